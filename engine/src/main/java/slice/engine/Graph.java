@@ -1,0 +1,224 @@
+package slice.engine;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A network: the layers on the paths from a source layer to an output layer, run in creation (topological)
+ * order. It owns every activation and gradient buffer, allocated once by {@link #plan} for a batch capacity.
+ *
+ * <p>The source need not be an {@link Input}: a graph from {@code block_12_add} to {@code out_relu} is the tail of
+ * MobileNetV2 fed with cached activations — how transfer learning trains the layers after a cut. Every layer on
+ * such a path must depend only on the source and on other layers of the path (a single-tensor boundary).
+ *
+ * <p>Layers may belong to several graphs (a backbone and its tail share layers), but the buffers belong to
+ * whichever graph planned last: plan a graph before running it.
+ */
+public final class Graph {
+    private final Layer source;
+    private final Layer output;
+    /** Layers after the source, in execution order. */
+    private final List<Layer> layers;
+    private final Map<String, Layer> byName = new LinkedHashMap<>();
+    private int capacity;
+
+    public Graph(Layer source, Layer output) {
+        this.source = source;
+        this.output = output;
+        Set<Layer> onPath = new HashSet<>();
+        collect(output, source, onPath, new HashSet<>());
+        if (!onPath.contains(output) && output != source) {
+            throw new IllegalArgumentException("layer " + output.name + " does not depend on " + source.name);
+        }
+        List<Layer> ordered = new ArrayList<>(onPath);
+        ordered.remove(source);
+        ordered.sort(Comparator.comparingLong(l -> l.order));
+        this.layers = List.copyOf(ordered);
+        byName.put(source.name, source);
+        for (Layer l : layers) {
+            if (byName.put(l.name, l) != null) throw new IllegalArgumentException("two layers are named " + l.name);
+            for (Layer in : l.inputs) {
+                if (in != source && !onPath.contains(in)) {
+                    throw new IllegalArgumentException("layer " + l.name + " needs " + in.name
+                            + ", which is not computed from " + source.name + ": cut at a single-tensor boundary");
+                }
+            }
+        }
+    }
+
+    /** Marks every layer from which {@code target} can be reached from {@code source}; returns whether it can. */
+    private static boolean collect(Layer l, Layer source, Set<Layer> onPath, Set<Layer> visited) {
+        if (l == source) return true;
+        if (onPath.contains(l)) return true;
+        if (!visited.add(l)) return false;
+        boolean reaches = false;
+        for (Layer in : l.inputs) reaches |= collect(in, source, onPath, visited);
+        if (reaches) onPath.add(l);
+        return reaches;
+    }
+
+    public Layer source() { return source; }
+    public Layer output() { return output; }
+    /** Layers after the source in execution order (the source itself excluded). */
+    public List<Layer> layers() { return layers; }
+
+    /** The layer of that name (the source included). */
+    public Layer layer(String name) {
+        Layer l = byName.get(name);
+        if (l == null) throw new IllegalArgumentException("no layer named '" + name + "'");
+        return l;
+    }
+
+    public boolean hasLayer(String name) { return byName.containsKey(name); }
+
+    /** The graph from the same source to the named layer: how a backbone is cut for feature extraction. */
+    public Graph cutAt(String name) { return new Graph(source, layer(name)); }
+
+    /** The graph from the named layer to the same output: what is trained on activations cached at that layer. */
+    public Graph from(String name) { return new Graph(layer(name), output); }
+
+    /** Freezes every layer up to and including {@code name}, unfreezes the rest. */
+    public void freezeUpTo(String name) {
+        Layer last = layer(name);
+        for (Layer l : layers) l.setTrainable(l.order > last.order);
+    }
+
+    public void setTrainable(boolean trainable) {
+        for (Layer l : layers) l.setTrainable(trainable);
+    }
+
+    /** Per-sample input shape (the source layer's output shape). */
+    public int[] inputShape() { return source.outputShape(); }
+
+    public int[] outputShape() { return output.outputShape(); }
+
+    /**
+     * Allocates every buffer for batches of up to {@code batchCapacity}: outputs for all layers, and gradients
+     * for layers a gradient must flow through (those downstream of a trainable layer with parameters).
+     */
+    public void plan(int batchCapacity) {
+        if (batchCapacity < 1) throw new IllegalArgumentException("batch capacity must be positive");
+        capacity = batchCapacity;
+        source.out = new Tensor(withBatch(batchCapacity, source.outputShape()));
+        source.grad = null;
+        Set<Layer> needsGrad = new HashSet<>();
+        for (Layer l : layers) {
+            boolean learns = l.isTrainable() && l.weights().stream().anyMatch(Param::isTrainable);
+            boolean passes = Arrays.stream(l.inputs).anyMatch(needsGrad::contains);
+            if (learns || passes) needsGrad.add(l);
+        }
+        for (Layer l : layers) {
+            int[] shape = withBatch(batchCapacity, l.outputShape());
+            l.out = new Tensor(shape);
+            l.grad = needsGrad.contains(l) ? new Tensor(shape) : null;
+            l.plan(batchCapacity);
+        }
+    }
+
+    public int capacity() { return capacity; }
+
+    /** Runs the network on {@code x} ({@code [N, ...inputShape]}, N ≤ capacity) and returns the output buffer. */
+    public Tensor forward(Tensor x, boolean training) {
+        int[] expected = source.outputShape();
+        int[] got = x.shape();
+        if (got.length != expected.length + 1 || !Arrays.equals(Arrays.copyOfRange(got, 1, got.length), expected)) {
+            throw new IllegalArgumentException("input shape " + Arrays.toString(got) + " does not match [N, "
+                    + Arrays.toString(expected).replaceAll("[\\[\\]]", "") + "]");
+        }
+        int n = got[0];
+        if (n > capacity) plan(n);
+        source.out.setBatch(n);
+        System.arraycopy(x.data, 0, source.out.data, 0, x.size());
+        for (Layer l : layers) {
+            l.out.setBatch(n);
+            if (l.grad != null) l.grad.setBatch(n);
+            l.forward(training);
+        }
+        return output.out;
+    }
+
+    /**
+     * Back-propagates ∂L/∂output (same shape as the last output) through every layer that needs it, leaving
+     * parameter gradients in each trainable {@link Param#grad}. Call after {@link #forward} on the same batch.
+     */
+    public void backward(Tensor gradOutput) {
+        if (output.grad == null) throw new IllegalStateException("nothing in this graph is trainable");
+        if (gradOutput.size() != output.grad.size()) {
+            throw new IllegalArgumentException("gradient " + gradOutput + " does not match output " + output.grad);
+        }
+        for (Layer l : layers) if (l.grad != null) l.grad.zero();
+        System.arraycopy(gradOutput.data, 0, output.grad.data, 0, gradOutput.size());
+        for (int i = layers.size() - 1; i >= 0; i--) {
+            Layer l = layers.get(i);
+            if (l.grad != null) l.backward();
+        }
+    }
+
+    /** Every weight (trainable or state) of every layer, in execution order. */
+    public List<Param> weights() {
+        List<Param> all = new ArrayList<>();
+        for (Layer l : layers) all.addAll(l.weights());
+        return all;
+    }
+
+    /** The parameters an optimiser updates: trainable parameters of unfrozen layers. */
+    public List<Param> trainableParams() {
+        List<Param> ps = new ArrayList<>();
+        for (Layer l : layers) {
+            if (!l.isTrainable()) continue;
+            for (Param p : l.weights()) if (p.isTrainable()) ps.add(p);
+        }
+        return ps;
+    }
+
+    /** Number of weights, as Keras counts them (moving statistics included). */
+    public long paramCount() {
+        long n = 0;
+        for (Param p : weights()) n += p.value.size();
+        return n;
+    }
+
+    /** A table like Keras' {@code model.summary()}: layer, output shape, parameters, MACs. */
+    public String summary() {
+        StringBuilder sb = new StringBuilder();
+        String fmt = "%-34s %-22s %-20s %12s %15s%n";
+        sb.append(String.format(fmt, "Layer (type)", "Output Shape", "Connected to", "Param #", "MACs"));
+        sb.append("=".repeat(107)).append('\n');
+        List<Layer> all = new ArrayList<>();
+        all.add(source);
+        all.addAll(layers);
+        long params = 0, trainable = 0, macs = 0;
+        for (Layer l : all) {
+            long p = l.weights().stream().mapToLong(w -> w.value.size()).sum();
+            params += p;
+            if (l.isTrainable()) trainable += l.weights().stream().filter(Param::isTrainable).mapToLong(w -> w.value.size()).sum();
+            macs += l.macs();
+            String shape = "(None, " + Arrays.toString(l.outputShape()).replaceAll("[\\[\\]]", "") + ")";
+            String from = l == source ? "" : String.join(", ", l.inputs().stream().map(i -> i.name).toList());
+            if (from.length() > 20) from = from.substring(0, 17) + "...";
+            sb.append(String.format(fmt, trim(l.name + " (" + l.typeName() + ")", 34), shape, from, String.format("%,d", p),
+                    String.format("%,d", l.macs())));
+        }
+        sb.append("=".repeat(107)).append('\n');
+        sb.append(String.format("Total params: %,d%nTrainable params: %,d%nNon-trainable params: %,d%nMACs per image: %,d%n",
+                params, trainable, params - trainable, macs));
+        return sb.toString();
+    }
+
+    private static String trim(String s, int width) {
+        return s.length() <= width ? s : s.substring(0, width - 3) + "...";
+    }
+
+    private static int[] withBatch(int n, int[] sample) {
+        int[] s = new int[sample.length + 1];
+        s[0] = n;
+        System.arraycopy(sample, 0, s, 1, sample.length);
+        return s;
+    }
+}

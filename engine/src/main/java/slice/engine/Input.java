@@ -1,0 +1,14 @@
+package slice.engine;
+
+/** The entry of a network: holds the batch given to {@link Graph#forward}. It has no computation. */
+public final class Input extends Layer {
+    public Input(String name, int... shape) {
+        super(name, shape);
+    }
+
+    @Override public void forward(boolean training) { /* the graph copies the batch into out */ }
+
+    @Override public void backward() { /* nothing upstream */ }
+
+    @Override public String typeName() { return "InputLayer"; }
+}
