@@ -1,0 +1,217 @@
+#!/usr/bin/env python3
+"""The PyTorch peer of `train.jar train`: the same transfer-learning recipe, on the same split, for a side-by-side table.
+
+MobileNetV2 is rebuilt here with Keras semantics (TF 'same' padding with the extra pixel bottom/right, ZeroPadding
+before stride-2 depthwise convolutions, ReLU6, BN eps 1e-3) and Keras layer names, and loads the same Keras .h5 file,
+pairing the file's weighted layers with the model's in order, as Keras' load_weights does. Then, like Slice:
+  1. the frozen backbone up to the cut layer (BN in inference mode) runs once per image (no_grad, channels_last);
+  2. the layers after the cut (with --fine-tune-from) and a Dense softmax head train on those cached activations with
+     Adam, the same epochs, batch size, learning rate and label smoothing;
+  3. test accuracy on the same test files.
+The split is read from the `split.tsv` that `train.jar train` writes (path<TAB>class<TAB>train|val|test), so both
+sides see exactly the same images. Run with Debian's python3-torch set up at its best (see bench/compare.sh):
+  LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-openmp LD_PRELOAD=/usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4 \
+  /usr/bin/python3 train/peer/torch_transfer.py --split OUT/split.tsv --weights FILE.h5 --alpha 0.5 --threads 2
+"""
+import argparse
+import json
+import time
+
+import h5py
+import numpy as np
+import torch
+import torch.nn.functional as F
+from PIL import Image
+
+
+def make_divisible(v, divisor=8):
+    new_v = max(divisor, int(v + divisor / 2) // divisor * divisor)
+    return new_v + divisor if new_v < 0.9 * v else new_v
+
+
+def same_pad(size, k, s):
+    out = (size + s - 1) // s
+    total = max((out - 1) * s + k - size, 0)
+    return total // 2, total - total // 2
+
+
+class Net:
+    """A Keras-style graph: an ordered list of named layers, each a function of earlier layers' outputs."""
+
+    def __init__(self):
+        self.layers = []  # (name, fn, input names, params list)
+        self.weighted = []  # (name, [tensors in Keras order])
+
+    def add(self, name, fn, inputs, weights=()):
+        self.layers.append((name, fn, inputs))
+        if weights:
+            self.weighted.append((name, list(weights)))
+        return name
+
+    def run(self, x, source, until, acts=None):
+        acts = {source: x} if acts is None else acts
+        started = source == "input"
+        for name, fn, inputs in self.layers:
+            if name == source:
+                started = True
+                continue
+            if not started:
+                continue
+            acts[name] = fn(*[acts[i] for i in inputs])
+            if name == until:
+                return acts[name]
+        raise ValueError(f"no layer {until} after {source}")
+
+
+def mobilenet_v2(alpha, size):
+    net = Net()
+    P = lambda *shape: torch.zeros(*shape)  # filled from the .h5 file
+
+    def conv(name, x, cin, cout, k, s):
+        w = P(k, k, cin, cout)  # Keras HWIO
+
+        def fn(t, w=w, k=k, s=s):
+            if s == 1:
+                pt, pb = same_pad(t.shape[2], k, 1)
+                pl, pr = same_pad(t.shape[3], k, 1)
+                t = F.pad(t, (pl, pr, pt, pb))
+            return F.conv2d(t, w.permute(3, 2, 0, 1), stride=s)
+        return net.add(name, fn, [x], [w])
+
+    def dwconv(name, x, c, s):
+        w = P(3, 3, c, 1)
+
+        def fn(t, w=w, s=s, c=c):
+            if s == 1:
+                t = F.pad(t, (1, 1, 1, 1))
+            return F.conv2d(t, w.permute(2, 3, 0, 1), stride=s, groups=c)
+        return net.add(name, fn, [x], [w])
+
+    def bn(name, x, c):
+        g, b, m, v = P(c), P(c), P(c), P(c)
+        return net.add(name, lambda t, g=g, b=b, m=m, v=v: F.batch_norm(t, m, v, g, b, False, 0.0, 1e-3), [x], [g, b, m, v])
+
+    def relu6(name, x):
+        return net.add(name, lambda t: F.hardtanh(t, 0.0, 6.0), [x])
+
+    def zpad(name, x):
+        def fn(t):  # Keras correct_pad: (k//2 - 1 + odd, k//2) per axis for k = 3
+            return F.pad(t, (t.shape[3] % 2, 1, t.shape[2] % 2, 1))
+        return net.add(name, fn, [x])
+
+    x = "input"
+    first = make_divisible(32 * alpha, 8)
+    x = net.add("Conv1_pad_", lambda t: F.pad(t, (t.shape[3] % 2, 1, t.shape[2] % 2, 1)), [x])
+    conv_w = P(3, 3, 3, first)
+    x = net.add("Conv1", lambda t, w=conv_w: F.conv2d(t, w.permute(3, 2, 0, 1), stride=2), [x], [conv_w])
+    x = relu6("Conv1_relu", bn("bn_Conv1", x, first))
+    cin = first
+    table = [(1, 16, 1, 1), (6, 24, 2, 2), (6, 32, 3, 2), (6, 64, 4, 2), (6, 96, 3, 1), (6, 160, 3, 2), (6, 320, 1, 1)]
+    block = 0
+    for t, c, n, s in table:
+        for i in range(n):
+            stride = s if i == 0 else 1
+            cout = make_divisible(int(c * alpha), 8)
+            prefix = f"block_{block}_" if block else "expanded_conv_"
+            inp = x
+            h = x
+            if block:
+                h = relu6(prefix + "expand_relu", bn(prefix + "expand_BN", conv(prefix + "expand", h, cin, cin * t, 1, 1), cin * t))
+            mid = cin * t if block else cin
+            if stride == 2:
+                h = zpad(prefix + "pad", h)
+            h = relu6(prefix + "depthwise_relu", bn(prefix + "depthwise_BN", dwconv(prefix + "depthwise", h, mid, stride), mid))
+            h = bn(prefix + "project_BN", conv(prefix + "project", h, mid, cout, 1, 1), cout)
+            if stride == 1 and cin == cout:
+                h = net.add(prefix + "add", lambda a, b: a + b, [inp, h])
+            x, cin = h, cout
+            block += 1
+    last = make_divisible(1280 * alpha, 8) if alpha > 1.0 else 1280
+    x = relu6("out_relu", bn("Conv_1_bn", conv("Conv_1", x, cin, last, 1, 1), last))
+    net.add("global_average_pooling2d", lambda t: t.mean(dim=(2, 3)), [x])
+    return net
+
+
+def load_keras_h5(net, path):
+    with h5py.File(path, "r") as f:
+        root = f["model_weights"] if "model_weights" in f else f
+        names = [n.decode() if isinstance(n, bytes) else n for n in root.attrs["layer_names"]]
+        groups = []
+        for n in names:
+            wn = [w.decode() if isinstance(w, bytes) else w for w in root[n].attrs["weight_names"]]
+            if wn:
+                groups.append([np.array(root[n][w]) for w in wn])
+    if len(groups) < len(net.weighted):
+        raise SystemExit(f"{path}: {len(groups)} weighted layers, model needs {len(net.weighted)}")
+    for (name, tensors), arrays in zip(net.weighted, groups):
+        for t, a in zip(tensors, arrays):
+            if tuple(t.shape) != a.shape:
+                raise SystemExit(f"{path}: {name}: shape {a.shape} != {tuple(t.shape)}")
+            t.copy_(torch.from_numpy(a))
+
+
+def load_image(path, size):
+    img = Image.open(path).convert("RGB").resize((size, size), Image.BILINEAR)
+    return np.asarray(img, dtype=np.float32) / 127.5 - 1.0
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--split", required=True)
+    ap.add_argument("--weights", required=True)
+    ap.add_argument("--alpha", type=float, default=0.5)
+    ap.add_argument("--size", type=int, default=224)
+    ap.add_argument("--cut", default="global_average_pooling2d")
+    ap.add_argument("--epochs", type=int, default=30)
+    ap.add_argument("--batch", type=int, default=32)
+    ap.add_argument("--lr", type=float, default=1e-3)
+    ap.add_argument("--label-smoothing", type=float, default=0.1)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--seed", type=int, default=1)
+    args = ap.parse_args()
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(args.seed)
+
+    rows = [line.rstrip("\n").split("\t") for line in open(args.split) if line.strip() and not line.startswith("#")]
+    classes = sorted({r[1] for r in rows})
+    times = {}
+    t0 = time.time()
+    net = mobilenet_v2(args.alpha, args.size)
+    load_keras_h5(net, args.weights)
+    feats, labels, parts = [], [], []
+    with torch.no_grad():
+        for i in range(0, len(rows), 16):
+            chunk = rows[i:i + 16]
+            x = torch.from_numpy(np.stack([load_image(r[0], args.size) for r in chunk])).permute(0, 3, 1, 2)
+            x = x.contiguous(memory_format=torch.channels_last)
+            f = net.run(x, "input", args.cut)
+            feats.append(f.reshape(f.shape[0], -1))
+            labels += [classes.index(r[1]) for r in chunk]
+            parts += [r[2] for r in chunk]
+    feats = torch.cat(feats)
+    labels = torch.tensor(labels)
+    times["features_s"] = time.time() - t0
+
+    t1 = time.time()
+    idx = {p: torch.tensor([i for i, q in enumerate(parts) if q == p]) for p in ("train", "val", "test")}
+    head = torch.nn.Linear(feats.shape[1], len(classes))
+    opt = torch.optim.Adam(head.parameters(), lr=args.lr, eps=1e-7)
+    loss_fn = torch.nn.CrossEntropyLoss(label_smoothing=args.label_smoothing)
+    g = torch.Generator().manual_seed(args.seed)
+    for _ in range(args.epochs):
+        perm = idx["train"][torch.randperm(len(idx["train"]), generator=g)]
+        for i in range(0, len(perm), args.batch):
+            b = perm[i:i + args.batch]
+            opt.zero_grad()
+            loss_fn(head(feats[b]), labels[b]).backward()
+            opt.step()
+    times["train_s"] = time.time() - t1
+    with torch.no_grad():
+        pred = head(feats[idx["test"]]).argmax(1)
+    acc = (pred == labels[idx["test"]]).float().mean().item()
+    print(json.dumps({"peer": "pytorch " + torch.__version__, "threads": args.threads, "test_accuracy": acc,
+                      "test_images": len(idx["test"]), **{k: round(v, 2) for k, v in times.items()}}))
+
+
+if __name__ == "__main__":
+    main()
