@@ -1,0 +1,118 @@
+package slice.train;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+import slice.engine.Parallel;
+import slice.engine.Simd;
+
+/**
+ * The command line: {@code train}, {@code predict}, {@code evaluate}, {@code features}, {@code summary},
+ * {@code weights fetch|list}.
+ *
+ * <p>Errors: a {@link UserError} (or an I/O error, or a bad option) is one line on stderr, exit code 2; anything else
+ * is a bug, reported in one line with exit code 1. {@code --debug} adds the stack trace.
+ */
+@Command(name = "java -jar train.jar", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class,
+        description = "Slice: fine-tune MobileNetV2 or InceptionV3 into a face recogniser, in pure Java.",
+        subcommands = {CommandLine.HelpCommand.class},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:success", "1:internal error (a bug: rerun with --debug and report it)",
+                "2:bad input: a file, folder or option (one line on stderr says which and why)"},
+        footer = {"", "Run 'java -jar train.jar COMMAND --help' for a command's options."})
+public final class Cli {
+    static final int OK = 0, INTERNAL = 1, USER = 2;
+
+    @Option(names = "--debug", scope = ScopeType.INHERIT, description = "Print stack traces of errors.")
+    boolean debug;
+
+    /** Read by {@link Main} before parsing; declared here so it is documented and accepted anywhere. */
+    @Option(names = Relaunch.OPT_OUT, scope = ScopeType.INHERIT,
+            description = "Do not restart the JVM with jdk.incubator.vector; without it the scalar kernels run (slower).")
+    boolean noRelaunch;
+
+    @Option(names = "--threads", scope = ScopeType.INHERIT, paramLabel = "N",
+            description = "Compute threads (default: all processors).")
+    void threads(int n) {
+        if (n < 1) throw new UserError("--threads must be at least 1, got " + n);
+        Parallel.setThreads(n);
+    }
+
+    /** Parses and runs {@code args}; returns the exit code. */
+    public static int execute(String... args) {
+        return commandLine().execute(args);
+    }
+
+    static CommandLine commandLine() {
+        Cli cli = new Cli();
+        CommandLine cmd = new CommandLine(cli);
+        for (Object sub : subcommands()) cmd.addSubcommand(sub);
+        cmd.setParameterExceptionHandler((e, args) -> {
+            PrintWriter err = e.getCommandLine().getErr();
+            Throwable cause = e.getCause();
+            String message = cause instanceof UserError ? cause.getMessage() : e.getMessage();
+            err.println("error: " + message + " (see '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help')");
+            if (cli.debug) e.printStackTrace(err);
+            err.flush();
+            return USER;
+        });
+        cmd.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            PrintWriter err = commandLine.getErr();
+            int code = exitCode(e);
+            err.println("error: " + message(e) + (code == INTERNAL && !cli.debug ? " (rerun with --debug for details)" : ""));
+            if (cli.debug) e.printStackTrace(err);
+            err.flush();
+            return code;
+        });
+        return cmd;
+    }
+
+    private static List<Object> subcommands() {
+        return List.of();
+    }
+
+    static int exitCode(Throwable e) {
+        return e instanceof UserError || e instanceof IOException || e instanceof UncheckedIOException ? USER : INTERNAL;
+    }
+
+    /** One line: the user error's message, the I/O error with its file, or the bug's type and message. */
+    static String message(Throwable e) {
+        if (e instanceof UserError) return e.getMessage();
+        if (e instanceof UncheckedIOException u) return message(u.getCause());
+        if (e instanceof java.nio.file.NoSuchFileException n) return n.getFile() + ": no such file or folder";
+        if (e instanceof java.nio.file.AccessDeniedException a) return a.getFile() + ": permission denied";
+        if (e instanceof java.nio.file.FileSystemException f) return f.getFile() + ": " + f.getReason();
+        if (e instanceof IOException) return e.getMessage();
+        return "internal error: " + e;
+    }
+
+    /** Every computing command starts by saying which kernels run; without the vector module that line is a warning. */
+    abstract static class Task implements Callable<Integer> {
+        @Override public final Integer call() throws Exception {
+            System.err.println(Simd.ENABLED ? "slice: " + Simd.describe()
+                    : "warning: " + Simd.describe() + ": several times slower than the vector kernels"
+                      + " (run without " + Relaunch.OPT_OUT + ", or java --add-modules jdk.incubator.vector)");
+            try {
+                return run();
+            } catch (OutOfMemoryError e) {
+                throw new UserError("out of memory (maximum heap " + Runtime.getRuntime().maxMemory() / (1 << 20)
+                        + " MB): use a smaller --batch, or give java a larger -Xmx");
+            }
+        }
+
+        protected abstract int run() throws Exception;
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override public String[] getVersion() {
+            String v = Cli.class.getPackage().getImplementationVersion();
+            return new String[] {"slice " + (v == null ? "(development build)" : v), Simd.describe()};
+        }
+    }
+}
