@@ -2,9 +2,17 @@ package slice.engine.layers;
 
 import java.util.Arrays;
 import slice.engine.Layer;
+import slice.engine.Parallel;
 
-/** Keras {@code Add}: elementwise sum of inputs of one shape (residual connections). */
+/**
+ * Keras {@code Add}: elementwise sum of k ≥ 2 inputs of one shape (residual connections).
+ *
+ * <p>Forward {@code y = x₀ + x₁ + … + x_{k−1}} (summed in input order). Backward: {@code ∂L/∂xᵢ = ∂L/∂y} for every
+ * input, added into each input's gradient.
+ */
 public final class Add extends Layer {
+    private static final int CHUNK = 1 << 15;
+
     public Add(String name, Layer... in) {
         super(name, checkSame(name, in), in);
     }
@@ -19,7 +27,25 @@ public final class Add extends Layer {
         return in[0].outputShape();
     }
 
-    @Override public void forward(boolean training) { throw new UnsupportedOperationException("Add.forward: being written"); }
+    @Override public void forward(boolean training) {
+        float[] y = out.data;
+        Parallel.forRange(out.size(), CHUNK, (from, to) -> {
+            System.arraycopy(inputs[0].out.data, from, y, from, to - from);
+            for (int k = 1; k < inputs.length; k++) {
+                float[] x = inputs[k].out.data;
+                for (int i = from; i < to; i++) y[i] += x[i];
+            }
+        });
+    }
 
-    @Override public void backward() { throw new UnsupportedOperationException("Add.backward: being written"); }
+    @Override public void backward() {
+        float[] dy = grad.data;
+        Parallel.forRange(out.size(), CHUNK, (from, to) -> {
+            for (Layer in : inputs) {
+                if (in.grad == null) continue;
+                float[] dx = in.grad.data;
+                for (int i = from; i < to; i++) dx[i] += dy[i];
+            }
+        });
+    }
 }

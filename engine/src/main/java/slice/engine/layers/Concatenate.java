@@ -2,14 +2,25 @@ package slice.engine.layers;
 
 import java.util.Arrays;
 import slice.engine.Layer;
+import slice.engine.Parallel;
 
-/** Keras {@code Concatenate(axis=-1)}: channels of the inputs, in input order (Inception's branches). */
+/**
+ * Keras {@code Concatenate(axis=-1)}: the channels of the inputs, in input order (Inception's branches).
+ *
+ * <p>Shapes: inputs {@code [N, …, Cᵢ]} with equal leading dimensions, output {@code [N, …, ΣCᵢ]}. For each pixel
+ * {@code p} (all positions but the channel), {@code y[p, offᵢ + c] = xᵢ[p, c]} with {@code offᵢ = C₀ + … + C_{i−1}}.
+ * Backward slices the gradient the same way: {@code ∂L/∂xᵢ[p, c] += ∂L/∂y[p, offᵢ + c]}.
+ */
 public final class Concatenate extends Layer {
+    /** Pixels per parallel chunk. */
+    private static final int CHUNK = 256;
+
     public Concatenate(String name, Layer... in) {
         super(name, concatShape(name, in), in);
     }
 
     private static int[] concatShape(String name, Layer[] in) {
+        if (in.length < 1) throw new IllegalArgumentException(name + ": Concatenate needs inputs");
         int[] s = in[0].outputShape();
         int c = 0;
         for (Layer l : in) {
@@ -23,7 +34,42 @@ public final class Concatenate extends Layer {
         return s;
     }
 
-    @Override public void forward(boolean training) { throw new UnsupportedOperationException("Concatenate.forward: being written"); }
+    private int channels(Layer l) {
+        int[] s = l.outputShape();
+        return s[s.length - 1];
+    }
 
-    @Override public void backward() { throw new UnsupportedOperationException("Concatenate.backward: being written"); }
+    @Override public void forward(boolean training) {
+        int cOut = channels(this);
+        int pixels = out.size() / cOut;
+        Parallel.forRange(pixels, CHUNK, (from, to) -> {
+            int offset = 0;
+            for (Layer in : inputs) {
+                int c = channels(in);
+                float[] x = in.out.data;
+                for (int p = from; p < to; p++) System.arraycopy(x, p * c, out.data, p * cOut + offset, c);
+                offset += c;
+            }
+        });
+    }
+
+    @Override public void backward() {
+        int cOut = channels(this);
+        int pixels = out.size() / cOut;
+        float[] dy = grad.data;
+        Parallel.forRange(pixels, CHUNK, (from, to) -> {
+            int offset = 0;
+            for (Layer in : inputs) {
+                int c = channels(in);
+                if (in.grad != null) {
+                    float[] dx = in.grad.data;
+                    for (int p = from; p < to; p++) {
+                        int src = p * cOut + offset, dst = p * c;
+                        for (int k = 0; k < c; k++) dx[dst + k] += dy[src + k];
+                    }
+                }
+                offset += c;
+            }
+        });
+    }
 }

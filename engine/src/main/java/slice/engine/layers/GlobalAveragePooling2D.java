@@ -1,14 +1,49 @@
 package slice.engine.layers;
 
 import slice.engine.Layer;
+import slice.engine.Parallel;
 
-/** Keras {@code GlobalAveragePooling2D}: {@code [H, W, C] → [C]}. */
+/**
+ * Keras {@code GlobalAveragePooling2D}: {@code [N, H, W, C] → [N, C]}.
+ *
+ * <p>Forward {@code y[n, c] = (1/HW) Σ_{y,x} x[n, y, x, c]} (summed pixel by pixel, channels innermost, then scaled).
+ * Backward {@code ∂L/∂x[n, y, x, c] += ∂L/∂y[n, c] / HW}.
+ */
 public final class GlobalAveragePooling2D extends Layer {
     public GlobalAveragePooling2D(String name, Layer in) {
         super(name, new int[] {in.outputShape()[2]}, in);
+        if (in.outputShape().length != 3) throw new IllegalArgumentException(name + ": GlobalAveragePooling2D needs an [H, W, C] input");
     }
 
-    @Override public void forward(boolean training) { throw new UnsupportedOperationException("GlobalAveragePooling2D.forward: being written"); }
+    @Override public void forward(boolean training) {
+        int[] s = inputs[0].outputShape();
+        int pixels = s[0] * s[1], c = s[2];
+        float[] x = inputs[0].out.data, y = out.data;
+        float scale = 1f / pixels;
+        Parallel.forRange(batch(), (from, to) -> {
+            for (int n = from; n < to; n++) {
+                int yo = n * c;
+                for (int k = 0; k < c; k++) y[yo + k] = 0f;
+                for (int p = 0; p < pixels; p++) {
+                    int xo = (n * pixels + p) * c;
+                    for (int k = 0; k < c; k++) y[yo + k] += x[xo + k];
+                }
+                for (int k = 0; k < c; k++) y[yo + k] *= scale;
+            }
+        });
+    }
 
-    @Override public void backward() { throw new UnsupportedOperationException("GlobalAveragePooling2D.backward: being written"); }
+    @Override public void backward() {
+        if (inputs[0].grad == null) return;
+        int[] s = inputs[0].outputShape();
+        int pixels = s[0] * s[1], c = s[2];
+        float[] dy = grad.data, dx = inputs[0].grad.data;
+        float scale = 1f / pixels;
+        Parallel.forRange(batch() * pixels, 64, (from, to) -> {
+            for (int r = from; r < to; r++) {
+                int yo = (r / pixels) * c, xo = r * c;
+                for (int k = 0; k < c; k++) dx[xo + k] += dy[yo + k] * scale;
+            }
+        });
+    }
 }

@@ -1,0 +1,109 @@
+package slice.engine.layers;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Arrays;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import slice.engine.GradCheck;
+import slice.engine.Input;
+import slice.engine.LayerHarness;
+import slice.engine.Tensor;
+
+/** ReLU, Add, Concatenate, ZeroPadding2D, GlobalAveragePooling2D and Dropout: values by hand and gradient checks. */
+class ElementwiseLayersTest {
+    @Test
+    void reluClipsAndPassesGradientOnlyBetweenTheKinks() {
+        Input x = new Input("x", 4);
+        ReLU relu6 = new ReLU("relu6", x, 6f);
+        Tensor y = LayerHarness.forward(relu6, false, Tensor.wrap(new float[] {-1, 0.5f, 6.5f, 3}, 1, 4));
+        assertArrayEquals(new float[] {0, 0.5f, 6, 3}, y.data);
+        assertArrayEquals(new float[] {0, 1, 0, 1}, LayerHarness.backward(relu6, Tensor.wrap(filled(4, 1f), 1, 4))[0].data);
+        assertEquals("ReLU", relu6.typeName());
+        assertEquals("Activation", new ReLU("r", x).typeName());
+
+        GradCheck.check(new ReLU("relu", new Input("a", 3, 5, 7)), 2, true, 1, 1e-3, 1e-2, 60);
+        GradCheck.check(new ReLU("relu_half", new Input("b", 5, 3, 3), 0.5f), 3, true, 2, 1e-3, 1e-2, 60);
+    }
+
+    @Test
+    void addSumsAnyNumberOfInputsAndFansTheGradientOut() {
+        Input a = new Input("a", 3, 3, 5), b = new Input("b", 3, 3, 5), c = new Input("c", 3, 3, 5);
+        Add add = new Add("add", a, b, c);
+        Tensor y = LayerHarness.forward(add, false, Tensor.wrap(new float[45], 1, 3, 3, 5), Tensor.wrap(filled(45, 2f), 1, 3, 3, 5),
+                Tensor.wrap(filled(45, 0.5f), 1, 3, 3, 5));
+        assertEquals(2.5f, y.data[44]);
+        GradCheck.check(add, 2, true, 3, 1e-2, 1e-3, 40);
+        // the same layer twice: its gradient must accumulate, not be overwritten
+        Input d = new Input("d", 7);
+        GradCheck.check(new Add("twice", d, d), 3, true, 4, 1e-2, 1e-3, 21);
+    }
+
+    @Test
+    void concatenateKeepsBranchOrderAndSlicesTheGradient() {
+        Input a = new Input("a", 1, 2, 2), b = new Input("b", 1, 2, 1);
+        Concatenate cat = new Concatenate("cat", a, b);
+        assertArrayEquals(new int[] {1, 2, 3}, cat.outputShape());
+        Tensor y = LayerHarness.forward(cat, false, Tensor.wrap(new float[] {1, 2, 3, 4}, 1, 1, 2, 2), Tensor.wrap(new float[] {9, 8}, 1, 1, 2, 1));
+        assertArrayEquals(new float[] {1, 2, 9, 3, 4, 8}, y.data);
+        GradCheck.check(new Concatenate("cat3", new Input("p", 3, 5, 3), new Input("q", 3, 5, 5), new Input("r", 3, 5, 1)),
+                2, true, 5, 1e-2, 1e-3, 50);
+        GradCheck.check(new Concatenate("catv", new Input("u", 17), new Input("v", 4)), 3, true, 6, 1e-2, 1e-3, 50);
+    }
+
+    @Test
+    void zeroPaddingPadsAsymmetricallyAndCropsTheGradient() {
+        Input x = new Input("x", 2, 2, 1);
+        ZeroPadding2D pad = new ZeroPadding2D("pad", x, 0, 1, 1, 0); // top 0, bottom 1, left 1, right 0
+        assertArrayEquals(new int[] {3, 3, 1}, pad.outputShape());
+        Tensor y = LayerHarness.forward(pad, false, Tensor.wrap(new float[] {1, 2, 3, 4}, 1, 2, 2, 1));
+        assertArrayEquals(new float[] {0, 1, 2, 0, 3, 4, 0, 0, 0}, y.data);
+        GradCheck.check(new ZeroPadding2D("pad2", new Input("z", 5, 3, 3), 1, 2, 3, 0), 2, true, 7, 1e-2, 1e-3, 60);
+    }
+
+    @Test
+    void globalAveragePoolAveragesEveryPixel() {
+        Input x = new Input("x", 2, 2, 2);
+        GlobalAveragePooling2D gap = new GlobalAveragePooling2D("gap", x);
+        Tensor y = LayerHarness.forward(gap, false, Tensor.wrap(new float[] {1, 10, 2, 20, 3, 30, 4, 40}, 1, 2, 2, 2));
+        assertArrayEquals(new float[] {2.5f, 25f}, y.data);
+        GradCheck.check(new GlobalAveragePooling2D("gap2", new Input("g", 3, 5, 17)), 2, true, 8, 1e-2, 1e-3, 60);
+    }
+
+    @Test
+    void dropoutMasksInTrainingOnlyAndBackpropagatesThroughTheSameMask() {
+        Input x = new Input("x", 40, 50);
+        Dropout drop = new Dropout("drop", x, 0.25f, 42);
+        Tensor in = GradCheck.random(new Random(9), 2, 40, 50);
+        float[] first = LayerHarness.forward(drop, true, in).data.clone();
+        int zeros = 0;
+        for (int i = 0; i < first.length; i++) {
+            if (first[i] == 0f) zeros++;
+            else assertEquals(in.data[i] / 0.75f, first[i], 1e-6f);
+        }
+        assertEquals(0.25, zeros / (double) first.length, 0.03, "fraction dropped");
+
+        Tensor dx = LayerHarness.backward(drop, Tensor.wrap(filled(4000, 1f), 2, 40, 50))[0];
+        for (int i = 0; i < first.length; i++) assertEquals(first[i] == 0f ? 0f : 1f / 0.75f, dx.data[i], 1e-6f);
+
+        drop.forward(true);
+        assertFalse(Arrays.equals(first, drop.out.data), "each training call draws a new mask");
+        Dropout again = new Dropout("again", x, 0.25f, 42);
+        assertArrayEquals(first, LayerHarness.forward(again, true, in).data, "the same seed gives the same masks");
+
+        assertArrayEquals(Arrays.copyOf(in.data, in.size()), LayerHarness.forward(drop, false, in).data, "inference is the identity");
+        drop.setTrainable(false);
+        assertArrayEquals(Arrays.copyOf(in.data, in.size()), LayerHarness.forward(drop, true, in).data, "a frozen dropout is the identity");
+        GradCheck.check(new Dropout("d_inf", new Input("i", 3, 3, 5), 0.5f, 1), 2, false, 10, 1e-2, 1e-3, 40);
+        assertTrue(drop.weights().isEmpty());
+    }
+
+    static float[] filled(int n, float v) {
+        float[] a = new float[n];
+        Arrays.fill(a, v);
+        return a;
+    }
+}
