@@ -1,0 +1,41 @@
+package slice.models;
+
+import slice.engine.Graph;
+
+/**
+ * What to build: architecture, width multiplier (MobileNetV2 only; 1.0 for InceptionV3), square input size, and
+ * whether to add a {@code predictions} layer of {@code classes} logits after the pooled features.
+ */
+public record ModelSpec(Architecture architecture, float alpha, int size, boolean includeTop, int classes) {
+    public ModelSpec {
+        if (architecture == Architecture.MOBILENET_V2) MobileNetV2.checkAlpha(alpha);
+        else if (alpha != 1f) throw new IllegalArgumentException(architecture.id + " has no width multiplier; alpha must be 1.0, got " + alpha);
+        if (size < architecture.minSize) {
+            throw new IllegalArgumentException(architecture.id + " needs an input of at least " + architecture.minSize + " pixels, got " + size);
+        }
+        if (includeTop && classes < 1) throw new IllegalArgumentException("classes must be positive, got " + classes);
+        if (!includeTop) classes = 0;
+    }
+
+    /** The spec for the architecture named {@code name} ({@code mobilenetv2} or {@code inceptionv3}), as the CLI takes it. */
+    public static ModelSpec of(String name, float alpha, int size, boolean includeTop, int classes) {
+        return new ModelSpec(Architecture.byName(name), alpha, size, includeTop, classes);
+    }
+
+    /** A fresh network (zero weights; load a weight file into it) from the input to the pooled features or logits. */
+    public Graph build() {
+        return switch (architecture) {
+            case MOBILENET_V2 -> MobileNetV2.build(alpha, size, includeTop, classes);
+            case INCEPTION_V3 -> InceptionV3.build(size, includeTop, classes);
+        };
+    }
+
+    /** The pooled-features layer ({@code global_average_pooling2d} or {@code avg_pool}). */
+    public String featureLayer() {
+        return architecture.featureLayer;
+    }
+
+    public Preprocessing preprocessing() {
+        return architecture.preprocessing();
+    }
+}

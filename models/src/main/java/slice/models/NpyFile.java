@@ -1,0 +1,143 @@
+package slice.models;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import slice.engine.Tensor;
+
+/**
+ * NumPy {@code .npy} files of float32 tensors — what {@code np.save} writes and {@code np.load} reads.
+ *
+ * <p>Layout: the magic {@code \x93NUMPY}, a version byte pair, the header length (2 bytes little-endian in version
+ * 1, 4 bytes in versions 2 and 3), then an ASCII Python dict such as
+ * {@code {'descr': '<f4', 'fortran_order': False, 'shape': (2, 299, 299, 3), }} padded with spaces to a multiple
+ * of 64 bytes and ended by a newline, then the raw data. Only little-endian float32 in C order is accepted; anything
+ * else is a one-line {@link IOException} naming the file.
+ */
+public final class NpyFile {
+    private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
+    private static final Pattern DESCR = Pattern.compile("'descr'\\s*:\\s*'([^']*)'");
+    private static final Pattern FORTRAN = Pattern.compile("'fortran_order'\\s*:\\s*(True|False)");
+    private static final Pattern SHAPE = Pattern.compile("'shape'\\s*:\\s*\\(([^)]*)\\)");
+
+    private NpyFile() { }
+
+    /** Reads a float32 tensor of any rank. */
+    public static Tensor read(Path file) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            ByteBuffer head = ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN);
+            readFully(ch, head, file);
+            for (int i = 0; i < MAGIC.length; i++) {
+                if (head.get(i) != MAGIC[i]) throw new IOException(file + ": not a .npy file (bad magic)");
+            }
+            int major = head.get(6);
+            int headerStart;
+            long headerLength;
+            if (major == 1) {
+                headerLength = head.getShort(8) & 0xffff;
+                headerStart = 10;
+            } else if (major == 2 || major == 3) {
+                headerLength = head.getInt(8) & 0xffffffffL;
+                headerStart = 12;
+            } else {
+                throw new IOException(file + ": unsupported .npy version " + major);
+            }
+            if (headerLength > 1 << 20) throw new IOException(file + ": .npy header of " + headerLength + " bytes is implausible");
+            ByteBuffer headerBytes = ByteBuffer.allocate((int) headerLength);
+            ch.position(headerStart);
+            readFully(ch, headerBytes, file);
+            String header = new String(headerBytes.array(), major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
+            int[] shape = parseHeader(file, header);
+
+            Tensor t = new Tensor(shape);
+            long expected = 4L * t.size();
+            long available = ch.size() - headerStart - headerLength;
+            if (available != expected) {
+                throw new IOException(file + ": shape " + java.util.Arrays.toString(shape) + " needs " + expected
+                        + " bytes of data, file has " + available + (available < expected ? " (truncated)" : ""));
+            }
+            ByteBuffer data = ByteBuffer.allocate((int) expected).order(ByteOrder.LITTLE_ENDIAN);
+            readFully(ch, data, file);
+            data.flip();
+            data.asFloatBuffer().get(t.data, 0, t.size());
+            return t;
+        } catch (NoSuchFileException e) {
+            throw new IOException(file + ": no such file");
+        }
+    }
+
+    private static int[] parseHeader(Path file, String header) throws IOException {
+        Matcher descr = DESCR.matcher(header);
+        Matcher fortran = FORTRAN.matcher(header);
+        Matcher shape = SHAPE.matcher(header);
+        if (!descr.find() || !fortran.find() || !shape.find()) throw new IOException(file + ": malformed .npy header: " + header.trim());
+        if (!descr.group(1).equals("<f4")) {
+            throw new IOException(file + ": dtype '" + descr.group(1) + "' is not supported, need little-endian float32 '<f4'");
+        }
+        if (fortran.group(1).equals("True")) throw new IOException(file + ": Fortran-order arrays are not supported, save in C order");
+        List<Integer> dims = new ArrayList<>();
+        for (String d : shape.group(1).split(",")) {
+            String s = d.trim();
+            if (s.isEmpty()) continue;
+            try {
+                dims.add(Integer.parseInt(s.endsWith("L") ? s.substring(0, s.length() - 1) : s));
+            } catch (NumberFormatException e) {
+                throw new IOException(file + ": bad shape in .npy header: (" + shape.group(1) + ")");
+            }
+        }
+        return dims.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    private static void readFully(FileChannel ch, ByteBuffer buf, Path file) throws IOException {
+        while (buf.hasRemaining()) {
+            if (ch.read(buf) < 0) throw new IOException(file + ": truncated .npy file");
+        }
+    }
+
+    /**
+     * Writes {@code t} (its current extent) as a version 1.0 float32 {@code .npy}, atomically: the data goes to a
+     * temporary file beside {@code file}, which is then renamed over it, so a reader never sees half a file.
+     */
+    public static void write(Path file, Tensor t) throws IOException {
+        StringBuilder dims = new StringBuilder();
+        for (int d : t.shape()) dims.append(d).append(", ");
+        String shape = t.rank() == 1 ? dims.substring(0, dims.length() - 1) : dims.length() == 0 ? "" : dims.substring(0, dims.length() - 2);
+        StringBuilder header = new StringBuilder("{'descr': '<f4', 'fortran_order': False, 'shape': (" + shape + "), }");
+        // Magic (6) + version (2) + length (2) + header + '\n' must be a multiple of 64.
+        while ((10 + header.length() + 1) % 64 != 0) header.append(' ');
+        header.append('\n');
+        byte[] headerBytes = header.toString().getBytes(StandardCharsets.ISO_8859_1);
+
+        ByteBuffer buf = ByteBuffer.allocate(10 + headerBytes.length + 4 * t.size()).order(ByteOrder.LITTLE_ENDIAN);
+        buf.put(MAGIC).put((byte) 1).put((byte) 0).putShort((short) headerBytes.length).put(headerBytes);
+        buf.asFloatBuffer().put(t.data, 0, t.size());
+        buf.position(buf.capacity()).flip();
+
+        Path absolute = file.toAbsolutePath();
+        Path tmp = Files.createTempFile(absolute.getParent(), absolute.getFileName().toString(), ".tmp");
+        try {
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+                while (buf.hasRemaining()) ch.write(buf);
+            }
+            try {
+                Files.move(tmp, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, absolute, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+}
