@@ -1,0 +1,73 @@
+package slice.bench;
+
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+import slice.engine.Input;
+import slice.engine.Layer;
+import slice.engine.Parallel;
+
+/**
+ * One layer's forward pass (inference mode) and backward pass (after a training-mode forward), on the shape given
+ * by the subclass's {@code shape} parameter, at batch {@code batch} with {@code threads} engine threads.
+ * Forward FLOPs are 2 × the layer's multiply-adds; backward FLOPs of a layer with weights are twice that
+ * (∂L/∂input and ∂L/∂weights each cost one forward).
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "-Xms2g", "-Xmx2g", "-XX:+AlwaysPreTouch", "-XX:+UseParallelGC"})
+@Warmup(iterations = 2, time = 1)
+@Measurement(iterations = 3, time = 1)
+public abstract class LayerBench implements Main.Counted {
+    @Param({"1", "2"})
+    public int threads;
+
+    @Param({"1"})
+    public int batch;
+
+    private LayerFixture fixture;
+
+    /** The per-sample input shape of {@code shape}. */
+    abstract int[] inputShape(String shape);
+
+    /** The benchmarked layer for {@code shape}, built on {@code x}. */
+    abstract Layer build(String shape, Input x);
+
+    /** The value of the subclass's {@code shape} parameter. */
+    abstract String shape();
+
+    @Setup
+    public void setUp() {
+        Parallel.setThreads(threads);
+        fixture = new LayerFixture(batch, inputShape(shape()), x -> build(shape(), x)).primeBackward();
+    }
+
+    @Benchmark
+    public Object forward() {
+        fixture.layer.forward(false);
+        return fixture.layer.out;
+    }
+
+    @Benchmark
+    public Object backward() {
+        fixture.layer.backward();
+        return fixture.layer.grad;
+    }
+
+    /** FLOPs of one call of {@code method} ("forward" or "backward"), 0 for layers without multiply-adds. */
+    @Override public double flops(String method) {
+        LayerFixture probe = new LayerFixture(batch, inputShape(shape()), x -> build(shape(), x));
+        boolean weighted = !probe.layer.weights().isEmpty();
+        return probe.forwardFlops() * (method.equals("backward") && weighted ? 2 : 1);
+    }
+}

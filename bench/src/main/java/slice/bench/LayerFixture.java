@@ -1,0 +1,52 @@
+package slice.bench;
+
+import java.util.Random;
+import java.util.function.Function;
+import slice.engine.Graph;
+import slice.engine.Input;
+import slice.engine.Layer;
+import slice.engine.Param;
+import slice.engine.Tensor;
+
+/**
+ * One layer on random data with every buffer its forward and backward passes touch: the layer's inputs hold
+ * uniform values in [-1, 1), its trainable weights small random values (state such as moving
+ * variance keeps its valid initial value), its output gradient random values, and every input
+ * has a gradient buffer (so backward computes both ∂L/∂input and ∂L/∂weights, as inside a network).
+ *
+ * <p>The layer is built on one {@link Input} by {@code make} (possibly through helper layers, e.g. the branches of a
+ * concatenation); a {@link Graph} only allocates the buffers, and the benchmark times the layer's own
+ * {@link Layer#forward} or {@link Layer#backward}.
+ */
+final class LayerFixture {
+    final Layer layer;
+
+    LayerFixture(int batch, int[] inputShape, Function<Input, Layer> make) {
+        Random rnd = new Random(42);
+        Input x = new Input("x", inputShape);
+        layer = make.apply(x);
+        new Graph(x, layer).plan(batch);
+        for (Param p : layer.weights()) if (p.isTrainable()) fill(p.value, rnd, 0.1f);
+        for (Layer in : layer.inputs()) {
+            fill(in.out, rnd, 1f);
+            if (in.grad == null) in.grad = new Tensor(in.out.shape());
+        }
+        if (layer.grad == null) layer.grad = new Tensor(layer.out.shape());
+        fill(layer.grad, rnd, 1f);
+    }
+
+    /** The forward pass the backward benchmark differentiates: training mode, so batch norm keeps batch statistics. */
+    LayerFixture primeBackward() {
+        layer.forward(true);
+        return this;
+    }
+
+    /** 2 × multiply-adds of the forward pass over the batch. */
+    double forwardFlops() {
+        return 2.0 * layer.macs() * layer.out.dim(0);
+    }
+
+    private static void fill(Tensor t, Random rnd, float scale) {
+        for (int i = 0; i < t.size(); i++) t.data[i] = scale * (rnd.nextFloat() * 2 - 1);
+    }
+}
