@@ -1,24 +1,62 @@
 package slice.engine.layers;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import slice.engine.Layer;
 import slice.engine.Param;
+import slice.engine.Parallel;
+import slice.engine.kernels.BatchNormKernel;
+import slice.engine.kernels.Kernels;
 
 /**
- * Keras {@code BatchNormalization} over the channel axis. Weights in Keras order: {@code gamma} (absent when
- * {@code scale} is false, as in InceptionV3), {@code beta}, {@code moving_mean}, {@code moving_variance}.
+ * Keras {@code BatchNormalization} over the channel axis of {@code [N, H, W, C]} or {@code [N, C]}, seen as a
+ * matrix {@code x[P, C]} of {@code P = N·H·W} (or {@code N}) pixels. Weights in Keras order: {@code gamma} (absent
+ * when {@code scale} is false, as in InceptionV3: γ ≡ 1), {@code beta}, {@code moving_mean}, {@code moving_variance}.
+ *
+ * <p>Both modes are the per-channel affine map {@code y = x·s + t} with {@code s = γ/√(var + ε)},
+ * {@code t = β − mean·s}, folded once per forward:
+ * <ul>
+ *   <li><b>Inference</b> (also a frozen layer in training, the Keras rule): mean and var are the moving statistics.
+ *       Backward is exactly that affine map: {@code ∂L/∂x = s·∂L/∂y}, {@code ∂L/∂β = Σ_p ∂L/∂y},
+ *       {@code ∂L/∂γ = Σ_p ∂L/∂y·x̂} with {@code x̂ = (x − mean)/√(var + ε)}.</li>
+ *   <li><b>Training</b> ({@link #trainingMode}): mean and var are the batch statistics over the {@code P} pixels,
+ *       var the biased {@code (1/P) Σ (x − mean)²} (two passes). Then the moving statistics are updated as in Keras 3:
+ *       {@code moving = momentum·moving + (1 − momentum)·batch}, with the same biased variance — what Keras 3's
+ *       {@code ops.moments} gives (Keras 2.1 and TensorFlow's fused kernel used the unbiased {@code P/(P−1)}
+ *       correction; for {@code P} in the thousands the difference is negligible). Backward is the full
+ *       batch-norm gradient, with {@code g = ∂L/∂y}, {@code σ = √(var + ε)}:
+ *       {@code ∂L/∂x = (γ/σ)·(g − mean_p(g) − x̂·mean_p(g·x̂))}, {@code ∂L/∂β = Σ g}, {@code ∂L/∂γ = Σ g·x̂}.</li>
+ * </ul>
+ * The per-channel loops are {@link BatchNormKernel}s (channels are the vector lanes). Per-channel sums are split over
+ * threads by channel ranges and formed in blocks of {@value #SUM_BLOCK} pixels (a float sum over a 100 000-pixel
+ * batch loses precision; block sums added together keep it), so results do not depend on the thread count.
  */
 public final class BatchNorm extends Layer {
+    private static final BatchNormKernel KERNEL = Kernels.BATCH_NORM;
+    /** Pixels summed into one partial before it is added to a channel's total. */
+    static final int SUM_BLOCK = 256;
+    /** Floats per parallel task of the elementwise maps. */
+    private static final int MAP_CHUNK = 1 << 14;
+
     public final int channels;
     public final float epsilon, momentum;
     /** {@code null} when the layer has no scale (gamma fixed at 1). */
     public final Param gamma;
     public final Param beta, movingMean, movingVariance;
 
+    // Per-channel state of the last forward, used by backward (C floats each, allocated once).
+    private final float[] mean, variance, invStd, scale, shift;
+    // Per-channel backward scratch.
+    private final float[] sumDy, sumDyXc, coefDy, coefCentred, coefConst;
+    /** Whether the last forward used batch statistics (training mode) or the moving ones. */
+    private boolean batchStatistics;
+
     public BatchNorm(String name, Layer in, boolean scale, float epsilon, float momentum) {
         super(name, in.outputShape(), in);
         int[] s = in.outputShape();
+        if (s.length != 1 && s.length != 3) throw new IllegalArgumentException(name + ": BatchNorm takes [H, W, C] or [C], got " + Arrays.toString(s));
+        if (!(epsilon > 0)) throw new IllegalArgumentException(name + ": epsilon must be positive");
         this.channels = s[s.length - 1];
         this.epsilon = epsilon;
         this.momentum = momentum;
@@ -26,13 +64,105 @@ public final class BatchNorm extends Layer {
         this.beta = Param.trainable(name + "/beta", channels);
         this.movingMean = Param.state(name + "/moving_mean", channels);
         this.movingVariance = Param.state(name + "/moving_variance", channels);
-        if (gamma != null) java.util.Arrays.fill(gamma.value.data, 1f);
-        java.util.Arrays.fill(movingVariance.value.data, 1f);
+        if (gamma != null) Arrays.fill(gamma.value.data, 1f);
+        Arrays.fill(movingVariance.value.data, 1f);
+        mean = new float[channels];
+        variance = new float[channels];
+        invStd = new float[channels];
+        this.scale = new float[channels];
+        shift = new float[channels];
+        sumDy = new float[channels];
+        sumDyXc = new float[channels];
+        coefDy = new float[channels];
+        coefCentred = new float[channels];
+        coefConst = new float[channels];
     }
 
-    @Override public void forward(boolean training) { throw new UnsupportedOperationException("BatchNorm.forward: being written"); }
+    private float gammaAt(int c) { return gamma == null ? 1f : gamma.value.data[c]; }
 
-    @Override public void backward() { throw new UnsupportedOperationException("BatchNorm.backward: being written"); }
+    private int pixels() { return out.size() / channels; }
+
+    @Override public void forward(boolean training) {
+        float[] x = inputs[0].out.data;
+        int pixels = pixels();
+        batchStatistics = trainingMode(training);
+        if (batchStatistics) {
+            batchMoments(x, pixels);
+            updateMovingStatistics();
+        } else {
+            System.arraycopy(movingMean.value.data, 0, mean, 0, channels);
+            System.arraycopy(movingVariance.value.data, 0, variance, 0, channels);
+        }
+        for (int c = 0; c < channels; c++) {
+            invStd[c] = (float) (1.0 / Math.sqrt(variance[c] + (double) epsilon));
+            scale[c] = gammaAt(c) * invStd[c];
+            shift[c] = beta.value.data[c] - mean[c] * scale[c];
+        }
+        float[] y = out.data;
+        Parallel.forRange(pixels, Math.max(1, MAP_CHUNK / channels),
+                (p0, p1) -> KERNEL.affine(x, y, p0, p1, channels, scale, shift));
+    }
+
+    /** Batch statistics: mean = (1/P) Σ x, variance = (1/P) Σ (x − mean)². */
+    private void batchMoments(float[] x, int pixels) {
+        Arrays.fill(mean, 0f);
+        Arrays.fill(variance, 0f);
+        forChannelBlocks((c0, c1) -> {
+            for (int p0 = 0; p0 < pixels; p0 += SUM_BLOCK) KERNEL.sum(x, p0, Math.min(p0 + SUM_BLOCK, pixels), channels, c0, c1, mean);
+            for (int c = c0; c < c1; c++) mean[c] /= pixels;
+            for (int p0 = 0; p0 < pixels; p0 += SUM_BLOCK) KERNEL.centredSquares(x, p0, Math.min(p0 + SUM_BLOCK, pixels), channels, c0, c1, mean, variance);
+            for (int c = c0; c < c1; c++) variance[c] /= pixels;
+        });
+    }
+
+    /** moving = momentum·moving + (1 − momentum)·batch, for the mean and the (biased) variance. */
+    private void updateMovingStatistics() {
+        float[] mm = movingMean.value.data, mv = movingVariance.value.data;
+        for (int c = 0; c < channels; c++) {
+            mm[c] = mm[c] * momentum + mean[c] * (1f - momentum);
+            mv[c] = mv[c] * momentum + variance[c] * (1f - momentum);
+        }
+    }
+
+    @Override public void backward() {
+        float[] x = inputs[0].out.data, dy = grad.data;
+        int pixels = pixels();
+        boolean paramGrads = isTrainable();
+        float[] dx = inputs[0].grad == null ? null : inputs[0].grad.data;
+        if (paramGrads || batchStatistics) {
+            Arrays.fill(sumDy, 0f);
+            Arrays.fill(sumDyXc, 0f);
+            forChannelBlocks((c0, c1) -> {
+                for (int p0 = 0; p0 < pixels; p0 += SUM_BLOCK) {
+                    KERNEL.gradientSums(dy, x, p0, Math.min(p0 + SUM_BLOCK, pixels), channels, c0, c1, mean, sumDy, sumDyXc);
+                }
+            });
+        }
+        if (paramGrads) {
+            // ∂L/∂β = Σ g ;  ∂L/∂γ = Σ g·x̂ = invStd · Σ g·(x − mean)
+            System.arraycopy(sumDy, 0, beta.grad.data, 0, channels);
+            if (gamma != null) for (int c = 0; c < channels; c++) gamma.grad.data[c] = sumDyXc[c] * invStd[c];
+        }
+        if (dx == null) return;
+        int chunk = Math.max(1, MAP_CHUNK / channels);
+        if (!batchStatistics) {
+            Parallel.forRange(pixels, chunk, (p0, p1) -> KERNEL.addScaled(dy, dx, p0, p1, channels, scale));
+            return;
+        }
+        // ∂L/∂x = s·g − s·mean(g) − s·x̂·mean(g·x̂) = s·g + [−s·invStd²·Σg(x−mean)/P]·(x − mean) + [−s·Σg/P]
+        for (int c = 0; c < channels; c++) {
+            coefDy[c] = scale[c];
+            coefCentred[c] = -scale[c] * invStd[c] * invStd[c] * sumDyXc[c] / pixels;
+            coefConst[c] = -scale[c] * sumDy[c] / pixels;
+        }
+        Parallel.forRange(pixels, chunk,
+                (p0, p1) -> KERNEL.addNormalizedGradient(dy, x, dx, p0, p1, channels, mean, coefDy, coefCentred, coefConst));
+    }
+
+    /** Runs {@code body} over disjoint channel ranges on the thread pool (per-channel sums: one owner per channel). */
+    private void forChannelBlocks(Parallel.RangeBody body) {
+        Parallel.forRange(channels, 16, body);
+    }
 
     @Override public List<Param> weights() {
         List<Param> w = new ArrayList<>();

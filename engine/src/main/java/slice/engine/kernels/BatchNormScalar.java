@@ -1,0 +1,62 @@
+package slice.engine.kernels;
+
+/** The scalar twin of the batch-norm loops: one channel at a time, the math of {@link BatchNormKernel} as written. */
+public final class BatchNormScalar implements BatchNormKernel {
+    @Override public void affine(float[] x, float[] y, int p0, int p1, int channels, float[] s, float[] t) {
+        for (int p = p0; p < p1; p++) {
+            int row = p * channels;
+            for (int c = 0; c < channels; c++) y[row + c] = Math.fma(x[row + c], s[c], t[c]);
+        }
+    }
+
+    @Override public void addScaled(float[] dy, float[] dx, int p0, int p1, int channels, float[] s) {
+        for (int p = p0; p < p1; p++) {
+            int row = p * channels;
+            for (int c = 0; c < channels; c++) dx[row + c] = Math.fma(s[c], dy[row + c], dx[row + c]);
+        }
+    }
+
+    @Override public void addNormalizedGradient(float[] dy, float[] x, float[] dx, int p0, int p1, int channels,
+                                                float[] mean, float[] a, float[] b, float[] k) {
+        for (int p = p0; p < p1; p++) {
+            int row = p * channels;
+            for (int c = 0; c < channels; c++) {
+                float centredTerm = Math.fma(b[c], x[row + c] - mean[c], k[c]);
+                dx[row + c] += Math.fma(a[c], dy[row + c], centredTerm);
+            }
+        }
+    }
+
+    @Override public void sum(float[] x, int p0, int p1, int channels, int c0, int c1, float[] sum) {
+        for (int c = c0; c < c1; c++) {
+            float block = 0f;
+            for (int p = p0; p < p1; p++) block += x[p * channels + c];
+            sum[c] += block;
+        }
+    }
+
+    @Override public void centredSquares(float[] x, int p0, int p1, int channels, int c0, int c1, float[] mean, float[] squares) {
+        for (int c = c0; c < c1; c++) {
+            float block = 0f;
+            for (int p = p0; p < p1; p++) {
+                float d = x[p * channels + c] - mean[c];
+                block = Math.fma(d, d, block);
+            }
+            squares[c] += block;
+        }
+    }
+
+    @Override public void gradientSums(float[] dy, float[] x, int p0, int p1, int channels, int c0, int c1, float[] mean,
+                                       float[] sumDy, float[] sumDyXc) {
+        for (int c = c0; c < c1; c++) {
+            float blockDy = 0f, blockDyXc = 0f;
+            for (int p = p0; p < p1; p++) {
+                int i = p * channels + c;
+                blockDy += dy[i];
+                blockDyXc = Math.fma(dy[i], x[i] - mean[c], blockDyXc);
+            }
+            sumDy[c] += blockDy;
+            sumDyXc[c] += blockDyXc;
+        }
+    }
+}

@@ -1,0 +1,13 @@
+package slice.engine.kernels;
+
+import slice.engine.Simd;
+
+/**
+ * The kernel instances of the engine, chosen once at start-up by {@link Simd#load}: the vector kernel of package
+ * {@code slice.engine.simd} when the Vector API is active, else its scalar twin.
+ */
+public final class Kernels {
+    private Kernels() { }
+
+    public static final BatchNormKernel BATCH_NORM = Simd.load("BatchNormVector", BatchNormScalar::new);
+}

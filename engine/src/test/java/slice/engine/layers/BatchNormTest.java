@@ -1,0 +1,142 @@
+package slice.engine.layers;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import slice.engine.GradCheck;
+import slice.engine.Input;
+import slice.engine.LayerHarness;
+import slice.engine.Parallel;
+import slice.engine.Simd;
+import slice.engine.Tensor;
+import slice.engine.kernels.BatchNormKernel;
+import slice.engine.kernels.BatchNormScalar;
+import slice.engine.kernels.Kernels;
+
+/** Batch norm: Keras numbers by hand, gradient checks in both modes, vector = scalar, thread-count independence. */
+class BatchNormTest {
+    private static BatchNorm layer(String name, int[] shape, boolean scale, long seed) {
+        BatchNorm bn = new BatchNorm(name, new Input(name + "_in", shape), scale, 1e-3f, 0.99f);
+        GradCheck.randomizeWeights(bn, new Random(seed), 0.5f, 1.5f); // positive moving variance
+        return bn;
+    }
+
+    @Test
+    void trainingNormalisesWithBatchStatisticsAndUpdatesMovingAveragesWithMomentum() {
+        BatchNorm bn = new BatchNorm("bn", new Input("x", 1), true, 1e-3f, 0.9f);
+        bn.gamma.value.data[0] = 2f;
+        bn.beta.value.data[0] = 0.5f;
+        Tensor y = LayerHarness.forward(bn, true, Tensor.wrap(new float[] {1, 2, 3, 4}, 4, 1));
+        // batch mean 2.5, biased variance 1.25; moving = 0.9·moving + 0.1·batch from (0, 1)
+        assertEquals(0.25f, bn.movingMean.value.data[0], 1e-7f);
+        assertEquals(1.025f, bn.movingVariance.value.data[0], 1e-6f);
+        double sigma = Math.sqrt(1.25 + 1e-3);
+        for (int i = 0; i < 4; i++) assertEquals(2 * (i + 1 - 2.5) / sigma + 0.5, y.data[i], 1e-6);
+
+        // inference: the moving statistics, unchanged by the call
+        float movingMean = bn.movingMean.value.data[0];
+        y = LayerHarness.forward(bn, false, Tensor.wrap(new float[] {1, 2, 3, 4}, 4, 1));
+        assertEquals(movingMean, bn.movingMean.value.data[0]);
+        for (int i = 0; i < 4; i++) assertEquals(2 * (i + 1 - 0.25) / Math.sqrt(1.025 + 1e-3) + 0.5, y.data[i], 1e-6);
+
+        // frozen: training calls run in inference mode and leave the statistics alone
+        bn.setTrainable(false);
+        Tensor frozen = LayerHarness.forward(bn, true, Tensor.wrap(new float[] {1, 2, 3, 4}, 4, 1));
+        assertArrayEquals(y.data, frozen.data);
+        assertEquals(movingMean, bn.movingMean.value.data[0]);
+    }
+
+    @Test
+    void inferenceBackwardIsExactlyTheAffineMap() {
+        BatchNorm bn = layer("bn_inf", new int[] {3, 5, 17}, true, 1);
+        Random rnd = new Random(2);
+        Tensor x = GradCheck.random(rnd, 2, 3, 5, 17);
+        Tensor y = LayerHarness.forward(bn, false, x);
+        Tensor dy = GradCheck.random(rnd, 2, 3, 5, 17);
+        Tensor dx = LayerHarness.backward(bn, dy)[0];
+        for (int i = 0; i < x.size(); i++) {
+            int c = i % 17;
+            float s = bn.gamma.value.data[c] * (float) (1 / Math.sqrt(bn.movingVariance.value.data[c] + 1e-3));
+            float t = bn.beta.value.data[c] - bn.movingMean.value.data[c] * s;
+            assertEquals(Math.fma(x.data[i], s, t), y.data[i], "forward is x·s + t");
+            assertEquals(s * dy.data[i], dx.data[i], "backward is s·dy");
+        }
+    }
+
+    @Test
+    void gradientsInBothModesWithAndWithoutGamma() {
+        for (boolean scale : new boolean[] {true, false}) {
+            GradCheck.check(layer("bn4", new int[] {3, 5, 7}, scale, 3), 2, false, 4, 1e-2, 1e-3, 60);
+            GradCheck.check(layer("bn4t", new int[] {3, 5, 7}, scale, 5), 2, true, 6, 1e-2, 1e-2, 60);
+            GradCheck.check(layer("bn2", new int[] {33}, scale, 7), 3, false, 8, 1e-2, 1e-3, 60);
+            GradCheck.check(layer("bn2t", new int[] {5}, scale, 9), 6, true, 10, 1e-2, 1e-2, 60);
+        }
+    }
+
+    @Test
+    void vectorKernelMatchesScalarTwinBitForBit() {
+        BatchNormKernel scalar = new BatchNormScalar(), vector = Kernels.BATCH_NORM;
+        Random rnd = new Random(11);
+        for (int channels : new int[] {1, 3, 5, 17, 33, 67}) {
+            for (int pixels : new int[] {1, 7, 45}) {
+                float[] x = randoms(rnd, pixels * channels), dy = randoms(rnd, pixels * channels);
+                float[] s = randoms(rnd, channels), t = randoms(rnd, channels), m = randoms(rnd, channels);
+                float[] a = randoms(rnd, channels), b = randoms(rnd, channels), k = randoms(rnd, channels);
+                float[][] outs = new float[2][];
+                int i = 0;
+                for (BatchNormKernel kernel : new BatchNormKernel[] {scalar, vector}) {
+                    float[] y = new float[pixels * channels], dx = dy.clone(), dx2 = x.clone();
+                    float[] sum = s.clone(), sq = t.clone(), g = a.clone(), gx = b.clone();
+                    kernel.affine(x, y, 1, pixels, channels, s, t);
+                    kernel.addScaled(dy, dx, 0, pixels, channels, s);
+                    kernel.addNormalizedGradient(dy, x, dx2, 0, pixels, channels, m, a, b, k);
+                    kernel.sum(x, 0, pixels, channels, 0, channels, sum);
+                    kernel.centredSquares(x, 0, pixels, channels, 1 % channels, channels, m, sq);
+                    kernel.gradientSums(dy, x, 0, pixels, channels, 0, channels, m, g, gx);
+                    outs[i++] = concat(y, dx, dx2, sum, sq, g, gx);
+                }
+                assertArrayEquals(outs[0], outs[1], "channels " + channels + ", pixels " + pixels + ", " + Simd.describe());
+            }
+        }
+    }
+
+    @Test
+    void resultsDoNotDependOnTheThreadCount() {
+        int before = Parallel.threads();
+        try {
+            float[][] runs = new float[2][];
+            for (int threads = 1; threads <= 2; threads++) {
+                Parallel.setThreads(threads);
+                BatchNorm bn = layer("bn_threads", new int[] {9, 11, 37}, true, 12);
+                Random rnd = new Random(13);
+                Tensor y = LayerHarness.forward(bn, true, GradCheck.random(rnd, 3, 9, 11, 37));
+                Tensor dx = LayerHarness.backward(bn, GradCheck.random(rnd, 3, 9, 11, 37))[0];
+                runs[threads - 1] = concat(y.data, dx.data, bn.gamma.grad.data, bn.beta.grad.data,
+                        bn.movingMean.value.data, bn.movingVariance.value.data);
+            }
+            assertArrayEquals(runs[0], runs[1]);
+        } finally {
+            Parallel.setThreads(before);
+        }
+    }
+
+    static float[] randoms(Random rnd, int n) {
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) a[i] = rnd.nextFloat() * 2 - 1;
+        return a;
+    }
+
+    static float[] concat(float[]... parts) {
+        int n = 0;
+        for (float[] p : parts) n += p.length;
+        float[] all = new float[n];
+        int o = 0;
+        for (float[] p : parts) {
+            System.arraycopy(p, 0, all, o, p.length);
+            o += p.length;
+        }
+        return all;
+    }
+}
