@@ -1,0 +1,38 @@
+package slice.train;
+
+/**
+ * Labelled training inputs for the trainable part of a network: the cached activations at the cut, one row of
+ * {@link #sampleSize()} floats per image and augmented copy (copy 0 is the unaugmented image).
+ */
+public interface Samples {
+    /** Number of images. */
+    int size();
+
+    /** Augmented copies per image (1 without augmentation). */
+    int copies();
+
+    /** Floats per row, the product of the activation shape. */
+    int sampleSize();
+
+    /** Class index of image {@code i}. */
+    int label(int i);
+
+    /** Copies row ({@code i}, {@code copy}) into {@code dst[offset ..]}. */
+    void read(int i, int copy, float[] dst, int offset);
+
+    /** Rows held in one array, {@code data[(i · copies + copy) · sampleSize ..]}. */
+    record InMemory(float[] data, int sampleSize, int copies, int[] labels) implements Samples {
+        public InMemory {
+            if ((long) labels.length * copies * sampleSize != data.length) {
+                throw new IllegalArgumentException(labels.length + " images × " + copies + " copies × " + sampleSize
+                        + " floats != " + data.length);
+            }
+        }
+
+        @Override public int size() { return labels.length; }
+        @Override public int label(int i) { return labels[i]; }
+        @Override public void read(int i, int copy, float[] dst, int offset) {
+            System.arraycopy(data, (i * copies + copy) * sampleSize, dst, offset, sampleSize);
+        }
+    }
+}

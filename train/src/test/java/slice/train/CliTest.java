@@ -1,0 +1,78 @@
+package slice.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** Errors reach the user as one line on stderr with exit code 2 (input) or 1 (bug); --debug adds the stack. */
+class CliTest {
+    @Command(name = "boom")
+    static final class Boom implements Callable<Integer> {
+        @CommandLine.Parameters String what;
+
+        @Override public Integer call() throws Exception {
+            switch (what) {
+                case "user" -> throw UserError.about(Path.of("faces/s1/1.pgm"), "not an image");
+                case "missing" -> throw new java.nio.file.NoSuchFileException("faces/nope");
+                default -> throw new IllegalStateException("a bug");
+            }
+        }
+    }
+
+    record Result(int exit, String err) { }
+
+    static Result run(String... args) {
+        CommandLine cmd = Cli.commandLine();
+        cmd.addSubcommand(new Boom());
+        StringWriter err = new StringWriter();
+        cmd.setErr(new PrintWriter(err, true));
+        cmd.setOut(new PrintWriter(new StringWriter(), true));
+        return new Result(cmd.execute(args), err.toString());
+    }
+
+    @Test
+    void userErrorIsOneLineWithExitCode2() {
+        Result r = run("boom", "user");
+        assertEquals(2, r.exit());
+        assertEquals("error: faces/s1/1.pgm: not an image" + System.lineSeparator(), r.err());
+    }
+
+    @Test
+    void missingFileIsAUserError() {
+        Result r = run("boom", "missing");
+        assertEquals(2, r.exit());
+        assertEquals("error: faces/nope: no such file or folder" + System.lineSeparator(), r.err());
+    }
+
+    @Test
+    void bugsAreOneLineWithExitCode1AndAHint() {
+        Result r = run("boom", "bug");
+        assertEquals(1, r.exit());
+        assertEquals("error: internal error: java.lang.IllegalStateException: a bug (rerun with --debug for details)"
+                + System.lineSeparator(), r.err());
+    }
+
+    @Test
+    void debugShowsTheStackTrace() {
+        Result r = run("boom", "--debug", "bug");
+        assertEquals(1, r.exit());
+        assertTrue(r.err().contains("\tat slice.train.CliTest$Boom.call"), r.err());
+    }
+
+    @Test
+    void badOptionsAreOneLineWithExitCode2() {
+        Result r = run("--threads", "0");
+        assertEquals(2, r.exit());
+        assertEquals("error: --threads must be at least 1, got 0 (see 'java -jar train.jar --help')" + System.lineSeparator(), r.err());
+        r = run("boom");
+        assertEquals(2, r.exit());
+        assertEquals(1, r.err().lines().count(), r.err());
+    }
+}
