@@ -14,7 +14,7 @@ import slice.engine.Layer;
 public final class Dropout extends Layer {
     public final float rate;
     public final long seed;
-    private final SplittableRandom random;
+    private SplittableRandom random;
     /** The mask of the last training forward, {@code [N, ...]}; allocated by {@link #plan}. */
     private float[] mask;
     /** Whether the last forward applied a mask (training) or was the identity. */
@@ -26,6 +26,14 @@ public final class Dropout extends Layer {
         this.rate = rate;
         this.seed = seed;
         this.random = new SplittableRandom(seed);
+    }
+
+    /**
+     * Restarts the mask generator from {@code seed}. A training loop reseeds at each epoch from (run seed, epoch), so a
+     * run resumed from a checkpoint draws the same masks as the uninterrupted run.
+     */
+    public void reseed(long seed) {
+        random = new SplittableRandom(seed);
     }
 
     @Override protected void plan(int batchCapacity) {
