@@ -1,0 +1,126 @@
+package slice.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import slice.engine.Graph;
+import slice.engine.Input;
+import slice.engine.Param;
+import slice.engine.layers.BatchNorm;
+import slice.engine.layers.Dropout;
+import slice.engine.layers.ReLU;
+import slice.engine.optim.Loss;
+import slice.engine.Tensor;
+
+/** The training loop on a small fake model: it learns, stops early with the best weights, and resumes bit-exactly. */
+class TrainerTest {
+    static final int DIM = 6, CLASSES = 3;
+    @TempDir Path dir;
+
+    /** Input[6] → Affine(12) → BatchNorm → ReLU → Dropout(0.3) → Affine(3): every kind of state a head carries. */
+    static Graph smallNet() {
+        Input in = new Input("features", DIM);
+        Affine hidden = new Affine("hidden", in, 12, 1);
+        BatchNorm bn = new BatchNorm("hidden_bn", hidden, true, 1e-3f, 0.9f);
+        ReLU relu = new ReLU("hidden_relu", bn);
+        Dropout drop = new Dropout("dropout", relu, 0.3f, 7);
+        return new Graph(in, new Affine("logits", drop, CLASSES, 2));
+    }
+
+    /** Three noisy Gaussian clusters, two "augmented" copies per image (the second slightly jittered). */
+    static Samples clusters(int n, long seed) {
+        Random r = new Random(seed);
+        int[] labels = new int[n];
+        float[] data = new float[n * 2 * DIM];
+        for (int i = 0; i < n; i++) {
+            labels[i] = i % CLASSES;
+            for (int d = 0; d < DIM; d++) {
+                float v = (d % CLASSES == labels[i] ? 1.5f : 0f) + (float) r.nextGaussian();
+                data[(i * 2) * DIM + d] = v;
+                data[(i * 2 + 1) * DIM + d] = v + 0.1f * (float) r.nextGaussian();
+            }
+        }
+        return new Samples.InMemory(data, DIM, 2, labels);
+    }
+
+    static Trainer.Config config(int epochs, int patience) {
+        return new Trainer.Config(epochs, 8, 0.01f, "adam", 0.1f, 0f, patience, 42);
+    }
+
+    static List<float[]> weightsOf(Graph g) {
+        List<float[]> w = new ArrayList<>();
+        for (Param p : g.weights()) w.add(p.value.data.clone());
+        return w;
+    }
+
+    @Test
+    void learnsTheClusters() throws Exception {
+        Graph net = smallNet();
+        Trainer.Result r = new Trainer(net, config(15, 15)).fit(clusters(90, 1), clusters(30, 2), dir.resolve("ckpt"), "run", s -> { });
+        assertEquals(15, r.history().size());
+        EpochStats best = r.history().get(r.bestEpoch() - 1);
+        assertTrue(best.valAccuracy() > 0.8, "val accuracy " + best.valAccuracy());
+        assertTrue(r.history().get(14).loss() < r.history().get(0).loss());
+    }
+
+    @Test
+    void resumedRunEqualsTheUninterruptedOneBitForBit() throws Exception {
+        Samples train = clusters(50, 3), val = clusters(15, 4);
+        Graph uninterrupted = smallNet();
+        Trainer.Result full = new Trainer(uninterrupted, config(7, 7)).fit(train, val, dir.resolve("a"), "run", s -> { });
+
+        Path ckpt = dir.resolve("b");
+        RuntimeException kill = new RuntimeException("killed");
+        assertThrows(RuntimeException.class, () -> new Trainer(smallNet(), config(7, 7)).fit(train, val, ckpt, "run", s -> {
+            if (s.epoch() == 3) throw kill;
+        }));
+        assertEquals(3, Checkpoint.load(ckpt).epoch());
+        Graph resumedNet = smallNet();
+        Trainer.Result resumed = new Trainer(resumedNet, config(7, 7)).fit(train, val, ckpt, "run", s -> { });
+
+        assertTrue(resumed.resumed());
+        assertFalse(full.resumed());
+        assertEquals(full.bestEpoch(), resumed.bestEpoch());
+        List<float[]> a = weightsOf(uninterrupted), b = weightsOf(resumedNet);
+        for (int i = 0; i < a.size(); i++) assertArrayEquals(a.get(i), b.get(i), uninterrupted.weights().get(i).name);
+        for (int e = 0; e < 7; e++) {
+            EpochStats x = full.history().get(e), y = resumed.history().get(e);
+            assertEquals(x.loss(), y.loss(), 0.0);
+            assertEquals(x.valLoss(), y.valLoss(), 0.0);
+        }
+    }
+
+    @Test
+    void earlyStoppingRestoresTheBestEpoch() throws Exception {
+        // Tiny noisy data and a high learning rate: validation loss stops improving quickly.
+        Samples train = clusters(12, 5), val = clusters(9, 6);
+        Graph net = smallNet();
+        Trainer trainer = new Trainer(net, new Trainer.Config(60, 4, 0.05f, "sgd", 0f, 0f, 3, 1));
+        Trainer.Result r = trainer.fit(train, val, dir.resolve("c"), "run", s -> { });
+        assertTrue(r.history().size() < 60, "stopped early: " + r.history().size());
+        assertEquals(r.bestEpoch() + 3, r.history().size());
+        double bestVal = r.history().stream().mapToDouble(EpochStats::valLoss).min().orElseThrow();
+        assertEquals(bestVal, r.history().get(r.bestEpoch() - 1).valLoss(), 0.0);
+        float[] logits = trainer.logits(val, 4);
+        double now = Loss.softmaxCrossEntropy(Tensor.wrap(logits, val.size(), CLASSES), Trainer.labelsOf(val), 0f, null);
+        assertEquals(bestVal, now, 1e-6, "the network holds the best epoch's weights");
+    }
+
+    @Test
+    void aCheckpointOfAnotherRunIsRefused() throws Exception {
+        Path ckpt = dir.resolve("d");
+        new Trainer(smallNet(), config(1, 1)).fit(clusters(9, 1), clusters(6, 2), ckpt, "lr=0.01", s -> { });
+        UserError e = assertThrows(UserError.class,
+                () -> new Trainer(smallNet(), config(1, 1)).fit(clusters(9, 1), clusters(6, 2), ckpt, "lr=0.1", s -> { }));
+        assertEquals(ckpt + ": holds a different training run (lr=0.01); use another --out, or delete it to start over", e.getMessage());
+    }
+}
