@@ -9,5 +9,6 @@ import slice.engine.Simd;
 public final class Kernels {
     private Kernels() { }
 
+    public static final Gemm GEMM = Simd.load("VectorGemm", ScalarGemm::new);
     public static final BatchNormKernel BATCH_NORM = Simd.load("BatchNormVector", BatchNormScalar::new);
 }

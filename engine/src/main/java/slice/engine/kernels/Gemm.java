@@ -1,0 +1,28 @@
+package slice.engine.kernels;
+
+/**
+ * General matrix multiply, the engine's workhorse: {@code C = op(A)·op(B)}, or {@code C += op(A)·op(B)} when
+ * {@code accumulate} is set (input gradients are added, see {@link slice.engine.Layer}).
+ *
+ * <p>Shapes and layouts (all row-major, with a leading dimension {@code ld} = distance between rows):
+ * <ul>
+ *   <li>{@code op(A)} is {@code m×k}: {@code A(i,p) = a[aOff + i·lda + p]}, or, when {@code transA}, A is stored
+ *       {@code k×m} and {@code A(i,p) = a[aOff + p·lda + i]};</li>
+ *   <li>{@code op(B)} is {@code k×n}: {@code B(p,j) = b[bOff + p·ldb + j]}, or, when {@code transB}, B is stored
+ *       {@code n×k} and {@code B(p,j) = b[bOff + j·ldb + p]};</li>
+ *   <li>{@code C} is {@code m×n}: {@code C(i,j) = c[cOff + i·ldc + j]}.</li>
+ * </ul>
+ * The convolutions use three of the four products: {@code Y = X·W} (NN), {@code dX += dY·Wᵀ} (NT) and
+ * {@code dW = Xᵀ·dY} (TN).
+ *
+ * <p>Every implementation computes each element as one fused multiply-add chain in increasing {@code p}:
+ * {@code s = accumulate ? C(i,j) : 0; for p in 0..k-1: s = fma(A(i,p), B(p,j), s); C(i,j) = s}.
+ * There is no cross-lane sum, so the scalar twin, the vector kernel at any width, and any thread count all give
+ * bit-identical results.
+ */
+public interface Gemm {
+    void gemm(boolean transA, boolean transB, int m, int n, int k,
+              float[] a, int aOff, int lda,
+              float[] b, int bOff, int ldb,
+              float[] c, int cOff, int ldc, boolean accumulate);
+}
