@@ -11,4 +11,5 @@ public final class Kernels {
 
     public static final Gemm GEMM = Simd.load("VectorGemm", ScalarGemm::new);
     public static final BatchNormKernel BATCH_NORM = Simd.load("BatchNormVector", BatchNormScalar::new);
+    public static final DepthwiseKernel DEPTHWISE = Simd.load("DepthwiseVector", DepthwiseScalar::new);
 }

@@ -4,14 +4,35 @@ import java.util.ArrayList;
 import java.util.List;
 import slice.engine.Layer;
 import slice.engine.Param;
+import slice.engine.Parallel;
+import slice.engine.Simd;
+import slice.engine.kernels.DepthwiseGeometry;
+import slice.engine.kernels.DepthwiseKernel;
+import slice.engine.kernels.Kernels;
 
-/** Keras {@code DepthwiseConv2D} (depth multiplier 1): {@code depthwise_kernel [kh, kw, C, 1]}, optional {@code bias [C]}. */
+/**
+ * Keras {@code DepthwiseConv2D} (depth multiplier 1): {@code depthwise_kernel [kh, kw, C, 1]}, optional
+ * {@code bias [C]}; input {@code [N, H, W, C]}, output {@code [N, OH, OW, C]} with {@link Padding} (TF {@code same}:
+ * the extra pixel goes bottom/right).
+ *
+ * <p>Forward {@code y[n, oy, ox, c] = b[c] + Σ_{ky,kx} x[n, oy·s − pt + ky, ox·s − pl + kx, c] · K[ky, kx, c]}
+ * (padding reads zero). Gradients: {@code ∂L/∂x} gathers, for every input pixel, the {@code ∂L/∂y · K} of the
+ * outputs that read it (added into the input's gradient); {@code ∂L/∂K[ky, kx, c] = Σ ∂L/∂y[n, oy, ox, c] · x[…]};
+ * {@code ∂L/∂b[c] = Σ ∂L/∂y[n, oy, ox, c]}. The loops are a {@link DepthwiseKernel} (channels are the vector lanes);
+ * forward and input gradient split over rows, the kernel gradient over channel blocks (each thread owns its
+ * channels' sums), so results do not depend on the thread count.
+ */
 public final class DepthwiseConv2D extends Layer {
+    private static final DepthwiseKernel KERNEL = Kernels.DEPTHWISE;
+    /** Channels per parallel task of the kernel gradient: whole groups of four vectors. */
+    private static final int CHANNEL_BLOCK = 4 * Simd.FLOAT_LANES;
+
     public final int kh, kw, stride, channels;
     public final Padding padding;
     public final Param kernel;
     /** {@code null} when {@code useBias} is false. */
     public final Param bias;
+    private final DepthwiseGeometry geometry;
 
     public DepthwiseConv2D(String name, Layer in, int kh, int kw, int stride, Padding padding, boolean useBias) {
         super(name, new int[] {
@@ -24,11 +45,30 @@ public final class DepthwiseConv2D extends Layer {
         this.padding = padding;
         this.kernel = Param.trainable(name + "/depthwise_kernel", kh, kw, channels, 1);
         this.bias = useBias ? Param.trainable(name + "/bias", channels) : null;
+        int h = in.outputShape()[0], w = in.outputShape()[1];
+        int[] o = outputShape();
+        this.geometry = new DepthwiseGeometry(h, w, channels, kh, kw, stride,
+                padding.padBefore(h, kh, stride), padding.padBefore(w, kw, stride), o[0], o[1]);
     }
 
-    @Override public void forward(boolean training) { throw new UnsupportedOperationException("DepthwiseConv2D.forward: being written"); }
+    @Override public void forward(boolean training) {
+        float[] x = inputs[0].out.data, k = kernel.value.data, b = bias == null ? null : bias.value.data, y = out.data;
+        Parallel.forRange(batch() * geometry.outH, (r0, r1) -> KERNEL.forward(geometry, x, k, b, y, r0, r1));
+    }
 
-    @Override public void backward() { throw new UnsupportedOperationException("DepthwiseConv2D.backward: being written"); }
+    @Override public void backward() {
+        float[] dy = grad.data, k = kernel.value.data;
+        if (inputs[0].grad != null) {
+            float[] dx = inputs[0].grad.data;
+            Parallel.forRange(batch() * geometry.h, (r0, r1) -> KERNEL.backwardInput(geometry, dy, k, dx, r0, r1));
+        }
+        if (isTrainable()) {
+            float[] x = inputs[0].out.data, dk = kernel.grad.data, db = bias == null ? null : bias.grad.data;
+            int n = batch(), blocks = (channels + CHANNEL_BLOCK - 1) / CHANNEL_BLOCK;
+            Parallel.forRange(blocks, (b0, b1) -> KERNEL.backwardKernel(geometry, x, dy, n, dk, db,
+                    b0 * CHANNEL_BLOCK, Math.min(b1 * CHANNEL_BLOCK, channels)));
+        }
+    }
 
     @Override public List<Param> weights() {
         List<Param> w = new ArrayList<>(List.of(kernel));

@@ -1,0 +1,31 @@
+package slice.engine.kernels;
+
+/**
+ * Depthwise convolution loops ({@link DepthwiseGeometry} gives the shapes), forward and both gradients. With
+ * {@code v = (oy·s − padTop + ky, ox·s − padLeft + kx)} the input pixel read by tap {@code (ky, kx)}:
+ * <pre>
+ *   forward     y[n, oy, ox, c] = b[c] + Σ_{ky,kx} x[n, v, c] · K[ky, kx, c]
+ *   input grad  ∂L/∂x[n, v, c]  += Σ over (oy, ox, ky, kx) reading v of  ∂L/∂y[n, oy, ox, c] · K[ky, kx, c]
+ *   kernel grad ∂L/∂K[ky, kx, c] = Σ_{n, oy, ox} ∂L/∂y[n, oy, ox, c] · x[n, v, c],   ∂L/∂b[c] = Σ ∂L/∂y[n, oy, ox, c]
+ * </pre>
+ * Every channel is independent, which is what the vector kernel exploits (channels are the lanes). The order of
+ * each sum is fixed and shared with the scalar twin, so the two agree bit for bit:
+ * <ul>
+ *   <li>forward: from {@code b[c]} (or 0), fma over valid taps in (ky, kx) order;</li>
+ *   <li>input gradient: from 0, fma over the valid (ky, kx) in increasing order, then added to {@code dx};</li>
+ *   <li>kernel gradient: per output row {@code (n, oy)} a partial from 0, fma over {@code ox}; the row partials
+ *       are added in row order (blocked summation keeps a 100 000-term float sum accurate).</li>
+ * </ul>
+ * Work is split by the caller: forward over output rows {@code n·outH + oy}, input gradient over input rows
+ * {@code n·h + iy}, kernel gradient over channel ranges — always disjoint outputs.
+ */
+public interface DepthwiseKernel {
+    /** Output rows {@code [row0, row1)} of {@code y}; {@code bias} may be null. */
+    void forward(DepthwiseGeometry g, float[] x, float[] kernel, float[] bias, float[] y, int row0, int row1);
+
+    /** Adds the input gradient into input rows {@code [row0, row1)} of {@code dx}. */
+    void backwardInput(DepthwiseGeometry g, float[] dy, float[] kernel, float[] dx, int row0, int row1);
+
+    /** Overwrites {@code dKernel} (and {@code dBias} unless null) for channels {@code [c0, c1)}, batch of {@code n}. */
+    void backwardKernel(DepthwiseGeometry g, float[] x, float[] dy, int n, float[] dKernel, float[] dBias, int c0, int c1);
+}

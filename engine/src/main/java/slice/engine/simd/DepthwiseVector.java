@@ -1,0 +1,249 @@
+package slice.engine.simd;
+
+import static slice.engine.kernels.DepthwiseGeometry.endTap;
+import static slice.engine.kernels.DepthwiseGeometry.firstTap;
+import static slice.engine.simd.VectorInfo.F;
+
+import jdk.incubator.vector.FloatVector;
+import slice.engine.kernels.DepthwiseGeometry;
+import slice.engine.kernels.DepthwiseKernel;
+import slice.engine.kernels.OutRange;
+import slice.engine.kernels.TapRun;
+
+/**
+ * Vector depthwise convolution, NHWC, channels as lanes (the ncnn/XNNPACK layout): a pixel's {@code C} channels are
+ * {@code C/L} vectors, the kernel {@code [kh·kw][C]} gives one weight vector per tap and channel block, and every
+ * output vector is a chain of fmas over taps — no masks, no cross-lane reductions; channels past the last full
+ * vector take a scalar tail with the same operation order, so each lane computes exactly what
+ * {@link slice.engine.kernels.DepthwiseScalar} computes for its channel.
+ *
+ * <ul>
+ *   <li>Forward, 3×3 rows whose three input rows exist: per channel block the nine weight vectors (and the bias)
+ *       stay in registers while the row's interior pixels stream by (nine loads and nine fmas per output vector);
+ *       border pixels and other kernel sizes take the general per-pixel path.</li>
+ *   <li>Input gradient: the gather form — each input pixel sums its valid (ky, kx) taps from precomputed tap runs.</li>
+ *   <li>Kernel gradient: per output row and tap, four channel vectors at once (four independent fma chains) along
+ *       the row, row partials added to the gradient; threads own channel ranges.</li>
+ * </ul>
+ */
+public final class DepthwiseVector implements DepthwiseKernel {
+    private static final int L = F.length();
+
+    @Override public void forward(DepthwiseGeometry g, float[] x, float[] kernel, float[] bias, float[] y, int row0, int row1) {
+        for (int r = row0; r < row1; r++) {
+            int n = r / g.outH, oy = r % g.outH;
+            int iy0 = oy * g.stride - g.padTop;
+            int kyLo = firstTap(iy0), kyHi = endTap(iy0, g.h, g.kh);
+            if (g.kh == 3 && g.kw == 3 && kyLo == 0 && kyHi == 3) {
+                // interior columns: all three input columns exist
+                int oxA = (g.padLeft + g.stride - 1) / g.stride;
+                int oxB = Math.min(g.outW, Math.floorDiv(g.w - 3 + g.padLeft, g.stride) + 1);
+                if (oxA < oxB) {
+                    for (int ox = 0; ox < oxA; ox++) pixel(g, x, kernel, bias, y, r, n, iy0, kyLo, kyHi, ox);
+                    row3x3(g, x, kernel, bias, y, r, n, iy0, oxA, oxB);
+                    for (int ox = oxB; ox < g.outW; ox++) pixel(g, x, kernel, bias, y, r, n, iy0, kyLo, kyHi, ox);
+                    continue;
+                }
+            }
+            for (int ox = 0; ox < g.outW; ox++) pixel(g, x, kernel, bias, y, r, n, iy0, kyLo, kyHi, ox);
+        }
+    }
+
+    /** Output pixels {@code [oxA, oxB)} of row {@code r}, all nine taps inside the input. */
+    private static void row3x3(DepthwiseGeometry g, float[] x, float[] k, float[] bias, float[] y, int r, int n, int iy0, int oxA, int oxB) {
+        int c = g.channels, s = g.stride, vecEnd = F.loopBound(c);
+        int rowStride = g.w * c, pixStride = s * c;
+        int in0 = ((n * g.h + iy0) * g.w + oxA * s - g.padLeft) * c;
+        int out0 = (r * g.outW + oxA) * c;
+        for (int ch = 0; ch < vecEnd; ch += L) {
+            FloatVector w0 = FloatVector.fromArray(F, k, ch), w1 = FloatVector.fromArray(F, k, c + ch), w2 = FloatVector.fromArray(F, k, 2 * c + ch);
+            FloatVector w3 = FloatVector.fromArray(F, k, 3 * c + ch), w4 = FloatVector.fromArray(F, k, 4 * c + ch), w5 = FloatVector.fromArray(F, k, 5 * c + ch);
+            FloatVector w6 = FloatVector.fromArray(F, k, 6 * c + ch), w7 = FloatVector.fromArray(F, k, 7 * c + ch), w8 = FloatVector.fromArray(F, k, 8 * c + ch);
+            FloatVector b = bias == null ? FloatVector.zero(F) : FloatVector.fromArray(F, bias, ch);
+            int in = in0 + ch, out = out0 + ch;
+            for (int ox = oxA; ox < oxB; ox++, in += pixStride, out += c) {
+                int i1 = in + rowStride, i2 = in + 2 * rowStride;
+                FloatVector acc = FloatVector.fromArray(F, x, in).fma(w0, b);
+                acc = FloatVector.fromArray(F, x, in + c).fma(w1, acc);
+                acc = FloatVector.fromArray(F, x, in + 2 * c).fma(w2, acc);
+                acc = FloatVector.fromArray(F, x, i1).fma(w3, acc);
+                acc = FloatVector.fromArray(F, x, i1 + c).fma(w4, acc);
+                acc = FloatVector.fromArray(F, x, i1 + 2 * c).fma(w5, acc);
+                acc = FloatVector.fromArray(F, x, i2).fma(w6, acc);
+                acc = FloatVector.fromArray(F, x, i2 + c).fma(w7, acc);
+                acc = FloatVector.fromArray(F, x, i2 + 2 * c).fma(w8, acc);
+                acc.intoArray(y, out);
+            }
+        }
+        for (int ch = vecEnd; ch < c; ch++) {
+            int in = in0 + ch, out = out0 + ch;
+            for (int ox = oxA; ox < oxB; ox++, in += pixStride, out += c) {
+                float acc = bias == null ? 0f : bias[ch];
+                for (int ky = 0; ky < 3; ky++) {
+                    for (int kx = 0; kx < 3; kx++) acc = Math.fma(x[in + ky * rowStride + kx * c], k[(ky * 3 + kx) * c + ch], acc);
+                }
+                y[out] = acc;
+            }
+        }
+    }
+
+    /** One output pixel, any kernel size, taps clipped to the input. */
+    private static void pixel(DepthwiseGeometry g, float[] x, float[] k, float[] bias, float[] y, int r, int n, int iy0, int kyLo, int kyHi, int ox) {
+        int c = g.channels, vecEnd = F.loopBound(c);
+        int ix0 = ox * g.stride - g.padLeft;
+        int kxLo = firstTap(ix0), kxHi = endTap(ix0, g.w, g.kw);
+        int out = (r * g.outW + ox) * c;
+        int in0 = ((n * g.h + iy0) * g.w + ix0) * c;
+        int ch = 0;
+        for (; ch < vecEnd; ch += L) {
+            FloatVector acc = bias == null ? FloatVector.zero(F) : FloatVector.fromArray(F, bias, ch);
+            for (int ky = kyLo; ky < kyHi; ky++) {
+                int in = in0 + ky * g.w * c + ch, tap = ky * g.kw * c + ch;
+                for (int kx = kxLo; kx < kxHi; kx++) {
+                    acc = FloatVector.fromArray(F, x, in + kx * c).fma(FloatVector.fromArray(F, k, tap + kx * c), acc);
+                }
+            }
+            acc.intoArray(y, out + ch);
+        }
+        for (; ch < c; ch++) {
+            float acc = bias == null ? 0f : bias[ch];
+            for (int ky = kyLo; ky < kyHi; ky++) {
+                for (int kx = kxLo; kx < kxHi; kx++) acc = Math.fma(x[in0 + (ky * g.w + kx) * c + ch], k[(ky * g.kw + kx) * c + ch], acc);
+            }
+            y[out + ch] = acc;
+        }
+    }
+
+    @Override public void backwardInput(DepthwiseGeometry g, float[] dy, float[] k, float[] dx, int row0, int row1) {
+        int c = g.channels, s = g.stride, vecEnd = F.loopBound(c);
+        for (int r = row0; r < row1; r++) {
+            int n = r / g.h, iy = r % g.h;
+            TapRun rows = g.rowTaps[iy];
+            for (int ix = 0; ix < g.w; ix++) {
+                TapRun cols = g.colTaps[ix];
+                int in = (r * g.w + ix) * c;
+                int ch = 0;
+                for (; ch < vecEnd; ch += L) {
+                    FloatVector acc = FloatVector.zero(F);
+                    for (int j = 0; j < rows.count(); j++) {
+                        int ky = rows.firstTap() + j * s, oy = rows.firstOut() - j;
+                        int dyRow = (n * g.outH + oy) * g.outW;
+                        for (int i = 0; i < cols.count(); i++) {
+                            int kx = cols.firstTap() + i * s, ox = cols.firstOut() - i;
+                            acc = FloatVector.fromArray(F, dy, (dyRow + ox) * c + ch).fma(FloatVector.fromArray(F, k, (ky * g.kw + kx) * c + ch), acc);
+                        }
+                    }
+                    FloatVector.fromArray(F, dx, in + ch).add(acc).intoArray(dx, in + ch);
+                }
+                for (; ch < c; ch++) {
+                    float acc = 0f;
+                    for (int j = 0; j < rows.count(); j++) {
+                        int ky = rows.firstTap() + j * s, oy = rows.firstOut() - j;
+                        for (int i = 0; i < cols.count(); i++) {
+                            int kx = cols.firstTap() + i * s, ox = cols.firstOut() - i;
+                            acc = Math.fma(dy[((n * g.outH + oy) * g.outW + ox) * c + ch], k[(ky * g.kw + kx) * c + ch], acc);
+                        }
+                    }
+                    dx[in + ch] += acc;
+                }
+            }
+        }
+    }
+
+    @Override public void backwardKernel(DepthwiseGeometry g, float[] x, float[] dy, int n, float[] dK, float[] dBias, int c0, int c1) {
+        int c = g.channels, s = g.stride;
+        for (int ch = c0; ch < c1; ch++) {
+            if (dBias != null) dBias[ch] = 0f;
+            for (int t = 0; t < g.kh * g.kw; t++) dK[t * c + ch] = 0f;
+        }
+        for (int r = 0; r < n * g.outH; r++) {
+            int b = r / g.outH, oy = r % g.outH;
+            int iy0 = oy * s - g.padTop;
+            int kyLo = firstTap(iy0), kyHi = endTap(iy0, g.h, g.kh);
+            int dyRow = r * g.outW * c;
+            int ch = c0;
+            for (; ch + 4 * L <= c1; ch += 4 * L) {
+                if (dBias != null) biasRow4(g, dy, dyRow, dBias, ch);
+                for (int ky = kyLo; ky < kyHi; ky++) {
+                    int xRow = (b * g.h + iy0 + ky) * g.w * c;
+                    for (int kx = 0; kx < g.kw; kx++) tapRow4(g, x, dy, dK, xRow, dyRow, ky, kx, ch);
+                }
+            }
+            for (; ch + L <= c1; ch += L) {
+                if (dBias != null) {
+                    FloatVector p = FloatVector.zero(F);
+                    for (int ox = 0; ox < g.outW; ox++) p = p.add(FloatVector.fromArray(F, dy, dyRow + ox * c + ch));
+                    FloatVector.fromArray(F, dBias, ch).add(p).intoArray(dBias, ch);
+                }
+                for (int ky = kyLo; ky < kyHi; ky++) {
+                    int xRow = (b * g.h + iy0 + ky) * g.w * c;
+                    for (int kx = 0; kx < g.kw; kx++) {
+                        OutRange cols = g.colRanges[kx];
+                        int xOff = xRow + (kx - g.padLeft) * c + ch;
+                        FloatVector p = FloatVector.zero(F);
+                        for (int ox = cols.from(); ox < cols.to(); ox++) {
+                            p = FloatVector.fromArray(F, dy, dyRow + ox * c + ch).fma(FloatVector.fromArray(F, x, xOff + ox * s * c), p);
+                        }
+                        int t = (ky * g.kw + kx) * c + ch;
+                        FloatVector.fromArray(F, dK, t).add(p).intoArray(dK, t);
+                    }
+                }
+            }
+            for (; ch < c1; ch++) {
+                if (dBias != null) {
+                    float p = 0f;
+                    for (int ox = 0; ox < g.outW; ox++) p += dy[dyRow + ox * c + ch];
+                    dBias[ch] += p;
+                }
+                for (int ky = kyLo; ky < kyHi; ky++) {
+                    int xRow = (b * g.h + iy0 + ky) * g.w * c;
+                    for (int kx = 0; kx < g.kw; kx++) {
+                        OutRange cols = g.colRanges[kx];
+                        float p = 0f;
+                        for (int ox = cols.from(); ox < cols.to(); ox++) {
+                            p = Math.fma(dy[dyRow + ox * c + ch], x[xRow + (ox * s - g.padLeft + kx) * c + ch], p);
+                        }
+                        dK[(ky * g.kw + kx) * c + ch] += p;
+                    }
+                }
+            }
+        }
+    }
+
+    /** dBias[ch .. ch+4L) += Σ_ox dy[row, ox, ·]: four independent chains. */
+    private static void biasRow4(DepthwiseGeometry g, float[] dy, int dyRow, float[] dBias, int ch) {
+        int c = g.channels;
+        FloatVector p0 = FloatVector.zero(F), p1 = p0, p2 = p0, p3 = p0;
+        for (int ox = 0; ox < g.outW; ox++) {
+            int i = dyRow + ox * c + ch;
+            p0 = p0.add(FloatVector.fromArray(F, dy, i));
+            p1 = p1.add(FloatVector.fromArray(F, dy, i + L));
+            p2 = p2.add(FloatVector.fromArray(F, dy, i + 2 * L));
+            p3 = p3.add(FloatVector.fromArray(F, dy, i + 3 * L));
+        }
+        addInto(dBias, ch, p0, p1, p2, p3);
+    }
+
+    /** dK[ky, kx, ch .. ch+4L) += Σ_ox dy[row, ox, ·]·x[input of tap (ky, kx)]: four independent chains. */
+    private static void tapRow4(DepthwiseGeometry g, float[] x, float[] dy, float[] dK, int xRow, int dyRow, int ky, int kx, int ch) {
+        int c = g.channels, s = g.stride;
+        OutRange cols = g.colRanges[kx];
+        int xOff = xRow + (kx - g.padLeft) * c + ch;
+        FloatVector p0 = FloatVector.zero(F), p1 = p0, p2 = p0, p3 = p0;
+        for (int ox = cols.from(); ox < cols.to(); ox++) {
+            int d = dyRow + ox * c + ch, i = xOff + ox * s * c;
+            p0 = FloatVector.fromArray(F, dy, d).fma(FloatVector.fromArray(F, x, i), p0);
+            p1 = FloatVector.fromArray(F, dy, d + L).fma(FloatVector.fromArray(F, x, i + L), p1);
+            p2 = FloatVector.fromArray(F, dy, d + 2 * L).fma(FloatVector.fromArray(F, x, i + 2 * L), p2);
+            p3 = FloatVector.fromArray(F, dy, d + 3 * L).fma(FloatVector.fromArray(F, x, i + 3 * L), p3);
+        }
+        addInto(dK, (ky * g.kw + kx) * c + ch, p0, p1, p2, p3);
+    }
+
+    private static void addInto(float[] a, int i, FloatVector p0, FloatVector p1, FloatVector p2, FloatVector p3) {
+        FloatVector.fromArray(F, a, i).add(p0).intoArray(a, i);
+        FloatVector.fromArray(F, a, i + L).add(p1).intoArray(a, i + L);
+        FloatVector.fromArray(F, a, i + 2 * L).add(p2).intoArray(a, i + 2 * L);
+        FloatVector.fromArray(F, a, i + 3 * L).add(p3).intoArray(a, i + 3 * L);
+    }
+}

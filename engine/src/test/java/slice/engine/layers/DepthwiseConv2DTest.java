@@ -1,0 +1,121 @@
+package slice.engine.layers;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static slice.engine.layers.BatchNormTest.concat;
+import static slice.engine.layers.BatchNormTest.randoms;
+
+import java.util.Arrays;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import slice.engine.GradCheck;
+import slice.engine.Input;
+import slice.engine.LayerHarness;
+import slice.engine.Parallel;
+import slice.engine.Simd;
+import slice.engine.Tensor;
+import slice.engine.kernels.DepthwiseGeometry;
+import slice.engine.kernels.DepthwiseKernel;
+import slice.engine.kernels.DepthwiseScalar;
+import slice.engine.kernels.Kernels;
+
+/** Depthwise convolution: a hand example, gradient checks, vector = scalar on tail shapes, thread independence. */
+class DepthwiseConv2DTest {
+    private static DepthwiseConv2D layer(int h, int w, int c, int kh, int kw, int stride, Padding padding, boolean bias, long seed) {
+        DepthwiseConv2D dw = new DepthwiseConv2D("dw", new Input("x", h, w, c), kh, kw, stride, padding, bias);
+        GradCheck.randomizeWeights(dw, new Random(seed), -1f, 1f);
+        return dw;
+    }
+
+    @Test
+    void sameCornersSeeOnlyRealPixels() {
+        DepthwiseConv2D dw = layer(3, 3, 2, 3, 3, 1, Padding.SAME, true, 1);
+        Arrays.fill(dw.kernel.value.data, 1f);
+        dw.bias.value.data[0] = 0.5f;
+        dw.bias.value.data[1] = 0f;
+        float[] x = new float[18];
+        for (int i = 0; i < 9; i++) {
+            x[2 * i] = i + 1; // channel 0: 1..9
+            x[2 * i + 1] = 1f; // channel 1: ones count the taps
+        }
+        Tensor y = LayerHarness.forward(dw, false, Tensor.wrap(x, 1, 3, 3, 2));
+        // channel 0: corner (0,0) = 1+2+4+5 + 0.5; centre = 45 + 0.5; channel 1: taps inside the image
+        assertArrayEquals(new float[] {12.5f, 4, 21.5f, 6, 16.5f, 4, 27.5f, 6, 45.5f, 9, 33.5f, 6, 24.5f, 4, 39.5f, 6, 28.5f, 4}, y.data);
+        // stride 2 SAME on 3×3: out 2×2, total padding 2 split 1 before, 1 after
+        DepthwiseConv2D s2 = layer(3, 3, 2, 3, 3, 2, Padding.SAME, false, 1);
+        Arrays.fill(s2.kernel.value.data, 1f);
+        assertArrayEquals(new float[] {12, 4, 16, 4, 24, 4, 28, 4}, LayerHarness.forward(s2, false, Tensor.wrap(x, 1, 3, 3, 2)).data);
+    }
+
+    @Test
+    void gradientsForStridesPaddingsBiasAndKernelSizes() {
+        GradCheck.check(layer(5, 7, 5, 3, 3, 1, Padding.SAME, true, 2), 2, true, 3, 1e-2, 1e-3, 50);
+        GradCheck.check(layer(5, 7, 17, 3, 3, 2, Padding.SAME, false, 4), 2, true, 5, 1e-2, 1e-3, 50);
+        GradCheck.check(layer(7, 6, 3, 3, 3, 2, Padding.VALID, true, 6), 1, true, 7, 1e-2, 1e-3, 50);
+        GradCheck.check(layer(6, 5, 3, 3, 3, 1, Padding.VALID, false, 8), 3, true, 9, 1e-2, 1e-3, 50);
+        GradCheck.check(layer(6, 7, 3, 5, 3, 2, Padding.SAME, true, 10), 2, true, 11, 1e-2, 1e-3, 50);
+        GradCheck.check(layer(1, 1, 33, 3, 3, 2, Padding.SAME, true, 12), 3, true, 13, 1e-2, 1e-3, 50);
+    }
+
+    @Test
+    void vectorKernelMatchesScalarTwinBitForBit() {
+        DepthwiseKernel scalar = new DepthwiseScalar(), vector = Kernels.DEPTHWISE;
+        Random rnd = new Random(14);
+        int[][] kernels = {{3, 3}, {5, 5}, {1, 3}, {3, 1}};
+        int[][] sizes = {{7, 5}, {1, 1}, {2, 3}, {9, 8}};
+        for (int channels : new int[] {1, 3, 5, 17, 33, 67}) {
+            for (int[] size : sizes) {
+                for (int[] k : kernels) {
+                    for (int stride = 1; stride <= 2; stride++) {
+                        for (Padding padding : Padding.values()) {
+                            if (padding == Padding.VALID && (size[0] < k[0] || size[1] < k[1])) continue;
+                            int n = (channels + stride) % 2 == 0 ? 1 : 3;
+                            compare(scalar, vector, rnd, n, size[0], size[1], channels, k[0], k[1], stride, padding);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static void compare(DepthwiseKernel scalar, DepthwiseKernel vector, Random rnd, int n, int h, int w, int c,
+                                int kh, int kw, int stride, Padding padding) {
+        int oh = padding.outSize(h, kh, stride), ow = padding.outSize(w, kw, stride);
+        DepthwiseGeometry g = new DepthwiseGeometry(h, w, c, kh, kw, stride, padding.padBefore(h, kh, stride),
+                padding.padBefore(w, kw, stride), oh, ow);
+        float[] x = randoms(rnd, n * h * w * c), k = randoms(rnd, kh * kw * c), b = randoms(rnd, c);
+        float[] dy = randoms(rnd, n * oh * ow * c), dx0 = randoms(rnd, x.length);
+        float[][] results = new float[2][];
+        int i = 0;
+        for (DepthwiseKernel kernel : new DepthwiseKernel[] {scalar, vector}) {
+            float[] y = new float[dy.length], yNoBias = new float[dy.length], dx = dx0.clone();
+            float[] dk = new float[k.length], db = new float[c], dkNoBias = new float[k.length];
+            kernel.forward(g, x, k, b, y, 0, n * oh);
+            kernel.forward(g, x, k, null, yNoBias, 0, n * oh);
+            kernel.backwardInput(g, dy, k, dx, 0, n * h);
+            kernel.backwardKernel(g, x, dy, n, dk, db, 0, c);
+            kernel.backwardKernel(g, x, dy, n, dkNoBias, null, c / 2, c);
+            results[i++] = concat(y, yNoBias, dx, dk, db, dkNoBias);
+        }
+        assertArrayEquals(results[0], results[1], String.format("n %d, %dx%dx%d, kernel %dx%d, stride %d, %s, %s",
+                n, h, w, c, kh, kw, stride, padding, Simd.describe()));
+    }
+
+    @Test
+    void resultsDoNotDependOnTheThreadCount() {
+        int before = Parallel.threads();
+        try {
+            float[][] runs = new float[2][];
+            for (int threads = 1; threads <= 2; threads++) {
+                Parallel.setThreads(threads);
+                DepthwiseConv2D dw = layer(15, 13, 70, 3, 3, 2, Padding.SAME, true, 15);
+                Random rnd = new Random(16);
+                Tensor y = LayerHarness.forward(dw, true, GradCheck.random(rnd, 3, 15, 13, 70));
+                Tensor dx = LayerHarness.backward(dw, GradCheck.random(rnd, 3, 8, 7, 70))[0];
+                runs[threads - 1] = concat(y.data, dx.data, dw.kernel.grad.data, dw.bias.grad.data);
+            }
+            assertArrayEquals(runs[0], runs[1]);
+        } finally {
+            Parallel.setThreads(before);
+        }
+    }
+}
