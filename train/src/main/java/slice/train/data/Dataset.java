@@ -1,0 +1,189 @@
+package slice.train.data;
+
+import java.io.IOException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+import slice.engine.Parallel;
+
+/**
+ * A folder of faces: one sub-folder per person (the class name; classes sorted by name), images anywhere below it.
+ *
+ * <p>{@link #scan} validates every file up front: it reads and hashes the bytes and fully decodes the image (in
+ * parallel), so corrupt and truncated files are found before the split is made and class counts are final. Files
+ * that are hidden (name starting with "." or hidden by the OS; hidden folders are not entered), not images, empty,
+ * unreadable or corrupt, and plain files directly in the data folder, are skipped and listed in one warning
+ * ({@link #warning()}); they never abort the run. Fewer than two classes, or a class with fewer than two usable
+ * images, is a {@link DataException} with a one-line message.
+ */
+public final class Dataset {
+    /** A file left out of the data set, and why (e.g. "not an image", "truncated JPEG (...)"). */
+    public record Skipped(Path file, String reason) { }
+
+    private final Path root;
+    private final List<String> classes;
+    private final List<Sample> samples;
+    private final List<Skipped> skipped;
+
+    private Dataset(Path root, List<String> classes, List<Sample> samples, List<Skipped> skipped) {
+        this.root = root;
+        this.classes = List.copyOf(classes);
+        this.samples = List.copyOf(samples);
+        this.skipped = List.copyOf(skipped);
+    }
+
+    public Path root() { return root; }
+
+    /** Class (person) names, sorted; a sample's label indexes this list. */
+    public List<String> classes() { return classes; }
+
+    /** Usable images, ordered by class then by relative path. */
+    public List<Sample> samples() { return samples; }
+
+    /** Files left out, in path order. */
+    public List<Skipped> skipped() { return skipped; }
+
+    /**
+     * One warning listing every skipped file with its reason (a header line, then one indented line per file), or
+     * empty when nothing was skipped.
+     */
+    public Optional<String> warning() {
+        if (skipped.isEmpty()) return Optional.empty();
+        StringBuilder sb = new StringBuilder("warning: skipped ").append(skipped.size())
+            .append(skipped.size() == 1 ? " file" : " files").append(" in ").append(root).append(':');
+        for (Skipped s : skipped) sb.append("\n  ").append(relative(root, s.file())).append(": ").append(s.reason());
+        return Optional.of(sb.toString());
+    }
+
+    /** Scans and validates {@code root} (see the class comment); throws {@link DataException} on unusable data. */
+    public static Dataset scan(Path root) {
+        if (!Files.isDirectory(root)) throw new DataException("data folder " + root + " does not exist or is not a folder");
+        List<Skipped> skipped = new ArrayList<>();
+        List<Path> classDirs = new ArrayList<>();
+        for (Path entry : list(root)) {
+            if (isHidden(entry)) skipped.add(new Skipped(entry, "hidden"));
+            else if (Files.isDirectory(entry)) classDirs.add(entry);
+            else skipped.add(new Skipped(entry, "not inside a person's folder"));
+        }
+        if (classDirs.size() < 2)
+            throw new DataException("data folder " + root + " has " + classDirs.size() + " person folder"
+                + (classDirs.size() == 1 ? "" : "s") + "; need at least 2 (one sub-folder of images per person)");
+
+        List<Path> candidates = new ArrayList<>();
+        List<Integer> candidateClass = new ArrayList<>();
+        for (int c = 0; c < classDirs.size(); c++) {
+            for (Path file : filesBelow(classDirs.get(c), skipped)) {
+                candidates.add(file);
+                candidateClass.add(c);
+            }
+        }
+        String[] hash = new String[candidates.size()], problem = new String[candidates.size()];
+        Parallel.forRange(candidates.size(), (from, to) -> {
+            for (int i = from; i < to; i++) {
+                byte[] bytes;
+                try {
+                    bytes = Files.readAllBytes(candidates.get(i));
+                } catch (IOException e) {
+                    problem[i] = "unreadable (" + e.getClass().getSimpleName() + ")";
+                    continue;
+                }
+                try {
+                    ImageDecoder.decode(bytes);
+                    hash[i] = Hashes.sha256Hex(bytes);
+                } catch (IOException e) {
+                    problem[i] = e.getMessage();
+                } catch (OutOfMemoryError e) {
+                    problem[i] = "too large to decode in this heap";
+                }
+            }
+        });
+
+        List<String> classes = new ArrayList<>();
+        for (Path dir : classDirs) classes.add(dir.getFileName().toString());
+        List<Sample> samples = new ArrayList<>();
+        int[] usable = new int[classes.size()], bad = new int[classes.size()];
+        for (int i = 0; i < candidates.size(); i++) {
+            int c = candidateClass.get(i);
+            if (problem[i] != null) {
+                skipped.add(new Skipped(candidates.get(i), problem[i]));
+                bad[c]++;
+            } else {
+                samples.add(new Sample(candidates.get(i), relative(root, candidates.get(i)), c, hash[i]));
+                usable[c]++;
+            }
+        }
+        List<String> tooSmall = new ArrayList<>();
+        for (int c = 0; c < classes.size(); c++) {
+            if (usable[c] < 2)
+                tooSmall.add("'" + classes.get(c) + "' has " + usable[c] + (usable[c] == 1 ? " usable image" : " usable images")
+                    + (bad[c] > 0 ? " (" + bad[c] + " skipped)" : ""));
+        }
+        if (!tooSmall.isEmpty())
+            throw new DataException("in " + root + ", " + String.join(", ", tooSmall) + "; every person needs at least 2 images");
+        skipped.sort(Comparator.comparing(s -> s.file().toString()));
+        return new Dataset(root, classes, samples, skipped);
+    }
+
+    /** Regular files under a class folder, sorted by path; hidden files and folders are recorded as skipped. */
+    private static List<Path> filesBelow(Path dir, List<Skipped> skipped) {
+        List<Path> files = new ArrayList<>();
+        try {
+            Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs) {
+                    if (!d.equals(dir) && isHidden(d)) {
+                        skipped.add(new Skipped(d, "hidden"));
+                        return FileVisitResult.SKIP_SUBTREE;
+                    }
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult visitFile(Path f, BasicFileAttributes attrs) {
+                    if (isHidden(f)) skipped.add(new Skipped(f, "hidden"));
+                    else if (attrs.isRegularFile()) files.add(f);
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult visitFileFailed(Path f, IOException e) {
+                    skipped.add(new Skipped(f, "unreadable (" + e.getClass().getSimpleName() + ")"));
+                    return FileVisitResult.CONTINUE;
+                }
+            });
+        } catch (IOException e) {
+            throw new DataException("cannot read folder " + dir + ": " + e.getMessage());
+        }
+        Collections.sort(files);
+        return files;
+    }
+
+    private static List<Path> list(Path dir) {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.sorted().toList();
+        } catch (IOException e) {
+            throw new DataException("cannot read data folder " + dir + ": " + e.getMessage());
+        }
+    }
+
+    private static boolean isHidden(Path p) {
+        if (p.getFileName().toString().startsWith(".")) return true;
+        try {
+            return Files.isHidden(p);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static String relative(Path root, Path file) {
+        return root.relativize(file).toString().replace('\\', '/');
+    }
+}

@@ -1,0 +1,124 @@
+package slice.train.data;
+
+import java.awt.Color;
+import java.awt.Graphics2D;
+import java.awt.color.ColorSpace;
+import java.awt.image.BufferedImage;
+import java.awt.image.ColorModel;
+import java.awt.image.DataBufferInt;
+import java.awt.image.IndexColorModel;
+import java.awt.image.Raster;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
+
+/**
+ * Decodes an image file's bytes into an {@link RgbImage}: every format that ImageIO plus the TwelveMonkeys plugins
+ * read (JPEG incl. CMYK and progressive, PNG, BMP, PGM/PPM, GIF, TIFF, WebP), the format found from the bytes, not
+ * the file name. Multi-frame files (GIF, TIFF) give their first frame.
+ *
+ * <ul>
+ *   <li>Orientation: a JPEG's EXIF Orientation tag is applied (see {@link ExifOrientation}); other formats are taken
+ *       as stored.</li>
+ *   <li>Grey (1 channel, 8 or 16 bit) is copied to R = G = B from the raw samples, with no gamma conversion, as PIL
+ *       does (Java2D would treat grey as linear and brighten it).</li>
+ *   <li>Alpha is composited on white: a transparent background becomes white, not black.</li>
+ * </ul>
+ *
+ * A file that no decoder recognises, that fails to decode, or that ends early (a truncated JPEG, which the JDK's
+ * decoder would otherwise pad with grey) is an {@link IOException} whose message is a short reason.
+ */
+public final class ImageDecoder {
+    private ImageDecoder() { }
+
+    /** Decodes {@code bytes}; the message of the exception is the reason the file is unusable. */
+    public static RgbImage decode(byte[] bytes) throws IOException {
+        if (bytes.length == 0) throw new IOException("empty file");
+        BufferedImage image = read(bytes);
+        RgbImage rgb = toRgb(image);
+        return ExifOrientation.apply(rgb, ExifOrientation.of(bytes));
+    }
+
+    private static BufferedImage read(byte[] bytes) throws IOException {
+        try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
+            Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
+            if (!readers.hasNext()) throw new IOException("not an image");
+            ImageReader reader = readers.next();
+            List<String> warnings = new ArrayList<>();
+            reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
+            String format = formatName(reader);
+            BufferedImage image;
+            try {
+                reader.setInput(in, true, true);
+                image = reader.read(0);
+            } catch (IOException | RuntimeException e) {
+                // Decoders signal broken data with IIOException, EOFException or unchecked exceptions alike.
+                String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().strip();
+                throw new IOException("corrupt " + format + " (" + why + ")", e);
+            } finally {
+                reader.dispose();
+            }
+            for (String warning : warnings) {
+                String lower = warning.toLowerCase(Locale.ROOT);
+                if (lower.contains("premature end") || lower.contains("truncat") || lower.contains("end of file"))
+                    throw new IOException("truncated " + format + " (" + warning.strip() + ")");
+            }
+            return image;
+        }
+    }
+
+    private static String formatName(ImageReader reader) {
+        try {
+            return reader.getFormatName().toUpperCase(Locale.ROOT);
+        } catch (IOException e) {
+            return "image";
+        }
+    }
+
+    /** Converts any decoded image to 8-bit sRGB: grey copied raw, alpha composited on white. */
+    static RgbImage toRgb(BufferedImage image) {
+        int w = image.getWidth(), h = image.getHeight();
+        int[] pixels = new int[w * h];
+        ColorModel cm = image.getColorModel();
+        if (cm.getColorSpace().getType() == ColorSpace.TYPE_GRAY && !(cm instanceof IndexColorModel)) {
+            copyGrey(image.getRaster(), cm, pixels);
+        } else {
+            BufferedImage rgb = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+            Graphics2D g = rgb.createGraphics();
+            g.drawImage(image, 0, 0, Color.WHITE, null);
+            g.dispose();
+            int[] drawn = ((DataBufferInt) rgb.getRaster().getDataBuffer()).getData();
+            System.arraycopy(drawn, 0, pixels, 0, pixels.length);
+        }
+        return new RgbImage(w, h, pixels);
+    }
+
+    /** Grey (+ optional alpha) samples of any bit depth → 8-bit R = G = B, composited on white. */
+    private static void copyGrey(Raster raster, ColorModel cm, int[] pixels) {
+        int w = raster.getWidth(), h = raster.getHeight();
+        double greyMax = (1L << cm.getComponentSize(0)) - 1;
+        boolean alpha = cm.hasAlpha() && raster.getNumBands() > 1;
+        double alphaMax = alpha ? (1L << cm.getComponentSize(1)) - 1 : 1;
+        int[] grey = new int[w], a = alpha ? new int[w] : null;
+        for (int y = 0; y < h; y++) {
+            raster.getSamples(0, y, w, 1, 0, grey);
+            if (alpha) raster.getSamples(0, y, w, 1, 1, a);
+            for (int x = 0; x < w; x++) {
+                double v = grey[x] * 255.0 / greyMax;
+                if (alpha) {
+                    double opacity = a[x] / alphaMax;
+                    v = v * opacity + 255.0 * (1 - opacity);
+                }
+                int g = (int) Math.round(v);
+                pixels[y * w + x] = (g << 16) | (g << 8) | g;
+            }
+        }
+    }
+}

@@ -1,0 +1,145 @@
+package slice.train.data;
+
+/**
+ * Turns an {@link RgbImage} into the network's input: a square {@code size × size × 3} block of float32, RGB,
+ * {@code x / 127.5 - 1} (the MobileNetV2 and InceptionV3 convention), written into a caller's array at an offset,
+ * so a batch is filled image by image in NHWC order.
+ *
+ * <p><b>Resize.</b> The crop box is stretched to a square, ignoring aspect ratio, as Keras'
+ * {@code image_dataset_from_directory} does (faces come pre-cropped; a centre crop would cut off chins). The filter
+ * is PIL's bilinear: a triangle filter whose support grows with the downscale factor, so shrinking averages over the
+ * whole footprint of each output pixel instead of sampling (antialiasing). It is separable: with scale
+ * {@code s = in / out} and {@code f = max(s, 1)}, output pixel {@code i} has centre {@code c = in0 + (i + 0.5) s} and
+ * weights {@code w_j ∝ max(0, 1 - |j + 0.5 - c| / f)} for source pixels {@code j} within {@code c ± f}, normalised to
+ * sum 1. Rows are filtered first into a float buffer, then columns. Unlike PIL the intermediate is not rounded to
+ * 8 bits. Then {@link Transform#mirror()} flips x, and brightness/contrast are applied as in TF:
+ * {@code v' = clamp((v - mean_c) · contrast + mean_c + 2 · brightness, -1, 1)} with {@code mean_c} the channel mean.
+ *
+ * <p>Not thread-safe: it owns scratch buffers (grown to the largest image seen, then reused, so steady state
+ * allocates nothing). Use one per thread.
+ */
+public final class Preprocessor {
+    private final int size;
+    private float[] rows = new float[0];        // rows pass: [source row][output x][channel]
+    private final int[] xFirst, xTaps, yFirst, yTaps;
+    private double[] xWeights = new double[0], yWeights = new double[0];
+    private int xStride, yStride;                // taps per output pixel in the weight tables
+
+    public Preprocessor(int size) {
+        if (size <= 0) throw new IllegalArgumentException("size must be positive, got " + size);
+        this.size = size;
+        xFirst = new int[size]; xTaps = new int[size];
+        yFirst = new int[size]; yTaps = new int[size];
+    }
+
+    public int size() { return size; }
+
+    /** Floats written per image: {@code size * size * 3}. */
+    public int imageLength() { return size * size * 3; }
+
+    /** Writes the whole image, plainly resized, to {@code out[offset .. offset + imageLength())}. */
+    public void preprocess(RgbImage image, float[] out, int offset) {
+        preprocess(image, Transform.whole(image.width(), image.height()), out, offset);
+    }
+
+    /** Writes {@code t} applied to {@code image} to {@code out[offset .. offset + imageLength())}. */
+    public void preprocess(RgbImage image, Transform t, float[] out, int offset) {
+        int w = image.width(), h = image.height();
+        xStride = coefficients(t.x(), t.x() + t.width(), w, xFirst, xTaps, true);
+        yStride = coefficients(t.y(), t.y() + t.height(), h, yFirst, yTaps, false);
+        int rowFrom = yFirst[0], rowTo = yFirst[size - 1] + yTaps[size - 1];
+        int needed = (rowTo - rowFrom) * size * 3;
+        if (rows.length < needed) rows = new float[needed];
+
+        int[] px = image.pixels();
+        for (int sy = rowFrom; sy < rowTo; sy++) {
+            int src = sy * w, dst = (sy - rowFrom) * size * 3;
+            for (int ox = 0; ox < size; ox++) {
+                float r = 0, g = 0, b = 0;
+                int first = xFirst[ox], k = ox * xStride;
+                for (int j = 0; j < xTaps[ox]; j++) {
+                    int p = px[src + first + j];
+                    float wj = (float) xWeights[k + j];
+                    r += wj * ((p >> 16) & 0xFF);
+                    g += wj * ((p >> 8) & 0xFF);
+                    b += wj * (p & 0xFF);
+                }
+                rows[dst + 3 * ox] = r;
+                rows[dst + 3 * ox + 1] = g;
+                rows[dst + 3 * ox + 2] = b;
+            }
+        }
+        for (int oy = 0; oy < size; oy++) {
+            int first = yFirst[oy] - rowFrom, k = oy * yStride;
+            int outRow = offset + oy * size * 3;
+            for (int ox = 0; ox < size; ox++) {
+                float r = 0, g = 0, b = 0;
+                for (int j = 0; j < yTaps[oy]; j++) {
+                    int at = ((first + j) * size + ox) * 3;
+                    float wj = (float) yWeights[k + j];
+                    r += wj * rows[at];
+                    g += wj * rows[at + 1];
+                    b += wj * rows[at + 2];
+                }
+                int o = outRow + 3 * (t.mirror() ? size - 1 - ox : ox);
+                out[o] = normalise(r);
+                out[o + 1] = normalise(g);
+                out[o + 2] = normalise(b);
+            }
+        }
+        if (t.adjustsColour()) adjustColour(t, out, offset);
+    }
+
+    /** 0..255 → [-1, 1]; the clamp only absorbs float rounding of weights that sum to 1. */
+    private static float normalise(float v) {
+        return Math.max(-1f, Math.min(1f, v / 127.5f - 1f));
+    }
+
+    /** Brightness and contrast in place on one preprocessed image (values in [-1, 1]). */
+    private void adjustColour(Transform t, float[] out, int offset) {
+        int n = size * size;
+        float shift = 2f * t.brightness();
+        for (int c = 0; c < 3; c++) {
+            double sum = 0;
+            for (int i = 0; i < n; i++) sum += out[offset + 3 * i + c];
+            float mean = (float) (sum / n);
+            for (int i = 0; i < n; i++) {
+                int o = offset + 3 * i + c;
+                out[o] = Math.max(-1f, Math.min(1f, (out[o] - mean) * t.contrast() + mean + shift));
+            }
+        }
+    }
+
+    /**
+     * PIL's {@code precompute_coeffs} for the bilinear (triangle) filter: fills first source index and tap count per
+     * output pixel and the normalised weights into the x or y table; returns the table's stride (max taps).
+     */
+    private int coefficients(double in0, double in1, int inSize, int[] first, int[] taps, boolean forX) {
+        double scale = (in1 - in0) / size;
+        double filterScale = Math.max(scale, 1.0);
+        double support = filterScale;                          // triangle support 1, widened when shrinking
+        int stride = (int) Math.ceil(support) * 2 + 1;
+        double[] weights = forX ? xWeights : yWeights;
+        if (weights.length < size * stride) weights = new double[size * stride];
+        for (int i = 0; i < size; i++) {
+            double centre = in0 + (i + 0.5) * scale;
+            int lo = Math.max((int) (centre - support + 0.5), 0);
+            int hi = Math.min((int) (centre + support + 0.5), inSize);
+            if (hi <= lo) {                                    // box entirely outside the image: nearest edge pixel
+                lo = Math.min(Math.max(lo, 0), inSize - 1);
+                hi = lo + 1;
+            }
+            double sum = 0;
+            for (int j = lo; j < hi; j++) {
+                double wj = Math.max(0, 1 - Math.abs((j - centre + 0.5) / filterScale));
+                weights[i * stride + j - lo] = wj;
+                sum += wj;
+            }
+            for (int j = lo; j < hi; j++) weights[i * stride + j - lo] = sum > 0 ? weights[i * stride + j - lo] / sum : 1.0 / (hi - lo);
+            first[i] = lo;
+            taps[i] = hi - lo;
+        }
+        if (forX) xWeights = weights; else yWeights = weights;
+        return stride;
+    }
+}
