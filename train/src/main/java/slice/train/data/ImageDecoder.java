@@ -95,7 +95,7 @@ public final class ImageDecoder {
             g.drawImage(image, 0, 0, Color.WHITE, null);
             g.dispose();
             int[] drawn = ((DataBufferInt) rgb.getRaster().getDataBuffer()).getData();
-            System.arraycopy(drawn, 0, pixels, 0, pixels.length);
+            for (int i = 0; i < pixels.length; i++) pixels[i] = drawn[i] & 0xFFFFFF;   // Java2D may leave alpha bits set
         }
         return new RgbImage(w, h, pixels);
     }

@@ -1,0 +1,132 @@
+package slice.train.data;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+import slice.engine.SharedData;
+
+class ImageDecoderTest {
+
+    @Test
+    void decodesAttPgmAsGreyRgb() throws Exception {
+        byte[] pgm = Files.readAllBytes(SharedData.require("faces/att_faces/s1/1.pgm"));
+        RgbImage img = ImageDecoder.decode(pgm);
+        assertEquals(92, img.width());
+        assertEquals(112, img.height());
+        // P5 header "P5\n92 112\n255\n" is 14 bytes; the raw samples follow and must be copied unchanged (no gamma).
+        int headerLength = pgm.length - 92 * 112;
+        for (int i = 0; i < img.pixels().length; i += 97) {
+            int grey = pgm[headerLength + i] & 0xFF;
+            assertEquals(grey << 16 | grey << 8 | grey, img.pixels()[i], "pixel " + i);
+        }
+    }
+
+    @Test
+    void decodesLfwJpeg() throws Exception {
+        RgbImage img = ImageDecoder.decode(Files.readAllBytes(
+            SharedData.require("faces/lfw_deepfunneled_min20/George_W_Bush/George_W_Bush_0001.jpg")));
+        assertEquals(250, img.width());
+        assertEquals(250, img.height());
+        long distinct = Arrays.stream(img.pixels()).distinct().count();
+        assertTrue(distinct > 1000, "a colour photo has many colours, got " + distinct);
+    }
+
+    @Test
+    void readsEveryWritableFormatAlike() throws Exception {
+        BufferedImage source = TestImages.quadrants(40, 30);
+        for (String format : new String[] {"png", "bmp", "gif", "tiff", "pnm", "jpeg", "progressive jpeg"}) {
+            byte[] file = format.equals("progressive jpeg") ? TestImages.progressiveJpeg(source) : TestImages.encode(source, format);
+            RgbImage img = ImageDecoder.decode(file);
+            assertEquals(40, img.width(), format);
+            assertEquals(30, img.height(), format);
+            int tolerance = format.contains("jpeg") ? 40 : 0;
+            assertClose(0xFF0000, img.pixels()[5 * 40 + 5], tolerance, format);
+            assertClose(0x00FF00, img.pixels()[5 * 40 + 35], tolerance, format);
+            assertClose(0x0000FF, img.pixels()[25 * 40 + 5], tolerance, format);
+            assertClose(0xFFFFFF, img.pixels()[25 * 40 + 35], tolerance, format);
+        }
+    }
+
+    @Test
+    void sixteenBitGreyIsScaledAndAlphaIsCompositedOnWhite() throws Exception {
+        BufferedImage grey16 = new BufferedImage(4, 4, BufferedImage.TYPE_USHORT_GRAY);
+        grey16.getRaster().setSample(1, 1, 0, 65535);
+        grey16.getRaster().setSample(2, 1, 0, 32896);      // 128.5/255 of full scale → 128
+        RgbImage g = ImageDecoder.decode(TestImages.encode(grey16, "png"));
+        assertEquals(0xFFFFFF, g.pixels()[4 + 1]);
+        assertEquals(0x808080, g.pixels()[4 + 2]);
+        assertEquals(0x000000, g.pixels()[0]);
+
+        BufferedImage argb = new BufferedImage(4, 4, BufferedImage.TYPE_INT_ARGB);   // all transparent...
+        argb.setRGB(0, 0, 0xFF000000);                                                 // ...but one opaque black
+        argb.setRGB(1, 0, 0x80FF0000);                                                 // and one half-transparent red
+        RgbImage rgb = ImageDecoder.decode(TestImages.encode(argb, "png"));
+        assertEquals(0x000000, rgb.pixels()[0]);
+        assertEquals(0xFFFFFF, rgb.pixels()[5]);
+        assertClose(0xFF7F7F, rgb.pixels()[1], 2, "half red on white");
+    }
+
+    /** Orientation 6 = rotate 90° clockwise: the stored bottom-left (blue) quadrant becomes the top-left. */
+    @Test
+    void honoursExifOrientation() throws Exception {
+        byte[] jpeg = TestImages.encode(TestImages.quadrants(64, 32), "jpeg");
+        assertEquals(1, ExifOrientation.of(jpeg));
+        int[][] expectedCorners = {      // top-left, top-right, bottom-left, bottom-right after the transform
+            null,
+            {0xFF0000, 0x00FF00, 0x0000FF, 0xFFFFFF},   // 1 as stored
+            {0x00FF00, 0xFF0000, 0xFFFFFF, 0x0000FF},   // 2 mirror
+            {0xFFFFFF, 0x0000FF, 0x00FF00, 0xFF0000},   // 3 rotate 180
+            {0x0000FF, 0xFFFFFF, 0xFF0000, 0x00FF00},   // 4 flip vertically
+            {0xFF0000, 0x0000FF, 0x00FF00, 0xFFFFFF},   // 5 transpose
+            {0x0000FF, 0xFF0000, 0xFFFFFF, 0x00FF00},   // 6 rotate 90 clockwise
+            {0xFFFFFF, 0x00FF00, 0x0000FF, 0xFF0000},   // 7 transverse
+            {0x00FF00, 0xFFFFFF, 0xFF0000, 0x0000FF},   // 8 rotate 90 counter-clockwise
+        };
+        for (int orientation = 1; orientation <= 8; orientation++) {
+            for (boolean bigEndian : new boolean[] {false, true}) {
+                byte[] tagged = TestImages.withExifOrientation(jpeg, orientation, bigEndian);
+                assertEquals(orientation, ExifOrientation.of(tagged));
+                RgbImage img = ImageDecoder.decode(tagged);
+                int w = orientation >= 5 ? 32 : 64, h = orientation >= 5 ? 64 : 32;
+                assertEquals(w, img.width(), "orientation " + orientation);
+                assertEquals(h, img.height(), "orientation " + orientation);
+                int[] at = {4 * w + 4, 4 * w + w - 5, (h - 5) * w + 4, (h - 5) * w + w - 5};
+                for (int c = 0; c < 4; c++)
+                    assertClose(expectedCorners[orientation][c], img.pixels()[at[c]], 40, "orientation " + orientation + " corner " + c);
+            }
+        }
+    }
+
+    @Test
+    void badFilesGiveShortReasons() throws Exception {
+        assertEquals("empty file", reason(new byte[0]));
+        assertEquals("not an image", reason("name,photo\nalice,1\n".getBytes(StandardCharsets.UTF_8)));
+        byte[] jpeg = Files.readAllBytes(SharedData.require("faces/lfw_deepfunneled_min20/Colin_Powell/Colin_Powell_0001.jpg"));
+        String truncated = reason(Arrays.copyOf(jpeg, jpeg.length / 2));
+        assertTrue(truncated.startsWith("truncated JPEG"), truncated);   // the JDK decoder would pad it with grey
+        byte[] png = TestImages.encode(TestImages.quadrants(64, 64), "png");
+        String brokenPng = reason(Arrays.copyOf(png, png.length - 30));
+        assertTrue(brokenPng.startsWith("corrupt PNG") || brokenPng.startsWith("truncated PNG"), brokenPng);
+        assertTrue(reason(Arrays.copyOf(jpeg, 400)).matches("(corrupt|truncated) JPEG.*"));
+    }
+
+    private static String reason(byte[] bytes) {
+        return assertThrows(IOException.class, () -> ImageDecoder.decode(bytes)).getMessage();
+    }
+
+    private static void assertClose(int expected, int actual, int tolerance, String what) {
+        for (int shift = 0; shift <= 16; shift += 8) {
+            int e = (expected >> shift) & 0xFF, a = (actual >> shift) & 0xFF;
+            assertTrue(Math.abs(e - a) <= tolerance,
+                what + ": expected " + Integer.toHexString(expected) + " got " + Integer.toHexString(actual));
+        }
+    }
+}
