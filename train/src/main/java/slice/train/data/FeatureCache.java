@@ -14,13 +14,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.CRC32;
 import slice.engine.Parallel;
+import slice.models.Preprocessing;
 
 /**
  * A disk cache of the frozen backbone's activations at the cut, so they are computed once per image (and per
  * augmented copy) and re-runs and extra epochs are nearly free.
  *
  * <p><b>Key.</b> SHA-256 of: the image content hash ({@link Sample#sha256()}, so renaming or moving a photo keeps
- * its entry), the {@link Spec} (model, weights-file hash, cut layer, input size), the preprocessing version, the copy
+ * its entry), the {@link Spec} (model, weights-file hash, cut layer, input size, scaling), the preprocessing version, the copy
  * index and, for copies ≥ 1, {@link Augmentation#key()}. Copy 0 is the plain image, shared by runs with and
  * without augmentation.
  *
@@ -30,10 +31,19 @@ import slice.engine.Parallel;
  * (truncated, corrupted, from another model) is recomputed.
  */
 public final class FeatureCache {
-    /** What the features depend on besides the image and the copy. */
-    public record Spec(String model, String weightsSha256, String cut, int imageSize) {
+    /**
+     * What the features depend on besides the image and the copy.
+     *
+     * @param model         the backbone as the user named it, e.g. {@code "mobilenetv2 alpha=0.5"}
+     * @param weightsSha256 hex SHA-256 of the weights file ({@link Hashes#sha256Hex(Path)})
+     * @param cut           the layer whose output is cached
+     * @param imageSize     the square input size
+     * @param scaling       the model's input scaling
+     */
+    public record Spec(String model, String weightsSha256, String cut, int imageSize, Preprocessing scaling) {
         String key() {
-            return "model=" + model + "\nweights=" + weightsSha256 + "\ncut=" + cut + "\nsize=" + imageSize;
+            return "model=" + model + "\nweights=" + weightsSha256 + "\ncut=" + cut + "\nsize=" + imageSize
+                + "\nscaling=" + scaling.describe();
         }
     }
 
@@ -58,7 +68,7 @@ public final class FeatureCache {
         this.dir = dir;
         this.spec = spec;
         this.augmentation = augmentation;
-        this.preprocessors = ThreadLocal.withInitial(() -> new Preprocessor(spec.imageSize()));
+        this.preprocessors = ThreadLocal.withInitial(() -> new Preprocessor(spec.imageSize(), spec.scaling()));
     }
 
     /**

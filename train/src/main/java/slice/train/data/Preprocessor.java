@@ -1,9 +1,11 @@
 package slice.train.data;
 
+import slice.models.Preprocessing;
+
 /**
- * Turns an {@link RgbImage} into the network's input: a square {@code size × size × 3} block of float32, RGB,
- * {@code x / 127.5 - 1} (the MobileNetV2 and InceptionV3 convention), written into a caller's array at an offset,
- * so a batch is filled image by image in NHWC order.
+ * Turns an {@link RgbImage} into the network's input: a square {@code size × size × 3} block of float32, RGB, scaled
+ * by the model's {@link Preprocessing} ({@code x / 127.5 - 1} for MobileNetV2 and InceptionV3), written into a
+ * caller's array at an offset, so a batch is filled image by image in NHWC order.
  *
  * <p><b>Resize.</b> The crop box is stretched to a square, ignoring aspect ratio, as Keras'
  * {@code image_dataset_from_directory} does (faces come pre-cropped; a centre crop would cut off chins). The filter
@@ -12,22 +14,29 @@ package slice.train.data;
  * {@code s = in / out} and {@code f = max(s, 1)}, output pixel {@code i} has centre {@code c = in0 + (i + 0.5) s} and
  * weights {@code w_j ∝ max(0, 1 - |j + 0.5 - c| / f)} for source pixels {@code j} within {@code c ± f}, normalised to
  * sum 1. Rows are filtered first into a float buffer, then columns. Unlike PIL the intermediate is not rounded to
- * 8 bits. Then {@link Transform#mirror()} flips x, and brightness/contrast are applied as in TF:
- * {@code v' = clamp((v - mean_c) · contrast + mean_c + 2 · brightness, -1, 1)} with {@code mean_c} the channel mean.
+ * 8 bits. Then {@link Transform#mirror()} flips x, and brightness/contrast are applied as in TF, on the scaled values:
+ * {@code v' = clamp((v - mean_c) · contrast + mean_c + 255 · brightness / divisor)} with {@code mean_c} the channel
+ * mean, clamped to the scaled image of [0, 255].
  *
  * <p>Not thread-safe: it owns scratch buffers (grown to the largest image seen, then reused, so steady state
  * allocates nothing). Use one per thread.
  */
 public final class Preprocessor {
     private final int size;
+    private final Preprocessing scaling;
+    private final float low, high;              // the scaled images of pixel values 0 and 255
     private float[] rows = new float[0];        // rows pass: [source row][output x][channel]
     private final int[] xFirst, xTaps, yFirst, yTaps;
     private double[] xWeights = new double[0], yWeights = new double[0];
     private int xStride, yStride;                // taps per output pixel in the weight tables
 
-    public Preprocessor(int size) {
+    public Preprocessor(int size, Preprocessing scaling) {
         if (size <= 0) throw new IllegalArgumentException("size must be positive, got " + size);
+        if (!scaling.channelOrder().equals("RGB")) throw new IllegalArgumentException("only RGB input is supported, got " + scaling.channelOrder());
         this.size = size;
+        this.scaling = scaling;
+        this.low = scale(0f);
+        this.high = scale(255f);
         xFirst = new int[size]; xTaps = new int[size];
         yFirst = new int[size]; yTaps = new int[size];
     }
@@ -90,22 +99,26 @@ public final class Preprocessor {
         if (t.adjustsColour()) adjustColour(t, out, offset);
     }
 
-    /** 0..255 → [-1, 1]; the clamp only absorbs float rounding of weights that sum to 1. */
-    private static float normalise(float v) {
-        return Math.max(-1f, Math.min(1f, v / 127.5f - 1f));
+    private float scale(float pixel) {
+        return pixel / scaling.divisor() + scaling.offset();
     }
 
-    /** Brightness and contrast in place on one preprocessed image (values in [-1, 1]). */
+    /** 0..255 → network scale; the clamp only absorbs float rounding of weights that sum to 1. */
+    private float normalise(float v) {
+        return Math.max(low, Math.min(high, scale(v)));
+    }
+
+    /** Brightness and contrast in place on one preprocessed image. */
     private void adjustColour(Transform t, float[] out, int offset) {
         int n = size * size;
-        float shift = 2f * t.brightness();
+        float shift = 255f * t.brightness() / scaling.divisor();
         for (int c = 0; c < 3; c++) {
             double sum = 0;
             for (int i = 0; i < n; i++) sum += out[offset + 3 * i + c];
             float mean = (float) (sum / n);
             for (int i = 0; i < n; i++) {
                 int o = offset + 3 * i + c;
-                out[o] = Math.max(-1f, Math.min(1f, (out[o] - mean) * t.contrast() + mean + shift));
+                out[o] = Math.max(low, Math.min(high, (out[o] - mean) * t.contrast() + mean + shift));
             }
         }
     }

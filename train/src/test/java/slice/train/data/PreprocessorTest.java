@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import slice.engine.SharedData;
+import slice.models.Preprocessing;
 
 class PreprocessorTest {
     private static final int SIZE = 224;
@@ -27,7 +28,7 @@ class PreprocessorTest {
             SharedData.require("faces/att_faces/s5/1.pgm"),
             SharedData.require("faces/lfw_deepfunneled_min20/Colin_Powell/Colin_Powell_0001.jpg"),
         };
-        Preprocessor pre = new Preprocessor(SIZE);
+        Preprocessor pre = new Preprocessor(SIZE, Preprocessing.SCALE_TO_PLUS_MINUS_ONE);
         int n = pre.imageLength();
         assertEquals(sources.length * n, expected.length);
         float[] batch = new float[sources.length * n];
