@@ -1,0 +1,213 @@
+package slice.weights;
+
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import com.google.gson.ToNumberPolicy;
+import com.google.gson.reflect.TypeToken;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import slice.engine.Graph;
+import slice.engine.Param;
+import slice.engine.Tensor;
+
+/**
+ * Our format for fine-tuned models: two files side by side.
+ * <ul>
+ *   <li>{@code face.safetensors} — every weight of the graph ({@link Graph#weights()}: trainable parameters and
+ *       batch-norm moving statistics), named by {@link Param#name} ({@code Conv1/kernel}), float32, see
+ *       {@link SafeTensors};</li>
+ *   <li>{@code face.json} — the {@link ModelCard} (architecture, alpha, input size, cut layer, class names,
+ *       preprocessing, training metadata) plus the name, byte size and SHA-256 of the tensor file it belongs to.</li>
+ * </ul>
+ * The checksum ties the pair together: a tensor file that was replaced, edited or cut short no longer matches its
+ * sidecar, and loading says so in one line instead of running a network on wrong numbers. Both files are written
+ * atomically, tensors first.
+ */
+public final class SavedModel {
+    private SavedModel() { }
+
+    static final String FORMAT = "slice-model";
+    static final int VERSION = 1;
+    private static final Gson GSON = new GsonBuilder().setPrettyPrinting().serializeNulls()
+            .setObjectToNumberStrategy(ToNumberPolicy.LONG_OR_DOUBLE).create();
+
+    /** The sidecar of a tensor file: {@code face.safetensors → face.json}. */
+    public static Path sidecarOf(Path tensorsFile) {
+        String name = tensorsFile.getFileName().toString();
+        String stem = name.endsWith(".safetensors") ? name.substring(0, name.length() - ".safetensors".length()) : name;
+        return tensorsFile.resolveSibling(stem + ".json");
+    }
+
+    /** Saves every weight of {@code graph} to {@code tensorsFile} and the card to its {@link #sidecarOf sidecar}. */
+    public static void save(Path tensorsFile, Graph graph, ModelCard card) {
+        if (!tensorsFile.getFileName().toString().endsWith(".safetensors")) {
+            throw new WeightsException(tensorsFile + ": a model file name must end in .safetensors");
+        }
+        Map<String, Tensor> tensors = new LinkedHashMap<>();
+        for (Param p : graph.weights()) {
+            if (tensors.put(p.name, p.value) != null) throw new WeightsException(tensorsFile + ": two weights are named " + p.name);
+        }
+        SafeTensors.write(tensorsFile, tensors, Map.of("format", FORMAT, "architecture", card.architecture()));
+
+        JsonObject json = new JsonObject();
+        json.addProperty("format", FORMAT);
+        json.addProperty("version", VERSION);
+        json.addProperty("architecture", card.architecture());
+        json.addProperty("alpha", card.alpha());
+        json.addProperty("input_size", card.inputSize());
+        json.addProperty("cut_layer", card.cutLayer());
+        json.add("class_names", GSON.toJsonTree(card.classNames()));
+        json.addProperty("preprocessing", card.preprocessing());
+        json.add("training", GSON.toJsonTree(card.training()));
+        JsonObject weights = new JsonObject();
+        weights.addProperty("file", tensorsFile.getFileName().toString());
+        weights.addProperty("bytes", size(tensorsFile));
+        weights.addProperty("sha256", sha256(tensorsFile));
+        weights.addProperty("tensors", tensors.size());
+        json.add("weights", weights);
+        byte[] text = (GSON.toJson(json) + "\n").getBytes(StandardCharsets.UTF_8);
+        AtomicFiles.write(sidecarOf(tensorsFile), out -> out.write(text));
+    }
+
+    /** Reads and validates the sidecar of {@code tensorsFile}: what to build before {@link #load}. */
+    public static ModelCard readCard(Path tensorsFile) {
+        return parseCard(tensorsFile, readSidecar(tensorsFile));
+    }
+
+    /**
+     * Loads a saved model into {@code graph}, which must have exactly the saved weights (same names and shapes; build
+     * it from {@link #readCard}). Checks the sidecar, the tensor file's size and checksum, and every tensor before
+     * the first value is copied. Returns the card.
+     */
+    public static ModelCard load(Path tensorsFile, Graph graph) {
+        JsonObject sidecar = readSidecar(tensorsFile);
+        ModelCard card = parseCard(tensorsFile, sidecar);
+        JsonObject weights = object(sidecar, "weights", sidecarOf(tensorsFile));
+        Path sc = sidecarOf(tensorsFile);
+        String file = string(weights, "file", sc);
+        if (!file.equals(tensorsFile.getFileName().toString())) {
+            throw new WeightsException(sc + " describes " + file + ", not " + tensorsFile.getFileName());
+        }
+        if (!Files.isRegularFile(tensorsFile)) throw new WeightsException(tensorsFile + ": no such file (its sidecar " + sc + " exists)");
+        long bytes = number(weights, "bytes", sc).longValue();
+        if (size(tensorsFile) != bytes) {
+            throw new WeightsException(tensorsFile + ": " + size(tensorsFile) + " bytes, but " + sc.getFileName() + " records " + bytes
+                    + (size(tensorsFile) < bytes ? " (truncated)" : ""));
+        }
+        String sha = string(weights, "sha256", sc);
+        if (!sha256(tensorsFile).equals(sha)) {
+            throw new WeightsException(tensorsFile + ": SHA-256 differs from the one " + sc.getFileName() + " records (file modified or replaced)");
+        }
+
+        SafeTensors.Contents contents = SafeTensors.read(tensorsFile);
+        Map<Param, Tensor> copies = new LinkedHashMap<>();
+        List<String> expected = new ArrayList<>();
+        for (Param p : graph.weights()) {
+            expected.add(p.name);
+            Tensor t = contents.tensors().get(p.name);
+            if (t == null) throw new WeightsException(tensorsFile + ": missing tensor " + p.name + " " + Arrays.toString(p.value.shape()));
+            if (!Arrays.equals(t.shape(), p.value.shape())) {
+                throw new WeightsException(tensorsFile + ": tensor " + p.name + " has shape " + Arrays.toString(t.shape())
+                        + " in the file, the network expects " + Arrays.toString(p.value.shape()));
+            }
+            copies.put(p, t);
+        }
+        var known = new HashSet<>(expected);
+        for (Map.Entry<String, Tensor> e : contents.tensors().entrySet()) {
+            if (!known.contains(e.getKey())) {
+                throw new WeightsException(tensorsFile + ": unexpected tensor " + e.getKey() + " " + Arrays.toString(e.getValue().shape())
+                        + ", the network has no such weight");
+            }
+        }
+        copies.forEach((p, t) -> System.arraycopy(t.data, 0, p.value.data, 0, t.size()));
+        return card;
+    }
+
+    // ---- sidecar parsing: every field present and of the right type ----
+
+    private static JsonObject readSidecar(Path tensorsFile) {
+        Path sc = sidecarOf(tensorsFile);
+        if (!Files.isRegularFile(sc)) throw new WeightsException(tensorsFile + ": its sidecar " + sc + " is missing");
+        try {
+            JsonElement root = JsonParser.parseString(Files.readString(sc, StandardCharsets.UTF_8));
+            if (!root.isJsonObject()) throw new WeightsException(sc + ": not a JSON object");
+            JsonObject json = root.getAsJsonObject();
+            if (!FORMAT.equals(json.has("format") && json.get("format").isJsonPrimitive() ? json.get("format").getAsString() : null)) {
+                throw new WeightsException(sc + ": not a Slice model sidecar (format is not \"" + FORMAT + "\")");
+            }
+            int version = number(json, "version", sc).intValue();
+            if (version != VERSION) throw new WeightsException(sc + ": format version " + version + ", this Slice reads version " + VERSION);
+            return json;
+        } catch (IOException e) {
+            throw new WeightsException(sc + ": cannot read (" + e + ")", e);
+        } catch (JsonParseException e) {
+            throw new WeightsException(sc + ": not valid JSON (" + e.getMessage() + ")", e);
+        }
+    }
+
+    private static ModelCard parseCard(Path tensorsFile, JsonObject json) {
+        Path sc = sidecarOf(tensorsFile);
+        double alpha = number(json, "alpha", sc).doubleValue();
+        int inputSize = number(json, "input_size", sc).intValue();
+        if (!(alpha > 0) || inputSize < 1) throw new WeightsException(sc + ": alpha " + alpha + " and input_size " + inputSize + " must be positive");
+        String cut = json.has("cut_layer") && !json.get("cut_layer").isJsonNull() ? string(json, "cut_layer", sc) : null;
+        if (!json.has("class_names") || !json.get("class_names").isJsonArray()) throw new WeightsException(sc + ": class_names is missing or not a list");
+        List<String> classes = new ArrayList<>();
+        for (JsonElement e : json.getAsJsonArray("class_names")) {
+            if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isString()) throw new WeightsException(sc + ": class_names holds a non-string: " + e);
+            classes.add(e.getAsString());
+        }
+        if (classes.isEmpty() || new HashSet<>(classes).size() != classes.size()) {
+            throw new WeightsException(sc + ": class_names must be a non-empty list of distinct names");
+        }
+        Map<String, Object> training = GSON.fromJson(object(json, "training", sc), new TypeToken<Map<String, Object>>() { }.getType());
+        return new ModelCard(string(json, "architecture", sc), alpha, inputSize, cut, classes, string(json, "preprocessing", sc), training);
+    }
+
+    private static String string(JsonObject json, String key, Path sc) {
+        JsonElement e = json.get(key);
+        if (e == null || !e.isJsonPrimitive() || !e.getAsJsonPrimitive().isString() || e.getAsString().isEmpty()) {
+            throw new WeightsException(sc + ": " + key + " is missing or not a non-empty string");
+        }
+        return e.getAsString();
+    }
+
+    private static Number number(JsonObject json, String key, Path sc) {
+        JsonElement e = json.get(key);
+        if (e == null || !e.isJsonPrimitive() || !e.getAsJsonPrimitive().isNumber()) throw new WeightsException(sc + ": " + key + " is missing or not a number");
+        return e.getAsNumber();
+    }
+
+    private static JsonObject object(JsonObject json, String key, Path sc) {
+        JsonElement e = json.get(key);
+        if (e == null || !e.isJsonObject()) throw new WeightsException(sc + ": " + key + " is missing or not an object");
+        return e.getAsJsonObject();
+    }
+
+    // ---- file facts ----
+
+    private static long size(Path file) {
+        try {
+            return Files.size(file);
+        } catch (IOException e) {
+            throw new WeightsException(file + ": cannot read (" + e + ")", e);
+        }
+    }
+
+    /** Lower-case hex SHA-256 of a file's bytes. */
+    static String sha256(Path file) {
+        return Checksums.hex(file, "SHA-256");
+    }
+}

@@ -1,0 +1,113 @@
+package slice.weights;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import slice.engine.Graph;
+import slice.engine.Input;
+import slice.engine.Param;
+import slice.engine.layers.BatchNorm;
+import slice.engine.layers.Conv2D;
+import slice.engine.layers.Dense;
+import slice.engine.layers.Padding;
+
+class SavedModelTest {
+    @TempDir Path dir;
+
+    /** input 4×4×3 → c 3×3×3→units → bn → (stub) → logits units→classes. */
+    private static Graph net(int units, int classes) {
+        Input in = new Input("input", 4, 4, 3);
+        Conv2D c = new Conv2D("c", in, units, 3, 3, 1, 1, Padding.SAME, true);
+        BatchNorm bn = new BatchNorm("bn", c, true, 1e-3f, 0.99f);
+        return new Graph(in, new Dense("logits", new KerasFixtures.Stub("flat", bn, units), classes, true));
+    }
+
+    private static Graph randomNet(long seed) {
+        Graph g = net(4, 3);
+        Random r = new Random(seed);
+        for (Param p : g.weights()) for (int i = 0; i < p.value.size(); i++) p.value.data[i] = (float) r.nextGaussian();
+        return g;
+    }
+
+    private static final ModelCard CARD = new ModelCard("mobilenetv2", 0.35, 96, "block_13_expand_relu", List.of("ada", "bob", "cy"),
+            "rgb/127.5-1", Map.of("epochs", 12L, "val_accuracy", 0.9375, "head", Map.of("dropout", 0.2, "units", List.of(3L))));
+
+    private Path saved() {
+        Path f = dir.resolve("face.safetensors");
+        SavedModel.save(f, randomNet(7), CARD);
+        return f;
+    }
+
+    @Test
+    void saveThenLoadRestoresEveryWeightAndTheCard() {
+        Path f = saved();
+        assertTrue(Files.exists(dir.resolve("face.json")));
+        assertEquals(CARD, SavedModel.readCard(f));
+        Graph g = net(4, 3);
+        assertEquals(CARD, SavedModel.load(f, g));
+        Graph expected = randomNet(7);
+        for (int i = 0; i < g.weights().size(); i++) {
+            assertArrayEquals(expected.weights().get(i).value.data, g.weights().get(i).value.data, g.weights().get(i).name);
+        }
+    }
+
+    @Test
+    void wholeBackboneCardHasNoCutLayer() {
+        Path f = dir.resolve("m.safetensors");
+        ModelCard card = new ModelCard("inceptionv3", 1.0, 299, null, List.of("x", "y"), "rgb/127.5-1", Map.of());
+        SavedModel.save(f, net(2, 2), card);
+        assertNull(SavedModel.readCard(f).cutLayer());
+    }
+
+    private String loadError(Path f, Graph g) {
+        return assertThrows(WeightsException.class, () -> SavedModel.load(f, g)).getMessage();
+    }
+
+    @Test
+    void truncatedOrModifiedTensorFileIsRefused() throws IOException {
+        Path f = saved();
+        byte[] bytes = Files.readAllBytes(f);
+        Files.write(f, Arrays.copyOf(bytes, bytes.length - 10));
+        assertEquals(f + ": " + (bytes.length - 10) + " bytes, but face.json records " + bytes.length + " (truncated)", loadError(f, net(4, 3)));
+        bytes[bytes.length - 1] ^= 1;
+        Files.write(f, bytes);
+        assertEquals(f + ": SHA-256 differs from the one face.json records (file modified or replaced)", loadError(f, net(4, 3)));
+    }
+
+    @Test
+    void missingOrBrokenSidecarIsRefused() throws IOException {
+        Path f = saved();
+        Path sidecar = dir.resolve("face.json");
+        String json = Files.readString(sidecar);
+        Files.writeString(sidecar, json.replace("\"class_names\"", "\"classes\""));
+        assertEquals(sidecar + ": class_names is missing or not a list", loadError(f, net(4, 3)));
+        Files.writeString(sidecar, json.substring(0, json.length() / 2));
+        assertTrue(loadError(f, net(4, 3)).startsWith(sidecar + ": not valid JSON ("));
+        Files.delete(sidecar);
+        assertEquals(f + ": its sidecar " + sidecar + " is missing", loadError(f, net(4, 3)));
+    }
+
+    @Test
+    void networkThatDoesNotMatchTheFileIsRefused() {
+        Path f = saved();
+        assertEquals(f + ": tensor c/kernel has shape [3, 3, 3, 4] in the file, the network expects [3, 3, 3, 5]", loadError(f, net(5, 3)));
+        Input in = new Input("input", 4, 4, 3);
+        Graph smaller = new Graph(in, new Conv2D("c", in, 4, 3, 3, 1, 1, Padding.SAME, true));
+        assertEquals(f + ": unexpected tensor bn/gamma [4], the network has no such weight", loadError(f, smaller));
+        Input in2 = new Input("input", 4, 4, 3);
+        Graph other = new Graph(in2, new Conv2D("d", in2, 4, 3, 3, 1, 1, Padding.SAME, true));
+        assertEquals(f + ": missing tensor d/kernel [3, 3, 3, 4]", loadError(f, other));
+    }
+}
