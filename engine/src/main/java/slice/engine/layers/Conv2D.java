@@ -1,17 +1,44 @@
 package slice.engine.layers;
 
+import static slice.engine.kernels.Kernels.GEMM;
+
 import java.util.ArrayList;
 import java.util.List;
 import slice.engine.Layer;
 import slice.engine.Param;
+import slice.engine.kernels.Im2col;
+import slice.engine.kernels.MatrixRows;
 
-/** Keras {@code Conv2D}: weights {@code kernel [kh, kw, Cin, Cout]} and optional {@code bias [Cout]}. */
+/**
+ * Keras {@code Conv2D}: weights {@code kernel [kh, kw, Cin, Cout]} and optional {@code bias [Cout]}.
+ *
+ * <p>Forward, for input {@code X [N, H, W, Cin]} and output {@code Y [N, Ho, Wo, Cout]}:
+ * {@code Y[n,oy,ox,o] = b[o] + Σ_{ky,kx,c} X[n, oy·sh − pt + ky, ox·sw − pl + kx, c] · K[ky,kx,c,o]}
+ * (zero outside the image; {@code pt, pl} from {@link Padding}). As matrices: {@code Y = cols·W + b} with
+ * {@code cols [N·Ho·Wo, Kc]} the {@link Im2col} lowering, {@code Kc = kh·kw·Cin} and {@code W} the kernel viewed as
+ * {@code [Kc, Cout]} (the Keras layout, no copy). A 1×1 stride-1 convolution needs no lowering: {@code cols = X}
+ * viewed as {@code [N·H·W, Cin]}.
+ *
+ * <p>Backward, with {@code dY = ∂L/∂Y [N·Ho·Wo, Cout]}: {@code dW = colsᵀ·dY}, {@code db = Σ_rows dY} (both
+ * overwritten, only when trainable) and {@code dX += col2im(dY·Wᵀ)} (added, only when the input wants a gradient).
+ *
+ * <p>On lanes: every product is a {@link slice.engine.kernels.Gemm}; in {@code Y = cols·W} its vector lanes run
+ * over output channels and its register tile over output pixels. Other windows are lowered a tile of output rows
+ * at a time into a per-thread column buffer that is grown once and reused by every convolution.
+ */
 public final class Conv2D extends Layer {
+    /** Floats of one column tile (1 MB: about an L2); a tile has at least {@link #MIN_TILE_ROWS} rows. */
+    private static final int TILE_FLOATS = 1 << 18;
+    private static final int MIN_TILE_ROWS = 64;
+    private static final ThreadLocal<float[][]> COLUMNS = ThreadLocal.withInitial(() -> new float[][] {new float[0]});
+
     public final int kh, kw, strideH, strideW, cin, cout;
     public final Padding padding;
     public final Param kernel;
     /** {@code null} when {@code useBias} is false. */
     public final Param bias;
+    /** The lowering; {@code null} for a 1×1 stride-1 convolution, which is a GEMM on the input itself. */
+    private final Im2col im2col;
 
     public Conv2D(String name, Layer in, int filters, int kh, int kw, int strideH, int strideW, Padding padding, boolean useBias) {
         super(name, new int[] {
@@ -26,11 +53,73 @@ public final class Conv2D extends Layer {
         this.padding = padding;
         this.kernel = Param.trainable(name + "/kernel", kh, kw, cin, cout);
         this.bias = useBias ? Param.trainable(name + "/bias", cout) : null;
+        int h = in.outputShape()[0], w = in.outputShape()[1];
+        boolean pointwise = kh == 1 && kw == 1 && strideH == 1 && strideW == 1;
+        this.im2col = pointwise ? null : new Im2col(h, w, cin, kh, kw, strideH, strideW,
+                padding.padBefore(h, kh, strideH), padding.padBefore(w, kw, strideW), outputShape()[0], outputShape()[1]);
     }
 
-    @Override public void forward(boolean training) { throw new UnsupportedOperationException("Conv2D.forward: being written"); }
+    /** Output pixels per column tile. */
+    private int tileRows() {
+        return Math.max(MIN_TILE_ROWS, TILE_FLOATS / (kh * kw * cin));
+    }
 
-    @Override public void backward() { throw new UnsupportedOperationException("Conv2D.backward: being written"); }
+    /** This thread's column buffer, grown (once) to hold a tile of {@code rows} rows. */
+    private float[] columns(int rows) {
+        float[][] holder = COLUMNS.get();
+        int size = rows * kh * kw * cin;
+        if (holder[0].length < size) holder[0] = new float[size];
+        return holder[0];
+    }
+
+    @Override protected void plan(int batchCapacity) {
+        if (im2col != null) columns(Math.min(tileRows(), batchCapacity * outputSize() / cout));
+    }
+
+    @Override public void forward(boolean training) {
+        float[] x = inputs[0].out.data, y = out.data, w = kernel.value.data;
+        int rows = batch() * outputSize() / cout;
+        boolean hasBias = bias != null; // Y starts as the broadcast bias and the GEMMs accumulate onto it
+        if (hasBias) MatrixRows.broadcast(bias.value.data, rows, cout, y);
+        if (im2col == null) {
+            GEMM.gemm(false, false, rows, cout, cin, x, 0, cin, w, 0, cout, y, 0, cout, hasBias);
+            return;
+        }
+        int kc = im2col.columns(), tile = tileRows();
+        float[] cols = columns(Math.min(tile, rows));
+        for (int from = 0; from < rows; from += tile) {
+            int to = Math.min(rows, from + tile);
+            im2col.gather(x, from, to, cols);
+            GEMM.gemm(false, false, to - from, cout, kc, cols, 0, kc, w, 0, cout, y, from * cout, cout, hasBias);
+        }
+    }
+
+    @Override public void backward() {
+        float[] x = inputs[0].out.data, dy = grad.data, w = kernel.value.data;
+        float[] dx = inputs[0].grad == null ? null : inputs[0].grad.data;
+        boolean trainable = isTrainable();
+        int rows = batch() * outputSize() / cout;
+        if (trainable && bias != null) MatrixRows.sumRows(dy, rows, cout, bias.grad.data);
+        if (im2col == null) {
+            if (trainable) GEMM.gemm(true, false, cin, cout, rows, x, 0, cin, dy, 0, cout, kernel.grad.data, 0, cout, false);
+            if (dx != null) GEMM.gemm(false, true, rows, cin, cout, dy, 0, cout, w, 0, cout, dx, 0, cin, true);
+            return;
+        }
+        if (!trainable && dx == null) return;
+        int kc = im2col.columns(), tile = tileRows();
+        float[] cols = columns(Math.min(tile, rows));
+        for (int from = 0; from < rows; from += tile) {
+            int to = Math.min(rows, from + tile);
+            if (trainable) { // dW (+)= cols_tileᵀ · dY_tile, the first tile overwrites
+                im2col.gather(x, from, to, cols);
+                GEMM.gemm(true, false, kc, cout, to - from, cols, 0, kc, dy, from * cout, cout, kernel.grad.data, 0, cout, from > 0);
+            }
+            if (dx != null) { // dcols = dY_tile · Wᵀ (reusing the column buffer), then dX += col2im(dcols)
+                GEMM.gemm(false, true, to - from, kc, cout, dy, from * cout, cout, w, 0, cout, cols, 0, kc, false);
+                im2col.scatterAdd(cols, from, to, dx);
+            }
+        }
+    }
 
     @Override public List<Param> weights() {
         List<Param> w = new ArrayList<>(List.of(kernel));

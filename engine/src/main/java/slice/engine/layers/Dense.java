@@ -1,11 +1,21 @@
 package slice.engine.layers;
 
+import static slice.engine.kernels.Kernels.GEMM;
+
 import java.util.ArrayList;
 import java.util.List;
 import slice.engine.Layer;
 import slice.engine.Param;
+import slice.engine.kernels.MatrixRows;
 
-/** Keras {@code Dense} without activation: {@code kernel [in, units]}, optional {@code bias [units]}. Input {@code [C]}. */
+/**
+ * Keras {@code Dense} without activation: {@code kernel [in, units]}, optional {@code bias [units]}. Input {@code [C]}.
+ *
+ * <p>Forward, for {@code X [N, in]}: {@code Y = X·W + b}, {@code Y [N, units]}.
+ * Backward, with {@code dY = ∂L/∂Y}: {@code dW = Xᵀ·dY}, {@code db = Σ_n dY[n]} (overwritten, only when trainable)
+ * and {@code dX += dY·Wᵀ} (added, only when the input wants a gradient).
+ * All three products are a {@link slice.engine.kernels.Gemm}, its vector lanes over units (forward, dW) or inputs (dX).
+ */
 public final class Dense extends Layer {
     public final int in, units;
     public final Param kernel;
@@ -21,9 +31,24 @@ public final class Dense extends Layer {
         this.bias = useBias ? Param.trainable(name + "/bias", units) : null;
     }
 
-    @Override public void forward(boolean training) { throw new UnsupportedOperationException("Dense.forward: being written"); }
+    @Override public void forward(boolean training) {
+        float[] x = inputs[0].out.data, y = out.data;
+        int n = batch();
+        if (bias != null) MatrixRows.broadcast(bias.value.data, n, units, y);
+        GEMM.gemm(false, false, n, units, in, x, 0, in, kernel.value.data, 0, units, y, 0, units, bias != null);
+    }
 
-    @Override public void backward() { throw new UnsupportedOperationException("Dense.backward: being written"); }
+    @Override public void backward() {
+        float[] x = inputs[0].out.data, dy = grad.data;
+        int n = batch();
+        if (isTrainable()) {
+            GEMM.gemm(true, false, in, units, n, x, 0, in, dy, 0, units, kernel.grad.data, 0, units, false);
+            if (bias != null) MatrixRows.sumRows(dy, n, units, bias.grad.data);
+        }
+        if (inputs[0].grad != null) {
+            GEMM.gemm(false, true, n, in, units, dy, 0, units, kernel.value.data, 0, units, inputs[0].grad.data, 0, in, true);
+        }
+    }
 
     @Override public List<Param> weights() {
         List<Param> w = new ArrayList<>(List.of(kernel));

@@ -1,0 +1,79 @@
+package slice.engine.kernels;
+
+import java.util.Arrays;
+import slice.engine.Parallel;
+
+/**
+ * Lowers a convolution to a GEMM: rows of the "column" matrix are output pixels, columns are the receptive field.
+ *
+ * <p>For an NHWC input {@code [N, H, W, Cin]}, a {@code kh × kw} window with strides {@code (sh, sw)} and top/left
+ * padding {@code (pt, pl)}, output pixel {@code r = (n·Ho + oy)·Wo + ox} has the row
+ * {@code cols[r][(ky·kw + kx)·Cin + c] = x[n, oy·sh − pt + ky, ox·sw − pl + kx, c]} (zero outside the image).
+ * Its {@code Kc = kh·kw·Cin} columns are ordered like the rows of the Keras kernel {@code [kh, kw, Cin, Cout]} seen
+ * as a {@code [Kc, Cout]} matrix, so {@code Y = cols · W}. Rows are produced in tiles {@code [from, to)} so the
+ * column buffer stays small. {@link #scatterAdd} is the adjoint (col2im): it adds a column-matrix gradient back
+ * into {@code dX}.
+ */
+public final class Im2col {
+    public final int h, w, cin, kh, kw, strideH, strideW, padTop, padLeft, outH, outW;
+
+    public Im2col(int h, int w, int cin, int kh, int kw, int strideH, int strideW, int padTop, int padLeft, int outH, int outW) {
+        this.h = h;
+        this.w = w;
+        this.cin = cin;
+        this.kh = kh;
+        this.kw = kw;
+        this.strideH = strideH;
+        this.strideW = strideW;
+        this.padTop = padTop;
+        this.padLeft = padLeft;
+        this.outH = outH;
+        this.outW = outW;
+    }
+
+    /** Columns of the GEMM matrix: {@code kh·kw·Cin}. */
+    public int columns() { return kh * kw * cin; }
+
+    /** Fills {@code cols[(r − from)·Kc + …]} for output pixels {@code r ∈ [from, to)}; rows split across threads. */
+    public void gather(float[] x, int from, int to, float[] cols) {
+        int kc = columns();
+        Parallel.forRange(to - from, 64, (r0, r1) -> {
+            for (int r = from + r0; r < from + r1; r++) {
+                int ox = r % outW, oy = r / outW % outH, n = r / (outW * outH);
+                int dst = (r - from) * kc;
+                for (int ky = 0; ky < kh; ky++) {
+                    int iy = oy * strideH - padTop + ky;
+                    for (int kx = 0; kx < kw; kx++, dst += cin) {
+                        int ix = ox * strideW - padLeft + kx;
+                        if (iy < 0 || iy >= h || ix < 0 || ix >= w) {
+                            Arrays.fill(cols, dst, dst + cin, 0f);
+                        } else {
+                            System.arraycopy(x, ((n * h + iy) * w + ix) * cin, cols, dst, cin);
+                        }
+                    }
+                }
+            }
+        });
+    }
+
+    /**
+     * {@code dx[n, iy, ix, c] += dcols[(r − from)·Kc + (ky·kw + kx)·Cin + c]} for every in-image tap of output pixels
+     * {@code r ∈ [from, to)}. Windows overlap, so this runs on one thread, in row order (a fixed summation order).
+     */
+    public void scatterAdd(float[] dcols, int from, int to, float[] dx) {
+        int kc = columns();
+        for (int r = from; r < to; r++) {
+            int ox = r % outW, oy = r / outW % outH, n = r / (outW * outH);
+            int src = (r - from) * kc;
+            for (int ky = 0; ky < kh; ky++) {
+                int iy = oy * strideH - padTop + ky;
+                for (int kx = 0; kx < kw; kx++, src += cin) {
+                    int ix = ox * strideW - padLeft + kx;
+                    if (iy < 0 || iy >= h || ix < 0 || ix >= w) continue;
+                    int d = ((n * h + iy) * w + ix) * cin;
+                    for (int c = 0; c < cin; c++) dx[d + c] += dcols[src + c];
+                }
+            }
+        }
+    }
+}
