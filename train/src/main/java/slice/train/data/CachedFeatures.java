@@ -6,32 +6,43 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * The features of a list of (sample, copy) items, held on disk in the {@link FeatureCache} and read on demand, so
- * a data set whose feature maps exceed the heap can still be trained on (the OS page cache keeps them hot).
+ * The features of a list of samples, {@link #copies()} per sample (copy 0 plain, 1.. augmented), held on disk in the
+ * {@link FeatureCache} and read on demand, so a data set whose feature maps exceed the heap can still be trained on
+ * (the OS page cache keeps them hot). Its methods match {@code slice.train.Samples}.
  */
 public final class CachedFeatures {
-    private final List<Path> entries;
-    private final int length;
+    private final List<Path> entries;        // sample-major: entry (i · copies + copy)
+    private final int[] labels;
+    private final int copies, sampleSize;
 
-    CachedFeatures(List<Path> entries, int length) {
+    CachedFeatures(List<Path> entries, int[] labels, int copies, int sampleSize) {
         this.entries = List.copyOf(entries);
-        this.length = length;
+        this.labels = labels;
+        this.copies = copies;
+        this.sampleSize = sampleSize;
     }
 
-    /** Number of items, in the order they were requested. */
-    public int size() { return entries.size(); }
+    /** Number of samples (images), in the order they were requested. */
+    public int size() { return labels.length; }
 
-    /** Floats per item (the flattened feature map at the cut). */
-    public int length() { return length; }
+    /** Copies per sample. */
+    public int copies() { return copies; }
+
+    /** Floats per copy (the flattened feature map at the cut); 0 for an empty list. */
+    public int sampleSize() { return sampleSize; }
+
+    /** Class index of sample {@code i}. */
+    public int label(int i) { return labels[i]; }
 
     /**
-     * Copies item {@code i}'s features to {@code dst[offset .. offset + length())}. Each read checks the entry's
-     * checksum; an entry damaged after it was validated is an {@link UncheckedIOException} naming the file.
+     * Copies the features of ({@code i}, {@code copy}) to {@code dst[offset .. offset + sampleSize())}. Each read
+     * checks the entry's checksum; an entry damaged after it was validated is an {@link UncheckedIOException}.
      */
-    public void read(int i, float[] dst, int offset) {
-        Path entry = entries.get(i);
+    public void read(int i, int copy, float[] dst, int offset) {
+        if (copy < 0 || copy >= copies) throw new IndexOutOfBoundsException("copy " + copy + " of " + copies);
+        Path entry = entries.get(i * copies + copy);
         try {
-            if (FeatureCache.load(entry, length, dst, offset)) return;
+            if (FeatureCache.load(entry, sampleSize, dst, offset)) return;
             throw new IOException("feature cache entry " + entry + " was damaged during the run; run again to recompute it");
         } catch (IOException e) {
             throw new UncheckedIOException(e.getMessage(), e);

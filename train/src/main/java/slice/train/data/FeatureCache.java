@@ -47,9 +47,6 @@ public final class FeatureCache {
         }
     }
 
-    /** One requested feature vector: a sample's copy 0 (plain) or augmented copy 1..K. */
-    public record Item(Sample sample, int copy) { }
-
     /** Bumped whenever decoding or preprocessing changes what an image turns into. */
     private static final String PREPROCESS_VERSION = "preprocess-v1";
     private static final int MAGIC = 0x43464C53;    // "SLFC" read little-endian
@@ -62,6 +59,7 @@ public final class FeatureCache {
     private final ThreadLocal<Preprocessor> preprocessors;
 
     /**
+     * @param dir          the cache folder (created when needed; may be shared by runs, models and data sets)
      * @param augmentation distortions for copies ≥ 1, or {@code null} when only copy 0 is ever requested
      */
     public FeatureCache(Path dir, Spec spec, Augmentation augmentation) {
@@ -72,20 +70,27 @@ public final class FeatureCache {
     }
 
     /**
-     * Returns the features of {@code items}, computing (in batches of {@code batchSize}) only those with no valid
-     * entry: images are decoded and preprocessed in parallel, passed to {@code extractor}, and each result written
-     * atomically. {@code progress} counts the images computed (not the cache hits).
+     * Returns the features of copies {@code 0 .. copies-1} of every sample, computing (in batches of
+     * {@code batchSize}) only those with no valid entry: images are decoded and preprocessed in parallel, passed to
+     * {@code extractor}, and each result written atomically. {@code progress} counts the images computed (cache hits
+     * are not shown; it is not started when everything is cached).
      *
+     * @param copies 1 for the plain images only (validation, test, no augmentation); K + 1 for K augmented copies
      * @throws DataException if an image changed or became unreadable since the data set was scanned
      * @throws IOException   if the cache folder cannot be written
      */
-    public CachedFeatures features(List<Item> items, Extractor extractor, int batchSize, Progress progress) throws IOException {
+    public CachedFeatures features(List<Sample> samples, int copies, Extractor extractor, int batchSize, Progress progress)
+            throws IOException {
         if (batchSize < 1) throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
+        if (copies < 1) throw new IllegalArgumentException("copies must be >= 1, got " + copies);
+        if (copies > 1 && augmentation == null) throw new IllegalArgumentException(copies + " copies requested but the cache has no augmentation");
+        List<Item> items = new ArrayList<>(samples.size() * copies);
+        for (Sample s : samples) for (int c = 0; c < copies; c++) items.add(new Item(s, c));
         List<Path> entries = new ArrayList<>(items.size());
         List<Integer> missing = new ArrayList<>();
         int length = -1;
         for (int i = 0; i < items.size(); i++) {
-            Path entry = entryFor(items.get(i));
+            Path entry = entryFor(items.get(i).sample(), items.get(i).copy());
             entries.add(entry);
             int found = validLength(entry, length);
             if (found < 0) missing.add(i);
@@ -112,8 +117,12 @@ public final class FeatureCache {
             }
             progress.finish();
         }
-        return new CachedFeatures(entries, Math.max(length, 0));
+        int[] labels = samples.stream().mapToInt(Sample::label).toArray();
+        return new CachedFeatures(entries, labels, copies, Math.max(length, 0));
     }
+
+    /** One feature vector to produce: a sample's copy 0 (plain) or augmented copy 1..K. */
+    private record Item(Sample sample, int copy) { }
 
     /** Decodes and preprocesses a batch into {@code batch}, in parallel over images. */
     private void prepare(List<Item> batchItems, float[] batch, int imageLength) {
@@ -140,12 +149,10 @@ public final class FeatureCache {
         for (String f : failure) if (f != null) throw new DataException(f);
     }
 
-    Path entryFor(Item item) {
-        if (item.copy() < 0) throw new IllegalArgumentException("copy index must be >= 0, got " + item.copy());
-        if (item.copy() > 0 && augmentation == null)
-            throw new IllegalArgumentException("augmented copy " + item.copy() + " requested but the cache has no augmentation");
-        String key = Hashes.sha256Hex(PREPROCESS_VERSION + "\n" + spec.key() + "\nimage=" + item.sample().sha256()
-            + "\ncopy=" + item.copy() + (item.copy() > 0 ? "\n" + augmentation.key() : ""));
+    /** The entry file of copy {@code copy} of {@code sample} (see the class comment for the key). */
+    Path entryFor(Sample sample, int copy) {
+        String key = Hashes.sha256Hex(PREPROCESS_VERSION + "\n" + spec.key() + "\nimage=" + sample.sha256()
+            + "\ncopy=" + copy + (copy > 0 ? "\n" + augmentation.key() : ""));
         return dir.resolve(key.substring(0, 2)).resolve(key + ".f32");
     }
 
