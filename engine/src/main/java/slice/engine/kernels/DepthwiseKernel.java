@@ -12,7 +12,7 @@ package slice.engine.kernels;
  * each sum is fixed and shared with the scalar twin, so the two agree bit for bit:
  * <ul>
  *   <li>forward: from {@code b[c]} (or 0), fma over valid taps in (ky, kx) order;</li>
- *   <li>input gradient: from 0, fma over the valid (ky, kx) in increasing order, then added to {@code dx};</li>
+ *   <li>input gradient: from the existing {@code dx}, fma over the valid (ky, kx) in increasing order;</li>
  *   <li>kernel gradient: per output row {@code (n, oy)} a partial from 0, fma over {@code ox}; the row partials
  *       are added in row order (blocked summation keeps a 100 000-term float sum accurate).</li>
  * </ul>

@@ -39,7 +39,7 @@ public final class DepthwiseScalar implements DepthwiseKernel {
                 TapRun cols = g.colTaps[ix];
                 int in = (r * g.w + ix) * c;
                 for (int ch = 0; ch < c; ch++) {
-                    float acc = 0f;
+                    float acc = dx[in + ch];
                     for (int j = 0; j < rows.count(); j++) {
                         int ky = rows.firstTap() + j * s, oy = rows.firstOut() - j;
                         for (int i = 0; i < cols.count(); i++) {
@@ -47,7 +47,7 @@ public final class DepthwiseScalar implements DepthwiseKernel {
                             acc = Math.fma(dy[((n * g.outH + oy) * g.outW + ox) * c + ch], kernel[(ky * g.kw + kx) * c + ch], acc);
                         }
                     }
-                    dx[in + ch] += acc;
+                    dx[in + ch] = acc;
                 }
             }
         }

@@ -4,6 +4,7 @@ import static slice.engine.kernels.DepthwiseGeometry.endTap;
 import static slice.engine.kernels.DepthwiseGeometry.firstTap;
 import static slice.engine.simd.VectorInfo.F;
 
+import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import slice.engine.kernels.DepthwiseGeometry;
 import slice.engine.kernels.DepthwiseKernel;
@@ -20,8 +21,9 @@ import slice.engine.kernels.TapRun;
  * <ul>
  *   <li>Forward, 3×3 rows whose three input rows exist: per channel block the nine weight vectors (and the bias)
  *       stay in registers while the row's interior pixels stream by (nine loads and nine fmas per output vector);
- *       border pixels and other kernel sizes take the general per-pixel path.</li>
- *   <li>Input gradient: the gather form — each input pixel sums its valid (ky, kx) taps from precomputed tap runs.</li>
+ *       border pixels and other kernel sizes go tap by tap along the row, one weight vector in a register per tap.</li>
+ *   <li>Input gradient: per input row, tap by tap in (ky, kx) order, the tap's weight vector in a register while it
+ *       sweeps the row ({@code dx += dy·w}); each input pixel thus accumulates its taps in the scalar twin's order.</li>
  *   <li>Kernel gradient: per output row and tap, four channel vectors at once (four independent fma chains) along
  *       the row, row partials added to the gradient; threads own channel ranges.</li>
  * </ul>
@@ -39,13 +41,13 @@ public final class DepthwiseVector implements DepthwiseKernel {
                 int oxA = (g.padLeft + g.stride - 1) / g.stride;
                 int oxB = Math.min(g.outW, Math.floorDiv(g.w - 3 + g.padLeft, g.stride) + 1);
                 if (oxA < oxB) {
-                    for (int ox = 0; ox < oxA; ox++) pixel(g, x, kernel, bias, y, r, n, iy0, kyLo, kyHi, ox);
+                    rowByTaps(g, x, kernel, bias, y, r, n, iy0, kyLo, kyHi, 0, oxA);
                     row3x3(g, x, kernel, bias, y, r, n, iy0, oxA, oxB);
-                    for (int ox = oxB; ox < g.outW; ox++) pixel(g, x, kernel, bias, y, r, n, iy0, kyLo, kyHi, ox);
+                    rowByTaps(g, x, kernel, bias, y, r, n, iy0, kyLo, kyHi, oxB, g.outW);
                     continue;
                 }
             }
-            for (int ox = 0; ox < g.outW; ox++) pixel(g, x, kernel, bias, y, r, n, iy0, kyLo, kyHi, ox);
+            rowByTaps(g, x, kernel, bias, y, r, n, iy0, kyLo, kyHi, 0, g.outW);
         }
     }
 
@@ -87,30 +89,42 @@ public final class DepthwiseVector implements DepthwiseKernel {
         }
     }
 
-    /** One output pixel, any kernel size, taps clipped to the input. */
-    private static void pixel(DepthwiseGeometry g, float[] x, float[] k, float[] bias, float[] y, int r, int n, int iy0, int kyLo, int kyHi, int ox) {
-        int c = g.channels, vecEnd = F.loopBound(c);
-        int ix0 = ox * g.stride - g.padLeft;
-        int kxLo = firstTap(ix0), kxHi = endTap(ix0, g.w, g.kw);
-        int out = (r * g.outW + ox) * c;
-        int in0 = ((n * g.h + iy0) * g.w + ix0) * c;
-        int ch = 0;
-        for (; ch < vecEnd; ch += L) {
-            FloatVector acc = bias == null ? FloatVector.zero(F) : FloatVector.fromArray(F, bias, ch);
-            for (int ky = kyLo; ky < kyHi; ky++) {
-                int in = in0 + ky * g.w * c + ch, tap = ky * g.kw * c + ch;
-                for (int kx = kxLo; kx < kxHi; kx++) {
-                    acc = FloatVector.fromArray(F, x, in + kx * c).fma(FloatVector.fromArray(F, k, tap + kx * c), acc);
+    /**
+     * Output pixels {@code [oxFrom, oxTo)} of row {@code r}, any kernel size: the row starts at the bias, then each
+     * valid tap in (ky, kx) order sweeps it with its weight vector in a register ({@code y += x·w}), so every pixel
+     * sums its taps in the scalar twin's order.
+     */
+    private static void rowByTaps(DepthwiseGeometry g, float[] x, float[] k, float[] bias, float[] y, int r, int n, int iy0,
+                                  int kyLo, int kyHi, int oxFrom, int oxTo) {
+        if (oxFrom >= oxTo) return;
+        int c = g.channels, s = g.stride, vecEnd = F.loopBound(c);
+        int outRow = r * g.outW * c;
+        for (int ox = oxFrom; ox < oxTo; ox++) {
+            int o = outRow + ox * c;
+            if (bias == null) Arrays.fill(y, o, o + c, 0f);
+            else System.arraycopy(bias, 0, y, o, c);
+        }
+        for (int ky = kyLo; ky < kyHi; ky++) {
+            int inRow = ((n * g.h + iy0 + ky) * g.w - g.padLeft) * c; // + (ox·s + kx)·c: the input pixel of output ox
+            for (int kx = 0; kx < g.kw; kx++) {
+                OutRange cols = g.colRanges[kx];
+                int from = Math.max(oxFrom, cols.from()), to = Math.min(oxTo, cols.to());
+                int tap = (ky * g.kw + kx) * c, in0 = inRow + kx * c;
+                int ch = 0;
+                for (; ch < vecEnd; ch += L) {
+                    FloatVector wv = FloatVector.fromArray(F, k, tap + ch);
+                    for (int ox = from; ox < to; ox++) {
+                        int o = outRow + ox * c + ch;
+                        FloatVector.fromArray(F, x, in0 + ox * s * c + ch).fma(wv, FloatVector.fromArray(F, y, o)).intoArray(y, o);
+                    }
+                }
+                for (; ch < c; ch++) {
+                    for (int ox = from; ox < to; ox++) {
+                        int o = outRow + ox * c + ch;
+                        y[o] = Math.fma(x[in0 + ox * s * c + ch], k[tap + ch], y[o]);
+                    }
                 }
             }
-            acc.intoArray(y, out + ch);
-        }
-        for (; ch < c; ch++) {
-            float acc = bias == null ? 0f : bias[ch];
-            for (int ky = kyLo; ky < kyHi; ky++) {
-                for (int kx = kxLo; kx < kxHi; kx++) acc = Math.fma(x[in0 + (ky * g.w + kx) * c + ch], k[(ky * g.kw + kx) * c + ch], acc);
-            }
-            y[out + ch] = acc;
         }
     }
 
@@ -119,32 +133,27 @@ public final class DepthwiseVector implements DepthwiseKernel {
         for (int r = row0; r < row1; r++) {
             int n = r / g.h, iy = r % g.h;
             TapRun rows = g.rowTaps[iy];
-            for (int ix = 0; ix < g.w; ix++) {
-                TapRun cols = g.colTaps[ix];
-                int in = (r * g.w + ix) * c;
-                int ch = 0;
-                for (; ch < vecEnd; ch += L) {
-                    FloatVector acc = FloatVector.zero(F);
-                    for (int j = 0; j < rows.count(); j++) {
-                        int ky = rows.firstTap() + j * s, oy = rows.firstOut() - j;
-                        int dyRow = (n * g.outH + oy) * g.outW;
-                        for (int i = 0; i < cols.count(); i++) {
-                            int kx = cols.firstTap() + i * s, ox = cols.firstOut() - i;
-                            acc = FloatVector.fromArray(F, dy, (dyRow + ox) * c + ch).fma(FloatVector.fromArray(F, k, (ky * g.kw + kx) * c + ch), acc);
+            // tap by tap in (ky, kx) order, each tap sweeping the input row: every pixel sees its taps in that order
+            for (int j = 0; j < rows.count(); j++) {
+                int ky = rows.firstTap() + j * s, dyRow = (n * g.outH + rows.firstOut() - j) * g.outW * c;
+                for (int kx = 0; kx < g.kw; kx++) {
+                    OutRange cols = g.colRanges[kx];
+                    int tap = (ky * g.kw + kx) * c;
+                    int dxRow = (r * g.w + kx - g.padLeft) * c; // + ox·s·c: the input column of output ox
+                    int ch = 0;
+                    for (; ch < vecEnd; ch += L) {
+                        FloatVector wv = FloatVector.fromArray(F, k, tap + ch);
+                        for (int ox = cols.from(); ox < cols.to(); ox++) {
+                            int i = dxRow + ox * s * c + ch;
+                            FloatVector.fromArray(F, dy, dyRow + ox * c + ch).fma(wv, FloatVector.fromArray(F, dx, i)).intoArray(dx, i);
                         }
                     }
-                    FloatVector.fromArray(F, dx, in + ch).add(acc).intoArray(dx, in + ch);
-                }
-                for (; ch < c; ch++) {
-                    float acc = 0f;
-                    for (int j = 0; j < rows.count(); j++) {
-                        int ky = rows.firstTap() + j * s, oy = rows.firstOut() - j;
-                        for (int i = 0; i < cols.count(); i++) {
-                            int kx = cols.firstTap() + i * s, ox = cols.firstOut() - i;
-                            acc = Math.fma(dy[((n * g.outH + oy) * g.outW + ox) * c + ch], k[(ky * g.kw + kx) * c + ch], acc);
+                    for (; ch < c; ch++) {
+                        for (int ox = cols.from(); ox < cols.to(); ox++) {
+                            int i = dxRow + ox * s * c + ch;
+                            dx[i] = Math.fma(dy[dyRow + ox * c + ch], k[tap + ch], dx[i]);
                         }
                     }
-                    dx[in + ch] += acc;
                 }
             }
         }
