@@ -48,7 +48,7 @@ final class Json {
             }
             sb.append("  ".repeat(indent)).append('}');
         } else if (v instanceof List<?> l) {
-            boolean flat = l.stream().noneMatch(x -> x instanceof Map || x instanceof List);
+            boolean flat = l.stream().noneMatch(x -> x instanceof Map || x instanceof List || x instanceof int[]);
             sb.append('[');
             for (int i = 0; i < l.size(); i++) {
                 if (!flat) sb.append('\n').append("  ".repeat(indent + 1));
