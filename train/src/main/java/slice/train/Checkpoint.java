@@ -1,22 +1,15 @@
 package slice.train;
 
-import java.io.BufferedInputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.EOFException;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
+import com.google.gson.Gson;
+import com.google.gson.JsonParseException;
+import com.google.gson.reflect.TypeToken;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
-import java.util.zip.CRC32;
-import java.util.zip.CheckedInputStream;
-import java.util.zip.CheckedOutputStream;
 import slice.engine.Tensor;
+import slice.weights.SafeTensors;
+import slice.weights.WeightsException;
 
 /**
  * Everything a training run needs to continue after its last finished epoch as if it had never stopped: the
@@ -25,95 +18,62 @@ import slice.engine.Tensor;
  * is their whole state. {@code config} describes the run (model, data, options): resuming with a different one is
  * refused.
  *
- * <p>File layout (big-endian, written atomically, CRC-32 of everything before it at the end):
- * <pre>
- *   "SLICECK1", config (UTF), epoch, stopped, bestEpoch (int), bestValLoss (double),
- *   history: count, then per epoch 7 numbers; then three tensor maps (weights, best weights, optimiser):
- *   count, then per tensor: name (UTF), rank, dims, floats; finally the CRC-32 (long)
- * </pre>
+ * <p>Stored as one safetensors file, written atomically: tensors named {@code weights:<param>}, {@code best:<param>}
+ * and {@code optimizer:<slot>}; the scalars and the history (JSON) in its {@code __metadata__}. Doubles are written
+ * with {@link Double#toString}, which reads back exactly.
  */
 public record Checkpoint(String config, int epoch, boolean stopped, int bestEpoch, double bestValLoss, List<EpochStats> history,
                          Map<String, Tensor> weights, Map<String, Tensor> bestWeights, Map<String, Tensor> optimizer) {
-    private static final String MAGIC = "SLICECK1";
+    private static final String FORMAT = "slice-checkpoint";
+    private static final String WEIGHTS = "weights:", BEST = "best:", OPTIMIZER = "optimizer:";
+    private static final Gson GSON = new Gson();
 
-    public void save(Path file) throws IOException {
-        AtomicFiles.write(file, raw -> {
-            CheckedOutputStream checked = new CheckedOutputStream(raw, new CRC32());
-            DataOutputStream out = new DataOutputStream(checked);
-            out.writeBytes(MAGIC);
-            out.writeUTF(config);
-            out.writeInt(epoch);
-            out.writeBoolean(stopped);
-            out.writeInt(bestEpoch);
-            out.writeDouble(bestValLoss);
-            out.writeInt(history.size());
-            for (EpochStats h : history) {
-                out.writeInt(h.epoch());
-                for (double v : new double[] {h.loss(), h.accuracy(), h.valLoss(), h.valAccuracy(), h.seconds(), h.lr()}) out.writeDouble(v);
-            }
-            for (Map<String, Tensor> map : List.of(weights, bestWeights, optimizer)) writeTensors(out, map);
-            out.flush();
-            new DataOutputStream(raw).writeLong(checked.getChecksum().getValue());
-        });
+    public void save(Path file) {
+        Map<String, Tensor> tensors = new LinkedHashMap<>();
+        weights.forEach((k, v) -> tensors.put(WEIGHTS + k, v));
+        bestWeights.forEach((k, v) -> tensors.put(BEST + k, v));
+        optimizer.forEach((k, v) -> tensors.put(OPTIMIZER + k, v));
+        Map<String, String> meta = new LinkedHashMap<>();
+        meta.put("format", FORMAT);
+        meta.put("config", config);
+        meta.put("epoch", Integer.toString(epoch));
+        meta.put("stopped", Boolean.toString(stopped));
+        meta.put("best_epoch", Integer.toString(bestEpoch));
+        meta.put("best_val_loss", Double.toString(bestValLoss));
+        meta.put("history", GSON.toJson(history));
+        SafeTensors.write(file, tensors, meta);
     }
 
     /** Reads a checkpoint; a truncated, corrupt or foreign file is a {@link UserError} naming it. */
-    public static Checkpoint load(Path file) throws IOException {
-        try (InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
-            CheckedInputStream checked = new CheckedInputStream(raw, new CRC32());
-            DataInputStream in = new DataInputStream(checked);
-            byte[] magic = new byte[MAGIC.length()];
-            in.readFully(magic);
-            if (!MAGIC.equals(new String(magic, java.nio.charset.StandardCharsets.US_ASCII))) {
-                throw UserError.about(file, "not a Slice checkpoint");
-            }
-            String config = in.readUTF();
-            int epoch = in.readInt();
-            boolean stopped = in.readBoolean();
-            int bestEpoch = in.readInt();
-            double bestValLoss = in.readDouble();
-            int n = in.readInt();
-            List<EpochStats> history = new ArrayList<>();
-            for (int i = 0; i < n; i++) {
-                history.add(new EpochStats(in.readInt(), in.readDouble(), in.readDouble(), in.readDouble(), in.readDouble(),
-                        in.readDouble(), in.readDouble()));
-            }
-            Map<String, Tensor> weights = readTensors(in), best = readTensors(in), optimizer = readTensors(in);
-            long expected = checked.getChecksum().getValue();
-            if (new DataInputStream(raw).readLong() != expected) throw UserError.about(file, "checkpoint is corrupt (checksum mismatch)");
-            return new Checkpoint(config, epoch, stopped, bestEpoch, bestValLoss, history, weights, best, optimizer);
-        } catch (EOFException | java.io.UTFDataFormatException | IllegalArgumentException e) {
-            throw UserError.about(file, "checkpoint is truncated or corrupt");
+    public static Checkpoint load(Path file) {
+        SafeTensors.Contents contents;
+        try {
+            contents = SafeTensors.read(file);
+        } catch (WeightsException e) {
+            throw new UserError(e.getMessage() + " (a damaged checkpoint: delete it to start the run over)");
+        }
+        Map<String, String> meta = contents.metadata();
+        if (!FORMAT.equals(meta.get("format"))) throw UserError.about(file, "not a Slice checkpoint");
+        Map<String, Tensor> weights = new LinkedHashMap<>(), best = new LinkedHashMap<>(), optimizer = new LinkedHashMap<>();
+        contents.tensors().forEach((name, t) -> {
+            if (name.startsWith(WEIGHTS)) weights.put(name.substring(WEIGHTS.length()), t);
+            else if (name.startsWith(BEST)) best.put(name.substring(BEST.length()), t);
+            else if (name.startsWith(OPTIMIZER)) optimizer.put(name.substring(OPTIMIZER.length()), t);
+            else throw UserError.about(file, "unexpected tensor " + name + " in a checkpoint");
+        });
+        try {
+            List<EpochStats> history = GSON.fromJson(field(meta, "history", file), new TypeToken<List<EpochStats>>() { }.getType());
+            return new Checkpoint(field(meta, "config", file), Integer.parseInt(field(meta, "epoch", file)),
+                    Boolean.parseBoolean(field(meta, "stopped", file)), Integer.parseInt(field(meta, "best_epoch", file)),
+                    Double.parseDouble(field(meta, "best_val_loss", file)), List.copyOf(history), weights, best, optimizer);
+        } catch (JsonParseException | NumberFormatException e) {
+            throw UserError.about(file, "checkpoint metadata is damaged (" + e.getMessage() + ")");
         }
     }
 
-    private static void writeTensors(DataOutputStream out, Map<String, Tensor> tensors) throws IOException {
-        Map<String, Tensor> sorted = new TreeMap<>(tensors);
-        out.writeInt(sorted.size());
-        for (Map.Entry<String, Tensor> e : sorted.entrySet()) {
-            Tensor t = e.getValue();
-            out.writeUTF(e.getKey());
-            out.writeInt(t.rank());
-            for (int d : t.shape()) out.writeInt(d);
-            int size = t.size();
-            for (int i = 0; i < size; i++) out.writeFloat(t.data[i]);
-        }
-    }
-
-    private static Map<String, Tensor> readTensors(DataInputStream in) throws IOException {
-        int count = in.readInt();
-        if (count < 0) throw new EOFException();
-        Map<String, Tensor> tensors = new LinkedHashMap<>();
-        for (int k = 0; k < count; k++) {
-            String name = in.readUTF();
-            int rank = in.readInt();
-            if (rank < 0 || rank > 8) throw new EOFException();
-            int[] shape = new int[rank];
-            for (int i = 0; i < rank; i++) shape[i] = in.readInt();
-            Tensor t = new Tensor(shape);
-            for (int i = 0; i < t.size(); i++) t.data[i] = in.readFloat();
-            tensors.put(name, t);
-        }
-        return tensors;
+    private static String field(Map<String, String> meta, String key, Path file) {
+        String v = meta.get(key);
+        if (v == null) throw UserError.about(file, "checkpoint metadata has no " + key);
+        return v;
     }
 }

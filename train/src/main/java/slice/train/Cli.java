@@ -11,12 +11,15 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
 import slice.engine.Parallel;
 import slice.engine.Simd;
+import slice.train.data.DataException;
+import slice.weights.WeightsException;
 
 /**
  * The command line: {@code train}, {@code predict}, {@code evaluate}, {@code features}, {@code summary},
  * {@code weights fetch|list}.
  *
- * <p>Errors: a {@link UserError} (or an I/O error, or a bad option) is one line on stderr, exit code 2; anything else
+ * <p>Errors: a {@link UserError}, {@link DataException} or {@link WeightsException} (or an I/O error, or a bad option)
+ * is one line on stderr, exit code 2; anything else
  * is a bug, reported in one line with exit code 1. {@code --debug} adds the stack trace.
  */
 @Command(name = "java -jar train.jar", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class,
@@ -78,12 +81,13 @@ public final class Cli {
     }
 
     static int exitCode(Throwable e) {
-        return e instanceof UserError || e instanceof IOException || e instanceof UncheckedIOException ? USER : INTERNAL;
+        return e instanceof UserError || e instanceof DataException || e instanceof WeightsException
+                || e instanceof IOException || e instanceof UncheckedIOException ? USER : INTERNAL;
     }
 
     /** One line: the user error's message, the I/O error with its file, or the bug's type and message. */
     static String message(Throwable e) {
-        if (e instanceof UserError) return e.getMessage();
+        if (e instanceof UserError || e instanceof DataException || e instanceof WeightsException) return e.getMessage();
         if (e instanceof UncheckedIOException u) return message(u.getCause());
         if (e instanceof java.nio.file.NoSuchFileException n) return n.getFile() + ": no such file or folder";
         if (e instanceof java.nio.file.AccessDeniedException a) return a.getFile() + ": permission denied";

@@ -1,5 +1,7 @@
 package slice.train;
 
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -14,6 +16,8 @@ import slice.engine.Simd;
  * (for people), {@code confusion.png} and, after training, {@code curves.png}. Every file is written atomically.
  */
 final class Report {
+    private static final Gson GSON = new GsonBuilder().setPrettyPrinting().create();
+
     private Report() { }
 
     /** Where the numbers were measured: JDK, kernels, vector width, threads, heap, OS. */
@@ -32,7 +36,7 @@ final class Report {
     /** Writes {@code metrics.json}, {@code report.md}, {@code confusion.png} and, with a history, {@code curves.png}. */
     static void write(Path dir, Map<String, Object> metrics, String markdown, Evaluation evaluation,
                       List<EpochStats> history, int bestEpoch) throws IOException {
-        AtomicFiles.writeString(dir.resolve("metrics.json"), Json.write(metrics));
+        AtomicFiles.writeString(dir.resolve("metrics.json"), GSON.toJson(metrics) + "\n");
         AtomicFiles.writeString(dir.resolve("report.md"), markdown);
         try {
             Charts.confusion(evaluation.metrics(), dir.resolve("confusion.png"));

@@ -1,6 +1,5 @@
 package slice.train;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -70,8 +69,7 @@ public final class Trainer {
      * run of the same {@code runDescription}. {@code onEpoch} receives each finished epoch (after its checkpoint is
      * written). With an empty validation set the training loss is watched instead.
      */
-    public Result fit(Samples train, Samples val, Path checkpointFile, String runDescription, Consumer<EpochStats> onEpoch)
-            throws IOException {
+    public Result fit(Samples train, Samples val, Path checkpointFile, String runDescription, Consumer<EpochStats> onEpoch) {
         int stepsPerEpoch = (train.size() + config.batch() - 1) / config.batch();
         long totalSteps = (long) stepsPerEpoch * config.epochs();
         Optimizer optimizer = optimizer(totalSteps, Math.min(stepsPerEpoch, totalSteps / 10));

@@ -47,11 +47,13 @@ class ReportTest {
         Report.write(dir, json, Report.evaluationMarkdown("Test set", ev) + Report.epochsMarkdown(history, 2), ev, history, 2);
 
         String metrics = Files.readString(dir.resolve("metrics.json"));
-        assertTrue(metrics.contains("\"test_accuracy\": 0.833333"), metrics);
-        assertTrue(metrics.contains("\"test_accuracy_ci95\": [0.436"), metrics);
-        assertTrue(metrics.contains("\"file\": \"alice/3.jpg\""), metrics);
-        assertTrue(metrics.contains("\"rows_true_columns_predicted\": [\n      [2, 1, 0],"), metrics);
-        assertTrue(metrics.contains("\"vector_bits\""), metrics);
+        com.google.gson.JsonObject j = com.google.gson.JsonParser.parseString(metrics).getAsJsonObject();
+        assertEquals(5.0 / 6, j.get("test_accuracy").getAsDouble(), 1e-12);
+        assertEquals(0.4365, j.getAsJsonArray("test_accuracy_ci95").get(0).getAsDouble(), 1e-4);
+        assertEquals("alice/3.jpg", j.getAsJsonArray("test_misclassified").get(0).getAsJsonObject().get("file").getAsString());
+        assertEquals("[[2,1,0],[0,1,0],[0,0,2]]",
+                j.getAsJsonObject("test_confusion_matrix").get("rows_true_columns_predicted").toString());
+        assertTrue(j.getAsJsonObject("environment").has("vector_bits"), metrics);
         String md = Files.readString(dir.resolve("report.md"));
         assertTrue(md.contains("- accuracy: **83.3 % [43.6 %, 97.0 %] (5/6)**"), md);
         assertTrue(md.contains("| 2 (best) | 0.7000 | 70.0 % |"), md);
