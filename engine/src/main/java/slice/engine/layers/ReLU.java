@@ -2,18 +2,20 @@ package slice.engine.layers;
 
 import slice.engine.Layer;
 import slice.engine.Parallel;
+import slice.engine.kernels.Kernels;
+import slice.engine.kernels.ReluKernel;
 
 /**
  * {@code y = min(max(x, 0), maxValue)}: Keras {@code ReLU(6.)} (MobileNetV2) or {@code Activation('relu')}
  * (maxValue = ∞). Any shape; elementwise.
  *
  * <p>Backward: {@code ∂L/∂x = ∂L/∂y · [0 < x < maxValue]} — the gradient of TensorFlow's {@code relu6_grad}
- * (zero at both kinks). The loops are plain {@code float[]} loops that C2 auto-vectorises; the layer is
- * memory-bound, so it needs no hand-written vector kernel.
+ * (zero at both kinks). Elementwise {@link ReluKernel}s over chunks of the flat tensor.
  */
 public final class ReLU extends Layer {
     /** Elements per parallel chunk: big enough that a task is worth its scheduling. */
     private static final int CHUNK = 1 << 15;
+    private static final ReluKernel KERNEL = Kernels.RELU;
 
     public final float maxValue;
 
@@ -31,18 +33,14 @@ public final class ReLU extends Layer {
     @Override public void forward(boolean training) {
         float[] x = inputs[0].out.data, y = out.data;
         float max = maxValue;
-        Parallel.forRange(out.size(), CHUNK, (from, to) -> {
-            for (int i = from; i < to; i++) y[i] = Math.min(Math.max(x[i], 0f), max);
-        });
+        Parallel.forRange(out.size(), CHUNK, (from, to) -> KERNEL.forward(x, y, from, to, max));
     }
 
     @Override public void backward() {
         if (inputs[0].grad == null) return;
         float[] x = inputs[0].out.data, dy = grad.data, dx = inputs[0].grad.data;
         float max = maxValue;
-        Parallel.forRange(out.size(), CHUNK, (from, to) -> {
-            for (int i = from; i < to; i++) dx[i] += x[i] > 0f && x[i] < max ? dy[i] : 0f;
-        });
+        Parallel.forRange(out.size(), CHUNK, (from, to) -> KERNEL.backward(x, dy, dx, from, to, max));
     }
 
     @Override public String typeName() { return maxValue == Float.POSITIVE_INFINITY ? "Activation" : "ReLU"; }

@@ -12,6 +12,9 @@ import slice.engine.GradCheck;
 import slice.engine.Input;
 import slice.engine.LayerHarness;
 import slice.engine.Tensor;
+import slice.engine.kernels.Kernels;
+import slice.engine.kernels.ReluKernel;
+import slice.engine.kernels.ReluScalar;
 
 /** ReLU, Add, Concatenate, ZeroPadding2D, GlobalAveragePooling2D and Dropout: values by hand and gradient checks. */
 class ElementwiseLayersTest {
@@ -27,6 +30,30 @@ class ElementwiseLayersTest {
 
         GradCheck.check(new ReLU("relu", new Input("a", 3, 5, 7)), 2, true, 1, 1e-3, 1e-2, 60);
         GradCheck.check(new ReLU("relu_half", new Input("b", 5, 3, 3), 0.5f), 3, true, 2, 1e-3, 1e-2, 60);
+    }
+
+    @Test
+    void reluVectorKernelMatchesScalarTwinBitForBit() {
+        ReluKernel scalar = new ReluScalar(), vector = Kernels.RELU;
+        Random rnd = new Random(12);
+        for (int size : new int[] {1, 5, 37, 1001}) {
+            float[] x = new float[size], dy = new float[size];
+            for (int i = 0; i < size; i++) {
+                x[i] = switch (i % 7) { case 0 -> 0f; case 1 -> -0f; case 2 -> 6f; default -> rnd.nextFloat() * 16 - 8; };
+                dy[i] = rnd.nextFloat() * 2 - 1;
+            }
+            for (float max : new float[] {6f, Float.POSITIVE_INFINITY}) {
+                float[][] results = new float[2][];
+                int k = 0;
+                for (ReluKernel kernel : new ReluKernel[] {scalar, vector}) {
+                    float[] y = new float[size], dx = dy.clone();
+                    kernel.forward(x, y, size / 3, size, max);
+                    kernel.backward(x, dy, dx, 0, size, max);
+                    results[k++] = BatchNormTest.concat(y, dx);
+                }
+                assertArrayEquals(results[0], results[1], "size " + size + ", max " + max);
+            }
+        }
     }
 
     @Test

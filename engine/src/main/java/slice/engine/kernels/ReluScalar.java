@@ -1,0 +1,12 @@
+package slice.engine.kernels;
+
+/** Scalar twin of {@link ReluKernel}: the formulas as written, one element at a time. */
+public final class ReluScalar implements ReluKernel {
+    @Override public void forward(float[] x, float[] y, int from, int to, float max) {
+        for (int i = from; i < to; i++) y[i] = Math.min(Math.max(x[i], 0f), max);
+    }
+
+    @Override public void backward(float[] x, float[] dy, float[] dx, int from, int to, float max) {
+        for (int i = from; i < to; i++) dx[i] += x[i] > 0f & x[i] < max ? dy[i] : 0f;
+    }
+}

@@ -1,0 +1,36 @@
+package slice.engine.simd;
+
+import static slice.engine.simd.VectorInfo.F;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import slice.engine.kernels.ReluKernel;
+
+/**
+ * Vector clipped ReLU: lanewise max/min forward; backward selects {@code dy} where {@code 0 < x < max} with a
+ * compare-and-blend (a bitwise select, not a masked memory access), then adds. Scalar tail as in
+ * {@link slice.engine.kernels.ReluScalar}; bit-identical to it.
+ */
+public final class ReluVector implements ReluKernel {
+    private static final int L = F.length();
+
+    @Override public void forward(float[] x, float[] y, int from, int to, float max) {
+        int i = from;
+        for (int end = from + F.loopBound(to - from); i < end; i += L) {
+            FloatVector.fromArray(F, x, i).max(0f).min(max).intoArray(y, i);
+        }
+        for (; i < to; i++) y[i] = Math.min(Math.max(x[i], 0f), max);
+    }
+
+    @Override public void backward(float[] x, float[] dy, float[] dx, int from, int to, float max) {
+        FloatVector zero = FloatVector.zero(F);
+        int i = from;
+        for (int end = from + F.loopBound(to - from); i < end; i += L) {
+            FloatVector xv = FloatVector.fromArray(F, x, i);
+            VectorMask<Float> open = xv.compare(VectorOperators.GT, 0f).and(xv.compare(VectorOperators.LT, max));
+            FloatVector.fromArray(F, dx, i).add(zero.blend(FloatVector.fromArray(F, dy, i), open)).intoArray(dx, i);
+        }
+        for (; i < to; i++) dx[i] += x[i] > 0f & x[i] < max ? dy[i] : 0f;
+    }
+}
