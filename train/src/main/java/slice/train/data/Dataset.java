@@ -17,8 +17,8 @@ import slice.engine.Parallel;
 /**
  * A folder of faces: one sub-folder per person (the class name; classes sorted by name), images anywhere below it.
  *
- * <p>{@link #scan} validates every file up front: it reads and hashes the bytes and fully decodes the image (in
- * parallel), so corrupt and truncated files are found before the split is made and class counts are final. Files
+ * <p>{@link #scan} validates every file up front: it reads and hashes the bytes and decodes the whole image (in
+ * parallel; large photos decimated while decoding, which still reads every byte), so corrupt and truncated files are found before the split is made and class counts are final. Files
  * that are hidden (name starting with "." or hidden by the OS; hidden folders are not entered), not images, empty,
  * unreadable or corrupt, and plain files directly in the data folder, are skipped and listed in one warning
  * ({@link #warning()}); they never abort the run. Fewer than two classes, or a class with fewer than two usable
@@ -27,6 +27,9 @@ import slice.engine.Parallel;
 public final class Dataset {
     /** A file left out of the data set, and why (e.g. "not an image", "truncated JPEG (...)"). */
     public record Skipped(Path file, String reason) { }
+
+    /** Validation decodes every pixel but keeps large photos at about this size, to bound memory. */
+    private static final int VALIDATION_SIZE = 512;
 
     private final Path root;
     private final List<String> classes;
@@ -96,7 +99,7 @@ public final class Dataset {
                     continue;
                 }
                 try {
-                    ImageDecoder.decode(bytes);
+                    ImageDecoder.decode(bytes, VALIDATION_SIZE);
                     hash[i] = Hashes.sha256Hex(bytes);
                 } catch (IOException e) {
                     problem[i] = e.getMessage();

@@ -49,6 +49,8 @@ public final class FeatureCache {
 
     /** Bumped whenever decoding or preprocessing changes what an image turns into. */
     private static final String PREPROCESS_VERSION = "preprocess-v1";
+    /** Large photos are decimated while decoding, keeping at least this many times the input size (see ImageDecoder). */
+    private static final int DECODE_MARGIN = 4;
     private static final int MAGIC = 0x43464C53;    // "SLFC" read little-endian
     private static final int VERSION = 1;
     private static final int HEADER = 12, TRAILER = 4;
@@ -137,7 +139,7 @@ public final class FeatureCache {
                         failure[k] = item.sample().file() + " changed since the data folder was scanned; run again";
                         continue;
                     }
-                    RgbImage image = ImageDecoder.decode(bytes);
+                    RgbImage image = ImageDecoder.decode(bytes, DECODE_MARGIN * spec.imageSize());
                     Transform t = item.copy() == 0 ? Transform.whole(image.width(), image.height())
                         : augmentation.transform(item.sample().sha256(), item.copy(), image.width(), image.height());
                     pre.preprocess(image, t, batch, k * imageLength);

@@ -15,6 +15,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReadParam;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.MemoryCacheImageInputStream;
@@ -30,6 +31,11 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
  *   <li>Grey (1 channel, 8 or 16 bit) is copied to R = G = B from the raw samples, with no gamma conversion, as PIL
  *       does (Java2D would treat grey as linear and brighten it).</li>
  *   <li>Alpha is composited on white: a transparent background becomes white, not black.</li>
+ *   <li>Size: with {@code keepAtLeast > 0}, an image whose shorter side is at least twice that is decimated while
+ *       decoding, by the largest integer factor that keeps the shorter side at least {@code keepAtLeast}. This bounds
+ *       memory (a 12-MP phone photo is ~150 MB in flight at full size, too much for four threads in a 1 GB heap);
+ *       callers ask for several times the network's input size so the filtered downscale that follows still sees
+ *       plenty of pixels.</li>
  * </ul>
  *
  * A file that no decoder recognises, that fails to decode, or that ends early (a truncated JPEG, which the JDK's
@@ -38,15 +44,23 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
 public final class ImageDecoder {
     private ImageDecoder() { }
 
-    /** Decodes {@code bytes}; the message of the exception is the reason the file is unusable. */
+    /** Decodes {@code bytes} at full size; the message of the exception is the reason the file is unusable. */
     public static RgbImage decode(byte[] bytes) throws IOException {
+        return decode(bytes, 0);
+    }
+
+    /**
+     * Decodes {@code bytes}, decimated so the shorter side stays at least {@code keepAtLeast} (0: full size);
+     * the message of the exception is the reason the file is unusable.
+     */
+    public static RgbImage decode(byte[] bytes, int keepAtLeast) throws IOException {
         if (bytes.length == 0) throw new IOException("empty file");
-        BufferedImage image = read(bytes);
+        BufferedImage image = read(bytes, keepAtLeast);
         RgbImage rgb = toRgb(image);
         return ExifOrientation.apply(rgb, ExifOrientation.of(bytes));
     }
 
-    private static BufferedImage read(byte[] bytes) throws IOException {
+    private static BufferedImage read(byte[] bytes, int keepAtLeast) throws IOException {
         try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
             Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
             if (!readers.hasNext()) throw new IOException("not an image");
@@ -57,7 +71,10 @@ public final class ImageDecoder {
             BufferedImage image;
             try {
                 reader.setInput(in, true, true);
-                image = reader.read(0);
+                ImageReadParam param = reader.getDefaultReadParam();
+                int factor = keepAtLeast > 0 ? Math.min(reader.getWidth(0), reader.getHeight(0)) / keepAtLeast : 1;
+                if (factor >= 2) param.setSourceSubsampling(factor, factor, 0, 0);
+                image = reader.read(0, param);
             } catch (IOException | RuntimeException e) {
                 // Decoders signal broken data with IIOException, EOFException or unchecked exceptions alike.
                 String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().strip();
@@ -85,17 +102,18 @@ public final class ImageDecoder {
     /** Converts any decoded image to 8-bit sRGB: grey copied raw, alpha composited on white. */
     static RgbImage toRgb(BufferedImage image) {
         int w = image.getWidth(), h = image.getHeight();
-        int[] pixels = new int[w * h];
+        int[] pixels;
         ColorModel cm = image.getColorModel();
         if (cm.getColorSpace().getType() == ColorSpace.TYPE_GRAY && !(cm instanceof IndexColorModel)) {
+            pixels = new int[w * h];
             copyGrey(image.getRaster(), cm, pixels);
         } else {
             BufferedImage rgb = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
             Graphics2D g = rgb.createGraphics();
             g.drawImage(image, 0, 0, Color.WHITE, null);
             g.dispose();
-            int[] drawn = ((DataBufferInt) rgb.getRaster().getDataBuffer()).getData();
-            for (int i = 0; i < pixels.length; i++) pixels[i] = drawn[i] & 0xFFFFFF;   // Java2D may leave alpha bits set
+            pixels = ((DataBufferInt) rgb.getRaster().getDataBuffer()).getData();
+            for (int i = 0; i < pixels.length; i++) pixels[i] &= 0xFFFFFF;       // Java2D may leave alpha bits set
         }
         return new RgbImage(w, h, pixels);
     }

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import slice.engine.SharedData;
 
@@ -53,6 +54,15 @@ class ImageDecoderTest {
             assertClose(0x0000FF, img.pixels()[25 * 40 + 5], tolerance, format);
             assertClose(0xFFFFFF, img.pixels()[25 * 40 + 35], tolerance, format);
         }
+    }
+
+    @Test
+    void readsCmykJpegAndHasAWebpReader() throws Exception {
+        RgbImage img = ImageDecoder.decode(TestImages.cmykJpeg());
+        assertClose(0xFF0000, img.pixels()[16 * 32 + 4], 40, "CMYK red");
+        assertClose(0xFFFFFF, img.pixels()[16 * 32 + 28], 10, "CMYK white");
+        // No WebP writer exists in pure Java to build a test file; the reader must at least be installed.
+        assertTrue(ImageIO.getImageReadersByFormatName("webp").hasNext());
     }
 
     @Test
@@ -116,6 +126,23 @@ class ImageDecoderTest {
         String brokenPng = reason(Arrays.copyOf(png, png.length - 30));
         assertTrue(brokenPng.startsWith("corrupt PNG") || brokenPng.startsWith("truncated PNG"), brokenPng);
         assertTrue(reason(Arrays.copyOf(jpeg, 400)).matches("(corrupt|truncated) JPEG.*"));
+    }
+
+    /** Big photos are decimated while decoding (bounded memory), and a truncated one is still caught. */
+    @Test
+    void decimatesLargePhotosAndStillCatchesTruncation() throws Exception {
+        byte[] big = TestImages.encode(TestImages.quadrants(2000, 1500), "jpeg");
+        RgbImage small = ImageDecoder.decode(big, 256);
+        assertEquals(400, small.width());                         // factor 1500 / 256 = 5
+        assertEquals(300, small.height());
+        assertClose(0x0000FF, small.pixels()[250 * 400 + 50], 40, "bottom-left stays blue");
+        assertEquals(2000, ImageDecoder.decode(big, 1000).width());    // less than twice: full size
+        String truncated = reason(Arrays.copyOf(big, big.length * 2 / 3), 256);
+        assertTrue(truncated.startsWith("truncated JPEG"), truncated);
+    }
+
+    private static String reason(byte[] bytes, int keepAtLeast) {
+        return assertThrows(IOException.class, () -> ImageDecoder.decode(bytes, keepAtLeast)).getMessage();
     }
 
     private static String reason(byte[] bytes) {

@@ -48,4 +48,29 @@ class PreprocessorTest {
         }
         for (float v : batch) assertTrue(v >= -1f && v <= 1f);
     }
+
+    /**
+     * Shrinking a one-pixel black/white checkerboard 8× must average it to mid-grey everywhere (a sampling resize
+     * would return pure black or white). A crop box selects its region (the filter reaches up to its support, here
+     * under 8 pixels, beyond the box, as PIL's does).
+     */
+    @Test
+    void downscalingAveragesInsteadOfSampling() {
+        int w = 512, h = 384;
+        int[] px = new int[w * h];
+        for (int y = 0; y < h; y++)
+            for (int x = 0; x < w; x++) px[y * w + x] = ((x + y) & 1) == 0 ? 0xFFFFFF : 0x000000;
+        Preprocessor pre = new Preprocessor(64, Preprocessing.SCALE_TO_PLUS_MINUS_ONE);
+        float[] out = new float[pre.imageLength()];
+        pre.preprocess(new RgbImage(w, h, px), out, 0);
+        for (float v : out) assertEquals(0f, v, 0.02f);
+
+        for (int y = 0; y < h; y++) for (int x = w / 2; x < w; x++) px[y * w + x] = 0xFF0000;   // right half red
+        pre.preprocess(new RgbImage(w, h, px), new Transform(w / 2.0 + 8, 0, w / 2.0 - 8, h, false, 0f, 1f), out, 0);
+        for (int i = 0; i < out.length; i += 3) {
+            assertEquals(1f, out[i], 1e-5f);
+            assertEquals(-1f, out[i + 1], 1e-5f);
+            assertEquals(-1f, out[i + 2], 1e-5f);
+        }
+    }
 }

@@ -1,6 +1,9 @@
 package slice.train.data;
 
 import java.awt.image.BufferedImage;
+import java.awt.image.DataBuffer;
+import java.awt.image.Raster;
+import java.awt.image.WritableRaster;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -48,6 +51,32 @@ final class TestImages {
             writer.dispose();
         }
         return out.toByteArray();
+    }
+
+    /**
+     * A 32 × 32 Adobe-style CMYK JPEG (inverted ink values, APP14 "Adobe" marker with transform 0): left half red
+     * (C 0, M 1, Y 1, K 0), right half white. The JDK alone cannot read it ("Unsupported Image Type"); TwelveMonkeys can.
+     */
+    static byte[] cmykJpeg() throws IOException {
+        WritableRaster r = Raster.createInterleavedRaster(DataBuffer.TYPE_BYTE, 32, 32, 4, null);
+        for (int y = 0; y < 32; y++)
+            for (int x = 0; x < 32; x++) r.setPixel(x, y, x < 16 ? new int[] {255, 0, 0, 255} : new int[] {255, 255, 255, 255});
+        ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (ImageOutputStream ios = ImageIO.createImageOutputStream(out)) {
+            writer.setOutput(ios);
+            writer.write(null, new IIOImage(r, null, null), writer.getDefaultWriteParam());
+        } finally {
+            writer.dispose();
+        }
+        byte[] plain = out.toByteArray();
+        byte[] adobe = {(byte) 0xFF, (byte) 0xEE, 0, 14, 'A', 'd', 'o', 'b', 'e', 0, 100, 0, 0, 0, 0, 0};
+        byte[] jpeg = new byte[plain.length + adobe.length];
+        jpeg[0] = (byte) 0xFF;
+        jpeg[1] = (byte) 0xD8;
+        System.arraycopy(adobe, 0, jpeg, 2, adobe.length);
+        System.arraycopy(plain, 2, jpeg, 2 + adobe.length, plain.length - 2);
+        return jpeg;
     }
 
     /** Inserts an APP1 EXIF segment holding only IFD0 with the Orientation tag right after the JPEG's SOI marker. */
