@@ -22,8 +22,8 @@ import slice.engine.kernels.TapRun;
  *   <li>Forward, 3×3 rows whose three input rows exist: per channel block the nine weight vectors (and the bias)
  *       stay in registers while the row's interior pixels stream by (nine loads and nine fmas per output vector);
  *       border pixels and other kernel sizes go tap by tap along the row, one weight vector in a register per tap.</li>
- *   <li>Input gradient: per input row, tap by tap in (ky, kx) order, the tap's weight vector in a register while it
- *       sweeps the row ({@code dx += dy·w}); each input pixel thus accumulates its taps in the scalar twin's order.</li>
+ *   <li>Input gradient: for stride-1 3×3 rows, interior pixels gather their nine taps with the weights in registers;
+ *       otherwise tap by tap in (ky, kx) order, the tap's weight vector in a register while it sweeps the row.</li>
  *   <li>Kernel gradient: per output row and tap, four channel vectors at once (four independent fma chains) along
  *       the row, row partials added to the gradient; threads own channel ranges.</li>
  * </ul>
@@ -129,30 +129,92 @@ public final class DepthwiseVector implements DepthwiseKernel {
     }
 
     @Override public void backwardInput(DepthwiseGeometry g, float[] dy, float[] k, float[] dx, int row0, int row1) {
-        int c = g.channels, s = g.stride, vecEnd = F.loopBound(c);
         for (int r = row0; r < row1; r++) {
             int n = r / g.h, iy = r % g.h;
             TapRun rows = g.rowTaps[iy];
-            // tap by tap in (ky, kx) order, each tap sweeping the input row: every pixel sees its taps in that order
-            for (int j = 0; j < rows.count(); j++) {
-                int ky = rows.firstTap() + j * s, dyRow = (n * g.outH + rows.firstOut() - j) * g.outW * c;
-                for (int kx = 0; kx < g.kw; kx++) {
-                    OutRange cols = g.colRanges[kx];
-                    int tap = (ky * g.kw + kx) * c;
-                    int dxRow = (r * g.w + kx - g.padLeft) * c; // + ox·s·c: the input column of output ox
-                    int ch = 0;
-                    for (; ch < vecEnd; ch += L) {
-                        FloatVector wv = FloatVector.fromArray(F, k, tap + ch);
-                        for (int ox = cols.from(); ox < cols.to(); ox++) {
-                            int i = dxRow + ox * s * c + ch;
-                            FloatVector.fromArray(F, dy, dyRow + ox * c + ch).fma(wv, FloatVector.fromArray(F, dx, i)).intoArray(dx, i);
-                        }
+            if (g.kh == 3 && g.kw == 3 && g.stride == 1 && rows.count() == 3) {
+                // interior columns: read by all three output columns ix + padLeft − kx
+                int ixA = Math.max(0, 2 - g.padLeft), ixB = Math.min(g.w, g.outW - g.padLeft);
+                if (ixA < ixB) {
+                    inputRowByTaps(g, dy, k, dx, r, n, rows, 0, ixA);
+                    inputRow3x3(g, dy, k, dx, r, n, rows.firstOut(), ixA, ixB);
+                    inputRowByTaps(g, dy, k, dx, r, n, rows, ixB, g.w);
+                    continue;
+                }
+            }
+            inputRowByTaps(g, dy, k, dx, r, n, rows, 0, g.w);
+        }
+    }
+
+    /**
+     * Stride-1 3×3 input gradient of pixels {@code [ixA, ixB)} of input row {@code r}, every tap valid: nine weight
+     * vectors in registers, {@code dx += Σ_{ky,kx} dy[oy0 − ky, ix + padLeft − kx]·K[ky, kx]} in (ky, kx) order.
+     */
+    private static void inputRow3x3(DepthwiseGeometry g, float[] dy, float[] k, float[] dx, int r, int n, int oy0, int ixA, int ixB) {
+        int c = g.channels, vecEnd = F.loopBound(c), dyRowStride = g.outW * c;
+        int dyA = ((n * g.outH + oy0) * g.outW + ixA + g.padLeft) * c; // dy[oy0, ixA + padLeft]: tap (0, 0)
+        int dxA = (r * g.w + ixA) * c;
+        for (int ch = 0; ch < vecEnd; ch += L) {
+            FloatVector w0 = FloatVector.fromArray(F, k, ch), w1 = FloatVector.fromArray(F, k, c + ch), w2 = FloatVector.fromArray(F, k, 2 * c + ch);
+            FloatVector w3 = FloatVector.fromArray(F, k, 3 * c + ch), w4 = FloatVector.fromArray(F, k, 4 * c + ch), w5 = FloatVector.fromArray(F, k, 5 * c + ch);
+            FloatVector w6 = FloatVector.fromArray(F, k, 6 * c + ch), w7 = FloatVector.fromArray(F, k, 7 * c + ch), w8 = FloatVector.fromArray(F, k, 8 * c + ch);
+            int d0 = dyA + ch, i = dxA + ch;
+            for (int ix = ixA; ix < ixB; ix++, d0 += c, i += c) {
+                int d1 = d0 - dyRowStride, d2 = d1 - dyRowStride;
+                FloatVector acc = FloatVector.fromArray(F, dx, i);
+                acc = FloatVector.fromArray(F, dy, d0).fma(w0, acc);
+                acc = FloatVector.fromArray(F, dy, d0 - c).fma(w1, acc);
+                acc = FloatVector.fromArray(F, dy, d0 - 2 * c).fma(w2, acc);
+                acc = FloatVector.fromArray(F, dy, d1).fma(w3, acc);
+                acc = FloatVector.fromArray(F, dy, d1 - c).fma(w4, acc);
+                acc = FloatVector.fromArray(F, dy, d1 - 2 * c).fma(w5, acc);
+                acc = FloatVector.fromArray(F, dy, d2).fma(w6, acc);
+                acc = FloatVector.fromArray(F, dy, d2 - c).fma(w7, acc);
+                acc = FloatVector.fromArray(F, dy, d2 - 2 * c).fma(w8, acc);
+                acc.intoArray(dx, i);
+            }
+        }
+        for (int ch = vecEnd; ch < c; ch++) {
+            int d0 = dyA + ch, i = dxA + ch;
+            for (int ix = ixA; ix < ixB; ix++, d0 += c, i += c) {
+                float acc = dx[i];
+                for (int ky = 0; ky < 3; ky++) {
+                    for (int kx = 0; kx < 3; kx++) acc = Math.fma(dy[d0 - ky * dyRowStride - kx * c], k[(ky * 3 + kx) * c + ch], acc);
+                }
+                dx[i] = acc;
+            }
+        }
+    }
+
+    /**
+     * Input gradient of pixels {@code [ixFrom, ixTo)} of input row {@code r}, any kernel and stride: tap by tap in
+     * (ky, kx) order, the tap's weight vector in a register while it sweeps the row ({@code dx += dy·w}); each input
+     * pixel thus accumulates its taps in the scalar twin's order.
+     */
+    private static void inputRowByTaps(DepthwiseGeometry g, float[] dy, float[] k, float[] dx, int r, int n, TapRun rows, int ixFrom, int ixTo) {
+        if (ixFrom >= ixTo) return;
+        int c = g.channels, s = g.stride, vecEnd = F.loopBound(c);
+        for (int j = 0; j < rows.count(); j++) {
+            int ky = rows.firstTap() + j * s, dyRow = (n * g.outH + rows.firstOut() - j) * g.outW * c;
+            for (int kx = 0; kx < g.kw; kx++) {
+                // outputs ox whose tap kx reads a real input column ix = ox·s − padLeft + kx inside [ixFrom, ixTo)
+                OutRange cols = g.colRanges[kx];
+                int from = Math.max(cols.from(), Math.floorDiv(ixFrom + g.padLeft - kx + s - 1, s));
+                int to = Math.min(cols.to(), Math.floorDiv(ixTo + g.padLeft - kx + s - 1, s));
+                int tap = (ky * g.kw + kx) * c;
+                int dxRow = (r * g.w + kx - g.padLeft) * c; // + ox·s·c: the input column of output ox
+                int ch = 0;
+                for (; ch < vecEnd; ch += L) {
+                    FloatVector wv = FloatVector.fromArray(F, k, tap + ch);
+                    for (int ox = from; ox < to; ox++) {
+                        int i = dxRow + ox * s * c + ch;
+                        FloatVector.fromArray(F, dy, dyRow + ox * c + ch).fma(wv, FloatVector.fromArray(F, dx, i)).intoArray(dx, i);
                     }
-                    for (; ch < c; ch++) {
-                        for (int ox = cols.from(); ox < cols.to(); ox++) {
-                            int i = dxRow + ox * s * c + ch;
-                            dx[i] = Math.fma(dy[dyRow + ox * c + ch], k[tap + ch], dx[i]);
-                        }
+                }
+                for (; ch < c; ch++) {
+                    for (int ox = from; ox < to; ox++) {
+                        int i = dxRow + ox * s * c + ch;
+                        dx[i] = Math.fma(dy[dyRow + ox * c + ch], k[tap + ch], dx[i]);
                     }
                 }
             }
