@@ -25,9 +25,9 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
  * All JMH options work ({@code -p threads=2}, {@code -f}, {@code -wi}, {@code -rf json -rff out.json}, {@code -h}).
  */
 public final class Main {
-    /** Benchmarks run when no regex is given: every kernel, both models at batch 1, a few minutes on 2 cores. */
+    /** Benchmarks run when no regex is given: every kernel and model benchmark. */
     static final List<String> HEADLINE = List.of(
-            "slice\\.bench\\.(Pointwise|Conv|Depthwise|Norm|Pool|Concat)\\.");
+            "slice\\.bench\\.(Pointwise|Conv|Depthwise|Norm|Pool|Concat|Inference|Training|Features)\\.");
     private static final String PEAK = "slice\\.bench\\.Peak\\.";
 
     private Main() { }
@@ -63,7 +63,7 @@ public final class Main {
         sb.append(String.format(Locale.ROOT, "FMA peak probe (%d independent FMA chains, %d-bit vectors = %d float lanes):",
                 Peak.CHAINS, lanes * 32, lanes));
         peak.forEach((t, g) -> sb.append(String.format(Locale.ROOT, " %d thread%s %.1f GFLOP/s;", t, t == 1 ? "" : "s", g)));
-        sb.append("\n\n| benchmark | shape | batch | threads | ms/call | GFLOP/s | % of peak |\n|---|---|---:|---:|---:|---:|---:|\n");
+        sb.append("\n\n| benchmark | shape or model | batch | threads | ms/call | GFLOP/s | % of peak |\n|---|---|---:|---:|---:|---:|---:|\n");
         for (RunResult r : results) {
             BenchmarkParams p = r.getParams();
             if (p.getBenchmark().startsWith("slice.bench.Peak.")) continue;
@@ -79,7 +79,7 @@ public final class Main {
                 if (peak.containsKey(threads)) fraction = String.format(Locale.ROOT, "%.0f %%", 100 * g / peak.get(threads));
             }
             sb.append(String.format(Locale.ROOT, "| %s | %s | %s | %d | %.3f | %s | %s |%n", name,
-                    orDash(p.getParam("shape")), orDash(p.getParam("batch")), threads, ms, gflops, fraction));
+                    orDash(p.getParam("shape") != null ? p.getParam("shape") : p.getParam("model")), orDash(p.getParam("batch")), threads, ms, gflops, fraction));
         }
         return sb.toString();
     }

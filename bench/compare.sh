@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Slice vs PyTorch, same shapes, same models, same thread counts, measured in the same run:
+#
+#   bench/compare.sh [JMH options and benchmark regexes]     e.g.  bench/compare.sh 'Inference' -p batch=1
+#   JAVA_OPTS=-XX:MaxVectorSize=16 bench/compare.sh           the 128-bit (NEON-width) kernels
+#
+# Runs benchmarks.jar (the headline set when no regex is given), then bench/torch_peer.py on the same list, and
+# writes bench/RESULTS.md: the command, date, machine, JDK and vector width, our table (time, GFLOP/s, fraction of
+# the FMA peak) and the side-by-side table. PyTorch is Debian's python3-torch, installed here if missing, set up at
+# its best: OpenBLAS-OpenMP (not the reference BLAS), tcmalloc, explicit thread counts, channels_last, no_grad.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need=()
+for pkg in python3-torch python3-torchvision libopenblas0-openmp libtcmalloc-minimal4; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
+done
+if [ ${#need[@]} -gt 0 ]; then
+  echo "compare.sh: installing ${need[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+[ -f bench/target/benchmarks.jar ] || mvn -B -ntp -q -pl bench -am package -DskipTests
+
+# Debian's torch is built for the system python, not for a pyenv python that may come first on PATH.
+python=/usr/bin/python3
+multiarch="$($python -c 'import sysconfig; print(sysconfig.get_config_var("MULTIARCH"))')"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+
+started="$(date -u '+%Y-%m-%d %H:%M UTC')"
+# shellcheck disable=SC2086
+java ${JAVA_OPTS:-} -jar bench/target/benchmarks.jar -rf json -rff "$work/ours.json" "$@" | tee "$work/ours.log"
+LD_LIBRARY_PATH="/usr/lib/$multiarch/openblas-openmp" LD_PRELOAD="/usr/lib/$multiarch/libtcmalloc_minimal.so.4" \
+  "$python" bench/torch_peer.py "$work/ours.json" | tee "$work/side-by-side.md"
+
+{
+  echo "# Slice vs PyTorch: benchmark results"
+  echo
+  echo "Produced by \`${JAVA_OPTS:+JAVA_OPTS=\"$JAVA_OPTS\" }bench/compare.sh${*:+ $*}\`, started $started."
+  echo
+  echo "- Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "- JDK: $(java ${JAVA_OPTS:-} -version 2>&1 | head -1)${JAVA_OPTS:+ with $JAVA_OPTS}"
+  echo "- $(grep '^FMA peak probe' "$work/ours.log")"
+  echo
+  echo "## Slice (JMH; GFLOP/s and fraction of the FMA peak at the same thread count)"
+  echo
+  sed -n '/^| benchmark/,$p' "$work/ours.log"
+  echo
+  echo "## Side by side (ratio above 1: Slice is faster)"
+  echo
+  cat "$work/side-by-side.md"
+} > bench/RESULTS.md
+echo "compare.sh: wrote bench/RESULTS.md"
