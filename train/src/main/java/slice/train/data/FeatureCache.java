@@ -49,8 +49,6 @@ public final class FeatureCache {
 
     /** Bumped whenever decoding or preprocessing changes what an image turns into. */
     private static final String PREPROCESS_VERSION = "preprocess-v1";
-    /** Large photos are decimated while decoding, keeping at least this many times the input size (see ImageDecoder). */
-    private static final int DECODE_MARGIN = 4;
     private static final int MAGIC = 0x43464C53;    // "SLFC" read little-endian
     private static final int VERSION = 1;
     private static final int HEADER = 12, TRAILER = 4;
@@ -100,24 +98,27 @@ public final class FeatureCache {
         }
         if (!missing.isEmpty()) {
             progress.start(missing.size());
-            int imageLength = spec.imageSize() * spec.imageSize() * 3;
-            float[] batch = new float[Math.min(batchSize, missing.size()) * imageLength];
-            for (int from = 0; from < missing.size(); from += batchSize) {
-                int count = Math.min(batchSize, missing.size() - from);
-                List<Item> batchItems = new ArrayList<>(count);
-                for (int k = 0; k < count; k++) batchItems.add(items.get(missing.get(from + k)));
-                prepare(batchItems, batch, imageLength);
-                float[] features = extractor.extract(batch, count);
-                if (features.length % count != 0 || features.length == 0)
-                    throw new IllegalStateException("extractor returned " + features.length + " floats for " + count + " images");
-                int n = features.length / count;
-                if (length >= 0 && n != length)
-                    throw new IllegalStateException("extractor returned " + n + " features per image, cache holds " + length);
-                length = n;
-                for (int k = 0; k < count; k++) store(entries.get(missing.get(from + k)), features, k * n, n);
-                progress.advance(count);
+            try {
+                int imageLength = spec.imageSize() * spec.imageSize() * 3;
+                float[] batch = new float[Math.min(batchSize, missing.size()) * imageLength];
+                for (int from = 0; from < missing.size(); from += batchSize) {
+                    int count = Math.min(batchSize, missing.size() - from);
+                    List<Item> batchItems = new ArrayList<>(count);
+                    for (int k = 0; k < count; k++) batchItems.add(items.get(missing.get(from + k)));
+                    prepare(batchItems, batch, imageLength);
+                    float[] features = extractor.extract(batch, count);
+                    if (features.length % count != 0 || features.length == 0)
+                        throw new IllegalStateException("extractor returned " + features.length + " floats for " + count + " images");
+                    int n = features.length / count;
+                    if (length >= 0 && n != length)
+                        throw new IllegalStateException("extractor returned " + n + " features per image, cache holds " + length);
+                    length = n;
+                    for (int k = 0; k < count; k++) store(entries.get(missing.get(from + k)), features, k * n, n);
+                    progress.advance(count);
+                }
+            } finally {
+                progress.finish();
             }
-            progress.finish();
         }
         int[] labels = samples.stream().mapToInt(Sample::label).toArray();
         return new CachedFeatures(entries, labels, copies, Math.max(length, 0));
@@ -139,7 +140,7 @@ public final class FeatureCache {
                         failure[k] = item.sample().file() + " changed since the data folder was scanned; run again";
                         continue;
                     }
-                    RgbImage image = ImageDecoder.decode(bytes, DECODE_MARGIN * spec.imageSize());
+                    RgbImage image = pre.decode(bytes);
                     Transform t = item.copy() == 0 ? Transform.whole(image.width(), image.height())
                         : augmentation.transform(item.sample().sha256(), item.copy(), image.width(), image.height());
                     pre.preprocess(image, t, batch, k * imageLength);

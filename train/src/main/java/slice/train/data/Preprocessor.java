@@ -1,5 +1,8 @@
 package slice.train.data;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import slice.models.Preprocessing;
 
 /**
@@ -22,6 +25,8 @@ import slice.models.Preprocessing;
  * allocates nothing). Use one per thread.
  */
 public final class Preprocessor {
+    /** Large photos are decimated while decoding, keeping at least this many times the input size. */
+    private static final int DECODE_MARGIN = 4;
     private final int size;
     private final Preprocessing scaling;
     private final float low, high;              // the scaled images of pixel values 0 and 255
@@ -42,6 +47,29 @@ public final class Preprocessor {
     }
 
     public int size() { return size; }
+
+    /**
+     * Decodes an image file's bytes for this input size: {@link ImageDecoder#decode(byte[], int)} keeping the shorter
+     * side at least 4 × size. Training (through the feature cache) and prediction both decode
+     * this way, so a photo becomes the same input in both.
+     */
+    public RgbImage decode(byte[] bytes) throws IOException {
+        return ImageDecoder.decode(bytes, DECODE_MARGIN * size);
+    }
+
+    /**
+     * Reads, decodes and preprocesses the whole image in {@code file} (validation, test, prediction) into
+     * {@code out[offset ..]}. The exception's message is the reason the file is unusable, e.g. "not an image".
+     */
+    public void load(Path file, float[] out, int offset) throws IOException {
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw new IOException("unreadable (" + e.getClass().getSimpleName() + ")", e);
+        }
+        preprocess(decode(bytes), out, offset);
+    }
 
     /** Floats written per image: {@code size * size * 3}. */
     public int imageLength() { return size * size * 3; }

@@ -1,11 +1,15 @@
 package slice.train.data;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import slice.engine.SharedData;
 import slice.models.Preprocessing;
 
@@ -72,5 +76,24 @@ class PreprocessorTest {
             assertEquals(-1f, out[i + 1], 1e-5f);
             assertEquals(-1f, out[i + 2], 1e-5f);
         }
+    }
+
+    /** {@code load} (prediction) decodes exactly as the feature cache does: large photos decimated to ≥ 4 × size. */
+    @Test
+    void loadDecodesLikeTrainingAndNamesProblems(@TempDir Path tmp) throws Exception {
+        Preprocessor pre = new Preprocessor(64, Preprocessing.SCALE_TO_PLUS_MINUS_ONE);
+        Path big = tmp.resolve("big.jpg");
+        Files.write(big, TestImages.encode(TestImages.quadrants(2000, 1500), "jpeg"));
+        float[] loaded = new float[pre.imageLength()], expected = new float[pre.imageLength()];
+        pre.load(big, loaded, 0);
+        RgbImage decimated = ImageDecoder.decode(Files.readAllBytes(big), 256);
+        assertEquals(400, decimated.width());                  // factor 1500 / 256 = 5
+        pre.preprocess(decimated, expected, 0);
+        assertArrayEquals(expected, loaded);
+
+        Path text = Files.writeString(tmp.resolve("notes.jpg"), "hello");
+        assertEquals("not an image", assertThrows(IOException.class, () -> pre.load(text, loaded, 0)).getMessage());
+        assertEquals("unreadable (NoSuchFileException)",
+            assertThrows(IOException.class, () -> pre.load(tmp.resolve("missing.jpg"), loaded, 0)).getMessage());
     }
 }
