@@ -62,7 +62,7 @@ public final class Charts {
             g.setColor(Color.GRAY);
             g.setStroke(new BasicStroke(1, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10, new float[] {4, 4}, 0));
             g.drawLine(x, top, x, bottom);
-            g.drawString("best", x + 3, top + 14);
+            g.drawString("best", x + 34 < right ? x + 3 : x - 30, top + 14);
         }
         int legendX = right - 110;
         for (int series = 0; series < 2; series++) {

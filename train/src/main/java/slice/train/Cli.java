@@ -77,7 +77,7 @@ public final class Cli {
     }
 
     private static List<Object> subcommands() {
-        return List.of();
+        return List.of(new TrainCommand());
     }
 
     static int exitCode(Throwable e) {

@@ -1,5 +1,7 @@
 package slice.train;
 
+import slice.train.data.CachedFeatures;
+
 /**
  * Labelled training inputs for the trainable part of a network: the cached activations at the cut, one row of
  * {@link #sampleSize()} floats per image and augmented copy (copy 0 is the unaugmented image).
@@ -19,6 +21,17 @@ public interface Samples {
 
     /** Copies row ({@code i}, {@code copy}) into {@code dst[offset ..]}. */
     void read(int i, int copy, float[] dst, int offset);
+
+    /** The rows of a feature cache, read from disk on demand. */
+    static Samples of(CachedFeatures f) {
+        return new Samples() {
+            @Override public int size() { return f.size(); }
+            @Override public int copies() { return f.copies(); }
+            @Override public int sampleSize() { return f.sampleSize(); }
+            @Override public int label(int i) { return f.label(i); }
+            @Override public void read(int i, int copy, float[] dst, int offset) { f.read(i, copy, dst, offset); }
+        };
+    }
 
     /** Rows held in one array, {@code data[(i · copies + copy) · sampleSize ..]}. */
     record InMemory(float[] data, int sampleSize, int copies, int[] labels) implements Samples {

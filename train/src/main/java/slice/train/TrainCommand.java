@@ -1,0 +1,232 @@
+package slice.train;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import slice.engine.Tensor;
+import slice.engine.optim.Loss;
+import slice.models.ModelSpec;
+import slice.train.data.Augmentation;
+import slice.train.data.CachedFeatures;
+import slice.train.data.Dataset;
+import slice.train.data.FeatureCache;
+import slice.train.data.Hashes;
+import slice.train.data.Progress;
+import slice.train.data.Sample;
+import slice.train.data.Split;
+import slice.weights.KerasImport;
+import slice.weights.ModelCard;
+import slice.weights.SavedModel;
+
+/**
+ * {@code train}: a folder of faces in, a recogniser out.
+ * <ol>
+ *   <li>scan the folder (one sub-folder per person), split it stably into train / validation / test;</li>
+ *   <li>build the backbone, load its ImageNet weights, cut it; compute the activations at the cached layer once per
+ *       image (and augmented copy) into the feature cache;</li>
+ *   <li>train the head (and the fine-tuned layers) on them: {@link Trainer}, checkpoint each epoch, resumable;</li>
+ *   <li>calibrate the unknown-face threshold on validation, measure the test set, save the model and the reports.</li>
+ * </ol>
+ */
+@Command(name = "train", sortOptions = false, mixinStandardHelpOptions = true,
+        description = {"Train a face recogniser on a folder with one sub-folder of photos per person.",
+                "Writes DIR/model.safetensors + model.json, metrics.json, report.md, curves.png, confusion.png.",
+                "Re-running into the same --out continues an interrupted run from its last finished epoch."},
+        footer = {"", "Example:", "  java -jar train.jar train --data faces --model mobilenetv2 --alpha 0.5 \\",
+                "      --weights mobilenet_v2_weights_tf_dim_ordering_tf_kernels_0.5_224_no_top.h5 --out face-model"})
+final class TrainCommand extends Cli.Task {
+    @Option(names = "--data", required = true, paramLabel = "DIR", description = "Folder of faces: one sub-folder per person.")
+    Path data;
+
+    @Option(names = "--out", paramLabel = "DIR", defaultValue = "face-model", description = "Output folder (default: ${DEFAULT-VALUE}).")
+    Path out;
+
+    @Option(names = "--model", paramLabel = "NAME", defaultValue = "mobilenetv2", description = "mobilenetv2 or inceptionv3 (default: ${DEFAULT-VALUE}).")
+    String model;
+
+    @Option(names = "--alpha", paramLabel = "A", defaultValue = "0.5", description = "MobileNetV2 width: 0.35, 0.5, 0.75, 1.0, 1.3, 1.4 (default: ${DEFAULT-VALUE}).")
+    float alpha;
+
+    @Option(names = "--size", paramLabel = "S", description = "Input size in pixels (default: 224 for MobileNetV2, 299 for InceptionV3).")
+    Integer size;
+
+    @Option(names = "--weights", required = true, paramLabel = "FILE", description = "Keras ImageNet weights (.h5) of the backbone.")
+    Path weights;
+
+    @Option(names = "--cut", paramLabel = "LAYER", description = "Backbone layer the head sits on (default: the pooled features; e.g. mixed8).")
+    String cut;
+
+    @Option(names = "--fine-tune-from", paramLabel = "LAYER", description = "Also train every backbone layer after LAYER (e.g. block_13_expand_relu).")
+    String fineTuneFrom;
+
+    @Option(names = "--augment", paramLabel = "K", defaultValue = "0", description = "Augmented copies per training image: crop, flip, brightness, contrast (default: ${DEFAULT-VALUE}).")
+    int augment;
+
+    @Option(names = "--epochs", paramLabel = "N", defaultValue = "30", description = "Maximum epochs (default: ${DEFAULT-VALUE}).")
+    int epochs;
+
+    @Option(names = "--patience", paramLabel = "N", defaultValue = "5", description = "Stop after N epochs without a lower validation loss; keep the best (default: ${DEFAULT-VALUE}).")
+    int patience;
+
+    @Option(names = "--batch", paramLabel = "B", defaultValue = "32", description = "Mini-batch size (default: ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(names = "--lr", paramLabel = "X", defaultValue = "0.001", description = "Peak learning rate, cosine decay after a warm-up (default: ${DEFAULT-VALUE}).")
+    float lr;
+
+    @Option(names = "--optimizer", paramLabel = "NAME", defaultValue = "adam", description = "adam or sgd (Nesterov momentum 0.9) (default: ${DEFAULT-VALUE}).")
+    String optimizer;
+
+    @Option(names = "--weight-decay", paramLabel = "X", defaultValue = "0", description = "L2 weight decay (default: ${DEFAULT-VALUE}).")
+    float weightDecay;
+
+    @Option(names = "--label-smoothing", paramLabel = "E", defaultValue = "0.1", description = "Label smoothing (default: ${DEFAULT-VALUE}).")
+    float labelSmoothing;
+
+    @Option(names = "--hidden", paramLabel = "N", defaultValue = "0", description = "Hidden units before the classifier, 0 for none (default: ${DEFAULT-VALUE}).")
+    int hidden;
+
+    @Option(names = "--dropout", paramLabel = "P", defaultValue = "0.2", description = "Dropout after the hidden layer (default: ${DEFAULT-VALUE}).")
+    float dropout;
+
+    @Option(names = "--val", paramLabel = "F", defaultValue = "0.1", description = "Validation fraction of each person (default: ${DEFAULT-VALUE}).")
+    double val;
+
+    @Option(names = "--test", paramLabel = "F", defaultValue = "0.2", description = "Test fraction of each person (default: ${DEFAULT-VALUE}).")
+    double test;
+
+    @Option(names = "--seed", paramLabel = "S", defaultValue = "1", description = "Seed of the split, initialisation, shuffling, augmentation, dropout (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--resume", description = "Require a checkpoint in --out and continue it (a re-run continues one anyway).")
+    boolean resume;
+
+    @Option(names = "--cache", paramLabel = "DIR", description = "Feature cache folder (default: ~/.cache/slice/features).")
+    Path cache;
+
+    static final String CHECKPOINT = "checkpoint.safetensors", MODEL = "model.safetensors";
+
+    @Override protected int run() throws Exception {
+        Phases phases = new Phases();
+        ModelSpec spec = FaceModel.spec(model, alpha, size);
+        Trainer.Config config = new Trainer.Config(epochs, batch, lr, optimizer.toLowerCase(Locale.ROOT), labelSmoothing, weightDecay, patience, seed);
+        FaceModel.Head head = new FaceModel.Head(hidden, dropout);
+        if (augment < 0) throw new UserError("--augment must be >= 0, got " + augment);
+        if (!Files.isRegularFile(weights)) throw UserError.about(weights, "no such weights file");
+        Path checkpoint = out.resolve(CHECKPOINT);
+        if (resume && !Files.exists(checkpoint)) throw UserError.about(out, "nothing to resume: no " + CHECKPOINT + " here");
+
+        Dataset dataset = phases.time("scan", () -> Dataset.scan(data));
+        dataset.warning().ifPresent(System.err::println);
+        if (!(val >= 0 && test > 0 && val + test < 1)) throw new UserError("--val and --test must be fractions with --test > 0 and val + test < 1");
+        Split split = Split.of(dataset, new Split.Config(val, test, seed));
+        List<Sample> trainSet = split.samples(Split.Part.TRAIN), valSet = split.samples(Split.Part.VAL), testSet = split.samples(Split.Part.TEST);
+        List<String> classes = dataset.classes();
+        System.err.printf(Locale.ROOT, "data: %d people, %d images: %d train, %d validation, %d test%n", classes.size(),
+                dataset.samples().size(), trainSet.size(), valSet.size(), testSet.size());
+
+        FaceModel faces = FaceModel.build(spec, cut, fineTuneFrom, head, classes.size(), seed);
+        String weightsSha = Hashes.sha256Hex(weights);
+        System.err.println("weights: " + phases.time("weights", () -> KerasImport.load(weights, faces.backbone())));
+
+        FeatureCache featureCache = new FeatureCache(cache != null ? cache : Path.of(System.getProperty("user.home"), ".cache", "slice", "features"),
+                new FeatureCache.Spec(FaceModel.describe(spec), weightsSha, faces.cacheKey(), spec.size(), spec.preprocessing()),
+                augment > 0 ? Augmentation.faces(seed) : null);
+        Features extraction = new Features(faces.extractor);
+        CachedFeatures trainF = phases.time("features", () -> featureCache.features(trainSet, augment + 1, extraction, extraction.batch, Progress.bar("features train")));
+        CachedFeatures valF = phases.time("features", () -> featureCache.features(valSet, 1, extraction, extraction.batch, Progress.bar("features val")));
+        CachedFeatures testF = phases.time("features", () -> featureCache.features(testSet, 1, extraction, extraction.batch, Progress.bar("features test")));
+        extraction.release();
+
+        String run = runDescription(spec, weightsSha, faces, config, dataset, split);
+        if (Files.exists(checkpoint)) System.err.println("resuming the run checkpointed in " + checkpoint);
+        Trainer trainer = new Trainer(faces.trainable, config);
+        Trainer.Result result = phases.time("training", () -> trainer.fit(Samples.of(trainF), Samples.of(valF), checkpoint, run,
+                s -> System.out.println(s.line(epochs))));
+        System.out.printf(Locale.ROOT, "best epoch %d of %d (validation loss %.4f)%n", result.bestEpoch(), result.history().size(),
+                result.history().get(result.bestEpoch() - 1).valLoss());
+
+        float[] valProbs = phases.time("evaluation", () -> probabilities(trainer, Samples.of(valF), classes.size()));
+        float[] testProbs = phases.time("evaluation", () -> probabilities(trainer, Samples.of(testF), classes.size()));
+        int[] valLabels = Trainer.labelsOf(Samples.of(valF)), testLabels = Trainer.labelsOf(Samples.of(testF));
+        float threshold = UnknownThreshold.calibrate(valProbs, classes.size(), valLabels);
+        Evaluation valEval = Evaluation.of(classes, names(valSet), valLabels, valProbs, threshold);
+        Evaluation testEval = Evaluation.of(classes, names(testSet), testLabels, testProbs, threshold);
+        System.out.println("test accuracy " + testEval.metrics().accuracyLine() + ", validation " + valEval.metrics().accuracyLine());
+        System.out.printf(Locale.ROOT, "unknown threshold %.3f (keeps %.0f %% of correct validation answers)%n", threshold, 100 * UnknownThreshold.KEEP);
+
+        Map<String, Object> training = new LinkedHashMap<>();
+        training.put("head_hidden", hidden);
+        training.put("head_dropout", (double) dropout);
+        training.put("fine_tune_from", fineTuneFrom);
+        training.put("unknown_threshold", (double) threshold);
+        training.put("backbone_weights", weights.getFileName().toString());
+        training.put("backbone_weights_sha256", weightsSha);
+        training.put("best_epoch", result.bestEpoch());
+        training.put("test_accuracy", testEval.metrics().accuracy());
+        phases.time("saving", () -> {
+            SavedModel.save(out.resolve(MODEL), faces.full, new ModelCard(spec.architecture().id, Double.parseDouble(Float.toString(spec.alpha())), spec.size(), faces.cut,
+                    classes, spec.preprocessing().describe(), training));
+            return null;
+        });
+
+        Map<String, Object> metrics = new LinkedHashMap<>();
+        metrics.put("command", "train");
+        metrics.put("model", FaceModel.describe(spec) + " cut " + faces.cut + (fineTuneFrom != null ? ", fine-tuned from " + fineTuneFrom : ""));
+        metrics.put("data", data.toString());
+        metrics.put("classes", classes.size());
+        metrics.put("images", Map.of("train", trainSet.size(), "val", valSet.size(), "test", testSet.size(),
+                "skipped", dataset.skipped().size()));
+        metrics.put("unknown_threshold", threshold);
+        metrics.putAll(testEval.toJson("test_"));
+        metrics.putAll(valEval.toJson("val_"));
+        metrics.put("best_epoch", result.bestEpoch());
+        metrics.put("epochs", Report.epochsJson(result.history()));
+        metrics.put("seconds", phases.toJson());
+        metrics.put("environment", Report.environment());
+        Map<String, Object> facts = new LinkedHashMap<>();
+        facts.put("data", data + " — " + classes.size() + " people; " + trainSet.size() + " train, " + valSet.size() + " validation, "
+                + testSet.size() + " test images");
+        facts.put("model", metrics.get("model") + ", head " + (hidden > 0 ? hidden + " hidden, dropout " + dropout : "linear"));
+        facts.put("training", String.format(Locale.ROOT, "%s lr %s, batch %d, label smoothing %s, augment %d, seed %d; best epoch %d of %d",
+                config.optimizer(), lr, batch, labelSmoothing, augment, seed, result.bestEpoch(), result.history().size()));
+        facts.put("seconds", phases.line());
+        facts.put("environment", Report.environment().get("kernels") + ", JDK " + Runtime.version());
+        String markdown = "# Face recogniser: training report\n\n" + Report.factsMarkdown("Run", facts)
+                + Report.evaluationMarkdown("Test set", testEval) + "![confusion matrix](confusion.png)\n\n"
+                + Report.epochsMarkdown(result.history(), result.bestEpoch());
+        Report.write(out, metrics, markdown, testEval, result.history(), result.bestEpoch());
+        System.out.println("model written to " + out.resolve(MODEL) + "; report in " + out.resolve("report.md"));
+        return Cli.OK;
+    }
+
+    /** Everything that determines the trained weights: a checkpoint made with a different description is not resumed. */
+    private String runDescription(ModelSpec spec, String weightsSha, FaceModel faces, Trainer.Config config, Dataset dataset, Split split) {
+        StringBuilder files = new StringBuilder();
+        for (int i = 0; i < dataset.samples().size(); i++) {
+            Sample s = dataset.samples().get(i);
+            files.append(s.sha256()).append(' ').append(s.label()).append(' ').append(split.part(i)).append('\n');
+        }
+        return String.format(Locale.ROOT, "%s, weights %s, cut %s, fine-tune from %s, head %s, augment %d, %s, val %s, test %s, data %s",
+                FaceModel.describe(spec), weightsSha.substring(0, 12), faces.cut, faces.fineTuneFrom, faces.head, augment, config, val, test,
+                Hashes.sha256Hex(files.toString()).substring(0, 12));
+    }
+
+    private float[] probabilities(Trainer trainer, Samples samples, int classes) {
+        Tensor p = Tensor.wrap(trainer.logits(samples, batch), samples.size(), classes);
+        Loss.softmax(p, p);
+        return p.data;
+    }
+
+    private static List<String> names(List<Sample> samples) {
+        List<String> names = new ArrayList<>();
+        for (Sample s : samples) names.add(s.name());
+        return names;
+    }
+}
