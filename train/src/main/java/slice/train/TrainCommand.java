@@ -168,6 +168,9 @@ final class TrainCommand extends Cli.Task {
         training.put("unknown_threshold", (double) threshold);
         training.put("backbone_weights", weights.getFileName().toString());
         training.put("backbone_weights_sha256", weightsSha);
+        training.put("split_val", val);
+        training.put("split_test", test);
+        training.put("split_seed", seed);
         training.put("best_epoch", result.bestEpoch());
         training.put("test_accuracy", testEval.metrics().accuracy());
         phases.time("saving", () -> {

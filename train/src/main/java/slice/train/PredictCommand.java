@@ -1,0 +1,67 @@
+package slice.train;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code predict}: who is in each photo, or {@code unknown}. */
+@Command(name = "predict", sortOptions = false, mixinStandardHelpOptions = true,
+        description = {"Recognise the person in each image: one line per image with the file, the person (or 'unknown'),",
+                "and the probability. 'unknown' means the top probability is below the threshold calibrated at training."},
+        footer = {"", "Example:", "  java -jar train.jar predict --model face-model photo1.jpg photo2.png"})
+final class PredictCommand extends Cli.Task {
+    @Option(names = "--model", required = true, paramLabel = "DIR", description = "A folder written by train (or its model.safetensors).")
+    Path model;
+
+    @Option(names = "--top-k", paramLabel = "K", defaultValue = "1", description = "Also list the K most likely people (default: ${DEFAULT-VALUE}).")
+    int topK;
+
+    @Option(names = "--threshold", paramLabel = "P", description = "Answer 'unknown' below this probability (default: the calibrated one; 0 = never).")
+    Float threshold;
+
+    @Parameters(arity = "1..*", paramLabel = "IMAGE", description = "Images to recognise.")
+    List<Path> images;
+
+    @Override protected int run() {
+        if (topK < 1) throw new UserError("--top-k must be at least 1, got " + topK);
+        if (threshold != null && !(threshold >= 0 && threshold <= 1)) throw new UserError("--threshold must be in [0, 1], got " + threshold);
+        Recogniser r = Recogniser.load(model);
+        float cutoff = threshold != null ? threshold : r.threshold;
+        String[] errors = new String[images.size()];
+        float[] probs = r.probabilities(images, errors);
+        int k = r.classes.size();
+        for (int i = 0; i < images.size(); i++) {
+            if (errors[i] != null) {
+                System.err.println("error: " + errors[i]);
+                continue;
+            }
+            System.out.println(line(images.get(i).toString(), probs, i * k, r.classes, Math.min(topK, k), cutoff));
+        }
+        long failed = java.util.Arrays.stream(errors).filter(e -> e != null).count();
+        return failed == 0 ? Cli.OK : Cli.USER;
+    }
+
+    /**
+     * {@code file  person  0.973}, tab-separated; {@code file  unknown  0.183  closest s17} below the threshold; then,
+     * with top-k, {@code other 0.012} for each next most likely person.
+     */
+    static String line(String file, float[] probs, int offset, List<String> classes, int topK, float cutoff) {
+        List<Integer> order = new ArrayList<>();
+        for (int j = 0; j < classes.size(); j++) order.add(j);
+        order.sort((a, b) -> Float.compare(probs[offset + b], probs[offset + a]));
+        int best = order.get(0);
+        boolean unknown = probs[offset + best] < cutoff;
+        StringBuilder sb = new StringBuilder(file).append('\t').append(unknown ? "unknown" : classes.get(best))
+                .append(String.format(Locale.ROOT, "\t%.3f", probs[offset + best]));
+        if (unknown) sb.append("\tclosest ").append(classes.get(best));
+        for (int r = 1; r < topK; r++) {
+            int j = order.get(r);
+            sb.append('\t').append(classes.get(j)).append(String.format(Locale.ROOT, " %.3f", probs[offset + j]));
+        }
+        return sb.toString();
+    }
+}
