@@ -59,6 +59,31 @@ class ConformanceTest {
     }
 
     /**
+     * Transfer learning's split: the backbone cut at {@code block_13_expand_relu}, then the tail fed with its cached
+     * output, gives exactly the full network's pooled features (same kernels on the same numbers).
+     */
+    @Test
+    void backboneThenTailEqualsTheFullNetwork() throws IOException {
+        Graph full = new ModelSpec(Architecture.MOBILENET_V2, 0.35f, 224, false, 0).build();
+        KerasImport.load(SharedData.require(
+                "models/mobilenet_v2/keras/mobilenet_v2_weights_tf_dim_ordering_tf_kernels_0.35_224_no_top.h5"), full);
+        Tensor x = NpyFile.read(SharedData.require("reference/mobilenet_v2_0.35_224/input.npy"));
+        full.setTrainable(false);
+        full.plan(x.dim(0));
+        Tensor expected = full.forward(x, false).copy();
+
+        Graph backbone = full.cutAt("block_13_expand_relu");
+        Graph tail = full.from("block_13_expand_relu");
+        backbone.plan(x.dim(0));
+        Tensor cached = backbone.forward(x, false).copy();
+        assertArrayEquals(new int[] {x.dim(0), 14, 14, 192}, cached.shape());
+        tail.plan(x.dim(0));
+        Tensor pooled = tail.forward(cached, false);
+        assertArrayEquals(expected.shape(), pooled.shape());
+        assertArrayEquals(expected.data, Arrays.copyOf(pooled.data, pooled.size()));
+    }
+
+    /**
      * The real α 1.0 backbone (converted from TF-slim into the Keras 2 file layout) has no golden activations: check
      * that it loads completely and gives finite, image-specific pooled features with ReLU6's range.
      */
