@@ -58,22 +58,25 @@ public final class Im2col {
 
     /**
      * {@code dx[n, iy, ix, c] += dcols[(r − from)·Kc + (ky·kw + kx)·Cin + c]} for every in-image tap of output pixels
-     * {@code r ∈ [from, to)}. Windows overlap, so this runs on one thread, in row order (a fixed summation order).
+     * {@code r ∈ [from, to)}. Windows overlap, so threads split the channels (disjoint outputs) and each visits the
+     * rows in order: every element of {@code dx} sums its terms in the same order for any thread count.
      */
     public void scatterAdd(float[] dcols, int from, int to, float[] dx) {
         int kc = columns();
-        for (int r = from; r < to; r++) {
-            int ox = r % outW, oy = r / outW % outH, n = r / (outW * outH);
-            int src = (r - from) * kc;
-            for (int ky = 0; ky < kh; ky++) {
-                int iy = oy * strideH - padTop + ky;
-                for (int kx = 0; kx < kw; kx++, src += cin) {
-                    int ix = ox * strideW - padLeft + kx;
-                    if (iy < 0 || iy >= h || ix < 0 || ix >= w) continue;
-                    int d = ((n * h + iy) * w + ix) * cin;
-                    for (int c = 0; c < cin; c++) dx[d + c] += dcols[src + c];
+        Parallel.forRange(cin, 8, (c0, c1) -> {
+            for (int r = from; r < to; r++) {
+                int ox = r % outW, oy = r / outW % outH, n = r / (outW * outH);
+                int src = (r - from) * kc;
+                for (int ky = 0; ky < kh; ky++) {
+                    int iy = oy * strideH - padTop + ky;
+                    for (int kx = 0; kx < kw; kx++, src += cin) {
+                        int ix = ox * strideW - padLeft + kx;
+                        if (iy < 0 || iy >= h || ix < 0 || ix >= w) continue;
+                        int d = ((n * h + iy) * w + ix) * cin;
+                        for (int c = c0; c < c1; c++) dx[d + c] += dcols[src + c];
+                    }
                 }
             }
-        }
+        });
     }
 }

@@ -12,7 +12,8 @@ import slice.engine.Simd;
 
 /** The vector GEMM against its scalar twin (bit for bit) and a double-precision reference, on shapes that hit every tail. */
 class GemmTest {
-    private static final int[] SIZES = {1, 3, 5, 17, 33, 70};
+    // Rows around MR = 8; columns around L and 2L at 128-bit (4, 8) and 512-bit (16, 32), including exact L and 3L panels.
+    private static final int[] ROWS = {1, 5, 17, 70}, COLS = {1, 3, 5, 12, 17, 33, 48}, DEPTHS = {1, 3, 17, 33};
     private final int defaultThreads = Parallel.threads();
 
     @AfterEach
@@ -29,9 +30,9 @@ class GemmTest {
     void vectorMatchesScalarAndReferenceOnOddShapes() {
         Random rnd = new Random(7);
         Gemm scalar = new ScalarGemm();
-        for (int m : SIZES) {
-            for (int n : SIZES) {
-                for (int k : SIZES) {
+        for (int m : ROWS) {
+            for (int n : COLS) {
+                for (int k : DEPTHS) {
                     for (int t = 0; t < 4; t++) {
                         boolean ta = (t & 1) != 0, tb = (t & 2) != 0, acc = rnd.nextBoolean();
                         check(rnd, scalar, m, n, k, ta, tb, acc);

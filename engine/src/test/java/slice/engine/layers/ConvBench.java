@@ -1,0 +1,52 @@
+package slice.engine.layers;
+
+import java.util.Random;
+import slice.engine.GradCheck;
+import slice.engine.Input;
+import slice.engine.LayerHarness;
+import slice.engine.Simd;
+import slice.engine.Tensor;
+
+/**
+ * Throughput harness (not a test): GFLOP/s of {@link Conv2D} forward and backward (dX and dW) on MobileNetV2 and
+ * InceptionV3 layer shapes. Run from engine/ after {@code mvn test-compile}:
+ * {@code java --add-modules jdk.incubator.vector [-XX:MaxVectorSize=16] [-Dslice.threads=1]
+ * -cp target/classes:target/test-classes slice.engine.layers.ConvBench}.
+ */
+public final class ConvBench {
+    public static void main(String[] args) {
+        System.out.println(Simd.describe());
+        // {batch, h, w, cin, cout, kh, kw, stride}
+        int[][] shapes = {
+                {8, 224, 224, 3, 32, 3, 3, 2},  // MobileNetV2 stem
+                {8, 56, 56, 24, 144, 1, 1, 1},  // MobileNetV2 expand
+                {8, 28, 28, 192, 32, 1, 1, 1},  // MobileNetV2 project
+                {8, 35, 35, 64, 96, 3, 3, 1},   // InceptionV3 3x3
+                {8, 17, 17, 192, 192, 1, 7, 1}, // InceptionV3 1x7
+                {8, 35, 35, 288, 384, 3, 3, 2}, // InceptionV3 reduction
+        };
+        Random rnd = new Random(1);
+        for (int[] s : shapes) {
+            Input x = new Input("x", s[1], s[2], s[3]);
+            Conv2D conv = new Conv2D("conv", x, s[4], s[5], s[6], s[7], s[7], Padding.SAME, false);
+            GradCheck.randomizeWeights(conv, rnd, -1, 1);
+            Tensor input = GradCheck.random(rnd, s[0], s[1], s[2], s[3]);
+            Tensor dy = GradCheck.random(rnd, s[0], conv.outputShape());
+            LayerHarness.forward(conv, true, input);
+            LayerHarness.backward(conv, dy);
+            double flops = 2.0 * conv.macs() * s[0], fwd = 0, bwd = 0;
+            long deadline = System.nanoTime() + 3_000_000_000L;
+            for (int rep = 0; rep < 5 || System.nanoTime() < deadline; rep++) {
+                long t0 = System.nanoTime();
+                conv.forward(true);
+                long t1 = System.nanoTime();
+                conv.backward();
+                long t2 = System.nanoTime();
+                fwd = Math.max(fwd, flops / (t1 - t0));
+                bwd = Math.max(bwd, 2 * flops / (t2 - t1));
+            }
+            System.out.printf("conv %dx%d/%d %dx%dx%d->%d batch %d: forward %.1f, backward %.1f GFLOP/s%n",
+                    s[5], s[6], s[7], s[1], s[2], s[3], s[4], s[0], fwd, bwd);
+        }
+    }
+}
