@@ -4,7 +4,8 @@ import slice.engine.Graph;
 
 /**
  * What to build: architecture, width multiplier (MobileNetV2 only; 1.0 for InceptionV3), square input size, and
- * whether to add a {@code predictions} layer of {@code classes} logits after the pooled features.
+ * whether to add a {@code predictions} layer of {@code classes} logits after the pooled features ({@code classes} is
+ * stored as 0 without it). Inputs are square: the ImageNet weights were trained on square images, and so are faces.
  */
 public record ModelSpec(Architecture architecture, float alpha, int size, boolean includeTop, int classes) {
     public ModelSpec {
