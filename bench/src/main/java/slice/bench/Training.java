@@ -31,8 +31,8 @@ import slice.engine.Tensor;
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "-Xms6g", "-Xmx6g", "-XX:+AlwaysPreTouch", "-XX:+UseParallelGC"})
-@Warmup(iterations = 2, time = 2)
-@Measurement(iterations = 3, time = 2)
+@Warmup(iterations = 1, time = 2)
+@Measurement(iterations = 2, time = 2)
 public class Training implements Main.Counted {
     /** The last frozen layer of the fine-tuning step (Keras name). */
     static final String FROZEN_UP_TO = "block_12_add";
