@@ -1,0 +1,248 @@
+package slice.weights;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Downloads {@link RemoteFile}s into a cache folder, the way a flaky connection on a Raspberry Pi needs it:
+ * <ul>
+ *   <li>bytes go to {@code <name>.part} first; a transfer that breaks off keeps them, and the next attempt asks only
+ *       for the rest ({@code Range: bytes=<have>-}), falling back to a fresh download if the server ignores ranges;</li>
+ *   <li>a broken transfer is retried, resuming, up to {@link #ATTEMPTS} times in one call;</li>
+ *   <li>the complete file is checked against the known size and published checksum, then renamed to its final name in
+ *       one step, so the cache never holds a partial or corrupt file under a real name;</li>
+ *   <li>a failure (offline, HTTP error, checksum) is a one-line {@link WeightsException} saying which URL to fetch by
+ *       other means and where to put the file.</li>
+ * </ul>
+ * The cache folder is {@code -Dslice.cache}, else the environment variable {@code SLICE_CACHE}, else
+ * {@code ~/.cache/slice}; files live in its {@code keras/} subfolder.
+ */
+public final class Downloader {
+    /** Transfers tried per {@link #fetch} call, each resuming where the previous one broke off. */
+    public static final int ATTEMPTS = 3;
+
+    /** Receives the running byte count; {@code total} is -1 when neither the registry nor the server says it. */
+    @FunctionalInterface
+    public interface Progress {
+        void update(long done, long total);
+
+        Progress NONE = (done, total) -> { };
+    }
+
+    private final Path dir;
+    private final HttpClient http;
+
+    /** A downloader into {@code cacheRoot/keras}. */
+    public Downloader(Path cacheRoot) {
+        this.dir = cacheRoot.resolve("keras");
+        this.http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL).connectTimeout(Duration.ofSeconds(20)).build();
+    }
+
+    /** A downloader into the {@link #defaultCacheRoot() default cache}. */
+    public Downloader() {
+        this(defaultCacheRoot());
+    }
+
+    /** {@code -Dslice.cache}, else {@code $SLICE_CACHE}, else {@code ~/.cache/slice}. */
+    public static Path defaultCacheRoot() {
+        String configured = System.getProperty("slice.cache");
+        if (configured == null || configured.isBlank()) configured = System.getenv("SLICE_CACHE");
+        if (configured != null && !configured.isBlank()) return Path.of(configured);
+        return Path.of(System.getProperty("user.home"), ".cache", "slice");
+    }
+
+    /** Where {@code file} is (or will be) cached. */
+    public Path location(RemoteFile file) {
+        return dir.resolve(file.fileName());
+    }
+
+    /** The cached copy of {@code file}, or a one-line error telling how to get it: for commands that must not download. */
+    public Path cached(RemoteFile file) {
+        Path target = location(file);
+        if (!Files.isRegularFile(target)) throw new WeightsException(target + " is not there yet: " + howToGet(file));
+        return target;
+    }
+
+    /**
+     * Returns the cached copy of {@code file}, downloading it first if needed. A file already in the cache is checked
+     * (size and checksum) and returned; one that fails the check is reported, never silently replaced.
+     */
+    public Path fetch(RemoteFile file, Progress progress) {
+        Path target = location(file);
+        if (Files.isRegularFile(target)) {
+            try {
+                verify(file, target, "the cached file " + target);
+            } catch (WeightsException e) {
+                throw new WeightsException(e.getMessage() + "; delete it to download it again", e);
+            }
+            return target;
+        }
+        Path part = target.resolveSibling(file.fileName() + ".part");
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new WeightsException("cannot create the cache folder " + dir + " (" + e + "); set SLICE_CACHE to a writable folder", e);
+        }
+        IOException lastBreak = null;
+        for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
+            try {
+                transfer(file, part, progress);
+                lastBreak = null;
+                break;
+            } catch (BrokenTransfer e) {
+                lastBreak = e.reason;
+            }
+        }
+        if (lastBreak != null) {
+            throw new WeightsException("download of " + file.url() + " broke off " + ATTEMPTS + " times, last after " + sizeOf(part)
+                    + " bytes (" + lastBreak.getMessage() + "); run again to resume, or " + howToGet(file), lastBreak);
+        }
+        try {
+            verify(file, part, "the download of " + file.url());
+        } catch (WeightsException e) {
+            deleteQuietly(part);
+            throw new WeightsException(e.getMessage() + "; the partial file was deleted, run again to download it afresh", e);
+        }
+        try {
+            AtomicFiles.moveIntoPlace(part, target);
+        } catch (IOException e) {
+            throw new WeightsException("cannot move " + part + " to " + target + " (" + e + ")", e);
+        }
+        return target;
+    }
+
+    /** A transfer that broke off after the response started: the bytes so far are in the part file. */
+    private static final class BrokenTransfer extends Exception {
+        final IOException reason;
+
+        BrokenTransfer(IOException cause) {
+            super(cause);
+            this.reason = cause;
+        }
+    }
+
+    private static final Pattern CONTENT_RANGE = Pattern.compile("bytes (\\d+)-(\\d+)/(\\d+|\\*)");
+
+    /** One HTTP exchange: appends to {@code part} what the server sends (all of it, or the rest after a Range). */
+    private void transfer(RemoteFile file, Path part, Progress progress) throws BrokenTransfer {
+        long have = sizeOf(part);
+        if (file.size() >= 0 && have == file.size()) return; // complete from an earlier run; only the checks are left
+        if (file.size() >= 0 && have > file.size()) {
+            deleteQuietly(part);
+            have = 0;
+        }
+        HttpRequest.Builder request = HttpRequest.newBuilder(file.url()).GET();
+        if (have > 0) request.header("Range", "bytes=" + have + "-");
+        HttpResponse<InputStream> response;
+        try {
+            response = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+        } catch (IOException e) {
+            throw new WeightsException("cannot reach " + file.url() + " (" + describe(e) + "); " + howToGet(file), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new WeightsException("download of " + file.url() + " was interrupted; run again to resume", e);
+        }
+        int status = response.statusCode();
+        long total = file.size();
+        boolean append;
+        if (status == 206) {
+            String range = response.headers().firstValue("Content-Range").orElse("");
+            Matcher m = CONTENT_RANGE.matcher(range);
+            if (!m.matches() || Long.parseLong(m.group(1)) != have) {
+                close(response);
+                deleteQuietly(part);
+                throw new WeightsException(file.url() + " answered the resume request with range '" + range + "' instead of bytes "
+                        + have + "-; the partial file was deleted, run again to download it afresh");
+            }
+            if (total < 0 && !m.group(3).equals("*")) total = Long.parseLong(m.group(3));
+            append = true;
+        } else if (status == 200) {
+            if (total < 0) total = response.headers().firstValueAsLong("Content-Length").orElse(-1);
+            append = false; // a server that ignores Range sends the whole file: start over
+        } else if (status == 416 && have > 0) {
+            close(response);
+            deleteQuietly(part); // the part is longer than the file: it belongs to some other version
+            throw new BrokenTransfer(new IOException("the partial file was longer than the server's file and was deleted"));
+        } else {
+            close(response);
+            throw new WeightsException("HTTP " + status + " for " + file.url() + "; " + howToGet(file));
+        }
+        long done = append ? have : 0;
+        progress.update(done, total);
+        byte[] buf = new byte[1 << 16];
+        try (InputStream in = response.body();
+             OutputStream out = Files.newOutputStream(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                     append ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING)) {
+            for (int n; (n = in.read(buf)) > 0; ) {
+                out.write(buf, 0, n);
+                done += n;
+                progress.update(done, total);
+            }
+        } catch (IOException e) {
+            throw new BrokenTransfer(e);
+        }
+        if (total >= 0 && done < total) throw new BrokenTransfer(new IOException("connection closed at byte " + done + " of " + total));
+    }
+
+    /** Size and checksum checks of a complete file; {@code what} says which file in the message. */
+    private static void verify(RemoteFile file, Path path, String what) {
+        long size = sizeOf(path);
+        if (file.size() >= 0 && size != file.size()) {
+            throw new WeightsException(what + " has " + size + " bytes, expected " + file.size());
+        }
+        if (file.md5() != null) check(what, "MD5", Checksums.hex(path, "MD5"), file.md5());
+        if (file.sha256() != null) check(what, "SHA-256", Checksums.hex(path, "SHA-256"), file.sha256());
+    }
+
+    private static void check(String what, String algorithm, String got, String expected) {
+        if (!got.equals(expected.toLowerCase(Locale.ROOT))) {
+            throw new WeightsException(what + " has " + algorithm + " " + got + ", expected " + expected);
+        }
+    }
+
+    /** The way out when this machine cannot download: fetch the URL elsewhere and put the file here. */
+    private String howToGet(RemoteFile file) {
+        return "download " + file.url() + " by other means and save it as " + location(file);
+    }
+
+    private static String describe(IOException e) {
+        String m = e.getMessage();
+        return e.getClass().getSimpleName() + (m == null || m.isBlank() ? "" : ": " + m);
+    }
+
+    private static long sizeOf(Path p) {
+        try {
+            return Files.exists(p) ? Files.size(p) : 0;
+        } catch (IOException e) {
+            throw new WeightsException(p + ": cannot read (" + e + ")", e);
+        }
+    }
+
+    private static void deleteQuietly(Path p) {
+        try {
+            Files.deleteIfExists(p);
+        } catch (IOException ignored) {
+            // a stale part file is re-checked (size, range) on the next run
+        }
+    }
+
+    private static void close(HttpResponse<InputStream> response) {
+        try {
+            response.body().close();
+        } catch (IOException ignored) {
+            // nothing to read from a refused response
+        }
+    }
+}

@@ -1,0 +1,211 @@
+package slice.weights;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@link Downloader} against a local HTTP server on 127.0.0.1 that can honour or ignore Range and break transfers. */
+@Timeout(60)
+class DownloaderTest {
+    @TempDir Path cache;
+    private final byte[] content = new byte[300_000];
+    private HttpServer server;
+    /** The Range header of each request, or "" when there was none. */
+    private final List<String> ranges = new CopyOnWriteArrayList<>();
+    /** How many of the next responses break off after {@link #breakAfter} body bytes. */
+    private final AtomicInteger breaksLeft = new AtomicInteger();
+    private final AtomicLong breakAfter = new AtomicLong(100_000);
+    private volatile boolean honourRange = true;
+
+    @BeforeEach
+    void start() throws IOException {
+        new Random(42).nextBytes(content);
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/w/", this::serve);
+        server.start();
+    }
+
+    @AfterEach
+    void stop() {
+        server.stop(0);
+    }
+
+    private void serve(HttpExchange ex) throws IOException {
+        String range = ex.getRequestHeaders().getFirst("Range");
+        ranges.add(range == null ? "" : range);
+        if (!ex.getRequestURI().getPath().equals("/w/model.h5")) {
+            ex.sendResponseHeaders(404, -1);
+            ex.close();
+            return;
+        }
+        int from = 0;
+        if (range != null && honourRange) {
+            from = Integer.parseInt(range.replaceAll("bytes=(\\d+)-", "$1"));
+            if (from >= content.length) {
+                ex.sendResponseHeaders(416, -1);
+                ex.close();
+                return;
+            }
+            ex.getResponseHeaders().add("Content-Range", "bytes " + from + "-" + (content.length - 1) + "/" + content.length);
+            ex.sendResponseHeaders(206, content.length - from);
+        } else {
+            ex.sendResponseHeaders(200, content.length);
+        }
+        OutputStream out = ex.getResponseBody();
+        if (breaksLeft.getAndDecrement() > 0) {
+            out.write(content, from, (int) Math.min(content.length - from, breakAfter.get()));
+            out.flush();
+            // a handler that throws makes the server drop the connection mid-body: the broken transfer we want
+            throw new IOException("transfer cut short on purpose");
+        }
+        out.write(content, from, content.length - from);
+        out.close();
+    }
+
+    private URI base() {
+        return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/w/");
+    }
+
+    private RemoteFile file(String md5, String sha256) {
+        return RemoteFile.at(base(), "model.h5", content.length, md5, sha256);
+    }
+
+    private String digest(String algorithm) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance(algorithm).digest(content));
+    }
+
+    @Test
+    void downloadsVerifiesAndReportsProgress() throws Exception {
+        List<long[]> updates = new CopyOnWriteArrayList<>();
+        Downloader d = new Downloader(cache);
+        Path got = d.fetch(file(digest("MD5"), digest("SHA-256")), (done, total) -> updates.add(new long[] {done, total}));
+        assertEquals(cache.resolve("keras/model.h5"), got);
+        assertArrayEquals(content, Files.readAllBytes(got));
+        assertArrayEquals(new long[] {content.length, content.length}, updates.get(updates.size() - 1));
+        assertFalse(Files.exists(cache.resolve("keras/model.h5.part")));
+        assertEquals(got, d.fetch(file(digest("MD5"), null), Downloader.Progress.NONE), "a cached file is returned");
+        assertEquals(1, ranges.size(), "the cached file was not downloaded again");
+    }
+
+    @Test
+    void brokenTransferResumesWithARangeRequest() throws Exception {
+        breaksLeft.set(1);
+        Path got = new Downloader(cache).fetch(file(digest("MD5"), null), Downloader.Progress.NONE);
+        assertArrayEquals(content, Files.readAllBytes(got));
+        assertEquals(2, ranges.size());
+        assertEquals("", ranges.get(0));
+        assertTrue(ranges.get(1).matches("bytes=[1-9]\\d*-"), ranges.get(1));
+    }
+
+    @Test
+    void transferThatKeepsBreakingKeepsItsPartForTheNextRun() throws Exception {
+        breakAfter.set(50_000);
+        breaksLeft.set(Downloader.ATTEMPTS);
+        Downloader d = new Downloader(cache);
+        RemoteFile f = file(null, digest("SHA-256"));
+        WeightsException e = assertThrows(WeightsException.class, () -> d.fetch(f, Downloader.Progress.NONE));
+        assertTrue(e.getMessage().startsWith("download of " + f.url() + " broke off 3 times, last after "), e.getMessage());
+        assertTrue(e.getMessage().endsWith("; run again to resume, or download " + f.url() + " by other means and save it as "
+                + cache.resolve("keras/model.h5")), e.getMessage());
+        long part = Files.size(cache.resolve("keras/model.h5.part"));
+        assertTrue(part > 0 && part < content.length, "part holds " + part);
+        assertArrayEquals(content, Files.readAllBytes(d.fetch(f, Downloader.Progress.NONE)));
+        assertEquals("bytes=" + part + "-", ranges.get(3));
+    }
+
+    @Test
+    void serverIgnoringRangeStartsOver() throws Exception {
+        honourRange = false;
+        Files.createDirectories(cache.resolve("keras"));
+        Files.write(cache.resolve("keras/model.h5.part"), new byte[] {1, 2, 3});
+        Path got = new Downloader(cache).fetch(file(digest("MD5"), null), Downloader.Progress.NONE);
+        assertArrayEquals(content, Files.readAllBytes(got));
+        assertEquals(List.of("bytes=3-"), ranges);
+    }
+
+    @Test
+    void wrongChecksumDeletesThePartAndSaysSo() throws Exception {
+        RemoteFile f = file("00000000000000000000000000000000", null);
+        WeightsException e = assertThrows(WeightsException.class, () -> new Downloader(cache).fetch(f, Downloader.Progress.NONE));
+        assertEquals("the download of " + f.url() + " has MD5 " + digest("MD5") + ", expected 00000000000000000000000000000000;"
+                + " the partial file was deleted, run again to download it afresh", e.getMessage());
+        assertFalse(Files.exists(cache.resolve("keras/model.h5.part")));
+        assertFalse(Files.exists(cache.resolve("keras/model.h5")));
+    }
+
+    @Test
+    void corruptCachedFileIsReportedNotReplaced() throws Exception {
+        Files.createDirectories(cache.resolve("keras"));
+        Path cached = Files.write(cache.resolve("keras/model.h5"), new byte[content.length]);
+        WeightsException e = assertThrows(WeightsException.class,
+                () -> new Downloader(cache).fetch(file(digest("MD5"), null), Downloader.Progress.NONE));
+        assertTrue(e.getMessage().startsWith("the cached file " + cached + " has MD5 "), e.getMessage());
+        assertTrue(e.getMessage().endsWith("; delete it to download it again"), e.getMessage());
+        assertTrue(ranges.isEmpty());
+    }
+
+    @Test
+    void missingFileIsAnHttpErrorWithTheWayOut() {
+        RemoteFile f = RemoteFile.at(base(), "nothing.h5", -1, null, null);
+        WeightsException e = assertThrows(WeightsException.class, () -> new Downloader(cache).fetch(f, Downloader.Progress.NONE));
+        assertEquals("HTTP 404 for " + f.url() + "; download " + f.url() + " by other means and save it as "
+                + cache.resolve("keras/nothing.h5"), e.getMessage());
+    }
+
+    @Test
+    void unreachableServerSaysWhichUrlToFetchAndWhereToPutIt() {
+        RemoteFile f = file(null, null);
+        server.stop(0);
+        WeightsException e = assertThrows(WeightsException.class, () -> new Downloader(cache).fetch(f, Downloader.Progress.NONE));
+        assertTrue(e.getMessage().startsWith("cannot reach " + f.url() + " (ConnectException"), e.getMessage());
+        assertTrue(e.getMessage().endsWith("); download " + f.url() + " by other means and save it as " + cache.resolve("keras/model.h5")),
+                e.getMessage());
+        assertFalse(e.getMessage().contains("\n"));
+    }
+
+    @Test
+    void cachedFileLookupWithoutDownloading() throws Exception {
+        Downloader d = new Downloader(cache);
+        RemoteFile f = file(null, null);
+        WeightsException e = assertThrows(WeightsException.class, () -> d.cached(f));
+        assertEquals(cache.resolve("keras/model.h5") + " is not there yet: download " + f.url() + " by other means and save it as "
+                + cache.resolve("keras/model.h5"), e.getMessage());
+        d.fetch(f, Downloader.Progress.NONE);
+        assertEquals(cache.resolve("keras/model.h5"), d.cached(f));
+    }
+
+    @Test
+    void cacheRootComesFromThePropertyFirst() {
+        String old = System.getProperty("slice.cache");
+        try {
+            System.setProperty("slice.cache", cache.toString());
+            assertEquals(cache, Downloader.defaultCacheRoot());
+        } finally {
+            if (old == null) System.clearProperty("slice.cache");
+            else System.setProperty("slice.cache", old);
+        }
+    }
+}
