@@ -59,7 +59,10 @@ public final class SavedModel {
         for (Param p : graph.weights()) {
             if (tensors.put(p.name, p.value) != null) throw new WeightsException(tensorsFile + ": two weights are named " + p.name);
         }
-        SafeTensors.write(tensorsFile, tensors, Map.of("format", FORMAT, "architecture", card.architecture()));
+        Map<String, String> metadata = new LinkedHashMap<>();   // ordered: the same model gives the same bytes
+        metadata.put("format", FORMAT);
+        metadata.put("architecture", card.architecture());
+        SafeTensors.write(tensorsFile, tensors, metadata);
 
         JsonObject json = new JsonObject();
         json.addProperty("format", FORMAT);
