@@ -59,11 +59,10 @@ final class FeaturesCommand extends Cli.Task {
         String name = layer != null ? layer : spec.featureLayer();
         if (!network.hasLayer(name)) throw new UserError("--layer: " + spec.architecture().id + " has no layer named '" + name + "'");
         Graph graph = network.cutAt(name);
+        Tensor x = input.npy != null ? readInput(input.npy, spec.size()) : readImages(input.images, spec);
         if (!Files.isRegularFile(weights)) throw UserError.about(weights, "no such weights file");
         System.err.println("weights: " + KerasImport.load(weights, graph));
         graph.setTrainable(false);
-
-        Tensor x = input.npy != null ? readInput(input.npy, spec.size()) : readImages(input.images, spec);
         int n = x.dim(0), sampleIn = x.sampleSize(), batch = FaceModel.batchFor(graph, 16);
         int[] outShape = new int[graph.outputShape().length + 1];
         outShape[0] = n;

@@ -1,0 +1,176 @@
+package slice.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+import slice.engine.Tensor;
+import slice.models.NpyFile;
+import slice.weights.ModelCard;
+import slice.weights.SavedModel;
+
+/** Every bad input the commands can meet gives one line on stderr, {@code error: <file>: <problem>}, and exit code 2. */
+class BadInputTest {
+    @TempDir Path tmp;
+    Path faces, garbageH5;
+
+    record Result(int exit, String err) { }
+
+    static Result run(String... args) {
+        CommandLine cmd = Cli.commandLine();
+        StringWriter err = new StringWriter();
+        cmd.setErr(new PrintWriter(err, true));
+        return new Result(cmd.execute(args), err.toString());
+    }
+
+    /** Asserts exit code 2 and exactly one line: {@code error: <expected>}. */
+    static void assertOneLineError(String expected, String... args) {
+        Result r = run(args);
+        assertEquals(2, r.exit(), r.err());
+        assertEquals(1, r.err().lines().count(), r.err());
+        assertEquals("error: " + expected, r.err().strip());
+    }
+
+    static void png(Path file, int rgb) throws Exception {
+        Files.createDirectories(file.getParent());
+        BufferedImage img = new BufferedImage(40, 40, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < 40; y++) for (int x = 0; x < 40; x++) img.setRGB(x, y, rgb ^ (x * y));
+        ImageIO.write(img, "png", file.toFile());
+    }
+
+    @BeforeEach
+    void files() throws Exception {
+        faces = tmp.resolve("faces");
+        for (int i = 0; i < 3; i++) {
+            png(faces.resolve("alice/" + i + ".png"), 0xff0000);
+            png(faces.resolve("bob/" + i + ".png"), 0x0000ff);
+        }
+        garbageH5 = tmp.resolve("weights.h5");
+        Files.write(garbageH5, new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9});
+    }
+
+    String[] train(String... more) {
+        List<String> args = new java.util.ArrayList<>(List.of("train", "--data", faces.toString(), "--weights", garbageH5.toString(),
+                "--out", tmp.resolve("out").toString(), "--cache", tmp.resolve("cache").toString()));
+        args.addAll(List.of(more));
+        return args.toArray(String[]::new);
+    }
+
+    @Test
+    void trainDataProblems() throws Exception {
+        Path missing = tmp.resolve("nope");
+        assertOneLineError("data folder " + missing + " does not exist or is not a folder",
+                "train", "--data", missing.toString(), "--weights", garbageH5.toString());
+
+        Path one = tmp.resolve("one");
+        png(one.resolve("alice/1.png"), 1);
+        png(one.resolve("alice/2.png"), 2);
+        assertOneLineError("data folder " + one + " has 1 person folder; need at least 2 (one sub-folder of images per person)",
+                "train", "--data", one.toString(), "--weights", garbageH5.toString());
+
+        Path few = tmp.resolve("few");
+        png(few.resolve("alice/1.png"), 1);
+        png(few.resolve("alice/2.png"), 2);
+        png(few.resolve("bob/1.png"), 3);
+        Files.writeString(few.resolve("bob/2.jpg"), "not really a JPEG");
+        Result r = run("train", "--data", few.toString(), "--weights", garbageH5.toString());
+        assertEquals(2, r.exit());
+        assertEquals("error: in " + few + ", 'bob' has 1 usable image (1 skipped); every person needs at least 2 images", r.err().strip());
+    }
+
+    @Test
+    void trainOptionAndWeightsProblems() {
+        Path none = tmp.resolve("none.h5");
+        assertOneLineError(none + ": no such weights file", "train", "--data", faces.toString(), "--weights", none.toString());
+        assertOneLineError("unknown model 'resnet': choose one of mobilenetv2, inceptionv3", train("--model", "resnet"));
+        assertOneLineError("--epochs must be at least 1, got 0", train("--epochs", "0"));
+        assertOneLineError("--cut: mobilenetv2 has no layer named 'block_99'", train("--cut", "block_99", "--size", "32"));
+        assertOneLineError("--fine-tune-from: 'out_relu' is not a layer of mobilenetv2 before the cut block_5_add",
+                train("--cut", "block_5_add", "--fine-tune-from", "out_relu", "--size", "32"));
+        Result r = run(train("--size", "32"));
+        assertEquals(2, r.exit(), r.err());
+        assertEquals(1, r.err().lines().count(), r.err());
+        assertTrue(r.err().startsWith("error: " + garbageH5), r.err());
+        assertOneLineError("Invalid value for option '--epochs': 'many' is not an int (see 'java -jar train.jar train --help')",
+                train("--epochs", "many"));
+    }
+
+    /** A saved model with zero weights (MobileNetV2 α0.35 at 32 px): enough to exercise loading and predict. */
+    Path savedModel() {
+        FaceModel m = FaceModel.build(FaceModel.spec("mobilenetv2", 0.35f, 32), null, null, new FaceModel.Head(0, 0f), 2, 1);
+        Path dir = tmp.resolve("model");
+        SavedModel.save(dir.resolve(TrainCommand.MODEL), m.full, new ModelCard("mobilenetv2", 0.35, 32, m.cut, List.of("alice", "bob"),
+                m.spec.preprocessing().describe(), Map.of("head_hidden", 0, "head_dropout", 0.0, "unknown_threshold", 0.3)));
+        return dir;
+    }
+
+    @Test
+    void predictModelAndImageProblems() throws Exception {
+        Path missing = tmp.resolve("nothing");
+        assertOneLineError(missing + ": no such model", "predict", "--model", missing.toString(), "x.jpg");
+        assertOneLineError(faces + ": no model.safetensors in this folder (is it a train --out folder?)", "predict", "--model", faces.toString(), "x.jpg");
+
+        Path model = savedModel();
+        Path good = faces.resolve("alice/0.png"), corrupt = tmp.resolve("corrupt.jpg"), absent = tmp.resolve("absent.png");
+        Files.writeString(corrupt, "GIF89a but not really");
+        PrintStream saved = System.err;
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        Result r;
+        try {
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            r = run("predict", "--model", model.toString(), good.toString(), corrupt.toString(), absent.toString());
+        } finally {
+            System.setErr(saved);
+        }
+        assertEquals(2, r.exit(), "a file could not be read");
+        List<String> errors = err.toString(StandardCharsets.UTF_8).lines().filter(l -> l.startsWith("error: ")).toList();
+        assertEquals(2, errors.size(), err.toString(StandardCharsets.UTF_8));
+        assertTrue(errors.get(0).startsWith("error: " + corrupt + ": "), errors.get(0));
+        assertEquals("error: " + absent + ": no such file", errors.get(1));
+
+        Path json = model.resolve("model.json");
+        Files.writeString(json, Files.readString(json).replace("\"class_names\"", "\"names\""));
+        assertOneLineError(json + ": class_names is missing or not a list", "predict", "--model", model.toString(), good.toString());
+
+        Path tensors = savedModel().resolve(TrainCommand.MODEL);
+        byte[] bytes = Files.readAllBytes(tensors);
+        Files.write(tensors, java.util.Arrays.copyOf(bytes, bytes.length - 100));
+        Result truncated = run("predict", "--model", tensors.toString(), good.toString());
+        assertEquals(2, truncated.exit());
+        assertTrue(truncated.err().startsWith("error: " + tensors + ": ") && truncated.err().contains("(truncated)"), truncated.err());
+    }
+
+    @Test
+    void evaluateAndFeaturesProblems() throws Exception {
+        Path model = savedModel();
+        png(faces.resolve("carol/0.png"), 5);
+        png(faces.resolve("carol/1.png"), 6);
+        assertOneLineError(faces.resolve("carol") + ": 'carol' is not one of the 2 people this model knows",
+                "evaluate", "--model", model.toString(), "--data", faces.toString());
+        assertOneLineError("--split must be all, test or val, got train", "evaluate", "--model", model.toString(), "--data", faces.toString(),
+                "--split", "train");
+
+        Path npy = tmp.resolve("x.npy");
+        NpyFile.write(npy, new Tensor(2, 64, 64, 3));
+        assertOneLineError(npy + ": shape [2, 64, 64, 3] is not [N, 224, 224, 3] (use --size to match)",
+                "features", "--weights", garbageH5.toString(), "--input-npy", npy.toString(), "--out", tmp.resolve("f.npy").toString());
+        Result both = run("features", "--weights", garbageH5.toString(), "--input-npy", npy.toString(), "a.jpg", "--out", "f.npy");
+        assertEquals(2, both.exit());
+        assertEquals("error: Unmatched argument at index 5: 'a.jpg' (see 'java -jar train.jar features --help')", both.err().strip(),
+                "--input-npy and images are exclusive");
+    }
+}

@@ -1,0 +1,68 @@
+package slice.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import slice.engine.SharedData;
+
+/**
+ * The product end to end, as a user runs it: {@code train} → {@code predict} → {@code evaluate} on the AT&T faces
+ * (40 people) with the real MobileNetV2 α0.35 ImageNet weights, each command a separate JVM started without
+ * {@code --add-modules} (so it relaunches) and with the 1 GB heap of a 4 GB Raspberry Pi. Input 96 px keeps it fast.
+ */
+class RoundTripTest {
+    @TempDir Path tmp;
+
+    @Test
+    void trainPredictEvaluateOnRealFacesInAOneGigabyteHeap() throws Exception {
+        Path faces = SharedData.require("faces/att_faces");
+        Path weights = SharedData.require("models/mobilenet_v2/keras/mobilenet_v2_weights_tf_dim_ordering_tf_kernels_0.35_224_no_top.h5");
+        Path out = tmp.resolve("model");
+        List<String> heap = List.of("-Xmx1g");
+        String[] train = {"train", "--data", faces.toString(), "--model", "mobilenetv2", "--alpha", "0.35", "--size", "96",
+            "--weights", weights.toString(), "--epochs", "12", "--out", out.toString(), "--cache", tmp.resolve("cache").toString()};
+
+        RelaunchTest.Run trained = RelaunchTest.java(heap, train);
+        assertEquals(0, trained.exit(), trained.err());
+        assertTrue(trained.err().contains("slice: vector kernels"), trained.err());
+        assertTrue(trained.out().contains("epoch 12/12"), trained.out());
+        JsonObject metrics = JsonParser.parseString(Files.readString(out.resolve("metrics.json"))).getAsJsonObject();
+        double testAccuracy = metrics.get("test_accuracy").getAsDouble();
+        assertTrue(testAccuracy > 0.85, "chance is 2.5 %; got " + testAccuracy);
+        assertEquals(40, metrics.getAsJsonArray("test_per_class").size());
+        assertTrue(metrics.getAsJsonArray("test_accuracy_ci95").get(0).getAsDouble() < testAccuracy);
+        assertEquals(1024, metrics.getAsJsonObject("environment").get("max_heap_mb").getAsInt());
+        for (String f : List.of("model.safetensors", "model.json", "report.md", "curves.png", "confusion.png", "checkpoint.safetensors")) {
+            assertTrue(Files.isRegularFile(out.resolve(f)), f);
+        }
+
+        RelaunchTest.Run predicted = RelaunchTest.java(heap, "predict", "--model", out.toString(), "--top-k", "2",
+                faces.resolve("s1/1.pgm").toString(), faces.resolve("s7/2.pgm").toString());
+        assertEquals(0, predicted.exit(), predicted.err());
+        List<String> lines = predicted.out().lines().toList();
+        assertEquals(2, lines.size(), predicted.out());
+        assertTrue(lines.get(0).startsWith(faces.resolve("s1/1.pgm") + "\ts1\t"), lines.get(0));
+        assertTrue(lines.get(1).startsWith(faces.resolve("s7/2.pgm") + "\ts7\t"), lines.get(1));
+        assertEquals(4, lines.get(0).split("\t").length, "file, person, probability, second person");
+
+        RelaunchTest.Run evaluated = RelaunchTest.java(heap, "evaluate", "--model", out.toString(), "--data", faces.toString(), "--split", "test");
+        assertEquals(0, evaluated.exit(), evaluated.err());
+        JsonObject again = JsonParser.parseString(Files.readString(out.resolve("evaluation/metrics.json"))).getAsJsonObject();
+        assertEquals(testAccuracy, again.get("accuracy").getAsDouble(), 1e-12, "evaluate reproduces the training run's test accuracy");
+
+        // Running the same command again resumes the finished run from its checkpoint and writes the same model.
+        byte[] model = Files.readAllBytes(out.resolve("model.safetensors"));
+        RelaunchTest.Run rerun = RelaunchTest.java(heap, train);
+        assertEquals(0, rerun.exit(), rerun.err());
+        assertTrue(rerun.err().contains("resuming the run checkpointed in"), rerun.err());
+        assertArrayEquals(model, Files.readAllBytes(out.resolve("model.safetensors")));
+    }
+}
