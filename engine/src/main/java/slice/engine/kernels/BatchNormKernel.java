@@ -4,9 +4,8 @@ package slice.engine.kernels;
  * The per-channel loops of batch normalisation, on a matrix {@code x[P, C]} of {@code P} pixels (all of
  * {@code N·H·W}, or {@code N} for a rank-2 input) by {@code C} channels, row-major: {@code x[p·C + c]}.
  *
- * <p>Maps apply to pixels {@code [p0, p1)} and every channel. Sums run over pixels {@code [p0, p1)} for channels
- * {@code [c0, c1)} only, so a caller can split channels across threads; each sum is formed from zero over the
- * block, pixel by pixel in increasing order, then added to the accumulator — the caller chooses the blocking.
+ * <p>Everything applies to pixels {@code [p0, p1)} and every channel. Sums accumulate into the given arrays pixel by
+ * pixel in increasing order — a caller that wants blocked summation passes zeroed partial rows.
  * Every channel's arithmetic is therefore a fixed sequence, identical in {@link BatchNormScalar} and the vector
  * kernel (where channels are the lanes): the two agree bit for bit. Products use {@link Math#fma}.
  */
@@ -22,12 +21,12 @@ public interface BatchNormKernel {
                                float[] mean, float[] a, float[] b, float[] k);
 
     /** {@code sum[c] += Σ_p x[p, c]}. */
-    void sum(float[] x, int p0, int p1, int channels, int c0, int c1, float[] sum);
+    void sum(float[] x, int p0, int p1, int channels, float[] sum);
 
     /** {@code squares[c] += Σ_p (x[p, c] − mean[c])²}. */
-    void centredSquares(float[] x, int p0, int p1, int channels, int c0, int c1, float[] mean, float[] squares);
+    void centredSquares(float[] x, int p0, int p1, int channels, float[] mean, float[] squares);
 
     /** {@code sumDy[c] += Σ_p dy[p, c]} and {@code sumDyXc[c] += Σ_p dy[p, c]·(x[p, c] − mean[c])}. */
-    void gradientSums(float[] dy, float[] x, int p0, int p1, int channels, int c0, int c1, float[] mean,
+    void gradientSums(float[] dy, float[] x, int p0, int p1, int channels, float[] mean,
                       float[] sumDy, float[] sumDyXc);
 }

@@ -27,36 +27,29 @@ public final class BatchNormScalar implements BatchNormKernel {
         }
     }
 
-    @Override public void sum(float[] x, int p0, int p1, int channels, int c0, int c1, float[] sum) {
-        for (int c = c0; c < c1; c++) {
-            float block = 0f;
-            for (int p = p0; p < p1; p++) block += x[p * channels + c];
-            sum[c] += block;
+    @Override public void sum(float[] x, int p0, int p1, int channels, float[] sum) {
+        for (int p = p0; p < p1; p++) {
+            for (int c = 0; c < channels; c++) sum[c] += x[p * channels + c];
         }
     }
 
-    @Override public void centredSquares(float[] x, int p0, int p1, int channels, int c0, int c1, float[] mean, float[] squares) {
-        for (int c = c0; c < c1; c++) {
-            float block = 0f;
-            for (int p = p0; p < p1; p++) {
+    @Override public void centredSquares(float[] x, int p0, int p1, int channels, float[] mean, float[] squares) {
+        for (int p = p0; p < p1; p++) {
+            for (int c = 0; c < channels; c++) {
                 float d = x[p * channels + c] - mean[c];
-                block = Math.fma(d, d, block);
+                squares[c] = Math.fma(d, d, squares[c]);
             }
-            squares[c] += block;
         }
     }
 
-    @Override public void gradientSums(float[] dy, float[] x, int p0, int p1, int channels, int c0, int c1, float[] mean,
+    @Override public void gradientSums(float[] dy, float[] x, int p0, int p1, int channels, float[] mean,
                                        float[] sumDy, float[] sumDyXc) {
-        for (int c = c0; c < c1; c++) {
-            float blockDy = 0f, blockDyXc = 0f;
-            for (int p = p0; p < p1; p++) {
+        for (int p = p0; p < p1; p++) {
+            for (int c = 0; c < channels; c++) {
                 int i = p * channels + c;
-                blockDy += dy[i];
-                blockDyXc = Math.fma(dy[i], x[i] - mean[c], blockDyXc);
+                sumDy[c] += dy[i];
+                sumDyXc[c] = Math.fma(dy[i], x[i] - mean[c], sumDyXc[c]);
             }
-            sumDy[c] += blockDy;
-            sumDyXc[c] += blockDyXc;
         }
     }
 }

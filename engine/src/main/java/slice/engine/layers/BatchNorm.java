@@ -28,9 +28,10 @@ import slice.engine.kernels.Kernels;
  *       batch-norm gradient, with {@code g = ∂L/∂y}, {@code σ = √(var + ε)}:
  *       {@code ∂L/∂x = (γ/σ)·(g − mean_p(g) − x̂·mean_p(g·x̂))}, {@code ∂L/∂β = Σ g}, {@code ∂L/∂γ = Σ g·x̂}.</li>
  * </ul>
- * The per-channel loops are {@link BatchNormKernel}s (channels are the vector lanes). Per-channel sums are split over
- * threads by channel ranges and formed in blocks of {@value #SUM_BLOCK} pixels (a float sum over a 100 000-pixel
- * batch loses precision; block sums added together keep it), so results do not depend on the thread count.
+ * The per-channel loops are {@link BatchNormKernel}s (channels are the vector lanes). Per-channel sums are formed in
+ * blocks of {@value #SUM_BLOCK} pixels, in parallel, each into its own partial row, and the partials are then added
+ * in block order: the result does not depend on the thread count, and a float sum over a 400 000-pixel batch keeps
+ * its precision.
  */
 public final class BatchNorm extends Layer {
     private static final BatchNormKernel KERNEL = Kernels.BATCH_NORM;
@@ -49,6 +50,8 @@ public final class BatchNorm extends Layer {
     private final float[] mean, variance, invStd, scale, shift;
     // Per-channel backward scratch.
     private final float[] sumDy, sumDyXc, coefDy, coefCentred, coefConst;
+    /** Per-block partial sums {@code [block][C]} (two sets, for the two gradient sums); allocated by {@link #plan}. */
+    private float[][] partialA, partialB;
     /** Whether the last forward used batch statistics (training mode) or the moving ones. */
     private boolean batchStatistics;
 
@@ -78,6 +81,12 @@ public final class BatchNorm extends Layer {
         coefConst = new float[channels];
     }
 
+    @Override protected void plan(int batchCapacity) {
+        int blocks = (batchCapacity * (outputSize() / channels) + SUM_BLOCK - 1) / SUM_BLOCK;
+        partialA = new float[blocks][channels];
+        partialB = new float[blocks][channels];
+    }
+
     private float gammaAt(int c) { return gamma == null ? 1f : gamma.value.data[c]; }
 
     private int pixels() { return out.size() / channels; }
@@ -105,14 +114,10 @@ public final class BatchNorm extends Layer {
 
     /** Batch statistics: mean = (1/P) Σ x, variance = (1/P) Σ (x − mean)². */
     private void batchMoments(float[] x, int pixels) {
-        Arrays.fill(mean, 0f);
-        Arrays.fill(variance, 0f);
-        forChannelBlocks((c0, c1) -> {
-            for (int p0 = 0; p0 < pixels; p0 += SUM_BLOCK) KERNEL.sum(x, p0, Math.min(p0 + SUM_BLOCK, pixels), channels, c0, c1, mean);
-            for (int c = c0; c < c1; c++) mean[c] /= pixels;
-            for (int p0 = 0; p0 < pixels; p0 += SUM_BLOCK) KERNEL.centredSquares(x, p0, Math.min(p0 + SUM_BLOCK, pixels), channels, c0, c1, mean, variance);
-            for (int c = c0; c < c1; c++) variance[c] /= pixels;
-        });
+        sumOverPixels(pixels, (p0, p1, sum, unused) -> KERNEL.sum(x, p0, p1, channels, sum), mean, null);
+        for (int c = 0; c < channels; c++) mean[c] /= pixels;
+        sumOverPixels(pixels, (p0, p1, squares, unused) -> KERNEL.centredSquares(x, p0, p1, channels, mean, squares), variance, null);
+        for (int c = 0; c < channels; c++) variance[c] /= pixels;
     }
 
     /** moving = momentum·moving + (1 − momentum)·batch, for the mean and the (biased) variance. */
@@ -130,13 +135,7 @@ public final class BatchNorm extends Layer {
         boolean paramGrads = isTrainable();
         float[] dx = inputs[0].grad == null ? null : inputs[0].grad.data;
         if (paramGrads || batchStatistics) {
-            Arrays.fill(sumDy, 0f);
-            Arrays.fill(sumDyXc, 0f);
-            forChannelBlocks((c0, c1) -> {
-                for (int p0 = 0; p0 < pixels; p0 += SUM_BLOCK) {
-                    KERNEL.gradientSums(dy, x, p0, Math.min(p0 + SUM_BLOCK, pixels), channels, c0, c1, mean, sumDy, sumDyXc);
-                }
-            });
+            sumOverPixels(pixels, (p0, p1, g, gx) -> KERNEL.gradientSums(dy, x, p0, p1, channels, mean, g, gx), sumDy, sumDyXc);
         }
         if (paramGrads) {
             // ∂L/∂β = Σ g ;  ∂L/∂γ = Σ g·x̂ = invStd · Σ g·(x − mean)
@@ -159,9 +158,32 @@ public final class BatchNorm extends Layer {
                 (p0, p1) -> KERNEL.addNormalizedGradient(dy, x, dx, p0, p1, channels, mean, coefDy, coefCentred, coefConst));
     }
 
-    /** Runs {@code body} over disjoint channel ranges on the thread pool (per-channel sums: one owner per channel). */
-    private void forChannelBlocks(Parallel.RangeBody body) {
-        Parallel.forRange(channels, 16, body);
+    /** A per-channel sum over pixels {@code [p0, p1)}, added into one or two accumulators of C floats. */
+    @FunctionalInterface
+    private interface BlockSum {
+        void run(int p0, int p1, float[] a, float[] b);
+    }
+
+    /**
+     * {@code totalA} (and {@code totalB} unless null) = the sum over all {@code pixels} of {@code body}: blocks of
+     * {@value #SUM_BLOCK} pixels summed in parallel into their own partial rows (disjoint outputs), then the partials
+     * added in block order — the same numbers for any thread count.
+     */
+    private void sumOverPixels(int pixels, BlockSum body, float[] totalA, float[] totalB) {
+        int blocks = (pixels + SUM_BLOCK - 1) / SUM_BLOCK;
+        Parallel.forRange(blocks, (b0, b1) -> {
+            for (int b = b0; b < b1; b++) {
+                Arrays.fill(partialA[b], 0f);
+                Arrays.fill(partialB[b], 0f);
+                body.run(b * SUM_BLOCK, Math.min((b + 1) * SUM_BLOCK, pixels), partialA[b], partialB[b]);
+            }
+        });
+        Arrays.fill(totalA, 0f);
+        if (totalB != null) Arrays.fill(totalB, 0f);
+        for (int b = 0; b < blocks; b++) {
+            for (int c = 0; c < channels; c++) totalA[c] += partialA[b][c];
+            if (totalB != null) for (int c = 0; c < channels; c++) totalB[c] += partialB[b][c];
+        }
     }
 
     @Override public List<Param> weights() {

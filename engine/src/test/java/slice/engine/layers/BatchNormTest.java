@@ -72,6 +72,8 @@ class BatchNormTest {
             GradCheck.check(layer("bn4t", new int[] {3, 5, 7}, scale, 5), 2, true, 6, 1e-2, 1e-2, 60);
             GradCheck.check(layer("bn2", new int[] {33}, scale, 7), 3, false, 8, 1e-2, 1e-3, 60);
             GradCheck.check(layer("bn2t", new int[] {5}, scale, 9), 6, true, 10, 1e-2, 1e-2, 60);
+            // 286 pixels: two blocks of partial sums
+            GradCheck.check(layer("bn_blocks", new int[] {13, 11, 3}, scale, 11), 2, true, 12, 1e-2, 1e-2, 60);
         }
     }
 
@@ -92,9 +94,9 @@ class BatchNormTest {
                     kernel.affine(x, y, 1, pixels, channels, s, t);
                     kernel.addScaled(dy, dx, 0, pixels, channels, s);
                     kernel.addNormalizedGradient(dy, x, dx2, 0, pixels, channels, m, a, b, k);
-                    kernel.sum(x, 0, pixels, channels, 0, channels, sum);
-                    kernel.centredSquares(x, 0, pixels, channels, 1 % channels, channels, m, sq);
-                    kernel.gradientSums(dy, x, 0, pixels, channels, 0, channels, m, g, gx);
+                    kernel.sum(x, 0, pixels, channels, sum);
+                    kernel.centredSquares(x, 1 % pixels, pixels, channels, m, sq);
+                    kernel.gradientSums(dy, x, 0, pixels, channels, m, g, gx);
                     outs[i++] = concat(y, dx, dx2, sum, sq, g, gx);
                 }
                 assertArrayEquals(outs[0], outs[1], "channels " + channels + ", pixels " + pixels + ", " + Simd.describe());
@@ -109,10 +111,10 @@ class BatchNormTest {
             float[][] runs = new float[2][];
             for (int threads = 1; threads <= 2; threads++) {
                 Parallel.setThreads(threads);
-                BatchNorm bn = layer("bn_threads", new int[] {9, 11, 37}, true, 12);
+                BatchNorm bn = layer("bn_threads", new int[] {19, 21, 37}, true, 12);
                 Random rnd = new Random(13);
-                Tensor y = LayerHarness.forward(bn, true, GradCheck.random(rnd, 3, 9, 11, 37));
-                Tensor dx = LayerHarness.backward(bn, GradCheck.random(rnd, 3, 9, 11, 37))[0];
+                Tensor y = LayerHarness.forward(bn, true, GradCheck.random(rnd, 3, 19, 21, 37));
+                Tensor dx = LayerHarness.backward(bn, GradCheck.random(rnd, 3, 19, 21, 37))[0];
                 runs[threads - 1] = concat(y.data, dx.data, bn.gamma.grad.data, bn.beta.grad.data,
                         bn.movingMean.value.data, bn.movingVariance.value.data);
             }
