@@ -33,8 +33,8 @@ final class FeaturesCommand extends Cli.Task {
     @Option(names = "--size", paramLabel = "S", description = "Input size (default: 224 for MobileNetV2, 299 for InceptionV3).")
     Integer size;
 
-    @Option(names = "--weights", required = true, paramLabel = "FILE", description = "Keras weights (.h5).")
-    Path weights;
+    @Option(names = "--weights", paramLabel = "FILE|auto", defaultValue = "auto", description = "Keras weights (.h5); auto = the official file (default).")
+    String weights;
 
     @Option(names = "--layer", paramLabel = "NAME", description = "Layer whose output is written (default: the pooled features).")
     String layer;
@@ -60,8 +60,7 @@ final class FeaturesCommand extends Cli.Task {
         if (!network.hasLayer(name)) throw new UserError("--layer: " + spec.architecture().id + " has no layer named '" + name + "'");
         Graph graph = network.cutAt(name);
         Tensor x = input.npy != null ? readInput(input.npy, spec.size()) : readImages(input.images, spec);
-        if (!Files.isRegularFile(weights)) throw UserError.about(weights, "no such weights file");
-        System.err.println("weights: " + KerasImport.load(weights, graph));
+        System.err.println("weights: " + KerasImport.load(WeightsCommand.resolve(weights, spec, null), graph));
         graph.setTrainable(false);
         int n = x.dim(0), sampleIn = x.sampleSize(), batch = FaceModel.batchFor(graph, 16);
         int[] outShape = new int[graph.outputShape().length + 1];

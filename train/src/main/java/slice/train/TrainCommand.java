@@ -20,6 +20,7 @@ import slice.train.data.Hashes;
 import slice.train.data.Progress;
 import slice.train.data.Sample;
 import slice.train.data.Split;
+import slice.weights.Downloader;
 import slice.weights.KerasImport;
 import slice.weights.ModelCard;
 import slice.weights.SavedModel;
@@ -38,8 +39,9 @@ import slice.weights.SavedModel;
         description = {"Train a face recogniser on a folder with one sub-folder of photos per person.",
                 "Writes DIR/model.safetensors + model.json, metrics.json, report.md, curves.png, confusion.png.",
                 "Re-running into the same --out continues an interrupted run from its last finished epoch."},
-        footer = {"", "Example:", "  java -jar train.jar train --data faces --model mobilenetv2 --alpha 0.5 \\",
-                "      --weights mobilenet_v2_weights_tf_dim_ordering_tf_kernels_0.5_224_no_top.h5 --out face-model"})
+        footer = {"", "Examples:", "  java -jar train.jar train --data faces --out face-model",
+                "  java -jar train.jar train --data faces --model mobilenetv2 --alpha 1.0 --fine-tune-from block_13_expand_relu \\",
+                "      --weights mobilenet_v2_weights_tf_dim_ordering_tf_kernels_1.0_224_no_top.h5 --augment 4 --out face-model"})
 final class TrainCommand extends Cli.Task {
     @Option(names = "--data", required = true, paramLabel = "DIR", description = "Folder of faces: one sub-folder per person.")
     Path data;
@@ -56,8 +58,9 @@ final class TrainCommand extends Cli.Task {
     @Option(names = "--size", paramLabel = "S", description = "Input size in pixels (default: 224 for MobileNetV2, 299 for InceptionV3).")
     Integer size;
 
-    @Option(names = "--weights", required = true, paramLabel = "FILE", description = "Keras ImageNet weights (.h5) of the backbone.")
-    Path weights;
+    @Option(names = "--weights", paramLabel = "FILE|auto", defaultValue = "auto",
+            description = "Keras ImageNet weights (.h5) of the backbone; auto = the official file, downloaded once into the cache (default).")
+    String weightsOption;
 
     @Option(names = "--cut", paramLabel = "LAYER", description = "Backbone layer the head sits on (default: the pooled features; e.g. mixed8).")
     String cut;
@@ -107,7 +110,7 @@ final class TrainCommand extends Cli.Task {
     @Option(names = "--resume", description = "Require a checkpoint in --out and continue it (a re-run continues one anyway).")
     boolean resume;
 
-    @Option(names = "--cache", paramLabel = "DIR", description = "Feature cache folder (default: ~/.cache/slice/features).")
+    @Option(names = "--cache", paramLabel = "DIR", description = "Feature cache folder (default: $SLICE_CACHE/features or ~/.cache/slice/features).")
     Path cache;
 
     static final String CHECKPOINT = "checkpoint.safetensors", MODEL = "model.safetensors";
@@ -118,12 +121,12 @@ final class TrainCommand extends Cli.Task {
         Trainer.Config config = new Trainer.Config(epochs, batch, lr, optimizer.toLowerCase(Locale.ROOT), labelSmoothing, weightDecay, patience, seed);
         FaceModel.Head head = new FaceModel.Head(hidden, dropout);
         if (augment < 0) throw new UserError("--augment must be >= 0, got " + augment);
-        if (!Files.isRegularFile(weights)) throw UserError.about(weights, "no such weights file");
         Path checkpoint = out.resolve(CHECKPOINT);
         if (resume && !Files.exists(checkpoint)) throw UserError.about(out, "nothing to resume: no " + CHECKPOINT + " here");
 
         Dataset dataset = phases.time("scan", () -> Dataset.scan(data));
         dataset.warning().ifPresent(System.err::println);
+        Path weights = WeightsCommand.resolve(weightsOption, spec, null);
         if (!(val >= 0 && test > 0 && val + test < 1)) throw new UserError("--val and --test must be fractions with --test > 0 and val + test < 1");
         Split split = Split.of(dataset, new Split.Config(val, test, seed));
         List<Sample> trainSet = split.samples(Split.Part.TRAIN), valSet = split.samples(Split.Part.VAL), testSet = split.samples(Split.Part.TEST);
@@ -135,7 +138,7 @@ final class TrainCommand extends Cli.Task {
         String weightsSha = Hashes.sha256Hex(weights);
         System.err.println("weights: " + phases.time("weights", () -> KerasImport.load(weights, faces.backbone())));
 
-        FeatureCache featureCache = new FeatureCache(cache != null ? cache : Path.of(System.getProperty("user.home"), ".cache", "slice", "features"),
+        FeatureCache featureCache = new FeatureCache(cache != null ? cache : Downloader.defaultCacheRoot().resolve("features"),
                 new FeatureCache.Spec(FaceModel.describe(spec), weightsSha, faces.cacheKey(), spec.size(), spec.preprocessing()),
                 augment > 0 ? Augmentation.faces(seed) : null);
         Features extraction = new Features(faces.extractor);

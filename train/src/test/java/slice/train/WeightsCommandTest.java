@@ -1,0 +1,69 @@
+package slice.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.sun.net.httpserver.HttpServer;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import slice.engine.SharedData;
+
+/** {@code weights list|fetch} against a local mirror serving the real α0.35 file (its SHA-256 is checked on arrival). */
+class WeightsCommandTest {
+    @TempDir Path tmp;
+
+    static String stdout(String... args) {
+        PrintStream saved = System.out;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            assertEquals(0, Cli.execute(args));
+        } finally {
+            System.setOut(saved);
+        }
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void fetchDownloadsVerifiesAndCaches() throws Exception {
+        String name = "mobilenet_v2_weights_tf_dim_ordering_tf_kernels_0.35_224_no_top.h5";
+        byte[] bytes = Files.readAllBytes(SharedData.require("models/mobilenet_v2/keras/" + name));
+        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/mobilenet_v2/" + name, exchange -> {
+            exchange.sendResponseHeaders(200, bytes.length);
+            exchange.getResponseBody().write(bytes);
+            exchange.close();
+        });
+        server.start();
+        try {
+            String mirror = "http://127.0.0.1:" + server.getAddress().getPort() + "/";
+            Path cache = tmp.resolve("cache");
+            String listed = stdout("weights", "list", "--cache", cache.toString(), "--mirror", mirror);
+            assertEquals(62, listed.lines().count(), listed);
+            assertTrue(listed.contains(mirror + "mobilenet_v2/" + name), listed);
+
+            String fetched = stdout("weights", "fetch", "--alpha", "0.35", "--size", "224", "--cache", cache.toString(), "--mirror", mirror);
+            Path file = cache.resolve("keras").resolve(name);
+            assertEquals(file.toString(), fetched.strip());
+            assertArrayEquals(bytes, Files.readAllBytes(file));
+            assertTrue(stdout("weights", "list", "--cache", cache.toString()).contains("cached " + file));
+        } finally {
+            server.stop(0);
+        }
+    }
+
+    @Test
+    void offlineFetchSaysWhereToGetTheFile() {
+        BadInputTest.Result r = BadInputTest.run("weights", "fetch", "--alpha", "0.5", "--cache", tmp.toString(), "--mirror", "http://127.0.0.1:9/");
+        assertEquals(2, r.exit());
+        assertTrue(r.err().startsWith("error: cannot reach http://127.0.0.1:9/mobilenet_v2/"), r.err());
+        assertTrue(r.err().strip().endsWith("save it as " + tmp.resolve("keras/mobilenet_v2_weights_tf_dim_ordering_tf_kernels_0.5_224_no_top.h5")), r.err());
+    }
+}
