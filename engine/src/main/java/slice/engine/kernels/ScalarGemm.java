@@ -12,7 +12,7 @@ import slice.engine.Parallel;
  */
 public final class ScalarGemm implements Gemm {
     /** Multiply-adds below which the call stays on the calling thread. */
-    private static final long PARALLEL_WORK = 1 << 16;
+    private static final long PARALLEL_WORK = 1 << 18;
 
     @Override
     public void gemm(boolean transA, boolean transB, int m, int n, int k,

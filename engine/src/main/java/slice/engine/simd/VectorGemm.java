@@ -47,7 +47,7 @@ public final class VectorGemm implements Gemm {
     /** Column block: the packed B block ({@code KC × NC}) is about 512 KB. */
     private static final int NC = Math.max(NR, 131072 / KC / NR * NR);
     /** Multiply-adds below which a call stays on the calling thread. */
-    private static final long PARALLEL_WORK = 1 << 18;
+    private static final long PARALLEL_WORK = 1 << 20;
 
     /** Per-thread packing buffers, allocated once per thread. */
     private static final class Workspace {

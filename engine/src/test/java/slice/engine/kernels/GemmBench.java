@@ -14,7 +14,7 @@ public final class GemmBench {
     public static void main(String[] args) {
         System.out.println(Simd.describe());
         // {m, n, k, transA, transB}: 1x1 convolutions forward (NN), input gradient (NT), weight gradient (TN).
-        int[][] shapes = {
+        int[][] shapes = args.length > 0 ? parse(args) : new int[][] {
                 {12544, 256, 256, 0, 0}, {3136, 576, 96, 0, 0}, {784, 960, 160, 0, 0}, {512, 512, 512, 0, 0},
                 {12544, 256, 256, 0, 1}, {256, 256, 12544, 1, 0}, {12544, 32, 144, 0, 0}, {12544, 24, 144, 0, 0},
         };
@@ -38,6 +38,13 @@ public final class GemmBench {
             System.out.printf("%s%s m=%d n=%d k=%d: %.1f GFLOP/s (%d threads)%n", ta ? "T" : "N", tb ? "T" : "N",
                     m, n, k, best, Parallel.threads());
         }
+    }
+
+    /** Shapes given as arguments {@code m,n,k,transA,transB}, e.g. {@code 195,192,1344,0,0}. */
+    private static int[][] parse(String[] args) {
+        int[][] shapes = new int[args.length][];
+        for (int i = 0; i < args.length; i++) shapes[i] = java.util.Arrays.stream(args[i].split(",")).mapToInt(Integer::parseInt).toArray();
+        return shapes;
     }
 
     private static float[] random(Random rnd, int size) {

@@ -3,6 +3,7 @@ package slice.engine.layers;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
@@ -99,7 +100,7 @@ class Conv2DTest {
         assertEquals(7f, conv.kernel.grad.data[0]);
         double dxNorm = 0;
         for (float v : dx[0].data) dxNorm += Math.abs(v);
-        assertEquals(true, dxNorm > 0, "the input gradient still flows through a frozen layer");
+        assertTrue(dxNorm > 0, "the input gradient still flows through a frozen layer");
 
         x.grad = null;
         conv.setTrainable(true);

@@ -2,6 +2,8 @@ package slice.engine.layers;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
@@ -75,6 +77,27 @@ class DenseTest {
         Dense noBias = new Dense("dense", new Input("b", 6), 33, false);
         GradCheck.randomizeWeights(noBias, new Random(2), -1, 1);
         GradCheck.check(noBias, 1, true, 8, 1e-2, 1e-2, 60);
+    }
+
+    @Test
+    void frozenLayerOnlyPropagatesAndNullInputGradientIsSkipped() {
+        Random rnd = new Random(4);
+        Input x = new Input("x", 9);
+        Dense dense = new Dense("frozen", x, 4, true);
+        GradCheck.randomizeWeights(dense, rnd, -1, 1);
+        dense.setTrainable(false);
+        LayerHarness.forward(dense, true, GradCheck.random(rnd, 2, 9));
+        dense.kernel.grad.data[0] = 7f;
+        dense.bias.grad.data[0] = 8f;
+        Tensor[] dx = LayerHarness.backward(dense, GradCheck.random(rnd, 2, 4));
+        assertEquals(7f, dense.kernel.grad.data[0]);
+        assertEquals(8f, dense.bias.grad.data[0]);
+        assertTrue(dx[0].data[0] != 0, "the input gradient still flows through a frozen layer");
+
+        x.grad = null;
+        dense.setTrainable(true);
+        dense.backward();
+        assertNull(x.grad);
     }
 
     @Test
