@@ -1,5 +1,6 @@
 package slice.weights;
 
+import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -20,7 +21,8 @@ import java.util.regex.Pattern;
  * <ul>
  *   <li>bytes go to {@code <name>.part} first; a transfer that breaks off keeps them, and the next attempt asks only
  *       for the rest ({@code Range: bytes=<have>-}), falling back to a fresh download if the server ignores ranges;</li>
- *   <li>a broken transfer is retried, resuming, up to {@link #ATTEMPTS} times in one call;</li>
+ *   <li>a broken transfer — the connection drops, or no byte arrives for the stall timeout (HttpClient has no read
+ *       timeout of its own) — is retried, resuming, up to {@link #ATTEMPTS} times in one call;</li>
  *   <li>the complete file is checked against the known size and published checksum, then renamed to its final name in
  *       one step, so the cache never holds a partial or corrupt file under a real name;</li>
  *   <li>a failure (offline, HTTP error, checksum) is a one-line {@link WeightsException} saying which URL to fetch by
@@ -41,12 +43,22 @@ public final class Downloader {
         Progress NONE = (done, total) -> { };
     }
 
+    /** How long a transfer may go without receiving a byte before it counts as broken. */
+    public static final Duration STALL_TIMEOUT = Duration.ofSeconds(60);
+
     private final Path dir;
     private final HttpClient http;
+    private final Duration stallTimeout;
 
     /** A downloader into {@code cacheRoot/keras}. */
     public Downloader(Path cacheRoot) {
+        this(cacheRoot, STALL_TIMEOUT);
+    }
+
+    /** A downloader into {@code cacheRoot/keras} that gives up on a transfer silent for {@code stallTimeout}. */
+    Downloader(Path cacheRoot, Duration stallTimeout) {
         this.dir = cacheRoot.resolve("keras");
+        this.stallTimeout = stallTimeout;
         this.http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL).connectTimeout(Duration.ofSeconds(20)).build();
     }
 
@@ -143,7 +155,7 @@ public final class Downloader {
             deleteQuietly(part);
             have = 0;
         }
-        HttpRequest.Builder request = HttpRequest.newBuilder(file.url()).GET();
+        HttpRequest.Builder request = HttpRequest.newBuilder(file.url()).timeout(stallTimeout).GET();
         if (have > 0) request.header("Range", "bytes=" + have + "-");
         HttpResponse<InputStream> response;
         try {
@@ -182,18 +194,66 @@ public final class Downloader {
         long done = append ? have : 0;
         progress.update(done, total);
         byte[] buf = new byte[1 << 16];
-        try (InputStream in = response.body();
+        InputStream body = response.body();
+        StallGuard guard = new StallGuard(stallTimeout, body);
+        try (guard; InputStream in = body;
              OutputStream out = Files.newOutputStream(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                      append ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING)) {
             for (int n; (n = in.read(buf)) > 0; ) {
                 out.write(buf, 0, n);
                 done += n;
+                guard.progressed();
                 progress.update(done, total);
             }
         } catch (IOException e) {
-            throw new BrokenTransfer(e);
+            throw new BrokenTransfer(guard.fired() ? new IOException("no data for " + stallTimeout.toMillis() + " ms") : e);
         }
         if (total >= 0 && done < total) throw new BrokenTransfer(new IOException("connection closed at byte " + done + " of " + total));
+    }
+
+    /**
+     * Closes the response stream when no byte has arrived for the stall timeout: the blocked read then fails with an
+     * {@link IOException}, and the transfer counts as broken.
+     */
+    private static final class StallGuard implements AutoCloseable {
+        private final Closeable stream;
+        private final long limitNanos;
+        private final Thread timer;
+        private volatile long lastNanos = System.nanoTime();
+        private volatile boolean closed, fired;
+
+        StallGuard(Duration limit, Closeable stream) {
+            this.stream = stream;
+            this.limitNanos = limit.toNanos();
+            this.timer = new Thread(this::watch, "slice-download-stall-guard");
+            timer.setDaemon(true);
+            timer.start();
+        }
+
+        void progressed() { lastNanos = System.nanoTime(); }
+
+        boolean fired() { return fired; }
+
+        private void watch() {
+            long tickMillis = Math.max(1, Math.min(1000, limitNanos / 4_000_000));
+            try {
+                while (!closed && System.nanoTime() - lastNanos <= limitNanos) Thread.sleep(tickMillis);
+            } catch (InterruptedException e) {
+                return; // closed while sleeping: the transfer is over
+            }
+            if (closed) return;
+            fired = true;
+            try {
+                stream.close();
+            } catch (IOException ignored) {
+                // the reader fails either way; its error is the one reported
+            }
+        }
+
+        @Override public void close() {
+            closed = true;
+            timer.interrupt();
+        }
     }
 
     /** Size and checksum checks of a complete file; {@code what} says which file in the message. */

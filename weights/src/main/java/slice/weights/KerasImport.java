@@ -187,8 +187,8 @@ public final class KerasImport {
         if (groups.size() < targets.size()) {
             Layer first = targets.get(groups.size());
             throw new WeightsException(file + ": layer " + first.name + " (weighted layer " + (groups.size() + 1) + " of "
-                    + targets.size() + ") has no weights in the file, which has " + groups.size()
-                    + " layers with weights and none of the network's layer names");
+                    + targets.size() + ") has no weights in the file, whose " + groups.size()
+                    + " layers with weights were paired in file order (not every network layer has a file layer of its name)");
         }
         Map<Layer, KerasH5File.LayerGroup> pairs = new LinkedHashMap<>();
         for (int i = 0; i < targets.size(); i++) pairs.put(targets.get(i), groups.get(i));

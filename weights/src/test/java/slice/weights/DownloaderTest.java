@@ -18,7 +18,9 @@ import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
+import java.time.Duration;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
@@ -38,6 +40,8 @@ class DownloaderTest {
     /** How many of the next responses break off after {@link #breakAfter} body bytes. */
     private final AtomicInteger breaksLeft = new AtomicInteger();
     private final AtomicLong breakAfter = new AtomicLong(100_000);
+    /** How many of the next responses go silent after {@link #breakAfter} body bytes (for two seconds, then drop). */
+    private final AtomicInteger stallsLeft = new AtomicInteger();
     private volatile boolean honourRange = true;
 
     @BeforeEach
@@ -45,6 +49,11 @@ class DownloaderTest {
         new Random(42).nextBytes(content);
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/w/", this::serve);
+        server.setExecutor(Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "test-http");
+            t.setDaemon(true);
+            return t;
+        }));
         server.start();
     }
 
@@ -80,6 +89,16 @@ class DownloaderTest {
             out.flush();
             // a handler that throws makes the server drop the connection mid-body: the broken transfer we want
             throw new IOException("transfer cut short on purpose");
+        }
+        if (stallsLeft.getAndDecrement() > 0) {
+            out.write(content, from, (int) Math.min(content.length - from, breakAfter.get()));
+            out.flush();
+            try {
+                Thread.sleep(2000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            throw new IOException("stalled on purpose");
         }
         out.write(content, from, content.length - from);
         out.close();
@@ -134,6 +153,16 @@ class DownloaderTest {
         assertTrue(part > 0 && part < content.length, "part holds " + part);
         assertArrayEquals(content, Files.readAllBytes(d.fetch(f, Downloader.Progress.NONE)));
         assertEquals("bytes=" + part + "-", ranges.get(3));
+    }
+
+    @Test
+    void silentTransferCountsAsBrokenAndResumes() throws Exception {
+        stallsLeft.set(1);
+        long start = System.nanoTime();
+        Path got = new Downloader(cache, Duration.ofMillis(300)).fetch(file(digest("MD5"), null), Downloader.Progress.NONE);
+        assertArrayEquals(content, Files.readAllBytes(got));
+        assertEquals(List.of("", "bytes=100000-"), ranges);
+        assertTrue(System.nanoTime() - start < 1_900_000_000L, "gave up on the stalled transfer before the server dropped it");
     }
 
     @Test

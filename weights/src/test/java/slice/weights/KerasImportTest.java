@@ -87,8 +87,8 @@ class KerasImportTest {
     void fileShorterThanTheGraphNamesTheFirstLayerLeftWithoutWeights() {
         Path f = KerasFixtures.write(dir.resolve("w.h5"), mobileLikeFile("a", "b", "c", "d", "e").subList(0, 3));
         WeightsException e = assertThrows(WeightsException.class, () -> KerasImport.load(f, mobileLike()));
-        assertEquals(f + ": layer dw_bn (weighted layer 4 of 5) has no weights in the file, which has 3 layers with weights"
-                + " and none of the network's layer names", e.getMessage());
+        assertEquals(f + ": layer dw_bn (weighted layer 4 of 5) has no weights in the file, whose 3 layers with weights were"
+                + " paired in file order (not every network layer has a file layer of its name)", e.getMessage());
     }
 
     /** input → a_conv 1×1×3→2 → a_bn → b_conv 3×3×2→6 → b_bn: two convs whose shapes differ, so a wrong pairing cannot pass. */
