@@ -12,6 +12,7 @@ import slice.engine.Graph;
 import slice.engine.Layer;
 import slice.engine.Param;
 import slice.engine.Tensor;
+import slice.engine.layers.BatchNorm;
 import slice.engine.layers.Dropout;
 import slice.engine.optim.Adam;
 import slice.engine.optim.Loss;
@@ -28,6 +29,9 @@ import slice.engine.optim.Sgd;
  * validation set (inference mode). Early stopping watches the validation loss: after {@code patience} epochs without
  * a new minimum the run stops, and the weights of the best epoch are restored (Keras'
  * {@code EarlyStopping(restore_best_weights=True)}).
+ *
+ * <p>Batch norms being trained normalise with batch statistics; after each epoch their moving statistics are set to
+ * the training set's ({@link #preciseBatchNorm}), so validation and prediction see what training saw.
  *
  * <p>Learning rate: cosine decay from {@code lr} to {@code lr/100} over the whole run, after a linear warm-up over the
  * first epoch (or the first tenth of the run, if shorter) that keeps Adam's first, badly-estimated steps small.
@@ -124,6 +128,7 @@ public final class Trainer {
                 net.backward(dLogits);
                 optimizer.step(params);
             }
+            preciseBatchNorm(train, x);
             double loss = lossSum / Math.max(1, train.size()), accuracy = (double) correct / Math.max(1, train.size());
             double valLoss = loss, valAccuracy = accuracy;
             if (val.size() > 0) {
@@ -147,6 +152,55 @@ public final class Trainer {
         }
         restore(best, checkpointFile);
         return new Result(List.copyOf(history), bestEpoch, resumed);
+    }
+
+    /**
+     * Sets the moving statistics of every trained batch norm to the mean, over the training set (copy 0 of every
+     * image, in order), of the batch statistics that training normalised with ("precise BN", Wu &amp; Johnson 2021).
+     * Why: with Keras' momentum 0.999 a few hundred steps leave the moving statistics almost at their ImageNet values,
+     * far from the batch statistics of faces the fine-tuned layers learnt to expect, so inference (validation, test,
+     * prediction) would see different activations than training did. One forward pass per epoch fixes that.
+     */
+    private void preciseBatchNorm(Samples train, Tensor x) {
+        List<BatchNorm> norms = new ArrayList<>();
+        for (Layer l : net.layers()) if (l instanceof BatchNorm bn && l.isTrainable()) norms.add(bn);
+        if (norms.isEmpty()) return;
+        double[][] meanSum = new double[norms.size()][], varSum = new double[norms.size()][];
+        for (int k = 0; k < norms.size(); k++) {
+            meanSum[k] = new double[norms.get(k).channels];
+            varSum[k] = new double[norms.get(k).channels];
+        }
+        for (int from = 0; from < train.size(); from += config.batch()) {
+            int n = Math.min(config.batch(), train.size() - from);
+            x.setBatch(n);
+            for (int b = 0; b < n; b++) train.read(from + b, 0, x.data, b * train.sampleSize());
+            net.forward(x, true);
+            for (int k = 0; k < norms.size(); k++) {
+                BatchNorm bn = norms.get(k);
+                Tensor in = bn.inputs().get(0).out;
+                int c = bn.channels, pixels = in.size() / c;
+                double[] mean = new double[c], var = new double[c];
+                for (int p = 0; p < pixels; p++) for (int j = 0; j < c; j++) mean[j] += in.data[p * c + j];
+                for (int j = 0; j < c; j++) mean[j] /= pixels;
+                for (int p = 0; p < pixels; p++) {
+                    for (int j = 0; j < c; j++) {
+                        double d = in.data[p * c + j] - mean[j];
+                        var[j] += d * d;
+                    }
+                }
+                for (int j = 0; j < c; j++) {
+                    meanSum[k][j] += mean[j] * n;
+                    varSum[k][j] += var[j] / pixels * n;
+                }
+            }
+        }
+        for (int k = 0; k < norms.size(); k++) {
+            BatchNorm bn = norms.get(k);
+            for (int j = 0; j < bn.channels; j++) {
+                bn.movingMean.value.data[j] = (float) (meanSum[k][j] / train.size());
+                bn.movingVariance.value.data[j] = (float) (varSum[k][j] / train.size());
+            }
+        }
     }
 
     /** Logits {@code [N·K]} of every row (copy 0) of {@code samples}, in inference mode, {@code batch} rows at a time. */
