@@ -13,4 +13,5 @@ public final class Kernels {
     public static final BatchNormKernel BATCH_NORM = Simd.load("BatchNormVector", BatchNormScalar::new);
     public static final DepthwiseKernel DEPTHWISE = Simd.load("DepthwiseVector", DepthwiseScalar::new);
     public static final ReluKernel RELU = Simd.load("ReluVector", ReluScalar::new);
+    public static final AddKernel ADD = Simd.load("AddVector", AddScalar::new);
 }

@@ -3,6 +3,8 @@ package slice.engine.layers;
 import java.util.Arrays;
 import slice.engine.Layer;
 import slice.engine.Parallel;
+import slice.engine.kernels.AddKernel;
+import slice.engine.kernels.Kernels;
 
 /**
  * Keras {@code Add}: elementwise sum of k ≥ 2 inputs of one shape (residual connections).
@@ -12,6 +14,7 @@ import slice.engine.Parallel;
  */
 public final class Add extends Layer {
     private static final int CHUNK = 1 << 15;
+    private static final AddKernel KERNEL = Kernels.ADD;
 
     public Add(String name, Layer... in) {
         super(name, checkSame(name, in), in);
@@ -31,10 +34,7 @@ public final class Add extends Layer {
         float[] y = out.data;
         Parallel.forRange(out.size(), CHUNK, (from, to) -> {
             System.arraycopy(inputs[0].out.data, from, y, from, to - from);
-            for (int k = 1; k < inputs.length; k++) {
-                float[] x = inputs[k].out.data;
-                for (int i = from; i < to; i++) y[i] += x[i];
-            }
+            for (int k = 1; k < inputs.length; k++) KERNEL.addInto(inputs[k].out.data, from, y, from, to - from);
         });
     }
 
@@ -42,9 +42,7 @@ public final class Add extends Layer {
         float[] dy = grad.data;
         Parallel.forRange(out.size(), CHUNK, (from, to) -> {
             for (Layer in : inputs) {
-                if (in.grad == null) continue;
-                float[] dx = in.grad.data;
-                for (int i = from; i < to; i++) dx[i] += dy[i];
+                if (in.grad != null) KERNEL.addInto(dy, from, in.grad.data, from, to - from);
             }
         });
     }

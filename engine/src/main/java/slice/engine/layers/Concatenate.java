@@ -3,6 +3,8 @@ package slice.engine.layers;
 import java.util.Arrays;
 import slice.engine.Layer;
 import slice.engine.Parallel;
+import slice.engine.kernels.AddKernel;
+import slice.engine.kernels.Kernels;
 
 /**
  * Keras {@code Concatenate(axis=-1)}: the channels of the inputs, in input order (Inception's branches).
@@ -14,6 +16,7 @@ import slice.engine.Parallel;
 public final class Concatenate extends Layer {
     /** Pixels per parallel chunk. */
     private static final int CHUNK = 256;
+    private static final AddKernel KERNEL = Kernels.ADD;
 
     public Concatenate(String name, Layer... in) {
         super(name, concatShape(name, in), in);
@@ -63,10 +66,7 @@ public final class Concatenate extends Layer {
                 int c = channels(in);
                 if (in.grad != null) {
                     float[] dx = in.grad.data;
-                    for (int p = from; p < to; p++) {
-                        int src = p * cOut + offset, dst = p * c;
-                        for (int k = 0; k < c; k++) dx[dst + k] += dy[src + k];
-                    }
+                    for (int p = from; p < to; p++) KERNEL.addInto(dy, p * cOut + offset, dx, p * c, c);
                 }
                 offset += c;
             }

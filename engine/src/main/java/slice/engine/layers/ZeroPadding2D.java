@@ -3,6 +3,8 @@ package slice.engine.layers;
 import java.util.Arrays;
 import slice.engine.Layer;
 import slice.engine.Parallel;
+import slice.engine.kernels.AddKernel;
+import slice.engine.kernels.Kernels;
 
 /**
  * Keras {@code ZeroPadding2D(((top, bottom), (left, right)))}: {@code [N, H, W, C] → [N, H+top+bottom, W+left+right, C]}.
@@ -11,6 +13,7 @@ import slice.engine.Parallel;
  * {@code ∂L/∂x[n, y, x, c] += ∂L/∂y[n, y+top, x+left, c]}. Each input row is one contiguous run of {@code W·C} floats.
  */
 public final class ZeroPadding2D extends Layer {
+    private static final AddKernel KERNEL = Kernels.ADD;
     public final int top, bottom, left, right;
 
     public ZeroPadding2D(String name, Layer in, int top, int bottom, int left, int right) {
@@ -49,8 +52,7 @@ public final class ZeroPadding2D extends Layer {
         Parallel.forRange(batch() * h, 16, (from, to) -> {
             for (int r = from; r < to; r++) {
                 int n = r / h, iy = r % h;
-                int src = (n * oh + iy + top) * outRowLen + leftLen, dst = r * rowLen;
-                for (int i = 0; i < rowLen; i++) dx[dst + i] += dy[src + i];
+                KERNEL.addInto(dy, (n * oh + iy + top) * outRowLen + leftLen, dx, r * rowLen, rowLen);
             }
         });
     }

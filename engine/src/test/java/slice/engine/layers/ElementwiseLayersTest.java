@@ -12,6 +12,7 @@ import slice.engine.GradCheck;
 import slice.engine.Input;
 import slice.engine.LayerHarness;
 import slice.engine.Tensor;
+import slice.engine.kernels.AddScalar;
 import slice.engine.kernels.Kernels;
 import slice.engine.kernels.ReluKernel;
 import slice.engine.kernels.ReluScalar;
@@ -53,6 +54,17 @@ class ElementwiseLayersTest {
                 }
                 assertArrayEquals(results[0], results[1], "size " + size + ", max " + max);
             }
+        }
+    }
+
+    @Test
+    void addIntoVectorKernelMatchesScalarTwin() {
+        Random rnd = new Random(13);
+        for (int n : new int[] {1, 3, 17, 33, 1001}) {
+            float[] src = BatchNormTest.randoms(rnd, n + 5), dst = BatchNormTest.randoms(rnd, n + 7), expected = dst.clone();
+            new AddScalar().addInto(src, 5, expected, 2, n);
+            Kernels.ADD.addInto(src, 5, dst, 2, n);
+            assertArrayEquals(expected, dst, "length " + n);
         }
     }
 
