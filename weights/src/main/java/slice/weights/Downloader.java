@@ -2,6 +2,8 @@ package slice.weights;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.URI;
@@ -264,6 +266,27 @@ public final class Downloader {
         }
         if (file.md5() != null) check(what, "MD5", Checksums.hex(path, "MD5"), file.md5());
         if (file.sha256() != null) check(what, "SHA-256", Checksums.hex(path, "SHA-256"), file.sha256());
+        if (file.fileName().endsWith(".h5")) checkHdf5(path, what);
+    }
+
+    private static final byte[] HDF5_SIGNATURE = {(byte) 0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
+
+    /**
+     * Most Keras files have no published checksum, so this catches the usual impostor — an HTML page from a proxy or
+     * a login portal, served with status 200 — by the 8-byte signature every HDF5 file (that Keras writes) starts with.
+     */
+    private static void checkHdf5(Path path, String what) {
+        byte[] head = new byte[64];
+        int n;
+        try (InputStream in = Files.newInputStream(path)) {
+            n = in.readNBytes(head, 0, head.length);
+        } catch (IOException e) {
+            throw new WeightsException(path + ": cannot read (" + e + ")", e);
+        }
+        if (n >= 8 && Arrays.equals(Arrays.copyOf(head, 8), HDF5_SIGNATURE)) return;
+        String start = new String(head, 0, n, StandardCharsets.ISO_8859_1).replaceAll("[^\\x20-\\x7e]+", " ").strip();
+        throw new WeightsException(what + " is not an HDF5 file (it starts with '" + start + "'): something other than the"
+                + " server answered, such as a proxy or login page");
     }
 
     private static void check(String what, String algorithm, String got, String expected) {

@@ -47,6 +47,8 @@ class DownloaderTest {
     @BeforeEach
     void start() throws IOException {
         new Random(42).nextBytes(content);
+        byte[] hdf5Signature = {(byte) 0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
+        System.arraycopy(hdf5Signature, 0, content, 0, 8);
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/w/", this::serve);
         server.setExecutor(Executors.newCachedThreadPool(r -> {
@@ -65,6 +67,13 @@ class DownloaderTest {
     private void serve(HttpExchange ex) throws IOException {
         String range = ex.getRequestHeaders().getFirst("Range");
         ranges.add(range == null ? "" : range);
+        if (ex.getRequestURI().getPath().equals("/w/portal.h5")) {
+            byte[] page = "<!DOCTYPE html>\n<html><title>Sign in to Wi-Fi</title></html>".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            ex.sendResponseHeaders(200, page.length);
+            ex.getResponseBody().write(page);
+            ex.close();
+            return;
+        }
         if (!ex.getRequestURI().getPath().equals("/w/model.h5")) {
             ex.sendResponseHeaders(404, -1);
             ex.close();
@@ -183,6 +192,16 @@ class DownloaderTest {
                 + " the partial file was deleted, run again to download it afresh", e.getMessage());
         assertFalse(Files.exists(cache.resolve("keras/model.h5.part")));
         assertFalse(Files.exists(cache.resolve("keras/model.h5")));
+    }
+
+    @Test
+    void htmlPageInsteadOfTheFileIsRecognised() {
+        RemoteFile f = RemoteFile.at(base(), "portal.h5", -1, null, null);
+        WeightsException e = assertThrows(WeightsException.class, () -> new Downloader(cache).fetch(f, Downloader.Progress.NONE));
+        assertEquals("the download of " + f.url() + " is not an HDF5 file (it starts with '<!DOCTYPE html> <html><title>Sign in to"
+                + " Wi-Fi</title></html>'): something other than the server answered, such as a proxy or login page;"
+                + " the partial file was deleted, run again to download it afresh", e.getMessage());
+        assertFalse(Files.exists(cache.resolve("keras/portal.h5")));
     }
 
     @Test
