@@ -89,12 +89,12 @@ public final class KerasH5File implements AutoCloseable {
             List<LayerGroup> layers = new ArrayList<>();
             for (String name : names) layers.add(readGroup(file, root, name));
             return new KerasH5File(file, hdf, fullModel, List.copyOf(layers));
-        } catch (HdfException e) {
-            hdf.close();
-            throw new WeightsException(file + ": unreadable HDF5 structure (" + e.getMessage() + ")", e);
         } catch (WeightsException e) {
             hdf.close();
             throw e;
+        } catch (RuntimeException e) { // jHDF reports damage with HdfException and, on some paths, buffer exceptions
+            hdf.close();
+            throw new WeightsException(file + ": unreadable HDF5 structure, truncated or damaged? (" + e.getMessage() + ")", e);
         }
     }
 
@@ -185,7 +185,7 @@ public final class KerasH5File implements AutoCloseable {
         }
         try {
             return (float[]) ds.getDataFlat();
-        } catch (HdfException e) {
+        } catch (RuntimeException e) { // see open(): damage surfaces as HdfException or a buffer exception
             throw new WeightsException(file + ": cannot read tensor " + tensor.path() + " (" + e.getMessage() + ")", e);
         }
     }

@@ -6,12 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import slice.engine.Graph;
 import slice.engine.Input;
 import slice.engine.Layer;
@@ -93,6 +97,14 @@ class RealKerasFilesTest {
             BatchNorm last = (BatchNorm) g.layer("layer103");
             assertArrayEquals(h5.read(h5.weightedLayers().get(103).tensors().get(3)), last.movingVariance.value.data);
         }
+    }
+
+    @Test
+    void truncatedFileIsAOneLineError(@TempDir Path dir) throws IOException {
+        byte[] all = Files.readAllBytes(SharedData.require(MOBILENET_035));
+        Path cut = Files.write(dir.resolve("cut.h5"), Arrays.copyOf(all, all.length / 2));
+        WeightsException e = assertThrows(WeightsException.class, () -> KerasH5File.open(cut));
+        assertTrue(e.getMessage().startsWith(cut + ": unreadable HDF5 structure, truncated or damaged? ("), e.getMessage());
     }
 
     @Test
