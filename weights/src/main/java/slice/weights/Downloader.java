@@ -6,7 +6,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -163,7 +162,8 @@ public final class Downloader {
         try {
             response = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
         } catch (IOException e) {
-            throw new WeightsException("cannot reach " + file.url() + " (" + describe(e) + "); " + howToGet(file), e);
+            String kept = have > 0 ? "; the " + have + " bytes downloaded so far are kept, run again to resume" : "";
+            throw new WeightsException("cannot reach " + file.url() + " (" + describe(e) + ")" + kept + "; " + howToGet(file), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new WeightsException("download of " + file.url() + " was interrupted; run again to resume", e);

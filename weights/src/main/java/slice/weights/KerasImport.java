@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import slice.engine.Graph;
@@ -126,7 +127,7 @@ public final class KerasImport {
 
     /** {@code (conv2d|batch_normalization|…)(_N)?} over the types of the graph's weighted layers. */
     private static Pattern autoNamePattern(List<Layer> targets) {
-        Set<String> prefixes = new java.util.TreeSet<>();
+        Set<String> prefixes = new TreeSet<>();
         targets.forEach(l -> prefixes.add(Pattern.quote(autoName(l.typeName()))));
         return Pattern.compile("(" + String.join("|", prefixes) + ")(?:_(\\d+))?");
     }
