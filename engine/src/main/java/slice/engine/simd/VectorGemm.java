@@ -23,8 +23,11 @@ import slice.engine.kernels.Gemm;
  * Loops (outermost first): columns in blocks of {@code NC}; k in blocks of {@code KC}, packing
  * {@code B[KC × NC]} into {@code NR}-wide column panels (so one micro-panel, {@code KC × NR}, stays in L1);
  * rows in blocks of {@code MC}, packing {@code A[MC × KC]} into {@code MR}-tall row panels (L2); then micro-tiles.
- * Packing also resolves the transposes, so the micro-kernel sees one layout. Between k blocks the partial sums
- * live in C: the micro-kernel loads its tile at entry (or starts at zero) and stores it at exit.
+ * Packing also resolves the transposes, so the micro-kernel sees one layout. An operand whose panels would be reused
+ * by few tiles and whose layout already suits the kernel is read in place instead (see {@code block}): this is what
+ * keeps the weight gradient {@code Xᵀ·dY} of a convolution with few channels from being dominated by copies.
+ * Between k blocks the partial sums live in C: the micro-kernel loads its tile at entry (or starts at zero) and
+ * stores it at exit.
  *
  * <h2>Edges</h2>
  * Packed panels are zero-padded to full width: a last column panel of at most L columns is only one vector wide
@@ -79,21 +82,30 @@ public final class VectorGemm implements Gemm {
         }
     }
 
-    /** C[i0:i1, j0:j1] (+)= op(A)[i0:i1, :]·op(B)[:, j0:j1] on the calling thread. */
+    /**
+     * C[i0:i1, j0:j1] (+)= op(A)[i0:i1, :]·op(B)[:, j0:j1] on the calling thread. An operand is read in place instead
+     * of packed when its panels are reused too little to repay the copy and its layout already suits the micro-kernel:
+     * A when transposed (the MR values of one step p are adjacent) and at most two column panels read it, B when not
+     * transposed (a step p is two contiguous vectors) and at most four row panels read it. Partial edge panels are
+     * always packed.
+     */
     private static void block(boolean transA, boolean transB, int k, float[] a, int aOff, int lda,
                               float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, boolean accumulate,
                               int i0, int i1, int j0, int j1) {
         Workspace ws = WORKSPACE.get();
+        boolean directB = !transB && i1 - i0 <= 4 * MR;
         for (int jc = j0; jc < j1; jc += NC) {
             int nc = Math.min(NC, j1 - jc);
+            boolean directA = transA && nc <= 2 * NR;
             for (int pc = 0; pc < k; pc += KC) {
                 int kc = Math.min(KC, k - pc);
                 boolean fromZero = pc == 0 && !accumulate;
-                packB(transB, b, bOff, ldb, pc, kc, jc, nc, ws.b);
+                packB(transB, b, bOff, ldb, pc, kc, jc, nc, ws.b, directB);
                 for (int ic = i0; ic < i1; ic += MC) {
                     int mc = Math.min(MC, i1 - ic);
-                    packA(transA, a, aOff, lda, ic, mc, pc, kc, ws.a);
-                    tiles(kc, mc, nc, ws, c, cOff + ic * ldc + jc, ldc, fromZero);
+                    packA(transA, a, aOff, lda, ic, mc, pc, kc, ws.a, directA);
+                    tiles(kc, mc, nc, ws, directA, a, aOff + pc * lda + ic, lda,
+                            directB, b, bOff + pc * ldb + jc, ldb, c, cOff + ic * ldc + jc, ldc, fromZero);
                 }
             }
         }
@@ -104,10 +116,14 @@ public final class VectorGemm implements Gemm {
         return remaining > L ? NR : L;
     }
 
-    /** Packs op(B)[pc:pc+kc, jc:jc+nc] as column panels: panel at jr holds {@code bp[jr·kc + p·width + j]}. */
-    private static void packB(boolean transB, float[] b, int bOff, int ldb, int pc, int kc, int jc, int nc, float[] bp) {
+    /**
+     * Packs op(B)[pc:pc+kc, jc:jc+nc] as column panels: panel at jr holds {@code bp[jr·kc + p·width + j]}, zero-padded
+     * to its width. With {@code edgeOnly}, full panels are skipped (they are read in place).
+     */
+    private static void packB(boolean transB, float[] b, int bOff, int ldb, int pc, int kc, int jc, int nc, float[] bp, boolean edgeOnly) {
         for (int jr = 0; jr < nc; jr += NR) {
             int nr = Math.min(NR, nc - jr), width = panelWidth(nc - jr), base = jr * kc;
+            if (edgeOnly && nr == width) continue;
             if (transB) {
                 for (int j = 0; j < nr; j++) {
                     int src = bOff + (jc + jr + j) * ldb + pc;
@@ -122,10 +138,14 @@ public final class VectorGemm implements Gemm {
         }
     }
 
-    /** Packs op(A)[ic:ic+mc, pc:pc+kc] as row panels: panel at ir holds {@code ap[ir·kc + p·MR + r]}. */
-    private static void packA(boolean transA, float[] a, int aOff, int lda, int ic, int mc, int pc, int kc, float[] ap) {
+    /**
+     * Packs op(A)[ic:ic+mc, pc:pc+kc] as row panels: panel at ir holds {@code ap[ir·kc + p·MR + r]}, zero-padded to MR
+     * rows. With {@code edgeOnly}, full panels are skipped (they are read in place).
+     */
+    private static void packA(boolean transA, float[] a, int aOff, int lda, int ic, int mc, int pc, int kc, float[] ap, boolean edgeOnly) {
         for (int ir = 0; ir < mc; ir += MR) {
             int mr = Math.min(MR, mc - ir), base = ir * kc;
+            if (edgeOnly && mr == MR) continue;
             if (transA) {
                 for (int p = 0; p < kc; p++) {
                     int src = aOff + (pc + p) * lda + ic + ir, dst = base + p * MR;
@@ -143,34 +163,50 @@ public final class VectorGemm implements Gemm {
         }
     }
 
-    /** Runs the micro-kernel over every tile of an {@code mc × nc} block of C starting at {@code c[co]}. */
-    private static void tiles(int kc, int mc, int nc, Workspace ws, float[] c, int co, int ldc, boolean fromZero) {
-        float[] ap = ws.a, bp = ws.b, tile = ws.tile;
+    /**
+     * Runs the micro-kernel over every tile of an {@code mc × nc} block of C starting at {@code c[co]}. Full panels of
+     * a direct operand are read in place (transposed {@code A} block at {@code a[aBase]}, row stride {@code lda};
+     * {@code B} block at {@code b[bBase]} with row stride {@code ldb}); the others come from the packed buffers.
+     */
+    private static void tiles(int kc, int mc, int nc, Workspace ws, boolean directA, float[] a, int aBase, int lda,
+                              boolean directB, float[] b, int bBase, int ldb, float[] c, int co, int ldc, boolean fromZero) {
+        float[] tile = ws.tile;
         for (int jr = 0; jr < nc; jr += NR) {
             int nr = Math.min(NR, nc - jr), width = panelWidth(nc - jr);
+            boolean bInPlace = directB && nr == width;
+            float[] bSrc = bInPlace ? b : ws.b;
+            int bo = bInPlace ? bBase + jr : jr * kc, bStride = bInPlace ? ldb : width;
             for (int ir = 0; ir < mc; ir += MR) {
-                int mr = Math.min(MR, mc - ir), ao = ir * kc, bo = jr * kc, ct = co + ir * ldc + jr;
+                int mr = Math.min(MR, mc - ir), ct = co + ir * ldc + jr;
+                boolean aInPlace = directA && mr == MR;
+                float[] aSrc = aInPlace ? a : ws.a;
+                int ao = aInPlace ? aBase + ir : ir * kc, aStep = aInPlace ? lda : MR;
                 if (mr == MR && nr == width) {
-                    kernel(width, kc, ap, ao, bp, bo, c, ct, ldc, fromZero);
+                    kernel(width, kc, aSrc, ao, aStep, bSrc, bo, bStride, c, ct, ldc, fromZero);
                 } else {
                     // Edge tile: compute a full tile in scratch, copy the valid mr × nr corner in and out.
                     if (!fromZero) {
                         for (int r = 0; r < mr; r++) System.arraycopy(c, ct + r * ldc, tile, r * width, nr);
                     }
-                    kernel(width, kc, ap, ao, bp, bo, tile, 0, width, fromZero);
+                    kernel(width, kc, aSrc, ao, aStep, bSrc, bo, bStride, tile, 0, width, fromZero);
                     for (int r = 0; r < mr; r++) System.arraycopy(tile, r * width, c, ct + r * ldc, nr);
                 }
             }
         }
     }
 
-    private static void kernel(int width, int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc, boolean fromZero) {
-        if (width == NR) kernel8x2(kc, ap, ao, bp, bo, c, co, ldc, fromZero);
-        else kernel8x1(kc, ap, ao, bp, bo, c, co, ldc, fromZero);
+    private static void kernel(int width, int kc, float[] a, int ao, int aps, float[] b, int bo, int bs,
+                               float[] c, int co, int ldc, boolean fromZero) {
+        if (width == NR) kernel8x2(kc, a, ao, aps, b, bo, bs, c, co, ldc, fromZero);
+        else kernel8x1(kc, a, ao, aps, b, bo, bs, c, co, ldc, fromZero);
     }
 
-    /** The 8 × 2L micro-kernel: C tile (+)= Σ_p A(:,p) ⊗ B(p,:) with 16 accumulators. */
-    private static void kernel8x2(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc, boolean fromZero) {
+    /**
+     * The 8 × 2L micro-kernel, 16 accumulators: {@code C(r, 0..2L) (+)= Σ_p A(r,p)·B(p, 0..2L)} with
+     * {@code A(r,p) = a[ao + r + p·aps]} and {@code B(p,j) = b[bo + p·bs + j]}.
+     */
+    private static void kernel8x2(int kc, float[] a, int ao, int aps, float[] b, int bo, int bs,
+                                  float[] c, int co, int ldc, boolean fromZero) {
         FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c60, c61, c70, c71;
         if (fromZero) {
             c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = c60 = c61 = c70 = c71 = FloatVector.zero(F);
@@ -193,31 +229,31 @@ public final class VectorGemm implements Gemm {
             c71 = FloatVector.fromArray(F, c, co + 7 * ldc + L);
         }
         for (int p = 0; p < kc; p++) {
-            int ai = ao + p * MR, bi = bo + p * NR;
-            FloatVector b0 = FloatVector.fromArray(F, bp, bi);
-            FloatVector b1 = FloatVector.fromArray(F, bp, bi + L);
-            FloatVector x = FloatVector.broadcast(F, ap[ai]);
+            int ai = ao + p * aps, bi = bo + p * bs;
+            FloatVector b0 = FloatVector.fromArray(F, b, bi);
+            FloatVector b1 = FloatVector.fromArray(F, b, bi + L);
+            FloatVector x = FloatVector.broadcast(F, a[ai]);
             c00 = x.fma(b0, c00);
             c01 = x.fma(b1, c01);
-            x = FloatVector.broadcast(F, ap[ai + 1]);
+            x = FloatVector.broadcast(F, a[ai + 1]);
             c10 = x.fma(b0, c10);
             c11 = x.fma(b1, c11);
-            x = FloatVector.broadcast(F, ap[ai + 2]);
+            x = FloatVector.broadcast(F, a[ai + 2]);
             c20 = x.fma(b0, c20);
             c21 = x.fma(b1, c21);
-            x = FloatVector.broadcast(F, ap[ai + 3]);
+            x = FloatVector.broadcast(F, a[ai + 3]);
             c30 = x.fma(b0, c30);
             c31 = x.fma(b1, c31);
-            x = FloatVector.broadcast(F, ap[ai + 4]);
+            x = FloatVector.broadcast(F, a[ai + 4]);
             c40 = x.fma(b0, c40);
             c41 = x.fma(b1, c41);
-            x = FloatVector.broadcast(F, ap[ai + 5]);
+            x = FloatVector.broadcast(F, a[ai + 5]);
             c50 = x.fma(b0, c50);
             c51 = x.fma(b1, c51);
-            x = FloatVector.broadcast(F, ap[ai + 6]);
+            x = FloatVector.broadcast(F, a[ai + 6]);
             c60 = x.fma(b0, c60);
             c61 = x.fma(b1, c61);
-            x = FloatVector.broadcast(F, ap[ai + 7]);
+            x = FloatVector.broadcast(F, a[ai + 7]);
             c70 = x.fma(b0, c70);
             c71 = x.fma(b1, c71);
         }
@@ -239,8 +275,9 @@ public final class VectorGemm implements Gemm {
         c71.intoArray(c, co + 7 * ldc + L);
     }
 
-    /** The 8 × L micro-kernel for a last column panel of at most L columns. */
-    private static void kernel8x1(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc, boolean fromZero) {
+    /** The 8 × L micro-kernel, for a last column panel of at most L columns; operands as in {@link #kernel8x2}. */
+    private static void kernel8x1(int kc, float[] a, int ao, int aps, float[] b, int bo, int bs,
+                                  float[] c, int co, int ldc, boolean fromZero) {
         FloatVector c0, c1, c2, c3, c4, c5, c6, c7;
         if (fromZero) {
             c0 = c1 = c2 = c3 = c4 = c5 = c6 = c7 = FloatVector.zero(F);
@@ -255,16 +292,16 @@ public final class VectorGemm implements Gemm {
             c7 = FloatVector.fromArray(F, c, co + 7 * ldc);
         }
         for (int p = 0; p < kc; p++) {
-            int ai = ao + p * MR;
-            FloatVector b0 = FloatVector.fromArray(F, bp, bo + p * L);
-            c0 = FloatVector.broadcast(F, ap[ai]).fma(b0, c0);
-            c1 = FloatVector.broadcast(F, ap[ai + 1]).fma(b0, c1);
-            c2 = FloatVector.broadcast(F, ap[ai + 2]).fma(b0, c2);
-            c3 = FloatVector.broadcast(F, ap[ai + 3]).fma(b0, c3);
-            c4 = FloatVector.broadcast(F, ap[ai + 4]).fma(b0, c4);
-            c5 = FloatVector.broadcast(F, ap[ai + 5]).fma(b0, c5);
-            c6 = FloatVector.broadcast(F, ap[ai + 6]).fma(b0, c6);
-            c7 = FloatVector.broadcast(F, ap[ai + 7]).fma(b0, c7);
+            int ai = ao + p * aps;
+            FloatVector b0 = FloatVector.fromArray(F, b, bo + p * bs);
+            c0 = FloatVector.broadcast(F, a[ai]).fma(b0, c0);
+            c1 = FloatVector.broadcast(F, a[ai + 1]).fma(b0, c1);
+            c2 = FloatVector.broadcast(F, a[ai + 2]).fma(b0, c2);
+            c3 = FloatVector.broadcast(F, a[ai + 3]).fma(b0, c3);
+            c4 = FloatVector.broadcast(F, a[ai + 4]).fma(b0, c4);
+            c5 = FloatVector.broadcast(F, a[ai + 5]).fma(b0, c5);
+            c6 = FloatVector.broadcast(F, a[ai + 6]).fma(b0, c6);
+            c7 = FloatVector.broadcast(F, a[ai + 7]).fma(b0, c7);
         }
         c0.intoArray(c, co);
         c1.intoArray(c, co + ldc);
