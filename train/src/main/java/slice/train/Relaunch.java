@@ -63,6 +63,18 @@ final class Relaunch {
     }
 
     /**
+     * In the child: exits when the launching process ends, so a launcher killed with SIGKILL (which cannot pass the
+     * signal on) leaves no orphan still training into the same folder. Every file is written atomically, so stopping
+     * at any moment is safe; a re-run continues from the last checkpoint.
+     */
+    static void stopWithParent() {
+        ProcessHandle.current().parent().ifPresent(parent -> parent.onExit().thenRun(() -> {
+            System.err.println("warning: the launching process ended; stopping");
+            System.exit(143);
+        }));
+    }
+
+    /**
      * Runs the program in a child JVM with the vector module and returns its exit code, or empty when the command
      * line of this process is not available or the child cannot start (the caller then runs in-process).
      */
