@@ -8,7 +8,7 @@ import java.util.Map;
  * the network and use it.
  *
  * @param architecture  the backbone, e.g. {@code mobilenetv2} or {@code inceptionv3}
- * @param alpha         MobileNetV2 width multiplier (1.0 for InceptionV3)
+ * @param alpha         MobileNetV2 width multiplier (1.0 for InceptionV3); stored with float precision
  * @param inputSize     square input side in pixels, e.g. 224
  * @param cutLayer      the backbone layer the head sits on (a Keras layer name), or {@code null} for the whole backbone
  * @param classNames    output classes, in logit order

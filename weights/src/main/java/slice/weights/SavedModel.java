@@ -68,7 +68,7 @@ public final class SavedModel {
         json.addProperty("format", FORMAT);
         json.addProperty("version", VERSION);
         json.addProperty("architecture", card.architecture());
-        json.addProperty("alpha", card.alpha());
+        json.addProperty("alpha", (float) card.alpha()); // the models take alpha as a float: write 0.35, not 0.3499999940395355
         json.addProperty("input_size", card.inputSize());
         json.addProperty("cut_layer", card.cutLayer());
         json.add("class_names", GSON.toJsonTree(card.classNames()));

@@ -64,6 +64,14 @@ class SavedModelTest {
     }
 
     @Test
+    void floatAlphaIsWrittenAsItsShortestDecimal() throws IOException {
+        Path f = dir.resolve("m.safetensors");
+        SavedModel.save(f, net(2, 2), new ModelCard("mobilenetv2", 0.35f, 96, null, List.of("x", "y"), "rgb/127.5-1", Map.of()));
+        assertTrue(Files.readString(dir.resolve("m.json")).contains("\"alpha\": 0.35,"));
+        assertEquals(0.35, SavedModel.readCard(f).alpha());
+    }
+
+    @Test
     void wholeBackboneCardHasNoCutLayer() {
         Path f = dir.resolve("m.safetensors");
         ModelCard card = new ModelCard("inceptionv3", 1.0, 299, null, List.of("x", "y"), "rgb/127.5-1", Map.of());
