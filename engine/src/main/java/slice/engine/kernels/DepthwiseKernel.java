@@ -1,7 +1,7 @@
 package slice.engine.kernels;
 
 /**
- * Depthwise convolution loops ({@link DepthwiseGeometry} gives the shapes), forward and both gradients. With
+ * Depthwise convolution loops ({@link WindowGeometry} gives the shapes), forward and both gradients. With
  * {@code v = (oy·s − padTop + ky, ox·s − padLeft + kx)} the input pixel read by tap {@code (ky, kx)}:
  * <pre>
  *   forward     y[n, oy, ox, c] = b[c] + Σ_{ky,kx} x[n, v, c] · K[ky, kx, c]
@@ -21,11 +21,11 @@ package slice.engine.kernels;
  */
 public interface DepthwiseKernel {
     /** Output rows {@code [row0, row1)} of {@code y}; {@code bias} may be null. */
-    void forward(DepthwiseGeometry g, float[] x, float[] kernel, float[] bias, float[] y, int row0, int row1);
+    void forward(WindowGeometry g, float[] x, float[] kernel, float[] bias, float[] y, int row0, int row1);
 
     /** Adds the input gradient into input rows {@code [row0, row1)} of {@code dx}. */
-    void backwardInput(DepthwiseGeometry g, float[] dy, float[] kernel, float[] dx, int row0, int row1);
+    void backwardInput(WindowGeometry g, float[] dy, float[] kernel, float[] dx, int row0, int row1);
 
     /** Overwrites {@code dKernel} (and {@code dBias} unless null) for channels {@code [c0, c1)}, batch of {@code n}. */
-    void backwardKernel(DepthwiseGeometry g, float[] x, float[] dy, int n, float[] dKernel, float[] dBias, int c0, int c1);
+    void backwardKernel(WindowGeometry g, float[] x, float[] dy, int n, float[] dKernel, float[] dBias, int c0, int c1);
 }

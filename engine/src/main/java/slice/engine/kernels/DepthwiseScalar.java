@@ -1,11 +1,11 @@
 package slice.engine.kernels;
 
-import static slice.engine.kernels.DepthwiseGeometry.endTap;
-import static slice.engine.kernels.DepthwiseGeometry.firstTap;
+import static slice.engine.kernels.WindowGeometry.endTap;
+import static slice.engine.kernels.WindowGeometry.firstTap;
 
 /** The scalar twin of the depthwise loops: the formulas of {@link DepthwiseKernel}, one channel at a time. */
 public final class DepthwiseScalar implements DepthwiseKernel {
-    @Override public void forward(DepthwiseGeometry g, float[] x, float[] kernel, float[] bias, float[] y, int row0, int row1) {
+    @Override public void forward(WindowGeometry g, float[] x, float[] kernel, float[] bias, float[] y, int row0, int row1) {
         int c = g.channels;
         for (int r = row0; r < row1; r++) {
             int n = r / g.outH, oy = r % g.outH;
@@ -29,7 +29,7 @@ public final class DepthwiseScalar implements DepthwiseKernel {
         }
     }
 
-    @Override public void backwardInput(DepthwiseGeometry g, float[] dy, float[] kernel, float[] dx, int row0, int row1) {
+    @Override public void backwardInput(WindowGeometry g, float[] dy, float[] kernel, float[] dx, int row0, int row1) {
         int c = g.channels, s = g.stride;
         for (int r = row0; r < row1; r++) {
             int n = r / g.h, iy = r % g.h;
@@ -53,7 +53,7 @@ public final class DepthwiseScalar implements DepthwiseKernel {
         }
     }
 
-    @Override public void backwardKernel(DepthwiseGeometry g, float[] x, float[] dy, int n, float[] dKernel, float[] dBias, int c0, int c1) {
+    @Override public void backwardKernel(WindowGeometry g, float[] x, float[] dy, int n, float[] dKernel, float[] dBias, int c0, int c1) {
         int c = g.channels, s = g.stride;
         for (int ch = c0; ch < c1; ch++) {
             if (dBias != null) dBias[ch] = 0f;

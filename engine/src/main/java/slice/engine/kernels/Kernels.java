@@ -14,4 +14,5 @@ public final class Kernels {
     public static final DepthwiseKernel DEPTHWISE = Simd.load("DepthwiseVector", DepthwiseScalar::new);
     public static final ReluKernel RELU = Simd.load("ReluVector", ReluScalar::new);
     public static final AddKernel ADD = Simd.load("AddVector", AddScalar::new);
+    public static final PoolKernel POOL = Simd.load("PoolVector", PoolScalar::new);
 }

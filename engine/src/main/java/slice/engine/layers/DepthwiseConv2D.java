@@ -6,7 +6,7 @@ import slice.engine.Layer;
 import slice.engine.Param;
 import slice.engine.Parallel;
 import slice.engine.Simd;
-import slice.engine.kernels.DepthwiseGeometry;
+import slice.engine.kernels.WindowGeometry;
 import slice.engine.kernels.DepthwiseKernel;
 import slice.engine.kernels.Kernels;
 
@@ -32,7 +32,7 @@ public final class DepthwiseConv2D extends Layer {
     public final Param kernel;
     /** {@code null} when {@code useBias} is false. */
     public final Param bias;
-    private final DepthwiseGeometry geometry;
+    private final WindowGeometry geometry;
 
     public DepthwiseConv2D(String name, Layer in, int kh, int kw, int stride, Padding padding, boolean useBias) {
         super(name, new int[] {
@@ -47,7 +47,7 @@ public final class DepthwiseConv2D extends Layer {
         this.bias = useBias ? Param.trainable(name + "/bias", channels) : null;
         int h = in.outputShape()[0], w = in.outputShape()[1];
         int[] o = outputShape();
-        this.geometry = new DepthwiseGeometry(h, w, channels, kh, kw, stride,
+        this.geometry = new WindowGeometry(h, w, channels, kh, kw, stride,
                 padding.padBefore(h, kh, stride), padding.padBefore(w, kw, stride), o[0], o[1]);
     }
 

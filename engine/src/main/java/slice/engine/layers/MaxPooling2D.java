@@ -2,6 +2,9 @@ package slice.engine.layers;
 
 import slice.engine.Layer;
 import slice.engine.Parallel;
+import slice.engine.kernels.Kernels;
+import slice.engine.kernels.PoolKernel;
+import slice.engine.kernels.WindowGeometry;
 
 /**
  * Keras {@code MaxPooling2D(pool, strides, padding)}: {@code [N, H, W, C] → [N, OH, OW, C]}.
@@ -11,12 +14,14 @@ import slice.engine.Parallel;
  * ({@link #plan}); on ties the first cell in (ky, kx) order wins. Backward routes each output gradient to its winner:
  * {@code ∂L/∂x[argmax(n, oy, ox, c)] += ∂L/∂y[n, oy, ox, c]}, scattered in output order, images in parallel (an
  * image's outputs only route into that image, so the threads write disjoint parts of the gradient).
- * Scalar loops with channels innermost: the layer is memory-bound.
+ * The forward loops are a {@link PoolKernel} (channels are the vector lanes), split over output rows.
  */
 public final class MaxPooling2D extends Layer {
+    private static final PoolKernel KERNEL = Kernels.POOL;
+
     public final int pool, stride;
     public final Padding padding;
-    private final int h, w, c, oh, ow, padTop, padLeft;
+    private final WindowGeometry geometry;
     /** Flat input index of each output's winner, {@code [N, OH, OW, C]}. */
     private int[] argmax;
 
@@ -25,14 +30,13 @@ public final class MaxPooling2D extends Layer {
         this.pool = pool;
         this.stride = stride;
         this.padding = padding;
-        int[] s = in.outputShape(), o = outputShape();
-        h = s[0];
-        w = s[1];
-        c = s[2];
-        oh = o[0];
-        ow = o[1];
-        padTop = padding.padBefore(h, pool, stride);
-        padLeft = padding.padBefore(w, pool, stride);
+        this.geometry = windowOf(in.outputShape(), outputShape(), pool, stride, padding);
+    }
+
+    /** The pooling window of a {@code pool × pool}, stride {@code stride} layer from {@code in} to {@code out} ([H, W, C]). */
+    static WindowGeometry windowOf(int[] in, int[] out, int pool, int stride, Padding padding) {
+        return new WindowGeometry(in[0], in[1], in[2], pool, pool, stride,
+                padding.padBefore(in[0], pool, stride), padding.padBefore(in[1], pool, stride), out[0], out[1]);
     }
 
     @Override protected void plan(int batchCapacity) {
@@ -41,30 +45,7 @@ public final class MaxPooling2D extends Layer {
 
     @Override public void forward(boolean training) {
         float[] x = inputs[0].out.data, y = out.data;
-        Parallel.forRange(batch() * oh, (r0, r1) -> {
-            for (int r = r0; r < r1; r++) {
-                int n = r / oh, iy0 = (r % oh) * stride - padTop;
-                int kyLo = Math.max(0, -iy0), kyHi = Math.min(pool, h - iy0);
-                for (int ox = 0; ox < ow; ox++) {
-                    int ix0 = ox * stride - padLeft;
-                    int kxLo = Math.max(0, -ix0), kxHi = Math.min(pool, w - ix0);
-                    int o = (r * ow + ox) * c;
-                    boolean first = true;
-                    for (int ky = kyLo; ky < kyHi; ky++) {
-                        for (int kx = kxLo; kx < kxHi; kx++) {
-                            int i = ((n * h + iy0 + ky) * w + ix0 + kx) * c;
-                            for (int ch = 0; ch < c; ch++) {
-                                if (first || x[i + ch] > y[o + ch]) {
-                                    y[o + ch] = x[i + ch];
-                                    argmax[o + ch] = i + ch;
-                                }
-                            }
-                            first = false;
-                        }
-                    }
-                }
-            }
-        });
+        Parallel.forRange(batch() * geometry.outH, (r0, r1) -> KERNEL.maxForward(geometry, x, y, argmax, r0, r1));
     }
 
     @Override public void backward() {

@@ -1,12 +1,12 @@
 package slice.engine.simd;
 
-import static slice.engine.kernels.DepthwiseGeometry.endTap;
-import static slice.engine.kernels.DepthwiseGeometry.firstTap;
+import static slice.engine.kernels.WindowGeometry.endTap;
+import static slice.engine.kernels.WindowGeometry.firstTap;
 import static slice.engine.simd.VectorInfo.F;
 
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
-import slice.engine.kernels.DepthwiseGeometry;
+import slice.engine.kernels.WindowGeometry;
 import slice.engine.kernels.DepthwiseKernel;
 import slice.engine.kernels.OutRange;
 import slice.engine.kernels.TapRun;
@@ -31,7 +31,7 @@ import slice.engine.kernels.TapRun;
 public final class DepthwiseVector implements DepthwiseKernel {
     private static final int L = F.length();
 
-    @Override public void forward(DepthwiseGeometry g, float[] x, float[] kernel, float[] bias, float[] y, int row0, int row1) {
+    @Override public void forward(WindowGeometry g, float[] x, float[] kernel, float[] bias, float[] y, int row0, int row1) {
         for (int r = row0; r < row1; r++) {
             int n = r / g.outH, oy = r % g.outH;
             int iy0 = oy * g.stride - g.padTop;
@@ -52,7 +52,7 @@ public final class DepthwiseVector implements DepthwiseKernel {
     }
 
     /** Output pixels {@code [oxA, oxB)} of row {@code r}, all nine taps inside the input. */
-    private static void row3x3(DepthwiseGeometry g, float[] x, float[] k, float[] bias, float[] y, int r, int n, int iy0, int oxA, int oxB) {
+    private static void row3x3(WindowGeometry g, float[] x, float[] k, float[] bias, float[] y, int r, int n, int iy0, int oxA, int oxB) {
         int c = g.channels, s = g.stride, vecEnd = F.loopBound(c);
         int rowStride = g.w * c, pixStride = s * c;
         int in0 = ((n * g.h + iy0) * g.w + oxA * s - g.padLeft) * c;
@@ -94,7 +94,7 @@ public final class DepthwiseVector implements DepthwiseKernel {
      * valid tap in (ky, kx) order sweeps it with its weight vector in a register ({@code y += x·w}), so every pixel
      * sums its taps in the scalar twin's order.
      */
-    private static void rowByTaps(DepthwiseGeometry g, float[] x, float[] k, float[] bias, float[] y, int r, int n, int iy0,
+    private static void rowByTaps(WindowGeometry g, float[] x, float[] k, float[] bias, float[] y, int r, int n, int iy0,
                                   int kyLo, int kyHi, int oxFrom, int oxTo) {
         if (oxFrom >= oxTo) return;
         int c = g.channels, s = g.stride, vecEnd = F.loopBound(c);
@@ -128,7 +128,7 @@ public final class DepthwiseVector implements DepthwiseKernel {
         }
     }
 
-    @Override public void backwardInput(DepthwiseGeometry g, float[] dy, float[] k, float[] dx, int row0, int row1) {
+    @Override public void backwardInput(WindowGeometry g, float[] dy, float[] k, float[] dx, int row0, int row1) {
         for (int r = row0; r < row1; r++) {
             int n = r / g.h, iy = r % g.h;
             TapRun rows = g.rowTaps[iy];
@@ -150,7 +150,7 @@ public final class DepthwiseVector implements DepthwiseKernel {
      * Stride-1 3×3 input gradient of pixels {@code [ixA, ixB)} of input row {@code r}, every tap valid: nine weight
      * vectors in registers, {@code dx += Σ_{ky,kx} dy[oy0 − ky, ix + padLeft − kx]·K[ky, kx]} in (ky, kx) order.
      */
-    private static void inputRow3x3(DepthwiseGeometry g, float[] dy, float[] k, float[] dx, int r, int n, int oy0, int ixA, int ixB) {
+    private static void inputRow3x3(WindowGeometry g, float[] dy, float[] k, float[] dx, int r, int n, int oy0, int ixA, int ixB) {
         int c = g.channels, vecEnd = F.loopBound(c), dyRowStride = g.outW * c;
         int dyA = ((n * g.outH + oy0) * g.outW + ixA + g.padLeft) * c; // dy[oy0, ixA + padLeft]: tap (0, 0)
         int dxA = (r * g.w + ixA) * c;
@@ -191,7 +191,7 @@ public final class DepthwiseVector implements DepthwiseKernel {
      * (ky, kx) order, the tap's weight vector in a register while it sweeps the row ({@code dx += dy·w}); each input
      * pixel thus accumulates its taps in the scalar twin's order.
      */
-    private static void inputRowByTaps(DepthwiseGeometry g, float[] dy, float[] k, float[] dx, int r, int n, TapRun rows, int ixFrom, int ixTo) {
+    private static void inputRowByTaps(WindowGeometry g, float[] dy, float[] k, float[] dx, int r, int n, TapRun rows, int ixFrom, int ixTo) {
         if (ixFrom >= ixTo) return;
         int c = g.channels, s = g.stride, vecEnd = F.loopBound(c);
         for (int j = 0; j < rows.count(); j++) {
@@ -221,7 +221,7 @@ public final class DepthwiseVector implements DepthwiseKernel {
         }
     }
 
-    @Override public void backwardKernel(DepthwiseGeometry g, float[] x, float[] dy, int n, float[] dK, float[] dBias, int c0, int c1) {
+    @Override public void backwardKernel(WindowGeometry g, float[] x, float[] dy, int n, float[] dK, float[] dBias, int c0, int c1) {
         int c = g.channels, s = g.stride;
         for (int ch = c0; ch < c1; ch++) {
             if (dBias != null) dBias[ch] = 0f;
@@ -282,7 +282,7 @@ public final class DepthwiseVector implements DepthwiseKernel {
     }
 
     /** dBias[ch .. ch+4L) += Σ_ox dy[row, ox, ·]: four independent chains. */
-    private static void biasRow4(DepthwiseGeometry g, float[] dy, int dyRow, float[] dBias, int ch) {
+    private static void biasRow4(WindowGeometry g, float[] dy, int dyRow, float[] dBias, int ch) {
         int c = g.channels;
         FloatVector p0 = FloatVector.zero(F), p1 = p0, p2 = p0, p3 = p0;
         for (int ox = 0; ox < g.outW; ox++) {
@@ -296,7 +296,7 @@ public final class DepthwiseVector implements DepthwiseKernel {
     }
 
     /** dK[ky, kx, ch .. ch+4L) += Σ_ox dy[row, ox, ·]·x[input of tap (ky, kx)]: four independent chains. */
-    private static void tapRow4(DepthwiseGeometry g, float[] x, float[] dy, float[] dK, int xRow, int dyRow, int ky, int kx, int ch) {
+    private static void tapRow4(WindowGeometry g, float[] x, float[] dy, float[] dK, int xRow, int dyRow, int ky, int kx, int ch) {
         int c = g.channels, s = g.stride;
         OutRange cols = g.colRanges[kx];
         int xOff = xRow + (kx - g.padLeft) * c + ch;

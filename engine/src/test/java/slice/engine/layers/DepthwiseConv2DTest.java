@@ -13,7 +13,7 @@ import slice.engine.LayerHarness;
 import slice.engine.Parallel;
 import slice.engine.Simd;
 import slice.engine.Tensor;
-import slice.engine.kernels.DepthwiseGeometry;
+import slice.engine.kernels.WindowGeometry;
 import slice.engine.kernels.DepthwiseKernel;
 import slice.engine.kernels.DepthwiseScalar;
 import slice.engine.kernels.Kernels;
@@ -80,7 +80,7 @@ class DepthwiseConv2DTest {
     private static void compare(DepthwiseKernel scalar, DepthwiseKernel vector, Random rnd, int n, int h, int w, int c,
                                 int kh, int kw, int stride, Padding padding) {
         int oh = padding.outSize(h, kh, stride), ow = padding.outSize(w, kw, stride);
-        DepthwiseGeometry g = new DepthwiseGeometry(h, w, c, kh, kw, stride, padding.padBefore(h, kh, stride),
+        WindowGeometry g = new WindowGeometry(h, w, c, kh, kw, stride, padding.padBefore(h, kh, stride),
                 padding.padBefore(w, kw, stride), oh, ow);
         float[] x = randoms(rnd, n * h * w * c), k = randoms(rnd, kh * kw * c), b = randoms(rnd, c);
         float[] dy = randoms(rnd, n * oh * ow * c), dx0 = randoms(rnd, x.length);

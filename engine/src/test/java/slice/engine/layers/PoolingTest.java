@@ -10,6 +10,10 @@ import slice.engine.Input;
 import slice.engine.LayerHarness;
 import slice.engine.Parallel;
 import slice.engine.Tensor;
+import slice.engine.kernels.Kernels;
+import slice.engine.kernels.PoolKernel;
+import slice.engine.kernels.PoolScalar;
+import slice.engine.kernels.WindowGeometry;
 
 /** Max and average pooling: TensorFlow SAME semantics by hand, tie rule, gradient checks, thread independence. */
 class PoolingTest {
@@ -46,6 +50,44 @@ class PoolingTest {
         GradCheck.check(new AveragePooling2D("a1", new Input("c", 7, 5, 3), 3, 1, Padding.SAME), 2, true, 3, 1e-2, 1e-3, 60);
         GradCheck.check(new AveragePooling2D("a2", new Input("d", 5, 7, 17), 3, 2, Padding.SAME), 3, true, 4, 1e-2, 1e-3, 60);
         GradCheck.check(new AveragePooling2D("a3", new Input("e", 6, 5, 2), 2, 2, Padding.VALID), 1, true, 5, 1e-2, 1e-3, 60);
+    }
+
+    @Test
+    void vectorKernelMatchesScalarTwinBitForBit() {
+        PoolKernel scalar = new PoolScalar(), vector = Kernels.POOL;
+        Random rnd = new Random(7);
+        for (int channels : new int[] {1, 3, 5, 17, 33}) {
+            for (int[] size : new int[][] {{7, 5}, {1, 1}, {2, 3}, {9, 8}}) {
+                for (int pool = 2; pool <= 3; pool++) {
+                    for (int stride = 1; stride <= 2; stride++) {
+                        for (Padding padding : Padding.values()) {
+                            if (padding == Padding.VALID && (size[0] < pool || size[1] < pool)) continue;
+                            int n = (channels + pool) % 2 == 0 ? 1 : 3;
+                            int oh = padding.outSize(size[0], pool, stride), ow = padding.outSize(size[1], pool, stride);
+                            WindowGeometry g = MaxPooling2D.windowOf(new int[] {size[0], size[1], channels}, new int[] {oh, ow, channels}, pool, stride, padding);
+                            float[] x = BatchNormTest.randoms(rnd, n * size[0] * size[1] * channels);
+                            for (int i = 0; i < x.length; i += 5) x[i] = 0.5f; // ties
+                            float[] dy = BatchNormTest.randoms(rnd, n * oh * ow * channels), dx0 = BatchNormTest.randoms(rnd, x.length);
+                            float[] inv = BatchNormTest.randoms(rnd, oh * ow);
+                            float[][] results = new float[2][];
+                            int[][] winners = new int[2][];
+                            int k = 0;
+                            for (PoolKernel kernel : new PoolKernel[] {scalar, vector}) {
+                                float[] yMax = new float[dy.length], yAvg = new float[dy.length], dx = dx0.clone();
+                                winners[k] = new int[dy.length];
+                                kernel.maxForward(g, x, yMax, winners[k], 0, n * oh);
+                                kernel.avgForward(g, x, inv, yAvg, 0, n * oh);
+                                kernel.avgBackward(g, dy, inv, dx, 0, n * size[0]);
+                                results[k++] = concat(yMax, yAvg, dx);
+                            }
+                            String what = String.format("n %d, %dx%dx%d, pool %d, stride %d, %s", n, size[0], size[1], channels, pool, stride, padding);
+                            assertArrayEquals(results[0], results[1], what);
+                            assertArrayEquals(winners[0], winners[1], what);
+                        }
+                    }
+                }
+            }
+        }
     }
 
     @Test

@@ -1,14 +1,15 @@
 package slice.engine.kernels;
 
 /**
- * Shapes of a depthwise convolution (depth multiplier 1) on NHWC tensors: input {@code [N, h, w, channels]},
- * kernel {@code [kh, kw, channels]} (Keras' {@code [kh, kw, C, 1]}; flat index {@code (ky·kw + kx)·C + c}),
- * output {@code [N, outH, outW, channels]}. Output pixel {@code (oy, ox)} reads input pixel
- * {@code (oy·stride − padTop + ky, ox·stride − padLeft + kx)}; taps that fall outside the input read zero.
+ * Shapes of a per-channel sliding window on NHWC tensors — a depthwise convolution or a pooling: input
+ * {@code [N, h, w, channels]}, window {@code kh × kw} (a depthwise kernel is {@code [kh, kw, channels]}, Keras'
+ * {@code [kh, kw, C, 1]}; flat index {@code (ky·kw + kx)·C + c}), output {@code [N, outH, outW, channels]}. Output
+ * pixel {@code (oy, ox)} reads input pixel {@code (oy·stride − padTop + ky, ox·stride − padLeft + kx)}; taps that fall
+ * outside the input are padding (zero for a convolution, skipped by pooling).
  *
  * <p>Built once per layer, with the index tables the gradients need, so the kernels allocate nothing.
  */
-public final class DepthwiseGeometry {
+public final class WindowGeometry {
     public final int h, w, channels, kh, kw, stride, padTop, padLeft, outH, outW;
     /** For each input row {@code iy}: the taps {@code ky} and output rows that read it (input gradient). */
     public final TapRun[] rowTaps;
@@ -17,7 +18,7 @@ public final class DepthwiseGeometry {
     /** For each tap column {@code kx}: the output columns whose tap {@code kx} reads a real input column. */
     public final OutRange[] colRanges;
 
-    public DepthwiseGeometry(int h, int w, int channels, int kh, int kw, int stride, int padTop, int padLeft, int outH, int outW) {
+    public WindowGeometry(int h, int w, int channels, int kh, int kw, int stride, int padTop, int padLeft, int outH, int outW) {
         this.h = h;
         this.w = w;
         this.channels = channels;

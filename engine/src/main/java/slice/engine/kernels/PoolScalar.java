@@ -1,0 +1,78 @@
+package slice.engine.kernels;
+
+import static slice.engine.kernels.WindowGeometry.endTap;
+import static slice.engine.kernels.WindowGeometry.firstTap;
+
+/** Scalar twin of {@link PoolKernel}: the formulas, one channel at a time. */
+public final class PoolScalar implements PoolKernel {
+    @Override public void maxForward(WindowGeometry g, float[] x, float[] y, int[] argmax, int row0, int row1) {
+        int c = g.channels;
+        for (int r = row0; r < row1; r++) {
+            int n = r / g.outH, iy0 = (r % g.outH) * g.stride - g.padTop;
+            int kyLo = firstTap(iy0), kyHi = endTap(iy0, g.h, g.kh);
+            for (int ox = 0; ox < g.outW; ox++) {
+                int ix0 = ox * g.stride - g.padLeft;
+                int kxLo = firstTap(ix0), kxHi = endTap(ix0, g.w, g.kw);
+                int o = (r * g.outW + ox) * c, in0 = ((n * g.h + iy0) * g.w + ix0) * c;
+                for (int ch = 0; ch < c; ch++) {
+                    int best = in0 + (kyLo * g.w + kxLo) * c + ch;
+                    float max = x[best];
+                    for (int ky = kyLo; ky < kyHi; ky++) {
+                        for (int kx = kxLo; kx < kxHi; kx++) {
+                            int i = in0 + (ky * g.w + kx) * c + ch;
+                            if (x[i] > max) {
+                                max = x[i];
+                                best = i;
+                            }
+                        }
+                    }
+                    y[o + ch] = max;
+                    argmax[o + ch] = best;
+                }
+            }
+        }
+    }
+
+    @Override public void avgForward(WindowGeometry g, float[] x, float[] inv, float[] y, int row0, int row1) {
+        int c = g.channels;
+        for (int r = row0; r < row1; r++) {
+            int n = r / g.outH, oy = r % g.outH, iy0 = oy * g.stride - g.padTop;
+            int kyLo = firstTap(iy0), kyHi = endTap(iy0, g.h, g.kh);
+            for (int ox = 0; ox < g.outW; ox++) {
+                int ix0 = ox * g.stride - g.padLeft;
+                int kxLo = firstTap(ix0), kxHi = endTap(ix0, g.w, g.kw);
+                int o = (r * g.outW + ox) * c, in0 = ((n * g.h + iy0) * g.w + ix0) * c;
+                for (int ch = 0; ch < c; ch++) {
+                    float sum = 0f;
+                    for (int ky = kyLo; ky < kyHi; ky++) {
+                        for (int kx = kxLo; kx < kxHi; kx++) sum += x[in0 + (ky * g.w + kx) * c + ch];
+                    }
+                    y[o + ch] = sum * inv[oy * g.outW + ox];
+                }
+            }
+        }
+    }
+
+    @Override public void avgBackward(WindowGeometry g, float[] dy, float[] inv, float[] dx, int row0, int row1) {
+        int c = g.channels;
+        for (int r = row0; r < row1; r++) {
+            int n = r / g.h;
+            TapRun rows = g.rowTaps[r % g.h];
+            for (int ix = 0; ix < g.w; ix++) {
+                TapRun cols = g.colTaps[ix];
+                int in = (r * g.w + ix) * c;
+                for (int ch = 0; ch < c; ch++) {
+                    float acc = dx[in + ch];
+                    for (int j = 0; j < rows.count(); j++) {
+                        int oy = rows.firstOut() - j;
+                        for (int i = 0; i < cols.count(); i++) {
+                            int ox = cols.firstOut() - i;
+                            acc = Math.fma(dy[((n * g.outH + oy) * g.outW + ox) * c + ch], inv[oy * g.outW + ox], acc);
+                        }
+                    }
+                    dx[in + ch] = acc;
+                }
+            }
+        }
+    }
+}
