@@ -49,7 +49,7 @@ public final class BatchNorm extends Layer {
     // Per-channel state of the last forward, used by backward (C floats each, allocated once).
     private final float[] mean, variance, invStd, scale, shift;
     // Per-channel backward scratch.
-    private final float[] sumDy, sumDyXc, coefDy, coefCentred, coefConst;
+    private final float[] sumDy, sumDyXc, coefCentred, coefConst;
     /** Per-block partial sums {@code [block][C]} (two sets, for the two gradient sums); allocated by {@link #plan}. */
     private float[][] partialA, partialB;
     /** Whether the last forward used batch statistics (training mode) or the moving ones. */
@@ -76,7 +76,6 @@ public final class BatchNorm extends Layer {
         shift = new float[channels];
         sumDy = new float[channels];
         sumDyXc = new float[channels];
-        coefDy = new float[channels];
         coefCentred = new float[channels];
         coefConst = new float[channels];
     }
@@ -150,12 +149,11 @@ public final class BatchNorm extends Layer {
         }
         // ∂L/∂x = s·g − s·mean(g) − s·x̂·mean(g·x̂) = s·g + [−s·invStd²·Σg(x−mean)/P]·(x − mean) + [−s·Σg/P]
         for (int c = 0; c < channels; c++) {
-            coefDy[c] = scale[c];
             coefCentred[c] = -scale[c] * invStd[c] * invStd[c] * sumDyXc[c] / pixels;
             coefConst[c] = -scale[c] * sumDy[c] / pixels;
         }
         Parallel.forRange(pixels, chunk,
-                (p0, p1) -> KERNEL.addNormalizedGradient(dy, x, dx, p0, p1, channels, mean, coefDy, coefCentred, coefConst));
+                (p0, p1) -> KERNEL.addNormalizedGradient(dy, x, dx, p0, p1, channels, mean, scale, coefCentred, coefConst));
     }
 
     /** A per-channel sum over pixels {@code [p0, p1)}, added into one or two accumulators of C floats. */
