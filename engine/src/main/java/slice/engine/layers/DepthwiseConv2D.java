@@ -3,12 +3,12 @@ package slice.engine.layers;
 import java.util.ArrayList;
 import java.util.List;
 import slice.engine.Layer;
-import slice.engine.Param;
 import slice.engine.Parallel;
+import slice.engine.Param;
 import slice.engine.Simd;
-import slice.engine.kernels.WindowGeometry;
 import slice.engine.kernels.DepthwiseKernel;
 import slice.engine.kernels.Kernels;
+import slice.engine.kernels.WindowGeometry;
 
 /**
  * Keras {@code DepthwiseConv2D} (depth multiplier 1): {@code depthwise_kernel [kh, kw, C, 1]}, optional

@@ -6,10 +6,10 @@ import static slice.engine.simd.VectorInfo.F;
 
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
-import slice.engine.kernels.WindowGeometry;
 import slice.engine.kernels.DepthwiseKernel;
 import slice.engine.kernels.OutRange;
 import slice.engine.kernels.TapRun;
+import slice.engine.kernels.WindowGeometry;
 
 /**
  * Vector depthwise convolution, NHWC, channels as lanes (the ncnn/XNNPACK layout): a pixel's {@code C} channels are

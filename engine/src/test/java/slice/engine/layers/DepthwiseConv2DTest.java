@@ -13,10 +13,10 @@ import slice.engine.LayerHarness;
 import slice.engine.Parallel;
 import slice.engine.Simd;
 import slice.engine.Tensor;
-import slice.engine.kernels.WindowGeometry;
 import slice.engine.kernels.DepthwiseKernel;
 import slice.engine.kernels.DepthwiseScalar;
 import slice.engine.kernels.Kernels;
+import slice.engine.kernels.WindowGeometry;
 
 /** Depthwise convolution: a hand example, gradient checks, vector = scalar on tail shapes, thread independence. */
 class DepthwiseConv2DTest {
