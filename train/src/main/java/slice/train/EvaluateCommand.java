@@ -15,7 +15,8 @@ import slice.train.data.Split;
 @Command(name = "evaluate", sortOptions = false, mixinStandardHelpOptions = true,
         description = {"Measure a trained model on a folder with one sub-folder per person (the people it was trained on):",
                 "accuracy with its 95 % interval, per-person precision/recall/F1, confusion matrix, misclassified files.",
-                "Writes metrics.json, report.md and confusion.png to --out."},
+                "Writes metrics.json, report.md and confusion.png to --out. On the training folder, use --split test:",
+                "--split all would count the images the model was trained on."},
         footer = {"", "Example:", "  java -jar train.jar evaluate --model face-model --data new-photos",
                 "  java -jar train.jar evaluate --model face-model --data faces --split test   # the training run's test split"})
 final class EvaluateCommand extends Cli.Task {

@@ -1,9 +1,12 @@
 package slice.train;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -23,13 +26,14 @@ final class PredictCommand extends Cli.Task {
     @Option(names = "--threshold", paramLabel = "P", description = "Answer 'unknown' below this probability (default: the calibrated one; 0 = never).")
     Float threshold;
 
-    @Parameters(arity = "1..*", paramLabel = "IMAGE", description = "Images to recognise.")
-    List<Path> images;
+    @Parameters(arity = "1..*", paramLabel = "IMAGE", description = "Images to recognise; a folder stands for every file below it.")
+    List<Path> arguments;
 
     @Override protected int run() {
         if (topK < 1) throw new UserError("--top-k must be at least 1, got " + topK);
         if (threshold != null && !(threshold >= 0 && threshold <= 1)) throw new UserError("--threshold must be in [0, 1], got " + threshold);
         Recogniser r = Recogniser.load(model);
+        List<Path> images = expand(arguments);
         float cutoff = threshold != null ? threshold : r.threshold;
         String[] errors = new String[images.size()];
         float[] probs = r.probabilities(images, errors);
@@ -43,6 +47,23 @@ final class PredictCommand extends Cli.Task {
         }
         long failed = java.util.Arrays.stream(errors).filter(e -> e != null).count();
         return failed == 0 ? Cli.OK : Cli.USER;
+    }
+
+    /** The files named, with each folder replaced by the non-hidden files below it, in path order. */
+    static List<Path> expand(List<Path> arguments) {
+        List<Path> files = new ArrayList<>();
+        for (Path p : arguments) {
+            if (!Files.isDirectory(p)) {
+                files.add(p);
+                continue;
+            }
+            try (Stream<Path> below = Files.walk(p)) {
+                below.filter(Files::isRegularFile).filter(f -> !f.getFileName().toString().startsWith(".")).sorted().forEach(files::add);
+            } catch (IOException e) {
+                throw UserError.about(p, "cannot list this folder (" + e.getMessage() + ")");
+            }
+        }
+        return files;
     }
 
     /**

@@ -45,10 +45,12 @@ class RoundTripTest {
         }
 
         RelaunchTest.Run predicted = RelaunchTest.java(heap, "predict", "--model", out.toString(), "--top-k", "2",
-                faces.resolve("s1/1.pgm").toString(), faces.resolve("s7/2.pgm").toString());
+                faces.resolve("s1/1.pgm").toString(), faces.resolve("s7/2.pgm").toString(), faces.resolve("s12").toString());
         assertEquals(0, predicted.exit(), predicted.err());
         List<String> lines = predicted.out().lines().toList();
-        assertEquals(2, lines.size(), predicted.out());
+        assertEquals(12, lines.size(), "two files and a folder of ten: " + predicted.out());
+        assertTrue(lines.get(2).startsWith(faces.resolve("s12/1.pgm") + "\t"), lines.get(2));
+        assertTrue(lines.subList(2, 12).stream().filter(l -> l.split("\t")[1].equals("s12")).count() >= 8, predicted.out());
         assertTrue(lines.get(0).startsWith(faces.resolve("s1/1.pgm") + "\ts1\t"), lines.get(0));
         assertTrue(lines.get(1).startsWith(faces.resolve("s7/2.pgm") + "\ts7\t"), lines.get(1));
         assertEquals(4, lines.get(0).split("\t").length, "file, person, probability, second person");
