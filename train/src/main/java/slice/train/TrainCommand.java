@@ -219,8 +219,8 @@ final class TrainCommand extends Cli.Task {
             Sample s = dataset.samples().get(i);
             files.append(s.sha256()).append(' ').append(s.label()).append(' ').append(split.part(i)).append('\n');
         }
-        return String.format(Locale.ROOT, "%s, weights %s, cut %s, fine-tune from %s, head %s, augment %d, %s, val %s, test %s, data %s",
-                FaceModel.describe(spec), weightsSha.substring(0, 12), faces.cut, faces.fineTuneFrom, faces.head, augment, config, val, test,
+        return String.format(Locale.ROOT, "%s, weights %s, cut %s, fine-tune from %s, hidden %d, dropout %s, augment %d, %s, val %s, test %s, data %s",
+                FaceModel.describe(spec), weightsSha.substring(0, 12), faces.cut, faces.fineTuneFrom, hidden, dropout, augment, config.describe(), val, test,
                 Hashes.sha256Hex(files.toString()).substring(0, 12));
     }
 

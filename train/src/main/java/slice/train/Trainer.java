@@ -53,6 +53,12 @@ public final class Trainer {
             if (!(weightDecay >= 0)) throw new UserError("--weight-decay must be >= 0, got " + weightDecay);
             if (patience < 1) throw new UserError("--patience must be at least 1, got " + patience);
         }
+
+        /** E.g. {@code epochs 30, batch 32, lr 0.001, adam, label smoothing 0.1, weight decay 0.0, patience 5, seed 1}. */
+        public String describe() {
+            return "epochs " + epochs + ", batch " + batch + ", lr " + lr + ", " + optimizer + ", label smoothing " + labelSmoothing
+                    + ", weight decay " + weightDecay + ", patience " + patience + ", seed " + seed;
+        }
     }
 
     /** What the run ended with; the network holds the restored best weights. */
@@ -87,7 +93,7 @@ public final class Trainer {
         if (Files.exists(checkpointFile)) {
             Checkpoint c = Checkpoint.load(checkpointFile);
             if (!c.config().equals(runDescription)) {
-                throw UserError.about(checkpointFile, "holds a different training run (" + c.config()
+                throw UserError.about(checkpointFile, "holds a different training run (" + difference(c.config(), runDescription)
                         + "); use another --out, or delete it to start over");
             }
             restore(c.weights(), checkpointFile);
@@ -258,6 +264,15 @@ public final class Trainer {
         int[] labels = new int[s.size()];
         for (int i = 0; i < labels.length; i++) labels[i] = s.label(i);
         return labels;
+    }
+
+    /** The first differing item of two comma-separated run descriptions: {@code lr=0.01 there, lr=0.1 now}. */
+    static String difference(String saved, String now) {
+        String[] a = saved.split(", "), b = now.split(", ");
+        for (int i = 0; i < Math.min(a.length, b.length); i++) {
+            if (!a[i].equals(b[i])) return a[i] + " there, " + b[i] + " now";
+        }
+        return saved + " there, " + now + " now";
     }
 
     /** Fisher–Yates shuffle of 0..n-1. */

@@ -118,9 +118,10 @@ class TrainerTest {
     @Test
     void aCheckpointOfAnotherRunIsRefused() throws Exception {
         Path ckpt = dir.resolve("d");
-        new Trainer(smallNet(), config(1, 1)).fit(clusters(9, 1), clusters(6, 2), ckpt, "lr=0.01", s -> { });
+        new Trainer(smallNet(), config(1, 1)).fit(clusters(9, 1), clusters(6, 2), ckpt, "mobilenetv2, lr=0.01, seed 1", s -> { });
         UserError e = assertThrows(UserError.class,
-                () -> new Trainer(smallNet(), config(1, 1)).fit(clusters(9, 1), clusters(6, 2), ckpt, "lr=0.1", s -> { }));
-        assertEquals(ckpt + ": holds a different training run (lr=0.01); use another --out, or delete it to start over", e.getMessage());
+                () -> new Trainer(smallNet(), config(1, 1)).fit(clusters(9, 1), clusters(6, 2), ckpt, "mobilenetv2, lr=0.1, seed 1", s -> { }));
+        assertEquals(ckpt + ": holds a different training run (lr=0.01 there, lr=0.1 now); use another --out, or delete it to start over",
+                e.getMessage());
     }
 }
