@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import slice.engine.SharedData;
+import slice.models.NpyFile;
 import slice.models.Preprocessing;
 
 class PreprocessorTest {
@@ -25,7 +26,7 @@ class PreprocessorTest {
     @Test
     void matchesPilBilinearOnReferenceInputs() throws Exception {
         Path reference = SharedData.require("reference/mobilenet_v2_0.5_224/input.npy");
-        float[] expected = Npy.readFloats(reference);
+        float[] expected = NpyFile.read(reference).data;
         Path[] sources = {
             SharedData.require("images/imagenet/grace_hopper.bmp"),
             SharedData.require("images/imagenet/bird.bmp"),
