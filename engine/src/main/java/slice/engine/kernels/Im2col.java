@@ -1,6 +1,5 @@
 package slice.engine.kernels;
 
-import java.util.Arrays;
 import slice.engine.Parallel;
 
 /**
@@ -34,21 +33,34 @@ public final class Im2col {
     /** Columns of the GEMM matrix: {@code kh·kw·Cin}. */
     public int columns() { return kh * kw * cin; }
 
-    /** Fills {@code cols[(r − from)·Kc + …]} for output pixels {@code r ∈ [from, to)}; rows split across threads. */
+    /**
+     * Fills {@code cols[(r − from)·Kc + …]} for output pixels {@code r ∈ [from, to)}; rows split across threads.
+     * In NHWC the {@code kw} taps of one window row are {@code kw·Cin} contiguous floats, copied as one run when the
+     * window row lies inside the image (tap by tap at the borders): with an RGB input that is 9 floats, not 3 runs of 3.
+     */
     public void gather(float[] x, int from, int to, float[] cols) {
-        int kc = columns();
+        int kc = columns(), run = kw * cin;
         Parallel.forRange(to - from, 64, (r0, r1) -> {
             for (int r = from + r0; r < from + r1; r++) {
                 int ox = r % outW, oy = r / outW % outH, n = r / (outW * outH);
-                int dst = (r - from) * kc;
-                for (int ky = 0; ky < kh; ky++) {
+                int ix0 = ox * strideW - padLeft, dst = (r - from) * kc;
+                boolean rowInside = ix0 >= 0 && ix0 + kw <= w;
+                for (int ky = 0; ky < kh; ky++, dst += run) {
                     int iy = oy * strideH - padTop + ky;
-                    for (int kx = 0; kx < kw; kx++, dst += cin) {
-                        int ix = ox * strideW - padLeft + kx;
-                        if (iy < 0 || iy >= h || ix < 0 || ix >= w) {
-                            Arrays.fill(cols, dst, dst + cin, 0f);
-                        } else {
-                            System.arraycopy(x, ((n * h + iy) * w + ix) * cin, cols, dst, cin);
+                    if (iy < 0 || iy >= h) {
+                        for (int j = 0; j < run; j++) cols[dst + j] = 0f;
+                    } else if (rowInside) {
+                        int src = ((n * h + iy) * w + ix0) * cin;
+                        for (int j = 0; j < run; j++) cols[dst + j] = x[src + j];
+                    } else {
+                        for (int kx = 0; kx < kw; kx++) {
+                            int ix = ix0 + kx, d = dst + kx * cin;
+                            if (ix < 0 || ix >= w) {
+                                for (int c = 0; c < cin; c++) cols[d + c] = 0f;
+                            } else {
+                                int src = ((n * h + iy) * w + ix) * cin;
+                                for (int c = 0; c < cin; c++) cols[d + c] = x[src + c];
+                            }
                         }
                     }
                 }

@@ -49,8 +49,8 @@ class Conv2DTest {
         compareWithDirect(rnd, 3, 1, 1, 33, 17, 3, 3, 1, 1, Padding.SAME, true);   // every tap but the centre is padding
         compareWithDirect(rnd, 2, 1, 1, 5, 33, 1, 1, 1, 1, Padding.VALID, false);
         compareWithDirect(rnd, 2, 2, 3, 17, 33, 3, 3, 2, 2, Padding.SAME, true);   // 1×2 output, asymmetric padding
-        compareWithDirect(rnd, 1, 35, 33, 3, 32, 3, 3, 2, 2, Padding.SAME, false);  // a stem: several column tiles
-        compareWithDirect(rnd, 2, 17, 17, 192, 7, 3, 3, 1, 1, Padding.SAME, true); // Kc = 1728: small tiles
+        compareWithDirect(rnd, 1, 35, 33, 3, 32, 3, 3, 2, 2, Padding.SAME, false);  // a stem: RGB window rows
+        compareWithDirect(rnd, 2, 17, 17, 192, 7, 3, 3, 1, 1, Padding.SAME, true); // Kc = 1728: three column tiles
     }
 
     @Test

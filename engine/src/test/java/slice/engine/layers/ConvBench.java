@@ -1,5 +1,7 @@
 package slice.engine.layers;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.Random;
 import slice.engine.GradCheck;
 import slice.engine.Input;
@@ -11,9 +13,12 @@ import slice.engine.Tensor;
  * Throughput harness (not a test): GFLOP/s of {@link Conv2D} forward and backward (dX and dW) on MobileNetV2 and
  * InceptionV3 layer shapes. Run from engine/ after {@code mvn test-compile}:
  * {@code java --add-modules jdk.incubator.vector [-XX:MaxVectorSize=16] [-Dslice.threads=1]
- * -cp target/classes:target/test-classes slice.engine.layers.ConvBench}.
+ * [-Dseconds=3] -cp target/classes:target/test-classes slice.engine.layers.ConvBench}.
  */
 public final class ConvBench {
+    /** CPU time excludes the time the OS gives to other processes: a steadier measure on a shared machine. */
+    private static final ThreadMXBean CPU = ManagementFactory.getThreadMXBean();
+
     public static void main(String[] args) {
         System.out.println(Simd.describe());
         // {batch, h, w, cin, cout, kh, kw, stride}
@@ -34,19 +39,22 @@ public final class ConvBench {
             Tensor dy = GradCheck.random(rnd, s[0], conv.outputShape());
             LayerHarness.forward(conv, true, input);
             LayerHarness.backward(conv, dy);
-            double flops = 2.0 * conv.macs() * s[0], fwd = 0, bwd = 0;
-            long deadline = System.nanoTime() + 3_000_000_000L;
+            double flops = 2.0 * conv.macs() * s[0], fwd = 0, bwd = 0, fwdCpu = 0, bwdCpu = 0;
+            long deadline = System.nanoTime() + Long.getLong("seconds", 3) * 1_000_000_000L;
             for (int rep = 0; rep < 5 || System.nanoTime() < deadline; rep++) {
-                long t0 = System.nanoTime();
+                long t0 = System.nanoTime(), c0 = CPU.getCurrentThreadCpuTime();
                 conv.forward(true);
-                long t1 = System.nanoTime();
+                long t1 = System.nanoTime(), c1 = CPU.getCurrentThreadCpuTime();
                 conv.backward();
-                long t2 = System.nanoTime();
+                long t2 = System.nanoTime(), c2 = CPU.getCurrentThreadCpuTime();
                 fwd = Math.max(fwd, flops / (t1 - t0));
                 bwd = Math.max(bwd, 2 * flops / (t2 - t1));
+                fwdCpu = Math.max(fwdCpu, flops / (c1 - c0));
+                bwdCpu = Math.max(bwdCpu, 2 * flops / (c2 - c1));
             }
-            System.out.printf("conv %dx%d/%d %dx%dx%d->%d batch %d: forward %.1f, backward %.1f GFLOP/s%n",
-                    s[5], s[6], s[7], s[1], s[2], s[3], s[4], s[0], fwd, bwd);
+            System.out.printf("conv %dx%d/%d %dx%dx%d->%d batch %d: forward %.1f, backward %.1f GFLOP/s"
+                            + " (per CPU second of the calling thread, meaningful at 1 thread: %.1f, %.1f)%n",
+                    s[5], s[6], s[7], s[1], s[2], s[3], s[4], s[0], fwd, bwd, fwdCpu, bwdCpu);
         }
     }
 }
