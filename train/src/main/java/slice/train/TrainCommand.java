@@ -121,13 +121,13 @@ final class TrainCommand extends Cli.Task {
         Trainer.Config config = new Trainer.Config(epochs, batch, lr, optimizer.toLowerCase(Locale.ROOT), labelSmoothing, weightDecay, patience, seed);
         FaceModel.Head head = new FaceModel.Head(hidden, dropout);
         if (augment < 0) throw new UserError("--augment must be >= 0, got " + augment);
+        if (!(val >= 0 && test > 0 && val + test < 1)) throw new UserError("--val and --test must be fractions with --test > 0 and val + test < 1");
         Path checkpoint = out.resolve(CHECKPOINT);
         if (resume && !Files.exists(checkpoint)) throw UserError.about(out, "nothing to resume: no " + CHECKPOINT + " here");
 
         Dataset dataset = phases.time("scan", () -> Dataset.scan(data));
         dataset.warning().ifPresent(System.err::println);
         Path weights = WeightsCommand.resolve(weightsOption, spec, null);
-        if (!(val >= 0 && test > 0 && val + test < 1)) throw new UserError("--val and --test must be fractions with --test > 0 and val + test < 1");
         Split split = Split.of(dataset, new Split.Config(val, test, seed));
         List<Sample> trainSet = split.samples(Split.Part.TRAIN), valSet = split.samples(Split.Part.VAL), testSet = split.samples(Split.Part.TEST);
         List<String> classes = dataset.classes();
@@ -164,6 +164,19 @@ final class TrainCommand extends Cli.Task {
         System.out.println("test accuracy " + testEval.metrics().accuracyLine() + ", validation " + valEval.metrics().accuracyLine());
         System.out.printf(Locale.ROOT, "unknown threshold %.3f (keeps %.0f %% of correct validation answers)%n", threshold, 100 * UnknownThreshold.KEEP);
 
+        Map<String, Object> card = cardTraining(threshold, weights, weightsSha, result, testEval);
+        phases.time("saving", () -> {
+            SavedModel.save(out.resolve(MODEL), faces.full, new ModelCard(spec.architecture().id, Double.parseDouble(Float.toString(spec.alpha())),
+                    spec.size(), faces.cut, classes, spec.preprocessing().describe(), card));
+            return null;
+        });
+        writeReports(spec, faces, classes, dataset, split, threshold, result, valEval, testEval, phases);
+        System.out.println("model written to " + out.resolve(MODEL) + "; report in " + out.resolve("report.md"));
+        return Cli.OK;
+    }
+
+    /** What the model card records of this run: the head, the unknown threshold, the backbone weights, the split. */
+    private Map<String, Object> cardTraining(float threshold, Path weights, String weightsSha, Trainer.Result result, Evaluation testEval) {
         Map<String, Object> training = new LinkedHashMap<>();
         training.put("head_hidden", hidden);
         training.put("head_dropout", (double) dropout);
@@ -176,19 +189,24 @@ final class TrainCommand extends Cli.Task {
         training.put("split_seed", seed);
         training.put("best_epoch", result.bestEpoch());
         training.put("test_accuracy", testEval.metrics().accuracy());
-        phases.time("saving", () -> {
-            SavedModel.save(out.resolve(MODEL), faces.full, new ModelCard(spec.architecture().id, Double.parseDouble(Float.toString(spec.alpha())), spec.size(), faces.cut,
-                    classes, spec.preprocessing().describe(), training));
-            return null;
-        });
+        return training;
+    }
 
+    /** {@code metrics.json}, {@code report.md}, {@code curves.png}, {@code confusion.png}. */
+    private void writeReports(ModelSpec spec, FaceModel faces, List<String> classes, Dataset dataset, Split split, float threshold,
+                              Trainer.Result result, Evaluation valEval, Evaluation testEval, Phases phases) throws java.io.IOException {
+        int[] counts = split.counts();
+        Map<String, Object> images = new LinkedHashMap<>();
+        images.put("train", counts[Split.Part.TRAIN.ordinal()]);
+        images.put("val", counts[Split.Part.VAL.ordinal()]);
+        images.put("test", counts[Split.Part.TEST.ordinal()]);
+        images.put("skipped", dataset.skipped().size());
         Map<String, Object> metrics = new LinkedHashMap<>();
         metrics.put("command", "train");
         metrics.put("model", FaceModel.describe(spec) + " cut " + faces.cut + (fineTuneFrom != null ? ", fine-tuned from " + fineTuneFrom : ""));
         metrics.put("data", data.toString());
         metrics.put("classes", classes.size());
-        metrics.put("images", Map.of("train", trainSet.size(), "val", valSet.size(), "test", testSet.size(),
-                "skipped", dataset.skipped().size()));
+        metrics.put("images", images);
         metrics.put("unknown_threshold", threshold);
         metrics.putAll(testEval.toJson("test_"));
         metrics.putAll(valEval.toJson("val_"));
@@ -197,19 +215,17 @@ final class TrainCommand extends Cli.Task {
         metrics.put("seconds", phases.toJson());
         metrics.put("environment", Report.environment());
         Map<String, Object> facts = new LinkedHashMap<>();
-        facts.put("data", data + " — " + classes.size() + " people; " + trainSet.size() + " train, " + valSet.size() + " validation, "
-                + testSet.size() + " test images");
+        facts.put("data", data + " — " + classes.size() + " people; " + images.get("train") + " train, " + images.get("val")
+                + " validation, " + images.get("test") + " test images");
         facts.put("model", metrics.get("model") + ", head " + (hidden > 0 ? hidden + " hidden, dropout " + dropout : "linear"));
         facts.put("training", String.format(Locale.ROOT, "%s lr %s, batch %d, label smoothing %s, augment %d, seed %d; best epoch %d of %d",
-                config.optimizer(), lr, batch, labelSmoothing, augment, seed, result.bestEpoch(), result.history().size()));
+                optimizer, lr, batch, labelSmoothing, augment, seed, result.bestEpoch(), result.history().size()));
         facts.put("seconds", phases.line());
         facts.put("environment", Report.environment().get("kernels") + ", JDK " + Runtime.version());
         String markdown = "# Face recogniser: training report\n\n" + Report.factsMarkdown("Run", facts)
                 + Report.evaluationMarkdown("Test set", testEval) + "![confusion matrix](confusion.png)\n\n"
                 + Report.epochsMarkdown(result.history(), result.bestEpoch());
         Report.write(out, metrics, markdown, testEval, result.history(), result.bestEpoch());
-        System.out.println("model written to " + out.resolve(MODEL) + "; report in " + out.resolve("report.md"));
-        return Cli.OK;
     }
 
     /** Everything that determines the trained weights: a checkpoint made with a different description is not resumed. */
