@@ -2,12 +2,13 @@
 # Slice vs PyTorch, same shapes, same models, same thread counts, measured in the same run:
 #
 #   bench/compare.sh [JMH options and benchmark regexes]     e.g.  bench/compare.sh 'Inference' -p batch=1
-#   JAVA_OPTS=-XX:MaxVectorSize=16 bench/compare.sh           the 128-bit (NEON-width) kernels
+#   JAVA_OPTS=-XX:MaxVectorSize=16 RESULTS=bench/RESULTS-128bit.md bench/compare.sh    the 128-bit (NEON-width) kernels
 #
 # Runs benchmarks.jar (the headline set when no regex is given), then bench/torch_peer.py on the same list, and
-# writes bench/RESULTS.md: the command, date, machine, JDK and vector width, our table (time, GFLOP/s, fraction of
+# writes $RESULTS (default bench/RESULTS.md): the command, date, machine, JDK and vector width, our table (time, GFLOP/s, fraction of
 # the FMA peak) and the side-by-side table. PyTorch is Debian's python3-torch, installed here if missing, set up at
-# its best: OpenBLAS-OpenMP (not the reference BLAS), tcmalloc, explicit thread counts, channels_last, no_grad.
+# its best: OpenBLAS-OpenMP (not the reference BLAS), tcmalloc, explicit thread counts, passive OpenMP waiting,
+# channels_last, no_grad.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -28,16 +29,20 @@ multiarch="$($python -c 'import sysconfig; print(sysconfig.get_config_var("MULTI
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
+results="${RESULTS:-bench/RESULTS.md}"
 started="$(date -u '+%Y-%m-%d %H:%M UTC')"
 # shellcheck disable=SC2086
 java ${JAVA_OPTS:-} -jar bench/target/benchmarks.jar -rf json -rff "$work/ours.json" "$@" | tee "$work/ours.log"
+# OMP_WAIT_POLICY=PASSIVE: with OpenMP's default spin-waiting, torch at 2 threads on 2 cores that other processes
+# also use takes 0.8-2 s for a MobileNetV2 forward instead of ~15 ms (measured here); passive waits cost little.
+OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}" \
 LD_LIBRARY_PATH="/usr/lib/$multiarch/openblas-openmp" LD_PRELOAD="/usr/lib/$multiarch/libtcmalloc_minimal.so.4" \
   "$python" bench/torch_peer.py "$work/ours.json" | tee "$work/side-by-side.md"
 
 {
   echo "# Slice vs PyTorch: benchmark results"
   echo
-  echo "Produced by \`${JAVA_OPTS:+JAVA_OPTS=\"$JAVA_OPTS\" }bench/compare.sh${*:+ $*}\`, started $started."
+  echo "Produced by \`${JAVA_OPTS:+JAVA_OPTS=\"$JAVA_OPTS\" }${RESULTS:+RESULTS=$RESULTS }bench/compare.sh${*:+ $*}\`, started $started."
   echo
   echo "- Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "- JDK: $(java ${JAVA_OPTS:-} -version 2>&1 | head -1)${JAVA_OPTS:+ with $JAVA_OPTS}"
@@ -50,5 +55,5 @@ LD_LIBRARY_PATH="/usr/lib/$multiarch/openblas-openmp" LD_PRELOAD="/usr/lib/$mult
   echo "## Side by side (ratio above 1: Slice is faster)"
   echo
   cat "$work/side-by-side.md"
-} > bench/RESULTS.md
-echo "compare.sh: wrote bench/RESULTS.md"
+} > "$results"
+echo "compare.sh: wrote $results"
