@@ -134,18 +134,25 @@ final class TrainCommand extends Cli.Task {
         System.err.printf(Locale.ROOT, "data: %d people, %d images: %d train, %d validation, %d test%n", classes.size(),
                 dataset.samples().size(), trainSet.size(), valSet.size(), testSet.size());
 
+        if (valSet.isEmpty()) {
+            System.err.println("warning: no validation images (--val " + val + "): early stopping watches the training loss,"
+                    + " and no unknown threshold is calibrated");
+        }
         FaceModel faces = FaceModel.build(spec, cut, fineTuneFrom, head, classes.size(), seed);
         String weightsSha = Hashes.sha256Hex(weights);
         System.err.println("weights: " + phases.time("weights", () -> KerasImport.load(weights, faces.backbone())));
 
-        FeatureCache featureCache = new FeatureCache(cache != null ? cache : Downloader.defaultCacheRoot().resolve("features"),
+        Path cacheDir = cache != null ? cache : Downloader.defaultCacheRoot().resolve("features");
+        FeatureCache featureCache = new FeatureCache(cacheDir,
                 new FeatureCache.Spec(FaceModel.describe(spec), weightsSha, faces.cacheKey(), spec.size(), spec.preprocessing()),
                 augment > 0 ? Augmentation.faces(seed) : null);
         Features extraction = new Features(faces.extractor);
-        CachedFeatures trainF = phases.time("features", () -> featureCache.features(trainSet, augment + 1, extraction, extraction.batch, Progress.bar("features train")));
-        CachedFeatures valF = phases.time("features", () -> featureCache.features(valSet, 1, extraction, extraction.batch, Progress.bar("features val")));
-        CachedFeatures testF = phases.time("features", () -> featureCache.features(testSet, 1, extraction, extraction.batch, Progress.bar("features test")));
+        CachedFeatures trainF = phases.time("features", () -> featureCache.features(trainSet, augment + 1, extraction, extraction.batch, progress("train")));
+        CachedFeatures valF = phases.time("features", () -> featureCache.features(valSet, 1, extraction, extraction.batch, progress("val")));
+        CachedFeatures testF = phases.time("features", () -> featureCache.features(testSet, 1, extraction, extraction.batch, progress("test")));
         extraction.release();
+        System.err.printf(Locale.ROOT, "features at %s: %d images%s ready in %.1f s (cache %s)%n", faces.cacheKey(), dataset.samples().size(),
+                augment > 0 ? " + " + augment * trainSet.size() + " augmented" : "", (Double) phases.toJson().get("features"), cacheDir);
 
         String run = runDescription(spec, weightsSha, faces, config, dataset, split);
         if (Files.exists(checkpoint)) System.err.println("resuming the run checkpointed in " + checkpoint);
@@ -161,7 +168,8 @@ final class TrainCommand extends Cli.Task {
         float threshold = UnknownThreshold.calibrate(valProbs, classes.size(), valLabels);
         Evaluation valEval = Evaluation.of(classes, names(valSet), valLabels, valProbs, threshold);
         Evaluation testEval = Evaluation.of(classes, names(testSet), testLabels, testProbs, threshold);
-        System.out.println("test accuracy " + testEval.metrics().accuracyLine() + ", validation " + valEval.metrics().accuracyLine());
+        System.out.println("test accuracy " + testEval.metrics().accuracyLine()
+                + (valSet.isEmpty() ? "" : ", validation " + valEval.metrics().accuracyLine()));
         System.out.printf(Locale.ROOT, "unknown threshold %.3f (keeps %.0f %% of correct validation answers)%n", threshold, 100 * UnknownThreshold.KEEP);
 
         Map<String, Object> card = cardTraining(threshold, weights, weightsSha, result, testEval);
@@ -173,6 +181,11 @@ final class TrainCommand extends Cli.Task {
         writeReports(spec, faces, classes, dataset, split, threshold, result, valEval, testEval, phases);
         System.out.println("model written to " + out.resolve(MODEL) + "; report in " + out.resolve("report.md"));
         return Cli.OK;
+    }
+
+    /** A progress bar with rate and ETA on a terminal; nothing when stderr is a log file (a bar there is one endless line). */
+    private static Progress progress(String part) {
+        return System.console() != null ? Progress.bar("features " + part) : Progress.none();
     }
 
     /** What the model card records of this run: the head, the unknown threshold, the backbone weights, the split. */
