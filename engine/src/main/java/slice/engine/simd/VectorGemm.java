@@ -23,9 +23,9 @@ import slice.engine.kernels.Gemm;
  * Loops (outermost first): columns in blocks of {@code NC}; k in blocks of {@code KC}, packing
  * {@code B[KC × NC]} into {@code NR}-wide column panels (so one micro-panel, {@code KC × NR}, stays in L1);
  * rows in blocks of {@code MC}, packing {@code A[MC × KC]} into {@code MR}-tall row panels (L2); then micro-tiles.
- * Packing also resolves the transposes, so the micro-kernel sees one layout. An operand whose panels would be reused
- * by few tiles and whose layout already suits the kernel is read in place instead (see {@code block}): this is what
- * keeps the weight gradient {@code Xᵀ·dY} of a convolution with few channels from being dominated by copies.
+ * Packing also resolves the transposes, so the micro-kernel sees one layout. An operand whose layout already suits
+ * the kernel is read in place where that measured faster (see {@code block}): a transposed A, as in the weight
+ * gradient {@code Xᵀ·dY}, and B when few rows of C reuse it.
  * Between k blocks the partial sums live in C: the micro-kernel loads its tile at entry (or starts at zero) and
  * stores it at exit.
  *
@@ -83,20 +83,19 @@ public final class VectorGemm implements Gemm {
     }
 
     /**
-     * C[i0:i1, j0:j1] (+)= op(A)[i0:i1, :]·op(B)[:, j0:j1] on the calling thread. An operand is read in place instead
-     * of packed when its panels are reused too little to repay the copy and its layout already suits the micro-kernel:
-     * A when transposed (the MR values of one step p are adjacent) and at most two column panels read it, B when not
-     * transposed (a step p is two contiguous vectors) and at most four row panels read it. Partial edge panels are
-     * always packed.
+     * C[i0:i1, j0:j1] (+)= op(A)[i0:i1, :]·op(B)[:, j0:j1] on the calling thread. An operand whose layout already
+     * suits the micro-kernel is read in place instead of packed when that measured faster: a transposed A always (the
+     * MR values of one step p are adjacent in memory; in place it was up to 30 % faster at 512-bit, never slower),
+     * an untransposed B (a step p is two contiguous vectors) when at most 8 row panels read it (packing B pays only
+     * when many row panels reuse it). Partial edge panels are always packed.
      */
     private static void block(boolean transA, boolean transB, int k, float[] a, int aOff, int lda,
                               float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, boolean accumulate,
                               int i0, int i1, int j0, int j1) {
         Workspace ws = WORKSPACE.get();
-        boolean directB = !transB && i1 - i0 <= 4 * MR;
+        boolean directA = transA, directB = !transB && i1 - i0 <= 8 * MR;
         for (int jc = j0; jc < j1; jc += NC) {
             int nc = Math.min(NC, j1 - jc);
-            boolean directA = transA && nc <= 2 * NR;
             for (int pc = 0; pc < k; pc += KC) {
                 int kc = Math.min(KC, k - pc);
                 boolean fromZero = pc == 0 && !accumulate;
