@@ -107,6 +107,8 @@ class BadInputTest {
         assertTrue(r.err().startsWith("error: " + garbageH5), r.err());
         assertOneLineError("Invalid value for option '--epochs': 'many' is not an int (see 'java -jar train.jar train --help')",
                 train("--epochs", "many"));
+        assertOneLineError("--val and --test must be fractions with --test > 0 and val + test < 1", train("--val", "0.5", "--test", "0.5"));
+        assertOneLineError(tmp.resolve("out") + ": nothing to resume: no checkpoint.safetensors here", train("--resume"));
     }
 
     /** A saved model with zero weights (MobileNetV2 α0.35 at 32 px): enough to exercise loading and predict. */
