@@ -13,22 +13,8 @@ import slice.engine.Parallel;
  * column buffer stays small. {@link #scatterAdd} is the adjoint (col2im): it adds a column-matrix gradient back
  * into {@code dX}.
  */
-public final class Im2col {
-    public final int h, w, cin, kh, kw, strideH, strideW, padTop, padLeft, outH, outW;
-
-    public Im2col(int h, int w, int cin, int kh, int kw, int strideH, int strideW, int padTop, int padLeft, int outH, int outW) {
-        this.h = h;
-        this.w = w;
-        this.cin = cin;
-        this.kh = kh;
-        this.kw = kw;
-        this.strideH = strideH;
-        this.strideW = strideW;
-        this.padTop = padTop;
-        this.padLeft = padLeft;
-        this.outH = outH;
-        this.outW = outW;
-    }
+public record Im2col(int h, int w, int cin, int kh, int kw, int strideH, int strideW, int padTop, int padLeft,
+                     int outH, int outW) {
 
     /** Columns of the GEMM matrix: {@code kh·kw·Cin}. */
     public int columns() { return kh * kw * cin; }
