@@ -32,20 +32,4 @@ public interface Samples {
             @Override public void read(int i, int copy, float[] dst, int offset) { f.read(i, copy, dst, offset); }
         };
     }
-
-    /** Rows held in one array, {@code data[(i · copies + copy) · sampleSize ..]}. */
-    record InMemory(float[] data, int sampleSize, int copies, int[] labels) implements Samples {
-        public InMemory {
-            if ((long) labels.length * copies * sampleSize != data.length) {
-                throw new IllegalArgumentException(labels.length + " images × " + copies + " copies × " + sampleSize
-                        + " floats != " + data.length);
-            }
-        }
-
-        @Override public int size() { return labels.length; }
-        @Override public int label(int i) { return labels[i]; }
-        @Override public void read(int i, int copy, float[] dst, int offset) {
-            System.arraycopy(data, (i * copies + copy) * sampleSize, dst, offset, sampleSize);
-        }
-    }
 }

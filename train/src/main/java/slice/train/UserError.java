@@ -11,10 +11,6 @@ public class UserError extends RuntimeException {
         super(message);
     }
 
-    public UserError(String message, Throwable cause) {
-        super(message, cause);
-    }
-
     /** {@code "<file>: <problem>"}. */
     public static UserError about(Path file, String problem) {
         return new UserError(file + ": " + problem);

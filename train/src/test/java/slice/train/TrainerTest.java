@@ -49,7 +49,16 @@ class TrainerTest {
                 data[(i * 2 + 1) * DIM + d] = v + 0.1f * (float) r.nextGaussian();
             }
         }
-        return new Samples.InMemory(data, DIM, 2, labels);
+        return new InMemory(data, DIM, 2, labels);
+    }
+
+    /** Rows held in one array, {@code data[(i · copies + copy) · sampleSize ..]}. */
+    record InMemory(float[] data, int sampleSize, int copies, int[] labels) implements Samples {
+        @Override public int size() { return labels.length; }
+        @Override public int label(int i) { return labels[i]; }
+        @Override public void read(int i, int copy, float[] dst, int offset) {
+            System.arraycopy(data, (i * copies + copy) * sampleSize, dst, offset, sampleSize);
+        }
     }
 
     static Trainer.Config config(int epochs, int patience) {
