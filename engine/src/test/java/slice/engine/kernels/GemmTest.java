@@ -46,7 +46,7 @@ class GemmTest {
     void largeShapesCrossEveryBlockBoundary() {
         Random rnd = new Random(11);
         Gemm scalar = new ScalarGemm();
-        // k beyond KC (at most 512), n beyond NC (at most 512), m beyond MC (at most 192): several blocks of each.
+        // k beyond KC = 256, n beyond NC = 512, m beyond MC = 192: several blocks of each.
         check(rnd, scalar, 200, 40, 1100, false, false, true);
         check(rnd, scalar, 37, 600, 300, false, true, false);
         check(rnd, scalar, 45, 29, 2000, true, false, false);
