@@ -3,6 +3,7 @@ package slice.engine;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,6 +28,8 @@ public final class Graph {
     private final List<Layer> layers;
     private final Map<String, Layer> byName = new LinkedHashMap<>();
     private int capacity;
+    /** Layers whose forward another layer performs (see {@link #fuse}); decided by {@link #plan}. */
+    private Set<Layer> fused = Set.of();
 
     public Graph(Layer source, Layer output) {
         this.source = source;
@@ -100,7 +103,8 @@ public final class Graph {
 
     /**
      * Allocates every buffer for batches of up to {@code batchCapacity}: outputs for all layers, and gradients
-     * for layers a gradient must flow through (those downstream of a trainable layer with parameters).
+     * for layers a gradient must flow through (those downstream of a trainable layer with parameters). Where no
+     * gradient flows, a convolution absorbs the frozen batch norm and ReLU after it ({@link #fuse}).
      */
     public void plan(int batchCapacity) {
         if (batchCapacity < 1) throw new IllegalArgumentException("batch capacity must be positive");
@@ -113,12 +117,43 @@ public final class Graph {
             boolean passes = Arrays.stream(l.inputs).anyMatch(needsGrad::contains);
             if (learns || passes) needsGrad.add(l);
         }
+        Map<Layer, Layer> fusedInto = fuse(needsGrad);
         for (Layer l : layers) {
             int[] shape = withBatch(batchCapacity, l.outputShape());
-            l.out = new Tensor(shape);
+            Layer producer = fusedInto.get(l);
+            l.out = producer == null ? new Tensor(shape) : producer.out;
             l.grad = needsGrad.contains(l) ? new Tensor(shape) : null;
             l.plan(batchCapacity);
         }
+        fused = Set.copyOf(fusedInto.keySet());
+    }
+
+    /**
+     * Inference fusion. Where no gradient flows, each layer is offered the chain of sole consumers after it
+     * ({@link Layer#fuse}): a convolution takes over a following frozen batch norm and ReLU and applies them to its
+     * output while it is in cache. Returns each fused layer → the layer that now computes its output; the fused
+     * layer shares that buffer and does not run. The numbers are the same (the same kernels run), but a fused
+     * layer's buffer holds the value at the end of its chain: read {@code out} only of a chain's last layer (or plan
+     * with the layers trainable).
+     */
+    private Map<Layer, Layer> fuse(Set<Layer> needsGrad) {
+        Map<Layer, List<Layer>> consumers = new HashMap<>();
+        for (Layer l : layers) for (Layer in : l.inputs) consumers.computeIfAbsent(in, k -> new ArrayList<>()).add(l);
+        for (Layer l : layers) l.unfuse();
+        Map<Layer, Layer> fusedInto = new HashMap<>();
+        for (Layer producer : layers) {
+            if (fusedInto.containsKey(producer) || needsGrad.contains(producer)) continue;
+            Layer last = producer;
+            while (last != output) {
+                List<Layer> next = consumers.getOrDefault(last, List.of());
+                if (next.size() != 1) break;
+                Layer candidate = next.get(0);
+                if (candidate.inputs.length != 1 || needsGrad.contains(candidate) || !producer.fuse(candidate)) break;
+                fusedInto.put(candidate, producer);
+                last = candidate;
+            }
+        }
+        return fusedInto;
     }
 
     public int capacity() { return capacity; }
@@ -138,7 +173,7 @@ public final class Graph {
         for (Layer l : layers) {
             l.out.setBatch(n);
             if (l.grad != null) l.grad.setBatch(n);
-            l.forward(training);
+            if (!fused.contains(l)) l.forward(training);
         }
         return output.out;
     }

@@ -68,6 +68,17 @@ public abstract class Layer {
     /** Called by the graph after it allocated {@link #out}: allocate scratch sized for {@code batchCapacity}. */
     protected void plan(int batchCapacity) { }
 
+    /**
+     * Inference fusion, offered by {@link Graph#plan}: {@code next} is the only consumer of this layer's output, and
+     * no gradient flows through either. Returns true when this layer takes {@code next}'s map over: from now on its
+     * own forward applies {@code next} to its output, in place, and {@code next} does not run (it shares this
+     * layer's output buffer). Only layers that can apply such a map in their own loops (the convolutions) accept.
+     */
+    protected boolean fuse(Layer next) { return false; }
+
+    /** Drops whatever an earlier {@link #fuse} took over (each plan decides afresh). */
+    protected void unfuse() { }
+
     /** Per-sample output shape (a copy). */
     public final int[] outputShape() { return outputShape.clone(); }
 

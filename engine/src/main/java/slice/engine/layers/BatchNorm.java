@@ -101,14 +101,29 @@ public final class BatchNorm extends Layer {
             System.arraycopy(movingMean.value.data, 0, mean, 0, channels);
             System.arraycopy(movingVariance.value.data, 0, variance, 0, channels);
         }
-        for (int c = 0; c < channels; c++) {
-            invStd[c] = (float) (1.0 / Math.sqrt(variance[c] + (double) epsilon));
-            scale[c] = gammaAt(c) * invStd[c];
-            shift[c] = beta.value.data[c] - mean[c] * scale[c];
-        }
+        for (int c = 0; c < channels; c++) invStd[c] = invStd(variance[c]);
+        fold(mean, variance, scale, shift);
         float[] y = out.data;
         Parallel.forRange(pixels, Math.max(1, MAP_CHUNK / channels),
                 (p0, p1) -> KERNEL.affine(x, y, p0, p1, channels, scale, shift));
+    }
+
+    private float invStd(float variance) { return (float) (1.0 / Math.sqrt(variance + (double) epsilon)); }
+
+    /** The affine map of both modes, per channel: {@code s = γ/√(var + ε)}, {@code t = β − mean·s}. */
+    private void fold(float[] mean, float[] variance, float[] s, float[] t) {
+        for (int c = 0; c < channels; c++) {
+            s[c] = gammaAt(c) * invStd(variance[c]);
+            t[c] = beta.value.data[c] - mean[c] * s[c];
+        }
+    }
+
+    /**
+     * The inference map's {@code s} and {@code t} from the moving statistics, for a convolution that applies this
+     * layer as its {@link Epilogue}: the same numbers the layer's own inference forward uses.
+     */
+    void foldMovingStatistics(float[] s, float[] t) {
+        fold(movingMean.value.data, movingVariance.value.data, s, t);
     }
 
     /** Batch statistics: mean = (1/P) Σ x, variance = (1/P) Σ (x − mean)². */

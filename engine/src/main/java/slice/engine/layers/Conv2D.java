@@ -25,6 +25,9 @@ import slice.engine.kernels.MatrixRows;
  * <p>On lanes: every product is a {@link slice.engine.kernels.Gemm}; in {@code Y = cols·W} its vector lanes run
  * over output channels and its register tile over output pixels. Other windows are lowered a tile of output rows
  * at a time into a per-thread column buffer that is grown once and reused by every convolution.
+ *
+ * <p>In an inference graph a following frozen batch norm and ReLU are applied by this layer ({@link Epilogue}),
+ * after each tile's GEMM.
  */
 public final class Conv2D extends Layer {
     /**
@@ -42,6 +45,8 @@ public final class Conv2D extends Layer {
     public final Param bias;
     /** The lowering; {@code null} for a 1×1 stride-1 convolution, which is a GEMM on the input itself. */
     private final Im2col im2col;
+    /** The batch norm and ReLU this layer applies to its output in an inference graph ({@link #fuse}), or null. */
+    private Epilogue epilogue;
 
     public Conv2D(String name, Layer in, int filters, int kh, int kw, int strideH, int strideW, Padding padding, boolean useBias) {
         super(name, new int[] {
@@ -84,8 +89,11 @@ public final class Conv2D extends Layer {
         int rows = batch() * outputSize() / cout;
         boolean hasBias = bias != null; // Y starts as the broadcast bias and the GEMMs accumulate onto it
         if (hasBias) MatrixRows.broadcast(bias.value.data, rows, cout, y);
+        Epilogue e = epilogue;
+        if (e != null) e.prepare();
         if (im2col == null) {
             GEMM.gemm(false, false, rows, cout, cin, x, 0, cin, w, 0, cout, y, 0, cout, hasBias);
+            if (e != null) e.applyParallel(y, 0, rows);
             return;
         }
         int kc = im2col.columns(), tile = tileRows();
@@ -94,8 +102,17 @@ public final class Conv2D extends Layer {
             int to = Math.min(rows, from + tile);
             im2col.gather(x, from, to, cols);
             GEMM.gemm(false, false, to - from, cout, kc, cols, 0, kc, w, 0, cout, y, from * cout, cout, hasBias);
+            if (e != null) e.applyParallel(y, from, to);
         }
     }
+
+    @Override protected boolean fuse(Layer next) {
+        Epilogue e = Epilogue.extend(epilogue, cout, next);
+        if (e != null) epilogue = e;
+        return e != null;
+    }
+
+    @Override protected void unfuse() { epilogue = null; }
 
     @Override public void backward() {
         float[] x = inputs[0].out.data, dy = grad.data, w = kernel.value.data;

@@ -20,7 +20,8 @@ import slice.engine.kernels.WindowGeometry;
  * outputs that read it (added into the input's gradient); {@code ∂L/∂K[ky, kx, c] = Σ ∂L/∂y[n, oy, ox, c] · x[…]};
  * {@code ∂L/∂b[c] = Σ ∂L/∂y[n, oy, ox, c]}. The loops are a {@link DepthwiseKernel} (channels are the vector lanes);
  * forward and input gradient split over rows, the kernel gradient over channel blocks (each thread owns its
- * channels' sums), so results do not depend on the thread count.
+ * channels' sums), so results do not depend on the thread count. In an inference graph a following frozen batch
+ * norm and ReLU are applied by this layer ({@link Epilogue}), a few output rows at a time.
  */
 public final class DepthwiseConv2D extends Layer {
     private static final DepthwiseKernel KERNEL = Kernels.DEPTHWISE;
@@ -33,6 +34,8 @@ public final class DepthwiseConv2D extends Layer {
     /** {@code null} when {@code useBias} is false. */
     public final Param bias;
     private final WindowGeometry geometry;
+    /** The batch norm and ReLU this layer applies to its output in an inference graph ({@link #fuse}), or null. */
+    private Epilogue epilogue;
 
     public DepthwiseConv2D(String name, Layer in, int kh, int kw, int stride, Padding padding, boolean useBias) {
         super(name, new int[] {
@@ -53,8 +56,30 @@ public final class DepthwiseConv2D extends Layer {
 
     @Override public void forward(boolean training) {
         float[] x = inputs[0].out.data, k = kernel.value.data, b = bias == null ? null : bias.value.data, y = out.data;
-        Parallel.forRange(batch() * geometry.outH, (r0, r1) -> KERNEL.forward(geometry, x, k, b, y, r0, r1));
+        Epilogue e = epilogue;
+        if (e == null) {
+            Parallel.forRange(batch() * geometry.outH, (r0, r1) -> KERNEL.forward(geometry, x, k, b, y, r0, r1));
+            return;
+        }
+        // Fused: a few output rows at a time, then the epilogue on them while they are in cache.
+        e.prepare();
+        int ow = geometry.outW, step = Math.max(1, e.blockPixels() / ow);
+        Parallel.forRange(batch() * geometry.outH, (r0, r1) -> {
+            for (int r = r0; r < r1; r += step) {
+                int end = Math.min(r1, r + step);
+                KERNEL.forward(geometry, x, k, b, y, r, end);
+                e.apply(y, r * ow, end * ow);
+            }
+        });
     }
+
+    @Override protected boolean fuse(Layer next) {
+        Epilogue e = Epilogue.extend(epilogue, channels, next);
+        if (e != null) epilogue = e;
+        return e != null;
+    }
+
+    @Override protected void unfuse() { epilogue = null; }
 
     @Override public void backward() {
         float[] dy = grad.data, k = kernel.value.data;

@@ -1,0 +1,77 @@
+package slice.engine.layers;
+
+import slice.engine.Layer;
+import slice.engine.Parallel;
+import slice.engine.kernels.BatchNormKernel;
+import slice.engine.kernels.Kernels;
+import slice.engine.kernels.ReluKernel;
+
+/**
+ * The layers an inference graph folds into the convolution before them: a frozen {@link BatchNorm} (moving
+ * statistics), then a {@link ReLU}, either optional. Applied in place to the convolution's output {@code y[P, C]}
+ * (P pixels, C channels) while it is still in cache:
+ * {@code y[p, c] ← min(max(y[p, c]·s[c] + t[c], 0), max)} with {@code s = γ/√(moving_var + ε)},
+ * {@code t = β − moving_mean·s} (from {@link BatchNorm#foldMovingStatistics}) and {@code max} the ReLU's cap.
+ *
+ * <p>It runs the very kernels those layers run on their own ({@link BatchNormKernel#affine},
+ * {@link ReluKernel#forward}) over the same numbers, so a fused network gives bit-identical outputs; what it saves
+ * is two passes over memory and two activation buffers per convolution. Only a frozen batch norm qualifies: it
+ * applies its moving statistics in training too (the Keras rule), so the fused output never depends on the mode.
+ */
+final class Epilogue {
+    private static final BatchNormKernel AFFINE = Kernels.BATCH_NORM;
+    private static final ReluKernel RELU = Kernels.RELU;
+    /** Floats per block (64 KB). */
+    private static final int BLOCK = 1 << 14;
+
+    private final int channels;
+    /** {@code null} when only a ReLU is fused. */
+    private final BatchNorm norm;
+    /** {@code null} when only a batch norm is fused. */
+    private final ReLU relu;
+    private final float[] scale, shift;
+
+    private Epilogue(int channels, BatchNorm norm, ReLU relu) {
+        this.channels = channels;
+        this.norm = norm;
+        this.relu = relu;
+        this.scale = norm == null ? null : new float[channels];
+        this.shift = norm == null ? null : new float[channels];
+    }
+
+    /**
+     * {@code current} (or nothing, when null) followed by {@code next}, or {@code null} when {@code next} cannot be
+     * appended: a frozen batch norm over these channels before any ReLU, then one ReLU.
+     */
+    static Epilogue extend(Epilogue current, int channels, Layer next) {
+        BatchNorm norm = current == null ? null : current.norm;
+        ReLU relu = current == null ? null : current.relu;
+        if (next instanceof BatchNorm bn && norm == null && relu == null && !bn.isTrainable() && bn.channels == channels) {
+            return new Epilogue(channels, bn, null);
+        }
+        if (next instanceof ReLU r && relu == null) return new Epilogue(channels, norm, r);
+        return null;
+    }
+
+    /** Folds the batch norm's current moving statistics (weights may change between passes); call once per forward. */
+    void prepare() {
+        if (norm != null) norm.foldMovingStatistics(scale, shift);
+    }
+
+    /** Pixels per block: the batch norm and the ReLU pass over one block while it is in L1/L2. */
+    int blockPixels() { return Math.max(1, BLOCK / channels); }
+
+    /** Applies the map to pixels {@code [p0, p1)} of {@code y}, on the calling thread, a block at a time. */
+    void apply(float[] y, int p0, int p1) {
+        for (int from = p0, step = blockPixels(); from < p1; from += step) {
+            int to = Math.min(p1, from + step);
+            if (norm != null) AFFINE.affine(y, y, from, to, channels, scale, shift);
+            if (relu != null) RELU.forward(y, y, from * channels, to * channels, relu.maxValue);
+        }
+    }
+
+    /** Applies the map to pixels {@code [p0, p1)} of {@code y}, split over threads by pixels. */
+    void applyParallel(float[] y, int p0, int p1) {
+        Parallel.forRange(p1 - p0, blockPixels(), (a, b) -> apply(y, p0 + a, p0 + b));
+    }
+}

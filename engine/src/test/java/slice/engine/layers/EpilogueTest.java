@@ -1,0 +1,121 @@
+package slice.engine.layers;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
+
+import java.util.Arrays;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import slice.engine.Graph;
+import slice.engine.Input;
+import slice.engine.Parallel;
+import slice.engine.Param;
+import slice.engine.Tensor;
+
+/**
+ * Inference fusion ({@link Graph#plan} folding frozen batch norms and ReLUs into the convolution before them): the
+ * fused network gives bit-identical outputs to the same layers run one by one (tolerance 0, since the epilogue runs
+ * the same kernels on the same numbers), at one and two threads, and fuses only where it is allowed.
+ */
+class EpilogueTest {
+    /**
+     * x [11, 9, 5] → 3×3/2 conv (17, bias) → BN → ReLU6 → 3×3 depthwise → BN (no γ) → ReLU → { 1×1 conv (33) → BN ;
+     * 1×1 conv (33) } → Add. Odd channel counts hit the vector kernels' scalar tails; the ReLU output feeds two
+     * layers (no fusion past a fan-out), the last BN is followed by an Add (fused alone).
+     */
+    private static final class Net {
+        final Input x = new Input("x", 11, 9, 5);
+        final Conv2D c1 = new Conv2D("c1", x, 17, 3, 3, 2, 2, Padding.SAME, true);
+        final BatchNorm b1 = new BatchNorm("b1", c1, true, 1e-3f, 0.99f);
+        final ReLU r1 = new ReLU("r1", b1, 6f);
+        final DepthwiseConv2D d1 = new DepthwiseConv2D("d1", r1, 3, 3, 1, Padding.SAME, false);
+        final BatchNorm b2 = new BatchNorm("b2", d1, false, 1e-3f, 0.99f);
+        final ReLU r2 = new ReLU("r2", b2);
+        final Conv2D c2 = new Conv2D("c2", r2, 33, 1, 1, 1, 1, Padding.SAME, false);
+        final BatchNorm b3 = new BatchNorm("b3", c2, true, 1e-3f, 0.99f);
+        final Conv2D c3 = new Conv2D("c3", r2, 33, 1, 1, 1, 1, Padding.VALID, false);
+        final Add sum = new Add("sum", b3, c3);
+        final Graph graph = new Graph(x, sum);
+
+        Net(long seed) {
+            Random rnd = new Random(seed);
+            for (Param p : graph.weights()) {
+                boolean variance = p.name.endsWith("moving_variance");
+                for (int i = 0; i < p.value.size(); i++) {
+                    p.value.data[i] = variance ? 0.2f + 2 * rnd.nextFloat() : rnd.nextFloat() * 2 - 1;
+                }
+            }
+        }
+    }
+
+    private static Tensor input(int n, long seed) {
+        Tensor t = new Tensor(new int[] {n, 11, 9, 5});
+        Random rnd = new Random(seed);
+        for (int i = 0; i < t.size(); i++) t.data[i] = rnd.nextFloat() * 4 - 2;
+        return t;
+    }
+
+    /** The output with every layer running on its own: trainable layers keep their gradients, so nothing fuses. */
+    private static float[] unfused(Net net, Tensor x) {
+        net.graph.setTrainable(true);
+        net.graph.plan(x.dim(0));
+        assertNotSame(net.c1.out, net.b1.out);
+        Tensor y = net.graph.forward(x, false);
+        return Arrays.copyOf(y.data, y.size());
+    }
+
+    @Test
+    void frozenNetworkFusesAndGivesIdenticalOutputsAtAnyThreadCount() {
+        Net net = new Net(1);
+        Tensor x = input(3, 2);
+        float[] expected = unfused(net, x);
+        net.graph.setTrainable(false);
+        net.graph.plan(3);
+        // Each chain shares its convolution's buffer; the fan-out and the Add stop fusion.
+        assertSame(net.c1.out, net.b1.out);
+        assertSame(net.c1.out, net.r1.out);
+        assertSame(net.d1.out, net.r2.out);
+        assertSame(net.c2.out, net.b3.out);
+        assertNotSame(net.r2.out, net.c2.out);
+        assertNotSame(net.b3.out, net.sum.out);
+        int threads = Parallel.threads();
+        try {
+            for (int t : new int[] {1, 2}) {
+                Parallel.setThreads(t);
+                Tensor y = net.graph.forward(x, false);
+                assertArrayEquals(expected, Arrays.copyOf(y.data, y.size()), "inference, threads " + t);
+                y = net.graph.forward(x, true); // frozen batch norms use their moving statistics in training too
+                assertArrayEquals(expected, Arrays.copyOf(y.data, y.size()), "training mode, threads " + t);
+            }
+        } finally {
+            Parallel.setThreads(threads);
+        }
+    }
+
+    @Test
+    void nothingFusesWhereAGradientFlowsAndACutEndsTheChain() {
+        Net net = new Net(3);
+        Tensor x = input(2, 4);
+        float[] expected = unfused(net, x);
+        // Only c2 learns: the frozen prefix fuses, b3 (which passes c2's gradient back) does not.
+        net.graph.setTrainable(false);
+        net.c2.setTrainable(true);
+        net.graph.plan(2);
+        assertSame(net.c1.out, net.r1.out);
+        assertNotSame(net.c2.out, net.b3.out);
+        Tensor y = net.graph.forward(x, true);
+        assertArrayEquals(expected, Arrays.copyOf(y.data, y.size()));
+        net.graph.backward(new Tensor(y.shape()));
+
+        // A graph cut at b1 keeps b1 as its output: c1 takes the BN over, nothing beyond the cut.
+        net.graph.setTrainable(true);
+        Graph cut = net.graph.cutAt("b1");
+        cut.plan(2);
+        float[] reference = Arrays.copyOf(cut.forward(x, false).data, 2 * cut.output().outputSize());
+        cut.setTrainable(false);
+        cut.plan(2);
+        assertSame(net.c1.out, net.b1.out);
+        assertArrayEquals(reference, Arrays.copyOf(cut.forward(x, false).data, reference.length));
+    }
+}

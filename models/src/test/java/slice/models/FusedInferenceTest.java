@@ -1,0 +1,45 @@
+package slice.models;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+
+import java.io.IOException;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+import slice.engine.Graph;
+import slice.engine.SharedData;
+import slice.engine.Tensor;
+import slice.weights.KerasImport;
+
+/**
+ * Inference fusion on the real network: MobileNetV2 α 0.35 with its Keras weights, on the reference input, gives
+ * bit-identical activations (tolerance 0) whether each convolution applies its frozen batch norm and ReLU6 itself
+ * (frozen graph) or every layer runs on its own (trainable graph, inference forward). {@link ConformanceTest} checks
+ * the fused path against the golden activations.
+ */
+class FusedInferenceTest {
+    private static final String[] CHAIN_ENDS = {"Conv1_relu", "block_1_depthwise_relu", "block_2_add",
+            "block_13_depthwise_relu", "block_16_project_BN", "out_relu"};
+
+    @Test
+    void fusedMobileNetV2EqualsLayerByLayer() throws IOException {
+        Graph g = new ModelSpec(Architecture.MOBILENET_V2, 0.35f, 224, false, 0).build();
+        KerasImport.load(SharedData.require(
+                "models/mobilenet_v2/keras/mobilenet_v2_weights_tf_dim_ordering_tf_kernels_0.35_224_no_top.h5"), g);
+        Tensor x = NpyFile.read(SharedData.require("reference/mobilenet_v2_0.35_224/input.npy"));
+        g.setTrainable(true);
+        g.plan(x.dim(0));
+        g.forward(x, false);
+        float[][] expected = new float[CHAIN_ENDS.length][];
+        for (int i = 0; i < CHAIN_ENDS.length; i++) expected[i] = g.layer(CHAIN_ENDS[i]).out.data.clone();
+
+        g.setTrainable(false);
+        g.plan(x.dim(0));
+        assertSame(g.layer("Conv1").out, g.layer("Conv1_relu").out, "Conv1 applies bn_Conv1 and Conv1_relu");
+        g.forward(x, false);
+        for (int i = 0; i < CHAIN_ENDS.length; i++) {
+            Tensor out = g.layer(CHAIN_ENDS[i]).out;
+            assertArrayEquals(expected[i], Arrays.copyOf(out.data, out.size()), CHAIN_ENDS[i]);
+        }
+    }
+}
