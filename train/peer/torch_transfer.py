@@ -15,6 +15,7 @@ sides see exactly the same images. Run with Debian's python3-torch set up at its
 """
 import argparse
 import json
+import math
 import time
 
 import h5py
@@ -41,6 +42,20 @@ class Net:
     def __init__(self):
         self.layers = []  # (name, fn, input names, params list)
         self.weighted = []  # (name, [tensors in Keras order])
+        self.bn_momentum = None  # batch norms run in inference mode unless set
+
+    def trainable_after(self, source):
+        """The weights of the layers after `source`, BN moving statistics excluded, made trainable."""
+        names = [n for n, _, _ in self.layers]
+        start = names.index(source) if source in names else -1
+        params = []
+        for name, tensors in self.weighted:
+            if names.index(name) > start:
+                kept = tensors[:2] if "BN" in name or name.startswith("bn") or "_bn" in name else tensors
+                for t in kept:
+                    t.requires_grad_(True)
+                params += kept
+        return params
 
     def add(self, name, fn, inputs, weights=()):
         self.layers.append((name, fn, inputs))
@@ -89,7 +104,13 @@ def mobilenet_v2(alpha, size):
 
     def bn(name, x, c):
         g, b, m, v = P(c), P(c), P(c), P(c)
-        return net.add(name, lambda t, g=g, b=b, m=m, v=v: F.batch_norm(t, m, v, g, b, False, 0.0, 1e-3), [x], [g, b, m, v])
+
+        def fn(t, g=g, b=b, m=m, v=v):
+            # net.bn_momentum is None: inference mode (moving statistics), else training mode updating them
+            if net.bn_momentum is None:
+                return F.batch_norm(t, m, v, g, b, False, 0.0, 1e-3)
+            return F.batch_norm(t, m, v, g, b, True, net.bn_momentum, 1e-3)
+        return net.add(name, fn, [x], [g, b, m, v])
 
     def relu6(name, x):
         return net.add(name, lambda t: F.hardtanh(t, 0.0, 6.0), [x])
@@ -162,6 +183,8 @@ def main():
     ap.add_argument("--alpha", type=float, default=0.5)
     ap.add_argument("--size", type=int, default=224)
     ap.add_argument("--cut", default="global_average_pooling2d")
+    ap.add_argument("--fine-tune-from", default=None, help="cache this layer and also train every layer after it")
+    ap.add_argument("--patience", type=int, default=5)
     ap.add_argument("--epochs", type=int, default=30)
     ap.add_argument("--batch", type=int, default=32)
     ap.add_argument("--lr", type=float, default=1e-3)
@@ -184,8 +207,8 @@ def main():
             chunk = rows[i:i + 16]
             x = torch.from_numpy(np.stack([load_image(r[0], args.size) for r in chunk])).permute(0, 3, 1, 2)
             x = x.contiguous(memory_format=torch.channels_last)
-            f = net.run(x, "input", args.cut)
-            feats.append(f.reshape(f.shape[0], -1))
+            f = net.run(x, "input", args.fine_tune_from or args.cut)
+            feats.append(f if args.fine_tune_from else f.reshape(f.shape[0], -1))
             labels += [classes.index(r[1]) for r in chunk]
             parts += [r[2] for r in chunk]
     feats = torch.cat(feats)
@@ -193,23 +216,76 @@ def main():
     times["features_s"] = time.time() - t0
 
     t1 = time.time()
-    idx = {p: torch.tensor([i for i, q in enumerate(parts) if q == p]) for p in ("train", "val", "test")}
-    head = torch.nn.Linear(feats.shape[1], len(classes))
-    opt = torch.optim.Adam(head.parameters(), lr=args.lr, eps=1e-7)
+    idx = {p: torch.tensor([i for i, q in enumerate(parts) if q == p], dtype=torch.long) for p in ("train", "val", "test")}
+    head = torch.nn.Linear(feats.shape[1] if not args.fine_tune_from else 1, len(classes))
+    body = []  # backbone weights after the fine-tune layer
+    if args.fine_tune_from:
+        body = net.trainable_after(args.fine_tune_from)
+        with torch.no_grad():
+            dim = net.run(feats[:1].float(), args.fine_tune_from, args.cut).reshape(1, -1).shape[1]
+        head = torch.nn.Linear(dim, len(classes))
+    torch.nn.init.xavier_uniform_(head.weight)
+    torch.nn.init.zeros_(head.bias)
+
+    def logits(x):
+        if args.fine_tune_from:
+            x = net.run(x, args.fine_tune_from, args.cut)
+        return head(x.reshape(x.shape[0], -1))
+
+    # Same schedule as Slice's Trainer: Adam (eps 1e-7), linear warm-up over the first epoch (or tenth of the run),
+    # then cosine decay to lr/100; early stopping on validation loss with the best epoch restored.
+    steps_per_epoch = -(-len(idx["train"]) // args.batch)
+    total = steps_per_epoch * args.epochs
+    warmup = min(steps_per_epoch, max(1, total // 10))
+
+    def lr_at(step):
+        if step < warmup:
+            return args.lr * (step + 1) / warmup
+        t = min(step - warmup, total - warmup) / max(1, total - warmup)
+        return args.lr / 100 + (args.lr - args.lr / 100) * 0.5 * (1 + math.cos(math.pi * t))
+
+    params = list(head.parameters()) + body
+    opt = torch.optim.Adam(params, lr=args.lr, eps=1e-7)
     loss_fn = torch.nn.CrossEntropyLoss(label_smoothing=args.label_smoothing)
     g = torch.Generator().manual_seed(args.seed)
-    for _ in range(args.epochs):
+    best, best_loss, best_epoch, step = None, float("inf"), 0, 0
+    for epoch in range(1, args.epochs + 1):
         perm = idx["train"][torch.randperm(len(idx["train"]), generator=g)]
+        net.bn_momentum = 0.001  # Keras momentum 0.999
         for i in range(0, len(perm), args.batch):
             b = perm[i:i + args.batch]
+            for group in opt.param_groups:
+                group["lr"] = lr_at(step)
             opt.zero_grad()
-            loss_fn(head(feats[b]), labels[b]).backward()
+            loss_fn(logits(feats[b]), labels[b]).backward()
             opt.step()
+            step += 1
+        with torch.no_grad():
+            if body:  # precise BN: moving statistics = mean of the training set's batch statistics
+                for k, i in enumerate(range(0, len(idx["train"]), args.batch)):
+                    net.bn_momentum = 1.0 / (k + 1)
+                    logits(feats[idx["train"][i:i + args.batch]])
+            net.bn_momentum = None
+            part = idx["val"] if len(idx["val"]) else idx["train"]
+            val_loss = loss_fn(logits(feats[part]), labels[part]).item()
+        if val_loss < best_loss:
+            best_loss, best_epoch = val_loss, epoch
+            best = [p.detach().clone() for p in params] + [t.clone() for _, ts in net.weighted for t in ts[2:4] if body]
+        elif epoch - best_epoch >= args.patience:
+            break
+    with torch.no_grad():
+        for p, saved in zip(params, best):
+            p.copy_(saved)
+        if body:
+            for t, saved in zip([t for _, ts in net.weighted for t in ts[2:4]], best[len(params):]):
+                t.copy_(saved)
     times["train_s"] = time.time() - t1
     with torch.no_grad():
-        pred = head(feats[idx["test"]]).argmax(1)
-    acc = (pred == labels[idx["test"]]).float().mean().item()
-    print(json.dumps({"peer": "pytorch " + torch.__version__, "threads": args.threads, "test_accuracy": acc,
+        pred = logits(feats[idx["test"]]).argmax(1)
+    correct = int((pred == labels[idx["test"]]).sum())
+    times["total_s"] = time.time() - t0
+    print(json.dumps({"peer": "pytorch " + torch.__version__, "threads": args.threads, "best_epoch": best_epoch,
+                      "test_accuracy": correct / len(idx["test"]), "test_correct": correct,
                       "test_images": len(idx["test"]), **{k: round(v, 2) for k, v in times.items()}}))
 
 
