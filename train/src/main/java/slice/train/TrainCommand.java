@@ -239,6 +239,21 @@ final class TrainCommand extends Cli.Task {
                 + Report.evaluationMarkdown("Test set", testEval) + "![confusion matrix](confusion.png)\n\n"
                 + Report.epochsMarkdown(result.history(), result.bestEpoch());
         Report.write(out, metrics, markdown, testEval, result.history(), result.bestEpoch());
+        AtomicFiles.writeString(out.resolve("split.tsv"), splitTable(dataset, classes, split));
+    }
+
+    /**
+     * Which file went where, one line per image ({@code path<TAB>person<TAB>train|val|test}): what a peer (the PyTorch
+     * recipe in {@code train/peer}) reads to train and test on exactly the same images.
+     */
+    private static String splitTable(Dataset dataset, List<String> classes, Split split) {
+        StringBuilder table = new StringBuilder("# path\tperson\tpart\n");
+        for (int i = 0; i < dataset.samples().size(); i++) {
+            Sample s = dataset.samples().get(i);
+            table.append(s.file().toAbsolutePath()).append('\t').append(classes.get(s.label())).append('\t')
+                    .append(split.part(i).name().toLowerCase(Locale.ROOT)).append('\n');
+        }
+        return table.toString();
     }
 
     /** Everything that determines the trained weights: a checkpoint made with a different description is not resumed. */

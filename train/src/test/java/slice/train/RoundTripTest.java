@@ -43,6 +43,14 @@ class RoundTripTest {
         for (String f : List.of("model.safetensors", "model.json", "report.md", "curves.png", "confusion.png", "checkpoint.safetensors")) {
             assertTrue(Files.isRegularFile(out.resolve(f)), f);
         }
+        // split.tsv lists every usable image once, with its person and part, as metrics.json counts them
+        List<String[]> split = Files.readAllLines(out.resolve("split.tsv")).stream().filter(l -> !l.startsWith("#")).map(l -> l.split("\t")).toList();
+        assertEquals(400, split.size());
+        JsonObject images = metrics.getAsJsonObject("images");
+        for (String part : List.of("train", "val", "test")) {
+            assertEquals(images.get(part).getAsInt(), split.stream().filter(r -> r[2].equals(part)).count(), part);
+        }
+        assertTrue(split.stream().allMatch(r -> Path.of(r[0]).getParent().getFileName().toString().equals(r[1])), "person = folder");
 
         RelaunchTest.Run predicted = RelaunchTest.java(heap, "predict", "--model", out.toString(), "--top-k", "2",
                 faces.resolve("s1/1.pgm").toString(), faces.resolve("s7/2.pgm").toString(), faces.resolve("s12").toString());
