@@ -13,7 +13,6 @@ import slice.engine.Graph;
 import slice.engine.Tensor;
 import slice.models.ModelSpec;
 import slice.models.NpyFile;
-import slice.train.data.ImageDecoder;
 import slice.train.data.Preprocessor;
 import slice.weights.KerasImport;
 
@@ -97,9 +96,9 @@ final class FeaturesCommand extends Cli.Task {
         for (int i = 0; i < images.size(); i++) {
             Path f = images.get(i);
             try {
-                pre.preprocess(ImageDecoder.decode(Files.readAllBytes(f)), x.data, i * length);
+                pre.load(f, x.data, i * length);
             } catch (IOException e) {
-                throw UserError.about(f, e instanceof java.nio.file.NoSuchFileException ? "no such file" : e.getMessage());
+                throw UserError.about(f, Recogniser.problem(e));
             }
         }
         return x;

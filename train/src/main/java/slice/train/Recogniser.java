@@ -8,14 +8,14 @@ import java.util.Map;
 import slice.engine.Parallel;
 import slice.engine.Tensor;
 import slice.engine.optim.Loss;
-import slice.train.data.ImageDecoder;
 import slice.train.data.Preprocessor;
 import slice.weights.ModelCard;
 import slice.weights.SavedModel;
 
 /**
  * A trained face recogniser loaded from {@code train}'s output: the network rebuilt from the model card, its weights,
- * its people and its calibrated unknown threshold. {@link #probabilities} runs whole images through it.
+ * its people and its calibrated unknown threshold. {@link #probabilities} runs whole images through it, decoded and
+ * preprocessed exactly as training did ({@link Preprocessor#load}).
  */
 final class Recogniser {
     final FaceModel model;
@@ -54,6 +54,11 @@ final class Recogniser {
         return new Recogniser(model, card, number(t, "unknown_threshold", file).floatValue());
     }
 
+    /** Why an image file is unusable, in a few words: {@code no such file}, {@code not an image}, …. */
+    static String problem(IOException e) {
+        return e.getCause() instanceof java.nio.file.NoSuchFileException ? "no such file" : e.getMessage();
+    }
+
     private static Number number(Map<String, Object> training, String key, Path file) {
         if (!(training.get(key) instanceof Number n)) throw UserError.about(SavedModel.sidecarOf(file), "training." + key + " is missing or not a number");
         return n;
@@ -75,9 +80,9 @@ final class Recogniser {
                 for (int i = a; i < b; i++) {
                     Path f = files.get(first + i);
                     try {
-                        preprocessors.get().preprocess(ImageDecoder.decode(Files.readAllBytes(f)), images, i * imageLength);
+                        preprocessors.get().load(f, images, i * imageLength);
                     } catch (IOException e) {
-                        errors[first + i] = f + ": " + (e instanceof java.nio.file.NoSuchFileException ? "no such file" : e.getMessage());
+                        errors[first + i] = f + ": " + problem(e);
                     }
                 }
             });
