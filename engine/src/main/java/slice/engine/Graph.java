@@ -30,6 +30,12 @@ public final class Graph {
     private int capacity;
     /** Layers whose forward another layer performs (see {@link #fuse}); decided by {@link #plan}. */
     private Set<Layer> fused = Set.of();
+    /** Floats of the largest activation of one slice of an inference plan (16 MB). */
+    static final int SLICE_FLOATS = 1 << 22;
+    /** Images per slice of an inference plan ({@link #planInference}), 0 otherwise. */
+    private int slice;
+    /** The whole batch's output under an inference plan, {@code null} otherwise. */
+    private Tensor result;
 
     public Graph(Layer source, Layer output) {
         this.source = source;
@@ -126,6 +132,8 @@ public final class Graph {
             l.plan(batchCapacity);
         }
         fused = Set.copyOf(fusedInto.keySet());
+        slice = 0;
+        result = null;
     }
 
     /**
@@ -156,9 +164,43 @@ public final class Graph {
         return fusedInto;
     }
 
+    /**
+     * Plans a frozen graph for inference only: every layer must be frozen ({@link #setTrainable}{@code (false)}).
+     * {@link #forward} then runs a batch of up to {@code batchCapacity} images through the network in slices of a few
+     * images (as many as keep the largest activation of a slice under {@value #SLICE_FLOATS} floats: 3 images for
+     * MobileNetV2-224 and InceptionV3-299), copying each slice's output into a whole-batch result. The activation
+     * buffers are those of one slice, not of the batch, so memory no longer grows with the batch (what a 1 GB heap
+     * on a Pi needs), and a slice is still big enough for two threads to share each layer. The numbers are those of
+     * a whole-batch pass (no computation mixes images); but only the output holds the whole batch: the other
+     * layers' buffers hold the last slice. There is no backward.
+     */
+    public void planInference(int batchCapacity) {
+        int largest = source.outputSize();
+        for (Layer l : layers) largest = Math.max(largest, l.outputSize());
+        planInference(batchCapacity, Math.max(1, SLICE_FLOATS / largest));
+    }
+
+    /** {@link #planInference(int)} with slices of at most {@code sliceImages} images. */
+    void planInference(int batchCapacity, int sliceImages) {
+        for (Layer l : layers) {
+            if (l.isTrainable()) {
+                throw new IllegalStateException("layer " + l.name + " is trainable: freeze the graph before planning inference");
+            }
+        }
+        if (batchCapacity < 1) throw new IllegalArgumentException("batch capacity must be positive");
+        int slice = Math.min(batchCapacity, sliceImages);
+        plan(slice);
+        capacity = batchCapacity;
+        this.slice = slice;
+        result = new Tensor(withBatch(batchCapacity, output.outputShape()));
+    }
+
     public int capacity() { return capacity; }
 
-    /** Runs the network on {@code x} ({@code [N, ...inputShape]}, N ≤ capacity) and returns the output buffer. */
+    /**
+     * Runs the network on {@code x} ({@code [N, ...inputShape]}) and returns the output buffer, re-planning first
+     * when N exceeds the capacity. After {@link #planInference} the batch goes through in slices (see there).
+     */
     public Tensor forward(Tensor x, boolean training) {
         int[] expected = source.outputShape();
         int[] got = x.shape();
@@ -167,12 +209,28 @@ public final class Graph {
                     + Arrays.toString(expected).replaceAll("[\\[\\]]", "") + "]");
         }
         int n = got[0];
-        if (n > capacity) plan(n);
-        source.out.setBatch(n);
-        System.arraycopy(x.data, 0, source.out.data, 0, x.size());
+        if (result == null) {
+            if (n > capacity) plan(n);
+            return run(x, 0, n, training);
+        }
+        if (n > capacity) planInference(n, slice);
+        int sampleOut = output.outputSize();
+        result.setBatch(n);
+        for (int from = 0; from < n; from += slice) {
+            int count = Math.min(slice, n - from);
+            System.arraycopy(run(x, from, count, training).data, 0, result.data, from * sampleOut, count * sampleOut);
+        }
+        return result;
+    }
+
+    /** Runs images {@code [from, from + count)} of {@code x} through every layer; returns the output layer's buffer. */
+    private Tensor run(Tensor x, int from, int count, boolean training) {
+        int sampleIn = source.outputSize();
+        source.out.setBatch(count);
+        System.arraycopy(x.data, from * sampleIn, source.out.data, 0, count * sampleIn);
         for (Layer l : layers) {
-            l.out.setBatch(n);
-            if (l.grad != null) l.grad.setBatch(n);
+            l.out.setBatch(count);
+            if (l.grad != null) l.grad.setBatch(count);
             if (!fused.contains(l)) l.forward(training);
         }
         return output.out;

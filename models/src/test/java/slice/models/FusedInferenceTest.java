@@ -1,6 +1,7 @@
 package slice.models;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
 import java.io.IOException;
@@ -15,7 +16,8 @@ import slice.weights.KerasImport;
  * Inference fusion on the real network: MobileNetV2 α 0.35 with its Keras weights, on the reference input, gives
  * bit-identical activations (tolerance 0) whether each convolution applies its frozen batch norm and ReLU6 itself
  * (frozen graph) or every layer runs on its own (trainable graph, inference forward). {@link ConformanceTest} checks
- * the fused path against the golden activations.
+ * the fused path against the golden activations. The same network planned for inference ({@link Graph#planInference})
+ * gives the same pooled features, slice by slice.
  */
 class FusedInferenceTest {
     private static final String[] CHAIN_ENDS = {"Conv1_relu", "block_1_depthwise_relu", "block_2_add",
@@ -36,10 +38,23 @@ class FusedInferenceTest {
         g.setTrainable(false);
         g.plan(x.dim(0));
         assertSame(g.layer("Conv1").out, g.layer("Conv1_relu").out, "Conv1 applies bn_Conv1 and Conv1_relu");
-        g.forward(x, false);
+        Tensor pooled = g.forward(x, false);
+        float[] features = Arrays.copyOf(pooled.data, pooled.size());
         for (int i = 0; i < CHAIN_ENDS.length; i++) {
             Tensor out = g.layer(CHAIN_ENDS[i]).out;
             assertArrayEquals(expected[i], Arrays.copyOf(out.data, out.size()), CHAIN_ENDS[i]);
+        }
+
+        // The inference plan runs the images twice over (8) as slices of 6 and 2 (block_1_expand: 112²·48 floats each).
+        float[] twice = Arrays.copyOf(x.data, 2 * x.size());
+        System.arraycopy(x.data, 0, twice, x.size(), x.size());
+        g.planInference(2 * x.dim(0));
+        assertEquals(6, g.layer("block_1_expand").out.dim(0));
+        Tensor sliced = g.forward(Tensor.wrap(twice, 2 * x.dim(0), 224, 224, 3), false);
+        assertArrayEquals(new int[] {8, pooled.dim(1)}, sliced.shape());
+        for (int copy = 0; copy < 2; copy++) {
+            assertArrayEquals(features, Arrays.copyOfRange(sliced.data, copy * features.length, (copy + 1) * features.length),
+                    "sliced inference, copy " + copy);
         }
     }
 }

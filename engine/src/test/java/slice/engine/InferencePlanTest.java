@@ -1,0 +1,82 @@
+package slice.engine;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.Arrays;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import slice.engine.layers.BatchNorm;
+import slice.engine.layers.Conv2D;
+import slice.engine.layers.Dense;
+import slice.engine.layers.DepthwiseConv2D;
+import slice.engine.layers.GlobalAveragePooling2D;
+import slice.engine.layers.Padding;
+import slice.engine.layers.ReLU;
+
+/**
+ * {@link Graph#planInference}: a batch run in slices gives exactly (tolerance 0: no computation mixes images) the
+ * output of a whole-batch pass, for slices that divide the batch or not, at one and two threads; only frozen graphs
+ * qualify.
+ */
+class InferencePlanTest {
+    /** x [13, 7, 3] → 3×3/2 conv (17) → BN → ReLU6 → 3×3 depthwise → BN → ReLU → pool → dense (5). */
+    private static Graph network() {
+        Input x = new Input("x", 13, 7, 3);
+        Layer l = new Conv2D("c", x, 17, 3, 3, 2, 2, Padding.SAME, false);
+        l = new ReLU("r1", new BatchNorm("b1", l, true, 1e-3f, 0.99f), 6f);
+        l = new DepthwiseConv2D("d", l, 3, 3, 1, Padding.SAME, true);
+        l = new ReLU("r2", new BatchNorm("b2", l, true, 1e-3f, 0.99f));
+        Graph g = new Graph(x, new Dense("fc", new GlobalAveragePooling2D("pool", l), 5, true));
+        Random rnd = new Random(5);
+        for (Param p : g.weights()) {
+            boolean variance = p.name.endsWith("moving_variance");
+            for (int i = 0; i < p.value.size(); i++) p.value.data[i] = variance ? 0.5f + rnd.nextFloat() : rnd.nextFloat() * 2 - 1;
+        }
+        return g;
+    }
+
+    @Test
+    void slicedBatchEqualsTheWholeBatch() {
+        Graph g = network();
+        Tensor x = new Tensor(new int[] {7, 13, 7, 3});
+        Random rnd = new Random(6);
+        for (int i = 0; i < x.size(); i++) x.data[i] = rnd.nextFloat() * 2 - 1;
+        g.setTrainable(false);
+        g.plan(7);
+        float[] expected = Arrays.copyOf(g.forward(x, false).data, 7 * 5);
+        int threads = Parallel.threads();
+        try {
+            for (int t : new int[] {1, 2}) {
+                Parallel.setThreads(t);
+                for (int slice : new int[] {1, 3, 7}) {
+                    g.planInference(7, slice);
+                    Tensor y = g.forward(x, false);
+                    assertArrayEquals(new int[] {7, 5}, y.shape());
+                    assertArrayEquals(expected, Arrays.copyOf(y.data, y.size()), "slices of " + slice + ", threads " + t);
+                }
+            }
+        } finally {
+            Parallel.setThreads(threads);
+        }
+        // A larger batch re-plans with the same slices; the default plan of this small network is a single slice.
+        g.planInference(2, 2);
+        Tensor x2 = Tensor.wrap(Arrays.copyOf(x.data, x.size()), 7, 13, 7, 3);
+        assertArrayEquals(expected, Arrays.copyOf(g.forward(x2, false).data, 7 * 5));
+        assertEquals(7, g.capacity());
+        g.planInference(4);
+        assertArrayEquals(Arrays.copyOf(expected, 3 * 5),
+                Arrays.copyOf(g.forward(Tensor.wrap(Arrays.copyOf(x.data, 3 * 13 * 7 * 3), 3, 13, 7, 3), false).data, 3 * 5));
+    }
+
+    @Test
+    void onlyAFrozenGraphPlansInference() {
+        Graph g = network();
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> g.planInference(4));
+        assertEquals("layer c is trainable: freeze the graph before planning inference", e.getMessage());
+        g.setTrainable(false);
+        g.planInference(4);
+        assertThrows(IllegalStateException.class, () -> g.backward(new Tensor(new int[] {4, 5})));
+    }
+}
