@@ -20,7 +20,7 @@ final class Features implements Extractor {
         this.graph = graph;
         this.inputShape = graph.inputShape();
         this.batch = FaceModel.batchFor(graph, 32);
-        graph.plan(batch);
+        graph.planInference(batch);
     }
 
     @Override public float[] extract(float[] images, int count) {

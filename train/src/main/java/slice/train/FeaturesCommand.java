@@ -67,7 +67,7 @@ final class FeaturesCommand extends Cli.Task {
         System.arraycopy(graph.outputShape(), 0, outShape, 1, outShape.length - 1);
         Tensor result = new Tensor(outShape);
         int sampleOut = result.sampleSize();
-        graph.plan(batch);
+        graph.planInference(batch);
         for (int from = 0; from < n; from += batch) {
             int count = Math.min(batch, n - from);
             float[] chunk = Arrays.copyOfRange(x.data, from * sampleIn, (from + count) * sampleIn);

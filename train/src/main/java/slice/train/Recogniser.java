@@ -73,7 +73,7 @@ final class Recogniser {
         float[] probs = new float[files.size() * k];
         float[] images = new float[batch * imageLength];
         ThreadLocal<Preprocessor> preprocessors = ThreadLocal.withInitial(() -> new Preprocessor(size, model.spec.preprocessing()));
-        model.full.plan(batch);
+        model.full.planInference(batch);
         for (int from = 0; from < files.size(); from += batch) {
             int n = Math.min(batch, files.size() - from), first = from;
             Parallel.forRange(n, (a, b) -> {
