@@ -110,7 +110,8 @@ public final class Graph {
     /**
      * Allocates every buffer for batches of up to {@code batchCapacity}: outputs for all layers, and gradients
      * for layers a gradient must flow through (those downstream of a trainable layer with parameters). Where no
-     * gradient flows, a convolution absorbs the frozen batch norm and ReLU after it ({@link #fuse}).
+     * gradient flows, a convolution absorbs the frozen batch norm and ReLU after it, and a depthwise convolution the
+     * zero padding before it ({@link #fuse}).
      */
     public void plan(int batchCapacity) {
         if (batchCapacity < 1) throw new IllegalArgumentException("batch capacity must be positive");
@@ -123,7 +124,8 @@ public final class Graph {
             boolean passes = Arrays.stream(l.inputs).anyMatch(needsGrad::contains);
             if (learns || passes) needsGrad.add(l);
         }
-        Map<Layer, Layer> fusedInto = fuse(needsGrad);
+        Set<Layer> readThrough = new HashSet<>();
+        Map<Layer, Layer> fusedInto = fuse(needsGrad, readThrough);
         for (Layer l : layers) {
             int[] shape = withBatch(batchCapacity, l.outputShape());
             Layer producer = fusedInto.get(l);
@@ -131,7 +133,8 @@ public final class Graph {
             l.grad = needsGrad.contains(l) ? new Tensor(shape) : null;
             l.plan(batchCapacity);
         }
-        fused = Set.copyOf(fusedInto.keySet());
+        readThrough.addAll(fusedInto.keySet());
+        fused = Set.copyOf(readThrough);
         slice = 0;
         result = null;
     }
@@ -140,11 +143,13 @@ public final class Graph {
      * Inference fusion. Where no gradient flows, each layer is offered the chain of sole consumers after it
      * ({@link Layer#fuse}): a convolution takes over a following frozen batch norm and ReLU and applies them to its
      * output while it is in cache. Returns each fused layer → the layer that now computes its output; the fused
-     * layer shares that buffer and does not run. The numbers are the same (the same kernels run), but a fused
-     * layer's buffer holds the value at the end of its chain: read {@code out} only of a chain's last layer (or plan
-     * with the layers trainable).
+     * layer shares that buffer and does not run. Then each layer is offered its input when it is that input's sole
+     * consumer ({@link Layer#fuseInput}: a depthwise convolution reads through a zero padding); such inputs are added
+     * to {@code readThrough} and do not run. The numbers are the same (the same kernels run on the same values), but
+     * a fused layer's buffer holds the value at the end of its chain, and a read-through layer's buffer is stale:
+     * read {@code out} only of a chain's last layer (or plan with the layers trainable).
      */
-    private Map<Layer, Layer> fuse(Set<Layer> needsGrad) {
+    private Map<Layer, Layer> fuse(Set<Layer> needsGrad, Set<Layer> readThrough) {
         Map<Layer, List<Layer>> consumers = new HashMap<>();
         for (Layer l : layers) for (Layer in : l.inputs) consumers.computeIfAbsent(in, k -> new ArrayList<>()).add(l);
         for (Layer l : layers) l.unfuse();
@@ -160,6 +165,13 @@ public final class Graph {
                 fusedInto.put(candidate, producer);
                 last = candidate;
             }
+        }
+        for (Layer l : layers) {
+            if (fusedInto.containsKey(l) || needsGrad.contains(l) || l.inputs.length != 1) continue;
+            Layer producer = l.inputs[0];
+            if (producer == source || fusedInto.containsKey(producer) || needsGrad.contains(producer)
+                    || consumers.get(producer).size() != 1 || !l.fuseInput(producer)) continue;
+            readThrough.add(producer);
         }
         return fusedInto;
     }

@@ -76,7 +76,15 @@ public abstract class Layer {
      */
     protected boolean fuse(Layer next) { return false; }
 
-    /** Drops whatever an earlier {@link #fuse} took over (each plan decides afresh). */
+    /**
+     * Inference fusion the other way round, offered by {@link Graph#plan}: {@code producer} is this layer's only input,
+     * this layer is its only consumer, and no gradient flows through either. Returns true when this layer takes the
+     * producer's work over by reading the producer's own input (a depthwise convolution reading past the edges of an
+     * unpadded image instead of a zero-padded copy); {@code producer} then does not run.
+     */
+    protected boolean fuseInput(Layer producer) { return false; }
+
+    /** Drops whatever an earlier {@link #fuse} or {@link #fuseInput} took over (each plan decides afresh). */
     protected void unfuse() { }
 
     /** Per-sample output shape (a copy). */

@@ -21,7 +21,8 @@ import slice.engine.kernels.WindowGeometry;
  * {@code ∂L/∂b[c] = Σ ∂L/∂y[n, oy, ox, c]}. The loops are a {@link DepthwiseKernel} (channels are the vector lanes);
  * forward and input gradient split over rows, the kernel gradient over channel blocks (each thread owns its
  * channels' sums), so results do not depend on the thread count. In an inference graph a following frozen batch
- * norm and ReLU are applied by this layer ({@link Epilogue}), a few output rows at a time.
+ * norm and ReLU are applied by this layer ({@link Epilogue}), a few output rows at a time, and a zero padding before
+ * it is read through ({@link #fuseInput}).
  */
 public final class DepthwiseConv2D extends Layer {
     private static final DepthwiseKernel KERNEL = Kernels.DEPTHWISE;
@@ -36,6 +37,10 @@ public final class DepthwiseConv2D extends Layer {
     private final WindowGeometry geometry;
     /** The batch norm and ReLU this layer applies to its output in an inference graph ({@link #fuse}), or null. */
     private Epilogue epilogue;
+    /** The zero padding this layer reads through in an inference graph ({@link #fuseInput}), or null. */
+    private ZeroPadding2D paddedInput;
+    /** This layer's window over {@link #paddedInput}'s unpadded input. */
+    private WindowGeometry paddedGeometry;
 
     public DepthwiseConv2D(String name, Layer in, int kh, int kw, int stride, Padding padding, boolean useBias) {
         super(name, new int[] {
@@ -55,19 +60,22 @@ public final class DepthwiseConv2D extends Layer {
     }
 
     @Override public void forward(boolean training) {
-        float[] x = inputs[0].out.data, k = kernel.value.data, b = bias == null ? null : bias.value.data, y = out.data;
+        boolean padded = paddedInput != null;
+        float[] x = padded ? paddedInput.inputs().get(0).out.data : inputs[0].out.data;
+        float[] k = kernel.value.data, b = bias == null ? null : bias.value.data, y = out.data;
+        WindowGeometry window = padded ? paddedGeometry : geometry;
         Epilogue e = epilogue;
         if (e == null) {
-            Parallel.forRange(batch() * geometry.outH, (r0, r1) -> KERNEL.forward(geometry, x, k, b, y, r0, r1));
+            Parallel.forRange(batch() * window.outH, (r0, r1) -> KERNEL.forward(window, x, k, b, y, r0, r1));
             return;
         }
         // Fused: a few output rows at a time, then the epilogue on them while they are in cache.
         e.prepare();
-        int ow = geometry.outW, step = Math.max(1, e.blockPixels() / ow);
-        Parallel.forRange(batch() * geometry.outH, (r0, r1) -> {
+        int ow = window.outW, step = Math.max(1, e.blockPixels() / ow);
+        Parallel.forRange(batch() * window.outH, (r0, r1) -> {
             for (int r = r0; r < r1; r += step) {
                 int end = Math.min(r1, r + step);
-                KERNEL.forward(geometry, x, k, b, y, r, end);
+                KERNEL.forward(window, x, k, b, y, r, end);
                 e.apply(y, r * ow, end * ow);
             }
         });
@@ -79,7 +87,25 @@ public final class DepthwiseConv2D extends Layer {
         return e != null;
     }
 
-    @Override protected void unfuse() { epilogue = null; }
+    /**
+     * Takes a {@link ZeroPadding2D} input over: reading its unpadded input with the padding added to this layer's
+     * own ({@code padTop + top}, {@code padLeft + left}) gives the same windows, since taps outside an image read
+     * zero — as do the padding's bottom and right rows.
+     */
+    @Override protected boolean fuseInput(Layer producer) {
+        if (!(producer instanceof ZeroPadding2D pad)) return false;
+        int[] s = pad.inputs().get(0).outputShape();
+        paddedInput = pad;
+        paddedGeometry = new WindowGeometry(s[0], s[1], channels, kh, kw, stride, geometry.padTop + pad.top,
+                geometry.padLeft + pad.left, geometry.outH, geometry.outW);
+        return true;
+    }
+
+    @Override protected void unfuse() {
+        epilogue = null;
+        paddedInput = null;
+        paddedGeometry = null;
+    }
 
     @Override public void backward() {
         float[] dy = grad.data, k = kernel.value.data;

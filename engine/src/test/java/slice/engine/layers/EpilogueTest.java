@@ -14,14 +14,16 @@ import slice.engine.Param;
 import slice.engine.Tensor;
 
 /**
- * Inference fusion ({@link Graph#plan} folding frozen batch norms and ReLUs into the convolution before them): the
+ * Inference fusion ({@link Graph#plan} folding frozen batch norms and ReLUs into the convolution before them, and a
+ * zero padding into the depthwise convolution after it): the
  * fused network gives bit-identical outputs to the same layers run one by one (tolerance 0, since the epilogue runs
  * the same kernels on the same numbers), at one and two threads, and fuses only where it is allowed.
  */
 class EpilogueTest {
     /**
-     * x [11, 9, 5] → 3×3/2 conv (17, bias) → BN → ReLU6 → 3×3 depthwise → BN (no γ) → ReLU → { 1×1 conv (33) → BN ;
-     * 1×1 conv (33) } → Add. Odd channel counts hit the vector kernels' scalar tails; the ReLU output feeds two
+     * x [11, 9, 5] → 3×3/2 conv (17, bias) → BN → ReLU6 → zero padding (top 1, right 2) → 3×3/2 depthwise (same) →
+     * BN (no γ) → ReLU → { 1×1 conv (33) → BN ; 1×1 conv (33) } → Add. Odd channel counts hit the vector kernels'
+     * scalar tails; the depthwise reads through the asymmetric padding on top of its own; the ReLU output feeds two
      * layers (no fusion past a fan-out), the last BN is followed by an Add (fused alone).
      */
     private static final class Net {
@@ -29,7 +31,8 @@ class EpilogueTest {
         final Conv2D c1 = new Conv2D("c1", x, 17, 3, 3, 2, 2, Padding.SAME, true);
         final BatchNorm b1 = new BatchNorm("b1", c1, true, 1e-3f, 0.99f);
         final ReLU r1 = new ReLU("r1", b1, 6f);
-        final DepthwiseConv2D d1 = new DepthwiseConv2D("d1", r1, 3, 3, 1, Padding.SAME, false);
+        final ZeroPadding2D p1 = new ZeroPadding2D("p1", r1, 1, 0, 0, 2);
+        final DepthwiseConv2D d1 = new DepthwiseConv2D("d1", p1, 3, 3, 2, Padding.SAME, false);
         final BatchNorm b2 = new BatchNorm("b2", d1, false, 1e-3f, 0.99f);
         final ReLU r2 = new ReLU("r2", b2);
         final Conv2D c2 = new Conv2D("c2", r2, 33, 1, 1, 1, 1, Padding.SAME, false);
@@ -79,6 +82,7 @@ class EpilogueTest {
         assertSame(net.c2.out, net.b3.out);
         assertNotSame(net.r2.out, net.c2.out);
         assertNotSame(net.b3.out, net.sum.out);
+        Arrays.fill(net.p1.out.data, 0f);
         int threads = Parallel.threads();
         try {
             for (int t : new int[] {1, 2}) {
@@ -88,6 +92,7 @@ class EpilogueTest {
                 y = net.graph.forward(x, true); // frozen batch norms use their moving statistics in training too
                 assertArrayEquals(expected, Arrays.copyOf(y.data, y.size()), "training mode, threads " + t);
             }
+            assertArrayEquals(new float[net.p1.out.data.length], net.p1.out.data, "the depthwise read through the padding");
         } finally {
             Parallel.setThreads(threads);
         }
