@@ -42,7 +42,7 @@ LD_LIBRARY_PATH="/usr/lib/$multiarch/openblas-openmp" LD_PRELOAD="/usr/lib/$mult
 {
   echo "# Slice vs PyTorch: benchmark results"
   echo
-  echo "Produced by \`${JAVA_OPTS:+JAVA_OPTS=\"$JAVA_OPTS\" }${RESULTS:+RESULTS=$RESULTS }bench/compare.sh${*:+ $*}\`, started $started."
+  echo "Produced by \`${JAVA_OPTS:+JAVA_OPTS=\"$JAVA_OPTS\" }${RESULTS:+RESULTS=$RESULTS }bench/compare.sh${*:+$(printf ' %q' "$@")}\`, started $started."
   echo
   echo "- Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "- JDK: $(java ${JAVA_OPTS:-} -version 2>&1 | head -1)${JAVA_OPTS:+ with $JAVA_OPTS}"
