@@ -5,8 +5,7 @@ package slice.engine.kernels;
  * skipped, never counted). Forward works on output rows {@code n·outH + oy}, the average-pool gradient on input rows
  * {@code n·h + iy}: disjoint outputs, so callers may split rows across threads.
  * <pre>
- *   max  y[n, oy, ox, c] = max over the window's real cells of x;   argmax = flat index into x of the first
- *        maximal cell in (ky, kx) order (ties go to the first; a later cell must be strictly greater)
+ *   max  y[n, oy, ox, c] = Math.max over the window's real cells of x, in (ky, kx) order
  *   avg  y[n, oy, ox, c] = (Σ window's real cells of x, from 0 in (ky, kx) order) · inv[oy·outW + ox],
  *        inv = 1 / (number of real cells)
  *   avg gradient  dx[n, iy, ix, c] = fma chain from dx over the windows containing (iy, ix), taps in (ky, kx)
@@ -15,7 +14,7 @@ package slice.engine.kernels;
  * The vector kernel maps channels to lanes and performs each channel's operations in this order: bit-identical.
  */
 public interface PoolKernel {
-    void maxForward(WindowGeometry g, float[] x, float[] y, int[] argmax, int row0, int row1);
+    void maxForward(WindowGeometry g, float[] x, float[] y, int row0, int row1);
 
     void avgForward(WindowGeometry g, float[] x, float[] inv, float[] y, int row0, int row1);
 

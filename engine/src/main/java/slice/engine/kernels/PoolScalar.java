@@ -5,7 +5,7 @@ import static slice.engine.kernels.WindowGeometry.firstTap;
 
 /** Scalar twin of {@link PoolKernel}: the formulas, one channel at a time. */
 public final class PoolScalar implements PoolKernel {
-    @Override public void maxForward(WindowGeometry g, float[] x, float[] y, int[] argmax, int row0, int row1) {
+    @Override public void maxForward(WindowGeometry g, float[] x, float[] y, int row0, int row1) {
         int c = g.channels;
         for (int r = row0; r < row1; r++) {
             int n = r / g.outH, iy0 = (r % g.outH) * g.stride - g.padTop;
@@ -15,19 +15,11 @@ public final class PoolScalar implements PoolKernel {
                 int kxLo = firstTap(ix0), kxHi = endTap(ix0, g.w, g.kw);
                 int o = (r * g.outW + ox) * c, in0 = ((n * g.h + iy0) * g.w + ix0) * c;
                 for (int ch = 0; ch < c; ch++) {
-                    int best = in0 + (kyLo * g.w + kxLo) * c + ch;
-                    float max = x[best];
+                    float max = Float.NEGATIVE_INFINITY;
                     for (int ky = kyLo; ky < kyHi; ky++) {
-                        for (int kx = kxLo; kx < kxHi; kx++) {
-                            int i = in0 + (ky * g.w + kx) * c + ch;
-                            if (x[i] > max) {
-                                max = x[i];
-                                best = i;
-                            }
-                        }
+                        for (int kx = kxLo; kx < kxHi; kx++) max = Math.max(max, x[in0 + (ky * g.w + kx) * c + ch]);
                     }
                     y[o + ch] = max;
-                    argmax[o + ch] = best;
                 }
             }
         }

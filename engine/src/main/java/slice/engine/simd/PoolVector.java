@@ -6,10 +6,6 @@ import static slice.engine.simd.VectorInfo.F;
 
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorSpecies;
 import slice.engine.kernels.OutRange;
 import slice.engine.kernels.PoolKernel;
 import slice.engine.kernels.TapRun;
@@ -17,19 +13,17 @@ import slice.engine.kernels.WindowGeometry;
 
 /**
  * Vector pooling, channels as lanes. Forward: per output pixel and channel vector, the window's taps in (ky, kx)
- * order in registers — max pooling keeps the running max and its input indices ({@code int} lanes of the same count
- * as {@link VectorInfo#F}) and replaces both where a tap is strictly greater (a compare and two blends: no branch to
- * mispredict, no masked memory access). Average pooling and its gradient sweep rows tap by tap with long
+ * order in registers — max pooling is a running lanewise {@code max} (Math.max semantics, like the scalar twin; no
+ * branch, no mask). Average pooling and its gradient sweep rows tap by tap with long
  * contiguous loops — the output row from zero ({@code y += x}, then {@code y ·= inv}), the input row from its gradient
  * ({@code dx += dy·inv}) — so every pixel accumulates its taps in the scalar twin's (ky, kx) order. Scalar channel tails as in {@link slice.engine.kernels.PoolScalar}; bit-identical.
  */
 public final class PoolVector implements PoolKernel {
     private static final int L = F.length();
-    /** Input indices of the max-pool winners: int lanes, as many as the float lanes of {@link VectorInfo#F}. */
-    private static final VectorSpecies<Integer> I = F.withLanes(int.class);
 
-    @Override public void maxForward(WindowGeometry g, float[] x, float[] y, int[] argmax, int row0, int row1) {
+    @Override public void maxForward(WindowGeometry g, float[] x, float[] y, int row0, int row1) {
         int c = g.channels, vecEnd = F.loopBound(c);
+        FloatVector lowest = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
         for (int r = row0; r < row1; r++) {
             int n = r / g.outH, iy0 = (r % g.outH) * g.stride - g.padTop;
             int kyLo = firstTap(iy0), kyHi = endTap(iy0, g.h, g.kh);
@@ -37,37 +31,22 @@ public final class PoolVector implements PoolKernel {
                 int ix0 = ox * g.stride - g.padLeft;
                 int kxLo = firstTap(ix0), kxHi = endTap(ix0, g.w, g.kw);
                 int o = (r * g.outW + ox) * c, in0 = ((n * g.h + iy0) * g.w + ix0) * c;
-                int first = in0 + (kyLo * g.w + kxLo) * c;
                 int ch = 0;
                 for (; ch < vecEnd; ch += L) {
-                    FloatVector max = FloatVector.fromArray(F, x, first + ch);
-                    IntVector best = IntVector.broadcast(I, first + ch).addIndex(1);
+                    FloatVector max = lowest;
                     for (int ky = kyLo; ky < kyHi; ky++) {
                         for (int kx = kxLo; kx < kxHi; kx++) {
-                            int i = in0 + (ky * g.w + kx) * c + ch;
-                            FloatVector v = FloatVector.fromArray(F, x, i);
-                            VectorMask<Float> greater = v.compare(VectorOperators.GT, max);
-                            max = max.blend(v, greater);
-                            best = best.blend(IntVector.broadcast(I, i).addIndex(1), greater.cast(I));
+                            max = max.max(FloatVector.fromArray(F, x, in0 + (ky * g.w + kx) * c + ch));
                         }
                     }
                     max.intoArray(y, o + ch);
-                    best.intoArray(argmax, o + ch);
                 }
                 for (; ch < c; ch++) {
-                    int bestIndex = first + ch;
-                    float max = x[bestIndex];
+                    float max = Float.NEGATIVE_INFINITY;
                     for (int ky = kyLo; ky < kyHi; ky++) {
-                        for (int kx = kxLo; kx < kxHi; kx++) {
-                            int i = in0 + (ky * g.w + kx) * c + ch;
-                            if (x[i] > max) {
-                                max = x[i];
-                                bestIndex = i;
-                            }
-                        }
+                        for (int kx = kxLo; kx < kxHi; kx++) max = Math.max(max, x[in0 + (ky * g.w + kx) * c + ch]);
                     }
                     y[o + ch] = max;
-                    argmax[o + ch] = bestIndex;
                 }
             }
         }
