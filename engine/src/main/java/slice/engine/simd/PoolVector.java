@@ -13,8 +13,8 @@ import slice.engine.kernels.WindowGeometry;
 
 /**
  * Vector pooling, channels as lanes. Forward: per output pixel and channel vector, the window's taps in (ky, kx)
- * order in registers — max pooling is a running lanewise {@code max} (Math.max semantics, like the scalar twin; no
- * branch, no mask). Average pooling and its gradient sweep rows tap by tap with long
+ * order — max pooling sweeps rows tap by tap like average pooling below, a lanewise {@code max} into the output row
+ * from −∞ (Math.max semantics, like the scalar twin; no branch, no mask). Average pooling and its gradient sweep rows tap by tap with long
  * contiguous loops — the output row from zero ({@code y += x}, then {@code y ·= inv}), the input row from its gradient
  * ({@code dx += dy·inv}) — so every pixel accumulates its taps in the scalar twin's (ky, kx) order. Scalar channel tails as in {@link slice.engine.kernels.PoolScalar}; bit-identical.
  */
@@ -22,31 +22,28 @@ public final class PoolVector implements PoolKernel {
     private static final int L = F.length();
 
     @Override public void maxForward(WindowGeometry g, float[] x, float[] y, int row0, int row1) {
-        int c = g.channels, vecEnd = F.loopBound(c);
-        FloatVector lowest = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
+        int c = g.channels, s = g.stride, vecEnd = F.loopBound(c);
         for (int r = row0; r < row1; r++) {
-            int n = r / g.outH, iy0 = (r % g.outH) * g.stride - g.padTop;
-            int kyLo = firstTap(iy0), kyHi = endTap(iy0, g.h, g.kh);
-            for (int ox = 0; ox < g.outW; ox++) {
-                int ix0 = ox * g.stride - g.padLeft;
-                int kxLo = firstTap(ix0), kxHi = endTap(ix0, g.w, g.kw);
-                int o = (r * g.outW + ox) * c, in0 = ((n * g.h + iy0) * g.w + ix0) * c;
-                int ch = 0;
-                for (; ch < vecEnd; ch += L) {
-                    FloatVector max = lowest;
-                    for (int ky = kyLo; ky < kyHi; ky++) {
-                        for (int kx = kxLo; kx < kxHi; kx++) {
-                            max = max.max(FloatVector.fromArray(F, x, in0 + (ky * g.w + kx) * c + ch));
+            int n = r / g.outH, iy0 = (r % g.outH) * s - g.padTop;
+            int outRow = r * g.outW * c;
+            Arrays.fill(y, outRow, outRow + g.outW * c, Float.NEGATIVE_INFINITY);
+            for (int ky = firstTap(iy0); ky < endTap(iy0, g.h, g.kh); ky++) {
+                int inRow = ((n * g.h + iy0 + ky) * g.w - g.padLeft) * c; // + (ox·s + kx)·c: the input pixel of output ox
+                for (int kx = 0; kx < g.kw; kx++) {
+                    OutRange cols = g.colRanges[kx];
+                    int in0 = inRow + kx * c;
+                    int ch = 0;
+                    for (; ch < vecEnd; ch += L) {
+                        for (int ox = cols.from(); ox < cols.to(); ox++) {
+                            int o = outRow + ox * c + ch;
+                            FloatVector.fromArray(F, y, o).max(FloatVector.fromArray(F, x, in0 + ox * s * c + ch)).intoArray(y, o);
                         }
                     }
-                    max.intoArray(y, o + ch);
-                }
-                for (; ch < c; ch++) {
-                    float max = Float.NEGATIVE_INFINITY;
-                    for (int ky = kyLo; ky < kyHi; ky++) {
-                        for (int kx = kxLo; kx < kxHi; kx++) max = Math.max(max, x[in0 + (ky * g.w + kx) * c + ch]);
+                    for (; ch < c; ch++) {
+                        for (int ox = cols.from(); ox < cols.to(); ox++) {
+                            y[outRow + ox * c + ch] = Math.max(y[outRow + ox * c + ch], x[in0 + ox * s * c + ch]);
+                        }
                     }
-                    y[o + ch] = max;
                 }
             }
         }
