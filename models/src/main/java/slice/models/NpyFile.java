@@ -5,17 +5,15 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import slice.engine.Tensor;
+import slice.weights.AtomicFiles;
 
 /**
  * NumPy {@code .npy} files of float32 tensors — what {@code np.save} writes and {@code np.load} reads.
@@ -123,21 +121,6 @@ public final class NpyFile {
         ByteBuffer buf = ByteBuffer.allocate(10 + headerBytes.length + 4 * t.size()).order(ByteOrder.LITTLE_ENDIAN);
         buf.put(MAGIC).put((byte) 1).put((byte) 0).putShort((short) headerBytes.length).put(headerBytes);
         buf.asFloatBuffer().put(t.data, 0, t.size());
-        buf.position(buf.capacity()).flip();
-
-        Path absolute = file.toAbsolutePath();
-        Path tmp = Files.createTempFile(absolute.getParent(), absolute.getFileName().toString(), ".tmp");
-        try {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-                while (buf.hasRemaining()) ch.write(buf);
-            }
-            try {
-                Files.move(tmp, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, absolute, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        AtomicFiles.write(file, out -> out.write(buf.array()));
     }
 }

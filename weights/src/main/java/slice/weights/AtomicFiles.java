@@ -5,30 +5,34 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 
 /**
- * Whole-file writes that never leave a half-written file under the final name: the content goes to a temporary file
- * in the same folder, is flushed to disk, and is then renamed over the target in one step. A crash or an error leaves
- * either the old file or the new one, never a mix.
+ * Whole-file writes that never leave a half-written file under the final name — the project's one way to write an
+ * output (models, checkpoints, reports, cached features, {@code .npy} files). The content goes to a hidden temporary
+ * file in the same folder, is flushed to disk, and is then renamed over the target in one step. A crash, a
+ * {@code kill -9} or an error leaves either the old file or the new one, never a mix, and no temporary file.
  */
-final class AtomicFiles {
+public final class AtomicFiles {
     private AtomicFiles() { }
 
     /** The body of a write; may throw {@link IOException}. */
-    interface Body {
+    @FunctionalInterface
+    public interface Body {
         void writeTo(OutputStream out) throws IOException;
     }
 
-    static void write(Path file, Body body) {
+    /** Writes {@code file} with {@code body}, atomically (creating its folder if needed). */
+    public static void write(Path file, Body body) throws IOException {
         Path target = file.toAbsolutePath();
-        Path tmp = null;
+        Files.createDirectories(target.getParent());
+        Path tmp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp");
         try {
-            Files.createDirectories(target.getParent());
-            tmp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp");
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
                  OutputStream out = new BufferedOutputStream(Channels.newOutputStream(ch), 1 << 16)) {
                 body.writeTo(out);
@@ -36,24 +40,21 @@ final class AtomicFiles {
                 ch.force(true);
             }
             moveIntoPlace(tmp, target);
-        } catch (IOException e) {
-            throw new WeightsException(file + ": cannot write (" + e + ")", e);
         } finally {
-            if (tmp != null) {
-                try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException ignored) {
-                    // the temporary file is hidden and harmless; the error that matters was already thrown
-                }
-            }
+            Files.deleteIfExists(tmp);
         }
     }
 
+    /** Writes {@code text} as UTF-8, atomically. */
+    public static void writeString(Path file, String text) throws IOException {
+        write(file, out -> out.write(text.getBytes(StandardCharsets.UTF_8)));
+    }
+
     /** Renames {@code from} to {@code to}, atomically where the file system can. */
-    static void moveIntoPlace(Path from, Path to) throws IOException {
+    public static void moveIntoPlace(Path from, Path to) throws IOException {
         try {
             Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (java.nio.file.AtomicMoveNotSupportedException e) {
+        } catch (AtomicMoveNotSupportedException e) {
             Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
         }
     }

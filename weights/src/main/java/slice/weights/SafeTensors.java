@@ -74,7 +74,7 @@ public final class SafeTensors {
         ByteBuffer head = ByteBuffer.allocate(8 + padded).order(ByteOrder.LITTLE_ENDIAN);
         head.putLong(padded).put(json);
         while (head.hasRemaining()) head.put((byte) ' ');
-        AtomicFiles.write(file, out -> {
+        writeAtomically(file, out -> {
             out.write(head.array());
             ByteBuffer chunk = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
             for (Tensor t : tensors.values()) {
@@ -201,5 +201,14 @@ public final class SafeTensors {
             out[i] = (int) d;
         }
         return out;
+    }
+
+    /** {@link AtomicFiles#write}, its failure a one-line {@link WeightsException} naming the file. */
+    static void writeAtomically(java.nio.file.Path file, AtomicFiles.Body body) {
+        try {
+            AtomicFiles.write(file, body);
+        } catch (java.io.IOException e) {
+            throw new WeightsException(file + ": cannot write (" + e + ")", e);
+        }
     }
 }

@@ -81,7 +81,7 @@ public final class SavedModel {
         weights.addProperty("tensors", tensors.size());
         json.add("weights", weights);
         byte[] text = (GSON.toJson(json) + "\n").getBytes(StandardCharsets.UTF_8);
-        AtomicFiles.write(sidecarOf(tensorsFile), out -> out.write(text));
+        SafeTensors.writeAtomically(sidecarOf(tensorsFile), out -> out.write(text));
     }
 
     /** Reads and validates the sidecar of {@code tensorsFile}: what to build before {@link #load}. */

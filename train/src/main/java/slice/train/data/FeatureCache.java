@@ -3,18 +3,15 @@ package slice.train.data;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.CRC32;
 import slice.engine.Parallel;
 import slice.models.Preprocessing;
+import slice.weights.AtomicFiles;
 
 /**
  * A disk cache of the frozen backbone's activations at the cut, so they are computed once per image (and per
@@ -197,19 +194,6 @@ public final class FeatureCache {
         CRC32 crc = new CRC32();
         crc.update(bytes.array(), 0, HEADER + 4 * n);
         bytes.putInt(HEADER + 4 * n, (int) crc.getValue()).rewind();
-        Files.createDirectories(entry.getParent());
-        Path tmp = Files.createTempFile(entry.getParent(), entry.getFileName().toString(), ".tmp");
-        try {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-                while (bytes.hasRemaining()) ch.write(bytes);
-            }
-            try {
-                Files.move(tmp, entry, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, entry, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        AtomicFiles.write(entry, out -> out.write(bytes.array()));
     }
 }
