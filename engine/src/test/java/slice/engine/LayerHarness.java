@@ -31,4 +31,20 @@ public final class LayerHarness {
         layer.backward();
         return dx;
     }
+
+    /**
+     * Runs {@code run} (which builds and runs layers, returning every number it produced) with one engine thread
+     * and with two, and asserts bit-identical results: kernels split only disjoint outputs.
+     */
+    public static void assertSameForAnyThreadCount(java.util.function.Supplier<float[]> run) {
+        int before = Parallel.threads();
+        try {
+            Parallel.setThreads(1);
+            float[] one = run.get();
+            Parallel.setThreads(2);
+            org.junit.jupiter.api.Assertions.assertArrayEquals(one, run.get(), "1 thread vs 2 threads");
+        } finally {
+            Parallel.setThreads(before);
+        }
+    }
 }

@@ -10,7 +10,6 @@ import org.junit.jupiter.api.Test;
 import slice.engine.GradCheck;
 import slice.engine.Input;
 import slice.engine.LayerHarness;
-import slice.engine.Parallel;
 import slice.engine.Simd;
 import slice.engine.Tensor;
 import slice.engine.kernels.DepthwiseKernel;
@@ -102,20 +101,12 @@ class DepthwiseConv2DTest {
 
     @Test
     void resultsDoNotDependOnTheThreadCount() {
-        int before = Parallel.threads();
-        try {
-            float[][] runs = new float[2][];
-            for (int threads = 1; threads <= 2; threads++) {
-                Parallel.setThreads(threads);
-                DepthwiseConv2D dw = layer(15, 13, 70, 3, 3, 2, Padding.SAME, true, 15);
-                Random rnd = new Random(16);
-                Tensor y = LayerHarness.forward(dw, true, GradCheck.random(rnd, 3, 15, 13, 70));
-                Tensor dx = LayerHarness.backward(dw, GradCheck.random(rnd, 3, 8, 7, 70))[0];
-                runs[threads - 1] = concat(y.data, dx.data, dw.kernel.grad.data, dw.bias.grad.data);
-            }
-            assertArrayEquals(runs[0], runs[1]);
-        } finally {
-            Parallel.setThreads(before);
-        }
+        LayerHarness.assertSameForAnyThreadCount(() -> {
+            DepthwiseConv2D dw = layer(15, 13, 70, 3, 3, 2, Padding.SAME, true, 15);
+            Random rnd = new Random(16);
+            Tensor y = LayerHarness.forward(dw, true, GradCheck.random(rnd, 3, 15, 13, 70));
+            Tensor dx = LayerHarness.backward(dw, GradCheck.random(rnd, 3, 8, 7, 70))[0];
+            return concat(y.data, dx.data, dw.kernel.grad.data, dw.bias.grad.data);
+        });
     }
 }

@@ -8,7 +8,6 @@ import org.junit.jupiter.api.Test;
 import slice.engine.GradCheck;
 import slice.engine.Input;
 import slice.engine.LayerHarness;
-import slice.engine.Parallel;
 import slice.engine.Tensor;
 import slice.engine.kernels.Kernels;
 import slice.engine.kernels.PoolKernel;
@@ -89,23 +88,15 @@ class PoolingTest {
 
     @Test
     void resultsDoNotDependOnTheThreadCount() {
-        int before = Parallel.threads();
-        try {
-            float[][] runs = new float[2][];
-            for (int threads = 1; threads <= 2; threads++) {
-                Parallel.setThreads(threads);
-                Random rnd = new Random(6);
-                MaxPooling2D max = new MaxPooling2D("max", new Input("x", 17, 17, 33), 3, 2, Padding.VALID);
-                AveragePooling2D avg = new AveragePooling2D("avg", new Input("y", 17, 17, 33), 3, 1, Padding.SAME);
-                Tensor x = GradCheck.random(rnd, 3, 17, 17, 33);
-                Tensor yMax = LayerHarness.forward(max, true, x).copy(), yAvg = LayerHarness.forward(avg, true, x).copy();
-                Tensor dxMax = LayerHarness.backward(max, GradCheck.random(rnd, 3, 8, 8, 33))[0];
-                Tensor dxAvg = LayerHarness.backward(avg, GradCheck.random(rnd, 3, 17, 17, 33))[0];
-                runs[threads - 1] = concat(yMax.data, yAvg.data, dxMax.data, dxAvg.data);
-            }
-            assertArrayEquals(runs[0], runs[1]);
-        } finally {
-            Parallel.setThreads(before);
-        }
+        LayerHarness.assertSameForAnyThreadCount(() -> {
+            Random rnd = new Random(6);
+            MaxPooling2D max = new MaxPooling2D("max", new Input("x", 17, 17, 33), 3, 2, Padding.VALID);
+            AveragePooling2D avg = new AveragePooling2D("avg", new Input("y", 17, 17, 33), 3, 1, Padding.SAME);
+            Tensor x = GradCheck.random(rnd, 3, 17, 17, 33);
+            Tensor yMax = LayerHarness.forward(max, true, x).copy(), yAvg = LayerHarness.forward(avg, true, x).copy();
+            Tensor dxMax = LayerHarness.backward(max, GradCheck.random(rnd, 3, 8, 8, 33))[0];
+            Tensor dxAvg = LayerHarness.backward(avg, GradCheck.random(rnd, 3, 17, 17, 33))[0];
+            return concat(yMax.data, yAvg.data, dxMax.data, dxAvg.data);
+        });
     }
 }
