@@ -52,6 +52,14 @@ public final class SavedModel {
 
     /** Saves every weight of {@code graph} to {@code tensorsFile} and the card to its {@link #sidecarOf sidecar}. */
     public static void save(Path tensorsFile, Graph graph, ModelCard card) {
+        save(tensorsFile, graph, Map.of(), card);
+    }
+
+    /**
+     * Saves as {@link #save(Path, Graph, ModelCard)}, plus {@code extra} tensors that are not weights of the graph
+     * but belong to the model (e.g. a recogniser's per-person centroids), written after the weights in map order.
+     */
+    public static void save(Path tensorsFile, Graph graph, Map<String, Tensor> extra, ModelCard card) {
         if (!tensorsFile.getFileName().toString().endsWith(".safetensors")) {
             throw new WeightsException(tensorsFile + ": a model file name must end in .safetensors");
         }
@@ -59,6 +67,9 @@ public final class SavedModel {
         for (Param p : graph.weights()) {
             if (tensors.put(p.name, p.value) != null) throw new WeightsException(tensorsFile + ": two weights are named " + p.name);
         }
+        extra.forEach((name, t) -> {
+            if (tensors.put(name, t) != null) throw new WeightsException(tensorsFile + ": two tensors are named " + name);
+        });
         Map<String, String> metadata = new LinkedHashMap<>();   // ordered: the same model gives the same bytes
         metadata.put("format", FORMAT);
         metadata.put("architecture", card.architecture());
@@ -95,6 +106,14 @@ public final class SavedModel {
      * the first value is copied. Returns the card.
      */
     public static ModelCard load(Path tensorsFile, Graph graph) {
+        return load(tensorsFile, graph, Map.of());
+    }
+
+    /**
+     * Loads as {@link #load(Path, Graph)}, and fills each of the {@code extra} tensors (already shaped) from the
+     * tensor of the same name, checked like the weights.
+     */
+    public static ModelCard load(Path tensorsFile, Graph graph, Map<String, Tensor> extra) {
         JsonObject sidecar = readSidecar(tensorsFile);
         ModelCard card = parseCard(tensorsFile, sidecar);
         JsonObject weights = object(sidecar, "weights", sidecarOf(tensorsFile));
@@ -115,17 +134,21 @@ public final class SavedModel {
         }
 
         SafeTensors.Contents contents = SafeTensors.read(tensorsFile);
-        Map<Param, Tensor> copies = new LinkedHashMap<>();
         List<String> expected = new ArrayList<>();
-        for (Param p : graph.weights()) {
-            expected.add(p.name);
-            Tensor t = contents.tensors().get(p.name);
-            if (t == null) throw new WeightsException(tensorsFile + ": missing tensor " + p.name + " " + Arrays.toString(p.value.shape()));
-            if (!Arrays.equals(t.shape(), p.value.shape())) {
-                throw new WeightsException(tensorsFile + ": tensor " + p.name + " has shape " + Arrays.toString(t.shape())
-                        + " in the file, the network expects " + Arrays.toString(p.value.shape()));
+        Map<String, Tensor> targets = new LinkedHashMap<>();
+        for (Param p : graph.weights()) targets.put(p.name, p.value);
+        targets.putAll(extra);
+        Map<Tensor, Tensor> copies = new LinkedHashMap<>();
+        for (Map.Entry<String, Tensor> target : targets.entrySet()) {
+            String name = target.getKey();
+            expected.add(name);
+            Tensor t = contents.tensors().get(name);
+            if (t == null) throw new WeightsException(tensorsFile + ": missing tensor " + name + " " + Arrays.toString(target.getValue().shape()));
+            if (!Arrays.equals(t.shape(), target.getValue().shape())) {
+                throw new WeightsException(tensorsFile + ": tensor " + name + " has shape " + Arrays.toString(t.shape())
+                        + " in the file, the network expects " + Arrays.toString(target.getValue().shape()));
             }
-            copies.put(p, t);
+            copies.put(target.getValue(), t);
         }
         var known = new HashSet<>(expected);
         for (Map.Entry<String, Tensor> e : contents.tensors().entrySet()) {
@@ -134,7 +157,7 @@ public final class SavedModel {
                         + ", the network has no such weight");
             }
         }
-        copies.forEach((p, t) -> System.arraycopy(t.data, 0, p.value.data, 0, t.size()));
+        copies.forEach((target, t) -> System.arraycopy(t.data, 0, target.data, 0, t.size()));
         return card;
     }
 

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 import slice.engine.Graph;
 import slice.engine.Input;
 import slice.engine.Param;
+import slice.engine.Tensor;
 import slice.engine.layers.BatchNorm;
 import slice.engine.layers.Conv2D;
 import slice.engine.layers.Dense;
@@ -61,6 +62,19 @@ class SavedModelTest {
         for (int i = 0; i < g.weights().size(); i++) {
             assertArrayEquals(expected.weights().get(i).value.data, g.weights().get(i).value.data, g.weights().get(i).name);
         }
+    }
+
+    @Test
+    void extraTensorsAreSavedAndLoadedBesideTheWeights() {
+        Path f = dir.resolve("face.safetensors");
+        Tensor centroids = Tensor.wrap(new float[] {1, 2, 3, 4, 5, 6}, 3, 2);
+        SavedModel.save(f, randomNet(7), Map.of("extra/centroids", centroids), CARD);
+        Tensor loaded = new Tensor(3, 2);
+        assertEquals(CARD, SavedModel.load(f, net(4, 3), Map.of("extra/centroids", loaded)));
+        assertArrayEquals(centroids.data, loaded.data);
+        assertEquals(f + ": unexpected tensor extra/centroids [3, 2], the network has no such weight", loadError(f, net(4, 3)));
+        assertEquals(f + ": tensor extra/centroids has shape [3, 2] in the file, the network expects [2, 3]",
+                assertThrows(WeightsException.class, () -> SavedModel.load(f, net(4, 3), Map.of("extra/centroids", new Tensor(2, 3)))).getMessage());
     }
 
     @Test
