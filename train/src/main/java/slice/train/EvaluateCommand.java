@@ -30,7 +30,7 @@ final class EvaluateCommand extends Cli.Task {
             description = "all images, or only the 'test' (or 'val') part of the split the model was trained with (default: ${DEFAULT-VALUE}).")
     String split;
 
-    @Option(names = "--threshold", paramLabel = "P", description = "Unknown threshold for the reported unknown rate (default: the calibrated one).")
+    @Option(names = "--threshold", paramLabel = "P", description = "Unknown-score threshold for the reported unknown rate (default: the calibrated one).")
     Float threshold;
 
     @Option(names = "--out", paramLabel = "DIR", description = "Where to write the reports (default: <model>/evaluation).")
@@ -54,9 +54,9 @@ final class EvaluateCommand extends Cli.Task {
             names.add(s.name());
         }
         String[] errors = new String[files.size()];
-        float[] probs = phases.time("evaluation", () -> r.probabilities(files, errors));
+        Recogniser.Answers answers = phases.time("evaluation", () -> r.answers(files, errors));
         for (String e : errors) if (e != null) throw new UserError(e);
-        Evaluation ev = Evaluation.of(r.classes, names, truth, probs, threshold != null ? threshold : r.threshold);
+        Evaluation ev = Evaluation.of(r.classes, names, truth, answers.probs(), answers.scores(), threshold != null ? threshold : r.threshold);
         System.out.println("accuracy " + ev.metrics().accuracyLine() + String.format(java.util.Locale.ROOT,
                 ", macro F1 %.3f, %d misclassified", ev.metrics().macroF1(), ev.misclassified().size()));
         for (Evaluation.Prediction p : ev.misclassified()) {

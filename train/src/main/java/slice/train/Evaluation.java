@@ -7,20 +7,20 @@ import java.util.Map;
 
 /**
  * The model's answers on a labelled set: per-image prediction and probability, the {@link Metrics} of the argmax
- * predictions, and how many images the unknown-face threshold would turn away.
+ * predictions, and how many images the unknown-face threshold would turn away (their {@link UnknownScore} below it).
  */
 public record Evaluation(Metrics metrics, List<Prediction> predictions, float threshold) {
-    /** One image: its file, true and predicted class, and the predicted class's softmax probability. */
-    public record Prediction(String file, int truth, int predicted, float probability) { }
+    /** One image: its file, true and predicted class, the predicted class's softmax probability, its unknown score. */
+    public record Prediction(String file, int truth, int predicted, float probability, float score) { }
 
-    /** From softmax rows {@code probs [N·K]} for {@code files[i]} of true class {@code truth[i]}. */
-    public static Evaluation of(List<String> classes, List<String> files, int[] truth, float[] probs, float threshold) {
+    /** From softmax rows {@code probs [N·K]} and unknown {@code scores [N]} for {@code files[i]} of true class {@code truth[i]}. */
+    public static Evaluation of(List<String> classes, List<String> files, int[] truth, float[] probs, float[] scores, float threshold) {
         int k = classes.size();
         int[] predicted = new int[truth.length];
         List<Prediction> predictions = new ArrayList<>();
         for (int i = 0; i < truth.length; i++) {
             predicted[i] = UnknownThreshold.argmax(probs, i * k, k);
-            predictions.add(new Prediction(files.get(i), truth[i], predicted[i], probs[i * k + predicted[i]]));
+            predictions.add(new Prediction(files.get(i), truth[i], predicted[i], probs[i * k + predicted[i]], scores[i]));
         }
         return new Evaluation(Metrics.of(classes, truth, predicted), List.copyOf(predictions), threshold);
     }
@@ -29,9 +29,9 @@ public record Evaluation(Metrics metrics, List<Prediction> predictions, float th
         return predictions.stream().filter(p -> p.truth() != p.predicted()).toList();
     }
 
-    /** Fraction of images whose top probability is below the threshold (answered {@code unknown} by predict). */
+    /** Fraction of images whose unknown score is below the threshold (answered {@code unknown} by predict). */
     public double unknownRate() {
-        return predictions.isEmpty() ? 0 : (double) predictions.stream().filter(p -> p.probability() < threshold).count() / predictions.size();
+        return predictions.isEmpty() ? 0 : (double) predictions.stream().filter(p -> p.score() < threshold).count() / predictions.size();
     }
 
     /** The machine-readable form used in {@code metrics.json}, with keys prefixed by {@code prefix} (e.g. {@code test_}). */

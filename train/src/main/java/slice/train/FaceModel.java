@@ -46,9 +46,12 @@ public final class FaceModel {
     public final String fineTuneFrom;
     public final Head head;
     public final Graph full, extractor, trainable;
+    /** The layer whose output is the face's embedding {@code [C]}: the pooled cut, what the head reads. */
+    public final String embedding;
 
-    private FaceModel(ModelSpec spec, String cut, String fineTuneFrom, Head head, Graph full, Graph extractor, Graph trainable) {
+    private FaceModel(ModelSpec spec, String cut, String fineTuneFrom, Head head, Graph full, Graph extractor, Graph trainable, String embedding) {
         this.spec = spec;
+        this.embedding = embedding;
         this.cut = cut;
         this.fineTuneFrom = fineTuneFrom;
         this.head = head;
@@ -99,7 +102,7 @@ public final class FaceModel {
             throw new UserError("--fine-tune-from " + fineTuneFrom + ": the layers after it also need other earlier layers"
                     + " (a residual or branch crosses it); choose a layer where the network is a single tensor, such as a block's output");
         }
-        return new FaceModel(spec, cutName, fineTuneFrom, head, full, extractor, trainable);
+        return new FaceModel(spec, cutName, fineTuneFrom, head, full, extractor, trainable, pooled.name);
     }
 
     /** The backbone from the input to the cut: where ImageNet weights are loaded. */

@@ -14,7 +14,8 @@ import picocli.CommandLine.Parameters;
 /** {@code predict}: who is in each photo, or {@code unknown}. */
 @Command(name = "predict", sortOptions = false, mixinStandardHelpOptions = true,
         description = {"Recognise the person in each image: one line per image with the file, the person (or 'unknown'),",
-                "and the probability. 'unknown' means the top probability is below the threshold calibrated at training."},
+                "and the probability. 'unknown' means the face is too unlike everyone the model knows: its unknown score",
+                "(top probability x cosine to the closest person's training photos) is below the threshold calibrated at training."},
         footer = {"", "Example:", "  java -jar train.jar predict --model face-model photo1.jpg photo2.png"})
 final class PredictCommand extends Cli.Task {
     @Option(names = "--model", required = true, paramLabel = "DIR", description = "A folder written by train (or its model.safetensors).")
@@ -23,7 +24,7 @@ final class PredictCommand extends Cli.Task {
     @Option(names = "--top-k", paramLabel = "K", defaultValue = "1", description = "Also list the K most likely people (default: ${DEFAULT-VALUE}).")
     int topK;
 
-    @Option(names = "--threshold", paramLabel = "P", description = "Answer 'unknown' below this probability (default: the calibrated one; 0 = never).")
+    @Option(names = "--threshold", paramLabel = "P", description = "Answer 'unknown' below this unknown score (default: the calibrated one; 0 = never).")
     Float threshold;
 
     @Parameters(arity = "1..*", paramLabel = "IMAGE", description = "Images to recognise; a folder stands for every file below it.")
@@ -36,14 +37,14 @@ final class PredictCommand extends Cli.Task {
         List<Path> images = expand(arguments);
         float cutoff = threshold != null ? threshold : r.threshold;
         String[] errors = new String[images.size()];
-        float[] probs = r.probabilities(images, errors);
+        Recogniser.Answers answers = r.answers(images, errors);
         int k = r.classes.size();
         for (int i = 0; i < images.size(); i++) {
             if (errors[i] != null) {
                 System.err.println("error: " + errors[i]);
                 continue;
             }
-            System.out.println(line(images.get(i).toString(), probs, i * k, r.classes, Math.min(topK, k), cutoff));
+            System.out.println(line(images.get(i).toString(), answers.probs(), i * k, answers.scores()[i] < cutoff, r.classes, Math.min(topK, k)));
         }
         long failed = java.util.Arrays.stream(errors).filter(e -> e != null).count();
         return failed == 0 ? Cli.OK : Cli.USER;
@@ -67,15 +68,14 @@ final class PredictCommand extends Cli.Task {
     }
 
     /**
-     * {@code file  person  0.973}, tab-separated; {@code file  unknown  0.183  closest s17} below the threshold; then,
-     * with top-k, {@code other 0.012} for each next most likely person.
+     * {@code file  person  0.973}, tab-separated; {@code file  unknown  0.183  closest s17} when the unknown score is
+     * below the threshold; then, with top-k, {@code other 0.012} for each next most likely person.
      */
-    static String line(String file, float[] probs, int offset, List<String> classes, int topK, float cutoff) {
+    static String line(String file, float[] probs, int offset, boolean unknown, List<String> classes, int topK) {
         List<Integer> order = new ArrayList<>();
         for (int j = 0; j < classes.size(); j++) order.add(j);
         order.sort((a, b) -> Float.compare(probs[offset + b], probs[offset + a]));
         int best = order.get(0);
-        boolean unknown = probs[offset + best] < cutoff;
         StringBuilder sb = new StringBuilder(file).append('\t').append(unknown ? "unknown" : classes.get(best))
                 .append(String.format(Locale.ROOT, "\t%.3f", probs[offset + best]));
         if (unknown) sb.append("\tclosest ").append(classes.get(best));

@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import slice.engine.Layer;
 import slice.engine.Parallel;
 import slice.engine.Tensor;
 import slice.engine.optim.Loss;
@@ -14,21 +15,27 @@ import slice.weights.SavedModel;
 
 /**
  * A trained face recogniser loaded from {@code train}'s output: the network rebuilt from the model card, its weights,
- * its people and its calibrated unknown threshold. {@link #probabilities} runs whole images through it, decoded and
- * preprocessed exactly as training did ({@link Preprocessor#load}).
+ * its people, its {@link UnknownScore} and the calibrated unknown threshold. {@link #answers} runs whole images
+ * through it, decoded and preprocessed exactly as training did ({@link Preprocessor#load}). Models written before the
+ * unknown score existed (no {@code training.unknown_score} in the card) are refused with a request to retrain.
  */
 final class Recogniser {
     final FaceModel model;
     final ModelCard card;
     final List<String> classes;
-    /** The calibrated threshold below which the answer is {@code unknown}. */
+    /** The calibrated threshold of the {@link UnknownScore} below which the answer is {@code unknown}. */
     final float threshold;
+    final UnknownScore unknown;
     private final int batch;
 
-    private Recogniser(FaceModel model, ModelCard card, float threshold) {
+    /** Softmax rows {@code probs [N·K]} and unknown {@code scores [N]} of N images. */
+    record Answers(float[] probs, float[] scores) { }
+
+    private Recogniser(FaceModel model, ModelCard card, UnknownScore unknown, float threshold) {
         this.model = model;
         this.card = card;
         this.classes = card.classNames();
+        this.unknown = unknown;
         this.threshold = threshold;
         model.full.setTrainable(false);
         this.batch = FaceModel.batchFor(model.full, 16);
@@ -50,8 +57,12 @@ final class Recogniser {
         if (!expected.equals(card.preprocessing())) {
             throw UserError.about(file, "preprocessing '" + card.preprocessing() + "' is not " + card.architecture() + "'s (" + expected + ")");
         }
-        SavedModel.load(file, model.full);
-        return new Recogniser(model, card, number(t, "unknown_threshold", file).floatValue());
+        if (!UnknownScore.NAME.equals(t.get("unknown_score"))) {
+            throw UserError.about(file, "trained by an older version without the unknown-face score; train it again");
+        }
+        UnknownScore unknown = UnknownScore.empty(card.classNames().size(), model.full.layer(model.embedding).outputSize());
+        SavedModel.load(file, model.full, unknown.tensors());
+        return new Recogniser(model, card, unknown, number(t, "unknown_threshold", file).floatValue());
     }
 
     /** Why an image file is unusable, in a few words: {@code no such file}, {@code not an image}, …. */
@@ -65,12 +76,13 @@ final class Recogniser {
     }
 
     /**
-     * Softmax probabilities {@code [N·K]} of the images at {@code files}, in order; decoding failures are collected in
-     * {@code errors[i]} (one line each) and leave row {@code i} zero.
+     * Softmax probabilities and unknown scores of the images at {@code files}, in order; decoding failures are
+     * collected in {@code errors[i]} (one line each) and leave row {@code i} zero.
      */
-    float[] probabilities(List<Path> files, String[] errors) {
-        int k = classes.size(), size = model.spec.size(), imageLength = size * size * 3;
-        float[] probs = new float[files.size() * k];
+    Answers answers(List<Path> files, String[] errors) {
+        int k = classes.size(), d = unknown.dim(), size = model.spec.size(), imageLength = size * size * 3;
+        float[] probs = new float[files.size() * k], embeddings = new float[files.size() * d];
+        Layer embedding = model.full.layer(model.embedding);
         float[] images = new float[batch * imageLength];
         ThreadLocal<Preprocessor> preprocessors = ThreadLocal.withInitial(() -> new Preprocessor(size, model.spec.preprocessing()));
         model.full.planInference(batch);
@@ -90,9 +102,11 @@ final class Recogniser {
             Tensor rows = Tensor.wrap(new float[n * k], n, k);
             Loss.softmax(logits, rows);
             for (int i = 0; i < n; i++) {
-                if (errors[first + i] == null) System.arraycopy(rows.data, i * k, probs, (first + i) * k, k);
+                if (errors[first + i] != null) continue;
+                System.arraycopy(rows.data, i * k, probs, (first + i) * k, k);
+                System.arraycopy(embedding.out.data, i * d, embeddings, (first + i) * d, d);
             }
         }
-        return probs;
+        return new Answers(probs, unknown.scores(probs, embeddings, files.size()));
     }
 }

@@ -33,7 +33,8 @@ import slice.weights.AtomicFiles;
  *   <li>build the backbone, load its ImageNet weights, cut it; compute the activations at the cached layer once per
  *       image (and augmented copy) into the feature cache;</li>
  *   <li>train the head (and the fine-tuned layers) on them: {@link Trainer}, checkpoint each epoch, resumable;</li>
- *   <li>calibrate the unknown-face threshold on validation, measure the test set, save the model and the reports.</li>
+ *   <li>fit the {@link UnknownScore} (per-person centroids of the training embeddings), calibrate its threshold on
+ *       validation, measure the test set, save the model (centroids included) and the reports.</li>
  * </ol>
  */
 @Command(name = "train", sortOptions = false, mixinStandardHelpOptions = true,
@@ -163,19 +164,24 @@ final class TrainCommand extends Cli.Task {
         System.out.printf(Locale.ROOT, "best epoch %d of %d (validation loss %.4f)%n", result.bestEpoch(), result.history().size(),
                 result.history().get(result.bestEpoch() - 1).valLoss());
 
+        UnknownScore unknown = phases.time("evaluation", () -> UnknownScore.fit(trainer.activations(Samples.of(trainF), batch, faces.embedding),
+                Trainer.labelsOf(Samples.of(trainF)), classes.size(), faces.full.layer(faces.embedding).outputSize()));
         float[] valProbs = phases.time("evaluation", () -> probabilities(trainer, Samples.of(valF), classes.size()));
         float[] testProbs = phases.time("evaluation", () -> probabilities(trainer, Samples.of(testF), classes.size()));
+        float[] valScores = phases.time("evaluation", () -> unknown.scores(valProbs, trainer.activations(Samples.of(valF), batch, faces.embedding), valSet.size()));
+        float[] testScores = phases.time("evaluation", () -> unknown.scores(testProbs, trainer.activations(Samples.of(testF), batch, faces.embedding), testSet.size()));
         int[] valLabels = Trainer.labelsOf(Samples.of(valF)), testLabels = Trainer.labelsOf(Samples.of(testF));
-        float threshold = UnknownThreshold.calibrate(valProbs, classes.size(), valLabels);
-        Evaluation valEval = Evaluation.of(classes, names(valSet), valLabels, valProbs, threshold);
-        Evaluation testEval = Evaluation.of(classes, names(testSet), testLabels, testProbs, threshold);
+        float threshold = UnknownThreshold.calibrate(valScores, valProbs, classes.size(), valLabels);
+        Evaluation valEval = Evaluation.of(classes, names(valSet), valLabels, valProbs, valScores, threshold);
+        Evaluation testEval = Evaluation.of(classes, names(testSet), testLabels, testProbs, testScores, threshold);
         System.out.println("test accuracy " + testEval.metrics().accuracyLine()
                 + (valSet.isEmpty() ? "" : ", validation " + valEval.metrics().accuracyLine()));
-        System.out.printf(Locale.ROOT, "unknown threshold %.3f (keeps %.0f %% of correct validation answers)%n", threshold, 100 * UnknownThreshold.KEEP);
+        System.out.printf(Locale.ROOT, "unknown threshold %.3f (keeps %.0f %% of correct validation answers; answers unknown for %.1f %% of validation, %.1f %% of test)%n",
+                threshold, 100 * UnknownThreshold.KEEP, 100 * valEval.unknownRate(), 100 * testEval.unknownRate());
 
         Map<String, Object> card = cardTraining(threshold, weights, weightsSha, result, testEval);
         phases.time("saving", () -> {
-            SavedModel.save(out.resolve(MODEL), faces.full, new ModelCard(spec.architecture().id, Double.parseDouble(Float.toString(spec.alpha())),
+            SavedModel.save(out.resolve(MODEL), faces.full, unknown.tensors(), new ModelCard(spec.architecture().id, Double.parseDouble(Float.toString(spec.alpha())),
                     spec.size(), faces.cut, classes, spec.preprocessing().describe(), card));
             return null;
         });
@@ -195,6 +201,7 @@ final class TrainCommand extends Cli.Task {
         training.put("head_hidden", hidden);
         training.put("head_dropout", (double) dropout);
         training.put("fine_tune_from", fineTuneFrom);
+        training.put("unknown_score", UnknownScore.NAME);
         training.put("unknown_threshold", (double) threshold);
         training.put("backbone_weights", weights.getFileName().toString());
         training.put("backbone_weights_sha256", weightsSha);
@@ -221,6 +228,7 @@ final class TrainCommand extends Cli.Task {
         metrics.put("data", data.toString());
         metrics.put("classes", classes.size());
         metrics.put("images", images);
+        metrics.put("unknown_score", UnknownScore.NAME);
         metrics.put("unknown_threshold", threshold);
         metrics.putAll(testEval.toJson("test_"));
         metrics.putAll(valEval.toJson("val_"));
@@ -234,6 +242,9 @@ final class TrainCommand extends Cli.Task {
         facts.put("model", metrics.get("model") + ", head " + (hidden > 0 ? hidden + " hidden, dropout " + dropout : "linear"));
         facts.put("training", String.format(Locale.ROOT, "%s lr %s, batch %d, label smoothing %s, augment %d, seed %d; best epoch %d of %d",
                 optimizer, lr, batch, labelSmoothing, augment, seed, result.bestEpoch(), result.history().size()));
+        facts.put("unknown", String.format(Locale.ROOT, "'unknown' below score %.3f (%s), calibrated to keep %.0f %% of correct"
+                + " validation answers; answers unknown for %.1f %% of validation and %.1f %% of test images", threshold, UnknownScore.NAME,
+                100 * UnknownThreshold.KEEP, 100 * valEval.unknownRate(), 100 * testEval.unknownRate()));
         facts.put("seconds", phases.line());
         facts.put("environment", Report.environment().get("kernels") + ", JDK " + Runtime.version());
         String markdown = "# Face recogniser: training report\n\n" + Report.factsMarkdown("Run", facts)

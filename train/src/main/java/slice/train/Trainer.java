@@ -211,15 +211,25 @@ public final class Trainer {
 
     /** Logits {@code [N·K]} of every row (copy 0) of {@code samples}, in inference mode, {@code batch} rows at a time. */
     public float[] logits(Samples samples, int batch) {
-        float[] out = new float[samples.size() * classes];
+        return activations(samples, batch, net.output().name);
+    }
+
+    /**
+     * Outputs {@code [N·C]} of the trainable network's layer {@code layer} (e.g. the embedding the head reads) for
+     * every row (copy 0) of {@code samples}, in inference mode, {@code batch} rows at a time.
+     */
+    public float[] activations(Samples samples, int batch, String layer) {
+        Layer l = net.layer(layer);
+        int width = l.outputSize();
+        float[] out = new float[samples.size() * width];
         Tensor x = new Tensor(batchShape(batch));
         if (net.capacity() < 1) net.plan(batch);
         for (int from = 0; from < samples.size(); from += batch) {
             int n = Math.min(batch, samples.size() - from);
             x.setBatch(n);
             for (int b = 0; b < n; b++) samples.read(from + b, 0, x.data, b * samples.sampleSize());
-            Tensor logits = net.forward(x, false);
-            System.arraycopy(logits.data, 0, out, from * classes, n * classes);
+            net.forward(x, false);
+            System.arraycopy(l.out.data, 0, out, from * width, n * width);
         }
         return out;
     }

@@ -10,7 +10,8 @@
  *     full       image → logits                          (predict, evaluate)
  *     extractor  image → cached layer, frozen             (FeatureCache: once per image and augmented copy)
  *     trainable  cached layer → logits                    (Trainer: Adam/SGD, cosine LR, early stopping, checkpoints)
- * UnknownThreshold.calibrate(validation probabilities)    the 'unknown' answer of predict
+ * UnknownScore.fit(training embeddings)                  per-person centroids; score = top probability x cosine
+ * UnknownThreshold.calibrate(validation scores)          the 'unknown' answer of predict
  * SavedModel.save(model.safetensors + model.json), Report.write(metrics.json, report.md, curves.png, confusion.png)
  * }</pre>
  * Every file is written atomically, and a run killed at any moment continues from its last finished epoch when

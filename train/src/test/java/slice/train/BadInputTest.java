@@ -115,8 +115,9 @@ class BadInputTest {
     Path savedModel() {
         FaceModel m = FaceModel.build(FaceModel.spec("mobilenetv2", 0.35f, 32), null, null, new FaceModel.Head(0, 0f), 2, 1);
         Path dir = tmp.resolve("model");
-        SavedModel.save(dir.resolve(TrainCommand.MODEL), m.full, new ModelCard("mobilenetv2", 0.35, 32, m.cut, List.of("alice", "bob"),
-                m.spec.preprocessing().describe(), Map.of("head_hidden", 0, "head_dropout", 0.0, "unknown_threshold", 0.3)));
+        SavedModel.save(dir.resolve(TrainCommand.MODEL), m.full, UnknownScore.empty(2, m.full.layer(m.embedding).outputSize()).tensors(),
+                new ModelCard("mobilenetv2", 0.35, 32, m.cut, List.of("alice", "bob"), m.spec.preprocessing().describe(),
+                        Map.of("head_hidden", 0, "head_dropout", 0.0, "unknown_score", UnknownScore.NAME, "unknown_threshold", 0.3)));
         return dir;
     }
 

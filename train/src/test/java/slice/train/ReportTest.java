@@ -18,12 +18,14 @@ class ReportTest {
     @TempDir Path dir;
 
     static Evaluation sampleEvaluation() {
-        // 3 classes, 6 images; image 2 (class 0) is taken for class 1 with probability 0.6.
+        // 3 classes, 6 images; image 2 (class 0) is taken for class 1 with probability 0.6; unknown scores 0.5 and 0.6
+        // (images 1 and 2) are below the threshold 0.7.
         float[] probs = {
             0.9f, 0.05f, 0.05f,   0.8f, 0.1f, 0.1f,   0.3f, 0.6f, 0.1f,
             0.1f, 0.85f, 0.05f,   0.05f, 0.05f, 0.9f,  0.2f, 0.2f, 0.6f};
         return Evaluation.of(List.of("alice", "bob", "carol"), List.of("alice/1.jpg", "alice/2.jpg", "alice/3.jpg", "bob/1.jpg",
-                "carol/1.jpg", "carol/2.jpg"), new int[] {0, 0, 0, 1, 2, 2}, probs, 0.7f);
+                "carol/1.jpg", "carol/2.jpg"), new int[] {0, 0, 0, 1, 2, 2}, probs,
+                new float[] {0.9f, 0.5f, 0.6f, 0.85f, 0.9f, 0.8f}, 0.7f);
     }
 
     @Test
@@ -33,7 +35,7 @@ class ReportTest {
         assertEquals(1, ev.misclassified().size());
         assertEquals("alice/3.jpg", ev.misclassified().get(0).file());
         assertEquals(0.6f, ev.misclassified().get(0).probability());
-        assertEquals(2.0 / 6, ev.unknownRate(), 1e-12, "0.6 and 0.6 are below 0.7");
+        assertEquals(2.0 / 6, ev.unknownRate(), 1e-12, "scores 0.5 and 0.6 are below 0.7");
     }
 
     @Test

@@ -28,7 +28,7 @@ class UnknownThresholdTest {
             labels[i] = i % 2;
         }
         // 40 correct: floor(0.05·40) = 2 lowest dropped, threshold = third lowest = 0.57; 38/40 = 95 % stay.
-        assertEquals(0.57f, UnknownThreshold.calibrate(rows(top, correct, labels), 2, labels), 1e-6f);
+        assertEquals(0.57f, UnknownThreshold.calibrate(top, rows(top, correct, labels), 2, labels), 1e-6f);
     }
 
     @Test
@@ -37,12 +37,12 @@ class UnknownThresholdTest {
         boolean[] correct = {true, true, false, true};
         int[] labels = {0, 1, 0, 1};
         // correct ones: 0.97, 0.98, 0.99; floor(0.05·3) = 0 dropped.
-        assertEquals(0.97f, UnknownThreshold.calibrate(rows(top, correct, labels), 2, labels), 1e-6f);
+        assertEquals(0.97f, UnknownThreshold.calibrate(top, rows(top, correct, labels), 2, labels), 1e-6f);
     }
 
     @Test
     void nothingCorrectMeansNoThreshold() {
         int[] labels = {0, 1};
-        assertEquals(0f, UnknownThreshold.calibrate(rows(new float[] {0.9f, 0.8f}, new boolean[] {false, false}, labels), 2, labels));
+        assertEquals(0f, UnknownThreshold.calibrate(new float[] {0.9f, 0.8f}, rows(new float[] {0.9f, 0.8f}, new boolean[] {false, false}, labels), 2, labels));
     }
 }
