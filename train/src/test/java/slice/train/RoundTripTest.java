@@ -67,6 +67,8 @@ class RoundTripTest {
         assertEquals(0, evaluated.exit(), evaluated.err());
         JsonObject again = JsonParser.parseString(Files.readString(out.resolve("evaluation/metrics.json"))).getAsJsonObject();
         assertEquals(testAccuracy, again.get("accuracy").getAsDouble(), 1e-12, "evaluate reproduces the training run's test accuracy");
+        assertEquals(metrics.get("test_unknown_rate").getAsDouble(), again.get("unknown_rate").getAsDouble(), 1e-12,
+                "predict's unknown scores (embedding read in the full network) are the ones train computed from cached features");
 
         // Running the same command again resumes the finished run from its checkpoint and writes the same model.
         byte[] model = Files.readAllBytes(out.resolve("model.safetensors"));
