@@ -85,11 +85,11 @@ public final class Conv2D extends Layer {
     }
 
     @Override public void forward(boolean training) {
-        float[] x = inputs[0].out.data, y = out.data, w = kernel.value.data;
+        Epilogue e = epilogue;
+        float[] x = inputs[0].out.data, y = (e == null ? out : e.output()).data, w = kernel.value.data;
         int rows = batch() * outputSize() / cout;
         boolean hasBias = bias != null; // Y starts as the broadcast bias and the GEMMs accumulate onto it
         if (hasBias) MatrixRows.broadcast(bias.value.data, rows, cout, y);
-        Epilogue e = epilogue;
         if (e != null) e.prepare();
         if (im2col == null) {
             GEMM.gemm(false, false, rows, cout, cin, x, 0, cin, w, 0, cout, y, 0, cout, hasBias);

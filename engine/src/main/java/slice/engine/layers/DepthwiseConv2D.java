@@ -62,9 +62,9 @@ public final class DepthwiseConv2D extends Layer {
     @Override public void forward(boolean training) {
         boolean padded = paddedInput != null;
         float[] x = padded ? paddedInput.inputs().get(0).out.data : inputs[0].out.data;
-        float[] k = kernel.value.data, b = bias == null ? null : bias.value.data, y = out.data;
-        WindowGeometry window = padded ? paddedGeometry : geometry;
         Epilogue e = epilogue;
+        float[] k = kernel.value.data, b = bias == null ? null : bias.value.data, y = (e == null ? out : e.output()).data;
+        WindowGeometry window = padded ? paddedGeometry : geometry;
         if (e == null) {
             Parallel.forRange(batch() * window.outH, (r0, r1) -> KERNEL.forward(window, x, k, b, y, r0, r1));
             return;

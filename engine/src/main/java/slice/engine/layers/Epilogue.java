@@ -2,6 +2,7 @@ package slice.engine.layers;
 
 import slice.engine.Layer;
 import slice.engine.Parallel;
+import slice.engine.Tensor;
 import slice.engine.kernels.BatchNormKernel;
 import slice.engine.kernels.Kernels;
 import slice.engine.kernels.ReluKernel;
@@ -52,6 +53,13 @@ final class Epilogue {
         if (next instanceof ReLU r && relu == null) return new Epilogue(channels, norm, r);
         return null;
     }
+
+    /**
+     * Where the convolution writes: the output buffer of the chain's last layer. The graph makes it the
+     * convolution's own buffer too, but another graph's plan may give the last layer a new one (when it is that
+     * graph's source), and the chain's output must land where its consumers read it.
+     */
+    Tensor output() { return (relu != null ? relu : norm).out; }
 
     /** Folds the batch norm's current moving statistics (weights may change between passes); call once per forward. */
     void prepare() {

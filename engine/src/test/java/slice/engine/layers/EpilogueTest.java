@@ -113,6 +113,16 @@ class EpilogueTest {
         assertArrayEquals(expected, Arrays.copyOf(y.data, y.size()));
         net.graph.backward(new Tensor(y.shape()));
 
+        // A graph planned later from r1 gives r1 a buffer of its own; the frozen prefix, run again without a new
+        // plan, still delivers r1's value where r1's consumers read it.
+        net.graph.setTrainable(false);
+        Graph prefix = net.graph.cutAt("r1");
+        prefix.plan(2);
+        float[] r1 = Arrays.copyOf(prefix.forward(x, false).data, 2 * net.r1.outputSize());
+        net.graph.from("r1").plan(2);
+        assertNotSame(net.c1.out, net.r1.out);
+        assertArrayEquals(r1, Arrays.copyOf(prefix.forward(x, false).data, r1.length));
+
         // A graph cut at b1 keeps b1 as its output: c1 takes the BN over, nothing beyond the cut.
         net.graph.setTrainable(true);
         Graph cut = net.graph.cutAt("b1");
