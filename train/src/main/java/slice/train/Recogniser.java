@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import slice.engine.Graph;
 import slice.engine.Layer;
 import slice.engine.Parallel;
 import slice.engine.Tensor;
@@ -82,10 +83,14 @@ final class Recogniser {
     Answers answers(List<Path> files, String[] errors) {
         int k = classes.size(), d = unknown.dim(), size = model.spec.size(), imageLength = size * size * 3;
         float[] probs = new float[files.size() * k], embeddings = new float[files.size() * d];
+        // Two graphs meeting at the embedding: an inference plan keeps only its output for the whole batch (the
+        // other buffers hold the last slice of images), so the embedding must be the output of the first one.
         Layer embedding = model.full.layer(model.embedding);
+        Graph backbone = new Graph(model.full.source(), embedding), head = new Graph(embedding, model.full.output());
         float[] images = new float[batch * imageLength];
         ThreadLocal<Preprocessor> preprocessors = ThreadLocal.withInitial(() -> new Preprocessor(size, model.spec.preprocessing()));
-        model.full.planInference(batch);
+        backbone.planInference(batch);
+        head.plan(batch);
         for (int from = 0; from < files.size(); from += batch) {
             int n = Math.min(batch, files.size() - from), first = from;
             Parallel.forRange(n, (a, b) -> {
@@ -98,13 +103,13 @@ final class Recogniser {
                     }
                 }
             });
-            Tensor logits = model.full.forward(Tensor.wrap(images, n, size, size, 3), false);
+            Tensor features = backbone.forward(Tensor.wrap(images, n, size, size, 3), false);
+            System.arraycopy(features.data, 0, embeddings, first * d, n * d);
+            Tensor logits = head.forward(features, false);
             Tensor rows = Tensor.wrap(new float[n * k], n, k);
             Loss.softmax(logits, rows);
             for (int i = 0; i < n; i++) {
-                if (errors[first + i] != null) continue;
-                System.arraycopy(rows.data, i * k, probs, (first + i) * k, k);
-                System.arraycopy(embedding.out.data, i * d, embeddings, (first + i) * d, d);
+                if (errors[first + i] == null) System.arraycopy(rows.data, i * k, probs, (first + i) * k, k);
             }
         }
         return new Answers(probs, unknown.scores(probs, embeddings, files.size()));
