@@ -46,7 +46,7 @@ PY
   theirs="— | —"
   if [ ${#peer_args[@]} -gt 0 ] && /usr/bin/python3 -c "import torch, h5py" 2>/dev/null; then
     theirs=$("${torch_env[@]}" /usr/bin/python3 train/peer/torch_transfer.py --split "$run/split.tsv" --threads "$threads" "${peer_args[@]}" 2>"$run.peer.log" \
-      | python3 -c 'import json,sys; r=json.loads(sys.stdin.read()); print(f"{100*r[\"test_accuracy\"]:.1f} % ({r[\"test_correct\"]}/{r[\"test_images\"]}) | {r[\"total_s\"]:.0f} s")')
+      | python3 -c 'import json, sys; r = json.load(sys.stdin); print("%.1f %% (%d/%d) | %.0f s" % (100 * r["test_accuracy"], r["test_correct"], r["test_images"], r["total_s"]))')
   fi
   echo "| $label | $recipe | $ours | $theirs |"
 done
