@@ -30,7 +30,8 @@ for recipe in "${recipes[@]}"; do
                  peer_args=(--alpha 0.5 --weights "$(mnv2 0.5)" --fine-tune-from block_13_expand_relu) ;;
     mnv2-1.0-ft) args=(--model mobilenetv2 --alpha 1.0 --weights "$shared/models/mobilenet_v2/keras/mobilenet_v2_1.0_224_no_top_from_slim_keras2_layout.h5" --fine-tune-from block_13_expand_relu)
                  peer_args=(--alpha 1.0 --weights "$shared/models/mobilenet_v2/keras/mobilenet_v2_1.0_224_no_top_from_slim_keras2_layout.h5" --fine-tune-from block_13_expand_relu) ;;
-    inception-mixed8) args=(--model inceptionv3 --cut mixed8 --weights "$shared/models/inception_v3/inception_v3_google2015_bnfolded_to_mixed8_keras2_layout.h5") ;;
+    inception-mixed8) args=(--model inceptionv3 --cut mixed8 --weights "$shared/models/inception_v3/inception_v3_google2015_bnfolded_to_mixed8_keras2_layout.h5")
+                 peer_args=(--model inceptionv3 --weights "$shared/models/inception_v3/inception_v3_google2015_bnfolded_to_mixed8_keras2_layout.h5") ;;
     *) echo "unknown recipe $recipe" >&2; exit 2 ;;
   esac
   run="$out/$recipe"

@@ -36,6 +36,11 @@ def same_pad(size, k, s):
     return total // 2, total - total // 2
 
 
+def is_bn(name):
+    """Batch-norm layers' weights end with (moving_mean, moving_variance), which are state, not parameters."""
+    return "BN" in name or name.startswith("bn") or "_bn" in name or name.startswith("batch_normalization")
+
+
 class Net:
     """A Keras-style graph: an ordered list of named layers, each a function of earlier layers' outputs."""
 
@@ -51,7 +56,7 @@ class Net:
         params = []
         for name, tensors in self.weighted:
             if names.index(name) > start:
-                kept = tensors[:2] if "BN" in name or name.startswith("bn") or "_bn" in name else tensors
+                kept = tensors[:-2] if is_bn(name) else tensors
                 for t in kept:
                     t.requires_grad_(True)
                 params += kept
@@ -153,6 +158,82 @@ def mobilenet_v2(alpha, size):
     return net
 
 
+def inception_v3(size):
+    """Keras' inception_v3.py up to mixed8 (what the shared pretrained file holds), with Keras' layer names: each
+    conv2d_bn is conv2d_N (no bias) → batch_normalization_N (no gamma) → activation_N (ReLU), N in creation order."""
+    net = Net()
+    count = [0]
+
+    def conv_bn(x, filters, kh, kw, stride=1, padding="same"):
+        count[0] += 1
+        n = count[0]
+        cin = net.channels[x]
+        w = torch.zeros(kh, kw, cin, filters)
+        b, m, v = torch.zeros(filters), torch.zeros(filters), torch.ones(filters)
+
+        def conv(t, w=w, kh=kh, kw=kw, stride=stride, padding=padding):
+            if padding == "same":
+                pt, pb = same_pad(t.shape[2], kh, stride)
+                pl, pr = same_pad(t.shape[3], kw, stride)
+                t = F.pad(t, (pl, pr, pt, pb))
+            return F.conv2d(t, w.permute(3, 2, 0, 1), stride=stride)
+
+        def bn(t, b=b, m=m, v=v):
+            if net.bn_momentum is None:
+                return F.batch_norm(t, m, v, None, b, False, 0.0, 1e-3)
+            return F.batch_norm(t, m, v, None, b, True, net.bn_momentum, 1e-3)
+        c = net.add(f"conv2d_{n}", conv, [x], [w])
+        c = net.add(f"batch_normalization_{n}", bn, [c], [b, m, v])
+        out = net.add(f"activation_{n}", F.relu, [c])
+        net.channels[out] = filters
+        return out
+
+    pools = {"max": 0, "avg": 0}
+
+    def pool(x, kind):
+        pools[kind] += 1
+        name = ("max_pooling2d_%d" if kind == "max" else "average_pooling2d_%d") % pools[kind]
+        fn = (lambda t: F.max_pool2d(t, 3, 2)) if kind == "max" else \
+            (lambda t: F.avg_pool2d(t, 3, 1, padding=1, count_include_pad=False))
+        out = net.add(name, fn, [x])
+        net.channels[out] = net.channels[x]
+        return out
+
+    def concat(name, parts):
+        out = net.add(name, lambda *ts: torch.cat(ts, 1), parts)
+        net.channels[out] = sum(net.channels[p] for p in parts)
+        return out
+
+    net.channels = {"input": 3}
+    x = conv_bn("input", 32, 3, 3, 2, "valid")
+    x = conv_bn(x, 32, 3, 3, 1, "valid")
+    x = conv_bn(x, 64, 3, 3)
+    x = pool(x, "max")
+    x = conv_bn(x, 80, 1, 1, 1, "valid")
+    x = conv_bn(x, 192, 3, 3, 1, "valid")
+    x = pool(x, "max")
+    for i, pool_filters in enumerate((32, 64, 64)):  # mixed0-2, 35 x 35
+        b1 = conv_bn(x, 64, 1, 1)
+        b5 = conv_bn(conv_bn(x, 48, 1, 1), 64, 5, 5)
+        b3 = conv_bn(conv_bn(conv_bn(x, 64, 1, 1), 96, 3, 3), 96, 3, 3)
+        bp = conv_bn(pool(x, "avg"), pool_filters, 1, 1)
+        x = concat(f"mixed{i}", [b1, b5, b3, bp])
+    b3 = conv_bn(x, 384, 3, 3, 2, "valid")  # mixed3, 17 x 17
+    b3d = conv_bn(conv_bn(conv_bn(x, 64, 1, 1), 96, 3, 3), 96, 3, 3, 2, "valid")
+    x = concat("mixed3", [b3, b3d, pool(x, "max")])
+    for i, c in zip(range(4, 8), (128, 160, 160, 192)):  # mixed4-7
+        b1 = conv_bn(x, 192, 1, 1)
+        b7 = conv_bn(conv_bn(conv_bn(x, c, 1, 1), c, 1, 7), 192, 7, 1)
+        b7d = conv_bn(conv_bn(conv_bn(conv_bn(conv_bn(x, c, 1, 1), c, 7, 1), c, 1, 7), c, 7, 1), 192, 1, 7)
+        bp = conv_bn(pool(x, "avg"), 192, 1, 1)
+        x = concat(f"mixed{i}", [b1, b7, b7d, bp])
+    b3 = conv_bn(conv_bn(x, 192, 1, 1), 320, 3, 3, 2, "valid")  # mixed8, 8 x 8
+    b7 = conv_bn(conv_bn(conv_bn(conv_bn(x, 192, 1, 1), 192, 1, 7), 192, 7, 1), 192, 3, 3, 2, "valid")
+    x = concat("mixed8", [b3, b7, pool(x, "max")])
+    net.add("avg_pool", lambda t: t.mean(dim=(2, 3)), [x])
+    return net
+
+
 def load_keras_h5(net, path):
     with h5py.File(path, "r") as f:
         root = f["model_weights"] if "model_weights" in f else f
@@ -162,6 +243,10 @@ def load_keras_h5(net, path):
             wn = [w.decode() if isinstance(w, bytes) else w for w in root[n].attrs["weight_names"]]
             if wn:
                 groups.append([np.array(root[n][w]) for w in wn])
+        by_name = {n: [np.array(root[n][w]) for w in (x.decode() if isinstance(x, bytes) else x for x in root[n].attrs["weight_names"])]
+                   for n in names}
+    if all(name in by_name for name, _ in net.weighted):
+        groups = [by_name[name] for name, _ in net.weighted]  # conv2d_N / batch_normalization_N: by name (number)
     if len(groups) < len(net.weighted):
         raise SystemExit(f"{path}: {len(groups)} weighted layers, model needs {len(net.weighted)}")
     for (name, tensors), arrays in zip(net.weighted, groups):
@@ -180,8 +265,9 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--split", required=True)
     ap.add_argument("--weights", required=True)
+    ap.add_argument("--model", choices=["mobilenetv2", "inceptionv3"], default="mobilenetv2")
     ap.add_argument("--alpha", type=float, default=0.5)
-    ap.add_argument("--size", type=int, default=224)
+    ap.add_argument("--size", type=int, default=None, help="default: 224 for MobileNetV2, 299 for InceptionV3")
     ap.add_argument("--cut", default="global_average_pooling2d")
     ap.add_argument("--fine-tune-from", default=None, help="cache this layer and also train every layer after it")
     ap.add_argument("--patience", type=int, default=5)
@@ -192,6 +278,9 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seed", type=int, default=1)
     args = ap.parse_args()
+    args.size = args.size or (299 if args.model == "inceptionv3" else 224)
+    if args.model == "inceptionv3" and args.cut == "global_average_pooling2d":
+        args.cut = "avg_pool"
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
 
@@ -199,7 +288,7 @@ def main():
     classes = sorted({r[1] for r in rows})
     times = {}
     t0 = time.time()
-    net = mobilenet_v2(args.alpha, args.size)
+    net = inception_v3(args.size) if args.model == "inceptionv3" else mobilenet_v2(args.alpha, args.size)
     load_keras_h5(net, args.weights)
     feats, labels, parts = [], [], []
     with torch.no_grad():
@@ -245,6 +334,7 @@ def main():
         return args.lr / 100 + (args.lr - args.lr / 100) * 0.5 * (1 + math.cos(math.pi * t))
 
     params = list(head.parameters()) + body
+    moving = [t for name, ts in net.weighted if is_bn(name) for t in ts[-2:]]  # restored with the best epoch
     opt = torch.optim.Adam(params, lr=args.lr, eps=1e-7)
     loss_fn = torch.nn.CrossEntropyLoss(label_smoothing=args.label_smoothing)
     g = torch.Generator().manual_seed(args.seed)
@@ -270,14 +360,14 @@ def main():
             val_loss = loss_fn(logits(feats[part]), labels[part]).item()
         if val_loss < best_loss:
             best_loss, best_epoch = val_loss, epoch
-            best = [p.detach().clone() for p in params] + [t.clone() for _, ts in net.weighted for t in ts[2:4] if body]
+            best = [p.detach().clone() for p in params] + [t.clone() for t in moving if body]
         elif epoch - best_epoch >= args.patience:
             break
     with torch.no_grad():
         for p, saved in zip(params, best):
             p.copy_(saved)
         if body:
-            for t, saved in zip([t for _, ts in net.weighted for t in ts[2:4]], best[len(params):]):
+            for t, saved in zip(moving, best[len(params):]):
                 t.copy_(saved)
     times["train_s"] = time.time() - t1
     with torch.no_grad():
