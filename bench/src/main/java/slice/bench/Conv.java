@@ -16,11 +16,6 @@ public class Conv extends LayerBench {
 
     @Override String shape() { return shape; }
 
-    @Override int[] inputShape(String shape) {
-        Spec s = Spec.parse(shape);
-        return new int[] {s.h(), s.w(), s.c()};
-    }
-
     @Override Layer build(String shape, Input x) {
         Spec s = Spec.parse(shape);
         return new Conv2D("conv", x, s.k(), s.kh(), s.kw(), s.stride(), s.stride(), Padding.SAME, false);

@@ -13,11 +13,6 @@ public class Depthwise extends LayerBench {
 
     @Override String shape() { return shape; }
 
-    @Override int[] inputShape(String shape) {
-        Spec s = Spec.parse(shape);
-        return new int[] {s.h(), s.w(), s.c()};
-    }
-
     @Override Layer build(String shape, Input x) {
         Spec s = Spec.parse(shape);
         return new DepthwiseConv2D("dw", x, s.kh(), s.kw(), s.stride(), Padding.SAME, false);

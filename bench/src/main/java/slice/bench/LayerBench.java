@@ -37,8 +37,11 @@ public abstract class LayerBench implements Main.Counted {
 
     private LayerFixture fixture;
 
-    /** The per-sample input shape of {@code shape}. */
-    abstract int[] inputShape(String shape);
+    /** The per-sample input shape of {@code shape}: {@code [H, W, C]} of its {@link Spec} unless overridden. */
+    int[] inputShape(String shape) {
+        Spec s = Spec.parse(shape);
+        return new int[] {s.h(), s.w(), s.c()};
+    }
 
     /** The benchmarked layer for {@code shape}, built on {@code x}. */
     abstract Layer build(String shape, Input x);

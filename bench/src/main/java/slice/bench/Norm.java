@@ -15,11 +15,6 @@ public class Norm extends LayerBench {
 
     @Override String shape() { return shape; }
 
-    @Override int[] inputShape(String shape) {
-        Spec s = Spec.parse(shape);
-        return new int[] {s.h(), s.w(), s.c()};
-    }
-
     @Override Layer build(String shape, Input x) {
         return new BatchNorm("bn", x, true, 1e-3f, 0.999f);
     }

@@ -13,11 +13,6 @@ public class Pointwise extends LayerBench {
 
     @Override String shape() { return shape; }
 
-    @Override int[] inputShape(String shape) {
-        Spec s = Spec.parse(shape);
-        return new int[] {s.h(), s.w(), s.c()};
-    }
-
     @Override Layer build(String shape, Input x) {
         Spec s = Spec.parse(shape);
         return new Conv2D("conv", x, s.k(), 1, 1, 1, 1, Padding.SAME, false);
