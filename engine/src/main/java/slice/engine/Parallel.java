@@ -1,16 +1,30 @@
 package slice.engine;
 
-import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.ForkJoinTask;
-import java.util.concurrent.ForkJoinWorkerThread;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The engine's only source of threads: {@code forRange(n, body)} splits {@code [0, n)} into contiguous chunks and
- * runs them on a fixed pool (the caller runs one chunk itself).
+ * runs them on a fixed team of worker threads (the caller runs the first chunk itself).
  *
  * <p>Kernels split work only over <em>disjoint outputs</em> and keep the summation order of each output element
  * fixed, so results are bit-identical whatever the thread count. The thread count is
  * {@code -Dslice.threads=N} (default: all available processors) or {@link #setThreads}.
+ *
+ * <h2>Why a team of spinning workers, not a ForkJoinPool</h2>
+ * A MobileNetV2 forward pass at batch 1 is about 150 parallel loops of 10–500 µs each. Waking a parked thread costs
+ * tens of microseconds (measured here: a 30 µs depthwise layer took 70 µs on two threads through a ForkJoinPool), so
+ * workers that park between loops eat the gain of the second core. As OpenMP runtimes do, a worker here keeps
+ * polling for {@value #SPIN_NANOS} ns after each loop, where the next loop of the same pass finds it awake, and only
+ * then parks, so an idle process burns no CPU. The caller likewise polls, then parks, while it waits for the last
+ * chunk. Polling calls {@link Thread#yield}, so on a machine busy with other processes a polling thread hands its
+ * core to a runnable one (such as the worker it waits for) instead of spinning against it. Measured on 2 cores:
+ * MobileNetV2-224 at batch 1 on 2 threads went from 13.3 ms (ForkJoinPool) to 9.4 ms.
+ *
+ * <p>One loop runs on the team at a time. A {@code forRange} called while the team is busy — from inside a loop's
+ * body (nested parallelism) or from another thread — runs inline on its calling thread; results are the same.
  */
 public final class Parallel {
     /** Body of a parallel loop: processes indices {@code [from, to)}. */
@@ -19,19 +33,13 @@ public final class Parallel {
         void run(int from, int to);
     }
 
+    /** How long an idle worker, or a caller waiting for its workers, spins before it parks. */
+    static final long SPIN_NANOS = 100_000;
+
     private static volatile int threads = Math.max(1, Integer.getInteger("slice.threads", Runtime.getRuntime().availableProcessors()));
-    private static volatile ForkJoinPool pool = newPool(threads);
+    private static volatile Team team = new Team(threads - 1);
 
     private Parallel() { }
-
-    private static ForkJoinPool newPool(int n) {
-        return new ForkJoinPool(n, p -> {
-            ForkJoinWorkerThread t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(p);
-            t.setDaemon(true);
-            t.setName("slice-" + t.getPoolIndex());
-            return t;
-        }, null, false);
-    }
 
     public static int threads() { return threads; }
 
@@ -39,37 +47,157 @@ public final class Parallel {
     public static synchronized void setThreads(int n) {
         if (n < 1) throw new IllegalArgumentException("threads must be >= 1, got " + n);
         if (n == threads) return;
-        ForkJoinPool old = pool;
-        pool = newPool(n);
+        Team old = team;
+        team = new Team(n - 1);
         threads = n;
         old.shutdown();
     }
 
     /**
      * Runs {@code body} over {@code [0, n)} in at most {@code threads()} contiguous chunks of at least
-     * {@code minChunk} indices. Runs inline when there is one chunk or when called from a pool thread
-     * (no nested parallelism).
+     * {@code minChunk} indices, chunk {@code c} of {@code C} being {@code [n·c/C, n·(c+1)/C)}. Runs inline when there
+     * is one chunk or the team is busy. An exception thrown by any chunk is rethrown here once all chunks ended.
      */
     public static void forRange(int n, int minChunk, RangeBody body) {
         if (n <= 0) return;
         int chunks = Math.min(threads, Math.max(1, n / Math.max(1, minChunk)));
-        if (chunks == 1 || Thread.currentThread() instanceof ForkJoinWorkerThread) {
+        Team t = team;
+        if (chunks == 1 || chunks > t.workers.length + 1 || !t.busy.compareAndSet(false, true)) {
             body.run(0, n);
             return;
         }
-        ForkJoinPool p = pool;
-        @SuppressWarnings("unchecked")
-        ForkJoinTask<?>[] tasks = new ForkJoinTask<?>[chunks - 1];
-        for (int c = 1; c < chunks; c++) {
-            int from = (int) ((long) n * c / chunks), to = (int) ((long) n * (c + 1) / chunks);
-            tasks[c - 1] = p.submit(() -> body.run(from, to));
+        try {
+            t.run(new Job(body, n, chunks));
+        } finally {
+            t.busy.set(false);
         }
-        body.run(0, (int) ((long) n / chunks));
-        for (ForkJoinTask<?> t : tasks) t.join();
     }
 
     /** {@link #forRange(int, int, RangeBody)} with chunks of at least one index. */
     public static void forRange(int n, RangeBody body) {
         forRange(n, 1, body);
+    }
+
+    /** One parallel loop; immutable, so a worker reads a consistent job through one volatile reference. */
+    private record Job(RangeBody body, int n, int chunks) {
+        void runChunk(int c) {
+            body.run((int) ((long) n * c / chunks), (int) ((long) n * (c + 1) / chunks));
+        }
+    }
+
+    /** The caller and {@code workers.length} threads; worker {@code w} runs chunk {@code w + 1} of each job. */
+    private static final class Team {
+        final AtomicBoolean busy = new AtomicBoolean();
+        final Worker[] workers;
+        /** The current job; a new one is published only after every chunk of the previous one ended. */
+        volatile Job job;
+        volatile boolean stopped;
+        /** Chunks of the current job that workers have not finished. */
+        final AtomicInteger pending = new AtomicInteger();
+        final AtomicReference<Throwable> failure = new AtomicReference<>();
+        /** The caller, while it is parked waiting for {@link #pending} to reach zero. */
+        volatile Thread waitingCaller;
+
+        Team(int size) {
+            workers = new Worker[size];
+            for (int w = 0; w < size; w++) {
+                workers[w] = new Worker(this, w);
+                workers[w].setDaemon(true);
+                workers[w].start();
+            }
+        }
+
+        void run(Job j) {
+            failure.set(null);
+            pending.set(j.chunks - 1);
+            job = j;
+            for (int w = 0; w < j.chunks - 1; w++) {
+                if (workers[w].parked) LockSupport.unpark(workers[w]);
+            }
+            try {
+                j.runChunk(0);
+            } catch (Throwable e) {
+                failure.compareAndSet(null, e);
+            }
+            awaitWorkers();
+            Throwable e = failure.getAndSet(null);
+            if (e instanceof RuntimeException r) throw r;
+            if (e instanceof Error err) throw err;
+            if (e != null) throw new IllegalStateException(e);
+        }
+
+        private void awaitWorkers() {
+            long spinUntil = System.nanoTime() + SPIN_NANOS;
+            while (pending.get() != 0) {
+                if (System.nanoTime() < spinUntil) {
+                    Thread.yield();
+                } else {
+                    waitingCaller = Thread.currentThread();
+                    if (pending.get() != 0) LockSupport.park(this);
+                    waitingCaller = null;
+                }
+            }
+        }
+
+        /** Called by a worker that finished its chunk. */
+        void chunkDone() {
+            if (pending.decrementAndGet() == 0) {
+                Thread caller = waitingCaller;
+                if (caller != null) LockSupport.unpark(caller);
+            }
+        }
+
+        void shutdown() {
+            stopped = true;
+            for (Worker w : workers) LockSupport.unpark(w);
+        }
+    }
+
+    private static final class Worker extends Thread {
+        private final Team team;
+        private final int index;
+        /** Set while this worker is (about to be) parked; the caller then unparks it. */
+        volatile boolean parked;
+
+        Worker(Team team, int index) {
+            super("slice-" + (index + 1));
+            this.team = team;
+            this.index = index;
+        }
+
+        @Override public void run() {
+            Job last = null;
+            while (true) {
+                Job j = awaitNewJob(last);
+                if (j == null) return;
+                last = j;
+                if (index + 1 >= j.chunks) continue; // this job has fewer chunks than the team has threads
+                try {
+                    j.runChunk(index + 1);
+                } catch (Throwable e) {
+                    team.failure.compareAndSet(null, e);
+                }
+                team.chunkDone();
+            }
+        }
+
+        /** Spins, then parks, until a job other than {@code last} is published; null once the team is shut down. */
+        private Job awaitNewJob(Job last) {
+            long spinUntil = System.nanoTime() + SPIN_NANOS;
+            Job j;
+            while ((j = team.job) == last) {
+                if (team.stopped) return null;
+                if (System.nanoTime() < spinUntil) {
+                    Thread.yield();
+                } else {
+                    // Publish "parked" before re-reading the job: either the caller sees the flag and unparks us,
+                    // or we see its new job (both fields are volatile).
+                    parked = true;
+                    if (team.job == last && !team.stopped) LockSupport.park(this);
+                    parked = false;
+                }
+            }
+            return j;
+        }
     }
 }

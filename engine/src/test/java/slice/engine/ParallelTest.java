@@ -1,0 +1,119 @@
+package slice.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The thread team's contract: every index exactly once, chunks as documented, nesting, failures, concurrent callers. */
+class ParallelTest {
+    private final int saved = Parallel.threads();
+
+    @AfterEach
+    void restore() {
+        Parallel.setThreads(saved);
+    }
+
+    /** Counts how often each index of [0, n) is visited and by which threads. */
+    private static AtomicIntegerArray visit(int n, int minChunk, Set<String> threadNames) {
+        AtomicIntegerArray seen = new AtomicIntegerArray(n);
+        Parallel.forRange(n, minChunk, (from, to) -> {
+            threadNames.add(Thread.currentThread().getName());
+            for (int i = from; i < to; i++) seen.incrementAndGet(i);
+        });
+        return seen;
+    }
+
+    @Test
+    void everyIndexRunsExactlyOnceForAnyThreadCountAndChunkSize() {
+        for (int threads : new int[] {1, 2, 3, 5}) {
+            Parallel.setThreads(threads);
+            for (int n : new int[] {1, 2, 3, 7, 64, 1001}) {
+                for (int minChunk : new int[] {1, 3, 100}) {
+                    for (int repeat = 0; repeat < 20; repeat++) { // back-to-back loops: workers still spinning
+                        AtomicIntegerArray seen = visit(n, minChunk, ConcurrentHashMap.newKeySet());
+                        for (int i = 0; i < n; i++) assertEquals(1, seen.get(i), "index " + i + " of " + n + ", " + threads + " threads");
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void splitsIntoAtMostThreadsChunksOfAtLeastMinChunk() {
+        Parallel.setThreads(3);
+        Set<String> names = ConcurrentHashMap.newKeySet();
+        visit(3000, 1, names);
+        assertEquals(3, names.size(), "three chunks, three threads: " + names);
+        names.clear();
+        visit(3000, 1500, names);
+        assertEquals(2, names.size(), "3000 / 1500 = two chunks: " + names);
+        names.clear();
+        visit(3000, 5000, names);
+        assertEquals(Set.of(Thread.currentThread().getName()), names, "one chunk runs on the caller");
+    }
+
+    @Test
+    void workersThatParkedAreWokenForTheNextLoop() throws InterruptedException {
+        Parallel.setThreads(2);
+        for (int round = 0; round < 3; round++) {
+            Thread.sleep(5 * Parallel.SPIN_NANOS / 1_000_000 + 5); // long enough for the worker to park
+            Set<String> names = ConcurrentHashMap.newKeySet();
+            AtomicIntegerArray seen = visit(100, 1, names);
+            assertEquals(2, names.size());
+            for (int i = 0; i < 100; i++) assertEquals(1, seen.get(i));
+        }
+    }
+
+    @Test
+    void nestedLoopsRunInlineOnTheThreadThatCallsThem() {
+        Parallel.setThreads(2);
+        AtomicIntegerArray seen = new AtomicIntegerArray(40 * 30);
+        Parallel.forRange(40, (from, to) -> {
+            String outer = Thread.currentThread().getName();
+            for (int i = from; i < to; i++) {
+                int row = i;
+                Parallel.forRange(30, (a, b) -> {
+                    assertEquals(outer, Thread.currentThread().getName(), "a nested loop stays on its thread");
+                    for (int j = a; j < b; j++) seen.incrementAndGet(row * 30 + j);
+                });
+            }
+        });
+        for (int i = 0; i < seen.length(); i++) assertEquals(1, seen.get(i));
+    }
+
+    @Test
+    void aFailureInAnyChunkIsRethrownToTheCallerAndTheTeamKeepsWorking() {
+        Parallel.setThreads(2);
+        for (int failing : new int[] {0, 99}) { // first chunk (caller) and last chunk (worker)
+            IllegalStateException boom = new IllegalStateException("boom");
+            IllegalStateException thrown = assertThrows(IllegalStateException.class, () -> Parallel.forRange(100, (from, to) -> {
+                if (from <= failing && failing < to) throw boom;
+            }));
+            assertSame(boom, thrown);
+            AtomicIntegerArray seen = visit(100, 1, ConcurrentHashMap.newKeySet());
+            for (int i = 0; i < 100; i++) assertEquals(1, seen.get(i));
+        }
+    }
+
+    @Test
+    void concurrentCallersBothGetEveryIndex() throws InterruptedException {
+        Parallel.setThreads(2);
+        AtomicIntegerArray a = new AtomicIntegerArray(5000), b = new AtomicIntegerArray(5000);
+        Thread other = new Thread(() -> {
+            for (int r = 0; r < 200; r++) Parallel.forRange(5000, (from, to) -> { for (int i = from; i < to; i++) a.incrementAndGet(i); });
+        });
+        other.start();
+        for (int r = 0; r < 200; r++) Parallel.forRange(5000, (from, to) -> { for (int i = from; i < to; i++) b.incrementAndGet(i); });
+        other.join();
+        for (int i = 0; i < 5000; i++) {
+            assertEquals(200, a.get(i));
+            assertEquals(200, b.get(i));
+        }
+    }
+}
