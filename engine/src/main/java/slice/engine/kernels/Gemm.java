@@ -19,10 +19,21 @@ package slice.engine.kernels;
  * {@code s = accumulate ? C(i,j) : 0; for p in 0..k-1: s = fma(A(i,p), B(p,j), s); C(i,j) = s}.
  * There is no cross-lane sum, so the scalar twin, the vector kernel at any width, and any thread count all give
  * bit-identical results.
+ *
+ * <p>A {@link ColumnMap} (null: none) is then applied to each finished element, {@code C(i,j) = map(s, j)}: a
+ * folded batch norm and ReLU done while the tile is still in registers, instead of a second pass over C.
  */
 public interface Gemm {
     void gemm(boolean transA, boolean transB, int m, int n, int k,
               float[] a, int aOff, int lda,
               float[] b, int bOff, int ldb,
-              float[] c, int cOff, int ldc, boolean accumulate);
+              float[] c, int cOff, int ldc, boolean accumulate, ColumnMap map);
+
+    /** The product without a map. */
+    default void gemm(boolean transA, boolean transB, int m, int n, int k,
+                      float[] a, int aOff, int lda,
+                      float[] b, int bOff, int ldb,
+                      float[] c, int cOff, int ldc, boolean accumulate) {
+        gemm(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate, null);
+    }
 }

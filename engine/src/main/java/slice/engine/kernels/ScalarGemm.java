@@ -8,7 +8,7 @@ import slice.engine.Parallel;
  *
  * <p>Row {@code i} of C is built as {@code C(i,:) = Σ_p A(i,p)·B(p,:)}: the loop order i, p, j streams a row of B per
  * step of p, and keeps each element's fused multiply-add chain in increasing {@code p}, exactly as {@link Gemm}
- * specifies. Rows of C are split across threads.
+ * specifies; the {@link ColumnMap}, if any, then maps the finished row. Rows of C are split across threads.
  */
 public final class ScalarGemm implements Gemm {
     /** Multiply-adds below which the call stays on the calling thread. */
@@ -17,7 +17,7 @@ public final class ScalarGemm implements Gemm {
     @Override
     public void gemm(boolean transA, boolean transB, int m, int n, int k,
                      float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-                     float[] c, int cOff, int ldc, boolean accumulate) {
+                     float[] c, int cOff, int ldc, boolean accumulate, ColumnMap map) {
         if (m <= 0 || n <= 0) return;
         long rowWork = Math.max(1L, (long) n * k);
         int minRows = (int) Math.min(m, Math.max(1, PARALLEL_WORK / rowWork));
@@ -34,6 +34,7 @@ public final class ScalarGemm implements Gemm {
                         for (int j = 0; j < n; j++) c[ci + j] = Math.fma(aip, b[bp + j], c[ci + j]);
                     }
                 }
+                if (map != null) for (int j = 0; j < n; j++) c[ci + j] = map.apply(c[ci + j], j);
             }
         });
     }

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import slice.engine.Layer;
 import slice.engine.Param;
+import slice.engine.kernels.ColumnMap;
 import slice.engine.kernels.Im2col;
 import slice.engine.kernels.MatrixRows;
 
@@ -26,8 +27,8 @@ import slice.engine.kernels.MatrixRows;
  * over output channels and its register tile over output pixels. Other windows are lowered a tile of output rows
  * at a time into a per-thread column buffer that is grown once and reused by every convolution.
  *
- * <p>In an inference graph a following frozen batch norm and ReLU are applied by this layer ({@link Epilogue}),
- * after each tile's GEMM.
+ * <p>In an inference graph a following frozen batch norm and ReLU are applied by this layer ({@link Epilogue}): the
+ * GEMM maps each tile of Y with them before storing it.
  */
 public final class Conv2D extends Layer {
     /**
@@ -91,9 +92,9 @@ public final class Conv2D extends Layer {
         boolean hasBias = bias != null; // Y starts as the broadcast bias and the GEMMs accumulate onto it
         if (hasBias) MatrixRows.broadcast(bias.value.data, rows, cout, y);
         if (e != null) e.prepare();
+        ColumnMap map = e == null ? null : e.map();
         if (im2col == null) {
-            GEMM.gemm(false, false, rows, cout, cin, x, 0, cin, w, 0, cout, y, 0, cout, hasBias);
-            if (e != null) e.applyParallel(y, 0, rows);
+            GEMM.gemm(false, false, rows, cout, cin, x, 0, cin, w, 0, cout, y, 0, cout, hasBias, map);
             return;
         }
         int kc = im2col.columns(), tile = tileRows();
@@ -101,8 +102,7 @@ public final class Conv2D extends Layer {
         for (int from = 0; from < rows; from += tile) {
             int to = Math.min(rows, from + tile);
             im2col.gather(x, from, to, cols);
-            GEMM.gemm(false, false, to - from, cout, kc, cols, 0, kc, w, 0, cout, y, from * cout, cout, hasBias);
-            if (e != null) e.applyParallel(y, from, to);
+            GEMM.gemm(false, false, to - from, cout, kc, cols, 0, kc, w, 0, cout, y, from * cout, cout, hasBias, map);
         }
     }
 

@@ -1,9 +1,9 @@
 package slice.engine.layers;
 
 import slice.engine.Layer;
-import slice.engine.Parallel;
 import slice.engine.Tensor;
 import slice.engine.kernels.BatchNormKernel;
+import slice.engine.kernels.ColumnMap;
 import slice.engine.kernels.Kernels;
 import slice.engine.kernels.ReluKernel;
 
@@ -14,10 +14,13 @@ import slice.engine.kernels.ReluKernel;
  * {@code y[p, c] ← min(max(y[p, c]·s[c] + t[c], 0), max)} with {@code s = γ/√(moving_var + ε)},
  * {@code t = β − moving_mean·s} (from {@link BatchNorm#foldMovingStatistics}) and {@code max} the ReLU's cap.
  *
- * <p>It runs the very kernels those layers run on their own ({@link BatchNormKernel#affine},
- * {@link ReluKernel#forward}) over the same numbers, so a fused network gives bit-identical outputs; what it saves
- * is two passes over memory and two activation buffers per convolution. Only a frozen batch norm qualifies: it
- * applies its moving statistics in training too (the Keras rule), so the fused output never depends on the mode.
+ * <p>A {@link Conv2D} hands it to its GEMM as a {@link ColumnMap} ({@link #map}), applied to each tile of the
+ * output in registers before the tile is stored; a {@link DepthwiseConv2D} applies it a few rows at a time
+ * ({@link #apply}) with the very kernels those layers run on their own ({@link BatchNormKernel#affine},
+ * {@link ReluKernel#forward}). Either way it is the same fma, then max, then min over the same numbers, so a fused
+ * network gives bit-identical outputs; what it saves is two passes over memory and two activation buffers per
+ * convolution. Only a frozen batch norm qualifies: it applies its moving statistics in training too (the Keras
+ * rule), so the fused output never depends on the mode.
  */
 final class Epilogue {
     private static final BatchNormKernel AFFINE = Kernels.BATCH_NORM;
@@ -31,6 +34,8 @@ final class Epilogue {
     /** {@code null} when only a batch norm is fused. */
     private final ReLU relu;
     private final float[] scale, shift;
+    /** The map over {@link #scale} and {@link #shift}: valid once {@link #prepare} has filled them. */
+    private final ColumnMap map;
 
     private Epilogue(int channels, BatchNorm norm, ReLU relu) {
         this.channels = channels;
@@ -38,6 +43,8 @@ final class Epilogue {
         this.relu = relu;
         this.scale = norm == null ? null : new float[channels];
         this.shift = norm == null ? null : new float[channels];
+        this.map = new ColumnMap(scale, shift, relu == null ? Float.NEGATIVE_INFINITY : 0f,
+                relu == null ? Float.POSITIVE_INFINITY : relu.maxValue);
     }
 
     /**
@@ -66,6 +73,9 @@ final class Epilogue {
         if (norm != null) norm.foldMovingStatistics(scale, shift);
     }
 
+    /** The epilogue as a map over the channels (the columns of a convolution's GEMM), after {@link #prepare}. */
+    ColumnMap map() { return map; }
+
     /** Pixels per block: the batch norm and the ReLU pass over one block while it is in L1/L2. */
     int blockPixels() { return Math.max(1, BLOCK / channels); }
 
@@ -76,10 +86,5 @@ final class Epilogue {
             if (norm != null) AFFINE.affine(y, y, from, to, channels, scale, shift);
             if (relu != null) RELU.forward(y, y, from * channels, to * channels, relu.maxValue);
         }
-    }
-
-    /** Applies the map to pixels {@code [p0, p1)} of {@code y}, split over threads by pixels. */
-    void applyParallel(float[] y, int p0, int p1) {
-        Parallel.forRange(p1 - p0, blockPixels(), (a, b) -> apply(y, p0 + a, p0 + b));
     }
 }

@@ -5,6 +5,7 @@ import static slice.engine.simd.VectorInfo.F;
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import slice.engine.Parallel;
+import slice.engine.kernels.ColumnMap;
 import slice.engine.kernels.Gemm;
 
 /**
@@ -27,12 +28,15 @@ import slice.engine.kernels.Gemm;
  * the kernel is read in place where that measured faster (see {@code block}): a transposed A, as in the weight
  * gradient {@code Xᵀ·dY}, and B when few rows of C reuse it.
  * Between k blocks the partial sums live in C: the micro-kernel loads its tile at entry (or starts at zero) and
- * stores it at exit.
+ * stores it at exit. On the last k block it applies the {@link ColumnMap}, if any, to the finished tile in registers
+ * right before that store: {@code c = min(max(fma(c, scale[j..], shift[j..]), lo), hi)}, one vector of
+ * {@code scale}/{@code shift} per column vector of the tile, so C is written once, already mapped.
  *
  * <h2>Edges</h2>
  * Packed panels are zero-padded to full width: a last column panel of at most L columns is only one vector wide
  * (an 8×L kernel), and a tile cut by the edge of C is computed into a small scratch tile and copied row by row,
- * so no masked load or store ever runs.
+ * so no masked load or store ever runs; the map is applied to the elements as they are copied out (whole vectors,
+ * then a scalar tail), so it never reads {@code scale} or {@code shift} past column n.
  *
  * <h2>Threads</h2>
  * Work is split over disjoint blocks of C: row panels when A is the larger operand, column panels otherwise
@@ -67,21 +71,25 @@ public final class VectorGemm implements Gemm {
     @Override
     public void gemm(boolean transA, boolean transB, int m, int n, int k,
                      float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-                     float[] c, int cOff, int ldc, boolean accumulate) {
+                     float[] c, int cOff, int ldc, boolean accumulate, ColumnMap map) {
         if (m <= 0 || n <= 0) return;
         if (k <= 0) {
-            if (!accumulate) for (int i = 0; i < m; i++) Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0f);
+            for (int i = 0; i < m; i++) {
+                int ci = cOff + i * ldc;
+                if (!accumulate) Arrays.fill(c, ci, ci + n, 0f);
+                if (map != null) for (int j = 0; j < n; j++) c[ci + j] = map.apply(c[ci + j], j);
+            }
             return;
         }
         int rowPanels = (m + MR - 1) / MR, colPanels = (n + NR - 1) / NR, threads = Parallel.threads();
         if (threads == 1 || (long) m * n * k < PARALLEL_WORK) {
-            block(transA, transB, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate, 0, m, 0, n);
+            block(transA, transB, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate, map, 0, m, 0, n);
         } else if ((m >= n && rowPanels >= threads) || colPanels < threads) {
             Parallel.forRange(rowPanels, (from, to) -> block(transA, transB, k, a, aOff, lda, b, bOff, ldb,
-                    c, cOff, ldc, accumulate, from * MR, Math.min(to * MR, m), 0, n));
+                    c, cOff, ldc, accumulate, map, from * MR, Math.min(to * MR, m), 0, n));
         } else {
             Parallel.forRange(colPanels, (from, to) -> block(transA, transB, k, a, aOff, lda, b, bOff, ldb,
-                    c, cOff, ldc, accumulate, 0, m, from * NR, Math.min(to * NR, n)));
+                    c, cOff, ldc, accumulate, map, 0, m, from * NR, Math.min(to * NR, n)));
         }
     }
 
@@ -90,11 +98,11 @@ public final class VectorGemm implements Gemm {
      * suits the micro-kernel is read in place instead of packed when that measured faster: a transposed A always (the
      * MR values of one step p are adjacent in memory; in place it was up to 30 % faster at 512-bit, never slower),
      * an untransposed B (a step p is two contiguous vectors) when at most 8 row panels read it (packing B pays only
-     * when many row panels reuse it). Partial edge panels are always packed.
+     * when many row panels reuse it). Partial edge panels are always packed. The map goes with the last k block.
      */
     private static void block(boolean transA, boolean transB, int k, float[] a, int aOff, int lda,
                               float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, boolean accumulate,
-                              int i0, int i1, int j0, int j1) {
+                              ColumnMap map, int i0, int i1, int j0, int j1) {
         Workspace ws = WORKSPACE.get();
         boolean directA = transA, directB = !transB && i1 - i0 <= 8 * MR;
         for (int jc = j0; jc < j1; jc += NC) {
@@ -102,12 +110,13 @@ public final class VectorGemm implements Gemm {
             for (int pc = 0; pc < k; pc += KC) {
                 int kc = Math.min(KC, k - pc);
                 boolean fromZero = pc == 0 && !accumulate;
+                ColumnMap lastMap = pc + kc == k ? map : null;
                 packB(transB, b, bOff, ldb, pc, kc, jc, nc, ws.b, directB);
                 for (int ic = i0; ic < i1; ic += MC) {
                     int mc = Math.min(MC, i1 - ic);
                     packA(transA, a, aOff, lda, ic, mc, pc, kc, ws.a, directA);
                     tiles(kc, mc, nc, ws, directA, a, aOff + pc * lda + ic, lda,
-                            directB, b, bOff + pc * ldb + jc, ldb, c, cOff + ic * ldc + jc, ldc, fromZero);
+                            directB, b, bOff + pc * ldb + jc, ldb, c, cOff + ic * ldc + jc, ldc, fromZero, lastMap, jc);
                 }
             }
         }
@@ -169,9 +178,11 @@ public final class VectorGemm implements Gemm {
      * Runs the micro-kernel over every tile of an {@code mc × nc} block of C starting at {@code c[co]}. Full panels of
      * a direct operand are read in place (transposed {@code A} block at {@code a[aBase]}, row stride {@code lda};
      * {@code B} block at {@code b[bBase]} with row stride {@code ldb}); the others come from the packed buffers.
+     * The block's first column is column {@code jc} of C (for the map).
      */
     private static void tiles(int kc, int mc, int nc, Workspace ws, boolean directA, float[] a, int aBase, int lda,
-                              boolean directB, float[] b, int bBase, int ldb, float[] c, int co, int ldc, boolean fromZero) {
+                              boolean directB, float[] b, int bBase, int ldb, float[] c, int co, int ldc, boolean fromZero,
+                              ColumnMap map, int jc) {
         float[] tile = ws.tile;
         for (int jr = 0; jr < nc; jr += NR) {
             int nr = Math.min(NR, nc - jr), width = panelWidth(nc - jr);
@@ -184,31 +195,59 @@ public final class VectorGemm implements Gemm {
                 float[] aSrc = aInPlace ? a : ws.a;
                 int ao = aInPlace ? aBase + ir : ir * kc, aStep = aInPlace ? lda : MR;
                 if (mr == MR && nr == width) {
-                    kernel(width, kc, aSrc, ao, aStep, bSrc, bo, bStride, c, ct, ldc, fromZero);
+                    kernel(width, kc, aSrc, ao, aStep, bSrc, bo, bStride, c, ct, ldc, fromZero, map, jc + jr);
                 } else {
                     // Edge tile: compute a full tile in scratch, copy the valid mr × nr corner in and out.
                     if (!fromZero) {
                         for (int r = 0; r < mr; r++) System.arraycopy(c, ct + r * ldc, tile, r * width, nr);
                     }
-                    kernel(width, kc, aSrc, ao, aStep, bSrc, bo, bStride, tile, 0, width, fromZero);
-                    for (int r = 0; r < mr; r++) System.arraycopy(tile, r * width, c, ct + r * ldc, nr);
+                    kernel(width, kc, aSrc, ao, aStep, bSrc, bo, bStride, tile, 0, width, fromZero, null, 0);
+                    if (map == null) {
+                        for (int r = 0; r < mr; r++) System.arraycopy(tile, r * width, c, ct + r * ldc, nr);
+                    } else {
+                        copyMapped(tile, width, mr, nr, c, ct, ldc, map, jc + jr);
+                    }
                 }
             }
         }
     }
 
+    /**
+     * Copies the valid {@code mr × nr} corner of an edge tile (row stride {@code width}) to C at {@code c[ct]}
+     * through the map, the tile's first column being column {@code j0} of C: whole vectors of L columns, then the
+     * last {@code nr mod L} columns in scalar, so it reads {@code scale} and {@code shift} only below column n.
+     */
+    private static void copyMapped(float[] tile, int width, int mr, int nr, float[] c, int ct, int ldc, ColumnMap map, int j0) {
+        float[] sc = map.scale(), sh = map.shift();
+        FloatVector lo = FloatVector.broadcast(F, map.lo()), hi = FloatVector.broadcast(F, map.hi());
+        for (int r = 0; r < mr; r++) {
+            int j = 0;
+            for (; j + L <= nr; j += L) {
+                FloatVector s = sc == null ? FloatVector.broadcast(F, 1f) : FloatVector.fromArray(F, sc, j0 + j);
+                FloatVector t = sh == null ? FloatVector.broadcast(F, -0f) : FloatVector.fromArray(F, sh, j0 + j);
+                FloatVector.fromArray(F, tile, r * width + j).fma(s, t).max(lo).min(hi).intoArray(c, ct + r * ldc + j);
+            }
+            for (; j < nr; j++) c[ct + r * ldc + j] = map.apply(tile[r * width + j], j0 + j);
+        }
+    }
+
     private static void kernel(int width, int kc, float[] a, int ao, int aps, float[] b, int bo, int bs,
-                               float[] c, int co, int ldc, boolean fromZero) {
-        if (width == NR) kernel8x2(kc, a, ao, aps, b, bo, bs, c, co, ldc, fromZero);
-        else kernel8x1(kc, a, ao, aps, b, bo, bs, c, co, ldc, fromZero);
+                               float[] c, int co, int ldc, boolean fromZero, ColumnMap map, int j) {
+        if (width == NR) kernel8x2(kc, a, ao, aps, b, bo, bs, c, co, ldc, fromZero, map, j);
+        else kernel8x1(kc, a, ao, aps, b, bo, bs, c, co, ldc, fromZero, map, j);
     }
 
     /**
      * The 8 × 2L micro-kernel, 16 accumulators: {@code C(r, 0..2L) (+)= Σ_p A(r,p)·B(p, 0..2L)} with
-     * {@code A(r,p) = a[ao + r + p·aps]} and {@code B(p,j) = b[bo + p·bs + j]}.
+     * {@code A(r,p) = a[ao + r + p·aps]} and {@code B(p,j) = b[bo + p·bs + j]}; then, with a map, each element of
+     * the tile is mapped with the parameters of its column of C (the tile starts at column {@code j}):
+     * {@code c = min(max(fma(c, s, t), lo), hi)}. A map without affine step runs as {@code s = 1, t = −0}, since
+     * {@code fma(c, 1, −0) = c} exactly (even for {@code c = ±0}). The map is written out in its own branch of
+     * stores: a helper method the JIT declines to inline in a method this large boxes the vectors, and mapping the
+     * accumulators in place before shared stores made the whole kernel 2× slower (C2, JDK 17).
      */
     private static void kernel8x2(int kc, float[] a, int ao, int aps, float[] b, int bo, int bs,
-                                  float[] c, int co, int ldc, boolean fromZero) {
+                                  float[] c, int co, int ldc, boolean fromZero, ColumnMap map, int j) {
         FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c60, c61, c70, c71;
         if (fromZero) {
             c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = c60 = c61 = c70 = c71 = FloatVector.zero(F);
@@ -259,27 +298,52 @@ public final class VectorGemm implements Gemm {
             c70 = x.fma(b0, c70);
             c71 = x.fma(b1, c71);
         }
-        c00.intoArray(c, co);
-        c01.intoArray(c, co + L);
-        c10.intoArray(c, co + ldc);
-        c11.intoArray(c, co + ldc + L);
-        c20.intoArray(c, co + 2 * ldc);
-        c21.intoArray(c, co + 2 * ldc + L);
-        c30.intoArray(c, co + 3 * ldc);
-        c31.intoArray(c, co + 3 * ldc + L);
-        c40.intoArray(c, co + 4 * ldc);
-        c41.intoArray(c, co + 4 * ldc + L);
-        c50.intoArray(c, co + 5 * ldc);
-        c51.intoArray(c, co + 5 * ldc + L);
-        c60.intoArray(c, co + 6 * ldc);
-        c61.intoArray(c, co + 6 * ldc + L);
-        c70.intoArray(c, co + 7 * ldc);
-        c71.intoArray(c, co + 7 * ldc + L);
+        if (map == null) {
+            c00.intoArray(c, co);
+            c01.intoArray(c, co + L);
+            c10.intoArray(c, co + ldc);
+            c11.intoArray(c, co + ldc + L);
+            c20.intoArray(c, co + 2 * ldc);
+            c21.intoArray(c, co + 2 * ldc + L);
+            c30.intoArray(c, co + 3 * ldc);
+            c31.intoArray(c, co + 3 * ldc + L);
+            c40.intoArray(c, co + 4 * ldc);
+            c41.intoArray(c, co + 4 * ldc + L);
+            c50.intoArray(c, co + 5 * ldc);
+            c51.intoArray(c, co + 5 * ldc + L);
+            c60.intoArray(c, co + 6 * ldc);
+            c61.intoArray(c, co + 6 * ldc + L);
+            c70.intoArray(c, co + 7 * ldc);
+            c71.intoArray(c, co + 7 * ldc + L);
+        } else {
+            float[] sc = map.scale(), sh = map.shift();
+            FloatVector s0 = sc == null ? FloatVector.broadcast(F, 1f) : FloatVector.fromArray(F, sc, j);
+            FloatVector s1 = sc == null ? FloatVector.broadcast(F, 1f) : FloatVector.fromArray(F, sc, j + L);
+            FloatVector t0 = sh == null ? FloatVector.broadcast(F, -0f) : FloatVector.fromArray(F, sh, j);
+            FloatVector t1 = sh == null ? FloatVector.broadcast(F, -0f) : FloatVector.fromArray(F, sh, j + L);
+            FloatVector lo = FloatVector.broadcast(F, map.lo()), hi = FloatVector.broadcast(F, map.hi());
+            c00.fma(s0, t0).max(lo).min(hi).intoArray(c, co);
+            c01.fma(s1, t1).max(lo).min(hi).intoArray(c, co + L);
+            c10.fma(s0, t0).max(lo).min(hi).intoArray(c, co + ldc);
+            c11.fma(s1, t1).max(lo).min(hi).intoArray(c, co + ldc + L);
+            c20.fma(s0, t0).max(lo).min(hi).intoArray(c, co + 2 * ldc);
+            c21.fma(s1, t1).max(lo).min(hi).intoArray(c, co + 2 * ldc + L);
+            c30.fma(s0, t0).max(lo).min(hi).intoArray(c, co + 3 * ldc);
+            c31.fma(s1, t1).max(lo).min(hi).intoArray(c, co + 3 * ldc + L);
+            c40.fma(s0, t0).max(lo).min(hi).intoArray(c, co + 4 * ldc);
+            c41.fma(s1, t1).max(lo).min(hi).intoArray(c, co + 4 * ldc + L);
+            c50.fma(s0, t0).max(lo).min(hi).intoArray(c, co + 5 * ldc);
+            c51.fma(s1, t1).max(lo).min(hi).intoArray(c, co + 5 * ldc + L);
+            c60.fma(s0, t0).max(lo).min(hi).intoArray(c, co + 6 * ldc);
+            c61.fma(s1, t1).max(lo).min(hi).intoArray(c, co + 6 * ldc + L);
+            c70.fma(s0, t0).max(lo).min(hi).intoArray(c, co + 7 * ldc);
+            c71.fma(s1, t1).max(lo).min(hi).intoArray(c, co + 7 * ldc + L);
+        }
     }
 
     /** The 8 × L micro-kernel, for a last column panel of at most L columns; operands as in {@link #kernel8x2}. */
     private static void kernel8x1(int kc, float[] a, int ao, int aps, float[] b, int bo, int bs,
-                                  float[] c, int co, int ldc, boolean fromZero) {
+                                  float[] c, int co, int ldc, boolean fromZero, ColumnMap map, int j) {
         FloatVector c0, c1, c2, c3, c4, c5, c6, c7;
         if (fromZero) {
             c0 = c1 = c2 = c3 = c4 = c5 = c6 = c7 = FloatVector.zero(F);
@@ -305,13 +369,28 @@ public final class VectorGemm implements Gemm {
             c6 = FloatVector.broadcast(F, a[ai + 6]).fma(b0, c6);
             c7 = FloatVector.broadcast(F, a[ai + 7]).fma(b0, c7);
         }
-        c0.intoArray(c, co);
-        c1.intoArray(c, co + ldc);
-        c2.intoArray(c, co + 2 * ldc);
-        c3.intoArray(c, co + 3 * ldc);
-        c4.intoArray(c, co + 4 * ldc);
-        c5.intoArray(c, co + 5 * ldc);
-        c6.intoArray(c, co + 6 * ldc);
-        c7.intoArray(c, co + 7 * ldc);
+        if (map == null) {
+            c0.intoArray(c, co);
+            c1.intoArray(c, co + ldc);
+            c2.intoArray(c, co + 2 * ldc);
+            c3.intoArray(c, co + 3 * ldc);
+            c4.intoArray(c, co + 4 * ldc);
+            c5.intoArray(c, co + 5 * ldc);
+            c6.intoArray(c, co + 6 * ldc);
+            c7.intoArray(c, co + 7 * ldc);
+        } else {
+            float[] sc = map.scale(), sh = map.shift();
+            FloatVector s = sc == null ? FloatVector.broadcast(F, 1f) : FloatVector.fromArray(F, sc, j);
+            FloatVector t = sh == null ? FloatVector.broadcast(F, -0f) : FloatVector.fromArray(F, sh, j);
+            FloatVector lo = FloatVector.broadcast(F, map.lo()), hi = FloatVector.broadcast(F, map.hi());
+            c0.fma(s, t).max(lo).min(hi).intoArray(c, co);
+            c1.fma(s, t).max(lo).min(hi).intoArray(c, co + ldc);
+            c2.fma(s, t).max(lo).min(hi).intoArray(c, co + 2 * ldc);
+            c3.fma(s, t).max(lo).min(hi).intoArray(c, co + 3 * ldc);
+            c4.fma(s, t).max(lo).min(hi).intoArray(c, co + 4 * ldc);
+            c5.fma(s, t).max(lo).min(hi).intoArray(c, co + 5 * ldc);
+            c6.fma(s, t).max(lo).min(hi).intoArray(c, co + 6 * ldc);
+            c7.fma(s, t).max(lo).min(hi).intoArray(c, co + 7 * ldc);
+        }
     }
 }

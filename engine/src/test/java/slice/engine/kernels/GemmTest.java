@@ -10,10 +10,15 @@ import org.junit.jupiter.api.Test;
 import slice.engine.Parallel;
 import slice.engine.Simd;
 
-/** The vector GEMM against its scalar twin (bit for bit) and a double-precision reference, on shapes that hit every tail. */
+/**
+ * The vector GEMM against its scalar twin (bit for bit) and a double-precision reference, on shapes that hit every
+ * tail, with and without a {@link ColumnMap}; a mapped product equals the plain product followed by the map.
+ */
 class GemmTest {
     // Rows around MR = 8; columns around L and 2L at 128-bit (4, 8) and 512-bit (16, 32), including exact L and 3L panels.
     private static final int[] ROWS = {1, 5, 17, 70}, COLS = {1, 3, 5, 12, 17, 33, 48}, DEPTHS = {1, 3, 17, 33};
+    // Every row count below and just above MR = 8 (the few-rows path), column tails at L = 4 and L = 16, k beyond KC.
+    private static final int[] FEW_ROWS = {1, 2, 3, 4, 5, 6, 7, 8, 9}, MAP_COLS = {1, 3, 5, 17, 33, 100}, MAP_DEPTHS = {1, 7, 300};
     private final int defaultThreads = Parallel.threads();
 
     @AfterEach
@@ -35,7 +40,7 @@ class GemmTest {
                 for (int k : DEPTHS) {
                     for (int t = 0; t < 4; t++) {
                         boolean ta = (t & 1) != 0, tb = (t & 2) != 0, acc = rnd.nextBoolean();
-                        check(rnd, scalar, m, n, k, ta, tb, acc);
+                        check(rnd, scalar, m, n, k, ta, tb, acc, null);
                     }
                 }
             }
@@ -43,29 +48,67 @@ class GemmTest {
     }
 
     @Test
+    void fewRowsAndColumnMapsMatchScalarOnOddShapes() {
+        Random rnd = new Random(5);
+        Gemm scalar = new ScalarGemm();
+        for (int m : FEW_ROWS) {
+            for (int n : MAP_COLS) {
+                for (int k : MAP_DEPTHS) {
+                    for (int t = 0; t < 8; t++) {
+                        boolean ta = (t & 1) != 0, tb = (t & 2) != 0, acc = (t & 4) != 0;
+                        for (int kind = 0; kind < 4; kind++) check(rnd, scalar, m, n, k, ta, tb, acc, map(rnd, n, kind));
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Map {@code kind} over n columns: 0 none; 1 affine and a clip that bites ([0, 0.5]); 2 affine alone
+     * ([−∞, +∞]); 3 clip alone ([0, +∞], a plain ReLU). Parameter arrays are exactly n long, so a read past column n throws.
+     */
+    private static ColumnMap map(Random rnd, int n, int kind) {
+        return switch (kind) {
+            case 0 -> null;
+            case 1 -> new ColumnMap(random(rnd, n), random(rnd, n), 0f, 0.5f);
+            case 2 -> new ColumnMap(random(rnd, n), random(rnd, n), Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY);
+            default -> new ColumnMap(null, null, 0f, Float.POSITIVE_INFINITY);
+        };
+    }
+
+    @Test
     void largeShapesCrossEveryBlockBoundary() {
         Random rnd = new Random(11);
         Gemm scalar = new ScalarGemm();
         // k beyond KC = 256, n beyond NC = 512, m beyond MC = 192: several blocks of each.
-        check(rnd, scalar, 200, 40, 1100, false, false, true);
-        check(rnd, scalar, 37, 600, 300, false, true, false);
-        check(rnd, scalar, 45, 29, 2000, true, false, false);
-        check(rnd, scalar, 1000, 40, 9, false, false, false);
+        check(rnd, scalar, 200, 40, 1100, false, false, true, null);
+        check(rnd, scalar, 37, 600, 300, false, true, false, null);
+        check(rnd, scalar, 45, 29, 2000, true, false, false, null);
+        check(rnd, scalar, 1000, 40, 9, false, false, false, null);
+        // The map goes with the last of several k blocks, across column and row blocks.
+        check(rnd, scalar, 200, 40, 1100, false, false, true, map(rnd, 40, 1));
+        check(rnd, scalar, 37, 600, 300, false, false, false, map(rnd, 600, 2));
+        check(rnd, scalar, 1000, 40, 9, false, false, true, map(rnd, 40, 3));
+        // Few rows: columns beyond one L1 block, k beyond KC.
+        check(rnd, scalar, 3, 5000, 300, false, false, true, map(rnd, 5000, 1));
+        check(rnd, scalar, 7, 1100, 300, true, false, false, null);
     }
 
     @Test
     void resultsDoNotDependOnThreadCount() {
         Random rnd = new Random(3);
-        int[][] shapes = {{700, 96, 64, 0, 0}, {500, 64, 96, 0, 1}, {96, 64, 900, 1, 0}, {16, 300, 500, 1, 0}, {300, 24, 200, 0, 0}};
+        int[][] shapes = {{700, 96, 64, 0, 0}, {500, 64, 96, 0, 1}, {96, 64, 900, 1, 0}, {16, 300, 500, 1, 0}, {300, 24, 200, 0, 0},
+                {1, 1000, 1280, 0, 0}, {5, 333, 700, 0, 0}};
         for (int[] s : shapes) {
             int m = s[0], n = s[1], k = s[2];
             boolean ta = s[3] == 1, tb = s[4] == 1;
             float[] a = random(rnd, m * k), b = random(rnd, k * n), c0 = random(rnd, m * n);
+            ColumnMap map = map(rnd, n, 1 + m % 3);
             float[][] results = new float[2][];
             for (int threads = 1; threads <= 2; threads++) {
                 Parallel.setThreads(threads);
                 float[] c = c0.clone();
-                Kernels.GEMM.gemm(ta, tb, m, n, k, a, 0, ta ? m : k, b, 0, tb ? k : n, c, 0, n, true);
+                Kernels.GEMM.gemm(ta, tb, m, n, k, a, 0, ta ? m : k, b, 0, tb ? k : n, c, 0, n, true, map);
                 results[threads - 1] = c;
             }
             assertArrayEquals(results[0], results[1], "m=" + m + " n=" + n + " k=" + k);
@@ -73,18 +116,34 @@ class GemmTest {
     }
 
     /**
-     * Runs C (+)= op(A)·op(B) on a sub-matrix with padded leading dimensions and offsets; checks the vector result
-     * equals the scalar twin bit for bit, is close to a double reference, and leaves the padding untouched.
+     * Runs C (+)= op(A)·op(B), then the map if any, on a sub-matrix with padded leading dimensions and offsets; checks
+     * the vector result equals the scalar twin bit for bit and leaves the padding untouched; without a map, that it
+     * is close to a double reference; with one, that it equals the plain product followed by the map (bit for bit).
      */
-    private static void check(Random rnd, Gemm scalar, int m, int n, int k, boolean ta, boolean tb, boolean acc) {
+    private static void check(Random rnd, Gemm scalar, int m, int n, int k, boolean ta, boolean tb, boolean acc, ColumnMap map) {
         int lda = (ta ? m : k) + 2, ldb = (tb ? k : n) + 1, ldc = n + 3, aOff = 5, bOff = 2, cOff = 4;
         float[] a = random(rnd, aOff + (ta ? k : m) * lda), b = random(rnd, bOff + (tb ? n : k) * ldb);
         float[] c0 = random(rnd, cOff + m * ldc);
         float[] cv = c0.clone(), cs = c0.clone();
-        Kernels.GEMM.gemm(ta, tb, m, n, k, a, aOff, lda, b, bOff, ldb, cv, cOff, ldc, acc);
-        scalar.gemm(ta, tb, m, n, k, a, aOff, lda, b, bOff, ldb, cs, cOff, ldc, acc);
-        String what = (ta ? "T" : "N") + (tb ? "T" : "N") + " m=" + m + " n=" + n + " k=" + k + " acc=" + acc;
+        Kernels.GEMM.gemm(ta, tb, m, n, k, a, aOff, lda, b, bOff, ldb, cv, cOff, ldc, acc, map);
+        scalar.gemm(ta, tb, m, n, k, a, aOff, lda, b, bOff, ldb, cs, cOff, ldc, acc, map);
+        String what = (ta ? "T" : "N") + (tb ? "T" : "N") + " m=" + m + " n=" + n + " k=" + k + " acc=" + acc
+                + (map == null ? "" : " map=[" + (map.scale() != null ? "affine, " : "") + map.lo() + ", " + map.hi() + "]");
         assertArrayEquals(cs, cv, what);
+        for (int i = 0; i < m; i++) {
+            for (int j = n; j < ldc && cOff + i * ldc + j < cv.length; j++) {
+                assertEquals(c0[cOff + i * ldc + j], cv[cOff + i * ldc + j], what + ": wrote outside C at row " + i);
+            }
+        }
+        if (map != null) {
+            float[] twoPass = c0.clone();
+            Kernels.GEMM.gemm(ta, tb, m, n, k, a, aOff, lda, b, bOff, ldb, twoPass, cOff, ldc, acc);
+            for (int i = 0; i < m; i++) {
+                for (int j = 0; j < n; j++) twoPass[cOff + i * ldc + j] = map.apply(twoPass[cOff + i * ldc + j], j);
+            }
+            assertArrayEquals(twoPass, cv, what + ": product, then map");
+            return;
+        }
         for (int i = 0; i < m; i++) {
             for (int j = 0; j < n; j++) {
                 double ref = acc ? c0[cOff + i * ldc + j] : 0;
@@ -94,9 +153,6 @@ class GemmTest {
                     ref += aip * bpj;
                 }
                 assertEquals(ref, cv[cOff + i * ldc + j], 1e-5 * (k + 1), what + " at " + i + "," + j);
-            }
-            for (int j = n; j < ldc && cOff + i * ldc + j < cv.length; j++) {
-                assertEquals(c0[cOff + i * ldc + j], cv[cOff + i * ldc + j], what + ": wrote outside C at row " + i);
             }
         }
     }

@@ -5,10 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import slice.engine.Graph;
 import slice.engine.Input;
+import slice.engine.Layer;
 import slice.engine.Parallel;
 import slice.engine.Param;
 import slice.engine.Tensor;
@@ -52,8 +54,80 @@ class EpilogueTest {
         }
     }
 
+    /**
+     * Convolutions big enough for the GEMM's blocks and threads, each ending a chain the GEMM maps tile by tile:
+     * x [24, 20, 40] → 3×3 conv (33, bias; k = 360 spans two k blocks, two images (960 rows) two column tiles)
+     * → BN → ReLU6 → 1×1 conv (65) → BN (no γ) → ReLU → 1×1 conv (17, bias) → ReLU6 (a map without affine step)
+     * → 5×5/10 conv (9; 2×2 outputs per image, fewer rows than the micro-kernel's 8) → BN → ReLU6.
+     */
+    private static final class WideNet {
+        final Input x = new Input("x", 24, 20, 40);
+        final Conv2D c1 = new Conv2D("c1", x, 33, 3, 3, 1, 1, Padding.SAME, true);
+        final ReLU r1 = new ReLU("r1", new BatchNorm("b1", c1, true, 1e-3f, 0.99f), 6f);
+        final Conv2D c2 = new Conv2D("c2", r1, 65, 1, 1, 1, 1, Padding.SAME, false);
+        final ReLU r2 = new ReLU("r2", new BatchNorm("b2", c2, false, 1e-3f, 0.99f));
+        final Conv2D c3 = new Conv2D("c3", r2, 17, 1, 1, 1, 1, Padding.SAME, true);
+        final ReLU r3 = new ReLU("r3", c3, 6f);
+        final Conv2D c4 = new Conv2D("c4", r3, 9, 5, 5, 10, 10, Padding.VALID, false);
+        final ReLU r4 = new ReLU("r4", new BatchNorm("b4", c4, true, 1e-3f, 0.99f), 6f);
+        final Graph graph = new Graph(x, r4);
+        final List<Layer> chainEnds = List.of(r1, r2, r3, r4);
+
+        WideNet(long seed) {
+            Random rnd = new Random(seed);
+            for (Param p : graph.weights()) {
+                boolean variance = p.name.endsWith("moving_variance");
+                for (int i = 0; i < p.value.size(); i++) {
+                    p.value.data[i] = variance ? 0.2f + 2 * rnd.nextFloat() : (rnd.nextFloat() * 2 - 1) * 0.3f;
+                }
+            }
+        }
+
+        /** The outputs of the four chain ends, one after the other. */
+        float[] outputs(int n) {
+            float[] all = new float[0];
+            for (Layer l : chainEnds) {
+                int size = n * l.outputSize(), at = all.length;
+                all = Arrays.copyOf(all, at + size);
+                System.arraycopy(l.out.data, 0, all, at, size);
+            }
+            return all;
+        }
+    }
+
+    @Test
+    void convolutionsMapEachGemmTileAsTheLayersWouldAtAnyThreadCount() {
+        int threads = Parallel.threads();
+        try {
+            for (int n : new int[] {1, 2}) {
+                WideNet net = new WideNet(5);
+                Tensor x = input(n, new int[] {24, 20, 40}, 6);
+                net.graph.setTrainable(true);
+                net.graph.plan(n);
+                net.graph.forward(x, false);
+                float[] expected = net.outputs(n);
+                net.graph.setTrainable(false);
+                net.graph.plan(n);
+                assertSame(net.c1.out, net.r1.out);
+                assertSame(net.c3.out, net.r3.out);
+                assertSame(net.c4.out, net.r4.out);
+                for (int t : new int[] {1, 2}) {
+                    Parallel.setThreads(t);
+                    net.graph.forward(x, false);
+                    assertArrayEquals(expected, net.outputs(n), "batch " + n + ", threads " + t);
+                }
+            }
+        } finally {
+            Parallel.setThreads(threads);
+        }
+    }
+
     private static Tensor input(int n, long seed) {
-        Tensor t = new Tensor(new int[] {n, 11, 9, 5});
+        return input(n, new int[] {11, 9, 5}, seed);
+    }
+
+    private static Tensor input(int n, int[] shape, long seed) {
+        Tensor t = new Tensor(new int[] {n, shape[0], shape[1], shape[2]});
         Random rnd = new Random(seed);
         for (int i = 0; i < t.size(); i++) t.data[i] = rnd.nextFloat() * 4 - 2;
         return t;
