@@ -20,8 +20,12 @@ package slice.engine.kernels;
  * {@code n·h + iy}, kernel gradient over channel ranges — always disjoint outputs.
  */
 public interface DepthwiseKernel {
-    /** Output rows {@code [row0, row1)} of {@code y}; {@code bias} may be null. */
-    void forward(WindowGeometry g, float[] x, float[] kernel, float[] bias, float[] y, int row0, int row1);
+    /**
+     * Output rows {@code [row0, row1)} of {@code y}; {@code bias} may be null. With a {@code map} (null: none), each
+     * finished output is mapped with its channel's parameters, {@code y[n, oy, ox, c] = map(sum, c)}: the frozen batch
+     * norm and ReLU of an inference graph, applied before the value is stored.
+     */
+    void forward(WindowGeometry g, float[] x, float[] kernel, float[] bias, ColumnMap map, float[] y, int row0, int row1);
 
     /** Adds the input gradient into input rows {@code [row0, row1)} of {@code dx}. */
     void backwardInput(WindowGeometry g, float[] dy, float[] kernel, float[] dx, int row0, int row1);

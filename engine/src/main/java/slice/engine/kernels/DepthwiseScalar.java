@@ -5,7 +5,7 @@ import static slice.engine.kernels.WindowGeometry.firstTap;
 
 /** The scalar twin of the depthwise loops: the formulas of {@link DepthwiseKernel}, one channel at a time. */
 public final class DepthwiseScalar implements DepthwiseKernel {
-    @Override public void forward(WindowGeometry g, float[] x, float[] kernel, float[] bias, float[] y, int row0, int row1) {
+    @Override public void forward(WindowGeometry g, float[] x, float[] kernel, float[] bias, ColumnMap map, float[] y, int row0, int row1) {
         int c = g.channels;
         for (int r = row0; r < row1; r++) {
             int n = r / g.outH, oy = r % g.outH;
@@ -23,7 +23,7 @@ public final class DepthwiseScalar implements DepthwiseKernel {
                             acc = Math.fma(x[in], kernel[(ky * g.kw + kx) * c + ch], acc);
                         }
                     }
-                    y[out + ch] = acc;
+                    y[out + ch] = map == null ? acc : map.apply(acc, ch);
                 }
             }
         }

@@ -6,6 +6,7 @@ import slice.engine.Layer;
 import slice.engine.Parallel;
 import slice.engine.Param;
 import slice.engine.Simd;
+import slice.engine.kernels.ColumnMap;
 import slice.engine.kernels.DepthwiseKernel;
 import slice.engine.kernels.Kernels;
 import slice.engine.kernels.WindowGeometry;
@@ -21,8 +22,8 @@ import slice.engine.kernels.WindowGeometry;
  * {@code ∂L/∂b[c] = Σ ∂L/∂y[n, oy, ox, c]}. The loops are a {@link DepthwiseKernel} (channels are the vector lanes);
  * forward and input gradient split over rows, the kernel gradient over channel blocks (each thread owns its
  * channels' sums), so results do not depend on the thread count. In an inference graph a following frozen batch
- * norm and ReLU are applied by this layer ({@link Epilogue}), a few output rows at a time, and a zero padding before
- * it is read through ({@link #fuseInput}).
+ * norm and ReLU are applied by the kernel to each output before it is stored ({@link Epilogue}), and a zero padding
+ * before it is read through ({@link #fuseInput}).
  */
 public final class DepthwiseConv2D extends Layer {
     private static final DepthwiseKernel KERNEL = Kernels.DEPTHWISE;
@@ -65,20 +66,13 @@ public final class DepthwiseConv2D extends Layer {
         Epilogue e = epilogue;
         float[] k = kernel.value.data, b = bias == null ? null : bias.value.data, y = (e == null ? out : e.output()).data;
         WindowGeometry window = padded ? paddedGeometry : geometry;
-        if (e == null) {
-            Parallel.forRange(batch() * window.outH, (r0, r1) -> KERNEL.forward(window, x, k, b, y, r0, r1));
-            return;
+        ColumnMap map = null;
+        if (e != null) {
+            e.prepare();
+            map = e.map();
         }
-        // Fused: a few output rows at a time, then the epilogue on them while they are in cache.
-        e.prepare();
-        int ow = window.outW, step = Math.max(1, e.blockPixels() / ow);
-        Parallel.forRange(batch() * window.outH, (r0, r1) -> {
-            for (int r = r0; r < r1; r += step) {
-                int end = Math.min(r1, r + step);
-                KERNEL.forward(window, x, k, b, y, r, end);
-                e.apply(y, r * ow, end * ow);
-            }
-        });
+        ColumnMap rowMap = map;
+        Parallel.forRange(batch() * window.outH, (r0, r1) -> KERNEL.forward(window, x, k, b, rowMap, y, r0, r1));
     }
 
     @Override protected boolean fuse(Layer next) {

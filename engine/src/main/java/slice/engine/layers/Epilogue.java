@@ -2,33 +2,21 @@ package slice.engine.layers;
 
 import slice.engine.Layer;
 import slice.engine.Tensor;
-import slice.engine.kernels.BatchNormKernel;
 import slice.engine.kernels.ColumnMap;
-import slice.engine.kernels.Kernels;
-import slice.engine.kernels.ReluKernel;
 
 /**
  * The layers an inference graph folds into the convolution before them: a frozen {@link BatchNorm} (moving
- * statistics), then a {@link ReLU}, either optional. Applied in place to the convolution's output {@code y[P, C]}
- * (P pixels, C channels) while it is still in cache:
- * {@code y[p, c] ← min(max(y[p, c]·s[c] + t[c], 0), max)} with {@code s = γ/√(moving_var + ε)},
- * {@code t = β − moving_mean·s} (from {@link BatchNorm#foldMovingStatistics}) and {@code max} the ReLU's cap.
- *
- * <p>A {@link Conv2D} hands it to its GEMM as a {@link ColumnMap} ({@link #map}), applied to each tile of the
- * output in registers before the tile is stored; a {@link DepthwiseConv2D} applies it a few rows at a time
- * ({@link #apply}) with the very kernels those layers run on their own ({@link BatchNormKernel#affine},
- * {@link ReluKernel#forward}). Either way it is the same fma, then max, then min over the same numbers, so a fused
- * network gives bit-identical outputs; what it saves is two passes over memory and two activation buffers per
- * convolution. Only a frozen batch norm qualifies: it applies its moving statistics in training too (the Keras
- * rule), so the fused output never depends on the mode.
+ * statistics), then a {@link ReLU}, either optional. The convolution applies it to each output value before storing
+ * it: {@code y[p, c] ← min(max(fma(y[p, c], s[c], t[c]), 0), max)} with {@code s = γ/√(moving_var + ε)},
+ * {@code t = β − moving_mean·s} (from {@link BatchNorm#foldMovingStatistics}) and {@code max} the ReLU's cap — as a
+ * {@link ColumnMap} ({@link #map}) over the channels, which a {@link Conv2D}'s GEMM applies to each tile in registers
+ * and a {@link DepthwiseConv2D}'s kernel to each output vector. It is the same fma, then max, then min those layers
+ * compute on their own ({@link slice.engine.kernels.BatchNormKernel#affine}, {@link slice.engine.kernels.ReluKernel#forward})
+ * over the same numbers, so a fused network gives bit-identical outputs; what it saves is two passes over memory and
+ * two activation buffers per convolution. Only a frozen batch norm qualifies: it applies its moving statistics in
+ * training too (the Keras rule), so the fused output never depends on the mode.
  */
 final class Epilogue {
-    private static final BatchNormKernel AFFINE = Kernels.BATCH_NORM;
-    private static final ReluKernel RELU = Kernels.RELU;
-    /** Floats per block (64 KB). */
-    private static final int BLOCK = 1 << 14;
-
-    private final int channels;
     /** {@code null} when only a ReLU is fused. */
     private final BatchNorm norm;
     /** {@code null} when only a batch norm is fused. */
@@ -38,7 +26,6 @@ final class Epilogue {
     private final ColumnMap map;
 
     private Epilogue(int channels, BatchNorm norm, ReLU relu) {
-        this.channels = channels;
         this.norm = norm;
         this.relu = relu;
         this.scale = norm == null ? null : new float[channels];
@@ -75,16 +62,4 @@ final class Epilogue {
 
     /** The epilogue as a map over the channels (the columns of a convolution's GEMM), after {@link #prepare}. */
     ColumnMap map() { return map; }
-
-    /** Pixels per block: the batch norm and the ReLU pass over one block while it is in L1/L2. */
-    int blockPixels() { return Math.max(1, BLOCK / channels); }
-
-    /** Applies the map to pixels {@code [p0, p1)} of {@code y}, on the calling thread, a block at a time. */
-    void apply(float[] y, int p0, int p1) {
-        for (int from = p0, step = blockPixels(); from < p1; from += step) {
-            int to = Math.min(p1, from + step);
-            if (norm != null) AFFINE.affine(y, y, from, to, channels, scale, shift);
-            if (relu != null) RELU.forward(y, y, from * channels, to * channels, relu.maxValue);
-        }
-    }
 }

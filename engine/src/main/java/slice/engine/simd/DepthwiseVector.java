@@ -6,6 +6,7 @@ import static slice.engine.simd.VectorInfo.F;
 
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
+import slice.engine.kernels.ColumnMap;
 import slice.engine.kernels.DepthwiseKernel;
 import slice.engine.kernels.OutRange;
 import slice.engine.kernels.TapRun;
@@ -19,8 +20,9 @@ import slice.engine.kernels.WindowGeometry;
  * {@link slice.engine.kernels.DepthwiseScalar} computes for its channel.
  *
  * <ul>
- *   <li>Forward, 3×3 rows whose three input rows exist: per channel block the nine weight vectors (and the bias)
- *       stay in registers while the row's interior pixels stream by (nine loads and nine fmas per output vector);
+ *   <li>Forward, 3×3 rows whose three input rows exist: per channel block the nine weight vectors (and the bias, and
+ *       the batch norm + ReLU map of an inference graph) stay in registers while the row's interior pixels stream by
+ *       (nine loads and nine fmas per output vector, mapped before the store);
  *       border pixels and other kernel sizes go tap by tap along the row, one weight vector in a register per tap.</li>
  *   <li>Input gradient: for stride-1 3×3 rows, interior pixels gather their nine taps with the weights in registers;
  *       otherwise tap by tap in (ky, kx) order, the tap's weight vector in a register while it sweeps the row.</li>
@@ -30,8 +32,9 @@ import slice.engine.kernels.WindowGeometry;
  */
 public final class DepthwiseVector implements DepthwiseKernel {
     private static final int L = F.length();
+    private static final FloatVector ONE = FloatVector.broadcast(F, 1f), MINUS_ZERO = FloatVector.broadcast(F, -0f);
 
-    @Override public void forward(WindowGeometry g, float[] x, float[] kernel, float[] bias, float[] y, int row0, int row1) {
+    @Override public void forward(WindowGeometry g, float[] x, float[] kernel, float[] bias, ColumnMap map, float[] y, int row0, int row1) {
         for (int r = row0; r < row1; r++) {
             int n = r / g.outH, oy = r % g.outH;
             int iy0 = oy * g.stride - g.padTop;
@@ -41,20 +44,21 @@ public final class DepthwiseVector implements DepthwiseKernel {
                 int oxA = (g.padLeft + g.stride - 1) / g.stride;
                 int oxB = Math.min(g.outW, Math.floorDiv(g.w - 3 + g.padLeft, g.stride) + 1);
                 if (oxA < oxB) {
-                    rowByTaps(g, x, kernel, bias, y, r, n, iy0, kyLo, kyHi, 0, oxA);
-                    row3x3(g, x, kernel, bias, y, r, n, iy0, oxA, oxB);
-                    rowByTaps(g, x, kernel, bias, y, r, n, iy0, kyLo, kyHi, oxB, g.outW);
+                    rowByTaps(g, x, kernel, bias, map, y, r, n, iy0, kyLo, kyHi, 0, oxA);
+                    row3x3(g, x, kernel, bias, map, y, r, n, iy0, oxA, oxB);
+                    rowByTaps(g, x, kernel, bias, map, y, r, n, iy0, kyLo, kyHi, oxB, g.outW);
                     continue;
                 }
             }
-            rowByTaps(g, x, kernel, bias, y, r, n, iy0, kyLo, kyHi, 0, g.outW);
+            rowByTaps(g, x, kernel, bias, map, y, r, n, iy0, kyLo, kyHi, 0, g.outW);
         }
     }
 
     /** Output pixels {@code [oxA, oxB)} of row {@code r}, all nine taps inside the input. */
-    private static void row3x3(WindowGeometry g, float[] x, float[] k, float[] bias, float[] y, int r, int n, int iy0, int oxA, int oxB) {
+    private static void row3x3(WindowGeometry g, float[] x, float[] k, float[] bias, ColumnMap map, float[] y, int r, int n, int iy0, int oxA, int oxB) {
         int c = g.channels, s = g.stride, vecEnd = F.loopBound(c);
         int rowStride = g.w * c, pixStride = s * c;
+        boolean mapped = map != null;
         int in0 = ((n * g.h + iy0) * g.w + oxA * s - g.padLeft) * c;
         int out0 = (r * g.outW + oxA) * c;
         for (int ch = 0; ch < vecEnd; ch += L) {
@@ -62,6 +66,10 @@ public final class DepthwiseVector implements DepthwiseKernel {
             FloatVector w3 = FloatVector.fromArray(F, k, 3 * c + ch), w4 = FloatVector.fromArray(F, k, 4 * c + ch), w5 = FloatVector.fromArray(F, k, 5 * c + ch);
             FloatVector w6 = FloatVector.fromArray(F, k, 6 * c + ch), w7 = FloatVector.fromArray(F, k, 7 * c + ch), w8 = FloatVector.fromArray(F, k, 8 * c + ch);
             FloatVector b = bias == null ? FloatVector.zero(F) : FloatVector.fromArray(F, bias, ch);
+            // The map's vectors (without an affine step: fma(acc, 1, −0) = acc exactly, even for acc = ±0).
+            FloatVector ms = !mapped || map.scale() == null ? ONE : FloatVector.fromArray(F, map.scale(), ch);
+            FloatVector mt = !mapped || map.shift() == null ? MINUS_ZERO : FloatVector.fromArray(F, map.shift(), ch);
+            FloatVector lo = FloatVector.broadcast(F, mapped ? map.lo() : 0f), hi = FloatVector.broadcast(F, mapped ? map.hi() : 0f);
             int in = in0 + ch, out = out0 + ch;
             for (int ox = oxA; ox < oxB; ox++, in += pixStride, out += c) {
                 int i1 = in + rowStride, i2 = in + 2 * rowStride;
@@ -74,6 +82,7 @@ public final class DepthwiseVector implements DepthwiseKernel {
                 acc = FloatVector.fromArray(F, x, i2).fma(w6, acc);
                 acc = FloatVector.fromArray(F, x, i2 + c).fma(w7, acc);
                 acc = FloatVector.fromArray(F, x, i2 + 2 * c).fma(w8, acc);
+                if (mapped) acc = acc.fma(ms, mt).max(lo).min(hi);
                 acc.intoArray(y, out);
             }
         }
@@ -84,7 +93,7 @@ public final class DepthwiseVector implements DepthwiseKernel {
                 for (int ky = 0; ky < 3; ky++) {
                     for (int kx = 0; kx < 3; kx++) acc = Math.fma(x[in + ky * rowStride + kx * c], k[(ky * 3 + kx) * c + ch], acc);
                 }
-                y[out] = acc;
+                y[out] = map == null ? acc : map.apply(acc, ch);
             }
         }
     }
@@ -92,9 +101,9 @@ public final class DepthwiseVector implements DepthwiseKernel {
     /**
      * Output pixels {@code [oxFrom, oxTo)} of row {@code r}, any kernel size: the row starts at the bias, then each
      * valid tap in (ky, kx) order sweeps it with its weight vector in a register ({@code y += x·w}), so every pixel
-     * sums its taps in the scalar twin's order.
+     * sums its taps in the scalar twin's order; then the map, if any, over those pixels while they are in L1.
      */
-    private static void rowByTaps(WindowGeometry g, float[] x, float[] k, float[] bias, float[] y, int r, int n, int iy0,
+    private static void rowByTaps(WindowGeometry g, float[] x, float[] k, float[] bias, ColumnMap map, float[] y, int r, int n, int iy0,
                                   int kyLo, int kyHi, int oxFrom, int oxTo) {
         if (oxFrom >= oxTo) return;
         int c = g.channels, s = g.stride, vecEnd = F.loopBound(c);
@@ -125,6 +134,16 @@ public final class DepthwiseVector implements DepthwiseKernel {
                     }
                 }
             }
+        }
+        if (map == null) return;
+        for (int ox = oxFrom; ox < oxTo; ox++) { // the pixels are in L1: map them in place
+            int o = outRow + ox * c, ch = 0;
+            for (; ch < vecEnd; ch += L) {
+                FloatVector ms = map.scale() == null ? ONE : FloatVector.fromArray(F, map.scale(), ch);
+                FloatVector mt = map.shift() == null ? MINUS_ZERO : FloatVector.fromArray(F, map.shift(), ch);
+                FloatVector.fromArray(F, y, o + ch).fma(ms, mt).max(map.lo()).min(map.hi()).intoArray(y, o + ch);
+            }
+            for (; ch < c; ch++) y[o + ch] = map.apply(y[o + ch], ch);
         }
     }
 

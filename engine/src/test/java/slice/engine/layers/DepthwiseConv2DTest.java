@@ -1,6 +1,7 @@
 package slice.engine.layers;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static slice.engine.layers.BatchNormTest.concat;
 import static slice.engine.layers.BatchNormTest.randoms;
 
@@ -12,6 +13,7 @@ import slice.engine.Input;
 import slice.engine.LayerHarness;
 import slice.engine.Simd;
 import slice.engine.Tensor;
+import slice.engine.kernels.ColumnMap;
 import slice.engine.kernels.DepthwiseKernel;
 import slice.engine.kernels.DepthwiseScalar;
 import slice.engine.kernels.Kernels;
@@ -83,17 +85,27 @@ class DepthwiseConv2DTest {
                 padding.padBefore(w, kw, stride), oh, ow);
         float[] x = randoms(rnd, n * h * w * c), k = randoms(rnd, kh * kw * c), b = randoms(rnd, c);
         float[] dy = randoms(rnd, n * oh * ow * c), dx0 = randoms(rnd, x.length);
+        // A folded batch norm + ReLU6, and a plain ReLU without affine step (the two kinds of inference epilogue).
+        ColumnMap bnRelu6 = new ColumnMap(randoms(rnd, c), randoms(rnd, c), 0f, 6f);
+        ColumnMap relu = new ColumnMap(null, null, 0f, Float.POSITIVE_INFINITY);
         float[][] results = new float[2][];
         int i = 0;
         for (DepthwiseKernel kernel : new DepthwiseKernel[] {scalar, vector}) {
             float[] y = new float[dy.length], yNoBias = new float[dy.length], dx = dx0.clone();
+            float[] yBnRelu6 = new float[dy.length], yRelu = new float[dy.length];
             float[] dk = new float[k.length], db = new float[c], dkNoBias = new float[k.length];
-            kernel.forward(g, x, k, b, y, 0, n * oh);
-            kernel.forward(g, x, k, null, yNoBias, 0, n * oh);
+            kernel.forward(g, x, k, b, null, y, 0, n * oh);
+            kernel.forward(g, x, k, null, null, yNoBias, 0, n * oh);
+            kernel.forward(g, x, k, b, bnRelu6, yBnRelu6, 0, n * oh);
+            kernel.forward(g, x, k, null, relu, yRelu, 0, n * oh);
+            for (int j = 0; j < y.length; j++) { // the map is applied to the finished sum, nothing else
+                assertEquals(bnRelu6.apply(y[j], j % c), yBnRelu6[j], "mapped output " + j);
+                assertEquals(relu.apply(yNoBias[j], j % c), yRelu[j], "mapped output " + j);
+            }
             kernel.backwardInput(g, dy, k, dx, 0, n * h);
             kernel.backwardKernel(g, x, dy, n, dk, db, 0, c);
             kernel.backwardKernel(g, x, dy, n, dkNoBias, null, c / 2, c);
-            results[i++] = concat(y, yNoBias, dx, dk, db, dkNoBias);
+            results[i++] = concat(y, yNoBias, yBnRelu6, yRelu, dx, dk, db, dkNoBias);
         }
         assertArrayEquals(results[0], results[1], String.format("n %d, %dx%dx%d, kernel %dx%d, stride %d, %s, %s",
                 n, h, w, c, kh, kw, stride, padding, Simd.describe()));
