@@ -19,7 +19,8 @@ import slice.models.MobileNetV2;
 
 /**
  * Feature extraction as transfer learning does it: {@value #IMAGES} preprocessed images through the frozen
- * MobileNetV2 1.0/224 backbone to the pooled 1280 features, in batches of {@value #BATCH} (the last one smaller).
+ * MobileNetV2 1.0/224 backbone to the pooled 1280 features, in batches of {@value #BATCH} (the last one smaller),
+ * with the inference plan the {@code features} command uses ({@link Graph#planInference}).
  * Image decoding and resizing are not included. One call = all the images; images/s = {@value #IMAGES}·1000 / ms.
  */
 @State(Scope.Benchmark)
@@ -48,7 +49,7 @@ public class Features implements Main.Counted {
         ModelFixture fixture = new ModelFixture(model, BATCH);
         backbone = fixture.graph.cutAt(MobileNetV2.FEATURE_LAYER);
         backbone.setTrainable(false);
-        backbone.plan(BATCH);
+        backbone.planInference(BATCH);
         full = fixture.input;
         int rest = IMAGES % BATCH;
         last = Tensor.wrap(full.data, rest, full.dim(1), full.dim(2), full.dim(3));

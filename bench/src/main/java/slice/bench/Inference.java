@@ -15,8 +15,9 @@ import org.openjdk.jmh.annotations.Warmup;
 import slice.engine.Parallel;
 
 /**
- * Whole-network inference (batch-norm with moving statistics, no gradient buffers): MobileNetV2 1.0/224 and
- * InceptionV3/299 at batch 1 (latency) and 32 (throughput). FLOPs: 2 × the network's multiply-adds per image.
+ * Whole-network inference as the product runs it ({@link slice.engine.Graph#planInference}: frozen, batch norm and
+ * ReLU fused into the convolutions, no gradient buffers, a batch run in slices of a few images): MobileNetV2 1.0/224
+ * and InceptionV3/299 at batch 1 (latency) and 32 (throughput). FLOPs: 2 × the network's multiply-adds per image.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -41,7 +42,7 @@ public class Inference implements Main.Counted {
         Parallel.setThreads(threads);
         fixture = new ModelFixture(model, batch);
         fixture.graph.setTrainable(false);
-        fixture.graph.plan(batch);
+        fixture.graph.planInference(batch);
     }
 
     @Benchmark
