@@ -5,15 +5,21 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.Random;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
+import slice.engine.layers.Add;
 import slice.engine.layers.BatchNorm;
+import slice.engine.layers.Concatenate;
 import slice.engine.layers.Conv2D;
 import slice.engine.layers.Dense;
 import slice.engine.layers.DepthwiseConv2D;
 import slice.engine.layers.GlobalAveragePooling2D;
 import slice.engine.layers.Padding;
 import slice.engine.layers.ReLU;
+import slice.engine.layers.ZeroPadding2D;
 
 /**
  * {@link Graph#planInference}: a batch run in slices gives exactly (tolerance 0: no computation mixes images) the
@@ -68,6 +74,46 @@ class InferencePlanTest {
         g.planInference(4);
         assertArrayEquals(Arrays.copyOf(expected, 3 * 5),
                 Arrays.copyOf(g.forward(Tensor.wrap(Arrays.copyOf(x.data, 3 * 13 * 7 * 3), 3, 13, 7, 3), false).data, 3 * 5));
+    }
+
+    /**
+     * x → 1×1 conv → ReLU = r, read by three branches (a 3×3 conv + BN + ReLU; a zero padding read through by a
+     * depthwise conv + BN; the residual Add of r and that) that a concatenation joins, then pool and dense: r must
+     * outlive both branches, the padding's input outlives the padding.
+     */
+    private static Graph branchingNetwork() {
+        Input x = new Input("x", 9, 7, 4);
+        Layer r = new ReLU("r", new Conv2D("c1", x, 8, 1, 1, 1, 1, Padding.VALID, false));
+        Layer b1 = new ReLU("b1r", new BatchNorm("b1n", new Conv2D("b1c", r, 8, 3, 3, 1, 1, Padding.SAME, false), true, 1e-3f, 0.99f));
+        Layer b2 = new BatchNorm("b2n", new DepthwiseConv2D("b2d", new ZeroPadding2D("b2p", r, 1, 1, 1, 1), 3, 3, 1, Padding.VALID, false), true, 1e-3f, 0.99f);
+        Layer cat = new Concatenate("cat", b1, new Add("add", r, b2));
+        Graph g = new Graph(x, new Dense("fc", new GlobalAveragePooling2D("pool", cat), 5, true));
+        Random rnd = new Random(8);
+        for (Param p : g.weights()) {
+            boolean variance = p.name.endsWith("moving_variance");
+            for (int i = 0; i < p.value.size(); i++) p.value.data[i] = variance ? 0.5f + rnd.nextFloat() : rnd.nextFloat() * 2 - 1;
+        }
+        return g;
+    }
+
+    @Test
+    void layersShareBuffersWithoutChangingTheOutput() {
+        Graph g = branchingNetwork();
+        g.setTrainable(false);
+        Tensor x = new Tensor(new int[] {3, 9, 7, 4});
+        Random rnd = new Random(9);
+        for (int i = 0; i < x.size(); i++) x.data[i] = rnd.nextFloat() * 2 - 1;
+        g.plan(3);
+        float[] expected = Arrays.copyOf(g.forward(x, false).data, 3 * 5);
+        g.planInference(3, 3);
+        assertArrayEquals(expected, Arrays.copyOf(g.forward(x, false).data, 3 * 5));
+        Set<float[]> arrays = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (Layer l : g.executedLayers()) arrays.add(l.out.data);
+        // 12 layers, 7 executed (the BNs and ReLUs ride on the convolutions, the padding is read through). Arrays:
+        // r; the 3×3 branch; the depthwise branch (reusing the padding's, never written); the add, live with r and the
+        // depthwise branch; the concatenation, wider than any free one. Pool and dense reuse freed arrays.
+        assertEquals(7, g.executedLayers().size());
+        assertEquals(5, arrays.size());
     }
 
     @Test
