@@ -7,8 +7,8 @@
 # Runs benchmarks.jar (the headline set when no regex is given), then bench/torch_peer.py on the same list, and
 # writes $RESULTS (default bench/RESULTS.md): the command, date, machine, JDK and vector width, our table (time, GFLOP/s, fraction of
 # the FMA peak) and the side-by-side table. PyTorch is Debian's python3-torch, installed here if missing, set up at
-# its best: OpenBLAS-OpenMP (not the reference BLAS), tcmalloc, explicit thread counts, passive OpenMP waiting,
-# channels_last, no_grad.
+# its best: OpenBLAS-OpenMP (not the reference BLAS), tcmalloc, explicit thread counts, the faster of spinning
+# and passive OpenMP waiting for each row, channels_last, no_grad.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -33,11 +33,27 @@ results="${RESULTS:-bench/RESULTS.md}"
 started="$(date -u '+%Y-%m-%d %H:%M UTC')"
 # shellcheck disable=SC2086
 java ${JAVA_OPTS:-} -jar bench/target/benchmarks.jar -rf json -rff "$work/ours.json" "$@" | tee "$work/ours.log"
-# OMP_WAIT_POLICY=PASSIVE: with OpenMP's default spin-waiting, torch at 2 threads on 2 cores that other processes
-# also use takes 0.8-2 s for a MobileNetV2 forward instead of ~15 ms (measured here); passive waits cost little.
-OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}" \
-LD_LIBRARY_PATH="/usr/lib/$multiarch/openblas-openmp" LD_PRELOAD="/usr/lib/$multiarch/libtcmalloc_minimal.so.4" \
-  "$python" bench/torch_peer.py "$work/ours.json" | tee "$work/side-by-side.md"
+# PyTorch's OpenMP threads either spin between parallel regions (ACTIVE, OpenMP's default: fastest on an idle CPU,
+# e.g. MobileNetV2 at 2 threads 9.6 ms vs 24 ms passive) or sleep (PASSIVE: on 2 cores that other processes also
+# use, spinning took 0.8-2 s for the same forward). The peer runs under both and each row keeps the faster one.
+for policy in ACTIVE PASSIVE; do
+  OMP_WAIT_POLICY=$policy \
+  LD_LIBRARY_PATH="/usr/lib/$multiarch/openblas-openmp" LD_PRELOAD="/usr/lib/$multiarch/libtcmalloc_minimal.so.4" \
+    "$python" bench/torch_peer.py "$work/ours.json" | tee "$work/peer-$policy.md"
+done
+"$python" - "$work/peer-ACTIVE.md" "$work/peer-PASSIVE.md" > "$work/side-by-side.md" <<'PY'
+import sys
+active, passive = (open(f).read().splitlines() for f in sys.argv[1:3])
+for a, p in zip(active, passive):
+    ca, cp = a.split("|"), p.split("|")
+    if len(ca) < 9 or not a.startswith("| ") or ca[6].strip() in ("PyTorch ms", "---:"):
+        print(a)
+        continue
+    ours, best = float(ca[5]), min((float(ca[6]), "active"), (float(cp[6]), "passive"))
+    ca[6], ca[7] = f" {best[0]:.3f} ({best[1]}) ", f" {best[0] / ours:.2f} "
+    print("|".join(ca))
+PY
+cat "$work/side-by-side.md"
 
 {
   echo "# Slice vs PyTorch: benchmark results"

@@ -7,7 +7,7 @@ usage: torch_peer.py OURS.json
   and a row "ours, theirs, ratio" is printed; ratio = PyTorch time / our time (above 1: Slice is faster).
 
 PyTorch is set up at its best (bench/compare.sh does this): OpenBLAS-OpenMP instead of the reference BLAS, tcmalloc,
-OMP_WAIT_POLICY=PASSIVE (spin-waiting collapses on a shared CPU),
+OMP_WAIT_POLICY run both ways (spinning is fastest on an idle CPU, collapses on a shared one),
 torch.set_num_threads(n) explicitly, channels_last tensors, torch.no_grad() and eval() for inference. The work
 matches the Java benchmarks: forward in inference mode, backward = input and weight gradients of a stored
 training-mode forward, training step = forward + backward with no optimiser update.
