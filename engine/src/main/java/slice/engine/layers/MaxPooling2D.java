@@ -2,6 +2,7 @@ package slice.engine.layers;
 
 import slice.engine.Layer;
 import slice.engine.Parallel;
+import slice.engine.Simd;
 import slice.engine.kernels.Kernels;
 import slice.engine.kernels.PoolKernel;
 import slice.engine.kernels.WindowGeometry;
@@ -12,11 +13,10 @@ import slice.engine.kernels.WindowGeometry;
  * <p>Forward {@code y[n, oy, ox, c] = max x[n, oy·s − pt + ky, ox·s − pl + kx, c]} over the window cells inside the
  * input — padded cells never win (TensorFlow pads max pooling with −∞). Backward routes each output gradient to its
  * winner, the first window cell in (ky, kx) order that equals the output:
- * {@code ∂L/∂x[argmax(n, oy, ox, c)] += ∂L/∂y[n, oy, ox, c]}, scattered in output order, images in parallel (an
- * image's outputs only route into that image, so the threads write disjoint parts of the gradient). The winner is
- * found again in backward rather than remembered in forward: forward stays a plain running max, the hot path of
- * inference, and backward rescans a window only where it is needed.
- * The forward loops are a {@link PoolKernel} (channels are the vector lanes), split over output rows.
+ * {@code ∂L/∂x[argmax(n, oy, ox, c)] += ∂L/∂y[n, oy, ox, c]}, scattered in output order, images and channel blocks in
+ * parallel (an output only routes into its own image and channel, so the threads write disjoint parts of the
+ * gradient). The winner is found again in backward rather than remembered in forward: forward stays a plain running
+ * max, the hot path of inference, and backward rescans a window only where it is needed. Both loops are a {@link PoolKernel} (channels are the vector lanes).
  */
 public final class MaxPooling2D extends Layer {
     private static final PoolKernel KERNEL = Kernels.POOL;
@@ -47,32 +47,13 @@ public final class MaxPooling2D extends Layer {
     @Override public void backward() {
         if (inputs[0].grad == null) return;
         float[] x = inputs[0].out.data, y = out.data, dy = grad.data, dx = inputs[0].grad.data;
-        WindowGeometry g = geometry;
-        int c = g.channels;
-        Parallel.forRange(batch(), (n0, n1) -> {
-            for (int r = n0 * g.outH; r < n1 * g.outH; r++) {
-                int n = r / g.outH, iy0 = (r % g.outH) * g.stride - g.padTop;
-                int kyLo = WindowGeometry.firstTap(iy0), kyHi = WindowGeometry.endTap(iy0, g.h, g.kh);
-                for (int ox = 0; ox < g.outW; ox++) {
-                    int ix0 = ox * g.stride - g.padLeft;
-                    int kxLo = WindowGeometry.firstTap(ix0), kxHi = WindowGeometry.endTap(ix0, g.w, g.kw);
-                    int o = (r * g.outW + ox) * c, in0 = ((n * g.h + iy0) * g.w + ix0) * c;
-                    for (int ch = 0; ch < c; ch++) {
-                        dx[winner(x, y[o + ch], in0 + ch, c, g.w, kyLo, kyHi, kxLo, kxHi)] += dy[o + ch];
-                    }
-                }
+        int c = geometry.channels, blocks = (c + Simd.FLOAT_LANES - 1) / Simd.FLOAT_LANES;
+        // work unit n·blocks + b: image n, channels [b·lanes, (b+1)·lanes); a thread's units are one channel range per image
+        Parallel.forRange(batch() * blocks, (u0, u1) -> {
+            for (int n = u0 / blocks; n * blocks < u1; n++) {
+                int b0 = Math.max(u0 - n * blocks, 0), b1 = Math.min(u1 - n * blocks, blocks);
+                KERNEL.maxBackward(geometry, x, y, dy, dx, n, b0 * Simd.FLOAT_LANES, Math.min(b1 * Simd.FLOAT_LANES, c));
             }
         });
-    }
-
-    /** Flat index of the first cell in (ky, kx) order whose value is {@code max} (the first cell if none is, e.g. NaN). */
-    private static int winner(float[] x, float max, int base, int c, int w, int kyLo, int kyHi, int kxLo, int kxHi) {
-        for (int ky = kyLo; ky < kyHi; ky++) {
-            for (int kx = kxLo; kx < kxHi; kx++) {
-                int i = base + (ky * w + kx) * c;
-                if (x[i] == max) return i;
-            }
-        }
-        return base + (kyLo * w + kxLo) * c;
     }
 }

@@ -71,11 +71,17 @@ class PoolingTest {
                             float[][] results = new float[2][];
                             int k = 0;
                             for (PoolKernel kernel : new PoolKernel[] {scalar, vector}) {
-                                float[] yMax = new float[dy.length], yAvg = new float[dy.length], dx = dx0.clone();
+                                float[] yMax = new float[dy.length], yAvg = new float[dy.length], dx = dx0.clone(), dxMax = dx0.clone();
                                 kernel.maxForward(g, x, yMax, 0, n * oh);
                                 kernel.avgForward(g, x, inv, yAvg, 0, n * oh);
                                 kernel.avgBackward(g, dy, inv, dx, 0, n * size[0]);
-                                results[k++] = concat(yMax, yAvg, dx);
+                                if (n > 1) yMax[0] = Float.NaN; // a window with no winner routes to its first cell
+                                for (int image = 0; image < n; image++) {
+                                    // an odd split of the channels: vector runs and scalar tails on both sides
+                                    kernel.maxBackward(g, x, yMax, dy, dxMax, image, 0, channels / 3);
+                                    kernel.maxBackward(g, x, yMax, dy, dxMax, image, channels / 3, channels);
+                                }
+                                results[k++] = concat(yMax, yAvg, dx, dxMax);
                             }
                             String what = String.format("n %d, %dx%dx%d, pool %d, stride %d, %s", n, size[0], size[1], channels, pool, stride, padding);
                             assertArrayEquals(results[0], results[1], what);
