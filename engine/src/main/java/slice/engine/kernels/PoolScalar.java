@@ -70,28 +70,23 @@ public final class PoolScalar implements PoolKernel {
 
     @Override public void maxBackward(WindowGeometry g, float[] x, float[] y, float[] dy, float[] dx, int n, int ch0, int ch1) {
         int c = g.channels;
-        for (int oy = 0; oy < g.outH; oy++) {
-            int iy0 = oy * g.stride - g.padTop;
-            int kyLo = firstTap(iy0), kyHi = endTap(iy0, g.h, g.kh);
+        int[] cells = new int[g.kh * g.kw];
+        for (int r = n * g.outH; r < (n + 1) * g.outH; r++) {
             for (int ox = 0; ox < g.outW; ox++) {
-                int ix0 = ox * g.stride - g.padLeft;
-                int kxLo = firstTap(ix0), kxHi = endTap(ix0, g.w, g.kw);
-                int o = ((n * g.outH + oy) * g.outW + ox) * c, in0 = ((n * g.h + iy0) * g.w + ix0) * c;
-                for (int ch = ch0; ch < ch1; ch++) {
-                    dx[winner(x, y[o + ch], in0 + ch, c, g.w, kyLo, kyHi, kxLo, kxHi)] += dy[o + ch];
-                }
+                int taps = g.windowCells(r, ox, cells), o = (r * g.outW + ox) * c;
+                for (int ch = ch0; ch < ch1; ch++) dx[winner(x, y[o + ch], cells, taps, ch)] += dy[o + ch];
             }
         }
     }
 
-    /** Flat index of the first cell in (ky, kx) order whose value is {@code max} (the first cell if none is, e.g. NaN). */
-    public static int winner(float[] x, float max, int base, int c, int w, int kyLo, int kyHi, int kxLo, int kxHi) {
-        for (int ky = kyLo; ky < kyHi; ky++) {
-            for (int kx = kxLo; kx < kxHi; kx++) {
-                int i = base + (ky * w + kx) * c;
-                if (x[i] == max) return i;
-            }
+    /**
+     * Flat index of channel {@code ch} of the first of {@code cells[0..taps)} whose value is {@code max} (the first cell
+     * if none is, e.g. NaN).
+     */
+    public static int winner(float[] x, float max, int[] cells, int taps, int ch) {
+        for (int t = 0; t < taps; t++) {
+            if (x[cells[t] + ch] == max) return cells[t] + ch;
         }
-        return base + (kyLo * w + kxLo) * c;
+        return cells[0] + ch;
     }
 }

@@ -7,7 +7,8 @@ package slice.engine.kernels;
  * pixel {@code (oy, ox)} reads input pixel {@code (oy·stride − padTop + ky, ox·stride − padLeft + kx)}; taps that fall
  * outside the input are padding (zero for a convolution, skipped by pooling).
  *
- * <p>Built once per layer, with the index tables the gradients need, so the kernels allocate nothing.
+ * <p>Built once per layer, with the index tables the gradients need, so the kernels allocate nothing but a
+ * window-sized list of cells per call.
  */
 public final class WindowGeometry {
     public final int h, w, channels, kh, kw, stride, padTop, padLeft, outH, outW;
@@ -35,6 +36,19 @@ public final class WindowGeometry {
         for (int ix = 0; ix < w; ix++) colTaps[ix] = TapRun.of(ix + padLeft, stride, kw, outW);
         colRanges = new OutRange[kw];
         for (int kx = 0; kx < kw; kx++) colRanges[kx] = OutRange.of(kx - padLeft, stride, w, outW);
+    }
+
+    /**
+     * Fills {@code cells} with the flat input index (channel 0) of each real cell of the window of output pixel
+     * {@code (oy, ox)} of image {@code n}, {@code r = n·outH + oy}, in (ky, kx) order; returns how many there are.
+     */
+    public int windowCells(int r, int ox, int[] cells) {
+        int n = r / outH, iy0 = (r % outH) * stride - padTop, ix0 = ox * stride - padLeft;
+        int kxLo = firstTap(ix0), kxHi = endTap(ix0, w, kw), taps = 0;
+        for (int ky = firstTap(iy0); ky < endTap(iy0, h, kh); ky++) {
+            for (int kx = kxLo; kx < kxHi; kx++) cells[taps++] = ((n * h + iy0 + ky) * w + ix0 + kx) * channels;
+        }
+        return taps;
     }
 
     /** First tap index {@code k} whose input coordinate {@code origin + k} is ≥ 0. */
