@@ -1,87 +1,129 @@
 package slice.bench;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Random;
+import java.util.stream.IntStream;
 import slice.engine.Graph;
 import slice.engine.Layer;
 import slice.engine.Parallel;
 import slice.engine.Simd;
+import slice.engine.Tensor;
 import slice.engine.layers.Conv2D;
 
 /**
- * Where an inference pass spends its time, layer by layer — the "why" behind a benchmark number:
+ * Where a pass spends its time, layer by layer — the "why" behind a benchmark number:
  * <pre>
- *   java --add-modules jdk.incubator.vector -cp bench/target/benchmarks.jar slice.bench.Profile [model] [batch] [threads] [top]
+ *   java --add-modules jdk.incubator.vector -cp bench/target/benchmarks.jar slice.bench.Profile [model] [batch] [threads] [top] [pass]
  * </pre>
- * ({@code mobilenetv2} or {@code inceptionv3}, default batch 1, 1 thread, the 15 slowest layers). The network is the
- * one {@link Inference} measures, planned the same way (frozen, batch norm and ReLU fused, buffers shared, random
- * He-uniform weights); a batch larger than one inference slice (3 images of either model) is timed on its last slice
- * only, so profile batches of at most 3. After 3 s of warm-up
- * whole passes, each of the layers a pass runs ({@link Graph#executedLayers}) is timed on its own for 5 s of passes;
- * the table gives milliseconds per pass, share of the pass and GFLOP/s by kind of layer, then the slowest layers.
- * Timing each layer adds a clock read per layer; the sum is printed next to an untimed pass for comparison.
+ * ({@code mobilenetv2} or {@code inceptionv3}, default batch 1, 1 thread, the 15 slowest rows, pass {@code inference}).
+ * <ul>
+ *   <li>{@code inference}: the network {@link Inference} measures, planned the same way (frozen, batch norm and ReLU
+ *   fused, buffers shared, random He-uniform weights); a batch larger than one inference slice (3 images of either
+ *   model) is timed on its last slice only, so profile batches of at most 3.</li>
+ *   <li>{@code training}: the full training step {@link Training#fullStep} measures (every layer trained): each
+ *   layer's training-mode forward, the zeroing of the gradient buffers that {@link Graph#backward} does first, and
+ *   each layer's backward.</li>
+ * </ul>
+ * After 3 s of warm-up whole passes, each step of a pass is timed on its own for 5 s of passes (a layer's
+ * {@code forward} repeated after a whole forward of the same batch redoes its part of that pass); the tables give
+ * milliseconds per pass, share of the pass and GFLOP/s by kind of step, then the slowest steps. Backward FLOPs of a
+ * layer with multiply-adds are twice its forward FLOPs (∂input and ∂weights), as in {@link LayerBench}. Timing each
+ * step adds a clock read per step; the sum is printed next to an untimed pass for comparison.
  */
 public final class Profile {
     private Profile() { }
+
+    /** One timed step of a pass: a layer's forward or backward, or the zeroing of the gradients ({@code layer} null). */
+    private record Step(String kind, Layer layer, Runnable work, double flops) { }
 
     public static void main(String[] args) {
         String model = args.length > 0 ? args[0] : "mobilenetv2";
         int batch = args.length > 1 ? Integer.parseInt(args[1]) : 1;
         int threads = args.length > 2 ? Integer.parseInt(args[2]) : 1;
         int top = args.length > 3 ? Integer.parseInt(args[3]) : 15;
+        boolean training = args.length > 4 && args[4].equals("training");
+        if (args.length > 4 && !training && !args[4].equals("inference")) {
+            throw new IllegalArgumentException("pass must be 'inference' or 'training', not '" + args[4] + "'");
+        }
         Parallel.setThreads(threads);
         ModelFixture fixture = new ModelFixture(model, batch);
         Graph graph = fixture.graph;
-        graph.setTrainable(false);
-        graph.planInference(batch);
-        List<Layer> layers = graph.executedLayers();
+        Tensor gradOutput = new Tensor(withBatch(batch, graph.outputShape()));
+        List<Step> steps = new ArrayList<>();
+        Runnable pass;
+        if (training) {
+            graph.setTrainable(true);
+            graph.plan(batch);
+            Random rnd = new Random(7);
+            for (int i = 0; i < gradOutput.size(); i++) gradOutput.data[i] = 1e-3f * (rnd.nextFloat() * 2 - 1);
+            pass = () -> {
+                graph.forward(fixture.input, true);
+                graph.backward(gradOutput);
+            };
+            for (Layer l : graph.executedLayers()) steps.add(new Step(kind(l), l, () -> l.forward(true), 2.0 * l.macs() * batch));
+            steps.add(new Step("zero gradients", null, () -> {
+                for (Layer l : graph.layers()) if (l.grad != null) l.grad.zero();
+            }, 0));
+            List<Layer> layers = graph.layers();
+            for (int i = layers.size() - 1; i >= 0; i--) {
+                Layer l = layers.get(i);
+                if (l.grad != null) steps.add(new Step(kind(l) + " backward", l, l::backward, 4.0 * l.macs() * batch));
+            }
+        } else {
+            graph.setTrainable(false);
+            graph.planInference(batch);
+            pass = () -> graph.forward(fixture.input, false);
+            for (Layer l : graph.executedLayers()) steps.add(new Step(kind(l), l, () -> l.forward(false), 2.0 * l.macs() * batch));
+        }
 
         long passes = 0;
-        for (long end = System.nanoTime() + 3_000_000_000L; System.nanoTime() < end; passes++) graph.forward(fixture.input, false);
+        for (long end = System.nanoTime() + 3_000_000_000L; System.nanoTime() < end; passes++) pass.run();
         long start = System.nanoTime();
-        for (int i = 0; i < passes; i++) graph.forward(fixture.input, false);
+        for (int i = 0; i < passes; i++) pass.run();
         double passMs = (System.nanoTime() - start) / 1e6 / passes;
 
-        long[] nanos = new long[layers.size()];
+        long[] nanos = new long[steps.size()];
         int timed = 0;
         for (long end = System.nanoTime() + 5_000_000_000L; System.nanoTime() < end; timed++) {
-            graph.forward(fixture.input, false); // sets every buffer's batch; the timed loop below repeats this pass
-            for (int i = 0; i < layers.size(); i++) {
+            pass.run(); // sets every buffer's batch; the timed loop below repeats this pass
+            for (int i = 0; i < steps.size(); i++) {
                 long t0 = System.nanoTime();
-                layers.get(i).forward(false);
+                steps.get(i).work().run();
                 nanos[i] += System.nanoTime() - t0;
             }
         }
 
-        Map<String, double[]> byKind = new LinkedHashMap<>(); // kind -> {ms per pass, multiply-adds}
-        List<double[]> perLayer = new ArrayList<>();          // {index, ms per pass}
+        Map<String, double[]> byKind = new LinkedHashMap<>(); // kind -> {ms per pass, FLOPs, steps}
+        double[] ms = new double[steps.size()];
         double sum = 0;
-        for (int i = 0; i < layers.size(); i++) {
-            double ms = nanos[i] / 1e6 / timed;
-            sum += ms;
-            double[] k = byKind.computeIfAbsent(kind(layers.get(i)), x -> new double[2]);
-            k[0] += ms;
-            k[1] += layers.get(i).macs();
-            perLayer.add(new double[] {i, ms});
+        for (int i = 0; i < steps.size(); i++) {
+            ms[i] = nanos[i] / 1e6 / timed;
+            sum += ms[i];
+            double[] k = byKind.computeIfAbsent(steps.get(i).kind(), x -> new double[3]);
+            k[0] += ms[i];
+            k[1] += steps.get(i).flops();
+            k[2]++;
         }
-        System.out.printf(Locale.ROOT, "%s, batch %d, %d thread%s (%s)%n", model, batch, threads, threads == 1 ? "" : "s", Simd.describe());
-        System.out.printf(Locale.ROOT, "untimed pass %.3f ms; layers timed one by one: %.3f ms (%d passes)%n%n", passMs, sum, timed);
-        System.out.println("| kind | layers | ms per pass | share | GFLOP/s |\n|---|---:|---:|---:|---:|");
+        System.out.printf(Locale.ROOT, "%s %s, batch %d, %d thread%s (%s)%n", model, training ? "training step" : "inference",
+                batch, threads, threads == 1 ? "" : "s", Simd.describe());
+        System.out.printf(Locale.ROOT, "untimed pass %.3f ms; steps timed one by one: %.3f ms (%d passes)%n%n", passMs, sum, timed);
+        System.out.println("| kind | steps | ms per pass | share | GFLOP/s |\n|---|---:|---:|---:|---:|");
         final double total = sum;
-        byKind.entrySet().stream().sorted(Comparator.comparingDouble(e -> -e.getValue()[0])).forEach(e -> {
-            long count = layers.stream().filter(l -> kind(l).equals(e.getKey())).count();
-            System.out.printf(Locale.ROOT, "| %s | %d | %.3f | %.0f %% | %s |%n", e.getKey(), count, e.getValue()[0],
-                    100 * e.getValue()[0] / total, gflops(e.getValue()[1] * batch, e.getValue()[0]));
-        });
-        System.out.printf(Locale.ROOT, "%n| slowest layers | kind | output | ms per pass | GFLOP/s |%n|---|---|---|---:|---:|%n");
-        perLayer.stream().sorted(Comparator.comparingDouble(p -> -p[1])).limit(top).forEach(p -> {
-            Layer l = layers.get((int) p[0]);
-            String shape = java.util.Arrays.toString(l.outputShape()).replaceAll("[\\[\\] ]", "").replace(',', 'x');
-            System.out.printf(Locale.ROOT, "| %s | %s | %s | %.3f | %s |%n", l.name, kind(l), shape, p[1], gflops((double) l.macs() * batch, p[1]));
+        byKind.entrySet().stream().sorted(Comparator.comparingDouble(e -> -e.getValue()[0])).forEach(e ->
+                System.out.printf(Locale.ROOT, "| %s | %d | %.3f | %.0f %% | %s |%n", e.getKey(), (int) e.getValue()[2],
+                        e.getValue()[0], 100 * e.getValue()[0] / total, gflops(e.getValue()[1], e.getValue()[0])));
+        System.out.printf(Locale.ROOT, "%n| slowest steps | kind | output | ms per pass | GFLOP/s |%n|---|---|---|---:|---:|%n");
+        IntStream.range(0, steps.size()).boxed().sorted(Comparator.comparingDouble(i -> -ms[i])).limit(top).forEach(i -> {
+            Step st = steps.get(i);
+            String name = st.layer() == null ? "—" : st.layer().name;
+            String shape = st.layer() == null ? "—" : Arrays.toString(st.layer().outputShape()).replaceAll("[\\[\\] ]", "").replace(',', 'x');
+            System.out.printf(Locale.ROOT, "| %s | %s | %s | %.3f | %s |%n", name, st.kind(), shape, ms[i], gflops(st.flops(), ms[i]));
         });
     }
 
@@ -91,7 +133,14 @@ public final class Profile {
         return l.typeName();
     }
 
-    private static String gflops(double macs, double ms) {
-        return macs == 0 ? "—" : String.format(Locale.ROOT, "%.1f", 2 * macs / ms / 1e6);
+    private static int[] withBatch(int batch, int[] shape) {
+        int[] s = new int[shape.length + 1];
+        s[0] = batch;
+        System.arraycopy(shape, 0, s, 1, shape.length);
+        return s;
+    }
+
+    private static String gflops(double flops, double ms) {
+        return flops == 0 ? "—" : String.format(Locale.ROOT, "%.1f", flops / ms / 1e6);
     }
 }
