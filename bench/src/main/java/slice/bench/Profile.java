@@ -7,7 +7,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Random;
 import java.util.stream.IntStream;
 import slice.engine.Graph;
 import slice.engine.Layer;
@@ -49,27 +48,24 @@ public final class Profile {
         int top = args.length > 3 ? Integer.parseInt(args[3]) : 15;
         boolean training = args.length > 4 && args[4].equals("training");
         if (args.length > 4 && !training && !args[4].equals("inference")) {
-            throw new IllegalArgumentException("pass must be 'inference' or 'training', not '" + args[4] + "'");
+            System.err.println("Profile: the pass must be 'inference' or 'training', not '" + args[4] + "'");
+            System.exit(2);
         }
         Parallel.setThreads(threads);
         ModelFixture fixture = new ModelFixture(model, batch);
         Graph graph = fixture.graph;
-        Tensor gradOutput = new Tensor(withBatch(batch, graph.outputShape()));
         List<Step> steps = new ArrayList<>();
         Runnable pass;
         if (training) {
             graph.setTrainable(true);
             graph.plan(batch);
-            Random rnd = new Random(7);
-            for (int i = 0; i < gradOutput.size(); i++) gradOutput.data[i] = 1e-3f * (rnd.nextFloat() * 2 - 1);
+            Tensor gradOutput = Training.outputGradient(graph);
             pass = () -> {
                 graph.forward(fixture.input, true);
                 graph.backward(gradOutput);
             };
             for (Layer l : graph.executedLayers()) steps.add(new Step(kind(l), l, () -> l.forward(true), 2.0 * l.macs() * batch));
-            steps.add(new Step("zero gradients", null, () -> {
-                for (Layer l : graph.layers()) if (l.grad != null) l.grad.zero();
-            }, 0));
+            steps.add(new Step("zero gradients", null, graph::zeroGradients, 0));
             List<Layer> layers = graph.layers();
             for (int i = layers.size() - 1; i >= 0; i--) {
                 Layer l = layers.get(i);
@@ -131,13 +127,6 @@ public final class Profile {
     private static String kind(Layer l) {
         if (l instanceof Conv2D c) return "Conv2D " + c.kh + "x" + c.kw + (c.strideH > 1 ? " /" + c.strideH : "");
         return l.typeName();
-    }
-
-    private static int[] withBatch(int batch, int[] shape) {
-        int[] s = new int[shape.length + 1];
-        s[0] = batch;
-        System.arraycopy(shape, 0, s, 1, shape.length);
-        return s;
     }
 
     private static String gflops(double flops, double ms) {

@@ -13,6 +13,7 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
+import slice.engine.Graph;
 import slice.engine.Parallel;
 import slice.engine.Tensor;
 
@@ -56,14 +57,21 @@ public class Training implements Main.Counted {
             fineTune = new ModelFixture(model, batch);
             fineTune.graph.freezeUpTo(FROZEN_UP_TO);
             fineTune.graph.plan(batch);
+            gradLogits = outputGradient(fineTune.graph);
         } else {
             full = new ModelFixture(model, batch);
             full.graph.setTrainable(true);
             full.graph.plan(batch);
+            gradLogits = outputGradient(full.graph);
         }
+    }
+
+    /** A fixed small random ∂L/∂output for a planned graph's output buffer (what a loss would hand to backward). */
+    static Tensor outputGradient(Graph graph) {
         Random rnd = new Random(7);
-        gradLogits = new Tensor(batch, 1000);
-        for (int i = 0; i < gradLogits.size(); i++) gradLogits.data[i] = 1e-3f * (rnd.nextFloat() * 2 - 1);
+        Tensor g = new Tensor(graph.output().out.shape());
+        for (int i = 0; i < g.size(); i++) g.data[i] = 1e-3f * (rnd.nextFloat() * 2 - 1);
+        return g;
     }
 
     @Benchmark

@@ -317,12 +317,17 @@ public final class Graph {
         if (gradOutput.size() != output.grad.size()) {
             throw new IllegalArgumentException("gradient " + gradOutput + " does not match output " + output.grad);
         }
-        for (Layer l : layers) if (l.grad != null) l.grad.zero();
+        zeroGradients();
         System.arraycopy(gradOutput.data, 0, output.grad.data, 0, gradOutput.size());
         for (int i = layers.size() - 1; i >= 0; i--) {
             Layer l = layers.get(i);
             if (l.grad != null) l.backward();
         }
+    }
+
+    /** Zeroes every layer's ∂L/∂out buffer: consumers add into it during {@link #backward}. */
+    public void zeroGradients() {
+        for (Layer l : layers) if (l.grad != null) l.grad.zero();
     }
 
     /** Every weight (trainable or state) of every layer, in execution order. */

@@ -16,7 +16,8 @@ import slice.engine.kernels.WindowGeometry;
  * {@code ∂L/∂x[argmax(n, oy, ox, c)] += ∂L/∂y[n, oy, ox, c]}, scattered in output order, images and channel blocks in
  * parallel (an output only routes into its own image and channel, so the threads write disjoint parts of the
  * gradient). The winner is found again in backward rather than remembered in forward: forward stays a plain running
- * max, the hot path of inference, and backward rescans a window only where it is needed. Both loops are a {@link PoolKernel} (channels are the vector lanes).
+ * max, the hot path of inference, and backward rescans a window only where it is needed. Both loops are a
+ * {@link PoolKernel} (channels are the vector lanes).
  */
 public final class MaxPooling2D extends Layer {
     private static final PoolKernel KERNEL = Kernels.POOL;
