@@ -57,14 +57,14 @@ public abstract class LayerBench implements Main.Counted {
 
     @Benchmark
     public Object forward() {
-        fixture.layer.forward(false);
-        return fixture.layer.out;
+        fixture.node.forward(false);
+        return fixture.node.out();
     }
 
     @Benchmark
     public Object backward() {
-        fixture.layer.backward();
-        return fixture.layer.grad;
+        fixture.node.backward();
+        return fixture.node.inGrad(0);
     }
 
     /** FLOPs of one call of {@code method} ("forward" or "backward"), 0 for layers without multiply-adds. */

@@ -69,7 +69,7 @@ public class Training implements Main.Counted {
     /** A fixed small random ∂L/∂output for a planned graph's output buffer (what a loss would hand to backward). */
     static Tensor outputGradient(Graph graph) {
         Random rnd = new Random(7);
-        Tensor g = new Tensor(graph.output().out.shape());
+        Tensor g = new Tensor(Tensor.withBatch(graph.capacity(), graph.outputShape()));
         for (int i = 0; i < g.size(); i++) g.data[i] = 1e-3f * (rnd.nextFloat() * 2 - 1);
         return g;
     }

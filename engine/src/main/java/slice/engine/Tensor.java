@@ -33,6 +33,14 @@ public final class Tensor {
         }
     }
 
+    /** {@code [n, ...sample]}: a per-sample shape with the batch dimension prepended. */
+    public static int[] withBatch(int n, int[] sample) {
+        int[] s = new int[sample.length + 1];
+        s[0] = n;
+        System.arraycopy(sample, 0, s, 1, sample.length);
+        return s;
+    }
+
     /** Wraps an existing array (not copied). */
     public static Tensor wrap(float[] data, int... shape) {
         return new Tensor(data, shape);

@@ -183,7 +183,7 @@ public final class Trainer {
             net.forward(x, true);
             for (int k = 0; k < norms.size(); k++) {
                 BatchNorm bn = norms.get(k);
-                Tensor in = bn.inputs().get(0).out;
+                Tensor in = net.activation(bn.inputs().get(0));
                 int c = bn.channels, pixels = in.size() / c;
                 double[] mean = new double[c], var = new double[c];
                 for (int p = 0; p < pixels; p++) for (int j = 0; j < c; j++) mean[j] += in.data[p * c + j];
@@ -229,7 +229,7 @@ public final class Trainer {
             x.setBatch(n);
             for (int b = 0; b < n; b++) samples.read(from + b, 0, x.data, b * samples.sampleSize());
             net.forward(x, false);
-            System.arraycopy(l.out.data, 0, out, from * width, n * width);
+            System.arraycopy(net.activation(l).data, 0, out, from * width, n * width);
         }
         return out;
     }

@@ -5,7 +5,7 @@ import java.lang.management.ThreadMXBean;
 import java.util.Random;
 import slice.engine.GradCheck;
 import slice.engine.Input;
-import slice.engine.LayerHarness;
+import slice.engine.Node;
 import slice.engine.Simd;
 import slice.engine.Tensor;
 
@@ -37,15 +37,15 @@ public final class ConvBench {
             GradCheck.randomizeWeights(conv, rnd, -1, 1);
             Tensor input = GradCheck.random(rnd, s[0], s[1], s[2], s[3]);
             Tensor dy = GradCheck.random(rnd, s[0], conv.outputShape());
-            LayerHarness.forward(conv, true, input);
-            LayerHarness.backward(conv, dy);
+            Node node = Node.detached(conv, input);
+            System.arraycopy(dy.data, 0, node.grad().data, 0, dy.size());
             double flops = 2.0 * conv.macs() * s[0], fwd = 0, bwd = 0, fwdCpu = 0, bwdCpu = 0;
             long deadline = System.nanoTime() + Long.getLong("seconds", 3) * 1_000_000_000L;
             for (int rep = 0; rep < 5 || System.nanoTime() < deadline; rep++) {
                 long t0 = System.nanoTime(), c0 = CPU.getCurrentThreadCpuTime();
-                conv.forward(true);
+                conv.forward(node, true);
                 long t1 = System.nanoTime(), c1 = CPU.getCurrentThreadCpuTime();
-                conv.backward();
+                conv.backward(node);
                 long t2 = System.nanoTime(), c2 = CPU.getCurrentThreadCpuTime();
                 fwd = Math.max(fwd, flops / (t1 - t0));
                 bwd = Math.max(bwd, 2 * flops / (t2 - t1));
