@@ -17,7 +17,7 @@ import slice.engine.kernels.Kernels;
 import slice.engine.kernels.ReluKernel;
 import slice.engine.kernels.ReluScalar;
 
-/** ReLU, Add, Concatenate, ZeroPadding2D, GlobalAveragePooling2D and Dropout: values by hand and gradient checks. */
+/** ReLU, leaky ReLU, Add, Concatenate, ZeroPadding2D, GlobalAveragePooling2D and Dropout: values by hand and gradient checks. */
 class ElementwiseLayersTest {
     @Test
     void reluClipsAndPassesGradientOnlyBetweenTheKinks() {
@@ -31,6 +31,39 @@ class ElementwiseLayersTest {
 
         GradCheck.check(new ReLU("relu", new Input("a", 3, 5, 7)), 2, true, 1, 1e-3, 1e-2, 60);
         GradCheck.check(new ReLU("relu_half", new Input("b", 5, 3, 3), 0.5f), 3, true, 2, 1e-3, 1e-2, 60);
+    }
+
+    @Test
+    void leakyReluScalesNegativesAndTheirGradient() {
+        Input x = new Input("x", 4);
+        LeakyReLU leaky = new LeakyReLU("leaky", x, 0.1f);
+        Tensor y = LayerHarness.forward(leaky, false, Tensor.wrap(new float[] {-2, 0, 0.5f, -0.25f}, 1, 4));
+        assertArrayEquals(new float[] {-0.2f, 0, 0.5f, -0.025f}, y.data);
+        assertArrayEquals(new float[] {0.1f, 0.1f, 1, 0.1f}, LayerHarness.backward(leaky, Tensor.wrap(filled(4, 1f), 1, 4))[0].data);
+        GradCheck.check(new LeakyReLU("leaky_a", new Input("a", 3, 5, 7), 0.1f), 2, true, 11, 1e-4, 1e-2, 60);
+        GradCheck.check(new LeakyReLU("leaky_b", new Input("b", 5, 3, 3), 0.3f), 3, true, 14, 1e-4, 1e-2, 60);
+    }
+
+    @Test
+    void leakyReluVectorKernelMatchesScalarTwinBitForBit() {
+        ReluKernel scalar = new ReluScalar(), vector = Kernels.RELU;
+        Random rnd = new Random(13);
+        for (int size : new int[] {1, 5, 37, 1001}) {
+            float[] x = new float[size], dy = new float[size];
+            for (int i = 0; i < size; i++) {
+                x[i] = switch (i % 5) { case 0 -> 0f; case 1 -> -0f; default -> rnd.nextFloat() * 16 - 8; };
+                dy[i] = rnd.nextFloat() * 2 - 1;
+            }
+            float[][] results = new float[2][];
+            int k = 0;
+            for (ReluKernel kernel : new ReluKernel[] {scalar, vector}) {
+                float[] y = new float[size], dx = dy.clone();
+                kernel.leakyForward(x, y, size / 3, size, 0.1f);
+                kernel.leakyBackward(x, dy, dx, 0, size, 0.1f);
+                results[k++] = BatchNormTest.concat(y, dx);
+            }
+            assertArrayEquals(results[0], results[1], "size " + size);
+        }
     }
 
     @Test
