@@ -39,7 +39,8 @@ public record LandmarkCrop(int x, int y, int width, int height, double originX, 
         double height = Math.min(detection.bottom() - top, imageHeight - top);
         int cropWidth = (int) Math.floor(width), cropHeight = (int) Math.floor(height);
         if (cropWidth <= 0 || cropHeight <= 0)
-            throw new IllegalArgumentException("face box " + detection + " has no whole pixel inside the " + imageWidth + "x" + imageHeight + " image");
+            throw new IllegalArgumentException("face box " + detection + " has no whole pixel inside the "
+                    + imageWidth + "x" + imageHeight + " image");
         return new LandmarkCrop((int) Math.floor(left), (int) Math.floor(top), cropWidth, cropHeight, detection.x(), detection.y());
     }
 

@@ -57,7 +57,8 @@ public final class YoloDecoder {
         if (anchors.length == 0) throw new IllegalArgumentException("a YOLO head needs at least one anchor");
         for (double[] a : anchors)
             if (a.length != 2 || !(a[0] > 0) || !(a[1] > 0)) throw new IllegalArgumentException("an anchor is {width > 0, height > 0}");
-        if (!(iouThreshold >= 0 && iouThreshold <= 1)) throw new IllegalArgumentException("IoU threshold must be in [0, 1], got " + iouThreshold);
+        if (!(iouThreshold >= 0 && iouThreshold <= 1))
+            throw new IllegalArgumentException("IoU threshold must be in [0, 1], got " + iouThreshold);
         this.anchors = anchors.clone();
         this.iouThreshold = iouThreshold;
     }
@@ -77,7 +78,8 @@ public final class YoloDecoder {
     public List<FaceDetection> candidates(float[] output, int imageWidth, int imageHeight, int inputSize, double scoreThreshold) {
         if (imageWidth <= 0 || imageHeight <= 0) throw new IllegalArgumentException("bad image size " + imageWidth + "x" + imageHeight);
         if (inputSize <= 0) throw new IllegalArgumentException("input size must be positive, got " + inputSize);
-        if (!(scoreThreshold >= 0 && scoreThreshold < 1)) throw new IllegalArgumentException("score threshold must be in [0, 1), got " + scoreThreshold);
+        if (!(scoreThreshold >= 0 && scoreThreshold < 1))
+            throw new IllegalArgumentException("score threshold must be in [0, 1), got " + scoreThreshold);
         int perCell = anchors.length * BOX_ENCODING;
         int grid = (int) Math.round(Math.sqrt(output.length / (double) perCell));
         if (grid == 0 || grid * grid * perCell != output.length)
@@ -96,7 +98,8 @@ public final class YoloDecoder {
                     double centreX = (col + sigmoid(output[at])) / grid, centreY = (row + sigmoid(output[at + 1])) / grid;
                     double width = anchors[a][0] * Math.exp(output[at + 2]) / grid;
                     double height = anchors[a][1] * Math.exp(output[at + 3]) / grid;
-                    Box box = new Box((centreX - width / 2) * toImageX, (centreY - height / 2) * toImageY, width * toImageX, height * toImageY);
+                    Box box = new Box((centreX - width / 2) * toImageX, (centreY - height / 2) * toImageY,
+                                      width * toImageX, height * toImageY);
                     found.add(new FaceDetection(box, score));
                 }
             }

@@ -4,16 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import slice.engine.SharedData;
 
 class FaceLandmarks68Test {
     /** Point i at (i, 1000 − 2i). */
@@ -43,20 +39,16 @@ class FaceLandmarks68Test {
 
     @Test
     void paddedBoundsIsFaceApisAlignedBoxOnTheReference() throws IOException {
-        JsonObject ref = JsonParser.parseString(Files.readString(SharedData.require("reference/face_api/reference.json"))).getAsJsonObject();
         int faces = 0;
-        for (JsonElement image : ref.getAsJsonArray("images")) {
-            for (JsonElement face : image.getAsJsonObject().getAsJsonArray("faces")) {
-                List<Point> points = new ArrayList<>();
-                for (JsonElement p : face.getAsJsonObject().getAsJsonArray("landmarks68"))
-                    points.add(new Point(p.getAsJsonArray().get(0).getAsDouble(), p.getAsJsonArray().get(1).getAsDouble()));
-                Box ours = new FaceLandmarks68(points).paddedBounds(0.2);
-                JsonArray theirs = face.getAsJsonObject().getAsJsonArray("aligned_box");
+        for (JsonObject image : FaceApiReference.images()) {
+            for (JsonElement face : image.getAsJsonArray("faces")) {
+                Box ours = FaceApiReference.landmarks(face.getAsJsonObject()).paddedBounds(0.2);
+                Box theirs = FaceApiReference.box(face.getAsJsonObject(), "aligned_box");
                 // reference values are rounded to 3 decimals, and so were the landmarks we start from
-                assertEquals(theirs.get(0).getAsDouble(), ours.x(), 3e-3);
-                assertEquals(theirs.get(1).getAsDouble(), ours.y(), 3e-3);
-                assertEquals(theirs.get(2).getAsDouble(), ours.width(), 3e-3);
-                assertEquals(theirs.get(3).getAsDouble(), ours.height(), 3e-3);
+                assertEquals(theirs.x(), ours.x(), 3e-3);
+                assertEquals(theirs.y(), ours.y(), 3e-3);
+                assertEquals(theirs.width(), ours.width(), 3e-3);
+                assertEquals(theirs.height(), ours.height(), 3e-3);
                 faces++;
             }
         }

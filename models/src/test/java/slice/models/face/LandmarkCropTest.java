@@ -18,7 +18,8 @@ class LandmarkCropTest {
 
     @Test
     void aBoxWithNoWholePixelInsideIsAnError() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> LandmarkCrop.of(new Box(639.5, 10, 30, 30), 640, 480));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> LandmarkCrop.of(new Box(639.5, 10, 30, 30), 640, 480));
         assertTrue(e.getMessage().contains("no whole pixel inside the 640x480 image"), e.getMessage());
     }
 
