@@ -8,7 +8,7 @@ import java.util.List;
 /**
  * The YOLOv2 head of face-api.js's Tiny Face Detector: turns the network's raw output map into faces in pixels of the
  * original image, then removes duplicates by non-maximum suppression. Follows {@code TinyYolov2Base.extractBoxes}
- * and {@code detect} of {@code @vladmandic/face-api} 1.7.15 number for number.
+ * and {@code detect} of {@code @vladmandic/face-api} 1.7.15, step by step.
  *
  * <p><b>Input.</b> The detector saw the image padded with zeros on the right or bottom to a square of side
  * {@code max(W, H)} and resized to {@code S × S} ({@code S} = input size, a multiple of 32). Its output is one NHWC map
