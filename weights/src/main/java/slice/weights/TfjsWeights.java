@@ -71,6 +71,35 @@ public final class TfjsWeights {
         this.tensors = Collections.unmodifiableMap(tensors);
     }
 
+    /** Reads the manifest, checks it against its shards, and decodes every tensor. */
+    public static TfjsWeights read(Path manifest) {
+        JsonElement root = parseManifest(manifest);
+        if (!root.isJsonArray()) {
+            throw new WeightsException(manifest + ": not a weights manifest (the top level is not a JSON array of groups)");
+        }
+        Path dir = manifest.toAbsolutePath().normalize().getParent();
+        List<Group> groups = new ArrayList<>();
+        Set<String> names = new HashSet<>();
+        JsonArray array = root.getAsJsonArray();
+        for (int g = 0; g < array.size(); g++) {
+            Group group = parseGroup(manifest, dir, g, array.get(g));
+            for (Spec s : group.specs()) {
+                if (!names.add(s.name())) throw new WeightsException(manifest + ": tensor " + s.name() + " appears twice");
+            }
+            checkLength(manifest, g, group);
+            groups.add(group);
+        }
+        Map<String, Tensor> tensors = new LinkedHashMap<>();
+        for (Group group : groups) {
+            try (InputStream in = new ShardsInputStream(group.shards())) {
+                for (Spec s : group.specs()) tensors.put(s.name(), Tensor.wrap(decode(manifest, s, in), s.shape()));
+            } catch (IOException e) {
+                throw new WeightsException(group.shards().get(0) + ": cannot read (" + e + ")", e);
+            }
+        }
+        return new TfjsWeights(manifest, tensors);
+    }
+
     /** The manifest these weights were read from. */
     public Path manifest() { return manifest; }
 
@@ -133,33 +162,6 @@ public final class TfjsWeights {
     /** One group: its shard files and its tensors, in order. */
     private record Group(List<Path> shards, List<Spec> specs) { }
 
-    /** Reads the manifest, checks it against its shards, and decodes every tensor. */
-    public static TfjsWeights read(Path manifest) {
-        JsonElement root = parseManifest(manifest);
-        if (!root.isJsonArray()) throw new WeightsException(manifest + ": not a weights manifest (the top level is not a JSON array of groups)");
-        Path dir = manifest.toAbsolutePath().normalize().getParent();
-        List<Group> groups = new ArrayList<>();
-        Set<String> names = new HashSet<>();
-        JsonArray array = root.getAsJsonArray();
-        for (int g = 0; g < array.size(); g++) {
-            Group group = parseGroup(manifest, dir, g, array.get(g));
-            for (Spec s : group.specs()) {
-                if (!names.add(s.name())) throw new WeightsException(manifest + ": tensor " + s.name() + " appears twice");
-            }
-            checkLength(manifest, g, group);
-            groups.add(group);
-        }
-        Map<String, Tensor> tensors = new LinkedHashMap<>();
-        for (Group group : groups) {
-            try (InputStream in = new ShardsInputStream(group.shards())) {
-                for (Spec s : group.specs()) tensors.put(s.name(), Tensor.wrap(decode(manifest, s, in), s.shape()));
-            } catch (IOException e) {
-                throw new WeightsException(group.shards().get(0) + ": cannot read (" + e + ")", e);
-            }
-        }
-        return new TfjsWeights(manifest, tensors);
-    }
-
     private static JsonElement parseManifest(Path manifest) {
         byte[] bytes;
         try {
@@ -216,7 +218,9 @@ public final class TfjsWeights {
         List<Path> shards = new ArrayList<>();
         for (JsonElement p : paths.getAsJsonArray()) {
             Path shard = dir.resolve(p.getAsString()).normalize();
-            if (!shard.startsWith(dir)) throw new WeightsException(where + ": shard path " + p.getAsString() + " leaves the manifest's folder");
+            if (!shard.startsWith(dir)) {
+                throw new WeightsException(where + ": shard path " + p.getAsString() + " leaves the manifest's folder");
+            }
             if (!Files.isRegularFile(shard)) throw new WeightsException(where + ": shard file " + shard + " is missing");
             shards.add(shard);
         }
@@ -233,7 +237,9 @@ public final class TfjsWeights {
         int[] shape = shape(at, w.get("shape"));
         long elements = 1;
         for (int d : shape) elements *= d;
-        if (elements > Integer.MAX_VALUE - 8) throw new WeightsException(at + " has " + elements + " elements, more than a Java array holds");
+        if (elements > Integer.MAX_VALUE - 8) {
+            throw new WeightsException(at + " has " + elements + " elements, more than a Java array holds");
+        }
         String dtype = isString(w.get("dtype")) ? w.get("dtype").getAsString() : null;
         boolean integer = "int32".equals(dtype);
         if (!integer && !"float32".equals(dtype)) {
@@ -243,7 +249,9 @@ public final class TfjsWeights {
         if (q == null || q.isJsonNull()) {
             return new Spec(name, shape, (int) elements, integer, integer ? Storage.INT32 : Storage.FLOAT32, 1, 0);
         }
-        if (!q.isJsonObject() || !isString(q.getAsJsonObject().get("dtype"))) throw new WeightsException(at + ": quantization has no dtype");
+        if (!q.isJsonObject() || !isString(q.getAsJsonObject().get("dtype"))) {
+            throw new WeightsException(at + ": quantization has no dtype");
+        }
         JsonObject quant = q.getAsJsonObject();
         String stored = quant.get("dtype").getAsString();
         switch (stored) {
@@ -256,7 +264,8 @@ public final class TfjsWeights {
                 if (integer) throw new WeightsException(at + ": float16 quantization is only defined for float32 tensors, not int32");
                 return new Spec(name, shape, (int) elements, false, Storage.FLOAT16, 1, 0);
             }
-            default -> throw new WeightsException(at + " has quantization dtype " + stored + "; only uint8, uint16 and float16 are supported");
+            default -> throw new WeightsException(at + " has quantization dtype " + stored
+                    + "; only uint8, uint16 and float16 are supported");
         }
     }
 
