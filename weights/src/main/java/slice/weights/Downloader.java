@@ -30,7 +30,8 @@ import java.util.regex.Pattern;
  *       other means and where to put the file.</li>
  * </ul>
  * The cache folder is {@code -Dslice.cache}, else the environment variable {@code SLICE_CACHE}, else
- * {@code ~/.cache/slice}; files live in its {@code keras/} subfolder.
+ * {@code ~/.cache/slice}; files live in one subfolder of it per source: {@code keras/} for the Keras files,
+ * {@link FaceApiModels#CACHE_FOLDER} for face-api.js's.
  */
 public final class Downloader {
     /** Transfers tried per {@link #fetch} call, each resuming where the previous one broke off. */
@@ -56,9 +57,18 @@ public final class Downloader {
         this(cacheRoot, STALL_TIMEOUT);
     }
 
+    /** A downloader into {@code cacheRoot/folder}. */
+    public Downloader(Path cacheRoot, String folder) {
+        this(cacheRoot, folder, STALL_TIMEOUT);
+    }
+
     /** A downloader into {@code cacheRoot/keras} that gives up on a transfer silent for {@code stallTimeout}. */
     Downloader(Path cacheRoot, Duration stallTimeout) {
-        this.dir = cacheRoot.resolve("keras");
+        this(cacheRoot, "keras", stallTimeout);
+    }
+
+    private Downloader(Path cacheRoot, String folder, Duration stallTimeout) {
+        this.dir = cacheRoot.resolve(folder);
         this.stallTimeout = stallTimeout;
         this.http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL).connectTimeout(Duration.ofSeconds(20)).build();
     }

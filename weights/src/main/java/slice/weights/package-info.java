@@ -9,6 +9,14 @@
  * // Keras .h5 (weights-only or whole model) into any graph, a cut backbone included
  * KerasImport.Report report = KerasImport.load(h5, backbone);       // by number, by name or in file order
  *
+ * // TensorFlow.js weights (the face-api.js models): manifest + shards, quantised or not, every size checked
+ * Downloader faceApi = new Downloader(Downloader.defaultCacheRoot(), FaceApiModels.CACHE_FOLDER);
+ * List<RemoteFile> files = FaceApiModels.files("tiny_face_detector_model");   // manifest, then shard
+ * files.forEach(f -> faceApi.fetch(f, Downloader.Progress.NONE));
+ * TfjsWeights tfjs = TfjsWeights.read(faceApi.location(files.get(0)));
+ * Tensor filters = tfjs.tensor("conv0/filters", 3, 3, 3, 16);      // by name, shape checked
+ * List<String> unused = tfjs.load(Map.of(kernelParam, "conv0/filters", biasParam, "conv0/bias"));
+ *
  * // our fine-tuned models: face.safetensors + face.json
  * SavedModel.save(Path.of("face.safetensors"), net, new ModelCard("mobilenetv2", 0.5, 224, "out_relu",
  *         classNames, "rgb/127.5-1", Map.of("epochs", 20)));
