@@ -24,7 +24,7 @@ import slice.weights.Downloader;
 import slice.weights.KerasImport;
 import slice.weights.ModelCard;
 import slice.weights.SavedModel;
-import slice.weights.AtomicFiles;
+import slice.weights.io.AtomicFiles;
 
 /**
  * {@code train}: a folder of faces in, a recogniser out.

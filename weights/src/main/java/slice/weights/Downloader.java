@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import slice.weights.io.AtomicFiles;
 
 /**
  * Downloads {@link RemoteFile}s into a cache folder, the way a flaky connection on a Raspberry Pi needs it:

@@ -11,7 +11,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import slice.engine.SharedData;
-import slice.models.NpyFile;
+import slice.weights.NpyFile;
 import slice.models.Preprocessing;
 
 class PreprocessorTest {

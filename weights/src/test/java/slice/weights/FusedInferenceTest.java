@@ -1,4 +1,4 @@
-package slice.models;
+package slice.weights;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -10,7 +10,8 @@ import org.junit.jupiter.api.Test;
 import slice.engine.Graph;
 import slice.engine.SharedData;
 import slice.engine.Tensor;
-import slice.weights.KerasImport;
+import slice.models.Architecture;
+import slice.models.ModelSpec;
 
 /**
  * Inference fusion on the real network: MobileNetV2 α 0.35 with its Keras weights, on the reference input, gives

@@ -1,4 +1,4 @@
-package slice.models;
+package slice.weights;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -19,7 +19,8 @@ import slice.engine.Graph;
 import slice.engine.SharedData;
 import slice.engine.Tensor;
 import slice.engine.layers.GlobalAveragePooling2D;
-import slice.weights.KerasImport;
+import slice.models.Architecture;
+import slice.models.ModelSpec;
 
 /**
  * The imported models against golden activations from an independent float64 implementation of Keras
