@@ -16,6 +16,7 @@ import slice.train.data.Progress;
 import slice.train.data.Sample;
 import slice.train.data.Split;
 import slice.weights.KerasImport;
+import slice.weights.io.SliceCache;
 
 /**
  * Open-set measurement of unknown-face scores on real faces: train the head on some people, then score the test
@@ -121,7 +122,7 @@ final class OpenSetStudy {
             new Named("logit-space cos pred × softmax", (l, e, c, t) -> c.logit().cosines(l)[UnknownThreshold.argmax(l, 0, l.length)] * maxSoftmax(l)));
 
     public static void main(String[] args) throws Exception {
-        Path cacheDir = args.length > 6 ? Path.of(args[6]) : Path.of(System.getProperty("user.home"), ".cache/slice/features");
+        Path cacheDir = args.length > 6 ? Path.of(args[6]) : SliceCache.standard().features();
         measure(Path.of(args[0]), Path.of(args[1]), Float.parseFloat(args[2]), Integer.parseInt(args[3]), Integer.parseInt(args[4]),
                 Integer.parseInt(args[5]), cacheDir, SCORES);
     }

@@ -17,6 +17,7 @@ import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import slice.weights.io.AtomicFiles;
+import slice.weights.io.SliceCache;
 
 /**
  * Downloads {@link RemoteFile}s into a cache folder, the way a flaky connection on a Raspberry Pi needs it:
@@ -30,8 +31,7 @@ import slice.weights.io.AtomicFiles;
  *   <li>a failure (offline, HTTP error, checksum) is a one-line {@link WeightsException} saying which URL to fetch by
  *       other means and where to put the file.</li>
  * </ul>
- * The cache folder is {@code -Dslice.cache}, else the environment variable {@code SLICE_CACHE}, else
- * {@code ~/.cache/slice}; files live in its {@code keras/} subfolder.
+ * Files live in the {@linkplain SliceCache#kerasWeights() Keras folder} of Slice's cache.
  */
 public final class Downloader {
     /** Transfers tried per {@link #fetch} call, each resuming where the previous one broke off. */
@@ -52,29 +52,21 @@ public final class Downloader {
     private final HttpClient http;
     private final Duration stallTimeout;
 
-    /** A downloader into {@code cacheRoot/keras}. */
+    /** A downloader into the cache folder {@code cacheRoot} (its {@link SliceCache#kerasWeights()} subfolder). */
     public Downloader(Path cacheRoot) {
         this(cacheRoot, STALL_TIMEOUT);
     }
 
-    /** A downloader into {@code cacheRoot/keras} that gives up on a transfer silent for {@code stallTimeout}. */
+    /** A downloader into the cache folder {@code cacheRoot} that gives up on a transfer silent for {@code stallTimeout}. */
     Downloader(Path cacheRoot, Duration stallTimeout) {
-        this.dir = cacheRoot.resolve("keras");
+        this.dir = new SliceCache(cacheRoot).kerasWeights();
         this.stallTimeout = stallTimeout;
         this.http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL).connectTimeout(Duration.ofSeconds(20)).build();
     }
 
-    /** A downloader into the {@link #defaultCacheRoot() default cache}. */
+    /** A downloader into the {@linkplain SliceCache#standard() configured cache}. */
     public Downloader() {
-        this(defaultCacheRoot());
-    }
-
-    /** {@code -Dslice.cache}, else {@code $SLICE_CACHE}, else {@code ~/.cache/slice}. */
-    public static Path defaultCacheRoot() {
-        String configured = System.getProperty("slice.cache");
-        if (configured == null || configured.isBlank()) configured = System.getenv("SLICE_CACHE");
-        if (configured != null && !configured.isBlank()) return Path.of(configured);
-        return Path.of(System.getProperty("user.home"), ".cache", "slice");
+        this(SliceCache.standard().root());
     }
 
     /** Where {@code file} is (or will be) cached. */

@@ -244,16 +244,4 @@ class DownloaderTest {
         d.fetch(f, Downloader.Progress.NONE);
         assertEquals(cache.resolve("keras/model.h5"), d.cached(f));
     }
-
-    @Test
-    void cacheRootComesFromThePropertyFirst() {
-        String old = System.getProperty("slice.cache");
-        try {
-            System.setProperty("slice.cache", cache.toString());
-            assertEquals(cache, Downloader.defaultCacheRoot());
-        } finally {
-            if (old == null) System.clearProperty("slice.cache");
-            else System.setProperty("slice.cache", old);
-        }
-    }
 }
