@@ -84,7 +84,7 @@ final class WeightsCommand {
 
     /** The cached file of {@code spec}'s ImageNet weights, downloaded first (with a progress bar) when missing. */
     static Path fetch(ModelSpec spec, boolean top, Where where) {
-        RemoteFile f = where.located(KerasApplications.forModel(spec.architecture().id, spec.alpha(), spec.size(), top));
+        RemoteFile f = where.located(KerasApplications.forModel(spec.architecture(), spec.alpha(), spec.size(), top));
         Downloader d = where.downloader();
         if (Files.isRegularFile(d.location(f))) return d.fetch(f, Downloader.Progress.NONE);
         System.err.println("downloading " + f.url());
