@@ -18,10 +18,10 @@ import slice.engine.Tensor;
  * concatenation); a {@link Graph} only allocates the buffers, and the benchmark times the layer's own
  * {@link Layer#forward} or {@link Layer#backward}.
  */
-final class LayerFixture {
-    final Layer layer;
+public final class LayerFixture {
+    public final Layer layer;
 
-    LayerFixture(int batch, int[] inputShape, Function<Input, Layer> make) {
+    public LayerFixture(int batch, int[] inputShape, Function<Input, Layer> make) {
         Random rnd = new Random(42);
         Input x = new Input("x", inputShape);
         layer = make.apply(x);
@@ -36,13 +36,13 @@ final class LayerFixture {
     }
 
     /** The forward pass the backward benchmark differentiates: training mode, so batch norm keeps batch statistics. */
-    LayerFixture primeBackward() {
+    public LayerFixture primeBackward() {
         layer.forward(true);
         return this;
     }
 
     /** 2 × multiply-adds of the forward pass over the batch. */
-    double forwardFlops() {
+    public double forwardFlops() {
         return 2.0 * layer.macs() * layer.out.dim(0);
     }
 
