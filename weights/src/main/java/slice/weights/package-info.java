@@ -9,13 +9,21 @@
  * // Keras .h5 (weights-only or whole model) into any graph, a cut backbone included
  * KerasImport.Report report = KerasImport.load(h5, backbone);       // by number, by name or in file order
  *
+ * // NumPy .npy files of float32 tensors, as np.save writes and np.load reads them
+ * Tensor x = NpyFile.read(Path.of("input.npy"));
+ * NpyFile.write(Path.of("features.npy"), features);
+ *
  * // our fine-tuned models: face.safetensors + face.json
  * SavedModel.save(Path.of("face.safetensors"), net, new ModelCard("mobilenetv2", 0.5, 224, "out_relu",
- *         classNames, "rgb/127.5-1", Map.of("epochs", 20)));
+ *         classNames, spec.preprocessing().describe(), Map.of("epochs", 20)));   // "RGB, x / 127.5 - 1"
  * ModelCard card = SavedModel.readCard(path);                        // what to build
  * SavedModel.load(path, builtNet);                                   // every tensor checked, then copied
  * }</pre>
  * Every failure — a file that does not fit the network, a truncated or edited file, no network — is a
  * {@link slice.weights.WeightsException} whose message is one line naming the file and the problem.
+ *
+ * <p>{@code slice.weights.io} holds what writing files needs beyond tensors, for every module above this one:
+ * atomic writes ({@link slice.weights.io.AtomicFiles}) and the layout of Slice's cache folder
+ * ({@link slice.weights.io.SliceCache}).
  */
 package slice.weights;

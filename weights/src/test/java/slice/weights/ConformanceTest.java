@@ -25,11 +25,12 @@ import slice.models.ModelSpec;
 /**
  * The imported models against golden activations from an independent float64 implementation of Keras
  * ({@code shared/data/reference}, see its README): load the real weight file, feed {@code input.npy}, and compare
- * every recorded layer with max |Δ| ≤ 1e-4 · max |reference|. Each network is cut after the last recorded layer,
- * so no more is computed than is checked.
+ * every recorded layer with max |Δ| ≤ 2e-5 · max |reference|, printing each layer's error (the README quotes the
+ * largest; the reference's own README allows 1e-4 for any float32 engine). Each network is cut after the last
+ * recorded layer, so no more is computed than is checked.
  */
 class ConformanceTest {
-    private static final double TOLERANCE = 1e-4;
+    private static final double TOLERANCE = 2e-5;
 
     @Test
     void mobileNetV2Alpha035MatchesReference() throws IOException {
