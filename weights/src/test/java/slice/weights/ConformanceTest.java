@@ -34,8 +34,8 @@ class ConformanceTest {
 
     @Test
     void mobileNetV2Alpha035MatchesReference() throws IOException {
-        check("mobilenet_v2_0.35_224", new ModelSpec(Architecture.MOBILENET_V2, 0.35f, 224, false, 0).build(),
-                "models/mobilenet_v2/keras/mobilenet_v2_weights_tf_dim_ordering_tf_kernels_0.35_224_no_top.h5");
+        check(ReferenceMobileNet.FOLDER, new ModelSpec(Architecture.MOBILENET_V2, 0.35f, 224, false, 0).build(),
+                ReferenceMobileNet.WEIGHTS);
     }
 
     @Test
@@ -66,10 +66,8 @@ class ConformanceTest {
      */
     @Test
     void backboneThenTailEqualsTheFullNetwork() throws IOException {
-        Graph full = new ModelSpec(Architecture.MOBILENET_V2, 0.35f, 224, false, 0).build();
-        KerasImport.load(SharedData.require(
-                "models/mobilenet_v2/keras/mobilenet_v2_weights_tf_dim_ordering_tf_kernels_0.35_224_no_top.h5"), full);
-        Tensor x = NpyFile.read(SharedData.require("reference/mobilenet_v2_0.35_224/input.npy"));
+        Graph full = ReferenceMobileNet.loaded();
+        Tensor x = ReferenceMobileNet.input();
         full.setTrainable(false);
         full.plan(x.dim(0));
         Tensor expected = full.forward(x, false).copy();
@@ -96,7 +94,7 @@ class ConformanceTest {
                 SharedData.require("models/mobilenet_v2/keras/mobilenet_v2_1.0_224_no_top_from_slim_keras2_layout.h5"), g);
         assertEquals(g.paramCount(), report.paramsLoaded(), report.toString());
         System.out.println(report);
-        Tensor x = NpyFile.read(SharedData.require("reference/mobilenet_v2_0.35_224/input.npy"));
+        Tensor x = ReferenceMobileNet.input();
         g.setTrainable(false);
         g.plan(x.dim(0));
         Tensor f = g.forward(x, false);
