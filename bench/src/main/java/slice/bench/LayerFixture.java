@@ -18,11 +18,11 @@ import slice.engine.Tensor;
  * concatenation) and runs on a {@link Node#detached} node; the benchmark times the layer's own {@link Layer#forward}
  * or {@link Layer#backward} on it.
  */
-final class LayerFixture {
-    final Layer layer;
-    final Node node;
+public final class LayerFixture {
+    public final Layer layer;
+    public final Node node;
 
-    LayerFixture(int batch, int[] inputShape, Function<Input, Layer> make) {
+    public LayerFixture(int batch, int[] inputShape, Function<Input, Layer> make) {
         Random rnd = new Random(42);
         layer = make.apply(new Input("x", inputShape));
         for (Param p : layer.weights()) if (p.isTrainable()) fill(p.value, rnd, 0.1f);
@@ -36,13 +36,13 @@ final class LayerFixture {
     }
 
     /** The forward pass the backward benchmark differentiates: training mode, so batch norm keeps batch statistics. */
-    LayerFixture primeBackward() {
+    public LayerFixture primeBackward() {
         node.forward(true);
         return this;
     }
 
     /** 2 × multiply-adds of the forward pass over the batch. */
-    double forwardFlops() {
+    public double forwardFlops() {
         return 2.0 * layer.macs() * node.batch();
     }
 

@@ -20,11 +20,11 @@ import slice.train.data.Hashes;
 import slice.train.data.Progress;
 import slice.train.data.Sample;
 import slice.train.data.Split;
-import slice.weights.Downloader;
+import slice.weights.io.SliceCache;
 import slice.weights.KerasImport;
 import slice.weights.ModelCard;
 import slice.weights.SavedModel;
-import slice.weights.AtomicFiles;
+import slice.weights.io.AtomicFiles;
 
 /**
  * {@code train}: a folder of faces in, a recogniser out.
@@ -144,7 +144,7 @@ final class TrainCommand extends Cli.Task {
         String weightsSha = Hashes.sha256Hex(weights);
         System.err.println("weights: " + phases.time("weights", () -> KerasImport.load(weights, faces.backbone())));
 
-        Path cacheDir = cache != null ? cache : Downloader.defaultCacheRoot().resolve("features");
+        Path cacheDir = cache != null ? cache : SliceCache.standard().features();
         FeatureCache featureCache = new FeatureCache(cacheDir,
                 new FeatureCache.Spec(FaceModel.describe(spec), weightsSha, faces.cacheKey(), spec.size(), spec.preprocessing()),
                 augment > 0 ? Augmentation.faces(seed) : null);

@@ -15,11 +15,12 @@ import slice.weights.Downloader;
 import slice.weights.FaceApiModels;
 import slice.weights.KerasApplications;
 import slice.weights.RemoteFile;
+import slice.weights.io.SliceCache;
 
 /** {@code weights list|fetch}: the official Keras ImageNet weight files and the face-api.js models, downloaded into the cache. */
 @Command(name = "weights", mixinStandardHelpOptions = true,
         description = "List or download the official Keras ImageNet weights and the face-api.js models"
-                + " (cache: ~/.cache/slice/keras and ~/.cache/slice/" + FaceApiModels.CACHE_FOLDER + ", or under $SLICE_CACHE).",
+                + " (cache: ~/.cache/slice/keras and ~/.cache/slice/face_api, or under $SLICE_CACHE).",
         subcommands = {WeightsCommand.List.class, WeightsCommand.Fetch.class})
 final class WeightsCommand {
     /** Options shared by both subcommands. */
@@ -31,12 +32,16 @@ final class WeightsCommand {
                 + KerasApplications.BASE_URL + " or " + FaceApiModels.BASE_URL + " (same layout).")
         URI mirror;
 
+        SliceCache cache() {
+            return cache != null ? new SliceCache(cache) : SliceCache.standard();
+        }
+
         Downloader downloader() {
-            return cache != null ? new Downloader(cache) : new Downloader();
+            return new Downloader(cache().kerasWeights());
         }
 
         Downloader faceApiDownloader() {
-            return new Downloader(cache != null ? cache : Downloader.defaultCacheRoot(), FaceApiModels.CACHE_FOLDER);
+            return new Downloader(cache().faceApiWeights());
         }
 
         RemoteFile located(RemoteFile f) {
@@ -111,7 +116,7 @@ final class WeightsCommand {
 
     /** The cached file of {@code spec}'s ImageNet weights, downloaded first (with a progress bar) when missing. */
     static Path fetch(ModelSpec spec, boolean top, Where where) {
-        RemoteFile f = where.located(KerasApplications.forModel(spec.architecture().id, spec.alpha(), spec.size(), top));
+        RemoteFile f = where.located(KerasApplications.forModel(spec.architecture(), spec.alpha(), spec.size(), top));
         return download(f, where.downloader());
     }
 

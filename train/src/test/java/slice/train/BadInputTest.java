@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 import slice.engine.Tensor;
-import slice.models.NpyFile;
+import slice.weights.NpyFile;
 import slice.weights.ModelCard;
 import slice.weights.SavedModel;
 

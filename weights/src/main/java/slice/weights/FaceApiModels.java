@@ -11,7 +11,7 @@ import java.util.Map;
  * jsDelivr serves the npm package's files at {@value #BASE_URL}.
  *
  * <p>Each model is a TensorFlow.js manifest ({@code <model>-weights_manifest.json}) and one shard ({@code <model>.bin}),
- * read with {@link TfjsWeights}; both are cached side by side in the {@value #CACHE_FOLDER} folder of the cache, since
+ * read with {@link TfjsWeights}; both are cached side by side in {@link slice.weights.io.SliceCache#faceApiWeights()}, since
  * a manifest names its shard relative to itself. No per-file checksum is published (npm's integrity hash covers the
  * whole package); the sizes and SHA-256s here are those of the files in the 1.7.15 tarball.
  */
@@ -19,8 +19,6 @@ public final class FaceApiModels {
     private FaceApiModels() { }
 
     public static final String BASE_URL = "https://cdn.jsdelivr.net/npm/@vladmandic/face-api@1.7.15/model/";
-    /** The subfolder of the cache the files go to (see {@link Downloader#Downloader(java.nio.file.Path, String)}). */
-    public static final String CACHE_FOLDER = "face_api";
     /** The models, by face-api's names: detector, 68-point landmarks (full and tiny), 128-d face descriptor. */
     public static final List<String> MODELS =
             List.of("tiny_face_detector_model", "face_landmark_68_model", "face_landmark_68_tiny_model", "face_recognition_model");

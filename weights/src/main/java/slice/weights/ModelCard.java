@@ -12,7 +12,7 @@ import java.util.Map;
  * @param inputSize     square input side in pixels, e.g. 224
  * @param cutLayer      the backbone layer the head sits on (a Keras layer name), or {@code null} for the whole backbone
  * @param classNames    output classes, in logit order
- * @param preprocessing how pixels become the network input, e.g. {@code rgb/127.5-1}
+ * @param preprocessing how pixels become the network input, as {@code Preprocessing.describe()} writes it: {@code RGB, x / 127.5 - 1}
  * @param training      anything else the trainer records (head layout, epochs, optimiser, metrics, dates): JSON values,
  *                      i.e. strings, numbers ({@code Long} or {@code Double} once read back), booleans, lists and maps
  */

@@ -17,6 +17,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import slice.weights.io.SliceCache;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import slice.engine.SharedData;
@@ -83,7 +84,7 @@ class FaceApiModelsTest {
         SharedData.require(TfjsRealFilesTest.DIR + "face_recognition_model.bin");
         HttpServer server = serve(Map.of());
         try {
-            Downloader d = new Downloader(cache, FaceApiModels.CACHE_FOLDER);
+            Downloader d = new Downloader(new SliceCache(cache).faceApiWeights());
             for (String model : FaceApiModels.MODELS) {
                 Path manifest = null;
                 for (RemoteFile f : FaceApiModels.files(model)) {
@@ -107,7 +108,7 @@ class FaceApiModelsTest {
         HttpServer server = serve(Map.of("tiny_face_detector_model.bin", bin));
         try {
             RemoteFile f = from(server, FaceApiModels.files("tiny_face_detector_model").get(1));
-            Downloader d = new Downloader(cache, FaceApiModels.CACHE_FOLDER);
+            Downloader d = new Downloader(new SliceCache(cache).faceApiWeights());
             WeightsException e = assertThrows(WeightsException.class, () -> d.fetch(f, Downloader.Progress.NONE));
             assertEquals("the download of " + f.url() + " has SHA-256 " + sha256(bin) + ", expected " + f.sha256()
                     + "; the partial file was deleted, run again to download it afresh", e.getMessage());
@@ -122,7 +123,7 @@ class FaceApiModelsTest {
         HttpServer server = serve(Map.of());
         RemoteFile f = from(server, FaceApiModels.files("face_landmark_68_model").get(0));
         server.stop(0); // nothing listens on that port any more
-        Downloader d = new Downloader(cache, FaceApiModels.CACHE_FOLDER);
+        Downloader d = new Downloader(new SliceCache(cache).faceApiWeights());
         String message = assertThrows(WeightsException.class, () -> d.fetch(f, Downloader.Progress.NONE)).getMessage();
         assertTrue(message.startsWith("cannot reach " + f.url()), message);
         assertTrue(message.endsWith("download " + f.url() + " by other means and save it as "

@@ -48,13 +48,19 @@ class KerasImportTest {
                 FileLayer.of(dense, "kernel", new int[] {4, 5}, "bias", new int[] {5}));
     }
 
+    /** Writes {@code layers} as a weights file, loads it into {@code g} and checks which pairing rule it took. */
+    private KerasImport.Report loadBy(KerasImport.Rule expected, List<FileLayer> layers, Graph g) {
+        KerasImport.Report r = KerasImport.load(KerasFixtures.write(dir.resolve("w.h5"), layers), g);
+        assertEquals(expected, r.rule());
+        return r;
+    }
+
     @Test
     void sameNamesLoadByNameInAnyFileOrder() {
         List<FileLayer> layers = new ArrayList<>(mobileLikeFile("Conv1", "bn_Conv1", "dw", "dw_bn", "predictions"));
         java.util.Collections.reverse(layers);
         Graph g = mobileLike();
-        KerasImport.Report r = KerasImport.load(KerasFixtures.write(dir.resolve("w.h5"), layers), g);
-        assertEquals(KerasImport.Rule.BY_NAME, r.rule());
+        KerasImport.Report r = loadBy(KerasImport.Rule.BY_NAME, layers, g);
         assertEquals(5, r.layersLoaded());
         assertEquals(g.paramCount(), r.paramsLoaded());
         assertTrue(holds(((Conv2D) g.layer("Conv1")).kernel, "Conv1", "kernel"));
@@ -65,9 +71,7 @@ class KerasImportTest {
     @Test
     void olderNamesLoadInFileOrderOfWeightedLayers() {
         Graph g = mobileLike();
-        Path f = KerasFixtures.write(dir.resolve("w.h5"), mobileLikeFile("mobl_conv", "bn0", "mobl0_dw", "bn0_dw", "Logits"));
-        KerasImport.Report r = KerasImport.load(f, g);
-        assertEquals(KerasImport.Rule.BY_ORDER, r.rule());
+        loadBy(KerasImport.Rule.BY_ORDER, mobileLikeFile("mobl_conv", "bn0", "mobl0_dw", "bn0_dw", "Logits"), g);
         assertTrue(holds(((DepthwiseConv2D) g.layer("dw")).kernel, "mobl0_dw", "depthwise_kernel"));
         assertTrue(holds(((BatchNorm) g.layer("bn_Conv1")).gamma, "bn0", "gamma"));
         assertTrue(holds(((Dense) g.layer("predictions")).kernel, "Logits", "kernel"));
@@ -112,11 +116,9 @@ class KerasImportTest {
     @Test
     void automaticNamesLoadByTheirNumberNotByFileOrder() {
         // listed as Keras' topological sort may list them: not creation order
-        Path f = KerasFixtures.write(dir.resolve("w.h5"), List.of(
-                bnNoScale("batch_normalization_2", 6), conv("conv2d_2", 3, 2, 6), conv("conv2d_1", 1, 3, 2), bnNoScale("batch_normalization_1", 2)));
         Graph g = twoConvs("first", "first_bn", "second", "second_bn");
-        KerasImport.Report r = KerasImport.load(f, g);
-        assertEquals(KerasImport.Rule.BY_NUMBER, r.rule());
+        loadBy(KerasImport.Rule.BY_NUMBER, List.of(
+                bnNoScale("batch_normalization_2", 6), conv("conv2d_2", 3, 2, 6), conv("conv2d_1", 1, 3, 2), bnNoScale("batch_normalization_1", 2)), g);
         assertTrue(holds(((Conv2D) g.layer("first")).kernel, "conv2d_1", "kernel"));
         assertTrue(holds(((Conv2D) g.layer("second")).kernel, "conv2d_2", "kernel"));
         assertTrue(holds(((BatchNorm) g.layer("second_bn")).beta, "batch_normalization_2", "beta"));
@@ -139,10 +141,8 @@ class KerasImportTest {
         Conv2D c = new Conv2D("conv2d_1", in, 2, 1, 1, 1, 1, Padding.SAME, false);
         Layer flat = new KerasFixtures.Stub("flat", c, 2);
         Graph g = new Graph(in, new Dense("predictions", flat, 7, true));
-        Path f = KerasFixtures.write(dir.resolve("w.h5"), List.of(
-                FileLayer.of("predictions", "kernel", new int[] {2, 7}, "bias", new int[] {7}), conv("conv2d_1", 1, 3, 2)));
-        KerasImport.Report r = KerasImport.load(f, g);
-        assertEquals(KerasImport.Rule.BY_NUMBER, r.rule());
+        loadBy(KerasImport.Rule.BY_NUMBER, List.of(
+                FileLayer.of("predictions", "kernel", new int[] {2, 7}, "bias", new int[] {7}), conv("conv2d_1", 1, 3, 2)), g);
         assertTrue(holds(((Dense) g.layer("predictions")).kernel, "predictions", "kernel"));
     }
 

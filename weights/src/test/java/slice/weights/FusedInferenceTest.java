@@ -1,4 +1,4 @@
-package slice.models;
+package slice.weights;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -10,9 +10,7 @@ import java.io.IOException;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import slice.engine.Graph;
-import slice.engine.SharedData;
 import slice.engine.Tensor;
-import slice.weights.KerasImport;
 
 /**
  * Inference fusion on the real network: MobileNetV2 α 0.35 with its Keras weights, on the reference input, gives
@@ -27,10 +25,8 @@ class FusedInferenceTest {
 
     @Test
     void fusedMobileNetV2EqualsLayerByLayer() throws IOException {
-        Graph g = new ModelSpec(Architecture.MOBILENET_V2, 0.35f, 224, false, 0).build();
-        KerasImport.load(SharedData.require(
-                "models/mobilenet_v2/keras/mobilenet_v2_weights_tf_dim_ordering_tf_kernels_0.35_224_no_top.h5"), g);
-        Tensor x = NpyFile.read(SharedData.require("reference/mobilenet_v2_0.35_224/input.npy"));
+        Graph g = ReferenceMobileNet.loaded();
+        Tensor x = ReferenceMobileNet.input();
         g.setTrainable(true);
         g.plan(x.dim(0));
         g.forward(x, false);

@@ -1,4 +1,4 @@
-package slice.train;
+package slice.bench.research;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -8,6 +8,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Random;
 import slice.models.ModelSpec;
+import slice.train.FaceModel;
+import slice.train.Features;
+import slice.train.Samples;
+import slice.train.Trainer;
+import slice.train.UnknownScore;
+import slice.train.UnknownThreshold;
 import slice.train.data.CachedFeatures;
 import slice.train.data.Dataset;
 import slice.train.data.FeatureCache;
@@ -16,6 +22,7 @@ import slice.train.data.Progress;
 import slice.train.data.Sample;
 import slice.train.data.Split;
 import slice.weights.KerasImport;
+import slice.weights.io.SliceCache;
 
 /**
  * Open-set measurement of unknown-face scores on real faces: train the head on some people, then score the test
@@ -26,16 +33,16 @@ import slice.weights.KerasImport;
  * of the calibration's noise). Embeddings are the cached pooled backbone features (head-only training).
  *
  * <pre>
- *   mvn -o -q -pl train -am package -DskipTests      # then, from the checkout:
- *   java --add-modules jdk.incubator.vector -cp train/target/train.jar:train/target/test-classes:engine/target/test-classes \
- *       slice.train.OpenSetStudy ../shared/data/faces/att_faces \
+ *   mvn -B -ntp -DskipTests package      # then, from the checkout:
+ *   java --add-modules jdk.incubator.vector -cp bench/target/benchmarks.jar \
+ *       slice.bench.research.OpenSetStudy ../shared/data/faces/att_faces \
  *       ../shared/data/models/mobilenet_v2/keras/mobilenet_v2_weights_tf_dim_ordering_tf_kernels_0.5_224_no_top.h5 0.5 224 10 3
  *   (args: DATA WEIGHTS ALPHA SIZE UNSEEN SEEDS [FEATURE-CACHE])
  * </pre>
  * {@code UNSEEN} people are held out, chosen at random per seed; {@code SEEDS} folds are averaged. Default head,
  * training options and split (as {@code train} with no options).
  */
-final class OpenSetStudy {
+public final class OpenSetStudy {
     /** One way to score "how known is this face" from the head's logits and the pooled embedding. */
     interface Score {
         float of(float[] logits, float[] embedding, Fitted c, float[][] trainUnit);
@@ -121,7 +128,7 @@ final class OpenSetStudy {
             new Named("logit-space cos pred × softmax", (l, e, c, t) -> c.logit().cosines(l)[UnknownThreshold.argmax(l, 0, l.length)] * maxSoftmax(l)));
 
     public static void main(String[] args) throws Exception {
-        Path cacheDir = args.length > 6 ? Path.of(args[6]) : Path.of(System.getProperty("user.home"), ".cache/slice/features");
+        Path cacheDir = args.length > 6 ? Path.of(args[6]) : SliceCache.standard().features();
         measure(Path.of(args[0]), Path.of(args[1]), Float.parseFloat(args[2]), Integer.parseInt(args[3]), Integer.parseInt(args[4]),
                 Integer.parseInt(args[5]), cacheDir, SCORES);
     }
