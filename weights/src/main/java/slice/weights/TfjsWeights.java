@@ -139,7 +139,7 @@ public final class TfjsWeights {
         });
         checked.forEach((param, t) -> System.arraycopy(t.data, 0, param.value.data, 0, t.size()));
         List<String> unused = new ArrayList<>(tensors.keySet());
-        unused.removeAll(sources.values());
+        unused.removeAll(new HashSet<>(sources.values())); // by equality, whatever map the caller passed
         return unused;
     }
 
