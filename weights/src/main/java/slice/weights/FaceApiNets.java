@@ -1,7 +1,7 @@
 package slice.weights;
 
 import java.nio.file.Path;
-import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import slice.engine.Param;
@@ -33,7 +33,7 @@ public final class FaceApiNets {
 
     private static void load(Path manifest, Map<String, Param> named, String network) {
         TfjsWeights weights = TfjsWeights.read(manifest);
-        Map<Param, String> sources = new IdentityHashMap<>();
+        Map<Param, String> sources = new LinkedHashMap<>(); // the network's order: the first missing tensor is reported
         named.forEach((name, param) -> sources.put(param, name));
         List<String> unused = weights.load(sources);
         if (!unused.isEmpty()) {
