@@ -55,15 +55,25 @@ class GraphTest {
         }
     }
 
+    /** x → a = wa·x → b = wb·a → s = a + b: a residual fan-out of a, two scalar weights. */
+    private record Net(Input x, Scale a, Scale b, Sum s) {
+        static Net of(int width, float wa, float wb) {
+            Input x = new Input("x", width);
+            Scale a = new Scale("a", x);
+            Scale b = new Scale("b", a);
+            a.w.value.data[0] = wa;
+            b.w.value.data[0] = wb;
+            return new Net(x, a, b, new Sum("s", a, b));
+        }
+
+        Graph graph() { return new Graph(x, s); }
+    }
+
     @Test
     void residualFanOutSumsGradientsAndFreezingStopsParameterGradients() {
-        Input x = new Input("x", 3);
-        Scale a = new Scale("a", x);
-        Scale b = new Scale("b", a);
-        Sum s = new Sum("s", a, b); // s = a·x + b·a·x
-        a.w.value.data[0] = 2f;
-        b.w.value.data[0] = 3f;
-        Graph g = new Graph(x, s);
+        Net net = Net.of(3, 2f, 3f); // s = a·x + b·a·x
+        Scale a = net.a(), b = net.b();
+        Graph g = net.graph();
         g.plan(2);
         Tensor in = Tensor.wrap(new float[] {1, 2, 3, 4, 5, 6}, 2, 3);
         Tensor y = g.forward(in, true);
@@ -84,14 +94,11 @@ class GraphTest {
 
     @Test
     void cutsAndTailsAreSubgraphs() {
-        Input x = new Input("x", 2);
-        Scale a = new Scale("a", x);
-        Scale b = new Scale("b", a);
-        Sum s = new Sum("s", a, b);
-        Graph g = new Graph(x, s);
-        assertEquals(List.of(a, b, s), g.layers());
-        assertEquals(List.of(a, b), g.cutAt("b").layers());
-        assertEquals(List.of(b, s), g.from("a").layers());
+        Net net = Net.of(2, 1f, 1f);
+        Graph g = net.graph();
+        assertEquals(List.of(net.a(), net.b(), net.s()), g.layers());
+        assertEquals(List.of(net.a(), net.b()), g.cutAt("b").layers());
+        assertEquals(List.of(net.b(), net.s()), g.from("a").layers());
         // b's tail would need a, which is not computed from b: not a single-tensor boundary
         assertThrows(IllegalArgumentException.class, () -> g.from("b"));
         assertEquals(3, g.paramCount() + 1);
@@ -104,13 +111,9 @@ class GraphTest {
 
     @Test
     void graphsSharingLayersKeepTheirOwnActivationsWhenRunInterleaved() {
-        Input x = new Input("x", 3);
-        Scale a = new Scale("a", x);
-        Scale b = new Scale("b", a);
-        Sum s = new Sum("s", a, b);
-        a.w.value.data[0] = 2f;
-        b.w.value.data[0] = 3f;
-        Graph whole = new Graph(x, s), prefix = whole.cutAt("b"), tail = whole.from("a");
+        Net net = Net.of(3, 2f, 3f);
+        Scale a = net.a(), b = net.b();
+        Graph whole = net.graph(), prefix = whole.cutAt("b"), tail = whole.from("a");
         Tensor in = Tensor.wrap(new float[] {1, 2, 3, 4, 5, 6}, 2, 3), other = Tensor.wrap(new float[] {-1, 0, 7}, 1, 3);
         Tensor ones = Tensor.wrap(new float[] {1, 1, 1, 1, 1, 1}, 2, 3);
         // Each graph alone: whole (forward, backward), prefix, tail.

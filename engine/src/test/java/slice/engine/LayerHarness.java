@@ -22,6 +22,17 @@ public final class LayerHarness {
         return node.out();
     }
 
+    /**
+     * Forward and backward on a node whose input wants no gradient (a layer right after a frozen prefix): only the
+     * parameter gradients are computed.
+     */
+    public static void backwardWithoutInputGradient(Layer layer, Tensor x, Tensor dy) {
+        Node node = Node.detached(layer, new Tensor[] {x}, new Tensor[] {null});
+        layer.forward(node, true);
+        System.arraycopy(dy.data, 0, node.grad().data, 0, dy.size());
+        layer.backward(node);
+    }
+
     /** The node of {@code layer}'s last {@link #forward}. */
     public static Node lastNode(Layer layer) {
         Node node = LAST.get(layer);

@@ -45,29 +45,7 @@ class ElementwiseLayersTest {
     }
 
     @Test
-    void leakyReluVectorKernelMatchesScalarTwinBitForBit() {
-        ReluKernel scalar = new ReluScalar(), vector = Kernels.RELU;
-        Random rnd = new Random(13);
-        for (int size : new int[] {1, 5, 37, 1001}) {
-            float[] x = new float[size], dy = new float[size];
-            for (int i = 0; i < size; i++) {
-                x[i] = switch (i % 5) { case 0 -> 0f; case 1 -> -0f; default -> rnd.nextFloat() * 16 - 8; };
-                dy[i] = rnd.nextFloat() * 2 - 1;
-            }
-            float[][] results = new float[2][];
-            int k = 0;
-            for (ReluKernel kernel : new ReluKernel[] {scalar, vector}) {
-                float[] y = new float[size], dx = dy.clone();
-                kernel.leakyForward(x, y, size / 3, size, 0.1f);
-                kernel.leakyBackward(x, dy, dx, 0, size, 0.1f);
-                results[k++] = BatchNormTest.concat(y, dx);
-            }
-            assertArrayEquals(results[0], results[1], "size " + size);
-        }
-    }
-
-    @Test
-    void reluVectorKernelMatchesScalarTwinBitForBit() {
+    void rectifierVectorKernelsMatchScalarTwinBitForBit() {
         ReluKernel scalar = new ReluScalar(), vector = Kernels.RELU;
         Random rnd = new Random(12);
         for (int size : new int[] {1, 5, 37, 1001}) {
@@ -76,17 +54,20 @@ class ElementwiseLayersTest {
                 x[i] = switch (i % 7) { case 0 -> 0f; case 1 -> -0f; case 2 -> 6f; default -> rnd.nextFloat() * 16 - 8; };
                 dy[i] = rnd.nextFloat() * 2 - 1;
             }
-            for (float max : new float[] {6f, Float.POSITIVE_INFINITY}) {
-                float[][] results = new float[2][];
-                int k = 0;
-                for (ReluKernel kernel : new ReluKernel[] {scalar, vector}) {
-                    float[] y = new float[size], dx = dy.clone();
-                    kernel.forward(x, y, size / 3, size, max);
-                    kernel.backward(x, dy, dx, 0, size, max);
-                    results[k++] = BatchNormTest.concat(y, dx);
-                }
-                assertArrayEquals(results[0], results[1], "size " + size + ", max " + max);
+            float[][] results = new float[2][];
+            int k = 0;
+            for (ReluKernel kernel : new ReluKernel[] {scalar, vector}) {
+                float[] relu6 = new float[size], relu = new float[size], leaky = new float[size];
+                float[] dRelu6 = dy.clone(), dRelu = dy.clone(), dLeaky = dy.clone();
+                kernel.forward(x, relu6, size / 3, size, 6f);
+                kernel.backward(x, dy, dRelu6, 0, size, 6f);
+                kernel.forward(x, relu, 0, size, Float.POSITIVE_INFINITY);
+                kernel.backward(x, dy, dRelu, size / 3, size, Float.POSITIVE_INFINITY);
+                kernel.leakyForward(x, leaky, size / 3, size, 0.1f);
+                kernel.leakyBackward(x, dy, dLeaky, 0, size, 0.1f);
+                results[k++] = BatchNormTest.concat(relu6, dRelu6, relu, dRelu, leaky, dLeaky);
             }
+            assertArrayEquals(results[0], results[1], "size " + size);
         }
     }
 
