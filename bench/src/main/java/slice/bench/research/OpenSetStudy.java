@@ -112,20 +112,20 @@ public final class OpenSetStudy {
     static final List<Named> SCORES = List.of(
             new Named("max softmax (before)", (l, e, c, t) -> maxSoftmax(l)),
             new Named("UnknownScore (shipped)", (l, e, c, t) -> c.shipped().scores(softmax(l), e, 1)[0]),
-            new Named("max logit", (l, e, c, t) -> l[UnknownThreshold.argmax(l, 0, l.length)]),
+            new Named("max logit", (l, e, c, t) -> l[top(l)]),
             new Named("energy (logsumexp)", (l, e, c, t) -> logSumExp(l)),
             new Named("cos centroid, max", (l, e, c, t) -> max(c.plain().cosines(e))),
-            new Named("cos centroid, predicted", (l, e, c, t) -> c.plain().cosines(e)[UnknownThreshold.argmax(l, 0, l.length)]),
+            new Named("cos centroid, predicted", (l, e, c, t) -> c.plain().cosines(e)[top(l)]),
             new Named("centred cos centroid, max", (l, e, c, t) -> max(c.centred().cosines(e))),
-            new Named("centred cos centroid, pred", (l, e, c, t) -> c.centred().cosines(e)[UnknownThreshold.argmax(l, 0, l.length)]),
+            new Named("centred cos centroid, pred", (l, e, c, t) -> c.centred().cosines(e)[top(l)]),
             new Named("cos nearest train", (l, e, c, t) -> nearest(c.plain().unit(e), t)),
-            new Named("max logit − mean logit", (l, e, c, t) -> l[UnknownThreshold.argmax(l, 0, l.length)] - mean(l)),
+            new Named("max logit − mean logit", (l, e, c, t) -> l[top(l)] - mean(l)),
             new Named("logit-space cos, max", (l, e, c, t) -> max(c.logit().cosines(l))),
-            new Named("logit-space cos, pred", (l, e, c, t) -> c.logit().cosines(l)[UnknownThreshold.argmax(l, 0, l.length)]),
+            new Named("logit-space cos, pred", (l, e, c, t) -> c.logit().cosines(l)[top(l)]),
             new Named("whitened cos, max", (l, e, c, t) -> max(c.whitened().cosines(scaled(e, c.scale())))),
-            new Named("whitened cos, pred", (l, e, c, t) -> c.whitened().cosines(scaled(e, c.scale()))[UnknownThreshold.argmax(l, 0, l.length)]),
+            new Named("whitened cos, pred", (l, e, c, t) -> c.whitened().cosines(scaled(e, c.scale()))[top(l)]),
             new Named("whitened cos max × softmax", (l, e, c, t) -> max(c.whitened().cosines(scaled(e, c.scale()))) * maxSoftmax(l)),
-            new Named("logit-space cos pred × softmax", (l, e, c, t) -> c.logit().cosines(l)[UnknownThreshold.argmax(l, 0, l.length)] * maxSoftmax(l)));
+            new Named("logit-space cos pred × softmax", (l, e, c, t) -> c.logit().cosines(l)[top(l)] * maxSoftmax(l)));
 
     public static void main(String[] args) throws Exception {
         Path cacheDir = args.length > 6 ? Path.of(args[6]) : SliceCache.standard().features();
@@ -185,7 +185,8 @@ public final class OpenSetStudy {
             Trainer trainer = new Trainer(faces.trainable, config);
             Path checkpoint = Files.createTempFile("openset", ".safetensors");
             Files.delete(checkpoint);
-            trainer.fit(rows(features, knownSamples, knownIndex, train), rows(features, knownSamples, knownIndex, val), checkpoint, "study", s -> { });
+            trainer.fit(rows(features, knownSamples, knownIndex, train), rows(features, knownSamples, knownIndex, val), checkpoint,
+                    "study", s -> { });
             Files.deleteIfExists(checkpoint);
 
             float[][] trainE = new float[train.size()][];
@@ -199,7 +200,8 @@ public final class OpenSetStudy {
             for (int j = 0; j < train.size(); j++) trainScaled[j] = scaled(trainE[j], scale);
             Fitted centroids = new Fitted(Centroids.of(flatten(trainE), dim, trainLabels, known.size(), false),
                     Centroids.of(flatten(trainE), dim, trainLabels, known.size(), true),
-                    Centroids.of(trainer.logits(rows(features, knownSamples, knownIndex, train), 32), known.size(), trainLabels, known.size(), true),
+                    Centroids.of(trainer.logits(rows(features, knownSamples, knownIndex, train), 32), known.size(), trainLabels,
+                            known.size(), true),
                     Centroids.of(flatten(trainScaled), dim, trainLabels, known.size(), true), scale,
                     UnknownScore.fit(flatten(trainE), trainLabels, known.size(), dim));
             float[][] trainUnit = new float[train.size()][];
@@ -208,8 +210,9 @@ public final class OpenSetStudy {
             Scored valS = score(scores, trainer, rows(features, knownSamples, knownIndex, val), centroids, trainUnit);
             Scored testS = score(scores, trainer, rows(features, knownSamples, knownIndex, test), centroids, trainUnit);
             Scored strangerS = score(scores, trainer, rowsOf(features, strangerIndex), centroids, trainUnit);
-            System.out.printf(Locale.ROOT, "fold %d: %d known people (%d train, %d val, %d test images), %d strangers (%d images); test accuracy %.3f%n",
-                    seed, known.size(), train.size(), val.size(), test.size(), unseen.size(), strangerIndex.size(), testS.accuracy(labelsOf(knownSamples, test)));
+            System.out.printf(Locale.ROOT, "fold %d: %d known people (%d train, %d val, %d test images), %d strangers (%d images);"
+                    + " test accuracy %.3f%n", seed, known.size(), train.size(), val.size(), test.size(), unseen.size(),
+                    strangerIndex.size(), testS.accuracy(labelsOf(knownSamples, test)));
             for (int s = 0; s < scores.size(); s++) {
                 float threshold = calibrate(valS.scores[s], valS.predicted, labelsOf(knownSamples, val));
                 double auroc = auroc(testS.scores[s], strangerS.scores[s]);
@@ -287,14 +290,14 @@ public final class OpenSetStudy {
     }
 
     static float maxSoftmax(float[] l) {
-        float m = l[UnknownThreshold.argmax(l, 0, l.length)];
+        float m = l[top(l)];
         double sum = 0;
         for (float v : l) sum += Math.exp(v - m);
         return (float) (1 / sum);
     }
 
     static float[] softmax(float[] l) {
-        float m = l[UnknownThreshold.argmax(l, 0, l.length)];
+        float m = l[top(l)];
         float[] p = new float[l.length];
         double sum = 0;
         for (int j = 0; j < l.length; j++) sum += p[j] = (float) Math.exp(l[j] - m);
@@ -303,7 +306,7 @@ public final class OpenSetStudy {
     }
 
     static float logSumExp(float[] l) {
-        float m = l[UnknownThreshold.argmax(l, 0, l.length)];
+        float m = l[top(l)];
         double sum = 0;
         for (float v : l) sum += Math.exp(v - m);
         return (float) (m + Math.log(sum));
@@ -342,8 +345,13 @@ public final class OpenSetStudy {
         return (float) (s / v.length);
     }
 
+    /** Index of the largest value (the first of equals), as {@link UnknownThreshold#argmax} picks the predicted person. */
+    static int top(float[] v) {
+        return UnknownThreshold.argmax(v, 0, v.length);
+    }
+
     static float max(float[] v) {
-        return v[UnknownThreshold.argmax(v, 0, v.length)];
+        return v[top(v)];
     }
 
     static float nearest(float[] u, float[][] trainUnit) {
@@ -390,7 +398,9 @@ public final class OpenSetStudy {
             @Override public int copies() { return 1; }
             @Override public int sampleSize() { return dim; }
             @Override public int label(int i) { return labels[i]; }
-            @Override public void read(int i, int copy, float[] dst, int offset) { System.arraycopy(features[idx.get(i)], 0, dst, offset, dim); }
+            @Override public void read(int i, int copy, float[] dst, int offset) {
+                System.arraycopy(features[idx.get(i)], 0, dst, offset, dim);
+            }
         };
     }
 }
