@@ -10,8 +10,9 @@ import slice.engine.Tensor;
  * Face Detector on the photo padded to a square ({@link SquareInput}), its grid decoded and suppressed
  * ({@link YoloDecoder}), then a 68-point landmark net on each face's crop ({@link LandmarkCrop}), all faces in one batch.
  *
- * <p>Each network normalises its input as face-api does: {@code (rgb − meanRgb) / 255}. Not thread-safe: the two
- * graphs keep their activations; use one finder per thread.
+ * <p>Each network normalises its input as face-api does: {@code (rgb − meanRgb) / 255}. A finder runs the networks
+ * through graphs of its own (their activations are the finder's, their weights the networks'), so finders made from
+ * the same networks share the weights and can run on different threads; one finder is not thread-safe.
  */
 public final class FaceFinder {
     /** A face: where the detector found it, how sure it is, and its 68 landmarks in the photo's pixels. */
@@ -19,13 +20,21 @@ public final class FaceFinder {
 
     private final TinyFaceDetector detector;
     private final FaceLandmarkNet landmarkNet;
+    private final Graph detectorGraph, landmarkGraph;
 
-    /** The networks must hold their weights already (see {@code slice.weights.TfjsWeights}). */
+    /** The networks must hold their weights already (see {@code slice.weights.FaceApiNets}). */
     public FaceFinder(TinyFaceDetector detector, FaceLandmarkNet landmarkNet) {
         this.detector = detector;
         this.landmarkNet = landmarkNet;
-        detector.graph.planInference(1);
-        landmarkNet.graph.planInference(1);
+        detectorGraph = new Graph(detector.graph.source(), detector.graph.output());
+        landmarkGraph = new Graph(landmarkNet.graph.source(), landmarkNet.graph.output());
+        detectorGraph.planInference(1);
+        landmarkGraph.planInference(1);
+    }
+
+    /** Another finder over the same networks (weights shared, activations its own): one per thread. */
+    public FaceFinder copy() {
+        return new FaceFinder(detector, landmarkNet);
     }
 
     public int inputSize() { return detector.inputSize; }
@@ -48,7 +57,7 @@ public final class FaceFinder {
             normalize(input, FaceLandmarkNet.MEAN_RGB);
             System.arraycopy(input, 0, batch, i * sample, sample);
         }
-        Tensor out = landmarkNet.graph.forward(Tensor.wrap(batch, detections.size(), size, size, 3), false);
+        Tensor out = landmarkGraph.forward(Tensor.wrap(batch, detections.size(), size, size, 3), false);
         int points = 2 * FaceLandmarkNet.POINTS;
         for (int i = 0; i < detections.size(); i++) {
             float[] one = new float[points];
@@ -63,8 +72,7 @@ public final class FaceFinder {
         int s = detector.inputSize;
         float[] input = SquareInput.forDetector(pixels, width, height, s);
         normalize(input, TinyFaceDetector.MEAN_RGB);
-        Graph g = detector.graph;
-        Tensor grid = g.forward(Tensor.wrap(input, 1, s, s, 3), false);
+        Tensor grid = detectorGraph.forward(Tensor.wrap(input, 1, s, s, 3), false);
         return YoloDecoder.TINY_FACE_DETECTOR.decode(grid.data, width, height, s, scoreThreshold);
     }
 
