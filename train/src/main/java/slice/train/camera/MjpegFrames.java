@@ -94,7 +94,7 @@ public final class MjpegFrames implements FrameSource {
             };
             if (state != State.SEEK_SOI && pos - start > maxFrameBytes && !oversized) {
                 oversized = true;
-                lose("larger than " + describe(maxFrameBytes) + ", the limit for one frame");
+                lose(tooLarge(maxFrameBytes));
             }
             if (oversized) {
                 discarded += pos - start;
@@ -245,7 +245,9 @@ public final class MjpegFrames implements FrameSource {
         return "frame " + frameNumber;
     }
 
-    private static String describe(int bytes) {
-        return bytes % (1 << 20) == 0 ? (bytes >> 20) + " MiB" : bytes + " bytes";
+    /** The reason a frame over the limit is lost: {@code larger than 32 MiB, the limit for one frame}. */
+    static String tooLarge(int maxFrameBytes) {
+        String limit = maxFrameBytes % (1 << 20) == 0 ? (maxFrameBytes >> 20) + " MiB" : maxFrameBytes + " bytes";
+        return "larger than " + limit + ", the limit for one frame";
     }
 }
