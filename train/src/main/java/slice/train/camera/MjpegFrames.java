@@ -144,7 +144,8 @@ public final class MjpegFrames implements FrameSource {
             beginFrame();
         } else if (code == EOI) {
             pos = c + 1;
-            if (!oversized) ready.add(new Frame(name(), Arrays.copyOfRange(buf, start, pos), System.nanoTime()));
+            if (!oversized && pos - start > maxFrameBytes) lose(tooLarge(maxFrameBytes));
+            else if (!oversized) ready.add(new Frame(name(), Arrays.copyOfRange(buf, start, pos), System.nanoTime()));
             start = pos;
             state = State.SEEK_SOI;
         } else if (code >= RST0 && code <= RST7 || code == TEM) {

@@ -131,6 +131,13 @@ class MjpegFramesTest {
     }
 
     @Test
+    void theLimitCountsEveryByteOfTheFrame() throws IOException {
+        assertArrayEquals(A, ((Frame) new MjpegFrames(new ByteArrayInputStream(A), A.length).next()).bytes());
+        assertEquals(new Lost("frame 1", "larger than " + (A.length - 1) + " bytes, the limit for one frame"),
+                new MjpegFrames(new ByteArrayInputStream(A), A.length - 1).next());
+    }
+
+    @Test
     void aHugeFrameDoesNotGrowTheBuffer() throws IOException {
         long scanBytes = 64L << 20;
         MjpegFrames frames = new MjpegFrames(new SequenceOfHugeFrame(scanBytes, A), 1 << 20);
