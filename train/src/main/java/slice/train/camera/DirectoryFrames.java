@@ -18,6 +18,7 @@ import java.nio.file.WatchService;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -73,6 +74,8 @@ public final class DirectoryFrames implements FrameSource {
     private final WatchService watcher;
     /** Files changed and not yet yielded, by name, with how they last looked. */
     private final TreeMap<Path, Look> pending = new TreeMap<>();
+    /** Files found complete and not yet read, in name order. */
+    private final ArrayDeque<Path> complete = new ArrayDeque<>();
     private final Map<Path, Look> yielded = new LinkedHashMap<>(16, 0.75f, true) {
         @Override protected boolean removeEldestEntry(Map.Entry<Path, Look> eldest) {
             return size() > REMEMBERED;
@@ -103,8 +106,10 @@ public final class DirectoryFrames implements FrameSource {
     @Override public Item next() throws IOException, InterruptedException {
         try {
             while (!closed) {
-                Item item = settled(System.nanoTime());
-                if (item != null) return item;
+                Path file = complete.poll();
+                if (file != null) return read(file);
+                findComplete(System.nanoTime());
+                if (!complete.isEmpty()) continue;
                 WatchKey key = pending.isEmpty() ? watcher.take() : watcher.poll(pollMillis, TimeUnit.MILLISECONDS);
                 if (key != null) notice(key);
             }
@@ -140,8 +145,8 @@ public final class DirectoryFrames implements FrameSource {
         }
     }
 
-    /** The first pending file, by name, that has not changed for the settle time, read; null if none. */
-    private Item settled(long now) {
+    /** Moves the pending files that have not changed for the settle time to {@link #complete}, in name order. */
+    private void findComplete(long now) {
         for (Iterator<Map.Entry<Path, Look>> it = pending.entrySet().iterator(); it.hasNext(); ) {
             Map.Entry<Path, Look> entry = it.next();
             Path file = dir.resolve(entry.getKey());
@@ -153,7 +158,8 @@ public final class DirectoryFrames implements FrameSource {
                 continue;
             } catch (IOException e) {
                 it.remove();
-                return new Lost(file.toString(), "cannot read it (" + e.getMessage() + ")");
+                complete.add(file); // reading it will fail too, and say why
+                continue;
             }
             Look look = entry.getValue();
             if (!attributes.isRegularFile()) {
@@ -163,16 +169,15 @@ public final class DirectoryFrames implements FrameSource {
             } else if (attributes.size() > 0 && now - look.sinceNanos() >= settleNanos) {
                 it.remove();
                 Look before = yielded.put(entry.getKey(), look);
-                if (before == null || !before.same(attributes)) return read(file, attributes.size());
+                if (before == null || !before.same(attributes)) complete.add(file);
             }
         }
-        return null;
     }
 
-    private Item read(Path file, long size) {
-        if (size > maxFrameBytes) return new Lost(file.toString(), MjpegFrames.tooLarge(maxFrameBytes));
+    private Item read(Path file) {
         long arrival = System.nanoTime();
         try {
+            if (Files.size(file) > maxFrameBytes) return new Lost(file.toString(), MjpegFrames.tooLarge(maxFrameBytes));
             return new Frame(file.toString(), Files.readAllBytes(file), arrival);
         } catch (NoSuchFileException e) {
             return new Lost(file.toString(), "deleted before it could be read");
