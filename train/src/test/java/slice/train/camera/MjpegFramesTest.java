@@ -7,13 +7,18 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
+import slice.engine.SharedData;
 import slice.train.camera.FrameSource.Item;
 import slice.train.camera.FrameSource.Lost;
 import slice.train.camera.FrameSource.Skipped;
@@ -53,6 +58,29 @@ class MjpegFramesTest {
                 assertEquals("frame " + (i + 1), frame.name());
                 assertArrayEquals(expected.get(i), frame.bytes(), frame.name());
             }
+        }
+    }
+
+    @Test
+    void realPhotosSeparatedByNoiseComeBackByteIdentical() throws IOException {
+        List<Path> photos = new ArrayList<>();
+        for (String folder : List.of("images/face_api_samples", "faces/lfw_deepfunneled_min20/Alejandro_Toledo")) {
+            try (Stream<Path> files = Files.list(SharedData.require(folder))) {
+                files.filter(f -> f.toString().endsWith(".jpg")).sorted().forEach(photos::add);
+            }
+        }
+        assertTrue(photos.size() > 40, "photos: " + photos.size());
+        ByteArrayOutputStream stream = new ByteArrayOutputStream();
+        byte[] noise = {0x00, (byte) 0xFF, (byte) 0xD8, 0x00, 0x17};
+        for (Path photo : photos) {
+            stream.write(Files.readAllBytes(photo));
+            stream.write(noise);
+        }
+        List<Item> items = readAll(new MjpegFrames(Jpegs.trickle(stream.toByteArray(), 1 << 16, 6), FrameSource.MAX_FRAME_BYTES));
+        assertEquals(2 * photos.size(), items.size());
+        for (int i = 0; i < photos.size(); i++) {
+            assertArrayEquals(Files.readAllBytes(photos.get(i)), ((Frame) items.get(2 * i)).bytes(), photos.get(i).toString());
+            assertEquals(new Skipped(noise.length), items.get(2 * i + 1));
         }
     }
 
