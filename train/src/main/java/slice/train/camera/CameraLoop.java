@@ -38,8 +38,8 @@ public final class CameraLoop {
     private final LatestFrameQueue<Frame> queue;
     private final FrameStats stats = new FrameStats();
     private final AtomicBoolean started = new AtomicBoolean();
-    private final AtomicBoolean summarised = new AtomicBoolean();
     private final CountDownLatch finished = new CountDownLatch(1);
+    private boolean summarised;
     private volatile boolean stopped;
     private volatile Thread reader;
     private volatile RuntimeException readerFailure;
@@ -155,8 +155,14 @@ public final class CameraLoop {
         for (String line : result) lines.accept(line + latency);
     }
 
-    private void summariseOnce() {
-        if (summarised.compareAndSet(false, true)) messages.accept(stats.summary());
+    /**
+     * Synchronized, not just flagged: the shutdown hook must not return (letting the JVM halt) while the other thread
+     * is still printing the summary.
+     */
+    private synchronized void summariseOnce() {
+        if (summarised) return;
+        summarised = true;
+        messages.accept(stats.summary());
     }
 
     private static String reason(Exception e) {
