@@ -51,8 +51,7 @@ public final class MjpegFrames implements FrameSource {
     /** In {@link State#SEGMENT}: payload bytes still to pass, and whether a scan follows them (SOS). */
     private int segmentLeft;
     private boolean scanFollows;
-    /** Bytes of the current frame already discarded because it is oversized (then it has been reported lost). */
-    private long discarded;
+    /** The current frame is over the limit: it has been reported lost, and its bytes are dropped as they are parsed. */
     private boolean oversized;
     private long frameNumber;
     private long skipped;
@@ -96,10 +95,7 @@ public final class MjpegFrames implements FrameSource {
                 oversized = true;
                 lose(tooLarge(maxFrameBytes));
             }
-            if (oversized) {
-                discarded += pos - start;
-                start = pos;
-            }
+            if (oversized) start = pos;
             if (!progress) return !ready.isEmpty();
         }
         return true;
@@ -125,7 +121,6 @@ public final class MjpegFrames implements FrameSource {
         frameNumber++;
         start = pos;
         pos += 2;
-        discarded = 0;
         oversized = false;
         state = State.MARKER;
     }
@@ -238,8 +233,9 @@ public final class MjpegFrames implements FrameSource {
         return n;
     }
 
-    private long frameBytes() {
-        return discarded + pos - start;
+    /** How many bytes of the current frame come before pos (the offset named in messages). */
+    private int frameBytes() {
+        return pos - start;
     }
 
     private String name() {

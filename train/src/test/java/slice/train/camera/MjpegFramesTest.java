@@ -133,6 +133,16 @@ class MjpegFramesTest {
     }
 
     @Test
+    void aStuffedByteOrAShortLengthWhereAMarkerBelongsBreaksTheFrame() throws IOException {
+        byte[] stuffed = {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF, 0x00, 0x11};
+        byte[] shortLength = {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF, (byte) 0xDB, 0x00, 0x01, 0x11};
+        assertEquals(List.of(new Lost("frame 1", "expected a JPEG marker at byte 2, found FF 00"), new Skipped(3), "frame 2"),
+                summary(readAll(new MjpegFrames(new ByteArrayInputStream(Jpegs.concat(stuffed, B)), 1 << 20))));
+        assertEquals(List.of(new Lost("frame 1", "segment FF DB at byte 2 has length 1"), new Skipped(5), "frame 2"),
+                summary(readAll(new MjpegFrames(new ByteArrayInputStream(Jpegs.concat(shortLength, B)), 1 << 20))));
+    }
+
+    @Test
     void aFrameCutInsideItsExifSegmentIsLostAndTheFramesAfterItAreRead() throws IOException {
         byte[] stream = Jpegs.concat(Arrays.copyOf(EXIF, 40), A, B, C);
         List<Item> items = readAll(new MjpegFrames(new ByteArrayInputStream(stream), 1 << 20));
