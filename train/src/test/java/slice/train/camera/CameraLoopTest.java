@@ -15,11 +15,13 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import slice.train.camera.FrameSource.Item;
 import slice.train.data.DataException;
 import slice.train.data.ImageDecoder;
 import slice.train.data.RgbImage;
 
+@Timeout(60)
 class CameraLoopTest {
     private final List<String> lines = Collections.synchronizedList(new ArrayList<>());
     private final List<String> messages = Collections.synchronizedList(new ArrayList<>());

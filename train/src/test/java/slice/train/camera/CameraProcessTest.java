@@ -11,8 +11,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** A camera loop in its own JVM reading stdin, stopped as Ctrl-C or {@code kill} stop it: by a signal. */
+@Timeout(60)
 class CameraProcessTest {
 
     /** The child: prints each frame's name and size, as predict --stream will print faces. */
