@@ -61,6 +61,14 @@ public final class Tensor {
         return s;
     }
 
+    /** The shape of a batch of {@code n} items of shape {@code sample}: {@code [n, sample...]}. */
+    public static int[] withBatch(int n, int[] sample) {
+        int[] shape = new int[sample.length + 1];
+        shape[0] = n;
+        System.arraycopy(sample, 0, shape, 1, sample.length);
+        return shape;
+    }
+
     /** Sets dimension 0 to {@code n}; the backing array must be large enough. */
     public Tensor setBatch(int n) {
         if ((long) n * sampleSize() > data.length) {

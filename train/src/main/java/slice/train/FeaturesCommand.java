@@ -62,10 +62,7 @@ final class FeaturesCommand extends Cli.Task {
         System.err.println("weights: " + KerasImport.load(WeightsCommand.resolve(weights, spec, null), graph));
         graph.setTrainable(false);
         int n = x.dim(0), sampleIn = x.sampleSize(), batch = FaceModel.batchFor(graph, 16);
-        int[] outShape = new int[graph.outputShape().length + 1];
-        outShape[0] = n;
-        System.arraycopy(graph.outputShape(), 0, outShape, 1, outShape.length - 1);
-        Tensor result = new Tensor(outShape);
+        Tensor result = new Tensor(Tensor.withBatch(n, graph.outputShape()));
         int sampleOut = result.sampleSize();
         graph.planInference(batch);
         for (int from = 0; from < n; from += batch) {

@@ -108,7 +108,7 @@ public final class Trainer {
         }
 
         net.plan(Math.min(config.batch(), Math.max(1, train.size())));
-        Tensor x = new Tensor(batchShape(config.batch()));
+        Tensor x = new Tensor(Tensor.withBatch(config.batch(), net.inputShape()));
         Tensor dLogits = new Tensor(config.batch(), classes);
         int[] labels = new int[config.batch()];
         while (!stopped && epoch < config.epochs()) {
@@ -222,7 +222,7 @@ public final class Trainer {
         Layer l = net.layer(layer);
         int width = l.outputSize();
         float[] out = new float[samples.size() * width];
-        Tensor x = new Tensor(batchShape(batch));
+        Tensor x = new Tensor(Tensor.withBatch(batch, net.inputShape()));
         if (net.capacity() < 1) net.plan(batch);
         for (int from = 0; from < samples.size(); from += batch) {
             int n = Math.min(batch, samples.size() - from);
@@ -239,14 +239,6 @@ public final class Trainer {
                 .withWarmup(warmupSteps);
         return config.optimizer().equals("adam") ? Adam.adam(schedule, config.weightDecay())
                 : new Sgd(schedule, 0.9f, true, config.weightDecay());
-    }
-
-    private int[] batchShape(int n) {
-        int[] sample = net.inputShape();
-        int[] shape = new int[sample.length + 1];
-        shape[0] = n;
-        System.arraycopy(sample, 0, shape, 1, sample.length);
-        return shape;
     }
 
     /** Copies of every weight of the trainable network (moving statistics included), by parameter name. */
