@@ -56,6 +56,7 @@ public final class Cli {
         Cli cli = new Cli();
         CommandLine cmd = new CommandLine(cli);
         for (Object sub : subcommands()) cmd.addSubcommand(sub);
+        cmd.setCaseInsensitiveEnumValuesAllowed(true);
         cmd.setParameterExceptionHandler((e, args) -> {
             PrintWriter err = e.getCommandLine().getErr();
             Throwable cause = e.getCause();

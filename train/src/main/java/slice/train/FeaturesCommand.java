@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.List;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import slice.engine.Graph;
@@ -23,17 +24,9 @@ import slice.weights.KerasImport;
         footer = {"", "Example:", "  java -jar train.jar features --model mobilenetv2 --alpha 0.5 --size 224 --weights w.h5 \\",
                 "      --layer block_13_expand_relu --input-npy input.npy --out features.npy"})
 final class FeaturesCommand extends Cli.Task {
-    @Option(names = "--model", paramLabel = "NAME", defaultValue = "mobilenetv2", description = "mobilenetv2 or inceptionv3 (default: ${DEFAULT-VALUE}).")
-    String model;
+    @Mixin Options.Backbone backbone;
 
-    @Option(names = "--alpha", paramLabel = "A", defaultValue = "1.0", description = "MobileNetV2 width (default: ${DEFAULT-VALUE}).")
-    float alpha;
-
-    @Option(names = "--size", paramLabel = "S", description = "Input size (default: 224 for MobileNetV2, 299 for InceptionV3).")
-    Integer size;
-
-    @Option(names = "--weights", paramLabel = "FILE|auto", defaultValue = "auto", description = "Keras weights (.h5); auto = the official file (default).")
-    String weights;
+    @Mixin Options.Weights weights;
 
     @Option(names = "--layer", paramLabel = "NAME", description = "Layer whose output is written (default: the pooled features).")
     String layer;
@@ -53,13 +46,13 @@ final class FeaturesCommand extends Cli.Task {
     Input input;
 
     @Override protected int run() throws IOException {
-        ModelSpec spec = FaceModel.spec(model, alpha, size);
+        ModelSpec spec = backbone.spec();
         Graph network = spec.build();
         String name = layer != null ? layer : spec.featureLayer();
         if (!network.hasLayer(name)) throw new UserError("--layer: " + spec.architecture().id + " has no layer named '" + name + "'");
         Graph graph = network.cutAt(name);
         Tensor x = input.npy != null ? readInput(input.npy, spec.size()) : readImages(input.images, spec);
-        System.err.println("weights: " + KerasImport.load(WeightsCommand.resolve(weights, spec, null), graph));
+        System.err.println("weights: " + KerasImport.load(weights.resolve(spec), graph));
         graph.setTrainable(false);
         int n = x.dim(0), sampleIn = x.sampleSize(), batch = FaceModel.batchFor(graph, 16);
         Tensor result = new Tensor(Tensor.withBatch(n, graph.outputShape()));

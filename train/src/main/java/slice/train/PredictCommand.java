@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -18,8 +19,7 @@ import picocli.CommandLine.Parameters;
                 "(top probability x cosine to the closest person's training photos) is below the threshold calibrated at training."},
         footer = {"", "Example:", "  java -jar train.jar predict --model face-model photo1.jpg photo2.png"})
 final class PredictCommand extends Cli.Task {
-    @Option(names = "--model", required = true, paramLabel = "DIR", description = "A folder written by train (or its model.safetensors).")
-    Path model;
+    @Mixin Options.TrainedModel model;
 
     @Option(names = "--top-k", paramLabel = "K", defaultValue = "1", description = "Also list the K most likely people (default: ${DEFAULT-VALUE}).")
     int topK;
@@ -33,7 +33,7 @@ final class PredictCommand extends Cli.Task {
     @Override protected int run() {
         if (topK < 1) throw new UserError("--top-k must be at least 1, got " + topK);
         if (threshold != null && !(threshold >= 0 && threshold <= 1)) throw new UserError("--threshold must be in [0, 1], got " + threshold);
-        Recogniser r = Recogniser.load(model);
+        Recogniser r = model.load();
         List<Path> images = expand(arguments);
         float cutoff = threshold != null ? threshold : r.threshold;
         String[] errors = new String[images.size()];

@@ -52,11 +52,12 @@ final class Recogniser {
         Map<String, Object> t = card.training();
         int hidden = number(t, "head_hidden", file).intValue();
         float dropout = number(t, "head_dropout", file).floatValue();
-        FaceModel model = FaceModel.build(FaceModel.spec(card.architecture(), (float) card.alpha(), card.inputSize()), card.cutLayer(), null,
-                new FaceModel.Head(hidden, dropout), card.classNames().size(), 0);
-        String expected = model.spec.preprocessing().describe();
-        if (!expected.equals(card.preprocessing())) {
-            throw UserError.about(file, "preprocessing '" + card.preprocessing() + "' is not " + card.architecture() + "'s (" + expected + ")");
+        FaceModel model;
+        try {
+            FaceModel.Head head = new FaceModel.Head(hidden, dropout);
+            model = FaceModel.build(FaceModel.specOf(card), card.cutLayer(), null, head, card.classNames().size(), 0);
+        } catch (IllegalArgumentException e) {
+            throw UserError.about(file, e.getMessage());
         }
         if (!UnknownScore.NAME.equals(t.get("unknown_score"))) {
             throw UserError.about(file, "trained by an older version without the unknown-face score; train it again");

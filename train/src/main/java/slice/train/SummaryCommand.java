@@ -3,6 +3,7 @@ package slice.train;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import slice.engine.Graph;
 
@@ -15,11 +16,7 @@ final class SummaryCommand extends Cli.Task {
     @Option(names = "--model", required = true, paramLabel = "NAME|DIR", description = "mobilenetv2, inceptionv3, or a folder written by train.")
     String model;
 
-    @Option(names = "--alpha", paramLabel = "A", defaultValue = "1.0", description = "MobileNetV2 width (default: ${DEFAULT-VALUE}).")
-    float alpha;
-
-    @Option(names = "--size", paramLabel = "S", description = "Input size (default: 224 for MobileNetV2, 299 for InceptionV3).")
-    Integer size;
+    @Mixin Options.Shape shape;
 
     @Option(names = "--cut", paramLabel = "LAYER", description = "Show the backbone only up to this layer.")
     String cut;
@@ -29,7 +26,7 @@ final class SummaryCommand extends Cli.Task {
         if (Files.exists(Path.of(model))) {
             graph = Recogniser.load(Path.of(model)).model.full;
         } else {
-            graph = FaceModel.spec(model, alpha, size).build();
+            graph = shape.spec(model).build();
             if (cut != null) {
                 if (!graph.hasLayer(cut)) throw new UserError("--cut: " + model + " has no layer named '" + cut + "'");
                 graph = graph.cutAt(cut);

@@ -9,6 +9,7 @@ import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import slice.models.ModelSpec;
 import slice.weights.Downloader;
@@ -42,7 +43,7 @@ final class WeightsCommand {
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "List every known weights file, its size, and whether it is cached.")
     static final class List implements Callable<Integer> {
-        @picocli.CommandLine.Mixin Where where;
+        @Mixin Where where;
 
         @Override public Integer call() {
             Downloader d = where.downloader();
@@ -60,23 +61,15 @@ final class WeightsCommand {
                     "Offline, it says which URL to fetch by other means and where to put the file."},
             footer = {"", "Example:", "  java -jar train.jar weights fetch --model mobilenetv2 --alpha 0.5 --size 224"})
     static final class Fetch implements Callable<Integer> {
-        @Option(names = "--model", paramLabel = "NAME", defaultValue = "mobilenetv2", description = "mobilenetv2 or inceptionv3 (default: ${DEFAULT-VALUE}).")
-        String model;
-
-        @Option(names = "--alpha", paramLabel = "A", defaultValue = "1.0", description = "MobileNetV2 width (default: ${DEFAULT-VALUE}).")
-        float alpha;
-
-        @Option(names = "--size", paramLabel = "S", description = "Input size the weights were trained at (default: 224; InceptionV3 has one file).")
-        Integer size;
+        @Mixin Options.Backbone backbone;
 
         @Option(names = "--top", description = "The file with the 1000-class ImageNet classifier (training never needs it).")
         boolean top;
 
-        @picocli.CommandLine.Mixin Where where;
+        @Mixin Where where;
 
         @Override public Integer call() {
-            ModelSpec spec = FaceModel.spec(model, alpha, size);
-            Path file = fetch(spec, top, where);
+            Path file = fetch(backbone.spec(), top, where);
             System.out.println(file);
             return Cli.OK;
         }
@@ -100,17 +93,5 @@ final class WeightsCommand {
         } finally {
             if (bar[0] != null) bar[0].close();
         }
-    }
-
-    /** {@code --weights FILE|auto}: the file, or for {@code auto} the cached (downloaded if needed) official weights. */
-    static Path resolve(String weights, ModelSpec spec, Path cache) {
-        if (!weights.equals("auto")) {
-            Path file = Path.of(weights);
-            if (!Files.isRegularFile(file)) throw UserError.about(file, "no such weights file");
-            return file;
-        }
-        Where where = new Where();
-        where.cache = cache;
-        return fetch(spec, false, where);
     }
 }

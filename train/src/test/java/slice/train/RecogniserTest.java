@@ -12,8 +12,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import slice.engine.SharedData;
 import slice.engine.Tensor;
+import slice.models.ModelSpec;
 import slice.weights.KerasImport;
-import slice.weights.ModelCard;
 import slice.weights.SavedModel;
 
 class RecogniserTest {
@@ -27,7 +27,7 @@ class RecogniserTest {
     void batchedAnswersEqualOneImageAtATime() {
         Path faces = SharedData.require("faces/att_faces");
         Path weights = SharedData.require("models/mobilenet_v2/keras/mobilenet_v2_weights_tf_dim_ordering_tf_kernels_0.35_224_no_top.h5");
-        FaceModel m = FaceModel.build(FaceModel.spec("mobilenetv2", 0.35f, 224), null, null, new FaceModel.Head(0, 0f), 3, 1);
+        FaceModel m = FaceModel.build(ModelSpec.of("mobilenetv2", 0.35f, 224, false, 0), null, null, new FaceModel.Head(0, 0f), 3, 1);
         KerasImport.load(weights, m.backbone());
         int dim = m.full.layer(m.embedding).outputSize();
         SplittableRandom random = new SplittableRandom(5);
@@ -35,9 +35,7 @@ class RecogniserTest {
         for (int i = 0; i < dim; i++) mean[i] = (float) random.nextDouble(0, 0.5);
         for (int i = 0; i < centroids.length; i++) centroids[i] = (float) random.nextGaussian() / (float) Math.sqrt(dim);
         UnknownScore score = new UnknownScore(Tensor.wrap(mean, dim), Tensor.wrap(centroids, 3, dim));
-        SavedModel.save(tmp.resolve(TrainCommand.MODEL), m.full, score.tensors(), new ModelCard("mobilenetv2", 0.35, 224, m.cut,
-                List.of("a", "b", "c"), m.spec.preprocessing().describe(),
-                Map.of("head_hidden", 0, "head_dropout", 0.0, "unknown_score", UnknownScore.NAME, "unknown_threshold", 0.3)));
+        SavedModel.save(tmp.resolve(TrainCommand.MODEL), m.full, score.tensors(), m.card(List.of("a", "b", "c"), Map.of("head_hidden", 0, "head_dropout", 0.0, "unknown_score", UnknownScore.NAME, "unknown_threshold", 0.3)));
         Recogniser r = Recogniser.load(tmp);
 
         List<Path> files = new ArrayList<>();

@@ -134,6 +134,13 @@ public final class BatchNorm extends Layer {
         for (int c = 0; c < channels; c++) variance[c] /= pixels;
     }
 
+    /** Copies out the batch statistics (mean, biased variance) that the last forward in training mode normalised with. */
+    public void lastBatchStatistics(float[] meanOut, float[] varianceOut) {
+        if (!batchStatistics) throw new IllegalStateException(name + ": the last forward used the moving statistics");
+        System.arraycopy(mean, 0, meanOut, 0, channels);
+        System.arraycopy(variance, 0, varianceOut, 0, channels);
+    }
+
     /** moving = momentum·moving + (1 − momentum)·batch, for the mean and the (biased) variance. */
     private void updateMovingStatistics() {
         float[] mm = movingMean.value.data, mv = movingVariance.value.data;
