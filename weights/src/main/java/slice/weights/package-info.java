@@ -11,7 +11,7 @@
  *
  * // our fine-tuned models: face.safetensors + face.json
  * SavedModel.save(Path.of("face.safetensors"), net, new ModelCard("mobilenetv2", 0.5, 224, "out_relu",
- *         classNames, "rgb/127.5-1", Map.of("epochs", 20)));
+ *         classNames, "RGB, x / 127.5 - 1.0", Map.of("epochs", 20)));
  * ModelCard card = SavedModel.readCard(path);                        // what to build
  * SavedModel.load(path, builtNet);                                   // every tensor checked, then copied
  * }</pre>
