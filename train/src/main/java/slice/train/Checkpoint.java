@@ -61,7 +61,9 @@ public record Checkpoint(RunIdentity run, int epoch, boolean stopped, int bestEp
             else if (name.startsWith(OPTIMIZER)) optimizer.put(name.substring(OPTIMIZER.length()), t);
             else throw UserError.about(file, "unexpected tensor " + name + " in a checkpoint");
         });
-        if (!meta.containsKey("run")) throw UserError.about(file, "written by an earlier version of train: delete it to start the run over");
+        if (!meta.containsKey("run")) {
+            throw UserError.about(file, "written by an earlier version of train: delete it to start the run over");
+        }
         try {
             Map<String, String> run = GSON.fromJson(field(meta, "run", file), new TypeToken<LinkedHashMap<String, String>>() { }.getType());
             List<EpochStats> history = GSON.fromJson(field(meta, "history", file), new TypeToken<List<EpochStats>>() { }.getType());

@@ -23,7 +23,8 @@ import slice.train.data.Split;
 final class EvaluateCommand extends Cli.Task {
     @Mixin Options.TrainedModel model;
 
-    @Option(names = "--data", required = true, paramLabel = "DIR", description = "Labelled folder: one sub-folder per person.")
+    @Option(names = "--data", required = true, paramLabel = "DIR",
+            description = "Labelled folder: one sub-folder per person.")
     Path data;
 
     /** Which images of {@code --data} to evaluate. */
@@ -36,13 +37,16 @@ final class EvaluateCommand extends Cli.Task {
     }
 
     @Option(names = "--split", paramLabel = "PART", defaultValue = "all",
-            description = "all images, or only the 'test' (or 'val') part of the split the model was trained with (default: ${DEFAULT-VALUE}).")
+            description = "all images, or only the 'test' (or 'val') part of the split the model was trained with"
+                    + " (default: ${DEFAULT-VALUE}).")
     Part split;
 
-    @Option(names = "--threshold", paramLabel = "P", description = "Unknown-score threshold for the reported unknown rate (default: the calibrated one).")
+    @Option(names = "--threshold", paramLabel = "P",
+            description = "Unknown-score threshold for the reported unknown rate (default: the calibrated one).")
     Float threshold;
 
-    @Option(names = "--out", paramLabel = "DIR", description = "Where to write the reports (default: <model>/evaluation).")
+    @Option(names = "--out", paramLabel = "DIR",
+            description = "Where to write the reports (default: <model>/evaluation).")
     Path out;
 
     @Override protected int run() throws Exception {
@@ -58,14 +62,18 @@ final class EvaluateCommand extends Cli.Task {
             Sample s = samples.get(i);
             String person = dataset.classes().get(s.label());
             truth[i] = r.classes.indexOf(person);
-            if (truth[i] < 0) throw UserError.about(data.resolve(person), "'" + person + "' is not one of the " + r.classes.size() + " people this model knows");
+            if (truth[i] < 0) {
+                throw UserError.about(data.resolve(person),
+                        "'" + person + "' is not one of the " + r.classes.size() + " people this model knows");
+            }
             files.add(s.file());
             names.add(s.name());
         }
         String[] errors = new String[files.size()];
         Recogniser.Answers answers = phases.time("evaluation", () -> r.answers(files, errors));
         for (String e : errors) if (e != null) throw new UserError(e);
-        Evaluation ev = Evaluation.of(r.classes, names, truth, answers.probs(), answers.scores(), threshold != null ? threshold : r.threshold);
+        float cutoff = threshold != null ? threshold : r.threshold;
+        Evaluation ev = Evaluation.of(r.classes, names, truth, answers.probs(), answers.scores(), cutoff);
         System.out.println("accuracy " + ev.metrics().accuracyLine() + String.format(java.util.Locale.ROOT,
                 ", macro F1 %.3f, %d misclassified", ev.metrics().macroF1(), ev.misclassified().size()));
         for (Evaluation.Prediction p : ev.misclassified()) {
@@ -73,7 +81,8 @@ final class EvaluateCommand extends Cli.Task {
                     + String.format(java.util.Locale.ROOT, " (%.3f)", p.probability()));
         }
 
-        Path dir = out != null ? out : (java.nio.file.Files.isDirectory(model.path) ? model.path : model.path.toAbsolutePath().getParent()).resolve("evaluation");
+        Path modelDir = java.nio.file.Files.isDirectory(model.path) ? model.path : model.path.toAbsolutePath().getParent();
+        Path dir = out != null ? out : modelDir.resolve("evaluation");
         Map<String, Object> metrics = new LinkedHashMap<>();
         metrics.put("command", "evaluate");
         metrics.put("model", model.path.toString());
@@ -83,7 +92,8 @@ final class EvaluateCommand extends Cli.Task {
         metrics.put("seconds", phases.toJson());
         metrics.put("environment", Report.environment());
         Map<String, Object> facts = new LinkedHashMap<>();
-        facts.put("model", model.path + " (" + r.card.architecture() + " alpha=" + r.card.alpha() + " size=" + r.card.inputSize() + ", cut " + r.card.cutLayer() + ")");
+        facts.put("model", model.path + " (" + r.card.architecture() + " alpha=" + r.card.alpha() + " size=" + r.card.inputSize()
+                + ", cut " + r.card.cutLayer() + ")");
         facts.put("data", data + ", " + split + ": " + samples.size() + " images");
         facts.put("seconds", phases.line());
         facts.put("environment", Report.environment().get("kernels") + ", JDK " + Runtime.version());
@@ -98,7 +108,8 @@ final class EvaluateCommand extends Cli.Task {
         if (split == Part.ALL) return dataset.samples();
         Split.Part part = split == Part.TEST ? Split.Part.TEST : Split.Part.VAL;
         Map<String, Object> t = r.card.training();
-        if (!(t.get("split_val") instanceof Number v && t.get("split_test") instanceof Number f && t.get("split_seed") instanceof Number seed)) {
+        if (!(t.get("split_val") instanceof Number v && t.get("split_test") instanceof Number f
+                && t.get("split_seed") instanceof Number seed)) {
             throw UserError.about(model.path, "the model does not record its split; use --split all");
         }
         return Split.of(dataset, new Split.Config(v.doubleValue(), f.doubleValue(), seed.longValue())).samples(part);

@@ -53,7 +53,8 @@ public final class FaceModel {
     /** The layer whose output is the face's embedding {@code [C]}: the pooled cut, what the head reads. */
     public final String embedding;
 
-    private FaceModel(ModelSpec spec, String cut, String fineTuneFrom, Head head, Graph full, Graph extractor, Graph trainable, String embedding) {
+    private FaceModel(ModelSpec spec, String cut, String fineTuneFrom, Head head, Graph full, Graph extractor, Graph trainable,
+                      String embedding) {
         this.spec = spec;
         this.embedding = embedding;
         this.cut = cut;
@@ -73,7 +74,9 @@ public final class FaceModel {
     public static FaceModel build(ModelSpec spec, String cut, String fineTuneFrom, Head head, int classes, long seed) {
         Graph network = spec.build();
         String cutName = cut == null ? spec.featureLayer() : cut;
-        if (!network.hasLayer(cutName)) throw new InvalidSetting("cut layer", ": " + spec.architecture().id + " has no layer named '" + cutName + "'");
+        if (!network.hasLayer(cutName)) {
+            throw new InvalidSetting("cut layer", ": " + spec.architecture().id + " has no layer named '" + cutName + "'");
+        }
         Layer cutLayer = network.layer(cutName);
         Layer x = cutLayer;
         if (cutLayer.outputShape().length == 3) x = new GlobalAveragePooling2D("head_pool", x);
@@ -140,7 +143,8 @@ public final class FaceModel {
 
     /** E.g. {@code mobilenetv2 alpha=0.5 size=224}: the backbone, as reports and the feature cache name it. */
     public static String describe(ModelSpec spec) {
-        return spec.architecture().id + (spec.architecture() == Architecture.MOBILENET_V2 ? " alpha=" + spec.alpha() : "") + " size=" + spec.size();
+        String width = spec.architecture() == Architecture.MOBILENET_V2 ? " alpha=" + spec.alpha() : "";
+        return spec.architecture().id + width + " size=" + spec.size();
     }
 
     /** Keras' default Dense initialiser: kernel ~ U(±√(6 / (in + out))), bias 0. */

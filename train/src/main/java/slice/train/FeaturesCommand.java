@@ -28,14 +28,17 @@ final class FeaturesCommand extends Cli.Task {
 
     @Mixin Options.Weights weights;
 
-    @Option(names = "--layer", paramLabel = "NAME", description = "Layer whose output is written (default: the pooled features).")
+    @Option(names = "--layer", paramLabel = "NAME",
+            description = "Layer whose output is written (default: the pooled features).")
     String layer;
 
-    @Option(names = "--out", required = true, paramLabel = "FILE", description = "Output .npy file.")
+    @Option(names = "--out", required = true, paramLabel = "FILE",
+            description = "Output .npy file.")
     Path out;
 
     static final class Input {
-        @Option(names = "--input-npy", required = true, paramLabel = "X.npy", description = "Preprocessed input [N, S, S, 3] float32.")
+        @Option(names = "--input-npy", required = true, paramLabel = "X.npy",
+                description = "Preprocessed input [N, S, S, 3] float32.")
         Path npy;
 
         @Parameters(arity = "1..*", paramLabel = "IMAGE", description = "Images.")

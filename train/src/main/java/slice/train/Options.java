@@ -19,7 +19,8 @@ final class Options {
                 description = "MobileNetV2 width: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
         float alpha;
 
-        @Option(names = "--size", paramLabel = "S", description = "Input size in pixels (default: 224 for MobileNetV2, 299 for InceptionV3).")
+        @Option(names = "--size", paramLabel = "S",
+                description = "Input size in pixels (default: 224 for MobileNetV2, 299 for InceptionV3).")
         Integer size;
 
         /** The backbone called {@code model} at this width (InceptionV3 has none) and size (default: its ImageNet size). */
@@ -36,7 +37,8 @@ final class Options {
 
     /** {@code --model NAME} with its {@link Shape}: which backbone to build. */
     static final class Backbone {
-        @Option(names = "--model", paramLabel = "NAME", defaultValue = "mobilenetv2", description = "mobilenetv2 or inceptionv3 (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--model", paramLabel = "NAME", defaultValue = "mobilenetv2",
+                description = "mobilenetv2 or inceptionv3 (default: ${DEFAULT-VALUE}).")
         String model;
 
         @Mixin Shape shape;
@@ -49,7 +51,8 @@ final class Options {
     /** {@code --weights FILE|auto}: the backbone's ImageNet weights. */
     static final class Weights {
         @Option(names = "--weights", paramLabel = "FILE|auto", defaultValue = "auto",
-                description = "Keras ImageNet weights (.h5) of the backbone; auto = the official file, downloaded once into the cache (default).")
+                description = "Keras ImageNet weights (.h5) of the backbone; auto = the official file, downloaded once into the cache"
+                        + " (default).")
         String weights;
 
         /** The file named, or for {@code auto} the cached (downloaded if needed) official weights of {@code spec}. */
@@ -63,7 +66,8 @@ final class Options {
 
     /** {@code --model DIR}: a recogniser written by {@code train}. */
     static final class TrainedModel {
-        @Option(names = "--model", required = true, paramLabel = "DIR", description = "A folder written by train (or its model.safetensors).")
+        @Option(names = "--model", required = true, paramLabel = "DIR",
+                description = "A folder written by train (or its model.safetensors).")
         Path path;
 
         Recogniser load() {

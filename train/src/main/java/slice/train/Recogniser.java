@@ -46,7 +46,8 @@ final class Recogniser {
     static Recogniser load(Path path) {
         Path file = Files.isDirectory(path) ? path.resolve(TrainCommand.MODEL) : path;
         if (!Files.exists(file)) {
-            throw UserError.about(path, Files.isDirectory(path) ? "no " + TrainCommand.MODEL + " in this folder (is it a train --out folder?)" : "no such model");
+            throw UserError.about(path, Files.isDirectory(path)
+                    ? "no " + TrainCommand.MODEL + " in this folder (is it a train --out folder?)" : "no such model");
         }
         ModelCard card = SavedModel.readCard(file);
         Map<String, Object> t = card.training();
@@ -73,7 +74,9 @@ final class Recogniser {
     }
 
     private static Number number(Map<String, Object> training, String key, Path file) {
-        if (!(training.get(key) instanceof Number n)) throw UserError.about(SavedModel.sidecarOf(file), "training." + key + " is missing or not a number");
+        if (!(training.get(key) instanceof Number n)) {
+            throw UserError.about(SavedModel.sidecarOf(file), "training." + key + " is missing or not a number");
+        }
         return n;
     }
 

@@ -55,10 +55,12 @@ final class Report {
         md.append("## ").append(title).append("\n\n");
         md.append("- accuracy: **").append(m.accuracyLine()).append("** (95 % Wilson interval)\n");
         md.append(String.format(Locale.ROOT, "- macro F1: %.3f%n", m.macroF1()));
-        md.append(String.format(Locale.ROOT, "- answered `unknown` at threshold %.3f: %.1f %%%n%n", ev.threshold(), 100 * ev.unknownRate()));
+        md.append(String.format(Locale.ROOT, "- answered `unknown` at threshold %.3f: %.1f %%%n%n", ev.threshold(),
+                100 * ev.unknownRate()));
         md.append("| class | precision | recall | F1 | images |\n|---|---:|---:|---:|---:|\n");
         for (Metrics.ClassScores s : m.perClass()) {
-            md.append(String.format(Locale.ROOT, "| %s | %.3f | %.3f | %.3f | %d |%n", s.name(), s.precision(), s.recall(), s.f1(), s.support()));
+            md.append(String.format(Locale.ROOT, "| %s | %.3f | %.3f | %.3f | %d |%n", s.name(), s.precision(), s.recall(), s.f1(),
+                    s.support()));
         }
         List<Evaluation.Prediction> wrong = ev.misclassified();
         md.append("\n").append(wrong.size()).append(wrong.size() == 1 ? " misclassified image" : " misclassified images")
@@ -72,7 +74,8 @@ final class Report {
 
     static String epochsMarkdown(List<EpochStats> history, int bestEpoch) {
         StringBuilder md = new StringBuilder("## Training\n\n![curves](curves.png)\n\n");
-        md.append("| epoch | loss | accuracy | val loss | val accuracy | seconds | learning rate |\n|---:|---:|---:|---:|---:|---:|---:|\n");
+        md.append("| epoch | loss | accuracy | val loss | val accuracy | seconds | learning rate |\n");
+        md.append("|---:|---:|---:|---:|---:|---:|---:|\n");
         for (EpochStats s : history) {
             md.append(String.format(Locale.ROOT, "| %d%s | %.4f | %.1f %% | %.4f | %.1f %% | %.1f | %.2e |%n", s.epoch(),
                     s.epoch() == bestEpoch ? " (best)" : "", s.loss(), 100 * s.accuracy(), s.valLoss(), 100 * s.valAccuracy(),

@@ -13,12 +13,14 @@ import slice.engine.Graph;
         footer = {"", "Examples:", "  java -jar train.jar summary --model mobilenetv2 --alpha 0.5 --size 224",
                 "  java -jar train.jar summary --model face-model"})
 final class SummaryCommand extends Cli.Task {
-    @Option(names = "--model", required = true, paramLabel = "NAME|DIR", description = "mobilenetv2, inceptionv3, or a folder written by train.")
+    @Option(names = "--model", required = true, paramLabel = "NAME|DIR",
+            description = "mobilenetv2, inceptionv3, or a folder written by train.")
     String model;
 
     @Mixin Options.Shape shape;
 
-    @Option(names = "--cut", paramLabel = "LAYER", description = "Show the backbone only up to this layer.")
+    @Option(names = "--cut", paramLabel = "LAYER",
+            description = "Show the backbone only up to this layer.")
     String cut;
 
     @Override protected int run() {

@@ -48,34 +48,40 @@ import slice.weights.AtomicFiles;
                 "  java -jar train.jar train --data faces --model mobilenetv2 --alpha 1.0 --fine-tune-from block_13_expand_relu \\",
                 "      --weights mobilenet_v2_weights_tf_dim_ordering_tf_kernels_1.0_224_no_top.h5 --augment 4 --out face-model"})
 final class TrainCommand extends Cli.Task {
-    @Option(names = "--data", required = true, paramLabel = "DIR", description = "Folder of faces: one sub-folder per person.")
+    @Option(names = "--data", required = true, paramLabel = "DIR",
+            description = "Folder of faces: one sub-folder per person.")
     Path data;
 
-    @Option(names = "--out", paramLabel = "DIR", defaultValue = "face-model", description = "Output folder (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--out", paramLabel = "DIR", defaultValue = "face-model",
+            description = "Output folder (default: ${DEFAULT-VALUE}).")
     Path out;
 
     @Mixin Options.Backbone backbone;
 
     @Mixin Options.Weights weights;
 
-    @Option(names = "--cut", paramLabel = "LAYER", description = "Backbone layer the head sits on (default: the pooled features; e.g. mixed8).")
+    @Option(names = "--cut", paramLabel = "LAYER",
+            description = "Backbone layer the head sits on (default: the pooled features; e.g. mixed8).")
     String cut;
 
-    @Option(names = "--fine-tune-from", paramLabel = "LAYER", description = "Also train every backbone layer after LAYER (e.g. block_13_expand_relu).")
+    @Option(names = "--fine-tune-from", paramLabel = "LAYER",
+            description = "Also train every backbone layer after LAYER (e.g. block_13_expand_relu).")
     String fineTuneFrom;
 
     @Option(names = "--augment", paramLabel = "K", defaultValue = "0",
             description = "Augmented copies per training image: crop, flip, brightness, contrast (default: ${DEFAULT-VALUE}).")
     int augment;
 
-    @Option(names = "--epochs", paramLabel = "N", defaultValue = "30", description = "Maximum epochs (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--epochs", paramLabel = "N", defaultValue = "30",
+            description = "Maximum epochs (default: ${DEFAULT-VALUE}).")
     int epochs;
 
     @Option(names = "--patience", paramLabel = "N", defaultValue = "5",
             description = "Stop after N epochs without a lower validation loss; keep the best (default: ${DEFAULT-VALUE}).")
     int patience;
 
-    @Option(names = "--batch", paramLabel = "B", defaultValue = "32", description = "Mini-batch size (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--batch", paramLabel = "B", defaultValue = "32",
+            description = "Mini-batch size (default: ${DEFAULT-VALUE}).")
     int batch;
 
     @Option(names = "--lr", paramLabel = "X", defaultValue = "0.001",
@@ -86,33 +92,40 @@ final class TrainCommand extends Cli.Task {
             description = "adam or sgd (Nesterov momentum 0.9) (default: ${DEFAULT-VALUE}).")
     Trainer.OptimizerKind optimizer;
 
-    @Option(names = "--weight-decay", paramLabel = "X", defaultValue = "0", description = "L2 weight decay (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--weight-decay", paramLabel = "X", defaultValue = "0",
+            description = "L2 weight decay (default: ${DEFAULT-VALUE}).")
     float weightDecay;
 
-    @Option(names = "--label-smoothing", paramLabel = "E", defaultValue = "0.1", description = "Label smoothing (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--label-smoothing", paramLabel = "E", defaultValue = "0.1",
+            description = "Label smoothing (default: ${DEFAULT-VALUE}).")
     float labelSmoothing;
 
     @Option(names = "--hidden", paramLabel = "N", defaultValue = "0",
             description = "Hidden units before the classifier, 0 for none (default: ${DEFAULT-VALUE}).")
     int hidden;
 
-    @Option(names = "--dropout", paramLabel = "P", defaultValue = "0.2", description = "Dropout after the hidden layer (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--dropout", paramLabel = "P", defaultValue = "0.2",
+            description = "Dropout after the hidden layer (default: ${DEFAULT-VALUE}).")
     float dropout;
 
-    @Option(names = "--val", paramLabel = "F", defaultValue = "0.1", description = "Validation fraction of each person (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--val", paramLabel = "F", defaultValue = "0.1",
+            description = "Validation fraction of each person (default: ${DEFAULT-VALUE}).")
     double val;
 
-    @Option(names = "--test", paramLabel = "F", defaultValue = "0.2", description = "Test fraction of each person (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--test", paramLabel = "F", defaultValue = "0.2",
+            description = "Test fraction of each person (default: ${DEFAULT-VALUE}).")
     double test;
 
     @Option(names = "--seed", paramLabel = "S", defaultValue = "1",
             description = "Seed of the split, initialisation, shuffling, augmentation, dropout (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--resume", description = "Require a checkpoint in --out and continue it (a re-run continues one anyway).")
+    @Option(names = "--resume",
+            description = "Require a checkpoint in --out and continue it (a re-run continues one anyway).")
     boolean resume;
 
-    @Option(names = "--cache", paramLabel = "DIR", description = "Feature cache folder (default: $SLICE_CACHE/features or ~/.cache/slice/features).")
+    @Option(names = "--cache", paramLabel = "DIR",
+            description = "Feature cache folder (default: $SLICE_CACHE/features or ~/.cache/slice/features).")
     Path cache;
 
     static final String CHECKPOINT = "checkpoint.safetensors", MODEL = "model.safetensors";
@@ -160,7 +173,8 @@ final class TrainCommand extends Cli.Task {
         Trainer.Result result = phases.time("training", () -> fit(trainer, features, runIdentity(spec, weightsSha, faces, config, d)));
         Outcome outcome = phases.time("evaluation", () -> evaluate(trainer, faces, d, features));
         printOutcome(outcome, d);
-        phases.time("saving", () -> save(faces, d, outcome, cardTraining(outcome.threshold, weightsFile, weightsSha, result, outcome.test)));
+        Map<String, Object> training = cardTraining(outcome.threshold, weightsFile, weightsSha, result, outcome.test);
+        phases.time("saving", () -> save(faces, d, outcome, training));
         writeReports(spec, faces, d, outcome, result, phases);
         System.out.println("model written to " + out.resolve(MODEL) + "; report in " + out.resolve("report.md"));
         return Cli.OK;
@@ -178,7 +192,9 @@ final class TrainCommand extends Cli.Task {
     /** The options no domain object checks: augmentation, split fractions, and {@code --resume} needing a checkpoint. */
     private void checkOptions() {
         if (augment < 0) throw new UserError("--augment must be >= 0, got " + augment);
-        if (!(val >= 0 && test > 0 && val + test < 1)) throw new UserError("--val and --test must be fractions with --test > 0 and val + test < 1");
+        if (!(val >= 0 && test > 0 && val + test < 1)) {
+            throw new UserError("--val and --test must be fractions with --test > 0 and val + test < 1");
+        }
         if (resume && !Files.exists(out.resolve(CHECKPOINT))) throw UserError.about(out, "nothing to resume: no " + CHECKPOINT + " here");
     }
 
@@ -207,8 +223,9 @@ final class TrainCommand extends Cli.Task {
                 phases.time("features", () -> featureCache.features(d.val, 1, extraction, extraction.batch, progress("val"))),
                 phases.time("features", () -> featureCache.features(d.test, 1, extraction, extraction.batch, progress("test"))));
         extraction.release();
-        System.err.printf(Locale.ROOT, "features at %s: %d images%s ready in %.1f s (cache %s)%n", faces.cacheKey(), d.dataset.samples().size(),
-                augment > 0 ? " + " + augment * d.train.size() + " augmented" : "", (Double) phases.toJson().get("features"), cacheDir);
+        System.err.printf(Locale.ROOT, "features at %s: %d images%s ready in %.1f s (cache %s)%n", faces.cacheKey(),
+                d.dataset.samples().size(), augment > 0 ? " + " + augment * d.train.size() + " augmented" : "",
+                (Double) phases.toJson().get("features"), cacheDir);
         return sets;
     }
 
@@ -288,7 +305,8 @@ final class TrainCommand extends Cli.Task {
         images.put("skipped", d.dataset.skipped().size());
         Map<String, Object> metrics = new LinkedHashMap<>();
         metrics.put("command", "train");
-        metrics.put("model", FaceModel.describe(spec) + " cut " + faces.cut + (fineTuneFrom != null ? ", fine-tuned from " + fineTuneFrom : ""));
+        String fineTuned = fineTuneFrom != null ? ", fine-tuned from " + fineTuneFrom : "";
+        metrics.put("model", FaceModel.describe(spec) + " cut " + faces.cut + fineTuned);
         metrics.put("data", data.toString());
         metrics.put("classes", d.classes().size());
         metrics.put("images", images);
@@ -307,8 +325,8 @@ final class TrainCommand extends Cli.Task {
         facts.put("training", String.format(Locale.ROOT, "%s lr %s, batch %d, label smoothing %s, augment %d, seed %d; best epoch %d of %d",
                 optimizer, lr, batch, labelSmoothing, augment, seed, result.bestEpoch(), result.history().size()));
         facts.put("unknown", String.format(Locale.ROOT, "'unknown' below score %.3f (%s), calibrated to keep %.0f %% of correct"
-                + " validation answers; answers unknown for %.1f %% of validation and %.1f %% of test images", o.threshold, UnknownScore.NAME,
-                100 * UnknownThreshold.KEEP, 100 * o.val.unknownRate(), 100 * o.test.unknownRate()));
+                + " validation answers; answers unknown for %.1f %% of validation and %.1f %% of test images", o.threshold,
+                UnknownScore.NAME, 100 * UnknownThreshold.KEEP, 100 * o.val.unknownRate(), 100 * o.test.unknownRate()));
         facts.put("seconds", phases.line());
         facts.put("environment", Report.environment().get("kernels") + ", JDK " + Runtime.version());
         String markdown = "# Face recogniser: training report\n\n" + Report.factsMarkdown("Run", facts)

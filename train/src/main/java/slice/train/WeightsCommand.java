@@ -23,10 +23,12 @@ import slice.weights.RemoteFile;
 final class WeightsCommand {
     /** Options shared by both subcommands. */
     static final class Where {
-        @Option(names = "--cache", paramLabel = "DIR", description = "Cache folder (default: $SLICE_CACHE or ~/.cache/slice).")
+        @Option(names = "--cache", paramLabel = "DIR",
+                description = "Cache folder (default: $SLICE_CACHE or ~/.cache/slice).")
         Path cache;
 
-        @Option(names = "--mirror", paramLabel = "URL", description = "Download from this mirror of " + KerasApplications.BASE_URL + " (same layout).")
+        @Option(names = "--mirror", paramLabel = "URL",
+                description = "Download from this mirror of " + KerasApplications.BASE_URL + " (same layout).")
         URI mirror;
 
         Downloader downloader() {
@@ -41,7 +43,8 @@ final class WeightsCommand {
         }
     }
 
-    @Command(name = "list", mixinStandardHelpOptions = true, description = "List every known weights file, its size, and whether it is cached.")
+    @Command(name = "list", mixinStandardHelpOptions = true,
+            description = "List every known weights file, its size, and whether it is cached.")
     static final class List implements Callable<Integer> {
         @Mixin Where where;
 
@@ -49,7 +52,8 @@ final class WeightsCommand {
             Downloader d = where.downloader();
             for (RemoteFile f : KerasApplications.all()) {
                 Path local = d.location(f);
-                System.out.printf(Locale.ROOT, "%-72s %12s  %s%n", f.fileName(), f.size() < 0 ? "?" : String.format(Locale.ROOT, "%,d", f.size()),
+                String size = f.size() < 0 ? "?" : String.format(Locale.ROOT, "%,d", f.size());
+                System.out.printf(Locale.ROOT, "%-72s %12s  %s%n", f.fileName(), size,
                         Files.isRegularFile(local) ? "cached " + local : where.located(f).url());
             }
             return Cli.OK;
@@ -63,7 +67,8 @@ final class WeightsCommand {
     static final class Fetch implements Callable<Integer> {
         @Mixin Options.Backbone backbone;
 
-        @Option(names = "--top", description = "The file with the 1000-class ImageNet classifier (training never needs it).")
+        @Option(names = "--top",
+                description = "The file with the 1000-class ImageNet classifier (training never needs it).")
         boolean top;
 
         @Mixin Where where;
@@ -85,7 +90,8 @@ final class WeightsCommand {
         try {
             return d.fetch(f, (done, total) -> {
                 if (bar[0] == null) {
-                    bar[0] = new ProgressBarBuilder().setTaskName(f.fileName()).setInitialMax(Math.max(total, 0)).setStyle(ProgressBarStyle.ASCII)
+                    bar[0] = new ProgressBarBuilder().setTaskName(f.fileName()).setInitialMax(Math.max(total, 0))
+                            .setStyle(ProgressBarStyle.ASCII)
                             .setUnit(" MB", 1 << 20).showSpeed().setUpdateIntervalMillis(500).build();
                 }
                 bar[0].stepTo(done);

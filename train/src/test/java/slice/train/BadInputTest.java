@@ -120,7 +120,8 @@ class BadInputTest {
         FaceModel m = FaceModel.build(ModelSpec.of("mobilenetv2", 0.35f, 32, false, 0), null, null, new FaceModel.Head(0, 0f), 2, 1);
         Path dir = tmp.resolve("model");
         SavedModel.save(dir.resolve(TrainCommand.MODEL), m.full, UnknownScore.empty(2, m.full.layer(m.embedding).outputSize()).tensors(),
-                m.card(List.of("alice", "bob"), Map.of("head_hidden", 0, "head_dropout", 0.0, "unknown_score", UnknownScore.NAME, "unknown_threshold", 0.3)));
+                m.card(List.of("alice", "bob"),
+                        Map.of("head_hidden", 0, "head_dropout", 0.0, "unknown_score", UnknownScore.NAME, "unknown_threshold", 0.3)));
         return dir;
     }
 
@@ -128,7 +129,8 @@ class BadInputTest {
     void predictModelAndImageProblems() throws Exception {
         Path missing = tmp.resolve("nothing");
         assertOneLineError(missing + ": no such model", "predict", "--model", missing.toString(), "x.jpg");
-        assertOneLineError(faces + ": no model.safetensors in this folder (is it a train --out folder?)", "predict", "--model", faces.toString(), "x.jpg");
+        assertOneLineError(faces + ": no model.safetensors in this folder (is it a train --out folder?)",
+                "predict", "--model", faces.toString(), "x.jpg");
 
         Path model = savedModel();
         Path good = faces.resolve("alice/0.png"), corrupt = tmp.resolve("corrupt.jpg"), absent = tmp.resolve("absent.png");

@@ -63,7 +63,8 @@ class CheckpointTest {
 
         Files.write(f, java.util.Arrays.copyOf(bytes, bytes.length - 5));
         String truncated = assertThrows(UserError.class, () -> Checkpoint.load(f)).getMessage();
-        assertTrue(truncated.startsWith(f + ": ") && truncated.endsWith("(a damaged checkpoint: delete it to start the run over)"), truncated);
+        assertTrue(truncated.startsWith(f + ": ") && truncated.endsWith("(a damaged checkpoint: delete it to start the run over)"),
+                truncated);
         assertEquals(1, truncated.lines().count());
 
         Files.writeString(f, "hello, not a checkpoint");

@@ -53,7 +53,8 @@ class FaceModelTest {
     void layersThatCannotBeCutAreErrorsInTheDomainsWords() {
         InvalidSetting residual = assertThrows(InvalidSetting.class, () -> build(null, "block_2_expand_relu", 0));
         assertEquals("fine-tune layer", residual.setting);
-        assertTrue(residual.getMessage().startsWith("fine-tune layer block_2_expand_relu: the layers after it also need"), residual.getMessage());
+        assertTrue(residual.getMessage().startsWith("fine-tune layer block_2_expand_relu: the layers after it also need"),
+                residual.getMessage());
         InvalidSetting cut = assertThrows(InvalidSetting.class, () -> build("nope", null, 0));
         assertEquals("cut layer", cut.setting);
         assertEquals("cut layer: mobilenetv2 has no layer named 'nope'", cut.getMessage());

@@ -31,7 +31,8 @@ class OpenSetTest {
         Path weights = SharedData.require("models/mobilenet_v2/keras/mobilenet_v2_weights_tf_dim_ordering_tf_kernels_0.35_224_no_top.h5");
         double[][] m = OpenSetStudy.measure(faces, weights, 0.35f, 96, 10, 3, tmp.resolve("cache"), OpenSetStudy.SCORES.subList(0, 2));
         double[] before = m[0], after = m[1];
-        String numbers = String.format(Locale.ROOT, "before %s, after %s", java.util.Arrays.toString(before), java.util.Arrays.toString(after));
+        String numbers = String.format(Locale.ROOT, "before %s, after %s", java.util.Arrays.toString(before),
+                java.util.Arrays.toString(after));
         assertTrue(after[0] > 0.95 && after[0] > before[0] + 0.015, "AUROC: " + numbers);
         assertTrue(after[3] > 0.80 && after[3] > before[3] + 0.05, "strangers rejected at 5 % known rejected: " + numbers);
         assertTrue(after[1] > 0.5 && after[2] < 0.08, "calibrated: strangers rejected, known rejected: " + numbers);

@@ -35,7 +35,8 @@ class RecogniserTest {
         for (int i = 0; i < dim; i++) mean[i] = (float) random.nextDouble(0, 0.5);
         for (int i = 0; i < centroids.length; i++) centroids[i] = (float) random.nextGaussian() / (float) Math.sqrt(dim);
         UnknownScore score = new UnknownScore(Tensor.wrap(mean, dim), Tensor.wrap(centroids, 3, dim));
-        SavedModel.save(tmp.resolve(TrainCommand.MODEL), m.full, score.tensors(), m.card(List.of("a", "b", "c"), Map.of("head_hidden", 0, "head_dropout", 0.0, "unknown_score", UnknownScore.NAME, "unknown_threshold", 0.3)));
+        SavedModel.save(tmp.resolve(TrainCommand.MODEL), m.full, score.tensors(), m.card(List.of("a", "b", "c"),
+                Map.of("head_hidden", 0, "head_dropout", 0.0, "unknown_score", UnknownScore.NAME, "unknown_threshold", 0.3)));
         Recogniser r = Recogniser.load(tmp);
 
         List<Path> files = new ArrayList<>();

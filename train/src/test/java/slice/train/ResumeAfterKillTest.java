@@ -40,7 +40,9 @@ class ResumeAfterKillTest {
         Path faces = tmp.resolve("faces");
         for (int person = 1; person <= 10; person++) {
             Files.createDirectories(faces.resolve("s" + person));
-            for (int i = 1; i <= 10; i++) Files.copy(source.resolve("s" + person + "/" + i + ".pgm"), faces.resolve("s" + person + "/" + i + ".pgm"));
+            for (int i = 1; i <= 10; i++) {
+                Files.copy(source.resolve("s" + person + "/" + i + ".pgm"), faces.resolve("s" + person + "/" + i + ".pgm"));
+            }
         }
 
         Path whole = tmp.resolve("whole");

@@ -44,7 +44,8 @@ class RoundTripTest {
             assertTrue(Files.isRegularFile(out.resolve(f)), f);
         }
         // split.tsv lists every usable image once, with its person and part, as metrics.json counts them
-        List<String[]> split = Files.readAllLines(out.resolve("split.tsv")).stream().filter(l -> !l.startsWith("#")).map(l -> l.split("\t")).toList();
+        List<String[]> split = Files.readAllLines(out.resolve("split.tsv")).stream().filter(l -> !l.startsWith("#"))
+                .map(l -> l.split("\t")).toList();
         assertEquals(400, split.size());
         JsonObject images = metrics.getAsJsonObject("images");
         for (String part : List.of("train", "val", "test")) {
@@ -63,7 +64,8 @@ class RoundTripTest {
         assertTrue(lines.get(1).startsWith(faces.resolve("s7/2.pgm") + "\ts7\t"), lines.get(1));
         assertEquals(4, lines.get(0).split("\t").length, "file, person, probability, second person");
 
-        RelaunchTest.Run evaluated = RelaunchTest.java(heap, "evaluate", "--model", out.toString(), "--data", faces.toString(), "--split", "test");
+        RelaunchTest.Run evaluated = RelaunchTest.java(heap, "evaluate", "--model", out.toString(), "--data", faces.toString(),
+                "--split", "test");
         assertEquals(0, evaluated.exit(), evaluated.err());
         JsonObject again = JsonParser.parseString(Files.readString(out.resolve("evaluation/metrics.json"))).getAsJsonObject();
         assertEquals(testAccuracy, again.get("accuracy").getAsDouble(), 1e-12, "evaluate reproduces the training run's test accuracy");

@@ -72,7 +72,8 @@ class UnknownScoreTest {
     void modelsWithoutTheScoreAreRefusedWithOneLine() {
         FaceModel m = FaceModel.build(ModelSpec.of("mobilenetv2", 0.35f, 32, false, 0), null, null, new FaceModel.Head(0, 0f), 2, 1);
         Path file = tmp.resolve(TrainCommand.MODEL);
-        SavedModel.save(file, m.full, m.card(List.of("alice", "bob"), Map.of("head_hidden", 0, "head_dropout", 0.0, "unknown_threshold", 0.3)));
+        SavedModel.save(file, m.full,
+                m.card(List.of("alice", "bob"), Map.of("head_hidden", 0, "head_dropout", 0.0, "unknown_threshold", 0.3)));
         UserError e = org.junit.jupiter.api.Assertions.assertThrows(UserError.class, () -> Recogniser.load(tmp));
         assertEquals(file + ": trained by an older version without the unknown-face score; train it again", e.getMessage());
     }

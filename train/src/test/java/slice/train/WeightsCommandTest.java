@@ -49,7 +49,8 @@ class WeightsCommandTest {
             assertEquals(62, listed.lines().count(), listed);
             assertTrue(listed.contains(mirror + "mobilenet_v2/" + name), listed);
 
-            String fetched = stdout("weights", "fetch", "--alpha", "0.35", "--size", "224", "--cache", cache.toString(), "--mirror", mirror);
+            String fetched = stdout("weights", "fetch", "--alpha", "0.35", "--size", "224", "--cache", cache.toString(),
+                    "--mirror", mirror);
             Path file = cache.resolve("keras").resolve(name);
             assertEquals(file.toString(), fetched.strip());
             assertArrayEquals(bytes, Files.readAllBytes(file));
@@ -61,9 +62,11 @@ class WeightsCommandTest {
 
     @Test
     void offlineFetchSaysWhereToGetTheFile() {
-        BadInputTest.Result r = BadInputTest.run("weights", "fetch", "--alpha", "0.5", "--cache", tmp.toString(), "--mirror", "http://127.0.0.1:9/");
+        BadInputTest.Result r = BadInputTest.run("weights", "fetch", "--alpha", "0.5", "--cache", tmp.toString(),
+                "--mirror", "http://127.0.0.1:9/");
         assertEquals(2, r.exit());
         assertTrue(r.err().startsWith("error: cannot reach http://127.0.0.1:9/mobilenet_v2/"), r.err());
-        assertTrue(r.err().strip().endsWith("save it as " + tmp.resolve("keras/mobilenet_v2_weights_tf_dim_ordering_tf_kernels_0.5_224_no_top.h5")), r.err());
+        Path expected = tmp.resolve("keras/mobilenet_v2_weights_tf_dim_ordering_tf_kernels_0.5_224_no_top.h5");
+        assertTrue(r.err().strip().endsWith("save it as " + expected), r.err());
     }
 }
