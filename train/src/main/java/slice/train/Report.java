@@ -1,5 +1,6 @@
 package slice.train;
 
+import com.google.gson.FieldNamingPolicy;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import java.io.IOException;
@@ -17,7 +18,9 @@ import slice.weights.AtomicFiles;
  * (for people), {@code confusion.png} and, after training, {@code curves.png}. Every file is written atomically.
  */
 final class Report {
-    private static final Gson GSON = new GsonBuilder().setPrettyPrinting().create();
+    /** Records (the {@link EpochStats} of the history) are written with their fields in snake case: {@code val_loss}. */
+    private static final Gson GSON = new GsonBuilder().setPrettyPrinting()
+            .setFieldNamingPolicy(FieldNamingPolicy.LOWER_CASE_WITH_UNDERSCORES).create();
 
     private Report() { }
 
@@ -88,19 +91,5 @@ final class Report {
         StringBuilder md = new StringBuilder("## ").append(heading).append("\n\n");
         facts.forEach((k, v) -> md.append("- ").append(k).append(": ").append(v).append('\n'));
         return md.append('\n').toString();
-    }
-
-    static List<Map<String, Object>> epochsJson(List<EpochStats> history) {
-        return history.stream().map(s -> {
-            Map<String, Object> e = new LinkedHashMap<>();
-            e.put("epoch", s.epoch());
-            e.put("loss", s.loss());
-            e.put("accuracy", s.accuracy());
-            e.put("val_loss", s.valLoss());
-            e.put("val_accuracy", s.valAccuracy());
-            e.put("seconds", s.seconds());
-            e.put("lr", s.lr());
-            return e;
-        }).toList();
     }
 }

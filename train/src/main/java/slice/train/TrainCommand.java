@@ -315,7 +315,7 @@ final class TrainCommand extends Cli.Task {
         metrics.putAll(o.test.toJson("test_"));
         metrics.putAll(o.val.toJson("val_"));
         metrics.put("best_epoch", result.bestEpoch());
-        metrics.put("epochs", Report.epochsJson(result.history()));
+        metrics.put("epochs", result.history());
         metrics.put("seconds", phases.toJson());
         metrics.put("environment", Report.environment());
         Map<String, Object> facts = new LinkedHashMap<>();

@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import slice.engine.SharedData;
 
 /**
  * Model files written before stay readable. {@code written-2026-12-06/} holds a model that {@code train} of commit
@@ -22,7 +21,7 @@ class OldModelFileTest {
 
     @Test
     void aModelWrittenByAnEarlierVersionLoadsAndAnswersAsItDid() throws IOException {
-        Path faces = SharedData.require("faces/att_faces");
+        Path faces = RealData.attFaces();
         Recogniser r = Recogniser.load(DIR);
         assertEquals(List.of("s1", "s2", "s3"), r.classes);
         List<String[]> expected = new ArrayList<>();

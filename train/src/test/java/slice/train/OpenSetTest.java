@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Locale;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import slice.engine.SharedData;
 
 /**
  * Strangers on real faces: the head is trained on 30 of the 40 AT&T people (MobileNetV2 α0.35 ImageNet weights,
@@ -27,9 +26,8 @@ class OpenSetTest {
 
     @Test
     void theUnknownScoreRejectsMoreStrangersThanTheSoftmaxAtEqualFalseRejection() throws Exception {
-        Path faces = SharedData.require("faces/att_faces");
-        Path weights = SharedData.require("models/mobilenet_v2/keras/mobilenet_v2_weights_tf_dim_ordering_tf_kernels_0.35_224_no_top.h5");
-        double[][] m = OpenSetStudy.measure(faces, weights, 0.35f, 96, 10, 3, tmp.resolve("cache"), OpenSetStudy.SCORES.subList(0, 2));
+        double[][] m = OpenSetStudy.measure(RealData.attFaces(), RealData.mobileNetV2Alpha035(), 0.35f, 96, 10, 3, tmp.resolve("cache"),
+                OpenSetStudy.SCORES.subList(0, 2));
         double[] before = m[0], after = m[1];
         String numbers = String.format(Locale.ROOT, "before %s, after %s", java.util.Arrays.toString(before),
                 java.util.Arrays.toString(after));

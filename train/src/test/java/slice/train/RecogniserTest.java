@@ -10,7 +10,6 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import slice.engine.SharedData;
 import slice.engine.Tensor;
 import slice.models.ModelSpec;
 import slice.weights.KerasImport;
@@ -25,8 +24,8 @@ class RecogniserTest {
      */
     @Test
     void batchedAnswersEqualOneImageAtATime() {
-        Path faces = SharedData.require("faces/att_faces");
-        Path weights = SharedData.require("models/mobilenet_v2/keras/mobilenet_v2_weights_tf_dim_ordering_tf_kernels_0.35_224_no_top.h5");
+        Path faces = RealData.attFaces();
+        Path weights = RealData.mobileNetV2Alpha035();
         FaceModel m = FaceModel.build(ModelSpec.of("mobilenetv2", 0.35f, 224, false, 0), null, null, new FaceModel.Head(0, 0f), 3, 1);
         KerasImport.load(weights, m.backbone());
         int dim = m.full.layer(m.embedding).outputSize();

@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import slice.engine.SharedData;
 
 /**
  * The product end to end, as a user runs it: {@code train} → {@code predict} → {@code evaluate} on the AT&T faces
@@ -23,8 +22,8 @@ class RoundTripTest {
 
     @Test
     void trainPredictEvaluateOnRealFacesInAOneGigabyteHeap() throws Exception {
-        Path faces = SharedData.require("faces/att_faces");
-        Path weights = SharedData.require("models/mobilenet_v2/keras/mobilenet_v2_weights_tf_dim_ordering_tf_kernels_0.35_224_no_top.h5");
+        Path faces = RealData.attFaces();
+        Path weights = RealData.mobileNetV2Alpha035();
         Path out = tmp.resolve("model");
         List<String> heap = List.of("-Xmx1g");
         String[] train = {"train", "--data", faces.toString(), "--model", "mobilenetv2", "--alpha", "0.35", "--size", "96",
