@@ -13,6 +13,7 @@ import slice.engine.layers.ReLU;
 import slice.models.Architecture;
 import slice.models.ModelSpec;
 import slice.models.Preprocessing;
+import slice.train.InvalidSetting.Setting;
 import slice.weights.ModelCard;
 
 /**
@@ -38,8 +39,8 @@ public final class FaceModel {
     /** The head: {@code hidden} units (0 = none) with ReLU and dropout {@code dropout} before the logits. */
     public record Head(int hidden, float dropout) {
         public Head {
-            if (hidden < 0) throw new InvalidSetting("hidden units", " must be >= 0, got " + hidden);
-            if (!(dropout >= 0 && dropout < 1)) throw new InvalidSetting("dropout", " must be in [0, 1), got " + dropout);
+            if (hidden < 0) throw new InvalidSetting(Setting.HIDDEN_UNITS, " must be >= 0, got " + hidden);
+            if (!(dropout >= 0 && dropout < 1)) throw new InvalidSetting(Setting.DROPOUT, " must be in [0, 1), got " + dropout);
         }
     }
 
@@ -75,12 +76,14 @@ public final class FaceModel {
         Graph network = spec.build();
         String cutName = cut == null ? spec.featureLayer() : cut;
         if (!network.hasLayer(cutName)) {
-            throw new InvalidSetting("cut layer", ": " + spec.architecture().id + " has no layer named '" + cutName + "'");
+            throw new InvalidSetting(Setting.CUT_LAYER, ": " + spec.architecture().id + " has no layer named '" + cutName + "'");
         }
         Layer cutLayer = network.layer(cutName);
         Layer x = cutLayer;
         if (cutLayer.outputShape().length == 3) x = new GlobalAveragePooling2D("head_pool", x);
-        if (x.outputShape().length != 1) throw new InvalidSetting("cut layer", " " + cutName + ": its output is not an image or a vector");
+        if (x.outputShape().length != 1) {
+            throw new InvalidSetting(Setting.CUT_LAYER, " " + cutName + ": its output is not an image or a vector");
+        }
         Layer pooled = x;
         SplittableRandom random = new SplittableRandom(seed);
         if (head.hidden() > 0) {
@@ -95,7 +98,7 @@ public final class FaceModel {
         if (fineTuneFrom != null) {
             Graph backbone = new Graph(network.source(), cutLayer);
             if (!backbone.hasLayer(fineTuneFrom) || fineTuneFrom.equals(cutName) || fineTuneFrom.equals(network.source().name)) {
-                throw new InvalidSetting("fine-tune layer", ": '" + fineTuneFrom + "' is not a layer of " + spec.architecture().id
+                throw new InvalidSetting(Setting.FINE_TUNE_LAYER, ": '" + fineTuneFrom + "' is not a layer of " + spec.architecture().id
                         + " before the cut " + cutName);
             }
             cached = backbone.layer(fineTuneFrom);
@@ -106,7 +109,7 @@ public final class FaceModel {
         try {
             trainable = new Graph(cached, logits);
         } catch (IllegalArgumentException e) {
-            throw new InvalidSetting("fine-tune layer", " " + fineTuneFrom + ": the layers after it also need other earlier layers"
+            throw new InvalidSetting(Setting.FINE_TUNE_LAYER, " " + fineTuneFrom + ": the layers after it also need other earlier layers"
                     + " (a residual or branch crosses it); choose a layer where the network is a single tensor, such as a block's output");
         }
         return new FaceModel(spec, cutName, fineTuneFrom, head, full, extractor, trainable, pooled.name);

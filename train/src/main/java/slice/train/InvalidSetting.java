@@ -1,16 +1,31 @@
 package slice.train;
 
 /**
- * A setting of the training domain (a {@link Trainer.Config} field, a {@link FaceModel.Head} field, a layer name) that
- * cannot be used, worded for the domain: {@code setting} is what is wrong ({@code epochs}, {@code cut layer}) and the
- * message is {@code setting + problem}, e.g. {@code epochs must be at least 1, got 0}. The command line rewords it
- * with the option's name ({@code --epochs must be at least 1, got 0}).
+ * A setting of the training domain that cannot be used, worded for the domain: {@code epochs must be at least 1,
+ * got 0}, {@code cut layer: mobilenetv2 has no layer named 'x'}. The command line rewords it with the option that set
+ * it ({@code --epochs must be at least 1, got 0}).
  */
 public final class InvalidSetting extends IllegalArgumentException {
-    public final String setting, problem;
+    /** The settings {@link Trainer.Config}, {@link FaceModel.Head} and {@link FaceModel#build} check. */
+    public enum Setting {
+        EPOCHS("epochs"), BATCH("batch"), LEARNING_RATE("learning rate"), LABEL_SMOOTHING("label smoothing"),
+        WEIGHT_DECAY("weight decay"), PATIENCE("patience"), HIDDEN_UNITS("hidden units"), DROPOUT("dropout"),
+        CUT_LAYER("cut layer"), FINE_TUNE_LAYER("fine-tune layer");
 
-    public InvalidSetting(String setting, String problem) {
-        super(setting + problem);
+        /** How the domain names it in a message. */
+        public final String words;
+
+        Setting(String words) {
+            this.words = words;
+        }
+    }
+
+    public final Setting setting;
+    /** The message after the setting's name, e.g. {@code " must be at least 1, got 0"}. */
+    public final String problem;
+
+    public InvalidSetting(Setting setting, String problem) {
+        super(setting.words + problem);
         this.setting = setting;
         this.problem = problem;
     }

@@ -137,11 +137,6 @@ final class TrainCommand extends Cli.Task {
         }
     }
 
-    /** The domain's name of each setting an option sets, for rewording {@link InvalidSetting}s with the option. */
-    private static final Map<String, String> OPTION_OF = Map.of("epochs", "--epochs", "batch", "--batch", "learning rate", "--lr",
-            "label smoothing", "--label-smoothing", "weight decay", "--weight-decay", "patience", "--patience",
-            "hidden units", "--hidden", "dropout", "--dropout", "cut layer", "--cut", "fine-tune layer", "--fine-tune-from");
-
     /** The images of the run: the folder, its split, and the three parts. */
     private record Data(Dataset dataset, Split split, List<Sample> train, List<Sample> val, List<Sample> test) {
         List<String> classes() {
@@ -185,8 +180,24 @@ final class TrainCommand extends Cli.Task {
         try {
             return body.get();
         } catch (InvalidSetting e) {
-            throw new UserError(OPTION_OF.getOrDefault(e.setting, e.setting) + e.problem);
+            throw new UserError(option(e.setting) + e.problem);
         }
+    }
+
+    /** The option that sets {@code setting}. */
+    private static String option(InvalidSetting.Setting setting) {
+        return switch (setting) {
+            case EPOCHS -> "--epochs";
+            case BATCH -> "--batch";
+            case LEARNING_RATE -> "--lr";
+            case LABEL_SMOOTHING -> "--label-smoothing";
+            case WEIGHT_DECAY -> "--weight-decay";
+            case PATIENCE -> "--patience";
+            case HIDDEN_UNITS -> "--hidden";
+            case DROPOUT -> "--dropout";
+            case CUT_LAYER -> "--cut";
+            case FINE_TUNE_LAYER -> "--fine-tune-from";
+        };
     }
 
     /** The options no domain object checks: augmentation, split fractions, and {@code --resume} needing a checkpoint. */

@@ -22,6 +22,7 @@ import slice.engine.optim.Loss;
 import slice.engine.optim.LrSchedule;
 import slice.engine.optim.Optimizer;
 import slice.engine.optim.Sgd;
+import slice.train.InvalidSetting.Setting;
 
 /**
  * The training loop of the trainable part of a network (the head, and with fine-tuning the backbone layers after the
@@ -62,15 +63,15 @@ public final class Trainer {
     public record Config(int epochs, int batch, float lr, OptimizerKind optimizer, float labelSmoothing, float weightDecay,
                          int patience, long seed) {
         public Config {
-            if (epochs < 1) throw new InvalidSetting("epochs", " must be at least 1, got " + epochs);
-            if (batch < 1) throw new InvalidSetting("batch", " must be at least 1, got " + batch);
-            if (!(lr > 0)) throw new InvalidSetting("learning rate", " must be positive, got " + lr);
+            if (epochs < 1) throw new InvalidSetting(Setting.EPOCHS, " must be at least 1, got " + epochs);
+            if (batch < 1) throw new InvalidSetting(Setting.BATCH, " must be at least 1, got " + batch);
+            if (!(lr > 0)) throw new InvalidSetting(Setting.LEARNING_RATE, " must be positive, got " + lr);
             Objects.requireNonNull(optimizer, "optimizer");
             if (!(labelSmoothing >= 0 && labelSmoothing < 1)) {
-                throw new InvalidSetting("label smoothing", " must be in [0, 1), got " + labelSmoothing);
+                throw new InvalidSetting(Setting.LABEL_SMOOTHING, " must be in [0, 1), got " + labelSmoothing);
             }
-            if (!(weightDecay >= 0)) throw new InvalidSetting("weight decay", " must be >= 0, got " + weightDecay);
-            if (patience < 1) throw new InvalidSetting("patience", " must be at least 1, got " + patience);
+            if (!(weightDecay >= 0)) throw new InvalidSetting(Setting.WEIGHT_DECAY, " must be >= 0, got " + weightDecay);
+            if (patience < 1) throw new InvalidSetting(Setting.PATIENCE, " must be at least 1, got " + patience);
         }
 
         /** {@code base} followed by these options, each named as here. */

@@ -52,11 +52,11 @@ class FaceModelTest {
     @Test
     void layersThatCannotBeCutAreErrorsInTheDomainsWords() {
         InvalidSetting residual = assertThrows(InvalidSetting.class, () -> build(null, "block_2_expand_relu", 0));
-        assertEquals("fine-tune layer", residual.setting);
+        assertEquals(InvalidSetting.Setting.FINE_TUNE_LAYER, residual.setting);
         assertTrue(residual.getMessage().startsWith("fine-tune layer block_2_expand_relu: the layers after it also need"),
                 residual.getMessage());
         InvalidSetting cut = assertThrows(InvalidSetting.class, () -> build("nope", null, 0));
-        assertEquals("cut layer", cut.setting);
+        assertEquals(InvalidSetting.Setting.CUT_LAYER, cut.setting);
         assertEquals("cut layer: mobilenetv2 has no layer named 'nope'", cut.getMessage());
         assertEquals("hidden units must be >= 0, got -1", assertThrows(InvalidSetting.class, () -> build(null, null, -1)).getMessage());
     }
