@@ -47,7 +47,7 @@ final class Recogniser {
         Path file = Files.isDirectory(path) ? path.resolve(TrainCommand.MODEL) : path;
         if (!Files.exists(file)) {
             throw UserError.about(path, Files.isDirectory(path)
-                    ? "no " + TrainCommand.MODEL + " in this folder (is it a train --out folder?)" : "no such model");
+                    ? "no " + TrainCommand.MODEL + " in this folder (is it a folder written by train?)" : "no such model");
         }
         ModelCard card = SavedModel.readCard(file);
         Map<String, Object> t = card.training();

@@ -129,7 +129,7 @@ public final class Trainer {
         Checkpoint c = Checkpoint.load(checkpointFile);
         if (!c.run().equals(run)) {
             throw UserError.about(checkpointFile, "holds a different training run (" + c.run().difference(run)
-                    + "); use another --out, or delete it to start over");
+                    + "); use another output folder, or delete it to start over");
         }
         restore(c.weights(), checkpointFile);
         optimizer.loadState(c.optimizer());

@@ -129,7 +129,7 @@ class BadInputTest {
     void predictModelAndImageProblems() throws Exception {
         Path missing = tmp.resolve("nothing");
         assertOneLineError(missing + ": no such model", "predict", "--model", missing.toString(), "x.jpg");
-        assertOneLineError(faces + ": no model.safetensors in this folder (is it a train --out folder?)",
+        assertOneLineError(faces + ": no model.safetensors in this folder (is it a folder written by train?)",
                 "predict", "--model", faces.toString(), "x.jpg");
 
         Path model = savedModel();
