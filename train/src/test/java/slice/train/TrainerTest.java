@@ -134,7 +134,7 @@ class TrainerTest {
         new Trainer(smallNet(), config(1, 1)).fit(clusters(9, 1), clusters(6, 2), ckpt, saved, s -> { });
         UserError e = assertThrows(UserError.class,
                 () -> new Trainer(smallNet(), config(1, 1)).fit(clusters(9, 1), clusters(6, 2), ckpt, now, s -> { }));
-        assertEquals(ckpt + ": holds a different training run (lr 0.01 there, lr 0.1 now); use another output folder, or delete it to start over",
-                e.getMessage());
+        assertEquals(ckpt + ": holds a different training run (lr 0.01 there, lr 0.1 now); use another output folder,"
+                + " or delete it to start over", e.getMessage());
     }
 }
