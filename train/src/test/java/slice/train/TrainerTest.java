@@ -137,4 +137,43 @@ class TrainerTest {
         assertEquals(ckpt + ": holds a different training run (lr 0.01 there, lr 0.1 now); use another output folder,"
                 + " or delete it to start over", e.getMessage());
     }
+
+    /**
+     * After an epoch the trained batch norm's moving statistics are the size-weighted mean, over the training set's
+     * batches (copy 0, in order), of the batch mean and biased variance of its input, recomputed here in double from
+     * the trained {@code hidden} layer's weights.
+     */
+    @Test
+    void preciseBatchNormSetsTheMovingStatisticsToTheMeanBatchStatistics() {
+        Samples train = clusters(20, 8);   // batches of 8, 8 and 4
+        Graph net = smallNet();
+        new Trainer(net, config(1, 1)).fit(train, clusters(6, 9), dir.resolve("e"), RUN, s -> { });
+        Affine hidden = (Affine) net.layer("hidden");
+        BatchNorm bn = (BatchNorm) net.layer("hidden_bn");
+        int units = 12;
+        double[] mean = new double[units], variance = new double[units];
+        float[] row = new float[DIM];
+        for (int from = 0; from < train.size(); from += 8) {
+            int n = Math.min(8, train.size() - from);
+            double[][] h = new double[n][units];
+            for (int b = 0; b < n; b++) {
+                train.read(from + b, 0, row, 0);
+                for (int o = 0; o < units; o++) {
+                    h[b][o] = hidden.bias.value.data[o];
+                    for (int i = 0; i < DIM; i++) h[b][o] += (double) row[i] * hidden.kernel.value.data[i * units + o];
+                }
+            }
+            for (int o = 0; o < units; o++) {
+                double m = 0, v = 0;
+                for (int b = 0; b < n; b++) m += h[b][o] / n;
+                for (int b = 0; b < n; b++) v += (h[b][o] - m) * (h[b][o] - m) / n;
+                mean[o] += m * n;
+                variance[o] += v * n;
+            }
+        }
+        for (int o = 0; o < units; o++) {
+            assertEquals(mean[o] / train.size(), bn.movingMean.value.data[o], 1e-5, "mean " + o);
+            assertEquals(variance[o] / train.size(), bn.movingVariance.value.data[o], 1e-5, "variance " + o);
+        }
+    }
 }
