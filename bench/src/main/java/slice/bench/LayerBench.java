@@ -1,16 +1,10 @@
 package slice.bench;
 
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 import slice.engine.Input;
 import slice.engine.Layer;
@@ -20,18 +14,13 @@ import slice.engine.Parallel;
  * One layer's forward pass (inference mode) and backward pass (after a training-mode forward), on the shape given
  * by the subclass's {@code shape} parameter, at batch {@code batch} with {@code threads} engine threads.
  * Forward FLOPs are 2 × the layer's multiply-adds; backward FLOPs of a layer with weights are twice that
- * (∂L/∂input and ∂L/∂weights each cost one forward).
+ * (∂L/∂input and ∂L/∂weights each cost one forward). A single layer needs a smaller heap and shorter iterations than
+ * the whole networks of {@link TimedBench}.
  */
-@State(Scope.Benchmark)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "-Xms2g", "-Xmx2g", "-XX:+AlwaysPreTouch"})
 @Warmup(iterations = 1, time = 1)
 @Measurement(iterations = 2, time = 1)
-public abstract class LayerBench implements Main.Counted {
-    @Param({"1", "2"})
-    public int threads;
-
+public abstract class LayerBench extends TimedBench {
     @Param({"1"})
     public int batch;
 
@@ -57,14 +46,14 @@ public abstract class LayerBench implements Main.Counted {
 
     @Benchmark
     public Object forward() {
-        fixture.layer.forward(false);
-        return fixture.layer.out;
+        fixture.node.forward(false);
+        return fixture.node.out();
     }
 
     @Benchmark
     public Object backward() {
-        fixture.layer.backward();
-        return fixture.layer.grad;
+        fixture.node.backward();
+        return fixture.node.inGrad(0);
     }
 
     /** FLOPs of one call of {@code method} ("forward" or "backward"), 0 for layers without multiply-adds. */

@@ -2,9 +2,9 @@ package slice.bench;
 
 import java.util.Random;
 import java.util.function.Function;
-import slice.engine.Graph;
 import slice.engine.Input;
 import slice.engine.Layer;
+import slice.engine.Node;
 import slice.engine.Param;
 import slice.engine.Tensor;
 
@@ -15,35 +15,35 @@ import slice.engine.Tensor;
  * has a gradient buffer (so backward computes both ∂L/∂input and ∂L/∂weights, as inside a network).
  *
  * <p>The layer is built on one {@link Input} by {@code make} (possibly through helper layers, e.g. the branches of a
- * concatenation); a {@link Graph} only allocates the buffers, and the benchmark times the layer's own
- * {@link Layer#forward} or {@link Layer#backward}.
+ * concatenation) and runs on a {@link Node#detached} node; the benchmark times the layer's own {@link Layer#forward}
+ * or {@link Layer#backward} on it.
  */
-final class LayerFixture {
-    final Layer layer;
+public final class LayerFixture {
+    public final Layer layer;
+    public final Node node;
 
-    LayerFixture(int batch, int[] inputShape, Function<Input, Layer> make) {
+    public LayerFixture(int batch, int[] inputShape, Function<Input, Layer> make) {
         Random rnd = new Random(42);
-        Input x = new Input("x", inputShape);
-        layer = make.apply(x);
-        new Graph(x, layer).plan(batch);
+        layer = make.apply(new Input("x", inputShape));
         for (Param p : layer.weights()) if (p.isTrainable()) fill(p.value, rnd, 0.1f);
-        for (Layer in : layer.inputs()) {
-            fill(in.out, rnd, 1f);
-            if (in.grad == null) in.grad = new Tensor(in.out.shape());
+        Tensor[] inputs = new Tensor[layer.inputs().size()];
+        for (int i = 0; i < inputs.length; i++) {
+            inputs[i] = new Tensor(Tensor.withBatch(batch, layer.inputs().get(i).outputShape()));
+            fill(inputs[i], rnd, 1f);
         }
-        if (layer.grad == null) layer.grad = new Tensor(layer.out.shape());
-        fill(layer.grad, rnd, 1f);
+        node = Node.detached(layer, inputs);
+        fill(node.grad(), rnd, 1f);
     }
 
     /** The forward pass the backward benchmark differentiates: training mode, so batch norm keeps batch statistics. */
-    LayerFixture primeBackward() {
-        layer.forward(true);
+    public LayerFixture primeBackward() {
+        node.forward(true);
         return this;
     }
 
     /** 2 × multiply-adds of the forward pass over the batch. */
-    double forwardFlops() {
-        return 2.0 * layer.macs() * layer.out.dim(0);
+    public double forwardFlops() {
+        return 2.0 * layer.macs() * node.batch();
     }
 
     private static void fill(Tensor t, Random rnd, float scale) {

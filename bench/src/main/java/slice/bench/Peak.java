@@ -20,7 +20,7 @@ import slice.engine.Simd;
 import java.util.concurrent.TimeUnit;
 
 /**
- * This machine's FMA peak as the JVM sees it: {@code slice.engine.simd.FmaPeak} (twelve independent FMA chains at
+ * This machine's FMA peak as the JVM sees it: {@link VectorFmaPeak} (twelve independent FMA chains at
  * the active vector width, no memory traffic) run once per engine thread. Every other result is reported as a
  * fraction of this number at the same thread count.
  *
@@ -36,13 +36,13 @@ import java.util.concurrent.TimeUnit;
 public class Peak {
     /** FMA rounds per thread and call: a few milliseconds (fork/join overhead is noise), short enough for the JIT to compile the whole method rather than only its loop. */
     static final int ROUNDS = 1_000_000;
-    /** Independent accumulator chains in FmaPeak and its scalar twin. */
+    /** Independent accumulator chains in VectorFmaPeak and its scalar twin. */
     static final int CHAINS = 12;
 
     @Param({"1", "2"})
     public int threads;
 
-    private final IntToDoubleFunction probe = Simd.load("FmaPeak", ScalarFmaPeak::new);
+    private final IntToDoubleFunction probe = Simd.ENABLED ? new VectorFmaPeak() : new ScalarFmaPeak();
     private final double[] sums = new double[64];
 
     /** FLOPs done, reported by JMH per second. */

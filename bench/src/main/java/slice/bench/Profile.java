@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.stream.IntStream;
 import slice.engine.Graph;
 import slice.engine.Layer;
+import slice.engine.Node;
 import slice.engine.Parallel;
 import slice.engine.Simd;
 import slice.engine.Tensor;
@@ -41,6 +42,11 @@ public final class Profile {
     /** One timed step of a pass: a layer's forward or backward, or the zeroing of the gradients ({@code layer} null). */
     private record Step(String kind, Layer layer, Runnable work, double flops) { }
 
+    /** A step of {@code n}'s layer, {@code flopsPerMac} FLOPs per multiply-add of its forward over the batch. */
+    private static Step step(Node n, String suffix, Runnable work, int flopsPerMac, int batch) {
+        return new Step(kind(n.layer) + suffix, n.layer, work, (double) flopsPerMac * n.layer.macs() * batch);
+    }
+
     public static void main(String[] args) {
         String model = args.length > 0 ? args[0] : "mobilenetv2";
         int batch = args.length > 1 ? Integer.parseInt(args[1]) : 1;
@@ -64,18 +70,18 @@ public final class Profile {
                 graph.forward(fixture.input, true);
                 graph.backward(gradOutput);
             };
-            for (Layer l : graph.executedLayers()) steps.add(new Step(kind(l), l, () -> l.forward(true), 2.0 * l.macs() * batch));
+            for (Node n : graph.executedNodes()) steps.add(step(n, "", () -> n.forward(true), 2, batch));
             steps.add(new Step("zero gradients", null, graph::zeroGradients, 0));
-            List<Layer> layers = graph.layers();
-            for (int i = layers.size() - 1; i >= 0; i--) {
-                Layer l = layers.get(i);
-                if (l.grad != null) steps.add(new Step(kind(l) + " backward", l, l::backward, 4.0 * l.macs() * batch));
+            List<Node> nodes = graph.nodes();
+            for (int i = nodes.size() - 1; i >= 0; i--) {
+                Node n = nodes.get(i);
+                if (n.grad() != null) steps.add(step(n, " backward", n::backward, 4, batch));
             }
         } else {
             graph.setTrainable(false);
             graph.planInference(batch);
             pass = () -> graph.forward(fixture.input, false);
-            for (Layer l : graph.executedLayers()) steps.add(new Step(kind(l), l, () -> l.forward(false), 2.0 * l.macs() * batch));
+            for (Node n : graph.executedNodes()) steps.add(step(n, "", () -> n.forward(false), 2, batch));
         }
 
         long passes = 0;

@@ -3,7 +3,7 @@ package slice.bench;
 import java.util.function.IntToDoubleFunction;
 
 /**
- * Scalar twin of {@code slice.engine.simd.FmaPeak}, used when the vector module is absent: the same twelve
+ * Scalar twin of {@link VectorFmaPeak}, used when the vector module is absent: the same twelve
  * independent chains {@code acc_i = fma(acc_i, a, b)}, one float each — {@code 2 · rounds · 12} FLOPs.
  */
 final class ScalarFmaPeak implements IntToDoubleFunction {

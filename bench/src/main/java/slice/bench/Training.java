@@ -1,18 +1,9 @@
 package slice.bench;
 
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Warmup;
 import slice.engine.Graph;
 import slice.engine.Parallel;
 import slice.engine.Tensor;
@@ -28,13 +19,7 @@ import slice.engine.Tensor;
  * FLOPs: the forward pass (2 × multiply-adds) plus 2 × that for each trained layer (∂input and ∂weights).
  * InceptionV3 at batch 32 needs about 8 GB of buffers: {@code -p model=inceptionv3 -jvmArgsAppend -Xmx12g}.
  */
-@State(Scope.Benchmark)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.MILLISECONDS)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "-Xms6g", "-Xmx6g", "-XX:+AlwaysPreTouch"})
-@Warmup(iterations = 1, time = 2)
-@Measurement(iterations = 2, time = 2)
-public class Training implements Main.Counted {
+public class Training extends TimedBench {
     /** The last frozen layer of the fine-tuning step (Keras name). */
     static final String FROZEN_UP_TO = "block_12_add";
 
@@ -43,9 +28,6 @@ public class Training implements Main.Counted {
 
     @Param({"32"})
     public int batch;
-
-    @Param({"1", "2"})
-    public int threads;
 
     private ModelFixture fineTune, full;
     private Tensor gradLogits;
@@ -69,7 +51,7 @@ public class Training implements Main.Counted {
     /** A fixed small random ∂L/∂output for a planned graph's output buffer (what a loss would hand to backward). */
     static Tensor outputGradient(Graph graph) {
         Random rnd = new Random(7);
-        Tensor g = new Tensor(graph.output().out.shape());
+        Tensor g = new Tensor(Tensor.withBatch(graph.capacity(), graph.outputShape()));
         for (int i = 0; i < g.size(); i++) g.data[i] = 1e-3f * (rnd.nextFloat() * 2 - 1);
         return g;
     }

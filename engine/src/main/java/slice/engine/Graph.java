@@ -13,14 +13,16 @@ import java.util.Set;
 
 /**
  * A network: the layers on the paths from a source layer to an output layer, run in creation (topological)
- * order. It owns every activation and gradient buffer, allocated once by {@link #plan} for a batch capacity.
+ * order. It owns every activation and gradient buffer, allocated once by {@link #plan} for a batch capacity and
+ * handed to each layer as its {@link Node}.
  *
  * <p>The source need not be an {@link Input}: a graph from {@code block_12_add} to {@code out_relu} is the tail of
  * MobileNetV2 fed with cached activations — how transfer learning trains the layers after a cut. Every layer on
  * such a path must depend only on the source and on other layers of the path (a single-tensor boundary).
  *
- * <p>Layers may belong to several graphs (a backbone and its tail share layers), but the buffers belong to
- * whichever graph planned last: plan a graph before running it.
+ * <p>Layers may belong to several graphs (a backbone, its tail and the whole network share layers, and so their
+ * weights); each graph has its own nodes, so graphs run in any interleaving without disturbing each other.
+ * {@link #activation} reads what a pass computed at any layer this graph kept.
  */
 public final class Graph {
     private final Layer source;
@@ -29,10 +31,12 @@ public final class Graph {
     private final List<Layer> layers;
     private final Map<String, Layer> byName = new LinkedHashMap<>();
     private int capacity;
+    /** Each layer's buffers (the source's too), made by {@link #plan}; empty before. */
+    private Map<Layer, Node> nodes = Map.of();
+    /** The nodes of {@link #layers} in execution order. */
+    private List<Node> ordered = List.of();
     /** Layers whose forward another layer performs (see {@link #fuse}); decided by {@link #plan}. */
     private Set<Layer> fused = Set.of();
-    /** The subset of {@link #fused} that a consumer reads through (its input is read instead of its output). */
-    private Set<Layer> readThrough = Set.of();
     /** Floats of the largest activation of one slice of an inference plan (16 MB). */
     static final int SLICE_FLOATS = 1 << 22;
     /** Images per slice of an inference plan ({@link #planInference}), 0 otherwise. */
@@ -81,12 +85,52 @@ public final class Graph {
     public List<Layer> layers() { return layers; }
 
     /**
-     * The layers {@link #forward} runs, in order: all but those whose work another layer took over when the graph
-     * was planned ({@link #fuse}). Calling their {@code forward} one by one after a {@link #forward} of the same batch
+     * The nodes {@link #forward} runs, in order: all but those whose work another layer took over when the graph was
+     * planned ({@link #fuse}). Calling their {@code forward} one by one after a {@link #forward} of the same batch
      * repeats that pass — how a profiler times each layer.
      */
-    public List<Layer> executedLayers() {
-        return layers.stream().filter(l -> !fused.contains(l)).toList();
+    public List<Node> executedNodes() {
+        return ordered.stream().filter(n -> !fused.contains(n.layer)).toList();
+    }
+
+    /** Every layer's node in execution order (the source excluded); empty before {@link #plan}. */
+    public List<Node> nodes() { return ordered; }
+
+    /**
+     * What the last {@link #forward} computed at the named layer, {@code [N, ...outputShape]}. Fails when this graph
+     * does not keep that value: before it is planned, for a layer an inference plan fused with others (a convolution
+     * that applies the batch norm and ReLU after it, those layers, a padding read through by the layer after it: only
+     * the last layer of a fused chain has its value in the chain's buffer), and for any layer but the output of a {@link #planInference} plan (its buffers are
+     * shared and hold a later layer's values).
+     */
+    public Tensor activation(String name) { return activation(layer(name)); }
+
+    /** {@link #activation(String)} for a layer of this graph. */
+    public Tensor activation(Layer l) {
+        Node node = nodes.get(l);
+        if (node == null) {
+            throw new IllegalStateException(byName.get(l.name) == l ? "graph not planned: no activations yet"
+                    : "layer " + l.name + " is not in this graph");
+        }
+        if (l == output && result != null) return result;
+        if (result != null) {
+            throw new IllegalStateException("an inference plan keeps only the output; " + l.name
+                    + "'s buffer is shared with later layers (cut the graph at " + l.name + " to read it)");
+        }
+        if (!node.fusedAfter().isEmpty() || fused.contains(l) && !isChainEnd(l)) {
+            throw new IllegalStateException(l.name + " was fused into a neighbouring layer by this graph's inference"
+                    + " plan and has no value of its own (plan with the layer trainable, or read the chain's last layer)");
+        }
+        return node.out;
+    }
+
+    /** True when {@code l} is the last layer of a fused chain: the chain's shared buffer holds its value. */
+    private boolean isChainEnd(Layer l) {
+        for (Node n : ordered) {
+            List<Layer> after = n.fusedAfter();
+            if (!after.isEmpty() && after.get(after.size() - 1) == l) return true;
+        }
+        return false;
     }
 
     /** The layer of that name (the source included). */
@@ -128,63 +172,73 @@ public final class Graph {
     public void plan(int batchCapacity) {
         if (batchCapacity < 1) throw new IllegalArgumentException("batch capacity must be positive");
         capacity = batchCapacity;
-        source.out = new Tensor(withBatch(batchCapacity, source.outputShape()));
-        source.grad = null;
         Set<Layer> needsGrad = new HashSet<>();
         for (Layer l : layers) {
             boolean learns = l.isTrainable() && l.weights().stream().anyMatch(Param::isTrainable);
             boolean passes = Arrays.stream(l.inputs).anyMatch(needsGrad::contains);
             if (learns || passes) needsGrad.add(l);
         }
-        Set<Layer> readThrough = new HashSet<>();
-        Map<Layer, Layer> fusedInto = fuse(needsGrad, readThrough);
+        Map<Layer, List<Layer>> fusedAfter = new HashMap<>();
+        Map<Layer, Layer> readThrough = new HashMap<>();
+        Map<Layer, Layer> fusedInto = fuse(needsGrad, fusedAfter, readThrough);
+        Map<Layer, Node> made = new HashMap<>();
+        made.put(source, new Node(source, new Node[0], new Tensor(Tensor.withBatch(batchCapacity, source.outputShape())),
+                null, List.of(), null));
+        List<Node> order = new ArrayList<>();
         for (Layer l : layers) {
-            int[] shape = withBatch(batchCapacity, l.outputShape());
+            int[] shape = Tensor.withBatch(batchCapacity, l.outputShape());
             Layer producer = fusedInto.get(l);
-            l.out = producer == null ? new Tensor(shape) : producer.out;
-            l.grad = needsGrad.contains(l) ? new Tensor(shape) : null;
-            l.plan(batchCapacity);
+            Node[] in = Arrays.stream(l.inputs).map(made::get).toArray(Node[]::new);
+            Node node = new Node(l, in, producer == null ? new Tensor(shape) : made.get(producer).out,
+                    needsGrad.contains(l) ? new Tensor(shape) : null, fusedAfter.getOrDefault(l, List.of()), readThrough.get(l));
+            made.put(l, node);
+            order.add(node);
         }
-        this.readThrough = Set.copyOf(readThrough);
-        readThrough.addAll(fusedInto.keySet());
-        fused = Set.copyOf(readThrough);
+        for (Node node : order) node.planState(batchCapacity);
+        nodes = made;
+        ordered = List.copyOf(order);
+        Set<Layer> notRun = new HashSet<>(fusedInto.keySet());
+        notRun.addAll(readThrough.values());
+        fused = Set.copyOf(notRun);
         slice = 0;
         result = null;
     }
 
     /**
      * Inference fusion. Where no gradient flows, each layer is offered the chain of sole consumers after it
-     * ({@link Layer#fuse}): a convolution takes over a following frozen batch norm and ReLU and applies them to its
-     * output while it is in cache. Returns each fused layer → the layer that now computes its output; the fused
-     * layer shares that buffer and does not run. Then each layer is offered its input when it is that input's sole
-     * consumer ({@link Layer#fuseInput}: a depthwise convolution reads through a zero padding); such inputs are added
-     * to {@code readThrough} and do not run. The numbers are the same (the same kernels run on the same values), but
-     * a fused layer's buffer holds the value at the end of its chain, and a read-through layer's buffer is stale:
-     * read {@code out} only of a chain's last layer (or plan with the layers trainable).
+     * ({@link Layer#canFuse}): a convolution takes over a following frozen batch norm and ReLU and applies them to
+     * its output while it is in cache. Fills {@code fusedAfter} (a layer → the layers it applies after itself) and
+     * returns each fused layer → the layer that now computes its output; the fused layer shares that buffer and does
+     * not run. Then each layer is offered its input when it is that input's sole consumer ({@link Layer#canReadThrough}:
+     * a depthwise convolution reads through a zero padding); {@code readThrough} gets consumer → producer, and the
+     * producer does not run. The numbers are the same (the same kernels run on the same values); {@link #activation}
+     * refuses the layers whose values are no longer kept.
      */
-    private Map<Layer, Layer> fuse(Set<Layer> needsGrad, Set<Layer> readThrough) {
+    private Map<Layer, Layer> fuse(Set<Layer> needsGrad, Map<Layer, List<Layer>> fusedAfter, Map<Layer, Layer> readThrough) {
         Map<Layer, List<Layer>> consumers = new HashMap<>();
         for (Layer l : layers) for (Layer in : l.inputs) consumers.computeIfAbsent(in, k -> new ArrayList<>()).add(l);
-        for (Layer l : layers) l.unfuse();
         Map<Layer, Layer> fusedInto = new HashMap<>();
         for (Layer producer : layers) {
             if (fusedInto.containsKey(producer) || needsGrad.contains(producer)) continue;
+            List<Layer> chain = new ArrayList<>();
             Layer last = producer;
             while (last != output) {
                 List<Layer> next = consumers.getOrDefault(last, List.of());
                 if (next.size() != 1) break;
                 Layer candidate = next.get(0);
-                if (candidate.inputs.length != 1 || needsGrad.contains(candidate) || !producer.fuse(candidate)) break;
+                if (candidate.inputs.length != 1 || needsGrad.contains(candidate) || !producer.canFuse(chain, candidate)) break;
                 fusedInto.put(candidate, producer);
+                chain.add(candidate);
                 last = candidate;
             }
+            if (!chain.isEmpty()) fusedAfter.put(producer, List.copyOf(chain));
         }
         for (Layer l : layers) {
             if (fusedInto.containsKey(l) || needsGrad.contains(l) || l.inputs.length != 1) continue;
             Layer producer = l.inputs[0];
             if (producer == source || fusedInto.containsKey(producer) || needsGrad.contains(producer)
-                    || consumers.get(producer).size() != 1 || !l.fuseInput(producer)) continue;
-            readThrough.add(producer);
+                    || consumers.get(producer).size() != 1 || !l.canReadThrough(producer)) continue;
+            readThrough.put(l, producer);
         }
         return fusedInto;
     }
@@ -215,10 +269,10 @@ public final class Graph {
         if (batchCapacity < 1) throw new IllegalArgumentException("batch capacity must be positive");
         int slice = Math.min(batchCapacity, sliceImages);
         plan(slice);
-        shareBuffers(slice);
+        shareBuffers();
         capacity = batchCapacity;
         this.slice = slice;
-        result = new Tensor(withBatch(batchCapacity, output.outputShape()));
+        result = new Tensor(Tensor.withBatch(batchCapacity, output.outputShape()));
     }
 
     /**
@@ -229,21 +283,18 @@ public final class Graph {
      * its own input). A network's activations are many times the CPU's caches: MobileNetV2-224's 155 layer outputs
      * are 87 MB per image. With a buffer per layer every pass streams them all through DRAM (a write to a cold line
      * first reads it); shared, they are 13 MB in 4 arrays that stay in L2/L3 (InceptionV3-299: 129 MB → 13 MB in 6).
-     * Measured: MobileNetV2 at batch 1 14.7 → 14.1 ms, at batch 32 472 → 424 ms (1 thread).
      */
-    private void shareBuffers(int batch) {
+    private void shareBuffers() {
         Map<Tensor, Integer> lastRead = new IdentityHashMap<>();
-        for (int i = 0; i < layers.size(); i++) {
-            for (Layer in : layers.get(i).inputs) {
-                Layer read = readThrough.contains(in) ? in.inputs[0] : in;
-                lastRead.merge(read.out, i, Math::max);
-            }
+        for (int i = 0; i < ordered.size(); i++) {
+            Node node = ordered.get(i);
+            for (int k = 0; k < node.inputCount(); k++) lastRead.merge(node.in(k), i, Math::max);
         }
-        lastRead.put(output.out, layers.size());
-        // The buffers in the order they are first written; source.out (written before any layer) keeps its own.
+        lastRead.put(nodes.get(output).out, ordered.size());
+        // The buffers in the order they are first written; the source's (written before any layer) keeps its own.
         Map<Tensor, Integer> firstWrite = new LinkedHashMap<>();
-        for (int i = 0; i < layers.size(); i++) firstWrite.putIfAbsent(layers.get(i).out, i);
-        firstWrite.remove(source.out);
+        for (int i = 0; i < ordered.size(); i++) firstWrite.putIfAbsent(ordered.get(i).out, i);
+        firstWrite.remove(nodes.get(source).out);
         Map<Tensor, Tensor> replacement = new IdentityHashMap<>();
         List<float[]> free = new ArrayList<>();
         List<Map.Entry<Tensor, float[]>> live = new ArrayList<>();
@@ -261,9 +312,9 @@ public final class Graph {
             live.add(Map.entry(old, best));
             replacement.put(old, Tensor.wrap(best, old.shape()));
         }
-        for (Layer l : layers) {
-            Tensor t = replacement.get(l.out);
-            if (t != null) l.out = t;
+        for (Node node : ordered) {
+            Tensor t = replacement.get(node.out);
+            if (t != null) node.out = t;
         }
     }
 
@@ -298,14 +349,14 @@ public final class Graph {
     /** Runs images {@code [from, from + count)} of {@code x} through every layer; returns the output layer's buffer. */
     private Tensor run(Tensor x, int from, int count, boolean training) {
         int sampleIn = source.outputSize();
-        source.out.setBatch(count);
-        System.arraycopy(x.data, from * sampleIn, source.out.data, 0, count * sampleIn);
-        for (Layer l : layers) {
-            l.out.setBatch(count);
-            if (l.grad != null) l.grad.setBatch(count);
-            if (!fused.contains(l)) l.forward(training);
+        Tensor in = nodes.get(source).out.setBatch(count);
+        System.arraycopy(x.data, from * sampleIn, in.data, 0, count * sampleIn);
+        for (Node node : ordered) {
+            node.out.setBatch(count);
+            if (node.grad != null) node.grad.setBatch(count);
+            if (!fused.contains(node.layer)) node.layer.forward(node, training);
         }
-        return output.out;
+        return nodes.get(output).out;
     }
 
     /**
@@ -313,21 +364,22 @@ public final class Graph {
      * parameter gradients in each trainable {@link Param#grad}. Call after {@link #forward} on the same batch.
      */
     public void backward(Tensor gradOutput) {
-        if (output.grad == null) throw new IllegalStateException("nothing in this graph is trainable");
-        if (gradOutput.size() != output.grad.size()) {
-            throw new IllegalArgumentException("gradient " + gradOutput + " does not match output " + output.grad);
+        Node last = nodes.get(output);
+        if (last == null || last.grad == null) throw new IllegalStateException("nothing in this graph is trainable");
+        if (gradOutput.size() != last.grad.size()) {
+            throw new IllegalArgumentException("gradient " + gradOutput + " does not match output " + last.grad);
         }
         zeroGradients();
-        System.arraycopy(gradOutput.data, 0, output.grad.data, 0, gradOutput.size());
-        for (int i = layers.size() - 1; i >= 0; i--) {
-            Layer l = layers.get(i);
-            if (l.grad != null) l.backward();
+        System.arraycopy(gradOutput.data, 0, last.grad.data, 0, gradOutput.size());
+        for (int i = ordered.size() - 1; i >= 0; i--) {
+            Node node = ordered.get(i);
+            if (node.grad != null) node.layer.backward(node);
         }
     }
 
     /** Zeroes every layer's ∂L/∂out buffer: consumers add into it during {@link #backward}. */
     public void zeroGradients() {
-        for (Layer l : layers) if (l.grad != null) l.grad.zero();
+        for (Node node : ordered) if (node.grad != null) node.grad.zero();
     }
 
     /** Every weight (trainable or state) of every layer, in execution order. */
@@ -383,12 +435,5 @@ public final class Graph {
 
     private static String trim(String s, int width) {
         return s.length() <= width ? s : s.substring(0, width - 3) + "...";
-    }
-
-    private static int[] withBatch(int n, int[] sample) {
-        int[] s = new int[sample.length + 1];
-        s[0] = n;
-        System.arraycopy(sample, 0, s, 1, sample.length);
-        return s;
     }
 }

@@ -6,9 +6,9 @@ public final class Input extends Layer {
         super(name, shape);
     }
 
-    @Override public void forward(boolean training) { /* the graph copies the batch into out */ }
+    @Override public void forward(Node node, boolean training) { /* the graph copies the batch into its output */ }
 
-    @Override public void backward() { /* nothing upstream */ }
+    @Override public void backward(Node node) { /* nothing upstream */ }
 
     @Override public String typeName() { return "InputLayer"; }
 }

@@ -9,18 +9,21 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <h2>The contract every layer keeps</h2>
  * <ul>
+ *   <li>A layer holds its weights and nothing else. The activations, the gradients and any scratch kept between
+ *       forward and backward belong to the {@link Graph} that runs it and reach the layer as a {@link Node}, so a
+ *       layer can belong to several graphs at once.</li>
  *   <li>Shapes are per sample, Keras style: {@link #outputShape()} is {@code [H, W, C]} for images or {@code [C]}
- *       for vectors; the batch dimension is added by the {@link Graph} that owns the buffers.</li>
- *   <li>{@link #forward} reads {@code inputs[i].out} and overwrites {@link #out}. When the graph calls it,
- *       {@code out} already has the current batch size.</li>
- *   <li>{@link #backward} reads {@link #grad} (∂L/∂out, already summed over every consumer) and
- *       <em>adds</em> ∂L/∂input into {@code inputs[i].grad} for each input whose {@code grad} is non-null
+ *       for vectors; the batch dimension is the node's.</li>
+ *   <li>{@link #forward} reads {@code node.in(i)} and overwrites {@code node.out()}, which already has the current
+ *       batch size.</li>
+ *   <li>{@link #backward} reads {@code node.grad()} (∂L/∂out, already summed over every consumer) and
+ *       <em>adds</em> ∂L/∂input into {@code node.inGrad(i)} for each input whose gradient is non-null
  *       (an input fanned out to several layers, like a residual, receives the sum of all of them).
  *       If the layer is {@linkplain #isTrainable() trainable} it also <em>overwrites</em> the {@code grad}
  *       of each trainable {@link Param}.</li>
- *   <li>Buffers are allocated once, by {@link Graph#plan}, for the largest batch; {@link #plan} lets a layer
- *       allocate its own scratch (batch statistics, pooling indices, dropout masks) at that moment, so a
- *       steady-state training step allocates nothing.</li>
+ *   <li>Buffers are allocated once, when a graph is planned, for its largest batch; {@link #newState} lets a layer
+ *       ask for its scratch (batch statistics, dropout masks) at that moment, so a steady-state training step
+ *       allocates nothing.</li>
  *   <li>A frozen layer ({@code setTrainable(false)}) computes no parameter gradients, and layers whose
  *       behaviour differs in training (batch norm, dropout) run in inference mode — the Keras rule that makes
  *       a frozen backbone a pure function of its input.</li>
@@ -38,11 +41,6 @@ public abstract class Layer {
     private final int[] outputShape;
     private boolean trainable = true;
 
-    /** This layer's output, {@code [N, ...outputShape]}; allocated by {@link Graph#plan}. */
-    public Tensor out;
-    /** ∂L/∂{@link #out}, or {@code null} when no gradient has to flow through this layer. */
-    public Tensor grad;
-
     protected Layer(String name, int[] outputShape, Layer... inputs) {
         if (name == null || name.isEmpty()) throw new IllegalArgumentException("a layer needs a name");
         this.name = name;
@@ -53,11 +51,11 @@ public abstract class Layer {
         }
     }
 
-    /** Runs the layer on the current batch: {@code out = f(inputs)}. */
-    public abstract void forward(boolean training);
+    /** Runs the layer on the current batch: {@code node.out() = f(node.in(0), …)}. */
+    public abstract void forward(Node node, boolean training);
 
-    /** Back-propagates {@link #grad}: adds input gradients, overwrites parameter gradients (see class doc). */
-    public abstract void backward();
+    /** Back-propagates {@code node.grad()}: adds input gradients, overwrites parameter gradients (see class doc). */
+    public abstract void backward(Node node);
 
     /** All weights in Keras order (e.g. gamma, beta, moving_mean, moving_variance), trainable or not. */
     public List<Param> weights() { return List.of(); }
@@ -65,27 +63,27 @@ public abstract class Layer {
     /** Multiply-accumulates per sample of the forward pass, for summaries and benchmarks. */
     public long macs() { return 0; }
 
-    /** Called by the graph after it allocated {@link #out}: allocate scratch sized for {@code batchCapacity}. */
-    protected void plan(int batchCapacity) { }
+    /**
+     * The scratch this layer keeps in {@code node} between its forward and backward, sized for batches of up to
+     * {@code batchCapacity} ({@link Node#state}); called once per plan, after the node's buffers and fusions are set.
+     */
+    protected Object newState(Node node, int batchCapacity) { return null; }
 
     /**
-     * Inference fusion, offered by {@link Graph#plan}: {@code next} is the only consumer of this layer's output, and
-     * no gradient flows through either. Returns true when this layer takes {@code next}'s map over: from now on its
-     * own forward applies {@code next} to its output, in place, and {@code next} does not run (it shares this
-     * layer's output buffer). Only layers that can apply such a map in their own loops (the convolutions) accept.
+     * Inference fusion, asked by {@link Graph#plan}: {@code next} is the only consumer of the last layer of
+     * {@code fusedSoFar} (or of this layer, when it is empty), and no gradient flows through any of them. True when
+     * this layer can apply {@code next}'s map to its own output before storing it; {@code next} then does not run
+     * and shares this layer's output buffer. Only the convolutions accept.
      */
-    protected boolean fuse(Layer next) { return false; }
+    protected boolean canFuse(List<Layer> fusedSoFar, Layer next) { return false; }
 
     /**
-     * Inference fusion the other way round, offered by {@link Graph#plan}: {@code producer} is this layer's only input,
-     * this layer is its only consumer, and no gradient flows through either. Returns true when this layer takes the
-     * producer's work over by reading the producer's own input (a depthwise convolution reading past the edges of an
-     * unpadded image instead of a zero-padded copy); {@code producer} then does not run.
+     * Inference fusion the other way round, asked by {@link Graph#plan}: {@code producer} is this layer's only input,
+     * this layer is its only consumer, and no gradient flows through either. True when this layer can do the
+     * producer's work by reading the producer's own input ({@link Node#in} then gives that input): a depthwise
+     * convolution reading past the edges of an unpadded image instead of a zero-padded copy.
      */
-    protected boolean fuseInput(Layer producer) { return false; }
-
-    /** Drops whatever an earlier {@link #fuse} or {@link #fuseInput} took over (each plan decides afresh). */
-    protected void unfuse() { }
+    protected boolean canReadThrough(Layer producer) { return false; }
 
     /** Per-sample output shape (a copy). */
     public final int[] outputShape() { return outputShape.clone(); }
@@ -102,9 +100,6 @@ public abstract class Layer {
     public final boolean isTrainable() { return trainable; }
 
     public final void setTrainable(boolean trainable) { this.trainable = trainable; }
-
-    /** Batch size of the current pass (dimension 0 of {@link #out}). */
-    protected final int batch() { return out.dim(0); }
 
     /** True when batch-dependent behaviour (batch-norm statistics, dropout) should run: training and not frozen. */
     protected final boolean trainingMode(boolean training) { return training && trainable; }

@@ -14,14 +14,13 @@ import java.util.concurrent.locks.LockSupport;
  * {@code -Dslice.threads=N} (default: all available processors) or {@link #setThreads}.
  *
  * <h2>Why a team of spinning workers, not a ForkJoinPool</h2>
- * A MobileNetV2 forward pass at batch 1 is about 150 parallel loops of 10–500 µs each. Waking a parked thread costs
- * tens of microseconds (measured here: a 30 µs depthwise layer took 70 µs on two threads through a ForkJoinPool), so
- * workers that park between loops eat the gain of the second core. As OpenMP runtimes do, a worker here keeps
+ * A MobileNetV2 forward pass at batch 1 is about 150 parallel loops, many of them short. Waking a parked thread costs
+ * about as much as a short loop (a small depthwise layer ran slower on two threads through a ForkJoinPool than on
+ * one), so workers that park between loops eat the gain of the second core. As OpenMP runtimes do, a worker here keeps
  * polling for {@value #SPIN_NANOS} ns after each loop, where the next loop of the same pass finds it awake, and only
  * then parks, so an idle process burns no CPU. The caller likewise polls, then parks, while it waits for the last
  * chunk. Polling calls {@link Thread#yield}, so on a machine busy with other processes a polling thread hands its
- * core to a runnable one (such as the worker it waits for) instead of spinning against it. Measured on 2 cores:
- * MobileNetV2-224 at batch 1 on 2 threads went from 13.3 ms (ForkJoinPool) to 9.4 ms.
+ * core to a runnable one (such as the worker it waits for) instead of spinning against it.
  *
  * <p>One loop runs on the team at a time. A {@code forRange} called while the team is busy — from inside a loop's
  * body (nested parallelism) or from another thread — runs inline on its calling thread; results are the same.

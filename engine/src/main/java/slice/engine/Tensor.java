@@ -33,6 +33,14 @@ public final class Tensor {
         }
     }
 
+    /** {@code [n, ...sample]}: a per-sample shape with the batch dimension prepended. */
+    public static int[] withBatch(int n, int[] sample) {
+        int[] s = new int[sample.length + 1];
+        s[0] = n;
+        System.arraycopy(sample, 0, s, 1, sample.length);
+        return s;
+    }
+
     /** Wraps an existing array (not copied). */
     public static Tensor wrap(float[] data, int... shape) {
         return new Tensor(data, shape);
@@ -59,14 +67,6 @@ public final class Tensor {
         int s = 1;
         for (int i = 1; i < shape.length; i++) s *= shape[i];
         return s;
-    }
-
-    /** The shape of a batch of {@code n} items of shape {@code sample}: {@code [n, sample...]}. */
-    public static int[] withBatch(int n, int[] sample) {
-        int[] shape = new int[sample.length + 1];
-        shape[0] = n;
-        System.arraycopy(sample, 0, shape, 1, sample.length);
-        return shape;
     }
 
     /** Sets dimension 0 to {@code n}; the backing array must be large enough. */

@@ -25,25 +25,24 @@ public final class GradCheck {
      */
     public static void check(Layer layer, int n, boolean training, long seed, double h, double tol, int samples) {
         Random rnd = new Random(seed);
-        for (Layer in : layer.inputs) {
+        Tensor[] xs = new Tensor[layer.inputs.length];
+        for (int i = 0; i < xs.length; i++) {
+            Layer in = layer.inputs[i];
             if (!(in instanceof Input)) throw new IllegalArgumentException("inputs of a checked layer must be Input layers");
-            in.out = random(rnd, n, in.outputShape());
-            in.grad = new Tensor(batchShape(n, in.outputShape()));
+            xs[i] = random(rnd, n, in.outputShape());
         }
-        layer.out = new Tensor(batchShape(n, layer.outputShape()));
-        layer.grad = new Tensor(batchShape(n, layer.outputShape()));
-        layer.plan(n);
+        Node node = Node.detached(layer, xs);
         Tensor r = random(rnd, n, layer.outputShape());
 
-        layer.forward(training);
-        System.arraycopy(r.data, 0, layer.grad.data, 0, r.size());
-        layer.backward();
+        layer.forward(node, training);
+        System.arraycopy(r.data, 0, node.grad().data, 0, r.size());
+        layer.backward(node);
 
         List<Tensor[]> pairs = new ArrayList<>(); // {value, analytic gradient}
         List<String> names = new ArrayList<>();
-        for (Layer in : layer.inputs) {
-            pairs.add(new Tensor[] {in.out, in.grad.copy()});
-            names.add("input " + in.name);
+        for (int i = 0; i < xs.length; i++) {
+            pairs.add(new Tensor[] {xs[i], node.inGrad(i).copy()});
+            names.add("input " + layer.inputs[i].name);
         }
         for (Param p : layer.weights()) {
             if (!p.isTrainable()) continue;
@@ -57,9 +56,9 @@ public final class GradCheck {
                 int i = size <= samples ? s : rnd.nextInt(size);
                 float saved = value.data[i];
                 value.data[i] = (float) (saved + h);
-                double plus = loss(layer, r, training);
+                double plus = loss(node, r, training);
                 value.data[i] = (float) (saved - h);
-                double minus = loss(layer, r, training);
+                double minus = loss(node, r, training);
                 value.data[i] = saved;
                 double numeric = (plus - minus) / (2 * h);
                 double a = analytic.data[i];
@@ -70,16 +69,16 @@ public final class GradCheck {
         }
     }
 
-    private static double loss(Layer layer, Tensor r, boolean training) {
-        layer.forward(training);
+    private static double loss(Node node, Tensor r, boolean training) {
+        node.forward(training);
         double l = 0;
-        for (int i = 0; i < r.size(); i++) l += (double) r.data[i] * layer.out.data[i];
+        for (int i = 0; i < r.size(); i++) l += (double) r.data[i] * node.out().data[i];
         return l;
     }
 
     /** A tensor of the given per-sample shape and batch, uniform in [-1, 1). */
     public static Tensor random(Random rnd, int n, int... sample) {
-        Tensor t = new Tensor(batchShape(n, sample));
+        Tensor t = new Tensor(Tensor.withBatch(n, sample));
         for (int i = 0; i < t.size(); i++) t.data[i] = rnd.nextFloat() * 2 - 1;
         return t;
     }
@@ -89,12 +88,5 @@ public final class GradCheck {
         for (Param p : layer.weights()) {
             for (int i = 0; i < p.value.size(); i++) p.value.data[i] = lo + rnd.nextFloat() * (hi - lo);
         }
-    }
-
-    static int[] batchShape(int n, int[] sample) {
-        int[] s = new int[sample.length + 1];
-        s[0] = n;
-        System.arraycopy(sample, 0, s, 1, sample.length);
-        return s;
     }
 }

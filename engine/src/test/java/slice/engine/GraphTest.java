@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -20,17 +21,17 @@ class GraphTest {
             w.value.data[0] = 1f;
         }
 
-        @Override public void forward(boolean training) {
-            Tensor x = inputs[0].out;
-            for (int i = 0; i < x.size(); i++) out.data[i] = w.value.data[0] * x.data[i];
+        @Override public void forward(Node node, boolean training) {
+            Tensor x = node.in(0);
+            for (int i = 0; i < x.size(); i++) node.out().data[i] = w.value.data[0] * x.data[i];
         }
 
-        @Override public void backward() {
-            Tensor x = inputs[0].out;
+        @Override public void backward(Node node) {
+            Tensor x = node.in(0), dx = node.inGrad(0);
             float gw = 0;
             for (int i = 0; i < x.size(); i++) {
-                gw += x.data[i] * grad.data[i];
-                if (inputs[0].grad != null) inputs[0].grad.data[i] += w.value.data[0] * grad.data[i];
+                gw += x.data[i] * node.grad().data[i];
+                if (dx != null) dx.data[i] += w.value.data[0] * node.grad().data[i];
             }
             if (isTrainable()) w.grad.data[0] = gw;
         }
@@ -42,27 +43,37 @@ class GraphTest {
     static final class Sum extends Layer {
         Sum(String name, Layer a, Layer b) { super(name, a.outputShape(), a, b); }
 
-        @Override public void forward(boolean training) {
-            for (int i = 0; i < out.size(); i++) out.data[i] = inputs[0].out.data[i] + inputs[1].out.data[i];
+        @Override public void forward(Node node, boolean training) {
+            for (int i = 0; i < node.out().size(); i++) node.out().data[i] = node.in(0).data[i] + node.in(1).data[i];
         }
 
-        @Override public void backward() {
-            for (Layer in : inputs) {
-                if (in.grad == null) continue;
-                for (int i = 0; i < out.size(); i++) in.grad.data[i] += grad.data[i];
+        @Override public void backward(Node node) {
+            for (int k = 0; k < 2; k++) {
+                if (node.inGrad(k) == null) continue;
+                for (int i = 0; i < node.out().size(); i++) node.inGrad(k).data[i] += node.grad().data[i];
             }
         }
     }
 
+    /** x → a = wa·x → b = wb·a → s = a + b: a residual fan-out of a, two scalar weights. */
+    private record Net(Input x, Scale a, Scale b, Sum s) {
+        static Net of(int width, float wa, float wb) {
+            Input x = new Input("x", width);
+            Scale a = new Scale("a", x);
+            Scale b = new Scale("b", a);
+            a.w.value.data[0] = wa;
+            b.w.value.data[0] = wb;
+            return new Net(x, a, b, new Sum("s", a, b));
+        }
+
+        Graph graph() { return new Graph(x, s); }
+    }
+
     @Test
     void residualFanOutSumsGradientsAndFreezingStopsParameterGradients() {
-        Input x = new Input("x", 3);
-        Scale a = new Scale("a", x);
-        Scale b = new Scale("b", a);
-        Sum s = new Sum("s", a, b); // s = a·x + b·a·x
-        a.w.value.data[0] = 2f;
-        b.w.value.data[0] = 3f;
-        Graph g = new Graph(x, s);
+        Net net = Net.of(3, 2f, 3f); // s = a·x + b·a·x
+        Scale a = net.a(), b = net.b();
+        Graph g = net.graph();
         g.plan(2);
         Tensor in = Tensor.wrap(new float[] {1, 2, 3, 4, 5, 6}, 2, 3);
         Tensor y = g.forward(in, true);
@@ -72,25 +83,22 @@ class GraphTest {
         // ∂s/∂wa = Σ x (1 + wb) = 21 · 4 ; ∂s/∂wb = Σ wa·x = 42
         assertEquals(84f, a.w.grad.data[0]);
         assertEquals(42f, b.w.grad.data[0]);
-        assertNull(x.grad, "the input needs no gradient");
+        assertNull(g.nodes().get(0).inGrad(0), "the input needs no gradient");
 
         g.freezeUpTo("a");
         g.plan(2);
-        assertNull(a.grad, "nothing upstream of a frozen prefix needs a gradient");
-        assertNotNull(b.grad);
+        assertNull(LayerHarness.gradient(g, a), "nothing upstream of a frozen prefix needs a gradient");
+        assertNotNull(LayerHarness.gradient(g, b));
         assertEquals(List.of(b.w), g.trainableParams());
     }
 
     @Test
     void cutsAndTailsAreSubgraphs() {
-        Input x = new Input("x", 2);
-        Scale a = new Scale("a", x);
-        Scale b = new Scale("b", a);
-        Sum s = new Sum("s", a, b);
-        Graph g = new Graph(x, s);
-        assertEquals(List.of(a, b, s), g.layers());
-        assertEquals(List.of(a, b), g.cutAt("b").layers());
-        assertEquals(List.of(b, s), g.from("a").layers());
+        Net net = Net.of(2, 1f, 1f);
+        Graph g = net.graph();
+        assertEquals(List.of(net.a(), net.b(), net.s()), g.layers());
+        assertEquals(List.of(net.a(), net.b()), g.cutAt("b").layers());
+        assertEquals(List.of(net.b(), net.s()), g.from("a").layers());
         // b's tail would need a, which is not computed from b: not a single-tensor boundary
         assertThrows(IllegalArgumentException.class, () -> g.from("b"));
         assertEquals(3, g.paramCount() + 1);
@@ -99,5 +107,41 @@ class GraphTest {
         Tensor y = tail.forward(Tensor.wrap(new float[] {1, 2}, 1, 2), false);
         assertArrayEquals(new float[] {2, 4}, java.util.Arrays.copyOf(y.data, 2));
         assertThrows(IllegalArgumentException.class, () -> tail.forward(new Tensor(1, 3), false));
+    }
+
+    @Test
+    void graphsSharingLayersKeepTheirOwnActivationsWhenRunInterleaved() {
+        Net net = Net.of(3, 2f, 3f);
+        Scale a = net.a(), b = net.b();
+        Graph whole = net.graph(), prefix = whole.cutAt("b"), tail = whole.from("a");
+        Tensor in = Tensor.wrap(new float[] {1, 2, 3, 4, 5, 6}, 2, 3), other = Tensor.wrap(new float[] {-1, 0, 7}, 1, 3);
+        Tensor ones = Tensor.wrap(new float[] {1, 1, 1, 1, 1, 1}, 2, 3);
+        // Each graph alone: whole (forward, backward), prefix, tail.
+        whole.plan(2);
+        float[] y = Arrays.copyOf(whole.forward(in, true).data, 6);
+        whole.backward(ones);
+        float[] gradA = {a.w.grad.data[0], b.w.grad.data[0]};
+        prefix.plan(2);
+        float[] yPrefix = Arrays.copyOf(prefix.forward(in, false).data, 6);
+        tail.plan(1);
+        float[] yTail = Arrays.copyOf(tail.forward(other, false).data, 3);
+        // Interleaved: whole's forward, then the other graphs run on other inputs, then whole's backward and reads.
+        whole.forward(in, true);
+        prefix.forward(other, false);
+        tail.forward(other, false);
+        whole.backward(ones);
+        assertArrayEquals(y, Arrays.copyOf(whole.activation("s").data, 6));
+        assertArrayEquals(new float[] {2, 4, 6, 8, 10, 12}, Arrays.copyOf(whole.activation("a").data, 6));
+        assertArrayEquals(gradA, new float[] {a.w.grad.data[0], b.w.grad.data[0]});
+        assertArrayEquals(Arrays.copyOf(yPrefix, 3), Arrays.copyOf(prefix.forward(in, false).data, 3));
+        assertArrayEquals(yTail, Arrays.copyOf(tail.activation("s").data, 3));
+        assertThrows(IllegalArgumentException.class, () -> tail.activation("x"), "x is not in the tail");
+    }
+
+    @Test
+    void activationsNeedAPlan() {
+        Input x = new Input("x", 2);
+        Graph g = new Graph(x, new Scale("a", x));
+        assertThrows(IllegalStateException.class, () -> g.activation("a"));
     }
 }

@@ -108,11 +108,11 @@ class InferencePlanTest {
         g.planInference(3, 3);
         assertArrayEquals(expected, Arrays.copyOf(g.forward(x, false).data, 3 * 5));
         Set<float[]> arrays = Collections.newSetFromMap(new IdentityHashMap<>());
-        for (Layer l : g.executedLayers()) arrays.add(l.out.data);
+        for (Node n : g.executedNodes()) arrays.add(n.out().data);
         // 12 layers, 7 executed (the BNs and ReLUs ride on the convolutions, the padding is read through). Arrays:
         // r; the 3×3 branch; the depthwise branch (reusing the padding's, never written); the add, live with r and the
         // depthwise branch; the concatenation, wider than any free one. Pool and dense reuse freed arrays.
-        assertEquals(7, g.executedLayers().size());
+        assertEquals(7, g.executedNodes().size());
         assertEquals(5, arrays.size());
     }
 

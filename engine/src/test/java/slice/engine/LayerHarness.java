@@ -1,35 +1,63 @@
 package slice.engine;
 
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.Map;
+
 /**
- * Runs one layer outside a {@link Graph}: its inputs' outputs are given tensors, its own buffers are allocated
- * for the given batch, and {@link Layer#plan} is called as the graph would.
+ * Runs one layer outside a {@link Graph}, on a {@link Node#detached} node: its inputs are given tensors, its own
+ * buffers and scratch are allocated for their batch as a graph would. The harness remembers the node of each layer's
+ * last {@link #forward}, so that {@link #backward} runs on the same buffers.
  */
 public final class LayerHarness {
+    private static final Map<Layer, Node> LAST = Collections.synchronizedMap(new IdentityHashMap<>());
+
     private LayerHarness() { }
 
-    /** Sets the inputs' outputs to {@code xs}, allocates the layer's buffers and scratch, runs forward, returns out. */
+    /** Runs forward on {@code xs} in a fresh node; returns its output. */
     public static Tensor forward(Layer layer, boolean training, Tensor... xs) {
-        if (xs.length != layer.inputs.length) throw new IllegalArgumentException("layer has " + layer.inputs.length + " inputs");
-        for (int i = 0; i < xs.length; i++) layer.inputs[i].out = xs[i];
-        int n = xs[0].dim(0);
-        layer.out = new Tensor(GradCheck.batchShape(n, layer.outputShape()));
-        layer.grad = new Tensor(GradCheck.batchShape(n, layer.outputShape()));
-        layer.plan(n);
-        layer.forward(training);
-        return layer.out;
+        Node node = Node.detached(layer, xs);
+        LAST.put(layer, node);
+        layer.forward(node, training);
+        return node.out();
     }
 
-    /** Zeroes fresh input gradients, runs backward with ∂L/∂out = {@code dy}, returns the input gradients. */
+    /**
+     * Forward and backward on a node whose input wants no gradient (a layer right after a frozen prefix): only the
+     * parameter gradients are computed.
+     */
+    public static void backwardWithoutInputGradient(Layer layer, Tensor x, Tensor dy) {
+        Node node = Node.detached(layer, new Tensor[] {x}, new Tensor[] {null});
+        layer.forward(node, true);
+        System.arraycopy(dy.data, 0, node.grad().data, 0, dy.size());
+        layer.backward(node);
+    }
+
+    /** The node of {@code layer}'s last {@link #forward}. */
+    public static Node lastNode(Layer layer) {
+        Node node = LAST.get(layer);
+        if (node == null) throw new IllegalStateException("run forward first");
+        return node;
+    }
+
+    /** Runs backward with ∂L/∂out = {@code dy} on the last forward's node; returns the input gradients (zero before). */
     public static Tensor[] backward(Layer layer, Tensor dy) {
-        Tensor[] dx = new Tensor[layer.inputs.length];
-        for (int i = 0; i < dx.length; i++) {
-            Layer in = layer.inputs[i];
-            in.grad = new Tensor(in.out.shape());
-            dx[i] = in.grad;
-        }
-        System.arraycopy(dy.data, 0, layer.grad.data, 0, dy.size());
-        layer.backward();
+        Node node = lastNode(layer);
+        System.arraycopy(dy.data, 0, node.grad().data, 0, dy.size());
+        layer.backward(node);
+        Tensor[] dx = new Tensor[node.inputCount()];
+        for (int i = 0; i < dx.length; i++) dx[i] = node.inGrad(i);
         return dx;
+    }
+
+    /** The buffer graph {@code g} gives layer {@code l}'s output (whatever it holds). */
+    public static Tensor buffer(Graph g, Layer l) {
+        return g.nodes().stream().filter(n -> n.layer == l).findFirst().orElseThrow().out();
+    }
+
+    /** ∂L/∂out of layer {@code l} in graph {@code g}, or null when no gradient flows there. */
+    public static Tensor gradient(Graph g, Layer l) {
+        return g.nodes().stream().filter(n -> n.layer == l).findFirst().orElseThrow().grad();
     }
 
     /**

@@ -9,7 +9,7 @@
  * KerasImport.load(weightsFile, backbone);                               // module weights; a file may end at the cut
  * spec.preprocessing().apply(pixels, 0, pixels.length);                  // RGB 0..255 → x / 127.5 - 1
  * backbone.plan(batch);
- * Tensor features = backbone.forward(x, false);                          // NHWC; NpyFile.write(out, features)
+ * Tensor features = backbone.forward(x, false);                          // NHWC; weights' NpyFile.write(out, features)
  * }</pre>
  * The top ({@code includeTop}) is a {@code predictions} Dense layer producing logits: Keras folds softmax into it,
  * we leave softmax to the loss and to prediction.

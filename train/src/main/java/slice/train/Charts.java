@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.function.ToDoubleFunction;
 import javax.imageio.ImageIO;
-import slice.weights.AtomicFiles;
+import slice.weights.io.AtomicFiles;
 
 /** The two pictures of a training run, drawn with Java2D (headless): learning curves and the confusion matrix. */
 public final class Charts {

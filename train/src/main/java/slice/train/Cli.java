@@ -79,8 +79,8 @@ public final class Cli {
     }
 
     private static List<Object> subcommands() {
-        return List.of(new TrainCommand(), new PredictCommand(), new EvaluateCommand(), new FeaturesCommand(), new SummaryCommand(),
-                new WeightsCommand());
+        return List.of(new TrainCommand(), new PredictCommand(), new EvaluateCommand(), new DetectCommand(), new FeaturesCommand(),
+                new SummaryCommand(), new WeightsCommand());
     }
 
     static int exitCode(Throwable e) {

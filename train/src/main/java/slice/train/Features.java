@@ -10,13 +10,13 @@ import slice.train.data.Extractor;
  * batches of preprocessed images and returns its flattened output. The batch is sized to the heap
  * ({@link FaceModel#batchFor}), so a 1 GB heap extracts InceptionV3 activations a few images at a time.
  */
-final class Features implements Extractor {
+public final class Features implements Extractor {
     private final Graph graph;
     private final int[] inputShape;
     /** Images per call the caller should pass. */
-    final int batch;
+    public final int batch;
 
-    Features(Graph graph) {
+    public Features(Graph graph) {
         this.graph = graph;
         this.inputShape = graph.inputShape();
         this.batch = FaceModel.batchFor(graph, 32);

@@ -13,7 +13,7 @@ import picocli.CommandLine.Parameters;
 import slice.engine.Graph;
 import slice.engine.Tensor;
 import slice.models.ModelSpec;
-import slice.models.NpyFile;
+import slice.weights.NpyFile;
 import slice.train.data.Preprocessor;
 import slice.weights.KerasImport;
 

@@ -21,8 +21,7 @@ import java.util.Optional;
  * </pre>
  * The child inherits stdin/stdout/stderr, the parent exits with the child's exit code, and a parent that is asked to
  * stop (SIGTERM, Ctrl-C) stops the child and waits for it, so its checkpoint writes finish. {@code --no-relaunch} (or
- * a failed relaunch) runs in this process with the scalar kernels and one warning line. Cost: one extra JVM start,
- * about 80 ms.
+ * a failed relaunch) runs in this process with the scalar kernels and one warning line. Cost: one extra JVM start.
  */
 final class Relaunch {
     static final String MARKER = "slice.relaunched";

@@ -11,7 +11,7 @@ import java.util.Locale;
 import java.util.Map;
 import slice.engine.Parallel;
 import slice.engine.Simd;
-import slice.weights.AtomicFiles;
+import slice.weights.io.AtomicFiles;
 
 /**
  * The written results of {@code train} and {@code evaluate}: {@code metrics.json} (machine-readable), {@code report.md}

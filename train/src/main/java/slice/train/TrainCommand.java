@@ -24,10 +24,10 @@ import slice.train.data.Hashes;
 import slice.train.data.Progress;
 import slice.train.data.Sample;
 import slice.train.data.Split;
-import slice.weights.Downloader;
+import slice.weights.io.SliceCache;
 import slice.weights.KerasImport;
 import slice.weights.SavedModel;
-import slice.weights.AtomicFiles;
+import slice.weights.io.AtomicFiles;
 
 /**
  * {@code train}: a folder of faces in, a recogniser out.
@@ -224,7 +224,7 @@ final class TrainCommand extends Cli.Task {
 
     /** The activations at the cached layer of every image (and augmented copy), computed once into the feature cache. */
     private CachedSets extractFeatures(ModelSpec spec, FaceModel faces, String weightsSha, Data d, Phases phases) throws Exception {
-        Path cacheDir = cache != null ? cache : Downloader.defaultCacheRoot().resolve("features");
+        Path cacheDir = cache != null ? cache : SliceCache.standard().features();
         FeatureCache featureCache = new FeatureCache(cacheDir,
                 new FeatureCache.Spec(FaceModel.describe(spec), weightsSha, faces.cacheKey(), spec.size(), spec.preprocessing()),
                 augment > 0 ? Augmentation.faces(seed) : null);

@@ -13,6 +13,7 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 import slice.engine.Graph;
 import slice.engine.Layer;
+import slice.engine.Node;
 import slice.engine.Param;
 import slice.engine.Tensor;
 import slice.engine.layers.BatchNorm;
@@ -254,13 +255,13 @@ public final class Trainer {
      * forward pass per epoch fixes that.
      */
     private void preciseBatchNorm(Samples train, Tensor x) {
-        List<BatchNorm> norms = new ArrayList<>();
-        for (Layer l : net.layers()) if (l instanceof BatchNorm bn && l.isTrainable()) norms.add(bn);
+        List<Node> norms = new ArrayList<>();
+        for (Node node : net.nodes()) if (node.layer instanceof BatchNorm && node.layer.isTrainable()) norms.add(node);
         if (norms.isEmpty()) return;
         double[][] meanSum = new double[norms.size()][], varSum = new double[norms.size()][];
         for (int k = 0; k < norms.size(); k++) {
-            meanSum[k] = new double[norms.get(k).channels];
-            varSum[k] = new double[norms.get(k).channels];
+            meanSum[k] = new double[((BatchNorm) norms.get(k).layer).channels];
+            varSum[k] = new double[meanSum[k].length];
         }
         for (int from = 0; from < train.size(); from += config.batch()) {
             int n = Math.min(config.batch(), train.size() - from);
@@ -268,17 +269,16 @@ public final class Trainer {
             for (int b = 0; b < n; b++) train.read(from + b, 0, x.data, b * train.sampleSize());
             net.forward(x, true);
             for (int k = 0; k < norms.size(); k++) {
-                BatchNorm bn = norms.get(k);
-                float[] mean = new float[bn.channels], variance = new float[bn.channels];
-                bn.lastBatchStatistics(mean, variance);
-                for (int j = 0; j < bn.channels; j++) {
+                float[] mean = new float[meanSum[k].length], variance = new float[meanSum[k].length];
+                ((BatchNorm) norms.get(k).layer).lastBatchStatistics(norms.get(k), mean, variance);
+                for (int j = 0; j < mean.length; j++) {
                     meanSum[k][j] += (double) mean[j] * n;
                     varSum[k][j] += (double) variance[j] * n;
                 }
             }
         }
         for (int k = 0; k < norms.size(); k++) {
-            BatchNorm bn = norms.get(k);
+            BatchNorm bn = (BatchNorm) norms.get(k).layer;
             for (int j = 0; j < bn.channels; j++) {
                 bn.movingMean.value.data[j] = (float) (meanSum[k][j] / train.size());
                 bn.movingVariance.value.data[j] = (float) (varSum[k][j] / train.size());
@@ -306,7 +306,7 @@ public final class Trainer {
             x.setBatch(n);
             for (int b = 0; b < n; b++) samples.read(from + b, 0, x.data, b * samples.sampleSize());
             net.forward(x, false);
-            System.arraycopy(l.out.data, 0, out, from * width, n * width);
+            System.arraycopy(net.activation(l).data, 0, out, from * width, n * width);
         }
         return out;
     }

@@ -18,11 +18,9 @@ import slice.engine.Tensor;
  * Both factors must be high: the head is sure whom it sees, <em>and</em> the face lies close (in angle) to some
  * known person's training photos. The softmax alone is sure about anything far from every boundary, including many
  * strangers; the cosine alone ignores what the head learnt. Centring matters: pooled ReLU features are all positive,
- * so uncentred cosines of any two faces are close to 1 and say little. Measured open-set (train on some people,
- * show the others; {@code OpenSetStudy} in the tests), the product separates strangers from known people better than
- * the softmax alone on the AT&T faces (AUROC 0.94 → 0.97 at 224 px, 0.93 → 0.96 at 96 px) and about as well on LFW
- * (0.71 → 0.70), where head-only ImageNet features recognise only ~62 % of the known people and no score tried
- * separates well.
+ * so uncentred cosines of any two faces are close to 1 and say little. How well it separates strangers from known
+ * people, against the softmax alone, is measured by {@code slice.bench.research.OpenSetStudy} (results and command in
+ * the README's "Unknown faces"; {@code OpenSetTest} asserts the AT&T case).
  *
  * <p>Stored with the model as two tensors, {@link #MEAN} {@code [D]} and {@link #CENTROIDS} {@code [K, D]}.
  */

@@ -2,6 +2,7 @@ package slice.train;
 
 import java.util.List;
 import slice.engine.Layer;
+import slice.engine.Node;
 import slice.engine.Param;
 
 /**
@@ -22,9 +23,9 @@ final class Affine extends Layer {
         for (int i = 0; i < in * units; i++) kernel.value.data[i] = (float) ((r.nextDouble() * 2 - 1) * Math.sqrt(6.0 / (in + units)));
     }
 
-    @Override public void forward(boolean training) {
-        float[] x = inputs[0].out.data, y = out.data, w = kernel.value.data, b = bias.value.data;
-        for (int n = 0; n < batch(); n++) {
+    @Override public void forward(Node node, boolean training) {
+        float[] x = node.in(0).data, y = node.out().data, w = kernel.value.data, b = bias.value.data;
+        for (int n = 0; n < node.batch(); n++) {
             for (int o = 0; o < units; o++) {
                 float s = b[o];
                 for (int i = 0; i < in; i++) s += x[n * in + i] * w[i * units + o];
@@ -33,14 +34,14 @@ final class Affine extends Layer {
         }
     }
 
-    @Override public void backward() {
-        float[] x = inputs[0].out.data, dy = grad.data, w = kernel.value.data;
-        float[] dx = inputs[0].grad == null ? null : inputs[0].grad.data;
+    @Override public void backward(Node node) {
+        float[] x = node.in(0).data, dy = node.grad().data, w = kernel.value.data;
+        float[] dx = node.inGrad(0) == null ? null : node.inGrad(0).data;
         if (isTrainable()) {
             kernel.grad.zero();
             bias.grad.zero();
         }
-        for (int n = 0; n < batch(); n++) {
+        for (int n = 0; n < node.batch(); n++) {
             for (int o = 0; o < units; o++) {
                 float g = dy[n * units + o];
                 if (isTrainable()) {

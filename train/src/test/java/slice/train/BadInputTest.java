@@ -20,7 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 import slice.engine.Tensor;
 import slice.models.ModelSpec;
-import slice.models.NpyFile;
+import slice.weights.NpyFile;
 import slice.weights.SavedModel;
 
 /** Every bad input the commands can meet gives one line on stderr, {@code error: <file>: <problem>}, and exit code 2. */

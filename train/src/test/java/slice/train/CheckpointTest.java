@@ -14,7 +14,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import slice.engine.Tensor;
-import slice.weights.AtomicFiles;
+import slice.weights.io.AtomicFiles;
 
 class CheckpointTest {
     @TempDir Path dir;

@@ -11,6 +11,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import slice.engine.SharedData;
@@ -46,7 +47,7 @@ class WeightsCommandTest {
             String mirror = "http://127.0.0.1:" + server.getAddress().getPort() + "/";
             Path cache = tmp.resolve("cache");
             String listed = stdout("weights", "list", "--cache", cache.toString(), "--mirror", mirror);
-            assertEquals(62, listed.lines().count(), listed);
+            assertEquals(62 + 8, listed.lines().count(), "the Keras files, then the face-api.js files:\n" + listed);
             assertTrue(listed.contains(mirror + "mobilenet_v2/" + name), listed);
 
             String fetched = stdout("weights", "fetch", "--alpha", "0.35", "--size", "224", "--cache", cache.toString(),
@@ -55,6 +56,36 @@ class WeightsCommandTest {
             assertEquals(file.toString(), fetched.strip());
             assertArrayEquals(bytes, Files.readAllBytes(file));
             assertTrue(stdout("weights", "list", "--cache", cache.toString()).contains("cached " + file));
+        } finally {
+            server.stop(0);
+        }
+    }
+
+    @Test
+    void fetchFaceApiDownloadsTheFourModelsBesideTheirManifests() throws Exception {
+        Path shared = SharedData.require("models/face_api");
+        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/", exchange -> {
+            Path file = shared.resolve(exchange.getRequestURI().getPath().substring(1));
+            byte[] bytes = Files.readAllBytes(file);
+            exchange.sendResponseHeaders(200, bytes.length);
+            exchange.getResponseBody().write(bytes);
+            exchange.close();
+        });
+        server.start();
+        try {
+            String mirror = "http://127.0.0.1:" + server.getAddress().getPort() + "/";
+            Path cache = tmp.resolve("cache");
+            String fetched = stdout("weights", "fetch", "--model", "face-api", "--cache", cache.toString(), "--mirror", mirror);
+            Path dir = cache.resolve("face_api");
+            List<String> models = List.of("tiny_face_detector_model", "face_landmark_68_model", "face_landmark_68_tiny_model",
+                    "face_recognition_model");
+            assertEquals(models.stream().map(m -> dir.resolve(m + "-weights_manifest.json").toString()).toList(), fetched.lines().toList());
+            for (String name : List.of("face_recognition_model.bin", "tiny_face_detector_model-weights_manifest.json")) {
+                assertArrayEquals(Files.readAllBytes(shared.resolve(name)), Files.readAllBytes(dir.resolve(name)), name);
+            }
+            String listed = stdout("weights", "list", "--cache", cache.toString());
+            assertTrue(listed.contains("cached " + dir.resolve("face_landmark_68_tiny_model.bin")), listed);
         } finally {
             server.stop(0);
         }

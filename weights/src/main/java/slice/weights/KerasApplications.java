@@ -3,7 +3,7 @@ package slice.weights;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
+import slice.models.Architecture;
 
 /**
  * The official ImageNet weight files of {@code keras.applications} that Slice's models load, as published at
@@ -57,14 +57,13 @@ public final class KerasApplications {
     }
 
     /**
-     * The file for a model as the command line names it: {@code mobilenetv2} (uses {@code alpha} and
-     * {@code inputSize}) or {@code inceptionv3} (ignores both).
+     * The file for {@code architecture}: MobileNetV2 uses {@code alpha} and {@code inputSize}, InceptionV3 ignores
+     * both. The switch has no default: an architecture added without its weight files does not compile.
      */
-    public static RemoteFile forModel(String architecture, double alpha, int inputSize, boolean includeTop) {
-        return switch (architecture.toLowerCase(Locale.ROOT)) {
-            case "mobilenetv2" -> mobileNetV2(alpha, inputSize, includeTop);
-            case "inceptionv3" -> inceptionV3(includeTop);
-            default -> throw new WeightsException("no Keras ImageNet weights for model '" + architecture + "' (mobilenetv2 or inceptionv3)");
+    public static RemoteFile forModel(Architecture architecture, double alpha, int inputSize, boolean includeTop) {
+        return switch (architecture) {
+            case MOBILENET_V2 -> mobileNetV2(alpha, inputSize, includeTop);
+            case INCEPTION_V3 -> inceptionV3(includeTop);
         };
     }
 

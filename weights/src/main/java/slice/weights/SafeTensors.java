@@ -24,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import slice.engine.Tensor;
+import slice.weights.io.AtomicFiles;
 
 /**
  * The safetensors format (Hugging Face), float32 only: what our fine-tuned models store their tensors in.

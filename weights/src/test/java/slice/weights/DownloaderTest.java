@@ -26,6 +26,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import slice.weights.io.SliceCache;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -128,7 +129,7 @@ class DownloaderTest {
     @Test
     void downloadsVerifiesAndReportsProgress() throws Exception {
         List<long[]> updates = new CopyOnWriteArrayList<>();
-        Downloader d = new Downloader(cache);
+        Downloader d = new Downloader(new SliceCache(cache).kerasWeights());
         Path got = d.fetch(file(digest("MD5"), digest("SHA-256")), (done, total) -> updates.add(new long[] {done, total}));
         assertEquals(cache.resolve("keras/model.h5"), got);
         assertArrayEquals(content, Files.readAllBytes(got));
@@ -141,7 +142,7 @@ class DownloaderTest {
     @Test
     void brokenTransferResumesWithARangeRequest() throws Exception {
         breaksLeft.set(1);
-        Path got = new Downloader(cache).fetch(file(digest("MD5"), null), Downloader.Progress.NONE);
+        Path got = new Downloader(new SliceCache(cache).kerasWeights()).fetch(file(digest("MD5"), null), Downloader.Progress.NONE);
         assertArrayEquals(content, Files.readAllBytes(got));
         assertEquals(2, ranges.size());
         assertEquals("", ranges.get(0));
@@ -152,7 +153,7 @@ class DownloaderTest {
     void transferThatKeepsBreakingKeepsItsPartForTheNextRun() throws Exception {
         breakAfter.set(50_000);
         breaksLeft.set(Downloader.ATTEMPTS);
-        Downloader d = new Downloader(cache);
+        Downloader d = new Downloader(new SliceCache(cache).kerasWeights());
         RemoteFile f = file(null, digest("SHA-256"));
         WeightsException e = assertThrows(WeightsException.class, () -> d.fetch(f, Downloader.Progress.NONE));
         assertTrue(e.getMessage().startsWith("download of " + f.url() + " broke off 3 times, last after "), e.getMessage());
@@ -168,7 +169,7 @@ class DownloaderTest {
     void silentTransferCountsAsBrokenAndResumes() throws Exception {
         stallsLeft.set(1);
         long start = System.nanoTime();
-        Path got = new Downloader(cache, Duration.ofMillis(300)).fetch(file(digest("MD5"), null), Downloader.Progress.NONE);
+        Path got = new Downloader(new SliceCache(cache).kerasWeights(), Duration.ofMillis(300)).fetch(file(digest("MD5"), null), Downloader.Progress.NONE);
         assertArrayEquals(content, Files.readAllBytes(got));
         assertEquals(List.of("", "bytes=100000-"), ranges);
         assertTrue(System.nanoTime() - start < 1_900_000_000L, "gave up on the stalled transfer before the server dropped it");
@@ -179,7 +180,7 @@ class DownloaderTest {
         honourRange = false;
         Files.createDirectories(cache.resolve("keras"));
         Files.write(cache.resolve("keras/model.h5.part"), new byte[] {1, 2, 3});
-        Path got = new Downloader(cache).fetch(file(digest("MD5"), null), Downloader.Progress.NONE);
+        Path got = new Downloader(new SliceCache(cache).kerasWeights()).fetch(file(digest("MD5"), null), Downloader.Progress.NONE);
         assertArrayEquals(content, Files.readAllBytes(got));
         assertEquals(List.of("bytes=3-"), ranges);
     }
@@ -187,7 +188,7 @@ class DownloaderTest {
     @Test
     void wrongChecksumDeletesThePartAndSaysSo() throws Exception {
         RemoteFile f = file("00000000000000000000000000000000", null);
-        WeightsException e = assertThrows(WeightsException.class, () -> new Downloader(cache).fetch(f, Downloader.Progress.NONE));
+        WeightsException e = assertThrows(WeightsException.class, () -> new Downloader(new SliceCache(cache).kerasWeights()).fetch(f, Downloader.Progress.NONE));
         assertEquals("the download of " + f.url() + " has MD5 " + digest("MD5") + ", expected 00000000000000000000000000000000;"
                 + " the partial file was deleted, run again to download it afresh", e.getMessage());
         assertFalse(Files.exists(cache.resolve("keras/model.h5.part")));
@@ -197,7 +198,7 @@ class DownloaderTest {
     @Test
     void htmlPageInsteadOfTheFileIsRecognised() {
         RemoteFile f = RemoteFile.at(base(), "portal.h5", -1, null, null);
-        WeightsException e = assertThrows(WeightsException.class, () -> new Downloader(cache).fetch(f, Downloader.Progress.NONE));
+        WeightsException e = assertThrows(WeightsException.class, () -> new Downloader(new SliceCache(cache).kerasWeights()).fetch(f, Downloader.Progress.NONE));
         assertEquals("the download of " + f.url() + " is not an HDF5 file (it starts with '<!DOCTYPE html> <html><title>Sign in to"
                 + " Wi-Fi</title></html>'): something other than the server answered, such as a proxy or login page;"
                 + " the partial file was deleted, run again to download it afresh", e.getMessage());
@@ -209,7 +210,7 @@ class DownloaderTest {
         Files.createDirectories(cache.resolve("keras"));
         Path cached = Files.write(cache.resolve("keras/model.h5"), new byte[content.length]);
         WeightsException e = assertThrows(WeightsException.class,
-                () -> new Downloader(cache).fetch(file(digest("MD5"), null), Downloader.Progress.NONE));
+                () -> new Downloader(new SliceCache(cache).kerasWeights()).fetch(file(digest("MD5"), null), Downloader.Progress.NONE));
         assertTrue(e.getMessage().startsWith("the cached file " + cached + " has MD5 "), e.getMessage());
         assertTrue(e.getMessage().endsWith("; delete it to download it again"), e.getMessage());
         assertTrue(ranges.isEmpty());
@@ -218,7 +219,7 @@ class DownloaderTest {
     @Test
     void missingFileIsAnHttpErrorWithTheWayOut() {
         RemoteFile f = RemoteFile.at(base(), "nothing.h5", -1, null, null);
-        WeightsException e = assertThrows(WeightsException.class, () -> new Downloader(cache).fetch(f, Downloader.Progress.NONE));
+        WeightsException e = assertThrows(WeightsException.class, () -> new Downloader(new SliceCache(cache).kerasWeights()).fetch(f, Downloader.Progress.NONE));
         assertEquals("HTTP 404 for " + f.url() + "; download " + f.url() + " by other means and save it as "
                 + cache.resolve("keras/nothing.h5"), e.getMessage());
     }
@@ -227,7 +228,7 @@ class DownloaderTest {
     void unreachableServerSaysWhichUrlToFetchAndWhereToPutIt() {
         RemoteFile f = file(null, null);
         server.stop(0);
-        WeightsException e = assertThrows(WeightsException.class, () -> new Downloader(cache).fetch(f, Downloader.Progress.NONE));
+        WeightsException e = assertThrows(WeightsException.class, () -> new Downloader(new SliceCache(cache).kerasWeights()).fetch(f, Downloader.Progress.NONE));
         assertTrue(e.getMessage().startsWith("cannot reach " + f.url() + " (ConnectException"), e.getMessage());
         assertTrue(e.getMessage().endsWith("); download " + f.url() + " by other means and save it as " + cache.resolve("keras/model.h5")),
                 e.getMessage());
@@ -236,24 +237,12 @@ class DownloaderTest {
 
     @Test
     void cachedFileLookupWithoutDownloading() throws Exception {
-        Downloader d = new Downloader(cache);
+        Downloader d = new Downloader(new SliceCache(cache).kerasWeights());
         RemoteFile f = file(null, null);
         WeightsException e = assertThrows(WeightsException.class, () -> d.cached(f));
         assertEquals(cache.resolve("keras/model.h5") + " is not there yet: download " + f.url() + " by other means and save it as "
                 + cache.resolve("keras/model.h5"), e.getMessage());
         d.fetch(f, Downloader.Progress.NONE);
         assertEquals(cache.resolve("keras/model.h5"), d.cached(f));
-    }
-
-    @Test
-    void cacheRootComesFromThePropertyFirst() {
-        String old = System.getProperty("slice.cache");
-        try {
-            System.setProperty("slice.cache", cache.toString());
-            assertEquals(cache, Downloader.defaultCacheRoot());
-        } finally {
-            if (old == null) System.clearProperty("slice.cache");
-            else System.setProperty("slice.cache", old);
-        }
     }
 }

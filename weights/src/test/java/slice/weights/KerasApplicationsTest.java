@@ -2,10 +2,12 @@ package slice.weights;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.HashSet;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import slice.models.Architecture;
 
 class KerasApplicationsTest {
     private static final String BASE = "https://storage.googleapis.com/tensorflow/keras-applications/";
@@ -30,7 +32,7 @@ class KerasApplicationsTest {
 
     @Test
     void inceptionV3FilesCarryThePublishedMd5() {
-        RemoteFile notop = KerasApplications.forModel("InceptionV3", 1.0, 299, false);
+        RemoteFile notop = KerasApplications.forModel(Architecture.INCEPTION_V3, 1.0, 299, false);
         assertEquals(BASE + "inception_v3/inception_v3_weights_tf_dim_ordering_tf_kernels_notop.h5", notop.url().toString());
         assertEquals("bcbd6486424b2319ff4ef7d526e38f63", notop.md5());
         assertEquals(87_910_968, notop.size());
@@ -45,10 +47,19 @@ class KerasApplicationsTest {
     }
 
     @Test
-    void unknownAlphaOrModelIsAOneLineError() {
+    void unknownAlphaIsAOneLineError() {
         assertEquals("MobileNetV2 ImageNet weights exist for alpha [0.35, 0.5, 0.75, 1.0, 1.3, 1.4], not 0.6",
                 assertThrows(WeightsException.class, () -> KerasApplications.mobileNetV2(0.6, 224, false)).getMessage());
-        assertEquals("no Keras ImageNet weights for model 'resnet50' (mobilenetv2 or inceptionv3)",
-                assertThrows(WeightsException.class, () -> KerasApplications.forModel("resnet50", 1, 224, false)).getMessage());
+    }
+
+    @Test
+    void everyArchitectureHasItsFilesInTheRegistry() {
+        List<RemoteFile> all = KerasApplications.all();
+        for (Architecture a : Architecture.values()) {
+            for (boolean top : new boolean[] {false, true}) {
+                RemoteFile f = KerasApplications.forModel(a, 1.0, a.defaultSize, top);
+                assertTrue(all.contains(f), a + (top ? " with top: " : " without top: ") + f);
+            }
+        }
     }
 }

@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import slice.engine.Layer;
+import slice.engine.Node;
 import slice.engine.Param;
 
 /** Small Keras-2-layout {@code .h5} files written with jHDF, and a weightless stub layer for building test graphs. */
@@ -93,8 +94,8 @@ final class KerasFixtures {
             super(name, shape, in);
         }
 
-        @Override public void forward(boolean training) { throw new UnsupportedOperationException("test stub"); }
+        @Override public void forward(Node node, boolean training) { throw new UnsupportedOperationException("test stub"); }
 
-        @Override public void backward() { throw new UnsupportedOperationException("test stub"); }
+        @Override public void backward(Node node) { throw new UnsupportedOperationException("test stub"); }
     }
 }

@@ -48,13 +48,30 @@ class KerasImportTest {
                 FileLayer.of(dense, "kernel", new int[] {4, 5}, "bias", new int[] {5}));
     }
 
+    /** Writes {@code layers} as a weights file, loads it into {@code g} and checks which pairing rule it took. */
+    private KerasImport.Report loadBy(KerasImport.Rule expected, List<FileLayer> layers, Graph g) {
+        KerasImport.Report r = KerasImport.load(KerasFixtures.write(dir.resolve("w.h5"), layers), g);
+        assertEquals(expected, r.rule());
+        return r;
+    }
+
+    /**
+     * Writes {@code layers} as a weights file, expects loading it into {@code g} to fail, and returns the message after
+     * the file name that every such message starts with.
+     */
+    private String loadError(List<FileLayer> layers, Graph g) {
+        Path f = KerasFixtures.write(dir.resolve("w.h5"), layers);
+        String message = assertThrows(WeightsException.class, () -> KerasImport.load(f, g)).getMessage();
+        assertTrue(message.startsWith(f + ": "), message);
+        return message.substring((f + ": ").length());
+    }
+
     @Test
     void sameNamesLoadByNameInAnyFileOrder() {
         List<FileLayer> layers = new ArrayList<>(mobileLikeFile("Conv1", "bn_Conv1", "dw", "dw_bn", "predictions"));
         java.util.Collections.reverse(layers);
         Graph g = mobileLike();
-        KerasImport.Report r = KerasImport.load(KerasFixtures.write(dir.resolve("w.h5"), layers), g);
-        assertEquals(KerasImport.Rule.BY_NAME, r.rule());
+        KerasImport.Report r = loadBy(KerasImport.Rule.BY_NAME, layers, g);
         assertEquals(5, r.layersLoaded());
         assertEquals(g.paramCount(), r.paramsLoaded());
         assertTrue(holds(((Conv2D) g.layer("Conv1")).kernel, "Conv1", "kernel"));
@@ -65,9 +82,7 @@ class KerasImportTest {
     @Test
     void olderNamesLoadInFileOrderOfWeightedLayers() {
         Graph g = mobileLike();
-        Path f = KerasFixtures.write(dir.resolve("w.h5"), mobileLikeFile("mobl_conv", "bn0", "mobl0_dw", "bn0_dw", "Logits"));
-        KerasImport.Report r = KerasImport.load(f, g);
-        assertEquals(KerasImport.Rule.BY_ORDER, r.rule());
+        loadBy(KerasImport.Rule.BY_ORDER, mobileLikeFile("mobl_conv", "bn0", "mobl0_dw", "bn0_dw", "Logits"), g);
         assertTrue(holds(((DepthwiseConv2D) g.layer("dw")).kernel, "mobl0_dw", "depthwise_kernel"));
         assertTrue(holds(((BatchNorm) g.layer("bn_Conv1")).gamma, "bn0", "gamma"));
         assertTrue(holds(((Dense) g.layer("predictions")).kernel, "Logits", "kernel"));
@@ -85,10 +100,9 @@ class KerasImportTest {
 
     @Test
     void fileShorterThanTheGraphNamesTheFirstLayerLeftWithoutWeights() {
-        Path f = KerasFixtures.write(dir.resolve("w.h5"), mobileLikeFile("a", "b", "c", "d", "e").subList(0, 3));
-        WeightsException e = assertThrows(WeightsException.class, () -> KerasImport.load(f, mobileLike()));
-        assertEquals(f + ": layer dw_bn (weighted layer 4 of 5) has no weights in the file, whose 3 layers with weights were"
-                + " paired in file order (not every network layer has a file layer of its name)", e.getMessage());
+        assertEquals("layer dw_bn (weighted layer 4 of 5) has no weights in the file, whose 3 layers with weights were"
+                + " paired in file order (not every network layer has a file layer of its name)",
+                loadError(mobileLikeFile("a", "b", "c", "d", "e").subList(0, 3), mobileLike()));
     }
 
     /** input → a_conv 1×1×3→2 → a_bn → b_conv 3×3×2→6 → b_bn: two convs whose shapes differ, so a wrong pairing cannot pass. */
@@ -112,11 +126,9 @@ class KerasImportTest {
     @Test
     void automaticNamesLoadByTheirNumberNotByFileOrder() {
         // listed as Keras' topological sort may list them: not creation order
-        Path f = KerasFixtures.write(dir.resolve("w.h5"), List.of(
-                bnNoScale("batch_normalization_2", 6), conv("conv2d_2", 3, 2, 6), conv("conv2d_1", 1, 3, 2), bnNoScale("batch_normalization_1", 2)));
         Graph g = twoConvs("first", "first_bn", "second", "second_bn");
-        KerasImport.Report r = KerasImport.load(f, g);
-        assertEquals(KerasImport.Rule.BY_NUMBER, r.rule());
+        loadBy(KerasImport.Rule.BY_NUMBER, List.of(bnNoScale("batch_normalization_2", 6), conv("conv2d_2", 3, 2, 6),
+                conv("conv2d_1", 1, 3, 2), bnNoScale("batch_normalization_1", 2)), g);
         assertTrue(holds(((Conv2D) g.layer("first")).kernel, "conv2d_1", "kernel"));
         assertTrue(holds(((Conv2D) g.layer("second")).kernel, "conv2d_2", "kernel"));
         assertTrue(holds(((BatchNorm) g.layer("second_bn")).beta, "batch_normalization_2", "beta"));
@@ -139,59 +151,48 @@ class KerasImportTest {
         Conv2D c = new Conv2D("conv2d_1", in, 2, 1, 1, 1, 1, Padding.SAME, false);
         Layer flat = new KerasFixtures.Stub("flat", c, 2);
         Graph g = new Graph(in, new Dense("predictions", flat, 7, true));
-        Path f = KerasFixtures.write(dir.resolve("w.h5"), List.of(
-                FileLayer.of("predictions", "kernel", new int[] {2, 7}, "bias", new int[] {7}), conv("conv2d_1", 1, 3, 2)));
-        KerasImport.Report r = KerasImport.load(f, g);
-        assertEquals(KerasImport.Rule.BY_NUMBER, r.rule());
+        loadBy(KerasImport.Rule.BY_NUMBER, List.of(
+                FileLayer.of("predictions", "kernel", new int[] {2, 7}, "bias", new int[] {7}), conv("conv2d_1", 1, 3, 2)), g);
         assertTrue(holds(((Dense) g.layer("predictions")).kernel, "predictions", "kernel"));
     }
 
     @Test
     void gapInTheNumberingIsAnError() {
-        Path f = KerasFixtures.write(dir.resolve("w.h5"), List.of(
-                conv("conv2d_1", 1, 3, 2), bnNoScale("batch_normalization_1", 2), conv("conv2d_3", 3, 2, 6), bnNoScale("batch_normalization_2", 6)));
-        WeightsException e = assertThrows(WeightsException.class, () -> KerasImport.load(f, twoConvs("a", "b", "c", "d")));
-        assertEquals(f + ": the conv2d layers are numbered with a gap (conv2d_2 is missing), so their creation order cannot be recovered",
-                e.getMessage());
+        List<FileLayer> layers = List.of(conv("conv2d_1", 1, 3, 2), bnNoScale("batch_normalization_1", 2),
+                conv("conv2d_3", 3, 2, 6), bnNoScale("batch_normalization_2", 6));
+        assertEquals("the conv2d layers are numbered with a gap (conv2d_2 is missing), so their creation order cannot be recovered",
+                loadError(layers, twoConvs("a", "b", "c", "d")));
     }
 
     @Test
     void numberedFileWithTooFewLayersOfATypeNamesTheLayer() {
-        Path f = KerasFixtures.write(dir.resolve("w.h5"), List.of(conv("conv2d_1", 1, 3, 2), bnNoScale("batch_normalization_1", 2)));
-        WeightsException e = assertThrows(WeightsException.class, () -> KerasImport.load(f, twoConvs("a", "b", "c", "d")));
-        assertEquals(f + ": layer c (Conv2D number 2 in creation order) has no weights in the file, which has 1 conv2d layers",
-                e.getMessage());
+        assertEquals("layer c (Conv2D number 2 in creation order) has no weights in the file, which has 1 conv2d layers",
+                loadError(List.of(conv("conv2d_1", 1, 3, 2), bnNoScale("batch_normalization_1", 2)), twoConvs("a", "b", "c", "d")));
     }
 
     @Test
     void shapeMismatchNamesLayerTensorAndBothShapes() {
         List<FileLayer> layers = new ArrayList<>(mobileLikeFile("a", "b", "c", "d", "e"));
         layers.set(0, FileLayer.of("a", "kernel", new int[] {3, 3, 3, 8}));
-        Path f = KerasFixtures.write(dir.resolve("w.h5"), layers);
-        WeightsException e = assertThrows(WeightsException.class, () -> KerasImport.load(f, mobileLike()));
-        assertEquals(f + ": layer Conv1 (file layer a): tensor kernel has shape [3, 3, 3, 8] in the file, the network expects [3, 3, 3, 4]",
-                e.getMessage());
+        assertEquals("layer Conv1 (file layer a): tensor kernel has shape [3, 3, 3, 8] in the file, the network expects [3, 3, 3, 4]",
+                loadError(layers, mobileLike()));
     }
 
     @Test
     void missingTensorIsAnError() {
         List<FileLayer> layers = new ArrayList<>(mobileLikeFile("a", "b", "c", "d", "e"));
         layers.set(1, FileLayer.of("b", "beta", BN4, "moving_mean", BN4, "moving_variance", BN4)); // no gamma
-        Path f = KerasFixtures.write(dir.resolve("w.h5"), layers);
-        WeightsException e = assertThrows(WeightsException.class, () -> KerasImport.load(f, mobileLike()));
-        assertEquals(f + ": layer bn_Conv1 (file layer b): missing tensor gamma [4]; the file has [beta, moving_mean, moving_variance]",
-                e.getMessage());
+        assertEquals("layer bn_Conv1 (file layer b): missing tensor gamma [4]; the file has [beta, moving_mean, moving_variance]",
+                loadError(layers, mobileLike()));
     }
 
     @Test
     void unexpectedTensorIsAnErrorAndLeavesTheGraphUntouched() {
         List<FileLayer> layers = new ArrayList<>(mobileLikeFile("a", "b", "c", "d", "e"));
         layers.set(2, FileLayer.of("c", "depthwise_kernel", new int[] {3, 3, 4, 1}, "bias", BN4));
-        Path f = KerasFixtures.write(dir.resolve("w.h5"), layers);
         Graph g = mobileLike();
-        WeightsException e = assertThrows(WeightsException.class, () -> KerasImport.load(f, g));
-        assertEquals(f + ": layer dw (file layer c): unexpected tensor c/bias:0 [4]; a DepthwiseConv2D here has [depthwise_kernel]",
-                e.getMessage());
+        assertEquals("layer dw (file layer c): unexpected tensor c/bias:0 [4]; a DepthwiseConv2D here has [depthwise_kernel]",
+                loadError(layers, g));
         assertEquals(0f, ((Conv2D) g.layer("Conv1")).kernel.value.data[0]);
     }
 

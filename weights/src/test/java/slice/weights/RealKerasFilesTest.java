@@ -32,7 +32,7 @@ import slice.engine.layers.Padding;
  * the right shape — so these tests check the reader and the pairing rules independently of the model builders.
  */
 class RealKerasFilesTest {
-    static final String MOBILENET_035 = "models/mobilenet_v2/keras/mobilenet_v2_weights_tf_dim_ordering_tf_kernels_0.35_224_no_top.h5";
+    static final String MOBILENET_035 = ReferenceMobileNet.WEIGHTS;
     static final String INCEPTION_SEED7 = "models/inception_v3/random_seed7_keras2_layout_notop.h5";
     static final String INCEPTION_MIXED8 = "models/inception_v3/inception_v3_google2015_bnfolded_to_mixed8_keras2_layout.h5";
 

@@ -6,26 +6,19 @@ import static slice.engine.kernels.WindowGeometry.firstTap;
 /** Scalar twin of {@link PoolKernel}: the formulas, one channel at a time. */
 public final class PoolScalar implements PoolKernel {
     @Override public void maxForward(WindowGeometry g, float[] x, float[] y, int row0, int row1) {
-        int c = g.channels;
-        for (int r = row0; r < row1; r++) {
-            int n = r / g.outH, iy0 = (r % g.outH) * g.stride - g.padTop;
-            int kyLo = firstTap(iy0), kyHi = endTap(iy0, g.h, g.kh);
-            for (int ox = 0; ox < g.outW; ox++) {
-                int ix0 = ox * g.stride - g.padLeft;
-                int kxLo = firstTap(ix0), kxHi = endTap(ix0, g.w, g.kw);
-                int o = (r * g.outW + ox) * c, in0 = ((n * g.h + iy0) * g.w + ix0) * c;
-                for (int ch = 0; ch < c; ch++) {
-                    float max = Float.NEGATIVE_INFINITY;
-                    for (int ky = kyLo; ky < kyHi; ky++) {
-                        for (int kx = kxLo; kx < kxHi; kx++) max = Math.max(max, x[in0 + (ky * g.w + kx) * c + ch]);
-                    }
-                    y[o + ch] = max;
-                }
-            }
-        }
+        forward(g, x, null, y, row0, row1);
     }
 
     @Override public void avgForward(WindowGeometry g, float[] x, float[] inv, float[] y, int row0, int row1) {
+        forward(g, x, inv, y, row0, row1);
+    }
+
+    /**
+     * Both forward passes walk the same windows: each output reduces its window's real cells in (ky, kx) order, to
+     * their maximum when {@code inv} is null (max pooling), else to their sum times {@code inv} (average pooling).
+     */
+    private static void forward(WindowGeometry g, float[] x, float[] inv, float[] y, int row0, int row1) {
+        boolean max = inv == null;
         int c = g.channels;
         for (int r = row0; r < row1; r++) {
             int n = r / g.outH, oy = r % g.outH, iy0 = oy * g.stride - g.padTop;
@@ -35,11 +28,14 @@ public final class PoolScalar implements PoolKernel {
                 int kxLo = firstTap(ix0), kxHi = endTap(ix0, g.w, g.kw);
                 int o = (r * g.outW + ox) * c, in0 = ((n * g.h + iy0) * g.w + ix0) * c;
                 for (int ch = 0; ch < c; ch++) {
-                    float sum = 0f;
+                    float acc = max ? Float.NEGATIVE_INFINITY : 0f;
                     for (int ky = kyLo; ky < kyHi; ky++) {
-                        for (int kx = kxLo; kx < kxHi; kx++) sum += x[in0 + (ky * g.w + kx) * c + ch];
+                        for (int kx = kxLo; kx < kxHi; kx++) {
+                            float v = x[in0 + (ky * g.w + kx) * c + ch];
+                            acc = max ? Math.max(acc, v) : acc + v;
+                        }
                     }
-                    y[o + ch] = sum * inv[oy * g.outW + ox];
+                    y[o + ch] = max ? acc : acc * inv[oy * g.outW + ox];
                 }
             }
         }

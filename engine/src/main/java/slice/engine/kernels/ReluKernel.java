@@ -1,13 +1,21 @@
 package slice.engine.kernels;
 
 /**
- * Clipped ReLU over a flat range {@code [from, to)} of any tensor:
- * forward {@code y = min(max(x, 0), max)}; backward {@code dx += x ∈ (0, max) ? dy : 0} (zero gradient at both kinks,
- * TensorFlow's {@code relu6_grad}); {@code max} may be +∞ (plain ReLU). Branch-free: with random signs a branch
- * per element mispredicts half the time.
+ * The rectifiers over a flat range {@code [from, to)} of any tensor. Branch-free: with random signs a branch per element
+ * mispredicts half the time.
+ * <ul>
+ *   <li>Clipped ReLU: forward {@code y = min(max(x, 0), max)}; backward {@code dx += x ∈ (0, max) ? dy : 0} (zero
+ *       gradient at both kinks, TensorFlow's {@code relu6_grad}); {@code max} may be +∞ (plain ReLU).</li>
+ *   <li>Leaky ReLU with slope {@code 0 ≤ α < 1}: forward {@code y = x > 0 ? x : α·x = max(x, α·x)}; backward
+ *       {@code dx += x > 0 ? dy : α·dy} (TensorFlow's {@code leaky_relu_grad}: slope α at the kink).</li>
+ * </ul>
  */
 public interface ReluKernel {
     void forward(float[] x, float[] y, int from, int to, float max);
 
     void backward(float[] x, float[] dy, float[] dx, int from, int to, float max);
+
+    void leakyForward(float[] x, float[] y, int from, int to, float alpha);
+
+    void leakyBackward(float[] x, float[] dy, float[] dx, int from, int to, float alpha);
 }

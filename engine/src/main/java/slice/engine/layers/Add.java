@@ -2,6 +2,7 @@ package slice.engine.layers;
 
 import java.util.Arrays;
 import slice.engine.Layer;
+import slice.engine.Node;
 import slice.engine.Parallel;
 import slice.engine.kernels.AddKernel;
 import slice.engine.kernels.Kernels;
@@ -30,19 +31,19 @@ public final class Add extends Layer {
         return in[0].outputShape();
     }
 
-    @Override public void forward(boolean training) {
-        float[] y = out.data;
-        Parallel.forRange(out.size(), CHUNK, (from, to) -> {
-            System.arraycopy(inputs[0].out.data, from, y, from, to - from);
-            for (int k = 1; k < inputs.length; k++) KERNEL.addInto(inputs[k].out.data, from, y, from, to - from);
+    @Override public void forward(Node node, boolean training) {
+        float[] y = node.out().data;
+        Parallel.forRange(node.out().size(), CHUNK, (from, to) -> {
+            System.arraycopy(node.in(0).data, from, y, from, to - from);
+            for (int k = 1; k < inputs.length; k++) KERNEL.addInto(node.in(k).data, from, y, from, to - from);
         });
     }
 
-    @Override public void backward() {
-        float[] dy = grad.data;
-        Parallel.forRange(out.size(), CHUNK, (from, to) -> {
-            for (Layer in : inputs) {
-                if (in.grad != null) KERNEL.addInto(dy, from, in.grad.data, from, to - from);
+    @Override public void backward(Node node) {
+        float[] dy = node.grad().data;
+        Parallel.forRange(node.out().size(), CHUNK, (from, to) -> {
+            for (int k = 0; k < inputs.length; k++) {
+                if (node.inGrad(k) != null) KERNEL.addInto(dy, from, node.inGrad(k).data, from, to - from);
             }
         });
     }

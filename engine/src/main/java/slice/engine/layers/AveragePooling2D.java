@@ -1,6 +1,7 @@
 package slice.engine.layers;
 
 import slice.engine.Layer;
+import slice.engine.Node;
 import slice.engine.Parallel;
 import slice.engine.kernels.Kernels;
 import slice.engine.kernels.PoolKernel;
@@ -43,15 +44,15 @@ public final class AveragePooling2D extends Layer {
         }
     }
 
-    @Override public void forward(boolean training) {
-        float[] x = inputs[0].out.data, y = out.data;
-        Parallel.forRange(batch() * geometry.outH, (r0, r1) -> KERNEL.avgForward(geometry, x, inverseCount, y, r0, r1));
+    @Override public void forward(Node node, boolean training) {
+        float[] x = node.in(0).data, y = node.out().data;
+        Parallel.forRange(node.batch() * geometry.outH, (r0, r1) -> KERNEL.avgForward(geometry, x, inverseCount, y, r0, r1));
     }
 
-    @Override public void backward() {
-        if (inputs[0].grad == null) return;
-        float[] dy = grad.data, dx = inputs[0].grad.data;
-        Parallel.forRange(batch() * geometry.h, (r0, r1) -> KERNEL.avgBackward(geometry, dy, inverseCount, dx, r0, r1));
+    @Override public void backward(Node node) {
+        if (node.inGrad(0) == null) return;
+        float[] dy = node.grad().data, dx = node.inGrad(0).data;
+        Parallel.forRange(node.batch() * geometry.h, (r0, r1) -> KERNEL.avgBackward(geometry, dy, inverseCount, dx, r0, r1));
     }
 
     @Override public long macs() { return (long) outputSize() * pool * pool; }

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import slice.engine.Layer;
+import slice.engine.Node;
 import slice.engine.Param;
 import slice.engine.Parallel;
 import slice.engine.kernels.BatchNormKernel;
@@ -46,14 +47,31 @@ public final class BatchNorm extends Layer {
     public final Param gamma;
     public final Param beta, movingMean, movingVariance;
 
-    // Per-channel state of the last forward, used by backward (C floats each, allocated once).
-    private final float[] mean, variance, invStd, scale, shift;
-    // Per-channel backward scratch.
-    private final float[] sumDy, sumDyXc, coefCentred, coefConst;
-    /** Per-block partial sums {@code [block][C]} (two sets, for the two gradient sums); allocated by {@link #plan}. */
-    private float[][] partialA, partialB;
-    /** Whether the last forward used batch statistics (training mode) or the moving ones. */
-    private boolean batchStatistics;
+    /** What one graph keeps of this layer's last forward for its backward, and the backward's own scratch. */
+    private static final class Saved {
+        /** The statistics of the last forward and its affine map, C floats each. */
+        final float[] mean, variance, invStd, scale, shift;
+        /** Per-channel backward sums and coefficients, C floats each. */
+        final float[] sumDy, sumDyXc, coefCentred, coefConst;
+        /** Per-block partial sums {@code [block][C]}, two sets for the two gradient sums. */
+        final float[][] partialA, partialB;
+        /** Whether the last forward used batch statistics (training mode) or the moving ones. */
+        boolean batchStatistics;
+
+        Saved(int channels, int blocks) {
+            mean = new float[channels];
+            variance = new float[channels];
+            invStd = new float[channels];
+            scale = new float[channels];
+            shift = new float[channels];
+            sumDy = new float[channels];
+            sumDyXc = new float[channels];
+            coefCentred = new float[channels];
+            coefConst = new float[channels];
+            partialA = new float[blocks][channels];
+            partialB = new float[blocks][channels];
+        }
+    }
 
     public BatchNorm(String name, Layer in, boolean scale, float epsilon, float momentum) {
         super(name, in.outputShape(), in);
@@ -69,41 +87,29 @@ public final class BatchNorm extends Layer {
         this.movingVariance = Param.state(name + "/moving_variance", channels);
         if (gamma != null) Arrays.fill(gamma.value.data, 1f);
         Arrays.fill(movingVariance.value.data, 1f);
-        mean = new float[channels];
-        variance = new float[channels];
-        invStd = new float[channels];
-        this.scale = new float[channels];
-        shift = new float[channels];
-        sumDy = new float[channels];
-        sumDyXc = new float[channels];
-        coefCentred = new float[channels];
-        coefConst = new float[channels];
     }
 
-    @Override protected void plan(int batchCapacity) {
-        int blocks = (batchCapacity * (outputSize() / channels) + SUM_BLOCK - 1) / SUM_BLOCK;
-        partialA = new float[blocks][channels];
-        partialB = new float[blocks][channels];
+    @Override protected Object newState(Node node, int batchCapacity) {
+        return new Saved(channels, (batchCapacity * (outputSize() / channels) + SUM_BLOCK - 1) / SUM_BLOCK);
     }
 
     private float gammaAt(int c) { return gamma == null ? 1f : gamma.value.data[c]; }
 
-    private int pixels() { return out.size() / channels; }
-
-    @Override public void forward(boolean training) {
-        float[] x = inputs[0].out.data;
-        int pixels = pixels();
-        batchStatistics = trainingMode(training);
-        if (batchStatistics) {
-            batchMoments(x, pixels);
-            updateMovingStatistics();
+    @Override public void forward(Node node, boolean training) {
+        Saved s = (Saved) node.state();
+        float[] x = node.in(0).data;
+        int pixels = node.out().size() / channels;
+        s.batchStatistics = trainingMode(training);
+        if (s.batchStatistics) {
+            batchMoments(s, x, pixels);
+            updateMovingStatistics(s.mean, s.variance);
         } else {
-            System.arraycopy(movingMean.value.data, 0, mean, 0, channels);
-            System.arraycopy(movingVariance.value.data, 0, variance, 0, channels);
+            System.arraycopy(movingMean.value.data, 0, s.mean, 0, channels);
+            System.arraycopy(movingVariance.value.data, 0, s.variance, 0, channels);
         }
-        for (int c = 0; c < channels; c++) invStd[c] = invStd(variance[c]);
-        fold(mean, variance, scale, shift);
-        float[] y = out.data;
+        for (int c = 0; c < channels; c++) s.invStd[c] = invStd(s.variance[c]);
+        fold(s.mean, s.variance, s.scale, s.shift);
+        float[] y = node.out().data, scale = s.scale, shift = s.shift;
         Parallel.forRange(pixels, Math.max(1, MAP_CHUNK / channels),
                 (p0, p1) -> KERNEL.affine(x, y, p0, p1, channels, scale, shift));
     }
@@ -127,22 +133,28 @@ public final class BatchNorm extends Layer {
     }
 
     /** Batch statistics: mean = (1/P) Σ x, variance = (1/P) Σ (x − mean)². */
-    private void batchMoments(float[] x, int pixels) {
-        sumOverPixels(pixels, (p0, p1, sum, unused) -> KERNEL.sum(x, p0, p1, channels, sum), mean, null);
+    private void batchMoments(Saved s, float[] x, int pixels) {
+        float[] mean = s.mean, variance = s.variance;
+        sumOverPixels(s, pixels, (p0, p1, sum, unused) -> KERNEL.sum(x, p0, p1, channels, sum), mean, null);
         for (int c = 0; c < channels; c++) mean[c] /= pixels;
-        sumOverPixels(pixels, (p0, p1, squares, unused) -> KERNEL.centredSquares(x, p0, p1, channels, mean, squares), variance, null);
+        sumOverPixels(s, pixels, (p0, p1, squares, unused) -> KERNEL.centredSquares(x, p0, p1, channels, mean, squares),
+                variance, null);
         for (int c = 0; c < channels; c++) variance[c] /= pixels;
     }
 
-    /** Copies out the batch statistics (mean, biased variance) that the last forward in training mode normalised with. */
-    public void lastBatchStatistics(float[] meanOut, float[] varianceOut) {
-        if (!batchStatistics) throw new IllegalStateException(name + ": the last forward used the moving statistics");
-        System.arraycopy(mean, 0, meanOut, 0, channels);
-        System.arraycopy(variance, 0, varianceOut, 0, channels);
+    /**
+     * Copies out the batch statistics (mean, biased variance) that this layer's last forward in {@code node}'s graph
+     * normalised with; that forward must have been in training mode.
+     */
+    public void lastBatchStatistics(Node node, float[] meanOut, float[] varianceOut) {
+        Saved s = (Saved) node.state();
+        if (!s.batchStatistics) throw new IllegalStateException(name + ": the last forward used the moving statistics");
+        System.arraycopy(s.mean, 0, meanOut, 0, channels);
+        System.arraycopy(s.variance, 0, varianceOut, 0, channels);
     }
 
     /** moving = momentum·moving + (1 − momentum)·batch, for the mean and the (biased) variance. */
-    private void updateMovingStatistics() {
+    private void updateMovingStatistics(float[] mean, float[] variance) {
         float[] mm = movingMean.value.data, mv = movingVariance.value.data;
         for (int c = 0; c < channels; c++) {
             mm[c] = mm[c] * momentum + mean[c] * (1f - momentum);
@@ -150,29 +162,31 @@ public final class BatchNorm extends Layer {
         }
     }
 
-    @Override public void backward() {
-        float[] x = inputs[0].out.data, dy = grad.data;
-        int pixels = pixels();
+    @Override public void backward(Node node) {
+        Saved s = (Saved) node.state();
+        float[] x = node.in(0).data, dy = node.grad().data, mean = s.mean, scale = s.scale;
+        int pixels = node.out().size() / channels;
         boolean paramGrads = isTrainable();
-        float[] dx = inputs[0].grad == null ? null : inputs[0].grad.data;
-        if (paramGrads || batchStatistics) {
-            sumOverPixels(pixels, (p0, p1, g, gx) -> KERNEL.gradientSums(dy, x, p0, p1, channels, mean, g, gx), sumDy, sumDyXc);
+        float[] dx = node.inGrad(0) == null ? null : node.inGrad(0).data;
+        if (paramGrads || s.batchStatistics) {
+            sumOverPixels(s, pixels, (p0, p1, g, gx) -> KERNEL.gradientSums(dy, x, p0, p1, channels, mean, g, gx), s.sumDy, s.sumDyXc);
         }
         if (paramGrads) {
             // ∂L/∂β = Σ g ;  ∂L/∂γ = Σ g·x̂ = invStd · Σ g·(x − mean)
-            System.arraycopy(sumDy, 0, beta.grad.data, 0, channels);
-            if (gamma != null) for (int c = 0; c < channels; c++) gamma.grad.data[c] = sumDyXc[c] * invStd[c];
+            System.arraycopy(s.sumDy, 0, beta.grad.data, 0, channels);
+            if (gamma != null) for (int c = 0; c < channels; c++) gamma.grad.data[c] = s.sumDyXc[c] * s.invStd[c];
         }
         if (dx == null) return;
         int chunk = Math.max(1, MAP_CHUNK / channels);
-        if (!batchStatistics) {
+        if (!s.batchStatistics) {
             Parallel.forRange(pixels, chunk, (p0, p1) -> KERNEL.addScaled(dy, dx, p0, p1, channels, scale));
             return;
         }
         // ∂L/∂x = s·g − s·mean(g) − s·x̂·mean(g·x̂) = s·g + [−s·invStd²·Σg(x−mean)/P]·(x − mean) + [−s·Σg/P]
+        float[] coefCentred = s.coefCentred, coefConst = s.coefConst;
         for (int c = 0; c < channels; c++) {
-            coefCentred[c] = -scale[c] * invStd[c] * invStd[c] * sumDyXc[c] / pixels;
-            coefConst[c] = -scale[c] * sumDy[c] / pixels;
+            coefCentred[c] = -scale[c] * s.invStd[c] * s.invStd[c] * s.sumDyXc[c] / pixels;
+            coefConst[c] = -scale[c] * s.sumDy[c] / pixels;
         }
         Parallel.forRange(pixels, chunk,
                 (p0, p1) -> KERNEL.addNormalizedGradient(dy, x, dx, p0, p1, channels, mean, scale, coefCentred, coefConst));
@@ -189,8 +203,9 @@ public final class BatchNorm extends Layer {
      * {@value #SUM_BLOCK} pixels summed in parallel into their own partial rows (disjoint outputs), then the partials
      * added in block order — the same numbers for any thread count.
      */
-    private void sumOverPixels(int pixels, BlockSum body, float[] totalA, float[] totalB) {
+    private void sumOverPixels(Saved s, int pixels, BlockSum body, float[] totalA, float[] totalB) {
         int blocks = (pixels + SUM_BLOCK - 1) / SUM_BLOCK;
+        float[][] partialA = s.partialA, partialB = s.partialB;
         Parallel.forRange(blocks, (b0, b1) -> {
             for (int b = b0; b < b1; b++) {
                 Arrays.fill(partialA[b], 0f);

@@ -2,6 +2,7 @@ package slice.engine.layers;
 
 import java.util.Arrays;
 import slice.engine.Layer;
+import slice.engine.Node;
 import slice.engine.Parallel;
 import slice.engine.kernels.AddKernel;
 import slice.engine.kernels.Kernels;
@@ -42,30 +43,31 @@ public final class Concatenate extends Layer {
         return s[s.length - 1];
     }
 
-    @Override public void forward(boolean training) {
+    @Override public void forward(Node node, boolean training) {
         int cOut = channels(this);
-        int pixels = out.size() / cOut;
+        int pixels = node.out().size() / cOut;
+        float[] y = node.out().data;
         Parallel.forRange(pixels, CHUNK, (from, to) -> {
             int offset = 0;
-            for (Layer in : inputs) {
-                int c = channels(in);
-                float[] x = in.out.data;
-                for (int p = from; p < to; p++) System.arraycopy(x, p * c, out.data, p * cOut + offset, c);
+            for (int k = 0; k < inputs.length; k++) {
+                int c = channels(inputs[k]);
+                float[] x = node.in(k).data;
+                for (int p = from; p < to; p++) System.arraycopy(x, p * c, y, p * cOut + offset, c);
                 offset += c;
             }
         });
     }
 
-    @Override public void backward() {
+    @Override public void backward(Node node) {
         int cOut = channels(this);
-        int pixels = out.size() / cOut;
-        float[] dy = grad.data;
+        int pixels = node.out().size() / cOut;
+        float[] dy = node.grad().data;
         Parallel.forRange(pixels, CHUNK, (from, to) -> {
             int offset = 0;
-            for (Layer in : inputs) {
-                int c = channels(in);
-                if (in.grad != null) {
-                    float[] dx = in.grad.data;
+            for (int k = 0; k < inputs.length; k++) {
+                int c = channels(inputs[k]);
+                if (node.inGrad(k) != null) {
+                    float[] dx = node.inGrad(k).data;
                     for (int p = from; p < to; p++) KERNEL.addInto(dy, p * cOut + offset, dx, p * c, c);
                 }
                 offset += c;

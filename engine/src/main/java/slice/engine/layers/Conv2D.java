@@ -5,6 +5,7 @@ import static slice.engine.kernels.Kernels.GEMM;
 import java.util.ArrayList;
 import java.util.List;
 import slice.engine.Layer;
+import slice.engine.Node;
 import slice.engine.Param;
 import slice.engine.kernels.ColumnMap;
 import slice.engine.kernels.Im2col;
@@ -46,8 +47,6 @@ public final class Conv2D extends Layer {
     public final Param bias;
     /** The lowering; {@code null} for a 1×1 stride-1 convolution, which is a GEMM on the input itself. */
     private final Im2col im2col;
-    /** The batch norm and ReLU this layer applies to its output in an inference graph ({@link #fuse}), or null. */
-    private Epilogue epilogue;
 
     public Conv2D(String name, Layer in, int filters, int kh, int kw, int strideH, int strideW, Padding padding, boolean useBias) {
         super(name, new int[] {
@@ -81,14 +80,16 @@ public final class Conv2D extends Layer {
         return holder[0];
     }
 
-    @Override protected void plan(int batchCapacity) {
+    /** Grows this thread's column buffer for the largest tile; the state is the fused {@link Epilogue}, if any. */
+    @Override protected Object newState(Node node, int batchCapacity) {
         if (im2col != null) columns(Math.min(tileRows(), batchCapacity * outputSize() / cout));
+        return Epilogue.of(cout, node.fusedAfter());
     }
 
-    @Override public void forward(boolean training) {
-        Epilogue e = epilogue;
-        float[] x = inputs[0].out.data, y = (e == null ? out : e.output()).data, w = kernel.value.data;
-        int rows = batch() * outputSize() / cout;
+    @Override public void forward(Node node, boolean training) {
+        Epilogue e = (Epilogue) node.state();
+        float[] x = node.in(0).data, y = node.out().data, w = kernel.value.data;
+        int rows = node.batch() * outputSize() / cout;
         boolean hasBias = bias != null; // Y starts as the broadcast bias and the GEMMs accumulate onto it
         if (hasBias) MatrixRows.broadcast(bias.value.data, rows, cout, y);
         if (e != null) e.prepare();
@@ -106,19 +107,15 @@ public final class Conv2D extends Layer {
         }
     }
 
-    @Override protected boolean fuse(Layer next) {
-        Epilogue e = Epilogue.extend(epilogue, cout, next);
-        if (e != null) epilogue = e;
-        return e != null;
+    @Override protected boolean canFuse(List<Layer> fusedSoFar, Layer next) {
+        return Epilogue.accepts(fusedSoFar, cout, next);
     }
 
-    @Override protected void unfuse() { epilogue = null; }
-
-    @Override public void backward() {
-        float[] x = inputs[0].out.data, dy = grad.data, w = kernel.value.data;
-        float[] dx = inputs[0].grad == null ? null : inputs[0].grad.data;
+    @Override public void backward(Node node) {
+        float[] x = node.in(0).data, dy = node.grad().data, w = kernel.value.data;
+        float[] dx = node.inGrad(0) == null ? null : node.inGrad(0).data;
         boolean trainable = isTrainable();
-        int rows = batch() * outputSize() / cout;
+        int rows = node.batch() * outputSize() / cout;
         if (trainable && bias != null) MatrixRows.sumRows(dy, rows, cout, bias.grad.data);
         if (im2col == null) {
             if (trainable) GEMM.gemm(true, false, cin, cout, rows, x, 0, cin, dy, 0, cout, kernel.grad.data, 0, cout, false);

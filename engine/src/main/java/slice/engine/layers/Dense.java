@@ -5,6 +5,7 @@ import static slice.engine.kernels.Kernels.GEMM;
 import java.util.ArrayList;
 import java.util.List;
 import slice.engine.Layer;
+import slice.engine.Node;
 import slice.engine.Param;
 import slice.engine.kernels.MatrixRows;
 
@@ -31,22 +32,22 @@ public final class Dense extends Layer {
         this.bias = useBias ? Param.trainable(name + "/bias", units) : null;
     }
 
-    @Override public void forward(boolean training) {
-        float[] x = inputs[0].out.data, y = out.data;
-        int n = batch();
+    @Override public void forward(Node node, boolean training) {
+        float[] x = node.in(0).data, y = node.out().data;
+        int n = node.batch();
         if (bias != null) MatrixRows.broadcast(bias.value.data, n, units, y);
         GEMM.gemm(false, false, n, units, in, x, 0, in, kernel.value.data, 0, units, y, 0, units, bias != null);
     }
 
-    @Override public void backward() {
-        float[] x = inputs[0].out.data, dy = grad.data;
-        int n = batch();
+    @Override public void backward(Node node) {
+        float[] x = node.in(0).data, dy = node.grad().data;
+        int n = node.batch();
         if (isTrainable()) {
             GEMM.gemm(true, false, in, units, n, x, 0, in, dy, 0, units, kernel.grad.data, 0, units, false);
             if (bias != null) MatrixRows.sumRows(dy, n, units, bias.grad.data);
         }
-        if (inputs[0].grad != null) {
-            GEMM.gemm(false, true, n, in, units, dy, 0, units, kernel.value.data, 0, units, inputs[0].grad.data, 0, in, true);
+        if (node.inGrad(0) != null) {
+            GEMM.gemm(false, true, n, in, units, dy, 0, units, kernel.value.data, 0, units, node.inGrad(0).data, 0, in, true);
         }
     }
 

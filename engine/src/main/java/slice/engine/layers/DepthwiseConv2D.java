@@ -3,6 +3,7 @@ package slice.engine.layers;
 import java.util.ArrayList;
 import java.util.List;
 import slice.engine.Layer;
+import slice.engine.Node;
 import slice.engine.Parallel;
 import slice.engine.Param;
 import slice.engine.Simd;
@@ -23,7 +24,7 @@ import slice.engine.kernels.WindowGeometry;
  * forward and input gradient split over rows, the kernel gradient over channel blocks (each thread owns its
  * channels' sums), so results do not depend on the thread count. In an inference graph a following frozen batch
  * norm and ReLU are applied by the kernel to each output before it is stored ({@link Epilogue}), and a zero padding
- * before it is read through ({@link #fuseInput}).
+ * before it is read through ({@link #canReadThrough}).
  */
 public final class DepthwiseConv2D extends Layer {
     private static final DepthwiseKernel KERNEL = Kernels.DEPTHWISE;
@@ -36,12 +37,6 @@ public final class DepthwiseConv2D extends Layer {
     /** {@code null} when {@code useBias} is false. */
     public final Param bias;
     private final WindowGeometry geometry;
-    /** The batch norm and ReLU this layer applies to its output in an inference graph ({@link #fuse}), or null. */
-    private Epilogue epilogue;
-    /** The zero padding this layer reads through in an inference graph ({@link #fuseInput}), or null. */
-    private ZeroPadding2D paddedInput;
-    /** This layer's window over {@link #paddedInput}'s unpadded input. */
-    private WindowGeometry paddedGeometry;
 
     public DepthwiseConv2D(String name, Layer in, int kh, int kw, int stride, Padding padding, boolean useBias) {
         super(name, new int[] {
@@ -60,56 +55,54 @@ public final class DepthwiseConv2D extends Layer {
                 padding.padBefore(h, kh, stride), padding.padBefore(w, kw, stride), o[0], o[1]);
     }
 
-    @Override public void forward(boolean training) {
-        boolean padded = paddedInput != null;
-        float[] x = padded ? paddedInput.inputs().get(0).out.data : inputs[0].out.data;
-        Epilogue e = epilogue;
-        float[] k = kernel.value.data, b = bias == null ? null : bias.value.data, y = (e == null ? out : e.output()).data;
-        WindowGeometry window = padded ? paddedGeometry : geometry;
+    /** What one graph's plan fused into this layer: the epilogue after it and the window it reads through. */
+    private record Fusion(Epilogue epilogue, WindowGeometry window) { }
+
+    @Override protected Object newState(Node node, int batchCapacity) {
+        WindowGeometry window = node.readThrough() instanceof ZeroPadding2D pad ? readingThrough(pad) : geometry;
+        return new Fusion(Epilogue.of(channels, node.fusedAfter()), window);
+    }
+
+    @Override public void forward(Node node, boolean training) {
+        Fusion f = (Fusion) node.state();
+        float[] x = node.in(0).data, k = kernel.value.data, b = bias == null ? null : bias.value.data, y = node.out().data;
+        WindowGeometry window = f.window();
         ColumnMap map = null;
-        if (e != null) {
-            e.prepare();
-            map = e.map();
+        if (f.epilogue() != null) {
+            f.epilogue().prepare();
+            map = f.epilogue().map();
         }
         ColumnMap rowMap = map;
-        Parallel.forRange(batch() * window.outH, (r0, r1) -> KERNEL.forward(window, x, k, b, rowMap, y, r0, r1));
+        Parallel.forRange(node.batch() * window.outH, (r0, r1) -> KERNEL.forward(window, x, k, b, rowMap, y, r0, r1));
     }
 
-    @Override protected boolean fuse(Layer next) {
-        Epilogue e = Epilogue.extend(epilogue, channels, next);
-        if (e != null) epilogue = e;
-        return e != null;
+    @Override protected boolean canFuse(List<Layer> fusedSoFar, Layer next) {
+        return Epilogue.accepts(fusedSoFar, channels, next);
     }
+
+    /** A {@link ZeroPadding2D} before this layer can be read through ({@link #readingThrough}). */
+    @Override protected boolean canReadThrough(Layer producer) { return producer instanceof ZeroPadding2D; }
 
     /**
-     * Takes a {@link ZeroPadding2D} input over: reading its unpadded input with the padding added to this layer's
+     * This layer's window over the unpadded input of {@code pad}: reading it with the padding added to this layer's
      * own ({@code padTop + top}, {@code padLeft + left}) gives the same windows, since taps outside an image read
      * zero — as do the padding's bottom and right rows.
      */
-    @Override protected boolean fuseInput(Layer producer) {
-        if (!(producer instanceof ZeroPadding2D pad)) return false;
+    private WindowGeometry readingThrough(ZeroPadding2D pad) {
         int[] s = pad.inputs().get(0).outputShape();
-        paddedInput = pad;
-        paddedGeometry = new WindowGeometry(s[0], s[1], channels, kh, kw, stride, geometry.padTop + pad.top,
+        return new WindowGeometry(s[0], s[1], channels, kh, kw, stride, geometry.padTop + pad.top,
                 geometry.padLeft + pad.left, geometry.outH, geometry.outW);
-        return true;
     }
 
-    @Override protected void unfuse() {
-        epilogue = null;
-        paddedInput = null;
-        paddedGeometry = null;
-    }
-
-    @Override public void backward() {
-        float[] dy = grad.data, k = kernel.value.data;
-        if (inputs[0].grad != null) {
-            float[] dx = inputs[0].grad.data;
-            Parallel.forRange(batch() * geometry.h, (r0, r1) -> KERNEL.backwardInput(geometry, dy, k, dx, r0, r1));
+    @Override public void backward(Node node) {
+        float[] dy = node.grad().data, k = kernel.value.data;
+        if (node.inGrad(0) != null) {
+            float[] dx = node.inGrad(0).data;
+            Parallel.forRange(node.batch() * geometry.h, (r0, r1) -> KERNEL.backwardInput(geometry, dy, k, dx, r0, r1));
         }
         if (isTrainable()) {
-            float[] x = inputs[0].out.data, dk = kernel.grad.data, db = bias == null ? null : bias.grad.data;
-            int n = batch(), blocks = (channels + CHANNEL_BLOCK - 1) / CHANNEL_BLOCK;
+            float[] x = node.in(0).data, dk = kernel.grad.data, db = bias == null ? null : bias.grad.data;
+            int n = node.batch(), blocks = (channels + CHANNEL_BLOCK - 1) / CHANNEL_BLOCK;
             Parallel.forRange(blocks, (b0, b1) -> KERNEL.backwardKernel(geometry, x, dy, n, dk, db,
                     b0 * CHANNEL_BLOCK, Math.min(b1 * CHANNEL_BLOCK, channels)));
         }

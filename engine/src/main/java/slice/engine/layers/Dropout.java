@@ -2,6 +2,7 @@ package slice.engine.layers;
 
 import java.util.SplittableRandom;
 import slice.engine.Layer;
+import slice.engine.Node;
 
 /**
  * Keras {@code Dropout(rate)}. Any shape; elementwise.
@@ -9,16 +10,20 @@ import slice.engine.Layer;
  * <p>Training (and not frozen): {@code y = x · m} with {@code m = 1/(1−rate)} with probability {@code 1−rate}, else 0,
  * drawn per element from a generator seeded with {@code seed} and advanced by every training call (so two calls draw
  * different masks, and a run is reproducible). Backward {@code ∂L/∂x += ∂L/∂y · m} with the mask of the last forward,
- * kept in scratch. Inference: {@code y = x}, {@code ∂L/∂x += ∂L/∂y}.
+ * which the graph keeps in the layer's {@link slice.engine.Node}. Inference: {@code y = x}, {@code ∂L/∂x += ∂L/∂y}.
  */
 public final class Dropout extends Layer {
     public final float rate;
     public final long seed;
     private SplittableRandom random;
-    /** The mask of the last training forward, {@code [N, ...]}; allocated by {@link #plan}. */
-    private float[] mask;
-    /** Whether the last forward applied a mask (training) or was the identity. */
-    private boolean masked;
+
+    /** What one graph keeps of the last forward: its mask {@code [N, ...]}, and whether it applied one at all. */
+    private static final class Mask {
+        final float[] values;
+        boolean applied;
+
+        Mask(int size) { values = new float[size]; }
+    }
 
     public Dropout(String name, Layer in, float rate, long seed) {
         super(name, in.outputShape(), in);
@@ -36,15 +41,16 @@ public final class Dropout extends Layer {
         random = new SplittableRandom(seed);
     }
 
-    @Override protected void plan(int batchCapacity) {
-        mask = new float[batchCapacity * outputSize()];
+    @Override protected Object newState(Node node, int batchCapacity) {
+        return new Mask(batchCapacity * outputSize());
     }
 
-    @Override public void forward(boolean training) {
-        float[] x = inputs[0].out.data, y = out.data;
-        int size = out.size();
-        masked = trainingMode(training) && rate > 0;
-        if (!masked) {
+    @Override public void forward(Node node, boolean training) {
+        Mask m = (Mask) node.state();
+        float[] x = node.in(0).data, y = node.out().data, mask = m.values;
+        int size = node.out().size();
+        m.applied = trainingMode(training) && rate > 0;
+        if (!m.applied) {
             System.arraycopy(x, 0, y, 0, size);
             return;
         }
@@ -55,11 +61,12 @@ public final class Dropout extends Layer {
         }
     }
 
-    @Override public void backward() {
-        if (inputs[0].grad == null) return;
-        float[] dy = grad.data, dx = inputs[0].grad.data;
-        int size = out.size();
-        if (masked) {
+    @Override public void backward(Node node) {
+        if (node.inGrad(0) == null) return;
+        Mask m = (Mask) node.state();
+        float[] dy = node.grad().data, dx = node.inGrad(0).data, mask = m.values;
+        int size = node.out().size();
+        if (m.applied) {
             for (int i = 0; i < size; i++) dx[i] += dy[i] * mask[i];
         } else {
             for (int i = 0; i < size; i++) dx[i] += dy[i];

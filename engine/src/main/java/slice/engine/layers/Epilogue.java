@@ -1,7 +1,7 @@
 package slice.engine.layers;
 
+import java.util.List;
 import slice.engine.Layer;
-import slice.engine.Tensor;
 import slice.engine.kernels.ColumnMap;
 
 /**
@@ -19,15 +19,20 @@ import slice.engine.kernels.ColumnMap;
 final class Epilogue {
     /** {@code null} when only a ReLU is fused. */
     private final BatchNorm norm;
-    /** {@code null} when only a batch norm is fused. */
-    private final ReLU relu;
     private final float[] scale, shift;
     /** The map over {@link #scale} and {@link #shift}: valid once {@link #prepare} has filled them. */
     private final ColumnMap map;
 
+    /** The epilogue of {@code chain}, a sequence {@link #accepts} took; {@code null} when the chain is empty. */
+    static Epilogue of(int channels, List<Layer> chain) {
+        if (chain.isEmpty()) return null;
+        BatchNorm norm = chain.get(0) instanceof BatchNorm bn ? bn : null;
+        ReLU relu = chain.get(chain.size() - 1) instanceof ReLU r ? r : null;
+        return new Epilogue(channels, norm, relu);
+    }
+
     private Epilogue(int channels, BatchNorm norm, ReLU relu) {
         this.norm = norm;
-        this.relu = relu;
         this.scale = norm == null ? null : new float[channels];
         this.shift = norm == null ? null : new float[channels];
         this.map = new ColumnMap(scale, shift, relu == null ? Float.NEGATIVE_INFINITY : 0f,
@@ -35,25 +40,15 @@ final class Epilogue {
     }
 
     /**
-     * {@code current} (or nothing, when null) followed by {@code next}, or {@code null} when {@code next} cannot be
-     * appended: a frozen batch norm over these channels before any ReLU, then one ReLU.
+     * Whether {@code next} can follow {@code chain} (the layers already fused, possibly none): a frozen batch norm over
+     * these channels before any ReLU, then one ReLU.
      */
-    static Epilogue extend(Epilogue current, int channels, Layer next) {
-        BatchNorm norm = current == null ? null : current.norm;
-        ReLU relu = current == null ? null : current.relu;
-        if (next instanceof BatchNorm bn && norm == null && relu == null && !bn.isTrainable() && bn.channels == channels) {
-            return new Epilogue(channels, bn, null);
-        }
-        if (next instanceof ReLU r && relu == null) return new Epilogue(channels, norm, r);
-        return null;
+    static boolean accepts(List<Layer> chain, int channels, Layer next) {
+        boolean hasNorm = chain.stream().anyMatch(l -> l instanceof BatchNorm);
+        boolean hasRelu = chain.stream().anyMatch(l -> l instanceof ReLU);
+        if (next instanceof BatchNorm bn) return !hasNorm && !hasRelu && !bn.isTrainable() && bn.channels == channels;
+        return next instanceof ReLU && !hasRelu;
     }
-
-    /**
-     * Where the convolution writes: the output buffer of the chain's last layer. The graph makes it the
-     * convolution's own buffer too, but another graph's plan may give the last layer a new one (when it is that
-     * graph's source), and the chain's output must land where its consumers read it.
-     */
-    Tensor output() { return (relu != null ? relu : norm).out; }
 
     /** Folds the batch norm's current moving statistics (weights may change between passes); call once per forward. */
     void prepare() {

@@ -1,6 +1,7 @@
 package slice.engine.layers;
 
 import slice.engine.Layer;
+import slice.engine.Node;
 import slice.engine.Parallel;
 
 /**
@@ -15,12 +16,12 @@ public final class GlobalAveragePooling2D extends Layer {
         if (in.outputShape().length != 3) throw new IllegalArgumentException(name + ": GlobalAveragePooling2D needs an [H, W, C] input");
     }
 
-    @Override public void forward(boolean training) {
+    @Override public void forward(Node node, boolean training) {
         int[] s = inputs[0].outputShape();
         int pixels = s[0] * s[1], c = s[2];
-        float[] x = inputs[0].out.data, y = out.data;
+        float[] x = node.in(0).data, y = node.out().data;
         float scale = 1f / pixels;
-        Parallel.forRange(batch(), (from, to) -> {
+        Parallel.forRange(node.batch(), (from, to) -> {
             for (int n = from; n < to; n++) {
                 int yo = n * c;
                 for (int k = 0; k < c; k++) y[yo + k] = 0f;
@@ -33,13 +34,13 @@ public final class GlobalAveragePooling2D extends Layer {
         });
     }
 
-    @Override public void backward() {
-        if (inputs[0].grad == null) return;
+    @Override public void backward(Node node) {
+        if (node.inGrad(0) == null) return;
         int[] s = inputs[0].outputShape();
         int pixels = s[0] * s[1], c = s[2];
-        float[] dy = grad.data, dx = inputs[0].grad.data;
+        float[] dy = node.grad().data, dx = node.inGrad(0).data;
         float scale = 1f / pixels;
-        Parallel.forRange(batch() * pixels, 64, (from, to) -> {
+        Parallel.forRange(node.batch() * pixels, 64, (from, to) -> {
             for (int r = from; r < to; r++) {
                 int yo = (r / pixels) * c, xo = r * c;
                 for (int k = 0; k < c; k++) dx[xo + k] += dy[yo + k] * scale;

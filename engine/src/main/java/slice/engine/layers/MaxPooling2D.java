@@ -1,6 +1,7 @@
 package slice.engine.layers;
 
 import slice.engine.Layer;
+import slice.engine.Node;
 import slice.engine.Parallel;
 import slice.engine.Simd;
 import slice.engine.kernels.Kernels;
@@ -40,17 +41,17 @@ public final class MaxPooling2D extends Layer {
                 padding.padBefore(in[0], pool, stride), padding.padBefore(in[1], pool, stride), out[0], out[1]);
     }
 
-    @Override public void forward(boolean training) {
-        float[] x = inputs[0].out.data, y = out.data;
-        Parallel.forRange(batch() * geometry.outH, (r0, r1) -> KERNEL.maxForward(geometry, x, y, r0, r1));
+    @Override public void forward(Node node, boolean training) {
+        float[] x = node.in(0).data, y = node.out().data;
+        Parallel.forRange(node.batch() * geometry.outH, (r0, r1) -> KERNEL.maxForward(geometry, x, y, r0, r1));
     }
 
-    @Override public void backward() {
-        if (inputs[0].grad == null) return;
-        float[] x = inputs[0].out.data, y = out.data, dy = grad.data, dx = inputs[0].grad.data;
+    @Override public void backward(Node node) {
+        if (node.inGrad(0) == null) return;
+        float[] x = node.in(0).data, y = node.out().data, dy = node.grad().data, dx = node.inGrad(0).data;
         int c = geometry.channels, blocks = (c + Simd.FLOAT_LANES - 1) / Simd.FLOAT_LANES;
         // work unit n·blocks + b: image n, channels [b·lanes, (b+1)·lanes); a thread's units are one channel range per image
-        Parallel.forRange(batch() * blocks, (u0, u1) -> {
+        Parallel.forRange(node.batch() * blocks, (u0, u1) -> {
             for (int n = u0 / blocks; n * blocks < u1; n++) {
                 int b0 = Math.max(u0 - n * blocks, 0), b1 = Math.min(u1 - n * blocks, blocks);
                 KERNEL.maxBackward(geometry, x, y, dy, dx, n, b0 * Simd.FLOAT_LANES, Math.min(b1 * Simd.FLOAT_LANES, c));

@@ -1,6 +1,7 @@
 package slice.engine.layers;
 
 import slice.engine.Layer;
+import slice.engine.Node;
 import slice.engine.Parallel;
 import slice.engine.kernels.Kernels;
 import slice.engine.kernels.ReluKernel;
@@ -30,17 +31,17 @@ public final class ReLU extends Layer {
         this(name, in, Float.POSITIVE_INFINITY);
     }
 
-    @Override public void forward(boolean training) {
-        float[] x = inputs[0].out.data, y = out.data;
+    @Override public void forward(Node node, boolean training) {
+        float[] x = node.in(0).data, y = node.out().data;
         float max = maxValue;
-        Parallel.forRange(out.size(), CHUNK, (from, to) -> KERNEL.forward(x, y, from, to, max));
+        Parallel.forRange(node.out().size(), CHUNK, (from, to) -> KERNEL.forward(x, y, from, to, max));
     }
 
-    @Override public void backward() {
-        if (inputs[0].grad == null) return;
-        float[] x = inputs[0].out.data, dy = grad.data, dx = inputs[0].grad.data;
+    @Override public void backward(Node node) {
+        if (node.inGrad(0) == null) return;
+        float[] x = node.in(0).data, dy = node.grad().data, dx = node.inGrad(0).data;
         float max = maxValue;
-        Parallel.forRange(out.size(), CHUNK, (from, to) -> KERNEL.backward(x, dy, dx, from, to, max));
+        Parallel.forRange(node.out().size(), CHUNK, (from, to) -> KERNEL.backward(x, dy, dx, from, to, max));
     }
 
     @Override public String typeName() { return maxValue == Float.POSITIVE_INFINITY ? "Activation" : "ReLU"; }

@@ -2,6 +2,7 @@ package slice.engine.layers;
 
 import java.util.Arrays;
 import slice.engine.Layer;
+import slice.engine.Node;
 import slice.engine.Parallel;
 import slice.engine.kernels.AddKernel;
 import slice.engine.kernels.Kernels;
@@ -25,14 +26,14 @@ public final class ZeroPadding2D extends Layer {
         this.right = right;
     }
 
-    @Override public void forward(boolean training) {
+    @Override public void forward(Node node, boolean training) {
         int[] s = inputs[0].outputShape();
         int h = s[0], rowLen = s[1] * s[2];
         int[] o = outputShape();
         int oh = o[0], outRowLen = o[1] * o[2], leftLen = left * s[2];
-        float[] x = inputs[0].out.data, y = out.data;
+        float[] x = node.in(0).data, y = node.out().data;
         // one task per output row: zero it, then copy the input row (if any) into its middle
-        Parallel.forRange(batch() * oh, 16, (from, to) -> {
+        Parallel.forRange(node.batch() * oh, 16, (from, to) -> {
             for (int r = from; r < to; r++) {
                 int n = r / oh, iy = r % oh - top;
                 int dst = r * outRowLen;
@@ -42,14 +43,14 @@ public final class ZeroPadding2D extends Layer {
         });
     }
 
-    @Override public void backward() {
-        if (inputs[0].grad == null) return;
+    @Override public void backward(Node node) {
+        if (node.inGrad(0) == null) return;
         int[] s = inputs[0].outputShape();
         int h = s[0], rowLen = s[1] * s[2];
         int[] o = outputShape();
         int oh = o[0], outRowLen = o[1] * o[2], leftLen = left * s[2];
-        float[] dy = grad.data, dx = inputs[0].grad.data;
-        Parallel.forRange(batch() * h, 16, (from, to) -> {
+        float[] dy = node.grad().data, dx = node.inGrad(0).data;
+        Parallel.forRange(node.batch() * h, 16, (from, to) -> {
             for (int r = from; r < to; r++) {
                 int n = r / h, iy = r % h;
                 KERNEL.addInto(dy, (n * oh + iy + top) * outRowLen + leftLen, dx, r * rowLen, rowLen);

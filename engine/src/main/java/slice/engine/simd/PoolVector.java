@@ -20,7 +20,7 @@ import slice.engine.kernels.WindowGeometry;
  * and blends only: no masked load or store, no branch per lane.
  *
  * <p>Why a list and not two nested loops over (ky, kx): on Java 17 a vector carried through a nest of two loops with
- * run-time bounds is boxed at every step (measured 2–4× slower). Scalar channel tails as in
+ * run-time bounds is boxed at every step, several times slower. Scalar channel tails as in
  * {@link slice.engine.kernels.PoolScalar}; bit-identical.
  */
 public final class PoolVector implements PoolKernel {

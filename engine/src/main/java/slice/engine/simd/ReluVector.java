@@ -8,8 +8,8 @@ import jdk.incubator.vector.VectorOperators;
 import slice.engine.kernels.ReluKernel;
 
 /**
- * Vector clipped ReLU: lanewise max/min forward; backward selects {@code dy} where {@code 0 < x < max} with a
- * compare-and-blend (a bitwise select, not a masked memory access), then adds. Scalar tail as in
+ * Vector rectifiers: lanewise max/min forward; backward selects {@code dy} (or {@code α·dy}) by the sign of {@code x}
+ * with a compare-and-blend (a bitwise select, not a masked memory access), then adds. Scalar tails as in
  * {@link slice.engine.kernels.ReluScalar}; bit-identical to it.
  */
 public final class ReluVector implements ReluKernel {
@@ -32,5 +32,24 @@ public final class ReluVector implements ReluKernel {
             FloatVector.fromArray(F, dx, i).add(zero.blend(FloatVector.fromArray(F, dy, i), open)).intoArray(dx, i);
         }
         for (; i < to; i++) dx[i] += x[i] > 0f & x[i] < max ? dy[i] : 0f;
+    }
+
+    @Override public void leakyForward(float[] x, float[] y, int from, int to, float alpha) {
+        int i = from;
+        for (int end = from + F.loopBound(to - from); i < end; i += L) {
+            FloatVector xv = FloatVector.fromArray(F, x, i);
+            xv.max(xv.mul(alpha)).intoArray(y, i);
+        }
+        for (; i < to; i++) y[i] = Math.max(x[i], alpha * x[i]);
+    }
+
+    @Override public void leakyBackward(float[] x, float[] dy, float[] dx, int from, int to, float alpha) {
+        int i = from;
+        for (int end = from + F.loopBound(to - from); i < end; i += L) {
+            FloatVector g = FloatVector.fromArray(F, dy, i);
+            VectorMask<Float> positive = FloatVector.fromArray(F, x, i).compare(VectorOperators.GT, 0f);
+            FloatVector.fromArray(F, dx, i).add(g.mul(alpha).blend(g, positive)).intoArray(dx, i);
+        }
+        for (; i < to; i++) dx[i] += x[i] > 0f ? dy[i] : alpha * dy[i];
     }
 }

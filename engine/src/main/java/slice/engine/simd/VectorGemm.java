@@ -15,7 +15,7 @@ import slice.engine.kernels.Gemm;
  * The micro-kernel owns an {@code MR × NR} tile of C in registers, {@code MR = 8} rows by {@code NR = 2·L} columns
  * (L = float lanes: 4 on NEON, 16 at AVX-512), that is 16 vector accumulators — enough independent FMA chains to
  * hide the FMA latency at both widths, and with the two B vectors and one broadcast 19 of the 32 vector registers of
- * AArch64 and AVX-512 (8 rows measured 25 % faster than 6 at 128-bit and 512-bit). Per step {@code p} of the k loop
+ * AArch64 and AVX-512 (8 rows were faster than 6 at both widths). Per step {@code p} of the k loop
  * it loads two vectors {@code B(p, j..j+2L)} and, for each of the 8 rows, broadcasts one scalar {@code A(i,p)} and
  * issues two FMAs: an outer-product update with no reduction across lanes, so every element keeps the plain fma
  * chain {@link Gemm} specifies.
@@ -57,7 +57,7 @@ public final class VectorGemm implements Gemm {
     private static final int NR = 2 * L;
     /**
      * k block. At 128-bit the B micro-panel ({@code KC × NR} floats) and the A micro-panel ({@code KC × MR}) are 8 KB
-     * each, so both stay in a Cortex-A72's 32 KB L1; 256 and 512 measured the same here, 128 was slower at 512-bit.
+     * each, so both stay in a Cortex-A72's 32 KB L1; a smaller block was slower at 512-bit, a larger one no faster.
      */
     private static final int KC = 256;
     /** Row block: the packed A block ({@code MC × KC}, 192 × 256) is 192 KB, to stay in L2. */
@@ -68,14 +68,13 @@ public final class VectorGemm implements Gemm {
     private static final long PARALLEL_WORK = 1 << 20;
     /**
      * Few-rows path: rows of B per pass over a block of C (the loop body is written out for 8). Each vector of C is
-     * loaded and stored once per pass, and the pass reads 8 rows of B at once: 8 concurrent streams made a cold
-     * m = 1 product 20 % faster than 4.
+     * loaded and stored once per pass, and the pass reads 8 rows of B at once: 8 concurrent streams were faster than
+     * 4 on a cold m = 1 product.
      */
     private static final int UNROLL = 8;
     /**
-     * Few-rows path: floats of C per column block (32 KB). Whole rows of B, one sequential stream, measured fastest
-     * (blocks of 672 columns made a cold 1 × 1000 × 1280 product 40 % slower), so a block only bounds C for very wide
-     * products.
+     * Few-rows path: floats of C per column block (32 KB). Whole rows of B, one sequential stream, were faster than
+     * narrower column blocks on a cold 1 × 1000 × 1280 product, so a block only bounds C for very wide products.
      */
     private static final int FEW_ROWS_FLOATS = 8192;
 
@@ -122,7 +121,7 @@ public final class VectorGemm implements Gemm {
     /**
      * C[i0:i1, j0:j1] (+)= op(A)[i0:i1, :]·op(B)[:, j0:j1] on the calling thread. An operand whose layout already
      * suits the micro-kernel is read in place instead of packed when that measured faster: a transposed A always (the
-     * MR values of one step p are adjacent in memory; in place it was up to 30 % faster at 512-bit, never slower),
+     * MR values of one step p are adjacent in memory; in place it was never slower),
      * an untransposed B (a step p is two contiguous vectors) when at most 8 row panels read it (packing B pays only
      * when many row panels reuse it). Partial edge panels are always packed. The map goes with the last k block.
      */
@@ -156,8 +155,8 @@ public final class VectorGemm implements Gemm {
      * read B a column panel at a time (a new page per step p); here B is read once, in order. Per pass of
      * {@code UNROLL} rows of B, a vector of C is loaded, takes UNROLL fmas and is stored; the last {@code k mod
      * UNROLL} rows go one at a time, and the last {@code (j1 − j0) mod L} columns in scalar. With B already in cache
-     * the micro-kernel would be faster from m ≈ 4 (7 × 1000 × 1280: 0.26 ms tiled, 0.50 ms here, 512-bit), but a
-     * layer's weights are rarely in cache when it runs (B evicted: 1.24 ms tiled, 0.70 ms here).
+     * the micro-kernel would be faster from m ≈ 4, but a layer's weights are rarely in cache when it runs, and with
+     * B evicted this path is the faster one.
      */
     private static void fewRows(boolean transA, int m, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                                 float[] c, int cOff, int ldc, boolean accumulate, ColumnMap map, int j0, int j1) {
@@ -344,7 +343,7 @@ public final class VectorGemm implements Gemm {
      * {@code c = min(max(fma(c, s, t), lo), hi)}. A map without affine step runs as {@code s = 1, t = −0}, since
      * {@code fma(c, 1, −0) = c} exactly (even for {@code c = ±0}). The map is written out in its own branch of
      * stores: a helper method the JIT declines to inline in a method this large boxes the vectors, and mapping the
-     * accumulators in place before shared stores made the whole kernel 2× slower (C2, JDK 17).
+     * accumulators in place before shared stores made the whole kernel much slower (C2, JDK 17).
      */
     private static void kernel8x2(int kc, float[] a, int ao, int aps, float[] b, int bo, int bs,
                                   float[] c, int co, int ldc, boolean fromZero, ColumnMap map, int j) {

@@ -35,32 +35,34 @@ class GemmTest {
     void vectorMatchesScalarAndReferenceOnOddShapes() {
         Random rnd = new Random(7);
         Gemm scalar = new ScalarGemm();
-        for (int m : ROWS) {
-            for (int n : COLS) {
-                for (int k : DEPTHS) {
-                    for (int t = 0; t < 4; t++) {
-                        boolean ta = (t & 1) != 0, tb = (t & 2) != 0, acc = rnd.nextBoolean();
-                        check(rnd, scalar, m, n, k, ta, tb, acc, null);
-                    }
-                }
+        forEachShape(ROWS, COLS, DEPTHS, (m, n, k) -> {
+            for (int t = 0; t < 4; t++) {
+                boolean ta = (t & 1) != 0, tb = (t & 2) != 0, acc = rnd.nextBoolean();
+                check(rnd, scalar, m, n, k, ta, tb, acc, null);
             }
-        }
+        });
     }
 
     @Test
     void fewRowsAndColumnMapsMatchScalarOnOddShapes() {
         Random rnd = new Random(5);
         Gemm scalar = new ScalarGemm();
-        for (int m : FEW_ROWS) {
-            for (int n : MAP_COLS) {
-                for (int k : MAP_DEPTHS) {
-                    for (int t = 0; t < 8; t++) {
-                        boolean ta = (t & 1) != 0, tb = (t & 2) != 0, acc = (t & 4) != 0;
-                        for (int kind = 0; kind < 4; kind++) check(rnd, scalar, m, n, k, ta, tb, acc, map(rnd, n, kind));
-                    }
-                }
+        forEachShape(FEW_ROWS, MAP_COLS, MAP_DEPTHS, (m, n, k) -> {
+            for (int t = 0; t < 8; t++) {
+                boolean ta = (t & 1) != 0, tb = (t & 2) != 0, acc = (t & 4) != 0;
+                for (int kind = 0; kind < 4; kind++) check(rnd, scalar, m, n, k, ta, tb, acc, map(rnd, n, kind));
             }
-        }
+        });
+    }
+
+    /** The checks of one product shape, C[m × n] = A[m × k]·B[k × n]. */
+    private interface ShapeCheck {
+        void run(int m, int n, int k);
+    }
+
+    /** Runs {@code check} for every (m, n, k) of the three lists, m outermost. */
+    private static void forEachShape(int[] rows, int[] cols, int[] depths, ShapeCheck check) {
+        for (int m : rows) for (int n : cols) for (int k : depths) check.run(m, n, k);
     }
 
     /**

@@ -17,7 +17,7 @@ import slice.engine.kernels.Kernels;
 import slice.engine.kernels.ReluKernel;
 import slice.engine.kernels.ReluScalar;
 
-/** ReLU, Add, Concatenate, ZeroPadding2D, GlobalAveragePooling2D and Dropout: values by hand and gradient checks. */
+/** ReLU, leaky ReLU, Add, Concatenate, ZeroPadding2D, GlobalAveragePooling2D and Dropout: values by hand and gradient checks. */
 class ElementwiseLayersTest {
     @Test
     void reluClipsAndPassesGradientOnlyBetweenTheKinks() {
@@ -34,7 +34,18 @@ class ElementwiseLayersTest {
     }
 
     @Test
-    void reluVectorKernelMatchesScalarTwinBitForBit() {
+    void leakyReluScalesNegativesAndTheirGradient() {
+        Input x = new Input("x", 4);
+        LeakyReLU leaky = new LeakyReLU("leaky", x, 0.1f);
+        Tensor y = LayerHarness.forward(leaky, false, Tensor.wrap(new float[] {-2, 0, 0.5f, -0.25f}, 1, 4));
+        assertArrayEquals(new float[] {-0.2f, 0, 0.5f, -0.025f}, y.data);
+        assertArrayEquals(new float[] {0.1f, 0.1f, 1, 0.1f}, LayerHarness.backward(leaky, Tensor.wrap(filled(4, 1f), 1, 4))[0].data);
+        GradCheck.check(new LeakyReLU("leaky_a", new Input("a", 3, 5, 7), 0.1f), 2, true, 11, 1e-4, 1e-2, 60);
+        GradCheck.check(new LeakyReLU("leaky_b", new Input("b", 5, 3, 3), 0.3f), 3, true, 14, 1e-4, 1e-2, 60);
+    }
+
+    @Test
+    void rectifierVectorKernelsMatchScalarTwinBitForBit() {
         ReluKernel scalar = new ReluScalar(), vector = Kernels.RELU;
         Random rnd = new Random(12);
         for (int size : new int[] {1, 5, 37, 1001}) {
@@ -43,17 +54,20 @@ class ElementwiseLayersTest {
                 x[i] = switch (i % 7) { case 0 -> 0f; case 1 -> -0f; case 2 -> 6f; default -> rnd.nextFloat() * 16 - 8; };
                 dy[i] = rnd.nextFloat() * 2 - 1;
             }
-            for (float max : new float[] {6f, Float.POSITIVE_INFINITY}) {
-                float[][] results = new float[2][];
-                int k = 0;
-                for (ReluKernel kernel : new ReluKernel[] {scalar, vector}) {
-                    float[] y = new float[size], dx = dy.clone();
-                    kernel.forward(x, y, size / 3, size, max);
-                    kernel.backward(x, dy, dx, 0, size, max);
-                    results[k++] = BatchNormTest.concat(y, dx);
-                }
-                assertArrayEquals(results[0], results[1], "size " + size + ", max " + max);
+            float[][] results = new float[2][];
+            int k = 0;
+            for (ReluKernel kernel : new ReluKernel[] {scalar, vector}) {
+                float[] relu6 = new float[size], relu = new float[size], leaky = new float[size];
+                float[] dRelu6 = dy.clone(), dRelu = dy.clone(), dLeaky = dy.clone();
+                kernel.forward(x, relu6, size / 3, size, 6f);
+                kernel.backward(x, dy, dRelu6, 0, size, 6f);
+                kernel.forward(x, relu, 0, size, Float.POSITIVE_INFINITY);
+                kernel.backward(x, dy, dRelu, size / 3, size, Float.POSITIVE_INFINITY);
+                kernel.leakyForward(x, leaky, size / 3, size, 0.1f);
+                kernel.leakyBackward(x, dy, dLeaky, 0, size, 0.1f);
+                results[k++] = BatchNormTest.concat(relu6, dRelu6, relu, dRelu, leaky, dLeaky);
             }
+            assertArrayEquals(results[0], results[1], "size " + size);
         }
     }
 
@@ -128,8 +142,7 @@ class ElementwiseLayersTest {
         Tensor dx = LayerHarness.backward(drop, Tensor.wrap(filled(4000, 1f), 2, 40, 50))[0];
         for (int i = 0; i < first.length; i++) assertEquals(first[i] == 0f ? 0f : 1f / 0.75f, dx.data[i], 1e-6f);
 
-        drop.forward(true);
-        assertFalse(Arrays.equals(first, drop.out.data), "each training call draws a new mask");
+        assertFalse(Arrays.equals(first, LayerHarness.forward(drop, true, in).data), "each training call draws a new mask");
         Dropout again = new Dropout("again", x, 0.25f, 42);
         assertArrayEquals(first, LayerHarness.forward(again, true, in).data, "the same seed gives the same masks");
 

@@ -3,6 +3,8 @@ package slice.engine.layers;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static slice.engine.LayerHarness.buffer;
 
 import java.util.Arrays;
 import java.util.List;
@@ -89,7 +91,7 @@ class EpilogueTest {
             for (Layer l : chainEnds) {
                 int size = n * l.outputSize(), at = all.length;
                 all = Arrays.copyOf(all, at + size);
-                System.arraycopy(l.out.data, 0, all, at, size);
+                System.arraycopy(graph.activation(l).data, 0, all, at, size);
             }
             return all;
         }
@@ -108,9 +110,9 @@ class EpilogueTest {
                 float[] expected = net.outputs(n);
                 net.graph.setTrainable(false);
                 net.graph.plan(n);
-                assertSame(net.c1.out, net.r1.out);
-                assertSame(net.c3.out, net.r3.out);
-                assertSame(net.c4.out, net.r4.out);
+                assertSame(buffer(net.graph, net.c1), buffer(net.graph, net.r1));
+                assertSame(buffer(net.graph, net.c3), buffer(net.graph, net.r3));
+                assertSame(buffer(net.graph, net.c4), buffer(net.graph, net.r4));
                 for (int t : new int[] {1, 2}) {
                     Parallel.setThreads(t);
                     net.graph.forward(x, false);
@@ -137,7 +139,7 @@ class EpilogueTest {
     private static float[] unfused(Net net, Tensor x) {
         net.graph.setTrainable(true);
         net.graph.plan(x.dim(0));
-        assertNotSame(net.c1.out, net.b1.out);
+        assertNotSame(buffer(net.graph, net.c1), buffer(net.graph, net.b1));
         Tensor y = net.graph.forward(x, false);
         return Arrays.copyOf(y.data, y.size());
     }
@@ -150,13 +152,14 @@ class EpilogueTest {
         net.graph.setTrainable(false);
         net.graph.plan(3);
         // Each chain shares its convolution's buffer; the fan-out and the Add stop fusion.
-        assertSame(net.c1.out, net.b1.out);
-        assertSame(net.c1.out, net.r1.out);
-        assertSame(net.d1.out, net.r2.out);
-        assertSame(net.c2.out, net.b3.out);
-        assertNotSame(net.r2.out, net.c2.out);
-        assertNotSame(net.b3.out, net.sum.out);
-        Arrays.fill(net.p1.out.data, 0f);
+        assertSame(buffer(net.graph, net.c1), buffer(net.graph, net.b1));
+        assertSame(buffer(net.graph, net.c1), buffer(net.graph, net.r1));
+        assertSame(buffer(net.graph, net.d1), buffer(net.graph, net.r2));
+        assertSame(buffer(net.graph, net.c2), buffer(net.graph, net.b3));
+        assertNotSame(buffer(net.graph, net.r2), buffer(net.graph, net.c2));
+        assertNotSame(buffer(net.graph, net.b3), buffer(net.graph, net.sum));
+        Tensor padded = buffer(net.graph, net.p1);
+        Arrays.fill(padded.data, 0f);
         int threads = Parallel.threads();
         try {
             for (int t : new int[] {1, 2}) {
@@ -166,7 +169,7 @@ class EpilogueTest {
                 y = net.graph.forward(x, true); // frozen batch norms use their moving statistics in training too
                 assertArrayEquals(expected, Arrays.copyOf(y.data, y.size()), "training mode, threads " + t);
             }
-            assertArrayEquals(new float[net.p1.out.data.length], net.p1.out.data, "the depthwise read through the padding");
+            assertArrayEquals(new float[padded.data.length], padded.data, "the depthwise read through the padding");
         } finally {
             Parallel.setThreads(threads);
         }
@@ -181,21 +184,25 @@ class EpilogueTest {
         net.graph.setTrainable(false);
         net.c2.setTrainable(true);
         net.graph.plan(2);
-        assertSame(net.c1.out, net.r1.out);
-        assertNotSame(net.c2.out, net.b3.out);
+        assertSame(buffer(net.graph, net.c1), buffer(net.graph, net.r1));
+        assertNotSame(buffer(net.graph, net.c2), buffer(net.graph, net.b3));
         Tensor y = net.graph.forward(x, true);
         assertArrayEquals(expected, Arrays.copyOf(y.data, y.size()));
         net.graph.backward(new Tensor(y.shape()));
 
-        // A graph planned later from r1 gives r1 a buffer of its own; the frozen prefix, run again without a new
-        // plan, still delivers r1's value where r1's consumers read it.
+        // The frozen prefix reads r1's value from the chain c1 → b1 → r1 computed in place; the fused-away layers have
+        // no value of their own in that graph, and a graph from r1 on (sharing the layers) has its own buffers.
         net.graph.setTrainable(false);
         Graph prefix = net.graph.cutAt("r1");
         prefix.plan(2);
         float[] r1 = Arrays.copyOf(prefix.forward(x, false).data, 2 * net.r1.outputSize());
-        net.graph.from("r1").plan(2);
-        assertNotSame(net.c1.out, net.r1.out);
-        assertArrayEquals(r1, Arrays.copyOf(prefix.forward(x, false).data, r1.length));
+        assertArrayEquals(r1, Arrays.copyOf(prefix.activation("r1").data, r1.length));
+        assertThrows(IllegalStateException.class, () -> prefix.activation("c1"));
+        assertThrows(IllegalStateException.class, () -> prefix.activation("b1"));
+        Graph tail = net.graph.from("r1");
+        tail.plan(2);
+        tail.forward(Tensor.wrap(new float[r1.length], Tensor.withBatch(2, net.r1.outputShape())), false);
+        assertArrayEquals(r1, Arrays.copyOf(prefix.activation("r1").data, r1.length), "the tail has buffers of its own");
 
         // A graph cut at b1 keeps b1 as its output: c1 takes the BN over, nothing beyond the cut.
         net.graph.setTrainable(true);
@@ -204,7 +211,7 @@ class EpilogueTest {
         float[] reference = Arrays.copyOf(cut.forward(x, false).data, 2 * cut.output().outputSize());
         cut.setTrainable(false);
         cut.plan(2);
-        assertSame(net.c1.out, net.b1.out);
+        assertSame(buffer(cut, net.c1), buffer(cut, net.b1));
         assertArrayEquals(reference, Arrays.copyOf(cut.forward(x, false).data, reference.length));
     }
 }

@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.zip.CRC32;
 import slice.engine.Parallel;
 import slice.models.Preprocessing;
-import slice.weights.AtomicFiles;
+import slice.weights.io.AtomicFiles;
 
 /**
  * A disk cache of the frozen backbone's activations at the cut, so they are computed once per image (and per

@@ -54,13 +54,30 @@ public final class ImageDecoder {
      * the message of the exception is the reason the file is unusable.
      */
     public static RgbImage decode(byte[] bytes, int keepAtLeast) throws IOException {
-        if (bytes.length == 0) throw new IOException("empty file");
-        BufferedImage image = read(bytes, keepAtLeast);
-        RgbImage rgb = toRgb(image);
-        return ExifOrientation.apply(rgb, ExifOrientation.of(bytes));
+        return decodeScaled(bytes, keepAtLeast).image();
     }
 
-    private static BufferedImage read(byte[] bytes, int keepAtLeast) throws IOException {
+    /**
+     * A decoded image and the photo it stands for: {@code factor} is the decimation (1 at full size), and
+     * {@code width × height} the photo's own size, upright. Decoded pixel {@code i} is the photo's pixel {@code i·factor}.
+     */
+    public record Scaled(RgbImage image, int factor, int width, int height) {
+        /** A coordinate of the decoded image in the photo's pixels (pixel {@code i} at coordinate {@code i}). */
+        public double toPhoto(double u) { return u * factor; }
+    }
+
+    /** {@link #decode(byte[], int)}, also saying how the decoded image maps onto the photo. */
+    public static Scaled decodeScaled(byte[] bytes, int keepAtLeast) throws IOException {
+        if (bytes.length == 0) throw new IOException("empty file");
+        int[] stored = new int[3];
+        BufferedImage image = read(bytes, keepAtLeast, stored);
+        RgbImage rgb = ExifOrientation.apply(toRgb(image), ExifOrientation.of(bytes));
+        boolean turned = rgb.width() != image.getWidth();
+        return new Scaled(rgb, stored[2], turned ? stored[1] : stored[0], turned ? stored[0] : stored[1]);
+    }
+
+    /** Reads the first frame, decimated by the largest factor that keeps {@code keepAtLeast}; {@code stored} gets W, H, factor. */
+    private static BufferedImage read(byte[] bytes, int keepAtLeast, int[] stored) throws IOException {
         try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
             Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
             if (!readers.hasNext()) throw new IOException("not an image");
@@ -74,6 +91,9 @@ public final class ImageDecoder {
                 ImageReadParam param = reader.getDefaultReadParam();
                 int factor = keepAtLeast > 0 ? Math.min(reader.getWidth(0), reader.getHeight(0)) / keepAtLeast : 1;
                 if (factor >= 2) param.setSourceSubsampling(factor, factor, 0, 0);
+                stored[0] = reader.getWidth(0);
+                stored[1] = reader.getHeight(0);
+                stored[2] = Math.max(1, factor);
                 image = reader.read(0, param);
             } catch (IOException | RuntimeException e) {
                 // Decoders signal broken data with IIOException, EOFException or unchecked exceptions alike.

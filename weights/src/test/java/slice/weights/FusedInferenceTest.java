@@ -1,16 +1,16 @@
-package slice.models;
+package slice.weights;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static slice.engine.LayerHarness.buffer;
 
 import java.io.IOException;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import slice.engine.Graph;
-import slice.engine.SharedData;
 import slice.engine.Tensor;
-import slice.weights.KerasImport;
 
 /**
  * Inference fusion on the real network: MobileNetV2 α 0.35 with its Keras weights, on the reference input, gives
@@ -25,23 +25,22 @@ class FusedInferenceTest {
 
     @Test
     void fusedMobileNetV2EqualsLayerByLayer() throws IOException {
-        Graph g = new ModelSpec(Architecture.MOBILENET_V2, 0.35f, 224, false, 0).build();
-        KerasImport.load(SharedData.require(
-                "models/mobilenet_v2/keras/mobilenet_v2_weights_tf_dim_ordering_tf_kernels_0.35_224_no_top.h5"), g);
-        Tensor x = NpyFile.read(SharedData.require("reference/mobilenet_v2_0.35_224/input.npy"));
+        Graph g = ReferenceMobileNet.loaded();
+        Tensor x = ReferenceMobileNet.input();
         g.setTrainable(true);
         g.plan(x.dim(0));
         g.forward(x, false);
         float[][] expected = new float[CHAIN_ENDS.length][];
-        for (int i = 0; i < CHAIN_ENDS.length; i++) expected[i] = g.layer(CHAIN_ENDS[i]).out.data.clone();
+        for (int i = 0; i < CHAIN_ENDS.length; i++) expected[i] = g.activation(CHAIN_ENDS[i]).data.clone();
 
         g.setTrainable(false);
         g.plan(x.dim(0));
-        assertSame(g.layer("Conv1").out, g.layer("Conv1_relu").out, "Conv1 applies bn_Conv1 and Conv1_relu");
+        assertSame(buffer(g, g.layer("Conv1")), buffer(g, g.layer("Conv1_relu")), "Conv1 applies bn_Conv1 and Conv1_relu");
+        assertThrows(IllegalStateException.class, () -> g.activation("bn_Conv1"), "fused away");
         Tensor pooled = g.forward(x, false);
         float[] features = Arrays.copyOf(pooled.data, pooled.size());
         for (int i = 0; i < CHAIN_ENDS.length; i++) {
-            Tensor out = g.layer(CHAIN_ENDS[i]).out;
+            Tensor out = g.activation(CHAIN_ENDS[i]);
             assertArrayEquals(expected[i], Arrays.copyOf(out.data, out.size()), CHAIN_ENDS[i]);
         }
 
@@ -49,7 +48,7 @@ class FusedInferenceTest {
         float[] twice = Arrays.copyOf(x.data, 2 * x.size());
         System.arraycopy(x.data, 0, twice, x.size(), x.size());
         g.planInference(2 * x.dim(0));
-        assertEquals(6, g.layer("block_1_expand").out.dim(0));
+        assertEquals(6, buffer(g, g.layer("block_1_expand")).dim(0));
         Tensor sliced = g.forward(Tensor.wrap(twice, 2 * x.dim(0), 224, 224, 3), false);
         assertArrayEquals(new int[] {8, pooled.dim(1)}, sliced.shape());
         for (int copy = 0; copy < 2; copy++) {

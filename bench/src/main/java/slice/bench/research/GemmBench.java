@@ -1,16 +1,17 @@
-package slice.engine.kernels;
+package slice.bench.research;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.Random;
 import slice.engine.Parallel;
 import slice.engine.Simd;
+import slice.engine.kernels.Kernels;
 
 /**
- * Throughput harness (not a test): GFLOP/s of {@link Kernels#GEMM} on convolution-shaped products.
- * Run from engine/ after {@code mvn test-compile}:
+ * Throughput harness: GFLOP/s of {@link Kernels#GEMM} on convolution-shaped products (the default shapes, or
+ * {@code m,n,k,transA,transB} arguments). Run from the checkout after {@code mvn -DskipTests package}:
  * {@code java --add-modules jdk.incubator.vector [-XX:MaxVectorSize=16] [-Dslice.threads=1]
- * -cp target/classes:target/test-classes slice.engine.kernels.GemmBench}.
+ * -cp bench/target/benchmarks.jar slice.bench.research.GemmBench [m,n,k,transA,transB ...]}.
  */
 public final class GemmBench {
     /** CPU time excludes the time the OS gives to other processes: a steadier measure on a shared machine. */

@@ -1,12 +1,13 @@
-package slice.engine.simd;
+package slice.bench;
 
 import java.util.function.IntToDoubleFunction;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
+import slice.engine.simd.VectorInfo;
 
 /**
- * The FMA throughput probe behind the benchmarks' "fraction of peak" (the scalar twin is
- * {@code slice.bench.ScalarFmaPeak}).
+ * The FMA throughput probe behind the benchmarks' "fraction of peak" (the scalar twin is {@link ScalarFmaPeak};
+ * {@link Peak} loads this class only when the vector module is present).
  *
  * <p>{@code applyAsDouble(n)} runs {@code n} rounds of twelve independent chains {@code acc_i = acc_i · a + b} on
  * vectors of the process-wide species {@link VectorInfo#F}: {@code n · 12 · lanes} fused multiply-adds, that is
@@ -15,7 +16,7 @@ import jdk.incubator.vector.VectorOperators;
  * The multiplier is just below one and the addend small, so the chains converge instead of overflowing; the sum
  * of all lanes is returned so that the JIT cannot drop the work.
  */
-public final class FmaPeak implements IntToDoubleFunction {
+final class VectorFmaPeak implements IntToDoubleFunction {
     @Override
     public double applyAsDouble(int rounds) {
         FloatVector a = FloatVector.broadcast(VectorInfo.F, 0.999f);

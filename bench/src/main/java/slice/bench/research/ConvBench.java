@@ -1,19 +1,19 @@
-package slice.engine.layers;
+package slice.bench.research;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
-import java.util.Random;
-import slice.engine.GradCheck;
-import slice.engine.Input;
-import slice.engine.LayerHarness;
+import slice.bench.LayerFixture;
+import slice.engine.Layer;
 import slice.engine.Simd;
-import slice.engine.Tensor;
+import slice.engine.layers.Conv2D;
+import slice.engine.layers.Padding;
 
 /**
- * Throughput harness (not a test): GFLOP/s of {@link Conv2D} forward and backward (dX and dW) on MobileNetV2 and
- * InceptionV3 layer shapes. Run from engine/ after {@code mvn test-compile}:
+ * Throughput harness: GFLOP/s of {@link Conv2D} forward and backward (dX and dW) on MobileNetV2 and InceptionV3
+ * layer shapes, each layer on random data in a {@link LayerFixture} as the JMH layer benchmarks use it. Run from the
+ * checkout after {@code mvn -DskipTests package}:
  * {@code java --add-modules jdk.incubator.vector [-XX:MaxVectorSize=16] [-Dslice.threads=1]
- * [-Dseconds=3] -cp target/classes:target/test-classes slice.engine.layers.ConvBench}.
+ * [-Dseconds=3] -cp bench/target/benchmarks.jar slice.bench.research.ConvBench}.
  */
 public final class ConvBench {
     /** CPU time excludes the time the OS gives to other processes: a steadier measure on a shared machine. */
@@ -30,22 +30,17 @@ public final class ConvBench {
                 {8, 17, 17, 192, 192, 1, 7, 1}, // InceptionV3 1x7
                 {8, 35, 35, 288, 384, 3, 3, 2}, // InceptionV3 reduction
         };
-        Random rnd = new Random(1);
         for (int[] s : shapes) {
-            Input x = new Input("x", s[1], s[2], s[3]);
-            Conv2D conv = new Conv2D("conv", x, s[4], s[5], s[6], s[7], s[7], Padding.SAME, false);
-            GradCheck.randomizeWeights(conv, rnd, -1, 1);
-            Tensor input = GradCheck.random(rnd, s[0], s[1], s[2], s[3]);
-            Tensor dy = GradCheck.random(rnd, s[0], conv.outputShape());
-            LayerHarness.forward(conv, true, input);
-            LayerHarness.backward(conv, dy);
-            double flops = 2.0 * conv.macs() * s[0], fwd = 0, bwd = 0, fwdCpu = 0, bwdCpu = 0;
+            LayerFixture fixture = new LayerFixture(s[0], new int[] {s[1], s[2], s[3]},
+                    x -> new Conv2D("conv", x, s[4], s[5], s[6], s[7], s[7], Padding.SAME, false)).primeBackward();
+            Layer conv = fixture.layer;
+            double flops = fixture.forwardFlops(), fwd = 0, bwd = 0, fwdCpu = 0, bwdCpu = 0;
             long deadline = System.nanoTime() + Long.getLong("seconds", 3) * 1_000_000_000L;
             for (int rep = 0; rep < 5 || System.nanoTime() < deadline; rep++) {
                 long t0 = System.nanoTime(), c0 = CPU.getCurrentThreadCpuTime();
-                conv.forward(true);
+                fixture.node.forward(true);
                 long t1 = System.nanoTime(), c1 = CPU.getCurrentThreadCpuTime();
-                conv.backward();
+                fixture.node.backward();
                 long t2 = System.nanoTime(), c2 = CPU.getCurrentThreadCpuTime();
                 fwd = Math.max(fwd, flops / (t1 - t0));
                 bwd = Math.max(bwd, 2 * flops / (t2 - t1));

@@ -1,4 +1,4 @@
-package slice.models;
+package slice.weights;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,4 +1,4 @@
-package slice.train;
+package slice.bench.research;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -8,6 +8,13 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Random;
 import slice.models.ModelSpec;
+import slice.train.FaceModel;
+import slice.train.RunIdentity;
+import slice.train.Features;
+import slice.train.Samples;
+import slice.train.Trainer;
+import slice.train.UnknownScore;
+import slice.train.UnknownThreshold;
 import slice.train.data.CachedFeatures;
 import slice.train.data.Dataset;
 import slice.train.data.FeatureCache;
@@ -16,6 +23,7 @@ import slice.train.data.Progress;
 import slice.train.data.Sample;
 import slice.train.data.Split;
 import slice.weights.KerasImport;
+import slice.weights.io.SliceCache;
 
 /**
  * Open-set measurement of unknown-face scores on real faces: train the head on some people, then score the test
@@ -26,16 +34,16 @@ import slice.weights.KerasImport;
  * of the calibration's noise). Embeddings are the cached pooled backbone features (head-only training).
  *
  * <pre>
- *   mvn -o -q -pl train -am package -DskipTests      # then, from the checkout:
- *   java --add-modules jdk.incubator.vector -cp train/target/train.jar:train/target/test-classes:engine/target/test-classes \
- *       slice.train.OpenSetStudy ../shared/data/faces/att_faces \
+ *   mvn -B -ntp -DskipTests package      # then, from the checkout:
+ *   java --add-modules jdk.incubator.vector -cp bench/target/benchmarks.jar \
+ *       slice.bench.research.OpenSetStudy ../shared/data/faces/att_faces \
  *       ../shared/data/models/mobilenet_v2/keras/mobilenet_v2_weights_tf_dim_ordering_tf_kernels_0.5_224_no_top.h5 0.5 224 10 3
  *   (args: DATA WEIGHTS ALPHA SIZE UNSEEN SEEDS [FEATURE-CACHE])
  * </pre>
  * {@code UNSEEN} people are held out, chosen at random per seed; {@code SEEDS} folds are averaged. Default head,
  * training options and split (as {@code train} with no options).
  */
-final class OpenSetStudy {
+public final class OpenSetStudy {
     /** One way to score "how known is this face" from the head's logits and the pooled embedding. */
     interface Score {
         float of(float[] logits, float[] embedding, Fitted c, float[][] trainUnit);
@@ -105,23 +113,23 @@ final class OpenSetStudy {
     static final List<Named> SCORES = List.of(
             new Named("max softmax (before)", (l, e, c, t) -> maxSoftmax(l)),
             new Named("UnknownScore (shipped)", (l, e, c, t) -> c.shipped().scores(softmax(l), e, 1)[0]),
-            new Named("max logit", (l, e, c, t) -> l[UnknownThreshold.argmax(l, 0, l.length)]),
+            new Named("max logit", (l, e, c, t) -> l[top(l)]),
             new Named("energy (logsumexp)", (l, e, c, t) -> logSumExp(l)),
             new Named("cos centroid, max", (l, e, c, t) -> max(c.plain().cosines(e))),
-            new Named("cos centroid, predicted", (l, e, c, t) -> c.plain().cosines(e)[UnknownThreshold.argmax(l, 0, l.length)]),
+            new Named("cos centroid, predicted", (l, e, c, t) -> c.plain().cosines(e)[top(l)]),
             new Named("centred cos centroid, max", (l, e, c, t) -> max(c.centred().cosines(e))),
-            new Named("centred cos centroid, pred", (l, e, c, t) -> c.centred().cosines(e)[UnknownThreshold.argmax(l, 0, l.length)]),
+            new Named("centred cos centroid, pred", (l, e, c, t) -> c.centred().cosines(e)[top(l)]),
             new Named("cos nearest train", (l, e, c, t) -> nearest(c.plain().unit(e), t)),
-            new Named("max logit − mean logit", (l, e, c, t) -> l[UnknownThreshold.argmax(l, 0, l.length)] - mean(l)),
+            new Named("max logit − mean logit", (l, e, c, t) -> l[top(l)] - mean(l)),
             new Named("logit-space cos, max", (l, e, c, t) -> max(c.logit().cosines(l))),
-            new Named("logit-space cos, pred", (l, e, c, t) -> c.logit().cosines(l)[UnknownThreshold.argmax(l, 0, l.length)]),
+            new Named("logit-space cos, pred", (l, e, c, t) -> c.logit().cosines(l)[top(l)]),
             new Named("whitened cos, max", (l, e, c, t) -> max(c.whitened().cosines(scaled(e, c.scale())))),
-            new Named("whitened cos, pred", (l, e, c, t) -> c.whitened().cosines(scaled(e, c.scale()))[UnknownThreshold.argmax(l, 0, l.length)]),
+            new Named("whitened cos, pred", (l, e, c, t) -> c.whitened().cosines(scaled(e, c.scale()))[top(l)]),
             new Named("whitened cos max × softmax", (l, e, c, t) -> max(c.whitened().cosines(scaled(e, c.scale()))) * maxSoftmax(l)),
-            new Named("logit-space cos pred × softmax", (l, e, c, t) -> c.logit().cosines(l)[UnknownThreshold.argmax(l, 0, l.length)] * maxSoftmax(l)));
+            new Named("logit-space cos pred × softmax", (l, e, c, t) -> c.logit().cosines(l)[top(l)] * maxSoftmax(l)));
 
     public static void main(String[] args) throws Exception {
-        Path cacheDir = args.length > 6 ? Path.of(args[6]) : Path.of(System.getProperty("user.home"), ".cache/slice/features");
+        Path cacheDir = args.length > 6 ? Path.of(args[6]) : SliceCache.standard().features();
         measure(Path.of(args[0]), Path.of(args[1]), Float.parseFloat(args[2]), Integer.parseInt(args[3]), Integer.parseInt(args[4]),
                 Integer.parseInt(args[5]), cacheDir, SCORES);
     }
@@ -193,7 +201,8 @@ final class OpenSetStudy {
             for (int j = 0; j < train.size(); j++) trainScaled[j] = scaled(trainE[j], scale);
             Fitted centroids = new Fitted(Centroids.of(flatten(trainE), dim, trainLabels, known.size(), false),
                     Centroids.of(flatten(trainE), dim, trainLabels, known.size(), true),
-                    Centroids.of(trainer.logits(rows(features, knownSamples, knownIndex, train), 32), known.size(), trainLabels, known.size(), true),
+                    Centroids.of(trainer.logits(rows(features, knownSamples, knownIndex, train), 32), known.size(), trainLabels,
+                            known.size(), true),
                     Centroids.of(flatten(trainScaled), dim, trainLabels, known.size(), true), scale,
                     UnknownScore.fit(flatten(trainE), trainLabels, known.size(), dim));
             float[][] trainUnit = new float[train.size()][];
@@ -202,8 +211,9 @@ final class OpenSetStudy {
             Scored valS = score(scores, trainer, rows(features, knownSamples, knownIndex, val), centroids, trainUnit);
             Scored testS = score(scores, trainer, rows(features, knownSamples, knownIndex, test), centroids, trainUnit);
             Scored strangerS = score(scores, trainer, rowsOf(features, strangerIndex), centroids, trainUnit);
-            System.out.printf(Locale.ROOT, "fold %d: %d known people (%d train, %d val, %d test images), %d strangers (%d images); test accuracy %.3f%n",
-                    seed, known.size(), train.size(), val.size(), test.size(), unseen.size(), strangerIndex.size(), testS.accuracy(labelsOf(knownSamples, test)));
+            System.out.printf(Locale.ROOT, "fold %d: %d known people (%d train, %d val, %d test images), %d strangers (%d images);"
+                    + " test accuracy %.3f%n", seed, known.size(), train.size(), val.size(), test.size(), unseen.size(),
+                    strangerIndex.size(), testS.accuracy(labelsOf(knownSamples, test)));
             for (int s = 0; s < scores.size(); s++) {
                 float threshold = calibrate(valS.scores[s], valS.predicted, labelsOf(knownSamples, val));
                 double auroc = auroc(testS.scores[s], strangerS.scores[s]);
@@ -281,14 +291,14 @@ final class OpenSetStudy {
     }
 
     static float maxSoftmax(float[] l) {
-        float m = l[UnknownThreshold.argmax(l, 0, l.length)];
+        float m = l[top(l)];
         double sum = 0;
         for (float v : l) sum += Math.exp(v - m);
         return (float) (1 / sum);
     }
 
     static float[] softmax(float[] l) {
-        float m = l[UnknownThreshold.argmax(l, 0, l.length)];
+        float m = l[top(l)];
         float[] p = new float[l.length];
         double sum = 0;
         for (int j = 0; j < l.length; j++) sum += p[j] = (float) Math.exp(l[j] - m);
@@ -297,7 +307,7 @@ final class OpenSetStudy {
     }
 
     static float logSumExp(float[] l) {
-        float m = l[UnknownThreshold.argmax(l, 0, l.length)];
+        float m = l[top(l)];
         double sum = 0;
         for (float v : l) sum += Math.exp(v - m);
         return (float) (m + Math.log(sum));
@@ -336,8 +346,13 @@ final class OpenSetStudy {
         return (float) (s / v.length);
     }
 
+    /** Index of the largest value (the first of equals), as {@link UnknownThreshold#argmax} picks the predicted person. */
+    static int top(float[] v) {
+        return UnknownThreshold.argmax(v, 0, v.length);
+    }
+
     static float max(float[] v) {
-        return v[UnknownThreshold.argmax(v, 0, v.length)];
+        return v[top(v)];
     }
 
     static float nearest(float[] u, float[][] trainUnit) {
@@ -384,7 +399,9 @@ final class OpenSetStudy {
             @Override public int copies() { return 1; }
             @Override public int sampleSize() { return dim; }
             @Override public int label(int i) { return labels[i]; }
-            @Override public void read(int i, int copy, float[] dst, int offset) { System.arraycopy(features[idx.get(i)], 0, dst, offset, dim); }
+            @Override public void read(int i, int copy, float[] dst, int offset) {
+                System.arraycopy(features[idx.get(i)], 0, dst, offset, dim);
+            }
         };
     }
 }

@@ -1,4 +1,4 @@
-package slice.weights;
+package slice.weights.io;
 
 import java.io.BufferedOutputStream;
 import java.io.IOException;

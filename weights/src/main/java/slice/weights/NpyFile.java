@@ -1,4 +1,4 @@
-package slice.models;
+package slice.weights;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import slice.engine.Tensor;
-import slice.weights.AtomicFiles;
+import slice.weights.io.AtomicFiles;
 
 /**
  * NumPy {@code .npy} files of float32 tensors — what {@code np.save} writes and {@code np.load} reads.

@@ -1,0 +1,104 @@
+package slice.engine;
+
+import java.util.List;
+
+/**
+ * A layer as one {@link Graph} runs it: the buffers that graph owns for it. A layer keeps only its weights; every
+ * activation, every gradient and whatever a layer saves between its forward and its backward (batch statistics, a
+ * dropout mask) lives in a node, so two graphs that share layers (a backbone, its tail, the whole network) never
+ * see each other's values — the role of llm.c's {@code ActivationTensors}.
+ *
+ * <p>What a layer reads and writes, for a batch of {@code N}:
+ * <ul>
+ *   <li>{@link #in}{@code (i)}: the output of input {@code i}, {@code [N, ...inputShape]};</li>
+ *   <li>{@link #out}: this layer's output, {@code [N, ...outputShape]};</li>
+ *   <li>{@link #grad}: ∂L/∂out, summed over every consumer, or {@code null} when no gradient flows here;</li>
+ *   <li>{@link #inGrad}{@code (i)}: ∂L/∂in_i, into which backward <em>adds</em>, or {@code null} when that input
+ *       needs no gradient;</li>
+ *   <li>{@link #state}: the layer's own per-graph scratch ({@link Layer#newState}), or {@code null}.</li>
+ * </ul>
+ * In an inference plan a node may also carry the layers it applies after its own output ({@link #fusedAfter}) and
+ * the layer it reads through ({@link #readThrough}); see {@link Graph#plan}.
+ */
+public final class Node {
+    public final Layer layer;
+    private final Node[] inputs;
+    Tensor out;
+    Tensor grad;
+    private final List<Layer> fusedAfter;
+    private final Layer readThrough;
+    private Object state;
+
+    Node(Layer layer, Node[] inputs, Tensor out, Tensor grad, List<Layer> fusedAfter, Layer readThrough) {
+        this.layer = layer;
+        this.inputs = inputs;
+        this.out = out;
+        this.grad = grad;
+        this.fusedAfter = List.copyOf(fusedAfter);
+        this.readThrough = readThrough;
+    }
+
+    /**
+     * A layer run on its own, outside any graph (layer tests and kernel benchmarks): its inputs are the given tensors
+     * with zeroed gradients, and it gets an output, a gradient and its scratch for their batch.
+     */
+    public static Node detached(Layer layer, Tensor... inputs) {
+        Tensor[] inputGrads = new Tensor[inputs.length];
+        for (int i = 0; i < inputs.length; i++) inputGrads[i] = new Tensor(inputs[i].shape());
+        return detached(layer, inputs, inputGrads);
+    }
+
+    /** {@link #detached(Layer, Tensor...)} with the given input gradients ({@code null} where none is wanted). */
+    public static Node detached(Layer layer, Tensor[] inputs, Tensor[] inputGrads) {
+        if (inputs.length != layer.inputs.length || inputGrads.length != inputs.length) {
+            throw new IllegalArgumentException(layer.name + " has " + layer.inputs.length + " inputs, got " + inputs.length);
+        }
+        Node[] in = new Node[inputs.length];
+        for (int i = 0; i < in.length; i++) in[i] = new Node(layer.inputs[i], new Node[0], inputs[i], inputGrads[i], List.of(), null);
+        int[] shape = Tensor.withBatch(inputs[0].dim(0), layer.outputShape());
+        Node node = new Node(layer, in, new Tensor(shape), new Tensor(shape), List.of(), null);
+        node.planState(inputs[0].dim(0));
+        return node;
+    }
+
+    /** Asks the layer for its scratch, sized for batches of up to {@code batchCapacity}. */
+    void planState(int batchCapacity) {
+        state = layer.newState(this, batchCapacity);
+    }
+
+    /** The output of input {@code i} (with a {@link #readThrough}: the read-through layer's own input). */
+    public Tensor in(int i) {
+        return i == 0 && readThrough != null ? inputs[0].inputs[0].out : inputs[i].out;
+    }
+
+    /** ∂L/∂in_i, to be added into, or {@code null} when input {@code i} needs no gradient. */
+    public Tensor inGrad(int i) { return inputs[i].grad; }
+
+    public Tensor out() { return out; }
+
+    /** ∂L/∂out, or {@code null} when no gradient flows through this layer. */
+    public Tensor grad() { return grad; }
+
+    /** Number of inputs. */
+    public int inputCount() { return inputs.length; }
+
+    /** Batch size of the current pass. */
+    public int batch() { return out.dim(0); }
+
+    /** The layers, in order, whose maps this layer applies to its output before storing it (empty when none). */
+    public List<Layer> fusedAfter() { return fusedAfter; }
+
+    /** The layer whose work this layer does by reading that layer's input ({@link Layer#canReadThrough}), or null. */
+    public Layer readThrough() { return readThrough; }
+
+    /** The layer's scratch in this graph, as {@link Layer#newState} made it. */
+    public Object state() { return state; }
+
+    /** Runs the layer's forward pass on this node's buffers. */
+    public void forward(boolean training) { layer.forward(this, training); }
+
+    /** Runs the layer's backward pass on this node's buffers. */
+    public void backward() { layer.backward(this); }
+
+    @Override public String toString() { return "node " + layer; }
+}
