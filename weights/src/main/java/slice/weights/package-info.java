@@ -3,7 +3,7 @@
  *
  * <pre>{@code
  * // Keras ImageNet weights: download once into ~/.cache/slice/keras (or $SLICE_CACHE), resumable, checksummed
- * RemoteFile file = KerasApplications.forModel(Architecture.MOBILENET_V2, 0.5, 224, false);
+ * RemoteFile file = KerasApplications.forModel(Architecture.MOBILENET_V2, 0.5f, 224, false);
  * Path h5 = new Downloader().fetch(file, (done, total) -> bar.stepTo(done));
  *
  * // Keras .h5 (weights-only or whole model) into any graph, a cut backbone included
