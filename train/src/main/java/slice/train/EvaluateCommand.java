@@ -92,7 +92,7 @@ final class EvaluateCommand extends Cli.Task {
         metrics.put("seconds", phases.toJson());
         metrics.put("environment", Report.environment());
         Map<String, Object> facts = new LinkedHashMap<>();
-        facts.put("model", model.path + " (" + r.card.architecture() + " alpha=" + r.card.alpha() + " size=" + r.card.inputSize()
+        facts.put("model", model.path + " (" + r.card.architecture().id + " alpha=" + r.card.alpha() + " size=" + r.card.inputSize()
                 + ", cut " + r.card.cutLayer() + ")");
         facts.put("data", data + ", " + split + ": " + samples.size() + " images");
         facts.put("seconds", phases.line());

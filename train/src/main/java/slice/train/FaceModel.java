@@ -12,7 +12,6 @@ import slice.engine.layers.GlobalAveragePooling2D;
 import slice.engine.layers.ReLU;
 import slice.models.Architecture;
 import slice.models.ModelSpec;
-import slice.models.Preprocessing;
 import slice.train.InvalidSetting.Setting;
 import slice.weights.ModelCard;
 
@@ -127,19 +126,18 @@ public final class FaceModel {
 
     /** The card {@code train} saves with this recogniser: backbone, cut, preprocessing, people, and {@code training}. */
     public ModelCard card(List<String> classes, Map<String, Object> training) {
-        return new ModelCard(spec.architecture().id, Double.parseDouble(Float.toString(spec.alpha())), spec.size(), cut, classes,
-                spec.preprocessing().describe(), training);
+        return new ModelCard(spec.architecture(), spec.alpha(), spec.size(), cut, classes, spec.preprocessing(), training);
     }
 
     /**
-     * The backbone a card describes (the inverse of {@link #card}); an {@link IllegalArgumentException} when it names
-     * no architecture Slice builds, or a preprocessing other than the architecture's.
+     * The backbone a card describes (the inverse of {@link #card}); an {@link IllegalArgumentException} when its
+     * width or size does not fit the architecture, or its preprocessing is not the architecture's.
      */
     public static ModelSpec specOf(ModelCard card) {
-        ModelSpec spec = new ModelSpec(Architecture.byName(card.architecture()), (float) card.alpha(), card.inputSize(), false, 0);
-        if (!Preprocessing.parse(card.preprocessing()).equals(spec.preprocessing())) {
-            throw new IllegalArgumentException("preprocessing '" + card.preprocessing() + "' is not " + spec.architecture().id + "'s ("
-                    + spec.preprocessing().describe() + ")");
+        ModelSpec spec = new ModelSpec(card.architecture(), card.alpha(), card.inputSize(), false, 0);
+        if (!card.preprocessing().equals(spec.preprocessing())) {
+            throw new IllegalArgumentException("preprocessing '" + card.preprocessing().describe() + "' is not " + spec.architecture().id
+                    + "'s (" + spec.preprocessing().describe() + ")");
         }
         return spec;
     }
