@@ -1,5 +1,7 @@
 package slice.models;
 
+import java.util.List;
+import java.util.stream.Collectors;
 import slice.engine.Graph;
 import slice.engine.Input;
 import slice.engine.Layer;
@@ -36,8 +38,8 @@ import slice.engine.layers.ZeroPadding2D;
  * gives the unpooled map.
  */
 public final class MobileNetV2 {
-    /** The widths Keras publishes ImageNet weights for. */
-    public static final float[] ALPHAS = {0.35f, 0.5f, 0.75f, 1.0f, 1.3f, 1.4f};
+    /** The widths Keras publishes ImageNet weights for: the one list every option, check and message uses. */
+    public static final List<Float> ALPHAS = List.of(0.35f, 0.5f, 0.75f, 1.0f, 1.3f, 1.4f);
     public static final int MIN_SIZE = 32;
     public static final String FEATURE_LAYER = "global_average_pooling2d";
 
@@ -138,7 +140,9 @@ public final class MobileNetV2 {
     }
 
     static void checkAlpha(float alpha) {
-        for (float a : ALPHAS) if (a == alpha) return;
-        throw new IllegalArgumentException("MobileNetV2 alpha must be one of 0.35, 0.5, 0.75, 1.0, 1.3, 1.4, got " + alpha);
+        if (!ALPHAS.contains(alpha)) {
+            String choices = ALPHAS.stream().map(String::valueOf).collect(Collectors.joining(", "));
+            throw new IllegalArgumentException("MobileNetV2 alpha must be one of " + choices + ", got " + alpha);
+        }
     }
 }

@@ -105,7 +105,8 @@ public final class Charts {
             for (int p = 0; p < k; p++) {
                 int c = m.confusion()[t][p];
                 float share = rowTotal == 0 ? 0 : (float) c / rowTotal;
-                g.setColor(c == 0 ? Color.WHITE : t == p ? blend(new Color(0x2ca02c), share) : blend(new Color(0xd62728), Math.max(0.25f, share)));
+                g.setColor(c == 0 ? Color.WHITE
+                        : t == p ? blend(new Color(0x2ca02c), share) : blend(new Color(0xd62728), Math.max(0.25f, share)));
                 g.fillRect(x0 + p * cell, y0 + t * cell, cell, cell);
                 if (c > 0 && cell >= 16) {
                     g.setColor(share > 0.6f ? Color.WHITE : Color.BLACK);

@@ -15,14 +15,14 @@ import slice.weights.WeightsException;
  * Everything a training run needs to continue after its last finished epoch as if it had never stopped: the
  * trained weights (batch-norm moving statistics included), the optimiser's state, the early-stopping state with the
  * best weights so far, and the history of epochs. Random streams are functions of (seed, epoch), so the epoch number
- * is their whole state. {@code config} describes the run (model, data, options): resuming with a different one is
+ * is their whole state. {@code run} identifies the run (model, data, options): resuming with a different one is
  * refused.
  *
  * <p>Stored as one safetensors file, written atomically: tensors named {@code weights:<param>}, {@code best:<param>}
  * and {@code optimizer:<slot>}; the scalars and the history (JSON) in its {@code __metadata__}. Doubles are written
  * with {@link Double#toString}, which reads back exactly.
  */
-public record Checkpoint(String config, int epoch, boolean stopped, int bestEpoch, double bestValLoss, List<EpochStats> history,
+public record Checkpoint(RunIdentity run, int epoch, boolean stopped, int bestEpoch, double bestValLoss, List<EpochStats> history,
                          Map<String, Tensor> weights, Map<String, Tensor> bestWeights, Map<String, Tensor> optimizer) {
     private static final String FORMAT = "slice-checkpoint";
     private static final String WEIGHTS = "weights:", BEST = "best:", OPTIMIZER = "optimizer:";
@@ -35,7 +35,7 @@ public record Checkpoint(String config, int epoch, boolean stopped, int bestEpoc
         optimizer.forEach((k, v) -> tensors.put(OPTIMIZER + k, v));
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("format", FORMAT);
-        meta.put("config", config);
+        meta.put("run", GSON.toJson(run.toMap()));
         meta.put("epoch", Integer.toString(epoch));
         meta.put("stopped", Boolean.toString(stopped));
         meta.put("best_epoch", Integer.toString(bestEpoch));
@@ -61,9 +61,13 @@ public record Checkpoint(String config, int epoch, boolean stopped, int bestEpoc
             else if (name.startsWith(OPTIMIZER)) optimizer.put(name.substring(OPTIMIZER.length()), t);
             else throw UserError.about(file, "unexpected tensor " + name + " in a checkpoint");
         });
+        if (!meta.containsKey("run")) {
+            throw UserError.about(file, "written by an earlier version of train: delete it to start the run over");
+        }
         try {
+            Map<String, String> run = GSON.fromJson(field(meta, "run", file), new TypeToken<LinkedHashMap<String, String>>() { }.getType());
             List<EpochStats> history = GSON.fromJson(field(meta, "history", file), new TypeToken<List<EpochStats>>() { }.getType());
-            return new Checkpoint(field(meta, "config", file), Integer.parseInt(field(meta, "epoch", file)),
+            return new Checkpoint(RunIdentity.of(run), Integer.parseInt(field(meta, "epoch", file)),
                     Boolean.parseBoolean(field(meta, "stopped", file)), Integer.parseInt(field(meta, "best_epoch", file)),
                     Double.parseDouble(field(meta, "best_val_loss", file)), List.copyOf(history), weights, best, optimizer);
         } catch (JsonParseException | NumberFormatException e) {

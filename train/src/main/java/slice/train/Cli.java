@@ -32,7 +32,8 @@ import slice.weights.WeightsException;
 public final class Cli {
     static final int OK = 0, INTERNAL = 1, USER = 2;
 
-    @Option(names = "--debug", scope = ScopeType.INHERIT, description = "Print stack traces of errors.")
+    @Option(names = "--debug", scope = ScopeType.INHERIT,
+            description = "Print stack traces of errors.")
     boolean debug;
 
     /** Read by {@link Main} before parsing; declared here so it is documented and accepted anywhere. */
@@ -56,6 +57,7 @@ public final class Cli {
         Cli cli = new Cli();
         CommandLine cmd = new CommandLine(cli);
         for (Object sub : subcommands()) cmd.addSubcommand(sub);
+        cmd.setCaseInsensitiveEnumValuesAllowed(true);
         cmd.setParameterExceptionHandler((e, args) -> {
             PrintWriter err = e.getCommandLine().getErr();
             Throwable cause = e.getCause();
@@ -93,7 +95,9 @@ public final class Cli {
         if (e instanceof java.nio.file.NoSuchFileException n) return n.getFile() + ": no such file or folder";
         if (e instanceof java.nio.file.AccessDeniedException a) return a.getFile() + ": permission denied";
         if (e instanceof java.nio.file.FileAlreadyExistsException f) return f.getFile() + ": exists, and is not a folder";
-        if (e instanceof java.nio.file.FileSystemException f) return f.getFile() + ": " + (f.getReason() != null ? f.getReason() : f.getClass().getSimpleName());
+        if (e instanceof java.nio.file.FileSystemException f) {
+            return f.getFile() + ": " + (f.getReason() != null ? f.getReason() : f.getClass().getSimpleName());
+        }
         if (e instanceof IOException) return e.getMessage();
         return "internal error: " + e;
     }

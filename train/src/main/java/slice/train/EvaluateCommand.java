@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import slice.train.data.Dataset;
 import slice.train.data.Sample;
@@ -20,25 +21,37 @@ import slice.train.data.Split;
         footer = {"", "Example:", "  java -jar train.jar evaluate --model face-model --data new-photos",
                 "  java -jar train.jar evaluate --model face-model --data faces --split test   # the training run's test split"})
 final class EvaluateCommand extends Cli.Task {
-    @Option(names = "--model", required = true, paramLabel = "DIR", description = "A folder written by train (or its model.safetensors).")
-    Path model;
+    @Mixin Options.TrainedModel model;
 
-    @Option(names = "--data", required = true, paramLabel = "DIR", description = "Labelled folder: one sub-folder per person.")
+    @Option(names = "--data", required = true, paramLabel = "DIR",
+            description = "Labelled folder: one sub-folder per person.")
     Path data;
 
-    @Option(names = "--split", paramLabel = "PART", defaultValue = "all",
-            description = "all images, or only the 'test' (or 'val') part of the split the model was trained with (default: ${DEFAULT-VALUE}).")
-    String split;
+    /** Which images of {@code --data} to evaluate. */
+    enum Part {
+        ALL, TEST, VAL;
 
-    @Option(names = "--threshold", paramLabel = "P", description = "Unknown-score threshold for the reported unknown rate (default: the calibrated one).")
+        @Override public String toString() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    @Option(names = "--split", paramLabel = "PART", defaultValue = "all",
+            description = "all images, or only the 'test' (or 'val') part of the split the model was trained with"
+                    + " (default: ${DEFAULT-VALUE}).")
+    Part split;
+
+    @Option(names = "--threshold", paramLabel = "P",
+            description = "Unknown-score threshold for the reported unknown rate (default: the calibrated one).")
     Float threshold;
 
-    @Option(names = "--out", paramLabel = "DIR", description = "Where to write the reports (default: <model>/evaluation).")
+    @Option(names = "--out", paramLabel = "DIR",
+            description = "Where to write the reports (default: <model>/evaluation).")
     Path out;
 
     @Override protected int run() throws Exception {
         Phases phases = new Phases();
-        Recogniser r = Recogniser.load(model);
+        Recogniser r = model.load();
         Dataset dataset = phases.time("scan", () -> Dataset.scan(data));
         dataset.warning().ifPresent(System.err::println);
         List<Sample> samples = select(dataset, r);
@@ -49,14 +62,18 @@ final class EvaluateCommand extends Cli.Task {
             Sample s = samples.get(i);
             String person = dataset.classes().get(s.label());
             truth[i] = r.classes.indexOf(person);
-            if (truth[i] < 0) throw UserError.about(data.resolve(person), "'" + person + "' is not one of the " + r.classes.size() + " people this model knows");
+            if (truth[i] < 0) {
+                throw UserError.about(data.resolve(person),
+                        "'" + person + "' is not one of the " + r.classes.size() + " people this model knows");
+            }
             files.add(s.file());
             names.add(s.name());
         }
         String[] errors = new String[files.size()];
         Recogniser.Answers answers = phases.time("evaluation", () -> r.answers(files, errors));
         for (String e : errors) if (e != null) throw new UserError(e);
-        Evaluation ev = Evaluation.of(r.classes, names, truth, answers.probs(), answers.scores(), threshold != null ? threshold : r.threshold);
+        float cutoff = threshold != null ? threshold : r.threshold;
+        Evaluation ev = Evaluation.of(r.classes, names, truth, answers.probs(), answers.scores(), cutoff);
         System.out.println("accuracy " + ev.metrics().accuracyLine() + String.format(java.util.Locale.ROOT,
                 ", macro F1 %.3f, %d misclassified", ev.metrics().macroF1(), ev.misclassified().size()));
         for (Evaluation.Prediction p : ev.misclassified()) {
@@ -64,17 +81,19 @@ final class EvaluateCommand extends Cli.Task {
                     + String.format(java.util.Locale.ROOT, " (%.3f)", p.probability()));
         }
 
-        Path dir = out != null ? out : (java.nio.file.Files.isDirectory(model) ? model : model.toAbsolutePath().getParent()).resolve("evaluation");
+        Path modelDir = java.nio.file.Files.isDirectory(model.path) ? model.path : model.path.toAbsolutePath().getParent();
+        Path dir = out != null ? out : modelDir.resolve("evaluation");
         Map<String, Object> metrics = new LinkedHashMap<>();
         metrics.put("command", "evaluate");
-        metrics.put("model", model.toString());
+        metrics.put("model", model.path.toString());
         metrics.put("data", data.toString());
-        metrics.put("split", split);
+        metrics.put("split", split.toString());
         metrics.putAll(ev.toJson(""));
         metrics.put("seconds", phases.toJson());
         metrics.put("environment", Report.environment());
         Map<String, Object> facts = new LinkedHashMap<>();
-        facts.put("model", model + " (" + r.card.architecture() + " alpha=" + r.card.alpha() + " size=" + r.card.inputSize() + ", cut " + r.card.cutLayer() + ")");
+        facts.put("model", model.path + " (" + r.card.architecture().id + " alpha=" + r.card.alpha() + " size=" + r.card.inputSize()
+                + ", cut " + r.card.cutLayer() + ")");
         facts.put("data", data + ", " + split + ": " + samples.size() + " images");
         facts.put("seconds", phases.line());
         facts.put("environment", Report.environment().get("kernels") + ", JDK " + Runtime.version());
@@ -86,15 +105,12 @@ final class EvaluateCommand extends Cli.Task {
 
     /** The images to evaluate: all, or one part of the split recorded in the model card. */
     private List<Sample> select(Dataset dataset, Recogniser r) {
-        if (split.equals("all")) return dataset.samples();
-        Split.Part part = switch (split) {
-            case "test" -> Split.Part.TEST;
-            case "val" -> Split.Part.VAL;
-            default -> throw new UserError("--split must be all, test or val, got " + split);
-        };
+        if (split == Part.ALL) return dataset.samples();
+        Split.Part part = split == Part.TEST ? Split.Part.TEST : Split.Part.VAL;
         Map<String, Object> t = r.card.training();
-        if (!(t.get("split_val") instanceof Number v && t.get("split_test") instanceof Number f && t.get("split_seed") instanceof Number seed)) {
-            throw UserError.about(model, "the model does not record its split; use --split all");
+        if (!(t.get("split_val") instanceof Number v && t.get("split_test") instanceof Number f
+                && t.get("split_seed") instanceof Number seed)) {
+            throw UserError.about(model.path, "the model does not record its split; use --split all");
         }
         return Split.of(dataset, new Split.Config(v.doubleValue(), f.doubleValue(), seed.longValue())).samples(part);
     }

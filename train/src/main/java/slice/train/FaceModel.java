@@ -1,5 +1,7 @@
 package slice.train;
 
+import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import slice.engine.Graph;
 import slice.engine.Layer;
@@ -10,6 +12,8 @@ import slice.engine.layers.GlobalAveragePooling2D;
 import slice.engine.layers.ReLU;
 import slice.models.Architecture;
 import slice.models.ModelSpec;
+import slice.train.InvalidSetting.Setting;
+import slice.weights.ModelCard;
 
 /**
  * The face recogniser: a backbone cut at a layer, then a head.
@@ -23,7 +27,7 @@ import slice.models.ModelSpec;
  * <ul>
  *   <li>{@link #full}: image → logits, for prediction;</li>
  *   <li>{@link #extractor}: image → the cached layer, frozen (its batch norms in inference mode): what the feature
- *       cache stores. Without fine-tuning the cached layer is the pooled cut; with {@code --fine-tune-from L} it is
+ *       cache stores. Without fine-tuning the cached layer is the pooled cut; fine-tuning from layer {@code L}, it is
  *       {@code L};</li>
  *   <li>{@link #trainable}: cached layer → logits, fed with cached activations: what the trainer optimises (the head,
  *       plus the backbone layers after {@code L} when fine-tuning, their batch norms in training mode).</li>
@@ -34,8 +38,8 @@ public final class FaceModel {
     /** The head: {@code hidden} units (0 = none) with ReLU and dropout {@code dropout} before the logits. */
     public record Head(int hidden, float dropout) {
         public Head {
-            if (hidden < 0) throw new UserError("--hidden must be >= 0, got " + hidden);
-            if (!(dropout >= 0 && dropout < 1)) throw new UserError("--dropout must be in [0, 1), got " + dropout);
+            if (hidden < 0) throw new InvalidSetting(Setting.HIDDEN_UNITS, " must be >= 0, got " + hidden);
+            if (!(dropout >= 0 && dropout < 1)) throw new InvalidSetting(Setting.DROPOUT, " must be in [0, 1), got " + dropout);
         }
     }
 
@@ -49,7 +53,8 @@ public final class FaceModel {
     /** The layer whose output is the face's embedding {@code [C]}: the pooled cut, what the head reads. */
     public final String embedding;
 
-    private FaceModel(ModelSpec spec, String cut, String fineTuneFrom, Head head, Graph full, Graph extractor, Graph trainable, String embedding) {
+    private FaceModel(ModelSpec spec, String cut, String fineTuneFrom, Head head, Graph full, Graph extractor, Graph trainable,
+                      String embedding) {
         this.spec = spec;
         this.embedding = embedding;
         this.cut = cut;
@@ -69,11 +74,15 @@ public final class FaceModel {
     public static FaceModel build(ModelSpec spec, String cut, String fineTuneFrom, Head head, int classes, long seed) {
         Graph network = spec.build();
         String cutName = cut == null ? spec.featureLayer() : cut;
-        if (!network.hasLayer(cutName)) throw new UserError("--cut: " + spec.architecture().id + " has no layer named '" + cutName + "'");
+        if (!network.hasLayer(cutName)) {
+            throw new InvalidSetting(Setting.CUT_LAYER, ": " + spec.architecture().id + " has no layer named '" + cutName + "'");
+        }
         Layer cutLayer = network.layer(cutName);
         Layer x = cutLayer;
         if (cutLayer.outputShape().length == 3) x = new GlobalAveragePooling2D("head_pool", x);
-        if (x.outputShape().length != 1) throw new UserError("--cut " + cutName + ": its output is not an image or a vector");
+        if (x.outputShape().length != 1) {
+            throw new InvalidSetting(Setting.CUT_LAYER, " " + cutName + ": its output is not an image or a vector");
+        }
         Layer pooled = x;
         SplittableRandom random = new SplittableRandom(seed);
         if (head.hidden() > 0) {
@@ -88,7 +97,7 @@ public final class FaceModel {
         if (fineTuneFrom != null) {
             Graph backbone = new Graph(network.source(), cutLayer);
             if (!backbone.hasLayer(fineTuneFrom) || fineTuneFrom.equals(cutName) || fineTuneFrom.equals(network.source().name)) {
-                throw new UserError("--fine-tune-from: '" + fineTuneFrom + "' is not a layer of " + spec.architecture().id
+                throw new InvalidSetting(Setting.FINE_TUNE_LAYER, ": '" + fineTuneFrom + "' is not a layer of " + spec.architecture().id
                         + " before the cut " + cutName);
             }
             cached = backbone.layer(fineTuneFrom);
@@ -99,7 +108,7 @@ public final class FaceModel {
         try {
             trainable = new Graph(cached, logits);
         } catch (IllegalArgumentException e) {
-            throw new UserError("--fine-tune-from " + fineTuneFrom + ": the layers after it also need other earlier layers"
+            throw new InvalidSetting(Setting.FINE_TUNE_LAYER, " " + fineTuneFrom + ": the layers after it also need other earlier layers"
                     + " (a residual or branch crosses it); choose a layer where the network is a single tensor, such as a block's output");
         }
         return new FaceModel(spec, cutName, fineTuneFrom, head, full, extractor, trainable, pooled.name);
@@ -115,20 +124,28 @@ public final class FaceModel {
         return fineTuneFrom != null ? fineTuneFrom : extractor.output().name.equals("head_pool") ? cut + "+pool" : cut;
     }
 
-    /** The backbone named on the command line; {@code size} null means the size its ImageNet weights were trained at. */
-    public static ModelSpec spec(String model, float alpha, Integer size) {
-        try {
-            Architecture architecture = Architecture.byName(model);
-            float a = architecture == Architecture.INCEPTION_V3 ? 1f : alpha;
-            return new ModelSpec(architecture, a, size == null ? architecture.defaultSize : size, false, 0);
-        } catch (IllegalArgumentException e) {
-            throw new UserError(e.getMessage());
+    /** The card {@code train} saves with this recogniser: backbone, cut, preprocessing, people, and {@code training}. */
+    public ModelCard card(List<String> classes, Map<String, Object> training) {
+        return new ModelCard(spec.architecture(), spec.alpha(), spec.size(), cut, classes, spec.preprocessing(), training);
+    }
+
+    /**
+     * The backbone a card describes (the inverse of {@link #card}); an {@link IllegalArgumentException} when its
+     * width or size does not fit the architecture, or its preprocessing is not the architecture's.
+     */
+    public static ModelSpec specOf(ModelCard card) {
+        ModelSpec spec = new ModelSpec(card.architecture(), card.alpha(), card.inputSize(), false, 0);
+        if (!card.preprocessing().equals(spec.preprocessing())) {
+            throw new IllegalArgumentException("preprocessing '" + card.preprocessing().describe() + "' is not " + spec.architecture().id
+                    + "'s (" + spec.preprocessing().describe() + ")");
         }
+        return spec;
     }
 
     /** E.g. {@code mobilenetv2 alpha=0.5 size=224}: the backbone, as reports and the feature cache name it. */
     public static String describe(ModelSpec spec) {
-        return spec.architecture().id + (spec.architecture() == Architecture.MOBILENET_V2 ? " alpha=" + spec.alpha() : "") + " size=" + spec.size();
+        String width = spec.architecture() == Architecture.MOBILENET_V2 ? " alpha=" + spec.alpha() : "";
+        return spec.architecture().id + width + " size=" + spec.size();
     }
 
     /** Keras' default Dense initialiser: kernel ~ U(±√(6 / (in + out))), bias 0. */

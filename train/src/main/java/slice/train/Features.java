@@ -24,10 +24,7 @@ public final class Features implements Extractor {
     }
 
     @Override public float[] extract(float[] images, int count) {
-        int[] shape = new int[inputShape.length + 1];
-        shape[0] = count;
-        System.arraycopy(inputShape, 0, shape, 1, inputShape.length);
-        Tensor out = graph.forward(Tensor.wrap(images, shape), false);
+        Tensor out = graph.forward(Tensor.wrap(images, Tensor.withBatch(count, inputShape)), false);
         return Arrays.copyOf(out.data, out.size());
     }
 

@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.List;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import slice.engine.Graph;
@@ -23,26 +24,21 @@ import slice.weights.KerasImport;
         footer = {"", "Example:", "  java -jar train.jar features --model mobilenetv2 --alpha 0.5 --size 224 --weights w.h5 \\",
                 "      --layer block_13_expand_relu --input-npy input.npy --out features.npy"})
 final class FeaturesCommand extends Cli.Task {
-    @Option(names = "--model", paramLabel = "NAME", defaultValue = "mobilenetv2", description = "mobilenetv2 or inceptionv3 (default: ${DEFAULT-VALUE}).")
-    String model;
+    @Mixin Options.Backbone backbone;
 
-    @Option(names = "--alpha", paramLabel = "A", defaultValue = "1.0", description = "MobileNetV2 width (default: ${DEFAULT-VALUE}).")
-    float alpha;
+    @Mixin Options.Weights weights;
 
-    @Option(names = "--size", paramLabel = "S", description = "Input size (default: 224 for MobileNetV2, 299 for InceptionV3).")
-    Integer size;
-
-    @Option(names = "--weights", paramLabel = "FILE|auto", defaultValue = "auto", description = "Keras weights (.h5); auto = the official file (default).")
-    String weights;
-
-    @Option(names = "--layer", paramLabel = "NAME", description = "Layer whose output is written (default: the pooled features).")
+    @Option(names = "--layer", paramLabel = "NAME",
+            description = "Layer whose output is written (default: the pooled features).")
     String layer;
 
-    @Option(names = "--out", required = true, paramLabel = "FILE", description = "Output .npy file.")
+    @Option(names = "--out", required = true, paramLabel = "FILE",
+            description = "Output .npy file.")
     Path out;
 
     static final class Input {
-        @Option(names = "--input-npy", required = true, paramLabel = "X.npy", description = "Preprocessed input [N, S, S, 3] float32.")
+        @Option(names = "--input-npy", required = true, paramLabel = "X.npy",
+                description = "Preprocessed input [N, S, S, 3] float32.")
         Path npy;
 
         @Parameters(arity = "1..*", paramLabel = "IMAGE", description = "Images.")
@@ -53,19 +49,16 @@ final class FeaturesCommand extends Cli.Task {
     Input input;
 
     @Override protected int run() throws IOException {
-        ModelSpec spec = FaceModel.spec(model, alpha, size);
+        ModelSpec spec = backbone.spec();
         Graph network = spec.build();
         String name = layer != null ? layer : spec.featureLayer();
         if (!network.hasLayer(name)) throw new UserError("--layer: " + spec.architecture().id + " has no layer named '" + name + "'");
         Graph graph = network.cutAt(name);
         Tensor x = input.npy != null ? readInput(input.npy, spec.size()) : readImages(input.images, spec);
-        System.err.println("weights: " + KerasImport.load(WeightsCommand.resolve(weights, spec, null), graph));
+        System.err.println("weights: " + KerasImport.load(weights.resolve(spec), graph));
         graph.setTrainable(false);
         int n = x.dim(0), sampleIn = x.sampleSize(), batch = FaceModel.batchFor(graph, 16);
-        int[] outShape = new int[graph.outputShape().length + 1];
-        outShape[0] = n;
-        System.arraycopy(graph.outputShape(), 0, outShape, 1, outShape.length - 1);
-        Tensor result = new Tensor(outShape);
+        Tensor result = new Tensor(Tensor.withBatch(n, graph.outputShape()));
         int sampleOut = result.sampleSize();
         graph.planInference(batch);
         for (int from = 0; from < n; from += batch) {

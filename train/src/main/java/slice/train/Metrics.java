@@ -25,7 +25,9 @@ public record Metrics(List<String> classes, int[][] confusion, int correct, int 
 
     /** Metrics of predictions {@code predicted[i]} against {@code truth[i]}, class indices into {@code classes}. */
     public static Metrics of(List<String> classes, int[] truth, int[] predicted) {
-        if (truth.length != predicted.length) throw new IllegalArgumentException(truth.length + " labels, " + predicted.length + " predictions");
+        if (truth.length != predicted.length) {
+            throw new IllegalArgumentException(truth.length + " labels, " + predicted.length + " predictions");
+        }
         int k = classes.size();
         int[][] confusion = new int[k][k];
         int correct = 0;

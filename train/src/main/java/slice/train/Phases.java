@@ -26,7 +26,8 @@ final class Phases {
     /** E.g. {@code scan 0.8 s, features 5.4 s, training 1.3 s, total 8.5 s}. */
     String line() {
         StringBuilder sb = new StringBuilder();
-        toJson().forEach((k, v) -> sb.append(sb.length() == 0 ? "" : ", ").append(k).append(String.format(java.util.Locale.ROOT, " %.1f s", (Double) v)));
+        toJson().forEach((k, v) -> sb.append(sb.length() == 0 ? "" : ", ").append(k)
+                .append(String.format(java.util.Locale.ROOT, " %.1f s", (Double) v)));
         return sb.toString();
     }
 

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -18,13 +19,14 @@ import picocli.CommandLine.Parameters;
                 "(top probability x cosine to the closest person's training photos) is below the threshold calibrated at training."},
         footer = {"", "Example:", "  java -jar train.jar predict --model face-model photo1.jpg photo2.png"})
 final class PredictCommand extends Cli.Task {
-    @Option(names = "--model", required = true, paramLabel = "DIR", description = "A folder written by train (or its model.safetensors).")
-    Path model;
+    @Mixin Options.TrainedModel model;
 
-    @Option(names = "--top-k", paramLabel = "K", defaultValue = "1", description = "Also list the K most likely people (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--top-k", paramLabel = "K", defaultValue = "1",
+            description = "Also list the K most likely people (default: ${DEFAULT-VALUE}).")
     int topK;
 
-    @Option(names = "--threshold", paramLabel = "P", description = "Answer 'unknown' below this unknown score (default: the calibrated one; 0 = never).")
+    @Option(names = "--threshold", paramLabel = "P",
+            description = "Answer 'unknown' below this unknown score (default: the calibrated one; 0 = never).")
     Float threshold;
 
     @Parameters(arity = "1..*", paramLabel = "IMAGE", description = "Images to recognise; a folder stands for every file below it.")
@@ -32,8 +34,10 @@ final class PredictCommand extends Cli.Task {
 
     @Override protected int run() {
         if (topK < 1) throw new UserError("--top-k must be at least 1, got " + topK);
-        if (threshold != null && !(threshold >= 0 && threshold <= 1)) throw new UserError("--threshold must be in [0, 1], got " + threshold);
-        Recogniser r = Recogniser.load(model);
+        if (threshold != null && !(threshold >= 0 && threshold <= 1)) {
+            throw new UserError("--threshold must be in [0, 1], got " + threshold);
+        }
+        Recogniser r = model.load();
         List<Path> images = expand(arguments);
         float cutoff = threshold != null ? threshold : r.threshold;
         String[] errors = new String[images.size()];
@@ -44,7 +48,8 @@ final class PredictCommand extends Cli.Task {
                 System.err.println("error: " + errors[i]);
                 continue;
             }
-            System.out.println(line(images.get(i).toString(), answers.probs(), i * k, answers.scores()[i] < cutoff, r.classes, Math.min(topK, k)));
+            boolean unknown = answers.scores()[i] < cutoff;
+            System.out.println(line(images.get(i).toString(), answers.probs(), i * k, unknown, r.classes, Math.min(topK, k)));
         }
         long failed = java.util.Arrays.stream(errors).filter(e -> e != null).count();
         return failed == 0 ? Cli.OK : Cli.USER;

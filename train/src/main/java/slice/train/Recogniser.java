@@ -46,17 +46,19 @@ final class Recogniser {
     static Recogniser load(Path path) {
         Path file = Files.isDirectory(path) ? path.resolve(TrainCommand.MODEL) : path;
         if (!Files.exists(file)) {
-            throw UserError.about(path, Files.isDirectory(path) ? "no " + TrainCommand.MODEL + " in this folder (is it a train --out folder?)" : "no such model");
+            throw UserError.about(path, Files.isDirectory(path)
+                    ? "no " + TrainCommand.MODEL + " in this folder (is it a folder written by train?)" : "no such model");
         }
         ModelCard card = SavedModel.readCard(file);
         Map<String, Object> t = card.training();
         int hidden = number(t, "head_hidden", file).intValue();
         float dropout = number(t, "head_dropout", file).floatValue();
-        FaceModel model = FaceModel.build(FaceModel.spec(card.architecture(), (float) card.alpha(), card.inputSize()), card.cutLayer(), null,
-                new FaceModel.Head(hidden, dropout), card.classNames().size(), 0);
-        String expected = model.spec.preprocessing().describe();
-        if (!expected.equals(card.preprocessing())) {
-            throw UserError.about(file, "preprocessing '" + card.preprocessing() + "' is not " + card.architecture() + "'s (" + expected + ")");
+        FaceModel model;
+        try {
+            FaceModel.Head head = new FaceModel.Head(hidden, dropout);
+            model = FaceModel.build(FaceModel.specOf(card), card.cutLayer(), null, head, card.classNames().size(), 0);
+        } catch (IllegalArgumentException e) {
+            throw UserError.about(file, e.getMessage());
         }
         if (!UnknownScore.NAME.equals(t.get("unknown_score"))) {
             throw UserError.about(file, "trained by an older version without the unknown-face score; train it again");
@@ -72,7 +74,9 @@ final class Recogniser {
     }
 
     private static Number number(Map<String, Object> training, String key, Path file) {
-        if (!(training.get(key) instanceof Number n)) throw UserError.about(SavedModel.sidecarOf(file), "training." + key + " is missing or not a number");
+        if (!(training.get(key) instanceof Number n)) {
+            throw UserError.about(SavedModel.sidecarOf(file), "training." + key + " is missing or not a number");
+        }
         return n;
     }
 

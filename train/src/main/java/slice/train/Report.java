@@ -1,5 +1,6 @@
 package slice.train;
 
+import com.google.gson.FieldNamingPolicy;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import java.io.IOException;
@@ -17,7 +18,9 @@ import slice.weights.io.AtomicFiles;
  * (for people), {@code confusion.png} and, after training, {@code curves.png}. Every file is written atomically.
  */
 final class Report {
-    private static final Gson GSON = new GsonBuilder().setPrettyPrinting().create();
+    /** Records (the {@link EpochStats} of the history) are written with their fields in snake case: {@code val_loss}. */
+    private static final Gson GSON = new GsonBuilder().setPrettyPrinting()
+            .setFieldNamingPolicy(FieldNamingPolicy.LOWER_CASE_WITH_UNDERSCORES).create();
 
     private Report() { }
 
@@ -55,10 +58,12 @@ final class Report {
         md.append("## ").append(title).append("\n\n");
         md.append("- accuracy: **").append(m.accuracyLine()).append("** (95 % Wilson interval)\n");
         md.append(String.format(Locale.ROOT, "- macro F1: %.3f%n", m.macroF1()));
-        md.append(String.format(Locale.ROOT, "- answered `unknown` at threshold %.3f: %.1f %%%n%n", ev.threshold(), 100 * ev.unknownRate()));
+        md.append(String.format(Locale.ROOT, "- answered `unknown` at threshold %.3f: %.1f %%%n%n", ev.threshold(),
+                100 * ev.unknownRate()));
         md.append("| class | precision | recall | F1 | images |\n|---|---:|---:|---:|---:|\n");
         for (Metrics.ClassScores s : m.perClass()) {
-            md.append(String.format(Locale.ROOT, "| %s | %.3f | %.3f | %.3f | %d |%n", s.name(), s.precision(), s.recall(), s.f1(), s.support()));
+            md.append(String.format(Locale.ROOT, "| %s | %.3f | %.3f | %.3f | %d |%n", s.name(), s.precision(), s.recall(), s.f1(),
+                    s.support()));
         }
         List<Evaluation.Prediction> wrong = ev.misclassified();
         md.append("\n").append(wrong.size()).append(wrong.size() == 1 ? " misclassified image" : " misclassified images")
@@ -72,7 +77,8 @@ final class Report {
 
     static String epochsMarkdown(List<EpochStats> history, int bestEpoch) {
         StringBuilder md = new StringBuilder("## Training\n\n![curves](curves.png)\n\n");
-        md.append("| epoch | loss | accuracy | val loss | val accuracy | seconds | learning rate |\n|---:|---:|---:|---:|---:|---:|---:|\n");
+        md.append("| epoch | loss | accuracy | val loss | val accuracy | seconds | learning rate |\n");
+        md.append("|---:|---:|---:|---:|---:|---:|---:|\n");
         for (EpochStats s : history) {
             md.append(String.format(Locale.ROOT, "| %d%s | %.4f | %.1f %% | %.4f | %.1f %% | %.1f | %.2e |%n", s.epoch(),
                     s.epoch() == bestEpoch ? " (best)" : "", s.loss(), 100 * s.accuracy(), s.valLoss(), 100 * s.valAccuracy(),
@@ -85,19 +91,5 @@ final class Report {
         StringBuilder md = new StringBuilder("## ").append(heading).append("\n\n");
         facts.forEach((k, v) -> md.append("- ").append(k).append(": ").append(v).append('\n'));
         return md.append('\n').toString();
-    }
-
-    static List<Map<String, Object>> epochsJson(List<EpochStats> history) {
-        return history.stream().map(s -> {
-            Map<String, Object> e = new LinkedHashMap<>();
-            e.put("epoch", s.epoch());
-            e.put("loss", s.loss());
-            e.put("accuracy", s.accuracy());
-            e.put("val_loss", s.valLoss());
-            e.put("val_accuracy", s.valAccuracy());
-            e.put("seconds", s.seconds());
-            e.put("lr", s.lr());
-            return e;
-        }).toList();
     }
 }

@@ -3,6 +3,7 @@ package slice.train;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import slice.engine.Graph;
 
@@ -12,16 +13,14 @@ import slice.engine.Graph;
         footer = {"", "Examples:", "  java -jar train.jar summary --model mobilenetv2 --alpha 0.5 --size 224",
                 "  java -jar train.jar summary --model face-model"})
 final class SummaryCommand extends Cli.Task {
-    @Option(names = "--model", required = true, paramLabel = "NAME|DIR", description = "mobilenetv2, inceptionv3, or a folder written by train.")
+    @Option(names = "--model", required = true, paramLabel = "NAME|DIR",
+            description = "mobilenetv2, inceptionv3, or a folder written by train.")
     String model;
 
-    @Option(names = "--alpha", paramLabel = "A", defaultValue = "1.0", description = "MobileNetV2 width (default: ${DEFAULT-VALUE}).")
-    float alpha;
+    @Mixin Options.Shape shape;
 
-    @Option(names = "--size", paramLabel = "S", description = "Input size (default: 224 for MobileNetV2, 299 for InceptionV3).")
-    Integer size;
-
-    @Option(names = "--cut", paramLabel = "LAYER", description = "Show the backbone only up to this layer.")
+    @Option(names = "--cut", paramLabel = "LAYER",
+            description = "Show the backbone only up to this layer.")
     String cut;
 
     @Override protected int run() {
@@ -29,7 +28,7 @@ final class SummaryCommand extends Cli.Task {
         if (Files.exists(Path.of(model))) {
             graph = Recogniser.load(Path.of(model)).model.full;
         } else {
-            graph = FaceModel.spec(model, alpha, size).build();
+            graph = shape.spec(model).build();
             if (cut != null) {
                 if (!graph.hasLayer(cut)) throw new UserError("--cut: " + model + " has no layer named '" + cut + "'");
                 graph = graph.cutAt(cut);

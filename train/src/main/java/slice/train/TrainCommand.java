@@ -1,5 +1,6 @@
 package slice.train;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -7,7 +8,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Supplier;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import slice.engine.Tensor;
 import slice.engine.optim.Loss;
@@ -22,7 +26,6 @@ import slice.train.data.Sample;
 import slice.train.data.Split;
 import slice.weights.io.SliceCache;
 import slice.weights.KerasImport;
-import slice.weights.ModelCard;
 import slice.weights.SavedModel;
 import slice.weights.io.AtomicFiles;
 
@@ -37,7 +40,7 @@ import slice.weights.io.AtomicFiles;
  *       validation, measure the test set, save the model (centroids included) and the reports.</li>
  * </ol>
  */
-@Command(name = "train", sortOptions = false, mixinStandardHelpOptions = true,
+@Command(name = "train", sortOptions = false, mixinStandardHelpOptions = true, defaultValueProvider = TrainCommand.Defaults.class,
         description = {"Train a face recogniser on a folder with one sub-folder of photos per person.",
                 "Writes DIR/model.safetensors + model.json, metrics.json, report.md, curves.png, confusion.png.",
                 "Re-running into the same --out continues an interrupted run from its last finished epoch."},
@@ -45,149 +48,239 @@ import slice.weights.io.AtomicFiles;
                 "  java -jar train.jar train --data faces --model mobilenetv2 --alpha 1.0 --fine-tune-from block_13_expand_relu \\",
                 "      --weights mobilenet_v2_weights_tf_dim_ordering_tf_kernels_1.0_224_no_top.h5 --augment 4 --out face-model"})
 final class TrainCommand extends Cli.Task {
-    @Option(names = "--data", required = true, paramLabel = "DIR", description = "Folder of faces: one sub-folder per person.")
+    @Option(names = "--data", required = true, paramLabel = "DIR",
+            description = "Folder of faces: one sub-folder per person.")
     Path data;
 
-    @Option(names = "--out", paramLabel = "DIR", defaultValue = "face-model", description = "Output folder (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--out", paramLabel = "DIR", defaultValue = "face-model",
+            description = "Output folder (default: ${DEFAULT-VALUE}).")
     Path out;
 
-    @Option(names = "--model", paramLabel = "NAME", defaultValue = "mobilenetv2", description = "mobilenetv2 or inceptionv3 (default: ${DEFAULT-VALUE}).")
-    String model;
+    @Mixin Options.Backbone backbone;
 
-    @Option(names = "--alpha", paramLabel = "A", defaultValue = "0.5", description = "MobileNetV2 width: 0.35, 0.5, 0.75, 1.0, 1.3, 1.4 (default: ${DEFAULT-VALUE}).")
-    float alpha;
+    @Mixin Options.Weights weights;
 
-    @Option(names = "--size", paramLabel = "S", description = "Input size in pixels (default: 224 for MobileNetV2, 299 for InceptionV3).")
-    Integer size;
-
-    @Option(names = "--weights", paramLabel = "FILE|auto", defaultValue = "auto",
-            description = "Keras ImageNet weights (.h5) of the backbone; auto = the official file, downloaded once into the cache (default).")
-    String weightsOption;
-
-    @Option(names = "--cut", paramLabel = "LAYER", description = "Backbone layer the head sits on (default: the pooled features; e.g. mixed8).")
+    @Option(names = "--cut", paramLabel = "LAYER",
+            description = "Backbone layer the head sits on (default: the pooled features; e.g. mixed8).")
     String cut;
 
-    @Option(names = "--fine-tune-from", paramLabel = "LAYER", description = "Also train every backbone layer after LAYER (e.g. block_13_expand_relu).")
+    @Option(names = "--fine-tune-from", paramLabel = "LAYER",
+            description = "Also train every backbone layer after LAYER (e.g. block_13_expand_relu).")
     String fineTuneFrom;
 
-    @Option(names = "--augment", paramLabel = "K", defaultValue = "0", description = "Augmented copies per training image: crop, flip, brightness, contrast (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--augment", paramLabel = "K", defaultValue = "0",
+            description = "Augmented copies per training image: crop, flip, brightness, contrast (default: ${DEFAULT-VALUE}).")
     int augment;
 
-    @Option(names = "--epochs", paramLabel = "N", defaultValue = "30", description = "Maximum epochs (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--epochs", paramLabel = "N", defaultValue = "30",
+            description = "Maximum epochs (default: ${DEFAULT-VALUE}).")
     int epochs;
 
-    @Option(names = "--patience", paramLabel = "N", defaultValue = "5", description = "Stop after N epochs without a lower validation loss; keep the best (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--patience", paramLabel = "N", defaultValue = "5",
+            description = "Stop after N epochs without a lower validation loss; keep the best (default: ${DEFAULT-VALUE}).")
     int patience;
 
-    @Option(names = "--batch", paramLabel = "B", defaultValue = "32", description = "Mini-batch size (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--batch", paramLabel = "B", defaultValue = "32",
+            description = "Mini-batch size (default: ${DEFAULT-VALUE}).")
     int batch;
 
-    @Option(names = "--lr", paramLabel = "X", defaultValue = "0.001", description = "Peak learning rate, cosine decay after a warm-up (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--lr", paramLabel = "X", defaultValue = "0.001",
+            description = "Peak learning rate, cosine decay after a warm-up (default: ${DEFAULT-VALUE}).")
     float lr;
 
-    @Option(names = "--optimizer", paramLabel = "NAME", defaultValue = "adam", description = "adam or sgd (Nesterov momentum 0.9) (default: ${DEFAULT-VALUE}).")
-    String optimizer;
+    @Option(names = "--optimizer", paramLabel = "NAME", defaultValue = "adam",
+            description = "adam or sgd (Nesterov momentum 0.9) (default: ${DEFAULT-VALUE}).")
+    Trainer.OptimizerKind optimizer;
 
-    @Option(names = "--weight-decay", paramLabel = "X", defaultValue = "0", description = "L2 weight decay (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--weight-decay", paramLabel = "X", defaultValue = "0",
+            description = "L2 weight decay (default: ${DEFAULT-VALUE}).")
     float weightDecay;
 
-    @Option(names = "--label-smoothing", paramLabel = "E", defaultValue = "0.1", description = "Label smoothing (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--label-smoothing", paramLabel = "E", defaultValue = "0.1",
+            description = "Label smoothing (default: ${DEFAULT-VALUE}).")
     float labelSmoothing;
 
-    @Option(names = "--hidden", paramLabel = "N", defaultValue = "0", description = "Hidden units before the classifier, 0 for none (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--hidden", paramLabel = "N", defaultValue = "0",
+            description = "Hidden units before the classifier, 0 for none (default: ${DEFAULT-VALUE}).")
     int hidden;
 
-    @Option(names = "--dropout", paramLabel = "P", defaultValue = "0.2", description = "Dropout after the hidden layer (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--dropout", paramLabel = "P", defaultValue = "0.2",
+            description = "Dropout after the hidden layer (default: ${DEFAULT-VALUE}).")
     float dropout;
 
-    @Option(names = "--val", paramLabel = "F", defaultValue = "0.1", description = "Validation fraction of each person (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--val", paramLabel = "F", defaultValue = "0.1",
+            description = "Validation fraction of each person (default: ${DEFAULT-VALUE}).")
     double val;
 
-    @Option(names = "--test", paramLabel = "F", defaultValue = "0.2", description = "Test fraction of each person (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--test", paramLabel = "F", defaultValue = "0.2",
+            description = "Test fraction of each person (default: ${DEFAULT-VALUE}).")
     double test;
 
-    @Option(names = "--seed", paramLabel = "S", defaultValue = "1", description = "Seed of the split, initialisation, shuffling, augmentation, dropout (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--seed", paramLabel = "S", defaultValue = "1",
+            description = "Seed of the split, initialisation, shuffling, augmentation, dropout (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--resume", description = "Require a checkpoint in --out and continue it (a re-run continues one anyway).")
+    @Option(names = "--resume",
+            description = "Require a checkpoint in --out and continue it (a re-run continues one anyway).")
     boolean resume;
 
-    @Option(names = "--cache", paramLabel = "DIR", description = "Feature cache folder (default: $SLICE_CACHE/features or ~/.cache/slice/features).")
+    @Option(names = "--cache", paramLabel = "DIR",
+            description = "Feature cache folder (default: $SLICE_CACHE/features or ~/.cache/slice/features).")
     Path cache;
 
     static final String CHECKPOINT = "checkpoint.safetensors", MODEL = "model.safetensors";
 
+    /** {@code train}'s one default that differs from the other commands': the narrower MobileNetV2, α 0.5. */
+    static final class Defaults implements CommandLine.IDefaultValueProvider {
+        @Override public String defaultValue(CommandLine.Model.ArgSpec arg) {
+            return arg instanceof CommandLine.Model.OptionSpec o && o.longestName().equals("--alpha") ? "0.5" : null;
+        }
+    }
+
+    /** The images of the run: the folder, its split, and the three parts. */
+    private record Data(Dataset dataset, Split split, List<Sample> train, List<Sample> val, List<Sample> test) {
+        List<String> classes() {
+            return dataset.classes();
+        }
+    }
+
+    /** The cached activations of the three parts (the training part with its augmented copies). */
+    private record CachedSets(CachedFeatures train, CachedFeatures val, CachedFeatures test) { }
+
+    /** What the trained model answers: its unknown score and calibrated threshold, and the measured sets. */
+    private record Outcome(UnknownScore unknown, float threshold, Evaluation val, Evaluation test) { }
+
     @Override protected int run() throws Exception {
         Phases phases = new Phases();
-        ModelSpec spec = FaceModel.spec(model, alpha, size);
-        Trainer.Config config = new Trainer.Config(epochs, batch, lr, optimizer.toLowerCase(Locale.ROOT), labelSmoothing, weightDecay, patience, seed);
-        FaceModel.Head head = new FaceModel.Head(hidden, dropout);
-        if (augment < 0) throw new UserError("--augment must be >= 0, got " + augment);
-        if (!(val >= 0 && test > 0 && val + test < 1)) throw new UserError("--val and --test must be fractions with --test > 0 and val + test < 1");
-        Path checkpoint = out.resolve(CHECKPOINT);
-        if (resume && !Files.exists(checkpoint)) throw UserError.about(out, "nothing to resume: no " + CHECKPOINT + " here");
-
+        ModelSpec spec = backbone.spec();
+        Trainer.Config config = worded(() -> new Trainer.Config(epochs, batch, lr, optimizer, labelSmoothing, weightDecay, patience, seed));
+        FaceModel.Head head = worded(() -> new FaceModel.Head(hidden, dropout));
+        checkOptions();
         Dataset dataset = phases.time("scan", () -> Dataset.scan(data));
         dataset.warning().ifPresent(System.err::println);
-        Path weights = WeightsCommand.resolve(weightsOption, spec, null);
-        Split split = Split.of(dataset, new Split.Config(val, test, seed));
-        List<Sample> trainSet = split.samples(Split.Part.TRAIN), valSet = split.samples(Split.Part.VAL), testSet = split.samples(Split.Part.TEST);
-        List<String> classes = dataset.classes();
-        System.err.printf(Locale.ROOT, "data: %d people, %d images: %d train, %d validation, %d test%n", classes.size(),
-                dataset.samples().size(), trainSet.size(), valSet.size(), testSet.size());
+        Path weightsFile = weights.resolve(spec);
+        Data d = split(dataset);
+        FaceModel faces = worded(() -> FaceModel.build(spec, cut, fineTuneFrom, head, d.classes().size(), seed));
+        String weightsSha = Hashes.sha256Hex(weightsFile);
+        System.err.println("weights: " + phases.time("weights", () -> KerasImport.load(weightsFile, faces.backbone())));
+        CachedSets features = extractFeatures(spec, faces, weightsSha, d, phases);
+        Trainer trainer = new Trainer(faces.trainable, config);
+        Trainer.Result result = phases.time("training", () -> fit(trainer, features, runIdentity(spec, weightsSha, faces, config, d)));
+        Outcome outcome = phases.time("evaluation", () -> evaluate(trainer, faces, d, features));
+        printOutcome(outcome, d);
+        Map<String, Object> training = cardTraining(outcome.threshold, weightsFile, weightsSha, result, outcome.test);
+        phases.time("saving", () -> save(faces, d, outcome, training));
+        writeReports(spec, faces, d, outcome, result, phases);
+        System.out.println("model written to " + out.resolve(MODEL) + "; report in " + out.resolve("report.md"));
+        return Cli.OK;
+    }
 
-        if (valSet.isEmpty()) {
+    /** {@code body}, its {@link InvalidSetting} reworded with the option that set it: {@code --epochs must be …}. */
+    private static <T> T worded(Supplier<T> body) {
+        try {
+            return body.get();
+        } catch (InvalidSetting e) {
+            throw new UserError(option(e.setting) + e.problem);
+        }
+    }
+
+    /** The option that sets {@code setting}. */
+    private static String option(InvalidSetting.Setting setting) {
+        return switch (setting) {
+            case EPOCHS -> "--epochs";
+            case BATCH -> "--batch";
+            case LEARNING_RATE -> "--lr";
+            case LABEL_SMOOTHING -> "--label-smoothing";
+            case WEIGHT_DECAY -> "--weight-decay";
+            case PATIENCE -> "--patience";
+            case HIDDEN_UNITS -> "--hidden";
+            case DROPOUT -> "--dropout";
+            case CUT_LAYER -> "--cut";
+            case FINE_TUNE_LAYER -> "--fine-tune-from";
+        };
+    }
+
+    /** The options no domain object checks: augmentation, split fractions, and {@code --resume} needing a checkpoint. */
+    private void checkOptions() {
+        if (augment < 0) throw new UserError("--augment must be >= 0, got " + augment);
+        if (!(val >= 0 && test > 0 && val + test < 1)) {
+            throw new UserError("--val and --test must be fractions with --test > 0 and val + test < 1");
+        }
+        if (resume && !Files.exists(out.resolve(CHECKPOINT))) throw UserError.about(out, "nothing to resume: no " + CHECKPOINT + " here");
+    }
+
+    /** Splits the folder stably into train / validation / test, and says how many images each part has. */
+    private Data split(Dataset dataset) {
+        Split split = Split.of(dataset, new Split.Config(val, test, seed));
+        Data d = new Data(dataset, split, split.samples(Split.Part.TRAIN), split.samples(Split.Part.VAL), split.samples(Split.Part.TEST));
+        System.err.printf(Locale.ROOT, "data: %d people, %d images: %d train, %d validation, %d test%n", d.classes().size(),
+                dataset.samples().size(), d.train.size(), d.val.size(), d.test.size());
+        if (d.val.isEmpty()) {
             System.err.println("warning: no validation images (--val " + val + "): early stopping watches the training loss,"
                     + " and no unknown threshold is calibrated");
         }
-        FaceModel faces = FaceModel.build(spec, cut, fineTuneFrom, head, classes.size(), seed);
-        String weightsSha = Hashes.sha256Hex(weights);
-        System.err.println("weights: " + phases.time("weights", () -> KerasImport.load(weights, faces.backbone())));
+        return d;
+    }
 
+    /** The activations at the cached layer of every image (and augmented copy), computed once into the feature cache. */
+    private CachedSets extractFeatures(ModelSpec spec, FaceModel faces, String weightsSha, Data d, Phases phases) throws Exception {
         Path cacheDir = cache != null ? cache : SliceCache.standard().features();
         FeatureCache featureCache = new FeatureCache(cacheDir,
                 new FeatureCache.Spec(FaceModel.describe(spec), weightsSha, faces.cacheKey(), spec.size(), spec.preprocessing()),
                 augment > 0 ? Augmentation.faces(seed) : null);
         Features extraction = new Features(faces.extractor);
-        CachedFeatures trainF = phases.time("features", () -> featureCache.features(trainSet, augment + 1, extraction, extraction.batch, progress("train")));
-        CachedFeatures valF = phases.time("features", () -> featureCache.features(valSet, 1, extraction, extraction.batch, progress("val")));
-        CachedFeatures testF = phases.time("features", () -> featureCache.features(testSet, 1, extraction, extraction.batch, progress("test")));
+        CachedSets sets = new CachedSets(
+                phases.time("features", () -> featureCache.features(d.train, augment + 1, extraction, extraction.batch, progress("train"))),
+                phases.time("features", () -> featureCache.features(d.val, 1, extraction, extraction.batch, progress("val"))),
+                phases.time("features", () -> featureCache.features(d.test, 1, extraction, extraction.batch, progress("test"))));
         extraction.release();
-        System.err.printf(Locale.ROOT, "features at %s: %d images%s ready in %.1f s (cache %s)%n", faces.cacheKey(), dataset.samples().size(),
-                augment > 0 ? " + " + augment * trainSet.size() + " augmented" : "", (Double) phases.toJson().get("features"), cacheDir);
+        System.err.printf(Locale.ROOT, "features at %s: %d images%s ready in %.1f s (cache %s)%n", faces.cacheKey(),
+                d.dataset.samples().size(), augment > 0 ? " + " + augment * d.train.size() + " augmented" : "",
+                (Double) phases.toJson().get("features"), cacheDir);
+        return sets;
+    }
 
-        String run = runDescription(spec, weightsSha, faces, config, dataset, split);
+    /** Trains the head (and fine-tuned layers), continuing the checkpoint in {@code --out} if there is one. */
+    private Trainer.Result fit(Trainer trainer, CachedSets features, RunIdentity run) {
+        Path checkpoint = out.resolve(CHECKPOINT);
         if (Files.exists(checkpoint)) System.err.println("resuming the run checkpointed in " + checkpoint);
-        Trainer trainer = new Trainer(faces.trainable, config);
-        Trainer.Result result = phases.time("training", () -> trainer.fit(Samples.of(trainF), Samples.of(valF), checkpoint, run,
-                s -> System.out.println(s.line(epochs))));
+        Trainer.Result result = trainer.fit(Samples.of(features.train), Samples.of(features.val), checkpoint, run,
+                s -> System.out.println(s.line(epochs)));
         System.out.printf(Locale.ROOT, "best epoch %d of %d (validation loss %.4f)%n", result.bestEpoch(), result.history().size(),
                 result.history().get(result.bestEpoch() - 1).valLoss());
+        return result;
+    }
 
-        UnknownScore unknown = phases.time("evaluation", () -> UnknownScore.fit(trainer.activations(Samples.of(trainF), batch, faces.embedding),
-                Trainer.labelsOf(Samples.of(trainF)), classes.size(), faces.full.layer(faces.embedding).outputSize()));
-        float[] valProbs = phases.time("evaluation", () -> probabilities(trainer, Samples.of(valF), classes.size()));
-        float[] testProbs = phases.time("evaluation", () -> probabilities(trainer, Samples.of(testF), classes.size()));
-        float[] valScores = phases.time("evaluation", () -> unknown.scores(valProbs, trainer.activations(Samples.of(valF), batch, faces.embedding), valSet.size()));
-        float[] testScores = phases.time("evaluation", () -> unknown.scores(testProbs, trainer.activations(Samples.of(testF), batch, faces.embedding), testSet.size()));
-        int[] valLabels = Trainer.labelsOf(Samples.of(valF)), testLabels = Trainer.labelsOf(Samples.of(testF));
-        float threshold = UnknownThreshold.calibrate(valScores, valProbs, classes.size(), valLabels);
-        Evaluation valEval = Evaluation.of(classes, names(valSet), valLabels, valProbs, valScores, threshold);
-        Evaluation testEval = Evaluation.of(classes, names(testSet), testLabels, testProbs, testScores, threshold);
-        System.out.println("test accuracy " + testEval.metrics().accuracyLine()
-                + (valSet.isEmpty() ? "" : ", validation " + valEval.metrics().accuracyLine()));
-        System.out.printf(Locale.ROOT, "unknown threshold %.3f (keeps %.0f %% of correct validation answers; answers unknown for %.1f %% of validation, %.1f %% of test)%n",
-                threshold, 100 * UnknownThreshold.KEEP, 100 * valEval.unknownRate(), 100 * testEval.unknownRate());
+    /**
+     * Fits the {@link UnknownScore} to the training embeddings, calibrates its threshold on validation, and measures
+     * the validation and test sets.
+     */
+    private Outcome evaluate(Trainer trainer, FaceModel faces, Data d, CachedSets features) {
+        Samples trainF = Samples.of(features.train), valF = Samples.of(features.val), testF = Samples.of(features.test);
+        int classes = d.classes().size();
+        UnknownScore unknown = UnknownScore.fit(trainer.activations(trainF, batch, faces.embedding), Trainer.labelsOf(trainF), classes,
+                faces.full.layer(faces.embedding).outputSize());
+        float[] valProbs = probabilities(trainer, valF, classes), testProbs = probabilities(trainer, testF, classes);
+        float[] valScores = unknown.scores(valProbs, trainer.activations(valF, batch, faces.embedding), d.val.size());
+        float[] testScores = unknown.scores(testProbs, trainer.activations(testF, batch, faces.embedding), d.test.size());
+        int[] valLabels = Trainer.labelsOf(valF), testLabels = Trainer.labelsOf(testF);
+        float threshold = UnknownThreshold.calibrate(valScores, valProbs, classes, valLabels);
+        return new Outcome(unknown, threshold, Evaluation.of(d.classes(), names(d.val), valLabels, valProbs, valScores, threshold),
+                Evaluation.of(d.classes(), names(d.test), testLabels, testProbs, testScores, threshold));
+    }
 
-        Map<String, Object> card = cardTraining(threshold, weights, weightsSha, result, testEval);
-        phases.time("saving", () -> {
-            SavedModel.save(out.resolve(MODEL), faces.full, unknown.tensors(), new ModelCard(spec.architecture().id, Double.parseDouble(Float.toString(spec.alpha())),
-                    spec.size(), faces.cut, classes, spec.preprocessing().describe(), card));
-            return null;
-        });
-        writeReports(spec, faces, classes, dataset, split, threshold, result, valEval, testEval, phases);
-        System.out.println("model written to " + out.resolve(MODEL) + "; report in " + out.resolve("report.md"));
-        return Cli.OK;
+    private void printOutcome(Outcome o, Data d) {
+        System.out.println("test accuracy " + o.test.metrics().accuracyLine()
+                + (d.val.isEmpty() ? "" : ", validation " + o.val.metrics().accuracyLine()));
+        System.out.printf(Locale.ROOT, "unknown threshold %.3f (keeps %.0f %% of correct validation answers;"
+                + " answers unknown for %.1f %% of validation, %.1f %% of test)%n",
+                o.threshold, 100 * UnknownThreshold.KEEP, 100 * o.val.unknownRate(), 100 * o.test.unknownRate());
+    }
+
+    /** {@code model.safetensors} (the network and the unknown score's tensors) and its card {@code model.json}. */
+    private Void save(FaceModel faces, Data d, Outcome outcome, Map<String, Object> training) {
+        SavedModel.save(out.resolve(MODEL), faces.full, outcome.unknown.tensors(), faces.card(d.classes(), training));
+        return null;
     }
 
     /** A progress bar with rate and ETA on a terminal; nothing when stderr is a log file (a bar there is one endless line). */
@@ -213,45 +306,45 @@ final class TrainCommand extends Cli.Task {
         return training;
     }
 
-    /** {@code metrics.json}, {@code report.md}, {@code curves.png}, {@code confusion.png}. */
-    private void writeReports(ModelSpec spec, FaceModel faces, List<String> classes, Dataset dataset, Split split, float threshold,
-                              Trainer.Result result, Evaluation valEval, Evaluation testEval, Phases phases) throws java.io.IOException {
-        int[] counts = split.counts();
+    /** {@code metrics.json}, {@code report.md}, {@code curves.png}, {@code confusion.png}, {@code split.tsv}. */
+    private void writeReports(ModelSpec spec, FaceModel faces, Data d, Outcome o, Trainer.Result result, Phases phases) throws IOException {
+        int[] counts = d.split.counts();
         Map<String, Object> images = new LinkedHashMap<>();
         images.put("train", counts[Split.Part.TRAIN.ordinal()]);
         images.put("val", counts[Split.Part.VAL.ordinal()]);
         images.put("test", counts[Split.Part.TEST.ordinal()]);
-        images.put("skipped", dataset.skipped().size());
+        images.put("skipped", d.dataset.skipped().size());
         Map<String, Object> metrics = new LinkedHashMap<>();
         metrics.put("command", "train");
-        metrics.put("model", FaceModel.describe(spec) + " cut " + faces.cut + (fineTuneFrom != null ? ", fine-tuned from " + fineTuneFrom : ""));
+        String fineTuned = fineTuneFrom != null ? ", fine-tuned from " + fineTuneFrom : "";
+        metrics.put("model", FaceModel.describe(spec) + " cut " + faces.cut + fineTuned);
         metrics.put("data", data.toString());
-        metrics.put("classes", classes.size());
+        metrics.put("classes", d.classes().size());
         metrics.put("images", images);
         metrics.put("unknown_score", UnknownScore.NAME);
-        metrics.put("unknown_threshold", threshold);
-        metrics.putAll(testEval.toJson("test_"));
-        metrics.putAll(valEval.toJson("val_"));
+        metrics.put("unknown_threshold", o.threshold);
+        metrics.putAll(o.test.toJson("test_"));
+        metrics.putAll(o.val.toJson("val_"));
         metrics.put("best_epoch", result.bestEpoch());
-        metrics.put("epochs", Report.epochsJson(result.history()));
+        metrics.put("epochs", result.history());
         metrics.put("seconds", phases.toJson());
         metrics.put("environment", Report.environment());
         Map<String, Object> facts = new LinkedHashMap<>();
-        facts.put("data", data + " — " + classes.size() + " people; " + images.get("train") + " train, " + images.get("val")
+        facts.put("data", data + " — " + d.classes().size() + " people; " + images.get("train") + " train, " + images.get("val")
                 + " validation, " + images.get("test") + " test images");
         facts.put("model", metrics.get("model") + ", head " + (hidden > 0 ? hidden + " hidden, dropout " + dropout : "linear"));
         facts.put("training", String.format(Locale.ROOT, "%s lr %s, batch %d, label smoothing %s, augment %d, seed %d; best epoch %d of %d",
                 optimizer, lr, batch, labelSmoothing, augment, seed, result.bestEpoch(), result.history().size()));
         facts.put("unknown", String.format(Locale.ROOT, "'unknown' below score %.3f (%s), calibrated to keep %.0f %% of correct"
-                + " validation answers; answers unknown for %.1f %% of validation and %.1f %% of test images", threshold, UnknownScore.NAME,
-                100 * UnknownThreshold.KEEP, 100 * valEval.unknownRate(), 100 * testEval.unknownRate()));
+                + " validation answers; answers unknown for %.1f %% of validation and %.1f %% of test images", o.threshold,
+                UnknownScore.NAME, 100 * UnknownThreshold.KEEP, 100 * o.val.unknownRate(), 100 * o.test.unknownRate()));
         facts.put("seconds", phases.line());
         facts.put("environment", Report.environment().get("kernels") + ", JDK " + Runtime.version());
         String markdown = "# Face recogniser: training report\n\n" + Report.factsMarkdown("Run", facts)
-                + Report.evaluationMarkdown("Test set", testEval) + "![confusion matrix](confusion.png)\n\n"
+                + Report.evaluationMarkdown("Test set", o.test) + "![confusion matrix](confusion.png)\n\n"
                 + Report.epochsMarkdown(result.history(), result.bestEpoch());
-        Report.write(out, metrics, markdown, testEval, result.history(), result.bestEpoch());
-        AtomicFiles.writeString(out.resolve("split.tsv"), splitTable(dataset, classes, split));
+        Report.write(out, metrics, markdown, o.test, result.history(), result.bestEpoch());
+        AtomicFiles.writeString(out.resolve("split.tsv"), splitTable(d.dataset, d.classes(), d.split));
     }
 
     /**
@@ -268,16 +361,17 @@ final class TrainCommand extends Cli.Task {
         return table.toString();
     }
 
-    /** Everything that determines the trained weights: a checkpoint made with a different description is not resumed. */
-    private String runDescription(ModelSpec spec, String weightsSha, FaceModel faces, Trainer.Config config, Dataset dataset, Split split) {
+    /** Everything that determines the trained weights: a checkpoint of a run with another identity is not resumed. */
+    private RunIdentity runIdentity(ModelSpec spec, String weightsSha, FaceModel faces, Trainer.Config config, Data d) {
         StringBuilder files = new StringBuilder();
-        for (int i = 0; i < dataset.samples().size(); i++) {
-            Sample s = dataset.samples().get(i);
-            files.append(s.sha256()).append(' ').append(s.label()).append(' ').append(split.part(i)).append('\n');
+        for (int i = 0; i < d.dataset.samples().size(); i++) {
+            Sample s = d.dataset.samples().get(i);
+            files.append(s.sha256()).append(' ').append(s.label()).append(' ').append(d.split.part(i)).append('\n');
         }
-        return String.format(Locale.ROOT, "%s, weights %s, cut %s, fine-tune from %s, hidden %d, dropout %s, augment %d, %s, val %s, test %s, data %s",
-                FaceModel.describe(spec), weightsSha.substring(0, 12), faces.cut, faces.fineTuneFrom, hidden, dropout, augment, config.describe(), val, test,
-                Hashes.sha256Hex(files.toString()).substring(0, 12));
+        RunIdentity model = RunIdentity.EMPTY.with("backbone", FaceModel.describe(spec)).with("weights", weightsSha.substring(0, 12))
+                .with("cut", faces.cut).with("fine-tune from", faces.fineTuneFrom).with("hidden", hidden).with("dropout", dropout)
+                .with("augment", augment);
+        return config.identify(model).with("val", val).with("test", test).with("data", Hashes.sha256Hex(files.toString()).substring(0, 12));
     }
 
     private float[] probabilities(Trainer trainer, Samples samples, int classes) {

@@ -5,11 +5,15 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import slice.engine.Graph;
 import slice.engine.Layer;
+import slice.engine.Node;
 import slice.engine.Param;
 import slice.engine.Tensor;
 import slice.engine.layers.BatchNorm;
@@ -19,6 +23,7 @@ import slice.engine.optim.Loss;
 import slice.engine.optim.LrSchedule;
 import slice.engine.optim.Optimizer;
 import slice.engine.optim.Sgd;
+import slice.train.InvalidSetting.Setting;
 
 /**
  * The training loop of the trainable part of a network (the head, and with fine-tuning the backbone layers after the
@@ -41,23 +46,40 @@ import slice.engine.optim.Sgd;
  * checkpoint of epoch {@code e} computes exactly what the uninterrupted run computed, bit for bit.
  */
 public final class Trainer {
-    /** Options of the training loop. {@code optimizer} is {@code adam} or {@code sgd} (momentum 0.9, Nesterov). */
-    public record Config(int epochs, int batch, float lr, String optimizer, float labelSmoothing, float weightDecay,
-                         int patience, long seed) {
-        public Config {
-            if (epochs < 1) throw new UserError("--epochs must be at least 1, got " + epochs);
-            if (batch < 1) throw new UserError("--batch must be at least 1, got " + batch);
-            if (!(lr > 0)) throw new UserError("--lr must be positive, got " + lr);
-            if (!optimizer.equals("adam") && !optimizer.equals("sgd")) throw new UserError("--optimizer must be adam or sgd, got " + optimizer);
-            if (!(labelSmoothing >= 0 && labelSmoothing < 1)) throw new UserError("--label-smoothing must be in [0, 1), got " + labelSmoothing);
-            if (!(weightDecay >= 0)) throw new UserError("--weight-decay must be >= 0, got " + weightDecay);
-            if (patience < 1) throw new UserError("--patience must be at least 1, got " + patience);
+    /** The optimiser: Adam (Keras' defaults), or SGD with Nesterov momentum 0.9. */
+    public enum OptimizerKind {
+        ADAM, SGD;
+
+        Optimizer create(LrSchedule schedule, float weightDecay) {
+            return this == ADAM ? Adam.adam(schedule, weightDecay) : new Sgd(schedule, 0.9f, true, weightDecay);
         }
 
-        /** E.g. {@code epochs 30, batch 32, lr 0.001, adam, label smoothing 0.1, weight decay 0.0, patience 5, seed 1}. */
-        public String describe() {
-            return "epochs " + epochs + ", batch " + batch + ", lr " + lr + ", " + optimizer + ", label smoothing " + labelSmoothing
-                    + ", weight decay " + weightDecay + ", patience " + patience + ", seed " + seed;
+        /** {@code adam} or {@code sgd}: how run identities and reports write it. */
+        @Override public String toString() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /** Options of the training loop. */
+    public record Config(int epochs, int batch, float lr, OptimizerKind optimizer, float labelSmoothing, float weightDecay,
+                         int patience, long seed) {
+        public Config {
+            if (epochs < 1) throw new InvalidSetting(Setting.EPOCHS, " must be at least 1, got " + epochs);
+            if (batch < 1) throw new InvalidSetting(Setting.BATCH, " must be at least 1, got " + batch);
+            if (!(lr > 0)) throw new InvalidSetting(Setting.LEARNING_RATE, " must be positive, got " + lr);
+            Objects.requireNonNull(optimizer, "optimizer");
+            if (!(labelSmoothing >= 0 && labelSmoothing < 1)) {
+                throw new InvalidSetting(Setting.LABEL_SMOOTHING, " must be in [0, 1), got " + labelSmoothing);
+            }
+            if (!(weightDecay >= 0)) throw new InvalidSetting(Setting.WEIGHT_DECAY, " must be >= 0, got " + weightDecay);
+            if (patience < 1) throw new InvalidSetting(Setting.PATIENCE, " must be at least 1, got " + patience);
+        }
+
+        /** {@code base} followed by these options, each named as here. */
+        public RunIdentity identify(RunIdentity base) {
+            return base.with("epochs", epochs).with("batch", batch).with("lr", lr).with("optimizer", optimizer)
+                    .with("label smoothing", labelSmoothing).with("weight decay", weightDecay).with("patience", patience)
+                    .with("seed", seed);
         }
     }
 
@@ -76,105 +98,170 @@ public final class Trainer {
 
     /**
      * Trains {@code net} on {@code train}, watching {@code val}, continuing from {@code checkpointFile} when it holds a
-     * run of the same {@code runDescription}. {@code onEpoch} receives each finished epoch (after its checkpoint is
+     * run of the same {@code run} identity. {@code onEpoch} receives each finished epoch (after its checkpoint is
      * written). With an empty validation set the training loss is watched instead.
      */
-    public Result fit(Samples train, Samples val, Path checkpointFile, String runDescription, Consumer<EpochStats> onEpoch) {
-        int stepsPerEpoch = (train.size() + config.batch() - 1) / config.batch();
-        long totalSteps = (long) stepsPerEpoch * config.epochs();
-        Optimizer optimizer = optimizer(totalSteps, Math.min(stepsPerEpoch, totalSteps / 10));
-        List<Param> params = net.trainableParams();
+    public Result fit(Samples train, Samples val, Path checkpointFile, RunIdentity run, Consumer<EpochStats> onEpoch) {
+        Optimizer optimizer = optimizer(train.size());
+        EarlyStopping progress = Files.exists(checkpointFile) ? resume(checkpointFile, run, optimizer) : new EarlyStopping(snapshot());
+        net.plan(Math.min(config.batch(), Math.max(1, train.size())));
+        Batch batch = new Batch(config.batch());
+        while (!progress.stopped && progress.epoch < config.epochs()) {
+            EpochStats stats = epoch(progress.epoch + 1, train, val, optimizer, batch);
+            progress.record(stats, config.patience(), this::snapshot);
+            progress.checkpoint(run, snapshot(), optimizer.state()).save(checkpointFile);
+            onEpoch.accept(stats);
+        }
+        restore(progress.bestWeights, checkpointFile);
+        return new Result(List.copyOf(progress.history), progress.bestEpoch, progress.resumed);
+    }
 
-        List<EpochStats> history = new ArrayList<>();
-        int epoch = 0, bestEpoch = 0;
-        boolean stopped = false, resumed = false;
-        double bestLoss = Double.POSITIVE_INFINITY;
-        Map<String, Tensor> best = snapshot();
-        if (Files.exists(checkpointFile)) {
-            Checkpoint c = Checkpoint.load(checkpointFile);
-            if (!c.config().equals(runDescription)) {
-                throw UserError.about(checkpointFile, "holds a different training run (" + difference(c.config(), runDescription)
-                        + "); use another --out, or delete it to start over");
+    /** Cosine decay from {@code lr} to {@code lr/100} after a warm-up of one epoch, or a tenth of the run if shorter. */
+    private Optimizer optimizer(int trainSize) {
+        int stepsPerEpoch = (trainSize + config.batch() - 1) / config.batch();
+        long totalSteps = (long) stepsPerEpoch * config.epochs(), warmupSteps = Math.min(stepsPerEpoch, totalSteps / 10);
+        LrSchedule schedule = LrSchedule.cosine(config.lr(), config.lr() / 100, Math.max(1, totalSteps - warmupSteps))
+                .withWarmup(warmupSteps);
+        return config.optimizer().create(schedule, config.weightDecay());
+    }
+
+    /** The state of the checkpointed run, its weights and optimiser state restored; another run's checkpoint is refused. */
+    private EarlyStopping resume(Path checkpointFile, RunIdentity run, Optimizer optimizer) {
+        Checkpoint c = Checkpoint.load(checkpointFile);
+        if (!c.run().equals(run)) {
+            throw UserError.about(checkpointFile, "holds a different training run (" + c.run().difference(run)
+                    + "); use another output folder, or delete it to start over");
+        }
+        restore(c.weights(), checkpointFile);
+        optimizer.loadState(c.optimizer());
+        return new EarlyStopping(c);
+    }
+
+    /** The input, output-gradient and label buffers of one mini-batch. */
+    private final class Batch {
+        final Tensor x, dLogits;
+        final int[] labels;
+
+        Batch(int size) {
+            x = new Tensor(Tensor.withBatch(size, net.inputShape()));
+            dLogits = new Tensor(size, classes);
+            labels = new int[size];
+        }
+    }
+
+    /** Mean loss and accuracy over a set. */
+    private record Measured(double loss, double accuracy) { }
+
+    /**
+     * Epoch {@code epoch}: its random generator (seeded with the run's seed and the epoch) reseeds the dropout
+     * layers and shuffles; then one pass of training, precise batch norm, and the validation measurement.
+     */
+    private EpochStats epoch(int epoch, Samples train, Samples val, Optimizer optimizer, Batch batch) {
+        long start = System.nanoTime();
+        SplittableRandom random = new SplittableRandom(mix(config.seed(), epoch));
+        for (Layer l : net.layers()) if (l instanceof Dropout d) d.reseed(random.nextLong());
+        Measured training = trainOnePass(train, random, optimizer, batch);
+        preciseBatchNorm(train, batch.x);
+        Measured validation = val.size() > 0 ? measure(val) : training;
+        return new EpochStats(epoch, training.loss, training.accuracy, validation.loss, validation.accuracy,
+                (System.nanoTime() - start) / 1e9, optimizer.currentLr());
+    }
+
+    /**
+     * Mini-batches over a random order of {@code train}, one random augmented copy per image: forward → softmax
+     * cross-entropy → backward → optimiser step. Returns the mean training loss and accuracy.
+     */
+    private Measured trainOnePass(Samples train, SplittableRandom random, Optimizer optimizer, Batch batch) {
+        List<Param> params = net.trainableParams();
+        int[] order = permutation(train.size(), random);
+        double lossSum = 0;
+        int correct = 0;
+        for (int from = 0; from < order.length; from += config.batch()) {
+            int n = Math.min(config.batch(), order.length - from);
+            batch.x.setBatch(n);
+            batch.dLogits.setBatch(n);
+            for (int b = 0; b < n; b++) {
+                int i = order[from + b];
+                train.read(i, random.nextInt(train.copies()), batch.x.data, b * train.sampleSize());
+                batch.labels[b] = train.label(i);
             }
-            restore(c.weights(), checkpointFile);
-            optimizer.loadState(c.optimizer());
+            Tensor logits = net.forward(batch.x, true);
+            lossSum += (double) Loss.softmaxCrossEntropy(logits, batch.labels, config.labelSmoothing(), batch.dLogits) * n;
+            correct += countCorrect(logits, batch.labels, n);
+            net.backward(batch.dLogits);
+            optimizer.step(params);
+        }
+        return new Measured(lossSum / Math.max(1, train.size()), (double) correct / Math.max(1, train.size()));
+    }
+
+    /** Loss and accuracy of {@code samples} (copy 0) in inference mode. */
+    private Measured measure(Samples samples) {
+        Tensor logits = Tensor.wrap(logits(samples, config.batch()), samples.size(), classes);
+        int[] labels = labelsOf(samples);
+        double loss = Loss.softmaxCrossEntropy(logits, labels, config.labelSmoothing(), null);
+        return new Measured(loss, (double) countCorrect(logits, labels, samples.size()) / samples.size());
+    }
+
+    /**
+     * Early stopping and the history of a run: the epochs done, the lowest validation loss, its epoch and weights.
+     * After {@code patience} epochs without a new minimum the run stops (Keras' {@code EarlyStopping}).
+     */
+    private static final class EarlyStopping {
+        final List<EpochStats> history = new ArrayList<>();
+        int epoch, bestEpoch;
+        boolean stopped, resumed;
+        double bestLoss = Double.POSITIVE_INFINITY;
+        Map<String, Tensor> bestWeights;
+
+        /** A fresh run, starting from {@code initialWeights}. */
+        EarlyStopping(Map<String, Tensor> initialWeights) {
+            bestWeights = initialWeights;
+        }
+
+        /** A run continued from its checkpoint. */
+        EarlyStopping(Checkpoint c) {
             history.addAll(c.history());
             epoch = c.epoch();
             stopped = c.stopped();
             bestEpoch = c.bestEpoch();
             bestLoss = c.bestValLoss();
-            best = c.bestWeights();
+            bestWeights = c.bestWeights();
             resumed = true;
         }
 
-        net.plan(Math.min(config.batch(), Math.max(1, train.size())));
-        Tensor x = new Tensor(batchShape(config.batch()));
-        Tensor dLogits = new Tensor(config.batch(), classes);
-        int[] labels = new int[config.batch()];
-        while (!stopped && epoch < config.epochs()) {
-            epoch++;
-            long start = System.nanoTime();
-            SplittableRandom random = new SplittableRandom(mix(config.seed(), epoch));
-            for (Layer l : net.layers()) if (l instanceof Dropout d) d.reseed(random.nextLong());
-            int[] order = permutation(train.size(), random);
-            double lossSum = 0;
-            int correct = 0;
-            for (int from = 0; from < order.length; from += config.batch()) {
-                int n = Math.min(config.batch(), order.length - from);
-                x.setBatch(n);
-                dLogits.setBatch(n);
-                for (int b = 0; b < n; b++) {
-                    int i = order[from + b];
-                    train.read(i, random.nextInt(train.copies()), x.data, b * train.sampleSize());
-                    labels[b] = train.label(i);
-                }
-                Tensor logits = net.forward(x, true);
-                lossSum += (double) Loss.softmaxCrossEntropy(logits, labels, config.labelSmoothing(), dLogits) * n;
-                correct += countCorrect(logits, labels, n);
-                net.backward(dLogits);
-                optimizer.step(params);
-            }
-            preciseBatchNorm(train, x);
-            double loss = lossSum / Math.max(1, train.size()), accuracy = (double) correct / Math.max(1, train.size());
-            double valLoss = loss, valAccuracy = accuracy;
-            if (val.size() > 0) {
-                float[] logits = logits(val, config.batch());
-                valLoss = Loss.softmaxCrossEntropy(Tensor.wrap(logits, val.size(), classes), labelsOf(val), config.labelSmoothing(), null);
-                valAccuracy = (double) countCorrect(Tensor.wrap(logits, val.size(), classes), labelsOf(val), val.size()) / val.size();
-            }
-            if (valLoss < bestLoss) {
-                bestLoss = valLoss;
+        void record(EpochStats stats, int patience, Supplier<Map<String, Tensor>> weights) {
+            epoch = stats.epoch();
+            if (stats.valLoss() < bestLoss) {
+                bestLoss = stats.valLoss();
                 bestEpoch = epoch;
-                best = snapshot();
-            } else if (epoch - bestEpoch >= config.patience()) {
+                bestWeights = weights.get();
+            } else if (epoch - bestEpoch >= patience) {
                 stopped = true;
             }
-            EpochStats stats = new EpochStats(epoch, loss, accuracy, valLoss, valAccuracy, (System.nanoTime() - start) / 1e9,
-                    optimizer.currentLr());
             history.add(stats);
-            new Checkpoint(runDescription, epoch, stopped, bestEpoch, bestLoss, history, snapshot(), best, optimizer.state())
-                    .save(checkpointFile);
-            onEpoch.accept(stats);
         }
-        restore(best, checkpointFile);
-        return new Result(List.copyOf(history), bestEpoch, resumed);
+
+        Checkpoint checkpoint(RunIdentity run, Map<String, Tensor> weights, Map<String, Tensor> optimizerState) {
+            return new Checkpoint(run, epoch, stopped, bestEpoch, bestLoss, history, weights, bestWeights, optimizerState);
+        }
     }
 
     /**
      * Sets the moving statistics of every trained batch norm to the mean, over the training set (copy 0 of every
-     * image, in order), of the batch statistics that training normalised with ("precise BN", Wu &amp; Johnson 2021).
-     * Why: with Keras' momentum 0.999 a few hundred steps leave the moving statistics almost at their ImageNet values,
-     * far from the batch statistics of faces the fine-tuned layers learnt to expect, so inference (validation, test,
-     * prediction) would see different activations than training did. One forward pass per epoch fixes that.
+     * image, in order), of the batch statistics that training normalised with ("precise BN", Wu &amp; Johnson 2021),
+     * each batch weighted by its size. Why: with Keras' momentum 0.999 a few hundred steps leave the moving
+     * statistics almost at their ImageNet values, far from the batch statistics of faces the fine-tuned layers learnt
+     * to expect, so inference (validation, test, prediction) would see different activations than training did. One
+     * forward pass per epoch fixes that.
      */
     private void preciseBatchNorm(Samples train, Tensor x) {
-        List<BatchNorm> norms = new ArrayList<>();
-        for (Layer l : net.layers()) if (l instanceof BatchNorm bn && l.isTrainable()) norms.add(bn);
+        List<Node> norms = new ArrayList<>();
+        for (Node node : net.nodes()) if (node.layer instanceof BatchNorm && node.layer.isTrainable()) norms.add(node);
         if (norms.isEmpty()) return;
         double[][] meanSum = new double[norms.size()][], varSum = new double[norms.size()][];
         for (int k = 0; k < norms.size(); k++) {
-            meanSum[k] = new double[norms.get(k).channels];
-            varSum[k] = new double[norms.get(k).channels];
+            meanSum[k] = new double[((BatchNorm) norms.get(k).layer).channels];
+            varSum[k] = new double[meanSum[k].length];
         }
         for (int from = 0; from < train.size(); from += config.batch()) {
             int n = Math.min(config.batch(), train.size() - from);
@@ -182,26 +269,16 @@ public final class Trainer {
             for (int b = 0; b < n; b++) train.read(from + b, 0, x.data, b * train.sampleSize());
             net.forward(x, true);
             for (int k = 0; k < norms.size(); k++) {
-                BatchNorm bn = norms.get(k);
-                Tensor in = net.activation(bn.inputs().get(0));
-                int c = bn.channels, pixels = in.size() / c;
-                double[] mean = new double[c], var = new double[c];
-                for (int p = 0; p < pixels; p++) for (int j = 0; j < c; j++) mean[j] += in.data[p * c + j];
-                for (int j = 0; j < c; j++) mean[j] /= pixels;
-                for (int p = 0; p < pixels; p++) {
-                    for (int j = 0; j < c; j++) {
-                        double d = in.data[p * c + j] - mean[j];
-                        var[j] += d * d;
-                    }
-                }
-                for (int j = 0; j < c; j++) {
-                    meanSum[k][j] += mean[j] * n;
-                    varSum[k][j] += var[j] / pixels * n;
+                float[] mean = new float[meanSum[k].length], variance = new float[meanSum[k].length];
+                ((BatchNorm) norms.get(k).layer).lastBatchStatistics(norms.get(k), mean, variance);
+                for (int j = 0; j < mean.length; j++) {
+                    meanSum[k][j] += (double) mean[j] * n;
+                    varSum[k][j] += (double) variance[j] * n;
                 }
             }
         }
         for (int k = 0; k < norms.size(); k++) {
-            BatchNorm bn = norms.get(k);
+            BatchNorm bn = (BatchNorm) norms.get(k).layer;
             for (int j = 0; j < bn.channels; j++) {
                 bn.movingMean.value.data[j] = (float) (meanSum[k][j] / train.size());
                 bn.movingVariance.value.data[j] = (float) (varSum[k][j] / train.size());
@@ -222,7 +299,7 @@ public final class Trainer {
         Layer l = net.layer(layer);
         int width = l.outputSize();
         float[] out = new float[samples.size() * width];
-        Tensor x = new Tensor(batchShape(batch));
+        Tensor x = new Tensor(Tensor.withBatch(batch, net.inputShape()));
         if (net.capacity() < 1) net.plan(batch);
         for (int from = 0; from < samples.size(); from += batch) {
             int n = Math.min(batch, samples.size() - from);
@@ -232,21 +309,6 @@ public final class Trainer {
             System.arraycopy(net.activation(l).data, 0, out, from * width, n * width);
         }
         return out;
-    }
-
-    private Optimizer optimizer(long totalSteps, long warmupSteps) {
-        LrSchedule schedule = LrSchedule.cosine(config.lr(), config.lr() / 100, Math.max(1, totalSteps - warmupSteps))
-                .withWarmup(warmupSteps);
-        return config.optimizer().equals("adam") ? Adam.adam(schedule, config.weightDecay())
-                : new Sgd(schedule, 0.9f, true, config.weightDecay());
-    }
-
-    private int[] batchShape(int n) {
-        int[] sample = net.inputShape();
-        int[] shape = new int[sample.length + 1];
-        shape[0] = n;
-        System.arraycopy(sample, 0, shape, 1, sample.length);
-        return shape;
     }
 
     /** Copies of every weight of the trainable network (moving statistics included), by parameter name. */
@@ -274,15 +336,6 @@ public final class Trainer {
         int[] labels = new int[s.size()];
         for (int i = 0; i < labels.length; i++) labels[i] = s.label(i);
         return labels;
-    }
-
-    /** The first differing item of two comma-separated run descriptions: {@code lr=0.01 there, lr=0.1 now}. */
-    static String difference(String saved, String now) {
-        String[] a = saved.split(", "), b = now.split(", ");
-        for (int i = 0; i < Math.min(a.length, b.length); i++) {
-            if (!a[i].equals(b[i])) return a[i] + " there, " + b[i] + " now";
-        }
-        return saved + " there, " + now + " now";
     }
 
     /** Fisher–Yates shuffle of 0..n-1. */

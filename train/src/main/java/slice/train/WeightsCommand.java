@@ -9,6 +9,7 @@ import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import slice.models.ModelSpec;
 import slice.weights.Downloader;
@@ -25,7 +26,8 @@ import slice.weights.io.SliceCache;
 final class WeightsCommand {
     /** Options shared by both subcommands. */
     static final class Where {
-        @Option(names = "--cache", paramLabel = "DIR", description = "Cache folder (default: $SLICE_CACHE or ~/.cache/slice).")
+        @Option(names = "--cache", paramLabel = "DIR",
+                description = "Cache folder (default: $SLICE_CACHE or ~/.cache/slice).")
         Path cache;
 
         @Option(names = "--mirror", paramLabel = "URL", description = "Download from this mirror of the files' official folder, "
@@ -53,9 +55,10 @@ final class WeightsCommand {
         }
     }
 
-    @Command(name = "list", mixinStandardHelpOptions = true, description = "List every known weights file, its size, and whether it is cached.")
+    @Command(name = "list", mixinStandardHelpOptions = true,
+            description = "List every known weights file, its size, and whether it is cached.")
     static final class List implements Callable<Integer> {
-        @picocli.CommandLine.Mixin Where where;
+        @Mixin Where where;
 
         @Override public Integer call() {
             print(KerasApplications.all(), where.downloader());
@@ -66,7 +69,8 @@ final class WeightsCommand {
         private void print(java.util.List<RemoteFile> files, Downloader d) {
             for (RemoteFile f : files) {
                 Path local = d.location(f);
-                System.out.printf(Locale.ROOT, "%-72s %12s  %s%n", f.fileName(), f.size() < 0 ? "?" : String.format(Locale.ROOT, "%,d", f.size()),
+                String size = f.size() < 0 ? "?" : String.format(Locale.ROOT, "%,d", f.size());
+                System.out.printf(Locale.ROOT, "%-72s %12s  %s%n", f.fileName(), size,
                         Files.isRegularFile(local) ? "cached " + local : where.located(f).url());
             }
         }
@@ -79,20 +83,17 @@ final class WeightsCommand {
                     "  java -jar train.jar weights fetch --model face-api"})
     static final class Fetch implements Callable<Integer> {
         @Option(names = "--model", paramLabel = "NAME", defaultValue = "mobilenetv2",
-                description = "mobilenetv2, inceptionv3, or " + FACE_API + " (the face detector, landmark and descriptor models of face-api.js)"
-                        + " (default: ${DEFAULT-VALUE}).")
+                description = "mobilenetv2, inceptionv3, or " + FACE_API
+                        + " (the face detector, landmark and descriptor models of face-api.js) (default: ${DEFAULT-VALUE}).")
         String model;
 
-        @Option(names = "--alpha", paramLabel = "A", defaultValue = "1.0", description = "MobileNetV2 width (default: ${DEFAULT-VALUE}).")
-        float alpha;
+        @Mixin Options.Shape shape;
 
-        @Option(names = "--size", paramLabel = "S", description = "Input size the weights were trained at (default: 224; InceptionV3 has one file).")
-        Integer size;
-
-        @Option(names = "--top", description = "The file with the 1000-class ImageNet classifier (training never needs it).")
+        @Option(names = "--top",
+                description = "The file with the 1000-class ImageNet classifier (training never needs it).")
         boolean top;
 
-        @picocli.CommandLine.Mixin Where where;
+        @Mixin Where where;
 
         @Override public Integer call() {
             if (model.equals(FACE_API)) {
@@ -104,8 +105,7 @@ final class WeightsCommand {
                 }
                 return Cli.OK;
             }
-            ModelSpec spec = FaceModel.spec(model, alpha, size);
-            Path file = fetch(spec, top, where);
+            Path file = fetch(shape.spec(model), top, where);
             System.out.println(file);
             return Cli.OK;
         }
@@ -128,7 +128,8 @@ final class WeightsCommand {
         try {
             return d.fetch(f, (done, total) -> {
                 if (bar[0] == null) {
-                    bar[0] = new ProgressBarBuilder().setTaskName(f.fileName()).setInitialMax(Math.max(total, 0)).setStyle(ProgressBarStyle.ASCII)
+                    bar[0] = new ProgressBarBuilder().setTaskName(f.fileName()).setInitialMax(Math.max(total, 0))
+                            .setStyle(ProgressBarStyle.ASCII)
                             .setUnit(" MB", 1 << 20).showSpeed().setUpdateIntervalMillis(500).build();
                 }
                 bar[0].stepTo(done);
@@ -136,17 +137,5 @@ final class WeightsCommand {
         } finally {
             if (bar[0] != null) bar[0].close();
         }
-    }
-
-    /** {@code --weights FILE|auto}: the file, or for {@code auto} the cached (downloaded if needed) official weights. */
-    static Path resolve(String weights, ModelSpec spec, Path cache) {
-        if (!weights.equals("auto")) {
-            Path file = Path.of(weights);
-            if (!Files.isRegularFile(file)) throw UserError.about(file, "no such weights file");
-            return file;
-        }
-        Where where = new Where();
-        where.cache = cache;
-        return fetch(spec, false, where);
     }
 }

@@ -5,7 +5,10 @@ import slice.engine.Layer;
 import slice.engine.Node;
 import slice.engine.Param;
 
-/** A test-only fully connected layer {@code y = x·W + b} ({@code [N, in] → [N, out]}), plain loops: a small trainable model for trainer tests. */
+/**
+ * A test-only fully connected layer {@code y = x·W + b} ({@code [N, in] → [N, out]}), plain loops: a small trainable
+ * model for trainer tests.
+ */
 final class Affine extends Layer {
     final Param kernel, bias;
     private final int in, units;

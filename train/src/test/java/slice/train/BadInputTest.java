@@ -19,8 +19,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 import slice.engine.Tensor;
+import slice.models.ModelSpec;
 import slice.weights.NpyFile;
-import slice.weights.ModelCard;
 import slice.weights.SavedModel;
 
 /** Every bad input the commands can meet gives one line on stderr, {@code error: <file>: <problem>}, and exit code 2. */
@@ -98,6 +98,10 @@ class BadInputTest {
         assertOneLineError(none + ": no such weights file", "train", "--data", faces.toString(), "--weights", none.toString());
         assertOneLineError("unknown model 'resnet': choose one of mobilenetv2, inceptionv3", train("--model", "resnet"));
         assertOneLineError("--epochs must be at least 1, got 0", train("--epochs", "0"));
+        assertOneLineError("--hidden must be >= 0, got -1", train("--hidden", "-1"));
+        assertOneLineError("--label-smoothing must be in [0, 1), got 1.0", train("--label-smoothing", "1"));
+        assertOneLineError("Invalid value for option '--optimizer': expected one of [ADAM, SGD] (case-insensitive) but was 'adamw'"
+                + " (see 'java -jar train.jar train --help')", train("--optimizer", "adamw"));
         assertOneLineError("--cut: mobilenetv2 has no layer named 'block_99'", train("--cut", "block_99", "--size", "32"));
         assertOneLineError("--fine-tune-from: 'out_relu' is not a layer of mobilenetv2 before the cut block_5_add",
                 train("--cut", "block_5_add", "--fine-tune-from", "out_relu", "--size", "32"));
@@ -113,10 +117,10 @@ class BadInputTest {
 
     /** A saved model with zero weights (MobileNetV2 α0.35 at 32 px): enough to exercise loading and predict. */
     Path savedModel() {
-        FaceModel m = FaceModel.build(FaceModel.spec("mobilenetv2", 0.35f, 32), null, null, new FaceModel.Head(0, 0f), 2, 1);
+        FaceModel m = FaceModel.build(ModelSpec.of("mobilenetv2", 0.35f, 32, false, 0), null, null, new FaceModel.Head(0, 0f), 2, 1);
         Path dir = tmp.resolve("model");
         SavedModel.save(dir.resolve(TrainCommand.MODEL), m.full, UnknownScore.empty(2, m.full.layer(m.embedding).outputSize()).tensors(),
-                new ModelCard("mobilenetv2", 0.35, 32, m.cut, List.of("alice", "bob"), m.spec.preprocessing().describe(),
+                m.card(List.of("alice", "bob"),
                         Map.of("head_hidden", 0, "head_dropout", 0.0, "unknown_score", UnknownScore.NAME, "unknown_threshold", 0.3)));
         return dir;
     }
@@ -125,7 +129,8 @@ class BadInputTest {
     void predictModelAndImageProblems() throws Exception {
         Path missing = tmp.resolve("nothing");
         assertOneLineError(missing + ": no such model", "predict", "--model", missing.toString(), "x.jpg");
-        assertOneLineError(faces + ": no model.safetensors in this folder (is it a train --out folder?)", "predict", "--model", faces.toString(), "x.jpg");
+        assertOneLineError(faces + ": no model.safetensors in this folder (is it a folder written by train?)",
+                "predict", "--model", faces.toString(), "x.jpg");
 
         Path model = savedModel();
         Path good = faces.resolve("alice/0.png"), corrupt = tmp.resolve("corrupt.jpg"), absent = tmp.resolve("absent.png");
@@ -164,7 +169,8 @@ class BadInputTest {
         png(faces.resolve("carol/1.png"), 6);
         assertOneLineError(faces.resolve("carol") + ": 'carol' is not one of the 2 people this model knows",
                 "evaluate", "--model", model.toString(), "--data", faces.toString());
-        assertOneLineError("--split must be all, test or val, got train", "evaluate", "--model", model.toString(), "--data", faces.toString(),
+        assertOneLineError("Invalid value for option '--split': expected one of [ALL, TEST, VAL] (case-insensitive) but was 'train'"
+                + " (see 'java -jar train.jar evaluate --help')", "evaluate", "--model", model.toString(), "--data", faces.toString(),
                 "--split", "train");
 
         Path npy = tmp.resolve("x.npy");

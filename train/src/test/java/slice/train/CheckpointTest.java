@@ -21,7 +21,7 @@ class CheckpointTest {
 
     private static Checkpoint sample(int epoch) {
         Tensor w = Tensor.wrap(new float[] {1.5f, -2f, Float.MIN_VALUE, 3e8f, 0f, -0f}, 2, 3);
-        return new Checkpoint("mobilenetv2 lr=0.001", epoch, false, 2, 0.25,
+        return new Checkpoint(RunIdentity.EMPTY.with("backbone", "mobilenetv2").with("lr", 0.001f), epoch, false, 2, 0.25,
                 List.of(new EpochStats(1, 1.0, 0.5, 0.9, 0.55, 1.25, 1e-3), new EpochStats(2, 0.5, 0.8, 0.25, 0.9, 1.0, 9e-4)),
                 Map.of("dense/kernel", w), Map.of("dense/kernel", w.copy()), Map.of("iterations", Tensor.wrap(new float[] {20}, 1)));
     }
@@ -32,7 +32,8 @@ class CheckpointTest {
         Checkpoint c = sample(2);
         c.save(f);
         Checkpoint back = Checkpoint.load(f);
-        assertEquals(c.config(), back.config());
+        assertEquals(c.run(), back.run());
+        assertEquals("backbone mobilenetv2, lr 0.001", back.run().toString());
         assertEquals(2, back.epoch());
         assertEquals(c.history(), back.history());
         assertEquals(0.25, back.bestValLoss());
@@ -62,7 +63,8 @@ class CheckpointTest {
 
         Files.write(f, java.util.Arrays.copyOf(bytes, bytes.length - 5));
         String truncated = assertThrows(UserError.class, () -> Checkpoint.load(f)).getMessage();
-        assertTrue(truncated.startsWith(f + ": ") && truncated.endsWith("(a damaged checkpoint: delete it to start the run over)"), truncated);
+        assertTrue(truncated.startsWith(f + ": ") && truncated.endsWith("(a damaged checkpoint: delete it to start the run over)"),
+                truncated);
         assertEquals(1, truncated.lines().count());
 
         Files.writeString(f, "hello, not a checkpoint");

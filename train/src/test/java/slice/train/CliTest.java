@@ -75,4 +75,32 @@ class CliTest {
         assertEquals(2, r.exit());
         assertEquals(1, r.err().lines().count(), r.err());
     }
+
+    @Test
+    void sharedOptionsParseTheSameEverywhereAndTrainNarrowsTheDefaultWidth() {
+        CommandLine cli = Cli.commandLine();
+        cli.parseArgs("train", "--data", "faces", "--optimizer", "SGD");
+        TrainCommand train = cli.getSubcommands().get("train").getCommand();
+        assertEquals(Trainer.OptimizerKind.SGD, train.optimizer);
+        assertEquals(0.5f, train.backbone.shape.alpha);
+        assertEquals(new slice.models.ModelSpec(slice.models.Architecture.MOBILENET_V2, 0.5f, 224, false, 0), train.backbone.spec());
+
+        cli = Cli.commandLine();
+        cli.parseArgs("features", "--model", "InceptionV3", "--alpha", "0.35", "--out", "f.npy", "a.jpg");
+        FeaturesCommand features = cli.getSubcommands().get("features").getCommand();
+        assertEquals(new slice.models.ModelSpec(slice.models.Architecture.INCEPTION_V3, 1f, 299, false, 0), features.backbone.spec());
+
+        cli = Cli.commandLine();
+        cli.parseArgs("summary", "--model", "mobilenetv2");
+        assertEquals(1.0f, ((SummaryCommand) cli.getSubcommands().get("summary").getCommand()).shape.alpha);
+    }
+
+    @Test
+    void theAlphaHelpListsTheWidthsOfMobileNetV2() {
+        CommandLine train = Cli.commandLine().getSubcommands().get("train");
+        train.setUsageHelpWidth(200);
+        String help = train.getUsageMessage();
+        String widths = String.join(", ", slice.models.MobileNetV2.ALPHAS.stream().map(String::valueOf).toList());
+        assertTrue(help.contains("MobileNetV2 width: " + widths + " (default: 0.5)."), help);
+    }
 }

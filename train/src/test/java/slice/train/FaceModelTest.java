@@ -8,11 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 import slice.engine.Layer;
+import slice.models.ModelSpec;
 
 /** The three graphs over one set of layers, on a small MobileNetV2 (α0.35, 32 px; weights stay zero). */
 class FaceModelTest {
     static FaceModel build(String cut, String fineTuneFrom, int hidden) {
-        return FaceModel.build(FaceModel.spec("mobilenetv2", 0.35f, 32), cut, fineTuneFrom, new FaceModel.Head(hidden, 0.2f), 5, 1);
+        return FaceModel.build(ModelSpec.of("mobilenetv2", 0.35f, 32, false, 0), cut, fineTuneFrom, new FaceModel.Head(hidden, 0.2f), 5, 1);
     }
 
     @Test
@@ -49,16 +50,20 @@ class FaceModelTest {
     }
 
     @Test
-    void layersThatCannotBeCutAreOneLineErrors() {
-        UserError residual = assertThrows(UserError.class, () -> build(null, "block_2_expand_relu", 0));
-        assertTrue(residual.getMessage().startsWith("--fine-tune-from block_2_expand_relu: the layers after it also need"), residual.getMessage());
-        assertEquals("--cut: mobilenetv2 has no layer named 'nope'", assertThrows(UserError.class, () -> build("nope", null, 0)).getMessage());
-        assertEquals("--hidden must be >= 0, got -1", assertThrows(UserError.class, () -> build(null, null, -1)).getMessage());
+    void layersThatCannotBeCutAreErrorsInTheDomainsWords() {
+        InvalidSetting residual = assertThrows(InvalidSetting.class, () -> build(null, "block_2_expand_relu", 0));
+        assertEquals(InvalidSetting.Setting.FINE_TUNE_LAYER, residual.setting);
+        assertTrue(residual.getMessage().startsWith("fine-tune layer block_2_expand_relu: the layers after it also need"),
+                residual.getMessage());
+        InvalidSetting cut = assertThrows(InvalidSetting.class, () -> build("nope", null, 0));
+        assertEquals(InvalidSetting.Setting.CUT_LAYER, cut.setting);
+        assertEquals("cut layer: mobilenetv2 has no layer named 'nope'", cut.getMessage());
+        assertEquals("hidden units must be >= 0, got -1", assertThrows(InvalidSetting.class, () -> build(null, null, -1)).getMessage());
     }
 
     @Test
     void extractionBatchShrinksWithTheHeap() {
-        FaceModel m = FaceModel.build(FaceModel.spec("mobilenetv2", 1.0f, 224), null, null, new FaceModel.Head(0, 0f), 2, 1);
+        FaceModel m = FaceModel.build(ModelSpec.of("mobilenetv2", 1.0f, 224, false, 0), null, null, new FaceModel.Head(0, 0f), 2, 1);
         long floats = m.extractor.source().outputSize();
         for (Layer l : m.extractor.layers()) floats += l.outputSize();
         long expected = Math.max(1, Math.min(32, Runtime.getRuntime().maxMemory() / 5 / (4 * floats)));

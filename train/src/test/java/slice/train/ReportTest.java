@@ -44,7 +44,7 @@ class ReportTest {
         List<EpochStats> history = List.of(new EpochStats(1, 1.2, 0.4, 1.1, 0.5, 2.0, 1e-3),
                 new EpochStats(2, 0.7, 0.7, 0.8, 0.66, 1.5, 8e-4), new EpochStats(3, 0.4, 0.9, 0.9, 0.66, 1.5, 5e-4));
         Map<String, Object> json = new LinkedHashMap<>(ev.toJson("test_"));
-        json.put("epochs", Report.epochsJson(history));
+        json.put("epochs", history);
         json.put("environment", Report.environment());
         Report.write(dir, json, Report.evaluationMarkdown("Test set", ev) + Report.epochsMarkdown(history, 2), ev, history, 2);
 
@@ -56,6 +56,8 @@ class ReportTest {
         assertEquals("[[2,1,0],[0,1,0],[0,0,2]]",
                 j.getAsJsonObject("test_confusion_matrix").get("rows_true_columns_predicted").toString());
         assertTrue(j.getAsJsonObject("environment").has("vector_bits"), metrics);
+        assertEquals("{\"epoch\":2,\"loss\":0.7,\"accuracy\":0.7,\"val_loss\":0.8,\"val_accuracy\":0.66,\"seconds\":1.5,\"lr\":8.0E-4}",
+                j.getAsJsonArray("epochs").get(1).toString());
         String md = Files.readString(dir.resolve("report.md"));
         assertTrue(md.contains("- accuracy: **83.3 % [43.6 %, 97.0 %] (5/6)**"), md);
         assertTrue(md.contains("| 2 (best) | 0.7000 | 70.0 % |"), md);

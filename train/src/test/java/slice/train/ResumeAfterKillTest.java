@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import slice.engine.SharedData;
 
 /**
  * kill -9 in the middle of fine-tuning, then the same command again: it continues from the last finished epoch and
@@ -35,12 +34,14 @@ class ResumeAfterKillTest {
 
     @Test
     void killedRunResumesToTheSameModel() throws Exception {
-        Path source = SharedData.require("faces/att_faces");
-        Path weights = SharedData.require("models/mobilenet_v2/keras/mobilenet_v2_weights_tf_dim_ordering_tf_kernels_0.35_224_no_top.h5");
+        Path source = RealData.attFaces();
+        Path weights = RealData.mobileNetV2Alpha035();
         Path faces = tmp.resolve("faces");
         for (int person = 1; person <= 10; person++) {
             Files.createDirectories(faces.resolve("s" + person));
-            for (int i = 1; i <= 10; i++) Files.copy(source.resolve("s" + person + "/" + i + ".pgm"), faces.resolve("s" + person + "/" + i + ".pgm"));
+            for (int i = 1; i <= 10; i++) {
+                Files.copy(source.resolve("s" + person + "/" + i + ".pgm"), faces.resolve("s" + person + "/" + i + ".pgm"));
+            }
         }
 
         Path whole = tmp.resolve("whole");

@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import slice.engine.SharedData;
 
 /**
  * The product end to end, as a user runs it: {@code train} → {@code predict} → {@code evaluate} on the AT&T faces
@@ -23,8 +22,8 @@ class RoundTripTest {
 
     @Test
     void trainPredictEvaluateOnRealFacesInAOneGigabyteHeap() throws Exception {
-        Path faces = SharedData.require("faces/att_faces");
-        Path weights = SharedData.require("models/mobilenet_v2/keras/mobilenet_v2_weights_tf_dim_ordering_tf_kernels_0.35_224_no_top.h5");
+        Path faces = RealData.attFaces();
+        Path weights = RealData.mobileNetV2Alpha035();
         Path out = tmp.resolve("model");
         List<String> heap = List.of("-Xmx1g");
         String[] train = {"train", "--data", faces.toString(), "--model", "mobilenetv2", "--alpha", "0.35", "--size", "96",
@@ -44,7 +43,8 @@ class RoundTripTest {
             assertTrue(Files.isRegularFile(out.resolve(f)), f);
         }
         // split.tsv lists every usable image once, with its person and part, as metrics.json counts them
-        List<String[]> split = Files.readAllLines(out.resolve("split.tsv")).stream().filter(l -> !l.startsWith("#")).map(l -> l.split("\t")).toList();
+        List<String[]> split = Files.readAllLines(out.resolve("split.tsv")).stream().filter(l -> !l.startsWith("#"))
+                .map(l -> l.split("\t")).toList();
         assertEquals(400, split.size());
         JsonObject images = metrics.getAsJsonObject("images");
         for (String part : List.of("train", "val", "test")) {
@@ -63,7 +63,8 @@ class RoundTripTest {
         assertTrue(lines.get(1).startsWith(faces.resolve("s7/2.pgm") + "\ts7\t"), lines.get(1));
         assertEquals(4, lines.get(0).split("\t").length, "file, person, probability, second person");
 
-        RelaunchTest.Run evaluated = RelaunchTest.java(heap, "evaluate", "--model", out.toString(), "--data", faces.toString(), "--split", "test");
+        RelaunchTest.Run evaluated = RelaunchTest.java(heap, "evaluate", "--model", out.toString(), "--data", faces.toString(),
+                "--split", "test");
         assertEquals(0, evaluated.exit(), evaluated.err());
         JsonObject again = JsonParser.parseString(Files.readString(out.resolve("evaluation/metrics.json"))).getAsJsonObject();
         assertEquals(testAccuracy, again.get("accuracy").getAsDouble(), 1e-12, "evaluate reproduces the training run's test accuracy");

@@ -15,11 +15,11 @@ import org.junit.jupiter.api.io.TempDir;
 import slice.engine.Graph;
 import slice.engine.Input;
 import slice.engine.Param;
+import slice.engine.Tensor;
 import slice.engine.layers.BatchNorm;
 import slice.engine.layers.Dropout;
 import slice.engine.layers.ReLU;
 import slice.engine.optim.Loss;
-import slice.engine.Tensor;
 
 /** The training loop on a small fake model: it learns, stops early with the best weights, and resumes bit-exactly. */
 class TrainerTest {
@@ -61,8 +61,10 @@ class TrainerTest {
         }
     }
 
+    private static final RunIdentity RUN = RunIdentity.EMPTY.with("run", "test");
+
     static Trainer.Config config(int epochs, int patience) {
-        return new Trainer.Config(epochs, 8, 0.01f, "adam", 0.1f, 0f, patience, 42);
+        return new Trainer.Config(epochs, 8, 0.01f, Trainer.OptimizerKind.ADAM, 0.1f, 0f, patience, 42);
     }
 
     static List<float[]> weightsOf(Graph g) {
@@ -74,7 +76,7 @@ class TrainerTest {
     @Test
     void learnsTheClusters() throws Exception {
         Graph net = smallNet();
-        Trainer.Result r = new Trainer(net, config(15, 15)).fit(clusters(90, 1), clusters(30, 2), dir.resolve("ckpt"), "run", s -> { });
+        Trainer.Result r = new Trainer(net, config(15, 15)).fit(clusters(90, 1), clusters(30, 2), dir.resolve("ckpt"), RUN, s -> { });
         assertEquals(15, r.history().size());
         EpochStats best = r.history().get(r.bestEpoch() - 1);
         assertTrue(best.valAccuracy() > 0.8, "val accuracy " + best.valAccuracy());
@@ -85,16 +87,16 @@ class TrainerTest {
     void resumedRunEqualsTheUninterruptedOneBitForBit() throws Exception {
         Samples train = clusters(50, 3), val = clusters(15, 4);
         Graph uninterrupted = smallNet();
-        Trainer.Result full = new Trainer(uninterrupted, config(7, 7)).fit(train, val, dir.resolve("a"), "run", s -> { });
+        Trainer.Result full = new Trainer(uninterrupted, config(7, 7)).fit(train, val, dir.resolve("a"), RUN, s -> { });
 
         Path ckpt = dir.resolve("b");
         RuntimeException kill = new RuntimeException("killed");
-        assertThrows(RuntimeException.class, () -> new Trainer(smallNet(), config(7, 7)).fit(train, val, ckpt, "run", s -> {
+        assertThrows(RuntimeException.class, () -> new Trainer(smallNet(), config(7, 7)).fit(train, val, ckpt, RUN, s -> {
             if (s.epoch() == 3) throw kill;
         }));
         assertEquals(3, Checkpoint.load(ckpt).epoch());
         Graph resumedNet = smallNet();
-        Trainer.Result resumed = new Trainer(resumedNet, config(7, 7)).fit(train, val, ckpt, "run", s -> { });
+        Trainer.Result resumed = new Trainer(resumedNet, config(7, 7)).fit(train, val, ckpt, RUN, s -> { });
 
         assertTrue(resumed.resumed());
         assertFalse(full.resumed());
@@ -113,8 +115,8 @@ class TrainerTest {
         // Tiny noisy data and a high learning rate: validation loss stops improving quickly.
         Samples train = clusters(12, 5), val = clusters(9, 6);
         Graph net = smallNet();
-        Trainer trainer = new Trainer(net, new Trainer.Config(60, 4, 0.05f, "sgd", 0f, 0f, 3, 1));
-        Trainer.Result r = trainer.fit(train, val, dir.resolve("c"), "run", s -> { });
+        Trainer trainer = new Trainer(net, new Trainer.Config(60, 4, 0.05f, Trainer.OptimizerKind.SGD, 0f, 0f, 3, 1));
+        Trainer.Result r = trainer.fit(train, val, dir.resolve("c"), RUN, s -> { });
         assertTrue(r.history().size() < 60, "stopped early: " + r.history().size());
         assertEquals(r.bestEpoch() + 3, r.history().size());
         double bestVal = r.history().stream().mapToDouble(EpochStats::valLoss).min().orElseThrow();
@@ -127,10 +129,51 @@ class TrainerTest {
     @Test
     void aCheckpointOfAnotherRunIsRefused() throws Exception {
         Path ckpt = dir.resolve("d");
-        new Trainer(smallNet(), config(1, 1)).fit(clusters(9, 1), clusters(6, 2), ckpt, "mobilenetv2, lr=0.01, seed 1", s -> { });
+        RunIdentity saved = RunIdentity.EMPTY.with("backbone", "mobilenetv2").with("lr", 0.01f).with("seed", 1);
+        RunIdentity now = RunIdentity.EMPTY.with("backbone", "mobilenetv2").with("lr", 0.1f).with("seed", 1);
+        new Trainer(smallNet(), config(1, 1)).fit(clusters(9, 1), clusters(6, 2), ckpt, saved, s -> { });
         UserError e = assertThrows(UserError.class,
-                () -> new Trainer(smallNet(), config(1, 1)).fit(clusters(9, 1), clusters(6, 2), ckpt, "mobilenetv2, lr=0.1, seed 1", s -> { }));
-        assertEquals(ckpt + ": holds a different training run (lr=0.01 there, lr=0.1 now); use another --out, or delete it to start over",
-                e.getMessage());
+                () -> new Trainer(smallNet(), config(1, 1)).fit(clusters(9, 1), clusters(6, 2), ckpt, now, s -> { }));
+        assertEquals(ckpt + ": holds a different training run (lr 0.01 there, lr 0.1 now); use another output folder,"
+                + " or delete it to start over", e.getMessage());
+    }
+
+    /**
+     * After an epoch the trained batch norm's moving statistics are the size-weighted mean, over the training set's
+     * batches (copy 0, in order), of the batch mean and biased variance of its input, recomputed here in double from
+     * the trained {@code hidden} layer's weights.
+     */
+    @Test
+    void preciseBatchNormSetsTheMovingStatisticsToTheMeanBatchStatistics() {
+        Samples train = clusters(20, 8);   // batches of 8, 8 and 4
+        Graph net = smallNet();
+        new Trainer(net, config(1, 1)).fit(train, clusters(6, 9), dir.resolve("e"), RUN, s -> { });
+        Affine hidden = (Affine) net.layer("hidden");
+        BatchNorm bn = (BatchNorm) net.layer("hidden_bn");
+        int units = 12;
+        double[] mean = new double[units], variance = new double[units];
+        float[] row = new float[DIM];
+        for (int from = 0; from < train.size(); from += 8) {
+            int n = Math.min(8, train.size() - from);
+            double[][] h = new double[n][units];
+            for (int b = 0; b < n; b++) {
+                train.read(from + b, 0, row, 0);
+                for (int o = 0; o < units; o++) {
+                    h[b][o] = hidden.bias.value.data[o];
+                    for (int i = 0; i < DIM; i++) h[b][o] += (double) row[i] * hidden.kernel.value.data[i * units + o];
+                }
+            }
+            for (int o = 0; o < units; o++) {
+                double m = 0, v = 0;
+                for (int b = 0; b < n; b++) m += h[b][o] / n;
+                for (int b = 0; b < n; b++) v += (h[b][o] - m) * (h[b][o] - m) / n;
+                mean[o] += m * n;
+                variance[o] += v * n;
+            }
+        }
+        for (int o = 0; o < units; o++) {
+            assertEquals(mean[o] / train.size(), bn.movingMean.value.data[o], 1e-5, "mean " + o);
+            assertEquals(variance[o] / train.size(), bn.movingVariance.value.data[o], 1e-5, "variance " + o);
+        }
     }
 }

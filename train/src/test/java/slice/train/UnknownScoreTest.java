@@ -10,7 +10,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import slice.engine.Tensor;
-import slice.weights.ModelCard;
+import slice.models.ModelSpec;
 import slice.weights.SavedModel;
 
 class UnknownScoreTest {
@@ -70,10 +70,10 @@ class UnknownScoreTest {
 
     @Test
     void modelsWithoutTheScoreAreRefusedWithOneLine() {
-        FaceModel m = FaceModel.build(FaceModel.spec("mobilenetv2", 0.35f, 32), null, null, new FaceModel.Head(0, 0f), 2, 1);
+        FaceModel m = FaceModel.build(ModelSpec.of("mobilenetv2", 0.35f, 32, false, 0), null, null, new FaceModel.Head(0, 0f), 2, 1);
         Path file = tmp.resolve(TrainCommand.MODEL);
-        SavedModel.save(file, m.full, new ModelCard("mobilenetv2", 0.35, 32, m.cut, List.of("alice", "bob"), m.spec.preprocessing().describe(),
-                Map.of("head_hidden", 0, "head_dropout", 0.0, "unknown_threshold", 0.3)));
+        SavedModel.save(file, m.full,
+                m.card(List.of("alice", "bob"), Map.of("head_hidden", 0, "head_dropout", 0.0, "unknown_threshold", 0.3)));
         UserError e = org.junit.jupiter.api.Assertions.assertThrows(UserError.class, () -> Recogniser.load(tmp));
         assertEquals(file + ": trained by an older version without the unknown-face score; train it again", e.getMessage());
     }

@@ -43,6 +43,7 @@ class UnknownThresholdTest {
     @Test
     void nothingCorrectMeansNoThreshold() {
         int[] labels = {0, 1};
-        assertEquals(0f, UnknownThreshold.calibrate(new float[] {0.9f, 0.8f}, rows(new float[] {0.9f, 0.8f}, new boolean[] {false, false}, labels), 2, labels));
+        float[] probs = rows(new float[] {0.9f, 0.8f}, new boolean[] {false, false}, labels);
+        assertEquals(0f, UnknownThreshold.calibrate(new float[] {0.9f, 0.8f}, probs, 2, labels));
     }
 }

@@ -50,7 +50,8 @@ class WeightsCommandTest {
             assertEquals(62 + 8, listed.lines().count(), "the Keras files, then the face-api.js files:\n" + listed);
             assertTrue(listed.contains(mirror + "mobilenet_v2/" + name), listed);
 
-            String fetched = stdout("weights", "fetch", "--alpha", "0.35", "--size", "224", "--cache", cache.toString(), "--mirror", mirror);
+            String fetched = stdout("weights", "fetch", "--alpha", "0.35", "--size", "224", "--cache", cache.toString(),
+                    "--mirror", mirror);
             Path file = cache.resolve("keras").resolve(name);
             assertEquals(file.toString(), fetched.strip());
             assertArrayEquals(bytes, Files.readAllBytes(file));
@@ -77,8 +78,9 @@ class WeightsCommandTest {
             Path cache = tmp.resolve("cache");
             String fetched = stdout("weights", "fetch", "--model", "face-api", "--cache", cache.toString(), "--mirror", mirror);
             Path dir = cache.resolve("face_api");
-            assertEquals(List.of("tiny_face_detector_model", "face_landmark_68_model", "face_landmark_68_tiny_model", "face_recognition_model")
-                    .stream().map(m -> dir.resolve(m + "-weights_manifest.json").toString()).toList(), fetched.lines().toList());
+            List<String> models = List.of("tiny_face_detector_model", "face_landmark_68_model", "face_landmark_68_tiny_model",
+                    "face_recognition_model");
+            assertEquals(models.stream().map(m -> dir.resolve(m + "-weights_manifest.json").toString()).toList(), fetched.lines().toList());
             for (String name : List.of("face_recognition_model.bin", "tiny_face_detector_model-weights_manifest.json")) {
                 assertArrayEquals(Files.readAllBytes(shared.resolve(name)), Files.readAllBytes(dir.resolve(name)), name);
             }
@@ -91,9 +93,11 @@ class WeightsCommandTest {
 
     @Test
     void offlineFetchSaysWhereToGetTheFile() {
-        BadInputTest.Result r = BadInputTest.run("weights", "fetch", "--alpha", "0.5", "--cache", tmp.toString(), "--mirror", "http://127.0.0.1:9/");
+        BadInputTest.Result r = BadInputTest.run("weights", "fetch", "--alpha", "0.5", "--cache", tmp.toString(),
+                "--mirror", "http://127.0.0.1:9/");
         assertEquals(2, r.exit());
         assertTrue(r.err().startsWith("error: cannot reach http://127.0.0.1:9/mobilenet_v2/"), r.err());
-        assertTrue(r.err().strip().endsWith("save it as " + tmp.resolve("keras/mobilenet_v2_weights_tf_dim_ordering_tf_kernels_0.5_224_no_top.h5")), r.err());
+        Path expected = tmp.resolve("keras/mobilenet_v2_weights_tf_dim_ordering_tf_kernels_0.5_224_no_top.h5");
+        assertTrue(r.err().strip().endsWith("save it as " + expected), r.err());
     }
 }

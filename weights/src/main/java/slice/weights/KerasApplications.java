@@ -4,13 +4,14 @@ import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import slice.models.Architecture;
+import slice.models.MobileNetV2;
 
 /**
  * The official ImageNet weight files of {@code keras.applications} that Slice's models load, as published at
  * {@value #BASE_URL} — the same URLs Keras itself downloads from.
  *
  * <ul>
- *   <li>MobileNetV2, for every α in {@link #MOBILENET_V2_ALPHAS} and input size in {@link #MOBILENET_V2_SIZES}:
+ *   <li>MobileNetV2, for every α in {@link MobileNetV2#ALPHAS} and input size in {@link #MOBILENET_V2_SIZES}:
  *       {@code mobilenet_v2/mobilenet_v2_weights_tf_dim_ordering_tf_kernels_<α>_<size>.h5}, or {@code …_no_top.h5}
  *       without the classifier (α written as Python prints a float: {@code 0.35}, {@code 1.0}). Keras publishes no
  *       checksum for these; the sizes and hashes we know for certain are recorded.</li>
@@ -22,7 +23,6 @@ public final class KerasApplications {
     private KerasApplications() { }
 
     public static final String BASE_URL = "https://storage.googleapis.com/tensorflow/keras-applications/";
-    public static final List<Double> MOBILENET_V2_ALPHAS = List.of(0.35, 0.5, 0.75, 1.0, 1.3, 1.4);
     public static final List<Integer> MOBILENET_V2_SIZES = List.of(96, 128, 160, 192, 224);
 
     private static final URI BASE = URI.create(BASE_URL);
@@ -31,17 +31,17 @@ public final class KerasApplications {
      * The MobileNetV2 file for width {@code alpha} trained at {@code size}×{@code size}. As in Keras, an input size
      * without its own file uses the 224 weights (the convolutions do not depend on the input size).
      */
-    public static RemoteFile mobileNetV2(double alpha, int size, boolean includeTop) {
-        // a float alpha (0.35f) widened to double is 0.3499999940…: compare loosely, then name the file by the listed value
-        double listed = MOBILENET_V2_ALPHAS.stream().filter(a -> Math.abs(a - alpha) < 1e-6).findFirst()
-                .orElseThrow(() -> new WeightsException("MobileNetV2 ImageNet weights exist for alpha " + MOBILENET_V2_ALPHAS + ", not " + alpha));
+    public static RemoteFile mobileNetV2(float alpha, int size, boolean includeTop) {
+        if (!MobileNetV2.ALPHAS.contains(alpha)) {
+            throw new WeightsException("MobileNetV2 ImageNet weights exist for alpha " + MobileNetV2.ALPHAS + ", not " + alpha);
+        }
         int rows = MOBILENET_V2_SIZES.contains(size) ? size : 224;
-        // Double.toString writes alpha as Keras' Python does: 0.35, 0.5, 1.0
-        String name = "mobilenet_v2_weights_tf_dim_ordering_tf_kernels_" + listed + "_" + rows + (includeTop ? "" : "_no_top") + ".h5";
+        // Float.toString writes each listed alpha as Keras' Python does: 0.35, 0.5, 1.0
+        String name = "mobilenet_v2_weights_tf_dim_ordering_tf_kernels_" + alpha + "_" + rows + (includeTop ? "" : "_no_top") + ".h5";
         long bytes = -1;
         String sha256 = null;
-        if (listed == 1.0 && rows == 224) bytes = includeTop ? 14_536_120 : 9_406_464;
-        if (listed == 0.35 && rows == 224 && !includeTop) {
+        if (alpha == 1.0f && rows == 224) bytes = includeTop ? 14_536_120 : 9_406_464;
+        if (alpha == 0.35f && rows == 224 && !includeTop) {
             bytes = 2_019_640;
             sha256 = "df1c3db1d0d9193719c4c70f707c56f7021f999f825bdc57454c275cf6def19f";
         }
@@ -60,7 +60,7 @@ public final class KerasApplications {
      * The file for {@code architecture}: MobileNetV2 uses {@code alpha} and {@code inputSize}, InceptionV3 ignores
      * both. The switch has no default: an architecture added without its weight files does not compile.
      */
-    public static RemoteFile forModel(Architecture architecture, double alpha, int inputSize, boolean includeTop) {
+    public static RemoteFile forModel(Architecture architecture, float alpha, int inputSize, boolean includeTop) {
         return switch (architecture) {
             case MOBILENET_V2 -> mobileNetV2(alpha, inputSize, includeTop);
             case INCEPTION_V3 -> inceptionV3(includeTop);
@@ -70,7 +70,7 @@ public final class KerasApplications {
     /** Every file: 60 MobileNetV2 files, then the two InceptionV3 files. */
     public static List<RemoteFile> all() {
         List<RemoteFile> files = new ArrayList<>();
-        for (double alpha : MOBILENET_V2_ALPHAS) {
+        for (float alpha : MobileNetV2.ALPHAS) {
             for (int size : MOBILENET_V2_SIZES) {
                 files.add(mobileNetV2(alpha, size, true));
                 files.add(mobileNetV2(alpha, size, false));

@@ -21,6 +21,8 @@ import java.util.Map;
 import slice.engine.Graph;
 import slice.engine.Param;
 import slice.engine.Tensor;
+import slice.models.Architecture;
+import slice.models.Preprocessing;
 
 /**
  * Our format for fine-tuned models: two files side by side.
@@ -72,18 +74,18 @@ public final class SavedModel {
         });
         Map<String, String> metadata = new LinkedHashMap<>();   // ordered: the same model gives the same bytes
         metadata.put("format", FORMAT);
-        metadata.put("architecture", card.architecture());
+        metadata.put("architecture", card.architecture().id);
         SafeTensors.write(tensorsFile, tensors, metadata);
 
         JsonObject json = new JsonObject();
         json.addProperty("format", FORMAT);
         json.addProperty("version", VERSION);
-        json.addProperty("architecture", card.architecture());
-        json.addProperty("alpha", (float) card.alpha()); // the models take alpha as a float: write 0.35, not 0.3499999940395355
+        json.addProperty("architecture", card.architecture().id);
+        json.addProperty("alpha", card.alpha()); // a Float: 0.35, not the double 0.3499999940395355
         json.addProperty("input_size", card.inputSize());
         json.addProperty("cut_layer", card.cutLayer());
         json.add("class_names", GSON.toJsonTree(card.classNames()));
-        json.addProperty("preprocessing", card.preprocessing());
+        json.addProperty("preprocessing", card.preprocessing().describe());
         json.add("training", GSON.toJsonTree(card.training()));
         JsonObject weights = new JsonObject();
         weights.addProperty("file", tensorsFile.getFileName().toString());
@@ -185,7 +187,7 @@ public final class SavedModel {
 
     private static ModelCard parseCard(Path tensorsFile, JsonObject json) {
         Path sc = sidecarOf(tensorsFile);
-        double alpha = number(json, "alpha", sc).doubleValue();
+        float alpha = number(json, "alpha", sc).floatValue();
         int inputSize = number(json, "input_size", sc).intValue();
         if (!(alpha > 0) || inputSize < 1) throw new WeightsException(sc + ": alpha " + alpha + " and input_size " + inputSize + " must be positive");
         String cut = json.has("cut_layer") && !json.get("cut_layer").isJsonNull() ? string(json, "cut_layer", sc) : null;
@@ -199,7 +201,12 @@ public final class SavedModel {
             throw new WeightsException(sc + ": class_names must be a non-empty list of distinct names");
         }
         Map<String, Object> training = GSON.fromJson(object(json, "training", sc), new TypeToken<Map<String, Object>>() { }.getType());
-        return new ModelCard(string(json, "architecture", sc), alpha, inputSize, cut, classes, string(json, "preprocessing", sc), training);
+        try {
+            return new ModelCard(Architecture.byName(string(json, "architecture", sc)), alpha, inputSize, cut, classes,
+                    Preprocessing.parse(string(json, "preprocessing", sc)), training);
+        } catch (IllegalArgumentException e) {
+            throw new WeightsException(sc + ": " + e.getMessage());
+        }
     }
 
     private static String string(JsonObject json, String key, Path sc) {

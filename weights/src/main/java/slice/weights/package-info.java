@@ -3,7 +3,7 @@
  *
  * <pre>{@code
  * // Keras ImageNet weights: download once into ~/.cache/slice/keras (or $SLICE_CACHE), resumable, checksummed
- * RemoteFile file = KerasApplications.forModel(Architecture.MOBILENET_V2, 0.5, 224, false);
+ * RemoteFile file = KerasApplications.forModel(Architecture.MOBILENET_V2, 0.5f, 224, false);
  * Path h5 = new Downloader().fetch(file, (done, total) -> bar.stepTo(done));
  *
  * // Keras .h5 (weights-only or whole model) into any graph, a cut backbone included
@@ -22,8 +22,8 @@
  * NpyFile.write(Path.of("features.npy"), features);
  *
  * // our fine-tuned models: face.safetensors + face.json
- * SavedModel.save(Path.of("face.safetensors"), net, new ModelCard("mobilenetv2", 0.5, 224, "out_relu",
- *         classNames, spec.preprocessing().describe(), Map.of("epochs", 20)));   // "RGB, x / 127.5 - 1"
+ * SavedModel.save(Path.of("face.safetensors"), net, new ModelCard(Architecture.MOBILENET_V2, 0.5f, 224, "out_relu",
+ *         classNames, spec.preprocessing(), Map.of("epochs", 20)));   // written "RGB, x / 127.5 - 1.0"
  * ModelCard card = SavedModel.readCard(path);                        // what to build
  * SavedModel.load(path, builtNet);                                   // every tensor checked, then copied
  * }</pre>

@@ -23,6 +23,8 @@ import slice.engine.layers.BatchNorm;
 import slice.engine.layers.Conv2D;
 import slice.engine.layers.Dense;
 import slice.engine.layers.Padding;
+import slice.models.Architecture;
+import slice.models.Preprocessing;
 
 class SavedModelTest {
     @TempDir Path dir;
@@ -42,8 +44,9 @@ class SavedModelTest {
         return g;
     }
 
-    private static final ModelCard CARD = new ModelCard("mobilenetv2", 0.35, 96, "block_13_expand_relu", List.of("ada", "bob", "cy"),
-            "rgb/127.5-1", Map.of("epochs", 12L, "val_accuracy", 0.9375, "head", Map.of("dropout", 0.2, "units", List.of(3L))));
+    private static final Preprocessing KERAS = Preprocessing.SCALE_TO_PLUS_MINUS_ONE;
+    private static final ModelCard CARD = new ModelCard(Architecture.MOBILENET_V2, 0.35f, 96, "block_13_expand_relu",
+            List.of("ada", "bob", "cy"), KERAS, Map.of("epochs", 12L, "val_accuracy", 0.9375, "head", Map.of("dropout", 0.2, "units", List.of(3L))));
 
     private Path saved() {
         Path f = dir.resolve("face.safetensors");
@@ -80,15 +83,18 @@ class SavedModelTest {
     @Test
     void floatAlphaIsWrittenAsItsShortestDecimal() throws IOException {
         Path f = dir.resolve("m.safetensors");
-        SavedModel.save(f, net(2, 2), new ModelCard("mobilenetv2", 0.35f, 96, null, List.of("x", "y"), "rgb/127.5-1", Map.of()));
-        assertTrue(Files.readString(dir.resolve("m.json")).contains("\"alpha\": 0.35,"));
-        assertEquals(0.35, SavedModel.readCard(f).alpha());
+        SavedModel.save(f, net(2, 2), new ModelCard(Architecture.MOBILENET_V2, 0.35f, 96, null, List.of("x", "y"), KERAS, Map.of()));
+        String json = Files.readString(dir.resolve("m.json"));
+        assertTrue(json.contains("\"architecture\": \"mobilenetv2\","), json);
+        assertTrue(json.contains("\"alpha\": 0.35,"), json);
+        assertTrue(json.contains("\"preprocessing\": \"RGB, x / 127.5 - 1.0\","), json);
+        assertEquals(0.35f, SavedModel.readCard(f).alpha());
     }
 
     @Test
     void wholeBackboneCardHasNoCutLayer() {
         Path f = dir.resolve("m.safetensors");
-        ModelCard card = new ModelCard("inceptionv3", 1.0, 299, null, List.of("x", "y"), "rgb/127.5-1", Map.of());
+        ModelCard card = new ModelCard(Architecture.INCEPTION_V3, 1f, 299, null, List.of("x", "y"), KERAS, Map.of());
         SavedModel.save(f, net(2, 2), card);
         assertNull(SavedModel.readCard(f).cutLayer());
     }
@@ -115,6 +121,10 @@ class SavedModelTest {
         String json = Files.readString(sidecar);
         Files.writeString(sidecar, json.replace("\"class_names\"", "\"classes\""));
         assertEquals(sidecar + ": class_names is missing or not a list", loadError(f, net(4, 3)));
+        Files.writeString(sidecar, json.replace("\"mobilenetv2\"", "\"resnet\""));
+        assertEquals(sidecar + ": unknown model 'resnet': choose one of mobilenetv2, inceptionv3", loadError(f, net(4, 3)));
+        Files.writeString(sidecar, json.replace("RGB, x / 127.5 - 1.0", "rgb/127.5-1"));
+        assertEquals(sidecar + ": preprocessing 'rgb/127.5-1' is not of the form 'RGB, x / 127.5 - 1.0'", loadError(f, net(4, 3)));
         Files.writeString(sidecar, json.substring(0, json.length() / 2));
         assertTrue(loadError(f, net(4, 3)).startsWith(sidecar + ": not valid JSON ("));
         Files.delete(sidecar);

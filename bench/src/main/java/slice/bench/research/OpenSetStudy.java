@@ -9,6 +9,7 @@ import java.util.Locale;
 import java.util.Random;
 import slice.models.ModelSpec;
 import slice.train.FaceModel;
+import slice.train.RunIdentity;
 import slice.train.Features;
 import slice.train.Samples;
 import slice.train.Trainer;
@@ -141,7 +142,7 @@ public final class OpenSetStudy {
     static double[][] measure(Path data, Path weights, float alpha, int size, int unseenCount, int seeds, Path cacheDir,
                               List<Named> scores) throws Exception {
         Dataset dataset = Dataset.scan(data);
-        ModelSpec spec = FaceModel.spec("mobilenetv2", alpha, size);
+        ModelSpec spec = ModelSpec.of("mobilenetv2", alpha, size, false, 0);
         int classesAll = dataset.classes().size();
         FaceModel extractorModel = FaceModel.build(spec, null, null, new FaceModel.Head(0, 0.2f), classesAll, 1);
         KerasImport.load(weights, extractorModel.backbone());
@@ -181,12 +182,12 @@ public final class OpenSetStudy {
                 (switch (split.part(j)) { case TRAIN -> train; case VAL -> val; case TEST -> test; }).add(j);
             }
             FaceModel faces = FaceModel.build(spec, null, null, new FaceModel.Head(0, 0.2f), known.size(), 1);
-            Trainer.Config config = new Trainer.Config(30, 32, 0.001f, "adam", 0.1f, 0f, 5, 1);
+            Trainer.Config config = new Trainer.Config(30, 32, 0.001f, Trainer.OptimizerKind.ADAM, 0.1f, 0f, 5, 1);
             Trainer trainer = new Trainer(faces.trainable, config);
             Path checkpoint = Files.createTempFile("openset", ".safetensors");
             Files.delete(checkpoint);
             trainer.fit(rows(features, knownSamples, knownIndex, train), rows(features, knownSamples, knownIndex, val), checkpoint,
-                    "study", s -> { });
+                    RunIdentity.EMPTY.with("run", "study"), s -> { });
             Files.deleteIfExists(checkpoint);
 
             float[][] trainE = new float[train.size()][];

@@ -142,6 +142,17 @@ public final class BatchNorm extends Layer {
         for (int c = 0; c < channels; c++) variance[c] /= pixels;
     }
 
+    /**
+     * Copies out the batch statistics (mean, biased variance) that this layer's last forward in {@code node}'s graph
+     * normalised with; that forward must have been in training mode.
+     */
+    public void lastBatchStatistics(Node node, float[] meanOut, float[] varianceOut) {
+        Saved s = (Saved) node.state();
+        if (!s.batchStatistics) throw new IllegalStateException(name + ": the last forward used the moving statistics");
+        System.arraycopy(s.mean, 0, meanOut, 0, channels);
+        System.arraycopy(s.variance, 0, varianceOut, 0, channels);
+    }
+
     /** moving = momentum·moving + (1 − momentum)·batch, for the mean and the (biased) variance. */
     private void updateMovingStatistics(float[] mean, float[] variance) {
         float[] mm = movingMean.value.data, mv = movingVariance.value.data;

@@ -15,7 +15,9 @@ import java.util.SplittableRandom;
 public record Augmentation(double minScale, double maxScale, double minRatio, double maxRatio,
                            float brightness, float contrast, long seed) {
     public Augmentation {
-        if (!(minScale > 0 && minScale <= maxScale && maxScale <= 1)) throw new IllegalArgumentException("need 0 < minScale <= maxScale <= 1");
+        if (!(minScale > 0 && minScale <= maxScale && maxScale <= 1)) {
+            throw new IllegalArgumentException("need 0 < minScale <= maxScale <= 1");
+        }
         if (!(minRatio > 0 && minRatio <= maxRatio)) throw new IllegalArgumentException("need 0 < minRatio <= maxRatio");
         if (brightness < 0 || contrast < 0 || contrast >= 1) throw new IllegalArgumentException("need brightness >= 0, 0 <= contrast < 1");
     }

@@ -18,11 +18,12 @@ import slice.engine.Parallel;
  * A folder of faces: one sub-folder per person (the class name; classes sorted by name), images anywhere below it.
  *
  * <p>{@link #scan} validates every file up front: it reads and hashes the bytes and decodes the whole image (in
- * parallel; large photos decimated while decoding, which still reads every byte), so corrupt and truncated files are found before the split is made and class counts are final. Files
- * that are hidden (name starting with "." or hidden by the OS; hidden folders are not entered), not images, empty,
- * unreadable or corrupt, and plain files directly in the data folder, are skipped and listed in one warning
- * ({@link #warning()}); they never abort the run. Fewer than two classes, or a class with fewer than two usable
- * images, is a {@link DataException} with a one-line message.
+ * parallel; large photos decimated while decoding, which still reads every byte), so corrupt and truncated files are
+ * found before the split is made and class counts are final. Files that are hidden (name starting with "." or
+ * hidden by the OS; hidden folders are not entered), not images, empty, unreadable or corrupt, and plain files
+ * directly in the data folder, are skipped and listed in one warning ({@link #warning()}); they never abort the run.
+ * Fewer than two classes, or a class with fewer than two usable images, is a {@link DataException} with a one-line
+ * message.
  */
 public final class Dataset {
     /** A file left out of the data set, and why (e.g. "not an image", "truncated JPEG (...)"). */

@@ -80,7 +80,9 @@ public final class FeatureCache {
             throws IOException {
         if (batchSize < 1) throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
         if (copies < 1) throw new IllegalArgumentException("copies must be >= 1, got " + copies);
-        if (copies > 1 && augmentation == null) throw new IllegalArgumentException(copies + " copies requested but the cache has no augmentation");
+        if (copies > 1 && augmentation == null) {
+            throw new IllegalArgumentException(copies + " copies requested but the cache has no augmentation");
+        }
         List<Item> items = new ArrayList<>(samples.size() * copies);
         for (Sample s : samples) for (int c = 0; c < copies; c++) items.add(new Item(s, c));
         List<Path> entries = new ArrayList<>(items.size());

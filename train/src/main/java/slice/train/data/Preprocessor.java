@@ -37,7 +37,9 @@ public final class Preprocessor {
 
     public Preprocessor(int size, Preprocessing scaling) {
         if (size <= 0) throw new IllegalArgumentException("size must be positive, got " + size);
-        if (!scaling.channelOrder().equals("RGB")) throw new IllegalArgumentException("only RGB input is supported, got " + scaling.channelOrder());
+        if (!scaling.channelOrder().equals("RGB")) {
+            throw new IllegalArgumentException("only RGB input is supported, got " + scaling.channelOrder());
+        }
         this.size = size;
         this.scaling = scaling;
         this.low = scale(0f);

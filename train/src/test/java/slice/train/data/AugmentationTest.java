@@ -19,7 +19,9 @@ class AugmentationTest {
     @Test
     void sameFileCopyAndSeedGiveTheSameTransform() {
         Augmentation a = Augmentation.faces(7);
-        for (int copy = 1; copy <= 5; copy++) assertEquals(a.transform(HASH, copy, 250, 200), Augmentation.faces(7).transform(HASH, copy, 250, 200));
+        for (int copy = 1; copy <= 5; copy++) {
+            assertEquals(a.transform(HASH, copy, 250, 200), Augmentation.faces(7).transform(HASH, copy, 250, 200));
+        }
         assertNotEquals(a.transform(HASH, 1, 250, 200), a.transform(HASH, 2, 250, 200));
         assertNotEquals(a.transform(HASH, 1, 250, 200), Augmentation.faces(8).transform(HASH, 1, 250, 200));
         assertNotEquals(a.transform(HASH, 1, 250, 200), a.transform(Hashes.sha256Hex("another"), 1, 250, 200));

@@ -73,18 +73,14 @@ class DatasetTest {
     @Test
     void cleanFolderHasNoWarning() throws Exception {
         Path data = tmp.resolve("clean");
-        copyAtt("s1/1.pgm", data.resolve("a/1.pgm"));
-        copyAtt("s1/2.pgm", data.resolve("a/2.pgm"));
-        copyAtt("s2/1.pgm", data.resolve("b/1.pgm"));
-        copyAtt("s2/2.pgm", data.resolve("b/2.pgm"));
+        twoImagesEach(data, "a", "b");
         assertFalse(Dataset.scan(data).warning().isPresent());
     }
 
     @Test
     void tooFewImagesOrClassesIsAOneLineError() throws Exception {
         Path data = tmp.resolve("small");
-        copyAtt("s1/1.pgm", data.resolve("alice/1.pgm"));
-        copyAtt("s1/2.pgm", data.resolve("alice/2.pgm"));
+        twoImagesEach(data, "alice");
         copyAtt("s2/1.pgm", data.resolve("bob/1.pgm"));
         Files.writeString(data.resolve("bob/2.jpg"), "broken");
         Files.createDirectories(data.resolve("carol"));
@@ -93,14 +89,22 @@ class DatasetTest {
             + " every person needs at least 2 images", message);
 
         Path single = tmp.resolve("single");
-        copyAtt("s1/1.pgm", single.resolve("alice/1.pgm"));
-        copyAtt("s1/2.pgm", single.resolve("alice/2.pgm"));
+        twoImagesEach(single, "alice");
         message = assertThrows(DataException.class, () -> Dataset.scan(single)).getMessage();
         assertEquals("data folder " + single + " has 1 person folder; need at least 2 (one sub-folder of images per person)", message);
 
         Path missing = tmp.resolve("nope");
         message = assertThrows(DataException.class, () -> Dataset.scan(missing)).getMessage();
         assertEquals("data folder " + missing + " does not exist or is not a folder", message);
+    }
+
+    /** {@code data/<person>/1.pgm} and {@code 2.pgm} for each person: AT&T's s1 for the first, s2 for the second, …. */
+    private static void twoImagesEach(Path data, String... people) throws IOException {
+        for (int i = 0; i < people.length; i++) {
+            for (int image = 1; image <= 2; image++) {
+                copyAtt("s" + (i + 1) + "/" + image + ".pgm", data.resolve(people[i] + "/" + image + ".pgm"));
+            }
+        }
     }
 
     private static void copyAtt(String relative, Path to) throws IOException {

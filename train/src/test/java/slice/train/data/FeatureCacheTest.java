@@ -102,7 +102,8 @@ class FeatureCacheTest {
         FeatureCache cache = new FeatureCache(cacheDir, SPEC, null);
         CountingExtractor extractor = new CountingExtractor();
         CachedFeatures clean = cache.features(samples, 1, extractor, 4, Progress.none());
-        Path truncated = cache.entryFor(samples.get(0), 0), flipped = cache.entryFor(samples.get(1), 0), empty = cache.entryFor(samples.get(2), 0);
+        Path truncated = cache.entryFor(samples.get(0), 0), flipped = cache.entryFor(samples.get(1), 0);
+        Path empty = cache.entryFor(samples.get(2), 0);
         byte[] whole = Files.readAllBytes(truncated);
         Files.write(truncated, Arrays.copyOf(whole, whole.length - 3));
         byte[] bytes = Files.readAllBytes(flipped);

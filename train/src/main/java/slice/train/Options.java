@@ -1,0 +1,84 @@
+package slice.train;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Iterator;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import slice.models.Architecture;
+import slice.models.MobileNetV2;
+import slice.models.ModelSpec;
+
+/** The option groups several commands share, as picocli mixins: each declared once, with what it turns into. */
+final class Options {
+    private Options() { }
+
+    /** {@code --alpha A --size S}: a backbone's width and input size. */
+    static final class Shape {
+        @Option(names = "--alpha", paramLabel = "A", defaultValue = "1.0", completionCandidates = Alphas.class,
+                description = "MobileNetV2 width: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+        float alpha;
+
+        @Option(names = "--size", paramLabel = "S",
+                description = "Input size in pixels (default: 224 for MobileNetV2, 299 for InceptionV3).")
+        Integer size;
+
+        /** The backbone called {@code model} at this width (InceptionV3 has none) and size (default: its ImageNet size). */
+        ModelSpec spec(String model) {
+            try {
+                Architecture architecture = Architecture.byName(model);
+                float a = architecture == Architecture.INCEPTION_V3 ? 1f : alpha;
+                return new ModelSpec(architecture, a, size == null ? architecture.defaultSize : size, false, 0);
+            } catch (IllegalArgumentException e) {
+                throw new UserError(e.getMessage());
+            }
+        }
+    }
+
+    /** {@code --model NAME} with its {@link Shape}: which backbone to build. */
+    static final class Backbone {
+        @Option(names = "--model", paramLabel = "NAME", defaultValue = "mobilenetv2",
+                description = "mobilenetv2 or inceptionv3 (default: ${DEFAULT-VALUE}).")
+        String model;
+
+        @Mixin Shape shape;
+
+        ModelSpec spec() {
+            return shape.spec(model);
+        }
+    }
+
+    /** {@code --weights FILE|auto}: the backbone's ImageNet weights. */
+    static final class Weights {
+        @Option(names = "--weights", paramLabel = "FILE|auto", defaultValue = "auto",
+                description = "Keras ImageNet weights (.h5) of the backbone; auto = the official file, downloaded once into the cache"
+                        + " (default).")
+        String weights;
+
+        /** The file named, or for {@code auto} the cached (downloaded if needed) official weights of {@code spec}. */
+        Path resolve(ModelSpec spec) {
+            if (weights.equals("auto")) return WeightsCommand.fetch(spec, false, new WeightsCommand.Where());
+            Path file = Path.of(weights);
+            if (!Files.isRegularFile(file)) throw UserError.about(file, "no such weights file");
+            return file;
+        }
+    }
+
+    /** {@code --model DIR}: a recogniser written by {@code train}. */
+    static final class TrainedModel {
+        @Option(names = "--model", required = true, paramLabel = "DIR",
+                description = "A folder written by train (or its model.safetensors).")
+        Path path;
+
+        Recogniser load() {
+            return Recogniser.load(path);
+        }
+    }
+
+    /** The widths {@code --alpha} takes, for its help: {@link MobileNetV2#ALPHAS}. */
+    static final class Alphas implements Iterable<String> {
+        @Override public Iterator<String> iterator() {
+            return MobileNetV2.ALPHAS.stream().map(String::valueOf).iterator();
+        }
+    }
+}
