@@ -60,14 +60,15 @@ public record FaceLandmarks68(List<Point> points) {
     public Point mouthCentre() { return mean(48, 68); }
 
     /**
-     * face-api's box for its face descriptor ({@code FaceLandmarks.align} with {@code useDlibAlignment}, after dlib's
-     * face chips): a square, axis-aligned, not rotated. With the eye centres {@code l}, {@code r} and the mouth centre
+     * face-api's box for its face descriptor ({@code FaceLandmarks.align} with {@code useDlibAlignment}): a
+     * square, axis-aligned, not rotated. With the eye centres {@code l}, {@code r} and the mouth centre
      * {@code m}, {@code size = floor((|m − l| + |m − r|) / 2 / 0.45)}; with {@code c = (l + r + m) / 3},
      * <pre>
      *   (floor(max(0, c.x − 0.5·size)), floor(max(0, c.y − 0.43·size)), size, size)
      * </pre>
-     * (face-api also caps the size at the landmark crop's width plus that x, which holds for any face whose eyes and
-     * mouth are inside its detection box.)
+     * face-api also caps the width at {@code x} plus the width of the crop the landmarks came from (the height likewise);
+     * that cap is left out here. It binds only when the landmark crop is narrower than {@code size − x}; on face-api's
+     * reference faces it does not (their descriptors match ours).
      */
     public Box dlibBox() {
         Point l = leftEyeCentre(), r = rightEyeCentre(), m = mouthCentre();
