@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import slice.engine.Param;
 import slice.models.face.FaceLandmarkNet;
+import slice.models.face.FaceRecognitionNet;
 import slice.models.face.TinyFaceDetector;
 
 /**
@@ -28,6 +29,13 @@ public final class FaceApiNets {
     public static FaceLandmarkNet landmarks(Path manifest, boolean tiny) {
         FaceLandmarkNet net = new FaceLandmarkNet(tiny);
         load(manifest, net.weights, tiny ? "the tiny 68-point landmark net" : "the 68-point landmark net");
+        return net;
+    }
+
+    /** The face-recognition ResNet (150 × 150 in, 128-number descriptor out) with the weights of {@code manifest}. */
+    public static FaceRecognitionNet descriptor(Path manifest) {
+        FaceRecognitionNet net = new FaceRecognitionNet();
+        load(manifest, net.weights, "the face recognition net");
         return net;
     }
 

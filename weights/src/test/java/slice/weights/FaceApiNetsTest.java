@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import slice.engine.SharedData;
 import slice.models.face.FaceLandmarkNet;
+import slice.models.face.FaceRecognitionNet;
 import slice.models.face.TinyFaceDetector;
 
 /** face-api.js's manifests into our networks: every tensor lands by name, and a manifest of another network is refused. */
@@ -28,6 +29,11 @@ class FaceApiNetsTest {
         assertEquals(TfjsWeights.read(manifest("face_landmark_68_tiny_model")).tensors().size(), tiny.weights.size());
         FaceLandmarkNet full = FaceApiNets.landmarks(manifest("face_landmark_68_model"), false);
         assertEquals(TfjsWeights.read(manifest("face_landmark_68_model")).tensors().size(), full.weights.size());
+        FaceRecognitionNet descriptor = FaceApiNets.descriptor(manifest("face_recognition_model"));
+        TfjsWeights recognition = TfjsWeights.read(manifest("face_recognition_model"));
+        assertEquals(recognition.tensors().size(), descriptor.weights.size());
+        descriptor.weights.forEach((name, param) -> assertEquals(recognition.tensors().get(name).data[param.value.size() - 1],
+                param.value.data[param.value.size() - 1], name));
     }
 
     @Test
@@ -41,6 +47,9 @@ class FaceApiNetsTest {
         WeightsException detector = assertThrows(WeightsException.class,
                 () -> FaceApiNets.detector(manifest("face_landmark_68_tiny_model"), 416));
         assertTrue(detector.getMessage().contains("no tensor conv0/filters"), detector.getMessage());
+        WeightsException recognition = assertThrows(WeightsException.class,
+                () -> FaceApiNets.descriptor(manifest("face_landmark_68_model")));
+        assertTrue(recognition.getMessage().contains("no tensor conv32_down/conv/filters"), recognition.getMessage());
         assertTrue(!bigger.getMessage().contains("\n") && !smaller.getMessage().contains("\n"));
     }
 }

@@ -135,10 +135,11 @@ public final class BatchNorm extends Layer {
     /** Batch statistics: mean = (1/P) Σ x, variance = (1/P) Σ (x − mean)². */
     private void batchMoments(Saved s, float[] x, int pixels) {
         float[] mean = s.mean, variance = s.variance;
-        sumOverPixels(s, pixels, (p0, p1, sum, unused) -> KERNEL.sum(x, p0, p1, channels, sum), mean, null);
+        sumOverPixels(s.partialA, s.partialB, channels, pixels, (p0, p1, sum, unused) -> KERNEL.sum(x, p0, p1, channels, sum),
+                mean, null);
         for (int c = 0; c < channels; c++) mean[c] /= pixels;
-        sumOverPixels(s, pixels, (p0, p1, squares, unused) -> KERNEL.centredSquares(x, p0, p1, channels, mean, squares),
-                variance, null);
+        sumOverPixels(s.partialA, s.partialB, channels, pixels,
+                (p0, p1, squares, unused) -> KERNEL.centredSquares(x, p0, p1, channels, mean, squares), variance, null);
         for (int c = 0; c < channels; c++) variance[c] /= pixels;
     }
 
@@ -169,7 +170,8 @@ public final class BatchNorm extends Layer {
         boolean paramGrads = isTrainable();
         float[] dx = node.inGrad(0) == null ? null : node.inGrad(0).data;
         if (paramGrads || s.batchStatistics) {
-            sumOverPixels(s, pixels, (p0, p1, g, gx) -> KERNEL.gradientSums(dy, x, p0, p1, channels, mean, g, gx), s.sumDy, s.sumDyXc);
+            sumOverPixels(s.partialA, s.partialB, channels, pixels,
+                    (p0, p1, g, gx) -> KERNEL.gradientSums(dy, x, p0, p1, channels, mean, g, gx), s.sumDy, s.sumDyXc);
         }
         if (paramGrads) {
             // ∂L/∂β = Σ g ;  ∂L/∂γ = Σ g·x̂ = invStd · Σ g·(x − mean)
@@ -194,18 +196,19 @@ public final class BatchNorm extends Layer {
 
     /** A per-channel sum over pixels {@code [p0, p1)}, added into one or two accumulators of C floats. */
     @FunctionalInterface
-    private interface BlockSum {
+    interface BlockSum {
         void run(int p0, int p1, float[] a, float[] b);
     }
 
     /**
      * {@code totalA} (and {@code totalB} unless null) = the sum over all {@code pixels} of {@code body}: blocks of
-     * {@value #SUM_BLOCK} pixels summed in parallel into their own partial rows (disjoint outputs), then the partials
-     * added in block order — the same numbers for any thread count.
+     * {@value #SUM_BLOCK} pixels summed in parallel into their own partial rows (disjoint outputs; {@code partialA} and
+     * {@code partialB} have a row of {@code channels} floats per block), then the partials added in block order — the
+     * same numbers for any thread count. {@link Scale} sums its gradients this way too.
      */
-    private void sumOverPixels(Saved s, int pixels, BlockSum body, float[] totalA, float[] totalB) {
+    static void sumOverPixels(float[][] partialA, float[][] partialB, int channels, int pixels, BlockSum body,
+                              float[] totalA, float[] totalB) {
         int blocks = (pixels + SUM_BLOCK - 1) / SUM_BLOCK;
-        float[][] partialA = s.partialA, partialB = s.partialB;
         Parallel.forRange(blocks, (b0, b1) -> {
             for (int b = b0; b < b1; b++) {
                 Arrays.fill(partialA[b], 0f);

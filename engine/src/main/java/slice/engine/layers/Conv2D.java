@@ -28,8 +28,8 @@ import slice.engine.kernels.MatrixRows;
  * over output channels and its register tile over output pixels. Other windows are lowered a tile of output rows
  * at a time into a per-thread column buffer that is grown once and reused by every convolution.
  *
- * <p>In an inference graph a following frozen batch norm and ReLU are applied by this layer ({@link Epilogue}): the
- * GEMM maps each tile of Y with them before storing it.
+ * <p>In an inference graph a following frozen batch norm (or {@link Scale}) and ReLU are applied by this layer
+ * ({@link Epilogue}): the GEMM maps each tile of Y with them before storing it.
  */
 public final class Conv2D extends Layer {
     /**

@@ -23,7 +23,7 @@ import slice.engine.kernels.WindowGeometry;
  * {@code ∂L/∂b[c] = Σ ∂L/∂y[n, oy, ox, c]}. The loops are a {@link DepthwiseKernel} (channels are the vector lanes);
  * forward and input gradient split over rows, the kernel gradient over channel blocks (each thread owns its
  * channels' sums), so results do not depend on the thread count. In an inference graph a following frozen batch
- * norm and ReLU are applied by the kernel to each output before it is stored ({@link Epilogue}), and a zero padding
+ * norm (or {@link Scale}) and ReLU are applied by the kernel to each output before it is stored ({@link Epilogue}), and a zero padding
  * before it is read through ({@link #canReadThrough}).
  */
 public final class DepthwiseConv2D extends Layer {

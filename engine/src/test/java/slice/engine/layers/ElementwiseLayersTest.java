@@ -17,7 +17,10 @@ import slice.engine.kernels.Kernels;
 import slice.engine.kernels.ReluKernel;
 import slice.engine.kernels.ReluScalar;
 
-/** ReLU, leaky ReLU, Add, Concatenate, ZeroPadding2D, GlobalAveragePooling2D and Dropout: values by hand and gradient checks. */
+/**
+ * ReLU, leaky ReLU, Add, Concatenate, ZeroPadding2D, ChannelPadding, GlobalAveragePooling2D and Dropout: values by hand
+ * and gradient checks.
+ */
 class ElementwiseLayersTest {
     @Test
     void reluClipsAndPassesGradientOnlyBetweenTheKinks() {
@@ -115,6 +118,19 @@ class ElementwiseLayersTest {
         Tensor y = LayerHarness.forward(pad, false, Tensor.wrap(new float[] {1, 2, 3, 4}, 1, 2, 2, 1));
         assertArrayEquals(new float[] {0, 1, 2, 0, 3, 4, 0, 0, 0}, y.data);
         GradCheck.check(new ZeroPadding2D("pad2", new Input("z", 5, 3, 3), 1, 2, 3, 0), 2, true, 7, 1e-2, 1e-3, 60);
+    }
+
+    @Test
+    void channelPaddingAppendsZeroChannelsAndDropsTheirGradient() {
+        Input x = new Input("x", 1, 2, 2);
+        ChannelPadding pad = new ChannelPadding("pad_c", x, 3);
+        assertArrayEquals(new int[] {1, 2, 5}, pad.outputShape());
+        Tensor y = LayerHarness.forward(pad, false, Tensor.wrap(new float[] {1, 2, 3, 4}, 1, 1, 2, 2));
+        assertArrayEquals(new float[] {1, 2, 0, 0, 0, 3, 4, 0, 0, 0}, y.data);
+        Tensor dx = LayerHarness.backward(pad, Tensor.wrap(new float[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, 1, 1, 2, 5))[0];
+        assertArrayEquals(new float[] {1, 2, 6, 7}, dx.data);
+        GradCheck.check(new ChannelPadding("pad_c2", new Input("z", 5, 3, 7), 7), 2, true, 9, 1e-2, 1e-3, 60);
+        GradCheck.check(new ChannelPadding("pad_c3", new Input("w", 17, 19, 3), 1), 3, true, 10, 1e-2, 1e-3, 60);
     }
 
     @Test

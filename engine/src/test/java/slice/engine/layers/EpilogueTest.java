@@ -18,7 +18,7 @@ import slice.engine.Param;
 import slice.engine.Tensor;
 
 /**
- * Inference fusion ({@link Graph#plan} folding frozen batch norms and ReLUs into the convolution before them, and a
+ * Inference fusion ({@link Graph#plan} folding frozen batch norms, scales and ReLUs into the convolution before them, and a
  * zero padding into the depthwise convolution after it): the
  * fused network gives bit-identical outputs to the same layers run one by one (tolerance 0, since the epilogue runs
  * the same kernels on the same numbers), at one and two threads, and fuses only where it is allowed.
@@ -118,6 +118,44 @@ class EpilogueTest {
                     net.graph.forward(x, false);
                     assertArrayEquals(expected, net.outputs(n), "batch " + n + ", threads " + t);
                 }
+            }
+        } finally {
+            Parallel.setThreads(threads);
+        }
+    }
+
+    /**
+     * A residual block of scale layers (dlib's ResNet): x [13, 11, 7] → 3×3 conv (bias) → scale → ReLU → 3×3 conv (bias)
+     * → scale → Add(x) → ReLU. Frozen, each conv applies its scale (and the first its ReLU); the outputs are those of
+     * the layers run one by one, bit for bit, at one and two threads.
+     */
+    @Test
+    void scaleLayersFuseIntoTheConvolutionBeforeThem() {
+        Input x = new Input("x", 13, 11, 7);
+        Conv2D c1 = new Conv2D("c1", x, 7, 3, 3, 1, 1, Padding.SAME, true);
+        Scale s1 = new Scale("s1", c1);
+        ReLU r1 = new ReLU("r1", s1);
+        Conv2D c2 = new Conv2D("c2", r1, 7, 3, 3, 1, 1, Padding.SAME, true);
+        Scale s2 = new Scale("s2", c2);
+        ReLU out = new ReLU("out", new Add("add", s2, x));
+        Graph graph = new Graph(x, out);
+        Random rnd = new Random(7);
+        for (Param p : graph.weights()) for (int i = 0; i < p.value.size(); i++) p.value.data[i] = rnd.nextFloat() * 2 - 1;
+        Tensor in = input(3, new int[] {13, 11, 7}, 8);
+        graph.plan(3);
+        assertNotSame(buffer(graph, c1), buffer(graph, s1));
+        Tensor y = graph.forward(in, false);
+        float[] expected = Arrays.copyOf(y.data, y.size());
+        graph.setTrainable(false);
+        graph.plan(3);
+        assertSame(buffer(graph, c1), buffer(graph, r1));
+        assertSame(buffer(graph, c2), buffer(graph, s2));
+        int threads = Parallel.threads();
+        try {
+            for (int t : new int[] {1, 2}) {
+                Parallel.setThreads(t);
+                y = graph.forward(in, false);
+                assertArrayEquals(expected, Arrays.copyOf(y.data, y.size()), "threads " + t);
             }
         } finally {
             Parallel.setThreads(threads);

@@ -56,6 +56,34 @@ public record FaceLandmarks68(List<Point> points) {
         return new Box(minX - padding * w / 2, minY - padding * h / 2, w + padding * w, h + padding * h);
     }
 
+    /** Mean of points 48–67, the centre of the mouth. */
+    public Point mouthCentre() { return mean(48, 68); }
+
+    /**
+     * face-api's box for its face descriptor ({@code FaceLandmarks.align} with {@code useDlibAlignment}): a
+     * square, axis-aligned, not rotated. With the eye centres {@code l}, {@code r} and the mouth centre
+     * {@code m}, {@code size = floor((|m − l| + |m − r|) / 2 / 0.45)}; with {@code c = (l + r + m) / 3},
+     * <pre>
+     *   (floor(max(0, c.x − 0.5·size)), floor(max(0, c.y − 0.43·size)), size, size)
+     * </pre>
+     * face-api also caps the width at {@code x} plus the width of the crop the landmarks came from (the height likewise);
+     * that cap is left out here. It binds only when the landmark crop is narrower than {@code size − x}; on face-api's
+     * reference faces it does not (their descriptors match ours).
+     */
+    public Box dlibBox() {
+        Point l = leftEyeCentre(), r = rightEyeCentre(), m = mouthCentre();
+        double eyeToMouth = (distance(m, l) + distance(m, r)) / 2;
+        double size = Math.floor(eyeToMouth / 0.45);
+        double cx = (l.x() + r.x() + m.x()) / 3, cy = (l.y() + r.y() + m.y()) / 3;
+        return new Box(Math.floor(Math.max(0, cx - 0.5 * size)), Math.floor(Math.max(0, cy - 0.43 * size)), size, size);
+    }
+
+    /** {@code √(Δx² + Δy²)}, as face-api computes it (not {@link Math#hypot}, which may round differently). */
+    private static double distance(Point a, Point b) {
+        double dx = a.x() - b.x(), dy = a.y() - b.y();
+        return Math.sqrt(dx * dx + dy * dy);
+    }
+
     private Point mean(int from, int to) {
         double x = 0, y = 0;
         for (int i = from; i < to; i++) {

@@ -56,6 +56,17 @@ class FaceLandmarks68Test {
     }
 
     @Test
+    void dlibBoxIsASquareAboutTheEyesAndMouth() {
+        FaceLandmarks68 f = numbered();
+        assertEquals(new Point(57.5, 885), f.mouthCentre());                 // mean of 48..67 = 57.5
+        // |m − l| = √1805, |m − r| = √845: size = floor(35.777 / 0.45) = 79; centre (46.83, 906.33)
+        assertEquals(new Box(7, 872, 79, 79), f.dlibBox());                   // floor(46.83 − 39.5), floor(906.33 − 33.97)
+        List<Point> shifted = new ArrayList<>();
+        for (Point p : f.points()) shifted.add(new Point(p.x() - 40, p.y() - 890));
+        assertEquals(new Box(0, 0, 79, 79), new FaceLandmarks68(shifted).dlibBox(), "clamped at the image's top left");
+    }
+
+    @Test
     void needsExactly68Points() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new FaceLandmarks68(List.of(new Point(0, 0))));
         assertEquals("expected 68 landmarks, got 1", e.getMessage());

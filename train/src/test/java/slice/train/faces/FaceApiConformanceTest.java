@@ -82,7 +82,7 @@ class FaceApiConformanceTest {
     }
 
     /** The photo of a reference entry: a demo photo, or an LFW scene {@code Person_Name_0003}. */
-    private static Path photo(String stem) {
+    static Path photo(String stem) {
         if (stem.startsWith("sample")) return SharedData.require("images/face_api_samples/" + stem + ".jpg");
         String person = stem.substring(0, stem.lastIndexOf('_'));
         return SharedData.require("faces/lfw_scenes_min20/" + person + "/" + stem + ".jpg");
