@@ -37,6 +37,9 @@ final class DetectCommand extends Cli.Task {
     @Option(names = "--json", description = "One JSON object per image: image, width, height, faces [{score, box, landmarks68}].")
     boolean json;
 
+    @Option(names = "--tiny-landmarks", description = "Use the tiny 68-point landmark net (faster, less precise).")
+    boolean tinyLandmarks;
+
     @Mixin
     FaceOptions faces;
 
@@ -45,7 +48,7 @@ final class DetectCommand extends Cli.Task {
 
     @Override protected int run() {
         if (!(threshold > 0 && threshold < 1)) throw new UserError("--threshold must be in (0, 1), got " + threshold);
-        FaceFinder finder = faces.finder(inputSize);
+        FaceFinder finder = faces.finder(inputSize, tinyLandmarks);
         int failed = 0;
         for (Path file : PredictCommand.expand(arguments)) {
             ImageDecoder.Scaled photo;

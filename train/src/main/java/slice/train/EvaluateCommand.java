@@ -52,7 +52,10 @@ final class EvaluateCommand extends Cli.Task {
     @Override protected int run() throws Exception {
         Phases phases = new Phases();
         Recogniser r = model.load();
-        Dataset dataset = phases.time("scan", () -> Dataset.scan(data));
+        Dataset dataset = phases.time("scan", () -> {
+            Dataset scanned = Dataset.scan(data);
+            return r.faces == null ? scanned : scanned.without(r.faces.locate(scanned.samples()), "no face found");
+        });
         dataset.warning().ifPresent(System.err::println);
         List<Sample> samples = select(dataset, r);
         int[] truth = new int[samples.size()];

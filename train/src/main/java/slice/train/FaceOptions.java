@@ -24,11 +24,13 @@ final class FaceOptions {
             + " shards, as 'weights fetch --model face-api' writes them; default: Slice's cache, downloaded on first use).")
     Path folder;
 
-    @Option(names = "--tiny-landmarks", description = "Use the tiny 68-point landmark net (faster, less precise).")
-    boolean tinyLandmarks;
-
-    /** The detector at {@code inputSize} and the landmark net, with their weights. */
+    /** The detector at {@code inputSize} and the full landmark net, with their weights. */
     FaceFinder finder(int inputSize) {
+        return finder(inputSize, false);
+    }
+
+    /** The detector at {@code inputSize} and the full or tiny landmark net, with their weights. */
+    FaceFinder finder(int inputSize, boolean tinyLandmarks) {
         if (inputSize < 32 || inputSize % 32 != 0) {
             throw new UserError("--input-size must be a positive multiple of 32 (face-api uses 128 to 608; 416 is its default), got "
                     + inputSize);

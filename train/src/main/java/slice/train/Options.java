@@ -70,8 +70,10 @@ final class Options {
                 description = "A folder written by train (or its model.safetensors).")
         Path path;
 
+        @Mixin FaceOptions faceModels;
+
         Recogniser load() {
-            return Recogniser.load(path);
+            return Recogniser.load(path, faceModels);
         }
     }
 

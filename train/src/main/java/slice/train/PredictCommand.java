@@ -4,13 +4,18 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.Locale;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import slice.models.face.Box;
+import slice.train.data.FaceIndex;
+import slice.train.data.ImageDecoder;
 
 /** {@code predict}: who is in each photo, or {@code unknown}. */
 @Command(name = "predict", sortOptions = false, mixinStandardHelpOptions = true,
@@ -29,6 +34,10 @@ final class PredictCommand extends Cli.Task {
             description = "Answer 'unknown' below this unknown score (default: the calibrated one; 0 = never).")
     Float threshold;
 
+    @Option(names = "--annotate", paramLabel = "DIR",
+            description = "For a model trained with --faces detect: write each photo with its faces boxed and named into DIR.")
+    Path annotate;
+
     @Parameters(arity = "1..*", paramLabel = "IMAGE", description = "Images to recognise; a folder stands for every file below it.")
     List<Path> arguments;
 
@@ -38,8 +47,12 @@ final class PredictCommand extends Cli.Task {
             throw new UserError("--threshold must be in [0, 1], got " + threshold);
         }
         Recogniser r = model.load();
+        if (annotate != null && r.faces == null) {
+            throw new UserError("--annotate needs a model trained with --faces detect (this one reads whole photos)");
+        }
         List<Path> images = expand(arguments);
         float cutoff = threshold != null ? threshold : r.threshold;
+        if (r.faces != null) return everyFace(r, images, cutoff);
         String[] errors = new String[images.size()];
         Recogniser.Answers answers = r.answers(images, errors);
         int k = r.classes.size();
@@ -53,6 +66,45 @@ final class PredictCommand extends Cli.Task {
         }
         long failed = java.util.Arrays.stream(errors).filter(e -> e != null).count();
         return failed == 0 ? Cli.OK : Cli.USER;
+    }
+
+    /**
+     * A model trained on detected faces: every face of every photo, one line each ({@code file  face 1/2  box x,y,w,h
+     * person  probability}), or {@code file  no face}; with {@code --annotate}, the photo with the faces drawn.
+     */
+    private int everyFace(Recogniser r, List<Path> images, float cutoff) {
+        int failed = 0, k = r.classes.size();
+        Set<Path> annotated = new HashSet<>();
+        for (Path file : images) {
+            ImageDecoder.Scaled photo;
+            try {
+                photo = r.decode(Files.readAllBytes(file));
+            } catch (IOException e) {
+                System.err.println("error: " + file + ": " + Recogniser.problem(e));
+                failed++;
+                continue;
+            }
+            List<FaceIndex.Found> found = r.faces.all(photo);
+            if (found.isEmpty()) System.out.println(file + "\tno face");
+            Recogniser.Answers answers = found.isEmpty() ? null : r.answers(photo, found);
+            List<String> names = new ArrayList<>();
+            for (int i = 0; i < found.size(); i++) {
+                Box b = found.get(i).box();
+                boolean unknown = answers.scores()[i] < cutoff;
+                String where = String.format(Locale.ROOT, "%s\tface %d/%d\tbox %.0f,%.0f,%.0f,%.0f", file, i + 1, found.size(),
+                        b.x(), b.y(), b.width(), b.height());
+                System.out.println(line(where, answers.probs(), i * k, unknown, r.classes, Math.min(topK, k)));
+                names.add(unknown ? "unknown" : r.classes.get(argmax(answers.probs(), i * k, k)));
+            }
+            if (annotate != null) Annotation.write(annotate, file, photo, found, names, annotated);
+        }
+        return failed == 0 ? Cli.OK : Cli.USER;
+    }
+
+    private static int argmax(float[] p, int offset, int k) {
+        int best = 0;
+        for (int j = 1; j < k; j++) if (p[offset + j] > p[offset + best]) best = j;
+        return best;
     }
 
     /** The files named, with each folder replaced by the non-hidden files below it, in path order. */

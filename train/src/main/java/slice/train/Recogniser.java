@@ -10,14 +10,17 @@ import slice.engine.Layer;
 import slice.engine.Parallel;
 import slice.engine.Tensor;
 import slice.engine.optim.Loss;
+import slice.train.data.FaceIndex;
+import slice.train.data.ImageDecoder;
 import slice.train.data.Preprocessor;
 import slice.weights.ModelCard;
 import slice.weights.SavedModel;
+import slice.weights.io.SliceCache;
 
 /**
  * A trained face recogniser loaded from {@code train}'s output: the network rebuilt from the model card, its weights,
- * its people, its {@link UnknownScore} and the calibrated unknown threshold. {@link #answers} runs whole images
- * through it, decoded and preprocessed exactly as training did ({@link Preprocessor#load}). Models written before the
+ * its people, its {@link UnknownScore} and the calibrated unknown threshold. {@link #answers} runs photos through it,
+ * decoded, framed ({@link Framing}: whole, or the face found and aligned) and preprocessed exactly as training did. Models written before the
  * unknown score existed (no {@code training.unknown_score} in the card) are refused with a request to retrain.
  */
 final class Recogniser {
@@ -27,23 +30,31 @@ final class Recogniser {
     /** The calibrated threshold of the {@link UnknownScore} below which the answer is {@code unknown}. */
     final float threshold;
     final UnknownScore unknown;
+    /** How photos become images: as the card says; {@link #faces} finds the faces when they are detected. */
+    final Framing framing;
+    final FaceIndex faces;
     private final int batch;
 
     /** Softmax rows {@code probs [N·K]} and unknown {@code scores [N]} of N images. */
     record Answers(float[] probs, float[] scores) { }
 
-    private Recogniser(FaceModel model, ModelCard card, UnknownScore unknown, float threshold) {
+    private Recogniser(FaceModel model, ModelCard card, UnknownScore unknown, float threshold, Framing framing, FaceIndex faces) {
         this.model = model;
         this.card = card;
         this.classes = card.classNames();
         this.unknown = unknown;
         this.threshold = threshold;
+        this.framing = framing;
+        this.faces = faces;
         model.full.setTrainable(false);
         this.batch = FaceModel.batchFor(model.full, 16);
     }
 
-    /** Loads {@code path}: a folder written by {@code train}, or its {@code model.safetensors}. */
-    static Recogniser load(Path path) {
+    /**
+     * Loads {@code path}: a folder written by {@code train}, or its {@code model.safetensors}; a model trained on detected
+     * faces gets its face finder from {@code faceModels}.
+     */
+    static Recogniser load(Path path, FaceOptions faceModels) {
         Path file = Files.isDirectory(path) ? path.resolve(TrainCommand.MODEL) : path;
         if (!Files.exists(file)) {
             throw UserError.about(path, Files.isDirectory(path)
@@ -65,7 +76,9 @@ final class Recogniser {
         }
         UnknownScore unknown = UnknownScore.empty(card.classNames().size(), model.full.layer(model.embedding).outputSize());
         SavedModel.load(file, model.full, unknown.tensors());
-        return new Recogniser(model, card, unknown, number(t, "unknown_threshold", file).floatValue());
+        Framing framing = Framing.fromCard(t, file);
+        FaceIndex faces = framing.index(faceModels, model.spec.size(), SliceCache.standard().features().resolve("faces"));
+        return new Recogniser(model, card, unknown, number(t, "unknown_threshold", file).floatValue(), framing, faces);
     }
 
     /** Why an image file is unusable, in a few words: {@code no such file}, {@code not an image}, …. */
@@ -80,13 +93,54 @@ final class Recogniser {
         return n;
     }
 
+    /** Writes input {@code i}, preprocessed, into {@code out[offset ..]}; the exception's message says why it cannot. */
+    @FunctionalInterface
+    interface Loader {
+        void load(int i, Preprocessor pre, float[] out, int offset) throws IOException;
+    }
+
     /**
-     * Softmax probabilities and unknown scores of the images at {@code files}, in order; decoding failures are
+     * Softmax probabilities and unknown scores of the photos at {@code files}, in order — of each whole photo, or of its
+     * largest face when the model was trained on detected faces. Failures (unreadable, not an image, no face) are
      * collected in {@code errors[i]} (one line each) and leave row {@code i} zero.
      */
     Answers answers(List<Path> files, String[] errors) {
+        return answers(files.size(), (i, pre, out, offset) -> {
+            Path f = files.get(i);
+            try {
+                byte[] bytes = Files.readAllBytes(f);
+                if (faces == null) {
+                    pre.preprocess(pre.decode(bytes), out, offset);
+                    return;
+                }
+                FaceIndex.Face face = faces.locate(bytes);
+                if (face.faces() == 0) throw new IOException("no face found");
+                ImageDecoder.Scaled photo = pre.decodeScaled(bytes);
+                pre.preprocess(faces.crop(photo.image(), photo.factor(), face.photoToCrop()), out, offset);
+            } catch (IOException e) {
+                throw new IOException(f + ": " + problem(e), e);
+            }
+        }, errors);
+    }
+
+    /** A photo's bytes decoded as training decoded them (large photos decimated; see {@link Preprocessor#decodeScaled}). */
+    ImageDecoder.Scaled decode(byte[] bytes) throws IOException {
+        return new Preprocessor(model.spec.size(), model.spec.preprocessing()).decodeScaled(bytes);
+    }
+
+    /** Softmax probabilities and unknown scores of the aligned faces of one photo ({@link FaceIndex#all}). */
+    Answers answers(ImageDecoder.Scaled photo, List<FaceIndex.Found> found) {
+        String[] errors = new String[found.size()];
+        Answers a = answers(found.size(), (i, pre, out, offset) ->
+                pre.preprocess(faces.crop(photo.image(), photo.factor(), found.get(i).photoToCrop()), out, offset), errors);
+        for (String e : errors) if (e != null) throw new IllegalStateException(e);
+        return a;
+    }
+
+    /** Runs {@code count} inputs through the network in batches, preprocessing each batch in parallel. */
+    private Answers answers(int count, Loader loader, String[] errors) {
         int k = classes.size(), d = unknown.dim(), size = model.spec.size(), imageLength = size * size * 3;
-        float[] probs = new float[files.size() * k], embeddings = new float[files.size() * d];
+        float[] probs = new float[count * k], embeddings = new float[count * d];
         // Two graphs meeting at the embedding: an inference plan keeps only its output for the whole batch (the
         // other buffers hold the last slice of images), so the embedding must be the output of the first one.
         Layer embedding = model.full.layer(model.embedding);
@@ -95,15 +149,14 @@ final class Recogniser {
         ThreadLocal<Preprocessor> preprocessors = ThreadLocal.withInitial(() -> new Preprocessor(size, model.spec.preprocessing()));
         backbone.planInference(batch);
         head.plan(batch);
-        for (int from = 0; from < files.size(); from += batch) {
-            int n = Math.min(batch, files.size() - from), first = from;
+        for (int from = 0; from < count; from += batch) {
+            int n = Math.min(batch, count - from), first = from;
             Parallel.forRange(n, (a, b) -> {
                 for (int i = a; i < b; i++) {
-                    Path f = files.get(first + i);
                     try {
-                        preprocessors.get().load(f, images, i * imageLength);
+                        loader.load(first + i, preprocessors.get(), images, i * imageLength);
                     } catch (IOException e) {
-                        errors[first + i] = f + ": " + problem(e);
+                        errors[first + i] = e.getMessage();
                     }
                 }
             });
@@ -116,6 +169,6 @@ final class Recogniser {
                 if (errors[first + i] == null) System.arraycopy(rows.data, i * k, probs, (first + i) * k, k);
             }
         }
-        return new Answers(probs, unknown.scores(probs, embeddings, files.size()));
+        return new Answers(probs, unknown.scores(probs, embeddings, count));
     }
 }

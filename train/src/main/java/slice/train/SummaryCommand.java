@@ -26,7 +26,7 @@ final class SummaryCommand extends Cli.Task {
     @Override protected int run() {
         Graph graph;
         if (Files.exists(Path.of(model))) {
-            graph = Recogniser.load(Path.of(model)).model.full;
+            graph = Recogniser.load(Path.of(model), new FaceOptions()).model.full;
         } else {
             graph = shape.spec(model).build();
             if (cut != null) {

@@ -19,6 +19,7 @@ import slice.models.ModelSpec;
 import slice.train.data.Augmentation;
 import slice.train.data.CachedFeatures;
 import slice.train.data.Dataset;
+import slice.train.data.FaceIndex;
 import slice.train.data.FeatureCache;
 import slice.train.data.Hashes;
 import slice.train.data.Progress;
@@ -59,6 +60,19 @@ final class TrainCommand extends Cli.Task {
     @Mixin Options.Backbone backbone;
 
     @Mixin Options.Weights weights;
+
+    @Option(names = "--faces", paramLabel = "MODE", defaultValue = "whole",
+            description = "whole: each photo is one face, stretched to the input size; detect: find the faces (face-api.js's"
+                    + " detector and landmarks), use each photo's largest, aligned; photos without one are skipped"
+                    + " (default: ${DEFAULT-VALUE}).")
+    Framing.Mode faces;
+
+    @Option(names = "--face-margin", paramLabel = "M", defaultValue = "0.25",
+            description = "With --faces detect: view around the face, as a fraction of the tight face crop on each side"
+                    + " (default: ${DEFAULT-VALUE}).")
+    double faceMargin;
+
+    @Mixin FaceOptions faceModels;
 
     @Option(names = "--cut", paramLabel = "LAYER",
             description = "Backbone layer the head sits on (default: the pooled features; e.g. mixed8).")
@@ -156,19 +170,24 @@ final class TrainCommand extends Cli.Task {
         Trainer.Config config = worded(() -> new Trainer.Config(epochs, batch, lr, optimizer, labelSmoothing, weightDecay, patience, seed));
         FaceModel.Head head = worded(() -> new FaceModel.Head(hidden, dropout));
         checkOptions();
-        Dataset dataset = phases.time("scan", () -> Dataset.scan(data));
+        Framing framing = Framing.of(faces, faceMargin);
+        Path cacheDir = cache != null ? cache : SliceCache.standard().features();
+        FaceIndex faceIndex = framing.index(faceModels, spec.size(), cacheDir.resolve("faces"));
+        Dataset dataset = phases.time("scan", () -> locateFaces(Dataset.scan(data), faceIndex));
         dataset.warning().ifPresent(System.err::println);
         Path weightsFile = weights.resolve(spec);
         Data d = split(dataset);
         FaceModel faces = worded(() -> FaceModel.build(spec, cut, fineTuneFrom, head, d.classes().size(), seed));
         String weightsSha = Hashes.sha256Hex(weightsFile);
         System.err.println("weights: " + phases.time("weights", () -> KerasImport.load(weightsFile, faces.backbone())));
-        CachedSets features = extractFeatures(spec, faces, weightsSha, d, phases);
+        CachedSets features = extractFeatures(spec, faces, weightsSha, d, faceIndex, cacheDir, phases);
         Trainer trainer = new Trainer(faces.trainable, config);
-        Trainer.Result result = phases.time("training", () -> fit(trainer, features, runIdentity(spec, weightsSha, faces, config, d)));
+        RunIdentity run = runIdentity(spec, weightsSha, faces, config, d).with("faces", framing.toString());
+        Trainer.Result result = phases.time("training", () -> fit(trainer, features, run));
         Outcome outcome = phases.time("evaluation", () -> evaluate(trainer, faces, d, features));
         printOutcome(outcome, d);
         Map<String, Object> training = cardTraining(outcome.threshold, weightsFile, weightsSha, result, outcome.test);
+        training.putAll(framing.toCard());
         phases.time("saving", () -> save(faces, d, outcome, training));
         writeReports(spec, faces, d, outcome, result, phases);
         System.out.println("model written to " + out.resolve(MODEL) + "; report in " + out.resolve("report.md"));
@@ -209,6 +228,18 @@ final class TrainCommand extends Cli.Task {
         if (resume && !Files.exists(out.resolve(CHECKPOINT))) throw UserError.about(out, "nothing to resume: no " + CHECKPOINT + " here");
     }
 
+    /**
+     * With {@code --faces detect}: finds each photo's face, leaves out (and lists) the photos without one, and says how
+     * many had several (the largest is used). Without: the data set as scanned.
+     */
+    private static Dataset locateFaces(Dataset scanned, FaceIndex index) {
+        if (index == null) return scanned;
+        Dataset located = scanned.without(index.locate(scanned.samples()), "no face found");
+        System.err.printf(Locale.ROOT, "faces: found in %d of %d photos; %d photos have several (the largest is used)%n",
+                located.samples().size(), scanned.samples().size(), index.photosWithSeveralFaces());
+        return located;
+    }
+
     /** Splits the folder stably into train / validation / test, and says how many images each part has. */
     private Data split(Dataset dataset) {
         Split split = Split.of(dataset, new Split.Config(val, test, seed));
@@ -223,11 +254,11 @@ final class TrainCommand extends Cli.Task {
     }
 
     /** The activations at the cached layer of every image (and augmented copy), computed once into the feature cache. */
-    private CachedSets extractFeatures(ModelSpec spec, FaceModel faces, String weightsSha, Data d, Phases phases) throws Exception {
-        Path cacheDir = cache != null ? cache : SliceCache.standard().features();
+    private CachedSets extractFeatures(ModelSpec spec, FaceModel faces, String weightsSha, Data d, FaceIndex faceIndex, Path cacheDir,
+                                       Phases phases) throws Exception {
         FeatureCache featureCache = new FeatureCache(cacheDir,
                 new FeatureCache.Spec(FaceModel.describe(spec), weightsSha, faces.cacheKey(), spec.size(), spec.preprocessing()),
-                augment > 0 ? Augmentation.faces(seed) : null);
+                augment > 0 ? Augmentation.faces(seed) : null, faceIndex);
         Features extraction = new Features(faces.extractor);
         CachedSets sets = new CachedSets(
                 phases.time("features", () -> featureCache.features(d.train, augment + 1, extraction, extraction.batch, progress("train"))),

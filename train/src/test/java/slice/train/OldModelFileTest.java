@@ -22,7 +22,7 @@ class OldModelFileTest {
     @Test
     void aModelWrittenByAnEarlierVersionLoadsAndAnswersAsItDid() throws IOException {
         Path faces = RealData.attFaces();
-        Recogniser r = Recogniser.load(DIR);
+        Recogniser r = Recogniser.load(DIR, new FaceOptions());
         assertEquals(List.of("s1", "s2", "s3"), r.classes);
         List<String[]> expected = new ArrayList<>();
         for (String line : Files.readAllLines(DIR.resolve("answers.tsv"))) if (!line.startsWith("#")) expected.add(line.split("\t"));

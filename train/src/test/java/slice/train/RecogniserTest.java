@@ -39,7 +39,7 @@ class RecogniserTest {
         UnknownScore score = new UnknownScore(Tensor.wrap(mean, dim), Tensor.wrap(centroids, 3, dim));
         SavedModel.save(tmp.resolve(TrainCommand.MODEL), m.full, score.tensors(), m.card(List.of("a", "b", "c"),
                 Map.of("head_hidden", 0, "head_dropout", 0.0, "unknown_score", UnknownScore.NAME, "unknown_threshold", 0.3)));
-        Recogniser r = Recogniser.load(tmp);
+        Recogniser r = Recogniser.load(tmp, new FaceOptions());
 
         List<Path> files = new ArrayList<>();
         for (int i = 1; i <= 7; i++) files.add(faces.resolve("s" + i + "/1.pgm"));
@@ -61,7 +61,7 @@ class RecogniserTest {
                 new Preprocessing("BGR", 127.5f, -1f), keras.training());
         Path file = tmp.resolve(TrainCommand.MODEL);
         SavedModel.save(file, m.full, UnknownScore.empty(2, m.full.layer(m.embedding).outputSize()).tensors(), bgr);
-        UserError e = assertThrows(UserError.class, () -> Recogniser.load(tmp));
+        UserError e = assertThrows(UserError.class, () -> Recogniser.load(tmp, new FaceOptions()));
         assertEquals(file + ": preprocessing 'BGR, x / 127.5 - 1.0' is not mobilenetv2's (RGB, x / 127.5 - 1.0)", e.getMessage());
     }
 }

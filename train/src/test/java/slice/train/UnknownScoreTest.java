@@ -74,7 +74,7 @@ class UnknownScoreTest {
         Path file = tmp.resolve(TrainCommand.MODEL);
         SavedModel.save(file, m.full,
                 m.card(List.of("alice", "bob"), Map.of("head_hidden", 0, "head_dropout", 0.0, "unknown_threshold", 0.3)));
-        UserError e = org.junit.jupiter.api.Assertions.assertThrows(UserError.class, () -> Recogniser.load(tmp));
+        UserError e = org.junit.jupiter.api.Assertions.assertThrows(UserError.class, () -> Recogniser.load(tmp, new FaceOptions()));
         assertEquals(file + ": trained by an older version without the unknown-face score; train it again", e.getMessage());
     }
 

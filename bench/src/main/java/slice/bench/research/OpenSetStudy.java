@@ -147,7 +147,7 @@ public final class OpenSetStudy {
         FaceModel extractorModel = FaceModel.build(spec, null, null, new FaceModel.Head(0, 0.2f), classesAll, 1);
         KerasImport.load(weights, extractorModel.backbone());
         FeatureCache cache = new FeatureCache(cacheDir, new FeatureCache.Spec(FaceModel.describe(spec), Hashes.sha256Hex(weights),
-                extractorModel.cacheKey(), size, spec.preprocessing()), null);
+                extractorModel.cacheKey(), size, spec.preprocessing()), null, null);
         Features extraction = new Features(extractorModel.extractor);
         long t0 = System.nanoTime();
         CachedFeatures all = cache.features(dataset.samples(), 1, extraction, extraction.batch, Progress.none());

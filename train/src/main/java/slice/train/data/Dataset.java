@@ -9,7 +9,9 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.Optional;
 import java.util.stream.Stream;
 import slice.engine.Parallel;
@@ -134,6 +136,34 @@ public final class Dataset {
             throw new DataException("in " + root + ", " + String.join(", ", tooSmall) + "; every person needs at least 2 images");
         skipped.sort(Comparator.comparing(s -> s.file().toString()));
         return new Dataset(root, classes, samples, skipped);
+    }
+
+    /**
+     * This data set without {@code removed} (e.g. photos in which no face was found), which join the skipped files with
+     * {@code reason}. The same rule as {@link #scan}: every person keeps at least 2 images, else a {@link DataException}.
+     */
+    public Dataset without(List<Sample> removed, String reason) {
+        if (removed.isEmpty()) return this;
+        Set<Path> gone = new HashSet<>();
+        for (Sample s : removed) gone.add(s.file());
+        List<Sample> kept = samples.stream().filter(s -> !gone.contains(s.file())).toList();
+        List<Skipped> skippedNow = new ArrayList<>(skipped);
+        for (Sample s : removed) skippedNow.add(new Skipped(s.file(), reason));
+        skippedNow.sort(Comparator.comparing(s -> s.file().toString()));
+        int[] usable = new int[classes.size()], lost = new int[classes.size()];
+        for (Sample s : kept) usable[s.label()]++;
+        for (Sample s : removed) lost[s.label()]++;
+        List<String> tooSmall = new ArrayList<>();
+        for (int c = 0; c < classes.size(); c++) {
+            if (usable[c] < 2) {
+                tooSmall.add("'" + classes.get(c) + "' has " + usable[c] + (usable[c] == 1 ? " usable image" : " usable images")
+                        + " (" + lost[c] + ": " + reason + ")");
+            }
+        }
+        if (!tooSmall.isEmpty()) {
+            throw new DataException("in " + root + ", " + String.join(", ", tooSmall) + "; every person needs at least 2 images");
+        }
+        return new Dataset(root, classes, kept, skippedNow);
     }
 
     /** Regular files under a class folder, sorted by path; hidden files and folders are recorded as skipped. */

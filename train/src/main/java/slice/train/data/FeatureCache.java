@@ -18,8 +18,9 @@ import slice.weights.io.AtomicFiles;
  * augmented copy) and re-runs and extra epochs are nearly free.
  *
  * <p><b>Key.</b> SHA-256 of: the image content hash ({@link Sample#sha256()}, so renaming or moving a photo keeps
- * its entry), the {@link Spec} (model, weights-file hash, cut layer, input size, scaling), the preprocessing version, the copy
- * index and, for copies ≥ 1, {@link Augmentation#key()}. Copy 0 is the plain image, shared by runs with and
+ * its entry), the {@link Spec} (model, weights-file hash, cut layer, input size, scaling), the preprocessing version, the
+ * face crop ({@link FaceIndex#key()}) when the images are faces found in photos, the copy index and, for copies ≥ 1,
+ * {@link Augmentation#key()}. Copy 0 is the plain image, shared by runs with and
  * without augmentation.
  *
  * <p><b>Format.</b> One file per entry, {@code dir/ab/abcdef….f32}: {@code "SLFC"}, int32 version, int32 length n,
@@ -53,16 +54,20 @@ public final class FeatureCache {
     private final Path dir;
     private final Spec spec;
     private final Augmentation augmentation;
+    private final FaceIndex faces;
     private final ThreadLocal<Preprocessor> preprocessors;
 
     /**
      * @param dir          the cache folder (created when needed; may be shared by runs, models and data sets)
      * @param augmentation distortions for copies ≥ 1, or {@code null} when only copy 0 is ever requested
+     * @param faces        where the face of each sample is ({@code --faces detect}; the samples must be located), or
+     *                     {@code null} to use whole images
      */
-    public FeatureCache(Path dir, Spec spec, Augmentation augmentation) {
+    public FeatureCache(Path dir, Spec spec, Augmentation augmentation, FaceIndex faces) {
         this.dir = dir;
         this.spec = spec;
         this.augmentation = augmentation;
+        this.faces = faces;
         this.preprocessors = ThreadLocal.withInitial(() -> new Preprocessor(spec.imageSize(), spec.scaling()));
     }
 
@@ -139,7 +144,7 @@ public final class FeatureCache {
                         failure[k] = item.sample().file() + " changed since the data folder was scanned; run again";
                         continue;
                     }
-                    RgbImage image = pre.decode(bytes);
+                    RgbImage image = image(pre, item.sample(), bytes);
                     Transform t = item.copy() == 0 ? Transform.whole(image.width(), image.height())
                         : augmentation.transform(item.sample().sha256(), item.copy(), image.width(), image.height());
                     pre.preprocess(image, t, batch, k * imageLength);
@@ -151,9 +156,17 @@ public final class FeatureCache {
         for (String f : failure) if (f != null) throw new DataException(f);
     }
 
+    /** The image the backbone sees of {@code sample}: the decoded photo, or its aligned face. */
+    private RgbImage image(Preprocessor pre, Sample sample, byte[] bytes) throws IOException {
+        if (faces == null) return pre.decode(bytes);
+        ImageDecoder.Scaled photo = pre.decodeScaled(bytes);
+        return faces.crop(photo.image(), photo.factor(), faces.face(sample).photoToCrop());
+    }
+
     /** The entry file of copy {@code copy} of {@code sample} (see the class comment for the key). */
     Path entryFor(Sample sample, int copy) {
-        String key = Hashes.sha256Hex(PREPROCESS_VERSION + "\n" + spec.key() + "\nimage=" + sample.sha256()
+        String key = Hashes.sha256Hex(PREPROCESS_VERSION + "\n" + spec.key() + (faces == null ? "" : "\nfaces=" + faces.key())
+            + "\nimage=" + sample.sha256()
             + "\ncopy=" + copy + (copy > 0 ? "\n" + augmentation.key() : ""));
         return dir.resolve(key.substring(0, 2)).resolve(key + ".f32");
     }

@@ -56,7 +56,12 @@ public final class Preprocessor {
      * this way, so a photo becomes the same input in both.
      */
     public RgbImage decode(byte[] bytes) throws IOException {
-        return ImageDecoder.decode(bytes, DECODE_MARGIN * size);
+        return decodeScaled(bytes).image();
+    }
+
+    /** {@link #decode}, also saying how the decoded image maps onto the photo (for a face's alignment). */
+    public ImageDecoder.Scaled decodeScaled(byte[] bytes) throws IOException {
+        return ImageDecoder.decodeScaled(bytes, DECODE_MARGIN * size);
     }
 
     /**

@@ -4,10 +4,12 @@
  * <pre>{@code
  * Dataset data = Dataset.scan(dir);                        // validates every image; DataException on unusable data
  * data.warning().ifPresent(System.err::println);           // skipped files, listed once
+ * FaceIndex faces = new FaceIndex(finder, new FaceAligner(size, 0.25), 0.5, "landmarks=full", cacheDir);
+ * data = data.without(faces.locate(data.samples()), "no face found");   // --faces detect: each photo's largest face
  * Split split = Split.of(data, new Split.Config(0.15, 0.15, seed));
  * FeatureCache cache = new FeatureCache(cacheDir,
  *         new FeatureCache.Spec(modelName, Hashes.sha256Hex(weightsFile), cutLayer, size, spec.preprocessing()),
- *         Augmentation.faces(seed));                         // or null without --augment
+ *         Augmentation.faces(seed), faces);                  // or null without --augment; null faces: whole images
  * CachedFeatures train = cache.features(split.samples(Split.Part.TRAIN), 1 + K, extractor, batch,
  *         Progress.bar("Features"));
  * CachedFeatures val = cache.features(split.samples(Split.Part.VAL), 1, extractor, batch, Progress.bar("Features"));

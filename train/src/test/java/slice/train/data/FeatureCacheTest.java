@@ -65,14 +65,14 @@ class FeatureCacheTest {
     @Test
     void secondRunComputesNothingAndReadsTheSameFeatures() throws IOException {
         CountingExtractor extractor = new CountingExtractor();
-        CachedFeatures first = new FeatureCache(cacheDir, SPEC, null).features(samples, 1, extractor, 4, Progress.none());
+        CachedFeatures first = new FeatureCache(cacheDir, SPEC, null, null).features(samples, 1, extractor, 4, Progress.none());
         assertEquals(6, extractor.images.get());
         assertEquals(6, first.size());
         assertEquals(4, first.sampleSize());
         assertEquals(1, first.label(5));
 
         CountingExtractor again = new CountingExtractor();
-        CachedFeatures second = new FeatureCache(cacheDir, SPEC, null).features(samples, 1, again, 4, Progress.none());
+        CachedFeatures second = new FeatureCache(cacheDir, SPEC, null, null).features(samples, 1, again, 4, Progress.none());
         assertEquals(0, again.images.get());
         for (int i = 0; i < 6; i++) assertArrayEquals(read(first, i, 0), read(second, i, 0));
         float[] f = read(second, 0, 0);
@@ -82,24 +82,24 @@ class FeatureCacheTest {
     @Test
     void aDifferentSpecOrNewCopiesMissOnlyWhatIsNew() throws IOException {
         CountingExtractor extractor = new CountingExtractor();
-        new FeatureCache(cacheDir, SPEC, null).features(samples, 1, extractor, 8, Progress.none());
+        new FeatureCache(cacheDir, SPEC, null, null).features(samples, 1, extractor, 8, Progress.none());
         FeatureCache.Spec otherWeights = new FeatureCache.Spec("fake", Hashes.sha256Hex("other"), "cut", SIZE, SPEC.scaling());
-        new FeatureCache(cacheDir, otherWeights, null).features(samples, 1, extractor, 8, Progress.none());
+        new FeatureCache(cacheDir, otherWeights, null, null).features(samples, 1, extractor, 8, Progress.none());
         assertEquals(12, extractor.images.get());
 
-        FeatureCache augmented = new FeatureCache(cacheDir, SPEC, Augmentation.faces(5));
+        FeatureCache augmented = new FeatureCache(cacheDir, SPEC, Augmentation.faces(5), null);
         CachedFeatures withCopies = augmented.features(samples, 3, extractor, 8, Progress.none());
         assertEquals(12 + 12, extractor.images.get(), "copy 0 is shared with the plain run; copies 1 and 2 are new");
         assertNotEquals(read(withCopies, 0, 0)[3], read(withCopies, 0, 1)[3]);
         augmented.features(samples, 3, extractor, 8, Progress.none());
         assertEquals(24, extractor.images.get());
-        new FeatureCache(cacheDir, SPEC, Augmentation.faces(6)).features(samples, 3, extractor, 8, Progress.none());
+        new FeatureCache(cacheDir, SPEC, Augmentation.faces(6), null).features(samples, 3, extractor, 8, Progress.none());
         assertEquals(36, extractor.images.get(), "another augmentation seed draws other copies");
     }
 
     @Test
     void truncatedCorruptedAndForeignEntriesAreRecomputed() throws IOException {
-        FeatureCache cache = new FeatureCache(cacheDir, SPEC, null);
+        FeatureCache cache = new FeatureCache(cacheDir, SPEC, null, null);
         CountingExtractor extractor = new CountingExtractor();
         CachedFeatures clean = cache.features(samples, 1, extractor, 4, Progress.none());
         Path truncated = cache.entryFor(samples.get(0), 0), flipped = cache.entryFor(samples.get(1), 0);
@@ -134,7 +134,7 @@ class FeatureCacheTest {
             @Override public void advance(long items) { steps.add(items); }
             @Override public void finish() { steps.add(-1L); }
         };
-        new FeatureCache(cacheDir, SPEC, null).features(samples, 1, new CountingExtractor(), 4, recorder);
+        new FeatureCache(cacheDir, SPEC, null, null).features(samples, 1, new CountingExtractor(), 4, recorder);
         assertEquals(6, total[0]);
         assertEquals(List.of(4L, 2L, -1L), steps);
     }
@@ -143,7 +143,7 @@ class FeatureCacheTest {
     void aFileChangedAfterTheScanIsAOneLineError() throws IOException {
         Files.write(samples.get(0).file(), Files.readAllBytes(samples.get(3).file()));
         DataException e = assertThrows(DataException.class,
-            () -> new FeatureCache(cacheDir, SPEC, null).features(samples, 1, new CountingExtractor(), 4, Progress.none()));
+            () -> new FeatureCache(cacheDir, SPEC, null, null).features(samples, 1, new CountingExtractor(), 4, Progress.none()));
         assertEquals(samples.get(0).file() + " changed since the data folder was scanned; run again", e.getMessage());
     }
 
