@@ -14,6 +14,11 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import slice.models.face.Box;
+import slice.train.camera.CameraLoop;
+import slice.train.camera.DirectoryFrames;
+import slice.train.camera.FrameProcessor;
+import slice.train.camera.FrameSource;
+import slice.train.camera.MjpegFrames;
 import slice.train.data.FaceIndex;
 import slice.train.data.ImageDecoder;
 
@@ -38,20 +43,31 @@ final class PredictCommand extends Cli.Task {
             description = "For a model trained with --faces detect: write each photo with its faces boxed and named into DIR.")
     Path annotate;
 
-    @Parameters(arity = "1..*", paramLabel = "IMAGE", description = "Images to recognise; a folder stands for every file below it.")
-    List<Path> arguments;
+    @Option(names = "--stream", description = "Recognise a live stream of JPEG frames on stdin (what 'rpicam-vid --codec mjpeg"
+            + " -o -' writes): a line per face per frame with its latency; frames it cannot keep up with are dropped.")
+    boolean stream;
 
-    @Override protected int run() {
+    @Option(names = "--watch", paramLabel = "DIR",
+            description = "Recognise each new image a camera writes into DIR ('rpicam-still --timelapse'), as --stream does.")
+    Path watch;
+
+    @Parameters(arity = "0..*", paramLabel = "IMAGE", description = "Images to recognise; a folder stands for every file below it.")
+    List<Path> arguments = List.of();
+
+    @Override protected int run() throws IOException, InterruptedException {
         if (topK < 1) throw new UserError("--top-k must be at least 1, got " + topK);
         if (threshold != null && !(threshold >= 0 && threshold <= 1)) {
             throw new UserError("--threshold must be in [0, 1], got " + threshold);
         }
+        int sources = (stream ? 1 : 0) + (watch != null ? 1 : 0) + (arguments.isEmpty() ? 0 : 1);
+        if (sources != 1) throw new UserError("give images, or --stream, or --watch DIR (one of them)");
         Recogniser r = model.load();
+        float cutoff = threshold != null ? threshold : r.threshold;
+        if (stream || watch != null) return live(r, cutoff);
         if (annotate != null && r.faces == null) {
             throw new UserError("--annotate needs a model trained with --faces detect (this one reads whole photos)");
         }
         List<Path> images = expand(arguments);
-        float cutoff = threshold != null ? threshold : r.threshold;
         if (r.faces != null) return everyFace(r, images, cutoff);
         String[] errors = new String[images.size()];
         Recogniser.Answers answers = r.answers(images, errors);
@@ -73,7 +89,7 @@ final class PredictCommand extends Cli.Task {
      * person  probability}), or {@code file  no face}; with {@code --annotate}, the photo with the faces drawn.
      */
     private int everyFace(Recogniser r, List<Path> images, float cutoff) {
-        int failed = 0, k = r.classes.size();
+        int failed = 0;
         Set<Path> annotated = new HashSet<>();
         for (Path file : images) {
             ImageDecoder.Scaled photo;
@@ -84,21 +100,52 @@ final class PredictCommand extends Cli.Task {
                 failed++;
                 continue;
             }
-            List<FaceIndex.Found> found = r.faces.all(photo);
-            if (found.isEmpty()) System.out.println(file + "\tno face");
-            Recogniser.Answers answers = found.isEmpty() ? null : r.answers(photo, found);
             List<String> names = new ArrayList<>();
-            for (int i = 0; i < found.size(); i++) {
-                Box b = found.get(i).box();
-                boolean unknown = answers.scores()[i] < cutoff;
-                String where = String.format(Locale.ROOT, "%s\tface %d/%d\tbox %.0f,%.0f,%.0f,%.0f", file, i + 1, found.size(),
-                        b.x(), b.y(), b.width(), b.height());
-                System.out.println(line(where, answers.probs(), i * k, unknown, r.classes, Math.min(topK, k)));
-                names.add(unknown ? "unknown" : r.classes.get(argmax(answers.probs(), i * k, k)));
-            }
+            List<FaceIndex.Found> found = r.faces.all(photo);
+            faceLines(r, file.toString(), photo, found, cutoff, names).forEach(System.out::println);
             if (annotate != null) Annotation.write(annotate, file, photo, found, names, annotated);
         }
         return failed == 0 ? Cli.OK : Cli.USER;
+    }
+
+    /** The lines of one photo: one per face ({@code names} gets each face's answer), or {@code name  no face}. */
+    private List<String> faceLines(Recogniser r, String name, ImageDecoder.Scaled photo, List<FaceIndex.Found> found, float cutoff,
+                                   List<String> names) {
+        if (found.isEmpty()) return List.of(name + "\tno face");
+        int k = r.classes.size();
+        Recogniser.Answers answers = r.answers(photo, found);
+        List<String> lines = new ArrayList<>();
+        for (int i = 0; i < found.size(); i++) {
+            Box b = found.get(i).box();
+            boolean unknown = answers.scores()[i] < cutoff;
+            String where = String.format(Locale.ROOT, "%s\tface %d/%d\tbox %.0f,%.0f,%.0f,%.0f", name, i + 1, found.size(),
+                    b.x(), b.y(), b.width(), b.height());
+            lines.add(line(where, answers.probs(), i * k, unknown, r.classes, Math.min(topK, k)));
+            names.add(unknown ? "unknown" : r.classes.get(argmax(answers.probs(), i * k, k)));
+        }
+        return lines;
+    }
+
+    /**
+     * {@code --stream} / {@code --watch}: each frame as it comes, a line per face (or per frame, for a model of whole
+     * photos) with the frame's latency; the newest frame is taken when recognition falls behind, and a summary (frames,
+     * rates, drops, latency) is printed when the stream ends or on Ctrl-C.
+     */
+    private int live(Recogniser r, float cutoff) throws IOException, InterruptedException {
+        FrameSource source = watch != null
+                ? new DirectoryFrames(watch, false, DirectoryFrames.DEFAULT_SETTLE, FrameSource.MAX_FRAME_BYTES)
+                : new MjpegFrames(System.in, FrameSource.MAX_FRAME_BYTES);
+        int k = r.classes.size();
+        FrameProcessor recognise = frame -> {
+            ImageDecoder.Scaled photo = r.decode(frame.bytes());
+            if (r.faces != null) return faceLines(r, frame.name(), photo, r.faces.all(photo), cutoff, new ArrayList<>());
+            Recogniser.Answers a = r.answers(photo.image());
+            return List.of(line(frame.name(), a.probs(), 0, a.scores()[0] < cutoff, r.classes, Math.min(topK, k)));
+        };
+        CameraLoop loop = new CameraLoop(source, recognise, 1, System.out::println, System.err::println);
+        Runtime.getRuntime().addShutdownHook(loop.shutdownHook());
+        loop.run();
+        return Cli.OK;
     }
 
     private static int argmax(float[] p, int offset, int k) {

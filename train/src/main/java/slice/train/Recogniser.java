@@ -13,6 +13,7 @@ import slice.engine.optim.Loss;
 import slice.train.data.FaceIndex;
 import slice.train.data.ImageDecoder;
 import slice.train.data.Preprocessor;
+import slice.train.data.RgbImage;
 import slice.weights.ModelCard;
 import slice.weights.SavedModel;
 import slice.weights.io.SliceCache;
@@ -20,7 +21,8 @@ import slice.weights.io.SliceCache;
 /**
  * A trained face recogniser loaded from {@code train}'s output: the network rebuilt from the model card, its weights,
  * its people, its {@link UnknownScore} and the calibrated unknown threshold. {@link #answers} runs photos through it,
- * decoded, framed ({@link Framing}: whole, or the face found and aligned) and preprocessed exactly as training did. Models written before the
+ * decoded, framed ({@link Framing}: whole, or the face found and aligned) and preprocessed exactly as training did.
+ * One recogniser is used by one thread at a time (its graphs hold their activations). Models written before the
  * unknown score existed (no {@code training.unknown_score} in the card) are refused with a request to retrain.
  */
 final class Recogniser {
@@ -34,6 +36,11 @@ final class Recogniser {
     final Framing framing;
     final FaceIndex faces;
     private final int batch;
+    /**
+     * Two graphs meeting at the embedding, planned once: an inference plan keeps only its output for the whole batch
+     * (the other buffers hold the last slice of images), so the embedding must be the output of the first one.
+     */
+    private final Graph backbone, head;
 
     /** Softmax rows {@code probs [N·K]} and unknown {@code scores [N]} of N images. */
     record Answers(float[] probs, float[] scores) { }
@@ -48,6 +55,11 @@ final class Recogniser {
         this.faces = faces;
         model.full.setTrainable(false);
         this.batch = FaceModel.batchFor(model.full, 16);
+        Layer embedding = model.full.layer(model.embedding);
+        backbone = new Graph(model.full.source(), embedding);
+        head = new Graph(embedding, model.full.output());
+        backbone.planInference(batch);
+        head.plan(batch);
     }
 
     /**
@@ -130,6 +142,12 @@ final class Recogniser {
         return new Preprocessor(model.spec.size(), model.spec.preprocessing()).decodeScaled(bytes);
     }
 
+    /** Softmax probabilities and unknown scores of one decoded whole photo (a model trained on whole photos). */
+    Answers answers(RgbImage photo) {
+        String[] errors = new String[1];
+        return answers(1, (i, pre, out, offset) -> pre.preprocess(photo, out, offset), errors);
+    }
+
     /** Softmax probabilities and unknown scores of the aligned faces of one photo ({@link FaceIndex#all}). */
     Answers answers(ImageDecoder.Scaled photo, List<FaceIndex.Found> found) {
         String[] errors = new String[found.size()];
@@ -143,14 +161,8 @@ final class Recogniser {
     private Answers answers(int count, Loader loader, String[] errors) {
         int k = classes.size(), d = unknown.dim(), size = model.spec.size(), imageLength = size * size * 3;
         float[] probs = new float[count * k], embeddings = new float[count * d];
-        // Two graphs meeting at the embedding: an inference plan keeps only its output for the whole batch (the
-        // other buffers hold the last slice of images), so the embedding must be the output of the first one.
-        Layer embedding = model.full.layer(model.embedding);
-        Graph backbone = new Graph(model.full.source(), embedding), head = new Graph(embedding, model.full.output());
-        float[] images = new float[batch * imageLength];
+        float[] images = new float[Math.min(batch, count) * imageLength];
         ThreadLocal<Preprocessor> preprocessors = ThreadLocal.withInitial(() -> new Preprocessor(size, model.spec.preprocessing()));
-        backbone.planInference(batch);
-        head.plan(batch);
         for (int from = 0; from < count; from += batch) {
             int n = Math.min(batch, count - from), first = from;
             Parallel.forRange(n, (a, b) -> {

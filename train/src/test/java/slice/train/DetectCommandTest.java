@@ -27,14 +27,22 @@ class DetectCommandTest {
     record Run(int exit, String out, String err) { }
 
     static Run run(String... args) {
+        return runWithInput(new byte[0], args);
+    }
+
+    /** Runs a command in this JVM with {@code stdin} as its standard input; captures its standard output and error. */
+    static Run runWithInput(byte[] stdin, String... args) {
         PrintStream out = System.out, err = System.err;
+        java.io.InputStream in = System.in;
         ByteArrayOutputStream o = new ByteArrayOutputStream(), e = new ByteArrayOutputStream();
         try {
+            System.setIn(new java.io.ByteArrayInputStream(stdin));
             System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
             System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
             int exit = Cli.execute(args);
             return new Run(exit, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
         } finally {
+            System.setIn(in);
             System.setOut(out);
             System.setErr(err);
         }

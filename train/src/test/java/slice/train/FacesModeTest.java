@@ -75,6 +75,22 @@ class FacesModeTest {
         assertEquals(wall + "\tno face", lines.get(3));
         BufferedImage drawn = ImageIO.read(annotated.resolve("sample1.jpg.png").toFile());
         assertEquals(1920.0 / 1280, (double) drawn.getWidth() / drawn.getHeight(), 0.01, "the photo, decoded as for recognition");
+
+        // A camera's stream on stdin: every frame that is recognised gets a line per face and its latency; a stream cut
+        // inside its last frame costs that frame and one warning; the summary counts every frame.
+        java.io.ByteArrayOutputStream frames = new java.io.ByteArrayOutputStream();
+        frames.write(Files.readAllBytes(group));
+        frames.write(Files.readAllBytes(data.resolve("Colin_Powell/Colin_Powell_0001.jpg")));
+        byte[] cut = Files.readAllBytes(data.resolve("Tony_Blair/Tony_Blair_0001.jpg"));
+        frames.write(cut, 0, cut.length / 2);
+        DetectCommandTest.Run live = DetectCommandTest.runWithInput(frames.toByteArray(),
+                concat(new String[] {"predict", "--model", out.toString(), "--stream"}, common));
+        assertEquals(0, live.exit(), live.err());
+        assertTrue(live.err().contains("warning: frame 3: stream ended inside a frame"), live.err());
+        assertTrue(live.err().contains("frames: 2 arrived"), live.err());
+        assertTrue(!live.out().isBlank(), "the newest frame at least is recognised");
+        for (String l : live.out().lines().toList()) assertTrue(l.matches("frame [12]\tface \\d/\\d\t.*\t\\d+ ms"), l);
+        assertEquals(1920.0 / 1280, (double) drawn.getWidth() / drawn.getHeight(), 0.01, "the photo, decoded as for recognition");
     }
 
     private static String[] concat(String[] a, String[] b) {
