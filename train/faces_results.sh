@@ -37,8 +37,10 @@ for recipe in "${recipes[@]}"; do
     for mode in whole detect; do
       run="$out/$(basename "$data")-$recipe-$mode"
       rm -rf "$run"
-      java -jar train/target/train.jar --threads "$threads" train --data "$data" --out "$run" --cache "$out/cache" \
-          --alpha 0.5 --weights "$weights" --faces "$mode" --face-models "$shared/models/face_api" "${extra[@]}" > "$run.log" 2>&1
+      if ! java -jar train/target/train.jar --threads "$threads" train --data "$data" --out "$run" --cache "$out/cache" \
+          --alpha 0.5 --weights "$weights" --faces "$mode" --face-models "$shared/models/face_api" "${extra[@]}" > "$run.log" 2>&1; then
+        row="$row failed: $(grep '^error' "$run.log" | head -1) |"; continue
+      fi
       row="$row $(python3 - "$run/metrics.json" <<'PY'
 import json, sys
 m = json.load(open(sys.argv[1]))

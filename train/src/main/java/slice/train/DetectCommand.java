@@ -27,7 +27,8 @@ final class DetectCommand extends Cli.Task {
     static final int DECODE_AT_LEAST = 1080;
 
     @Option(names = "--input-size", paramLabel = "N", defaultValue = "416",
-            description = "Detector input size, a multiple of 32: larger finds smaller faces, slower (default: ${DEFAULT-VALUE}).")
+            description = "Detector input size, a multiple of 32: larger finds smaller faces, slower; a smaller photo is detected at"
+                    + " its own size (larger side rounded up to 32, at least 128) (default: ${DEFAULT-VALUE}).")
     int inputSize;
 
     @Option(names = "--threshold", paramLabel = "T", defaultValue = "0.5",

@@ -1,7 +1,10 @@
 package slice.models.face;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import slice.engine.Graph;
 import slice.engine.Tensor;
 
@@ -9,6 +12,11 @@ import slice.engine.Tensor;
  * Finds the faces of a photo the way face-api.js's {@code detectAllFaces(...).withFaceLandmarks()} does: the Tiny
  * Face Detector on the photo padded to a square ({@link SquareInput}), its grid decoded and suppressed
  * ({@link YoloDecoder}), then a 68-point landmark net on each face's crop ({@link LandmarkCrop}), all faces in one batch.
+ *
+ * <p><b>Detector size.</b> The detector runs at the given input size, or, for a photo smaller than that, at the photo's
+ * own size (its larger side rounded up to a multiple of 32, at least {@value #MIN_INPUT_SIZE}): a photo is never
+ * enlarged for the detector, whose anchors were fitted to faces at most about four fifths of the frame — a small tight
+ * crop (AT&T's 92 × 112) blown up to 416 shows the detector a face larger than any it learnt.
  *
  * <p>Each network normalises its input as face-api does: {@code (rgb − meanRgb) / 255}. A finder runs the networks
  * through graphs of its own (their activations are the finder's, their weights the networks'), so finders made from
@@ -18,26 +26,53 @@ public final class FaceFinder {
     /** A face: where the detector found it, how sure it is, and its 68 landmarks in the photo's pixels. */
     public record Face(FaceDetection detection, FaceLandmarks68 landmarks) { }
 
+    /** The smallest detector input size used. */
+    public static final int MIN_INPUT_SIZE = 128;
+
     private final TinyFaceDetector detector;
+    /** The detector at each smaller size in use, shared by the copies of a finder. */
+    private final Map<Integer, TinyFaceDetector> detectors;
     private final FaceLandmarkNet landmarkNet;
-    private final Graph detectorGraph, landmarkGraph;
+    /** This finder's graphs of the detector, by input size. */
+    private final Map<Integer, Graph> detectorGraphs = new HashMap<>();
+    private final Graph landmarkGraph;
 
     /** The networks must hold their weights already (see {@code slice.weights.FaceApiNets}). */
     public FaceFinder(TinyFaceDetector detector, FaceLandmarkNet landmarkNet) {
+        this(detector, new ConcurrentHashMap<>(), landmarkNet);
+    }
+
+    private FaceFinder(TinyFaceDetector detector, Map<Integer, TinyFaceDetector> detectors, FaceLandmarkNet landmarkNet) {
         this.detector = detector;
+        this.detectors = detectors;
         this.landmarkNet = landmarkNet;
-        detectorGraph = new Graph(detector.graph.source(), detector.graph.output());
         landmarkGraph = new Graph(landmarkNet.graph.source(), landmarkNet.graph.output());
-        detectorGraph.planInference(1);
         landmarkGraph.planInference(1);
     }
 
     /** Another finder over the same networks (weights shared, activations its own): one per thread. */
     public FaceFinder copy() {
-        return new FaceFinder(detector, landmarkNet);
+        return new FaceFinder(detector, detectors, landmarkNet);
     }
 
+    /** The largest detector input size: the detector's own. */
     public int inputSize() { return detector.inputSize; }
+
+    /** The detector input size for a {@code width × height} photo (see the class comment). */
+    public int inputSize(int width, int height) {
+        int own = (Math.max(width, height) + 31) / 32 * 32;
+        return Math.min(detector.inputSize, Math.max(MIN_INPUT_SIZE, own));
+    }
+
+    /** This finder's planned graph of the detector at {@code size}. */
+    private Graph detectorGraph(int size) {
+        return detectorGraphs.computeIfAbsent(size, s -> {
+            TinyFaceDetector net = s == detector.inputSize ? detector : detectors.computeIfAbsent(s, detector::atSize);
+            Graph g = new Graph(net.graph.source(), net.graph.output());
+            g.planInference(1);
+            return g;
+        });
+    }
 
     /**
      * Every face of {@code pixels} ({@code 0xRRGGBB}, {@code width × height}, row-major) whose score exceeds
@@ -69,10 +104,10 @@ public final class FaceFinder {
 
     /** The detector alone: boxes and scores, by descending score. */
     public List<FaceDetection> detect(int[] pixels, int width, int height, double scoreThreshold) {
-        int s = detector.inputSize;
+        int s = inputSize(width, height);
         float[] input = SquareInput.forDetector(pixels, width, height, s);
         normalize(input, TinyFaceDetector.MEAN_RGB);
-        Tensor grid = detectorGraph.forward(Tensor.wrap(input, 1, s, s, 3), false);
+        Tensor grid = detectorGraph(s).forward(Tensor.wrap(input, 1, s, s, 3), false);
         return YoloDecoder.TINY_FACE_DETECTOR.decode(grid.data, width, height, s, scoreThreshold);
     }
 

@@ -73,6 +73,13 @@ public final class TinyFaceDetector {
         weights = Collections.unmodifiableMap(named);
     }
 
+    /** The same network for {@code size × size} inputs: new layers (their shapes depend on the size), these weights. */
+    public TinyFaceDetector atSize(int size) {
+        TinyFaceDetector other = new TinyFaceDetector(size);
+        weights.forEach((name, p) -> System.arraycopy(p.value.data, 0, other.weights.get(name).value.data, 0, p.value.size()));
+        return other;
+    }
+
     /** Cells per side of the output grid ({@code S/32}). */
     public int gridSize() { return graph.outputShape()[0]; }
 }

@@ -39,7 +39,7 @@ public final class FaceIndex {
     public record Found(Box box, double score, Similarity photoToCrop) { }
 
     /** Bumped whenever detection or the choice of face changes. */
-    private static final String VERSION = "faces-v1";
+    private static final String VERSION = "faces-v2";
     /** Photos are decoded with the shorter side at least this many pixels (larger ones decimated) for detection. */
     static final int DECODE_AT_LEAST = 1080;
 
