@@ -61,7 +61,7 @@ final class TrainCommand extends Cli.Task {
 
     @Mixin Options.Weights weights;
 
-    @Option(names = "--faces", paramLabel = "MODE", defaultValue = "whole",
+    @Option(names = "--faces", paramLabel = "MODE", defaultValue = "detect",
             description = "whole: each photo is one face, stretched to the input size; detect: find the faces (face-api.js's"
                     + " detector and landmarks), use each photo's largest, aligned; photos without one are skipped"
                     + " (default: ${DEFAULT-VALUE}).")
@@ -170,12 +170,13 @@ final class TrainCommand extends Cli.Task {
         Trainer.Config config = worded(() -> new Trainer.Config(epochs, batch, lr, optimizer, labelSmoothing, weightDecay, patience, seed));
         FaceModel.Head head = worded(() -> new FaceModel.Head(hidden, dropout));
         checkOptions();
+        Dataset scanned = phases.time("scan", () -> Dataset.scan(data));
+        Path weightsFile = weights.resolve(spec);
         Framing framing = Framing.of(faces, faceMargin);
         Path cacheDir = cache != null ? cache : SliceCache.standard().features();
         FaceIndex faceIndex = framing.index(faceModels, spec.size(), cacheDir.resolve("faces"));
-        Dataset dataset = phases.time("scan", () -> locateFaces(Dataset.scan(data), faceIndex));
+        Dataset dataset = phases.time("faces", () -> locateFaces(scanned, faceIndex));
         dataset.warning().ifPresent(System.err::println);
-        Path weightsFile = weights.resolve(spec);
         Data d = split(dataset);
         FaceModel faces = worded(() -> FaceModel.build(spec, cut, fineTuneFrom, head, d.classes().size(), seed));
         String weightsSha = Hashes.sha256Hex(weightsFile);
