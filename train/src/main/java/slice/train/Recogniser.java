@@ -95,7 +95,9 @@ final class Recogniser {
 
     /** Why an image file is unusable, in a few words: {@code no such file}, {@code not an image}, …. */
     static String problem(IOException e) {
-        if (e instanceof java.nio.file.NoSuchFileException || e.getCause() instanceof java.nio.file.NoSuchFileException) return "no such file";
+        if (e instanceof java.nio.file.NoSuchFileException || e.getCause() instanceof java.nio.file.NoSuchFileException) {
+            return "no such file";
+        }
         if (e instanceof java.nio.file.FileSystemException) return "unreadable (" + e.getClass().getSimpleName() + ")";
         return e.getMessage();
     }

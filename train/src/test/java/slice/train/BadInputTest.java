@@ -64,7 +64,8 @@ class BadInputTest {
     }
 
     String[] train(String... more) {
-        List<String> args = new java.util.ArrayList<>(List.of("train", "--data", faces.toString(), "--faces", "whole", "--weights", garbageH5.toString(),
+        List<String> args = new java.util.ArrayList<>(List.of("train", "--data", faces.toString(), "--faces", "whole",
+                "--weights", garbageH5.toString(),
                 "--out", tmp.resolve("out").toString(), "--cache", tmp.resolve("cache").toString()));
         args.addAll(List.of(more));
         return args.toArray(String[]::new);

@@ -27,7 +27,8 @@ class RoundTripTest {
         Path out = tmp.resolve("model");
         List<String> heap = List.of("-Xmx1g");
         // AT&T's photos are face crops: whole photos (FacesModeTest covers --faces detect, the default)
-        String[] train = {"train", "--data", faces.toString(), "--faces", "whole", "--model", "mobilenetv2", "--alpha", "0.35", "--size", "96",
+        String[] train = {"train", "--data", faces.toString(), "--faces", "whole", "--model", "mobilenetv2", "--alpha", "0.35",
+            "--size", "96",
             "--weights", weights.toString(), "--epochs", "12", "--out", out.toString(), "--cache", tmp.resolve("cache").toString()};
 
         RelaunchTest.Run trained = RelaunchTest.java(heap, train);

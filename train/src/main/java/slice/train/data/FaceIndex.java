@@ -166,7 +166,10 @@ public final class FaceIndex {
         return new Face(alignment(largest.landmarks(), photo.factor(), search.pad()), search.faces().size());
     }
 
-    /** The similarity from photo pixels to the crop, for landmarks found on an image decimated by {@code factor} and padded by {@code pad}. */
+    /**
+     * The similarity from photo pixels to the crop, for landmarks found on an image decimated by {@code factor} and
+     * padded by {@code pad}.
+     */
     private Similarity alignment(FaceLandmarks68 landmarks, int factor, int pad) {
         List<Point> five = new ArrayList<>();
         for (Point p : landmarks.fivePoints()) five.add(new Point((p.x() - pad) * factor, (p.y() - pad) * factor));
