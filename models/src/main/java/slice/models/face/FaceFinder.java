@@ -102,6 +102,27 @@ public final class FaceFinder {
         return faces;
     }
 
+    /**
+     * {@link #find}, and when it finds no face, {@link #find} again on a black canvas twice the photo's size with the
+     * photo in the middle (boxes and landmarks mapped back to the photo): a tight crop whose face fills the frame (an
+     * ID photo, AT&T's faces) becomes a face of the size the detector learnt, with room around it.
+     */
+    public List<Face> search(int[] pixels, int width, int height, double scoreThreshold) {
+        List<Face> faces = find(pixels, width, height, scoreThreshold);
+        if (!faces.isEmpty()) return faces;
+        int pad = Math.max(width, height) / 2, w = width + 2 * pad, h = height + 2 * pad;
+        int[] canvas = new int[w * h];
+        for (int y = 0; y < height; y++) System.arraycopy(pixels, y * width, canvas, (y + pad) * w + pad, width);
+        List<Face> found = new ArrayList<>();
+        for (Face f : find(canvas, w, h, scoreThreshold)) {
+            List<Point> points = new ArrayList<>();
+            for (Point p : f.landmarks().points()) points.add(new Point(p.x() - pad, p.y() - pad));
+            found.add(new Face(new FaceDetection(f.detection().box().shift(-pad, -pad), f.detection().score()),
+                    new FaceLandmarks68(points)));
+        }
+        return found;
+    }
+
     /** The detector alone: boxes and scores, by descending score. */
     public List<FaceDetection> detect(int[] pixels, int width, int height, double scoreThreshold) {
         int s = inputSize(width, height);

@@ -24,9 +24,8 @@ import slice.weights.io.AtomicFiles;
  * {@code --faces detect}: where the face of each photo is. Every photo goes through the face detector and the landmark
  * net ({@link FaceFinder}); its largest face (by box area) is kept as the {@link Similarity} that aligns it
  * ({@link FaceAligner}: eyes, nose and mouth corners onto a canonical square crop with a margin), in the photo's own
- * pixels. A photo in which the detector finds no face is searched again on a canvas twice its size, with the photo in
- * the middle: a tight crop (AT&T's faces fill the frame) is then a face of ordinary size. A photo with no face either
- * way has no entry.
+ * pixels. Faces are searched with {@link FaceFinder#search} (again on an enlarged canvas when the photo alone shows
+ * none). A photo with no face has no entry.
  *
  * <p>What the detector found is cached on disk per photo content and setting ({@code dir/ab/abcd….face}: the number of
  * faces and the largest one's alignment, as text), so a re-run does not detect again.
@@ -128,27 +127,15 @@ public final class FaceIndex {
      * box, score and alignment, in the photo's pixels.
      */
     public List<Found> all(ImageDecoder.Scaled photo) {
-        Search search = search(photo.image());
+        RgbImage image = photo.image();
         List<Found> found = new ArrayList<>();
-        int k = photo.factor(), pad = search.pad();
-        for (FaceFinder.Face f : search.faces()) {
+        int k = photo.factor();
+        for (FaceFinder.Face f : finders.get().search(image.pixels(), image.width(), image.height(), threshold)) {
             Box b = f.detection().box();
-            found.add(new Found(new Box((b.x() - pad) * k, (b.y() - pad) * k, b.width() * k, b.height() * k), f.detection().score(),
-                    alignment(f.landmarks(), k, pad)));
+            found.add(new Found(new Box(b.x() * k, b.y() * k, b.width() * k, b.height() * k), f.detection().score(),
+                    alignment(f.landmarks(), k)));
         }
         return found;
-    }
-
-    /** The faces found on an image, or on the image padded by {@code pad} on every side when none is found on it. */
-    private record Search(List<FaceFinder.Face> faces, int pad) { }
-
-    private Search search(RgbImage image) {
-        FaceFinder finder = finders.get();
-        List<FaceFinder.Face> faces = finder.find(image.pixels(), image.width(), image.height(), threshold);
-        if (!faces.isEmpty()) return new Search(faces, 0);
-        int pad = Math.max(image.width(), image.height()) / 2;
-        RgbImage canvas = onCanvas(image, pad);
-        return new Search(finder.find(canvas.pixels(), canvas.width(), canvas.height(), threshold), pad);
     }
 
     /** The aligned crop of {@code image} (decoded with decimation {@code factor}) through {@code photoToCrop}. */
@@ -158,32 +145,20 @@ public final class FaceIndex {
         return new RgbImage(aligner.size(), aligner.size(), pixels);
     }
 
-    /** The largest face of the photo (on the enlarged canvas when none is found on the photo itself), or none. */
+    /** The largest face of the photo (searched on the enlarged canvas when none is found on the photo itself), or none. */
     private Face detect(ImageDecoder.Scaled photo) {
-        Search search = search(photo.image());
-        if (search.faces().isEmpty()) return new Face(null, 0);
-        FaceFinder.Face largest = search.faces().stream().max(Comparator.comparingDouble(f -> f.detection().box().area())).orElseThrow();
-        return new Face(alignment(largest.landmarks(), photo.factor(), search.pad()), search.faces().size());
+        RgbImage image = photo.image();
+        List<FaceFinder.Face> faces = finders.get().search(image.pixels(), image.width(), image.height(), threshold);
+        if (faces.isEmpty()) return new Face(null, 0);
+        FaceFinder.Face largest = faces.stream().max(Comparator.comparingDouble(f -> f.detection().box().area())).orElseThrow();
+        return new Face(alignment(largest.landmarks(), photo.factor()), faces.size());
     }
 
-    /**
-     * The similarity from photo pixels to the crop, for landmarks found on an image decimated by {@code factor} and
-     * padded by {@code pad}.
-     */
-    private Similarity alignment(FaceLandmarks68 landmarks, int factor, int pad) {
+    /** The similarity from photo pixels to the crop, for landmarks found on an image decimated by {@code factor}. */
+    private Similarity alignment(FaceLandmarks68 landmarks, int factor) {
         List<Point> five = new ArrayList<>();
-        for (Point p : landmarks.fivePoints()) five.add(new Point((p.x() - pad) * factor, (p.y() - pad) * factor));
+        for (Point p : landmarks.fivePoints()) five.add(new Point(p.x() * factor, p.y() * factor));
         return aligner.transform(five);
-    }
-
-    /** {@code image} in the middle of a black canvas {@code pad} pixels wider on every side. */
-    static RgbImage onCanvas(RgbImage image, int pad) {
-        int w = image.width() + 2 * pad, h = image.height() + 2 * pad;
-        int[] pixels = new int[w * h];
-        for (int y = 0; y < image.height(); y++) {
-            System.arraycopy(image.pixels(), y * image.width(), pixels, (y + pad) * w + pad, image.width());
-        }
-        return new RgbImage(w, h, pixels);
     }
 
     private Path entry(String sha256) {
