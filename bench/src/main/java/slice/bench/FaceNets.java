@@ -39,46 +39,51 @@ import slice.models.face.TinyFaceDetector;
 @Warmup(iterations = 2, time = 2)
 @Measurement(iterations = 3, time = 2)
 public class FaceNets implements Main.Counted {
-    /** The detector: one photo padded and resized to {@code size × size}. */
+    /** What both states hold: the frozen network their subclass names, planned with an input batch, at {@code threads}. */
     @State(Scope.Benchmark)
-    public static class Detector {
+    public abstract static class Network {
+        @Param({"1", "2"})
+        public int threads;
+
+        Graph graph;
+        Tensor input;
+
+        /** The value of the subclass's {@code model} parameter. */
+        abstract String model();
+
+        /** The value of the subclass's {@code batch} parameter. */
+        abstract int batch();
+
+        @Setup
+        public void setUp() {
+            Parallel.setThreads(threads);
+            graph = build(model());
+            input = plan(graph, batch());
+        }
+    }
+
+    /** The detector: one photo padded and resized to {@code size × size}. */
+    public static class Detector extends Network {
         @Param({"tiny-face-detector-320", "tiny-face-detector-416"})
         public String model;
         @Param({"1"})
         public int batch;
-        @Param({"1", "2"})
-        public int threads;
 
-        Graph graph;
-        Tensor input;
+        @Override String model() { return model; }
 
-        @Setup
-        public void setUp() {
-            Parallel.setThreads(threads);
-            graph = build(model);
-            input = plan(graph, batch);
-        }
+        @Override int batch() { return batch; }
     }
 
     /** A landmark net: {@code batch} face crops of 112 × 112. */
-    @State(Scope.Benchmark)
-    public static class Landmarks {
+    public static class Landmarks extends Network {
         @Param({"face-landmark-68", "face-landmark-68-tiny"})
         public String model;
         @Param({"1", "8"})
         public int batch;
-        @Param({"1", "2"})
-        public int threads;
 
-        Graph graph;
-        Tensor input;
+        @Override String model() { return model; }
 
-        @Setup
-        public void setUp() {
-            Parallel.setThreads(threads);
-            graph = build(model);
-            input = plan(graph, batch);
-        }
+        @Override int batch() { return batch; }
     }
 
     /** Set by {@link Main} from a run's parameters to count its FLOPs. */
