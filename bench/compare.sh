@@ -11,6 +11,8 @@
 # and passive OpenMP waiting for each row, channels_last, no_grad.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=bench/results_md.sh
+source bench/results_md.sh
 
 need=()
 for pkg in python3-torch python3-torchvision libopenblas0-openmp libtcmalloc-minimal4; do
@@ -58,18 +60,10 @@ cat "$work/side-by-side.md"
 {
   echo "# Slice vs PyTorch: benchmark results"
   echo
-  echo "Produced by \`${JAVA_OPTS:+JAVA_OPTS=\"$JAVA_OPTS\" }${RESULTS:+RESULTS=$RESULTS }bench/compare.sh${*:+$(printf ' %q' "$@")}\`, started $started."
+  produced_by bench/compare.sh "$started" "$@"
   echo
   echo "- Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
-  echo "- JDK: $(java ${JAVA_OPTS:-} -version 2>&1 | head -1)${JAVA_OPTS:+ with $JAVA_OPTS}"
-  echo "- $(grep '^FMA peak probe' "$work/ours.log")"
-  echo
-  echo "## Slice (JMH; GFLOP/s and fraction of the FMA peak at the same thread count)"
-  echo
-  sed -n '/^| benchmark/,$p' "$work/ours.log"
-  echo
-  echo "## Side by side (ratio above 1: Slice is faster)"
-  echo
-  cat "$work/side-by-side.md"
+  jdk_and_peak "$work"
+  our_and_side_by_side_tables "$work"
 } > "$results"
 echo "compare.sh: wrote $results"

@@ -12,6 +12,8 @@
 # bench/RESULTS-face.md): the command, date, machine and its load, JDK, vector width, our table and the side-by-side.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=bench/results_md.sh
+source bench/results_md.sh
 
 peer="${FACE_API_PEER:-$HOME/.cache/slice/peers/face-api}"
 models="${FACE_API_MODELS:-../shared/data/models/face_api}"
@@ -78,13 +80,12 @@ load_end="$(cut -d' ' -f1-3 /proc/loadavg)"
 {
   echo "# Slice vs face-api.js (tfjs-backend-wasm): face network benchmarks"
   echo
-  echo "Produced by \`${JAVA_OPTS:+JAVA_OPTS=\"$JAVA_OPTS\" }${RESULTS:+RESULTS=$RESULTS }bench/face_api_compare.sh${*:+$(printf ' %q' "$@")}\`, started $started."
+  produced_by bench/face_api_compare.sh "$started" "$@"
   echo
   echo "- Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
   echo "- Load average (1, 5, 15 min) at the start: $load_start; at the end: $load_end. The benchmark itself adds up"
   echo "  to its thread count; a load well above that means other processes shared the $(nproc) cores and inflated the times."
-  echo "- JDK: $(java ${JAVA_OPTS:-} -version 2>&1 | head -1)${JAVA_OPTS:+ with $JAVA_OPTS}"
-  echo "- $(grep '^FMA peak probe' "$work/ours.log")"
+  jdk_and_peak "$work"
   echo "- face-api.js $(node -p "require('@vladmandic/face-api/package.json').version"), tfjs-backend-wasm" \
        "$(node -p "require('@tensorflow/tfjs-backend-wasm/package.json').version"), Node $(node --version), weights from \`$models\`"
   echo
@@ -101,13 +102,6 @@ load_end="$(cut -d' ' -f1-3 /proc/loadavg)"
   echo "  - every call reads its output with \`dataSync()\`. 2 threads: the threaded SIMD binary with XNNPACK's pool"
   echo "    of 2 (tfjs disables threads under Node and caps the pool at half the cores; face_api_peer.js lifts both)."
   echo "- Ratio: face-api network time (its time minus input prep) / Slice time; above 1 Slice is faster."
-  echo
-  echo "## Slice (JMH; GFLOP/s and fraction of the FMA peak at the same thread count)"
-  echo
-  sed -n '/^| benchmark/,$p' "$work/ours.log"
-  echo
-  echo "## Side by side (ratio above 1: Slice is faster)"
-  echo
-  cat "$work/side-by-side.md"
+  our_and_side_by_side_tables "$work"
 } > "$results"
 echo "face_api_compare.sh: wrote $results"

@@ -1,13 +1,9 @@
 package slice.bench;
 
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
@@ -30,61 +26,65 @@ import slice.models.face.TinyFaceDetector;
  * so the benchmark needs none of the weight files. FLOPs: 2 × the network's multiply-adds per image × batch.
  *
  * <p>JMH crosses only the parameters of the states a method uses, so the detector and the landmark nets each have
- * their own state; the public fields below carry the same parameters for {@link Main}'s FLOP count.
+ * their own state for {@code model} and {@code batch}; {@code threads} is {@link TimedBench}'s. The public fields
+ * below carry the same parameters for {@link Main}'s FLOP count. The heap and iteration counts here
+ * replace {@link TimedBench}'s.
  */
-@State(Scope.Benchmark)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "-Xms2g", "-Xmx2g", "-XX:+AlwaysPreTouch"})
 @Warmup(iterations = 2, time = 2)
 @Measurement(iterations = 3, time = 2)
-public class FaceNets implements Main.Counted {
-    /** The detector: one photo padded and resized to {@code size × size}. */
+public class FaceNets extends TimedBench {
+    /** What both states hold: the frozen network their subclass names, planned with an input batch. */
     @State(Scope.Benchmark)
-    public static class Detector {
+    public abstract static class Network {
+        Graph graph;
+        Tensor input;
+
+        /** The value of the subclass's {@code model} parameter. */
+        abstract String model();
+
+        /** The value of the subclass's {@code batch} parameter. */
+        abstract int batch();
+
+        @Setup
+        public void setUp() {
+            graph = build(model());
+            input = plan(graph, batch());
+        }
+    }
+
+    /** The detector: one photo padded and resized to {@code size × size}. */
+    public static class Detector extends Network {
         @Param({"tiny-face-detector-320", "tiny-face-detector-416"})
         public String model;
         @Param({"1"})
         public int batch;
-        @Param({"1", "2"})
-        public int threads;
 
-        Graph graph;
-        Tensor input;
+        @Override String model() { return model; }
 
-        @Setup
-        public void setUp() {
-            Parallel.setThreads(threads);
-            graph = build(model);
-            input = plan(graph, batch);
-        }
+        @Override int batch() { return batch; }
     }
 
     /** A landmark net: {@code batch} face crops of 112 × 112. */
-    @State(Scope.Benchmark)
-    public static class Landmarks {
+    public static class Landmarks extends Network {
         @Param({"face-landmark-68", "face-landmark-68-tiny"})
         public String model;
         @Param({"1", "8"})
         public int batch;
-        @Param({"1", "2"})
-        public int threads;
 
-        Graph graph;
-        Tensor input;
+        @Override String model() { return model; }
 
-        @Setup
-        public void setUp() {
-            Parallel.setThreads(threads);
-            graph = build(model);
-            input = plan(graph, batch);
-        }
+        @Override int batch() { return batch; }
     }
 
     /** Set by {@link Main} from a run's parameters to count its FLOPs. */
     public String model;
     public int batch;
-    public int threads;
+
+    @Setup
+    public void setThreads() {
+        Parallel.setThreads(threads);
+    }
 
     @Benchmark
     public Tensor detector(Detector s) {

@@ -15,7 +15,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * What the time-per-call benchmarks share (JMH inherits these annotations): the average time of one call in
  * milliseconds, at {@code threads} engine threads (each subclass's setup applies it), in one forked JVM with the
  * vector module and a fixed, pre-touched heap. The heap and iteration times here are those of whole networks
- * ({@link Inference}, {@link Training}); {@link LayerBench} overrides them for single layers.
+ * ({@link Inference}, {@link Training}); {@link LayerBench} and {@link FaceNets} override them.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)

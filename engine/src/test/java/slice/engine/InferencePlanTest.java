@@ -34,38 +34,24 @@ class InferencePlanTest {
         l = new ReLU("r1", new BatchNorm("b1", l, true, 1e-3f, 0.99f), 6f);
         l = new DepthwiseConv2D("d", l, 3, 3, 1, Padding.SAME, true);
         l = new ReLU("r2", new BatchNorm("b2", l, true, 1e-3f, 0.99f));
-        Graph g = new Graph(x, new Dense("fc", new GlobalAveragePooling2D("pool", l), 5, true));
-        Random rnd = new Random(5);
-        for (Param p : g.weights()) {
-            boolean variance = p.name.endsWith("moving_variance");
-            for (int i = 0; i < p.value.size(); i++) p.value.data[i] = variance ? 0.5f + rnd.nextFloat() : rnd.nextFloat() * 2 - 1;
-        }
-        return g;
+        return withRandomWeights(new Graph(x, new Dense("fc", new GlobalAveragePooling2D("pool", l), 5, true)), 5);
     }
 
     @Test
     void slicedBatchEqualsTheWholeBatch() {
         Graph g = network();
-        Tensor x = new Tensor(new int[] {7, 13, 7, 3});
-        Random rnd = new Random(6);
-        for (int i = 0; i < x.size(); i++) x.data[i] = rnd.nextFloat() * 2 - 1;
+        Tensor x = GradCheck.random(new Random(6), 7, 13, 7, 3);
         g.setTrainable(false);
         g.plan(7);
         float[] expected = Arrays.copyOf(g.forward(x, false).data, 7 * 5);
-        int threads = Parallel.threads();
-        try {
-            for (int t : new int[] {1, 2}) {
-                Parallel.setThreads(t);
-                for (int slice : new int[] {1, 3, 7}) {
-                    g.planInference(7, slice);
-                    Tensor y = g.forward(x, false);
-                    assertArrayEquals(new int[] {7, 5}, y.shape());
-                    assertArrayEquals(expected, Arrays.copyOf(y.data, y.size()), "slices of " + slice + ", threads " + t);
-                }
+        LayerHarness.atOneAndTwoThreads(t -> {
+            for (int slice : new int[] {1, 3, 7}) {
+                g.planInference(7, slice);
+                Tensor y = g.forward(x, false);
+                assertArrayEquals(new int[] {7, 5}, y.shape());
+                assertArrayEquals(expected, Arrays.copyOf(y.data, y.size()), "slices of " + slice + ", threads " + t);
             }
-        } finally {
-            Parallel.setThreads(threads);
-        }
+        });
         // A larger batch re-plans with the same slices; the default plan of this small network is a single slice.
         g.planInference(2, 2);
         Tensor x2 = Tensor.wrap(Arrays.copyOf(x.data, x.size()), 7, 13, 7, 3);
@@ -87,8 +73,12 @@ class InferencePlanTest {
         Layer b1 = new ReLU("b1r", new BatchNorm("b1n", new Conv2D("b1c", r, 8, 3, 3, 1, 1, Padding.SAME, false), true, 1e-3f, 0.99f));
         Layer b2 = new BatchNorm("b2n", new DepthwiseConv2D("b2d", new ZeroPadding2D("b2p", r, 1, 1, 1, 1), 3, 3, 1, Padding.VALID, false), true, 1e-3f, 0.99f);
         Layer cat = new Concatenate("cat", b1, new Add("add", r, b2));
-        Graph g = new Graph(x, new Dense("fc", new GlobalAveragePooling2D("pool", cat), 5, true));
-        Random rnd = new Random(8);
+        return withRandomWeights(new Graph(x, new Dense("fc", new GlobalAveragePooling2D("pool", cat), 5, true)), 8);
+    }
+
+    /** Fills {@code g}'s weights from {@code seed}: moving variances uniform in [0.5, 1.5), all others in [-1, 1). */
+    private static Graph withRandomWeights(Graph g, long seed) {
+        Random rnd = new Random(seed);
         for (Param p : g.weights()) {
             boolean variance = p.name.endsWith("moving_variance");
             for (int i = 0; i < p.value.size(); i++) p.value.data[i] = variance ? 0.5f + rnd.nextFloat() : rnd.nextFloat() * 2 - 1;
@@ -100,9 +90,7 @@ class InferencePlanTest {
     void layersShareBuffersWithoutChangingTheOutput() {
         Graph g = branchingNetwork();
         g.setTrainable(false);
-        Tensor x = new Tensor(new int[] {3, 9, 7, 4});
-        Random rnd = new Random(9);
-        for (int i = 0; i < x.size(); i++) x.data[i] = rnd.nextFloat() * 2 - 1;
+        Tensor x = GradCheck.random(new Random(9), 3, 9, 7, 4);
         g.plan(3);
         float[] expected = Arrays.copyOf(g.forward(x, false).data, 3 * 5);
         g.planInference(3, 3);

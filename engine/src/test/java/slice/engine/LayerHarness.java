@@ -65,12 +65,19 @@ public final class LayerHarness {
      * and with two, and asserts bit-identical results: kernels split only disjoint outputs.
      */
     public static void assertSameForAnyThreadCount(java.util.function.Supplier<float[]> run) {
+        float[][] results = new float[3][];
+        atOneAndTwoThreads(threads -> results[threads] = run.get());
+        org.junit.jupiter.api.Assertions.assertArrayEquals(results[1], results[2], "1 thread vs 2 threads");
+    }
+
+    /** Runs {@code run} with one engine thread, then with two (its argument), and restores the thread count after. */
+    public static void atOneAndTwoThreads(java.util.function.IntConsumer run) {
         int before = Parallel.threads();
         try {
-            Parallel.setThreads(1);
-            float[] one = run.get();
-            Parallel.setThreads(2);
-            org.junit.jupiter.api.Assertions.assertArrayEquals(one, run.get(), "1 thread vs 2 threads");
+            for (int threads = 1; threads <= 2; threads++) {
+                Parallel.setThreads(threads);
+                run.accept(threads);
+            }
         } finally {
             Parallel.setThreads(before);
         }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -32,19 +33,36 @@ class WeightsCommandTest {
         return out.toString(StandardCharsets.UTF_8);
     }
 
-    @Test
-    void fetchDownloadsVerifiesAndCaches() throws Exception {
-        String name = "mobilenet_v2_weights_tf_dim_ordering_tf_kernels_0.35_224_no_top.h5";
-        byte[] bytes = Files.readAllBytes(SharedData.require("models/mobilenet_v2/keras/" + name));
+    /** What a mirror serves: the bytes of the file at {@code path} (the request path without its leading '/'). */
+    interface MirrorFiles {
+        byte[] read(String path) throws IOException;
+    }
+
+    /** A local HTTP mirror on a free port answering every request below {@code context} with {@code files}. */
+    static HttpServer startMirror(String context, MirrorFiles files) throws IOException {
         HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        server.createContext("/mobilenet_v2/" + name, exchange -> {
+        server.createContext(context, exchange -> {
+            byte[] bytes = files.read(exchange.getRequestURI().getPath().substring(1));
             exchange.sendResponseHeaders(200, bytes.length);
             exchange.getResponseBody().write(bytes);
             exchange.close();
         });
         server.start();
+        return server;
+    }
+
+    /** The mirror's base URL, as {@code --mirror} takes it. */
+    static String url(HttpServer mirror) {
+        return "http://127.0.0.1:" + mirror.getAddress().getPort() + "/";
+    }
+
+    @Test
+    void fetchDownloadsVerifiesAndCaches() throws Exception {
+        String name = "mobilenet_v2_weights_tf_dim_ordering_tf_kernels_0.35_224_no_top.h5";
+        byte[] bytes = Files.readAllBytes(SharedData.require("models/mobilenet_v2/keras/" + name));
+        HttpServer server = startMirror("/mobilenet_v2/" + name, path -> bytes);
         try {
-            String mirror = "http://127.0.0.1:" + server.getAddress().getPort() + "/";
+            String mirror = url(server);
             Path cache = tmp.resolve("cache");
             String listed = stdout("weights", "list", "--cache", cache.toString(), "--mirror", mirror);
             assertEquals(62 + 8, listed.lines().count(), "the Keras files, then the face-api.js files:\n" + listed);
@@ -64,17 +82,9 @@ class WeightsCommandTest {
     @Test
     void fetchFaceApiDownloadsTheFourModelsBesideTheirManifests() throws Exception {
         Path shared = SharedData.require("models/face_api");
-        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        server.createContext("/", exchange -> {
-            Path file = shared.resolve(exchange.getRequestURI().getPath().substring(1));
-            byte[] bytes = Files.readAllBytes(file);
-            exchange.sendResponseHeaders(200, bytes.length);
-            exchange.getResponseBody().write(bytes);
-            exchange.close();
-        });
-        server.start();
+        HttpServer server = startMirror("/", path -> Files.readAllBytes(shared.resolve(path)));
         try {
-            String mirror = "http://127.0.0.1:" + server.getAddress().getPort() + "/";
+            String mirror = url(server);
             Path cache = tmp.resolve("cache");
             String fetched = stdout("weights", "fetch", "--model", "face-api", "--cache", cache.toString(), "--mirror", mirror);
             Path dir = cache.resolve("face_api");

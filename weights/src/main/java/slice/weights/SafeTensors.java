@@ -3,17 +3,10 @@ package slice.weights;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
 import com.google.gson.JsonPrimitive;
-import com.google.gson.Strictness;
-import com.google.gson.stream.JsonReader;
 import java.io.IOException;
-import java.io.StringReader;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -168,22 +161,10 @@ public final class SafeTensors {
     }
 
     private static JsonObject parseHeader(Path file, byte[] bytes, int length) {
-        String text;
-        try {
-            text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(bytes, 8, length)).toString();
-        } catch (CharacterCodingException e) {
-            throw new WeightsException(file + ": header is not UTF-8 text", e);
-        }
-        try {
-            JsonReader reader = new JsonReader(new StringReader(text));
-            reader.setStrictness(Strictness.STRICT);
-            JsonElement root = JsonParser.parseReader(reader);
-            if (!root.isJsonObject()) throw new WeightsException(file + ": header is not a JSON object");
-            return root.getAsJsonObject();
-        } catch (JsonParseException e) {
-            throw new WeightsException(file + ": header is not valid JSON (" + e.getMessage() + ")", e);
-        }
+        JsonElement root = StrictJson.parse(ByteBuffer.wrap(bytes, 8, length), file + ": header is not UTF-8 text",
+                file + ": header is not valid JSON");
+        if (!root.isJsonObject()) throw new WeightsException(file + ": header is not a JSON object");
+        return root.getAsJsonObject();
     }
 
     private static boolean isString(JsonElement e) {

@@ -3,20 +3,11 @@ package slice.weights;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
 import com.google.gson.JsonPrimitive;
-import com.google.gson.Strictness;
-import com.google.gson.stream.JsonReader;
-import com.google.gson.stream.JsonToken;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.StringReader;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -27,8 +18,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import slice.engine.Param;
 import slice.engine.Tensor;
 
@@ -172,32 +161,8 @@ public final class TfjsWeights {
         } catch (IOException e) {
             throw new WeightsException(manifest + ": cannot read (" + e + ")", e);
         }
-        String text;
-        try {
-            text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
-        } catch (CharacterCodingException e) {
-            throw new WeightsException(manifest + ": not UTF-8 text, so not a weights manifest", e);
-        }
-        try {
-            JsonReader reader = new JsonReader(new StringReader(text));
-            reader.setStrictness(Strictness.STRICT);
-            JsonElement root = JsonParser.parseReader(reader);
-            if (reader.peek() != JsonToken.END_DOCUMENT) {
-                throw new WeightsException(manifest + ": not valid JSON (text after the manifest)");
-            }
-            return root;
-        } catch (JsonParseException | IOException e) {
-            throw new WeightsException(manifest + ": not valid JSON (" + where(e) + ")", e);
-        }
-    }
-
-    private static final Pattern POSITION = Pattern.compile("line \\d+ column \\d+");
-
-    /** Where Gson stopped ("line 3 column 7"), without its multi-line advice, or else its message's first line. */
-    private static String where(Exception e) {
-        String message = String.valueOf(e.getMessage());
-        Matcher m = POSITION.matcher(message);
-        return m.find() ? "at " + m.group() : message.lines().findFirst().orElse(message);
+        return StrictJson.parse(ByteBuffer.wrap(bytes), manifest + ": not UTF-8 text, so not a weights manifest",
+                manifest + ": not valid JSON");
     }
 
     private static Group parseGroup(Path manifest, Path dir, int g, JsonElement element) {

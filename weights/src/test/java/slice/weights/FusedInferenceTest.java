@@ -27,9 +27,7 @@ class FusedInferenceTest {
     void fusedMobileNetV2EqualsLayerByLayer() throws IOException {
         Graph g = ReferenceMobileNet.loaded();
         Tensor x = ReferenceMobileNet.input();
-        g.setTrainable(true);
-        g.plan(x.dim(0));
-        g.forward(x, false);
+        ReferenceMobileNet.forward(g, x, true);
         float[][] expected = new float[CHAIN_ENDS.length][];
         for (int i = 0; i < CHAIN_ENDS.length; i++) expected[i] = g.activation(CHAIN_ENDS[i]).data.clone();
 

@@ -24,6 +24,16 @@ final class ReferenceMobileNet {
         return g;
     }
 
+    /**
+     * Plans {@code g} for {@code x}'s batch, trainable (every layer runs on its own) or frozen (convolutions apply
+     * the batch norms and activations after them), and runs an inference forward pass; the output is {@code g}'s buffer.
+     */
+    static Tensor forward(Graph g, Tensor x, boolean trainable) {
+        g.setTrainable(trainable);
+        g.plan(x.dim(0));
+        return g.forward(x, false);
+    }
+
     /** The reference input, {@code [4, 224, 224, 3]}. */
     static Tensor input() throws IOException {
         return NpyFile.read(SharedData.require("reference/" + FOLDER + "/input.npy"));

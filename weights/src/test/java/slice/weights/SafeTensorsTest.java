@@ -96,6 +96,10 @@ class SafeTensorsTest {
         assertEquals(f + ": 4 bytes after the last tensor (data section 8 bytes, tensors cover 4)", error(f));
         f = handWritten("{\"a\":" + t + ",}", 1f);
         assertEquals(true, error(f).startsWith(f + ": header is not valid JSON ("));
+        f = handWritten("{\"a\":" + t + "} {}", 1f);
+        assertEquals(true, error(f).startsWith(f + ": header is not valid JSON ("), "text after the header's object");
+        f = handWritten("{\"a\":" + t + "}   ", 1f);
+        assertEquals(1, SafeTensors.read(f).tensors().size(), "spaces after the object pad the header, as the format allows");
         f = handWritten("{\"a\":" + t.replace("[1]", "[-1]") + "}", 1f);
         assertEquals(f + ": tensor a shape holds -1, not a size", error(f));
     }

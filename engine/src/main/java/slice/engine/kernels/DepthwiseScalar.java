@@ -54,31 +54,45 @@ public final class DepthwiseScalar implements DepthwiseKernel {
     }
 
     @Override public void backwardKernel(WindowGeometry g, float[] x, float[] dy, int n, float[] dKernel, float[] dBias, int c0, int c1) {
-        int c = g.channels, s = g.stride;
+        clearKernelGradient(g, dKernel, dBias, c0, c1);
+        for (int r = 0; r < n * g.outH; r++) addKernelGradientOfRow(g, x, dy, r, dKernel, dBias, c0, c1);
+    }
+
+    /** Zeroes {@code dKernel} (and {@code dBias} unless null) for channels {@code [c0, c1)}. */
+    public static void clearKernelGradient(WindowGeometry g, float[] dKernel, float[] dBias, int c0, int c1) {
+        int c = g.channels;
         for (int ch = c0; ch < c1; ch++) {
             if (dBias != null) dBias[ch] = 0f;
             for (int t = 0; t < g.kh * g.kw; t++) dKernel[t * c + ch] = 0f;
         }
-        for (int r = 0; r < n * g.outH; r++) {
-            int b = r / g.outH, oy = r % g.outH;
-            int iy0 = oy * s - g.padTop;
-            int dyRow = r * g.outW * c;
-            for (int ch = c0; ch < c1; ch++) {
-                if (dBias != null) {
+    }
+
+    /**
+     * Adds output row {@code r} (image {@code r / outH}, row {@code r % outH}) to {@code dKernel} (and {@code dBias}
+     * unless null) for channels {@code [c0, c1)}, one channel at a time: each tap's row partial, then its sum. The
+     * vector kernel runs this for its tail channels.
+     */
+    public static void addKernelGradientOfRow(WindowGeometry g, float[] x, float[] dy, int r, float[] dKernel, float[] dBias,
+            int c0, int c1) {
+        int c = g.channels, s = g.stride;
+        int b = r / g.outH, oy = r % g.outH;
+        int iy0 = oy * s - g.padTop;
+        int dyRow = r * g.outW * c;
+        for (int ch = c0; ch < c1; ch++) {
+            if (dBias != null) {
+                float partial = 0f;
+                for (int ox = 0; ox < g.outW; ox++) partial += dy[dyRow + ox * c + ch];
+                dBias[ch] += partial;
+            }
+            for (int ky = firstTap(iy0); ky < endTap(iy0, g.h, g.kh); ky++) {
+                int xRow = (b * g.h + iy0 + ky) * g.w * c;
+                for (int kx = 0; kx < g.kw; kx++) {
+                    OutRange cols = g.colRanges[kx];
                     float partial = 0f;
-                    for (int ox = 0; ox < g.outW; ox++) partial += dy[dyRow + ox * c + ch];
-                    dBias[ch] += partial;
-                }
-                for (int ky = firstTap(iy0); ky < endTap(iy0, g.h, g.kh); ky++) {
-                    int xRow = (b * g.h + iy0 + ky) * g.w * c;
-                    for (int kx = 0; kx < g.kw; kx++) {
-                        OutRange cols = g.colRanges[kx];
-                        float partial = 0f;
-                        for (int ox = cols.from(); ox < cols.to(); ox++) {
-                            partial = Math.fma(dy[dyRow + ox * c + ch], x[xRow + (ox * s - g.padLeft + kx) * c + ch], partial);
-                        }
-                        dKernel[(ky * g.kw + kx) * c + ch] += partial;
+                    for (int ox = cols.from(); ox < cols.to(); ox++) {
+                        partial = Math.fma(dy[dyRow + ox * c + ch], x[xRow + (ox * s - g.padLeft + kx) * c + ch], partial);
                     }
+                    dKernel[(ky * g.kw + kx) * c + ch] += partial;
                 }
             }
         }

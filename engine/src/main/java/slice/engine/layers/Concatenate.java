@@ -45,31 +45,36 @@ public final class Concatenate extends Layer {
 
     @Override public void forward(Node node, boolean training) {
         int cOut = channels(this);
-        int pixels = node.out().size() / cOut;
         float[] y = node.out().data;
-        Parallel.forRange(pixels, CHUNK, (from, to) -> {
-            int offset = 0;
-            for (int k = 0; k < inputs.length; k++) {
-                int c = channels(inputs[k]);
-                float[] x = node.in(k).data;
-                for (int p = from; p < to; p++) System.arraycopy(x, p * c, y, p * cOut + offset, c);
-                offset += c;
-            }
+        forEachInputSlice(node, (k, c, offset, from, to) -> {
+            float[] x = node.in(k).data;
+            for (int p = from; p < to; p++) System.arraycopy(x, p * c, y, p * cOut + offset, c);
         });
     }
 
     @Override public void backward(Node node) {
         int cOut = channels(this);
-        int pixels = node.out().size() / cOut;
         float[] dy = node.grad().data;
+        forEachInputSlice(node, (k, c, offset, from, to) -> {
+            if (node.inGrad(k) == null) return;
+            float[] dx = node.inGrad(k).data;
+            for (int p = from; p < to; p++) KERNEL.addInto(dy, p * cOut + offset, dx, p * c, c);
+        });
+    }
+
+    /** The part of the output that input {@code k} fills: its {@code c} channels from {@code offset}, pixels [from, to). */
+    private interface InputSlice {
+        void run(int k, int c, int offset, int from, int to);
+    }
+
+    /** Runs {@code slice} for every input, in order, on chunks of the output's pixels in parallel. */
+    private void forEachInputSlice(Node node, InputSlice slice) {
+        int pixels = node.out().size() / channels(this);
         Parallel.forRange(pixels, CHUNK, (from, to) -> {
             int offset = 0;
             for (int k = 0; k < inputs.length; k++) {
                 int c = channels(inputs[k]);
-                if (node.inGrad(k) != null) {
-                    float[] dx = node.inGrad(k).data;
-                    for (int p = from; p < to; p++) KERNEL.addInto(dy, p * cOut + offset, dx, p * c, c);
-                }
+                slice.run(k, c, offset, from, to);
                 offset += c;
             }
         });

@@ -8,6 +8,7 @@ import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import slice.engine.kernels.ColumnMap;
 import slice.engine.kernels.DepthwiseKernel;
+import slice.engine.kernels.DepthwiseScalar;
 import slice.engine.kernels.OutRange;
 import slice.engine.kernels.TapRun;
 import slice.engine.kernels.WindowGeometry;
@@ -242,10 +243,7 @@ public final class DepthwiseVector implements DepthwiseKernel {
 
     @Override public void backwardKernel(WindowGeometry g, float[] x, float[] dy, int n, float[] dK, float[] dBias, int c0, int c1) {
         int c = g.channels, s = g.stride;
-        for (int ch = c0; ch < c1; ch++) {
-            if (dBias != null) dBias[ch] = 0f;
-            for (int t = 0; t < g.kh * g.kw; t++) dK[t * c + ch] = 0f;
-        }
+        DepthwiseScalar.clearKernelGradient(g, dK, dBias, c0, c1);
         for (int r = 0; r < n * g.outH; r++) {
             int b = r / g.outH, oy = r % g.outH;
             int iy0 = oy * s - g.padTop;
@@ -279,24 +277,7 @@ public final class DepthwiseVector implements DepthwiseKernel {
                     }
                 }
             }
-            for (; ch < c1; ch++) {
-                if (dBias != null) {
-                    float p = 0f;
-                    for (int ox = 0; ox < g.outW; ox++) p += dy[dyRow + ox * c + ch];
-                    dBias[ch] += p;
-                }
-                for (int ky = kyLo; ky < kyHi; ky++) {
-                    int xRow = (b * g.h + iy0 + ky) * g.w * c;
-                    for (int kx = 0; kx < g.kw; kx++) {
-                        OutRange cols = g.colRanges[kx];
-                        float p = 0f;
-                        for (int ox = cols.from(); ox < cols.to(); ox++) {
-                            p = Math.fma(dy[dyRow + ox * c + ch], x[xRow + (ox * s - g.padLeft + kx) * c + ch], p);
-                        }
-                        dK[(ky * g.kw + kx) * c + ch] += p;
-                    }
-                }
-            }
+            DepthwiseScalar.addKernelGradientOfRow(g, x, dy, r, dK, dBias, ch, c1);
         }
     }
 

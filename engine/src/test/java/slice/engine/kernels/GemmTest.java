@@ -19,6 +19,7 @@ class GemmTest {
     private static final int[] ROWS = {1, 5, 17, 70}, COLS = {1, 3, 5, 12, 17, 33, 48}, DEPTHS = {1, 3, 17, 33};
     // Every row count below and just above MR = 8 (the few-rows path), column tails at L = 4 and L = 16, k beyond KC.
     private static final int[] FEW_ROWS = {1, 2, 3, 4, 5, 6, 7, 8, 9}, MAP_COLS = {1, 3, 5, 17, 33, 100}, MAP_DEPTHS = {1, 7, 300};
+    private static final Gemm SCALAR = new ScalarGemm();
     private final int defaultThreads = Parallel.threads();
 
     @AfterEach
@@ -34,11 +35,10 @@ class GemmTest {
     @Test
     void vectorMatchesScalarAndReferenceOnOddShapes() {
         Random rnd = new Random(7);
-        Gemm scalar = new ScalarGemm();
         forEachShape(ROWS, COLS, DEPTHS, (m, n, k) -> {
             for (int t = 0; t < 4; t++) {
                 boolean ta = (t & 1) != 0, tb = (t & 2) != 0, acc = rnd.nextBoolean();
-                check(rnd, scalar, m, n, k, ta, tb, acc, null);
+                check(rnd, m, n, k, ta, tb, acc, null);
             }
         });
     }
@@ -46,11 +46,10 @@ class GemmTest {
     @Test
     void fewRowsAndColumnMapsMatchScalarOnOddShapes() {
         Random rnd = new Random(5);
-        Gemm scalar = new ScalarGemm();
         forEachShape(FEW_ROWS, MAP_COLS, MAP_DEPTHS, (m, n, k) -> {
             for (int t = 0; t < 8; t++) {
                 boolean ta = (t & 1) != 0, tb = (t & 2) != 0, acc = (t & 4) != 0;
-                for (int kind = 0; kind < 4; kind++) check(rnd, scalar, m, n, k, ta, tb, acc, map(rnd, n, kind));
+                for (int kind = 0; kind < 4; kind++) check(rnd, m, n, k, ta, tb, acc, map(rnd, n, kind));
             }
         });
     }
@@ -81,19 +80,18 @@ class GemmTest {
     @Test
     void largeShapesCrossEveryBlockBoundary() {
         Random rnd = new Random(11);
-        Gemm scalar = new ScalarGemm();
         // k beyond KC = 256, n beyond NC = 512, m beyond MC = 192: several blocks of each.
-        check(rnd, scalar, 200, 40, 1100, false, false, true, null);
-        check(rnd, scalar, 37, 600, 300, false, true, false, null);
-        check(rnd, scalar, 45, 29, 2000, true, false, false, null);
-        check(rnd, scalar, 1000, 40, 9, false, false, false, null);
+        check(rnd, 200, 40, 1100, false, false, true, null);
+        check(rnd, 37, 600, 300, false, true, false, null);
+        check(rnd, 45, 29, 2000, true, false, false, null);
+        check(rnd, 1000, 40, 9, false, false, false, null);
         // The map goes with the last of several k blocks, across column and row blocks.
-        check(rnd, scalar, 200, 40, 1100, false, false, true, map(rnd, 40, 1));
-        check(rnd, scalar, 37, 600, 300, false, false, false, map(rnd, 600, 2));
-        check(rnd, scalar, 1000, 40, 9, false, false, true, map(rnd, 40, 3));
+        check(rnd, 200, 40, 1100, false, false, true, map(rnd, 40, 1));
+        check(rnd, 37, 600, 300, false, false, false, map(rnd, 600, 2));
+        check(rnd, 1000, 40, 9, false, false, true, map(rnd, 40, 3));
         // Few rows: columns beyond one L1 block, k beyond KC.
-        check(rnd, scalar, 3, 5000, 300, false, false, true, map(rnd, 5000, 1));
-        check(rnd, scalar, 7, 1100, 300, true, false, false, null);
+        check(rnd, 3, 5000, 300, false, false, true, map(rnd, 5000, 1));
+        check(rnd, 7, 1100, 300, true, false, false, null);
     }
 
     @Test
@@ -122,13 +120,13 @@ class GemmTest {
      * the vector result equals the scalar twin bit for bit and leaves the padding untouched; without a map, that it
      * is close to a double reference; with one, that it equals the plain product followed by the map (bit for bit).
      */
-    private static void check(Random rnd, Gemm scalar, int m, int n, int k, boolean ta, boolean tb, boolean acc, ColumnMap map) {
+    private static void check(Random rnd, int m, int n, int k, boolean ta, boolean tb, boolean acc, ColumnMap map) {
         int lda = (ta ? m : k) + 2, ldb = (tb ? k : n) + 1, ldc = n + 3, aOff = 5, bOff = 2, cOff = 4;
         float[] a = random(rnd, aOff + (ta ? k : m) * lda), b = random(rnd, bOff + (tb ? n : k) * ldb);
         float[] c0 = random(rnd, cOff + m * ldc);
         float[] cv = c0.clone(), cs = c0.clone();
         Kernels.GEMM.gemm(ta, tb, m, n, k, a, aOff, lda, b, bOff, ldb, cv, cOff, ldc, acc, map);
-        scalar.gemm(ta, tb, m, n, k, a, aOff, lda, b, bOff, ldb, cs, cOff, ldc, acc, map);
+        SCALAR.gemm(ta, tb, m, n, k, a, aOff, lda, b, bOff, ldb, cs, cOff, ldc, acc, map);
         String what = (ta ? "T" : "N") + (tb ? "T" : "N") + " m=" + m + " n=" + n + " k=" + k + " acc=" + acc
                 + (map == null ? "" : " map=[" + (map.scale() != null ? "affine, " : "") + map.lo() + ", " + map.hi() + "]");
         assertArrayEquals(cs, cv, what);

@@ -78,27 +78,40 @@ class BatchNormTest {
 
     @Test
     void vectorKernelMatchesScalarTwinBitForBit() {
-        BatchNormKernel scalar = new BatchNormScalar(), vector = Kernels.BATCH_NORM;
-        Random rnd = new Random(11);
+        assertVectorMatchesScalarTwin(11, (kernel, rnd, pixels, channels) -> {
+            float[] x = randoms(rnd, pixels * channels), dy = randoms(rnd, pixels * channels);
+            float[] s = randoms(rnd, channels), t = randoms(rnd, channels), m = randoms(rnd, channels);
+            float[] a = randoms(rnd, channels), b = randoms(rnd, channels), k = randoms(rnd, channels);
+            float[] y = new float[pixels * channels], dx = dy.clone(), dx2 = x.clone();
+            float[] sum = s.clone(), sq = t.clone(), g = a.clone(), gx = b.clone();
+            kernel.affine(x, y, 1, pixels, channels, s, t);
+            kernel.addScaled(dy, dx, 0, pixels, channels, s);
+            kernel.addNormalizedGradient(dy, x, dx2, 0, pixels, channels, m, a, b, k);
+            kernel.sum(x, 0, pixels, channels, sum);
+            kernel.centredSquares(x, 1 % pixels, pixels, channels, m, sq);
+            kernel.gradientSums(dy, x, 0, pixels, channels, m, g, gx);
+            return concat(y, dx, dx2, sum, sq, g, gx);
+        });
+    }
+
+    /** What one check of a batch-norm kernel computes: its outputs, on inputs drawn from {@code inputs}. */
+    interface KernelCheck {
+        float[] run(BatchNormKernel kernel, Random inputs, int pixels, int channels);
+    }
+
+    /**
+     * Asserts that {@code check} gives bit-identical outputs with {@link BatchNormScalar} and {@link Kernels#BATCH_NORM}
+     * on channel counts around the vector widths and pixel counts 1, 7 and 45; both kernels get the same inputs (a
+     * generator seeded alike), drawn afresh for each shape from {@code seed}.
+     */
+    static void assertVectorMatchesScalarTwin(long seed, KernelCheck check) {
+        Random seeds = new Random(seed);
         for (int channels : new int[] {1, 3, 5, 17, 33, 67}) {
             for (int pixels : new int[] {1, 7, 45}) {
-                float[] x = randoms(rnd, pixels * channels), dy = randoms(rnd, pixels * channels);
-                float[] s = randoms(rnd, channels), t = randoms(rnd, channels), m = randoms(rnd, channels);
-                float[] a = randoms(rnd, channels), b = randoms(rnd, channels), k = randoms(rnd, channels);
-                float[][] outs = new float[2][];
-                int i = 0;
-                for (BatchNormKernel kernel : new BatchNormKernel[] {scalar, vector}) {
-                    float[] y = new float[pixels * channels], dx = dy.clone(), dx2 = x.clone();
-                    float[] sum = s.clone(), sq = t.clone(), g = a.clone(), gx = b.clone();
-                    kernel.affine(x, y, 1, pixels, channels, s, t);
-                    kernel.addScaled(dy, dx, 0, pixels, channels, s);
-                    kernel.addNormalizedGradient(dy, x, dx2, 0, pixels, channels, m, a, b, k);
-                    kernel.sum(x, 0, pixels, channels, sum);
-                    kernel.centredSquares(x, 1 % pixels, pixels, channels, m, sq);
-                    kernel.gradientSums(dy, x, 0, pixels, channels, m, g, gx);
-                    outs[i++] = concat(y, dx, dx2, sum, sq, g, gx);
-                }
-                assertArrayEquals(outs[0], outs[1], "channels " + channels + ", pixels " + pixels + ", " + Simd.describe());
+                long inputs = seeds.nextLong();
+                assertArrayEquals(check.run(new BatchNormScalar(), new Random(inputs), pixels, channels),
+                        check.run(Kernels.BATCH_NORM, new Random(inputs), pixels, channels),
+                        "channels " + channels + ", pixels " + pixels + ", " + Simd.describe());
             }
         }
     }

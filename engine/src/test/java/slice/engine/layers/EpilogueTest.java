@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static slice.engine.LayerHarness.atOneAndTwoThreads;
 import static slice.engine.LayerHarness.buffer;
 
 import java.util.Arrays;
@@ -13,7 +14,6 @@ import org.junit.jupiter.api.Test;
 import slice.engine.Graph;
 import slice.engine.Input;
 import slice.engine.Layer;
-import slice.engine.Parallel;
 import slice.engine.Param;
 import slice.engine.Tensor;
 
@@ -99,28 +99,22 @@ class EpilogueTest {
 
     @Test
     void convolutionsMapEachGemmTileAsTheLayersWouldAtAnyThreadCount() {
-        int threads = Parallel.threads();
-        try {
-            for (int n : new int[] {1, 2}) {
-                WideNet net = new WideNet(5);
-                Tensor x = input(n, new int[] {24, 20, 40}, 6);
-                net.graph.setTrainable(true);
-                net.graph.plan(n);
+        for (int n : new int[] {1, 2}) {
+            WideNet net = new WideNet(5);
+            Tensor x = input(n, new int[] {24, 20, 40}, 6);
+            net.graph.setTrainable(true);
+            net.graph.plan(n);
+            net.graph.forward(x, false);
+            float[] expected = net.outputs(n);
+            net.graph.setTrainable(false);
+            net.graph.plan(n);
+            assertSame(buffer(net.graph, net.c1), buffer(net.graph, net.r1));
+            assertSame(buffer(net.graph, net.c3), buffer(net.graph, net.r3));
+            assertSame(buffer(net.graph, net.c4), buffer(net.graph, net.r4));
+            atOneAndTwoThreads(t -> {
                 net.graph.forward(x, false);
-                float[] expected = net.outputs(n);
-                net.graph.setTrainable(false);
-                net.graph.plan(n);
-                assertSame(buffer(net.graph, net.c1), buffer(net.graph, net.r1));
-                assertSame(buffer(net.graph, net.c3), buffer(net.graph, net.r3));
-                assertSame(buffer(net.graph, net.c4), buffer(net.graph, net.r4));
-                for (int t : new int[] {1, 2}) {
-                    Parallel.setThreads(t);
-                    net.graph.forward(x, false);
-                    assertArrayEquals(expected, net.outputs(n), "batch " + n + ", threads " + t);
-                }
-            }
-        } finally {
-            Parallel.setThreads(threads);
+                assertArrayEquals(expected, net.outputs(n), "batch " + n + ", threads " + t);
+            });
         }
     }
 
@@ -150,16 +144,10 @@ class EpilogueTest {
         graph.plan(3);
         assertSame(buffer(graph, c1), buffer(graph, r1));
         assertSame(buffer(graph, c2), buffer(graph, s2));
-        int threads = Parallel.threads();
-        try {
-            for (int t : new int[] {1, 2}) {
-                Parallel.setThreads(t);
-                y = graph.forward(in, false);
-                assertArrayEquals(expected, Arrays.copyOf(y.data, y.size()), "threads " + t);
-            }
-        } finally {
-            Parallel.setThreads(threads);
-        }
+        atOneAndTwoThreads(t -> {
+            Tensor frozen = graph.forward(in, false);
+            assertArrayEquals(expected, Arrays.copyOf(frozen.data, frozen.size()), "threads " + t);
+        });
     }
 
     private static Tensor input(int n, long seed) {
@@ -198,19 +186,13 @@ class EpilogueTest {
         assertNotSame(buffer(net.graph, net.b3), buffer(net.graph, net.sum));
         Tensor padded = buffer(net.graph, net.p1);
         Arrays.fill(padded.data, 0f);
-        int threads = Parallel.threads();
-        try {
-            for (int t : new int[] {1, 2}) {
-                Parallel.setThreads(t);
-                Tensor y = net.graph.forward(x, false);
-                assertArrayEquals(expected, Arrays.copyOf(y.data, y.size()), "inference, threads " + t);
-                y = net.graph.forward(x, true); // frozen batch norms use their moving statistics in training too
-                assertArrayEquals(expected, Arrays.copyOf(y.data, y.size()), "training mode, threads " + t);
-            }
-            assertArrayEquals(new float[padded.data.length], padded.data, "the depthwise read through the padding");
-        } finally {
-            Parallel.setThreads(threads);
-        }
+        atOneAndTwoThreads(t -> {
+            Tensor y = net.graph.forward(x, false);
+            assertArrayEquals(expected, Arrays.copyOf(y.data, y.size()), "inference, threads " + t);
+            y = net.graph.forward(x, true); // frozen batch norms use their moving statistics in training too
+            assertArrayEquals(expected, Arrays.copyOf(y.data, y.size()), "training mode, threads " + t);
+        });
+        assertArrayEquals(new float[padded.data.length], padded.data, "the depthwise read through the padding");
     }
 
     @Test

@@ -8,11 +8,7 @@ import org.junit.jupiter.api.Test;
 import slice.engine.GradCheck;
 import slice.engine.Input;
 import slice.engine.LayerHarness;
-import slice.engine.Simd;
 import slice.engine.Tensor;
-import slice.engine.kernels.BatchNormKernel;
-import slice.engine.kernels.BatchNormScalar;
-import slice.engine.kernels.Kernels;
 
 /** The per-channel affine layer: values by hand, gradient checks, its kernels vector = scalar, thread-count independence. */
 class ScaleTest {
@@ -61,22 +57,12 @@ class ScaleTest {
     /** The one sum Scale adds to batch norm's uses: {@code gradientSums} about a zero mean, on odd channel and pixel counts. */
     @Test
     void zeroMeanGradientSumsVectorMatchesScalarTwinBitForBit() {
-        BatchNormKernel scalar = new BatchNormScalar(), vector = Kernels.BATCH_NORM;
-        Random rnd = new Random(9);
-        for (int channels : new int[] {1, 3, 5, 17, 33, 67}) {
-            for (int pixels : new int[] {1, 7, 45}) {
-                float[] x = BatchNormTest.randoms(rnd, pixels * channels), dy = BatchNormTest.randoms(rnd, pixels * channels);
-                float[] g0 = BatchNormTest.randoms(rnd, channels), gx0 = BatchNormTest.randoms(rnd, channels);
-                float[][] outs = new float[2][];
-                int i = 0;
-                for (BatchNormKernel kernel : new BatchNormKernel[] {scalar, vector}) {
-                    float[] g = g0.clone(), gx = gx0.clone();
-                    kernel.gradientSums(dy, x, pixels / 3, pixels, channels, new float[channels], g, gx);
-                    outs[i++] = BatchNormTest.concat(g, gx);
-                }
-                assertArrayEquals(outs[0], outs[1], "channels " + channels + ", pixels " + pixels + ", " + Simd.describe());
-            }
-        }
+        BatchNormTest.assertVectorMatchesScalarTwin(9, (kernel, rnd, pixels, channels) -> {
+            float[] x = BatchNormTest.randoms(rnd, pixels * channels), dy = BatchNormTest.randoms(rnd, pixels * channels);
+            float[] g = BatchNormTest.randoms(rnd, channels), gx = BatchNormTest.randoms(rnd, channels);
+            kernel.gradientSums(dy, x, pixels / 3, pixels, channels, new float[channels], g, gx);
+            return BatchNormTest.concat(g, gx);
+        });
     }
 
     @Test

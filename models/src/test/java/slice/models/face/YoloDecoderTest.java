@@ -37,8 +37,7 @@ class YoloDecoderTest {
         FaceDetection face = faces.get(0);
         assertEquals(1 / (1 + Math.exp(-3)), face.score(), 1e-7);
         // centre (7 + σ(ln 3), 4 + σ(0)) = (7.75, 4.5) cells, size (2 · 6.041143, 0.5 · 7.080126) cells, 32 px a cell
-        double w = 2 * 6.041143, h = 0.5 * 7.080126;
-        assertBox(new Box(32 * (7.75 - w / 2), 32 * (4.5 - h / 2), 32 * w, 32 * h), face.box(), 1e-4);
+        assertBoxInCells(32, 32, 7.75, 4.5, 2 * 6.041143, 0.5 * 7.080126, face.box());
     }
 
     @Test
@@ -48,8 +47,7 @@ class YoloDecoderTest {
         put(out, 13, 2, 3, 0, 0, 0, 0, 0, 4);
         FaceDetection face = HEAD.decode(out, 640, 480, 416, 0.5).get(0);
         double cell = 640 / 13.0;                                        // a cell is 640 / 13 image pixels both ways
-        double w = 1.603231, h = 2.094468;
-        assertBox(new Box(cell * (3.5 - w / 2), cell * (2.5 - h / 2), cell * w, cell * h), face.box(), 1e-4);
+        assertBoxInCells(cell, cell, 3.5, 2.5, 1.603231, 2.094468, face.box());
     }
 
     @Test
@@ -58,8 +56,7 @@ class YoloDecoderTest {
         put(out, 10, 6, 1, 4, logit(0.25), logit(0.875), 0, 0, 2);
         FaceDetection face = HEAD.decode(out, 300, 400, 320, 0.5).get(0);
         // 300 × 400 at 320: scale 0.8, image fills 240 × 320; padded square 400 × 400, a cell 40 pixels
-        double w = 9.041765, h = 10.66308;
-        assertBox(new Box(40 * (1.25 - w / 2), 40 * (6.875 - h / 2), 40 * w, 40 * h), face.box(), 1e-4);
+        assertBoxInCells(40, 40, 1.25, 6.875, 9.041765, 10.66308, face.box());
     }
 
     @Test
@@ -70,8 +67,7 @@ class YoloDecoderTest {
         put(out, 13, 1, 5, 2, 0, 0, 0, 0, 1);
         FaceDetection face = HEAD.decode(out, 1000, 333, 416, 0.5).get(0);
         double perCellX = 1000 / 13.0, perCellY = 416 / 13.0 * 333 / 139;
-        double w = 2.882459, h = 3.518061;
-        assertBox(new Box(perCellX * (5.5 - w / 2), perCellY * (1.5 - h / 2), perCellX * w, perCellY * h), face.box(), 1e-4);
+        assertBoxInCells(perCellX, perCellY, 5.5, 1.5, 2.882459, 3.518061, face.box());
     }
 
     @Test
@@ -134,10 +130,14 @@ class YoloDecoderTest {
         assertTrue(e.getMessage().contains("4220 floats"), e.getMessage());
     }
 
-    private static void assertBox(Box expected, Box actual, double tolerance) {
-        assertEquals(expected.x(), actual.x(), tolerance, "x");
-        assertEquals(expected.y(), actual.y(), tolerance, "y");
-        assertEquals(expected.width(), actual.width(), tolerance, "width");
-        assertEquals(expected.height(), actual.height(), tolerance, "height");
+    /**
+     * Asserts (to 1e-4 pixels) that {@code actual} is a box of {@code w × h} cells centred on cell coordinates
+     * {@code (cx, cy)}, a cell being {@code cellX × cellY} image pixels.
+     */
+    private static void assertBoxInCells(double cellX, double cellY, double cx, double cy, double w, double h, Box actual) {
+        assertEquals(cellX * (cx - w / 2), actual.x(), 1e-4, "x");
+        assertEquals(cellY * (cy - h / 2), actual.y(), 1e-4, "y");
+        assertEquals(cellX * w, actual.width(), 1e-4, "width");
+        assertEquals(cellY * h, actual.height(), 1e-4, "height");
     }
 }

@@ -1,6 +1,7 @@
 package slice.train.camera;
 
 import java.awt.image.BufferedImage;
+import java.awt.image.Raster;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -15,8 +16,8 @@ import javax.imageio.metadata.IIOMetadata;
 import javax.imageio.metadata.IIOMetadataNode;
 import javax.imageio.stream.ImageOutputStream;
 
-/** Small real JPEG files for the camera tests, written by ImageIO. */
-final class Jpegs {
+/** Small real JPEG files for the camera and data tests, written by ImageIO. */
+public final class Jpegs {
     private Jpegs() { }
 
     /** A w × h image of smooth gradients plus noise from {@code seed}, so each seed gives different scan bytes. */
@@ -38,7 +39,18 @@ final class Jpegs {
 
     /** A progressive JPEG: several SOS segments with DHT segments between the scans. */
     static byte[] progressive(int w, int h, long seed) throws IOException {
-        return write(picture(w, h, seed), true, 0);
+        return progressive(picture(w, h, seed));
+    }
+
+    /** {@code img} as a progressive JPEG. */
+    public static byte[] progressive(BufferedImage img) throws IOException {
+        return write(img, true, 0);
+    }
+
+    /** The raster's bands as the components of a baseline JPEG, as they are (no colour conversion). */
+    public static byte[] ofRaster(Raster raster) throws IOException {
+        ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
+        return write(writer, new IIOImage(raster, null, null), writer.getDefaultWriteParam());
     }
 
     /** A baseline JPEG with a DRI segment: an RSTn marker (FF D0..D7) after every {@code interval} MCUs. */
@@ -122,10 +134,15 @@ final class Jpegs {
             markers.insertBefore(dri, markers.getFirstChild());
             metadata.setFromTree(format, root);
         }
+        return write(writer, new IIOImage(img, null, metadata), param);
+    }
+
+    /** Writes {@code image} with {@code writer} and {@code param}, then disposes of the writer. */
+    private static byte[] write(ImageWriter writer, IIOImage image, ImageWriteParam param) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (ImageOutputStream ios = ImageIO.createImageOutputStream(out)) {
             writer.setOutput(ios);
-            writer.write(null, new IIOImage(img, null, metadata), param);
+            writer.write(null, image, param);
         } finally {
             writer.dispose();
         }

@@ -14,24 +14,14 @@ class LatestFrameQueueTest {
     @Test
     void aSingleSlotKeepsTheNewestAndReturnsWhatItDrops() throws Exception {
         LatestFrameQueue<Integer> queue = new LatestFrameQueue<>(1);
-        List<Integer> dropped = new ArrayList<>();
-        for (int i = 1; i <= 5; i++) {
-            Integer d = queue.put(i);
-            if (d != null) dropped.add(d);
-        }
-        assertEquals(List.of(1, 2, 3, 4), dropped);
+        assertEquals(List.of(1, 2, 3, 4), putOneToFive(queue));
         assertEquals(5, queue.take());
     }
 
     @Test
     void aLargerQueueDropsTheOldestFirst() throws Exception {
         LatestFrameQueue<Integer> queue = new LatestFrameQueue<>(3);
-        List<Integer> dropped = new ArrayList<>();
-        for (int i = 1; i <= 5; i++) {
-            Integer d = queue.put(i);
-            if (d != null) dropped.add(d);
-        }
-        assertEquals(List.of(1, 2), dropped);
+        assertEquals(List.of(1, 2), putOneToFive(queue));
         queue.close();
         assertEquals(List.of(3, 4, 5), List.of(queue.take(), queue.take(), queue.take()));
         assertNull(queue.take(), "closed and empty");
@@ -56,6 +46,16 @@ class LatestFrameQueueTest {
         CompletableFuture<String> second = CompletableFuture.supplyAsync(() -> take(queue));
         queue.close();
         assertNull(second.get(5, TimeUnit.SECONDS));
+    }
+
+    /** Puts 1, 2, 3, 4, 5 in turn and returns the frames the queue dropped to make room, oldest first. */
+    private static List<Integer> putOneToFive(LatestFrameQueue<Integer> queue) {
+        List<Integer> dropped = new ArrayList<>();
+        for (int i = 1; i <= 5; i++) {
+            Integer d = queue.put(i);
+            if (d != null) dropped.add(d);
+        }
+        return dropped;
     }
 
     private static String take(LatestFrameQueue<String> queue) {

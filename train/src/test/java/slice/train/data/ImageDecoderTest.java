@@ -13,6 +13,7 @@ import java.util.Arrays;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import slice.engine.SharedData;
+import slice.train.camera.Jpegs;
 
 class ImageDecoderTest {
 
@@ -44,7 +45,7 @@ class ImageDecoderTest {
     void readsEveryWritableFormatAlike() throws Exception {
         BufferedImage source = TestImages.quadrants(40, 30);
         for (String format : new String[] {"png", "bmp", "gif", "tiff", "pnm", "jpeg", "progressive jpeg"}) {
-            byte[] file = format.equals("progressive jpeg") ? TestImages.progressiveJpeg(source) : TestImages.encode(source, format);
+            byte[] file = format.equals("progressive jpeg") ? Jpegs.progressive(source) : TestImages.encode(source, format);
             RgbImage img = ImageDecoder.decode(file);
             assertEquals(40, img.width(), format);
             assertEquals(30, img.height(), format);

@@ -7,11 +7,8 @@ import java.awt.image.WritableRaster;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
-import javax.imageio.ImageWriteParam;
-import javax.imageio.ImageWriter;
-import javax.imageio.stream.ImageOutputStream;
+import slice.train.camera.Jpegs;
 
 /** Builds small images and files for the data tests. */
 final class TestImages {
@@ -39,20 +36,6 @@ final class TestImages {
         return out.toByteArray();
     }
 
-    static byte[] progressiveJpeg(BufferedImage img) throws IOException {
-        ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
-        ImageWriteParam param = writer.getDefaultWriteParam();
-        param.setProgressiveMode(ImageWriteParam.MODE_DEFAULT);
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (ImageOutputStream ios = ImageIO.createImageOutputStream(out)) {
-            writer.setOutput(ios);
-            writer.write(null, new IIOImage(img, null, null), param);
-        } finally {
-            writer.dispose();
-        }
-        return out.toByteArray();
-    }
-
     /**
      * A 32 × 32 Adobe-style CMYK JPEG (inverted ink values, APP14 "Adobe" marker with transform 0): left half red
      * (C 0, M 1, Y 1, K 0), right half white. The JDK alone cannot read it ("Unsupported Image Type"); TwelveMonkeys can.
@@ -61,15 +44,7 @@ final class TestImages {
         WritableRaster r = Raster.createInterleavedRaster(DataBuffer.TYPE_BYTE, 32, 32, 4, null);
         for (int y = 0; y < 32; y++)
             for (int x = 0; x < 32; x++) r.setPixel(x, y, x < 16 ? new int[] {255, 0, 0, 255} : new int[] {255, 255, 255, 255});
-        ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (ImageOutputStream ios = ImageIO.createImageOutputStream(out)) {
-            writer.setOutput(ios);
-            writer.write(null, new IIOImage(r, null, null), writer.getDefaultWriteParam());
-        } finally {
-            writer.dispose();
-        }
-        byte[] plain = out.toByteArray();
+        byte[] plain = Jpegs.ofRaster(r);
         byte[] adobe = {(byte) 0xFF, (byte) 0xEE, 0, 14, 'A', 'd', 'o', 'b', 'e', 0, 100, 0, 0, 0, 0, 0};
         byte[] jpeg = new byte[plain.length + adobe.length];
         jpeg[0] = (byte) 0xFF;

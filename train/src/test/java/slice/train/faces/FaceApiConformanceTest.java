@@ -6,21 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import org.junit.jupiter.api.Test;
-import slice.engine.SharedData;
 import slice.models.face.Box;
 import slice.models.face.FaceFinder;
 import slice.models.face.FaceLandmarks68;
 import slice.models.face.Point;
-import slice.train.data.ImageDecoder;
 import slice.train.data.RgbImage;
-import slice.weights.FaceApiNets;
 
 /**
  * Our face detection against what face-api.js itself computes (tfjs CPU backend, input 416, threshold 0.5) on the six
@@ -30,26 +24,19 @@ import slice.weights.FaceApiNets;
  * pixels may differ by a grey level or two: the tolerances allow for that.
  */
 class FaceApiConformanceTest {
-    private static final String MODELS = "models/face_api/";
-
     @Test
     void detectorAndLandmarkNetsFindWhatFaceApiFinds() throws IOException {
-        JsonObject reference = JsonParser.parseString(Files.readString(
-                SharedData.require("reference/face_api/reference.json"))).getAsJsonObject();
+        JsonObject reference = FaceApiReference.json();
         int inputSize = reference.get("input_size").getAsInt();
         double threshold = reference.get("score_threshold").getAsDouble();
-        FaceFinder full = new FaceFinder(
-                FaceApiNets.detector(SharedData.require(MODELS + "tiny_face_detector_model-weights_manifest.json"), inputSize),
-                FaceApiNets.landmarks(SharedData.require(MODELS + "face_landmark_68_model-weights_manifest.json"), false));
-        FaceFinder tiny = new FaceFinder(
-                FaceApiNets.detector(SharedData.require(MODELS + "tiny_face_detector_model-weights_manifest.json"), inputSize),
-                FaceApiNets.landmarks(SharedData.require(MODELS + "face_landmark_68_tiny_model-weights_manifest.json"), true));
+        FaceFinder full = new FaceFinder(FaceApiReference.detector(inputSize), FaceApiReference.landmarks(false));
+        FaceFinder tiny = new FaceFinder(FaceApiReference.detector(inputSize), FaceApiReference.landmarks(true));
         double worstIou = 1, worstScore = 0, worstPoint = 0, worstTinyPoint = 0;
         int faces = 0;
         for (JsonElement e : reference.getAsJsonArray("images")) {
             JsonObject image = e.getAsJsonObject();
             String stem = image.get("image").getAsString();
-            RgbImage photo = ImageDecoder.decode(Files.readAllBytes(photo(stem)));
+            RgbImage photo = FaceApiReference.photo(stem);
             assertEquals(image.get("width").getAsInt(), photo.width(), stem);
             assertEquals(image.get("height").getAsInt(), photo.height(), stem);
             List<FaceFinder.Face> found = full.find(photo.pixels(), photo.width(), photo.height(), threshold);
@@ -79,13 +66,6 @@ class FaceApiConformanceTest {
         System.out.printf(Locale.ROOT, "%d faces: worst 1 - IoU %.1e, |Δscore| %.1e, landmark %.1e (tiny %.1e) of the box%n",
                 faces, 1 - worstIou, worstScore, worstPoint, worstTinyPoint);
         assertTrue(faces >= 30, "the reference has 32 faces, found " + faces);
-    }
-
-    /** The photo of a reference entry: a demo photo, or an LFW scene {@code Person_Name_0003}. */
-    static Path photo(String stem) {
-        if (stem.startsWith("sample")) return SharedData.require("images/face_api_samples/" + stem + ".jpg");
-        String person = stem.substring(0, stem.lastIndexOf('_'));
-        return SharedData.require("faces/lfw_scenes_min20/" + person + "/" + stem + ".jpg");
     }
 
     private static Box box(JsonArray a) {

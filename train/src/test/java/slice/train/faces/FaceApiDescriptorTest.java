@@ -6,22 +6,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.junit.jupiter.api.Test;
-import slice.engine.SharedData;
 import slice.models.face.Box;
 import slice.models.face.FaceDescriber;
 import slice.models.face.FaceFinder;
 import slice.models.face.FaceLandmarks68;
 import slice.models.face.Point;
-import slice.train.data.ImageDecoder;
 import slice.train.data.RgbImage;
-import slice.weights.FaceApiNets;
 
 /**
  * Our face descriptors against face-api.js's ({@code withFaceDescriptors()}, tfjs CPU backend) on every face of
@@ -31,18 +26,12 @@ import slice.weights.FaceApiNets;
  * difference of the landmarks (which move the crop) from one of the network.
  */
 class FaceApiDescriptorTest {
-    private static final String MODELS = "models/face_api/";
-
     @Test
     void descriptorsMatchFaceApiOnEveryReferenceFace() throws IOException {
-        JsonObject reference = JsonParser.parseString(Files.readString(
-                SharedData.require("reference/face_api/reference.json"))).getAsJsonObject();
-        FaceFinder finder = new FaceFinder(
-                FaceApiNets.detector(SharedData.require(MODELS + "tiny_face_detector_model-weights_manifest.json"),
-                        reference.get("input_size").getAsInt()),
-                FaceApiNets.landmarks(SharedData.require(MODELS + "face_landmark_68_model-weights_manifest.json"), false));
-        FaceDescriber describer = new FaceDescriber(
-                FaceApiNets.descriptor(SharedData.require(MODELS + "face_recognition_model-weights_manifest.json")));
+        JsonObject reference = FaceApiReference.json();
+        FaceFinder finder = new FaceFinder(FaceApiReference.detector(reference.get("input_size").getAsInt()),
+                FaceApiReference.landmarks(false));
+        FaceDescriber describer = new FaceDescriber(FaceApiReference.descriptor());
         double threshold = reference.get("score_threshold").getAsDouble();
         double worstDelta = 0, worstCosine = 1, worstDeltaRefLandmarks = 0;
         String worst = "";
@@ -50,7 +39,7 @@ class FaceApiDescriptorTest {
         for (JsonElement e : reference.getAsJsonArray("images")) {
             JsonObject image = e.getAsJsonObject();
             String stem = image.get("image").getAsString();
-            RgbImage photo = ImageDecoder.decode(Files.readAllBytes(FaceApiConformanceTest.photo(stem)));
+            RgbImage photo = FaceApiReference.photo(stem);
             List<FaceFinder.Face> found = finder.find(photo.pixels(), photo.width(), photo.height(), threshold);
             JsonArray expected = image.getAsJsonArray("faces");
             assertEquals(expected.size(), found.size(), stem + ": number of faces");
