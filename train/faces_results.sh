@@ -4,6 +4,7 @@
 # photos the scenes were made from; head only and fine-tuned (blocks 13-16), MobileNetV2 α0.5 at 224 px.
 #
 #   train/faces_results.sh [RECIPE...]       RECIPE: head (default) and/or ft
+#   DATASETS="lfw_scene_sources lfw_scenes_min20" train/faces_results.sh ft      only these rows
 #
 # Needs train/target/train.jar (mvn -B -ntp -DskipTests package) and ../shared/data (weights, faces, face-api models).
 set -euo pipefail
@@ -33,6 +34,7 @@ for recipe in "${recipes[@]}"; do
     *) echo "unknown recipe $recipe" >&2; exit 2 ;;
   esac
   for data in "$shared/faces/att_faces" "$shared/faces/lfw_deepfunneled_min20" "$crops" "$shared/faces/lfw_scenes_min20"; do
+    if [ -n "${DATASETS:-}" ] && [[ " $DATASETS " != *" $(basename "$data") "* ]]; then continue; fi
     row="| $(basename "$data") | $recipe |"
     for mode in whole detect; do
       run="$out/$(basename "$data")-$recipe-$mode"

@@ -54,7 +54,7 @@ final class EvaluateCommand extends Cli.Task {
         Recogniser r = model.load();
         Dataset dataset = phases.time("scan", () -> {
             Dataset scanned = Dataset.scan(data);
-            return r.faces == null ? scanned : scanned.without(r.faces.locate(scanned.samples()), "no face found");
+            return r.faces == null ? scanned : scanned.without(r.faces.locate(scanned.samples()), TrainCommand.NO_FACE);
         });
         dataset.warning().ifPresent(System.err::println);
         List<Sample> samples = select(dataset, r);

@@ -143,6 +143,11 @@ final class TrainCommand extends Cli.Task {
     Path cache;
 
     static final String CHECKPOINT = "checkpoint.safetensors", MODEL = "model.safetensors";
+    /** Why a photo without a face is skipped. */
+    static final String NO_FACE = "no face found";
+
+    /** Where the faces are, with {@code --faces detect}; null for whole photos. */
+    private FaceIndex faceIndex;
 
     /** {@code train}'s one default that differs from the other commands': the narrower MobileNetV2, α 0.5. */
     static final class Defaults implements CommandLine.IDefaultValueProvider {
@@ -174,7 +179,7 @@ final class TrainCommand extends Cli.Task {
         Path weightsFile = weights.resolve(spec);
         Framing framing = Framing.of(faces, faceMargin);
         Path cacheDir = cache != null ? cache : SliceCache.standard().features();
-        FaceIndex faceIndex = framing.index(faceModels, spec.size(), cacheDir.resolve("faces"));
+        faceIndex = framing.index(faceModels, spec.size(), cacheDir.resolve("faces"));
         Dataset dataset = phases.time("faces", () -> locateFaces(scanned, faceIndex));
         dataset.warning().ifPresent(System.err::println);
         Data d = split(dataset);
@@ -235,7 +240,7 @@ final class TrainCommand extends Cli.Task {
      */
     private static Dataset locateFaces(Dataset scanned, FaceIndex index) {
         if (index == null) return scanned;
-        Dataset located = scanned.without(index.locate(scanned.samples()), "no face found");
+        Dataset located = scanned.without(index.locate(scanned.samples()), NO_FACE);
         System.err.printf(Locale.ROOT, "faces: found in %d of %d photos; %d photos have several (the largest is used)%n",
                 located.samples().size(), scanned.samples().size(), index.photosWithSeveralFaces());
         return located;
@@ -346,6 +351,10 @@ final class TrainCommand extends Cli.Task {
         images.put("val", counts[Split.Part.VAL.ordinal()]);
         images.put("test", counts[Split.Part.TEST.ordinal()]);
         images.put("skipped", d.dataset.skipped().size());
+        if (faceIndex != null) {
+            images.put("without_a_face", d.dataset.skipped().stream().filter(k -> k.reason().equals(NO_FACE)).count());
+            images.put("with_several_faces", faceIndex.photosWithSeveralFaces());
+        }
         Map<String, Object> metrics = new LinkedHashMap<>();
         metrics.put("command", "train");
         String fineTuned = fineTuneFrom != null ? ", fine-tuned from " + fineTuneFrom : "";
@@ -363,7 +372,9 @@ final class TrainCommand extends Cli.Task {
         metrics.put("environment", Report.environment());
         Map<String, Object> facts = new LinkedHashMap<>();
         facts.put("data", data + " — " + d.classes().size() + " people; " + images.get("train") + " train, " + images.get("val")
-                + " validation, " + images.get("test") + " test images");
+                + " validation, " + images.get("test") + " test images" + (faceIndex == null ? "" : "; faces detected and aligned ("
+                + images.get("without_a_face") + " photos without a face skipped, " + images.get("with_several_faces")
+                + " with several: the largest used)"));
         facts.put("model", metrics.get("model") + ", head " + (hidden > 0 ? hidden + " hidden, dropout " + dropout : "linear"));
         facts.put("training", String.format(Locale.ROOT, "%s lr %s, batch %d, label smoothing %s, augment %d, seed %d; best epoch %d of %d",
                 optimizer, lr, batch, labelSmoothing, augment, seed, result.bestEpoch(), result.history().size()));

@@ -49,6 +49,10 @@ class FacesModeTest {
                 .getAsJsonObject("training");
         assertEquals("detect", training.get("faces").getAsString());
         assertEquals(0.25, training.get("face_margin").getAsDouble());
+        JsonObject images = JsonParser.parseString(Files.readString(out.resolve("metrics.json"))).getAsJsonObject()
+                .getAsJsonObject("images");
+        assertEquals(1, images.get("without_a_face").getAsInt());
+        assertTrue(Files.readString(out.resolve("report.md")).contains("1 photos without a face skipped"));
         try (var entries = Files.list(cache.resolve("faces"))) {
             assertTrue(entries.count() > 0, "detections are cached");
         }
