@@ -80,7 +80,8 @@ public final class Cli {
 
     private static List<Object> subcommands() {
         return List.of(new TrainCommand(), new PredictCommand(), new EvaluateCommand(), new DetectCommand(), new FeaturesCommand(),
-                new SummaryCommand(), new WeightsCommand());
+                new SummaryCommand(), new WeightsCommand(),
+                new GalleryCommands.Enroll(), new GalleryCommands.Forget(), new GalleryCommands.People());
     }
 
     static int exitCode(Throwable e) {

@@ -15,10 +15,14 @@ import slice.weights.Gallery;
  *   <li>when every person has at least 2 photos: the leave-one-out same-person distances — for each photo, its
  *       Euclidean distance to the nearest <em>other</em> photo of the same person (what {@link GalleryRecogniser}
  *       would answer for it were it not enrolled) — sorted, and the ⌈{@value #KEPT_PERCENT} % · n⌉-th smallest of the n
- *       taken: the distance that keeps {@value #KEPT_PERCENT} % of the enrolled people's own photos known;</li>
+ *       taken (the distance that keeps {@value #KEPT_PERCENT} % of the enrolled people's own photos known), capped at
+ *       {@value #DEFAULT_THRESHOLD}: with few photos one odd photo can set the percentile far out, and the cap keeps
+ *       strangers out then;</li>
  *   <li>otherwise (an empty gallery, or someone with a single photo): {@value #DEFAULT_THRESHOLD}, the default of dlib's
  *       {@code face_recognition} package ({@code compare_faces(tolerance=0.6)}).</li>
  * </ul>
+ * The more people and photos a gallery holds, the closer a stranger's nearest enrolled photo tends to be, and the
+ * percentile follows the gallery down where a fixed 0.6 would let strangers in ({@code GalleryStudy} measures both).
  */
 public final class Enrolment {
     private Enrolment() { }
@@ -71,9 +75,13 @@ public final class Enrolment {
         double[] d = leaveOneOutDistances(people);
         Arrays.sort(d);
         int rank = (int) Math.ceil(KEPT_PERCENT / 100.0 * d.length);
-        double threshold = d[rank - 1];
-        return new Gallery(people, threshold, String.format(Locale.ROOT, "%d %% of the %d leave-one-out same-person distances"
-                + " (each photo to the nearest other photo of its person) are at most %.4f", KEPT_PERCENT, d.length, threshold));
+        double percentile = d[rank - 1];
+        if (percentile >= DEFAULT_THRESHOLD) {
+            return new Gallery(people, DEFAULT_THRESHOLD, String.format(Locale.ROOT, "face_recognition's default 0.6: %d %% of the %d"
+                    + " leave-one-out same-person distances are at most %.4f, above it", KEPT_PERCENT, d.length, percentile));
+        }
+        return new Gallery(people, percentile, String.format(Locale.ROOT, "%d %% of the %d leave-one-out same-person distances"
+                + " (each photo to the nearest other photo of its person) are at most %.4f", KEPT_PERCENT, d.length, percentile));
     }
 
     /** For each photo, in gallery order, the distance to the nearest other photo of the same person. */

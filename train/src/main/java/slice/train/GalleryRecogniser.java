@@ -16,16 +16,23 @@ import slice.weights.Gallery;
  * <p>The rule (dlib's and the {@code face_recognition} package's convention): the distance between two faces is the
  * Euclidean distance between their descriptors, {@code ‖a − b‖₂}; a face's distance to a person is its distance to
  * the nearest of that person's enrolled photos; the face is the person at the smallest distance if that distance is
- * at most the gallery's {@link Gallery#threshold() threshold}, otherwise {@code unknown}. (Nearest photo rather than
- * the person's centroid: {@code GalleryStudy} measures both on LFW.)
+ * at most the gallery's {@link Gallery#threshold() threshold} (set by {@link Enrolment}), otherwise {@code unknown}.
+ * Nearest photo rather than nearest centroid (the mean descriptor of a person): {@code GalleryStudy} in the bench module
+ * compares the two on LFW.
+ *
+ * <p>Faces are searched with the detector at input size {@value #INPUT_SIZE} (face-api's default), and in a photo
+ * where it finds none, once more at {@value #FALLBACK_INPUT_SIZE}: a face that fills much of the photo (a portrait, a
+ * cropped face such as LFW's) can be larger than the 416 detector's anchors, and is found at the smaller size.
  *
  * <p>Thread-confined like {@link FaceFinder}: one recogniser per thread, {@link #copy()} shares the networks.
  */
 public final class GalleryRecogniser {
     /** Faces scoring above this are recognised: face-api's default detector threshold. */
     public static final double DETECTION_THRESHOLD = 0.5;
+    /** The detector's input sizes, tried in this order until one finds a face. */
+    public static final int INPUT_SIZE = 416, FALLBACK_INPUT_SIZE = 320;
 
-    private final FaceFinder finder;
+    private final FaceFinder finder, fallback;
     private final FaceDescriber describer;
     private final Gallery gallery;
 
@@ -43,27 +50,34 @@ public final class GalleryRecogniser {
         public boolean known() { return person != null; }
     }
 
-    public GalleryRecogniser(FaceFinder finder, FaceDescriber describer, Gallery gallery) {
+    /** {@code finder} at {@link #INPUT_SIZE}, {@code fallback} at {@link #FALLBACK_INPUT_SIZE}. */
+    public GalleryRecogniser(FaceFinder finder, FaceFinder fallback, FaceDescriber describer, Gallery gallery) {
+        if (finder.inputSize() != INPUT_SIZE || fallback.inputSize() != FALLBACK_INPUT_SIZE) {
+            throw new IllegalArgumentException("finders at " + INPUT_SIZE + " and " + FALLBACK_INPUT_SIZE + ", got " + finder.inputSize()
+                    + " and " + fallback.inputSize());
+        }
         this.finder = finder;
+        this.fallback = fallback;
         this.describer = describer;
         this.gallery = gallery;
     }
 
     /** Another recogniser over the same networks and gallery, for another thread. */
     public GalleryRecogniser copy() {
-        return new GalleryRecogniser(finder.copy(), describer.copy(), gallery);
+        return new GalleryRecogniser(finder.copy(), fallback.copy(), describer.copy(), gallery);
     }
 
     public Gallery gallery() { return gallery; }
 
     /** The same networks with another gallery (after an enrolment). */
     public GalleryRecogniser with(Gallery other) {
-        return new GalleryRecogniser(finder, describer, other);
+        return new GalleryRecogniser(finder, fallback, describer, other);
     }
 
-    /** Every face of {@code photo} with its descriptor, by descending detection score. */
+    /** Every face of {@code photo} with its descriptor, by descending detection score (see the class comment). */
     public List<DescribedFace> describe(RgbImage photo) {
         List<FaceFinder.Face> faces = finder.find(photo.pixels(), photo.width(), photo.height(), DETECTION_THRESHOLD);
+        if (faces.isEmpty()) faces = fallback.find(photo.pixels(), photo.width(), photo.height(), DETECTION_THRESHOLD);
         float[][] d = describer.describe(photo.pixels(), photo.width(), photo.height(), faces.stream().map(FaceFinder.Face::landmarks).toList());
         List<DescribedFace> out = new ArrayList<>(faces.size());
         for (int i = 0; i < faces.size(); i++) out.add(new DescribedFace(faces.get(i), d[i]));

@@ -18,6 +18,7 @@ import org.apache.commons.math3.stat.interval.WilsonScoreInterval;
 import slice.engine.Parallel;
 import slice.models.face.FaceDescriber;
 import slice.models.face.FaceFinder;
+import slice.models.face.FaceLandmarkNet;
 import slice.train.Enrolment;
 import slice.train.GalleryRecogniser;
 import slice.train.data.Dataset;
@@ -36,10 +37,12 @@ import slice.weights.Gallery;
  * is named by the nearest enrolled photo (the product's rule) and, for comparison, by the nearest centroid (mean
  * descriptor of a person). Closed set: the nearest person, whatever the threshold, as {@code train}'s accuracy.
  *
- * <p>Open set: {@code UNSEEN} people (chosen with seed 1) are left out of the gallery; their photos are strangers.
- * For the gallery of all training photos and of 5 per person: AUROC of the distance (known test photos vs strangers),
- * and at the threshold 0.6 and at the calibrated one ({@link Enrolment}) the known test photos named correctly and the
- * strangers answered {@code unknown}.
+ * <p>Open set: {@code UNSEEN} people (chosen with seed 1) are never enrolled; their photos are strangers. Galleries of
+ * 3 people × 5 photos, 5 × 2, 10 × 3 (20 random draws each), all other people × 5 (5 draws) and × all training photos
+ * are enrolled; for each and for both rules: AUROC of the distance (the enrolled people's test photos vs strangers),
+ * the calibrated threshold ({@link Enrolment}'s rule; for the centroid rule the same rule on distances to the centroid
+ * of the other photos), and at 0.6 and at that threshold the test photos named right and the strangers answered
+ * {@code unknown} (means over the draws).
  *
  * <pre>
  *   mvn -B -ntp -DskipTests package      # then, from the checkout:
@@ -93,13 +96,30 @@ public final class GalleryStudy {
         boolean[] stranger = new boolean[k];
         for (int i = 0; i < unseen; i++) stranger[people.get(i)] = true;
         List<Sample> strangers = dataset.samples().stream().filter(s -> stranger[s.label()]).toList();
-        List<Sample> knownTest = test.stream().filter(s -> !stranger[s.label()]).toList();
-        System.out.printf(Locale.ROOT, "open set: %d people enrolled, %d test photos of them, %d photos of %d strangers%n",
-                k - unseen, knownTest.size(), strangers.size(), unseen);
-        for (int perPerson : new int[] {5, Integer.MAX_VALUE}) {
-            List<Sample> enrolled = draw(train, k, perPerson, 1).stream().filter(s -> !stranger[s.label()]).toList();
-            openSet(perPerson == Integer.MAX_VALUE ? "all train" : perPerson + " per person", enrolled, knownTest, strangers,
-                    descriptors, dataset.classes());
+        List<Integer> enrollable = people.subList(unseen, k);
+        System.out.printf(Locale.ROOT, "open set: %d strangers (%d photos with a face); galleries of people drawn from the other %d,"
+                + " their test photos known%n", unseen, strangers.stream().filter(x -> descriptors.get(x.sha256()) != null).count(), k - unseen);
+        System.out.println("people x photos (draws) | rule | AUROC | threshold | at 0.6: known named right, strangers unknown"
+                + " | at the calibrated threshold: the same");
+        int[][] scenarios = {{3, 5, 20}, {5, 2, 20}, {10, 3, 20}, {k - unseen, 5, 5}, {k - unseen, Integer.MAX_VALUE, 1}};
+        for (int[] sc : scenarios) {
+            double[][] sum = new double[2][6];
+            for (int draw = 1; draw <= sc[2]; draw++) {
+                List<Integer> chosen = new ArrayList<>(enrollable);
+                Collections.shuffle(chosen, new Random(draw));
+                boolean[] in = new boolean[k];
+                for (int c : chosen.subList(0, sc[0])) in[c] = true;
+                List<Sample> enrolled = draw(train, k, sc[1], draw).stream().filter(x -> in[x.label()]).toList();
+                List<Sample> knownTest = test.stream().filter(x -> in[x.label()]).toList();
+                double[][] o = openSet(enrolled, knownTest, strangers, descriptors, k);
+                for (int r = 0; r < 2; r++) for (int j = 0; j < 6; j++) sum[r][j] += o[r][j] / sc[2];
+            }
+            String size = sc[0] + " x " + (sc[1] == Integer.MAX_VALUE ? "all" : String.valueOf(sc[1])) + " (" + sc[2] + ")";
+            for (int r = 0; r < 2; r++) {
+                System.out.printf(Locale.ROOT, "%s | %s | %.4f | %.4f | %.1f %%, %.1f %% | %.1f %%, %.1f %%%n", size,
+                        r == 0 ? "nearest photo" : "nearest centroid", sum[r][0], sum[r][1], 100 * sum[r][2], 100 * sum[r][3],
+                        100 * sum[r][4], 100 * sum[r][5]);
+            }
         }
     }
 
@@ -180,49 +200,73 @@ public final class GalleryStudy {
         return c;
     }
 
-    private static void openSet(String what, List<Sample> enrolled, List<Sample> known, List<Sample> strangers, Map<String, float[]> d,
-                                List<String> names) {
-        Map<String, List<Gallery.Photo>> byName = new LinkedHashMap<>();
+    /**
+     * For the nearest-photo rule (row 0) and the nearest-centroid rule (row 1): AUROC of the distance (known test photos
+     * vs strangers), the calibrated threshold (row 0: {@link Enrolment}'s; row 1: the same capped percentile of each
+     * photo's distance to the centroid of its person's other photos), and at 0.6 and at that threshold the fraction of known
+     * test photos named right and of strangers answered unknown. A known photo without a face counts as not named.
+     */
+    private static double[][] openSet(List<Sample> enrolled, List<Sample> known, List<Sample> strangers, Map<String, float[]> d, int k) {
+        Map<Integer, List<Gallery.Photo>> byLabel = new LinkedHashMap<>();
         for (Sample e : enrolled) {
             float[] v = d.get(e.sha256());
-            if (v != null) byName.computeIfAbsent(names.get(e.label()), x -> new ArrayList<>()).add(new Gallery.Photo(e.sha256(), v));
+            if (v != null) byLabel.computeIfAbsent(e.label(), x -> new ArrayList<>()).add(new Gallery.Photo(e.sha256(), v));
         }
         List<Gallery.Person> people = new ArrayList<>();
-        byName.forEach((n, photos) -> people.add(new Gallery.Person(Gallery.personName(n), photos)));
-        double calibrated = Enrolment.calibrated(people).threshold();
-        float[][] centroids = centroids(enrolled, d, names.size());
-        double[] knownNn = new double[known.size()], knownCe = new double[known.size()];
-        int[] labelNn = new int[known.size()], labelCe = new int[known.size()];
-        for (int i = 0; i < known.size(); i++) {
-            float[] q = d.get(known.get(i).sha256());
-            Nearest a = q == null ? new Nearest(-1, Double.POSITIVE_INFINITY) : nearestPhoto(q, enrolled, d);
-            Nearest b = q == null ? new Nearest(-1, Double.POSITIVE_INFINITY) : nearestCentroid(q, centroids);
-            knownNn[i] = a.distance;
-            labelNn[i] = a.label;
-            knownCe[i] = b.distance;
-            labelCe[i] = b.label;
+        byLabel.forEach((label, photos) -> people.add(new Gallery.Person("p" + label, photos)));
+        double[] thresholds = {Enrolment.calibrated(people).threshold(), centroidThreshold(byLabel)};
+        float[][] centroids = centroids(enrolled, d, k);
+        double[][] out = new double[2][];
+        for (int rule = 0; rule < 2; rule++) {
+            double[] knownDist = new double[known.size()];
+            int[] label = new int[known.size()];
+            for (int i = 0; i < known.size(); i++) {
+                float[] q = d.get(known.get(i).sha256());
+                Nearest n = q == null ? new Nearest(-1, Double.POSITIVE_INFINITY)
+                        : rule == 0 ? nearestPhoto(q, enrolled, d) : nearestCentroid(q, centroids);
+                knownDist[i] = n.distance;
+                label[i] = n.label;
+            }
+            List<Double> strangerDist = new ArrayList<>();
+            for (Sample x : strangers) {
+                float[] q = d.get(x.sha256());
+                if (q != null) strangerDist.add(rule == 0 ? nearestPhoto(q, enrolled, d).distance : nearestCentroid(q, centroids).distance);
+            }
+            double[] row = new double[6];
+            row[0] = auroc(knownDist, strangerDist);
+            row[1] = thresholds[rule];
+            double[] at = {Enrolment.DEFAULT_THRESHOLD, thresholds[rule]};
+            for (int j = 0; j < 2; j++) {
+                double t = at[j];
+                int right = 0;
+                for (int i = 0; i < known.size(); i++) if (knownDist[i] <= t && label[i] == known.get(i).label()) right++;
+                row[2 + 2 * j] = (double) right / known.size();
+                row[3 + 2 * j] = (double) strangerDist.stream().filter(x -> x > t).count() / strangerDist.size();
+            }
+            out[rule] = row;
         }
-        List<Double> strangerNn = new ArrayList<>(), strangerCe = new ArrayList<>();
-        for (Sample s : strangers) {
-            float[] q = d.get(s.sha256());
-            if (q == null) continue;   // no face: nothing to answer, not counted
-            strangerNn.add(nearestPhoto(q, enrolled, d).distance);
-            strangerCe.add(nearestCentroid(q, centroids).distance);
-        }
-        System.out.printf(Locale.ROOT, "%s: AUROC nearest photo %.4f, nearest centroid %.4f; calibrated threshold %.4f%n", what,
-                auroc(knownNn, strangerNn), auroc(knownCe, strangerCe), calibrated);
-        for (double t : new double[] {Enrolment.DEFAULT_THRESHOLD, calibrated}) {
-            System.out.printf(Locale.ROOT, "  threshold %.4f: nearest photo %s; nearest centroid %s%n", t,
-                    operatingPoint(known, knownNn, labelNn, strangerNn, t), operatingPoint(known, knownCe, labelCe, strangerCe, t));
-        }
+        return out;
     }
 
-    private static String operatingPoint(List<Sample> known, double[] dist, int[] label, List<Double> strangers, double t) {
-        int right = 0;
-        for (int i = 0; i < known.size(); i++) if (dist[i] <= t && label[i] == known.get(i).label()) right++;
-        long rejected = strangers.stream().filter(x -> x > t).count();
-        return String.format(Locale.ROOT, "known named right %s, strangers unknown %s", accuracy(right, known.size()),
-                accuracy((int) rejected, strangers.size()));
+    /**
+     * {@link Enrolment}'s capped percentile, of each photo's distance to the centroid of its person's other photos (0.6 if a
+     * person has one photo).
+     */
+    private static double centroidThreshold(Map<Integer, List<Gallery.Photo>> byLabel) {
+        List<Double> dist = new ArrayList<>();
+        for (List<Gallery.Photo> photos : byLabel.values()) {
+            if (photos.size() < 2) return Enrolment.DEFAULT_THRESHOLD;
+            for (int i = 0; i < photos.size(); i++) {
+                float[] c = new float[Gallery.DESCRIPTOR_SIZE];
+                for (int j = 0; j < photos.size(); j++) {
+                    if (j == i) continue;
+                    for (int m = 0; m < c.length; m++) c[m] += photos.get(j).descriptor()[m] / (photos.size() - 1);
+                }
+                dist.add(GalleryRecogniser.distance(photos.get(i).descriptor(), c));
+            }
+        }
+        Collections.sort(dist);
+        return Math.min(Enrolment.DEFAULT_THRESHOLD, dist.get((int) Math.ceil(Enrolment.KEPT_PERCENT / 100.0 * dist.size()) - 1));
     }
 
     /** P(a stranger's distance > a known face's distance), ties counted half. */
@@ -260,9 +304,11 @@ public final class GalleryStudy {
         }
         List<Sample> todo = samples.stream().filter(s -> !out.containsKey(s.sha256())).toList();
         if (todo.isEmpty()) return out;
+        FaceLandmarkNet landmarks = FaceApiNets.landmarks(models.resolve("face_landmark_68_model-weights_manifest.json"), false);
+        Path detector = models.resolve("tiny_face_detector_model-weights_manifest.json");
         GalleryRecogniser first = new GalleryRecogniser(
-                new FaceFinder(FaceApiNets.detector(models.resolve("tiny_face_detector_model-weights_manifest.json"), 416),
-                        FaceApiNets.landmarks(models.resolve("face_landmark_68_model-weights_manifest.json"), false)),
+                new FaceFinder(FaceApiNets.detector(detector, GalleryRecogniser.INPUT_SIZE), landmarks),
+                new FaceFinder(FaceApiNets.detector(detector, GalleryRecogniser.FALLBACK_INPUT_SIZE), landmarks),
                 new FaceDescriber(FaceApiNets.descriptor(models.resolve("face_recognition_model-weights_manifest.json"))),
                 Enrolment.empty());
         int workers = Runtime.getRuntime().availableProcessors();
