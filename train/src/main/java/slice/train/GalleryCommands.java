@@ -96,6 +96,7 @@ final class GalleryCommands {
             Gallery gallery = model.gallery(true);
             Gallery.Person known = gallery.person(name);
             GalleryRecogniser recogniser = faces.galleryRecogniser(gallery);
+            double loaded = (System.nanoTime() - start) / 1e9;
             List<Gallery.Photo> added = new ArrayList<>();
             int noFace = 0;
             for (Path file : photos) {
@@ -132,9 +133,9 @@ final class GalleryCommands {
             }
             Gallery updated = Enrolment.add(gallery, name, added);
             model.write(updated);
-            System.out.printf(Locale.ROOT, "%s: %d photo%s enrolled (%d in all) in %.1f s; gallery: %s%n", name, added.size(),
-                    added.size() == 1 ? "" : "s", added.size() + (known == null ? 0 : known.photos().size()),
-                    (System.nanoTime() - start) / 1e9, summary(updated));
+            System.out.printf(Locale.ROOT, "%s: %d photo%s enrolled (%d in all) in %.1f s (%.1f s of it loading the networks);"
+                    + " gallery: %s%n", name, added.size(), added.size() == 1 ? "" : "s",
+                    added.size() + (known == null ? 0 : known.photos().size()), (System.nanoTime() - start) / 1e9, loaded, summary(updated));
             return Cli.OK;
         }
 

@@ -26,8 +26,10 @@ import slice.engine.SharedData;
 import slice.engine.layers.Dense;
 import slice.models.Architecture;
 import slice.models.Preprocessing;
+import slice.models.face.FaceLandmarks68;
 import slice.train.data.Hashes;
 import slice.train.data.ImageDecoder;
+import slice.train.data.RgbImage;
 import slice.weights.Gallery;
 import slice.weights.ModelCard;
 import slice.weights.SavedModel;
@@ -100,6 +102,42 @@ class GalleryCommandsTest {
     }
 
     @Test
+    void aFaceCroppedToThePhotosEdgesIsFoundInAGreyFrameAndReportedInThePhotosPixels() throws Exception {
+        RgbImage photo = ImageDecoder.decode(Files.readAllBytes(SharedData.require("faces/att_faces/s1/7.pgm")));
+        for (int size : new int[] {GalleryRecogniser.INPUT_SIZE, GalleryRecogniser.FALLBACK_INPUT_SIZE}) {
+            assertTrue(faces.finder(size).find(photo.pixels(), photo.width(), photo.height(), GalleryRecogniser.DETECTION_THRESHOLD)
+                    .isEmpty(), "the detector at " + size + " misses this face");
+        }
+        List<GalleryRecogniser.DescribedFace> found = recogniser.describe(photo);
+        assertEquals(1, found.size());
+        slice.models.face.Box box = found.get(0).face().detection().box();
+        double margin = 0.1 * photo.width();
+        assertTrue(box.x() > -margin && box.y() > -margin && box.right() < photo.width() + margin && box.bottom() < photo.height() + margin
+                && box.width() > photo.width() / 2.0, "a " + photo.width() + "x" + photo.height() + " face photo, face box " + box);
+        FaceLandmarks68 landmarks = found.get(0).landmarks();
+        for (slice.models.face.Point p : List.of(landmarks.leftEyeCentre(), landmarks.rightEyeCentre(), landmarks.mouthLeft())) {
+            assertTrue(p.x() > 0 && p.x() < photo.width() && p.y() > 0 && p.y() < photo.height(), "landmark " + p + " in the photo");
+        }
+        assertTrue(landmarks.leftEyeCentre().x() < landmarks.rightEyeCentre().x()
+                && landmarks.leftEyeCentre().y() < landmarks.mouthLeft().y(), "eyes left to right, above the mouth");
+    }
+
+    @Test
+    void aFaceFillingThePhotoMissedAt416IsFoundAt320AndACopyOnAnotherThreadAgrees() throws Exception {
+        RgbImage photo = ImageDecoder.decode(Files.readAllBytes(SharedData.require(LFW + "Tony_Blair/Tony_Blair_0004.jpg")));
+        assertTrue(faces.finder(GalleryRecogniser.INPUT_SIZE).find(photo.pixels(), photo.width(), photo.height(),
+                GalleryRecogniser.DETECTION_THRESHOLD).isEmpty(), "the detector at 416 misses this face");
+        List<GalleryRecogniser.DescribedFace> found = recogniser.describe(photo);
+        assertEquals(1, found.size());
+        GalleryRecogniser copy = recogniser.copy();
+        float[][] other = new float[1][];
+        Thread thread = new Thread(() -> other[0] = copy.describe(photo).get(0).descriptor());
+        thread.start();
+        thread.join();
+        assertArrayEquals(found.get(0).descriptor(), other[0]);
+    }
+
+    @Test
     void enrollForgetAndPeopleKeepOnePersonPerNormalisedName() throws IOException {
         Path model = tmp.resolve("family");
         String models = faces.folder.toString();
@@ -119,6 +157,12 @@ class GalleryCommandsTest {
                 "--person", "Tony Blair", blair.get(0).toString(), blair.get(1).toString());
         assertEquals(0, tony.exit(), tony.err());
         assertTrue(tony.out().contains("gallery: 2 people, unknown beyond distance"), tony.out());
+        Path group = SharedData.require("images/face_api_samples/sample1.jpg");
+        DetectCommandTest.Run crowd = DetectCommandTest.run("enroll", "--face-models", models, "--model", model.toString(),
+                "--person", "Crowd", group.toString());
+        assertEquals(0, crowd.exit(), crowd.err());
+        assertTrue(crowd.out().contains(group + "\tenrolled (") && crowd.out().contains(" faces: the largest)"), crowd.out());
+        assertEquals(0, DetectCommandTest.run("forget", "--model", model.toString(), "Crowd").exit());
 
         DetectCommandTest.Run people = DetectCommandTest.run("people", "--model", model.toString());
         assertEquals(0, people.exit(), people.err());
