@@ -104,7 +104,8 @@ final class GalleryCommands {
                 String sha = Hashes.sha256Hex(bytes);
                 String owner = owner(gallery, sha);
                 if (owner != null || added.stream().anyMatch(p -> p.sha256().equals(sha))) {
-                    System.out.println(file + "\talready enrolled" + (owner == null || owner.equals(name) ? "" : " as " + owner) + ", skipped");
+                    String as = owner == null || owner.equals(name) ? "" : " as " + owner;
+                    System.out.println(file + "\talready enrolled" + as + ", skipped");
                     continue;
                 }
                 ImageDecoder.Scaled decoded;
@@ -135,7 +136,8 @@ final class GalleryCommands {
             model.write(updated);
             System.out.printf(Locale.ROOT, "%s: %d photo%s enrolled (%d in all) in %.1f s (%.1f s of it loading the networks);"
                     + " gallery: %s%n", name, added.size(), added.size() == 1 ? "" : "s",
-                    added.size() + (known == null ? 0 : known.photos().size()), (System.nanoTime() - start) / 1e9, loaded, summary(updated));
+                    added.size() + (known == null ? 0 : known.photos().size()), (System.nanoTime() - start) / 1e9, loaded,
+                    summary(updated));
             return Cli.OK;
         }
 

@@ -92,7 +92,8 @@ public final class GalleryRecogniser {
 
     /** The faces found in {@code image}, described there, with their boxes and landmarks moved {@code border} pixels up and left. */
     private List<DescribedFace> described(RgbImage image, List<FaceFinder.Face> faces, int border) {
-        float[][] d = describer.describe(image.pixels(), image.width(), image.height(), faces.stream().map(FaceFinder.Face::landmarks).toList());
+        float[][] d = describer.describe(image.pixels(), image.width(), image.height(),
+                faces.stream().map(FaceFinder.Face::landmarks).toList());
         List<DescribedFace> out = new ArrayList<>(faces.size());
         for (int i = 0; i < faces.size(); i++) {
             FaceFinder.Face f = faces.get(i);

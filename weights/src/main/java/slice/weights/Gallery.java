@@ -91,7 +91,9 @@ public record Gallery(List<Person> people, double threshold, String thresholdRul
         people = List.copyOf(people);
         Set<String> names = new HashSet<>();
         for (Person p : people) if (!names.add(p.name())) throw new IllegalArgumentException("two people are called " + p.name());
-        if (!(threshold > 0 && Double.isFinite(threshold))) throw new IllegalArgumentException("threshold must be positive, got " + threshold);
+        if (!(threshold > 0 && Double.isFinite(threshold))) {
+            throw new IllegalArgumentException("threshold must be positive, got " + threshold);
+        }
         if (thresholdRule == null || thresholdRule.isBlank()) throw new IllegalArgumentException("the threshold needs its rule");
     }
 
@@ -263,8 +265,12 @@ public record Gallery(List<Person> people, double threshold, String thresholdRul
                 throw new WeightsException(sc + ": not a Slice gallery (format is not \"" + FORMAT + "\")");
             }
             int version = number(json, "version", sc).intValue();
-            if (version != VERSION) throw new WeightsException(sc + ": gallery format version " + version + ", this Slice reads version " + VERSION);
-            if (!json.has("tensors") || !json.get("tensors").isJsonObject()) throw new WeightsException(sc + ": tensors is missing or not an object");
+            if (version != VERSION) {
+                throw new WeightsException(sc + ": gallery format version " + version + ", this Slice reads version " + VERSION);
+            }
+            if (!json.has("tensors") || !json.get("tensors").isJsonObject()) {
+                throw new WeightsException(sc + ": tensors is missing or not an object");
+            }
             return json;
         } catch (IOException e) {
             throw new WeightsException(sc + ": cannot read (" + e + ")", e);
@@ -275,7 +281,9 @@ public record Gallery(List<Person> people, double threshold, String thresholdRul
 
     private static Path tensorFile(JsonObject sidecar, Path folder, Path sc) {
         String name = string(sidecar.getAsJsonObject("tensors"), "file", sc);
-        if (!TENSOR_FILE.matcher(name).matches()) throw new WeightsException(sc + ": tensors.file '" + name + "' is not a gallery tensor file name");
+        if (!TENSOR_FILE.matcher(name).matches()) {
+            throw new WeightsException(sc + ": tensors.file '" + name + "' is not a gallery tensor file name");
+        }
         return folder.resolve(name);
     }
 
@@ -292,9 +300,9 @@ public record Gallery(List<Person> people, double threshold, String thresholdRul
             total += e.getAsJsonObject().getAsJsonArray("photos").size();
         }
         Tensor d = contents.tensors().get("descriptors");
-        int stored = d == null ? 0 : d.shape()[0];
-        if (contents.tensors().size() != (d == null ? 0 : 1) || stored != total
-                || (d != null && (d.shape().length != 2 || d.shape()[1] != DESCRIPTOR_SIZE))) {
+        boolean rows = d != null && d.shape().length == 2 && d.shape()[1] == DESCRIPTOR_SIZE;
+        int stored = rows ? d.shape()[0] : 0;
+        if (contents.tensors().size() != (d == null ? 0 : 1) || (d != null && !rows) || stored != total) {
             throw new WeightsException(sc + ": lists " + total + " photos, its tensor file holds " + stored + " descriptors of "
                     + DESCRIPTOR_SIZE + " numbers");
         }
@@ -305,7 +313,9 @@ public record Gallery(List<Person> people, double threshold, String thresholdRul
                 String name = string(e.getAsJsonObject(), "name", sc);
                 List<Photo> photos = new ArrayList<>();
                 for (JsonElement h : e.getAsJsonObject().getAsJsonArray("photos")) {
-                    if (!h.isJsonPrimitive() || !h.getAsJsonPrimitive().isString()) throw new WeightsException(sc + ": " + name + ": a photo is not a SHA-256");
+                    if (!h.isJsonPrimitive() || !h.getAsJsonPrimitive().isString()) {
+                        throw new WeightsException(sc + ": " + name + ": a photo is not a SHA-256");
+                    }
                     float[] v = new float[DESCRIPTOR_SIZE];
                     System.arraycopy(d.data, row++ * DESCRIPTOR_SIZE, v, 0, DESCRIPTOR_SIZE);
                     photos.add(new Photo(h.getAsString(), v));
@@ -328,7 +338,9 @@ public record Gallery(List<Person> people, double threshold, String thresholdRul
 
     private static Number number(JsonObject json, String key, Path sc) {
         JsonElement e = json.get(key);
-        if (e == null || !e.isJsonPrimitive() || !e.getAsJsonPrimitive().isNumber()) throw new WeightsException(sc + ": " + key + " is missing or not a number");
+        if (e == null || !e.isJsonPrimitive() || !e.getAsJsonPrimitive().isNumber()) {
+            throw new WeightsException(sc + ": " + key + " is missing or not a number");
+        }
         return e.getAsNumber();
     }
 

@@ -32,7 +32,8 @@ class GalleryTest {
     private static Gallery sample(long seed) {
         Random r = new Random(seed);
         return new Gallery(List.of(new Gallery.Person("Zo\u00eb", List.of(photo(r), photo(r))),
-                new Gallery.Person("\u5f20\u4f1f", List.of(photo(r))), new Gallery.Person("O'Brien \"Bob\"", List.of(photo(r), photo(r), photo(r)))),
+                new Gallery.Person("\u5f20\u4f1f", List.of(photo(r))),
+                new Gallery.Person("O'Brien \"Bob\"", List.of(photo(r), photo(r), photo(r)))),
                 0.6, "a rule");
     }
 

@@ -98,7 +98,8 @@ public final class GalleryStudy {
         List<Sample> strangers = dataset.samples().stream().filter(s -> stranger[s.label()]).toList();
         List<Integer> enrollable = people.subList(unseen, k);
         System.out.printf(Locale.ROOT, "open set: %d strangers (%d photos with a face); galleries of people drawn from the other %d,"
-                + " their test photos known%n", unseen, strangers.stream().filter(x -> descriptors.get(x.sha256()) != null).count(), k - unseen);
+                + " their test photos known%n", unseen, strangers.stream().filter(x -> descriptors.get(x.sha256()) != null).count(),
+                k - unseen);
         System.out.println("people x photos (draws) | rule | AUROC | threshold | at 0.6: known named right, strangers unknown"
                 + " | at the calibrated threshold: the same");
         int[][] scenarios = {{3, 5, 20}, {5, 2, 20}, {10, 3, 20}, {k - unseen, 5, 5}, {k - unseen, Integer.MAX_VALUE, 1}};
