@@ -84,7 +84,7 @@ public final class GalleryStudy {
         }
         List<Sample> trainVal = new ArrayList<>(train);
         trainVal.addAll(val);
-        for (var e : Map.of("all train", train, "all train + validation", trainVal).entrySet()) {
+        for (var e : List.of(Map.entry("all train", train), Map.entry("all train + validation", trainVal))) {
             int[] c = closedSet(e.getValue(), test, descriptors, k);
             System.out.printf(Locale.ROOT, "%s (%d photos) | %s | %s%n", e.getKey(), e.getValue().size(), accuracy(c[0], test.size()),
                     accuracy(c[1], test.size()));
