@@ -16,7 +16,8 @@ import slice.weights.WeightsException;
 
 /**
  * The command line: {@code train}, {@code predict}, {@code evaluate}, {@code features}, {@code summary},
- * {@code weights fetch|list}.
+ * {@code weights fetch|list}; and for a recogniser made only of enrolled faces, {@code enroll}, {@code forget},
+ * {@code people} ({@link GalleryCommands}).
  *
  * <p>Errors: a {@link UserError}, {@link DataException} or {@link WeightsException} (or an I/O error, or a bad option)
  * is one line on stderr, exit code 2; anything else
@@ -80,7 +81,8 @@ public final class Cli {
 
     private static List<Object> subcommands() {
         return List.of(new TrainCommand(), new PredictCommand(), new EvaluateCommand(), new DetectCommand(), new FeaturesCommand(),
-                new SummaryCommand(), new WeightsCommand());
+                new SummaryCommand(), new WeightsCommand(),
+                new GalleryCommands.Enroll(), new GalleryCommands.Forget(), new GalleryCommands.People());
     }
 
     static int exitCode(Throwable e) {

@@ -4,10 +4,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import picocli.CommandLine.Option;
+import slice.models.face.FaceDescriber;
 import slice.models.face.FaceFinder;
+import slice.models.face.FaceLandmarkNet;
 import slice.weights.Downloader;
 import slice.weights.FaceApiModels;
 import slice.weights.FaceApiNets;
+import slice.weights.Gallery;
 import slice.weights.RemoteFile;
 import slice.weights.io.SliceCache;
 
@@ -19,6 +22,7 @@ final class FaceOptions {
     static final String DETECTOR = "tiny_face_detector_model";
     static final String LANDMARKS = "face_landmark_68_model";
     static final String TINY_LANDMARKS = "face_landmark_68_tiny_model";
+    static final String DESCRIPTOR = "face_recognition_model";
 
     @Option(names = "--face-models", paramLabel = "DIR", description = "Folder of the face-api.js model files (manifests and .bin"
             + " shards, as 'weights fetch --model face-api' writes them; default: Slice's cache, downloaded on first use).")
@@ -37,6 +41,15 @@ final class FaceOptions {
         }
         return new FaceFinder(FaceApiNets.detector(manifest(DETECTOR), inputSize),
                 FaceApiNets.landmarks(manifest(tinyLandmarks ? TINY_LANDMARKS : LANDMARKS), tinyLandmarks));
+    }
+
+    /** A recogniser of {@code gallery}: the detector at both of its input sizes, the landmark net and the descriptor net. */
+    GalleryRecogniser galleryRecogniser(Gallery gallery) {
+        FaceLandmarkNet landmarks = FaceApiNets.landmarks(manifest(tinyLandmarks ? TINY_LANDMARKS : LANDMARKS), tinyLandmarks);
+        Path detector = manifest(DETECTOR);
+        return new GalleryRecogniser(new FaceFinder(FaceApiNets.detector(detector, GalleryRecogniser.INPUT_SIZE), landmarks),
+                new FaceFinder(FaceApiNets.detector(detector, GalleryRecogniser.FALLBACK_INPUT_SIZE), landmarks),
+                new FaceDescriber(FaceApiNets.descriptor(manifest(DESCRIPTOR))), gallery);
     }
 
     /** The manifest of {@code model}: in {@code --face-models}, or in the cache (downloading it and its shard if missing). */

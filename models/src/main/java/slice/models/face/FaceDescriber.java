@@ -1,6 +1,7 @@
 package slice.models.face;
 
 import java.util.List;
+import slice.engine.Graph;
 import slice.engine.Tensor;
 
 /**
@@ -10,16 +11,25 @@ import slice.engine.Tensor;
  * normalised ({@code (rgb − }{@link FaceRecognitionNet#MEAN_RGB}{@code ) / 255}) and run through the
  * {@link FaceRecognitionNet}, all faces of a photo in one batch.
  *
- * <p>Not thread-safe: the network's graph keeps its activations; use one describer per thread.
+ * <p>A describer runs the network through a graph of its own (its activations are the describer's, the weights the
+ * network's), so describers made from the same network share the weights and can run on different threads
+ * ({@link #copy()}); one describer is not thread-safe.
  */
 public final class FaceDescriber {
     private final FaceRecognitionNet net;
+    private final Graph graph;
 
-    /** The network must hold its weights already; the describer freezes it and plans it for inference. */
+    /** The network must hold its weights already; the describer freezes it and plans its own graph for inference. */
     public FaceDescriber(FaceRecognitionNet net) {
         this.net = net;
         net.graph.setTrainable(false);
-        net.graph.planInference(1);
+        graph = new Graph(net.graph.source(), net.graph.output());
+        graph.planInference(1);
+    }
+
+    /** Another describer over the same network (weights shared, activations its own): one per thread. */
+    public FaceDescriber copy() {
+        return new FaceDescriber(net);
     }
 
     /**
@@ -44,7 +54,7 @@ public final class FaceDescriber {
             FaceFinder.normalize(one, FaceRecognitionNet.MEAN_RGB);
             System.arraycopy(one, 0, batch, i * sample, sample);
         }
-        Tensor out = net.graph.forward(Tensor.wrap(batch, faces.size(), size, size, 3), false);
+        Tensor out = graph.forward(Tensor.wrap(batch, faces.size(), size, size, 3), false);
         for (int i = 0; i < faces.size(); i++) {
             descriptors[i] = new float[d];
             System.arraycopy(out.data, i * d, descriptors[i], 0, d);
