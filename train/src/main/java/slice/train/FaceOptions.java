@@ -6,7 +6,6 @@ import java.util.List;
 import picocli.CommandLine.Option;
 import slice.models.face.FaceDescriber;
 import slice.models.face.FaceFinder;
-import slice.models.face.FaceLandmarkNet;
 import slice.weights.Downloader;
 import slice.weights.FaceApiModels;
 import slice.weights.FaceApiNets;
@@ -43,12 +42,9 @@ final class FaceOptions {
                 FaceApiNets.landmarks(manifest(tinyLandmarks ? TINY_LANDMARKS : LANDMARKS), tinyLandmarks));
     }
 
-    /** A recogniser of {@code gallery}: the detector at both of its input sizes, the landmark net and the descriptor net. */
+    /** A recogniser of {@code gallery}: the detector, the landmark net and the descriptor net. */
     GalleryRecogniser galleryRecogniser(Gallery gallery) {
-        FaceLandmarkNet landmarks = FaceApiNets.landmarks(manifest(tinyLandmarks ? TINY_LANDMARKS : LANDMARKS), tinyLandmarks);
-        Path detector = manifest(DETECTOR);
-        return new GalleryRecogniser(new FaceFinder(FaceApiNets.detector(detector, GalleryRecogniser.INPUT_SIZE), landmarks),
-                new FaceFinder(FaceApiNets.detector(detector, GalleryRecogniser.FALLBACK_INPUT_SIZE), landmarks),
+        return new GalleryRecogniser(finder(GalleryRecogniser.INPUT_SIZE),
                 new FaceDescriber(FaceApiNets.descriptor(manifest(DESCRIPTOR))), gallery);
     }
 

@@ -1,14 +1,11 @@
 package slice.train;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import slice.models.face.FaceDescriber;
-import slice.models.face.FaceDetection;
 import slice.models.face.FaceFinder;
 import slice.models.face.FaceLandmarks68;
-import slice.models.face.Point;
 import slice.train.data.RgbImage;
 import slice.weights.Gallery;
 
@@ -23,22 +20,20 @@ import slice.weights.Gallery;
  * Nearest photo rather than nearest centroid (the mean descriptor of a person): {@code GalleryStudy} in the bench module
  * compares the two on LFW.
  *
- * <p>Faces are searched with the detector at input size {@value #INPUT_SIZE} (face-api's default); in a photo where it
- * finds none, at {@value #FALLBACK_INPUT_SIZE}: a face that fills much of the photo (a portrait, a cropped face such as
- * LFW's) can be larger than the 416 detector's anchors, and is found at the smaller size; and if there is still none,
- * at {@value #FALLBACK_INPUT_SIZE} in the photo framed by a mid-grey border half its longer side wide on every side: a
- * face cropped to the photo's edges (AT&amp;T's) leaves the detector no margin. Boxes and landmarks are given in the
- * photo's pixels in every case.
+ * <p>Faces are searched with {@link FaceFinder#search} (the detector at input size {@value #INPUT_SIZE}, face-api's
+ * default, or at a smaller photo's own size; again on an enlarged canvas when the photo alone shows none — a face
+ * cropped to the photo's edges, as AT&amp;T's, leaves the detector no margin). Boxes and landmarks are in the photo's
+ * pixels.
  *
  * <p>Thread-confined like {@link FaceFinder}: one recogniser per thread, {@link #copy()} shares the networks.
  */
 public final class GalleryRecogniser {
     /** Faces scoring above this are recognised: face-api's default detector threshold. */
     public static final double DETECTION_THRESHOLD = 0.5;
-    /** The detector's input sizes, tried in this order until one finds a face. */
-    public static final int INPUT_SIZE = 416, FALLBACK_INPUT_SIZE = 320;
+    /** The detector's input size for photos at least this large. */
+    public static final int INPUT_SIZE = 416;
 
-    private final FaceFinder finder, fallback;
+    private final FaceFinder finder;
     private final FaceDescriber describer;
     private final Gallery gallery;
 
@@ -56,63 +51,34 @@ public final class GalleryRecogniser {
         public boolean known() { return person != null; }
     }
 
-    /** {@code finder} at {@link #INPUT_SIZE}, {@code fallback} at {@link #FALLBACK_INPUT_SIZE}. */
-    public GalleryRecogniser(FaceFinder finder, FaceFinder fallback, FaceDescriber describer, Gallery gallery) {
-        if (finder.inputSize() != INPUT_SIZE || fallback.inputSize() != FALLBACK_INPUT_SIZE) {
-            throw new IllegalArgumentException("finders at " + INPUT_SIZE + " and " + FALLBACK_INPUT_SIZE + ", got " + finder.inputSize()
-                    + " and " + fallback.inputSize());
-        }
+    /** {@code finder} at {@link #INPUT_SIZE}. */
+    public GalleryRecogniser(FaceFinder finder, FaceDescriber describer, Gallery gallery) {
+        if (finder.inputSize() != INPUT_SIZE) throw new IllegalArgumentException("a finder at " + INPUT_SIZE + ", got " + finder.inputSize());
         this.finder = finder;
-        this.fallback = fallback;
         this.describer = describer;
         this.gallery = gallery;
     }
 
     /** Another recogniser over the same networks and gallery, for another thread. */
     public GalleryRecogniser copy() {
-        return new GalleryRecogniser(finder.copy(), fallback.copy(), describer.copy(), gallery);
+        return new GalleryRecogniser(finder.copy(), describer.copy(), gallery);
     }
 
     public Gallery gallery() { return gallery; }
 
     /** The same networks with another gallery (after an enrolment). */
     public GalleryRecogniser with(Gallery other) {
-        return new GalleryRecogniser(finder, fallback, describer, other);
+        return new GalleryRecogniser(finder, describer, other);
     }
 
     /** Every face of {@code photo} with its descriptor, by descending detection score (see the class comment). */
     public List<DescribedFace> describe(RgbImage photo) {
-        List<FaceFinder.Face> faces = finder.find(photo.pixels(), photo.width(), photo.height(), DETECTION_THRESHOLD);
-        if (faces.isEmpty()) faces = fallback.find(photo.pixels(), photo.width(), photo.height(), DETECTION_THRESHOLD);
-        if (!faces.isEmpty()) return described(photo, faces, 0);
-        int border = Math.max(photo.width(), photo.height()) / 2;
-        RgbImage framed = framed(photo, border);
-        return described(framed, fallback.find(framed.pixels(), framed.width(), framed.height(), DETECTION_THRESHOLD), border);
-    }
-
-    /** The faces found in {@code image}, described there, with their boxes and landmarks moved {@code border} pixels up and left. */
-    private List<DescribedFace> described(RgbImage image, List<FaceFinder.Face> faces, int border) {
-        float[][] d = describer.describe(image.pixels(), image.width(), image.height(),
+        List<FaceFinder.Face> faces = finder.search(photo.pixels(), photo.width(), photo.height(), DETECTION_THRESHOLD);
+        float[][] d = describer.describe(photo.pixels(), photo.width(), photo.height(),
                 faces.stream().map(FaceFinder.Face::landmarks).toList());
         List<DescribedFace> out = new ArrayList<>(faces.size());
-        for (int i = 0; i < faces.size(); i++) {
-            FaceFinder.Face f = faces.get(i);
-            FaceDetection detection = new FaceDetection(f.detection().box().shift(-border, -border), f.detection().score());
-            List<Point> points = f.landmarks().points().stream().map(q -> new Point(q.x() - border, q.y() - border)).toList();
-            out.add(new DescribedFace(new FaceFinder.Face(detection, new FaceLandmarks68(points)), d[i]));
-        }
+        for (int i = 0; i < faces.size(); i++) out.add(new DescribedFace(faces.get(i), d[i]));
         return out;
-    }
-
-    /** {@code photo} in the middle of a mid-grey ({@code 0x808080}) frame {@code border} pixels wide on every side. */
-    static RgbImage framed(RgbImage photo, int border) {
-        int w = photo.width() + 2 * border, h = photo.height() + 2 * border;
-        int[] pixels = new int[w * h];
-        Arrays.fill(pixels, 0x808080);
-        for (int y = 0; y < photo.height(); y++) {
-            System.arraycopy(photo.pixels(), y * photo.width(), pixels, (y + border) * w + border, photo.width());
-        }
-        return new RgbImage(w, h, pixels);
     }
 
     /** The face with the largest detection box, or {@code null} when there is none. */

@@ -309,7 +309,6 @@ public final class GalleryStudy {
         Path detector = models.resolve("tiny_face_detector_model-weights_manifest.json");
         GalleryRecogniser first = new GalleryRecogniser(
                 new FaceFinder(FaceApiNets.detector(detector, GalleryRecogniser.INPUT_SIZE), landmarks),
-                new FaceFinder(FaceApiNets.detector(detector, GalleryRecogniser.FALLBACK_INPUT_SIZE), landmarks),
                 new FaceDescriber(FaceApiNets.descriptor(models.resolve("face_recognition_model-weights_manifest.json"))),
                 Enrolment.empty());
         int workers = Runtime.getRuntime().availableProcessors();
