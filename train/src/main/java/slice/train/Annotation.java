@@ -14,11 +14,10 @@ import java.util.List;
 import java.util.Set;
 import javax.imageio.ImageIO;
 import slice.models.face.Box;
-import slice.train.data.FaceIndex;
 import slice.train.data.ImageDecoder;
 import slice.weights.io.AtomicFiles;
 
-/** {@code predict --annotate}: a photo with each face boxed and named, written as PNG beside the others. */
+/** {@code predict --annotate}: a photo with each face (boxes in the photo's pixels) boxed and named, written as PNG. */
 final class Annotation {
     private Annotation() { }
 
@@ -26,8 +25,7 @@ final class Annotation {
      * Writes {@code dir/<file name>.png} atomically, replacing an earlier run's; a number is added when another photo of
      * this run ({@code written}) has the same name.
      */
-    static void write(Path dir, Path file, ImageDecoder.Scaled photo, List<FaceIndex.Found> faces, List<String> names,
-                      Set<Path> written) {
+    static void write(Path dir, Path file, ImageDecoder.Scaled photo, List<Box> faces, List<String> names, Set<Path> written) {
         var image = photo.image();
         BufferedImage out = new BufferedImage(image.width(), image.height(), BufferedImage.TYPE_INT_RGB);
         out.setRGB(0, 0, image.width(), image.height(), image.pixels(), 0, image.width());
@@ -37,7 +35,7 @@ final class Annotation {
         g.setStroke(new BasicStroke(stroke));
         g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, Math.max(12, stroke * 7)));
         for (int i = 0; i < faces.size(); i++) {
-            Box b = faces.get(i).box();
+            Box b = faces.get(i);
             int x = (int) Math.round(b.x() / photo.factor()), y = (int) Math.round(b.y() / photo.factor());
             int w = (int) Math.round(b.width() / photo.factor()), h = (int) Math.round(b.height() / photo.factor());
             boolean unknown = names.get(i).equals("unknown");

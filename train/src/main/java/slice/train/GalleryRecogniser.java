@@ -53,7 +53,9 @@ public final class GalleryRecogniser {
 
     /** {@code finder} at {@link #INPUT_SIZE}. */
     public GalleryRecogniser(FaceFinder finder, FaceDescriber describer, Gallery gallery) {
-        if (finder.inputSize() != INPUT_SIZE) throw new IllegalArgumentException("a finder at " + INPUT_SIZE + ", got " + finder.inputSize());
+        if (finder.inputSize() != INPUT_SIZE) {
+            throw new IllegalArgumentException("a finder at " + INPUT_SIZE + ", got " + finder.inputSize());
+        }
         this.finder = finder;
         this.describer = describer;
         this.gallery = gallery;

@@ -21,6 +21,7 @@ import slice.train.camera.FrameSource;
 import slice.train.camera.MjpegFrames;
 import slice.train.data.FaceIndex;
 import slice.train.data.ImageDecoder;
+import slice.weights.Gallery;
 
 /** {@code predict}: who is in each photo, or {@code unknown}. */
 @Command(name = "predict", sortOptions = false, mixinStandardHelpOptions = true,
@@ -61,6 +62,7 @@ final class PredictCommand extends Cli.Task {
         }
         int sources = (stream ? 1 : 0) + (watch != null ? 1 : 0) + (arguments.isEmpty() ? 0 : 1);
         if (sources != 1) throw new UserError("give images, or --stream, or --watch DIR (one of them)");
+        if (Files.isDirectory(model.path) && Gallery.isIn(model.path)) return gallery(Gallery.read(model.path));
         Recogniser r = model.load();
         float cutoff = threshold != null ? threshold : r.threshold;
         if (stream || watch != null) return live(r, cutoff);
@@ -103,7 +105,9 @@ final class PredictCommand extends Cli.Task {
             List<String> names = new ArrayList<>();
             List<FaceIndex.Found> found = r.faces.all(photo);
             faceLines(r, file.toString(), photo, found, cutoff, names).forEach(System.out::println);
-            if (annotate != null) Annotation.write(annotate, file, photo, found, names, annotated);
+            if (annotate != null) {
+                Annotation.write(annotate, file, photo, found.stream().map(FaceIndex.Found::box).toList(), names, annotated);
+            }
         }
         return failed == 0 ? Cli.OK : Cli.USER;
     }
@@ -127,14 +131,58 @@ final class PredictCommand extends Cli.Task {
     }
 
     /**
+     * A recogniser made of enrolments ({@code enroll}): every face of every photo (or frame), one line each ({@code file
+     * face 1/2  box x,y,w,h  person  distance 0.412}, or {@code unknown … closest NAME}).
+     */
+    private int gallery(Gallery gallery) throws IOException, InterruptedException {
+        GalleryRecogniser recogniser = model.faceModels.galleryRecogniser(gallery);
+        if (stream || watch != null) {
+            return camera(frame -> galleryLines(recogniser, frame.name(), ImageDecoder.decodeScaled(frame.bytes(),
+                    DetectCommand.DECODE_AT_LEAST), new ArrayList<>(), new ArrayList<>()));
+        }
+        int failed = 0;
+        Set<Path> annotated = new HashSet<>();
+        for (Path file : expand(arguments)) {
+            ImageDecoder.Scaled photo;
+            try {
+                photo = ImageDecoder.decodeScaled(Files.readAllBytes(file), DetectCommand.DECODE_AT_LEAST);
+            } catch (IOException e) {
+                System.err.println("error: " + file + ": " + Recogniser.problem(e));
+                failed++;
+                continue;
+            }
+            List<Box> boxes = new ArrayList<>();
+            List<String> names = new ArrayList<>();
+            galleryLines(recogniser, file.toString(), photo, boxes, names).forEach(System.out::println);
+            if (annotate != null) Annotation.write(annotate, file, photo, boxes, names, annotated);
+        }
+        return failed == 0 ? Cli.OK : Cli.USER;
+    }
+
+    /** The lines of one photo for a gallery: one per face ({@code boxes} and {@code names} get each face's), or no face. */
+    private static List<String> galleryLines(GalleryRecogniser recogniser, String name, ImageDecoder.Scaled photo, List<Box> boxes,
+                                             List<String> names) {
+        List<GalleryRecogniser.Answer> answers = recogniser.recognise(photo.image());
+        if (answers.isEmpty()) return List.of(name + "\tno face");
+        List<String> lines = new ArrayList<>();
+        for (int i = 0; i < answers.size(); i++) {
+            GalleryRecogniser.Answer a = answers.get(i);
+            Box b = DetectCommand.box(photo, a.face().detection().box());
+            boxes.add(b);
+            names.add(a.known() ? a.person() : "unknown");
+            lines.add(String.format(Locale.ROOT, "%s\tface %d/%d\tbox %.0f,%.0f,%.0f,%.0f\t%s\tdistance %.3f%s", name, i + 1,
+                    answers.size(), b.x(), b.y(), b.width(), b.height(), a.known() ? a.person() : "unknown", a.distance(),
+                    a.known() || a.nearest() == null ? "" : "\tclosest " + a.nearest()));
+        }
+        return lines;
+    }
+
+    /**
      * {@code --stream} / {@code --watch}: each frame as it comes, a line per face (or per frame, for a model of whole
      * photos) with the frame's latency; the newest frame is taken when recognition falls behind, and a summary (frames,
      * rates, drops, latency) is printed when the stream ends or on Ctrl-C.
      */
     private int live(Recogniser r, float cutoff) throws IOException, InterruptedException {
-        FrameSource source = watch != null
-                ? new DirectoryFrames(watch, false, DirectoryFrames.DEFAULT_SETTLE, FrameSource.MAX_FRAME_BYTES)
-                : new MjpegFrames(System.in, FrameSource.MAX_FRAME_BYTES);
         int k = r.classes.size();
         FrameProcessor recognise = frame -> {
             ImageDecoder.Scaled photo = r.decode(frame.bytes());
@@ -142,6 +190,14 @@ final class PredictCommand extends Cli.Task {
             Recogniser.Answers a = r.answers(photo.image());
             return List.of(line(frame.name(), a.probs(), 0, a.scores()[0] < cutoff, r.classes, Math.min(topK, k)));
         };
+        return camera(recognise);
+    }
+
+    /** Runs {@code recognise} on the frames of {@code --stream} or {@code --watch} until they end (or Ctrl-C). */
+    private int camera(FrameProcessor recognise) throws IOException, InterruptedException {
+        FrameSource source = watch != null
+                ? new DirectoryFrames(watch, false, DirectoryFrames.DEFAULT_SETTLE, FrameSource.MAX_FRAME_BYTES)
+                : new MjpegFrames(System.in, FrameSource.MAX_FRAME_BYTES);
         CameraLoop loop = new CameraLoop(source, recognise, 1, System.out::println, System.err::println);
         Runtime.getRuntime().addShutdownHook(loop.shutdownHook());
         loop.run();

@@ -164,6 +164,17 @@ class GalleryCommandsTest {
         assertEquals(List.of("Zo\u00eb\t3 photos", "Tony Blair\t2 photos"), lines.subList(0, 2));
         assertTrue(lines.get(2).startsWith("2 people, unknown beyond distance"), lines.get(2));
 
+        // predict with the enrolments alone: photos never enrolled, named; a line per face
+        Path newBlair = photos("Tony_Blair", 3, 4).get(0), newPowell = photos("Colin_Powell", 4, 5).get(0);
+        DetectCommandTest.Run named = DetectCommandTest.run("predict", "--face-models", models, "--model", model.toString(),
+                newBlair.toString(), newPowell.toString());
+        assertEquals(0, named.exit(), named.err());
+        List<String> answers = named.out().lines().toList();
+        assertEquals(2, answers.size(), named.out());
+        assertTrue(answers.get(0).matches(java.util.regex.Pattern.quote(newBlair.toString())
+                + "\tface 1/1\tbox \\d+,\\d+,\\d+,\\d+\tTony Blair\tdistance 0\\.\\d{3}"), answers.get(0));
+        assertTrue(answers.get(1).contains("\tZo\u00eb\tdistance "), answers.get(1));
+
         DetectCommandTest.Run forget = DetectCommandTest.run("forget", "--model", model.toString(), "Zoe\u0308");
         assertEquals(0, forget.exit(), forget.err());
         Gallery left = Gallery.read(model);
