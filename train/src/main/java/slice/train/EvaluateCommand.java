@@ -41,9 +41,7 @@ final class EvaluateCommand extends Cli.Task {
                     + " (default: ${DEFAULT-VALUE}).")
     Part split;
 
-    @Option(names = "--threshold", paramLabel = "P",
-            description = "Unknown-score threshold for the reported unknown rate (default: the calibrated one).")
-    Float threshold;
+    @Mixin Options.UnknownCutoff unknown;
 
     @Option(names = "--out", paramLabel = "DIR",
             description = "Where to write the reports (default: <model>/evaluation).")
@@ -75,7 +73,7 @@ final class EvaluateCommand extends Cli.Task {
         String[] errors = new String[files.size()];
         Recogniser.Answers answers = phases.time("evaluation", () -> r.answers(files, errors));
         for (String e : errors) if (e != null) throw new UserError(e);
-        float cutoff = threshold != null ? threshold : r.threshold;
+        float cutoff = unknown.of(r);
         Evaluation ev = Evaluation.of(r.classes, names, truth, answers.probs(), answers.scores(), cutoff);
         System.out.println("accuracy " + ev.metrics().accuracyLine() + String.format(java.util.Locale.ROOT,
                 ", macro F1 %.3f, %d misclassified", ev.metrics().macroF1(), ev.misclassified().size()));

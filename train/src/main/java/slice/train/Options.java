@@ -77,6 +77,20 @@ final class Options {
         }
     }
 
+    /** {@code --threshold P}: where a trained model's answers become {@code unknown}. */
+    static final class UnknownCutoff {
+        @Option(names = "--threshold", paramLabel = "P",
+                description = "Answer 'unknown' below this unknown score, in [0, 1] (default: the one calibrated at training; 0 = never).")
+        Float threshold;
+
+        /** The threshold given, checked, or {@code r}'s calibrated one. */
+        float of(Recogniser r) {
+            if (threshold == null) return r.threshold;
+            if (!(threshold >= 0 && threshold <= 1)) throw new UserError("--threshold must be in [0, 1], got " + threshold);
+            return threshold;
+        }
+    }
+
     /** The widths {@code --alpha} takes, for its help: {@link MobileNetV2#ALPHAS}. */
     static final class Alphas implements Iterable<String> {
         @Override public Iterator<String> iterator() {

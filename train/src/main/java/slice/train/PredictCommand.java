@@ -36,9 +36,7 @@ final class PredictCommand extends Cli.Task {
             description = "Also list the K most likely people (default: ${DEFAULT-VALUE}).")
     int topK;
 
-    @Option(names = "--threshold", paramLabel = "P",
-            description = "Answer 'unknown' below this unknown score (default: the calibrated one; 0 = never).")
-    Float threshold;
+    @Mixin Options.UnknownCutoff unknown;
 
     @Option(names = "--annotate", paramLabel = "DIR",
             description = "For a model trained with --faces detect: write each photo with its faces boxed and named into DIR.")
@@ -57,14 +55,11 @@ final class PredictCommand extends Cli.Task {
 
     @Override protected int run() throws IOException, InterruptedException {
         if (topK < 1) throw new UserError("--top-k must be at least 1, got " + topK);
-        if (threshold != null && !(threshold >= 0 && threshold <= 1)) {
-            throw new UserError("--threshold must be in [0, 1], got " + threshold);
-        }
         int sources = (stream ? 1 : 0) + (watch != null ? 1 : 0) + (arguments.isEmpty() ? 0 : 1);
         if (sources != 1) throw new UserError("give images, or --stream, or --watch DIR (one of them)");
         if (Files.isDirectory(model.path) && Gallery.isIn(model.path)) return gallery(Gallery.read(model.path));
         Recogniser r = model.load();
-        float cutoff = threshold != null ? threshold : r.threshold;
+        float cutoff = unknown.of(r);
         if (stream || watch != null) return live(r, cutoff);
         if (annotate != null && r.faces == null) {
             throw new UserError("--annotate needs a model trained with --faces detect (this one reads whole photos)");
