@@ -62,6 +62,14 @@ class ReadmeCommandsTest {
         Cli.commandLine().parseArgs(commands.get(1).toArray(String[]::new));
     }
 
+    /** A command line's words as a shell splits them: at blanks, except inside double quotes (which it removes). */
+    static List<String> words(String line) {
+        List<String> words = new ArrayList<>();
+        Matcher w = Pattern.compile("\"([^\"]*)\"|(\\S+)").matcher(line.trim());
+        while (w.find()) words.add(w.group(1) != null ? w.group(1) : w.group(2));
+        return words.isEmpty() ? List.of("") : words;
+    }
+
     /** The argument lists of every quoted command, {@code COMMAND} expanded to each subcommand. */
     static List<List<String>> commands(String markdown) {
         String text = markdown.replaceAll("\\\\\\n\\s*", " ");
@@ -70,7 +78,7 @@ class ReadmeCommandsTest {
         while (m.find()) {
             int end = m.end();
             while (end < text.length() && "`\n|;&".indexOf(text.charAt(end)) < 0) end++;
-            List<String> args = List.of(text.substring(m.end(), end).trim().split("\\s+"));
+            List<String> args = words(text.substring(m.end(), end));
             if (args.get(0).isEmpty()) fail("a bare 'java -jar train.jar' at offset " + m.start());
             if (args.get(0).equals("COMMAND")) {
                 for (String sub : Cli.commandLine().getSubcommands().keySet()) {
