@@ -26,7 +26,6 @@ import slice.train.data.Progress;
 import slice.train.data.Sample;
 import slice.train.data.Split;
 import slice.weights.io.SliceCache;
-import slice.weights.KerasImport;
 import slice.weights.SavedModel;
 import slice.weights.io.AtomicFiles;
 
@@ -176,7 +175,7 @@ final class TrainCommand extends Cli.Task {
         FaceModel.Head head = worded(() -> new FaceModel.Head(hidden, dropout));
         checkOptions();
         Dataset scanned = phases.time("scan", () -> Dataset.scan(data));
-        Path weightsFile = weights.resolve(spec);
+        BackboneWeights backboneWeights = weights.resolve(spec, faceModels);
         Framing framing = Framing.of(faces, faceMargin);
         Path cacheDir = cache != null ? cache : SliceCache.standard().features();
         faceIndex = framing.index(faceModels, spec.size(), cacheDir.resolve("faces"));
@@ -184,15 +183,15 @@ final class TrainCommand extends Cli.Task {
         dataset.warning().ifPresent(System.err::println);
         Data d = split(dataset);
         FaceModel faces = worded(() -> FaceModel.build(spec, cut, fineTuneFrom, head, d.classes().size(), seed));
-        String weightsSha = Hashes.sha256Hex(weightsFile);
-        System.err.println("weights: " + phases.time("weights", () -> KerasImport.load(weightsFile, faces.backbone())));
+        String weightsSha = backboneWeights.sha256();
+        System.err.println("weights: " + phases.time("weights", () -> backboneWeights.loadInto(faces.backbone())));
         CachedSets features = extractFeatures(spec, faces, weightsSha, d, faceIndex, cacheDir, phases);
         Trainer trainer = new Trainer(faces.trainable, config);
         RunIdentity run = runIdentity(spec, weightsSha, faces, config, d).with("faces", framing.toString());
         Trainer.Result result = phases.time("training", () -> fit(trainer, features, run));
         Outcome outcome = phases.time("evaluation", () -> evaluate(trainer, faces, d, features));
         printOutcome(outcome, d);
-        Map<String, Object> training = cardTraining(outcome.threshold, weightsFile, weightsSha, result, outcome.test);
+        Map<String, Object> training = cardTraining(outcome.threshold, backboneWeights.file(), weightsSha, result, outcome.test);
         training.putAll(framing.toCard());
         phases.time("saving", () -> save(faces, d, outcome, training));
         writeReports(spec, faces, d, outcome, result, phases);

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import slice.engine.Graph;
 import slice.engine.Param;
 import slice.models.face.FaceLandmarkNet;
 import slice.models.face.FaceRecognitionNet;
@@ -37,6 +38,16 @@ public final class FaceApiNets {
         FaceRecognitionNet net = new FaceRecognitionNet();
         load(manifest, net.weights, "the face recognition net");
         return net;
+    }
+
+    /**
+     * Loads the face-recognition ResNet weights of {@code manifest} into {@code graph}, a graph built as
+     * {@link FaceRecognitionNet} ({@link FaceRecognitionNet#weightsOf}: by face-api's names); says what it loaded.
+     */
+    public static String loadDescriptor(Path manifest, Graph graph) {
+        Map<String, Param> named = FaceRecognitionNet.weightsOf(graph);
+        load(manifest, named, "the face recognition net");
+        return named.size() + " face-api tensors from " + manifest.getFileName();
     }
 
     private static void load(Path manifest, Map<String, Param> named, String network) {
