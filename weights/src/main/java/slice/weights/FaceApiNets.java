@@ -41,13 +41,17 @@ public final class FaceApiNets {
     }
 
     /**
-     * Loads the face-recognition ResNet weights of {@code manifest} into {@code graph}, a graph built as
-     * {@link FaceRecognitionNet} ({@link FaceRecognitionNet#weightsOf}: by face-api's names); says what it loaded.
+     * Loads the face-recognition ResNet weights of {@code manifest} into {@code graph}, built as {@link FaceRecognitionNet}
+     * and perhaps cut before its end (a recogniser's backbone): by face-api's names ({@link FaceRecognitionNet#weightsOf}).
+     * Every weight of the graph must be in the manifest; the tensors of layers past the cut are left unused. Says what
+     * it loaded.
      */
     public static String loadDescriptor(Path manifest, Graph graph) {
-        Map<String, Param> named = FaceRecognitionNet.weightsOf(graph);
-        load(manifest, named, "the face recognition net");
-        return named.size() + " face-api tensors from " + manifest.getFileName();
+        Map<Param, String> sources = new LinkedHashMap<>();
+        FaceRecognitionNet.weightsOf(graph).forEach((name, param) -> sources.put(param, name));
+        List<String> unused = TfjsWeights.read(manifest).load(sources);
+        return sources.size() + " face-api tensors from " + manifest.getFileName()
+                + (unused.isEmpty() ? "" : " (" + unused.size() + " past the cut unused)");
     }
 
     private static void load(Path manifest, Map<String, Param> named, String network) {
