@@ -9,8 +9,11 @@ import slice.models.face.FaceRecognitionNet;
 public enum Architecture {
     MOBILENET_V2("mobilenetv2", 224, MobileNetV2.MIN_SIZE, MobileNetV2.FEATURE_LAYER),
     INCEPTION_V3("inceptionv3", 299, InceptionV3.MIN_SIZE, InceptionV3.FEATURE_LAYER),
-    /** dlib's face ResNet as face-api.js ships it ({@link FaceRecognitionNet}): only 150 × 150, features its descriptor. */
-    FACE_RESNET("face-resnet", FaceRecognitionNet.INPUT_SIZE, FaceRecognitionNet.INPUT_SIZE, FaceRecognitionNet.EMBEDDING_LAYER);
+    /**
+     * dlib's face ResNet as face-api.js ships it ({@link FaceRecognitionNet}): only 150 × 150; its features are the
+     * 256-number {@code mean} before the descriptor (a trained head reads them better than the 128-number descriptor).
+     */
+    FACE_RESNET("face-resnet", FaceRecognitionNet.INPUT_SIZE, FaceRecognitionNet.INPUT_SIZE, FaceRecognitionNet.MEAN_LAYER);
 
     /** face-api's normalisation for {@link #FACE_RESNET}: {@code (x − meanRGB) / 255}. */
     private static final Preprocessing FACE_API = Preprocessing.centred("RGB", FaceRecognitionNet.MEAN_RGB, 255f);

@@ -39,7 +39,7 @@ public record ModelSpec(Architecture architecture, float alpha, int size, boolea
         };
     }
 
-    /** The pooled-features layer ({@code global_average_pooling2d}, {@code avg_pool} or face-resnet's {@code embedding}). */
+    /** The pooled-features layer ({@code global_average_pooling2d}, {@code avg_pool} or face-resnet's {@code mean}). */
     public String featureLayer() {
         return architecture.featureLayer;
     }

@@ -194,7 +194,7 @@ class ArchitectureTest {
         assertThrows(IllegalArgumentException.class, () -> ModelSpec.of("face-resnet", 0.5f, 150, false, 0));
         assertThrows(IllegalArgumentException.class, () -> ModelSpec.of("face-resnet", 1f, 150, true, 10));
         ModelSpec face = ModelSpec.of("face-resnet", 1f, 150, false, 0);
-        assertEquals("embedding", face.featureLayer());
+        assertEquals("mean", face.featureLayer());
         assertEquals("RGB, (x - [122.782, 117.001, 104.298]) / 255.0", face.preprocessing().describe());
         assertEquals(5_614_592L, face.build().paramCount());
     }

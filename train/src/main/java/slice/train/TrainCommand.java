@@ -178,7 +178,7 @@ final class TrainCommand extends Cli.Task {
         BackboneWeights backboneWeights = weights.resolve(spec, faceModels);
         Framing framing = Framing.of(faces, faceMargin);
         Path cacheDir = cache != null ? cache : SliceCache.standard().features();
-        faceIndex = framing.index(faceModels, spec.size(), cacheDir.resolve("faces"));
+        faceIndex = framing.index(faceModels, spec, cacheDir.resolve("faces"));
         Dataset dataset = phases.time("faces", () -> locateFaces(scanned, faceIndex));
         dataset.warning().ifPresent(System.err::println);
         Data d = split(dataset);

@@ -48,6 +48,8 @@ public final class FaceRecognitionNet {
     public static final float[] MEAN_RGB = {122.782f, 117.001f, 104.298f};
     public static final int INPUT_SIZE = 150;
     public static final int DESCRIPTOR_SIZE = 128;
+    /** The name of the pooled layer: the 256 channels averaged over the last 2 × 2 pixels. */
+    public static final String MEAN_LAYER = "mean";
     /** The name of the output layer: the 128-number descriptor. */
     public static final String EMBEDDING_LAYER = "embedding";
 
@@ -68,7 +70,7 @@ public final class FaceRecognitionNet {
         x = residualDown("conv256_down", x, 256);
         for (int i = 1; i <= 2; i++) x = residual("conv256_" + i, x);
         x = residualDown("conv256_down_out", x, 256);
-        Dense embedding = new Dense(EMBEDDING_LAYER, new GlobalAveragePooling2D("mean", x), DESCRIPTOR_SIZE, false);
+        Dense embedding = new Dense(EMBEDDING_LAYER, new GlobalAveragePooling2D(MEAN_LAYER, x), DESCRIPTOR_SIZE, false);
         graph = new Graph(input, embedding);
         weights = Collections.unmodifiableMap(weightsOf(graph));
     }
