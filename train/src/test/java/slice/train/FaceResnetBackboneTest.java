@@ -16,14 +16,15 @@ import slice.weights.NpyFile;
 
 /**
  * {@code --model face-resnet}, face-api.js's face-recognition ResNet as a backbone, end to end on a few LFW people
- * (faces detected and framed by face-api's dlib box): {@code train} head-only well above chance and {@code evaluate} reproducing it,
- * fine-tuning from its last residual block, {@code summary}'s parameter count and {@code features}' descriptors.
+ * (faces detected and framed by face-api's dlib box): {@code train} head-only well above chance, {@code evaluate}
+ * reproducing it and {@code predict} naming a face, fine-tuning from its last residual block, {@code summary}'s
+ * parameter count and {@code features}' pooled features.
  */
 class FaceResnetBackboneTest {
     private static final List<String> PEOPLE = List.of("Alejandro_Toledo", "Amelie_Mauresmo", "Andre_Agassi", "Hans_Blix",
             "Jennifer_Aniston", "Vladimir_Putin");
     private static final int PHOTOS_EACH = 20;
-    /** Measured 32 of 32; the bar is a few points below (3 of 32 wrong fail). */
+    /** Measured 32 of 32; the bar is a few points below (4 of 32 wrong fail). */
     private static final double BAR = 0.9;
     @TempDir Path tmp;
 
@@ -54,6 +55,13 @@ class FaceResnetBackboneTest {
         JsonObject again = JsonParser.parseString(Files.readString(out.resolve("evaluation/metrics.json"))).getAsJsonObject();
         assertEquals(testAccuracy, again.get("accuracy").getAsDouble(), 1e-12, "evaluate reproduces the training run's test accuracy");
 
+        Path blix = data.resolve("Hans_Blix/Hans_Blix_0001.jpg");
+        DetectCommandTest.Run predicted = DetectCommandTest.run("predict", "--model", out.toString(), "--face-models", models,
+                blix.toString());
+        assertEquals(0, predicted.exit(), predicted.err());
+        String[] cols = predicted.out().strip().split("\t");
+        assertEquals(List.of(blix.toString(), "face 1/1", "Hans_Blix"), List.of(cols[0], cols[1], cols[3]), predicted.out());
+
         Path fineTuned = tmp.resolve("fine-tuned");
         DetectCommandTest.Run tuned = DetectCommandTest.run("train", "--data", data.toString(), "--model", "face-resnet",
                 "--face-models", models, "--fine-tune-from", "conv256_2/relu", "--epochs", "2", "--out", fineTuned.toString(),
@@ -67,7 +75,7 @@ class FaceResnetBackboneTest {
         assertTrue(summary.out().contains("Total params: 5,614,592"), summary.out());
 
         Path features = tmp.resolve("features.npy");
-        Path[] photos = {data.resolve("Hans_Blix/Hans_Blix_0001.jpg"), data.resolve("Vladimir_Putin/Vladimir_Putin_0001.jpg")};
+        Path[] photos = {blix, data.resolve("Vladimir_Putin/Vladimir_Putin_0001.jpg")};
         DetectCommandTest.Run written = DetectCommandTest.run("features", "--model", "face-resnet", "--face-models", models,
                 "--out", features.toString(), photos[0].toString(), photos[1].toString());
         assertEquals(0, written.exit(), written.err());
