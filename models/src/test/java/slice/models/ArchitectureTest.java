@@ -173,7 +173,7 @@ class ArchitectureTest {
 
     @Test
     void specsRejectBadInputWithOneLine() {
-        assertEquals("unknown model 'resnet50': choose one of mobilenetv2, inceptionv3",
+        assertEquals("unknown model 'resnet50': choose one of mobilenetv2, inceptionv3, face-resnet",
                 assertThrows(IllegalArgumentException.class, () -> Architecture.byName("resnet50")).getMessage());
         assertEquals(Architecture.INCEPTION_V3, Architecture.byName("InceptionV3"));
         assertThrows(IllegalArgumentException.class, () -> ModelSpec.of("mobilenetv2", 0.4f, 224, false, 0));
@@ -188,5 +188,14 @@ class ArchitectureTest {
         float[] px = {0f, 127.5f, 255f};
         spec.preprocessing().apply(px, 0, 3);
         assertArrayEquals(new float[] {-1f, 0f, 1f}, px);
+
+        assertEquals("face-resnet takes only 150 pixels, got 160",
+                assertThrows(IllegalArgumentException.class, () -> ModelSpec.of("face-resnet", 1f, 160, false, 0)).getMessage());
+        assertThrows(IllegalArgumentException.class, () -> ModelSpec.of("face-resnet", 0.5f, 150, false, 0));
+        assertThrows(IllegalArgumentException.class, () -> ModelSpec.of("face-resnet", 1f, 150, true, 10));
+        ModelSpec face = ModelSpec.of("face-resnet", 1f, 150, false, 0);
+        assertEquals("mean", face.featureLayer());
+        assertEquals("RGB, (x - [122.782, 117.001, 104.298]) / 255.0", face.preprocessing().describe());
+        assertEquals(5_614_592L, face.build().paramCount());
     }
 }

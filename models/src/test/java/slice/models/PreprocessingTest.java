@@ -17,6 +17,18 @@ class PreprocessingTest {
     }
 
     @Test
+    void aMeanPerChannelIsWrittenReadBackAndSubtractedFromItsChannel() {
+        Preprocessing faceApi = Architecture.FACE_RESNET.preprocessing();
+        assertEquals("RGB, (x - [122.782, 117.001, 104.298]) / 255.0", faceApi.describe());
+        assertEquals(faceApi, Preprocessing.parse(faceApi.describe()));
+        float[] pixels = {255, 0, 104.298f, 122.782f, 117.001f, 0};
+        faceApi.apply(pixels, 0, pixels.length);
+        float[] expected = {(255 - 122.782f) / 255, (0 - 117.001f) / 255, 0, 0, 0, (0 - 104.298f) / 255};
+        for (int i = 0; i < pixels.length; i++) assertEquals(expected[i], pixels[i], 1e-7f, "value " + i);
+        assertEquals(Preprocessing.SCALE_TO_PLUS_MINUS_ONE, Architecture.MOBILENET_V2.preprocessing());
+    }
+
+    @Test
     void otherTextIsRefusedInOneLine() {
         for (String text : new String[] {"rgb/127.5-1", "RGB, x / many - 1.0", "RGB, x / 127.5 * 1.0"}) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Preprocessing.parse(text));

@@ -49,7 +49,7 @@ final class FaceOptions {
     }
 
     /** The manifest of {@code model}: in {@code --face-models}, or in the cache (downloading it and its shard if missing). */
-    private Path manifest(String model) {
+    Path manifest(String model) {
         if (folder != null) {
             Path manifest = folder.resolve(model + "-weights_manifest.json");
             if (!Files.isRegularFile(manifest)) {

@@ -15,7 +15,6 @@ import slice.engine.Tensor;
 import slice.models.ModelSpec;
 import slice.weights.NpyFile;
 import slice.train.data.Preprocessor;
-import slice.weights.KerasImport;
 
 /** {@code features}: a backbone's activations at a layer, for images or a preprocessed tensor, as a {@code .npy} file. */
 @Command(name = "features", sortOptions = false, mixinStandardHelpOptions = true,
@@ -27,6 +26,8 @@ final class FeaturesCommand extends Cli.Task {
     @Mixin Options.Backbone backbone;
 
     @Mixin Options.Weights weights;
+
+    @Mixin FaceOptions faceModels;
 
     @Option(names = "--layer", paramLabel = "NAME",
             description = "Layer whose output is written (default: the pooled features).")
@@ -53,9 +54,9 @@ final class FeaturesCommand extends Cli.Task {
         Graph network = spec.build();
         String name = layer != null ? layer : spec.featureLayer();
         if (!network.hasLayer(name)) throw new UserError("--layer: " + spec.architecture().id + " has no layer named '" + name + "'");
-        Graph graph = network.cutAt(name);
         Tensor x = input.npy != null ? readInput(input.npy, spec.size()) : readImages(input.images, spec);
-        System.err.println("weights: " + KerasImport.load(weights.resolve(spec), graph));
+        System.err.println("weights: " + weights.resolve(spec, faceModels).loadInto(network));
+        Graph graph = network.cutAt(name);
         graph.setTrainable(false);
         int n = x.dim(0), sampleIn = x.sampleSize(), batch = FaceModel.batchFor(graph, 16);
         Tensor result = new Tensor(Tensor.withBatch(n, graph.outputShape()));

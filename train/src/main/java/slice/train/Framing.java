@@ -4,6 +4,8 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import slice.models.Architecture;
+import slice.models.ModelSpec;
 import slice.models.face.FaceAligner;
 import slice.models.face.YoloDecoder;
 import slice.train.data.FaceIndex;
@@ -13,7 +15,8 @@ import slice.weights.SavedModel;
  * How a photo becomes the backbone's image, as {@code --faces} says and the model card records (so {@code predict} and
  * {@code evaluate} see what training saw): the {@linkplain Mode#WHOLE whole photo}, stretched to the input size, or
  * its face {@linkplain Mode#DETECT detected} and aligned ({@link FaceIndex}: eyes, nose and mouth onto a canonical
- * square, {@code margin} of extra view around the ArcFace framing on every side).
+ * square, {@code margin} of extra view around the ArcFace framing on every side; for face-resnet, face-api's dlib box
+ * instead, see {@link #index}).
  *
  * @param detectorSize the face detector's input size
  * @param threshold    the face detector's score threshold
@@ -38,10 +41,16 @@ record Framing(Mode mode, double margin, int detectorSize, double threshold) {
 
     boolean detects() { return mode == Mode.DETECT; }
 
-    /** The face index of a model with input {@code size}, or {@code null} for whole images. */
-    FaceIndex index(FaceOptions models, int size, Path cacheDir) {
+    /**
+     * The face index of the backbone {@code spec}, or {@code null} for whole images. face-resnet sees faces framed as
+     * face-api's descriptor frames them ({@link FaceAligner#dlibBox}, the margin unused); the others the ArcFace
+     * alignment with the margin.
+     */
+    FaceIndex index(FaceOptions models, ModelSpec spec, Path cacheDir) {
         if (!detects()) return null;
-        return new FaceIndex(models.finder(detectorSize), new FaceAligner(size, margin), threshold, "landmarks=full", cacheDir);
+        FaceAligner aligner = spec.architecture() == Architecture.FACE_RESNET ? FaceAligner.dlibBox(spec.size())
+                : new FaceAligner(spec.size(), margin);
+        return new FaceIndex(models.finder(detectorSize), aligner, threshold, "landmarks=full", cacheDir);
     }
 
     /** The card's {@code training} entries. */

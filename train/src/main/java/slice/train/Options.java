@@ -1,5 +1,6 @@
 package slice.train;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Iterator;
@@ -20,14 +21,14 @@ final class Options {
         float alpha;
 
         @Option(names = "--size", paramLabel = "S",
-                description = "Input size in pixels (default: 224 for MobileNetV2, 299 for InceptionV3).")
+                description = "Input size in pixels (default: 224 for MobileNetV2, 299 for InceptionV3; face-resnet takes only 150).")
         Integer size;
 
-        /** The backbone called {@code model} at this width (InceptionV3 has none) and size (default: its ImageNet size). */
+        /** The backbone called {@code model} at this width (only MobileNetV2 has one) and size (default: its ImageNet size). */
         ModelSpec spec(String model) {
             try {
                 Architecture architecture = Architecture.byName(model);
-                float a = architecture == Architecture.INCEPTION_V3 ? 1f : alpha;
+                float a = architecture == Architecture.MOBILENET_V2 ? alpha : 1f;
                 return new ModelSpec(architecture, a, size == null ? architecture.defaultSize : size, false, 0);
             } catch (IllegalArgumentException e) {
                 throw new UserError(e.getMessage());
@@ -38,7 +39,7 @@ final class Options {
     /** {@code --model NAME} with its {@link Shape}: which backbone to build. */
     static final class Backbone {
         @Option(names = "--model", paramLabel = "NAME", defaultValue = "mobilenetv2",
-                description = "mobilenetv2 or inceptionv3 (default: ${DEFAULT-VALUE}).")
+                description = "mobilenetv2, inceptionv3 or face-resnet (default: ${DEFAULT-VALUE}).")
         String model;
 
         @Mixin Shape shape;
@@ -48,19 +49,25 @@ final class Options {
         }
     }
 
-    /** {@code --weights FILE|auto}: the backbone's ImageNet weights. */
+    /** {@code --weights FILE|auto}: the backbone's pretrained weights. */
     static final class Weights {
         @Option(names = "--weights", paramLabel = "FILE|auto", defaultValue = "auto",
-                description = "Keras ImageNet weights (.h5) of the backbone; auto = the official file, downloaded once into the cache"
-                        + " (default).")
+                description = "Keras ImageNet weights (.h5) of the backbone, or for face-resnet a face_recognition_model"
+                        + " manifest; auto = the official file, downloaded once into the cache (face-resnet: face-api.js's,"
+                        + " from --face-models or the cache) (default).")
         String weights;
 
-        /** The file named, or for {@code auto} the cached (downloaded if needed) official weights of {@code spec}. */
-        Path resolve(ModelSpec spec) {
-            if (weights.equals("auto")) return WeightsCommand.fetch(spec, false, new WeightsCommand.Where());
-            Path file = Path.of(weights);
-            if (!Files.isRegularFile(file)) throw UserError.about(file, "no such weights file");
-            return file;
+        /** The file named, or for {@code auto} the official weights of {@code spec} (face-api's from {@code faceModels}). */
+        BackboneWeights resolve(ModelSpec spec, FaceOptions faceModels) throws IOException {
+            Path file;
+            if (weights.equals("auto")) {
+                file = spec.architecture() == Architecture.FACE_RESNET ? faceModels.manifest(FaceOptions.DESCRIPTOR)
+                        : WeightsCommand.fetch(spec, false, new WeightsCommand.Where());
+            } else {
+                file = Path.of(weights);
+                if (!Files.isRegularFile(file)) throw UserError.about(file, "no such weights file");
+            }
+            return BackboneWeights.of(file, spec);
         }
     }
 

@@ -89,7 +89,7 @@ final class Recogniser {
         UnknownScore unknown = UnknownScore.empty(card.classNames().size(), model.full.layer(model.embedding).outputSize());
         SavedModel.load(file, model.full, unknown.tensors());
         Framing framing = Framing.fromCard(t, file);
-        FaceIndex faces = framing.index(faceModels, model.spec.size(), SliceCache.standard().features().resolve("faces"));
+        FaceIndex faces = framing.index(faceModels, model.spec, SliceCache.standard().features().resolve("faces"));
         return new Recogniser(model, card, unknown, number(t, "unknown_threshold", file).floatValue(), framing, faces);
     }
 

@@ -14,7 +14,7 @@ import slice.engine.Graph;
                 "  java -jar train.jar summary --model face-model"})
 final class SummaryCommand extends Cli.Task {
     @Option(names = "--model", required = true, paramLabel = "NAME|DIR",
-            description = "mobilenetv2, inceptionv3, or a folder written by train.")
+            description = "mobilenetv2, inceptionv3, face-resnet, or a folder written by train.")
     String model;
 
     @Mixin Options.Shape shape;

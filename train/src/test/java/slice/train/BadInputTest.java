@@ -97,7 +97,7 @@ class BadInputTest {
     void trainOptionAndWeightsProblems() {
         Path none = tmp.resolve("none.h5");
         assertOneLineError(none + ": no such weights file", "train", "--data", faces.toString(), "--weights", none.toString());
-        assertOneLineError("unknown model 'resnet': choose one of mobilenetv2, inceptionv3", train("--model", "resnet"));
+        assertOneLineError("unknown model 'resnet': choose one of mobilenetv2, inceptionv3, face-resnet", train("--model", "resnet"));
         assertOneLineError("--epochs must be at least 1, got 0", train("--epochs", "0"));
         assertOneLineError("--hidden must be >= 0, got -1", train("--hidden", "-1"));
         assertOneLineError("--label-smoothing must be in [0, 1), got 1.0", train("--label-smoothing", "1"));

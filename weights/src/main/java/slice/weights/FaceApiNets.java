@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import slice.engine.Graph;
 import slice.engine.Param;
 import slice.models.face.FaceLandmarkNet;
 import slice.models.face.FaceRecognitionNet;
@@ -37,6 +38,20 @@ public final class FaceApiNets {
         FaceRecognitionNet net = new FaceRecognitionNet();
         load(manifest, net.weights, "the face recognition net");
         return net;
+    }
+
+    /**
+     * Loads the face-recognition ResNet weights of {@code manifest} into {@code graph}, built as {@link FaceRecognitionNet}
+     * and perhaps cut before its end (a recogniser's backbone): by face-api's names ({@link FaceRecognitionNet#weightsOf}).
+     * Every weight of the graph must be in the manifest; the tensors of layers past the cut are left unused. Says what
+     * it loaded.
+     */
+    public static String loadDescriptor(Path manifest, Graph graph) {
+        Map<Param, String> sources = new LinkedHashMap<>();
+        FaceRecognitionNet.weightsOf(graph).forEach((name, param) -> sources.put(param, name));
+        List<String> unused = TfjsWeights.read(manifest).load(sources);
+        return sources.size() + " face-api tensors from " + manifest.getFileName()
+                + (unused.isEmpty() ? "" : " (" + unused.size() + " past the cut unused)");
     }
 
     private static void load(Path manifest, Map<String, Param> named, String network) {

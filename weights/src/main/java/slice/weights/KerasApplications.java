@@ -58,12 +58,15 @@ public final class KerasApplications {
 
     /**
      * The file for {@code architecture}: MobileNetV2 uses {@code alpha} and {@code inputSize}, InceptionV3 ignores
-     * both. The switch has no default: an architecture added without its weight files does not compile.
+     * both; face-resnet has no Keras file (an {@link IllegalArgumentException}). The switch has no default: an
+     * architecture added without its weight files does not compile.
      */
     public static RemoteFile forModel(Architecture architecture, float alpha, int inputSize, boolean includeTop) {
         return switch (architecture) {
             case MOBILENET_V2 -> mobileNetV2(alpha, inputSize, includeTop);
             case INCEPTION_V3 -> inceptionV3(includeTop);
+            case FACE_RESNET -> throw new IllegalArgumentException("face-resnet's weights are face-api.js's "
+                    + "face_recognition_model (FaceApiModels), not a Keras file");
         };
     }
 

@@ -122,7 +122,7 @@ class SavedModelTest {
         Files.writeString(sidecar, json.replace("\"class_names\"", "\"classes\""));
         assertEquals(sidecar + ": class_names is missing or not a list", loadError(f, net(4, 3)));
         Files.writeString(sidecar, json.replace("\"mobilenetv2\"", "\"resnet\""));
-        assertEquals(sidecar + ": unknown model 'resnet': choose one of mobilenetv2, inceptionv3", loadError(f, net(4, 3)));
+        assertEquals(sidecar + ": unknown model 'resnet': choose one of mobilenetv2, inceptionv3, face-resnet", loadError(f, net(4, 3)));
         Files.writeString(sidecar, json.replace("RGB, x / 127.5 - 1.0", "rgb/127.5-1"));
         assertEquals(sidecar + ": preprocessing 'rgb/127.5-1' is not of the form 'RGB, x / 127.5 - 1.0'", loadError(f, net(4, 3)));
         Files.writeString(sidecar, json.substring(0, json.length() / 2));

@@ -37,6 +37,8 @@ public final class FaceAligner {
     private final int size;
     private final double margin;
     private final List<Point> template;
+    /** Frames the face as face-api's descriptor does ({@link #dlibBox}) instead of by the five points. */
+    private final boolean byDlibBox;
 
     /** Aligns to {@code size × size} crops with {@code margin} (≥ 0) of extra view around the ArcFace framing. */
     public FaceAligner(int size, double margin) {
@@ -44,6 +46,7 @@ public final class FaceAligner {
         if (!(margin >= 0 && margin <= 10)) throw new IllegalArgumentException("margin must be in [0, 10], got " + margin);
         this.size = size;
         this.margin = margin;
+        this.byDlibBox = false;
         double centre = (size - 1) / 2.0, shrink = 1 / (1 + 2 * margin);
         List<Point> points = new ArrayList<>();
         for (Point t : ARCFACE_112)
@@ -52,7 +55,40 @@ public final class FaceAligner {
         this.template = List.copyOf(points);
     }
 
+    private FaceAligner(int size) {
+        this.size = size;
+        this.margin = 0;
+        this.template = List.of();
+        this.byDlibBox = true;
+    }
+
+    /**
+     * Crops of {@code size × size} framed as face-api's descriptor frames a face ({@link FaceDescriber#input}): the
+     * square {@link FaceLandmarks68#dlibBox}, axis-aligned, scaled to the crop; crop pixel {@code (u, v)} samples the
+     * image at {@code (x + u·s/size, y + v·s/size)} for the box {@code (x, y, s, s)}, as face-api's resize does. Unlike
+     * face-api, the crop is rounded to 8 bits; its last row and column blend in the pixel past the box where face-api
+     * repeats the box's edge; and a box that leaves the image on the right or bottom is not clipped and re-centred
+     * (the part outside is black).
+     */
+    public static FaceAligner dlibBox(int size) {
+        if (size <= 0) throw new IllegalArgumentException("crop size must be positive, got " + size);
+        return new FaceAligner(size);
+    }
+
     public int size() { return size; }
+
+    /** What the crops depend on, for cache keys: {@code crop=112 margin=0.25}, or {@code crop=150 dlib-box}. */
+    public String key() {
+        return byDlibBox ? "crop=" + size + " dlib-box" : "crop=" + size + " margin=" + margin;
+    }
+
+    /** The similarity from the image to the crop of the face with {@code landmarks}: by the five points or the dlib box. */
+    public Similarity transform(FaceLandmarks68 landmarks) {
+        if (!byDlibBox) return transform(landmarks.fivePoints());
+        Box box = landmarks.dlibBox();
+        double scale = size / box.width();
+        return new Similarity(scale, 0, -box.x() * scale, -box.y() * scale);
+    }
 
     public double margin() { return margin; }
 
@@ -61,6 +97,7 @@ public final class FaceAligner {
 
     /** The least-squares similarity from the image to the crop for these five points (template order). */
     public Similarity transform(List<Point> fivePoints) {
+        if (byDlibBox) throw new IllegalStateException("a dlib-box aligner frames by the 68 landmarks, not the five points");
         if (fivePoints.size() != template.size())
             throw new IllegalArgumentException("alignment needs the 5 points (eyes, nose tip, mouth corners), got " + fivePoints.size());
         return Similarity.fit(fivePoints, template);
@@ -68,7 +105,7 @@ public final class FaceAligner {
 
     /** The aligned {@code size × size} crop of the face with these landmarks. */
     public int[] align(int[] pixels, int width, int height, FaceLandmarks68 landmarks) {
-        return warp(pixels, width, height, transform(landmarks.fivePoints()));
+        return warp(pixels, width, height, transform(landmarks));
     }
 
     /** The {@code size × size} image whose pixel {@code (u, v)} is the image's bilinear sample at {@code imageToCrop⁻¹(u, v)}. */

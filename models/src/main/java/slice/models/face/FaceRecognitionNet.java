@@ -48,54 +48,71 @@ public final class FaceRecognitionNet {
     public static final float[] MEAN_RGB = {122.782f, 117.001f, 104.298f};
     public static final int INPUT_SIZE = 150;
     public static final int DESCRIPTOR_SIZE = 128;
+    /** The name of the pooled layer: the 256 channels averaged over the last 2 × 2 pixels. */
+    public static final String MEAN_LAYER = "mean";
     /** The name of the output layer: the 128-number descriptor. */
     public static final String EMBEDDING_LAYER = "embedding";
 
     /** The network, from the normalised {@code [150, 150, 3]} input to the descriptor. */
     public final Graph graph;
-    /** Every weight under its face-api tensor name, in the manifest's order. */
+    /** Every weight under its face-api tensor name ({@link #weightsOf}). */
     public final Map<String, Param> weights;
 
     public FaceRecognitionNet() {
-        Map<String, Param> named = new LinkedHashMap<>();
         Input input = new Input("input", INPUT_SIZE, INPUT_SIZE, 3);
-        Layer x = new ReLU("conv32_down/relu", conv("conv32_down", input, 32, 7, 2, Padding.VALID, named));
+        Layer x = new ReLU("conv32_down/relu", conv("conv32_down", input, 32, 7, 2, Padding.VALID));
         x = new MaxPooling2D("pool", x, 3, 2, Padding.VALID);
-        for (int i = 1; i <= 3; i++) x = residual("conv32_" + i, x, named);
-        x = residualDown("conv64_down", x, 64, named);
-        for (int i = 1; i <= 3; i++) x = residual("conv64_" + i, x, named);
-        x = residualDown("conv128_down", x, 128, named);
-        for (int i = 1; i <= 2; i++) x = residual("conv128_" + i, x, named);
-        x = residualDown("conv256_down", x, 256, named);
-        for (int i = 1; i <= 2; i++) x = residual("conv256_" + i, x, named);
-        x = residualDown("conv256_down_out", x, 256, named);
-        Dense embedding = new Dense(EMBEDDING_LAYER, new GlobalAveragePooling2D("mean", x), DESCRIPTOR_SIZE, false);
-        named.put("fc", embedding.kernel);
+        for (int i = 1; i <= 3; i++) x = residual("conv32_" + i, x);
+        x = residualDown("conv64_down", x, 64);
+        for (int i = 1; i <= 3; i++) x = residual("conv64_" + i, x);
+        x = residualDown("conv128_down", x, 128);
+        for (int i = 1; i <= 2; i++) x = residual("conv128_" + i, x);
+        x = residualDown("conv256_down", x, 256);
+        for (int i = 1; i <= 2; i++) x = residual("conv256_" + i, x);
+        x = residualDown("conv256_down_out", x, 256);
+        Dense embedding = new Dense(EMBEDDING_LAYER, new GlobalAveragePooling2D(MEAN_LAYER, x), DESCRIPTOR_SIZE, false);
         graph = new Graph(input, embedding);
-        weights = Collections.unmodifiableMap(named);
+        weights = Collections.unmodifiableMap(weightsOf(graph));
+    }
+
+    /**
+     * The weights of a graph built as this network (e.g. the backbone of a recogniser), under their face-api names:
+     * {@code <block>/conv} convolutions give {@code /conv/filters} and {@code /conv/bias}, {@code <block>/scale} layers
+     * {@code /scale/weights} and {@code /scale/biases}, the {@link #EMBEDDING_LAYER} gives {@code fc}. Other layers
+     * (a head) have no face-api name and are left out.
+     */
+    public static Map<String, Param> weightsOf(Graph graph) {
+        Map<String, Param> named = new LinkedHashMap<>();
+        for (Layer l : graph.layers()) {
+            if (l instanceof Conv2D c && c.name.endsWith("/conv")) {
+                named.put(c.name + "/filters", c.kernel);
+                named.put(c.name + "/bias", c.bias);
+            } else if (l instanceof Scale s && s.name.endsWith("/scale")) {
+                named.put(s.name + "/weights", s.scale);
+                named.put(s.name + "/biases", s.bias);
+            } else if (l instanceof Dense d && d.name.equals(EMBEDDING_LAYER)) {
+                named.put("fc", d.kernel);
+            }
+        }
+        return named;
     }
 
     /** face-api's {@code convLayer} without its ReLU: the convolution with its bias, then the per-channel scale. */
-    private static Layer conv(String name, Layer x, int filters, int size, int stride, Padding padding, Map<String, Param> named) {
-        Conv2D conv = new Conv2D(name + "/conv", x, filters, size, size, stride, stride, padding, true);
-        Scale scale = new Scale(name + "/scale", conv);
-        named.put(name + "/conv/filters", conv.kernel);
-        named.put(name + "/conv/bias", conv.bias);
-        named.put(name + "/scale/weights", scale.scale);
-        named.put(name + "/scale/biases", scale.bias);
-        return scale;
+    private static Layer conv(String name, Layer x, int filters, int size, int stride, Padding padding) {
+        Layer conv = new Conv2D(name + "/conv", x, filters, size, size, stride, stride, padding, true);
+        return new Scale(name + "/scale", conv);
     }
 
-    private static Layer residual(String name, Layer x, Map<String, Param> named) {
+    private static Layer residual(String name, Layer x) {
         int channels = x.outputShape()[2];
-        Layer conv1 = new ReLU(name + "/conv1/relu", conv(name + "/conv1", x, channels, 3, 1, Padding.SAME, named));
-        Layer conv2 = conv(name + "/conv2", conv1, channels, 3, 1, Padding.SAME, named);
+        Layer conv1 = new ReLU(name + "/conv1/relu", conv(name + "/conv1", x, channels, 3, 1, Padding.SAME));
+        Layer conv2 = conv(name + "/conv2", conv1, channels, 3, 1, Padding.SAME);
         return new ReLU(name + "/relu", new Add(name + "/add", conv2, x));
     }
 
-    private static Layer residualDown(String name, Layer x, int channels, Map<String, Param> named) {
-        Layer conv1 = new ReLU(name + "/conv1/relu", conv(name + "/conv1", x, channels, 3, 2, Padding.VALID, named));
-        Layer branch = conv(name + "/conv2", conv1, channels, 3, 1, Padding.SAME, named);
+    private static Layer residualDown(String name, Layer x, int channels) {
+        Layer conv1 = new ReLU(name + "/conv1/relu", conv(name + "/conv1", x, channels, 3, 2, Padding.VALID));
+        Layer branch = conv(name + "/conv2", conv1, channels, 3, 1, Padding.SAME);
         Layer shortcut = new AveragePooling2D(name + "/pool", x, 2, 2, Padding.VALID);
         int extra = channels - x.outputShape()[2];
         if (extra > 0) shortcut = new ChannelPadding(name + "/pad_channels", shortcut, extra);

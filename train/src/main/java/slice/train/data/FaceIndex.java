@@ -66,7 +66,7 @@ public final class FaceIndex {
 
     /** What the crops depend on besides the photo, for the feature cache's key. */
     public String key() {
-        return setting + String.format(Locale.ROOT, " crop=%d margin=%s", aligner.size(), aligner.margin());
+        return setting + " " + aligner.key();
     }
 
     public FaceAligner aligner() { return aligner; }
@@ -156,13 +156,13 @@ public final class FaceIndex {
 
     /** The similarity from photo pixels to the crop, for landmarks found on an image decimated by {@code factor}. */
     private Similarity alignment(FaceLandmarks68 landmarks, int factor) {
-        List<Point> five = new ArrayList<>();
-        for (Point p : landmarks.fivePoints()) five.add(new Point(p.x() * factor, p.y() * factor));
-        return aligner.transform(five);
+        List<Point> points = new ArrayList<>();
+        for (Point p : landmarks.points()) points.add(new Point(p.x() * factor, p.y() * factor));
+        return aligner.transform(new FaceLandmarks68(points));
     }
 
     private Path entry(String sha256) {
-        String key = Hashes.sha256Hex(setting + " crop=" + aligner.size() + " margin=" + aligner.margin() + "\nimage=" + sha256);
+        String key = Hashes.sha256Hex(setting + " " + aligner.key() + "\nimage=" + sha256);
         return cacheDir.resolve(key.substring(0, 2)).resolve(key + ".face");
     }
 

@@ -7,7 +7,8 @@ import slice.models.Preprocessing;
 
 /**
  * Turns an {@link RgbImage} into the network's input: a square {@code size × size × 3} block of float32, RGB, scaled
- * by the model's {@link Preprocessing} ({@code x / 127.5 - 1} for MobileNetV2 and InceptionV3), written into a
+ * by the model's {@link Preprocessing} ({@code x / 127.5 - 1} for MobileNetV2 and InceptionV3, {@code (x − meanRGB) / 255}
+ * for face-resnet), written into a
  * caller's array at an offset, so a batch is filled image by image in NHWC order.
  *
  * <p><b>Resize.</b> The crop box is stretched to a square, ignoring aspect ratio, as Keras'
@@ -29,7 +30,7 @@ public final class Preprocessor {
     private static final int DECODE_MARGIN = 4;
     private final int size;
     private final Preprocessing scaling;
-    private final float low, high;              // the scaled images of pixel values 0 and 255
+    private final float[] low = new float[3], high = new float[3]; // per channel, the scaled images of pixel values 0 and 255
     private float[] rows = new float[0];        // rows pass: [source row][output x][channel]
     private final int[] xFirst, xTaps, yFirst, yTaps;
     private double[] xWeights = new double[0], yWeights = new double[0];
@@ -42,8 +43,10 @@ public final class Preprocessor {
         }
         this.size = size;
         this.scaling = scaling;
-        this.low = scale(0f);
-        this.high = scale(255f);
+        for (int c = 0; c < 3; c++) {
+            low[c] = scaling.scale(0f, c);
+            high[c] = scaling.scale(255f, c);
+        }
         xFirst = new int[size]; xTaps = new int[size];
         yFirst = new int[size]; yTaps = new int[size];
     }
@@ -126,21 +129,17 @@ public final class Preprocessor {
                     b += wj * rows[at + 2];
                 }
                 int o = outRow + 3 * (t.mirror() ? size - 1 - ox : ox);
-                out[o] = normalise(r);
-                out[o + 1] = normalise(g);
-                out[o + 2] = normalise(b);
+                out[o] = normalise(r, 0);
+                out[o + 1] = normalise(g, 1);
+                out[o + 2] = normalise(b, 2);
             }
         }
         if (t.adjustsColour()) adjustColour(t, out, offset);
     }
 
-    private float scale(float pixel) {
-        return pixel / scaling.divisor() + scaling.offset();
-    }
-
-    /** 0..255 → network scale; the clamp only absorbs float rounding of weights that sum to 1. */
-    private float normalise(float v) {
-        return Math.max(low, Math.min(high, scale(v)));
+    /** 0..255 of channel {@code c} → network scale; the clamp only absorbs float rounding of weights that sum to 1. */
+    private float normalise(float v, int c) {
+        return Math.max(low[c], Math.min(high[c], scaling.scale(v, c)));
     }
 
     /** Brightness and contrast in place on one preprocessed image. */
@@ -153,7 +152,7 @@ public final class Preprocessor {
             float mean = (float) (sum / n);
             for (int i = 0; i < n; i++) {
                 int o = offset + 3 * i + c;
-                out[o] = Math.max(low, Math.min(high, (out[o] - mean) * t.contrast() + mean + shift));
+                out[o] = Math.max(low[c], Math.min(high[c], (out[o] - mean) * t.contrast() + mean + shift));
             }
         }
     }
