@@ -14,6 +14,7 @@ import picocli.CommandLine.Parameters;
 import slice.models.face.Box;
 import slice.models.face.FaceFinder;
 import slice.models.face.Point;
+import slice.train.data.FaceIndex;
 import slice.train.data.ImageDecoder;
 
 /** {@code detect}: every face in each photo, with its box, score and 68 landmarks. */
@@ -23,9 +24,6 @@ import slice.train.data.ImageDecoder;
                 "are pixels of the original (upright) image."},
         footer = {"", "Example:", "  java -jar train.jar detect --json group.jpg"})
 final class DetectCommand extends Cli.Task {
-    /** Images are decoded with their shorter side at least this (larger photos are decimated while decoding). */
-    static final int DECODE_AT_LEAST = 1080;
-
     @Option(names = "--input-size", paramLabel = "N", defaultValue = "416",
             description = "Detector input size, a multiple of 32: larger finds smaller faces, slower; a smaller photo is detected at"
                     + " its own size (larger side rounded up to 32, at least 128) (default: ${DEFAULT-VALUE}).")
@@ -54,7 +52,7 @@ final class DetectCommand extends Cli.Task {
         for (Path file : PredictCommand.expand(arguments)) {
             ImageDecoder.Scaled photo;
             try {
-                photo = ImageDecoder.decodeScaled(Files.readAllBytes(file), DECODE_AT_LEAST);
+                photo = FaceIndex.decodePhoto(Files.readAllBytes(file));
             } catch (IOException e) {
                 System.err.println("error: " + file + ": " + (e.getMessage() != null ? e.getMessage() : e));
                 failed++;

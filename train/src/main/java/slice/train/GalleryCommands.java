@@ -12,6 +12,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import slice.train.data.Hashes;
+import slice.train.data.FaceIndex;
 import slice.train.data.ImageDecoder;
 import slice.weights.Gallery;
 import slice.weights.ModelCard;
@@ -110,7 +111,7 @@ final class GalleryCommands {
                 }
                 ImageDecoder.Scaled decoded;
                 try {
-                    decoded = ImageDecoder.decodeScaled(bytes, DetectCommand.DECODE_AT_LEAST);
+                    decoded = FaceIndex.decodePhoto(bytes);
                 } catch (IOException e) {
                     throw UserError.about(file, Recogniser.problem(e) + " (nothing enrolled)");
                 }

@@ -41,6 +41,8 @@ final class Recogniser {
      * (the other buffers hold the last slice of images), so the embedding must be the output of the first one.
      */
     private final Graph backbone, head;
+    /** Each thread's preprocessor (scratch grown once, reused by every call). */
+    private final ThreadLocal<Preprocessor> preprocessors;
 
     /** Softmax rows {@code probs [N·K]} and unknown {@code scores [N]} of N images. */
     record Answers(float[] probs, float[] scores) { }
@@ -60,6 +62,7 @@ final class Recogniser {
         head = new Graph(embedding, model.full.output());
         backbone.planInference(batch);
         head.plan(batch);
+        preprocessors = ThreadLocal.withInitial(() -> new Preprocessor(model.spec.size(), model.spec.preprocessing()));
     }
 
     /**
@@ -141,7 +144,7 @@ final class Recogniser {
 
     /** A photo's bytes decoded as training decoded them (large photos decimated; see {@link Preprocessor#decodeScaled}). */
     ImageDecoder.Scaled decode(byte[] bytes) throws IOException {
-        return new Preprocessor(model.spec.size(), model.spec.preprocessing()).decodeScaled(bytes);
+        return preprocessors.get().decodeScaled(bytes);
     }
 
     /** Softmax probabilities and unknown scores of one decoded whole photo (a model trained on whole photos). */
@@ -164,7 +167,6 @@ final class Recogniser {
         int k = classes.size(), d = unknown.dim(), size = model.spec.size(), imageLength = size * size * 3;
         float[] probs = new float[count * k], embeddings = new float[count * d];
         float[] images = new float[Math.min(batch, count) * imageLength];
-        ThreadLocal<Preprocessor> preprocessors = ThreadLocal.withInitial(() -> new Preprocessor(size, model.spec.preprocessing()));
         for (int from = 0; from < count; from += batch) {
             int n = Math.min(batch, count - from), first = from;
             Parallel.forRange(n, (a, b) -> {

@@ -40,7 +40,7 @@ public final class FaceIndex {
     /** Bumped whenever detection or the choice of face changes. */
     private static final String VERSION = "faces-v2";
     /** Photos are decoded with the shorter side at least this many pixels (larger ones decimated) for detection. */
-    static final int DECODE_AT_LEAST = 1080;
+    private static final int DECODE_AT_LEAST = 1080;
 
     private final ThreadLocal<FaceFinder> finders;
     private final FaceAligner aligner;
@@ -103,7 +103,15 @@ public final class FaceIndex {
     public Face locate(byte[] bytes) throws IOException {
         String sha256 = Hashes.sha256Hex(bytes);
         Face face = cached(sha256);
-        return face != null ? face : store(sha256, detect(ImageDecoder.decodeScaled(bytes, DECODE_AT_LEAST)));
+        return face != null ? face : store(sha256, detect(decodePhoto(bytes)));
+    }
+
+    /**
+     * A photo's bytes decoded for finding its faces: upright, its shorter side kept at least {@value #DECODE_AT_LEAST}
+     * pixels (a larger photo decimated while decoding, memory bounded), with the map back to the photo's pixels.
+     */
+    public static ImageDecoder.Scaled decodePhoto(byte[] bytes) throws IOException {
+        return ImageDecoder.decodeScaled(bytes, DECODE_AT_LEAST);
     }
 
     /** The face of a located sample. */
@@ -162,7 +170,7 @@ public final class FaceIndex {
     }
 
     private Path entry(String sha256) {
-        String key = Hashes.sha256Hex(setting + " " + aligner.key() + "\nimage=" + sha256);
+        String key = Hashes.sha256Hex(key() + "\nimage=" + sha256);
         return cacheDir.resolve(key.substring(0, 2)).resolve(key + ".face");
     }
 
