@@ -64,8 +64,8 @@ final class PredictCommand extends Cli.Task {
         if (annotate != null && r.faces == null) {
             throw new UserError("--annotate needs a model trained with --faces detect (this one reads whole photos)");
         }
+        if (r.faces != null) return eachPhoto(r::decode, (name, photo, boxes, names) -> faceLines(r, cutoff, name, photo, boxes, names));
         List<Path> images = expand(arguments);
-        if (r.faces != null) return everyFace(r, images, cutoff);
         String[] errors = new String[images.size()];
         Recogniser.Answers answers = r.answers(images, errors);
         int k = r.classes.size();
@@ -81,35 +81,46 @@ final class PredictCommand extends Cli.Task {
         return failed == 0 ? Cli.OK : Cli.USER;
     }
 
+    /** What a model says about one photo: a line per face; {@code boxes} and {@code names} get each face's, for --annotate. */
+    @FunctionalInterface
+    private interface FacesOfPhoto {
+        List<String> lines(String name, ImageDecoder.Scaled photo, List<Box> boxes, List<String> names);
+    }
+
+    /** How a model decodes a photo's bytes. */
+    @FunctionalInterface
+    private interface PhotoDecoder {
+        ImageDecoder.Scaled decode(byte[] bytes) throws IOException;
+    }
+
     /**
-     * A model trained on detected faces: every face of every photo, one line each ({@code file  face 1/2  box x,y,w,h
-     * person  probability}), or {@code file  no face}; with {@code --annotate}, the photo with the faces drawn.
+     * Every face of every photo named on the command line, one line each ({@code file  face 1/2  box x,y,w,h  answer}),
+     * or {@code file  no face}; with {@code --annotate}, each photo with its faces drawn.
      */
-    private int everyFace(Recogniser r, List<Path> images, float cutoff) {
+    private int eachPhoto(PhotoDecoder decoder, FacesOfPhoto faces) {
         int failed = 0;
         Set<Path> annotated = new HashSet<>();
-        for (Path file : images) {
+        for (Path file : expand(arguments)) {
             ImageDecoder.Scaled photo;
             try {
-                photo = r.decode(Files.readAllBytes(file));
+                photo = decoder.decode(Files.readAllBytes(file));
             } catch (IOException e) {
                 System.err.println("error: " + file + ": " + Recogniser.problem(e));
                 failed++;
                 continue;
             }
+            List<Box> boxes = new ArrayList<>();
             List<String> names = new ArrayList<>();
-            List<FaceIndex.Found> found = r.faces.all(photo);
-            faceLines(r, file.toString(), photo, found, cutoff, names).forEach(System.out::println);
-            if (annotate != null) {
-                Annotation.write(annotate, file, photo, found.stream().map(FaceIndex.Found::box).toList(), names, annotated);
-            }
+            faces.lines(file.toString(), photo, boxes, names).forEach(System.out::println);
+            if (annotate != null) Annotation.write(annotate, file, photo, boxes, names, annotated);
         }
         return failed == 0 ? Cli.OK : Cli.USER;
     }
 
-    /** The lines of one photo: one per face ({@code names} gets each face's answer), or {@code name  no face}. */
-    private List<String> faceLines(Recogniser r, String name, ImageDecoder.Scaled photo, List<FaceIndex.Found> found, float cutoff,
+    /** The lines of one photo for a model trained on detected faces: {@code … person  probability} per face. */
+    private List<String> faceLines(Recogniser r, float cutoff, String name, ImageDecoder.Scaled photo, List<Box> boxes,
                                    List<String> names) {
+        List<FaceIndex.Found> found = r.faces.all(photo);
         if (found.isEmpty()) return List.of(name + "\tno face");
         int k = r.classes.size();
         Recogniser.Answers answers = r.answers(photo, found);
@@ -120,6 +131,7 @@ final class PredictCommand extends Cli.Task {
             String where = String.format(Locale.ROOT, "%s\tface %d/%d\tbox %.0f,%.0f,%.0f,%.0f", name, i + 1, found.size(),
                     b.x(), b.y(), b.width(), b.height());
             lines.add(line(where, answers.probs(), i * k, unknown, r.classes, Math.min(topK, k)));
+            boxes.add(b);
             names.add(unknown ? "unknown" : r.classes.get(argmax(answers.probs(), i * k, k)));
         }
         return lines;
@@ -131,27 +143,11 @@ final class PredictCommand extends Cli.Task {
      */
     private int gallery(Gallery gallery) throws IOException, InterruptedException {
         GalleryRecogniser recogniser = model.faceModels.galleryRecogniser(gallery);
+        FacesOfPhoto faces = (name, photo, boxes, names) -> galleryLines(recogniser, name, photo, boxes, names);
         if (stream || watch != null) {
-            return camera(frame -> galleryLines(recogniser, frame.name(), ImageDecoder.decodeScaled(frame.bytes(),
-                    DetectCommand.DECODE_AT_LEAST), new ArrayList<>(), new ArrayList<>()));
+            return camera(frame -> faces.lines(frame.name(), FaceIndex.decodePhoto(frame.bytes()), new ArrayList<>(), new ArrayList<>()));
         }
-        int failed = 0;
-        Set<Path> annotated = new HashSet<>();
-        for (Path file : expand(arguments)) {
-            ImageDecoder.Scaled photo;
-            try {
-                photo = ImageDecoder.decodeScaled(Files.readAllBytes(file), DetectCommand.DECODE_AT_LEAST);
-            } catch (IOException e) {
-                System.err.println("error: " + file + ": " + Recogniser.problem(e));
-                failed++;
-                continue;
-            }
-            List<Box> boxes = new ArrayList<>();
-            List<String> names = new ArrayList<>();
-            galleryLines(recogniser, file.toString(), photo, boxes, names).forEach(System.out::println);
-            if (annotate != null) Annotation.write(annotate, file, photo, boxes, names, annotated);
-        }
-        return failed == 0 ? Cli.OK : Cli.USER;
+        return eachPhoto(FaceIndex::decodePhoto, faces);
     }
 
     /** The lines of one photo for a gallery: one per face ({@code boxes} and {@code names} get each face's), or no face. */
@@ -181,7 +177,7 @@ final class PredictCommand extends Cli.Task {
         int k = r.classes.size();
         FrameProcessor recognise = frame -> {
             ImageDecoder.Scaled photo = r.decode(frame.bytes());
-            if (r.faces != null) return faceLines(r, frame.name(), photo, r.faces.all(photo), cutoff, new ArrayList<>());
+            if (r.faces != null) return faceLines(r, cutoff, frame.name(), photo, new ArrayList<>(), new ArrayList<>());
             Recogniser.Answers a = r.answers(photo.image());
             return List.of(line(frame.name(), a.probs(), 0, a.scores()[0] < cutoff, r.classes, Math.min(topK, k)));
         };

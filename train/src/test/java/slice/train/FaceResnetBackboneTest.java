@@ -30,13 +30,7 @@ class FaceResnetBackboneTest {
 
     @Test
     void trainsEvaluatesFineTunesSummarisesAndWritesFeatures() throws Exception {
-        Path data = tmp.resolve("lfw");
-        for (String person : PEOPLE) {
-            Path from = SharedData.require("faces/lfw_deepfunneled_min20/" + person), to = Files.createDirectories(data.resolve(person));
-            try (var files = Files.list(from)) {
-                for (Path f : files.sorted().limit(PHOTOS_EACH).toList()) Files.copy(f, to.resolve(f.getFileName()));
-            }
-        }
+        Path data = RealData.copyOfPeople("faces/lfw_deepfunneled_min20", PEOPLE, PHOTOS_EACH, tmp.resolve("lfw"));
         String models = SharedData.require("models/face_api").toString();
         Path out = tmp.resolve("model"), cache = tmp.resolve("cache");
         DetectCommandTest.Run trained = DetectCommandTest.run("train", "--data", data.toString(), "--model", "face-resnet",

@@ -27,13 +27,7 @@ class FacesModeTest {
 
     @Test
     void trainEvaluateAndPredictOnDetectedFaces() throws Exception {
-        Path data = tmp.resolve("scenes");
-        for (String person : PEOPLE) {
-            Path from = SharedData.require("faces/lfw_scenes_min20/" + person), to = Files.createDirectories(data.resolve(person));
-            try (var files = Files.list(from)) {
-                for (Path f : files.toList()) Files.copy(f, to.resolve(f.getFileName()));
-            }
-        }
+        Path data = RealData.copyOfPeople("faces/lfw_scenes_min20", PEOPLE, Integer.MAX_VALUE, tmp.resolve("scenes"));
         Path wall = data.resolve("Tony_Blair/wall.png");
         ImageIO.write(new BufferedImage(640, 480, BufferedImage.TYPE_INT_RGB), "png", wall.toFile());
         String models = SharedData.require("models/face_api").toString();
