@@ -55,6 +55,15 @@ final class GalleryCommands {
             }
         }
 
+        /**
+         * Locks the folder for a change ({@link FolderLock}); {@code create} makes the folder if needed, else a missing
+         * folder is refused as holding no gallery.
+         */
+        FolderLock lock(boolean create) throws IOException {
+            if (!create && !Files.isDirectory(dir)) gallery(false);   // refused with the reason
+            return FolderLock.acquire(dir);
+        }
+
         void write(Gallery gallery) {
             gallery.write(dir);
         }
@@ -94,6 +103,12 @@ final class GalleryCommands {
         @Override protected int run() throws IOException {
             long start = System.nanoTime();
             String name = personName(person);
+            try (FolderLock lock = model.lock(true)) {
+                return enroll(name, start);
+            }
+        }
+
+        private int enroll(String name, long start) throws IOException {
             Gallery gallery = model.gallery(true);
             Gallery.Person known = gallery.person(name);
             GalleryRecogniser recogniser = faces.galleryRecogniser(gallery);
@@ -158,8 +173,14 @@ final class GalleryCommands {
         @Parameters(index = "0", paramLabel = "NAME", description = "The person to forget.")
         String person;
 
-        @Override public Integer call() {
+        @Override public Integer call() throws IOException {
             String name = personName(person);
+            try (FolderLock lock = model.lock(false)) {
+                return forget(name);
+            }
+        }
+
+        private int forget(String name) {
             Gallery gallery = model.gallery(false);
             Gallery.Person p = gallery.person(name);
             if (p == null) {

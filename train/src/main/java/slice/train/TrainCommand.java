@@ -174,6 +174,13 @@ final class TrainCommand extends Cli.Task {
         Trainer.Config config = worded(() -> new Trainer.Config(epochs, batch, lr, optimizer, labelSmoothing, weightDecay, patience, seed));
         FaceModel.Head head = worded(() -> new FaceModel.Head(hidden, dropout));
         checkOptions();
+        try (FolderLock lock = FolderLock.acquire(out)) {
+            return train(phases, spec, config, head);
+        }
+    }
+
+    /** The run itself, with {@code --out} locked against other writers. */
+    private int train(Phases phases, ModelSpec spec, Trainer.Config config, FaceModel.Head head) throws Exception {
         Dataset scanned = phases.time("scan", () -> Dataset.scan(data));
         BackboneWeights backboneWeights = weights.resolve(spec, faceModels);
         Framing framing = Framing.of(faces, faceMargin);
