@@ -7,13 +7,18 @@ import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import slice.weights.io.AtomicFiles;
 
 /**
  * One writer at a time in a folder: {@code train} in its {@code --out}, {@code enroll} and {@code forget} in their
  * {@code --model}. The lock is the operating system's ({@link FileChannel#tryLock}) on the file {@value #FILE} in the
- * folder, held until {@link #close}; a second writer is refused at once with one line, it never waits.
+ * folder, held until {@link #close}; a second writer is refused at once with one line, it never waits. Once locked,
+ * the temporary files of writes killed before this process started are deleted
+ * ({@link AtomicFiles#removeStaleTemporaries}): no write of ours can be running there.
  *
  * <p>The OS drops the lock when its process ends, however it ends ({@code kill -9} included), so a lock file left
  * behind never blocks a later run: the file is only where the lock lives. It is never deleted, since a process could
@@ -44,12 +49,23 @@ final class FolderLock implements AutoCloseable {
             channel = FileChannel.open(folder.resolve(FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
             FileLock lock = channel.tryLock();
             if (lock == null) throw busy(dir);
+            removeStaleTemporaries(folder);
             return new FolderLock(folder, channel);
         } catch (IOException | RuntimeException e) {
             HELD.remove(folder);
             if (channel != null) channel.close();
             if (e instanceof OverlappingFileLockException) throw busy(dir);   // another channel of this JVM has it
             throw e;
+        }
+    }
+
+    /** Deletes what writes killed before this process started left in the folder, and says so in one line. */
+    private static void removeStaleTemporaries(Path folder) throws IOException {
+        Instant start = ProcessHandle.current().info().startInstant().orElse(Instant.now());
+        List<String> removed = AtomicFiles.removeStaleTemporaries(folder, start);
+        if (!removed.isEmpty()) {
+            System.err.println("warning: removed " + removed.size() + (removed.size() == 1 ? " temporary file" : " temporary files")
+                    + " an interrupted run left in " + folder + ": " + String.join(", ", removed));
         }
     }
 

@@ -181,6 +181,7 @@ final class TrainCommand extends Cli.Task {
 
     /** The run itself, with {@code --out} locked against other writers. */
     private int train(Phases phases, ModelSpec spec, Trainer.Config config, FaceModel.Head head) throws Exception {
+        SavedModel.finishInterruptedSave(out.resolve(MODEL));
         Dataset scanned = phases.time("scan", () -> Dataset.scan(data));
         BackboneWeights backboneWeights = weights.resolve(spec, faceModels);
         Framing framing = Framing.of(faces, faceMargin);

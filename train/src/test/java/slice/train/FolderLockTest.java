@@ -1,6 +1,7 @@
 package slice.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,11 +11,16 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@link FolderLock}: one writer per folder, across processes and within one JVM; a killed holder blocks nothing. */
+/**
+ * {@link FolderLock}: one writer per folder, across processes and within one JVM; a killed holder blocks nothing; what
+ * a killed writer left is removed under the lock.
+ */
 class FolderLockTest {
     @TempDir Path tmp;
 
@@ -83,6 +89,24 @@ class FolderLockTest {
         Process after = child("try", out);
         assertEquals("locked", firstLine(after));
         after.waitFor();
+    }
+
+    @Test
+    void whatAKilledRunLeftIsRemovedByTheNextRunButNothingElse() throws Exception {
+        Path out = Files.createDirectories(tmp.resolve("out"));
+        Path checkpointTemp = Files.writeString(out.resolve(".checkpoint.safetensors6190244021386413857.tmp"), "half a checkpoint");
+        Files.setLastModifiedTime(checkpointTemp, FileTime.from(Instant.now().minusSeconds(3600)));
+        Path stagedTensors = Files.writeString(out.resolve(".model.safetensors.next"), "a save stopped before its renames");
+        Path stagedSidecar = Files.writeString(out.resolve(".model.json.next"), "{}");
+        Path users = Files.writeString(out.resolve("notes.tmp"), "the user's");
+        DetectCommandTest.Run r = DetectCommandTest.run("train", "--data", tmp.resolve("missing").toString(), "--faces", "whole",
+                "--out", out.toString());
+        assertEquals(2, r.exit(), r.err());
+        assertTrue(r.err().contains("warning: removed 1 temporary file an interrupted run left in " + out.toRealPath() + ": "
+                + checkpointTemp.getFileName()), r.err());
+        assertTrue(r.err().contains("error: data folder " + tmp.resolve("missing")), "the run went on: " + r.err());
+        for (Path gone : List.of(checkpointTemp, stagedTensors, stagedSidecar)) assertFalse(Files.exists(gone), gone.toString());
+        assertTrue(Files.exists(users));
     }
 
     @Test

@@ -23,6 +23,7 @@ import slice.engine.Param;
 import slice.engine.Tensor;
 import slice.models.Architecture;
 import slice.models.Preprocessing;
+import slice.weights.io.AtomicFiles;
 
 /**
  * Our format for fine-tuned models: two files side by side.
@@ -34,8 +35,14 @@ import slice.models.Preprocessing;
  *       preprocessing, training metadata) plus the name, byte size and SHA-256 of the tensor file it belongs to.</li>
  * </ul>
  * The checksum ties the pair together: a tensor file that was replaced, edited or cut short no longer matches its
- * sidecar, and loading says so in one line instead of running a network on wrong numbers. Both files are written
- * atomically, tensors first.
+ * sidecar, and loading says so in one line instead of running a network on wrong numbers.
+ *
+ * <p>Saving replaces a pair without ever showing a reader half of one ({@link #save}): both new files are first
+ * written complete beside the old pair under staged names ({@code .face.safetensors.next}, {@code .face.json.next}),
+ * then renamed into place, tensors first. A reader takes the staged sidecar when it describes the tensor file in place
+ * (size and SHA-256), else {@code face.json}; so a save stopped at any point — a crash, {@code kill -9}, a full disk —
+ * leaves a loadable model: the old one before the tensors' rename, the new one after it. The next save
+ * ({@link #finishInterruptedSave}) completes or removes what a stopped one left.
  */
 public final class SavedModel {
     private SavedModel() { }
@@ -52,6 +59,16 @@ public final class SavedModel {
         return tensorsFile.resolveSibling(stem + ".json");
     }
 
+    /** Where a save stages the tensors before its rename: {@code face.safetensors → .face.safetensors.next}. */
+    static Path stagedTensorsOf(Path tensorsFile) {
+        return tensorsFile.resolveSibling("." + tensorsFile.getFileName() + ".next");
+    }
+
+    /** Where a save stages the sidecar before its rename: {@code face.safetensors → .face.json.next}. */
+    static Path stagedSidecarOf(Path tensorsFile) {
+        return tensorsFile.resolveSibling("." + sidecarOf(tensorsFile).getFileName() + ".next");
+    }
+
     /** Saves every weight of {@code graph} to {@code tensorsFile} and the card to its {@link #sidecarOf sidecar}. */
     public static void save(Path tensorsFile, Graph graph, ModelCard card) {
         save(tensorsFile, graph, Map.of(), card);
@@ -60,6 +77,17 @@ public final class SavedModel {
     /**
      * Saves as {@link #save(Path, Graph, ModelCard)}, plus {@code extra} tensors that are not weights of the graph
      * but belong to the model (e.g. a recogniser's per-person centroids), written after the weights in map order.
+     *
+     * <p>The steps, each a whole-file atomic write or a rename (see the class comment for what a reader sees):
+     * <ol>
+     *   <li>finish what an interrupted save left ({@link #finishInterruptedSave});</li>
+     *   <li>write the tensors to {@code .face.safetensors.next};</li>
+     *   <li>write the sidecar, which records that file's size and SHA-256, to {@code .face.json.next};</li>
+     *   <li>rename {@code .face.safetensors.next} to {@code face.safetensors}: from here the staged sidecar describes it;</li>
+     *   <li>rename {@code .face.json.next} to {@code face.json}.</li>
+     * </ol>
+     * A failure in steps 2–3 leaves the old pair in place; a failure in step 5 leaves the new tensors with their staged
+     * sidecar, which readers take. Two saves into one folder at once are not supported (the commands lock it).
      */
     public static void save(Path tensorsFile, Graph graph, Map<String, Tensor> extra, ModelCard card) {
         if (!tensorsFile.getFileName().toString().endsWith(".safetensors")) {
@@ -75,7 +103,9 @@ public final class SavedModel {
         Map<String, String> metadata = new LinkedHashMap<>();   // ordered: the same model gives the same bytes
         metadata.put("format", FORMAT);
         metadata.put("architecture", card.architecture().id);
-        SafeTensors.write(tensorsFile, tensors, metadata);
+        finishInterruptedSave(tensorsFile);
+        Path stagedTensors = stagedTensorsOf(tensorsFile);
+        SafeTensors.write(stagedTensors, tensors, metadata);
 
         JsonObject json = new JsonObject();
         json.addProperty("format", FORMAT);
@@ -89,12 +119,48 @@ public final class SavedModel {
         json.add("training", GSON.toJsonTree(card.training()));
         JsonObject weights = new JsonObject();
         weights.addProperty("file", tensorsFile.getFileName().toString());
-        weights.addProperty("bytes", size(tensorsFile));
-        weights.addProperty("sha256", sha256(tensorsFile));
+        weights.addProperty("bytes", size(stagedTensors));
+        weights.addProperty("sha256", sha256(stagedTensors));
         weights.addProperty("tensors", tensors.size());
         json.add("weights", weights);
         byte[] text = (GSON.toJson(json) + "\n").getBytes(StandardCharsets.UTF_8);
-        SafeTensors.writeAtomically(sidecarOf(tensorsFile), out -> out.write(text));
+        SafeTensors.writeAtomically(stagedSidecarOf(tensorsFile), out -> out.write(text));
+        rename(stagedTensors, tensorsFile);
+        rename(stagedSidecarOf(tensorsFile), sidecarOf(tensorsFile));
+    }
+
+    /**
+     * Completes or removes what a save stopped between its steps left beside {@code tensorsFile}: a staged sidecar
+     * that describes the tensor file in place is renamed into place (the save had renamed the tensors), any other
+     * staged file is deleted. Call it only while no other save into the folder runs.
+     */
+    public static void finishInterruptedSave(Path tensorsFile) {
+        Path stagedSidecar = stagedSidecarOf(tensorsFile);
+        try {
+            if (stagedPair(tensorsFile) != null) rename(stagedSidecar, sidecarOf(tensorsFile));
+            Files.deleteIfExists(stagedSidecar);
+            Files.deleteIfExists(stagedTensorsOf(tensorsFile));
+        } catch (IOException e) {
+            throw new WeightsException(stagedSidecar.getParent() + ": cannot remove the staged files of an interrupted save (" + e + ")", e);
+        }
+    }
+
+    private static void rename(Path from, Path to) {
+        try {
+            AtomicFiles.moveIntoPlace(from, to);
+        } catch (IOException e) {
+            throw new WeightsException(to + ": cannot write (" + e + ")", e);
+        }
+    }
+
+    /** Whether {@code sidecar} records the size and SHA-256 of {@code tensorsFile} as it is now. */
+    private static boolean describes(JsonObject sidecar, Path tensorsFile) {
+        JsonElement weights = sidecar.get("weights");
+        if (weights == null || !weights.isJsonObject() || !Files.isRegularFile(tensorsFile)) return false;
+        JsonElement bytes = weights.getAsJsonObject().get("bytes"), sha = weights.getAsJsonObject().get("sha256");
+        return bytes != null && bytes.isJsonPrimitive() && sha != null && sha.isJsonPrimitive()
+                && bytes.getAsJsonPrimitive().isNumber() && bytes.getAsLong() == size(tensorsFile)
+                && sha.getAsString().equals(sha256(tensorsFile));
     }
 
     /** Reads and validates the sidecar of {@code tensorsFile}: what to build before {@link #load}. */
@@ -126,12 +192,17 @@ public final class SavedModel {
         }
         if (!Files.isRegularFile(tensorsFile)) throw new WeightsException(tensorsFile + ": no such file (its sidecar " + sc + " exists)");
         long bytes = number(weights, "bytes", sc).longValue();
-        if (size(tensorsFile) != bytes) {
-            throw new WeightsException(tensorsFile + ": " + size(tensorsFile) + " bytes, but " + sc.getFileName() + " records " + bytes
-                    + (size(tensorsFile) < bytes ? " (truncated)" : ""));
-        }
         String sha = string(weights, "sha256", sc);
-        if (!sha256(tensorsFile).equals(sha)) {
+        long actualBytes = size(tensorsFile);
+        String actualSha = sha256(tensorsFile);
+        if ((actualBytes != bytes || !actualSha.equals(sha)) && !readSidecar(tensorsFile).equals(sidecar)) {
+            return load(tensorsFile, graph, extra);   // a save replaced the pair since its sidecar was read
+        }
+        if (actualBytes != bytes) {
+            throw new WeightsException(tensorsFile + ": " + actualBytes + " bytes, but " + sc.getFileName() + " records " + bytes
+                    + (actualBytes < bytes ? " (truncated)" : ""));
+        }
+        if (!actualSha.equals(sha)) {
             throw new WeightsException(tensorsFile + ": SHA-256 differs from the one " + sc.getFileName() + " records (file modified or replaced)");
         }
 
@@ -165,9 +236,28 @@ public final class SavedModel {
 
     // ---- sidecar parsing: every field present and of the right type ----
 
+    /** The sidecar that goes with the tensor file in place: the staged one if it describes it, else {@code face.json}. */
     private static JsonObject readSidecar(Path tensorsFile) {
+        JsonObject staged = stagedPair(tensorsFile);
+        if (staged != null) return staged;
         Path sc = sidecarOf(tensorsFile);
         if (!Files.isRegularFile(sc)) throw new WeightsException(tensorsFile + ": its sidecar " + sc + " is missing");
+        return parseSidecar(sc);
+    }
+
+    /** The staged sidecar if there is one and it describes the tensor file in place; else {@code null}. */
+    private static JsonObject stagedPair(Path tensorsFile) {
+        Path staged = stagedSidecarOf(tensorsFile);
+        if (!Files.isRegularFile(staged)) return null;
+        try {
+            JsonObject json = parseSidecar(staged);
+            return describes(json, tensorsFile) ? json : null;
+        } catch (WeightsException e) {
+            return null;   // not a sidecar: the pair is the one in place
+        }
+    }
+
+    private static JsonObject parseSidecar(Path sc) {
         try {
             JsonElement root = JsonParser.parseString(Files.readString(sc, StandardCharsets.UTF_8));
             if (!root.isJsonObject()) throw new WeightsException(sc + ": not a JSON object");
