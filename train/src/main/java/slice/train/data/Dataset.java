@@ -1,6 +1,8 @@
 package slice.train.data;
 
 import java.io.IOException;
+import java.nio.file.FileSystemLoopException;
+import java.nio.file.FileVisitOption;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,6 +11,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -21,9 +24,11 @@ import slice.engine.Parallel;
  *
  * <p>{@link #scan} validates every file up front: it reads and hashes the bytes and decodes the whole image (in
  * parallel; large photos decimated while decoding, which still reads every byte), so corrupt and truncated files are
- * found before the split is made and class counts are final. Files that are hidden (name starting with "." or
- * hidden by the OS; hidden folders are not entered), not images, empty, unreadable or corrupt, and plain files
- * directly in the data folder, are skipped and listed in one warning ({@link #warning()}); they never abort the run.
+ * found before the split is made and class counts are final. Symbolic links to photos and to folders (person folders
+ * included) are followed ({@link #filesBelow}). Files that are hidden (name starting with "." or hidden by the OS;
+ * hidden folders are not entered), not images, empty, unreadable or corrupt, broken links and link loops, and plain
+ * files directly in the data folder, are skipped and listed in one warning ({@link #warning()}); they never abort the
+ * run.
  * Fewer than two classes, or a class with fewer than two usable images, is a {@link DataException} with a one-line
  * message.
  */
@@ -166,11 +171,16 @@ public final class Dataset {
         return new Dataset(root, classes, kept, skippedNow);
     }
 
-    /** Regular files under a class folder, sorted by path; hidden files and folders are recorded as skipped. */
-    private static List<Path> filesBelow(Path dir, List<Skipped> skipped) {
+    /**
+     * The files below {@code dir}, sorted by path, symbolic links followed (to files and to folders; a link back to a
+     * folder it is inside is not entered again). Hidden files and folders, link loops, broken links, other non-regular
+     * files and what cannot be read are added to {@code skipped} with the reason. Used by {@link #scan} and by the
+     * commands that take folders of photos, so all see the same files.
+     */
+    public static List<Path> filesBelow(Path dir, List<Skipped> skipped) {
         List<Path> files = new ArrayList<>();
         try {
-            Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+            Files.walkFileTree(dir, EnumSet.of(FileVisitOption.FOLLOW_LINKS), Integer.MAX_VALUE, new SimpleFileVisitor<>() {
                 @Override
                 public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs) {
                     if (!d.equals(dir) && isHidden(d)) {
@@ -184,12 +194,14 @@ public final class Dataset {
                 public FileVisitResult visitFile(Path f, BasicFileAttributes attrs) {
                     if (isHidden(f)) skipped.add(new Skipped(f, "hidden"));
                     else if (attrs.isRegularFile()) files.add(f);
+                    else skipped.add(new Skipped(f, attrs.isSymbolicLink() ? "broken symbolic link" : "not a regular file"));
                     return FileVisitResult.CONTINUE;
                 }
 
                 @Override
                 public FileVisitResult visitFileFailed(Path f, IOException e) {
-                    skipped.add(new Skipped(f, "unreadable (" + e.getClass().getSimpleName() + ")"));
+                    skipped.add(new Skipped(f, e instanceof FileSystemLoopException ? "symbolic link loop (a link to a folder it is in)"
+                            : "unreadable (" + e.getClass().getSimpleName() + ")"));
                     return FileVisitResult.CONTINUE;
                 }
             });

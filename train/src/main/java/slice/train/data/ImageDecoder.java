@@ -39,7 +39,8 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
  * </ul>
  *
  * A file that no decoder recognises, that fails to decode, or that ends early (a truncated JPEG, which the JDK's
- * decoder would otherwise pad with grey) is an {@link IOException} whose message is a short reason.
+ * decoder would otherwise pad with grey; a GIF whose data does not fill its declared size, {@link GifCheck}) is an
+ * {@link IOException} whose message is a short reason.
  */
 public final class ImageDecoder {
     private ImageDecoder() { }
@@ -78,6 +79,7 @@ public final class ImageDecoder {
 
     /** Reads the first frame, decimated by the largest factor that keeps {@code keepAtLeast}; {@code stored} gets W, H, factor. */
     private static BufferedImage read(byte[] bytes, int keepAtLeast, int[] stored) throws IOException {
+        if (GifCheck.isGif(bytes)) GifCheck.check(bytes);
         try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
             Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
             if (!readers.hasNext()) throw new IOException("not an image");
