@@ -8,19 +8,23 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.text.Normalizer;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.Optional;
 import java.util.stream.Stream;
 import slice.engine.Parallel;
 
 /**
- * A folder of faces: one sub-folder per person (the class name; classes sorted by name), images anywhere below it.
+ * A folder of faces: one sub-folder per person (the class name, NFC-normalised; classes sorted by folder), images
+ * anywhere below it.
  *
  * <p>{@link #scan} validates every file up front: it reads and hashes the bytes and decodes the whole image (in
  * parallel; large photos decimated while decoding, which still reads every byte), so corrupt and truncated files are
@@ -87,6 +91,7 @@ public final class Dataset {
         if (classDirs.size() < 2)
             throw new DataException("data folder " + root + " has " + classDirs.size() + " person folder"
                 + (classDirs.size() == 1 ? "" : "s") + "; need at least 2 (one sub-folder of images per person)");
+        List<String> classes = personNames(classDirs);
 
         List<Path> candidates = new ArrayList<>();
         List<Integer> candidateClass = new ArrayList<>();
@@ -117,8 +122,6 @@ public final class Dataset {
             }
         });
 
-        List<String> classes = new ArrayList<>();
-        for (Path dir : classDirs) classes.add(dir.getFileName().toString());
         List<Sample> samples = new ArrayList<>();
         int[] usable = new int[classes.size()], bad = new int[classes.size()];
         for (int i = 0; i < candidates.size(); i++) {
@@ -169,6 +172,30 @@ public final class Dataset {
             throw new DataException("in " + root + ", " + String.join(", ", tooSmall) + "; every person needs at least 2 images");
         }
         return new Dataset(root, classes, kept, skippedNow);
+    }
+
+    /**
+     * The person names of the folders: each folder's name, NFC-normalised, so a name is one name however the file
+     * system spells its letters (ë precomposed, or e + combining diaeresis). A name this JVM could not read (U+FFFD in
+     * it: a locale that is not UTF-8), or two folders with one name, is a {@link DataException} naming the folders.
+     */
+    private static List<String> personNames(List<Path> dirs) {
+        Map<String, Path> seen = new HashMap<>();
+        List<String> names = new ArrayList<>();
+        for (Path dir : dirs) {
+            String name = Normalizer.normalize(dir.getFileName().toString(), Normalizer.Form.NFC);
+            if (name.indexOf('\uFFFD') >= 0) {
+                throw new DataException(dir + ": this folder's name cannot be read in the locale's encoding ("
+                        + System.getProperty("sun.jnu.encoding") + "): run under a UTF-8 locale, e.g. LC_ALL=C.UTF-8");
+            }
+            Path other = seen.putIfAbsent(name, dir);
+            if (other != null) {
+                throw new DataException("person folders " + other + " and " + dir + " are both '" + name
+                        + "' once normalised (Unicode NFC): merge them or rename one");
+            }
+            names.add(name);
+        }
+        return names;
     }
 
     /**
@@ -229,7 +256,8 @@ public final class Dataset {
         }
     }
 
+    /** {@code file}'s path below {@code root}, with '/' and NFC-normalised: a sample's name whatever the platform. */
     private static String relative(Path root, Path file) {
-        return root.relativize(file).toString().replace('\\', '/');
+        return Normalizer.normalize(root.relativize(file).toString().replace('\\', '/'), Normalizer.Form.NFC);
     }
 }
