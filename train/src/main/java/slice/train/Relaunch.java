@@ -19,7 +19,8 @@ import java.util.Optional;
  * <p>{@code jdk.incubator.vector} must be in the boot module layer, and a jar cannot put it there: a manifest
  * {@code Add-Modules} entry is ignored and modules cannot be added to the boot layer at run time. So when the module is
  * missing, the program starts itself again — the same {@code java} ({@code java.home}), the same command line
- * (JVM options, {@code -jar}/{@code -cp}, program arguments, from {@link ProcessHandle}) — with, in front:
+ * (JVM options, {@code -jar}/{@code -cp}, program arguments, from {@code /proc/self/cmdline} on Linux, else
+ * {@link ProcessHandle}) — with, in front:
  * <pre>
  *   --add-modules jdk.incubator.vector   the module
  *   -Dslice.relaunched=true              the marker: the child never relaunches again
@@ -119,21 +120,27 @@ final class Relaunch {
      * line of this process is not available or the child cannot start (the caller then runs in-process).
      */
     static Optional<Integer> run() {
-        Optional<String[]> self = ProcessHandle.current().info().arguments();
+        Optional<List<byte[]>> bytes = argumentBytes();
+        Optional<List<String>> self = bytes.isPresent()
+                ? bytes.map(all -> all.stream().map(b -> new String(b, StandardCharsets.UTF_8)).toList())
+                : ProcessHandle.current().info().arguments().map(List::of);
         if (self.isEmpty()) {
             System.err.println("warning: cannot read this process's command line to relaunch with " + VECTOR_MODULE);
             return Optional.empty();
         }
         List<String> cmd = childCommand(System.getProperty("java.home"),
-                ManagementFactory.getRuntimeMXBean().getInputArguments(), List.of(self.get()));
+                ManagementFactory.getRuntimeMXBean().getInputArguments(), self.get());
         ProcessBuilder builder = new ProcessBuilder(cmd).inheritIO();
         Path argumentFile = null;
         Process child;
         try {
+            boolean userArgumentFile = self.get().stream().anyMatch(a -> a.startsWith("@"));   // a file cannot expand it
             if (!readsNamesAsUtf8()) {
                 builder.environment().put("LC_ALL", UTF8_LOCALE);
-                argumentFile = argumentFile(cmd.subList(1, cmd.size() - self.get().length), self.get().length);
-                if (argumentFile != null) builder.command(cmd.get(0), "@" + argumentFile);
+                if (bytes.isPresent() && !userArgumentFile) {
+                    argumentFile = argumentFile(cmd.subList(1, cmd.size() - self.get().size()), bytes.get());
+                    builder.command(cmd.get(0), "@" + argumentFile);
+                }
             }
             child = builder.start();
         } catch (IOException e) {
@@ -170,26 +177,33 @@ final class Relaunch {
     }
 
     /**
-     * With a locale that cannot read names as UTF-8, this process's own arguments hold U+FFFD where "Zoë" was, and a
-     * child's arguments are encoded the same way. So the child gets them from a {@code java @file} argument file: the
-     * {@code options} then this process's arguments as the bytes it was given ({@code /proc/self/cmdline}), each
-     * quoted; the child reads them as UTF-8 under {@link #UTF8_LOCALE}. Returns {@code null} (plain arguments then) when
-     * those bytes are not there to read (not Linux), do not match the {@code count} arguments, or hold an {@code @file}
-     * of the user's, which a file cannot expand.
+     * This process's arguments after the {@code java} executable, as the bytes it was given: from
+     * {@code /proc/self/cmdline} (Linux), each ended by a NUL. Unlike {@link ProcessHandle.Info#arguments} it keeps
+     * empty arguments and the bytes of names the locale cannot decode. Empty when not readable.
      */
-    private static Path argumentFile(List<String> options, int count) throws IOException {
-        Path cmdline = Path.of("/proc/self/cmdline");
-        if (!Files.isReadable(cmdline)) return null;
+    private static Optional<List<byte[]>> argumentBytes() {
+        byte[] all;
+        try {
+            all = Files.readAllBytes(Path.of("/proc/self/cmdline"));
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
         List<byte[]> arguments = new ArrayList<>();
-        byte[] all = Files.readAllBytes(cmdline);
         for (int start = 0, i = 0; i < all.length; i++) {
             if (all[i] == 0) {
                 arguments.add(Arrays.copyOfRange(all, start, i));
                 start = i + 1;
             }
         }
-        arguments = arguments.subList(Math.min(1, arguments.size()), arguments.size());   // after the java executable
-        if (arguments.size() != count || arguments.stream().anyMatch(a -> a.length > 0 && a[0] == '@')) return null;
+        return arguments.isEmpty() ? Optional.empty() : Optional.of(arguments.subList(1, arguments.size()));
+    }
+
+    /**
+     * With a locale that cannot read names as UTF-8 a child's arguments are encoded as ASCII ("Zoë" becomes "Zo?"), so
+     * the child gets them from a {@code java @file} argument file instead: the {@code options}, then this process's
+     * {@code arguments} as their bytes, each quoted; the child reads them as UTF-8 under {@link #UTF8_LOCALE}.
+     */
+    private static Path argumentFile(List<String> options, List<byte[]> arguments) throws IOException {
         ByteArrayOutputStream text = new ByteArrayOutputStream();
         for (String option : options) quoted(option.getBytes(StandardCharsets.UTF_8), text);
         for (byte[] argument : arguments) quoted(argument, text);

@@ -27,13 +27,17 @@ class LocaleTest {
 
     /** Runs {@code java -cp <test class path> slice.train.Main args} (no --add-modules) with {@code LC_ALL=C} and no other locale. */
     static RelaunchTest.Run inTheCLocale(String... args) throws Exception {
+        return inLocale("C", args);
+    }
+
+    private static RelaunchTest.Run inLocale(String locale, String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(System.getProperty("java.home") + File.separator + "bin" + File.separator + "java",
                 "-Xmx1g", "-cp", System.getProperty("java.class.path"), Main.class.getName()));
         cmd.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(cmd);
         Map<String, String> env = builder.environment();
         env.keySet().removeIf(k -> k.startsWith("LC_") || k.equals("LANG") || k.equals("LANGUAGE"));
-        env.put("LC_ALL", "C");
+        env.put("LC_ALL", locale);
         Process p = builder.start();
         p.getOutputStream().close();
         byte[] out = p.getInputStream().readAllBytes(), err = p.getErrorStream().readAllBytes();
@@ -86,6 +90,20 @@ class LocaleTest {
             if (answer.equals(folder)) right++;
         }
         assertTrue(right >= 15, "named or closest: chance is 1/3; " + right + " of 20 right:\n" + predicted.out());
+    }
+
+    @Test
+    void everyArgumentReachesTheRelaunchedJvmAsGivenInEitherLocale() throws Exception {
+        String odd = tmp.resolve(ZOE_DIAERESIS + " \"quoted\" back\\slash\ttab\nnewline #not a comment").toString();
+        for (String locale : List.of("C", "C.UTF-8")) {
+            for (String model : List.of(odd, "")) {
+                RelaunchTest.Run r = inLocale(locale, "people", "--model", model);
+                assertEquals(2, r.exit(), r.err());
+                assertTrue(!r.err().contains("locale"), "the child reads names as UTF-8: " + r.err());
+                assertTrue(r.err().contains("error: " + model + ": no gallery here (gallery.json): enroll someone first\n"),
+                        locale + ": " + r.err());
+            }
+        }
     }
 
     @Test
