@@ -153,14 +153,13 @@ public final class SavedModel {
         }
     }
 
-    /** Whether {@code sidecar} records the size and SHA-256 of {@code tensorsFile} as it is now. */
-    private static boolean describes(JsonObject sidecar, Path tensorsFile) {
+    /** Whether {@code sidecar} records this size and SHA-256 for its tensor file. */
+    private static boolean describes(JsonObject sidecar, long size, String sha256) {
         JsonElement weights = sidecar.get("weights");
-        if (weights == null || !weights.isJsonObject() || !Files.isRegularFile(tensorsFile)) return false;
+        if (weights == null || !weights.isJsonObject()) return false;
         JsonElement bytes = weights.getAsJsonObject().get("bytes"), sha = weights.getAsJsonObject().get("sha256");
-        return bytes != null && bytes.isJsonPrimitive() && sha != null && sha.isJsonPrimitive()
-                && bytes.getAsJsonPrimitive().isNumber() && bytes.getAsLong() == size(tensorsFile)
-                && sha.getAsString().equals(sha256(tensorsFile));
+        return bytes != null && bytes.isJsonPrimitive() && bytes.getAsJsonPrimitive().isNumber() && bytes.getAsLong() == size
+                && sha != null && sha.isJsonPrimitive() && sha.getAsString().equals(sha256);
     }
 
     /** Reads and validates the sidecar of {@code tensorsFile}: what to build before {@link #load}. */
@@ -182,31 +181,33 @@ public final class SavedModel {
      * tensor of the same name, checked like the weights.
      */
     public static ModelCard load(Path tensorsFile, Graph graph, Map<String, Tensor> extra) {
-        JsonObject sidecar = readSidecar(tensorsFile);
-        ModelCard card = parseCard(tensorsFile, sidecar);
-        JsonObject weights = object(sidecar, "weights", sidecarOf(tensorsFile));
         Path sc = sidecarOf(tensorsFile);
+        JsonObject sidecar;
+        byte[] content;
+        String actualSha;
+        int reads = 0;
+        do {   // read again when a save replaced the pair between reading the sidecar and reading the tensors
+            sidecar = readSidecar(tensorsFile);
+            if (!Files.isRegularFile(tensorsFile)) throw new WeightsException(tensorsFile + ": no such file (its sidecar " + sc + " exists)");
+            content = bytesOf(tensorsFile);   // read once: the bytes checked are the bytes loaded
+            actualSha = Checksums.hex(content, "SHA-256");
+        } while (!describes(sidecar, content.length, actualSha) && ++reads < 3);
+        ModelCard card = parseCard(tensorsFile, sidecar);
+        JsonObject weights = object(sidecar, "weights", sc);
         String file = string(weights, "file", sc);
         if (!file.equals(tensorsFile.getFileName().toString())) {
             throw new WeightsException(sc + " describes " + file + ", not " + tensorsFile.getFileName());
         }
-        if (!Files.isRegularFile(tensorsFile)) throw new WeightsException(tensorsFile + ": no such file (its sidecar " + sc + " exists)");
         long bytes = number(weights, "bytes", sc).longValue();
-        String sha = string(weights, "sha256", sc);
-        long actualBytes = size(tensorsFile);
-        String actualSha = sha256(tensorsFile);
-        if ((actualBytes != bytes || !actualSha.equals(sha)) && !readSidecar(tensorsFile).equals(sidecar)) {
-            return load(tensorsFile, graph, extra);   // a save replaced the pair since its sidecar was read
+        if (content.length != bytes) {
+            throw new WeightsException(tensorsFile + ": " + content.length + " bytes, but " + sc.getFileName() + " records " + bytes
+                    + (content.length < bytes ? " (truncated)" : ""));
         }
-        if (actualBytes != bytes) {
-            throw new WeightsException(tensorsFile + ": " + actualBytes + " bytes, but " + sc.getFileName() + " records " + bytes
-                    + (actualBytes < bytes ? " (truncated)" : ""));
-        }
-        if (!actualSha.equals(sha)) {
+        if (!actualSha.equals(string(weights, "sha256", sc))) {
             throw new WeightsException(tensorsFile + ": SHA-256 differs from the one " + sc.getFileName() + " records (file modified or replaced)");
         }
 
-        SafeTensors.Contents contents = SafeTensors.read(tensorsFile);
+        SafeTensors.Contents contents = SafeTensors.parse(tensorsFile, content);
         List<String> expected = new ArrayList<>();
         Map<String, Tensor> targets = new LinkedHashMap<>();
         for (Param p : graph.weights()) targets.put(p.name, p.value);
@@ -251,7 +252,7 @@ public final class SavedModel {
         if (!Files.isRegularFile(staged)) return null;
         try {
             JsonObject json = parseSidecar(staged);
-            return describes(json, tensorsFile) ? json : null;
+            return Files.isRegularFile(tensorsFile) && describes(json, size(tensorsFile), sha256(tensorsFile)) ? json : null;
         } catch (WeightsException e) {
             return null;   // not a sidecar: the pair is the one in place
         }
@@ -320,6 +321,14 @@ public final class SavedModel {
     }
 
     // ---- file facts ----
+
+    private static byte[] bytesOf(Path file) {
+        try {
+            return Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw new WeightsException(file + ": cannot read (" + e + ")", e);
+        }
+    }
 
     private static long size(Path file) {
         try {

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,7 +40,8 @@ class SavedModelReplaceTest {
         }
 
         ModelCard card() {
-            return new ModelCard(Architecture.MOBILENET_V2, 0.35f, 96, null, classes, Preprocessing.SCALE_TO_PLUS_MINUS_ONE, Map.of());
+            return new ModelCard(Architecture.MOBILENET_V2, 0.35f, 96, null, classes, Preprocessing.SCALE_TO_PLUS_MINUS_ONE,
+                    Map.of("value", (double) value));
         }
 
         Path saveIn(Path dir) {
@@ -119,6 +121,31 @@ class SavedModelReplaceTest {
         WeightsException e = assertThrows(WeightsException.class, () -> NEW.saveIn(dir));
         assertTrue(e.getMessage().startsWith(sidecar + ": cannot write"), e.getMessage());
         loadsAs(NEW, f);
+    }
+
+    @Test
+    void aReaderDuringSavesGetsAWholeModelEveryTime() throws Exception {
+        Path dir = tmp.resolve("m");
+        Model two = new Model(List.of("ada", "bob", "cy"), 2f), three = new Model(List.of("ada", "bob", "cy"), 3f);
+        Path f = two.saveIn(dir);
+        AtomicBoolean done = new AtomicBoolean();
+        Thread writer = new Thread(() -> {
+            for (int i = 0; i < 400; i++) (i % 2 == 0 ? three : two).saveIn(dir);
+            done.set(true);
+        });
+        writer.start();
+        int reads = 0;
+        try {
+            while (!done.get()) {
+                Graph g = two.graph();
+                float value = ((Number) SavedModel.load(f, g).training().get("value")).floatValue();
+                for (Param p : g.weights()) assertEquals(value, p.value.data[0], "weights of the card's model, read " + reads);
+                reads++;
+            }
+        } finally {
+            writer.join();
+        }
+        assertTrue(reads > 10, "reads during the saves: " + reads);
     }
 
     @Test
