@@ -134,10 +134,10 @@ final class Relaunch {
         Path argumentFile = null;
         Process child;
         try {
-            boolean userArgumentFile = self.get().stream().anyMatch(a -> a.startsWith("@"));   // a file cannot expand it
             if (!readsNamesAsUtf8()) {
                 builder.environment().put("LC_ALL", UTF8_LOCALE);
-                if (bytes.isPresent() && !userArgumentFile) {
+                boolean usersOwnFile = self.get().stream().anyMatch(a -> a.startsWith("@"));   // an argument file cannot expand it
+                if (bytes.isPresent() && !usersOwnFile) {
                     argumentFile = argumentFile(cmd.subList(1, cmd.size() - self.get().size()), bytes.get());
                     builder.command(cmd.get(0), "@" + argumentFile);
                 }
