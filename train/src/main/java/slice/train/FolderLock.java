@@ -7,7 +7,6 @@ import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -17,8 +16,8 @@ import slice.weights.io.AtomicFiles;
  * One writer at a time in a folder: {@code train} in its {@code --out}, {@code enroll} and {@code forget} in their
  * {@code --model}. The lock is the operating system's ({@link FileChannel#tryLock}) on the file {@value #FILE} in the
  * folder, held until {@link #close}; a second writer is refused at once with one line, it never waits. Once locked,
- * the temporary files of writes killed before this process started are deleted
- * ({@link AtomicFiles#removeStaleTemporaries}): no write of ours can be running there.
+ * the temporary files of writes killed before this process started are deleted, with one line saying so
+ * ({@link AtomicFiles#removeStaleTemporaries}).
  *
  * <p>The OS drops the lock when its process ends, however it ends ({@code kill -9} included), so a lock file left
  * behind never blocks a later run: the file is only where the lock lives. It is never deleted, since a process could
@@ -61,8 +60,7 @@ final class FolderLock implements AutoCloseable {
 
     /** Deletes what writes killed before this process started left in the folder, and says so in one line. */
     private static void removeStaleTemporaries(Path folder) throws IOException {
-        Instant start = ProcessHandle.current().info().startInstant().orElse(Instant.now());
-        List<String> removed = AtomicFiles.removeStaleTemporaries(folder, start);
+        List<String> removed = AtomicFiles.removeStaleTemporaries(folder);
         if (!removed.isEmpty()) {
             System.err.println("warning: removed " + removed.size() + (removed.size() == 1 ? " temporary file" : " temporary files")
                     + " an interrupted run left in " + folder + ": " + String.join(", ", removed));

@@ -94,7 +94,7 @@ class FolderLockTest {
     @Test
     void whatAKilledRunLeftIsRemovedByTheNextRunButNothingElse() throws Exception {
         Path out = Files.createDirectories(tmp.resolve("out"));
-        Path checkpointTemp = Files.writeString(out.resolve(".checkpoint.safetensors6190244021386413857.tmp"), "half a checkpoint");
+        Path checkpointTemp = Files.writeString(out.resolve(".checkpoint.safetensors.slice6190244021386413857.tmp"), "half a checkpoint");
         Files.setLastModifiedTime(checkpointTemp, FileTime.from(Instant.now().minusSeconds(3600)));
         Path stagedTensors = Files.writeString(out.resolve(".model.safetensors.next"), "a save stopped before its renames");
         Path stagedSidecar = Files.writeString(out.resolve(".model.json.next"), "{}");
