@@ -34,7 +34,8 @@ if [ ${#need[@]} -gt 0 ]; then
   fi
 fi
 # onnxruntime-node's CPU binary ships in the npm package; its install script would only fetch the CUDA provider.
-if [ "$(node -p "try { require('$ort_peer/node_modules/onnxruntime-node/package.json').version } catch (e) { '' }")" != "$ort_version" ]; then
+installed="$(node -p "try { require('$ort_peer/node_modules/onnxruntime-node/package.json').version } catch (e) { '' }")"
+if [ "$installed" != "$ort_version" ]; then
   echo "compare.sh: installing onnxruntime-node@$ort_version into $ort_peer"
   mkdir -p "$ort_peer"
   if ! ONNXRUNTIME_NODE_INSTALL=skip npm install --prefix "$ort_peer" --save-exact --no-audit --no-fund \
@@ -108,7 +109,8 @@ cat "$work/side-by-side.md"
   jdk_and_peak "$work"
   if [ -s "$work/ort.jsonl" ]; then
     echo "- ONNX Runtime: onnxruntime-node $ort_version (its bundled CPU build), Node $(node --version); the PyTorch"
-    echo "  networks exported by bench/onnx_export.py (torch $("$python" -c 'import torch; print(torch.__version__)'), eval mode, static shapes);"
+    echo "  networks exported by bench/onnx_export.py (torch $("$python" -c 'import torch; print(torch.__version__)'),"
+    echo "  eval mode, static shapes);"
     echo "  ORT ms is the median of at least 5 calls and 4 s of \`session.run\` after a warm-up (bench/ort_peer.js), where"
     echo "  Slice and PyTorch report a mean; at 2 threads the faster of a spinning and a sleeping intra-op pool."
   fi
