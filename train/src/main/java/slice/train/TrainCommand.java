@@ -368,7 +368,10 @@ final class TrainCommand extends Cli.Task {
         return System.console() != null ? Progress.bar("features " + part) : Progress.none();
     }
 
-    /** What the model card records of this run: the head, the unknown threshold, the backbone weights, the split. */
+    /**
+     * What the model card records of this run: the head, the unknown threshold, the backbone weights, the split, and the
+     * training loop's settings (with which {@code enroll} retrains the head).
+     */
     private Map<String, Object> cardTraining(float threshold, Path weights, String weightsSha, Trainer.Result result, Evaluation testEval) {
         Map<String, Object> training = new LinkedHashMap<>();
         training.put("head_hidden", hidden);
@@ -381,6 +384,13 @@ final class TrainCommand extends Cli.Task {
         training.put("split_val", val);
         training.put("split_test", test);
         training.put("split_seed", seed);
+        training.put("lr", (double) config.lr());
+        training.put("epochs", config.epochs());
+        training.put("batch", config.batch());
+        training.put("patience", config.patience());
+        training.put("optimizer", config.optimizer().toString());
+        training.put("label_smoothing", (double) config.labelSmoothing());
+        training.put("weight_decay", (double) config.weightDecay());
         training.put("best_epoch", result.bestEpoch());
         training.put("test_accuracy", testEval.metrics().accuracy());
         return training;
