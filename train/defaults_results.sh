@@ -3,7 +3,8 @@
 # candidate default recipe on AT&T, LFW-62 and LFW-62 pasted into 640x480 scenes; every run from a cold cache of its
 # own (detection, features, training, evaluation), one run at a time, faces detected (the default framing).
 #
-#   train/defaults_results.sh [RECIPE...]     RECIPE: fr-head, mn05-head, mn10-ft (default: all three)
+#   train/defaults_results.sh [RECIPE...]     RECIPE: fr-head, fr-head-lr0.05, mn05-head, mn10-ft
+#                                             (default: fr-head mn05-head mn10-ft)
 #   DATASETS="att_faces" train/defaults_results.sh fr-head                      only these data sets
 #
 # Needs train/target/train.jar (or JAR=...) and ../shared/data (weights, faces, face-api models).
@@ -24,6 +25,7 @@ for data in "$shared/faces/att_faces" "$shared/faces/lfw_deepfunneled_min20" "$s
   for recipe in "${recipes[@]}"; do
     case "$recipe" in
       fr-head)   args=(--model face-resnet --lr 0.01) ;;
+      fr-head-lr0.05) args=(--model face-resnet --lr 0.05) ;;
       mn05-head) args=(--model mobilenetv2 --alpha 0.5 --lr 0.001
                        --weights "$keras/mobilenet_v2_weights_tf_dim_ordering_tf_kernels_0.5_224_no_top.h5") ;;
       mn10-ft)   args=(--model mobilenetv2 --alpha 1.0 --lr 0.001 --fine-tune-from block_13_expand_relu --augment 4
