@@ -8,7 +8,8 @@ import slice.train.data.Progress;
 
 /**
  * How long the long parts of a {@code train} run will take, printed as they begin: extrapolated from a short measured
- * sample (the first batches of feature extraction, the first epoch), here and projected on a Raspberry Pi 4.
+ * sample (feature extraction's batches after the first, the second epoch: the first of each also pays for compiling
+ * the kernels), here and projected on a Raspberry Pi 4.
  *
  * <p><b>Projection.</b> By the README's method ("On a Raspberry Pi 4"): the Pi reaches the same fraction of its peak as
  * the 128-bit code reaches here, and its four cores scale perfectly, so
@@ -96,7 +97,7 @@ final class RunEstimate {
         };
     }
 
-    /** After the first epoch this run trained ({@code epoch} of at most {@code epochs}, {@code seconds} long): the rest. */
+    /** After epoch {@code epoch} of at most {@code epochs}, {@code seconds} long: the epochs left at that pace. */
     void training(int epoch, int epochs, double seconds, int patience) {
         int left = epochs - epoch;
         if (left <= 0) return;

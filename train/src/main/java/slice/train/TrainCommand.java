@@ -153,7 +153,8 @@ final class TrainCommand extends Cli.Task {
     private FaceIndex faceIndex;
     /** Says before extraction and training how long they will take. */
     private final RunEstimate estimate = new RunEstimate(System.err);
-    private boolean trainingEstimated;
+    /** The first epoch this run trained (later than 1 when resumed); the estimate uses the next one, past compiling. */
+    private int firstEpoch;
     /** The training loop's options, the learning rate resolved ({@link #defaultLearningRate}). */
     private Trainer.Config config;
 
@@ -323,8 +324,8 @@ final class TrainCommand extends Cli.Task {
         if (Files.exists(checkpoint)) System.err.println("resuming the run checkpointed in " + checkpoint);
         Trainer.Result result = trainer.fit(Samples.of(features.train), Samples.of(features.val), checkpoint, run, s -> {
             System.out.println(s.line(epochs));
-            if (!trainingEstimated) estimate.training(s.epoch(), epochs, s.seconds(), patience);
-            trainingEstimated = true;
+            if (firstEpoch == 0) firstEpoch = s.epoch();
+            else if (s.epoch() == firstEpoch + 1) estimate.training(s.epoch(), epochs, s.seconds(), patience);
         });
         System.out.printf(Locale.ROOT, "best epoch %d of %d (validation loss %.4f)%n", result.bestEpoch(), result.history().size(),
                 result.history().get(result.bestEpoch() - 1).valLoss());
