@@ -31,7 +31,7 @@ import slice.weights.WeightsException;
                 "2:bad input: a file, folder or option (one line on stderr says which and why)"},
         footer = {"", "Run 'java -jar train.jar COMMAND --help' for a command's options."})
 public final class Cli {
-    static final int OK = 0, INTERNAL = 1, USER = 2;
+    public static final int OK = 0, INTERNAL = 1, USER = 2;
 
     @Option(names = "--debug", scope = ScopeType.INHERIT,
             description = "Print stack traces of errors.")
@@ -105,7 +105,7 @@ public final class Cli {
     }
 
     /** Every computing command starts by saying which kernels run; without the vector module that line is a warning. */
-    abstract static class Task implements Callable<Integer> {
+    public abstract static class Task implements Callable<Integer> {
         @Override public final Integer call() throws Exception {
             System.err.println(Simd.ENABLED ? "slice: " + Simd.describe()
                     : "warning: " + Simd.describe() + ": several times slower than the vector kernels"
