@@ -17,7 +17,7 @@ import slice.weights.WeightsException;
 /**
  * The command line: {@code train}, {@code predict}, {@code evaluate}, {@code features}, {@code summary},
  * {@code weights fetch|list}; and for a recogniser made only of enrolled faces, {@code enroll}, {@code forget},
- * {@code people} ({@link GalleryCommands}).
+ * {@code people} ({@link GalleryCommands}), and {@code serve}, the same as a web service ({@link slice.train.serve.ServeCommand}).
  *
  * <p>Errors: a {@link UserError}, {@link DataException} or {@link WeightsException} (or an I/O error, or a bad option)
  * is one line on stderr, exit code 2; anything else
@@ -82,7 +82,8 @@ public final class Cli {
     private static List<Object> subcommands() {
         return List.of(new TrainCommand(), new PredictCommand(), new EvaluateCommand(), new DetectCommand(), new FeaturesCommand(),
                 new SummaryCommand(), new WeightsCommand(),
-                new GalleryCommands.Enroll(), new GalleryCommands.Forget(), new GalleryCommands.People());
+                new GalleryCommands.Enroll(), new GalleryCommands.Forget(), new GalleryCommands.People(),
+                new slice.train.serve.ServeCommand());
     }
 
     static int exitCode(Throwable e) {
