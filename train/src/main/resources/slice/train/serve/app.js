@@ -65,6 +65,7 @@ async function loadPeople() {
       if (!confirm('Forget ' + p.name + '?')) return;
       await api('DELETE', personPath(p.name)).catch(e => alert(e.message));
       loadPeople();
+      loadHealth();
     };
     li.append(forget);
     return li;
@@ -101,6 +102,7 @@ function showEvent(event) {
   while ($('events').children.length > 20) $('events').lastChild.remove();
   draw($('live'), event);
   if (event.faces.some(f => f.person === 'unknown')) loadUnknowns();
+  loadHealth();
 }
 
 async function loadHealth() {
@@ -132,6 +134,7 @@ $('enrol').onsubmit = async e => {
     $('enrol-status').textContent = r.person + ': ' + r.added + ' photo(s) enrolled';
     $('enrol').reset();
     loadPeople();
+    loadHealth();
   } catch (err) { $('enrol-status').textContent = err.message; }
 };
 
