@@ -86,7 +86,11 @@ public final class ServeCommand extends Cli.Task {
             server.close();
             stopped.countDown();
         }, "serve-stop"));
-        if (stream || watch != null) camera(server.model());
+        if (stream || watch != null) {
+            CameraLoop loop = camera(server.model());
+            Runtime.getRuntime().addShutdownHook(loop.shutdownHook());
+            loop.run();
+        }
         stopped.await();
         return Cli.OK;
     }
@@ -159,10 +163,11 @@ public final class ServeCommand extends Cli.Task {
     }
 
     /**
-     * {@code --stream} / {@code --watch}: frames go through the same recogniser as requests (taking a worker like any
-     * request), each one published as an event; a line per face is printed, as {@code predict} prints them.
+     * {@code --stream} / {@code --watch}: the camera loop (not yet running) whose frames go through the same recogniser
+     * as requests (taking a worker like any request), each one published as an event; a line per face is printed, as
+     * {@code predict} prints them. When the camera ends, the server goes on serving.
      */
-    private void camera(ServedModel model) throws InterruptedException {
+    CameraLoop camera(ServedModel model) {
         FrameSource source = watch != null
                 ? new DirectoryFrames(watch, false, DirectoryFrames.DEFAULT_SETTLE, FrameSource.MAX_FRAME_BYTES)
                 : new MjpegFrames(System.in, FrameSource.MAX_FRAME_BYTES);
@@ -185,8 +190,6 @@ public final class ServeCommand extends Cli.Task {
             }
             return lines;
         };
-        CameraLoop loop = new CameraLoop(source, recognise, 1, System.out::println, System.err::println);
-        Runtime.getRuntime().addShutdownHook(loop.shutdownHook());
-        loop.run();
+        return new CameraLoop(source, recognise, 1, System.out::println, System.err::println);
     }
 }
