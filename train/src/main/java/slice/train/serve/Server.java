@@ -7,6 +7,9 @@ import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.net.URLEncoder;
@@ -39,7 +42,7 @@ import slice.weights.Gallery;
  *   GET    /api/events                    Server-Sent Events: recent recognitions, then each new one
  *   GET    /api/frames/{event}.jpg        the (downscaled) photo of a recent event
  *   GET    /api/unknowns                  the unknown faces kept, newest first; /api/unknowns/{id}.jpg each one's face
- *   GET    /api/health                    model, describer, people, vector width, threads, frames per second
+ *   GET    /api/health                    model, describer, people, vector width, threads, frames per second, heap
  * </pre>
  * Errors are {@code {"error": "..."}} with 400 (bad photo, name or request), 401 (token), 404, 405 (with
  * {@code Allow}), 413 (upload over the limit), 503 (busy, with {@code Retry-After}); an unexpected failure is a 500
@@ -308,6 +311,15 @@ public final class Server implements AutoCloseable {
         out.addProperty("queue", model.queue);
         out.addProperty("frames_per_second", Math.round(model.events.framesPerSecond(started) * 100) / 100.0);
         out.addProperty("uptime_seconds", (System.nanoTime() - started) / 1_000_000_000L);
+        long used = 0, peak = 0;
+        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (pool.getType() != MemoryType.HEAP) continue;
+            used += pool.getUsage().getUsed();
+            peak += pool.getPeakUsage().getUsed();
+        }
+        out.addProperty("heap_used_mb", used >> 20);
+        out.addProperty("heap_peak_mb", peak >> 20);   // each heap pool's own peak, summed: an upper bound
+        out.addProperty("heap_max_mb", Runtime.getRuntime().maxMemory() >> 20);
         return out;
     }
 
