@@ -41,7 +41,8 @@ import slice.weights.Gallery;
 /**
  * {@code serve} over real HTTP on the loopback address ({@link HttpClient}, and raw sockets where a client library
  * would hide what is sent): every endpoint on real LFW faces, every error status with its JSON body and no stack
- * trace, the token, the upload limit before and while reading, and 503 with Retry-After when the queue is full.
+ * trace, the token, the upload limit before and while reading, hostile uploads (a truncated JPEG, a pixel bomb), and 503
+ * with Retry-After when the queue is full.
  */
 class ServeApiTest {
     private static final String LFW = "faces/lfw_deepfunneled_min20/";
@@ -253,6 +254,49 @@ class ServeApiTest {
         String reply = raw(server, chunked);
         assertEquals(413, status(reply));
         assertTrue(reply.contains("{\"error\":\"upload larger than the limit of 5000 bytes"), reply);
+    }
+
+    @Test
+    void hostileUploadsAreDecodedWithinBoundsOrRefused() throws Exception {
+        Server server = serve(tmp.resolve("model"));
+        byte[] powell = photo("Colin_Powell", 1);
+        assertError(400, "truncated JPEG", send(server, "POST", "/api/recognize", java.util.Arrays.copyOf(powell, powell.length / 2),
+                "image/jpeg"));
+        // 10,000 x 10,000 grey pixels in 100 KB: decimated while decoding (shorter side kept >= 1080), never held whole
+        byte[] bomb = greyPng(10_000, 10_000);
+        assertTrue(bomb.length < 200_000, bomb.length + " bytes");
+        JsonObject answer = send(server, "POST", "/api/recognize", bomb, "image/png").json();
+        assertEquals(10_000, answer.get("width").getAsInt());
+        assertEquals(0, answer.getAsJsonArray("faces").size());
+        assertEquals(200, get(server, "/api/health").status(), "still serving");
+    }
+
+    /** A PNG of {@code w x h} black 8-bit grey pixels, written by hand so that it is never held decoded. */
+    private static byte[] greyPng(int w, int h) throws IOException {
+        ByteArrayOutputStream idat = new ByteArrayOutputStream();
+        try (var z = new java.util.zip.DeflaterOutputStream(idat, new java.util.zip.Deflater(9))) {
+            byte[] row = new byte[w + 1];   // filter byte 0, then the row's pixels
+            for (int y = 0; y < h; y++) z.write(row);
+        }
+        ByteArrayOutputStream png = new ByteArrayOutputStream();
+        png.write(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'});
+        var header = java.nio.ByteBuffer.allocate(13).putInt(w).putInt(h).put((byte) 8).put((byte) 0).put((byte) 0).put((byte) 0)
+                .put((byte) 0).array();
+        chunk(png, "IHDR", header);
+        chunk(png, "IDAT", idat.toByteArray());
+        chunk(png, "IEND", new byte[0]);
+        return png.toByteArray();
+    }
+
+    private static void chunk(ByteArrayOutputStream png, String type, byte[] data) throws IOException {
+        var crc = new java.util.zip.CRC32();
+        byte[] t = type.getBytes(StandardCharsets.ISO_8859_1);
+        crc.update(t);
+        crc.update(data);
+        png.write(java.nio.ByteBuffer.allocate(4).putInt(data.length).array());
+        png.write(t);
+        png.write(data);
+        png.write(java.nio.ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
     }
 
     private static String raw(Server server, String request) throws IOException {
