@@ -44,7 +44,8 @@ import slice.weights.Gallery;
  *   GET    /api/unknowns                  the unknown faces kept, newest first; /api/unknowns/{id}.jpg each one's face
  *   GET    /api/health                    model, describer, people, vector width, threads, frames per second, heap
  * </pre>
- * Errors are {@code {"error": "..."}} with 400 (bad photo, name or request), 401 (token), 404, 405 (with
+ * Errors are {@code {"error": "..."}} with 400 (bad photo, name or request), 401 (token), 403 (a change asked by
+ * another site's page: its {@code Origin} is not this server), 404, 405 (with
  * {@code Allow}), 413 (upload over the limit), 503 (busy, with {@code Retry-After}); an unexpected failure is a 500
  * with a fixed message (its trace goes to the server's stderr, never to the client).
  *
@@ -132,6 +133,7 @@ public final class Server implements AutoCloseable {
             return;
         }
         authorise(exchange);
+        sameOrigin(exchange, method);
         String[] parts = path.substring("/api/".length()).split("/", -1);
         switch (parts[0]) {
             case "recognize" -> {
@@ -357,6 +359,20 @@ public final class Server implements AutoCloseable {
         if (given == null || !MessageDigest.isEqual(sha256(given), tokenHash)) {
             exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"slice\"");
             throw new HttpError(401, "a valid token is required: Authorization: Bearer <the token in --token-file>");
+        }
+    }
+
+    /**
+     * Refuses (403) a request that changes something when a browser says it comes from another site's page
+     * ({@code Origin} naming another host than {@code Host}): a form on any web page could otherwise post to a server
+     * on the visitor's own loopback address. Clients that are not browsers send no {@code Origin}.
+     */
+    private static void sameOrigin(HttpExchange exchange, String method) {
+        if (method.equals("GET") || method.equals("HEAD")) return;
+        String origin = exchange.getRequestHeaders().getFirst("Origin");
+        String host = exchange.getRequestHeaders().getFirst("Host");
+        if (origin != null && !origin.replaceFirst("^https?://", "").equalsIgnoreCase(host)) {
+            throw new HttpError(403, "cross-origin request refused (Origin " + origin + ")");
         }
     }
 

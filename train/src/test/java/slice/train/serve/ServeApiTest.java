@@ -237,6 +237,10 @@ class ServeApiTest {
         JsonObject noFace = assertError(400, "no face found in the photo of Wall", send(server, "POST", "/api/people/Wall/photos",
                 png.toByteArray(), "image/png"));
         assertFalse(noFace.toString().contains(tmp.toString()), "no server path in " + noFace);
+        assertError(403, "cross-origin request refused", send(server, "DELETE", "/api/people/Zo%C3%AB", null, null,
+                "Origin", "http://evil.example"));
+        assertError(403, "cross-origin request refused", send(server, "POST", "/api/people/Mallory/photos", powell, "image/jpeg",
+                "Origin", "http://127.0.0.1:1"));
         assertError(404, "nobody called 'Zo\u00eb' is enrolled", send(server, "DELETE", "/api/people/Zo%C3%AB", null, null));
         assertError(404, "nobody called", get(server, "/api/people/Zo%C3%AB/thumbnail.jpg"));
         assertError(404, "no such unknown face", get(server, "/api/unknowns/99.jpg"));
