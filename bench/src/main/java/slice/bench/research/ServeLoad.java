@@ -48,16 +48,16 @@ public final class ServeLoad {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
         run(http, url, photo, clients, WARM_UP_SECONDS, token);
         Phase p = run(http, url, photo, clients, seconds, token);
-        long[] ms = p.latencies();
+        long[] nanos = p.latencies();
         Map<Integer, Integer> statuses = p.statuses();
         double elapsed = p.seconds();
         HttpRequest.Builder h = HttpRequest.newBuilder(URI.create(url + "/api/health"));
         if (token != null) h.header("Authorization", "Bearer " + token);
         JsonObject health = JsonParser.parseString(http.send(h.build(), HttpResponse.BodyHandlers.ofString()).body()).getAsJsonObject();
         System.out.printf(Locale.ROOT, "%d clients, %.1f s, server threads %s, workers %s: %.1f requests/s answered 200;"
-                + " latency p50 %.0f ms, p99 %.0f ms; statuses %s; server heap peak %s MB (now %s MB)%n", clients, elapsed,
-                health.get("threads"), health.get("workers"), ms.length / elapsed, percentile(ms, 50), percentile(ms, 99), statuses,
-                health.get("heap_peak_mb"), health.get("heap_used_mb"));
+                + " latency p50 %.0f ms, p99 %.0f ms; statuses %s; server heap peak %s MB (now %s MB, limit %s MB)%n", clients, elapsed,
+                health.get("threads"), health.get("workers"), nanos.length / elapsed, percentile(nanos, 50), percentile(nanos, 99), statuses,
+                health.get("heap_peak_mb"), health.get("heap_used_mb"), health.get("heap_max_mb"));
         boolean unexpected = statuses.keySet().stream().anyMatch(s -> s != 200 && s != 503);
         System.exit(unexpected ? 1 : 0);
     }
