@@ -12,6 +12,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import slice.weights.Gallery;
+import slice.weights.io.SliceCache;
 
 /**
  * {@code enroll}, {@code forget} and {@code people}: a recogniser made only of enrolled photos, kept as a
@@ -31,6 +32,11 @@ final class GalleryCommands {
         GalleryFolder folder() {
             return new GalleryFolder(dir);
         }
+
+        /** True when the folder holds a classifier written by {@code train} (and no gallery). */
+        boolean holdsTrainedModel() {
+            return !Gallery.isIn(dir) && Files.isRegularFile(dir.resolve(TrainCommand.MODEL));
+        }
     }
 
     /** {@code 3 people, unknown beyond distance 0.5123 (rule)}. */
@@ -42,7 +48,9 @@ final class GalleryCommands {
     @Command(name = "enroll", sortOptions = false, mixinStandardHelpOptions = true,
             description = {"Add a person, or more photos of a known one, to a recogniser made of enrolled faces (no training):",
                     "in each photo the largest face is found, aligned and described (face-api.js's networks, in pure Java).",
-                    "A photo without a face is reported and skipped; one with several faces uses the largest and says so."},
+                    "A photo without a face is reported and skipped; one with several faces uses the largest and says so.",
+                    "Into a folder written by train: the photos join the person's training photos (a new person becomes a new",
+                    "class) and the head alone is retrained from the cached features of the photos in its split.tsv."},
             footer = {"", "Example:", "  java -jar train.jar enroll --model family --person Zoë zoe1.jpg zoe2.jpg zoe3.jpg"})
     static final class Enroll extends Cli.Task {
         @Mixin ModelFolder model;
@@ -56,9 +64,23 @@ final class GalleryCommands {
         @Parameters(arity = "1..*", paramLabel = "PHOTO", description = "Photos of the person.")
         List<Path> photos;
 
+        @Option(names = "--cache", paramLabel = "DIR",
+                description = "For a model written by train: the feature cache its training filled (default: train's default,"
+                        + " $SLICE_CACHE/features or ~/.cache/slice/features).")
+        Path cache;
+
         @Override protected int run() throws IOException {
             long start = System.nanoTime();
             String name = GalleryFolder.personName(person);
+            if (model.holdsTrainedModel()) {
+                HeadEnrolment.Outcome o = HeadEnrolment.enroll(model.dir, name, photos, faces,
+                        cache != null ? cache : SliceCache.standard().features(), System.out);
+                System.out.printf(Locale.ROOT, "%s: %d photo%s added; head retrained on %d photos of %d people (%d features computed,"
+                        + " the rest from the cache) in %.1f s, %.1f s in all; test accuracy %s%n", name, o.added(),
+                        o.added() == 1 ? "" : "s", o.trainPhotos(), o.people(), o.computed(), o.trainingSeconds(), o.seconds(),
+                        o.testAccuracy());
+                return Cli.OK;
+            }
             GalleryFolder folder = model.folder();
             Gallery gallery = folder.open(true);
             Gallery.Person known = gallery.person(name);

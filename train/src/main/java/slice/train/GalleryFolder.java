@@ -58,14 +58,15 @@ public final class GalleryFolder {
 
     /**
      * The gallery in the folder; with {@code create}, an empty one when the folder holds no model at all. A folder
-     * holding a trained classifier is refused (enrolling into one is not supported).
+     * holding a trained classifier is refused (its people are its classes: {@code enroll} retrains its head instead,
+     * {@link HeadEnrolment}).
      */
     public Gallery open(boolean create) {
         if (Files.exists(dir) && !Files.isDirectory(dir)) throw UserError.about(dir, "not a folder");
         if (Gallery.isIn(dir)) return Gallery.read(dir);
         Path trained = dir.resolve(TrainCommand.MODEL);
-        if (Files.exists(trained)) throw UserError.about(dir, "holds a trained " + describe(trained) + ", not a gallery: enrolling into"
-                + " a trained classifier is not supported yet (enroll into a new folder for a recogniser made only of enrolments)");
+        if (Files.exists(trained)) throw UserError.about(dir, "holds a trained " + describe(trained) + ", not a gallery: its people"
+                + " are its classes (enroll adds photos and retrains its head; train again to remove someone)");
         if (!create) throw UserError.about(dir, "no gallery here (" + Gallery.SIDECAR + "): enroll someone first");
         return Enrolment.empty();
     }
