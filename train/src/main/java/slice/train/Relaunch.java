@@ -29,7 +29,8 @@ import java.util.Optional;
  * </pre>
  * Under a locale that cannot read names as UTF-8 ({@code LC_ALL=C}, or none: a systemd service, a cron job) the child
  * also gets {@code LC_ALL=C.UTF-8} and its arguments from an argument file ({@link #readsNamesAsUtf8}), so person
- * folders and arguments such as "Zoë" keep their letters.
+ * folders and arguments such as "Zoë" keep their letters. Nothing else changes: the child resolves the same default
+ * modules as this process (among them {@code jdk.httpserver}, which {@code serve} listens with).
  *
  * <p>The child inherits stdin/stdout/stderr, the parent exits with the child's exit code, and a parent that is asked to
  * stop (SIGTERM, Ctrl-C) stops the child and waits for it, so its checkpoint writes finish. {@code --no-relaunch} (or

@@ -25,17 +25,18 @@ import org.junit.jupiter.api.io.TempDir;
 class LocaleTest {
     @TempDir Path tmp;
 
-    /** Runs {@code java -cp <test class path> slice.train.Main args} (no --add-modules) with {@code LC_ALL=C} and no other locale. */
+    /** Runs {@code java slice.train.Main args} (no --add-modules) with {@code LC_ALL=C} and no other locale. */
     static RelaunchTest.Run inTheCLocale(String... args) throws Exception {
         return inLocale("C", args);
     }
 
     private static RelaunchTest.Run inLocale(String locale, String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(System.getProperty("java.home") + File.separator + "bin" + File.separator + "java",
-                "-Xmx1g", "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+                "-Xmx1g", Main.class.getName()));
         cmd.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(cmd);
         Map<String, String> env = builder.environment();
+        env.put("CLASSPATH", System.getProperty("java.class.path"));   // as RelaunchTest.java does
         env.keySet().removeIf(k -> k.startsWith("LC_") || k.equals("LANG") || k.equals("LANGUAGE"));
         env.put("LC_ALL", locale);
         Process p = builder.start();
