@@ -116,6 +116,25 @@ class BadInputTest {
         assertOneLineError(tmp.resolve("out") + ": nothing to resume: no checkpoint.safetensors here", train("--resume"));
     }
 
+    /** NaN, infinity and a float beyond range are refused while parsing, for every float and double option, in one line. */
+    @Test
+    void nonFiniteNumbersAreRefusedForEveryFloatOption() {
+        assertOneLineError("Invalid value for option '--lr': 'Infinity' is not a finite float (see 'java -jar train.jar train --help')",
+                train("--lr", "Infinity"));
+        assertOneLineError("Invalid value for option '--weight-decay': 'Infinity' is not a finite float"
+                + " (see 'java -jar train.jar train --help')", train("--weight-decay", "Infinity"));
+        assertOneLineError("Invalid value for option '--lr': '1e39' is not a finite float (see 'java -jar train.jar train --help')",
+                train("--lr", "1e39"));
+        assertOneLineError("Invalid value for option '--dropout': 'NaN' is not a finite float (see 'java -jar train.jar train --help')",
+                train("--dropout", "NaN"));
+        assertOneLineError("Invalid value for option '--val': '-Infinity' is not a finite double (see 'java -jar train.jar train --help')",
+                train("--val", "-Infinity"));
+        assertOneLineError("Invalid value for option '--lr': 'fast' is not a float (see 'java -jar train.jar train --help')",
+                train("--lr", "fast"));
+        assertOneLineError("Invalid value for option '--threshold': 'NaN' is not a finite float"
+                + " (see 'java -jar train.jar predict --help')", "predict", "--model", tmp.toString(), "--threshold", "NaN", "x.jpg");
+    }
+
     /** A saved model with zero weights (MobileNetV2 α0.35 at 32 px): enough to exercise loading and predict. */
     Path savedModel() {
         FaceModel m = FaceModel.build(ModelSpec.of("mobilenetv2", 0.35f, 32, false, 0), null, null, new FaceModel.Head(0, 0f), 2, 1);

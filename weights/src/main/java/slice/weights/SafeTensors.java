@@ -30,7 +30,8 @@ import slice.weights.io.AtomicFiles;
  *                   (relative to the data section), back to back with no gap and nothing after the last one
  * </pre>
  * Reading checks all of it — header length, JSON, dtype, shape against byte count, offsets inside the file, no gap or
- * overlap — so a truncated or edited file is a one-line {@link WeightsException}, never a garbage tensor.
+ * overlap, and every value finite (no NaN or infinity: no weight, optimiser state or centroid we store can be one) —
+ * so a truncated or edited file is a one-line {@link WeightsException}, never a garbage tensor.
  */
 public final class SafeTensors {
     private SafeTensors() { }
@@ -155,9 +156,20 @@ public final class SafeTensors {
             float[] values = new float[(int) ((en.end() - en.begin()) / 4)];
             buf.position((int) (dataStart + en.begin()));
             buf.asFloatBuffer().get(values);
+            requireFinite(values, file + ": tensor " + en.name());
             tensors.put(en.name(), Tensor.wrap(values, en.shape()));
         }
         return new Contents(tensors, metadata);
+    }
+
+    /** Throws a {@link WeightsException} {@code "<what> holds NaN at index i of n (values must be finite)"} if one is not. */
+    static void requireFinite(float[] values, String what) {
+        for (int i = 0; i < values.length; i++) {
+            if (!Float.isFinite(values[i])) {
+                throw new WeightsException(what + " holds " + values[i] + " at index " + i + " of " + values.length
+                        + " (values must be finite)");
+            }
+        }
     }
 
     private static JsonObject parseHeader(Path file, byte[] bytes, int length) {

@@ -114,6 +114,16 @@ class SavedModelTest {
         assertEquals(f + ": SHA-256 differs from the one face.json records (file modified or replaced)", loadError(f, net(4, 3)));
     }
 
+    /** A NaN weight in a model whose sidecar records its checksum (as if recomputed after the edit) is still refused. */
+    @Test
+    void aNonFiniteWeightIsRefusedEvenWithAMatchingChecksum() {
+        Path f = dir.resolve("face.safetensors");
+        Graph g = randomNet(7);
+        ((Dense) g.layer("logits")).bias.value.data[2] = Float.NaN;
+        SavedModel.save(f, g, CARD);
+        assertEquals(f + ": tensor logits/bias holds NaN at index 2 of 3 (values must be finite)", loadError(f, net(4, 3)));
+    }
+
     @Test
     void missingOrBrokenSidecarIsRefused() throws IOException {
         Path f = saved();
