@@ -135,6 +135,25 @@ class BadInputTest {
                 + " (see 'java -jar train.jar predict --help')", "predict", "--model", tmp.toString(), "--threshold", "NaN", "x.jpg");
     }
 
+    /**
+     * Sizes are checked before anything is built: above {@link slice.models.ModelSpec#MAX_SIZE} in any heap; and, in a
+     * 256 MB heap, a size whose activations for one image take over half of it (α0.35 at 1024 px, measured by the
+     * check itself from the built network), with the numbers that decided it.
+     */
+    @Test
+    void inputSizesBeyondTheLimitOrTheHeapAreRefused() throws Exception {
+        assertOneLineError("mobilenetv2 takes an input of at most 2048 pixels, got 100000", train("--size", "100000"));
+        RelaunchTest.Run r = RelaunchTest.java(List.of("-Xmx256m"), train("--alpha", "0.35", "--size", "1024"));
+        assertEquals(2, r.exit(), r.err());
+        List<String> errors = r.err().lines().filter(l -> l.startsWith("error: ")).toList();
+        assertEquals(1, errors.size(), r.err());
+        assertTrue(errors.get(0).matches("error: --size 1024 needs [0-9,]+ MB of activations for one image, over half the maximum heap"
+                + " \\([0-9,]+ MB\\): use a smaller size, or give java a larger -Xmx"), errors.get(0));
+        long needMb = Long.parseLong(errors.get(0).split(" needs ")[1].split(" MB")[0].replace(",", ""));
+        long heapMb = Long.parseLong(errors.get(0).split("heap \\(")[1].split(" MB")[0].replace(",", ""));
+        assertTrue(needMb > heapMb / 2 && heapMb <= 256, errors.get(0));
+    }
+
     /** A saved model with zero weights (MobileNetV2 α0.35 at 32 px): enough to exercise loading and predict. */
     Path savedModel() {
         FaceModel m = FaceModel.build(ModelSpec.of("mobilenetv2", 0.35f, 32, false, 0), null, null, new FaceModel.Head(0, 0f), 2, 1);
@@ -173,6 +192,9 @@ class BadInputTest {
         Path json = model.resolve("model.json");
         Files.writeString(json, Files.readString(json).replace("\"class_names\"", "\"names\""));
         assertOneLineError(json + ": class_names is missing or not a list", "predict", "--model", model.toString(), good.toString());
+        Files.writeString(json, Files.readString(json).replace("\"names\"", "\"class_names\"").replace("\"input_size\": 32", "\"input_size\": 100000"));
+        assertOneLineError(json + ": input_size is 100000, not a whole number in [1, 2048]", "predict", "--model", model.toString(),
+                good.toString());
 
         Path tensors = savedModel().resolve(TrainCommand.MODEL);
         byte[] bytes = Files.readAllBytes(tensors);

@@ -29,7 +29,8 @@ import slice.weights.io.SliceCache;
  *   <li>the complete file is checked against the known size and published checksum, then renamed to its final name in
  *       one step, so the cache never holds a partial or corrupt file under a real name;</li>
  *   <li>a failure (offline, HTTP error, checksum) is a one-line {@link WeightsException} saying which URL to fetch by
- *       other means and where to put the file.</li>
+ *       other means and where to put the file; so is a URL that is not http or https (a {@code file:} mirror: the
+ *       file is to be copied into the cache instead).</li>
  * </ul>
  */
 public final class Downloader {
@@ -93,6 +94,11 @@ public final class Downloader {
                 throw new WeightsException(e.getMessage() + "; delete it to download it again", e);
             }
             return target;
+        }
+        String scheme = String.valueOf(file.url().getScheme()).toLowerCase(Locale.ROOT);
+        if (!scheme.equals("http") && !scheme.equals("https")) {
+            throw new WeightsException(file.url() + ": only http and https URLs are downloaded; to use a file you have, copy it to "
+                    + target);
         }
         Path part = target.resolveSibling(file.fileName() + ".part");
         try {

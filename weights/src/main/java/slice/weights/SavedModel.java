@@ -22,6 +22,7 @@ import slice.engine.Graph;
 import slice.engine.Param;
 import slice.engine.Tensor;
 import slice.models.Architecture;
+import slice.models.ModelSpec;
 import slice.models.Preprocessing;
 
 /**
@@ -188,8 +189,8 @@ public final class SavedModel {
     private static ModelCard parseCard(Path tensorsFile, JsonObject json) {
         Path sc = sidecarOf(tensorsFile);
         float alpha = number(json, "alpha", sc).floatValue();
-        int inputSize = number(json, "input_size", sc).intValue();
-        if (!(alpha > 0) || inputSize < 1) throw new WeightsException(sc + ": alpha " + alpha + " and input_size " + inputSize + " must be positive");
+        if (!(alpha > 0)) throw new WeightsException(sc + ": alpha " + alpha + " must be positive");
+        int inputSize = (int) inRange(json, "input_size", sc, 1, ModelSpec.MAX_SIZE, true);
         String cut = json.has("cut_layer") && !json.get("cut_layer").isJsonNull() ? string(json, "cut_layer", sc) : null;
         if (!json.has("class_names") || !json.get("class_names").isJsonArray()) throw new WeightsException(sc + ": class_names is missing or not a list");
         List<String> classes = new ArrayList<>();
@@ -207,6 +208,24 @@ public final class SavedModel {
         } catch (IllegalArgumentException e) {
             throw new WeightsException(sc + ": " + e.getMessage());
         }
+    }
+
+    /**
+     * The number {@code key}, which must lie in [{@code min}, {@code max}] (and be a whole number if {@code whole}); a
+     * value outside is a one-line error naming the sidecar and the field, checked before the value sizes anything.
+     */
+    static double inRange(JsonObject json, String key, Path sc, double min, double max, boolean whole) {
+        double v = number(json, key, sc).doubleValue();
+        if (!(v >= min && v <= max) || whole && v != Math.rint(v)) {
+            throw new WeightsException(sc + ": " + key + " is " + json.get(key) + ", not " + (whole ? "a whole number" : "a number")
+                    + " in [" + format(min) + ", " + format(max) + "]");
+        }
+        return v;
+    }
+
+    /** {@code 2048} rather than {@code 2048.0}; {@code 0.5} as is. */
+    private static String format(double v) {
+        return v == Math.rint(v) ? Long.toString((long) v) : Double.toString(v);
     }
 
     private static String string(JsonObject json, String key, Path sc) {
