@@ -197,6 +197,21 @@ class BadInputTest {
                 good.toString());
 
         Path tensors = savedModel().resolve(TrainCommand.MODEL);
+        String card = Files.readString(json);
+        Files.writeString(json, card.replace("\"unknown_threshold\": 0.3", "\"unknown_threshold\": 5.0"));
+        assertOneLineError(json + ": its fields were edited after it was written (card_sha256 does not match them);"
+                + " restore the file as train wrote it, or train again", "predict", "--model", model.toString(), good.toString());
+        String versionOne = card.replaceAll(",\\s*\"card_sha256\": \"[0-9a-f]+\"", "").replace("\"version\": 2", "\"version\": 1");
+        Files.writeString(json, versionOne.replace("\"unknown_threshold\": 0.3", "\"unknown_threshold\": 5.0"));
+        assertOneLineError(json + ": training.unknown_threshold is 5.0, not in [0, 1], as predict --threshold", "predict", "--model",
+                model.toString(), good.toString());
+        Files.writeString(json, versionOne.replace("\"head_dropout\": 0.0", "\"head_dropout\": 1.0"));
+        assertOneLineError(json + ": training.head_dropout is 1.0, not in [0, 1)", "predict", "--model", model.toString(), good.toString());
+        Files.writeString(json, versionOne.replace("\"head_hidden\": 0", "\"head_hidden\": -3"));
+        assertOneLineError(json + ": training.head_hidden is -3, not a whole number in [0, 100000]", "predict", "--model",
+                model.toString(), good.toString());
+        Files.writeString(json, card);
+
         byte[] bytes = Files.readAllBytes(tensors);
         Files.write(tensors, java.util.Arrays.copyOf(bytes, bytes.length - 100));
         Result truncated = run("predict", "--model", tensors.toString(), good.toString());
