@@ -158,22 +158,25 @@ public final class FaceModel {
     }
 
     /**
-     * Refuses an input size whose activations for one image (every layer's output, as {@link #floatsPerImage} counts
-     * them) take more than half the maximum heap: the network could not run one image, and allocating would fail
-     * later with less to say. Checked after building, which allocates only the weights.
+     * Refuses an input size whose forward activations for one image (the input and every layer's output) take more
+     * than half the maximum heap: the network could not run one image beside the weights and the data, and allocating
+     * would fail later with less to say. Checked after building, which allocates only the weights.
      */
     private static void checkFitsHeap(Graph network, int size) {
-        long bytes = 4 * floatsPerImage(network), heap = Runtime.getRuntime().maxMemory();
+        long bytes = 4 * floatsPerImage(network, false), heap = Runtime.getRuntime().maxMemory();
         if (bytes > heap / 2) {
             throw new InvalidSetting(Setting.INPUT_SIZE, String.format(java.util.Locale.ROOT, " %d needs %,d MB of activations for one image,"
                     + " over half the maximum heap (%,d MB): use a smaller size, or give java a larger -Xmx", size, bytes >> 20, heap >> 20));
         }
     }
 
-    /** Floats of one image's activations in {@code graph}: its input and every layer's output, twice for a trained layer (its gradient). */
-    static long floatsPerImage(Graph graph) {
+    /**
+     * Floats of one image's activations in {@code graph}: its input and every layer's output, and with
+     * {@code withGradients} each trainable layer's output once more (its gradient).
+     */
+    static long floatsPerImage(Graph graph, boolean withGradients) {
         long floats = graph.source().outputSize();
-        for (Layer l : graph.layers()) floats += (long) l.outputSize() * (l.isTrainable() ? 2 : 1);
+        for (Layer l : graph.layers()) floats += (long) l.outputSize() * (withGradients && l.isTrainable() ? 2 : 1);
         return floats;
     }
 
@@ -184,6 +187,6 @@ public final class FaceModel {
      */
     public static int batchFor(Graph graph, int cap) {
         long budget = Runtime.getRuntime().maxMemory() / 5;
-        return (int) Math.max(1, Math.min(cap, budget / (4 * floatsPerImage(graph))));
+        return (int) Math.max(1, Math.min(cap, budget / (4 * floatsPerImage(graph, true))));
     }
 }
