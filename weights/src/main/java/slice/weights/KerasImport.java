@@ -44,7 +44,7 @@ import slice.engine.Param;
  * Within a layer, tensors are matched by variable name ({@code kernel}, {@code bias}, {@code gamma}, {@code beta},
  * {@code moving_mean}, {@code moving_variance}, {@code depthwise_kernel}); a missing tensor, an unexpected tensor and
  * a shape mismatch are each a one-line {@link WeightsException} naming the file, the layer, the tensor and the shapes;
- * so is a value that is not finite or beyond {@link #MAX_ABS_WEIGHT}.
+ * so is a value that is not finite or beyond {@link WeightValues#MAX_ABS}.
  * Every pairing and every shape is checked, and every tensor read, before the first value is copied: a file that
  * does not fit leaves the graph untouched.
  */
@@ -98,32 +98,10 @@ public final class KerasImport {
         return new Report(h5.file(), rule, pairs.size(), count, skipped);
     }
 
-    /**
-     * The largest magnitude a pretrained weight may have: 10⁵. Measured on the files in the shared data (the official
-     * MobileNetV2 α0.35 and α0.5 no-top files, the 1.0 backbone rewritten from TF-slim, two InceptionV3 layouts), the
-     * largest |w| is 415.6, a batch norm's moving variance ({@code bn0_conv_0_bn_depthwise} of the α1.0 file); kernels
-     * stay under 31, moving means under 89. The bound leaves a margin of 240 for the files not measured (the official
-     * InceptionV3 ones), and stops what an edited or corrupted file carries: a value such as 1.8·10³⁷, or an exponent
-     * bit flipped in a weight of magnitude 1 or more (×2³² or beyond), which would train to a worse model with no
-     * error. Smaller edits are not detectable by magnitude: the SHA-256 that the feature cache and model card record
-     * identifies the file.
-     */
-    public static final float MAX_ABS_WEIGHT = 1e5f;
-
-    /**
-     * The values of {@code tensor}, each checked to be finite and at most {@link #MAX_ABS_WEIGHT} in magnitude (an
-     * offending value names the file, the tensor and its index).
-     */
+    /** The values of {@code tensor}, checked as pretrained weights ({@link WeightValues#requirePretrained}). */
     private static float[] checkedValues(KerasH5File h5, KerasH5File.Tensor tensor) {
         float[] v = h5.read(tensor);
-        String what = h5.file() + ": tensor " + tensor.path();
-        SafeTensors.requireFinite(v, what);
-        for (int i = 0; i < v.length; i++) {
-            if (Math.abs(v[i]) > MAX_ABS_WEIGHT) {
-                throw new WeightsException(what + " holds " + v[i] + " at index " + i + " of " + v.length + ", beyond the "
-                        + MAX_ABS_WEIGHT + " no pretrained weight comes near (a damaged or edited file?)");
-            }
-        }
+        WeightValues.requirePretrained(v, h5.file() + ": tensor " + tensor.path());
         return v;
     }
 

@@ -156,20 +156,10 @@ public final class SafeTensors {
             float[] values = new float[(int) ((en.end() - en.begin()) / 4)];
             buf.position((int) (dataStart + en.begin()));
             buf.asFloatBuffer().get(values);
-            requireFinite(values, file + ": tensor " + en.name());
+            WeightValues.requireFinite(values, file + ": tensor " + en.name());
             tensors.put(en.name(), Tensor.wrap(values, en.shape()));
         }
         return new Contents(tensors, metadata);
-    }
-
-    /** Throws a {@link WeightsException} {@code "<what> holds NaN at index i of n (values must be finite)"} if one is not. */
-    static void requireFinite(float[] values, String what) {
-        for (int i = 0; i < values.length; i++) {
-            if (!Float.isFinite(values[i])) {
-                throw new WeightsException(what + " holds " + values[i] + " at index " + i + " of " + values.length
-                        + " (values must be finite)");
-            }
-        }
     }
 
     private static JsonObject parseHeader(Path file, byte[] bytes, int length) {

@@ -227,10 +227,10 @@ class KerasImportTest {
         overwrite(f, KerasFixtures.value("b", "moving_variance", 3), 1.8e37f);
         assertEquals(f + ": tensor /b/b/moving_variance:0 holds 1.8E37 at index 3 of 4, beyond the 100000.0 no pretrained weight"
                 + " comes near (a damaged or edited file?)", assertThrows(WeightsException.class, () -> KerasImport.load(f, mobileLike())).getMessage());
-        overwrite(f, 1.8e37f, -KerasImport.MAX_ABS_WEIGHT);
+        overwrite(f, 1.8e37f, -WeightValues.MAX_ABS);
         Graph g = mobileLike();
         KerasImport.load(f, g);
-        assertEquals(-KerasImport.MAX_ABS_WEIGHT, ((BatchNorm) g.layer("bn_Conv1")).movingVariance.value.data[3]);
+        assertEquals(-WeightValues.MAX_ABS, ((BatchNorm) g.layer("bn_Conv1")).movingVariance.value.data[3]);
     }
 
     @Test

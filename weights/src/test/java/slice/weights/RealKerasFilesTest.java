@@ -164,7 +164,7 @@ class RealKerasFilesTest {
     }
 
     /**
-     * {@link KerasImport#MAX_ABS_WEIGHT}'s measurement: the largest |w| of every {@code .h5} in the shared data is the
+     * {@link WeightValues#MAX_ABS}'s measurement: the largest |w| of every {@code .h5} in the shared data is the
      * 415.6 its Javadoc states (a moving variance of the MobileNetV2 1.0 file), 240 times under the bound.
      */
     @Test
@@ -188,6 +188,6 @@ class RealKerasFilesTest {
         }
         assertEquals(415.626, largest, 1e-3, where);
         assertEquals("/bn0_conv_0_bn_depthwise/bn0_conv_0_bn_depthwise/moving_variance:0", where);
-        assertTrue(largest * 240 < KerasImport.MAX_ABS_WEIGHT);
+        assertTrue(largest * 240 < WeightValues.MAX_ABS);
     }
 }
