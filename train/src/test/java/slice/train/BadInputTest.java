@@ -197,7 +197,8 @@ class BadInputTest {
         Path json = model.resolve("model.json");
         Files.writeString(json, Files.readString(json).replace("\"class_names\"", "\"names\""));
         assertOneLineError(json + ": class_names is missing or not a list", "predict", "--model", model.toString(), good.toString());
-        Files.writeString(json, Files.readString(json).replace("\"names\"", "\"class_names\"").replace("\"input_size\": 32", "\"input_size\": 100000"));
+        Files.writeString(json, Files.readString(json).replace("\"names\"", "\"class_names\"")
+                .replace("\"input_size\": 32", "\"input_size\": 100000"));
         assertOneLineError(json + ": input_size is 100000, not a whole number in [1, 2048]", "predict", "--model", model.toString(),
                 good.toString());
 

@@ -96,7 +96,8 @@ class CheckpointTest {
         nan[first + 3] = 0x7f;
         Files.write(f, nan);
         assertEquals(f + ": tensor weights:dense/kernel holds NaN at index 0 of 6 (values must be finite)"
-                + " (a damaged checkpoint: delete it to start the run over)", assertThrows(UserError.class, () -> Checkpoint.load(f)).getMessage());
+                + " (a damaged checkpoint: delete it to start the run over)",
+                assertThrows(UserError.class, () -> Checkpoint.load(f)).getMessage());
 
         byte[] nudged = bytes.clone();
         nudged[first] = 1;

@@ -28,8 +28,9 @@ class NonFiniteTest {
     }
 
     private String[] train(Path faces, Path weights, Path out, String... more) {
-        List<String> args = new ArrayList<>(List.of("train", "--data", faces.toString(), "--faces", "whole", "--alpha", "0.35",
-                "--size", "96", "--weights", weights.toString(), "--epochs", "2", "--batch", "8", "--out", out.toString(),
+        List<String> args = new ArrayList<>(List.of("train", "--data", faces.toString(), "--faces", "whole", "--model", "mobilenetv2",
+                "--alpha", "0.35", "--size", "96", "--weights", weights.toString(), "--epochs", "2", "--batch", "8",
+                "--out", out.toString(),
                 "--cache", tmp.resolve("cache").toString()));
         args.addAll(List.of(more));
         return args.toArray(String[]::new);
@@ -75,7 +76,8 @@ class NonFiniteTest {
     void aNonFiniteBackboneWeightIsRefusedNamingTheTensor() throws Exception {
         String kernel = "/Conv1/Conv1/kernel:0";
         Path nan = withValue(RealData.mobileNetV2Alpha035(), kernel, 7, Float.NaN, tmp.resolve("nan.h5"));
-        assertOneLine(BadInputTest.run(train(faces(), nan, tmp.resolve("out"))), nan + ": tensor " + kernel + " holds NaN at index 7 of 432",
+        assertOneLine(BadInputTest.run(train(faces(), nan, tmp.resolve("out"))),
+                nan + ": tensor " + kernel + " holds NaN at index 7 of 432",
                 "(values must be finite)");
     }
 

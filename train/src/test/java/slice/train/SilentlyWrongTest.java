@@ -24,7 +24,8 @@ class SilentlyWrongTest {
         Path edited = NonFiniteTest.withValue(RealData.mobileNetV2Alpha035(), tensor, 2, 1.8e37f, tmp.resolve("edited.h5"));
         BadInputTest.assertOneLineError(edited + ": tensor " + tensor + " holds 1.8E37 at index 2 of 432, beyond the 100000.0 no"
                 + " pretrained weight comes near (a damaged or edited file?)", "train", "--data", faces.toString(), "--faces", "whole",
-                "--alpha", "0.35", "--size", "96", "--weights", edited.toString(), "--out", tmp.resolve("out").toString(),
+                "--model", "mobilenetv2", "--alpha", "0.35", "--size", "96", "--weights", edited.toString(),
+                "--out", tmp.resolve("out").toString(),
                 "--cache", tmp.resolve("cache").toString());
     }
 
@@ -36,7 +37,8 @@ class SilentlyWrongTest {
     @Test
     void aReplacedFileInTheCacheIsRefusedWithWeightsAuto() throws Exception {
         Path cache = tmp.resolve("cache");
-        Path cached = Files.createDirectories(cache.resolve("keras")).resolve("mobilenet_v2_weights_tf_dim_ordering_tf_kernels_0.35_96_no_top.h5");
+        Path cached = Files.createDirectories(cache.resolve("keras"))
+                .resolve("mobilenet_v2_weights_tf_dim_ordering_tf_kernels_0.35_96_no_top.h5");
         Files.copy(RealData.mobileNetV2Alpha035(), cached);
         String[] fetch = {"weights", "fetch", "--alpha", "0.35", "--size", "96", "--cache", cache.toString()};
         BadInputTest.Result first = BadInputTest.run(fetch);
@@ -57,7 +59,8 @@ class SilentlyWrongTest {
 
         Path faces = RealData.copyOfPeople("faces/att_faces", List.of("s1", "s2"), 4, tmp.resolve("faces"));
         RelaunchTest.Run train = RelaunchTest.java(List.of("-Dslice.cache=" + cache), "train", "--data", faces.toString(),
-                "--faces", "whole", "--alpha", "0.35", "--size", "96", "--weights", "auto", "--out", tmp.resolve("out").toString());
+                "--faces", "whole", "--model", "mobilenetv2", "--alpha", "0.35", "--size", "96", "--weights", "auto",
+                "--out", tmp.resolve("out").toString());
         assertEquals(2, train.exit(), train.err());
         assertTrue(train.err().lines().anyMatch(l -> l.startsWith("error: " + refused)), train.err());
     }
