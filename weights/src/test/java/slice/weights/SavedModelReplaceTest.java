@@ -130,8 +130,16 @@ class SavedModelReplaceTest {
         Path f = two.saveIn(dir);
         AtomicBoolean done = new AtomicBoolean();
         Thread writer = new Thread(() -> {
-            for (int i = 0; i < 400; i++) (i % 2 == 0 ? three : two).saveIn(dir);
-            done.set(true);
+            try {
+                for (int i = 0; i < 400; i++) {
+                    (i % 2 == 0 ? three : two).saveIn(dir);
+                    Thread.sleep(1);   // saves a millisecond apart: far more often than any command saves
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                done.set(true);
+            }
         });
         writer.start();
         int reads = 0;
