@@ -169,6 +169,7 @@ public final class BatchNorm extends Layer {
         int pixels = node.out().size() / channels;
         boolean paramGrads = isTrainable();
         float[] dx = node.inGrad(0) == null ? null : node.inGrad(0).data;
+        boolean add = dx != null && node.addsToInGrad(0);
         if (paramGrads || s.batchStatistics) {
             sumOverPixels(s.partialA, s.partialB, channels, pixels,
                     (p0, p1, g, gx) -> KERNEL.gradientSums(dy, x, p0, p1, channels, mean, g, gx), s.sumDy, s.sumDyXc);
@@ -181,7 +182,7 @@ public final class BatchNorm extends Layer {
         if (dx == null) return;
         int chunk = Math.max(1, MAP_CHUNK / channels);
         if (!s.batchStatistics) {
-            Parallel.forRange(pixels, chunk, (p0, p1) -> KERNEL.addScaled(dy, dx, p0, p1, channels, scale));
+            Parallel.forRange(pixels, chunk, (p0, p1) -> KERNEL.scaledGradient(dy, dx, p0, p1, channels, scale, add));
             return;
         }
         // ∂L/∂x = s·g − s·mean(g) − s·x̂·mean(g·x̂) = s·g + [−s·invStd²·Σg(x−mean)/P]·(x − mean) + [−s·Σg/P]
@@ -191,7 +192,7 @@ public final class BatchNorm extends Layer {
             coefConst[c] = -scale[c] * s.sumDy[c] / pixels;
         }
         Parallel.forRange(pixels, chunk,
-                (p0, p1) -> KERNEL.addNormalizedGradient(dy, x, dx, p0, p1, channels, mean, scale, coefCentred, coefConst));
+                (p0, p1) -> KERNEL.normalizedGradient(dy, x, dx, p0, p1, channels, mean, scale, coefCentred, coefConst, add));
     }
 
     /** A per-channel sum over pixels {@code [p0, p1)}, added into one or two accumulators of C floats. */

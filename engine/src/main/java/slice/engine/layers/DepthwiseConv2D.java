@@ -1,6 +1,7 @@
 package slice.engine.layers;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import slice.engine.Layer;
 import slice.engine.Node;
@@ -19,7 +20,7 @@ import slice.engine.kernels.WindowGeometry;
  *
  * <p>Forward {@code y[n, oy, ox, c] = b[c] + Σ_{ky,kx} x[n, oy·s − pt + ky, ox·s − pl + kx, c] · K[ky, kx, c]}
  * (padding reads zero). Gradients: {@code ∂L/∂x} gathers, for every input pixel, the {@code ∂L/∂y · K} of the
- * outputs that read it (added into the input's gradient); {@code ∂L/∂K[ky, kx, c] = Σ ∂L/∂y[n, oy, ox, c] · x[…]};
+ * outputs that read it (written or added as {@link Node#addsToInGrad} says); {@code ∂L/∂K[ky, kx, c] = Σ ∂L/∂y[n, oy, ox, c] · x[…]};
  * {@code ∂L/∂b[c] = Σ ∂L/∂y[n, oy, ox, c]}. The loops are a {@link DepthwiseKernel} (channels are the vector lanes);
  * forward and input gradient split over rows, the kernel gradient over channel blocks (each thread owns its
  * channels' sums), so results do not depend on the thread count. In an inference graph a following frozen batch
@@ -98,7 +99,14 @@ public final class DepthwiseConv2D extends Layer {
         float[] dy = node.grad().data, k = kernel.value.data;
         if (node.inGrad(0) != null) {
             float[] dx = node.inGrad(0).data;
-            Parallel.forRange(node.batch() * geometry.h, (r0, r1) -> KERNEL.backwardInput(geometry, dy, k, dx, r0, r1));
+            boolean add = node.addsToInGrad(0);
+            int rowLength = geometry.w * channels;
+            Parallel.forRange(node.batch() * geometry.h, (r0, r1) -> {
+                for (int r = r0; r < r1; r++) { // row by row: the kernel adds into a row just zeroed, still in cache
+                    if (!add) Arrays.fill(dx, r * rowLength, (r + 1) * rowLength, 0f);
+                    KERNEL.backwardInput(geometry, dy, k, dx, r, r + 1);
+                }
+            });
         }
         if (isTrainable()) {
             float[] x = node.in(0).data, dk = kernel.grad.data, db = bias == null ? null : bias.grad.data;

@@ -49,6 +49,7 @@ public final class MaxPooling2D extends Layer {
     @Override public void backward(Node node) {
         if (node.inGrad(0) == null) return;
         float[] x = node.in(0).data, y = node.out().data, dy = node.grad().data, dx = node.inGrad(0).data;
+        if (!node.addsToInGrad(0)) node.inGrad(0).zero(); // the kernel scatters into the window maxima only
         int c = geometry.channels, blocks = (c + Simd.FLOAT_LANES - 1) / Simd.FLOAT_LANES;
         // work unit n·blocks + b: image n, channels [b·lanes, (b+1)·lanes); a thread's units are one channel range per image
         Parallel.forRange(node.batch() * blocks, (u0, u1) -> {

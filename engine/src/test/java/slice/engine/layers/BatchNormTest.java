@@ -85,12 +85,15 @@ class BatchNormTest {
             float[] y = new float[pixels * channels], dx = dy.clone(), dx2 = x.clone();
             float[] sum = s.clone(), sq = t.clone(), g = a.clone(), gx = b.clone();
             kernel.affine(x, y, 1, pixels, channels, s, t);
-            kernel.addScaled(dy, dx, 0, pixels, channels, s);
-            kernel.addNormalizedGradient(dy, x, dx2, 0, pixels, channels, m, a, b, k);
+            float[] overwritten = x.clone(), overwritten2 = dy.clone();
+            kernel.scaledGradient(dy, dx, 0, pixels, channels, s, true);
+            kernel.normalizedGradient(dy, x, dx2, 0, pixels, channels, m, a, b, k, true);
+            kernel.scaledGradient(dy, overwritten, 1 % pixels, pixels, channels, s, false);
+            kernel.normalizedGradient(dy, x, overwritten2, 0, pixels, channels, m, a, b, k, false);
             kernel.sum(x, 0, pixels, channels, sum);
             kernel.centredSquares(x, 1 % pixels, pixels, channels, m, sq);
             kernel.gradientSums(dy, x, 0, pixels, channels, m, g, gx);
-            return concat(y, dx, dx2, sum, sq, g, gx);
+            return concat(y, dx, dx2, sum, sq, g, gx, overwritten, overwritten2);
         });
     }
 
