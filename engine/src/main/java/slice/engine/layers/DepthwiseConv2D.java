@@ -19,11 +19,12 @@ import slice.engine.kernels.WindowGeometry;
  *
  * <p>Forward {@code y[n, oy, ox, c] = b[c] + Σ_{ky,kx} x[n, oy·s − pt + ky, ox·s − pl + kx, c] · K[ky, kx, c]}
  * (padding reads zero). Gradients: {@code ∂L/∂x} gathers, for every input pixel, the {@code ∂L/∂y · K} of the
- * outputs that read it (written or added as {@link Node#addsToInGrad} says); {@code ∂L/∂K[ky, kx, c] = Σ ∂L/∂y[n, oy, ox, c] · x[…]};
- * {@code ∂L/∂b[c] = Σ ∂L/∂y[n, oy, ox, c]}. The loops are a {@link DepthwiseKernel} (channels are the vector lanes);
- * forward and input gradient split over rows, the kernel gradient over bands of output rows (each into its own partial
- * sums, added in band order), so results do not depend on the thread count. In an inference graph a following frozen batch
- * norm (or {@link Scale}) and ReLU are applied by the kernel to each output before it is stored ({@link Epilogue}), and a zero padding
+ * outputs that read it (written or added as {@link Node#addsToInGrad} says);
+ * {@code ∂L/∂K[ky, kx, c] = Σ ∂L/∂y[n, oy, ox, c] · x[…]}; {@code ∂L/∂b[c] = Σ ∂L/∂y[n, oy, ox, c]}. The loops are a
+ * {@link DepthwiseKernel} (channels are the vector lanes); forward and input gradient split over rows, the kernel
+ * gradient over bands of output rows (each into its own partial sums, added in band order), so results do not depend
+ * on the thread count. In an inference graph a following frozen batch norm (or {@link Scale}) and ReLU are applied by
+ * the kernel to each output before it is stored ({@link Epilogue}), and a zero padding
  * before it is read through ({@link #canReadThrough}).
  */
 public final class DepthwiseConv2D extends Layer {

@@ -61,7 +61,8 @@ class ElementwiseLayersTest {
             int k = 0;
             for (ReluKernel kernel : new ReluKernel[] {scalar, vector}) {
                 float[] relu6 = new float[size], relu = new float[size], leaky = new float[size];
-                float[] dRelu6 = dy.clone(), dRelu = dy.clone(), dLeaky = dy.clone(), overwritten6 = dy.clone(), overwrittenLeaky = dy.clone();
+                float[] dRelu6 = dy.clone(), dRelu = dy.clone(), dLeaky = dy.clone();
+                float[] overwritten6 = dy.clone(), overwrittenLeaky = dy.clone();
                 kernel.forward(x, relu6, size / 3, size, 6f);
                 kernel.backward(x, dy, dRelu6, 0, size, 6f, true);
                 kernel.backward(x, dy, overwritten6, size / 3, size, 6f, false);

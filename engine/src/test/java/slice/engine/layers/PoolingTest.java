@@ -3,6 +3,7 @@ package slice.engine.layers;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static slice.engine.layers.BatchNormTest.concat;
 
+import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import slice.engine.GradCheck;
@@ -89,8 +90,8 @@ class PoolingTest {
                                     kernel.maxBackward(g, winners, dy, dxMax, image, 0, channels / 3);
                                     kernel.maxBackward(g, winners, dy, dxMax, image, channels / 3, channels);
                                 }
-                                String what = String.format("n %d, %dx%dx%d, pool %d, stride %d, %s", n, size[0], size[1], channels, pool, stride, padding);
-                                assertArrayEquals(rescanned(g, x, yMax, dy, dx0, n), dxMax, "winners kept vs found again, " + what);
+                                assertArrayEquals(rescanned(g, x, yMax, dy, dx0, n), dxMax, "winners kept vs found again, n " + n + ", "
+                                        + Arrays.toString(size) + "x" + channels + ", pool " + pool + ", stride " + stride + ", " + padding);
                                 results[k++] = concat(yMax, winners, yAvg, dx, dxMax);
                             }
                             String what = String.format("n %d, %dx%dx%d, pool %d, stride %d, %s", n, size[0], size[1], channels, pool, stride, padding);
