@@ -27,10 +27,8 @@ import slice.engine.kernels.WindowGeometry;
  *       border pixels and other kernel sizes go tap by tap along the row, one weight vector in a register per tap.</li>
  *   <li>Input gradient: for stride-1 3×3 rows, interior pixels gather their nine taps with the weights in registers;
  *       otherwise tap by tap in (ky, kx) order, the tap's weight vector in a register while it sweeps the row.</li>
- *   <li>Kernel gradient over a range of output rows: for 3×3 rows whose three input rows exist, per channel vector
- *       the nine taps' partials at once (nine independent fma chains, one {@code dy} load for nine fmas) along the
- *       row; otherwise per tap, four channel vectors at once (four independent fma chains); row partials added to
- *       the gradient.</li>
+ *   <li>Kernel gradient over a range of output rows: per output row and tap, four channel vectors at once (four
+ *       independent fma chains) along the row, row partials added to the gradient.</li>
  * </ul>
  */
 public final class DepthwiseVector implements DepthwiseKernel {
@@ -244,30 +242,22 @@ public final class DepthwiseVector implements DepthwiseKernel {
     }
 
     @Override public void backwardKernel(WindowGeometry g, float[] x, float[] dy, int row0, int row1, float[] dK, float[] dBias) {
-        int c = g.channels, s = g.stride, c1 = c;
+        int c = g.channels, s = g.stride;
         DepthwiseScalar.clearKernelGradient(g, dK, dBias);
-        // a 3×3 window's interior columns: all three input columns exist
-        int oxA = (g.padLeft + s - 1) / s, oxB = Math.min(g.outW, Math.floorDiv(g.w - 3 + g.padLeft, s) + 1);
         for (int r = row0; r < row1; r++) {
             int b = r / g.outH, oy = r % g.outH;
             int iy0 = oy * s - g.padTop;
             int kyLo = firstTap(iy0), kyHi = endTap(iy0, g.h, g.kh);
             int dyRow = r * g.outW * c;
             int ch = 0;
-            if (g.kh == 3 && g.kw == 3 && kyLo == 0 && kyHi == 3 && oxA < oxB) {
-                int xRow = (b * g.h + iy0) * g.w * c;
-                for (; ch + L <= c; ch += L) rowAllTaps3x3(g, x, dy, dK, dBias, xRow, dyRow, oxA, oxB, ch);
-                DepthwiseScalar.addKernelGradientOfRow(g, x, dy, r, dK, dBias, ch, c);
-                continue;
-            }
-            for (; ch + 4 * L <= c1; ch += 4 * L) {
+            for (; ch + 4 * L <= c; ch += 4 * L) {
                 if (dBias != null) biasRow4(g, dy, dyRow, dBias, ch);
                 for (int ky = kyLo; ky < kyHi; ky++) {
                     int xRow = (b * g.h + iy0 + ky) * g.w * c;
                     for (int kx = 0; kx < g.kw; kx++) tapRow4(g, x, dy, dK, xRow, dyRow, ky, kx, ch);
                 }
             }
-            for (; ch + L <= c1; ch += L) {
+            for (; ch + L <= c; ch += L) {
                 if (dBias != null) {
                     FloatVector p = FloatVector.zero(F);
                     for (int ox = 0; ox < g.outW; ox++) p = p.add(FloatVector.fromArray(F, dy, dyRow + ox * c + ch));
@@ -287,69 +277,8 @@ public final class DepthwiseVector implements DepthwiseKernel {
                     }
                 }
             }
-            DepthwiseScalar.addKernelGradientOfRow(g, x, dy, r, dK, dBias, ch, c1);
+            DepthwiseScalar.addKernelGradientOfRow(g, x, dy, r, dK, dBias, ch, c);
         }
-    }
-
-    /**
-     * Output row {@code dyRow}'s share of the gradient of channels {@code [ch, ch + L)}, for a 3×3 window whose three
-     * input rows exist ({@code xRow} is the first): the nine taps' partials and the bias's as ten independent chains
-     * in one sweep along the row, each {@code dy} vector loaded once. Each chain runs over {@code ox} in increasing
-     * order — its tap's left border, the interior {@code [oxA, oxB)} where every tap reads a real column, its right
-     * border — the scalar twin's order; then {@code dK[tap] += partial}, {@code dBias += partial}.
-     */
-    private static void rowAllTaps3x3(WindowGeometry g, float[] x, float[] dy, float[] dK, float[] dBias, int xRow, int dyRow,
-                                      int oxA, int oxB, int ch) {
-        int c = g.channels, pix = g.stride * c, rowStride = g.w * c;
-        int d0 = dyRow + ch, x0 = xRow - g.padLeft * c + ch; // + ox·c, + ox·s·c + ky·rowStride + kx·c
-        OutRange[] cols = g.colRanges;
-        FloatVector z = FloatVector.zero(F);
-        FloatVector p00 = sweep(z, x, dy, x0, d0, pix, c, cols[0].from(), oxA);
-        FloatVector p01 = sweep(z, x, dy, x0 + c, d0, pix, c, cols[1].from(), oxA);
-        FloatVector p02 = sweep(z, x, dy, x0 + 2 * c, d0, pix, c, cols[2].from(), oxA);
-        FloatVector p10 = sweep(z, x, dy, x0 + rowStride, d0, pix, c, cols[0].from(), oxA);
-        FloatVector p11 = sweep(z, x, dy, x0 + rowStride + c, d0, pix, c, cols[1].from(), oxA);
-        FloatVector p12 = sweep(z, x, dy, x0 + rowStride + 2 * c, d0, pix, c, cols[2].from(), oxA);
-        FloatVector p20 = sweep(z, x, dy, x0 + 2 * rowStride, d0, pix, c, cols[0].from(), oxA);
-        FloatVector p21 = sweep(z, x, dy, x0 + 2 * rowStride + c, d0, pix, c, cols[1].from(), oxA);
-        FloatVector p22 = sweep(z, x, dy, x0 + 2 * rowStride + 2 * c, d0, pix, c, cols[2].from(), oxA);
-        FloatVector pb = z;
-        for (int ox = 0; ox < oxA; ox++) pb = pb.add(FloatVector.fromArray(F, dy, d0 + ox * c));
-        for (int ox = oxA; ox < oxB; ox++) {
-            int i0 = x0 + ox * pix, i1 = i0 + rowStride, i2 = i1 + rowStride;
-            FloatVector gv = FloatVector.fromArray(F, dy, d0 + ox * c);
-            pb = pb.add(gv);
-            p00 = gv.fma(FloatVector.fromArray(F, x, i0), p00);
-            p01 = gv.fma(FloatVector.fromArray(F, x, i0 + c), p01);
-            p02 = gv.fma(FloatVector.fromArray(F, x, i0 + 2 * c), p02);
-            p10 = gv.fma(FloatVector.fromArray(F, x, i1), p10);
-            p11 = gv.fma(FloatVector.fromArray(F, x, i1 + c), p11);
-            p12 = gv.fma(FloatVector.fromArray(F, x, i1 + 2 * c), p12);
-            p20 = gv.fma(FloatVector.fromArray(F, x, i2), p20);
-            p21 = gv.fma(FloatVector.fromArray(F, x, i2 + c), p21);
-            p22 = gv.fma(FloatVector.fromArray(F, x, i2 + 2 * c), p22);
-        }
-        for (int ox = oxB; ox < g.outW; ox++) pb = pb.add(FloatVector.fromArray(F, dy, d0 + ox * c));
-        addTap(dK, ch, sweep(p00, x, dy, x0, d0, pix, c, oxB, cols[0].to()));
-        addTap(dK, c + ch, sweep(p01, x, dy, x0 + c, d0, pix, c, oxB, cols[1].to()));
-        addTap(dK, 2 * c + ch, sweep(p02, x, dy, x0 + 2 * c, d0, pix, c, oxB, cols[2].to()));
-        addTap(dK, 3 * c + ch, sweep(p10, x, dy, x0 + rowStride, d0, pix, c, oxB, cols[0].to()));
-        addTap(dK, 4 * c + ch, sweep(p11, x, dy, x0 + rowStride + c, d0, pix, c, oxB, cols[1].to()));
-        addTap(dK, 5 * c + ch, sweep(p12, x, dy, x0 + rowStride + 2 * c, d0, pix, c, oxB, cols[2].to()));
-        addTap(dK, 6 * c + ch, sweep(p20, x, dy, x0 + 2 * rowStride, d0, pix, c, oxB, cols[0].to()));
-        addTap(dK, 7 * c + ch, sweep(p21, x, dy, x0 + 2 * rowStride + c, d0, pix, c, oxB, cols[1].to()));
-        addTap(dK, 8 * c + ch, sweep(p22, x, dy, x0 + 2 * rowStride + 2 * c, d0, pix, c, oxB, cols[2].to()));
-        if (dBias != null) addTap(dBias, ch, pb);
-    }
-
-    /** {@code p} plus, fma by fma over {@code ox ∈ [from, to)}, {@code dy[d0 + ox·c]·x[x0 + ox·pix]}. */
-    private static FloatVector sweep(FloatVector p, float[] x, float[] dy, int x0, int d0, int pix, int c, int from, int to) {
-        for (int ox = from; ox < to; ox++) p = FloatVector.fromArray(F, dy, d0 + ox * c).fma(FloatVector.fromArray(F, x, x0 + ox * pix), p);
-        return p;
-    }
-
-    private static void addTap(float[] a, int i, FloatVector p) {
-        FloatVector.fromArray(F, a, i).add(p).intoArray(a, i);
     }
 
     /** dBias[ch .. ch+4L) += Σ_ox dy[row, ox, ·]: four independent chains. */
