@@ -17,7 +17,7 @@ import slice.weights.WeightsException;
 /**
  * The command line: {@code train}, {@code predict}, {@code evaluate}, {@code features}, {@code summary},
  * {@code weights fetch|list}; and for a recogniser made only of enrolled faces, {@code enroll}, {@code forget},
- * {@code people} ({@link GalleryCommands}).
+ * {@code people} ({@link GalleryCommands}), and {@code serve}, the same as a web service ({@link slice.train.serve.ServeCommand}).
  *
  * <p>Errors: a {@link UserError}, {@link DataException} or {@link WeightsException} (or an I/O error, or a bad option)
  * is one line on stderr, exit code 2; anything else
@@ -31,7 +31,7 @@ import slice.weights.WeightsException;
                 "2:bad input: a file, folder or option (one line on stderr says which and why)"},
         footer = {"", "Run 'java -jar train.jar COMMAND --help' for a command's options."})
 public final class Cli {
-    static final int OK = 0, INTERNAL = 1, USER = 2;
+    public static final int OK = 0, INTERNAL = 1, USER = 2;
 
     @Option(names = "--debug", scope = ScopeType.INHERIT,
             description = "Print stack traces of errors.")
@@ -82,7 +82,8 @@ public final class Cli {
     private static List<Object> subcommands() {
         return List.of(new TrainCommand(), new PredictCommand(), new EvaluateCommand(), new DetectCommand(), new FeaturesCommand(),
                 new SummaryCommand(), new WeightsCommand(),
-                new GalleryCommands.Enroll(), new GalleryCommands.Forget(), new GalleryCommands.People());
+                new GalleryCommands.Enroll(), new GalleryCommands.Forget(), new GalleryCommands.People(),
+                new slice.train.serve.ServeCommand());
     }
 
     static int exitCode(Throwable e) {
@@ -105,7 +106,7 @@ public final class Cli {
     }
 
     /** Every computing command starts by saying which kernels run; without the vector module that line is a warning. */
-    abstract static class Task implements Callable<Integer> {
+    public abstract static class Task implements Callable<Integer> {
         @Override public final Integer call() throws Exception {
             System.err.println(Simd.ENABLED ? "slice: " + Simd.describe()
                     : "warning: " + Simd.describe() + ": several times slower than the vector kernels"

@@ -11,13 +11,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import slice.train.data.Hashes;
-import slice.train.data.FaceIndex;
-import slice.train.data.ImageDecoder;
 import slice.weights.Gallery;
-import slice.weights.ModelCard;
-import slice.weights.SavedModel;
-import slice.weights.WeightsException;
+import slice.weights.io.SliceCache;
 
 /**
  * {@code enroll}, {@code forget} and {@code people}: a recogniser made only of enrolled photos, kept as a
@@ -34,37 +29,13 @@ final class GalleryCommands {
                 description = "Model folder holding the gallery (enroll creates it, and the folder, if needed).")
         Path dir;
 
-        /** The gallery in the folder; with {@code create}, an empty one when the folder holds no model at all. */
-        Gallery gallery(boolean create) {
-            if (Files.exists(dir) && !Files.isDirectory(dir)) throw UserError.about(dir, "not a folder");
-            if (Gallery.isIn(dir)) return Gallery.read(dir);
-            Path trained = dir.resolve(TrainCommand.MODEL);
-            if (Files.exists(trained)) throw UserError.about(dir, "holds a trained " + describe(trained) + ", not a gallery: enrolling into"
-                    + " a trained classifier is not supported yet (enroll into a new folder for a recogniser made only of enrolments)");
-            if (!create) throw UserError.about(dir, "no gallery here (" + Gallery.SIDECAR + "): enroll someone first");
-            return Enrolment.empty();
+        GalleryFolder folder() {
+            return new GalleryFolder(dir);
         }
 
-        private static String describe(Path trained) {
-            try {
-                ModelCard card = SavedModel.readCard(trained);
-                return String.format(Locale.ROOT, "%s classifier (α %s, %d people)", card.architecture().id, card.alpha(),
-                        card.classNames().size());
-            } catch (WeightsException e) {
-                return "classifier (" + e.getMessage() + ")";
-            }
-        }
-
-        void write(Gallery gallery) {
-            gallery.write(dir);
-        }
-    }
-
-    static String personName(String raw) {
-        try {
-            return Gallery.personName(raw);
-        } catch (IllegalArgumentException e) {
-            throw new UserError(e.getMessage());
+        /** True when the folder holds a classifier written by {@code train} (and no gallery). */
+        boolean holdsTrainedModel() {
+            return !Gallery.isIn(dir) && Files.isRegularFile(dir.resolve(TrainCommand.MODEL));
         }
     }
 
@@ -77,7 +48,9 @@ final class GalleryCommands {
     @Command(name = "enroll", sortOptions = false, mixinStandardHelpOptions = true,
             description = {"Add a person, or more photos of a known one, to a recogniser made of enrolled faces (no training):",
                     "in each photo the largest face is found, aligned and described (face-api.js's networks, in pure Java).",
-                    "A photo without a face is reported and skipped; one with several faces uses the largest and says so."},
+                    "A photo without a face is reported and skipped; one with several faces uses the largest and says so.",
+                    "Into a folder written by train: the photos join the person's training photos (a new person becomes a new",
+                    "class) and the head alone is retrained from the cached features of the photos in its split.tsv."},
             footer = {"", "Example:", "  java -jar train.jar enroll --model family --person Zoë zoe1.jpg zoe2.jpg zoe3.jpg"})
     static final class Enroll extends Cli.Task {
         @Mixin ModelFolder model;
@@ -91,61 +64,46 @@ final class GalleryCommands {
         @Parameters(arity = "1..*", paramLabel = "PHOTO", description = "Photos of the person.")
         List<Path> photos;
 
+        @Option(names = "--cache", paramLabel = "DIR",
+                description = "For a model written by train: the feature cache its training filled (default: train's default,"
+                        + " $SLICE_CACHE/features or ~/.cache/slice/features).")
+        Path cache;
+
         @Override protected int run() throws IOException {
             long start = System.nanoTime();
-            String name = personName(person);
-            Gallery gallery = model.gallery(true);
+            String name = GalleryFolder.personName(person);
+            if (model.holdsTrainedModel()) {
+                HeadEnrolment.Outcome o = HeadEnrolment.enroll(model.dir, name, photos, faces,
+                        cache != null ? cache : SliceCache.standard().features(), System.out);
+                System.out.printf(Locale.ROOT, "%s: %d photo%s added; head retrained on %d photos of %d people (%d features computed,"
+                        + " the rest from the cache) in %.1f s, %.1f s in all; test accuracy %s%n", name, o.added(),
+                        o.added() == 1 ? "" : "s", o.trainPhotos(), o.people(), o.computed(), o.trainingSeconds(), o.seconds(),
+                        o.testAccuracy());
+                return Cli.OK;
+            }
+            GalleryFolder folder = model.folder();
+            Gallery gallery = folder.open(true);
             Gallery.Person known = gallery.person(name);
             GalleryRecogniser recogniser = faces.galleryRecogniser(gallery);
             double loaded = (System.nanoTime() - start) / 1e9;
-            List<Gallery.Photo> added = new ArrayList<>();
-            int noFace = 0;
-            for (Path file : photos) {
-                byte[] bytes = Files.readAllBytes(file);
-                String sha = Hashes.sha256Hex(bytes);
-                String owner = owner(gallery, sha);
-                if (owner != null || added.stream().anyMatch(p -> p.sha256().equals(sha))) {
-                    String as = owner == null || owner.equals(name) ? "" : " as " + owner;
-                    System.out.println(file + "\talready enrolled" + as + ", skipped");
-                    continue;
-                }
-                ImageDecoder.Scaled decoded;
-                try {
-                    decoded = FaceIndex.decodePhoto(bytes);
-                } catch (IOException e) {
-                    throw UserError.about(file, Recogniser.problem(e) + " (nothing enrolled)");
-                }
-                List<GalleryRecogniser.DescribedFace> found = recogniser.describe(decoded.image());
-                GalleryRecogniser.DescribedFace face = GalleryRecogniser.largest(found);
-                if (face == null) {
-                    System.out.println(file + "\tno face, skipped");
-                    noFace++;
-                    continue;
-                }
-                added.add(new Gallery.Photo(sha, face.descriptor()));
-                System.out.println(file + "\tenrolled" + (found.size() > 1 ? " (" + found.size() + " faces: the largest)" : ""));
-            }
-            if (added.isEmpty() && noFace > 0) {
-                throw UserError.about(model.dir, "nothing enrolled: no face found in " + (noFace == 1 ? "the photo" : "any of the " + noFace
-                        + " photos") + " of " + name);
-            }
-            if (added.isEmpty()) {
+            List<GalleryFolder.Offered> offered = new ArrayList<>();
+            for (Path file : photos) offered.add(new GalleryFolder.Offered(file.toString(), Files.readAllBytes(file)));
+            GalleryFolder.Enrolled enrolled = folder.enrol(recogniser, gallery, name, offered);
+            for (GalleryFolder.Outcome o : enrolled.outcomes()) System.out.println(o.label() + "\t" + switch (o.fate()) {
+                case ENROLLED -> "enrolled" + (o.faces() > 1 ? " (" + o.faces() + " faces: the largest)" : "");
+                case ALREADY_ENROLLED -> "already enrolled" + (o.owner() == null || o.owner().equals(name) ? "" : " as " + o.owner())
+                        + ", skipped";
+                case NO_FACE -> "no face, skipped";
+            });
+            if (enrolled.added() == 0) {
                 System.out.println(name + ": nothing new (every photo was already enrolled)");
                 return Cli.OK;
             }
-            Gallery updated = Enrolment.add(gallery, name, added);
-            model.write(updated);
             System.out.printf(Locale.ROOT, "%s: %d photo%s enrolled (%d in all) in %.1f s (%.1f s of it loading the networks);"
-                    + " gallery: %s%n", name, added.size(), added.size() == 1 ? "" : "s",
-                    added.size() + (known == null ? 0 : known.photos().size()), (System.nanoTime() - start) / 1e9, loaded,
-                    summary(updated));
+                    + " gallery: %s%n", name, enrolled.added(), enrolled.added() == 1 ? "" : "s",
+                    enrolled.added() + (known == null ? 0 : known.photos().size()), (System.nanoTime() - start) / 1e9, loaded,
+                    summary(enrolled.gallery()));
             return Cli.OK;
-        }
-
-        /** The person a photo with this SHA-256 is enrolled for, or {@code null}. */
-        private static String owner(Gallery g, String sha) {
-            for (Gallery.Person p : g.people()) for (Gallery.Photo ph : p.photos()) if (ph.sha256().equals(sha)) return p.name();
-            return null;
         }
     }
 
@@ -159,14 +117,11 @@ final class GalleryCommands {
         String person;
 
         @Override public Integer call() {
-            String name = personName(person);
-            Gallery gallery = model.gallery(false);
+            String name = GalleryFolder.personName(person);
+            GalleryFolder folder = model.folder();
+            Gallery gallery = folder.open(false);
             Gallery.Person p = gallery.person(name);
-            if (p == null) {
-                throw UserError.about(model.dir, "nobody called '" + name + "' is enrolled (run 'people --model " + model.dir + "')");
-            }
-            Gallery updated = Enrolment.forget(gallery, name);
-            model.write(updated);
+            Gallery updated = folder.forget(gallery, name);
             System.out.printf(Locale.ROOT, "%s forgotten (%d photo%s); gallery: %s%n", name, p.photos().size(),
                     p.photos().size() == 1 ? "" : "s", summary(updated));
             return Cli.OK;
@@ -181,7 +136,7 @@ final class GalleryCommands {
         @Mixin ModelFolder model;
 
         @Override public Integer call() {
-            Gallery gallery = model.gallery(false);
+            Gallery gallery = model.folder().open(false);
             for (Gallery.Person p : gallery.people()) {
                 System.out.println(p.name() + "\t" + p.photos().size() + (p.photos().size() == 1 ? " photo" : " photos"));
             }
