@@ -58,6 +58,7 @@ public final class Cli {
         Cli cli = new Cli();
         CommandLine cmd = new CommandLine(cli);
         for (Object sub : subcommands()) cmd.addSubcommand(sub);
+        registerFiniteNumbers(cmd);
         cmd.setCaseInsensitiveEnumValuesAllowed(true);
         cmd.setParameterExceptionHandler((e, args) -> {
             PrintWriter err = e.getCommandLine().getErr();
@@ -77,6 +78,31 @@ public final class Cli {
             return code;
         });
         return cmd;
+    }
+
+    /**
+     * Every float or double option of every command takes only finite numbers: {@code NaN}, {@code Infinity} and a
+     * decimal beyond the type's range ({@code 1e39} as a float) are refused while parsing, before any check of the
+     * option's own range could be fooled by them ({@code Infinity > 0} holds). Registered after the subcommands are
+     * added, as picocli applies a converter to the commands present.
+     */
+    private static void registerFiniteNumbers(CommandLine cmd) {
+        CommandLine.ITypeConverter<Double> doubles = s -> finite(s, "double");
+        CommandLine.ITypeConverter<Float> floats = s -> (float) finite(s, "float");
+        cmd.registerConverter(Double.class, doubles).registerConverter(double.class, doubles)
+                .registerConverter(Float.class, floats).registerConverter(float.class, floats);
+    }
+
+    /** {@code text} as a finite {@code type} ({@code float} or {@code double}), or picocli's one-line conversion error. */
+    private static double finite(String text, String type) {
+        double value;
+        try {
+            value = type.equals("float") ? Float.parseFloat(text) : Double.parseDouble(text);
+        } catch (NumberFormatException e) {
+            throw new CommandLine.TypeConversionException("'" + text + "' is not a " + type);
+        }
+        if (!Double.isFinite(value)) throw new CommandLine.TypeConversionException("'" + text + "' is not a finite " + type);
+        return value;
     }
 
     private static List<Object> subcommands() {
