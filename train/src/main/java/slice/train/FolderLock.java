@@ -14,7 +14,7 @@ import slice.weights.io.AtomicFiles;
 
 /**
  * One writer at a time in a folder: {@code train} in its {@code --out}, {@code enroll} and {@code forget} in their
- * {@code --model}. The lock is the operating system's ({@link FileChannel#tryLock}) on the file {@value #FILE} in the
+ * {@code --model}, {@code serve} in its {@code --model} for as long as it runs (it enrols and forgets over HTTP). The lock is the operating system's ({@link FileChannel#tryLock}) on the file {@value #FILE} in the
  * folder, held until {@link #close}; a second writer is refused at once with one line, it never waits. Once locked,
  * the temporary files of writes killed before this process started are deleted, with one line saying so
  * ({@link AtomicFiles#removeStaleTemporaries}).
@@ -25,7 +25,7 @@ import slice.weights.io.AtomicFiles;
  * a second lock is refused from it: opening and closing a second channel to the file would release the OS lock of the
  * first (POSIX locks belong to the process).
  */
-final class FolderLock implements AutoCloseable {
+public final class FolderLock implements AutoCloseable {
     static final String FILE = ".slice.lock";
     private static final Set<Path> HELD = ConcurrentHashMap.newKeySet();
 
@@ -38,7 +38,7 @@ final class FolderLock implements AutoCloseable {
     }
 
     /** Locks {@code dir} (created if needed) or throws a {@link UserError} saying another command is writing into it. */
-    static FolderLock acquire(Path dir) throws IOException {
+    public static FolderLock acquire(Path dir) throws IOException {
         if (Files.exists(dir) && !Files.isDirectory(dir)) throw UserError.about(dir, "exists, and is not a folder");
         Files.createDirectories(dir);
         Path folder = dir.toRealPath();
@@ -68,7 +68,7 @@ final class FolderLock implements AutoCloseable {
     }
 
     private static UserError busy(Path dir) {
-        return UserError.about(dir, "another train, enroll or forget is writing into this folder now (it holds "
+        return UserError.about(dir, "another train, enroll, forget or serve is writing into this folder now (it holds "
                 + FILE + "); wait for it to finish or choose another folder");
     }
 

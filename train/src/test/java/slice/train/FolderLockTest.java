@@ -50,7 +50,7 @@ class FolderLockTest {
         assertEquals(2, r.exit(), r.err());
         List<String> errors = r.err().lines().filter(l -> l.startsWith("error: ")).toList();
         assertEquals(1, r.err().lines().filter(l -> !l.startsWith("slice: ") && !l.startsWith("warning: ")).count(), r.err());
-        assertEquals("error: " + out + ": another train, enroll or forget is writing into this folder now (it holds "
+        assertEquals("error: " + out + ": another train, enroll, forget or serve is writing into this folder now (it holds "
                 + FolderLock.FILE + "); wait for it to finish or choose another folder", errors.get(0));
     }
 
