@@ -2,14 +2,16 @@
 # Slice's face networks vs face-api.js's own, same inputs, same thread counts, measured in the same run:
 #
 #   bench/face_api_compare.sh [JMH options] [FaceNets regex]          e.g.  bench/face_api_compare.sh -p threads=1
+#   bench/face_api_compare.sh 'FaceNets.descriptor'                  the descriptor rows only
 #   JAVA_OPTS=-XX:MaxVectorSize=16 RESULTS=bench/RESULTS-face-128bit.md bench/face_api_compare.sh   the 128-bit kernels
 #
 # Runs the FaceNets benchmarks of benchmarks.jar (the Tiny Face Detector at 320 and 416, the 68-point landmark nets at
-# batch 1 and 8, 1 and 2 threads), then bench/face_api_peer.js: face-api.js 1.7.15 with its real weights
-# (../shared/data/models/face_api) on @tensorflow/tfjs-backend-wasm 4.22.0, SIMD, and XNNPACK's thread pool for 2
-# threads; at 1 thread both the SIMD and the threaded SIMD binary run and each row keeps the faster. The npm packages
-# are installed on first use into $FACE_API_PEER (default ~/.cache/slice/peers/face-api). Writes $RESULTS (default
-# bench/RESULTS-face.md): the command, date, machine and its load, JDK, vector width, our table and the side-by-side.
+# batch 1 and 8, the face descriptor ResNet at batch 1 and 32, 1 and 2 threads), then bench/face_api_peer.js:
+# face-api.js 1.7.15 with its real weights (../shared/data/models/face_api) on @tensorflow/tfjs-backend-wasm 4.22.0,
+# SIMD, and XNNPACK's thread pool for 2 threads; at 1 thread both the SIMD and the threaded SIMD binary run and each
+# row keeps the faster. The npm packages are installed on first use into $FACE_API_PEER (default
+# ~/.cache/slice/peers/face-api). Writes $RESULTS (default bench/RESULTS-face.md): the command, date, machine and its
+# load, JDK, vector width, our table and the side-by-side.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=bench/results_md.sh
@@ -99,6 +101,9 @@ load_end="$(cut -d' ' -f1-3 /proc/loadavg)"
   echo "  - landmarks: \`nets.faceLandmark68Net\` / \`faceLandmark68TinyNet\` \`.runNet(new NetInput(faces))\` on B"
   echo "    tensors [112, 112, 3]: face-api's toBatchTensor (stack, cast), (x − mean) / 255, the network and its fc."
   echo "    That input preparation alone is timed too (\"of which input prep\") and taken out of the ratio."
+  echo "  - descriptor: \`nets.faceRecognitionNet.forwardInput(new NetInput(faces))\` on B tensors [150, 150, 3],"
+  echo "    batched as face-api's API allows: the same toBatchTensor and (x − mean) / 255, the ResNet's 29"
+  echo "    convolutions with their scale layers, the average pool and the fc; input prep timed and taken out as above."
   echo "  - every call reads its output with \`dataSync()\`. 2 threads: the threaded SIMD binary with XNNPACK's pool"
   echo "    of 2 (tfjs disables threads under Node and caps the pool at half the cores; face_api_peer.js lifts both)."
   echo "- Ratio: face-api network time (its time minus input prep) / Slice time; above 1 Slice is faster."

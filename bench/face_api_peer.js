@@ -6,7 +6,7 @@
 //
 // BINARY is the wasm build: 'simd' (one thread) or 'threaded-simd' (XNNPACK's thread pool of THREADS threads).
 // Prints one JSON object per row: {benchmark, model, batch, threads, binary, ms, prepMs, runs}: ms is the median
-// of the timed calls after a warm-up, prepMs (landmark rows) the median time of face-api's input preparation alone.
+// of the timed calls after a warm-up, prepMs (landmark and descriptor rows) the median time of face-api's input preparation alone.
 //
 // What is timed, the closest equivalents of our Graph.forward on a prepared input:
 // - detector: TinyFaceDetector.runMobilenet(x, params), x a normalised [1, S, S, 3] tensor: every layer from conv0
@@ -14,6 +14,9 @@
 // - landmarks: FaceLandmark68(Tiny)Net.runNet(NetInput of B tensors [112, 112, 3]): face-api's toBatchTensor (no
 //   padding or resize at 112: stack and cast), (x - mean) / 255, the dense blocks, the average pool and the fc layer.
 //   That input preparation is timed on its own too (prepMs) so that it can be taken out.
+// - descriptor: FaceRecognitionNet.forwardInput(NetInput of B tensors [150, 150, 3]), batched as face-api allows:
+//   toBatchTensor (stack, cast), (x - mean) / 255, the 29 convolutions with their scale layers, the average pool and
+//   the fc layer; the input preparation again timed on its own (prepMs).
 // Each call ends with dataSync() on the output (the wasm backend computes synchronously; this reads the result).
 const fs = require('fs');
 const os = require('os');
@@ -106,7 +109,13 @@ async function main() {
   await nets.tinyFaceDetector.loadFromDisk(modelsDir);
   await nets.faceLandmark68Net.loadFromDisk(modelsDir);
   await nets.faceLandmark68TinyNet.loadFromDisk(modelsDir);
-  const landmarkNets = { 'face-landmark-68': nets.faceLandmark68Net, 'face-landmark-68-tiny': nets.faceLandmark68TinyNet };
+  await nets.faceRecognitionNet.loadFromDisk(modelsDir);
+  // Each net with face-api's call from a prepared NetInput to its output, and its input size.
+  const faceNets = {
+    'face-landmark-68': { size: 112, run: input => nets.faceLandmark68Net.runNet(input) },
+    'face-landmark-68-tiny': { size: 112, run: input => nets.faceLandmark68TinyNet.runNet(input) },
+    'face-recognition': { size: 150, run: input => nets.faceRecognitionNet.forwardInput(input) },
+  };
 
   for (const r of ours) {
     const model = r.params.model;
@@ -119,15 +128,16 @@ async function main() {
       Object.assign(row, medianMs(() => tf.tidy(() => { net.runMobilenet(x, net.params).dataSync(); })));
       x.dispose();
     } else {
-      const net = landmarkNets[model];
+      const net = faceNets[model];
       if (!net) throw new Error(`no face-api net for ${model}`);
-      const faces = Array.from({ length: batch }, () => random([112, 112, 3], 0, 255));
+      const faces = Array.from({ length: batch }, () => random([net.size, net.size, 3], 0, 255));
       const input = () => new faceapi.NetInput(faces);
-      Object.assign(row, medianMs(() => tf.tidy(() => { net.runNet(input()).dataSync(); })));
-      // face-api's own preparation steps of FaceFeatureExtractor.forwardInput, without the network.
+      Object.assign(row, medianMs(() => tf.tidy(() => { net.run(input()).dataSync(); })));
+      // face-api's own preparation steps of FaceFeatureExtractor.forwardInput and FaceRecognitionNet.forwardInput
+      // (the same mean, which the latter subtracts by filling a tensor of the input's shape), without the network.
       const mean = tf.tensor1d([122.782, 117.001, 104.298]);
       row.prepMs = medianMs(() => tf.tidy(() => {
-        tf.cast(input().toBatchTensor(112, true), 'float32').sub(mean).div(255).dataSync();
+        tf.cast(input().toBatchTensor(net.size, true), 'float32').sub(mean).div(255).dataSync();
       })).ms;
       mean.dispose();
       faces.forEach(f => f.dispose());

@@ -13,20 +13,22 @@ import slice.engine.Graph;
 import slice.engine.Parallel;
 import slice.engine.Tensor;
 import slice.models.face.FaceLandmarkNet;
+import slice.models.face.FaceRecognitionNet;
 import slice.models.face.TinyFaceDetector;
 
 /**
  * The face networks' forward passes as {@link slice.models.face.FaceFinder} runs them (frozen graphs under
  * {@link Graph#planInference}): the Tiny Face Detector at input 320 and 416 on one photo, and the 68-point landmark
- * nets (full and tiny, input 112) on one face and on a batch of 8 faces. {@code bench/face_api_compare.sh} times
- * face-api.js's own networks on the same inputs beside these.
+ * nets (full and tiny, input 112) on one face and on a batch of 8 faces, and the face descriptor ResNet (input 150) on
+ * one face and on a batch of 32 faces. {@code bench/face_api_compare.sh} times face-api.js's own networks on the same
+ * inputs beside these.
  *
  * <p>Weights are He-uniform random with a fixed seed (bound √(6 / fan-in), biases 0) and the input is uniform in
  * [-0.5, 0.5), the range of face-api's normalised pixels: the time of a forward pass does not depend on the values,
  * so the benchmark needs none of the weight files. FLOPs: 2 × the network's multiply-adds per image × batch.
  *
- * <p>JMH crosses only the parameters of the states a method uses, so the detector and the landmark nets each have
- * their own state for {@code model} and {@code batch}; {@code threads} is {@link TimedBench}'s. The public fields
+ * <p>JMH crosses only the parameters of the states a method uses, so the detector, the landmark nets and the descriptor
+ * net each have their own state for {@code model} and {@code batch}; {@code threads} is {@link TimedBench}'s. The public fields
  * below carry the same parameters for {@link Main}'s FLOP count. The heap and iteration counts here
  * replace {@link TimedBench}'s.
  */
@@ -77,6 +79,18 @@ public class FaceNets extends TimedBench {
         @Override int batch() { return batch; }
     }
 
+    /** The face descriptor net: {@code batch} aligned face crops of 150 × 150. */
+    public static class Descriptor extends Network {
+        @Param({"face-recognition"})
+        public String model;
+        @Param({"1", "32"})
+        public int batch;
+
+        @Override String model() { return model; }
+
+        @Override int batch() { return batch; }
+    }
+
     /** Set by {@link Main} from a run's parameters to count its FLOPs. */
     public String model;
     public int batch;
@@ -96,6 +110,11 @@ public class FaceNets extends TimedBench {
         return s.graph.forward(s.input, false);
     }
 
+    @Benchmark
+    public Tensor descriptor(Descriptor s) {
+        return s.graph.forward(s.input, false);
+    }
+
     @Override public double flops(String method) {
         return 2.0 * ModelFixture.macs(build(model)) * batch;
     }
@@ -107,8 +126,13 @@ public class FaceNets extends TimedBench {
         return switch (model) {
             case "face-landmark-68" -> new FaceLandmarkNet(false).graph;
             case "face-landmark-68-tiny" -> new FaceLandmarkNet(true).graph;
+            case "face-recognition" -> {
+                Graph graph = new FaceRecognitionNet().graph;
+                graph.setTrainable(false); // as FaceDescriber runs it; the detector and landmark nets come frozen
+                yield graph;
+            }
             default -> throw new IllegalArgumentException("unknown model '" + model
-                    + "': tiny-face-detector-<size>, face-landmark-68 or face-landmark-68-tiny");
+                    + "': tiny-face-detector-<size>, face-landmark-68, face-landmark-68-tiny or face-recognition");
         };
     }
 
