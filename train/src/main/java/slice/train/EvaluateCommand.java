@@ -48,6 +48,7 @@ final class EvaluateCommand extends Cli.Task {
     Path out;
 
     @Override protected int run() throws Exception {
+        if (out != null) Options.requireFolderPath(out, "--out");
         Phases phases = new Phases();
         Recogniser r = model.load();
         Dataset dataset = phases.time("scan", () -> {

@@ -66,16 +66,17 @@ final class Recogniser {
     }
 
     /**
-     * Loads {@code path}: a folder written by {@code train}, or its {@code model.safetensors}; a model trained on detected
-     * faces gets its face finder from {@code faceModels}.
+     * Loads {@code path}: a folder written by {@code train}, or its {@code model.safetensors} or {@code model.json}; a
+     * model trained on detected faces gets its face finder from {@code faceModels}.
      */
     static Recogniser load(Path path, FaceOptions faceModels) {
-        Path file = Files.isDirectory(path) ? path.resolve(TrainCommand.MODEL) : path;
+        Path file = tensorsFile(path);
         if (!Files.exists(file)) {
-            throw UserError.about(path, Files.isDirectory(path)
-                    ? "no " + TrainCommand.MODEL + " in this folder (is it a folder written by train?)" : "no such model");
+            if (Files.isDirectory(path)) throw UserError.about(path, "no " + TrainCommand.MODEL + " in this folder (is it a folder written by train?)");
+            throw Files.exists(path) ? UserError.about(file, "no such file (its sidecar " + path + " exists)") : UserError.about(path, "no such model");
         }
         ModelCard card = SavedModel.readCard(file);
+        Path sidecar = SavedModel.sidecarOf(file);
         Map<String, Object> t = card.training();
         int hidden = number(t, "head_hidden", file).intValue();
         float dropout = number(t, "head_dropout", file).floatValue();
@@ -83,8 +84,10 @@ final class Recogniser {
         try {
             FaceModel.Head head = new FaceModel.Head(hidden, dropout);
             model = FaceModel.build(FaceModel.specOf(card), card.cutLayer(), null, head, card.classNames().size(), 0);
+        } catch (InvalidSetting e) {
+            throw UserError.about(sidecar, "field " + field(e.setting) + e.problem);
         } catch (IllegalArgumentException e) {
-            throw UserError.about(file, e.getMessage());
+            throw UserError.about(sidecar, e.getMessage());
         }
         if (!UnknownScore.NAME.equals(t.get("unknown_score"))) {
             throw UserError.about(file, "trained by an older version without the unknown-face score; train it again");
@@ -94,6 +97,29 @@ final class Recogniser {
         Framing framing = Framing.fromCard(t, file);
         FaceIndex faces = framing.index(faceModels, model.spec, SliceCache.standard().features().resolve("faces"));
         return new Recogniser(model, card, unknown, number(t, "unknown_threshold", file).floatValue(), framing, faces);
+    }
+
+    /**
+     * The tensor file that {@code path} stands for: the {@code model.safetensors} of a folder, the file itself, or the
+     * tensor file whose sidecar it is ({@code model.json → model.safetensors}).
+     */
+    static Path tensorsFile(Path path) {
+        if (Files.isDirectory(path)) return path.resolve(TrainCommand.MODEL);
+        String name = path.getFileName().toString();
+        if (name.endsWith(".safetensors")) return path;
+        if (name.endsWith(".json")) return path.resolveSibling(name.substring(0, name.length() - ".json".length()) + ".safetensors");
+        throw UserError.about(path, "not a model: give the folder train wrote, or its " + TrainCommand.MODEL + " or "
+                + SavedModel.sidecarOf(Path.of(TrainCommand.MODEL)));
+    }
+
+    /** The field of the model card that holds {@code setting}. */
+    private static String field(InvalidSetting.Setting setting) {
+        return switch (setting) {
+            case HIDDEN_UNITS -> "training.head_hidden";
+            case DROPOUT -> "training.head_dropout";
+            case CUT_LAYER -> "cut_layer";
+            default -> throw new IllegalStateException("a model card does not hold the " + setting.words);
+        };
     }
 
     /** Why an image file is unusable, in a few words: {@code no such file}, {@code not an image}, …. */

@@ -1,0 +1,107 @@
+package slice.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static slice.train.BadInputTest.assertOneLineError;
+import static slice.train.BadInputTest.png;
+import static slice.train.BadInputTest.run;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import slice.models.ModelSpec;
+import slice.weights.SavedModel;
+
+/**
+ * The messages of issue 14's item 8: each bad input gives one line on stderr that names the file, field or option and
+ * the problem, with exit code 2, and is refused before the work it would spoil.
+ */
+class MessagesTest {
+    @TempDir Path tmp;
+
+    /** A saved model with zero weights (MobileNetV2 α0.35 at 32 px), trained on whole photos of alice and bob. */
+    Path savedModel() {
+        FaceModel m = FaceModel.build(ModelSpec.of("mobilenetv2", 0.35f, 32, false, 0), null, null, new FaceModel.Head(0, 0f), 2, 1);
+        Path dir = tmp.resolve("model");
+        SavedModel.save(dir.resolve(TrainCommand.MODEL), m.full, UnknownScore.empty(2, m.full.layer(m.embedding).outputSize()).tensors(),
+                m.card(List.of("alice", "bob"),
+                        Map.of("head_hidden", 0, "head_dropout", 0.0, "unknown_score", UnknownScore.NAME, "unknown_threshold", 0.3)));
+        return dir;
+    }
+
+    @Test
+    void thresholdOutsideZeroToOneIsRefusedBeforeTheModelIsRead() {
+        String nowhere = tmp.resolve("no-model").toString();
+        assertOneLineError("--threshold must be in [0, 1], got 7.0 (see 'java -jar train.jar evaluate --help')",
+                "evaluate", "--model", nowhere, "--data", tmp.toString(), "--threshold", "7");
+        assertOneLineError("--threshold must be in [0, 1], got -0.5 (see 'java -jar train.jar predict --help')",
+                "predict", "--model", nowhere, "--threshold", "-0.5", "x.jpg");
+        assertOneLineError("--threshold must be in [0, 1], got NaN (see 'java -jar train.jar predict --help')",
+                "predict", "--model", nowhere, "--threshold", "NaN", "x.jpg");
+    }
+
+    @Test
+    void predictOnFoldersWithoutImagesSaysSo() throws Exception {
+        Path model = savedModel();
+        Path empty = Files.createDirectories(tmp.resolve("empty")), hiddenOnly = Files.createDirectories(tmp.resolve("hidden"));
+        Files.writeString(hiddenOnly.resolve(".DS_Store"), "x");
+        assertOneLineError("no images found in " + empty, "predict", "--model", model.toString(), empty.toString());
+        assertOneLineError("no images found in " + empty + ", " + hiddenOnly,
+                "predict", "--model", model.toString(), empty.toString(), hiddenOnly.toString());
+    }
+
+    @Test
+    void anOutputFolderThatIsAFileIsRefusedBeforeAnyWork() throws Exception {
+        Path file = Files.writeString(tmp.resolve("notes.txt"), "mine");
+        Path faces = tmp.resolve("faces");
+        png(faces.resolve("alice/0.png"), 1);
+        png(faces.resolve("bob/0.png"), 2);
+        Path noWeights = tmp.resolve("absent.h5");   // refused later than --out, were --out not checked first
+        assertOneLineError(file + ": exists and is not a folder (--out names a folder to write into)",
+                "train", "--data", faces.toString(), "--weights", noWeights.toString(), "--out", file.toString());
+        assertOneLineError(file + ": exists and is not a folder (--cache names a folder to write into)",
+                "train", "--data", faces.toString(), "--weights", noWeights.toString(), "--cache", file.resolve("features").toString());
+        assertOneLineError(file + ": exists and is not a folder (--out names a folder to write into)",
+                "evaluate", "--model", tmp.resolve("no-model").toString(), "--data", faces.toString(), "--out", file.toString());
+        assertOneLineError(faces + ": is a folder (--out names the file to write)",
+                "features", "--weights", noWeights.toString(), "--out", faces.toString(), faces.resolve("alice/0.png").toString());
+        assertOneLineError(file + ": exists and is not a folder (--annotate names a folder to write into)",
+                "predict", "--model", tmp.resolve("no-model").toString(), "--annotate", file.toString(), "x.jpg");
+        assertEquals("mine", Files.readString(file));
+    }
+
+    @Test
+    void aModelCanBeNamedByItsFolderItsTensorsOrItsSidecar() throws Exception {
+        Path model = savedModel();
+        Path image = tmp.resolve("a.png");
+        png(image, 7);
+        for (Path named : List.of(model, model.resolve("model.safetensors"), model.resolve("model.json"))) {
+            BadInputTest.Result r = run("predict", "--model", named.toString(), image.toString());
+            assertEquals(0, r.exit(), named + ": " + r.err());
+        }
+        assertOneLineError(model.resolve("model.bin") + ": not a model: give the folder train wrote, or its model.safetensors or model.json",
+                "predict", "--model", model.resolve("model.bin").toString(), image.toString());
+        Files.delete(model.resolve("model.safetensors"));
+        assertOneLineError(model.resolve("model.safetensors") + ": no such file (its sidecar " + model.resolve("model.json") + " exists)",
+                "predict", "--model", model.resolve("model.json").toString(), image.toString());
+    }
+
+    @Test
+    void badCardFieldsAreNamedAsFieldsOfTheSidecar() throws Exception {
+        Path model = savedModel(), json = model.resolve("model.json"), image = tmp.resolve("a.png");
+        png(image, 7);
+        String card = Files.readString(json);
+        Files.writeString(json, card.replace("\"head_hidden\": 0", "\"head_hidden\": -1"));
+        assertOneLineError(json + ": field training.head_hidden must be >= 0, got -1", "predict", "--model", model.toString(), image.toString());
+        Files.writeString(json, card.replace("\"head_dropout\": 0.0", "\"head_dropout\": 1.5"));
+        assertOneLineError(json + ": field training.head_dropout must be in [0, 1), got 1.5",
+                "predict", "--model", model.toString(), image.toString());
+        Files.writeString(json, card.replaceFirst("\"cut_layer\": \"[^\"]+\"", "\"cut_layer\": \"block_99\""));
+        assertOneLineError(json + ": field cut_layer: mobilenetv2 has no layer named 'block_99'",
+                "evaluate", "--model", model.toString(), "--data", tmp.toString());
+        assertTrue(card.contains("\"head_hidden\": 0") && card.contains("\"head_dropout\": 0.0"), "the edits above changed the card");
+    }
+}
