@@ -106,8 +106,8 @@ final class Recogniser {
     static Path tensorsFile(Path path) {
         if (Files.isDirectory(path)) return path.resolve(TrainCommand.MODEL);
         String name = path.getFileName().toString();
-        if (name.endsWith(".safetensors")) return path;
         if (name.endsWith(".json")) return path.resolveSibling(name.substring(0, name.length() - ".json".length()) + ".safetensors");
+        if (name.endsWith(".safetensors") || !Files.exists(path)) return path;
         throw UserError.about(path, "not a model: give the folder train wrote, or its " + TrainCommand.MODEL + " or "
                 + SavedModel.sidecarOf(Path.of(TrainCommand.MODEL)));
     }
