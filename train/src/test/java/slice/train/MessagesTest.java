@@ -82,6 +82,7 @@ class MessagesTest {
             BadInputTest.Result r = run("predict", "--model", named.toString(), image.toString());
             assertEquals(0, r.exit(), named + ": " + r.err());
         }
+        Files.writeString(model.resolve("model.bin"), "some other file");
         assertOneLineError(model.resolve("model.bin") + ": not a model: give the folder train wrote, or its model.safetensors or model.json",
                 "predict", "--model", model.resolve("model.bin").toString(), image.toString());
         Files.delete(model.resolve("model.safetensors"));
