@@ -2,6 +2,7 @@ package slice.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static slice.train.BadInputTest.assertOneLineError;
 import static slice.train.BadInputTest.png;
 import static slice.train.BadInputTest.run;
@@ -104,5 +105,38 @@ class MessagesTest {
         assertOneLineError(json + ": field cut_layer: mobilenetv2 has no layer named 'block_99'",
                 "evaluate", "--model", model.toString(), "--data", tmp.toString());
         assertTrue(card.contains("\"head_hidden\": 0") && card.contains("\"head_dropout\": 0.0"), "the edits above changed the card");
+    }
+
+    /** Runs a command line; true when it exits 0. */
+    private static boolean succeeds(String... command) throws Exception {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        p.getInputStream().readAllBytes();
+        return p.waitFor() == 0;
+    }
+
+    /**
+     * A real full disk: a 64 KiB tmpfs (mounting one needs root; skipped otherwise), filled up; {@code evaluate} then
+     * cannot write its reports and says which file, not only the system's "No space left on device".
+     */
+    @Test
+    void aFullDiskNamesTheFileThatCouldNotBeWritten() throws Exception {
+        Path disk = Files.createDirectories(tmp.resolve("disk"));
+        assumeTrue(succeeds("mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", disk.toString()), "mounting a tmpfs needs root");
+        try {
+            try {
+                Files.write(disk.resolve("filler"), new byte[128 << 10]);
+            } catch (java.io.IOException full) {
+                assertTrue(full.getMessage().contains("No space left on device"), full.toString());
+            }
+            Path model = savedModel(), faces = tmp.resolve("faces"), reports = disk.resolve("evaluation");
+            for (int i = 0; i < 2; i++) {
+                png(faces.resolve("alice/" + i + ".png"), 0xff0000 + i);
+                png(faces.resolve("bob/" + i + ".png"), 0x0000ff + i);
+            }
+            assertOneLineError(reports.resolve("metrics.json") + ": No space left on device",
+                    "evaluate", "--model", model.toString(), "--data", faces.toString(), "--out", reports.toString());
+        } finally {
+            assertTrue(succeeds("umount", disk.toString()));
+        }
     }
 }

@@ -7,6 +7,7 @@ import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -27,22 +28,48 @@ public final class AtomicFiles {
         void writeTo(OutputStream out) throws IOException;
     }
 
-    /** Writes {@code file} with {@code body}, atomically (creating its folder if needed). */
+    /**
+     * Writes {@code file} with {@code body}, atomically (creating its folder if needed). Every failure is a
+     * {@link FileSystemException} naming a file: an error without one (a full disk's {@code No space left on device})
+     * names {@code file}.
+     */
     public static void write(Path file, Body body) throws IOException {
         Path target = file.toAbsolutePath();
-        Files.createDirectories(target.getParent());
-        Path tmp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp");
         try {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
-                 OutputStream out = new BufferedOutputStream(Channels.newOutputStream(ch), 1 << 16)) {
-                body.writeTo(out);
-                out.flush();
-                ch.force(true);
+            Files.createDirectories(target.getParent());
+            Path tmp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp");
+            try {
+                try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+                     OutputStream out = new BufferedOutputStream(Channels.newOutputStream(ch), 1 << 16)) {
+                    body.writeTo(out);
+                    out.flush();
+                    ch.force(true);
+                }
+                moveIntoPlace(tmp, target);
+            } finally {
+                Files.deleteIfExists(tmp);
             }
-            moveIntoPlace(tmp, target);
-        } finally {
-            Files.deleteIfExists(tmp);
+        } catch (FileSystemException e) {
+            throw e;
+        } catch (IOException e) {
+            FileSystemException named = new FileSystemException(file.toString(), null, reason(e));
+            named.initCause(e);
+            throw named;
         }
+    }
+
+    /**
+     * Why an I/O operation failed, in the operating system's words where there are some: the reason of a
+     * {@link FileSystemException} (without its file name), or the message of the innermost exception that has one
+     * (a PNG writer's {@code I/O error writing PNG file!} wraps the {@code No space left on device} that caused it).
+     */
+    public static String reason(IOException e) {
+        if (e instanceof FileSystemException f && f.getReason() != null) return f.getReason();
+        String reason = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+        for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
+            if (t instanceof IOException && t.getMessage() != null) reason = t.getMessage();
+        }
+        return reason;
     }
 
     /** Writes {@code text} as UTF-8, atomically. */
