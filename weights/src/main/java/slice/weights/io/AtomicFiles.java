@@ -7,11 +7,13 @@ import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.security.SecureRandom;
 
 /**
  * Whole-file writes that never leave a half-written file under the final name — the project's one way to write an
@@ -22,6 +24,9 @@ import java.nio.file.StandardOpenOption;
 public final class AtomicFiles {
     private AtomicFiles() { }
 
+    /** Draws the names of temporary files. */
+    private static final SecureRandom RANDOM = new SecureRandom();
+
     /** The body of a write; may throw {@link IOException}. */
     @FunctionalInterface
     public interface Body {
@@ -29,15 +34,16 @@ public final class AtomicFiles {
     }
 
     /**
-     * Writes {@code file} with {@code body}, atomically (creating its folder if needed). Every failure is a
-     * {@link FileSystemException} naming a file: an error without one (a full disk's {@code No space left on device})
-     * names {@code file}.
+     * Writes {@code file} with {@code body}, atomically (creating its folder if needed). The file gets the permissions
+     * of any new file, as the umask makes them ({@code rw-r--r--} under umask 022), not a private temporary file's.
+     * Every failure is a {@link FileSystemException} naming a file: an error without one (a full disk's
+     * {@code No space left on device}) names {@code file}.
      */
     public static void write(Path file, Body body) throws IOException {
         Path target = file.toAbsolutePath();
         try {
             Files.createDirectories(target.getParent());
-            Path tmp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp");
+            Path tmp = newTemporary(target);
             try {
                 try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
                      OutputStream out = new BufferedOutputStream(Channels.newOutputStream(ch), 1 << 16)) {
@@ -55,6 +61,21 @@ public final class AtomicFiles {
             FileSystemException named = new FileSystemException(file.toString(), null, reason(e));
             named.initCause(e);
             throw named;
+        }
+    }
+
+    /**
+     * A new empty hidden file beside {@code target}, {@code .NAME<random>.tmp}, created with the permissions any new
+     * file gets ({@link Files#createTempFile} would make it private, {@code rw-------}).
+     */
+    private static Path newTemporary(Path target) throws IOException {
+        while (true) {
+            Path tmp = target.resolveSibling("." + target.getFileName() + Long.toUnsignedString(RANDOM.nextLong()) + ".tmp");
+            try {
+                return Files.createFile(tmp);
+            } catch (FileAlreadyExistsException taken) {
+                // another write's temporary file: draw another name
+            }
         }
     }
 
