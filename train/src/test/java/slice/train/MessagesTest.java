@@ -139,4 +139,22 @@ class MessagesTest {
             assertTrue(succeeds("umount", disk.toString()));
         }
     }
+
+    @Test
+    void aPhotoTooLargeToDecodeIsCalledTooLarge() throws Exception {
+        Path model = savedModel(), big = Files.write(tmp.resolve("big.png"), slice.train.data.ImageDecoderTest.pngDeclaring(60000, 60000));
+        java.io.PrintStream saved = System.err;
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        BadInputTest.Result r;
+        try {
+            System.setErr(new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
+            r = run("predict", "--model", model.toString(), big.toString());
+        } finally {
+            System.setErr(saved);
+        }
+        assertEquals(2, r.exit());
+        List<String> errors = err.toString(java.nio.charset.StandardCharsets.UTF_8).lines().filter(l -> l.startsWith("error: ")).toList();
+        assertEquals(List.of("error: " + big + ": too large: a PNG of 60000x60000 pixels (3,600,000,000); the limit is 268,435,456 pixels"
+                + " (16384x16384)"), errors);
+    }
 }
