@@ -157,4 +157,16 @@ class MessagesTest {
         assertEquals(List.of("error: " + big + ": too large: a PNG of 60000x60000 pixels (3,600,000,000); the limit is 268,435,456 pixels"
                 + " (16384x16384)"), errors);
     }
+
+    @Test
+    void aDeeplyNestedSidecarIsOneShortLine() throws Exception {
+        Path model = savedModel(), json = model.resolve("model.json");
+        String card = Files.readString(json);
+        Files.writeString(json, card.replace("\"class_names\": [", "\"class_names\": " + "[".repeat(5000) + "]".repeat(4999) + ","));
+        BadInputTest.Result r = run("predict", "--model", model.toString(), "x.png");
+        assertEquals(2, r.exit(), r.err());
+        String line = r.err().strip();
+        assertTrue(line.matches(java.util.regex.Pattern.quote("error: " + json) + ": not valid JSON \\(at line \\d+ column \\d+: Nesting limit 255"
+                + " reached\\)"), line);
+    }
 }
