@@ -58,7 +58,7 @@ final class PredictCommand extends Cli.Task {
         int sources = (stream ? 1 : 0) + (watch != null ? 1 : 0) + (arguments.isEmpty() ? 0 : 1);
         if (sources != 1) throw new UserError("give images, or --stream, or --watch DIR (one of them)");
         if (annotate != null) Options.requireFolderPath(annotate, "--annotate");
-        List<Path> images = images();
+        List<Path> images = images(arguments);
         if (Files.isDirectory(model.path) && Gallery.isIn(model.path)) return gallery(Gallery.read(model.path), images);
         Recogniser r = model.load();
         float cutoff = unknown.of(r);
@@ -205,7 +205,7 @@ final class PredictCommand extends Cli.Task {
     }
 
     /** The images named on the command line ({@link #expand}); none at all, from folders only, is an error. */
-    private List<Path> images() {
+    static List<Path> images(List<Path> arguments) {
         List<Path> images = expand(arguments);
         if (images.isEmpty() && !arguments.isEmpty()) {
             throw new UserError("no images found in " + String.join(", ", arguments.stream().map(Path::toString).toList()));

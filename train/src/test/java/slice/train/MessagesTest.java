@@ -52,6 +52,7 @@ class MessagesTest {
         assertOneLineError("no images found in " + empty, "predict", "--model", model.toString(), empty.toString());
         assertOneLineError("no images found in " + empty + ", " + hiddenOnly,
                 "predict", "--model", model.toString(), empty.toString(), hiddenOnly.toString());
+        assertOneLineError("no images found in " + empty, "detect", "--face-models", tmp.resolve("no-models").toString(), empty.toString());
     }
 
     @Test
