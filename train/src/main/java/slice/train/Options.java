@@ -112,7 +112,8 @@ final class Options {
         for (Path p = absolute; p != null; p = p.getParent()) {
             if (Files.isDirectory(p)) return;
             if (Files.exists(p)) {
-                throw UserError.about(p.equals(absolute) ? dir : p, "exists and is not a folder (" + option + " names a folder to write into)");
+                throw UserError.about(p.equals(absolute) ? dir : p,
+                        "exists and is not a folder (" + option + " names a folder to write into)");
             }
         }
     }

@@ -72,8 +72,11 @@ final class Recogniser {
     static Recogniser load(Path path, FaceOptions faceModels) {
         Path file = tensorsFile(path);
         if (!Files.exists(file)) {
-            if (Files.isDirectory(path)) throw UserError.about(path, "no " + TrainCommand.MODEL + " in this folder (is it a folder written by train?)");
-            throw Files.exists(path) ? UserError.about(file, "no such file (its sidecar " + path + " exists)") : UserError.about(path, "no such model");
+            if (Files.isDirectory(path)) {
+                throw UserError.about(path, "no " + TrainCommand.MODEL + " in this folder (is it a folder written by train?)");
+            }
+            if (Files.exists(path)) throw UserError.about(file, "no such file (its sidecar " + path + " exists)");
+            throw UserError.about(path, "no such model");
         }
         ModelCard card = SavedModel.readCard(file);
         Path sidecar = SavedModel.sidecarOf(file);

@@ -47,8 +47,8 @@ class HelpTest {
 
     @Test
     void everyCommandsHelpExitsZeroWithNothingOnStderr() throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(System.getProperty("java.home") + "/bin/java", "-cp", System.getProperty("java.class.path"),
-                HelpTest.class.getName()));
+        List<String> cmd = List.of(System.getProperty("java.home") + "/bin/java", "-cp", System.getProperty("java.class.path"),
+                HelpTest.class.getName());
         Process p = new ProcessBuilder(cmd).start();
         p.getOutputStream().close();
         byte[] err;

@@ -85,7 +85,8 @@ class MessagesTest {
             assertEquals(0, r.exit(), named + ": " + r.err());
         }
         Files.writeString(model.resolve("model.bin"), "some other file");
-        assertOneLineError(model.resolve("model.bin") + ": not a model: give the folder train wrote, or its model.safetensors or model.json",
+        assertOneLineError(model.resolve("model.bin") + ": not a model: give the folder train wrote, or its model.safetensors or"
+                + " model.json",
                 "predict", "--model", model.resolve("model.bin").toString(), image.toString());
         Files.delete(model.resolve("model.safetensors"));
         assertOneLineError(model.resolve("model.safetensors") + ": no such file (its sidecar " + model.resolve("model.json") + " exists)",
@@ -98,7 +99,8 @@ class MessagesTest {
         png(image, 7);
         String card = Files.readString(json);
         Files.writeString(json, card.replace("\"head_hidden\": 0", "\"head_hidden\": -1"));
-        assertOneLineError(json + ": field training.head_hidden must be >= 0, got -1", "predict", "--model", model.toString(), image.toString());
+        assertOneLineError(json + ": field training.head_hidden must be >= 0, got -1",
+                "predict", "--model", model.toString(), image.toString());
         Files.writeString(json, card.replace("\"head_dropout\": 0.0", "\"head_dropout\": 1.5"));
         assertOneLineError(json + ": field training.head_dropout must be in [0, 1), got 1.5",
                 "predict", "--model", model.toString(), image.toString());
@@ -167,7 +169,8 @@ class MessagesTest {
         BadInputTest.Result r = run("predict", "--model", model.toString(), "x.png");
         assertEquals(2, r.exit(), r.err());
         String line = r.err().strip();
-        assertTrue(line.matches(java.util.regex.Pattern.quote("error: " + json) + ": not valid JSON \\(at line \\d+ column \\d+: Nesting limit 255"
-                + " reached\\)"), line);
+        String expected = java.util.regex.Pattern.quote("error: " + json + ": not valid JSON (at line ")
+                + "\\d+ column \\d+: Nesting limit 255 reached\\)";
+        assertTrue(line.matches(expected), line);
     }
 }

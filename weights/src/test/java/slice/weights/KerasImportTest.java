@@ -117,7 +117,8 @@ class KerasImportTest {
         assertEquals("layer bn_Conv1 (weighted layer 2 of 4)" + shifted,
                 loadError(List.of(all.get(0), all.get(2), all.get(3), all.get(4)), mobileLike().cutAt("dw_bn")),
                 "a graph cut before the file's end");
-        assertEquals("layer Conv1 (file layer b): missing tensor kernel [3, 3, 3, 4]; the file has [gamma, beta, moving_mean, moving_variance]",
+        assertEquals("layer Conv1 (file layer b): missing tensor kernel [3, 3, 3, 4]; the file has"
+                + " [gamma, beta, moving_mean, moving_variance]",
                 loadError(List.of(all.get(1), all.get(0), all.get(2), all.get(3), all.get(4)), mobileLike()),
                 "layers in another order are not a missing layer");
     }
@@ -137,7 +138,8 @@ class KerasImportTest {
         int gone = weighted.indexOf(g.layer("block_5_project_BN"));
         layers.remove(gone);
         assertEquals("layer block_5_project_BN (weighted layer " + (gone + 1) + " of " + weighted.size() + ") is missing from the file:"
-                + " its layers with weights, paired in file order, fit the network's layers before and after this one", loadError(layers, g));
+                + " its layers with weights, paired in file order, fit the network's layers before and after this one",
+                loadError(layers, g));
     }
 
     /** input → a_conv 1×1×3→2 → a_bn → b_conv 3×3×2→6 → b_bn: two convs whose shapes differ, so a wrong pairing cannot pass. */
