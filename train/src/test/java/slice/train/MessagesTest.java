@@ -11,9 +11,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import slice.models.ModelSpec;
+import slice.weights.ModelCard;
 import slice.weights.SavedModel;
 
 /**
@@ -25,12 +27,26 @@ class MessagesTest {
 
     /** A saved model with zero weights (MobileNetV2 α0.35 at 32 px), trained on whole photos of alice and bob. */
     Path savedModel() {
+        return savedModel(card -> card);
+    }
+
+    /** {@link #savedModel()} with its card as {@code edit} makes it: what a hand-edited model.json would hold. */
+    Path savedModel(UnaryOperator<ModelCard> edit) {
         FaceModel m = FaceModel.build(ModelSpec.of("mobilenetv2", 0.35f, 32, false, 0), null, null, new FaceModel.Head(0, 0f), 2, 1);
         Path dir = tmp.resolve("model");
+        ModelCard card = m.card(List.of("alice", "bob"),
+                Map.of("head_hidden", 0, "head_dropout", 0.0, "unknown_score", UnknownScore.NAME, "unknown_threshold", 0.3));
         SavedModel.save(dir.resolve(TrainCommand.MODEL), m.full, UnknownScore.empty(2, m.full.layer(m.embedding).outputSize()).tensors(),
-                m.card(List.of("alice", "bob"),
-                        Map.of("head_hidden", 0, "head_dropout", 0.0, "unknown_score", UnknownScore.NAME, "unknown_threshold", 0.3)));
+                edit.apply(card));
         return dir;
+    }
+
+    /** {@code card} with {@code training.key} set to {@code value}. */
+    static ModelCard withTraining(ModelCard card, String key, Object value) {
+        Map<String, Object> training = new java.util.HashMap<>(card.training());
+        training.put(key, value);
+        return new ModelCard(card.architecture(), card.alpha(), card.inputSize(), card.cutLayer(), card.classNames(),
+                card.preprocessing(), training);
     }
 
     @Test
@@ -95,19 +111,18 @@ class MessagesTest {
 
     @Test
     void badCardFieldsAreNamedAsFieldsOfTheSidecar() throws Exception {
-        Path model = savedModel(), json = model.resolve("model.json"), image = tmp.resolve("a.png");
+        Path image = tmp.resolve("a.png"), json = tmp.resolve("model/model.json");
         png(image, 7);
-        String card = Files.readString(json);
-        Files.writeString(json, card.replace("\"head_hidden\": 0", "\"head_hidden\": -1"));
+        savedModel(card -> withTraining(card, "head_hidden", -1));
         assertOneLineError(json + ": field training.head_hidden must be >= 0, got -1",
-                "predict", "--model", model.toString(), image.toString());
-        Files.writeString(json, card.replace("\"head_dropout\": 0.0", "\"head_dropout\": 1.5"));
+                "predict", "--model", json.getParent().toString(), image.toString());
+        savedModel(card -> withTraining(card, "head_dropout", 1.5));
         assertOneLineError(json + ": field training.head_dropout must be in [0, 1), got 1.5",
-                "predict", "--model", model.toString(), image.toString());
-        Files.writeString(json, card.replaceFirst("\"cut_layer\": \"[^\"]+\"", "\"cut_layer\": \"block_99\""));
+                "predict", "--model", json.getParent().toString(), image.toString());
+        savedModel(card -> new ModelCard(card.architecture(), card.alpha(), card.inputSize(), "block_99", card.classNames(),
+                card.preprocessing(), card.training()));
         assertOneLineError(json + ": field cut_layer: mobilenetv2 has no layer named 'block_99'",
-                "evaluate", "--model", model.toString(), "--data", tmp.toString());
-        assertTrue(card.contains("\"head_hidden\": 0") && card.contains("\"head_dropout\": 0.0"), "the edits above changed the card");
+                "evaluate", "--model", json.getParent().toString(), "--data", tmp.toString());
     }
 
     /** Runs a command line; true when it exits 0. */
