@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.function.DoublePredicate;
 import slice.engine.Graph;
 import slice.engine.Layer;
 import slice.engine.Parallel;
@@ -81,14 +82,17 @@ final class Recogniser {
         ModelCard card = SavedModel.readCard(file);
         Path sidecar = SavedModel.sidecarOf(file);
         Map<String, Object> t = card.training();
-        int hidden = number(t, "head_hidden", file).intValue();
-        float dropout = number(t, "head_dropout", file).floatValue();
+        int hidden = (int) numberIn(t, "head_hidden", file, v -> v >= 0 && v <= MAX_HIDDEN && v == Math.rint(v),
+                "a whole number in [0, " + MAX_HIDDEN + "]");
+        float dropout = (float) numberIn(t, "head_dropout", file, v -> v >= 0 && v < 1, "in [0, 1)");
         FaceModel model;
         try {
             FaceModel.Head head = new FaceModel.Head(hidden, dropout);
             model = FaceModel.build(FaceModel.specOf(card), card.cutLayer(), null, head, card.classNames().size(), 0);
         } catch (InvalidSetting e) {
-            throw UserError.about(sidecar, "field " + field(e.setting) + e.problem);
+            // head_hidden and head_dropout are checked above: what the build refuses is the card's cut layer
+            String what = e.setting == InvalidSetting.Setting.CUT_LAYER ? "field cut_layer" : e.setting.words;
+            throw UserError.about(sidecar, what + e.problem);
         } catch (IllegalArgumentException e) {
             throw UserError.about(sidecar, e.getMessage());
         }
@@ -99,7 +103,8 @@ final class Recogniser {
         SavedModel.load(file, model.full, unknown.tensors());
         Framing framing = Framing.fromCard(t, file);
         FaceIndex faces = framing.index(faceModels, model.spec, SliceCache.standard().features().resolve("faces"));
-        return new Recogniser(model, card, unknown, number(t, "unknown_threshold", file).floatValue(), framing, faces);
+        float threshold = (float) numberIn(t, "unknown_threshold", file, v -> v >= 0 && v <= 1, "in [0, 1], as predict --threshold");
+        return new Recogniser(model, card, unknown, threshold, framing, faces);
     }
 
     /**
@@ -115,16 +120,6 @@ final class Recogniser {
                 + SavedModel.sidecarOf(Path.of(TrainCommand.MODEL)));
     }
 
-    /** The field of the model card that holds {@code setting}. */
-    private static String field(InvalidSetting.Setting setting) {
-        return switch (setting) {
-            case HIDDEN_UNITS -> "training.head_hidden";
-            case DROPOUT -> "training.head_dropout";
-            case CUT_LAYER -> "cut_layer";
-            default -> throw new IllegalStateException("a model card does not hold the " + setting.words);
-        };
-    }
-
     /** Why an image file is unusable, in a few words: {@code no such file}, {@code not an image}, …. */
     static String problem(IOException e) {
         if (e instanceof java.nio.file.NoSuchFileException || e.getCause() instanceof java.nio.file.NoSuchFileException) {
@@ -132,6 +127,16 @@ final class Recogniser {
         }
         if (e instanceof java.nio.file.FileSystemException) return "unreadable (" + e.getClass().getSimpleName() + ")";
         return e.getMessage();
+    }
+
+    /** More hidden units than any head needs (a Dense of this width after 1280 features is 1.3·10⁸ weights). */
+    private static final int MAX_HIDDEN = 100_000;
+
+    /** {@code training.key} if {@code valid} holds for it; otherwise a one-line error naming the sidecar, the field and {@code expected}. */
+    private static double numberIn(Map<String, Object> training, String key, Path file, DoublePredicate valid, String expected) {
+        double v = number(training, key, file).doubleValue();
+        if (!valid.test(v)) throw UserError.about(SavedModel.sidecarOf(file), "training." + key + " is " + training.get(key) + ", not " + expected);
+        return v;
     }
 
     private static Number number(Map<String, Object> training, String key, Path file) {

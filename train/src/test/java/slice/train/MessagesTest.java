@@ -56,7 +56,7 @@ class MessagesTest {
                 "evaluate", "--model", nowhere, "--data", tmp.toString(), "--threshold", "7");
         assertOneLineError("--threshold must be in [0, 1], got -0.5 (see 'java -jar train.jar predict --help')",
                 "predict", "--model", nowhere, "--threshold", "-0.5", "x.jpg");
-        assertOneLineError("--threshold must be in [0, 1], got NaN (see 'java -jar train.jar predict --help')",
+        assertOneLineError("Invalid value for option '--threshold': 'NaN' is not a finite float (see 'java -jar train.jar predict --help')",
                 "predict", "--model", nowhere, "--threshold", "NaN", "x.jpg");
     }
 
@@ -114,10 +114,10 @@ class MessagesTest {
         Path image = tmp.resolve("a.png"), json = tmp.resolve("model/model.json");
         png(image, 7);
         savedModel(card -> withTraining(card, "head_hidden", -1));
-        assertOneLineError(json + ": field training.head_hidden must be >= 0, got -1",
+        assertOneLineError(json + ": training.head_hidden is -1, not a whole number in [0, 100000]",
                 "predict", "--model", json.getParent().toString(), image.toString());
         savedModel(card -> withTraining(card, "head_dropout", 1.5));
-        assertOneLineError(json + ": field training.head_dropout must be in [0, 1), got 1.5",
+        assertOneLineError(json + ": training.head_dropout is 1.5, not in [0, 1)",
                 "predict", "--model", json.getParent().toString(), image.toString());
         savedModel(card -> new ModelCard(card.architecture(), card.alpha(), card.inputSize(), "block_99", card.classNames(),
                 card.preprocessing(), card.training()));
