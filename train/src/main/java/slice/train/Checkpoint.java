@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import slice.engine.Tensor;
 import slice.weights.SafeTensors;
+import slice.weights.StrictJson;
 import slice.weights.WeightsException;
 
 /**
@@ -88,7 +89,7 @@ public record Checkpoint(RunIdentity run, int epoch, boolean stopped, int bestEp
                     Boolean.parseBoolean(field(meta, "stopped", file)), Integer.parseInt(field(meta, "best_epoch", file)),
                     bestValLoss, List.copyOf(history), weights, best, optimizer);
         } catch (JsonParseException | NumberFormatException e) {
-            throw UserError.about(file, "checkpoint metadata is damaged (" + e.getMessage() + ")");
+            throw UserError.about(file, "checkpoint metadata is damaged (" + StrictJson.problem(e) + ")");
         }
     }
 

@@ -47,9 +47,10 @@ final class DetectCommand extends Cli.Task {
 
     @Override protected int run() {
         if (!(threshold > 0 && threshold < 1)) throw new UserError("--threshold must be in (0, 1), got " + threshold);
+        List<Path> images = PredictCommand.images(arguments);
         FaceFinder finder = faces.finder(inputSize, tinyLandmarks);
         int failed = 0;
-        for (Path file : PredictCommand.expand(arguments)) {
+        for (Path file : images) {
             ImageDecoder.Scaled photo;
             try {
                 photo = FaceIndex.decodePhoto(Files.readAllBytes(file));

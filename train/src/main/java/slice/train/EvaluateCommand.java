@@ -15,7 +15,7 @@ import slice.train.data.Split;
 /** {@code evaluate}: the training metrics, measured again on a labelled folder. */
 @Command(name = "evaluate", sortOptions = false, mixinStandardHelpOptions = true,
         description = {"Measure a trained model on a folder with one sub-folder per person (the people it was trained on):",
-                "accuracy with its 95 % interval, per-person precision/recall/F1, confusion matrix, misclassified files.",
+                "accuracy with its 95 %% interval, per-person precision/recall/F1, confusion matrix, misclassified files.",
                 "Writes metrics.json, report.md and confusion.png to --out. On the training folder, use --split test:",
                 "--split all would count the images the model was trained on."},
         footer = {"", "Example:", "  java -jar train.jar evaluate --model face-model --data new-photos",
@@ -48,6 +48,7 @@ final class EvaluateCommand extends Cli.Task {
     Path out;
 
     @Override protected int run() throws Exception {
+        if (out != null) Options.requireFolderPath(out, "--out");
         Phases phases = new Phases();
         Recogniser r = model.load();
         Dataset dataset = phases.time("scan", () -> {

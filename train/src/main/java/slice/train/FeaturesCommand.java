@@ -50,6 +50,7 @@ final class FeaturesCommand extends Cli.Task {
     Input input;
 
     @Override protected int run() throws IOException {
+        Options.requireFilePath(out, "--out");
         ModelSpec spec = backbone.spec();
         Graph network = spec.build();
         String name = layer != null ? layer : spec.featureLayer();

@@ -74,7 +74,7 @@ final class Options {
     /** {@code --model DIR}: a recogniser written by {@code train}. */
     static final class TrainedModel {
         @Option(names = "--model", required = true, paramLabel = "DIR",
-                description = "A folder written by train (or its model.safetensors).")
+                description = "A folder written by train (or its model.safetensors or model.json).")
         Path path;
 
         @Mixin FaceOptions faceModels;
@@ -86,16 +86,43 @@ final class Options {
 
     /** {@code --threshold P}: where a trained model's answers become {@code unknown}. */
     static final class UnknownCutoff {
-        @Option(names = "--threshold", paramLabel = "P",
-                description = "Answer 'unknown' below this unknown score, in [0, 1] (default: the one calibrated at training; 0 = never).")
+        /** The threshold given, or null for the calibrated one. */
         Float threshold;
 
-        /** The threshold given, checked, or {@code r}'s calibrated one. */
-        float of(Recogniser r) {
-            if (threshold == null) return r.threshold;
-            if (!(threshold >= 0 && threshold <= 1)) throw new UserError("--threshold must be in [0, 1], got " + threshold);
-            return threshold;
+        /** Checked as it is parsed, so a bad value is refused before any work. */
+        @Option(names = "--threshold", paramLabel = "P",
+                description = "Answer 'unknown' below this unknown score, in [0, 1] (default: the one calibrated at training; 0 = never).")
+        void threshold(float p) {
+            if (!(p >= 0 && p <= 1)) throw new UserError("--threshold must be in [0, 1], got " + p);
+            threshold = p;
         }
+
+        /** The threshold given, or {@code r}'s calibrated one. */
+        float of(Recogniser r) {
+            return threshold == null ? r.threshold : threshold;
+        }
+    }
+
+    /**
+     * Refuses, before any work, an output folder that cannot become one: {@code dir} or a folder above it exists and is
+     * not a folder. {@code option} names the option that gave it ({@code --out}).
+     */
+    static void requireFolderPath(Path dir, String option) {
+        Path absolute = dir.toAbsolutePath();
+        for (Path p = absolute; p != null; p = p.getParent()) {
+            if (Files.isDirectory(p)) return;
+            if (Files.exists(p)) {
+                throw UserError.about(p.equals(absolute) ? dir : p,
+                        "exists and is not a folder (" + option + " names a folder to write into)");
+            }
+        }
+    }
+
+    /** Refuses, before any work, an output file that cannot be written: {@code file} is a folder, or its folder cannot be one. */
+    static void requireFilePath(Path file, String option) {
+        if (Files.isDirectory(file)) throw UserError.about(file, "is a folder (" + option + " names the file to write)");
+        Path parent = file.toAbsolutePath().getParent();
+        if (parent != null) requireFolderPath(parent, option);
     }
 
     /** The widths {@code --alpha} takes, for its help: {@link MobileNetV2#ALPHAS}. */

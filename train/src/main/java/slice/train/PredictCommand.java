@@ -57,15 +57,18 @@ final class PredictCommand extends Cli.Task {
         if (topK < 1) throw new UserError("--top-k must be at least 1, got " + topK);
         int sources = (stream ? 1 : 0) + (watch != null ? 1 : 0) + (arguments.isEmpty() ? 0 : 1);
         if (sources != 1) throw new UserError("give images, or --stream, or --watch DIR (one of them)");
-        if (Files.isDirectory(model.path) && Gallery.isIn(model.path)) return gallery(Gallery.read(model.path));
+        if (annotate != null) Options.requireFolderPath(annotate, "--annotate");
+        List<Path> images = images(arguments);
+        if (Files.isDirectory(model.path) && Gallery.isIn(model.path)) return gallery(Gallery.read(model.path), images);
         Recogniser r = model.load();
         float cutoff = unknown.of(r);
         if (stream || watch != null) return live(r, cutoff);
         if (annotate != null && r.faces == null) {
             throw new UserError("--annotate needs a model trained with --faces detect (this one reads whole photos)");
         }
-        if (r.faces != null) return eachPhoto(r::decode, (name, photo, boxes, names) -> faceLines(r, cutoff, name, photo, boxes, names));
-        List<Path> images = expand(arguments);
+        if (r.faces != null) {
+            return eachPhoto(images, r::decode, (name, photo, boxes, names) -> faceLines(r, cutoff, name, photo, boxes, names));
+        }
         String[] errors = new String[images.size()];
         Recogniser.Answers answers = r.answers(images, errors);
         int k = r.classes.size();
@@ -97,10 +100,10 @@ final class PredictCommand extends Cli.Task {
      * Every face of every photo named on the command line, one line each ({@code file  face 1/2  box x,y,w,h  answer}),
      * or {@code file  no face}; with {@code --annotate}, each photo with its faces drawn.
      */
-    private int eachPhoto(PhotoDecoder decoder, FacesOfPhoto faces) {
+    private int eachPhoto(List<Path> images, PhotoDecoder decoder, FacesOfPhoto faces) {
         int failed = 0;
         Set<Path> annotated = new HashSet<>();
-        for (Path file : expand(arguments)) {
+        for (Path file : images) {
             ImageDecoder.Scaled photo;
             try {
                 photo = decoder.decode(Files.readAllBytes(file));
@@ -141,13 +144,13 @@ final class PredictCommand extends Cli.Task {
      * A recogniser made of enrolments ({@code enroll}): every face of every photo (or frame), one line each ({@code file
      * face 1/2  box x,y,w,h  person  distance 0.412}, or {@code unknown … closest NAME}).
      */
-    private int gallery(Gallery gallery) throws IOException, InterruptedException {
+    private int gallery(Gallery gallery, List<Path> images) throws IOException, InterruptedException {
         GalleryRecogniser recogniser = model.faceModels.galleryRecogniser(gallery);
         FacesOfPhoto faces = (name, photo, boxes, names) -> galleryLines(recogniser, name, photo, boxes, names);
         if (stream || watch != null) {
             return camera(frame -> faces.lines(frame.name(), FaceIndex.decodePhoto(frame.bytes()), new ArrayList<>(), new ArrayList<>()));
         }
-        return eachPhoto(FaceIndex::decodePhoto, faces);
+        return eachPhoto(images, FaceIndex::decodePhoto, faces);
     }
 
     /** The lines of one photo for a gallery: one per face ({@code boxes} and {@code names} get each face's), or no face. */
@@ -199,6 +202,15 @@ final class PredictCommand extends Cli.Task {
         int best = 0;
         for (int j = 1; j < k; j++) if (p[offset + j] > p[offset + best]) best = j;
         return best;
+    }
+
+    /** The images named on the command line ({@link #expand}); none at all, from folders only, is an error. */
+    static List<Path> images(List<Path> arguments) {
+        List<Path> images = expand(arguments);
+        if (images.isEmpty() && !arguments.isEmpty()) {
+            throw new UserError("no images found in " + String.join(", ", arguments.stream().map(Path::toString).toList()));
+        }
+        return images;
     }
 
     /**

@@ -68,16 +68,20 @@ final class Recogniser {
     }
 
     /**
-     * Loads {@code path}: a folder written by {@code train}, or its {@code model.safetensors}; a model trained on detected
-     * faces gets its face finder from {@code faceModels}.
+     * Loads {@code path}: a folder written by {@code train}, or its {@code model.safetensors} or {@code model.json}; a
+     * model trained on detected faces gets its face finder from {@code faceModels}.
      */
     static Recogniser load(Path path, FaceOptions faceModels) {
-        Path file = Files.isDirectory(path) ? path.resolve(TrainCommand.MODEL) : path;
+        Path file = tensorsFile(path);
         if (!Files.exists(file)) {
-            throw UserError.about(path, Files.isDirectory(path)
-                    ? "no " + TrainCommand.MODEL + " in this folder (is it a folder written by train?)" : "no such model");
+            if (Files.isDirectory(path)) {
+                throw UserError.about(path, "no " + TrainCommand.MODEL + " in this folder (is it a folder written by train?)");
+            }
+            if (Files.exists(path)) throw UserError.about(file, "no such file (its sidecar " + path + " exists)");
+            throw UserError.about(path, "no such model");
         }
         ModelCard card = SavedModel.readCard(file);
+        Path sidecar = SavedModel.sidecarOf(file);
         Map<String, Object> t = card.training();
         int hidden = (int) numberIn(t, "head_hidden", file, v -> v >= 0 && v <= MAX_HIDDEN && v == Math.rint(v),
                 "a whole number in [0, " + MAX_HIDDEN + "]");
@@ -86,8 +90,12 @@ final class Recogniser {
         try {
             FaceModel.Head head = new FaceModel.Head(hidden, dropout);
             model = FaceModel.build(FaceModel.specOf(card), card.cutLayer(), null, head, card.classNames().size(), 0);
+        } catch (InvalidSetting e) {
+            // head_hidden and head_dropout are checked above: what the build refuses is the card's cut layer
+            String what = e.setting == InvalidSetting.Setting.CUT_LAYER ? "field cut_layer" : e.setting.words;
+            throw UserError.about(sidecar, what + e.problem);
         } catch (IllegalArgumentException e) {
-            throw UserError.about(file, e.getMessage());
+            throw UserError.about(sidecar, e.getMessage());
         }
         if (!UnknownScore.NAME.equals(t.get("unknown_score"))) {
             throw UserError.about(file, "trained by an older version without the unknown-face score; train it again");
@@ -105,6 +113,19 @@ final class Recogniser {
         FaceIndex faces = framing.index(faceModels, model.spec, SliceCache.standard().features().resolve("faces"));
         float threshold = (float) numberIn(t, "unknown_threshold", file, v -> v >= 0 && v <= 1, "in [0, 1], as predict --threshold");
         return new Recogniser(model, card, unknown, threshold, framing, faces);
+    }
+
+    /**
+     * The tensor file that {@code path} stands for: the {@code model.safetensors} of a folder, the file itself, or the
+     * tensor file whose sidecar it is ({@code model.json → model.safetensors}).
+     */
+    static Path tensorsFile(Path path) {
+        if (Files.isDirectory(path)) return path.resolve(TrainCommand.MODEL);
+        String name = path.getFileName().toString();
+        if (name.endsWith(".json")) return path.resolveSibling(name.substring(0, name.length() - ".json".length()) + ".safetensors");
+        if (name.endsWith(".safetensors") || !Files.exists(path)) return path;
+        throw UserError.about(path, "not a model: give the folder train wrote, or its " + TrainCommand.MODEL + " or "
+                + SavedModel.sidecarOf(Path.of(TrainCommand.MODEL)));
     }
 
     /** Why an image file is unusable, in a few words: {@code no such file}, {@code not an image}, …. */

@@ -3,6 +3,8 @@ package slice.train;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
@@ -32,15 +34,19 @@ import java.util.Optional;
  * folders and arguments such as "Zoë" keep their letters. Nothing else changes: the child resolves the same default
  * modules as this process (among them {@code jdk.httpserver}, which {@code serve} listens with).
  *
- * <p>The child inherits stdin/stdout/stderr, the parent exits with the child's exit code, and a parent that is asked to
- * stop (SIGTERM, Ctrl-C) stops the child and waits for it, so its checkpoint writes finish. {@code --no-relaunch} (or
- * a failed relaunch) runs in this process with the scalar kernels and one warning line, and one more if the locale
- * loses names ({@link #localeWarning}). Cost: one extra JVM start.
+ * <p>The child inherits stdin and stdout; its stderr comes through the parent ({@link #forwardErr}), which leaves out
+ * the line the JVM prints first for any incubator module ({@value #INCUBATOR_WARNING}) and passes everything else on as
+ * it arrives. The parent exits with the child's exit code, and a parent that is asked to stop (SIGTERM, Ctrl-C) stops
+ * the child and waits for it, so its checkpoint writes finish. {@code --no-relaunch} (or a failed relaunch) runs in
+ * this process with the scalar kernels and one warning line, and one more if the locale loses names
+ * ({@link #localeWarning}). Cost: one extra JVM start.
  */
 final class Relaunch {
     static final String MARKER = "slice.relaunched";
     static final String OPT_OUT = "--no-relaunch";
     static final String VECTOR_MODULE = "jdk.incubator.vector";
+    /** What the JVM prints on stderr before {@code main} when it resolves an incubator module. */
+    static final String INCUBATOR_WARNING = "WARNING: Using incubator modules: " + VECTOR_MODULE;
     /** JVM options by which the user already chose a maximum heap. */
     private static final List<String> HEAP_OPTIONS = List.of("-Xmx", "-XX:MaxHeapSize", "-XX:MaxRAMPercentage", "-XX:MaxRAM=");
 
@@ -116,6 +122,39 @@ final class Relaunch {
         }));
     }
 
+    /** How long, after the child ended, its last stderr bytes may take to come through. */
+    private static final long FORWARD_GRACE_MILLIS = 5000;
+
+    /**
+     * Copies {@code from} to {@code to} until the end, flushing after every read so a progress bar's partial line shows
+     * at once, except a first line that is exactly {@link #INCUBATOR_WARNING}: the opening bytes are held back only
+     * while they can still be that line, and dropped once they are.
+     */
+    static void forwardErr(InputStream from, OutputStream to) throws IOException {
+        byte[] warning = (INCUBATOR_WARNING + System.lineSeparator()).getBytes(StandardCharsets.UTF_8);
+        byte[] buffer = new byte[8192];
+        int held = 0;             // bytes of the warning matched so far, not yet written
+        boolean deciding = true;  // the opening bytes may still be the warning
+        int n;
+        while ((n = from.read(buffer)) >= 0) {
+            int start = 0;
+            while (deciding && start < n && held < warning.length && buffer[start] == warning[held]) {
+                held++;
+                start++;
+            }
+            if (deciding && held == warning.length) {
+                deciding = false;
+            } else if (deciding && start < n) {
+                to.write(warning, 0, held);
+                deciding = false;
+            }
+            to.write(buffer, start, n - start);
+            to.flush();
+        }
+        if (deciding) to.write(warning, 0, held);
+        to.flush();
+    }
+
     /**
      * Runs the program in a child JVM with the vector module and returns its exit code, or empty when the command
      * line of this process is not available or the child cannot start (the caller then runs in-process).
@@ -131,7 +170,8 @@ final class Relaunch {
         }
         List<String> cmd = childCommand(System.getProperty("java.home"),
                 ManagementFactory.getRuntimeMXBean().getInputArguments(), self.get());
-        ProcessBuilder builder = new ProcessBuilder(cmd).inheritIO();
+        ProcessBuilder builder = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.INHERIT)
+                .redirectOutput(ProcessBuilder.Redirect.INHERIT);
         Path argumentFile = null;
         Process child;
         try {
@@ -149,14 +189,24 @@ final class Relaunch {
             deleteQuietly(argumentFile);
             return Optional.empty();
         }
+        Thread errors = new Thread(() -> {
+            try (InputStream err = child.getErrorStream()) {
+                forwardErr(err, System.err);
+            } catch (IOException e) {
+                // The child's stderr closed under us: it is gone, and its exit code says how it ended.
+            }
+        }, "child-stderr");
+        errors.setDaemon(true);
+        errors.start();
         Thread stopChild = new Thread(() -> {
-            if (child.isAlive()) {
-                child.destroy();
-                try {
+            try {
+                if (child.isAlive()) {
+                    child.destroy();
                     child.waitFor();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
                 }
+                errors.join(FORWARD_GRACE_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
         }, "stop-child");
         Runtime.getRuntime().addShutdownHook(stopChild);
@@ -164,6 +214,7 @@ final class Relaunch {
             while (true) {
                 try {
                     int code = child.waitFor();
+                    errors.join(FORWARD_GRACE_MILLIS);
                     Runtime.getRuntime().removeShutdownHook(stopChild);
                     return Optional.of(code);
                 } catch (InterruptedException e) {

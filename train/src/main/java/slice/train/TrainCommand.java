@@ -274,8 +274,13 @@ final class TrainCommand extends Cli.Task {
         return 0;
     }
 
-    /** The options no domain object checks: augmentation, split fractions, and {@code --resume} needing a checkpoint. */
+    /**
+     * The options no domain object checks: output folders that cannot be folders, augmentation, split fractions, and
+     * {@code --resume} needing a checkpoint.
+     */
     private void checkOptions() {
+        Options.requireFolderPath(out, "--out");
+        if (cache != null) Options.requireFolderPath(cache, "--cache");
         if (augment < 0) throw new UserError("--augment must be >= 0, got " + augment);
         if (!(val >= 0 && test > 0 && val + test < 1)) {
             throw new UserError("--val and --test must be fractions with --test > 0 and val + test < 1");

@@ -114,6 +114,6 @@ class FolderLockTest {
         Path file = Files.writeString(tmp.resolve("model"), "not a folder");
         DetectCommandTest.Run r = DetectCommandTest.run("train", "--data", tmp.toString(), "--out", file.toString());
         assertEquals(2, r.exit(), r.err());
-        assertTrue(r.err().contains("error: " + file + ": exists, and is not a folder"), r.err());
+        assertTrue(r.err().contains("error: " + file + ": exists and is not a folder (--out names a folder to write into)"), r.err());
     }
 }

@@ -51,7 +51,7 @@ class RecogniserTest {
         }
     }
 
-    /** A card whose preprocessing is not the architecture's is refused in one line naming the file: the values differ. */
+    /** A card whose preprocessing is not the architecture's is refused in one line naming its file: the values differ. */
     @Test
     void aPreprocessingOtherThanTheArchitecturesIsRefused() {
         FaceModel m = FaceModel.build(ModelSpec.of("mobilenetv2", 0.35f, 32, false, 0), null, null, new FaceModel.Head(0, 0f), 2, 1);
@@ -62,6 +62,7 @@ class RecogniserTest {
         Path file = tmp.resolve(TrainCommand.MODEL);
         SavedModel.save(file, m.full, UnknownScore.empty(2, m.full.layer(m.embedding).outputSize()).tensors(), bgr);
         UserError e = assertThrows(UserError.class, () -> Recogniser.load(tmp, new FaceOptions()));
-        assertEquals(file + ": preprocessing 'BGR, x / 127.5 - 1.0' is not mobilenetv2's (RGB, x / 127.5 - 1.0)", e.getMessage());
+        assertEquals(SavedModel.sidecarOf(file) + ": preprocessing 'BGR, x / 127.5 - 1.0' is not mobilenetv2's (RGB, x / 127.5 - 1.0)",
+                e.getMessage(), "a problem of the card is one of model.json");
     }
 }

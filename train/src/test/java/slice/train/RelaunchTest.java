@@ -51,6 +51,82 @@ class RelaunchTest {
     }
 
     @Test
+    void theChildsIncubatorWarningIsLeftOutAndItsOwnLinesPassThrough() throws Exception {
+        Run help = java(List.of(), "--help");
+        assertEquals(0, help.exit(), help.err());
+        assertEquals(List.of(), help.err().lines().filter(l -> !l.startsWith("Picked up ")).toList(),
+                "nothing but the usage, which goes to stdout (and the JVM's note of a JAVA_TOOL_OPTIONS, if set)");
+        assertTrue(help.out().startsWith("Usage: java -jar train.jar"), help.out());
+
+        Run summary = java(List.of(), "summary", "--model", "mobilenetv2", "--alpha", "0.35", "--size", "32");
+        assertEquals(0, summary.exit(), summary.err());
+        assertFalse(summary.err().contains("WARNING"), summary.err());
+        assertTrue(summary.err().startsWith("slice: vector kernels"), "the child ran, with the module: " + summary.err());
+    }
+
+    private static String forwarded(String childErr) throws IOException {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        Relaunch.forwardErr(new java.io.ByteArrayInputStream(childErr.getBytes(StandardCharsets.UTF_8)), out);
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void forwardingDropsExactlyAFirstLineThatIsTheWarning() throws Exception {
+        String nl = System.lineSeparator(), warning = Relaunch.INCUBATOR_WARNING + nl;
+        assertEquals("error: x" + nl, forwarded(warning + "error: x" + nl));
+        assertEquals("", forwarded(warning));
+        assertEquals("error: x" + nl + warning, forwarded("error: x" + nl + warning), "only as the first line");
+        assertEquals("WARNING: Using incubator modules: other" + nl, forwarded("WARNING: Using incubator modules: other" + nl));
+        assertEquals("WARNING: Using", forwarded("WARNING: Using"), "a first line cut short is kept");
+    }
+
+    @Test
+    void forwardingPassesAPartialLineOnAtOnce() throws Exception {
+        java.io.PipedOutputStream child = new java.io.PipedOutputStream();
+        java.io.PipedInputStream childErr = new java.io.PipedInputStream(child);
+        java.util.concurrent.BlockingQueue<String> seen = new java.util.concurrent.LinkedBlockingQueue<>();
+        OutputStreamToQueue terminal = new OutputStreamToQueue(seen);
+        Thread pump = new Thread(() -> {
+            try {
+                Relaunch.forwardErr(childErr, terminal);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        pump.start();
+        child.write((Relaunch.INCUBATOR_WARNING + System.lineSeparator() + "features 3/10 [==>   ]\r").getBytes(StandardCharsets.UTF_8));
+        child.flush();
+        StringBuilder got = new StringBuilder();
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (!got.toString().equals("features 3/10 [==>   ]\r") && System.nanoTime() < deadline) {
+            String part = seen.poll(100, java.util.concurrent.TimeUnit.MILLISECONDS);
+            if (part != null) got.append(part);
+        }
+        assertEquals("features 3/10 [==>   ]\r", got.toString(), "the progress line arrives while the child still runs");
+        child.close();
+        pump.join();
+    }
+
+    /** A terminal that records what was flushed to it, flush by flush. */
+    private static final class OutputStreamToQueue extends java.io.OutputStream {
+        private final java.io.ByteArrayOutputStream pending = new java.io.ByteArrayOutputStream();
+        private final java.util.concurrent.BlockingQueue<String> flushed;
+
+        OutputStreamToQueue(java.util.concurrent.BlockingQueue<String> flushed) {
+            this.flushed = flushed;
+        }
+
+        @Override public void write(int b) {
+            pending.write(b);
+        }
+
+        @Override public void flush() {
+            if (pending.size() > 0) flushed.add(pending.toString(StandardCharsets.UTF_8));
+            pending.reset();
+        }
+    }
+
+    @Test
     void optOutRunsTheScalarKernelsInProcess() throws Exception {
         Run r = java(List.of(), "--no-relaunch", "--version");
         assertEquals(0, r.exit(), r.err());

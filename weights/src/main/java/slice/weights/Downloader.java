@@ -246,7 +246,11 @@ public final class Downloader {
              OutputStream out = Files.newOutputStream(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                      append ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING)) {
             for (int n; (n = in.read(buf)) > 0; ) {
-                out.write(buf, 0, n);
+                try {
+                    out.write(buf, 0, n);
+                } catch (IOException e) {
+                    throw new WeightsException(part + ": cannot write (" + AtomicFiles.reason(e) + ")", e);
+                }
                 done += n;
                 guard.progressed();
                 progress.update(done, total);

@@ -3,6 +3,7 @@ package slice.weights;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -38,7 +39,8 @@ import slice.engine.Param;
  * </ol>
  * A graph cut at some layer (a backbone for transfer learning) takes the prefix of a longer file: file layers beyond
  * the graph are skipped and listed in the {@link Report}. A file that stops at the cut loads just as well. A graph
- * layer that gets no file layer is an error.
+ * layer that gets no file layer is an error; paired in file order, a file that lacks one layer in the middle names that
+ * layer (the one after which the file layers fit the graph's layers shifted by one), not a later one.
  *
  * <h2>Checks</h2>
  * Within a layer, tensors are matched by variable name ({@code kernel}, {@code bias}, {@code gamma}, {@code beta},
@@ -193,6 +195,15 @@ public final class KerasImport {
     }
 
     private static Map<Layer, KerasH5File.LayerGroup> pairByOrder(Path file, List<Layer> targets, List<KerasH5File.LayerGroup> groups) {
+        int fitting = fittingPairs(targets, 0, groups, 0);
+        if (fitting < Math.min(targets.size(), groups.size()) || groups.size() < targets.size()) {
+            int missing = missingLayer(targets, groups, fitting);
+            if (missing >= 0) {
+                throw new WeightsException(file + ": layer " + targets.get(missing).name + " (weighted layer " + (missing + 1) + " of "
+                        + targets.size() + ") is missing from the file: its layers with weights, paired in file order, fit the"
+                        + " network's layers before and after this one");
+            }
+        }
         if (groups.size() < targets.size()) {
             Layer first = targets.get(groups.size());
             throw new WeightsException(file + ": layer " + first.name + " (weighted layer " + (groups.size() + 1) + " of "
@@ -202,6 +213,45 @@ public final class KerasImport {
         Map<Layer, KerasH5File.LayerGroup> pairs = new LinkedHashMap<>();
         for (int i = 0; i < targets.size(); i++) pairs.put(targets.get(i), groups.get(i));
         return pairs;
+    }
+
+    /**
+     * How many pairs {@code targets[t0 + i]}, {@code groups[g0 + i]} in a row, from {@code i = 0}, {@link #fits fit}
+     * (at most as many as both lists have from there).
+     */
+    private static int fittingPairs(List<Layer> targets, int t0, List<KerasH5File.LayerGroup> groups, int g0) {
+        int i = 0;
+        while (t0 + i < targets.size() && g0 + i < groups.size() && fits(targets.get(t0 + i), groups.get(g0 + i))) i++;
+        return i;
+    }
+
+    /**
+     * The graph layer whose absence from the file explains a pairing in file order that stops fitting after
+     * {@code fitting} pairs: the first {@code k <= fitting} such that the file layers from {@code k} on fit the graph
+     * layers from {@code k + 1} on (at least one of them, up to the end of the shorter list); -1 if there is none.
+     */
+    private static int missingLayer(List<Layer> targets, List<KerasH5File.LayerGroup> groups, int fitting) {
+        for (int k = 0; k <= fitting && k + 1 < targets.size(); k++) {
+            int after = Math.min(groups.size() - k, targets.size() - k - 1);
+            if (after >= 1 && fittingPairs(targets, k + 1, groups, k) == after) return k;
+        }
+        return -1;
+    }
+
+    /** Whether the file layer holds exactly the tensors {@code layer} has, by variable name, of the same shapes. */
+    private static boolean fits(Layer layer, KerasH5File.LayerGroup group) {
+        if (group.tensors().size() != layer.weights().size()) return false;
+        Map<String, int[]> shapes = new HashMap<>();
+        for (KerasH5File.Tensor t : group.tensors()) shapes.put(t.baseName(), t.shape());
+        for (Param p : layer.weights()) {
+            if (!Arrays.equals(shapes.get(variableName(p)), p.value.shape())) return false;
+        }
+        return true;
+    }
+
+    /** A weight's Keras variable name, the last part of its name: {@code Conv1/kernel → kernel}. */
+    private static String variableName(Param p) {
+        return p.name.substring(p.name.lastIndexOf('/') + 1);
     }
 
     // ---- tensors within a layer ----
@@ -214,7 +264,7 @@ public final class KerasImport {
         Map<Param, KerasH5File.Tensor> out = new LinkedHashMap<>();
         List<String> expected = new ArrayList<>();
         for (Param p : layer.weights()) {
-            String base = p.name.substring(p.name.lastIndexOf('/') + 1);
+            String base = variableName(p);
             expected.add(base);
             KerasH5File.Tensor t = byBase.get(base);
             if (t == null) {

@@ -197,7 +197,7 @@ public final class SafeTensors {
         try {
             AtomicFiles.write(file, body);
         } catch (java.io.IOException e) {
-            throw new WeightsException(file + ": cannot write (" + e + ")", e);
+            throw new WeightsException(file + ": cannot write (" + AtomicFiles.reason(e) + ")", e);
         }
     }
 }

@@ -311,7 +311,7 @@ public final class SavedModel {
         } catch (IOException e) {
             throw new WeightsException(sc + ": cannot read (" + e + ")", e);
         } catch (JsonParseException e) {
-            throw new WeightsException(sc + ": not valid JSON (" + e.getMessage() + ")", e);
+            throw new WeightsException(sc + ": not valid JSON (" + StrictJson.problem(e) + ")", e);
         }
     }
 

@@ -18,10 +18,14 @@ import java.util.regex.Pattern;
 /**
  * The JSON text inside weight files (a safetensors header, a TF.js manifest), read as strictly as their formats define
  * it: UTF-8 without a malformed byte, then exactly one JSON value by RFC 8259 (Gson's {@link Strictness#STRICT}) with
- * nothing but white space after it.
+ * nothing but white space after it. {@link #problem} words any JSON error for a one-line message.
  */
-final class StrictJson {
+public final class StrictJson {
     private static final Pattern POSITION = Pattern.compile("line \\d+ column \\d+");
+    /** A wrapped exception's class name at the start of a message ({@code java.lang.IllegalStateException: }). */
+    private static final Pattern CLASS_NAME = Pattern.compile("^(?:[a-z]\\w*\\.)+[A-Z]\\w*: ");
+    /** The most characters of the parser's own words that {@link #problem} keeps. */
+    static final int MAX_PROBLEM = 80;
 
     private StrictJson() { }
 
@@ -43,14 +47,26 @@ final class StrictJson {
             if (reader.peek() != JsonToken.END_DOCUMENT) throw new WeightsException(notJson + " (text after the JSON value)");
             return root;
         } catch (JsonParseException | IOException e) {
-            throw new WeightsException(notJson + " (" + where(e) + ")", e);
+            throw new WeightsException(notJson + " (" + problem(e) + ")", e);
         }
     }
 
-    /** Where Gson stopped ("at line 3 column 7"), without its multi-line advice, or else its message's first line. */
-    private static String where(Exception e) {
-        String message = String.valueOf(e.getMessage());
-        Matcher m = POSITION.matcher(message);
-        return m.find() ? "at " + m.group() : message.lines().findFirst().orElse(message);
+    /**
+     * A JSON error in one short line: where the parser stopped and why, {@code at line 1 column 256: Nesting limit 255
+     * reached}, without what makes Gson's messages long — the JSON path (hundreds of characters in a deeply nested
+     * file), a wrapped exception's class name, the advice on a second line, the suggestion to parse leniently.
+     */
+    public static String problem(Exception e) {
+        String first = String.valueOf(e.getMessage()).lines().findFirst().orElse("");
+        first = CLASS_NAME.matcher(first).replaceFirst("");
+        Matcher m = POSITION.matcher(first);
+        if (!m.find()) return shortened(first);
+        String why = first.substring(0, m.start()).replaceFirst("\\s*at\\s*$", "").strip();
+        if (why.startsWith("Use JsonReader.setStrictness")) why = "";
+        return "at " + m.group() + (why.isEmpty() ? "" : ": " + shortened(why));
+    }
+
+    private static String shortened(String text) {
+        return text.length() <= MAX_PROBLEM ? text : text.substring(0, MAX_PROBLEM - 1) + "…";
     }
 }

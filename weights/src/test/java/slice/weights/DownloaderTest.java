@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -124,6 +125,28 @@ class DownloaderTest {
 
     private String digest(String algorithm) throws Exception {
         return HexFormat.of().formatHex(MessageDigest.getInstance(algorithm).digest(content));
+    }
+
+    /** Runs a command line; true when it exits 0. */
+    private static boolean succeeds(String... command) throws Exception {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        p.getInputStream().readAllBytes();
+        return p.waitFor() == 0;
+    }
+
+    /** A full disk is not a broken transfer: it is reported at once, naming the file it could not write. */
+    @Test
+    void aFullDiskNamesThePartFileAndIsNotRetried() throws Exception {
+        Path disk = Files.createDirectories(cache.resolve("disk"));
+        assumeTrue(succeeds("mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", disk.toString()), "mounting a tmpfs needs root");
+        try {
+            WeightsException e = assertThrows(WeightsException.class,
+                    () -> new Downloader(new SliceCache(disk).kerasWeights()).fetch(file(digest("MD5"), null), Downloader.Progress.NONE));
+            assertEquals(disk.resolve("keras/model.h5.part") + ": cannot write (No space left on device)", e.getMessage());
+            assertEquals(1, ranges.size(), "one request");
+        } finally {
+            assertTrue(succeeds("umount", disk.toString()));
+        }
     }
 
     @Test

@@ -108,6 +108,43 @@ class KerasImportTest {
                 loadError(mobileLikeFile("a", "b", "c", "d", "e").subList(0, 3), mobileLike()));
     }
 
+    @Test
+    void aFileLackingALayerInTheMiddleNamesThatLayer() {
+        List<FileLayer> all = mobileLikeFile("a", "b", "c", "d", "e");
+        String shifted = " is missing from the file: its layers with weights, paired in file order, fit the network's layers before"
+                + " and after this one";
+        assertEquals("layer dw (weighted layer 3 of 5)" + shifted,
+                loadError(List.of(all.get(0), all.get(1), all.get(3), all.get(4)), mobileLike()));
+        assertEquals("layer bn_Conv1 (weighted layer 2 of 5)" + shifted,
+                loadError(List.of(all.get(0), all.get(2), all.get(3), all.get(4)), mobileLike()));
+        assertEquals("layer bn_Conv1 (weighted layer 2 of 4)" + shifted,
+                loadError(List.of(all.get(0), all.get(2), all.get(3), all.get(4)), mobileLike().cutAt("dw_bn")),
+                "a graph cut before the file's end");
+        assertEquals("layer Conv1 (file layer b): missing tensor kernel [3, 3, 3, 4]; the file has"
+                + " [gamma, beta, moving_mean, moving_variance]",
+                loadError(List.of(all.get(1), all.get(0), all.get(2), all.get(3), all.get(4)), mobileLike()),
+                "layers in another order are not a missing layer");
+    }
+
+    @Test
+    void mobileNetV2LackingAMiddleLayerNamesItNotTheLast() {
+        Graph g = slice.models.ModelSpec.of("mobilenetv2", 0.35f, 32, false, 0).build();
+        List<FileLayer> layers = new ArrayList<>();
+        int i = 0;
+        for (Layer l : g.layers()) {
+            if (l.weights().isEmpty()) continue;
+            Object[] tensors = l.weights().stream().flatMap(p -> java.util.stream.Stream.of(p.name.substring(p.name.lastIndexOf('/') + 1),
+                    p.value.shape())).toArray();
+            layers.add(FileLayer.of("mobl_" + i++, tensors));   // the official files' older names: paired in file order
+        }
+        List<Layer> weighted = g.layers().stream().filter(l -> !l.weights().isEmpty()).toList();
+        int gone = weighted.indexOf(g.layer("block_5_project_BN"));
+        layers.remove(gone);
+        assertEquals("layer block_5_project_BN (weighted layer " + (gone + 1) + " of " + weighted.size() + ") is missing from the file:"
+                + " its layers with weights, paired in file order, fit the network's layers before and after this one",
+                loadError(layers, g));
+    }
+
     /** input → a_conv 1×1×3→2 → a_bn → b_conv 3×3×2→6 → b_bn: two convs whose shapes differ, so a wrong pairing cannot pass. */
     private static Graph twoConvs(String c1, String b1, String c2, String b2) {
         Input in = new Input("input_1", 5, 5, 3);

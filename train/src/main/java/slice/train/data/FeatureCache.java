@@ -1,6 +1,7 @@
 package slice.train.data;
 
 import java.io.IOException;
+import java.nio.file.FileSystemException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
@@ -201,7 +202,10 @@ public final class FeatureCache {
         return true;
     }
 
-    /** Writes one entry atomically: temporary file in the same folder, then rename. */
+    /**
+     * Writes one entry atomically: temporary file in the same folder, then rename. A failure names the entry and says it
+     * is the cache's, which a full disk of the cache (not of the output) makes the question.
+     */
     private static void store(Path entry, float[] features, int offset, int n) throws IOException {
         ByteBuffer bytes = ByteBuffer.allocate(HEADER + 4 * n + TRAILER).order(ByteOrder.LITTLE_ENDIAN);
         bytes.putInt(MAGIC).putInt(VERSION).putInt(n);
@@ -209,6 +213,13 @@ public final class FeatureCache {
         CRC32 crc = new CRC32();
         crc.update(bytes.array(), 0, HEADER + 4 * n);
         bytes.putInt(HEADER + 4 * n, (int) crc.getValue()).rewind();
-        AtomicFiles.write(entry, out -> out.write(bytes.array()));
+        try {
+            AtomicFiles.write(entry, out -> out.write(bytes.array()));
+        } catch (FileSystemException e) {
+            FileSystemException cache = new FileSystemException(e.getFile(), e.getOtherFile(),
+                    AtomicFiles.reason(e) + " (writing the feature cache; --cache DIR puts it elsewhere)");
+            cache.initCause(e);
+            throw cache;
+        }
     }
 }

@@ -38,11 +38,19 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
  *       plenty of pixels.</li>
  * </ul>
  *
- * A file that no decoder recognises, that fails to decode, or that ends early (a truncated JPEG, which the JDK's
- * decoder would otherwise pad with grey; a GIF whose data does not fill its declared size, {@link GifCheck}) is an
- * {@link IOException} whose message is a short reason.
+ * A file that no decoder recognises, that declares more than {@link #MAX_PIXELS} pixels, that fails to decode, or that
+ * ends early (a truncated JPEG, which the JDK's decoder would otherwise pad with grey; a GIF whose data does not fill
+ * its declared size, {@link GifCheck}) is an {@link IOException} whose message is a short reason.
  */
 public final class ImageDecoder {
+    /** The largest photo side {@link #MAX_PIXELS} allows as a square: 16384. */
+    static final int MAX_SIDE = 1 << 14;
+    /**
+     * The most pixels a photo may declare: 16384² (268 megapixels). Larger ones are refused before any pixel is decoded,
+     * as too large: their size, not their data, is the problem.
+     */
+    public static final long MAX_PIXELS = (long) MAX_SIDE * MAX_SIDE;
+
     private ImageDecoder() { }
 
     /** Decodes {@code bytes} at full size; the message of the exception is the reason the file is unusable. */
@@ -89,18 +97,29 @@ public final class ImageDecoder {
             String format = formatName(reader);
             BufferedImage image;
             try {
-                reader.setInput(in, true, true);
+                int width, height;
+                try {
+                    reader.setInput(in, true, true);
+                    width = reader.getWidth(0);
+                    height = reader.getHeight(0);
+                } catch (IOException | RuntimeException e) {
+                    throw corrupt(format, e);
+                }
+                if ((long) width * height > MAX_PIXELS) {
+                    throw new IOException(String.format(Locale.ROOT, "too large: a %s of %dx%d pixels (%,d); the limit is %,d pixels"
+                            + " (%dx%d)", format, width, height, (long) width * height, MAX_PIXELS, MAX_SIDE, MAX_SIDE));
+                }
                 ImageReadParam param = reader.getDefaultReadParam();
-                int factor = keepAtLeast > 0 ? Math.min(reader.getWidth(0), reader.getHeight(0)) / keepAtLeast : 1;
+                int factor = keepAtLeast > 0 ? Math.min(width, height) / keepAtLeast : 1;
                 if (factor >= 2) param.setSourceSubsampling(factor, factor, 0, 0);
-                stored[0] = reader.getWidth(0);
-                stored[1] = reader.getHeight(0);
+                stored[0] = width;
+                stored[1] = height;
                 stored[2] = Math.max(1, factor);
-                image = reader.read(0, param);
-            } catch (IOException | RuntimeException e) {
-                // Decoders signal broken data with IIOException, EOFException or unchecked exceptions alike.
-                String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().strip();
-                throw new IOException("corrupt " + format + " (" + why + ")", e);
+                try {
+                    image = reader.read(0, param);
+                } catch (IOException | RuntimeException e) {
+                    throw corrupt(format, e);
+                }
             } finally {
                 reader.dispose();
             }
@@ -111,6 +130,12 @@ public final class ImageDecoder {
             }
             return image;
         }
+    }
+
+    /** Decoders signal broken data with IIOException, EOFException or unchecked exceptions alike. */
+    private static IOException corrupt(String format, Exception e) {
+        String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().strip();
+        return new IOException("corrupt " + format + " (" + why + ")", e);
     }
 
     private static String formatName(ImageReader reader) {

@@ -5,9 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -60,6 +62,33 @@ class FeatureCacheTest {
         }
         samples = Dataset.scan(data).samples();
         cacheDir = tmp.resolve("cache");
+    }
+
+    /** Runs a command line; true when it exits 0. */
+    private static boolean succeeds(String... command) throws Exception {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        p.getInputStream().readAllBytes();
+        return p.waitFor() == 0;
+    }
+
+    /** A full cache disk (a 4 KiB tmpfs, when root may mount one) names the entry it could not write and says whose it is. */
+    @Test
+    void aFullCacheDiskNamesTheEntryAndTheCache() throws Exception {
+        Files.createDirectories(cacheDir);
+        assumeTrue(succeeds("mount", "-t", "tmpfs", "-o", "size=4k", "tmpfs", cacheDir.toString()), "mounting a tmpfs needs root");
+        try {
+            try {
+                Files.write(cacheDir.resolve("filler"), new byte[8 << 10]);
+            } catch (IOException full) {
+                assertTrue(full.getMessage().contains("No space left on device"), full.toString());
+            }
+            FileSystemException e = assertThrows(FileSystemException.class,
+                    () -> new FeatureCache(cacheDir, SPEC, null, null).features(samples, 1, new CountingExtractor(), 4, Progress.none()));
+            assertTrue(Path.of(e.getFile()).startsWith(cacheDir) && e.getFile().endsWith(".f32"), e.getFile());
+            assertEquals("No space left on device (writing the feature cache; --cache DIR puts it elsewhere)", e.getReason());
+        } finally {
+            assertTrue(succeeds("umount", cacheDir.toString()));
+        }
     }
 
     @Test

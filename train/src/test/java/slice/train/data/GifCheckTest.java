@@ -91,7 +91,7 @@ class GifCheckTest {
         byte[] png = TestImages.encode(face, "png");
         put16be(png, 16 + 2, 65000);          // IHDR width and height: 4 bytes each, big-endian, from byte 16
         put16be(png, 20 + 2, 65000);
-        assertTrue(reason(png).startsWith("corrupt PNG ("), reason(png));
+        assertTrue(reason(png).startsWith("too large: a PNG of 65000x65000 pixels"), reason(png));
         assertTrue(reason(declaring(attGif(), 65000, 65000, true)).startsWith("truncated GIF ("));
     }
 

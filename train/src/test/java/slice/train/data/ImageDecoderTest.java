@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 import slice.engine.SharedData;
 import slice.train.camera.Jpegs;
 
-class ImageDecoderTest {
+public class ImageDecoderTest {
 
     @Test
     void decodesAttPgmAsGreyRgb() throws Exception {
@@ -156,5 +156,43 @@ class ImageDecoderTest {
             assertTrue(Math.abs(e - a) <= tolerance,
                 what + ": expected " + Integer.toHexString(expected) + " got " + Integer.toHexString(actual));
         }
+    }
+
+    /** A PNG that declares {@code width × height} RGB pixels and holds one row of data. */
+    public static byte[] pngDeclaring(int width, int height) throws IOException {
+        java.io.ByteArrayOutputStream png = new java.io.ByteArrayOutputStream();
+        png.write(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'});
+        java.nio.ByteBuffer ihdr = java.nio.ByteBuffer.allocate(13).putInt(width).putInt(height).put(new byte[] {8, 2, 0, 0, 0});
+        chunk(png, "IHDR", ihdr.array());
+        java.io.ByteArrayOutputStream row = new java.io.ByteArrayOutputStream();
+        try (var z = new java.util.zip.DeflaterOutputStream(row)) {
+            z.write(new byte[1 + 3 * 100]);
+        }
+        chunk(png, "IDAT", row.toByteArray());
+        chunk(png, "IEND", new byte[0]);
+        return png.toByteArray();
+    }
+
+    private static void chunk(java.io.ByteArrayOutputStream png, String type, byte[] data) throws IOException {
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(type.getBytes(StandardCharsets.US_ASCII));
+        crc.update(data);
+        png.write(java.nio.ByteBuffer.allocate(4).putInt(data.length).array());
+        png.write(type.getBytes(StandardCharsets.US_ASCII));
+        png.write(data);
+        png.write(java.nio.ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
+    }
+
+    @Test
+    void aPhotoDeclaringTooManyPixelsIsTooLargeNotCorrupt() throws Exception {
+        for (int keep : new int[] {0, 448}) {
+            IOException e = assertThrows(IOException.class, () -> ImageDecoder.decode(pngDeclaring(60000, 60000), keep));
+            assertEquals("too large: a PNG of 60000x60000 pixels (3,600,000,000); the limit is 268,435,456 pixels (16384x16384)",
+                    e.getMessage());
+        }
+        IOException justOver = assertThrows(IOException.class, () -> ImageDecoder.decode(pngDeclaring(16385, 16384), 448));
+        assertTrue(justOver.getMessage().startsWith("too large: a PNG of 16385x16384 pixels"), justOver.getMessage());
+        IOException small = assertThrows(IOException.class, () -> ImageDecoder.decode(pngDeclaring(4000, 3000), 448));
+        assertTrue(small.getMessage().startsWith("corrupt PNG"), "a photo within the limit whose data is missing: " + small.getMessage());
     }
 }

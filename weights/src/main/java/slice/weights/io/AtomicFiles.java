@@ -9,11 +9,14 @@ import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -41,6 +44,8 @@ public final class AtomicFiles {
     private static final Instant PROCESS_START = ProcessHandle.current().info().startInstant().orElseGet(Instant::now);
     /** The folders whose stale temporaries this process has removed. */
     private static final Set<Path> CLEANED = ConcurrentHashMap.newKeySet();
+    /** Draws the names of temporary files. */
+    private static final SecureRandom RANDOM = new SecureRandom();
 
     /** The body of a write; may throw {@link IOException}. */
     @FunctionalInterface
@@ -48,24 +53,67 @@ public final class AtomicFiles {
         void writeTo(OutputStream out) throws IOException;
     }
 
-    /** Writes {@code file} with {@code body}, atomically (creating its folder if needed). */
+    /**
+     * Writes {@code file} with {@code body}, atomically (creating its folder if needed). The file gets the permissions
+     * of any new file, as the umask makes them ({@code rw-r--r--} under umask 022), not a private temporary file's.
+     * Every failure is a {@link FileSystemException} naming a file: an error without one (a full disk's
+     * {@code No space left on device}) names {@code file}.
+     */
     public static void write(Path file, Body body) throws IOException {
         Path target = file.toAbsolutePath();
-        Files.createDirectories(target.getParent());
-        if (!CLEANED.contains(target.getParent())) removeStaleTemporaries(target.getParent());
-        Path tmp = Files.createTempFile(target.getParent(), "." + target.getFileName() + ".slice", ".tmp");   // TEMPORARY
         try {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
-                 OutputStream out = new BufferedOutputStream(Channels.newOutputStream(ch), 1 << 16)) {
-                tryLock(ch);   // live: other processes' cleaners leave it alone
-                body.writeTo(out);
-                out.flush();
-                ch.force(true);
+            Files.createDirectories(target.getParent());
+            if (!CLEANED.contains(target.getParent())) removeStaleTemporaries(target.getParent());
+            Path tmp = newTemporary(target);
+            try {
+                try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+                     OutputStream out = new BufferedOutputStream(Channels.newOutputStream(ch), 1 << 16)) {
+                    tryLock(ch);   // live: other processes' cleaners leave it alone
+                    body.writeTo(out);
+                    out.flush();
+                    ch.force(true);
+                }
+                moveIntoPlace(tmp, target);
+            } finally {
+                Files.deleteIfExists(tmp);
             }
-            moveIntoPlace(tmp, target);
-        } finally {
-            Files.deleteIfExists(tmp);
+        } catch (FileSystemException e) {
+            throw e;
+        } catch (IOException e) {
+            FileSystemException named = new FileSystemException(file.toString(), null, reason(e));
+            named.initCause(e);
+            throw named;
         }
+    }
+
+    /**
+     * A new empty hidden file beside {@code target}, {@code .NAME.slice<random digits>.tmp} ({@link #TEMPORARY}),
+     * created with the permissions any new file gets ({@link Files#createTempFile} would make it private,
+     * {@code rw-------}).
+     */
+    private static Path newTemporary(Path target) throws IOException {
+        while (true) {
+            Path tmp = target.resolveSibling("." + target.getFileName() + ".slice" + Long.toUnsignedString(RANDOM.nextLong()) + ".tmp");
+            try {
+                return Files.createFile(tmp);
+            } catch (FileAlreadyExistsException taken) {
+                // another write's temporary file: draw another name
+            }
+        }
+    }
+
+    /**
+     * Why an I/O operation failed, in the operating system's words where there are some: the reason of a
+     * {@link FileSystemException} (without its file name), or the message of the innermost exception that has one
+     * (a PNG writer's {@code I/O error writing PNG file!} wraps the {@code No space left on device} that caused it).
+     */
+    public static String reason(IOException e) {
+        if (e instanceof FileSystemException f && f.getReason() != null) return f.getReason();
+        String reason = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+        for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
+            if (t instanceof IOException && t.getMessage() != null) reason = t.getMessage();
+        }
+        return reason;
     }
 
     /** Writes {@code text} as UTF-8, atomically. */
