@@ -59,13 +59,13 @@ public final class NpyFile {
             String header = new String(headerBytes.array(), major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
             int[] shape = parseHeader(file, header);
 
-            Tensor t = new Tensor(shape);
-            long expected = 4L * t.size();
+            long expected = 4L * elements(file, shape);
             long available = ch.size() - headerStart - headerLength;
             if (available != expected) {
                 throw new IOException(file + ": shape " + java.util.Arrays.toString(shape) + " needs " + expected
                         + " bytes of data, file has " + available + (available < expected ? " (truncated)" : ""));
             }
+            Tensor t = new Tensor(shape);
             ByteBuffer data = ByteBuffer.allocate((int) expected).order(ByteOrder.LITTLE_ENDIAN);
             readFully(ch, data, file);
             data.flip();
@@ -80,9 +80,9 @@ public final class NpyFile {
         Matcher descr = DESCR.matcher(header);
         Matcher fortran = FORTRAN.matcher(header);
         Matcher shape = SHAPE.matcher(header);
-        if (!descr.find() || !fortran.find() || !shape.find()) throw new IOException(file + ": malformed .npy header: " + header.trim());
+        if (!descr.find() || !fortran.find() || !shape.find()) throw new IOException(file + ": malformed .npy header: " + printable(header.trim()));
         if (!descr.group(1).equals("<f4")) {
-            throw new IOException(file + ": dtype '" + descr.group(1) + "' is not supported, need little-endian float32 '<f4'");
+            throw new IOException(file + ": dtype '" + printable(descr.group(1)) + "' is not supported, need little-endian float32 '<f4'");
         }
         if (fortran.group(1).equals("True")) throw new IOException(file + ": Fortran-order arrays are not supported, save in C order");
         List<Integer> dims = new ArrayList<>();
@@ -92,10 +92,28 @@ public final class NpyFile {
             try {
                 dims.add(Integer.parseInt(s.endsWith("L") ? s.substring(0, s.length() - 1) : s));
             } catch (NumberFormatException e) {
-                throw new IOException(file + ": bad shape in .npy header: (" + shape.group(1) + ")");
+                throw new IOException(file + ": bad shape in .npy header: (" + printable(shape.group(1)) + ")");
             }
         }
         return dims.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /** The number of values of {@code shape}, checked before anything of that size is allocated. */
+    private static long elements(Path file, int[] shape) throws IOException {
+        long n = 1;
+        for (int d : shape) {
+            if (d < 0) throw new IOException(file + ": shape " + java.util.Arrays.toString(shape) + " has a negative dimension");
+            n *= d;
+            if (n > Integer.MAX_VALUE) throw new IOException(file + ": shape " + java.util.Arrays.toString(shape) + " has more values than a tensor holds");
+        }
+        return n;
+    }
+
+    /** Header text as one line of a message: control characters (a damaged header's line breaks) shown as {@code <U+000A>}. */
+    private static String printable(String text) {
+        StringBuilder out = new StringBuilder();
+        text.chars().forEach(c -> out.append(Character.isISOControl(c) ? String.format("<U+%04X>", c) : String.valueOf((char) c)));
+        return out.toString();
     }
 
     private static void readFully(FileChannel ch, ByteBuffer buf, Path file) throws IOException {
