@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import java.lang.management.ManagementFactory;
 import java.util.concurrent.Callable;
+import net.jqwik.api.statistics.Statistics;
 
 /**
  * What the fuzz tests assert of a loader fed a damaged file: it returns, or it refuses with the project's error for
@@ -43,5 +44,18 @@ public final class Refusal {
         }
         assertTrue(allocated <= maxBytes, "allocated " + allocated + " bytes, more than the bound of " + maxBytes);
         return thrown;
+    }
+
+    /**
+     * Counts a property's try as {@code loads} or {@code refused} ({@code thrown} is what
+     * {@link #assertReturnsOrRefuses} returned), and requires both among the tries: damage that is always refused, or
+     * never, would not test the loader's checks.
+     */
+    public static void tally(Throwable thrown) {
+        Statistics.label("outcome").collect(thrown == null ? "loads" : "refused");
+        Statistics.label("outcome").coverage(c -> {
+            c.check("loads").count(n -> n > 0);
+            c.check("refused").count(n -> n > 0);
+        });
     }
 }

@@ -80,9 +80,12 @@ public final class NpyFile {
         Matcher descr = DESCR.matcher(header);
         Matcher fortran = FORTRAN.matcher(header);
         Matcher shape = SHAPE.matcher(header);
-        if (!descr.find() || !fortran.find() || !shape.find()) throw new IOException(file + ": malformed .npy header: " + printable(header.trim()));
+        if (!descr.find() || !fortran.find() || !shape.find()) {
+            throw new IOException(file + ": malformed .npy header: " + WeightsException.oneLine(header.trim()));
+        }
         if (!descr.group(1).equals("<f4")) {
-            throw new IOException(file + ": dtype '" + printable(descr.group(1)) + "' is not supported, need little-endian float32 '<f4'");
+            throw new IOException(file + ": dtype '" + WeightsException.oneLine(descr.group(1))
+                    + "' is not supported, need little-endian float32 '<f4'");
         }
         if (fortran.group(1).equals("True")) throw new IOException(file + ": Fortran-order arrays are not supported, save in C order");
         List<Integer> dims = new ArrayList<>();
@@ -92,7 +95,7 @@ public final class NpyFile {
             try {
                 dims.add(Integer.parseInt(s.endsWith("L") ? s.substring(0, s.length() - 1) : s));
             } catch (NumberFormatException e) {
-                throw new IOException(file + ": bad shape in .npy header: (" + printable(shape.group(1)) + ")");
+                throw new IOException(file + ": bad shape in .npy header: (" + WeightsException.oneLine(shape.group(1)) + ")");
             }
         }
         return dims.stream().mapToInt(Integer::intValue).toArray();
@@ -104,16 +107,11 @@ public final class NpyFile {
         for (int d : shape) {
             if (d < 0) throw new IOException(file + ": shape " + java.util.Arrays.toString(shape) + " has a negative dimension");
             n *= d;
-            if (n > Integer.MAX_VALUE) throw new IOException(file + ": shape " + java.util.Arrays.toString(shape) + " has more values than a tensor holds");
+            if (n > Integer.MAX_VALUE) {
+                throw new IOException(file + ": shape " + java.util.Arrays.toString(shape) + " has more values than a tensor holds");
+            }
         }
         return n;
-    }
-
-    /** Header text as one line of a message: control characters (a damaged header's line breaks) shown as {@code <U+000A>}. */
-    private static String printable(String text) {
-        StringBuilder out = new StringBuilder();
-        text.chars().forEach(c -> out.append(Character.isISOControl(c) ? String.format("<U+%04X>", c) : String.valueOf((char) c)));
-        return out.toString();
     }
 
     private static void readFully(FileChannel ch, ByteBuffer buf, Path file) throws IOException {
