@@ -53,8 +53,12 @@ class NpyFileFuzzTest {
         return out;
     }
 
-    @Provide Arbitrary<byte[]> damaged() {
-        return Arbitraries.of(SEEDS).flatMap(seed -> Mutation.edits().map(edits -> Mutation.applyAll(seed, edits)));
+    @Provide Arbitrary<Integer> seed() {
+        return Arbitraries.integers().between(0, SEEDS.size() - 1);
+    }
+
+    @Provide Arbitrary<List<Mutation>> edits() {
+        return Mutation.edits();
     }
 
     private static Scratch scratch;
@@ -68,9 +72,9 @@ class NpyFileFuzzTest {
     }
 
     @Property(seed = "1400", tries = 3000)
-    void damagedFileLoadsOrIsRefusedInOneLine(@ForAll("damaged") byte[] bytes) throws Exception {
+    void damagedFileLoadsOrIsRefusedInOneLine(@ForAll("seed") int seed, @ForAll("edits") List<Mutation> edits) throws Exception {
         try (Scratch.Try t = scratch.newTry()) {
-            Path file = t.write("x.npy", bytes);
+            Path file = t.write("x.npy", Mutation.applyAll(SEEDS.get(seed), edits));
             Refusal.tally(Refusal.assertReturnsOrRefuses(MAX_BYTES, () -> NpyFile.read(file), IOException.class));
         }
     }
