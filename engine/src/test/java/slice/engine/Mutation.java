@@ -142,8 +142,8 @@ public sealed interface Mutation {
         return Arbitraries.oneOf(
                 at.map(Truncate::new),
                 Combinators.combine(at, Arbitraries.integers().between(0, 7)).as(FlipBit::new),
-                Combinators.combine(at, Arbitraries.integers().between(1, 64), Arbitraries.of((byte) 0, (byte) 0xff, (byte) 0x7f, (byte) ' '))
-                        .as(Run::new),
+                Combinators.combine(at, Arbitraries.integers().between(1, 64),
+                        Arbitraries.of((byte) 0, (byte) 0xff, (byte) 0x7f, (byte) ' ')).as(Run::new),
                 Combinators.combine(at, Arbitraries.bytes().array(byte[].class).ofMinSize(1).ofMaxSize(16)).as(Insert::new),
                 Combinators.combine(at, Arbitraries.of(1, 2, 4, 8), Arbitraries.of(EDGE_VALUES), Arbitraries.of(true, false))
                         .as(Field::new),
