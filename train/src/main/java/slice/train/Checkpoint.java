@@ -67,11 +67,16 @@ public record Checkpoint(RunIdentity run, int epoch, boolean stopped, int bestEp
         try {
             Map<String, String> run = GSON.fromJson(field(meta, "run", file), new TypeToken<LinkedHashMap<String, String>>() { }.getType());
             List<EpochStats> history = GSON.fromJson(field(meta, "history", file), new TypeToken<List<EpochStats>>() { }.getType());
+            if (run == null || run.containsValue(null) || history == null || history.contains(null)) {
+                throw UserError.about(file, "checkpoint metadata is damaged (an empty or null run or history)");
+            }
             return new Checkpoint(RunIdentity.of(run), Integer.parseInt(field(meta, "epoch", file)),
                     Boolean.parseBoolean(field(meta, "stopped", file)), Integer.parseInt(field(meta, "best_epoch", file)),
                     Double.parseDouble(field(meta, "best_val_loss", file)), List.copyOf(history), weights, best, optimizer);
         } catch (JsonParseException | NumberFormatException e) {
-            throw UserError.about(file, "checkpoint metadata is damaged (" + e.getMessage() + ")");
+            // Gson's message goes on with a line of advice: the first line says what was wrong.
+            String what = String.valueOf(e.getMessage()).lines().findFirst().orElse("");
+            throw UserError.about(file, "checkpoint metadata is damaged (" + what + ")");
         }
     }
 
