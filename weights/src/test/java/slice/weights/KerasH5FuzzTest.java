@@ -77,7 +77,7 @@ class KerasH5FuzzTest {
         return Mutation.edits();
     }
 
-    @Property(seed = "1408", tries = 1500)
+    @Property(seed = "1408", tries = 2000)
     void damagedFileLoadsOrIsRefusedInOneLine(@ForAll("seed") int seed, @ForAll("edits") List<Mutation> edits) throws IOException {
         try (Scratch.Try t = scratch.newTry()) {
             Path file = t.write("x.h5", Mutation.applyAll(SEEDS.get(seed), edits));

@@ -1,6 +1,6 @@
 package slice.train.camera;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayInputStream;
@@ -11,6 +11,7 @@ import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import net.jqwik.api.statistics.Statistics;
 import slice.engine.Mutation;
 import slice.engine.Refusal;
 
@@ -42,11 +43,11 @@ class MjpegFramesFuzzTest {
         return Mutation.edits();
     }
 
-    /** Reads every item; returns how many frames came out whole. */
-    private static int readAll(byte[] bytes) throws IOException, InterruptedException {
+    /** Reads every item; returns how many frames came out whole and how many were lost. */
+    private static int[] readAll(byte[] bytes) throws IOException, InterruptedException {
         MjpegFrames frames = new MjpegFrames(new ByteArrayInputStream(bytes), MAX_FRAME);
         long kept = 0;
-        int whole = 0;
+        int whole = 0, lostFrames = 0;
         for (FrameSource.Item item; (item = frames.next()) != null; ) {
             if (item instanceof Frame f) {
                 byte[] b = f.bytes();
@@ -57,21 +58,30 @@ class MjpegFramesFuzzTest {
                 whole++;
             } else if (item instanceof FrameSource.Lost lost) {
                 assertTrue(lost.reason().indexOf('\n') < 0 && !lost.reason().isBlank(), lost.reason());
+                lostFrames++;
             }
         }
         assertTrue(kept <= bytes.length, "frames hold more bytes than the stream");
         assertTrue(frames.bufferBytes() <= MAX_FRAME + 2 * (64 << 10) + 16, "buffer of " + frames.bufferBytes());
-        return whole;
+        return new int[] {whole, lostFrames};
     }
 
     @Property(seed = "1414", tries = 2000)
     void damagedStreamGivesFramesAndLossesNeverAnException(@ForAll("edits") List<Mutation> edits) {
         byte[] bytes = Mutation.applyAll(STREAM, edits);
-        Refusal.assertReturnsOrRefuses(16 << 20, () -> readAll(bytes));
+        int[][] read = new int[1][];
+        Refusal.assertReturnsOrRefuses(16 << 20, () -> read[0] = readAll(bytes));
+        int[] counts = read[0];
+        // Both must happen among the tries: damage that never loses a frame, or always all of them, tests nothing.
+        Statistics.label("frames").collect(counts[1] == 0 ? "none lost" : counts[0] == 0 ? "all lost" : "some lost");
+        Statistics.label("frames").coverage(c -> {
+            c.check("none lost").count(n -> n > 0);
+            c.check("some lost").count(n -> n > 0);
+        });
     }
 
     @Property(seed = "1415", tries = 1)
     void theUndamagedStreamGivesItsFourFrames() throws Exception {
-        assertEquals(4, readAll(STREAM));
+        assertArrayEquals(new int[] {4, 0}, readAll(STREAM));
     }
 }
