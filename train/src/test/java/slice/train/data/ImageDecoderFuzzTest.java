@@ -32,7 +32,7 @@ class ImageDecoderFuzzTest {
      * lossless decoder churns through short-lived buffers on a damaged stream (190 MB for a 26-byte file declaring
      * 16129 × 4 pixels, in a 100 MB heap); an image bomb declaring 65000 × 65000 pixels would need 17 GB at once.
      */
-    private static final long MAX_BYTES = 1L << 30;
+    static final long MAX_BYTES = 1L << 30;
 
     /**
      * WebP has no pure-Java writer: the three 1×1 images (lossy VP8, lossless VP8L, extended VP8X with alpha) that
