@@ -96,6 +96,18 @@ def model(name):
     raise SystemExit(f"torch_peer.py: unknown model '{name}'")
 
 
+def frozen_part(name, net):
+    """The modules Training.fineTune keeps frozen (Training.frozenUpTo): the network up to a Keras layer.
+
+    MobileNetV2: Keras block_k is torchvision features[k + 1], so up to block_12_add is features[:14].
+    InceptionV3: Keras mixed0-mixed10 are torchvision Mixed_5b-5d, 6a-6e, 7a-7c, so up to mixed7 is everything
+    before Mixed_7a (the stem, the pools, Mixed_5b to Mixed_6e)."""
+    if name == "mobilenetv2":
+        return net.features[:14]
+    children = list(net.named_children())
+    return nn.ModuleList(m for _, m in children[:[n for n, _ in children].index("Mixed_7a")])
+
+
 def model_work(cls, method, name, batch):
     """The callable timed for Inference.forward, Training.fineTune/fullStep and Features.extract."""
     torch.manual_seed(0)
@@ -122,8 +134,7 @@ def model_work(cls, method, name, batch):
     # Training: forward in training mode + backward of a fixed dL/dlogits, no optimiser step.
     net.train()
     if method == "fineTune":
-        # Keras block_k is torchvision features[k + 1]: freeze up to block_12 (features[13]), in inference mode.
-        frozen = net.features[:14]
+        frozen = frozen_part(name, net)
         frozen.eval()
         for p in frozen.parameters():
             p.requires_grad_(False)

@@ -16,7 +16,7 @@ import slice.weights.SavedModel;
  * {@code evaluate} see what training saw): the {@linkplain Mode#WHOLE whole photo}, stretched to the input size, or
  * its face {@linkplain Mode#DETECT detected} and aligned ({@link FaceIndex}: eyes, nose and mouth onto a canonical
  * square, {@code margin} of extra view around the ArcFace framing on every side; for face-resnet, face-api's dlib box
- * instead, see {@link #index}).
+ * instead, see {@link #index}, and a margin of 0: {@code train} refuses any other).
  *
  * @param detectorSize the face detector's input size
  * @param threshold    the face detector's score threshold
@@ -30,6 +30,8 @@ record Framing(Mode mode, double margin, int detectorSize, double threshold) {
     }
 
     static final int DETECTOR_SIZE = 416;
+    /** {@code --face-margin}'s default for the ArcFace alignment (face-resnet's dlib box takes none: its cards record 0). */
+    static final double DEFAULT_MARGIN = 0.25;
     static final double THRESHOLD = YoloDecoder.DEFAULT_SCORE_THRESHOLD;
     /** Model cards without a {@code faces} entry were trained on whole images. */
     static final Framing WHOLE = new Framing(Mode.WHOLE, 0, DETECTOR_SIZE, THRESHOLD);
@@ -43,7 +45,7 @@ record Framing(Mode mode, double margin, int detectorSize, double threshold) {
 
     /**
      * The face index of the backbone {@code spec}, or {@code null} for whole images. face-resnet sees faces framed as
-     * face-api's descriptor frames them ({@link FaceAligner#dlibBox}, the margin unused); the others the ArcFace
+     * face-api's descriptor frames them ({@link FaceAligner#dlibBox}; its margin is 0); the others the ArcFace
      * alignment with the margin.
      */
     FaceIndex index(FaceOptions models, ModelSpec spec, Path cacheDir) {

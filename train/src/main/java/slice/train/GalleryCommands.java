@@ -18,6 +18,7 @@ import slice.weights.Gallery;
 import slice.weights.ModelCard;
 import slice.weights.SavedModel;
 import slice.weights.WeightsException;
+import slice.weights.io.SliceCache;
 
 /**
  * {@code enroll}, {@code forget} and {@code people}: a recogniser made only of enrolled photos, kept as a
@@ -34,13 +35,18 @@ final class GalleryCommands {
                 description = "Model folder holding the gallery (enroll creates it, and the folder, if needed).")
         Path dir;
 
+        /** True when the folder holds a classifier written by {@code train} (and no gallery). */
+        boolean holdsTrainedModel() {
+            return !Gallery.isIn(dir) && Files.isRegularFile(dir.resolve(TrainCommand.MODEL));
+        }
+
         /** The gallery in the folder; with {@code create}, an empty one when the folder holds no model at all. */
         Gallery gallery(boolean create) {
             if (Files.exists(dir) && !Files.isDirectory(dir)) throw UserError.about(dir, "not a folder");
             if (Gallery.isIn(dir)) return Gallery.read(dir);
             Path trained = dir.resolve(TrainCommand.MODEL);
-            if (Files.exists(trained)) throw UserError.about(dir, "holds a trained " + describe(trained) + ", not a gallery: enrolling into"
-                    + " a trained classifier is not supported yet (enroll into a new folder for a recogniser made only of enrolments)");
+            if (Files.exists(trained)) throw UserError.about(dir, "holds a trained " + describe(trained) + ", not a gallery: its people"
+                    + " are its classes (enroll adds photos and retrains its head; train again to remove someone)");
             if (!create) throw UserError.about(dir, "no gallery here (" + Gallery.SIDECAR + "): enroll someone first");
             return Enrolment.empty();
         }
@@ -77,7 +83,9 @@ final class GalleryCommands {
     @Command(name = "enroll", sortOptions = false, mixinStandardHelpOptions = true,
             description = {"Add a person, or more photos of a known one, to a recogniser made of enrolled faces (no training):",
                     "in each photo the largest face is found, aligned and described (face-api.js's networks, in pure Java).",
-                    "A photo without a face is reported and skipped; one with several faces uses the largest and says so."},
+                    "A photo without a face is reported and skipped; one with several faces uses the largest and says so.",
+                    "Into a folder written by train: the photos join the person's training photos (a new person becomes a new",
+                    "class) and the head alone is retrained from the cached features of the photos in its split.tsv."},
             footer = {"", "Example:", "  java -jar train.jar enroll --model family --person Zoë zoe1.jpg zoe2.jpg zoe3.jpg"})
     static final class Enroll extends Cli.Task {
         @Mixin ModelFolder model;
@@ -91,9 +99,23 @@ final class GalleryCommands {
         @Parameters(arity = "1..*", paramLabel = "PHOTO", description = "Photos of the person.")
         List<Path> photos;
 
+        @Option(names = "--cache", paramLabel = "DIR",
+                description = "For a model written by train: the feature cache its training filled (default: train's default,"
+                        + " $SLICE_CACHE/features or ~/.cache/slice/features).")
+        Path cache;
+
         @Override protected int run() throws IOException {
             long start = System.nanoTime();
             String name = personName(person);
+            if (model.holdsTrainedModel()) {
+                HeadEnrolment.Outcome o = HeadEnrolment.enroll(model.dir, name, photos, faces,
+                        cache != null ? cache : SliceCache.standard().features(), System.out);
+                System.out.printf(Locale.ROOT, "%s: %d photo%s added; head retrained on %d photos of %d people (%d features computed,"
+                        + " the rest from the cache) in %.1f s, %.1f s in all; test accuracy %s%n", name, o.added(),
+                        o.added() == 1 ? "" : "s", o.trainPhotos(), o.people(), o.computed(), o.trainingSeconds(), o.seconds(),
+                        o.testAccuracy());
+                return Cli.OK;
+            }
             Gallery gallery = model.gallery(true);
             Gallery.Person known = gallery.person(name);
             GalleryRecogniser recogniser = faces.galleryRecogniser(gallery);

@@ -65,7 +65,7 @@ class BadInputTest {
 
     String[] train(String... more) {
         List<String> args = new java.util.ArrayList<>(List.of("train", "--data", faces.toString(), "--faces", "whole",
-                "--weights", garbageH5.toString(),
+                "--model", "mobilenetv2", "--weights", garbageH5.toString(),
                 "--out", tmp.resolve("out").toString(), "--cache", tmp.resolve("cache").toString()));
         args.addAll(List.of(more));
         return args.toArray(String[]::new);
@@ -96,8 +96,13 @@ class BadInputTest {
     @Test
     void trainOptionAndWeightsProblems() {
         Path none = tmp.resolve("none.h5");
-        assertOneLineError(none + ": no such weights file", "train", "--data", faces.toString(), "--weights", none.toString());
-        assertOneLineError("unknown model 'resnet': choose one of mobilenetv2, inceptionv3, face-resnet", train("--model", "resnet"));
+        assertOneLineError(none + ": no such weights file", "train", "--data", faces.toString(), "--model", "mobilenetv2",
+                "--weights", none.toString());
+        assertOneLineError("unknown model 'resnet': choose one of mobilenetv2, inceptionv3, face-resnet",
+                "train", "--data", faces.toString(), "--model", "resnet");
+        assertOneLineError("--face-margin does not apply to face-resnet: it frames each face as face-api's describer does (dlib's"
+                + " square box from the 68 landmarks); leave it out, or choose --model mobilenetv2 or inceptionv3",
+                "train", "--data", faces.toString(), "--face-margin", "0.3");
         assertOneLineError("--epochs must be at least 1, got 0", train("--epochs", "0"));
         assertOneLineError("--hidden must be >= 0, got -1", train("--hidden", "-1"));
         assertOneLineError("--label-smoothing must be in [0, 1), got 1.0", train("--label-smoothing", "1"));

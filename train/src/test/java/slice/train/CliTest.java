@@ -77,13 +77,23 @@ class CliTest {
     }
 
     @Test
-    void sharedOptionsParseTheSameEverywhereAndTrainNarrowsTheDefaultWidth() {
+    void sharedOptionsParseTheSameEverywhereAndTrainDefaultsToFaceResnetAndNarrowsMobileNetV2() {
         CommandLine cli = Cli.commandLine();
         cli.parseArgs("train", "--data", "faces", "--optimizer", "SGD");
         TrainCommand train = cli.getSubcommands().get("train").getCommand();
         assertEquals(Trainer.OptimizerKind.SGD, train.optimizer);
+        assertEquals(new slice.models.ModelSpec(slice.models.Architecture.FACE_RESNET, 1f, 150, false, 0), train.backbone.spec());
+        assertEquals(null, train.lr, "no --lr: the backbone's default");
+        assertEquals(0.01f, TrainCommand.defaultLearningRate(slice.models.Architecture.FACE_RESNET));
+        assertEquals(0.001f, TrainCommand.defaultLearningRate(slice.models.Architecture.MOBILENET_V2));
+        assertEquals(0.001f, TrainCommand.defaultLearningRate(slice.models.Architecture.INCEPTION_V3));
+
+        cli = Cli.commandLine();
+        cli.parseArgs("train", "--data", "faces", "--model", "mobilenetv2", "--lr", "0.003");
+        train = cli.getSubcommands().get("train").getCommand();
         assertEquals(0.5f, train.backbone.shape.alpha);
         assertEquals(new slice.models.ModelSpec(slice.models.Architecture.MOBILENET_V2, 0.5f, 224, false, 0), train.backbone.spec());
+        assertEquals(0.003f, train.lr);
 
         cli = Cli.commandLine();
         cli.parseArgs("features", "--model", "InceptionV3", "--alpha", "0.35", "--out", "f.npy", "a.jpg");

@@ -16,7 +16,8 @@ import slice.weights.NpyFile;
 
 /**
  * {@code --model face-resnet}, face-api.js's face-recognition ResNet as a backbone, end to end on a few LFW people
- * (faces detected and framed by face-api's dlib box): {@code train} head-only well above chance, {@code evaluate}
+ * (faces detected and framed by face-api's dlib box): {@code train} with its defaults (face-resnet, head only, lr 0.01)
+ * well above chance, {@code evaluate}
  * reproducing it and {@code predict} naming a face, fine-tuning from its last residual block, {@code summary}'s
  * parameter count and {@code features}' pooled features.
  */
@@ -33,10 +34,15 @@ class FaceResnetBackboneTest {
         Path data = RealData.copyOfPeople("faces/lfw_deepfunneled_min20", PEOPLE, PHOTOS_EACH, tmp.resolve("lfw"));
         String models = SharedData.require("models/face_api").toString();
         Path out = tmp.resolve("model"), cache = tmp.resolve("cache");
-        DetectCommandTest.Run trained = DetectCommandTest.run("train", "--data", data.toString(), "--model", "face-resnet",
-                "--face-models", models, "--lr", "0.05", "--epochs", "30", "--out", out.toString(), "--cache", cache.toString());
+        DetectCommandTest.Run trained = DetectCommandTest.run("train", "--data", data.toString(), "--face-models", models,
+                "--out", out.toString(), "--cache", cache.toString());
         assertEquals(0, trained.exit(), trained.err());
-        assertTrue(trained.err().contains("weights: 116 face-api tensors"), trained.err());
+        assertTrue(trained.err().contains("weights: 116 face-api tensors"), "face-resnet is train's default: " + trained.err());
+        assertTrue(Files.readString(out.resolve("report.md")).contains("adam lr 0.01,"), "face-resnet's default learning rate");
+        JsonObject training = JsonParser.parseString(Files.readString(out.resolve("model.json"))).getAsJsonObject()
+                .getAsJsonObject("training");
+        assertEquals(0.0, training.get("face_margin").getAsDouble(), "face-resnet's dlib box has no margin");
+        assertEquals(0.01, training.get("lr").getAsDouble(), 1e-7);
         JsonObject metrics = JsonParser.parseString(Files.readString(out.resolve("metrics.json"))).getAsJsonObject();
         double testAccuracy = metrics.get("test_accuracy").getAsDouble();
         System.out.println("face-resnet head-only, " + PEOPLE.size() + " LFW people: " + trained.out().lines()

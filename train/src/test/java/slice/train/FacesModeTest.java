@@ -34,7 +34,8 @@ class FacesModeTest {
         Path out = tmp.resolve("model"), cache = tmp.resolve("cache");
         String[] common = {"--face-models", models};
         DetectCommandTest.Run trained = DetectCommandTest.run(concat(new String[] {"train", "--data", data.toString(),
-                "--faces", "detect", "--alpha", "0.35", "--size", "96", "--weights", RealData.mobileNetV2Alpha035().toString(),
+                "--faces", "detect", "--model", "mobilenetv2", "--alpha", "0.35", "--size", "96",
+                "--weights", RealData.mobileNetV2Alpha035().toString(),
                 "--epochs", "8", "--out", out.toString(), "--cache", cache.toString()}, common));
         assertEquals(0, trained.exit(), trained.err());
         assertTrue(trained.err().contains("skipped 1 file") && trained.err().contains("wall.png: no face found"), trained.err());

@@ -227,7 +227,8 @@ class GalleryCommandsTest {
         SavedModel.save(trained.resolve(TrainCommand.MODEL), new Graph(in, new Dense("logits", in, 2, true)),
                 new ModelCard(Architecture.MOBILENET_V2, 0.5f, 224, null, List.of("a", "b"), Preprocessing.SCALE_TO_PLUS_MINUS_ONE,
                         Map.of()));
-        refused(trained, "holds a trained mobilenetv2 classifier (α 0.5, 2 people), not a gallery", "enroll", "--face-models", models,
+        refused(trained, "holds a trained mobilenetv2 classifier (α 0.5, 2 people), not a gallery", "people", "--model", trained.toString());
+        refused(trained, "no split.tsv here: which photos the head was trained on is unknown", "enroll", "--face-models", models,
                 "--model", trained.toString(), "--person", "Tony", photo);
     }
 

@@ -26,7 +26,7 @@ class ResumeAfterKillTest {
     private List<String> command(Path faces, Path weights, Path out) {
         List<String> cmd = new ArrayList<>(List.of(System.getProperty("java.home") + File.separator + "bin" + File.separator + "java",
                 "--add-modules", "jdk.incubator.vector", "-Xmx1g", "-cp", System.getProperty("java.class.path"), Main.class.getName(),
-                "train", "--data", faces.toString(), "--faces", "whole", "--alpha", "0.35", "--size", "96", "--weights", weights.toString(),
+                "train", "--data", faces.toString(), "--faces", "whole", "--model", "mobilenetv2", "--alpha", "0.35", "--size", "96", "--weights", weights.toString(),
                 "--fine-tune-from", "block_13_expand_relu", "--augment", "1", "--epochs", "8", "--patience", "8", "--batch", "16",
                 "--out", out.toString(), "--cache", tmp.resolve("cache").toString()));
         return cmd;
