@@ -84,7 +84,7 @@ class CacheEntriesFuzzTest {
         });
     }
 
-    /** What the property found ways to: a damaged byte was a MalformedInputException, NaN an IllegalArgumentException. */
+    /** Seen in the loader while writing the property: a damaged byte was a MalformedInputException, NaN an IllegalArgumentException. */
     @Example
     void aFaceEntryWithANonUtf8ByteOrANonFiniteNumberIsDetectedAgain() throws IOException {
         assertNull(readFace(new byte[] {'1', ' ', (byte) 0xC3, '5', ' ', '0', ' ', '0', ' ', '0', '\n'}));
