@@ -26,6 +26,27 @@ class ArchitectureTest {
         return new ModelSpec(Architecture.INCEPTION_V3, 1f, size, top, 1000).build();
     }
 
+    /**
+     * {@link ModelSpec#MAX_SIZE}'s rule: built at it, the widest MobileNetV2 and InceptionV3 have no layer output within
+     * a factor 8 of what one Java array holds (measured, in long arithmetic); one pixel more is refused before building.
+     */
+    @Test
+    void atTheLargestSizeEveryActivationFitsAnArrayWithMargin() {
+        for (Graph g : List.of(mobilenet(1.4f, ModelSpec.MAX_SIZE, false), inception(ModelSpec.MAX_SIZE, false))) {
+            long largest = 0;
+            for (Layer l : g.layers()) {
+                long n = 1;
+                for (int d : l.outputShape()) n *= d;
+                largest = Math.max(largest, n);
+            }
+            assertTrue(largest > 0 && largest < Integer.MAX_VALUE / 8, "largest activation " + largest);
+        }
+        assertEquals("mobilenetv2 takes an input of at most 2048 pixels, got 2049",
+                assertThrows(IllegalArgumentException.class, () -> mobilenet(0.35f, 2049, false)).getMessage());
+        assertEquals("inceptionv3 takes an input of at most 2048 pixels, got 100000",
+                assertThrows(IllegalArgumentException.class, () -> inception(100000, false)).getMessage());
+    }
+
     @Test
     void parameterCountsEqualKeras() {
         assertEquals(3_538_984, mobilenet(1.0f, 224, true).paramCount());

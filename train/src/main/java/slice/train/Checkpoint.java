@@ -3,7 +3,13 @@ package slice.train;
 import com.google.gson.Gson;
 import com.google.gson.JsonParseException;
 import com.google.gson.reflect.TypeToken;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,7 +26,11 @@ import slice.weights.WeightsException;
  *
  * <p>Stored as one safetensors file, written atomically: tensors named {@code weights:<param>}, {@code best:<param>}
  * and {@code optimizer:<slot>}; the scalars and the history (JSON) in its {@code __metadata__}. Doubles are written
- * with {@link Double#toString}, which reads back exactly.
+ * with {@link Double#toString}, which reads back exactly. The metadata's {@code tensors_sha256} is the SHA-256 of every
+ * tensor's name and values ({@link #digest}): a flipped bit anywhere in the data makes loading refuse the file rather
+ * than resume from a wrong weight. Loading also refuses a non-finite value (as {@link SafeTensors#read} does) and a
+ * non-finite best validation loss; {@link Trainer} never saves either. Checkpoints written before the checksum existed
+ * load without it.
  */
 public record Checkpoint(RunIdentity run, int epoch, boolean stopped, int bestEpoch, double bestValLoss, List<EpochStats> history,
                          Map<String, Tensor> weights, Map<String, Tensor> bestWeights, Map<String, Tensor> optimizer) {
@@ -41,6 +51,7 @@ public record Checkpoint(RunIdentity run, int epoch, boolean stopped, int bestEp
         meta.put("best_epoch", Integer.toString(bestEpoch));
         meta.put("best_val_loss", Double.toString(bestValLoss));
         meta.put("history", GSON.toJson(history));
+        meta.put("tensors_sha256", digest(tensors));
         SafeTensors.write(file, tensors, meta);
     }
 
@@ -50,10 +61,14 @@ public record Checkpoint(RunIdentity run, int epoch, boolean stopped, int bestEp
         try {
             contents = SafeTensors.read(file);
         } catch (WeightsException e) {
-            throw new UserError(e.getMessage() + " (a damaged checkpoint: delete it to start the run over)");
+            throw new UserError(e.getMessage() + " (" + DAMAGED + ")");
         }
         Map<String, String> meta = contents.metadata();
         if (!FORMAT.equals(meta.get("format"))) throw UserError.about(file, "not a Slice checkpoint");
+        String sha = meta.get("tensors_sha256");
+        if (sha != null && !sha.equals(digest(contents.tensors()))) {
+            throw UserError.about(file, "its tensors do not match the checksum it records (" + DAMAGED + ")");
+        }
         Map<String, Tensor> weights = new LinkedHashMap<>(), best = new LinkedHashMap<>(), optimizer = new LinkedHashMap<>();
         contents.tensors().forEach((name, t) -> {
             if (name.startsWith(WEIGHTS)) weights.put(name.substring(WEIGHTS.length()), t);
@@ -70,14 +85,44 @@ public record Checkpoint(RunIdentity run, int epoch, boolean stopped, int bestEp
             if (run == null || run.containsValue(null) || history == null || history.contains(null)) {
                 throw UserError.about(file, "checkpoint metadata is damaged (an empty or null run or history)");
             }
+            double bestValLoss = Double.parseDouble(field(meta, "best_val_loss", file));
+            if (!Double.isFinite(bestValLoss)) throw UserError.about(file, "best_val_loss is " + bestValLoss + " (" + DAMAGED + ")");
             return new Checkpoint(RunIdentity.of(run), Integer.parseInt(field(meta, "epoch", file)),
                     Boolean.parseBoolean(field(meta, "stopped", file)), Integer.parseInt(field(meta, "best_epoch", file)),
-                    Double.parseDouble(field(meta, "best_val_loss", file)), List.copyOf(history), weights, best, optimizer);
+                    bestValLoss, List.copyOf(history), weights, best, optimizer);
         } catch (JsonParseException | NumberFormatException e) {
             // Gson's message goes on with a line of advice: the first line says what was wrong.
             String what = String.valueOf(e.getMessage()).lines().findFirst().orElse("");
             throw UserError.about(file, "checkpoint metadata is damaged (" + what + ")");
         }
+    }
+
+    /** What a damaged checkpoint's message tells the user to do. */
+    static final String DAMAGED = "a damaged checkpoint: delete it to start the run over";
+
+    /** Lower-case hex SHA-256 of each tensor's name (UTF-8, then a 0 byte) and values (float32 little-endian), in order. */
+    static String digest(Map<String, Tensor> tensors) {
+        MessageDigest sha;
+        try {
+            sha = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java runtime has SHA-256", e);
+        }
+        ByteBuffer values = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
+        tensors.forEach((name, t) -> {
+            sha.update(name.getBytes(StandardCharsets.UTF_8));
+            sha.update((byte) 0);
+            for (int i = 0, n = t.size(); i < n; i++) {
+                if (!values.hasRemaining()) {
+                    sha.update(values.array(), 0, values.position());
+                    values.clear();
+                }
+                values.putFloat(t.data[i]);
+            }
+            sha.update(values.array(), 0, values.position());
+            values.clear();
+        });
+        return HexFormat.of().formatHex(sha.digest());
     }
 
     private static String field(Map<String, String> meta, String key, Path file) {

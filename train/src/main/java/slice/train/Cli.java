@@ -17,7 +17,7 @@ import slice.weights.WeightsException;
 /**
  * The command line: {@code train}, {@code predict}, {@code evaluate}, {@code features}, {@code summary},
  * {@code weights fetch|list}; and for a recogniser made only of enrolled faces, {@code enroll}, {@code forget},
- * {@code people} ({@link GalleryCommands}).
+ * {@code people} ({@link GalleryCommands}), and {@code serve}, the same as a web service ({@link slice.train.serve.ServeCommand}).
  *
  * <p>Errors: a {@link UserError}, {@link DataException} or {@link WeightsException} (or an I/O error, or a bad option)
  * is one line on stderr, exit code 2; anything else
@@ -31,7 +31,7 @@ import slice.weights.WeightsException;
                 "2:bad input: a file, folder or option (one line on stderr says which and why)"},
         footer = {"", "Run 'java -jar train.jar COMMAND --help' for a command's options."})
 public final class Cli {
-    static final int OK = 0, INTERNAL = 1, USER = 2;
+    public static final int OK = 0, INTERNAL = 1, USER = 2;
 
     @Option(names = "--debug", scope = ScopeType.INHERIT,
             description = "Print stack traces of errors.")
@@ -58,6 +58,7 @@ public final class Cli {
         Cli cli = new Cli();
         CommandLine cmd = new CommandLine(cli);
         for (Object sub : subcommands()) cmd.addSubcommand(sub);
+        registerFiniteNumbers(cmd);
         cmd.setCaseInsensitiveEnumValuesAllowed(true);
         cmd.setParameterExceptionHandler((e, args) -> {
             PrintWriter err = e.getCommandLine().getErr();
@@ -79,10 +80,36 @@ public final class Cli {
         return cmd;
     }
 
+    /**
+     * Every float or double option of every command takes only finite numbers: {@code NaN}, {@code Infinity} and a
+     * decimal beyond the type's range ({@code 1e39} as a float) are refused while parsing, before any check of the
+     * option's own range could be fooled by them ({@code Infinity > 0} holds). Registered after the subcommands are
+     * added, as picocli applies a converter to the commands present.
+     */
+    private static void registerFiniteNumbers(CommandLine cmd) {
+        CommandLine.ITypeConverter<Double> doubles = s -> finite(s, "double");
+        CommandLine.ITypeConverter<Float> floats = s -> (float) finite(s, "float");
+        cmd.registerConverter(Double.class, doubles).registerConverter(double.class, doubles)
+                .registerConverter(Float.class, floats).registerConverter(float.class, floats);
+    }
+
+    /** {@code text} as a finite {@code type} ({@code float} or {@code double}), or picocli's one-line conversion error. */
+    private static double finite(String text, String type) {
+        double value;
+        try {
+            value = type.equals("float") ? Float.parseFloat(text) : Double.parseDouble(text);
+        } catch (NumberFormatException e) {
+            throw new CommandLine.TypeConversionException("'" + text + "' is not a " + type);
+        }
+        if (!Double.isFinite(value)) throw new CommandLine.TypeConversionException("'" + text + "' is not a finite " + type);
+        return value;
+    }
+
     private static List<Object> subcommands() {
         return List.of(new TrainCommand(), new PredictCommand(), new EvaluateCommand(), new DetectCommand(), new FeaturesCommand(),
                 new SummaryCommand(), new WeightsCommand(),
-                new GalleryCommands.Enroll(), new GalleryCommands.Forget(), new GalleryCommands.People());
+                new GalleryCommands.Enroll(), new GalleryCommands.Forget(), new GalleryCommands.People(),
+                new slice.train.serve.ServeCommand());
     }
 
     static int exitCode(Throwable e) {
@@ -105,7 +132,7 @@ public final class Cli {
     }
 
     /** Every computing command starts by saying which kernels run; without the vector module that line is a warning. */
-    abstract static class Task implements Callable<Integer> {
+    public abstract static class Task implements Callable<Integer> {
         @Override public final Integer call() throws Exception {
             System.err.println(Simd.ENABLED ? "slice: " + Simd.describe()
                     : "warning: " + Simd.describe() + ": several times slower than the vector kernels"

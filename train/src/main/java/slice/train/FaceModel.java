@@ -73,6 +73,7 @@ public final class FaceModel {
      */
     public static FaceModel build(ModelSpec spec, String cut, String fineTuneFrom, Head head, int classes, long seed) {
         Graph network = spec.build();
+        checkFitsHeap(network, spec.size());
         String cutName = cut == null ? spec.featureLayer() : cut;
         if (!network.hasLayer(cutName)) {
             throw new InvalidSetting(Setting.CUT_LAYER, ": " + spec.architecture().id + " has no layer named '" + cutName + "'");
@@ -157,14 +158,35 @@ public final class FaceModel {
     }
 
     /**
+     * Refuses an input size whose forward activations for one image (the input and every layer's output) take more
+     * than half the maximum heap: the network could not run one image beside the weights and the data, and allocating
+     * would fail later with less to say. Checked after building, which allocates only the weights.
+     */
+    private static void checkFitsHeap(Graph network, int size) {
+        long bytes = 4 * floatsPerImage(network, false), heap = Runtime.getRuntime().maxMemory();
+        if (bytes > heap / 2) {
+            throw new InvalidSetting(Setting.INPUT_SIZE, String.format(java.util.Locale.ROOT, " %d needs %,d MB of activations for one image,"
+                    + " over half the maximum heap (%,d MB): use a smaller size, or give java a larger -Xmx", size, bytes >> 20, heap >> 20));
+        }
+    }
+
+    /**
+     * Floats of one image's activations in {@code graph}: its input and every layer's output, and with
+     * {@code withGradients} each trainable layer's output once more (its gradient).
+     */
+    static long floatsPerImage(Graph graph, boolean withGradients) {
+        long floats = graph.source().outputSize();
+        for (Layer l : graph.layers()) floats += (long) l.outputSize() * (withGradients && l.isTrainable() ? 2 : 1);
+        return floats;
+    }
+
+    /**
      * Images per forward batch so that one batch's activations of {@code graph} take at most a fifth of the maximum
      * heap (MobileNetV2 1.0/224 holds ~40 MB of activations per image; InceptionV3/299 several times more), between
      * 1 and {@code cap}.
      */
     public static int batchFor(Graph graph, int cap) {
-        long floatsPerImage = graph.source().outputSize();
-        for (Layer l : graph.layers()) floatsPerImage += (long) l.outputSize() * (l.isTrainable() ? 2 : 1);
         long budget = Runtime.getRuntime().maxMemory() / 5;
-        return (int) Math.max(1, Math.min(cap, budget / (4 * floatsPerImage)));
+        return (int) Math.max(1, Math.min(cap, budget / (4 * floatsPerImage(graph, true))));
     }
 }

@@ -17,7 +17,7 @@ import slice.weights.io.SliceCache;
  * Where the face-api.js networks come from: a folder holding their manifests and shards, or (the default) Slice's cache,
  * filled on first use from the official files (offline, the error says which URL to fetch and where to put it).
  */
-final class FaceOptions {
+public final class FaceOptions {
     static final String DETECTOR = "tiny_face_detector_model";
     static final String LANDMARKS = "face_landmark_68_model";
     static final String TINY_LANDMARKS = "face_landmark_68_tiny_model";
@@ -43,7 +43,7 @@ final class FaceOptions {
     }
 
     /** A recogniser of {@code gallery}: the detector, the landmark net and the descriptor net. */
-    GalleryRecogniser galleryRecogniser(Gallery gallery) {
+    public GalleryRecogniser galleryRecogniser(Gallery gallery) {
         return new GalleryRecogniser(finder(GalleryRecogniser.INPUT_SIZE),
                 new FaceDescriber(FaceApiNets.descriptor(manifest(DESCRIPTOR))), gallery);
     }

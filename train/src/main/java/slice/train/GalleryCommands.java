@@ -11,13 +11,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import slice.train.data.Hashes;
-import slice.train.data.FaceIndex;
-import slice.train.data.ImageDecoder;
 import slice.weights.Gallery;
-import slice.weights.ModelCard;
-import slice.weights.SavedModel;
-import slice.weights.WeightsException;
 import slice.weights.io.SliceCache;
 
 /**
@@ -35,42 +29,13 @@ final class GalleryCommands {
                 description = "Model folder holding the gallery (enroll creates it, and the folder, if needed).")
         Path dir;
 
+        GalleryFolder folder() {
+            return new GalleryFolder(dir);
+        }
+
         /** True when the folder holds a classifier written by {@code train} (and no gallery). */
         boolean holdsTrainedModel() {
             return !Gallery.isIn(dir) && Files.isRegularFile(dir.resolve(TrainCommand.MODEL));
-        }
-
-        /** The gallery in the folder; with {@code create}, an empty one when the folder holds no model at all. */
-        Gallery gallery(boolean create) {
-            if (Files.exists(dir) && !Files.isDirectory(dir)) throw UserError.about(dir, "not a folder");
-            if (Gallery.isIn(dir)) return Gallery.read(dir);
-            Path trained = dir.resolve(TrainCommand.MODEL);
-            if (Files.exists(trained)) throw UserError.about(dir, "holds a trained " + describe(trained) + ", not a gallery: its people"
-                    + " are its classes (enroll adds photos and retrains its head; train again to remove someone)");
-            if (!create) throw UserError.about(dir, "no gallery here (" + Gallery.SIDECAR + "): enroll someone first");
-            return Enrolment.empty();
-        }
-
-        private static String describe(Path trained) {
-            try {
-                ModelCard card = SavedModel.readCard(trained);
-                return String.format(Locale.ROOT, "%s classifier (α %s, %d people)", card.architecture().id, card.alpha(),
-                        card.classNames().size());
-            } catch (WeightsException e) {
-                return "classifier (" + e.getMessage() + ")";
-            }
-        }
-
-        void write(Gallery gallery) {
-            gallery.write(dir);
-        }
-    }
-
-    static String personName(String raw) {
-        try {
-            return Gallery.personName(raw);
-        } catch (IllegalArgumentException e) {
-            throw new UserError(e.getMessage());
         }
     }
 
@@ -106,7 +71,7 @@ final class GalleryCommands {
 
         @Override protected int run() throws IOException {
             long start = System.nanoTime();
-            String name = personName(person);
+            String name = GalleryFolder.personName(person);
             if (model.holdsTrainedModel()) {
                 HeadEnrolment.Outcome o = HeadEnrolment.enroll(model.dir, name, photos, faces,
                         cache != null ? cache : SliceCache.standard().features(), System.out);
@@ -116,58 +81,29 @@ final class GalleryCommands {
                         o.testAccuracy());
                 return Cli.OK;
             }
-            Gallery gallery = model.gallery(true);
+            GalleryFolder folder = model.folder();
+            Gallery gallery = folder.open(true);
             Gallery.Person known = gallery.person(name);
             GalleryRecogniser recogniser = faces.galleryRecogniser(gallery);
             double loaded = (System.nanoTime() - start) / 1e9;
-            List<Gallery.Photo> added = new ArrayList<>();
-            int noFace = 0;
-            for (Path file : photos) {
-                byte[] bytes = Files.readAllBytes(file);
-                String sha = Hashes.sha256Hex(bytes);
-                String owner = owner(gallery, sha);
-                if (owner != null || added.stream().anyMatch(p -> p.sha256().equals(sha))) {
-                    String as = owner == null || owner.equals(name) ? "" : " as " + owner;
-                    System.out.println(file + "\talready enrolled" + as + ", skipped");
-                    continue;
-                }
-                ImageDecoder.Scaled decoded;
-                try {
-                    decoded = FaceIndex.decodePhoto(bytes);
-                } catch (IOException e) {
-                    throw UserError.about(file, Recogniser.problem(e) + " (nothing enrolled)");
-                }
-                List<GalleryRecogniser.DescribedFace> found = recogniser.describe(decoded.image());
-                GalleryRecogniser.DescribedFace face = GalleryRecogniser.largest(found);
-                if (face == null) {
-                    System.out.println(file + "\tno face, skipped");
-                    noFace++;
-                    continue;
-                }
-                added.add(new Gallery.Photo(sha, face.descriptor()));
-                System.out.println(file + "\tenrolled" + (found.size() > 1 ? " (" + found.size() + " faces: the largest)" : ""));
-            }
-            if (added.isEmpty() && noFace > 0) {
-                throw UserError.about(model.dir, "nothing enrolled: no face found in " + (noFace == 1 ? "the photo" : "any of the " + noFace
-                        + " photos") + " of " + name);
-            }
-            if (added.isEmpty()) {
+            List<GalleryFolder.Offered> offered = new ArrayList<>();
+            for (Path file : photos) offered.add(new GalleryFolder.Offered(file.toString(), Files.readAllBytes(file)));
+            GalleryFolder.Enrolled enrolled = folder.enrol(recogniser, gallery, name, offered);
+            for (GalleryFolder.Outcome o : enrolled.outcomes()) System.out.println(o.label() + "\t" + switch (o.fate()) {
+                case ENROLLED -> "enrolled" + (o.faces() > 1 ? " (" + o.faces() + " faces: the largest)" : "");
+                case ALREADY_ENROLLED -> "already enrolled" + (o.owner() == null || o.owner().equals(name) ? "" : " as " + o.owner())
+                        + ", skipped";
+                case NO_FACE -> "no face, skipped";
+            });
+            if (enrolled.added() == 0) {
                 System.out.println(name + ": nothing new (every photo was already enrolled)");
                 return Cli.OK;
             }
-            Gallery updated = Enrolment.add(gallery, name, added);
-            model.write(updated);
             System.out.printf(Locale.ROOT, "%s: %d photo%s enrolled (%d in all) in %.1f s (%.1f s of it loading the networks);"
-                    + " gallery: %s%n", name, added.size(), added.size() == 1 ? "" : "s",
-                    added.size() + (known == null ? 0 : known.photos().size()), (System.nanoTime() - start) / 1e9, loaded,
-                    summary(updated));
+                    + " gallery: %s%n", name, enrolled.added(), enrolled.added() == 1 ? "" : "s",
+                    enrolled.added() + (known == null ? 0 : known.photos().size()), (System.nanoTime() - start) / 1e9, loaded,
+                    summary(enrolled.gallery()));
             return Cli.OK;
-        }
-
-        /** The person a photo with this SHA-256 is enrolled for, or {@code null}. */
-        private static String owner(Gallery g, String sha) {
-            for (Gallery.Person p : g.people()) for (Gallery.Photo ph : p.photos()) if (ph.sha256().equals(sha)) return p.name();
-            return null;
         }
     }
 
@@ -181,14 +117,11 @@ final class GalleryCommands {
         String person;
 
         @Override public Integer call() {
-            String name = personName(person);
-            Gallery gallery = model.gallery(false);
+            String name = GalleryFolder.personName(person);
+            GalleryFolder folder = model.folder();
+            Gallery gallery = folder.open(false);
             Gallery.Person p = gallery.person(name);
-            if (p == null) {
-                throw UserError.about(model.dir, "nobody called '" + name + "' is enrolled (run 'people --model " + model.dir + "')");
-            }
-            Gallery updated = Enrolment.forget(gallery, name);
-            model.write(updated);
+            Gallery updated = folder.forget(gallery, name);
             System.out.printf(Locale.ROOT, "%s forgotten (%d photo%s); gallery: %s%n", name, p.photos().size(),
                     p.photos().size() == 1 ? "" : "s", summary(updated));
             return Cli.OK;
@@ -203,7 +136,7 @@ final class GalleryCommands {
         @Mixin ModelFolder model;
 
         @Override public Integer call() {
-            Gallery gallery = model.gallery(false);
+            Gallery gallery = model.folder().open(false);
             for (Gallery.Person p : gallery.people()) {
                 System.out.println(p.name() + "\t" + p.photos().size() + (p.photos().size() == 1 ? " photo" : " photos"));
             }

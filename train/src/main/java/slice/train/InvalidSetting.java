@@ -10,7 +10,7 @@ public final class InvalidSetting extends IllegalArgumentException {
     public enum Setting {
         EPOCHS("epochs"), BATCH("batch"), LEARNING_RATE("learning rate"), LABEL_SMOOTHING("label smoothing"),
         WEIGHT_DECAY("weight decay"), PATIENCE("patience"), HIDDEN_UNITS("hidden units"), DROPOUT("dropout"),
-        CUT_LAYER("cut layer"), FINE_TUNE_LAYER("fine-tune layer");
+        CUT_LAYER("cut layer"), FINE_TUNE_LAYER("fine-tune layer"), INPUT_SIZE("input size");
 
         /** How the domain names it in a message. */
         public final String words;

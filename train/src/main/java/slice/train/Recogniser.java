@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.function.DoublePredicate;
 import slice.engine.Graph;
 import slice.engine.Layer;
 import slice.engine.Parallel;
@@ -77,8 +78,9 @@ final class Recogniser {
         }
         ModelCard card = SavedModel.readCard(file);
         Map<String, Object> t = card.training();
-        int hidden = number(t, "head_hidden", file).intValue();
-        float dropout = number(t, "head_dropout", file).floatValue();
+        int hidden = (int) numberIn(t, "head_hidden", file, v -> v >= 0 && v <= MAX_HIDDEN && v == Math.rint(v),
+                "a whole number in [0, " + MAX_HIDDEN + "]");
+        float dropout = (float) numberIn(t, "head_dropout", file, v -> v >= 0 && v < 1, "in [0, 1)");
         FaceModel model;
         try {
             FaceModel.Head head = new FaceModel.Head(hidden, dropout);
@@ -93,7 +95,8 @@ final class Recogniser {
         SavedModel.load(file, model.full, unknown.tensors());
         Framing framing = Framing.fromCard(t, file);
         FaceIndex faces = framing.index(faceModels, model.spec, SliceCache.standard().features().resolve("faces"));
-        return new Recogniser(model, card, unknown, number(t, "unknown_threshold", file).floatValue(), framing, faces);
+        float threshold = (float) numberIn(t, "unknown_threshold", file, v -> v >= 0 && v <= 1, "in [0, 1], as predict --threshold");
+        return new Recogniser(model, card, unknown, threshold, framing, faces);
     }
 
     /** Why an image file is unusable, in a few words: {@code no such file}, {@code not an image}, …. */
@@ -103,6 +106,16 @@ final class Recogniser {
         }
         if (e instanceof java.nio.file.FileSystemException) return "unreadable (" + e.getClass().getSimpleName() + ")";
         return e.getMessage();
+    }
+
+    /** More hidden units than any head needs (a Dense of this width after 1280 features is 1.3·10⁸ weights). */
+    private static final int MAX_HIDDEN = 100_000;
+
+    /** {@code training.key} if {@code valid} holds for it; otherwise a one-line error naming the sidecar, the field and {@code expected}. */
+    private static double numberIn(Map<String, Object> training, String key, Path file, DoublePredicate valid, String expected) {
+        double v = number(training, key, file).doubleValue();
+        if (!valid.test(v)) throw UserError.about(SavedModel.sidecarOf(file), "training." + key + " is " + training.get(key) + ", not " + expected);
+        return v;
     }
 
     private static Number number(Map<String, Object> training, String key, Path file) {

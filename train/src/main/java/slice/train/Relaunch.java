@@ -19,7 +19,8 @@ import java.util.Optional;
  *   -XX:MaxRAMPercentage=75              unless the user chose a heap: 75 % of the machine's RAM (3 GB on a 4 GB Pi
  *                                        instead of the JVM's default 25 %); a limit, not an allocation
  * </pre>
- * The child inherits stdin/stdout/stderr, the parent exits with the child's exit code, and a parent that is asked to
+ * Nothing else changes: the child resolves the same default modules as this process (among them {@code jdk.httpserver},
+ * which {@code serve} listens with). The child inherits stdin/stdout/stderr, the parent exits with the child's exit code, and a parent that is asked to
  * stop (SIGTERM, Ctrl-C) stops the child and waits for it, so its checkpoint writes finish. {@code --no-relaunch} (or
  * a failed relaunch) runs in this process with the scalar kernels and one warning line. Cost: one extra JVM start.
  */

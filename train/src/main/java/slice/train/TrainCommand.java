@@ -248,6 +248,7 @@ final class TrainCommand extends Cli.Task {
             case DROPOUT -> "--dropout";
             case CUT_LAYER -> "--cut";
             case FINE_TUNE_LAYER -> "--fine-tune-from";
+            case INPUT_SIZE -> "--size";
         };
     }
 

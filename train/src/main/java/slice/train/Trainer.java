@@ -66,12 +66,14 @@ public final class Trainer {
         public Config {
             if (epochs < 1) throw new InvalidSetting(Setting.EPOCHS, " must be at least 1, got " + epochs);
             if (batch < 1) throw new InvalidSetting(Setting.BATCH, " must be at least 1, got " + batch);
-            if (!(lr > 0)) throw new InvalidSetting(Setting.LEARNING_RATE, " must be positive, got " + lr);
+            if (!(lr > 0 && Float.isFinite(lr))) throw new InvalidSetting(Setting.LEARNING_RATE, " must be positive and finite, got " + lr);
             Objects.requireNonNull(optimizer, "optimizer");
             if (!(labelSmoothing >= 0 && labelSmoothing < 1)) {
                 throw new InvalidSetting(Setting.LABEL_SMOOTHING, " must be in [0, 1), got " + labelSmoothing);
             }
-            if (!(weightDecay >= 0)) throw new InvalidSetting(Setting.WEIGHT_DECAY, " must be >= 0, got " + weightDecay);
+            if (!(weightDecay >= 0 && Float.isFinite(weightDecay))) {
+                throw new InvalidSetting(Setting.WEIGHT_DECAY, " must be >= 0 and finite, got " + weightDecay);
+            }
             if (patience < 1) throw new InvalidSetting(Setting.PATIENCE, " must be at least 1, got " + patience);
         }
 
@@ -108,12 +110,56 @@ public final class Trainer {
         Batch batch = new Batch(config.batch());
         while (!progress.stopped && progress.epoch < config.epochs()) {
             EpochStats stats = epoch(progress.epoch + 1, train, val, optimizer, batch);
+            checkNotDiverged(stats, checkpointFile);
             progress.record(stats, config.patience(), this::snapshot);
             progress.checkpoint(run, snapshot(), optimizer.state()).save(checkpointFile);
             onEpoch.accept(stats);
         }
         restore(progress.bestWeights, checkpointFile);
         return new Result(List.copyOf(progress.history), progress.bestEpoch, progress.resumed);
+    }
+
+    /**
+     * How far above the loss of a uniform guess (ln K for K people) the mean training loss of an epoch may be before
+     * the run counts as diverged. Training starts near ln K (a fresh head's logits are small) and a run that learns goes
+     * below it; a loss 10⁴ times it means logits thousands apart, weights growing without bound, as a learning rate
+     * far too high makes them. Measured against ln K rather than the first epoch's loss, it also stops a run that
+     * blows up within its first epoch.
+     */
+    static final double DIVERGENCE_FACTOR = 1e4;
+
+    /**
+     * Stops a run whose epoch ended in a non-finite loss, a loss {@link #DIVERGENCE_FACTOR} times a uniform guess's, or
+     * a non-finite weight: a {@link UserError} saying so, thrown before the epoch's checkpoint is written, so the
+     * checkpoint on disk stays the last good epoch's (and a NaN never reaches a file).
+     */
+    private void checkNotDiverged(EpochStats stats, Path checkpointFile) {
+        double uniformGuess = Math.log(classes);
+        String problem = null;
+        if (!Double.isFinite(stats.loss()) || !Double.isFinite(stats.valLoss())) {
+            problem = "training loss " + stats.loss() + ", validation loss " + stats.valLoss();
+        } else if (stats.loss() > DIVERGENCE_FACTOR * uniformGuess) {
+            problem = String.format(Locale.ROOT, "training loss %.4g, over %d times the %.4g of a uniform guess", stats.loss(),
+                    (long) DIVERGENCE_FACTOR, uniformGuess);
+        } else {
+            for (Param p : net.weights()) {
+                if (!allFinite(p.value)) {
+                    problem = "weight " + p.name + " is no longer finite";
+                    break;
+                }
+            }
+        }
+        if (problem == null) return;
+        throw new UserError(String.format(Locale.ROOT, "training diverged in epoch %d (%s): use a lower --lr than %s; %s", stats.epoch(),
+                problem, config.lr(), Files.exists(checkpointFile)
+                        ? "the checkpoint of epoch " + (stats.epoch() - 1) + " is kept in " + checkpointFile
+                          + " (a run with another --lr needs another --out, or that file deleted)"
+                        : "no checkpoint was written"));
+    }
+
+    private static boolean allFinite(Tensor t) {
+        for (int i = 0, n = t.size(); i < n; i++) if (!Float.isFinite(t.data[i])) return false;
+        return true;
     }
 
     /** Cosine decay from {@code lr} to {@code lr/100} after a warm-up of one epoch, or a tenth of the run if shorter. */

@@ -121,6 +121,44 @@ class BadInputTest {
         assertOneLineError(tmp.resolve("out") + ": nothing to resume: no checkpoint.safetensors here", train("--resume"));
     }
 
+    /** NaN, infinity and a float beyond range are refused while parsing, for every float and double option, in one line. */
+    @Test
+    void nonFiniteNumbersAreRefusedForEveryFloatOption() {
+        assertOneLineError("Invalid value for option '--lr': 'Infinity' is not a finite float (see 'java -jar train.jar train --help')",
+                train("--lr", "Infinity"));
+        assertOneLineError("Invalid value for option '--weight-decay': 'Infinity' is not a finite float"
+                + " (see 'java -jar train.jar train --help')", train("--weight-decay", "Infinity"));
+        assertOneLineError("Invalid value for option '--lr': '1e39' is not a finite float (see 'java -jar train.jar train --help')",
+                train("--lr", "1e39"));
+        assertOneLineError("Invalid value for option '--dropout': 'NaN' is not a finite float (see 'java -jar train.jar train --help')",
+                train("--dropout", "NaN"));
+        assertOneLineError("Invalid value for option '--val': '-Infinity' is not a finite double (see 'java -jar train.jar train --help')",
+                train("--val", "-Infinity"));
+        assertOneLineError("Invalid value for option '--lr': 'fast' is not a float (see 'java -jar train.jar train --help')",
+                train("--lr", "fast"));
+        assertOneLineError("Invalid value for option '--threshold': 'NaN' is not a finite float"
+                + " (see 'java -jar train.jar predict --help')", "predict", "--model", tmp.toString(), "--threshold", "NaN", "x.jpg");
+    }
+
+    /**
+     * Sizes are checked before anything is built: above {@link slice.models.ModelSpec#MAX_SIZE} in any heap; and, in a
+     * 256 MB heap, a size whose activations for one image take over half of it (α0.35 at 1024 px, measured by the
+     * check itself from the built network), with the numbers that decided it.
+     */
+    @Test
+    void inputSizesBeyondTheLimitOrTheHeapAreRefused() throws Exception {
+        assertOneLineError("mobilenetv2 takes an input of at most 2048 pixels, got 100000", train("--size", "100000"));
+        RelaunchTest.Run r = RelaunchTest.java(List.of("-Xmx256m"), train("--alpha", "0.35", "--size", "1024"));
+        assertEquals(2, r.exit(), r.err());
+        List<String> errors = r.err().lines().filter(l -> l.startsWith("error: ")).toList();
+        assertEquals(1, errors.size(), r.err());
+        assertTrue(errors.get(0).matches("error: --size 1024 needs [0-9,]+ MB of activations for one image, over half the maximum heap"
+                + " \\([0-9,]+ MB\\): use a smaller size, or give java a larger -Xmx"), errors.get(0));
+        long needMb = Long.parseLong(errors.get(0).split(" needs ")[1].split(" MB")[0].replace(",", ""));
+        long heapMb = Long.parseLong(errors.get(0).split("heap \\(")[1].split(" MB")[0].replace(",", ""));
+        assertTrue(needMb > heapMb / 2 && heapMb <= 256, errors.get(0));
+    }
+
     /** A saved model with zero weights (MobileNetV2 α0.35 at 32 px): enough to exercise loading and predict. */
     Path savedModel() {
         FaceModel m = FaceModel.build(ModelSpec.of("mobilenetv2", 0.35f, 32, false, 0), null, null, new FaceModel.Head(0, 0f), 2, 1);
@@ -159,8 +197,27 @@ class BadInputTest {
         Path json = model.resolve("model.json");
         Files.writeString(json, Files.readString(json).replace("\"class_names\"", "\"names\""));
         assertOneLineError(json + ": class_names is missing or not a list", "predict", "--model", model.toString(), good.toString());
+        Files.writeString(json, Files.readString(json).replace("\"names\"", "\"class_names\"")
+                .replace("\"input_size\": 32", "\"input_size\": 100000"));
+        assertOneLineError(json + ": input_size is 100000, not a whole number in [1, 2048]", "predict", "--model", model.toString(),
+                good.toString());
 
         Path tensors = savedModel().resolve(TrainCommand.MODEL);
+        String card = Files.readString(json);
+        Files.writeString(json, card.replace("\"unknown_threshold\": 0.3", "\"unknown_threshold\": 5.0"));
+        assertOneLineError(json + ": its fields were edited after it was written (card_sha256 does not match them);"
+                + " restore the file as train wrote it, or train again", "predict", "--model", model.toString(), good.toString());
+        String versionOne = card.replaceAll(",\\s*\"card_sha256\": \"[0-9a-f]+\"", "").replace("\"version\": 2", "\"version\": 1");
+        Files.writeString(json, versionOne.replace("\"unknown_threshold\": 0.3", "\"unknown_threshold\": 5.0"));
+        assertOneLineError(json + ": training.unknown_threshold is 5.0, not in [0, 1], as predict --threshold", "predict", "--model",
+                model.toString(), good.toString());
+        Files.writeString(json, versionOne.replace("\"head_dropout\": 0.0", "\"head_dropout\": 1.0"));
+        assertOneLineError(json + ": training.head_dropout is 1.0, not in [0, 1)", "predict", "--model", model.toString(), good.toString());
+        Files.writeString(json, versionOne.replace("\"head_hidden\": 0", "\"head_hidden\": -3"));
+        assertOneLineError(json + ": training.head_hidden is -3, not a whole number in [0, 100000]", "predict", "--model",
+                model.toString(), good.toString());
+        Files.writeString(json, card);
+
         byte[] bytes = Files.readAllBytes(tensors);
         Files.write(tensors, java.util.Arrays.copyOf(bytes, bytes.length - 100));
         Result truncated = run("predict", "--model", tensors.toString(), good.toString());

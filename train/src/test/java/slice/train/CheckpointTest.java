@@ -73,4 +73,39 @@ class CheckpointTest {
         slice.weights.SafeTensors.write(f, Map.of("x", new Tensor(2)), Map.of("format", "something-else"));
         assertEquals(f + ": not a Slice checkpoint", assertThrows(UserError.class, () -> Checkpoint.load(f)).getMessage());
     }
+
+    /** Where the data section of a safetensors file starts: after the 8-byte header length and the header. */
+    private static int dataStart(byte[] bytes) {
+        return 8 + (int) java.nio.ByteBuffer.wrap(bytes).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong(0);
+    }
+
+    /**
+     * The first tensor's first value is 1.5f (0x3FC00000, stored little-endian): setting its exponent bits gives NaN,
+     * which is refused naming the tensor; changing its lowest mantissa byte gives a finite 1.5000001f, which only the
+     * checksum catches. Both messages say what to do.
+     */
+    @Test
+    void aFlippedExponentOrMantissaByteIsADamagedCheckpoint() throws IOException {
+        Path f = dir.resolve("checkpoint.safetensors");
+        sample(1).save(f);
+        byte[] bytes = Files.readAllBytes(f);
+        int first = dataStart(bytes);
+        assertEquals(1.5f, java.nio.ByteBuffer.wrap(bytes, first, 4).order(java.nio.ByteOrder.LITTLE_ENDIAN).getFloat());
+
+        byte[] nan = bytes.clone();
+        nan[first + 3] = 0x7f;
+        Files.write(f, nan);
+        assertEquals(f + ": tensor weights:dense/kernel holds NaN at index 0 of 6 (values must be finite)"
+                + " (a damaged checkpoint: delete it to start the run over)",
+                assertThrows(UserError.class, () -> Checkpoint.load(f)).getMessage());
+
+        byte[] nudged = bytes.clone();
+        nudged[first] = 1;
+        Files.write(f, nudged);
+        assertEquals(f + ": its tensors do not match the checksum it records (a damaged checkpoint: delete it to start the run over)",
+                assertThrows(UserError.class, () -> Checkpoint.load(f)).getMessage());
+
+        Files.write(f, bytes);
+        assertEquals(1, Checkpoint.load(f).epoch(), "the undamaged bytes load");
+    }
 }

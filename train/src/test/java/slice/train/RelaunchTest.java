@@ -15,14 +15,21 @@ import org.junit.jupiter.api.Test;
 class RelaunchTest {
     record Run(int exit, String out, String err) { }
 
-    /** Starts {@code java [jvmOptions] -cp <test class path> slice.train.Main args} — no --add-modules. */
+    /**
+     * Starts {@code java [jvmOptions] slice.train.Main args} with the test class path in {@code CLASSPATH} — no
+     * --add-modules. Not {@code -cp}: on Linux a process cannot read its own arguments ({@link ProcessHandle.Info}) when
+     * its command line is longer than a memory page (4,096 bytes), which the test class path alone exceeds; the
+     * command line of {@code java -jar train.jar …} is short.
+     */
     static Run java(List<String> jvmOptions, String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
         cmd.add(System.getProperty("java.home") + File.separator + "bin" + File.separator + "java");
         cmd.addAll(jvmOptions);
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        cmd.add(Main.class.getName());
         cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).start();
+        ProcessBuilder builder = new ProcessBuilder(cmd);
+        builder.environment().put("CLASSPATH", System.getProperty("java.class.path"));
+        Process p = builder.start();
         p.getOutputStream().close();
         byte[] out = p.getInputStream().readAllBytes();
         byte[] err = p.getErrorStream().readAllBytes();

@@ -138,6 +138,45 @@ class TrainerTest {
                 + " or delete it to start over", e.getMessage());
     }
 
+    @Test
+    void aRunThatBlowsUpInItsFirstEpochStopsBeforeWritingACheckpoint() {
+        Path ckpt = dir.resolve("f");
+        Trainer trainer = new Trainer(smallNet(), new Trainer.Config(5, 8, 1e30f, Trainer.OptimizerKind.ADAM, 0.1f, 0f, 5, 1));
+        UserError e = assertThrows(UserError.class, () -> trainer.fit(clusters(30, 1), clusters(9, 2), ckpt, RUN, s -> { }));
+        assertTrue(e.getMessage().startsWith("training diverged in epoch 1 ("), e.getMessage());
+        assertTrue(e.getMessage().endsWith("): use a lower --lr than 1.0E30; no checkpoint was written"), e.getMessage());
+        assertFalse(java.nio.file.Files.exists(ckpt));
+    }
+
+    /**
+     * Validation rows that turn NaN after their first reading (epoch 1's measurement): epoch 2's loss is NaN, the run
+     * stops with a message naming the kept checkpoint, and that checkpoint is still epoch 1's, readable and finite.
+     */
+    @Test
+    void aNonFiniteLossStopsTheRunAndKeepsTheLastGoodCheckpoint() {
+        Samples good = clusters(9, 2);
+        int[] reads = {0};
+        Samples turningNaN = new Samples() {
+            @Override public int size() { return good.size(); }
+            @Override public int copies() { return good.copies(); }
+            @Override public int sampleSize() { return DIM; }
+            @Override public int label(int i) { return good.label(i); }
+            @Override public void read(int i, int copy, float[] dst, int offset) {
+                good.read(i, copy, dst, offset);
+                if (reads[0]++ >= good.size()) java.util.Arrays.fill(dst, offset, offset + DIM, Float.NaN);
+            }
+        };
+        Path ckpt = dir.resolve("g");
+        UserError e = assertThrows(UserError.class,
+                () -> new Trainer(smallNet(), config(5, 5)).fit(clusters(30, 1), turningNaN, ckpt, RUN, s -> { }));
+        assertEquals("training diverged in epoch 2 (training loss " + e.getMessage().split("training loss ")[1].split(",")[0]
+                + ", validation loss NaN): use a lower --lr than 0.01; the checkpoint of epoch 1 is kept in " + ckpt
+                + " (a run with another --lr needs another --out, or that file deleted)", e.getMessage());
+        Checkpoint kept = Checkpoint.load(ckpt);
+        assertEquals(1, kept.epoch());
+        assertTrue(Double.isFinite(kept.bestValLoss()));
+    }
+
     /**
      * After an epoch the trained batch norm's moving statistics are the size-weighted mean, over the training set's
      * batches (copy 0, in order), of the batch mean and biased variance of its input, recomputed here in double from

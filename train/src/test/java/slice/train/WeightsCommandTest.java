@@ -110,4 +110,13 @@ class WeightsCommandTest {
         Path expected = tmp.resolve("keras/mobilenet_v2_weights_tf_dim_ordering_tf_kernels_0.5_224_no_top.h5");
         assertTrue(r.err().strip().endsWith("save it as " + expected), r.err());
     }
+
+    /** A {@code file:} mirror is refused in one line that says where to copy the file instead (HttpClient cannot read it). */
+    @Test
+    void aFileMirrorSaysToCopyTheFileIntoTheCache() {
+        String name = "mobilenet_v2_weights_tf_dim_ordering_tf_kernels_0.5_224_no_top.h5";
+        BadInputTest.assertOneLineError("file:/mnt/weights/mobilenet_v2/" + name + ": only http and https URLs are downloaded; to use a"
+                + " file you have, copy it to " + tmp.resolve("keras/" + name),
+                "weights", "fetch", "--alpha", "0.5", "--cache", tmp.toString(), "--mirror", "file:/mnt/weights/");
+    }
 }

@@ -27,9 +27,12 @@ import slice.weights.io.SliceCache;
  *   <li>a broken transfer — the connection drops, or no byte arrives for the stall timeout (HttpClient has no read
  *       timeout of its own) — is retried, resuming, up to {@link #ATTEMPTS} times in one call;</li>
  *   <li>the complete file is checked against the known size and published checksum, then renamed to its final name in
- *       one step, so the cache never holds a partial or corrupt file under a real name;</li>
+ *       one step, so the cache never holds a partial or corrupt file under a real name; its size and SHA-256 are
+ *       recorded beside it ({@code <name>.sha256}) and checked on every later use, so a file replaced or edited in the
+ *       cache is refused, not loaded;</li>
  *   <li>a failure (offline, HTTP error, checksum) is a one-line {@link WeightsException} saying which URL to fetch by
- *       other means and where to put the file.</li>
+ *       other means and where to put the file; so is a URL that is not http or https (a {@code file:} mirror: the
+ *       file is to be copied into the cache instead).</li>
  * </ul>
  */
 public final class Downloader {
@@ -89,10 +92,16 @@ public final class Downloader {
         if (Files.isRegularFile(target)) {
             try {
                 verify(file, target, "the cached file " + target);
+                checkRecord(target);
             } catch (WeightsException e) {
                 throw new WeightsException(e.getMessage() + "; delete it to download it again", e);
             }
             return target;
+        }
+        String scheme = String.valueOf(file.url().getScheme()).toLowerCase(Locale.ROOT);
+        if (!scheme.equals("http") && !scheme.equals("https")) {
+            throw new WeightsException(file.url() + ": only http and https URLs are downloaded; to use a file you have, copy it to "
+                    + target);
         }
         Path part = target.resolveSibling(file.fileName() + ".part");
         try {
@@ -125,7 +134,50 @@ public final class Downloader {
         } catch (IOException e) {
             throw new WeightsException("cannot move " + part + " to " + target + " (" + e + ")", e);
         }
+        writeRecord(target);
         return target;
+    }
+
+    /** The record of a cached file: {@code <name>.sha256} beside it. */
+    static Path recordOf(Path cached) {
+        return cached.resolveSibling(cached.getFileName() + ".sha256");
+    }
+
+    /** {@code bytes <size>} and {@code sha256 <hex>}, one per line: what a cached file must still be on every later use. */
+    private static String recordLines(Path file) {
+        return "bytes " + sizeOf(file) + "\nsha256 " + Checksums.hex(file, "SHA-256") + "\n";
+    }
+
+    private static void writeRecord(Path cached) {
+        try {
+            AtomicFiles.writeString(recordOf(cached), recordLines(cached));
+        } catch (IOException e) {
+            throw new WeightsException(recordOf(cached) + ": cannot write (" + e + ")", e);
+        }
+    }
+
+    /**
+     * Checks a cached file against its record: most official files have no published checksum, so the size and
+     * SHA-256 recorded when the file arrived are what tells a file replaced or edited since. A file without a record
+     * (put there by hand, as the error messages suggest, or cached before records existed) gets one now.
+     */
+    private static void checkRecord(Path cached) {
+        Path record = recordOf(cached);
+        if (!Files.isRegularFile(record)) {
+            writeRecord(cached);
+            return;
+        }
+        String recorded;
+        try {
+            recorded = Files.readString(record, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new WeightsException(record + ": cannot read (" + e + ")", e);
+        }
+        String now = recordLines(cached);
+        if (!now.equals(recorded)) {
+            throw new WeightsException("the cached file " + cached + " is not the file that arrived (" + now.strip().replace("\n", ", ")
+                    + "; " + record.getFileName() + " records " + recorded.strip().replace("\n", ", ") + "): modified or replaced");
+        }
     }
 
     /** A transfer that broke off after the response started: the bytes so far are in the part file. */

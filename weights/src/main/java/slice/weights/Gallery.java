@@ -224,12 +224,18 @@ public record Gallery(List<Person> people, double threshold, String thresholdRul
     public static Gallery read(Path folder) {
         Path sc = folder.resolve(SIDECAR);
         JsonObject sidecar = readSidecar(sc);
-        Path tensors = tensorFile(sidecar, folder, sc);
-        if (!Files.isRegularFile(tensors)) {   // a writer may have committed a newer gallery since: read its sidecar once more
-            JsonObject again = readSidecar(sc);
-            if (!again.equals(sidecar)) return read(folder);
-            throw new WeightsException(tensors + ": no such file (" + sc + " names it)");
+        try {
+            return read(folder, sc, sidecar);
+        } catch (WeightsException e) {
+            // A writer may have committed a newer gallery, and deleted this one's tensor file, while it was being read.
+            if (!readSidecar(sc).equals(sidecar)) return read(folder);
+            throw e;
         }
+    }
+
+    private static Gallery read(Path folder, Path sc, JsonObject sidecar) {
+        Path tensors = tensorFile(sidecar, folder, sc);
+        if (!Files.isRegularFile(tensors)) throw new WeightsException(tensors + ": no such file (" + sc + " names it)");
         JsonObject file = sidecar.getAsJsonObject("tensors");
         long bytes = number(file, "bytes", sc).longValue();
         long actual = size(tensors);

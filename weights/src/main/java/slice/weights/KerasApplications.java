@@ -45,6 +45,10 @@ public final class KerasApplications {
             bytes = 2_019_640;
             sha256 = "df1c3db1d0d9193719c4c70f707c56f7021f999f825bdc57454c275cf6def19f";
         }
+        if (alpha == 0.5f && rows == 224 && !includeTop) {   // the shared data's copy of the official file (its PROVENANCE)
+            bytes = 3_201_480;
+            sha256 = "279052de2cfa801003aa6cc25cc4d007d35dd0b76f06935268c79788b7642d05";
+        }
         return RemoteFile.at(BASE.resolve("mobilenet_v2/"), name, bytes, null, sha256);
     }
 

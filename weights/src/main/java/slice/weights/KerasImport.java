@@ -43,7 +43,8 @@ import slice.engine.Param;
  * <h2>Checks</h2>
  * Within a layer, tensors are matched by variable name ({@code kernel}, {@code bias}, {@code gamma}, {@code beta},
  * {@code moving_mean}, {@code moving_variance}, {@code depthwise_kernel}); a missing tensor, an unexpected tensor and
- * a shape mismatch are each a one-line {@link WeightsException} naming the file, the layer, the tensor and the shapes.
+ * a shape mismatch are each a one-line {@link WeightsException} naming the file, the layer, the tensor and the shapes;
+ * so is a value that is not finite or beyond {@link WeightValues#MAX_ABS}.
  * Every pairing and every shape is checked, and every tensor read, before the first value is copied: a file that
  * does not fit leaves the graph untouched.
  */
@@ -83,7 +84,7 @@ public final class KerasImport {
         Map<Param, KerasH5File.Tensor> sources = new LinkedHashMap<>();
         pairs.forEach((layer, group) -> sources.putAll(matchTensors(h5.file(), layer, group)));
         Map<Param, float[]> values = new LinkedHashMap<>();
-        sources.forEach((param, tensor) -> values.put(param, h5.read(tensor)));
+        sources.forEach((param, tensor) -> values.put(param, checkedValues(h5, tensor)));
         long count = 0;
         for (Map.Entry<Param, float[]> e : values.entrySet()) {
             float[] v = e.getValue();
@@ -95,6 +96,13 @@ public final class KerasImport {
         pairs.values().forEach(g -> used.add(g.name()));
         List<String> skipped = groups.stream().map(KerasH5File.LayerGroup::name).filter(n -> !used.contains(n)).toList();
         return new Report(h5.file(), rule, pairs.size(), count, skipped);
+    }
+
+    /** The values of {@code tensor}, checked as pretrained weights ({@link WeightValues#requirePretrained}). */
+    private static float[] checkedValues(KerasH5File h5, KerasH5File.Tensor tensor) {
+        float[] v = h5.read(tensor);
+        WeightValues.requirePretrained(v, h5.file() + ": tensor " + tensor.path());
+        return v;
     }
 
     // ---- choosing the rule ----

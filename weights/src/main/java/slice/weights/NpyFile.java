@@ -9,6 +9,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -22,7 +23,9 @@ import slice.weights.io.AtomicFiles;
  * 1, 4 bytes in versions 2 and 3), then an ASCII Python dict such as
  * {@code {'descr': '<f4', 'fortran_order': False, 'shape': (2, 299, 299, 3), }} padded with spaces to a multiple
  * of 64 bytes and ended by a newline, then the raw data. Only little-endian float32 in C order is accepted; anything
- * else is a one-line {@link IOException} naming the file.
+ * else is a one-line {@link IOException} naming the file. The declared shape is checked before anything is allocated:
+ * no negative dimension, at most one Java array of values, exactly as many data bytes as the file has, and room for it
+ * in the heap.
  */
 public final class NpyFile {
     private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
@@ -58,22 +61,48 @@ public final class NpyFile {
             readFully(ch, headerBytes, file);
             String header = new String(headerBytes.array(), major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
             int[] shape = parseHeader(file, header);
-
-            long expected = 4L * elements(file, shape);
+            long expected = 4 * elements(file, shape);
             long available = ch.size() - headerStart - headerLength;
             if (available != expected) {
-                throw new IOException(file + ": shape " + java.util.Arrays.toString(shape) + " needs " + expected
+                throw new IOException(file + ": shape " + Arrays.toString(shape) + " needs " + expected
                         + " bytes of data, file has " + available + (available < expected ? " (truncated)" : ""));
             }
+            long heap = Runtime.getRuntime().maxMemory();
+            if (expected > heap / 2) {
+                throw new IOException(file + ": shape " + Arrays.toString(shape) + " takes " + (expected >> 20) + " MB, over half the"
+                        + " maximum heap of " + (heap >> 20) + " MB (give java a larger -Xmx, or pass fewer images per file)");
+            }
             Tensor t = new Tensor(shape);
-            ByteBuffer data = ByteBuffer.allocate((int) expected).order(ByteOrder.LITTLE_ENDIAN);
-            readFully(ch, data, file);
-            data.flip();
-            data.asFloatBuffer().get(t.data, 0, t.size());
+            ByteBuffer chunk = ByteBuffer.allocate(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
+            for (int done = 0; done < t.size(); ) {
+                chunk.clear().limit(4 * Math.min(chunk.capacity() / 4, t.size() - done));
+                readFully(ch, chunk, file);
+                chunk.flip();
+                int n = chunk.remaining() / 4;
+                chunk.asFloatBuffer().get(t.data, done, n);
+                done += n;
+            }
             return t;
         } catch (NoSuchFileException e) {
             throw new IOException(file + ": no such file");
         }
+    }
+
+    /**
+     * The element count of {@code shape}, refusing a negative dimension and a count beyond one Java array: checked on
+     * the header alone, before the file length is compared or anything is allocated.
+     */
+    private static long elements(Path file, int[] shape) throws IOException {
+        long n = 1;
+        for (int d : shape) {
+            if (d < 0) throw new IOException(file + ": shape " + Arrays.toString(shape) + " in the .npy header has a negative dimension");
+            n *= d;
+            if (n > Integer.MAX_VALUE - 8) {
+                throw new IOException(file + ": shape " + Arrays.toString(shape) + " declares more values than one array holds ("
+                        + (Integer.MAX_VALUE - 8) + ")");
+            }
+        }
+        return n;
     }
 
     private static int[] parseHeader(Path file, String header) throws IOException {
@@ -99,19 +128,6 @@ public final class NpyFile {
             }
         }
         return dims.stream().mapToInt(Integer::intValue).toArray();
-    }
-
-    /** The number of values of {@code shape}, checked before anything of that size is allocated. */
-    private static long elements(Path file, int[] shape) throws IOException {
-        long n = 1;
-        for (int d : shape) {
-            if (d < 0) throw new IOException(file + ": shape " + java.util.Arrays.toString(shape) + " has a negative dimension");
-            n *= d;
-            if (n > Integer.MAX_VALUE) {
-                throw new IOException(file + ": shape " + java.util.Arrays.toString(shape) + " has more values than a tensor holds");
-            }
-        }
-        return n;
     }
 
     private static void readFully(FileChannel ch, ByteBuffer buf, Path file) throws IOException {

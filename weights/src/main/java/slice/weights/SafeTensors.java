@@ -30,7 +30,8 @@ import slice.weights.io.AtomicFiles;
  *                   (relative to the data section), back to back with no gap and nothing after the last one
  * </pre>
  * Reading checks all of it — header length, JSON, dtype, shape against byte count, offsets inside the file, no gap or
- * overlap — so a truncated or edited file is a one-line {@link WeightsException}, never a garbage tensor.
+ * overlap, and every value finite (no NaN or infinity: no weight, optimiser state or centroid we store can be one) —
+ * so a truncated or edited file is a one-line {@link WeightsException}, never a garbage tensor.
  */
 public final class SafeTensors {
     private SafeTensors() { }
@@ -155,6 +156,7 @@ public final class SafeTensors {
             float[] values = new float[(int) ((en.end() - en.begin()) / 4)];
             buf.position((int) (dataStart + en.begin()));
             buf.asFloatBuffer().get(values);
+            WeightValues.requireFinite(values, file + ": tensor " + en.name());
             tensors.put(en.name(), Tensor.wrap(values, en.shape()));
         }
         return new Contents(tensors, metadata);

@@ -12,9 +12,12 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +25,7 @@ import slice.engine.Graph;
 import slice.engine.Param;
 import slice.engine.Tensor;
 import slice.models.Architecture;
+import slice.models.ModelSpec;
 import slice.models.Preprocessing;
 
 /**
@@ -36,12 +40,19 @@ import slice.models.Preprocessing;
  * The checksum ties the pair together: a tensor file that was replaced, edited or cut short no longer matches its
  * sidecar, and loading says so in one line instead of running a network on wrong numbers. Both files are written
  * atomically, tensors first.
+ *
+ * <p>The sidecar covers itself too (format version 2): {@code card_sha256} is the SHA-256 of the sidecar's other fields
+ * ({@link #cardSha256}), so an edited field — an input size, a threshold, a class name — is refused rather than
+ * believed. Every field is also checked for its type and range on loading, before the checksum, so a value out of range
+ * is named as such; version 1 sidecars (written before the checksum) load with those checks alone.
  */
 public final class SavedModel {
     private SavedModel() { }
 
     static final String FORMAT = "slice-model";
-    static final int VERSION = 1;
+    static final int VERSION = 2;
+    /** The first version whose sidecar carries {@code card_sha256}. */
+    private static final int CARD_CHECKSUM_SINCE = 2;
     private static final Gson GSON = new GsonBuilder().setPrettyPrinting().serializeNulls()
             .setObjectToNumberStrategy(ToNumberPolicy.LONG_OR_DOUBLE).create();
 
@@ -93,13 +104,39 @@ public final class SavedModel {
         weights.addProperty("sha256", sha256(tensorsFile));
         weights.addProperty("tensors", tensors.size());
         json.add("weights", weights);
+        json.addProperty("card_sha256", cardSha256(JsonParser.parseString(json.toString()).getAsJsonObject()));
         byte[] text = (GSON.toJson(json) + "\n").getBytes(StandardCharsets.UTF_8);
         SafeTensors.writeAtomically(sidecarOf(tensorsFile), out -> out.write(text));
     }
 
     /** Reads and validates the sidecar of {@code tensorsFile}: what to build before {@link #load}. */
     public static ModelCard readCard(Path tensorsFile) {
-        return parseCard(tensorsFile, readSidecar(tensorsFile));
+        return checkedCard(tensorsFile, readSidecar(tensorsFile));
+    }
+
+    /**
+     * Lower-case hex SHA-256 of {@code sidecar}'s fields other than {@code card_sha256}, as compact JSON in their order
+     * (Gson keeps each number's text as parsed, so the same file always gives the same text).
+     */
+    static String cardSha256(JsonObject sidecar) {
+        JsonObject fields = sidecar.deepCopy();
+        fields.remove("card_sha256");
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(fields.toString().getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java runtime has SHA-256", e);
+        }
+    }
+
+    /** The card of a parsed sidecar: every field checked for type and range, then (version 2 on) against {@code card_sha256}. */
+    private static ModelCard checkedCard(Path tensorsFile, JsonObject sidecar) {
+        ModelCard card = parseCard(tensorsFile, sidecar);
+        Path sc = sidecarOf(tensorsFile);
+        if (number(sidecar, "version", sc).intValue() >= CARD_CHECKSUM_SINCE && !string(sidecar, "card_sha256", sc).equals(cardSha256(sidecar))) {
+            throw new WeightsException(sc + ": its fields were edited after it was written (card_sha256 does not match them);"
+                    + " restore the file as train wrote it, or train again");
+        }
+        return card;
     }
 
     /**
@@ -117,7 +154,7 @@ public final class SavedModel {
      */
     public static ModelCard load(Path tensorsFile, Graph graph, Map<String, Tensor> extra) {
         JsonObject sidecar = readSidecar(tensorsFile);
-        ModelCard card = parseCard(tensorsFile, sidecar);
+        ModelCard card = checkedCard(tensorsFile, sidecar);
         JsonObject weights = object(sidecar, "weights", sidecarOf(tensorsFile));
         Path sc = sidecarOf(tensorsFile);
         String file = string(weights, "file", sc);
@@ -175,8 +212,10 @@ public final class SavedModel {
             if (!FORMAT.equals(json.has("format") && json.get("format").isJsonPrimitive() ? json.get("format").getAsString() : null)) {
                 throw new WeightsException(sc + ": not a Slice model sidecar (format is not \"" + FORMAT + "\")");
             }
-            int version = number(json, "version", sc).intValue();
-            if (version != VERSION) throw new WeightsException(sc + ": format version " + version + ", this Slice reads version " + VERSION);
+            double version = number(json, "version", sc).doubleValue();
+            if (!(version >= 1 && version <= VERSION && version == Math.rint(version))) {
+                throw new WeightsException(sc + ": format version " + json.get("version") + ", this Slice reads versions 1 to " + VERSION);
+            }
             return json;
         } catch (IOException e) {
             throw new WeightsException(sc + ": cannot read (" + e + ")", e);
@@ -188,8 +227,8 @@ public final class SavedModel {
     private static ModelCard parseCard(Path tensorsFile, JsonObject json) {
         Path sc = sidecarOf(tensorsFile);
         float alpha = number(json, "alpha", sc).floatValue();
-        int inputSize = number(json, "input_size", sc).intValue();
-        if (!(alpha > 0) || inputSize < 1) throw new WeightsException(sc + ": alpha " + alpha + " and input_size " + inputSize + " must be positive");
+        if (!(alpha > 0)) throw new WeightsException(sc + ": alpha " + alpha + " must be positive");
+        int inputSize = (int) inRange(json, "input_size", sc, 1, ModelSpec.MAX_SIZE, true);
         String cut = json.has("cut_layer") && !json.get("cut_layer").isJsonNull() ? string(json, "cut_layer", sc) : null;
         if (!json.has("class_names") || !json.get("class_names").isJsonArray()) throw new WeightsException(sc + ": class_names is missing or not a list");
         List<String> classes = new ArrayList<>();
@@ -207,6 +246,24 @@ public final class SavedModel {
         } catch (IllegalArgumentException e) {
             throw new WeightsException(sc + ": " + e.getMessage());
         }
+    }
+
+    /**
+     * The number {@code key}, which must lie in [{@code min}, {@code max}] (and be a whole number if {@code whole}); a
+     * value outside is a one-line error naming the sidecar and the field, checked before the value sizes anything.
+     */
+    static double inRange(JsonObject json, String key, Path sc, double min, double max, boolean whole) {
+        double v = number(json, key, sc).doubleValue();
+        if (!(v >= min && v <= max) || whole && v != Math.rint(v)) {
+            throw new WeightsException(sc + ": " + key + " is " + json.get(key) + ", not " + (whole ? "a whole number" : "a number")
+                    + " in [" + format(min) + ", " + format(max) + "]");
+        }
+        return v;
+    }
+
+    /** {@code 2048} rather than {@code 2048.0}; {@code 0.5} as is. */
+    private static String format(double v) {
+        return v == Math.rint(v) ? Long.toString((long) v) : Double.toString(v);
     }
 
     private static String string(JsonObject json, String key, Path sc) {

@@ -107,8 +107,9 @@ public final class TfjsWeights {
     }
 
     /**
-     * Copies tensors into network weights: {@code sources} maps each parameter to the name of its tensor. Every name and
-     * shape is checked before the first value is copied, so weights that do not fit leave the network untouched.
+     * Copies tensors into network weights: {@code sources} maps each parameter to the name of its tensor. Every name,
+     * shape and value ({@link WeightValues#requirePretrained}: at most 10⁵ in magnitude) is checked before the first
+     * value is copied, so weights that do not fit leave the network untouched.
      *
      * @return the names of the tensors no parameter asked for, in manifest order
      */
@@ -124,6 +125,7 @@ public final class TfjsWeights {
                 throw new WeightsException(manifest + ": tensor " + name + " has shape " + Arrays.toString(t.shape()) + ", weight "
                         + param.name + " has shape " + Arrays.toString(param.value.shape()));
             }
+            WeightValues.requirePretrained(t.data, manifest + ": tensor " + name);
             checked.put(param, t);
         });
         checked.forEach((param, t) -> System.arraycopy(t.data, 0, param.value.data, 0, t.size()));

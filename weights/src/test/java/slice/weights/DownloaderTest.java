@@ -245,4 +245,34 @@ class DownloaderTest {
         d.fetch(f, Downloader.Progress.NONE);
         assertEquals(cache.resolve("keras/model.h5"), d.cached(f));
     }
+
+    /**
+     * A file without a published checksum: its size and SHA-256 are recorded on arrival, and a cached file replaced
+     * since by one of the same size is refused on the next use; a file put in the cache by hand is recorded on its
+     * first use and held to that afterwards.
+     */
+    @Test
+    void aCachedFileIsHeldToTheSizeAndHashRecordedOnArrival() throws Exception {
+        Downloader d = new Downloader(new SliceCache(cache).kerasWeights());
+        Path got = d.fetch(file(null, null), Downloader.Progress.NONE);
+        Path record = cache.resolve("keras/model.h5.sha256");
+        assertEquals("bytes " + content.length + "\nsha256 " + digest("SHA-256") + "\n", Files.readString(record));
+        assertEquals(got, d.fetch(file(null, null), Downloader.Progress.NONE), "the file as it arrived is used");
+
+        byte[] other = content.clone();
+        other[content.length / 2] ^= 1;
+        Files.write(got, other);
+        WeightsException e = assertThrows(WeightsException.class, () -> d.fetch(file(null, null), Downloader.Progress.NONE));
+        String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(other));
+        assertEquals("the cached file " + got + " is not the file that arrived (bytes " + content.length + ", sha256 " + sha
+                + "; model.h5.sha256 records bytes " + content.length + ", sha256 " + digest("SHA-256")
+                + "): modified or replaced; delete it to download it again", e.getMessage());
+        assertEquals(1, ranges.size(), "nothing downloaded again");
+
+        Files.delete(record);
+        assertEquals(got, d.fetch(file(null, null), Downloader.Progress.NONE), "a file without a record is recorded on first use");
+        assertTrue(Files.readString(record).endsWith("sha256 " + sha + "\n"));
+        Files.write(got, content);
+        assertThrows(WeightsException.class, () -> d.fetch(file(null, null), Downloader.Progress.NONE));
+    }
 }

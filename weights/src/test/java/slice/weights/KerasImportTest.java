@@ -7,9 +7,12 @@ import static slice.weights.KerasFixtures.FileLayer;
 import static slice.weights.KerasFixtures.holds;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -194,6 +197,40 @@ class KerasImportTest {
         assertEquals("layer dw (file layer c): unexpected tensor c/bias:0 [4]; a DepthwiseConv2D here has [depthwise_kernel]",
                 loadError(layers, g));
         assertEquals(0f, ((Conv2D) g.layer("Conv1")).kernel.value.data[0]);
+    }
+
+    /** Replaces the one stored occurrence of {@code old} (float32 little-endian, as jHDF writes) in {@code file} with {@code value}. */
+    static void overwrite(Path file, float old, float value) throws IOException {
+        byte[] bytes = Files.readAllBytes(file), pattern = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putFloat(old).array();
+        List<Integer> at = new ArrayList<>();
+        for (int i = 0; i + 4 <= bytes.length; i++) if (Arrays.equals(bytes, i, i + 4, pattern, 0, 4)) at.add(i);
+        assertEquals(1, at.size(), "occurrences of " + old);
+        ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).putFloat(at.get(0), value);
+        Files.write(file, bytes);
+    }
+
+    @Test
+    void aNonFiniteValueIsRefusedNamingTheTensorAndLeavesTheGraphUntouched() throws IOException {
+        for (float bad : new float[] {Float.NaN, Float.NEGATIVE_INFINITY}) {
+            Path f = KerasFixtures.write(dir.resolve("w.h5"), mobileLikeFile("a", "b", "c", "d", "e"));
+            overwrite(f, KerasFixtures.value("c", "depthwise_kernel", 5), bad);
+            Graph g = mobileLike();
+            assertEquals(f + ": tensor /c/c/depthwise_kernel:0 holds " + bad + " at index 5 of 36 (values must be finite)",
+                    assertThrows(WeightsException.class, () -> KerasImport.load(f, g)).getMessage());
+            assertEquals(0f, ((Conv2D) g.layer("Conv1")).kernel.value.data[0]);
+        }
+    }
+
+    @Test
+    void aValueBeyondTheBoundIsRefusedAndOneAtItLoads() throws IOException {
+        Path f = KerasFixtures.write(dir.resolve("w.h5"), mobileLikeFile("a", "b", "c", "d", "e"));
+        overwrite(f, KerasFixtures.value("b", "moving_variance", 3), 1.8e37f);
+        assertEquals(f + ": tensor /b/b/moving_variance:0 holds 1.8E37 at index 3 of 4, beyond the 100000.0 no pretrained weight"
+                + " comes near (a damaged or edited file?)", assertThrows(WeightsException.class, () -> KerasImport.load(f, mobileLike())).getMessage());
+        overwrite(f, 1.8e37f, -WeightValues.MAX_ABS);
+        Graph g = mobileLike();
+        KerasImport.load(f, g);
+        assertEquals(-WeightValues.MAX_ABS, ((BatchNorm) g.layer("bn_Conv1")).movingVariance.value.data[3]);
     }
 
     @Test

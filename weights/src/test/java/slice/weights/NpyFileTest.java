@@ -82,6 +82,57 @@ class NpyFileTest {
         assertMessage(dir.resolve("missing.npy"), "no such file");
     }
 
+    /** A version 1.0 file declaring {@code shape} (as numpy writes it, e.g. {@code "20000, 96, 96, 3"}) followed by {@code dataBytes} zeros. */
+    private Path declaring(String shape, int dataBytes) throws IOException {
+        StringBuilder header = new StringBuilder("{'descr': '<f4', 'fortran_order': False, 'shape': (" + shape + "), }");
+        while ((10 + header.length() + 1) % 64 != 0) header.append(' ');
+        header.append('\n');
+        byte[] h = header.toString().getBytes(StandardCharsets.ISO_8859_1);
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(10 + h.length + dataBytes).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        b.put(new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0}).putShort((short) h.length).put(h);
+        return Files.write(dir.resolve("declared.npy"), b.array());
+    }
+
+    /** Bytes this thread allocated while {@code read} failed: what a refused file cost. */
+    private static long allocatedWhileRefusing(Path file, String expected) {
+        var threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long before = threads.getCurrentThreadAllocatedBytes();
+        String msg = assertThrows(IOException.class, () -> NpyFile.read(file)).getMessage();
+        long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+        assertEquals(file + ": " + expected, msg);
+        return allocated;
+    }
+
+    /**
+     * Declared sizes are checked on the header before anything is allocated: a 128-byte file declaring
+     * [20000, 96, 96, 3] (2.2 GB of floats), a negative dimension, 10⁹ cells in a short file, and more cells than an
+     * array holds are each refused in one line, having allocated under a megabyte.
+     */
+    @Test
+    void declaredSizesAreCheckedBeforeAllocating() throws IOException {
+        Path small = declaring("20000, 96, 96, 3", 0);
+        assertEquals(128, Files.size(small));
+        assertTrue(allocatedWhileRefusing(small, "shape [20000, 96, 96, 3] needs 2211840000 bytes of data, file has 0 (truncated)") < 1 << 20);
+        assertTrue(allocatedWhileRefusing(declaring("-1, 3", 12), "shape [-1, 3] in the .npy header has a negative dimension") < 1 << 20);
+        assertTrue(allocatedWhileRefusing(declaring("1000000000,", 64),
+                "shape [1000000000] needs 4000000000 bytes of data, file has 64 (truncated)") < 1 << 20);
+        assertTrue(allocatedWhileRefusing(declaring("100000, 100000", 64),
+                "shape [100000, 100000] declares more values than one array holds (2147483639)") < 1 << 20);
+    }
+
+    /** A file whose length matches its shape but whose values would fill over half the heap: refused before allocating. */
+    @Test
+    void aTensorBeyondHalfTheHeapIsRefusedBeforeAllocating() throws IOException {
+        long heap = Runtime.getRuntime().maxMemory(), floats = heap / 4;
+        org.junit.jupiter.api.Assumptions.assumeTrue(floats < Integer.MAX_VALUE - 8, "heap under 8 GB");
+        Path big = declaring(floats + ",", 0);
+        try (var file = new java.io.RandomAccessFile(big.toFile(), "rw")) {
+            file.setLength(file.length() + 4 * floats);   // sparse: no disk used
+        }
+        assertTrue(allocatedWhileRefusing(big, "shape [" + floats + "] takes " + (4 * floats >> 20) + " MB, over half the maximum heap of "
+                + (heap >> 20) + " MB (give java a larger -Xmx, or pass fewer images per file)") < 1 << 20);
+    }
+
     private static void assertMessage(Path file, String part) {
         String msg = assertThrows(IOException.class, () -> NpyFile.read(file)).getMessage();
         assertTrue(msg.startsWith(file.toString()) && msg.contains(part), msg);

@@ -162,4 +162,32 @@ class RealKerasFilesTest {
             assertTrue(h5.weightedLayers().stream().allMatch(g -> g.tensors().size() == 1 || g.tensors().size() == 3));
         }
     }
+
+    /**
+     * {@link WeightValues#MAX_ABS}'s measurement: the largest |w| of every {@code .h5} in the shared data is the
+     * 415.6 its Javadoc states (a moving variance of the MobileNetV2 1.0 file), 240 times under the bound.
+     */
+    @Test
+    void theLargestWeightOfTheSharedFilesIsFarUnderTheBound() {
+        double largest = 0;
+        String where = "";
+        for (String name : List.of(MOBILENET_035, "models/mobilenet_v2/keras/mobilenet_v2_weights_tf_dim_ordering_tf_kernels_0.5_224_no_top.h5",
+                "models/mobilenet_v2/keras/mobilenet_v2_1.0_224_no_top_from_slim_keras2_layout.h5", INCEPTION_SEED7, INCEPTION_MIXED8)) {
+            try (KerasH5File h5 = KerasH5File.open(SharedData.require(name))) {
+                for (KerasH5File.LayerGroup l : h5.layers()) {
+                    for (KerasH5File.Tensor t : l.tensors()) {
+                        for (float v : h5.read(t)) {
+                            if (Math.abs(v) > largest) {
+                                largest = Math.abs(v);
+                                where = t.path();
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        assertEquals(415.626, largest, 1e-3, where);
+        assertEquals("/bn0_conv_0_bn_depthwise/bn0_conv_0_bn_depthwise/moving_variance:0", where);
+        assertTrue(largest * 240 < WeightValues.MAX_ABS);
+    }
 }

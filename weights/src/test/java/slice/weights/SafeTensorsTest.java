@@ -48,7 +48,7 @@ class SafeTensorsTest {
         Tensor k = new Tensor(3, 3, 2, 5);
         for (int i = 0; i < k.size(); i++) k.data[i] = (float) Math.sin(i);
         in.put("Conv1/kernel", k);
-        in.put("bn/beta", Tensor.wrap(new float[] {1f, Float.MIN_VALUE, -0f, Float.MAX_VALUE, Float.NaN}, 5));
+        in.put("bn/beta", Tensor.wrap(new float[] {1f, Float.MIN_VALUE, -0f, Float.MAX_VALUE, -Float.MAX_VALUE}, 5));
         Path f = dir.resolve("m.safetensors");
         SafeTensors.write(f, in, Map.of("format", "test"));
         SafeTensors.Contents out = SafeTensors.read(f);
@@ -68,6 +68,19 @@ class SafeTensorsTest {
 
     private String error(Path f) {
         return assertThrows(WeightsException.class, () -> SafeTensors.read(f)).getMessage();
+    }
+
+    @Test
+    void nonFiniteValuesAreRefusedNamingTheTensorAndIndex() throws IOException {
+        String header = "{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},"
+                + "\"b\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[4,16]}}";
+        for (float bad : new float[] {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY}) {
+            Path f = handWritten(header, 1f, 2f, bad, 3f);
+            assertEquals(f + ": tensor b holds " + bad + " at index 1 of 3 (values must be finite)",
+                    assertThrows(WeightsException.class, () -> SafeTensors.read(f)).getMessage());
+        }
+        Path f = handWritten(header, 1f, 2f, Float.MAX_VALUE, -Float.MIN_VALUE);
+        assertArrayEquals(new float[] {2f, Float.MAX_VALUE, -Float.MIN_VALUE}, SafeTensors.read(f).tensors().get("b").data);
     }
 
     @Test

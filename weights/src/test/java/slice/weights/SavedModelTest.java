@@ -114,6 +114,48 @@ class SavedModelTest {
         assertEquals(f + ": SHA-256 differs from the one face.json records (file modified or replaced)", loadError(f, net(4, 3)));
     }
 
+    /** A NaN weight in a model whose sidecar records its checksum (as if recomputed after the edit) is still refused. */
+    @Test
+    void aNonFiniteWeightIsRefusedEvenWithAMatchingChecksum() {
+        Path f = dir.resolve("face.safetensors");
+        Graph g = randomNet(7);
+        ((Dense) g.layer("logits")).bias.value.data[2] = Float.NaN;
+        SavedModel.save(f, g, CARD);
+        assertEquals(f + ": tensor logits/bias holds NaN at index 2 of 3 (values must be finite)", loadError(f, net(4, 3)));
+    }
+
+    /**
+     * Version 2 sidecars cover their own fields: a valid value edited in (another input size, a renamed person) is
+     * refused, naming the sidecar; so is a version 2 sidecar whose checksum was removed. Out-of-range values are named as
+     * such before the checksum is compared. A version 1 sidecar (no checksum) loads with the range checks alone.
+     */
+    @Test
+    void editedSidecarFieldsAreRefusedAndVersionOneSidecarsStillLoad() throws IOException {
+        Path f = saved();
+        Path sidecar = dir.resolve("face.json");
+        String json = Files.readString(sidecar);
+        assertTrue(json.contains("\"version\": 2") && json.contains("\"card_sha256\": \""), json);
+        String edited = sidecar + ": its fields were edited after it was written (card_sha256 does not match them);"
+                + " restore the file as train wrote it, or train again";
+        Files.writeString(sidecar, json.replace("\"input_size\": 96", "\"input_size\": 128"));
+        assertEquals(edited, loadError(f, net(4, 3)));
+        Files.writeString(sidecar, json.replace("\"bob\"", "\"rob\""));
+        assertEquals(edited, assertThrows(WeightsException.class, () -> SavedModel.readCard(f)).getMessage());
+        Files.writeString(sidecar, json.replace("\"input_size\": 96", "\"input_size\": 100000"));
+        assertEquals(sidecar + ": input_size is 100000, not a whole number in [1, 2048]", loadError(f, net(4, 3)));
+        Files.writeString(sidecar, json.replace("\"input_size\": 96", "\"input_size\": 96.5"));
+        assertEquals(sidecar + ": input_size is 96.5, not a whole number in [1, 2048]", loadError(f, net(4, 3)));
+        String withoutChecksum = json.replaceAll(",\\s*\"card_sha256\": \"[0-9a-f]+\"", "");
+        Files.writeString(sidecar, withoutChecksum);
+        assertEquals(sidecar + ": card_sha256 is missing or not a non-empty string", loadError(f, net(4, 3)));
+        Files.writeString(sidecar, withoutChecksum.replace("\"version\": 2", "\"version\": 1").replace("\"bob\"", "\"rob\""));
+        assertEquals(List.of("ada", "rob", "cy"), SavedModel.load(f, net(4, 3)).classNames(), "version 1: no checksum to compare");
+        Files.writeString(sidecar, json.replace("\"version\": 2", "\"version\": 3"));
+        assertEquals(sidecar + ": format version 3, this Slice reads versions 1 to 2", loadError(f, net(4, 3)));
+        Files.writeString(sidecar, json);
+        assertEquals(CARD.classNames(), SavedModel.load(f, net(4, 3)).classNames());
+    }
+
     @Test
     void missingOrBrokenSidecarIsRefused() throws IOException {
         Path f = saved();

@@ -110,4 +110,26 @@ class TfjsRealFilesTest {
         float[] bias = w.tensors().get("dense0/conv2/bias").data;
         assertTrue(bias[0] != 0 || bias[1] != 0, "the bias of that conv is not zero");
     }
+
+    /** {@link WeightValues#MAX_ABS}'s measurement on face-api's networks: the largest |w| of the four is 23.2. */
+    @Test
+    void theLargestWeightOfFaceApisNetworksIsFarUnderTheBound() {
+        double largest = 0;
+        String where = "";
+        for (String model : List.of("tiny_face_detector_model", "face_landmark_68_model", "face_landmark_68_tiny_model",
+                "face_recognition_model")) {
+            TfjsWeights w = TfjsWeights.read(SharedData.require(DIR + model + "-weights_manifest.json"));
+            for (var e : w.tensors().entrySet()) {
+                for (int i = 0; i < e.getValue().size(); i++) {
+                    if (Math.abs(e.getValue().data[i]) > largest) {
+                        largest = Math.abs(e.getValue().data[i]);
+                        where = model + " " + e.getKey();
+                    }
+                }
+            }
+        }
+        assertEquals(23.165, largest, 1e-3, where);
+        assertEquals("face_recognition_model conv32_down/scale/weights", where);
+        assertTrue(largest * 4000 < WeightValues.MAX_ABS);
+    }
 }

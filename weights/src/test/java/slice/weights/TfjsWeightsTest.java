@@ -176,6 +176,23 @@ class TfjsWeightsTest {
                 assertThrows(WeightsException.class, () -> w.load(Map.of(fresh, "nope"))).getMessage());
     }
 
+    /** A tensor read fine (a TF.js file may hold anything finite) but beyond the pretrained bound is not loaded into a weight. */
+    @Test
+    void loadRefusesAValueBeyondThePretrainedBound() throws IOException {
+        shard("a.bin", floats(1, 1.8e37f, 3, -1e5f));
+        TfjsWeights w = TfjsWeights.read(manifest("[{'paths': ['a.bin'], 'weights': [{'name': 'k', 'shape': [2], 'dtype': 'float32'},"
+                + "{'name': 'b', 'shape': [2], 'dtype': 'float32'}]}]"));
+        Param kernel = Param.trainable("dense/kernel", 2), bias = Param.trainable("dense/bias", 2);
+        Map<Param, String> sources = new LinkedHashMap<>();
+        sources.put(bias, "b");
+        sources.put(kernel, "k");
+        assertEquals(w.manifest() + ": tensor k holds 1.8E37 at index 1 of 2, beyond the 100000.0 no pretrained weight comes near"
+                + " (a damaged or edited file?)", assertThrows(WeightsException.class, () -> w.load(sources)).getMessage());
+        assertArrayEquals(new float[] {0, 0}, bias.value.data, "nothing copied");
+        assertEquals(List.of("k"), w.load(Map.of(bias, "b")));
+        assertArrayEquals(new float[] {3, -1e5f}, bias.value.data, "the bound itself loads");
+    }
+
     // ---- bad files: one line naming the file and the tensor ----
 
     @Test
