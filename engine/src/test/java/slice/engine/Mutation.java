@@ -6,15 +6,13 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.Tuple;
+import java.util.SplittableRandom;
 
 /**
  * One edit that damages a valid file, as the loaders' fuzz tests apply them to small valid seeds: the damage a disk, a
- * download or a hostile user does. Positions are taken modulo the file's length, so one edit fits any seed; jqwik
- * shrinks a failing case towards fewer edits, earlier positions and simpler values.
+ * download or a hostile user does. Positions are taken modulo the file's length, so one edit fits any seed. The edits
+ * are drawn from a {@link SplittableRandom} that {@link Cases} seeds, and print as records, so a failing case's message
+ * shows the edits that reproduce it.
  */
 public sealed interface Mutation {
     /** The damaged copy of {@code bytes} (never modified in place). */
@@ -128,30 +126,44 @@ public sealed interface Mutation {
             "4294967296", "9223372036854775807", "9223372036854775808", "99999999999999999999999", "1e9", "1e309",
             "-0", "2.5", "1e-5", "NaN");
 
-    /** Positions that favour a file's header (the first bytes), where most structure lives, over its data. */
-    private static Arbitrary<Integer> positions() {
-        return Arbitraries.frequencyOf(
-                Tuple.of(3, Arbitraries.integers().between(0, 63)),
-                Tuple.of(2, Arbitraries.integers().between(0, 1023)),
-                Tuple.of(1, Arbitraries.integers().greaterOrEqual(0)));
+    /** Bytes a run of damage is filled with. */
+    List<Byte> RUN_VALUES = List.of((byte) 0, (byte) 0xff, (byte) 0x7f, (byte) ' ');
+
+    /**
+     * A position that favours a file's header (the first bytes), where most structure lives, over its data: among the
+     * first 64 bytes half the time, the first 1,024 a third, anywhere up to the largest int a sixth.
+     */
+    private static int position(SplittableRandom r) {
+        int pick = r.nextInt(6);
+        return pick < 3 ? r.nextInt(64) : pick < 5 ? r.nextInt(1024) : r.nextInt(Integer.MAX_VALUE);
     }
 
-    /** One edit of any kind. */
-    static Arbitrary<Mutation> any() {
-        Arbitrary<Integer> at = positions();
-        return Arbitraries.oneOf(
-                at.map(Truncate::new),
-                Combinators.combine(at, Arbitraries.integers().between(0, 7)).as(FlipBit::new),
-                Combinators.combine(at, Arbitraries.integers().between(1, 64),
-                        Arbitraries.of((byte) 0, (byte) 0xff, (byte) 0x7f, (byte) ' ')).as(Run::new),
-                Combinators.combine(at, Arbitraries.bytes().array(byte[].class).ofMinSize(1).ofMaxSize(16)).as(Insert::new),
-                Combinators.combine(at, Arbitraries.of(1, 2, 4, 8), Arbitraries.of(EDGE_VALUES), Arbitraries.of(true, false))
-                        .as(Field::new),
-                Combinators.combine(Arbitraries.integers().between(0, 255), Arbitraries.of(NUMBER_TEXTS)).as(TextNumber::new));
+    private static <T> T oneOf(SplittableRandom r, List<T> values) {
+        return values.get(r.nextInt(values.size()));
     }
 
-    /** One to three edits: what a fuzz property's parameter is drawn from. */
-    static Arbitrary<List<Mutation>> edits() {
-        return any().list().ofMinSize(1).ofMaxSize(3);
+    /** One edit, each of the six kinds equally likely. */
+    static Mutation any(SplittableRandom r) {
+        int kind = r.nextInt(6);
+        if (kind == 5) return new TextNumber(r.nextInt(256), oneOf(r, NUMBER_TEXTS));
+        int at = position(r);
+        return switch (kind) {
+            case 0 -> new Truncate(at);
+            case 1 -> new FlipBit(at, r.nextInt(8));
+            case 2 -> new Run(at, r.nextInt(1, 65), oneOf(r, RUN_VALUES));
+            case 3 -> {
+                byte[] inserted = new byte[r.nextInt(1, 17)];
+                r.nextBytes(inserted);
+                yield new Insert(at, inserted);
+            }
+            default -> new Field(at, oneOf(r, List.of(1, 2, 4, 8)), oneOf(r, EDGE_VALUES), r.nextBoolean());
+        };
+    }
+
+    /** One to three edits: what a fuzz test's case damages its seed file with. */
+    static List<Mutation> edits(SplittableRandom r) {
+        List<Mutation> edits = new ArrayList<>();
+        for (int n = r.nextInt(1, 4); edits.size() < n; ) edits.add(any(r));
+        return List.copyOf(edits);
     }
 }

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import java.lang.management.ManagementFactory;
 import java.util.concurrent.Callable;
-import net.jqwik.api.statistics.Statistics;
 
 /**
  * What the fuzz tests assert of a loader fed a damaged file: it returns, or it refuses with the project's error for
@@ -46,16 +45,16 @@ public final class Refusal {
         return thrown;
     }
 
+    /** The outcome {@link Cases} counts for a case whose load returned. */
+    public static final String LOADS = "loads";
+    /** The outcome {@link Cases} counts for a case whose load was refused. */
+    public static final String REFUSED = "refused";
+
     /**
-     * Counts a property's try as {@code loads} or {@code refused} ({@code thrown} is what
-     * {@link #assertReturnsOrRefuses} returned), and requires both among the tries: damage that is always refused, or
-     * never, would not test the loader's checks.
+     * The outcome of a case, {@code thrown} being what {@link #assertReturnsOrRefuses} returned; a loader's test requires
+     * both among its cases ({@link Cases.Outcomes#assertSeen}).
      */
-    public static void tally(Throwable thrown) {
-        Statistics.label("outcome").collect(thrown == null ? "loads" : "refused");
-        Statistics.label("outcome").coverage(c -> {
-            c.check("loads").count(n -> n > 0);
-            c.check("refused").count(n -> n > 0);
-        });
+    public static String outcome(Throwable thrown) {
+        return thrown == null ? LOADS : REFUSED;
     }
 }

@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * Temporary files for many short tries (jqwik properties have no {@code @TempDir}): one folder for a test class, in
+ * Temporary files for many short tries (the fuzz tests' thousands of cases in one test method): one folder for a test class, in
  * which each {@link Try} gives its files fresh names and deletes them when closed. A try's files never reuse a
  * previous try's name, so no reader still holding an old file sees it change.
  */

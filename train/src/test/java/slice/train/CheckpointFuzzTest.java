@@ -12,13 +12,10 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Example;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.lifecycle.AfterContainer;
-import net.jqwik.api.lifecycle.BeforeContainer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import slice.engine.Cases;
 import slice.engine.Mutation;
 import slice.engine.Refusal;
 import slice.engine.Scratch;
@@ -36,7 +33,7 @@ class CheckpointFuzzTest {
     private static Scratch scratch;
     private static byte[] seed;
 
-    @BeforeContainer static void makeSeed() throws IOException {
+    @BeforeAll static void makeSeed() throws IOException {
         scratch = new Scratch();
         Tensor w = Tensor.wrap(new float[] {1.5f, -2f, 0.25f, 3e8f, 0f, -0f}, 2, 3);
         Checkpoint c = new Checkpoint(RunIdentity.EMPTY.with("backbone", "mobilenetv2").with("lr", 0.001f), 2, false, 2, 0.25,
@@ -50,12 +47,8 @@ class CheckpointFuzzTest {
         }
     }
 
-    @AfterContainer static void removeScratch() throws IOException {
+    @AfterAll static void removeScratch() throws IOException {
         scratch.close();
-    }
-
-    @Provide Arbitrary<List<Mutation>> edits() {
-        return Mutation.edits();
     }
 
     private static Throwable load(byte[] bytes) throws IOException {
@@ -65,9 +58,10 @@ class CheckpointFuzzTest {
         }
     }
 
-    @Property(seed = "1412", tries = 800)
-    void damagedCheckpointLoadsOrIsRefusedInOneLine(@ForAll("edits") List<Mutation> edits) throws IOException {
-        Refusal.tally(load(Mutation.applyAll(seed, edits)));
+    @Test
+    void damagedCheckpointLoadsOrIsRefusedInOneLine() {
+        Cases.run(1412, 800, Mutation::edits, edits -> Refusal.outcome(load(Mutation.applyAll(seed, edits))))
+                .assertSeen(Refusal.LOADS, Refusal.REFUSED);
     }
 
     /** The seed with {@code edits} applied to its JSON header and its length field set to the edited header's length. */
@@ -78,13 +72,14 @@ class CheckpointFuzzTest {
                 .putLong(header.length).put(header).put(seed, 8 + length, seed.length - 8 - length).array();
     }
 
-    @Property(seed = "1413", tries = 1200)
-    void editedHeaderLoadsOrIsRefusedInOneLine(@ForAll("edits") List<Mutation> edits) throws IOException {
-        Refusal.tally(load(withEditedHeader(edits)));
+    @Test
+    void editedHeaderLoadsOrIsRefusedInOneLine() {
+        Cases.run(1413, 1200, Mutation::edits, edits -> Refusal.outcome(load(withEditedHeader(edits))))
+                .assertSeen(Refusal.LOADS, Refusal.REFUSED);
     }
 
-    /** Found by the property: Gson's message for a run that is not an object went on with a second line of advice. */
-    @Example
+    /** Found by the fuzz test: Gson's message for a run that is not an object went on with a second line of advice. */
+    @Test
     void aRunThatIsNotAnObjectIsRefusedInOneLine() throws IOException {
         Throwable refusal = load(withEditedHeader(List.of(new Mutation.FlipBit(52, 0))));
         assertNotNull(refusal);
@@ -93,7 +88,7 @@ class CheckpointFuzzTest {
     }
 
     /** A history of {@code null} (valid JSON) used to end in a NullPointerException. */
-    @Example
+    @Test
     void aNullHistoryIsRefused() throws IOException {
         try (Scratch.Try t = scratch.newTry()) {
             Path f = t.write("seed.safetensors", seed);

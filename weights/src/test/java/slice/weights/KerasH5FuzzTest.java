@@ -10,14 +10,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Example;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.lifecycle.AfterContainer;
-import net.jqwik.api.lifecycle.BeforeContainer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import slice.engine.Cases;
 import slice.engine.Graph;
 import slice.engine.Input;
 import slice.engine.Layer;
@@ -48,7 +44,7 @@ class KerasH5FuzzTest {
         return new Graph(in, new Dense("predictions", flat, 5, true));
     }
 
-    @BeforeContainer static void makeSeeds() throws IOException {
+    @BeforeAll static void makeSeeds() throws IOException {
         scratch = new Scratch();
         int[] bn = {4};
         List<FileLayer> layers = List.of(
@@ -65,24 +61,22 @@ class KerasH5FuzzTest {
         }
     }
 
-    @AfterContainer static void removeScratch() throws IOException {
+    @AfterAll static void removeScratch() throws IOException {
         scratch.close();
     }
 
-    @Provide Arbitrary<Integer> seed() {
-        return Arbitraries.integers().between(0, SEEDS.size() - 1);
-    }
+    /** Which seed file, damaged how. */
+    record Case(int seed, List<Mutation> edits) { }
 
-    @Provide Arbitrary<List<Mutation>> edits() {
-        return Mutation.edits();
-    }
-
-    @Property(seed = "1408", tries = 2000)
-    void damagedFileLoadsOrIsRefusedInOneLine(@ForAll("seed") int seed, @ForAll("edits") List<Mutation> edits) throws IOException {
-        try (Scratch.Try t = scratch.newTry()) {
-            Path file = t.write("x.h5", Mutation.applyAll(SEEDS.get(seed), edits));
-            Refusal.tally(Refusal.assertReturnsOrRefuses(MAX_BYTES, () -> KerasImport.load(file, net()), WeightsException.class));
-        }
+    @Test
+    void damagedFileLoadsOrIsRefusedInOneLine() {
+        Cases.run(1408, 2000, r -> new Case(r.nextInt(SEEDS.size()), Mutation.edits(r)), c -> {
+            try (Scratch.Try t = scratch.newTry()) {
+                Path file = t.write("x.h5", Mutation.applyAll(SEEDS.get(c.seed()), c.edits()));
+                Throwable thrown = Refusal.assertReturnsOrRefuses(MAX_BYTES, () -> KerasImport.load(file, net()), WeightsException.class);
+                return Refusal.outcome(thrown);
+            }
+        }).assertSeen(Refusal.LOADS, Refusal.REFUSED);
     }
 
     private static Throwable refusal(int seed, Mutation edit, long maxBytes) throws IOException {
@@ -95,18 +89,18 @@ class KerasH5FuzzTest {
         }
     }
 
-    /** Found by the property: a superblock whose base address reads as negative threw jHDF's ArithmeticException. */
-    @Example
+    /** Found by the fuzz test: a superblock whose base address reads as negative threw jHDF's ArithmeticException. */
+    @Test
     void aNegativeBaseAddressIsRefusedInOneLine() throws IOException {
         Throwable refusal = refusal(0, new Mutation.Field(12, 8, -65536, true), MAX_BYTES);
         assertInstanceOf(ArithmeticException.class, refusal.getCause());
     }
 
     /**
-     * Found by the property: one flipped bit in an object header's size made jHDF allocate the 134 MB it declared before
+     * Found by the fuzz test: one flipped bit in an object header's size made jHDF allocate the 134 MB it declared before
      * finding the header damaged; the file is now mapped, and a structure past its end is refused without allocating.
      */
-    @Example
+    @Test
     void aHugeObjectHeaderIsRefusedWithoutAllocatingItsDeclaredSize() throws IOException {
         refusal(1, new Mutation.FlipBit(493, 3), 4 << 20);
     }

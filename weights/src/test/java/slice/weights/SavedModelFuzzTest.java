@@ -1,6 +1,8 @@
 package slice.weights;
 
+import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -10,12 +12,10 @@ import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.lifecycle.AfterContainer;
-import net.jqwik.api.lifecycle.BeforeContainer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import slice.engine.Cases;
 import slice.engine.Graph;
 import slice.engine.Input;
 import slice.engine.Mutation;
@@ -31,7 +31,8 @@ import slice.models.Preprocessing;
 /**
  * A saved model (safetensors + JSON sidecar) damaged: {@link SavedModel#readCard} and {@link SavedModel#load} give the
  * card or a one-line {@link WeightsException}. The tensor file is damaged with its sidecar's size and SHA-256 updated
- * to match (else the checksum would refuse every case before the tensors are looked at); the sidecar is damaged as text.
+ * to match; the sidecar is damaged as text and, when it still parses, its {@code card_sha256} is recomputed (else the
+ * checksums would refuse every case before the tensors or the fields are looked at).
  */
 class SavedModelFuzzTest {
     private static final long MAX_BYTES = 16 << 20;
@@ -47,7 +48,7 @@ class SavedModelFuzzTest {
         return new Graph(in, new Dense("logits", new KerasFixtures.Stub("flat", bn, 2), 3, true));
     }
 
-    @BeforeContainer static void makeSeed() throws IOException {
+    @BeforeAll static void makeSeed() throws IOException {
         scratch = new Scratch();
         ModelCard card = new ModelCard(Architecture.MOBILENET_V2, 0.35f, 96, "block_13_expand_relu", List.of("ada", "bob", "cy"),
                 Preprocessing.SCALE_TO_PLUS_MINUS_ONE, Map.of("epochs", 12L, "head", Map.of("dropout", 0.2)));
@@ -60,36 +61,50 @@ class SavedModelFuzzTest {
         }
     }
 
-    @AfterContainer static void removeScratch() throws IOException {
+    @AfterAll static void removeScratch() throws IOException {
         scratch.close();
     }
 
-    @Provide Arbitrary<List<Mutation>> edits() {
-        return Mutation.edits();
-    }
-
-    /** Writes the pair and loads it: the card and weights, or a one-line refusal. */
-    private static void load(byte[] tensorBytes, byte[] sidecarBytes) throws IOException {
+    /** Writes the pair and loads it: the card and weights, or a one-line refusal; returns the outcome. */
+    private static String load(byte[] tensorBytes, byte[] sidecarBytes) throws IOException {
         try (Scratch.Try t = scratch.newTry()) {
             Path dir = Files.createDirectory(t.path("m"));     // the sidecar names the tensor file: face.safetensors
             Path f = Files.write(dir.resolve("face.safetensors"), tensorBytes);
             Files.write(dir.resolve("face.json"), sidecarBytes);
-            Refusal.tally(Refusal.assertReturnsOrRefuses(MAX_BYTES, () -> SavedModel.load(f, net()), WeightsException.class));
+            return Refusal.outcome(Refusal.assertReturnsOrRefuses(MAX_BYTES, () -> SavedModel.load(f, net()), WeightsException.class));
         }
     }
 
-    @Property(seed = "1403", tries = 700)
-    void damagedTensorsWithAMatchingSidecarLoadOrAreRefusedInOneLine(@ForAll("edits") List<Mutation> edits) throws Exception {
-        byte[] bytes = Mutation.applyAll(tensors, edits);
-        JsonObject json = JsonParser.parseString(sidecar).getAsJsonObject();
-        JsonObject weights = json.getAsJsonObject("weights");
-        weights.addProperty("bytes", bytes.length);
-        weights.addProperty("sha256", HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes)));
-        load(bytes, json.toString().getBytes(StandardCharsets.UTF_8));
+    /** The sidecar's JSON with {@code card_sha256} set to match its other fields. */
+    private static byte[] sealed(JsonObject json) {
+        json.addProperty("card_sha256", SavedModel.cardSha256(json));
+        return json.toString().getBytes(StandardCharsets.UTF_8);
     }
 
-    @Property(seed = "1404", tries = 700)
-    void damagedSidecarLoadsOrIsRefusedInOneLine(@ForAll("edits") List<Mutation> edits) throws IOException {
-        load(tensors, Mutation.applyAll(sidecar.getBytes(StandardCharsets.UTF_8), edits));
+    @Test
+    void damagedTensorsWithAMatchingSidecarLoadOrAreRefusedInOneLine() {
+        Cases.run(1403, 700, Mutation::edits, edits -> {
+            byte[] bytes = Mutation.applyAll(tensors, edits);
+            JsonObject json = JsonParser.parseString(sidecar).getAsJsonObject();
+            JsonObject weights = json.getAsJsonObject("weights");
+            weights.addProperty("bytes", bytes.length);
+            weights.addProperty("sha256", HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes)));
+            return load(bytes, sealed(json));
+        }).assertSeen(Refusal.LOADS, Refusal.REFUSED);
+    }
+
+    /** The sidecar edited as text; when it still parses as an object, sealed with a matching {@code card_sha256}. */
+    @Test
+    void damagedSidecarLoadsOrIsRefusedInOneLine() {
+        Cases.run(1404, 700, Mutation::edits, edits -> {
+            byte[] bytes = Mutation.applyAll(sidecar.getBytes(StandardCharsets.UTF_8), edits);
+            JsonElement edited;
+            try {
+                edited = JsonParser.parseString(new String(bytes, StandardCharsets.UTF_8));
+            } catch (JsonParseException e) {
+                edited = null;
+            }
+            return load(tensors, edited != null && edited.isJsonObject() ? sealed(edited.getAsJsonObject()) : bytes);
+        }).assertSeen(Refusal.LOADS, Refusal.REFUSED);
     }
 }

@@ -7,13 +7,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.lifecycle.AfterContainer;
-import net.jqwik.api.lifecycle.BeforeContainer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import slice.engine.Cases;
 import slice.engine.Mutation;
 import slice.engine.Refusal;
 import slice.engine.Scratch;
@@ -51,12 +48,12 @@ class TfjsWeightsFuzzTest {
         return List.of(java.util.Arrays.copyOfRange(a, 0, 20), java.util.Arrays.copyOfRange(a, 20, 36), g1.array());
     }
 
-    @BeforeContainer static void makeScratch() throws IOException {
+    @BeforeAll static void makeScratch() throws IOException {
         scratch = new Scratch();
         read(MANIFEST.getBytes(StandardCharsets.UTF_8), SHARDS, MAX_BYTES);   // the seed must load
     }
 
-    @AfterContainer static void removeScratch() throws IOException {
+    @AfterAll static void removeScratch() throws IOException {
         scratch.close();
     }
 
@@ -70,23 +67,22 @@ class TfjsWeightsFuzzTest {
         }
     }
 
-    @Provide Arbitrary<List<Mutation>> edits() {
-        return Mutation.edits();
+    @Test
+    void damagedManifestLoadsOrIsRefusedInOneLine() {
+        Cases.run(1409, 1500, Mutation::edits,
+                edits -> Refusal.outcome(read(Mutation.applyAll(MANIFEST.getBytes(StandardCharsets.UTF_8), edits), SHARDS, MAX_BYTES)))
+                .assertSeen(Refusal.LOADS, Refusal.REFUSED);
     }
 
-    @Provide Arbitrary<Integer> shard() {
-        return Arbitraries.integers().between(0, SHARDS.size() - 1);
-    }
+    /** Which shard, damaged how. */
+    record Case(int shard, List<Mutation> edits) { }
 
-    @Property(seed = "1409", tries = 1500)
-    void damagedManifestLoadsOrIsRefusedInOneLine(@ForAll("edits") List<Mutation> edits) throws IOException {
-        Refusal.tally(read(Mutation.applyAll(MANIFEST.getBytes(StandardCharsets.UTF_8), edits), SHARDS, MAX_BYTES));
-    }
-
-    @Property(seed = "1410", tries = 500)
-    void damagedShardLoadsOrIsRefusedInOneLine(@ForAll("shard") int shard, @ForAll("edits") List<Mutation> edits) throws IOException {
-        List<byte[]> shards = new java.util.ArrayList<>(SHARDS);
-        shards.set(shard, Mutation.applyAll(SHARDS.get(shard), edits));
-        Refusal.tally(read(MANIFEST.getBytes(StandardCharsets.UTF_8), shards, MAX_BYTES));
+    @Test
+    void damagedShardLoadsOrIsRefusedInOneLine() {
+        Cases.run(1410, 500, r -> new Case(r.nextInt(SHARDS.size()), Mutation.edits(r)), c -> {
+            List<byte[]> shards = new java.util.ArrayList<>(SHARDS);
+            shards.set(c.shard(), Mutation.applyAll(SHARDS.get(c.shard()), c.edits()));
+            return Refusal.outcome(read(MANIFEST.getBytes(StandardCharsets.UTF_8), shards, MAX_BYTES));
+        }).assertSeen(Refusal.LOADS, Refusal.REFUSED);
     }
 }

@@ -13,15 +13,10 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.zip.CRC32;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Example;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.lifecycle.AfterContainer;
-import net.jqwik.api.lifecycle.BeforeContainer;
-import net.jqwik.api.statistics.Statistics;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import slice.engine.Cases;
 import slice.engine.Mutation;
 import slice.engine.Refusal;
 import slice.engine.Scratch;
@@ -49,20 +44,12 @@ class CacheEntriesFuzzTest {
         return b.putInt((int) crc.getValue()).array();
     }
 
-    @BeforeContainer static void makeScratch() throws IOException {
+    @BeforeAll static void makeScratch() throws IOException {
         scratch = new Scratch();
     }
 
-    @AfterContainer static void removeScratch() throws IOException {
+    @AfterAll static void removeScratch() throws IOException {
         scratch.close();
-    }
-
-    @Provide Arbitrary<Integer> faceEntry() {
-        return Arbitraries.integers().between(0, FACE_ENTRIES.size() - 1);
-    }
-
-    @Provide Arbitrary<List<Mutation>> edits() {
-        return Mutation.edits();
     }
 
     private static FaceIndex.Face readFace(byte[] bytes) throws IOException {
@@ -74,18 +61,19 @@ class CacheEntriesFuzzTest {
         }
     }
 
-    @Property(seed = "1418", tries = 1000)
-    void damagedFaceEntryIsUsedOrDetectedAgain(@ForAll("faceEntry") int seed, @ForAll("edits") List<Mutation> edits) throws IOException {
-        FaceIndex.Face face = readFace(Mutation.applyAll(FACE_ENTRIES.get(seed).getBytes(StandardCharsets.US_ASCII), edits));
-        Statistics.label("entry").collect(face == null ? "detected again" : "used");
-        Statistics.label("entry").coverage(c -> {
-            c.check("used").count(n -> n > 0);
-            c.check("detected again").count(n -> n > 0);
-        });
+    /** Which face entry, damaged how. */
+    record Case(int entry, List<Mutation> edits) { }
+
+    @Test
+    void damagedFaceEntryIsUsedOrDetectedAgain() {
+        Cases.run(1418, 1000, r -> new Case(r.nextInt(FACE_ENTRIES.size()), Mutation.edits(r)), c -> {
+            FaceIndex.Face face = readFace(Mutation.applyAll(FACE_ENTRIES.get(c.entry()).getBytes(StandardCharsets.US_ASCII), c.edits()));
+            return face == null ? "detected again" : "used";
+        }).assertSeen("used", "detected again");
     }
 
-    /** Seen in the loader while writing the property: a damaged byte was a MalformedInputException, NaN an IllegalArgumentException. */
-    @Example
+    /** Seen in the loader while writing the fuzz test: a damaged byte was a MalformedInputException, NaN an IllegalArgumentException. */
+    @Test
     void aFaceEntryWithANonUtf8ByteOrANonFiniteNumberIsDetectedAgain() throws IOException {
         assertNull(readFace(new byte[] {'1', ' ', (byte) 0xC3, '5', ' ', '0', ' ', '0', ' ', '0', '\n'}));
         assertNull(readFace("1 NaN 0 0 0\n".getBytes(StandardCharsets.US_ASCII)));
@@ -94,21 +82,24 @@ class CacheEntriesFuzzTest {
         assertEquals(written, readFace(FACE_ENTRIES.get(0).getBytes(StandardCharsets.US_ASCII)));
     }
 
-    @Property(seed = "1419", tries = 1000)
-    void damagedFeatureEntryIsComputedAgain(@ForAll("edits") List<Mutation> edits) throws IOException {
-        byte[] bytes = Mutation.applyAll(FEATURE_ENTRY, edits);
-        try (Scratch.Try t = scratch.newTry()) {
-            Path entry = t.write("x.f32", bytes);
-            float[] dst = new float[FEATURES.length + 2];
-            boolean[] loaded = new boolean[1];
-            Refusal.assertReturnsOrRefuses(MAX_BYTES, () -> loaded[0] = FeatureCache.load(entry, FEATURES.length, dst, 1));
-            // CRC32 catches every damage of a few bits or bytes: what loads is the entry as written.
-            if (loaded[0]) assertArrayEquals(FEATURES, Arrays.copyOfRange(dst, 1, 1 + FEATURES.length));
-            assertTrue(!loaded[0] || Arrays.equals(bytes, FEATURE_ENTRY), "a damaged entry loaded");
-        }
+    @Test
+    void damagedFeatureEntryIsComputedAgain() {
+        Cases.run(1419, 1000, Mutation::edits, edits -> {
+            byte[] bytes = Mutation.applyAll(FEATURE_ENTRY, edits);
+            try (Scratch.Try t = scratch.newTry()) {
+                Path entry = t.write("x.f32", bytes);
+                float[] dst = new float[FEATURES.length + 2];
+                boolean[] loaded = new boolean[1];
+                Refusal.assertReturnsOrRefuses(MAX_BYTES, () -> loaded[0] = FeatureCache.load(entry, FEATURES.length, dst, 1));
+                // CRC32 catches every damage of a few bits or bytes: what loads is the entry as written.
+                if (loaded[0]) assertArrayEquals(FEATURES, Arrays.copyOfRange(dst, 1, 1 + FEATURES.length));
+                assertTrue(!loaded[0] || Arrays.equals(bytes, FEATURE_ENTRY), "a damaged entry loaded");
+                return loaded[0] ? "loaded" : "computed again";
+            }
+        });
     }
 
-    @Example
+    @Test
     void anUndamagedFeatureEntryLoads() throws IOException {
         try (Scratch.Try t = scratch.newTry()) {
             float[] dst = new float[FEATURES.length];

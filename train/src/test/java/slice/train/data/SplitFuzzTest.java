@@ -7,12 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import slice.engine.Cases;
 import slice.train.data.Split.Part;
 
 /**
@@ -24,20 +21,39 @@ import slice.train.data.Split.Part;
 class SplitFuzzTest {
     record Case(List<Sample> samples, int classes, Split.Config config) { }
 
-    @Provide Arbitrary<Case> cases() {
-        Arbitrary<String> names = Arbitraries.strings().all().ofMaxLength(40);
-        return Arbitraries.integers().between(2, 6).flatMap(classes -> {
-            Arbitrary<List<Sample>> samples = Combinators.combine(names, Arbitraries.integers().between(0, classes - 1))
-                    .as((name, label) -> new Sample(Path.of("x"), name, label, "0"))
-                    .list().ofMinSize(classes * 2).ofMaxSize(60);
-            Arbitrary<Split.Config> config = Combinators.combine(Arbitraries.doubles().between(0, 0.45),
-                    Arbitraries.doubles().between(0, 0.45), Arbitraries.longs()).as(Split.Config::new);
-            return Combinators.combine(samples, config).as((s, c) -> new Case(s, classes, c));
+    /** Characters a name is made of: separators and controls, ASCII, halves of surrogate pairs, any UTF-16 unit. */
+    private static String name(SplittableRandom r) {
+        StringBuilder name = new StringBuilder();
+        for (int n = r.nextInt(41); name.length() < n; ) {
+            name.append(switch (r.nextInt(4)) {
+                case 0 -> "\t\n\r\0 ,'\"\\".charAt(r.nextInt(9));
+                case 1 -> (char) r.nextInt(32, 127);
+                case 2 -> (char) r.nextInt(0xD800, 0xE000);
+                default -> (char) r.nextInt(0x10000);
+            });
+        }
+        return name.toString();
+    }
+
+    /** 2 to 6 classes, 2 per class to 60 samples with any names and labels, fractions in [0, 0.45), any split seed. */
+    private static Case draw(SplittableRandom r) {
+        int classes = r.nextInt(2, 7);
+        List<Sample> samples = new ArrayList<>();
+        for (int n = r.nextInt(classes * 2, 61); samples.size() < n; ) {
+            samples.add(new Sample(Path.of("x"), name(r), r.nextInt(classes), "0"));
+        }
+        return new Case(List.copyOf(samples), classes, new Split.Config(r.nextDouble(0.45), r.nextDouble(0.45), r.nextLong()));
+    }
+
+    @Test
+    void everySampleGetsOnePartAndEveryClassItsMinimums() {
+        Cases.run(1416, 500, SplitFuzzTest::draw, c -> {
+            check(c);
+            return "split";
         });
     }
 
-    @Property(seed = "1416", tries = 500)
-    void everySampleGetsOnePartAndEveryClassItsMinimums(@ForAll("cases") Case c) {
+    private static void check(Case c) {
         Split split = Split.of(c.samples(), c.classes(), c.config());
         Split again = Split.of(new ArrayList<>(c.samples()), c.classes(), c.config());
         int n = c.samples().size();
