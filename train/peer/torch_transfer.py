@@ -8,7 +8,7 @@ pairing the file's weighted layers with the model's in order, as Keras' load_wei
   2. the layers after the cut (with --fine-tune-from) and a Dense softmax head train on those cached activations with
      Adam, the same epochs, batch size, learning rate and label smoothing;
   3. test accuracy on the same test files.
-The split is read from the `split.tsv` that `train.jar train` writes (path<TAB>class<TAB>train|val|test), so both
+The split is read from the `split.tsv` that `train.jar train` writes (path<TAB>class<TAB>train|val|test, fields escaped), so both
 sides see exactly the same images. Run with Debian's python3-torch set up at its best (see bench/compare.sh):
   LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-openmp LD_PRELOAD=/usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4 \
   /usr/bin/python3 train/peer/torch_transfer.py --split OUT/split.tsv --weights FILE.h5 --alpha 0.5 --threads 2
@@ -16,6 +16,7 @@ sides see exactly the same images. Run with Debian's python3-torch set up at its
 import argparse
 import json
 import math
+import re
 import time
 
 import h5py
@@ -23,6 +24,11 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from PIL import Image
+
+
+def unescape(field):
+    """A split.tsv field as train.jar escapes it: backslash, tab, newline and return written as \\\\ \\t \\n \\r."""
+    return re.sub(r"\\(.)", lambda m: {"t": "\t", "n": "\n", "r": "\r"}.get(m.group(1), m.group(1)), field)
 
 
 def make_divisible(v, divisor=8):
@@ -284,7 +290,8 @@ def main():
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
 
-    rows = [line.rstrip("\n").split("\t") for line in open(args.split) if line.strip() and not line.startswith("#")]
+    with open(args.split, encoding="utf-8") as f:
+        rows = [[unescape(field) for field in line.rstrip("\n").split("\t")] for line in f if line.strip() and not line.startswith("#")]
     classes = sorted({r[1] for r in rows})
     times = {}
     t0 = time.time()

@@ -27,8 +27,8 @@ import slice.engine.layers.Conv2D;
  *   fused, buffers shared, random He-uniform weights); a batch larger than one inference slice (3 images of either
  *   model) is timed on its last slice only, so profile batches of at most 3.</li>
  *   <li>{@code training}: the full training step {@link Training#fullStep} measures (every layer trained): each
- *   layer's training-mode forward, the zeroing of the gradient buffers that {@link Graph#backward} does first, and
- *   each layer's backward.</li>
+ *   layer's training-mode forward, the start of {@link Graph#backward} ({@link Graph#seedGradient}), and each
+ *   layer's backward.</li>
  * </ul>
  * After 3 s of warm-up whole passes, each step of a pass is timed on its own for 5 s of passes (a layer's
  * {@code forward} repeated after a whole forward of the same batch redoes its part of that pass); the tables give
@@ -39,7 +39,7 @@ import slice.engine.layers.Conv2D;
 public final class Profile {
     private Profile() { }
 
-    /** One timed step of a pass: a layer's forward or backward, or the zeroing of the gradients ({@code layer} null). */
+    /** One timed step of a pass: a layer's forward or backward, or the seeding of the gradient ({@code layer} null). */
     private record Step(String kind, Layer layer, Runnable work, double flops) { }
 
     /** A step of {@code n}'s layer, {@code flopsPerMac} FLOPs per multiply-add of its forward over the batch. */
@@ -71,7 +71,7 @@ public final class Profile {
                 graph.backward(gradOutput);
             };
             for (Node n : graph.executedNodes()) steps.add(step(n, "", () -> n.forward(true), 2, batch));
-            steps.add(new Step("zero gradients", null, graph::zeroGradients, 0));
+            steps.add(new Step("seed gradient", null, () -> graph.seedGradient(gradOutput), 0));
             List<Node> nodes = graph.nodes();
             for (int i = nodes.size() - 1; i >= 0; i--) {
                 Node n = nodes.get(i);

@@ -364,22 +364,28 @@ public final class Graph {
      * parameter gradients in each trainable {@link Param#grad}. Call after {@link #forward} on the same batch.
      */
     public void backward(Tensor gradOutput) {
+        seedGradient(gradOutput);
+        for (int i = ordered.size() - 1; i >= 0; i--) {
+            Node node = ordered.get(i);
+            if (node.grad == null) continue;
+            if (!node.gradWritten) throw new IllegalStateException("no consumer of " + node.layer.name + " wrote its gradient");
+            node.layer.backward(node);
+        }
+    }
+
+    /**
+     * Starts a backward pass: ∂L/∂output = {@code gradOutput}, and every other ∂L/∂out buffer counts as unwritten,
+     * so the first consumer to write one overwrites it ({@link Node#addsToInGrad}) and no buffer is zeroed.
+     */
+    public void seedGradient(Tensor gradOutput) {
         Node last = nodes.get(output);
         if (last == null || last.grad == null) throw new IllegalStateException("nothing in this graph is trainable");
         if (gradOutput.size() != last.grad.size()) {
             throw new IllegalArgumentException("gradient " + gradOutput + " does not match output " + last.grad);
         }
-        zeroGradients();
+        for (Node node : ordered) node.gradWritten = false;
         System.arraycopy(gradOutput.data, 0, last.grad.data, 0, gradOutput.size());
-        for (int i = ordered.size() - 1; i >= 0; i--) {
-            Node node = ordered.get(i);
-            if (node.grad != null) node.layer.backward(node);
-        }
-    }
-
-    /** Zeroes every layer's ∂L/∂out buffer: consumers add into it during {@link #backward}. */
-    public void zeroGradients() {
-        for (Node node : ordered) if (node.grad != null) node.grad.zero();
+        last.gradWritten = true;
     }
 
     /** Every weight (trainable or state) of every layer, in execution order. */

@@ -16,9 +16,10 @@ import java.util.concurrent.atomic.AtomicLong;
  *       for vectors; the batch dimension is the node's.</li>
  *   <li>{@link #forward} reads {@code node.in(i)} and overwrites {@code node.out()}, which already has the current
  *       batch size.</li>
- *   <li>{@link #backward} reads {@code node.grad()} (∂L/∂out, already summed over every consumer) and
- *       <em>adds</em> ∂L/∂input into {@code node.inGrad(i)} for each input whose gradient is non-null
- *       (an input fanned out to several layers, like a residual, receives the sum of all of them).
+ *   <li>{@link #backward} reads {@code node.grad()} (∂L/∂out, already summed over every consumer) and writes
+ *       ∂L/∂input into {@code node.inGrad(i)} for each input whose gradient is non-null: it overwrites the buffer
+ *       when {@code node.addsToInGrad(i)} is false (the first consumer to run) and adds to it when true (an input
+ *       fanned out to several layers, like a residual, receives the sum of all of them; no buffer is zeroed first).
  *       If the layer is {@linkplain #isTrainable() trainable} it also <em>overwrites</em> the {@code grad}
  *       of each trainable {@link Param}.</li>
  *   <li>Buffers are allocated once, when a graph is planned, for its largest batch; {@link #newState} lets a layer
@@ -54,7 +55,7 @@ public abstract class Layer {
     /** Runs the layer on the current batch: {@code node.out() = f(node.in(0), …)}. */
     public abstract void forward(Node node, boolean training);
 
-    /** Back-propagates {@code node.grad()}: adds input gradients, overwrites parameter gradients (see class doc). */
+    /** Back-propagates {@code node.grad()}: writes or adds input gradients, overwrites parameter gradients (see class doc). */
     public abstract void backward(Node node);
 
     /** All weights in Keras order (e.g. gamma, beta, moving_mean, moving_variance), trainable or not. */

@@ -13,8 +13,10 @@ import java.util.List;
  *   <li>{@link #in}{@code (i)}: the output of input {@code i}, {@code [N, ...inputShape]};</li>
  *   <li>{@link #out}: this layer's output, {@code [N, ...outputShape]};</li>
  *   <li>{@link #grad}: ∂L/∂out, summed over every consumer, or {@code null} when no gradient flows here;</li>
- *   <li>{@link #inGrad}{@code (i)}: ∂L/∂in_i, into which backward <em>adds</em>, or {@code null} when that input
- *       needs no gradient;</li>
+ *   <li>{@link #inGrad}{@code (i)}: ∂L/∂in_i, or {@code null} when that input needs no gradient. An input may feed
+ *       several layers (a residual), and its gradient is the sum of their shares: the first consumer to run its
+ *       backward <em>overwrites</em> the buffer (whatever it held before is stale), the later ones <em>add</em> to
+ *       it. A layer asks which with {@link #addsToInGrad}{@code (i)}, once per backward, before it writes;</li>
  *   <li>{@link #state}: the layer's own per-graph scratch ({@link Layer#newState}), or {@code null}.</li>
  * </ul>
  * In an inference plan a node may also carry the layers it applies after its own output ({@link #fusedAfter}) and
@@ -28,6 +30,11 @@ public final class Node {
     private final List<Layer> fusedAfter;
     private final Layer readThrough;
     private Object state;
+    /**
+     * Whether {@link #grad} holds a value of the current backward pass: cleared when a graph starts one, set by the
+     * first consumer that writes it ({@link #addsToInGrad}).
+     */
+    boolean gradWritten;
 
     Node(Layer layer, Node[] inputs, Tensor out, Tensor grad, List<Layer> fusedAfter, Layer readThrough) {
         this.layer = layer;
@@ -40,7 +47,8 @@ public final class Node {
 
     /**
      * A layer run on its own, outside any graph (layer tests and kernel benchmarks): its inputs are the given tensors
-     * with zeroed gradients, and it gets an output, a gradient and its scratch for their batch.
+     * with zeroed gradients, and it gets an output, a gradient and its scratch for their batch. The input gradients
+     * count as written ({@link #addsToInGrad} is true): every backward adds into them.
      */
     public static Node detached(Layer layer, Tensor... inputs) {
         Tensor[] inputGrads = new Tensor[inputs.length];
@@ -54,7 +62,10 @@ public final class Node {
             throw new IllegalArgumentException(layer.name + " has " + layer.inputs.length + " inputs, got " + inputs.length);
         }
         Node[] in = new Node[inputs.length];
-        for (int i = 0; i < in.length; i++) in[i] = new Node(layer.inputs[i], new Node[0], inputs[i], inputGrads[i], List.of(), null);
+        for (int i = 0; i < in.length; i++) {
+            in[i] = new Node(layer.inputs[i], new Node[0], inputs[i], inputGrads[i], List.of(), null);
+            in[i].gradWritten = true;
+        }
         int[] shape = Tensor.withBatch(inputs[0].dim(0), layer.outputShape());
         Node node = new Node(layer, in, new Tensor(shape), new Tensor(shape), List.of(), null);
         node.planState(inputs[0].dim(0));
@@ -71,8 +82,21 @@ public final class Node {
         return i == 0 && readThrough != null ? inputs[0].inputs[0].out : inputs[i].out;
     }
 
-    /** ∂L/∂in_i, to be added into, or {@code null} when input {@code i} needs no gradient. */
+    /** ∂L/∂in_i, or {@code null} when input {@code i} needs no gradient; {@link #addsToInGrad} says how to write it. */
     public Tensor inGrad(int i) { return inputs[i].grad; }
+
+    /**
+     * Claims ∂L/∂in_i for this backward. True when another consumer of input {@code i} has already written its share
+     * in this pass: the caller adds into {@link #inGrad}{@code (i)}. False when the buffer holds stale values: the
+     * caller overwrites it. Either way the gradient counts as written afterwards, so a layer asks once per input
+     * and backward, before writing, and then writes every element (a scatter that skips some zeroes them first).
+     */
+    public boolean addsToInGrad(int i) {
+        Node in = inputs[i];
+        boolean written = in.gradWritten;
+        in.gradWritten = true;
+        return written;
+    }
 
     public Tensor out() { return out; }
 

@@ -28,10 +28,11 @@ class GraphTest {
 
         @Override public void backward(Node node) {
             Tensor x = node.in(0), dx = node.inGrad(0);
+            boolean add = dx != null && node.addsToInGrad(0);
             float gw = 0;
             for (int i = 0; i < x.size(); i++) {
                 gw += x.data[i] * node.grad().data[i];
-                if (dx != null) dx.data[i] += w.value.data[0] * node.grad().data[i];
+                if (dx != null) dx.data[i] = (add ? dx.data[i] : 0f) + w.value.data[0] * node.grad().data[i];
             }
             if (isTrainable()) w.grad.data[0] = gw;
         }
@@ -50,7 +51,10 @@ class GraphTest {
         @Override public void backward(Node node) {
             for (int k = 0; k < 2; k++) {
                 if (node.inGrad(k) == null) continue;
-                for (int i = 0; i < node.out().size(); i++) node.inGrad(k).data[i] += node.grad().data[i];
+                boolean add = node.addsToInGrad(k);
+                for (int i = 0; i < node.out().size(); i++) {
+                    node.inGrad(k).data[i] = (add ? node.inGrad(k).data[i] : 0f) + node.grad().data[i];
+                }
             }
         }
     }

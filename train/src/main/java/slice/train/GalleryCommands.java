@@ -37,6 +37,15 @@ final class GalleryCommands {
         boolean holdsTrainedModel() {
             return !Gallery.isIn(dir) && Files.isRegularFile(dir.resolve(TrainCommand.MODEL));
         }
+
+        /**
+         * Locks the folder for a change ({@link FolderLock}); {@code create} makes the folder if needed, else a missing
+         * folder is refused as holding no gallery.
+         */
+        FolderLock lock(boolean create) throws IOException {
+            if (!create && !Files.isDirectory(dir)) folder().open(false);   // refused with the reason
+            return FolderLock.acquire(dir);
+        }
     }
 
     /** {@code 3 people, unknown beyond distance 0.5123 (rule)}. */
@@ -72,6 +81,12 @@ final class GalleryCommands {
         @Override protected int run() throws IOException {
             long start = System.nanoTime();
             String name = GalleryFolder.personName(person);
+            try (FolderLock lock = model.lock(true)) {
+                return enroll(name, start);
+            }
+        }
+
+        private int enroll(String name, long start) throws IOException {
             if (model.holdsTrainedModel()) {
                 HeadEnrolment.Outcome o = HeadEnrolment.enroll(model.dir, name, photos, faces,
                         cache != null ? cache : SliceCache.standard().features(), System.out);
@@ -116,8 +131,14 @@ final class GalleryCommands {
         @Parameters(index = "0", paramLabel = "NAME", description = "The person to forget.")
         String person;
 
-        @Override public Integer call() {
+        @Override public Integer call() throws IOException {
             String name = GalleryFolder.personName(person);
+            try (FolderLock lock = model.lock(false)) {
+                return forget(name);
+            }
+        }
+
+        private int forget(String name) {
             GalleryFolder folder = model.folder();
             Gallery gallery = folder.open(false);
             Gallery.Person p = gallery.person(name);

@@ -14,6 +14,7 @@ public final class Main {
             Optional<Integer> childExit = Relaunch.run();
             if (childExit.isPresent()) System.exit(childExit.get());
         }
+        Relaunch.localeWarning().ifPresent(System.err::println);
         if (Boolean.getBoolean(Relaunch.MARKER)) Relaunch.stopWithParent();
         System.exit(Cli.execute(args));
     }

@@ -8,7 +8,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.Locale;
-import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -19,6 +18,7 @@ import slice.train.camera.DirectoryFrames;
 import slice.train.camera.FrameProcessor;
 import slice.train.camera.FrameSource;
 import slice.train.camera.MjpegFrames;
+import slice.train.data.Dataset;
 import slice.train.data.FaceIndex;
 import slice.train.data.ImageDecoder;
 import slice.weights.Gallery;
@@ -201,7 +201,11 @@ final class PredictCommand extends Cli.Task {
         return best;
     }
 
-    /** The files named, with each folder replaced by the non-hidden files below it, in path order. */
+    /**
+     * The files named, with each folder replaced by the files below it as {@code train} sees them
+     * ({@link Dataset#filesBelow}: links followed, hidden files left out); a broken link, link loop or unreadable
+     * entry below a folder is one warning line.
+     */
     static List<Path> expand(List<Path> arguments) {
         List<Path> files = new ArrayList<>();
         for (Path p : arguments) {
@@ -209,10 +213,10 @@ final class PredictCommand extends Cli.Task {
                 files.add(p);
                 continue;
             }
-            try (Stream<Path> below = Files.walk(p)) {
-                below.filter(Files::isRegularFile).filter(f -> !f.getFileName().toString().startsWith(".")).sorted().forEach(files::add);
-            } catch (IOException e) {
-                throw UserError.about(p, "cannot list this folder (" + e.getMessage() + ")");
+            List<Dataset.Skipped> skipped = new ArrayList<>();
+            files.addAll(Dataset.filesBelow(p, skipped));
+            for (Dataset.Skipped s : skipped) {
+                if (!s.reason().equals("hidden")) System.err.println("warning: " + s.file() + ": " + s.reason() + ", skipped");
             }
         }
         return files;

@@ -17,6 +17,7 @@ import slice.train.data.Preprocessor;
 import slice.train.data.RgbImage;
 import slice.weights.ModelCard;
 import slice.weights.SavedModel;
+import slice.weights.WeightsException;
 import slice.weights.io.SliceCache;
 
 /**
@@ -92,7 +93,14 @@ final class Recogniser {
             throw UserError.about(file, "trained by an older version without the unknown-face score; train it again");
         }
         UnknownScore unknown = UnknownScore.empty(card.classNames().size(), model.full.layer(model.embedding).outputSize());
-        SavedModel.load(file, model.full, unknown.tensors());
+        ModelCard loaded;
+        try {
+            loaded = SavedModel.load(file, model.full, unknown.tensors());
+        } catch (WeightsException e) {
+            if (SavedModel.readCard(file).equals(card)) throw e;
+            return load(path, faceModels);      // a save replaced the model since its card was read: build the new one
+        }
+        if (!loaded.equals(card)) return load(path, faceModels);
         Framing framing = Framing.fromCard(t, file);
         FaceIndex faces = framing.index(faceModels, model.spec, SliceCache.standard().features().resolve("faces"));
         float threshold = (float) numberIn(t, "unknown_threshold", file, v -> v >= 0 && v <= 1, "in [0, 1], as predict --threshold");

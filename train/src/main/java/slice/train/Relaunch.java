@@ -1,8 +1,15 @@
 package slice.train;
 
+import java.io.ByteArrayOutputStream;
 import java.io.File;
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
@@ -12,17 +19,23 @@ import java.util.Optional;
  * <p>{@code jdk.incubator.vector} must be in the boot module layer, and a jar cannot put it there: a manifest
  * {@code Add-Modules} entry is ignored and modules cannot be added to the boot layer at run time. So when the module is
  * missing, the program starts itself again — the same {@code java} ({@code java.home}), the same command line
- * (JVM options, {@code -jar}/{@code -cp}, program arguments, from {@link ProcessHandle}) — with, in front:
+ * (JVM options, {@code -jar}/{@code -cp}, program arguments, from {@code /proc/self/cmdline} on Linux, else
+ * {@link ProcessHandle}) — with, in front:
  * <pre>
  *   --add-modules jdk.incubator.vector   the module
  *   -Dslice.relaunched=true              the marker: the child never relaunches again
  *   -XX:MaxRAMPercentage=75              unless the user chose a heap: 75 % of the machine's RAM (3 GB on a 4 GB Pi
  *                                        instead of the JVM's default 25 %); a limit, not an allocation
  * </pre>
- * Nothing else changes: the child resolves the same default modules as this process (among them {@code jdk.httpserver},
- * which {@code serve} listens with). The child inherits stdin/stdout/stderr, the parent exits with the child's exit code, and a parent that is asked to
+ * Under a locale that cannot read names as UTF-8 ({@code LC_ALL=C}, or none: a systemd service, a cron job) the child
+ * also gets {@code LC_ALL=C.UTF-8} and its arguments from an argument file ({@link #readsNamesAsUtf8}), so person
+ * folders and arguments such as "Zoë" keep their letters. Nothing else changes: the child resolves the same default
+ * modules as this process (among them {@code jdk.httpserver}, which {@code serve} listens with).
+ *
+ * <p>The child inherits stdin/stdout/stderr, the parent exits with the child's exit code, and a parent that is asked to
  * stop (SIGTERM, Ctrl-C) stops the child and waits for it, so its checkpoint writes finish. {@code --no-relaunch} (or
- * a failed relaunch) runs in this process with the scalar kernels and one warning line. Cost: one extra JVM start.
+ * a failed relaunch) runs in this process with the scalar kernels and one warning line, and one more if the locale
+ * loses names ({@link #localeWarning}). Cost: one extra JVM start.
  */
 final class Relaunch {
     static final String MARKER = "slice.relaunched";
@@ -32,6 +45,9 @@ final class Relaunch {
     private static final List<String> HEAP_OPTIONS = List.of("-Xmx", "-XX:MaxHeapSize", "-XX:MaxRAMPercentage", "-XX:MaxRAM=");
 
     private Relaunch() { }
+
+    /** The locale the child gets when this one cannot read names as UTF-8: every glibc has it (built in since 2.35). */
+    static final String UTF8_LOCALE = "C.UTF-8";
 
     static boolean vectorModuleLoaded() {
         return ModuleLayer.boot().findModule(VECTOR_MODULE).isPresent();
@@ -63,6 +79,32 @@ final class Relaunch {
     }
 
     /**
+     * Whether this JVM reads file names and command-line arguments as UTF-8. It decodes them with
+     * {@code sun.jnu.encoding}, fixed from the locale at start (a {@code -D} cannot change it, on Java 17 or 25): under
+     * {@code LC_ALL=C} or no locale at all it is ASCII, and "Zoë" reads as "Zo\uFFFD\uFFFD". Windows passes names as
+     * UTF-16 whatever the property says.
+     */
+    static boolean readsNamesAsUtf8() {
+        return File.separatorChar == '\\' || isUtf8(System.getProperty("sun.jnu.encoding"));
+    }
+
+    private static boolean isUtf8(String charset) {
+        try {
+            return charset == null || Charset.forName(charset).equals(StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException unknown) {
+            return false;
+        }
+    }
+
+    /** One warning line when this process runs the program but cannot read names as UTF-8; else empty. */
+    static Optional<String> localeWarning() {
+        if (readsNamesAsUtf8()) return Optional.empty();
+        return Optional.of("warning: this locale makes Java read file names and arguments as " + System.getProperty("sun.jnu.encoding")
+                + ", so names beyond ASCII (Zoë) are lost: run under a UTF-8 locale, e.g. LC_ALL=" + UTF8_LOCALE
+                + (Boolean.getBoolean(MARKER) ? " (this system may not have it)" : " (the relaunch, without " + OPT_OUT + ", does)"));
+    }
+
+    /**
      * In the child: exits when the launching process ends, so a launcher killed with SIGKILL (which cannot pass the
      * signal on) leaves no orphan still training into the same folder. Every file is written atomically, so stopping
      * at any moment is safe; a re-run continues from the last checkpoint.
@@ -79,18 +121,32 @@ final class Relaunch {
      * line of this process is not available or the child cannot start (the caller then runs in-process).
      */
     static Optional<Integer> run() {
-        Optional<String[]> self = ProcessHandle.current().info().arguments();
+        Optional<List<byte[]>> bytes = argumentBytes();
+        Optional<List<String>> self = bytes.isPresent()
+                ? bytes.map(all -> all.stream().map(b -> new String(b, StandardCharsets.UTF_8)).toList())
+                : ProcessHandle.current().info().arguments().map(List::of);
         if (self.isEmpty()) {
             System.err.println("warning: cannot read this process's command line to relaunch with " + VECTOR_MODULE);
             return Optional.empty();
         }
         List<String> cmd = childCommand(System.getProperty("java.home"),
-                ManagementFactory.getRuntimeMXBean().getInputArguments(), List.of(self.get()));
+                ManagementFactory.getRuntimeMXBean().getInputArguments(), self.get());
+        ProcessBuilder builder = new ProcessBuilder(cmd).inheritIO();
+        Path argumentFile = null;
         Process child;
         try {
-            child = new ProcessBuilder(cmd).inheritIO().start();
-        } catch (java.io.IOException e) {
+            if (!readsNamesAsUtf8()) {
+                builder.environment().put("LC_ALL", UTF8_LOCALE);
+                boolean usersOwnFile = self.get().stream().anyMatch(a -> a.startsWith("@"));   // an argument file cannot expand it
+                if (bytes.isPresent() && !usersOwnFile) {
+                    argumentFile = argumentFile(cmd.subList(1, cmd.size() - self.get().size()), bytes.get());
+                    builder.command(cmd.get(0), "@" + argumentFile);
+                }
+            }
+            child = builder.start();
+        } catch (IOException e) {
             System.err.println("warning: cannot relaunch " + cmd.get(0) + " with " + VECTOR_MODULE + ": " + e.getMessage());
+            deleteQuietly(argumentFile);
             return Optional.empty();
         }
         Thread stopChild = new Thread(() -> {
@@ -104,16 +160,88 @@ final class Relaunch {
             }
         }, "stop-child");
         Runtime.getRuntime().addShutdownHook(stopChild);
-        while (true) {
-            try {
-                int code = child.waitFor();
-                Runtime.getRuntime().removeShutdownHook(stopChild);
-                return Optional.of(code);
-            } catch (InterruptedException e) {
-                // Only a shutdown interrupts the main thread here; the hook stops the child.
-            } catch (IllegalStateException shuttingDown) {
-                return Optional.of(child.exitValue());
+        try {
+            while (true) {
+                try {
+                    int code = child.waitFor();
+                    Runtime.getRuntime().removeShutdownHook(stopChild);
+                    return Optional.of(code);
+                } catch (InterruptedException e) {
+                    // Only a shutdown interrupts the main thread here; the hook stops the child.
+                } catch (IllegalStateException shuttingDown) {
+                    return Optional.of(child.exitValue());
+                }
             }
+        } finally {
+            deleteQuietly(argumentFile);
+        }
+    }
+
+    /**
+     * This process's arguments after the {@code java} executable, as the bytes it was given: from
+     * {@code /proc/self/cmdline} (Linux), each ended by a NUL. Unlike {@link ProcessHandle.Info#arguments} it keeps
+     * empty arguments and the bytes of names the locale cannot decode. Empty when not readable.
+     */
+    private static Optional<List<byte[]>> argumentBytes() {
+        byte[] all;
+        try {
+            all = Files.readAllBytes(Path.of("/proc/self/cmdline"));
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+        List<byte[]> arguments = new ArrayList<>();
+        for (int start = 0, i = 0; i < all.length; i++) {
+            if (all[i] == 0) {
+                arguments.add(Arrays.copyOfRange(all, start, i));
+                start = i + 1;
+            }
+        }
+        return arguments.isEmpty() ? Optional.empty() : Optional.of(arguments.subList(1, arguments.size()));
+    }
+
+    /**
+     * With a locale that cannot read names as UTF-8 a child's arguments are encoded as ASCII ("Zoë" becomes "Zo?"), so
+     * the child gets them from a {@code java @file} argument file instead: the {@code options}, then this process's
+     * {@code arguments} as their bytes, each quoted; the child reads them as UTF-8 under {@link #UTF8_LOCALE}.
+     */
+    private static Path argumentFile(List<String> options, List<byte[]> arguments) throws IOException {
+        ByteArrayOutputStream text = new ByteArrayOutputStream();
+        for (String option : options) quoted(option.getBytes(StandardCharsets.UTF_8), text);
+        for (byte[] argument : arguments) quoted(argument, text);
+        Path file = Files.createTempFile("slice-arguments", ".txt");   // readable by this user only
+        Files.write(file, text.toByteArray());
+        file.toFile().deleteOnExit();
+        return file;
+    }
+
+    /** One argument of an argument file: in double quotes, with backslash, quote, tab, newline and return escaped. */
+    private static void quoted(byte[] argument, ByteArrayOutputStream out) {
+        out.write('"');
+        for (byte b : argument) {
+            int escaped = switch (b) {
+                case '\\' -> '\\';
+                case '"' -> '"';
+                case '\t' -> 't';
+                case '\n' -> 'n';
+                case '\r' -> 'r';
+                default -> -1;
+            };
+            if (escaped >= 0) {
+                out.write('\\');
+                out.write(escaped);
+            } else {
+                out.write(b);
+            }
+        }
+        out.write('"');
+        out.write('\n');
+    }
+
+    private static void deleteQuietly(Path file) {
+        try {
+            if (file != null) Files.deleteIfExists(file);
+        } catch (IOException e) {
+            // a temporary file: deleteOnExit tries again
         }
     }
 }

@@ -202,6 +202,14 @@ final class TrainCommand extends Cli.Task {
         FaceModel.Head head = worded(() -> new FaceModel.Head(hidden, dropout));
         checkOptions();
         Framing framing = Framing.of(faces, faceMargin(spec));
+        try (FolderLock lock = FolderLock.acquire(out)) {
+            return train(phases, spec, head, framing);
+        }
+    }
+
+    /** The run itself, with {@code --out} locked against other writers. */
+    private int train(Phases phases, ModelSpec spec, FaceModel.Head head, Framing framing) throws Exception {
+        SavedModel.finishInterruptedSave(out.resolve(MODEL));
         Dataset scanned = phases.time("scan", () -> Dataset.scan(data));
         BackboneWeights backboneWeights = weights.resolve(spec, faceModels);
         Path cacheDir = cache != null ? cache : SliceCache.standard().features();
@@ -446,17 +454,33 @@ final class TrainCommand extends Cli.Task {
     }
 
     /**
-     * Which file went where, one line per image ({@code path<TAB>person<TAB>train|val|test}): what a peer (the PyTorch
-     * recipe in {@code train/peer}) reads to train and test on exactly the same images.
+     * Which file went where, one line per image ({@code path<TAB>person<TAB>train|val|test}), UTF-8, each field
+     * {@link #tsvField escaped}: what a peer (the PyTorch recipe in {@code train/peer}) reads to train and test on exactly
+     * the same images.
      */
-    private static String splitTable(Dataset dataset, List<String> classes, Split split) {
+    static String splitTable(Dataset dataset, List<String> classes, Split split) {
         StringBuilder table = new StringBuilder("# path\tperson\tpart\n");
         for (int i = 0; i < dataset.samples().size(); i++) {
             Sample s = dataset.samples().get(i);
-            table.append(s.file().toAbsolutePath()).append('\t').append(classes.get(s.label())).append('\t')
-                    .append(split.part(i).name().toLowerCase(Locale.ROOT)).append('\n');
+            table.append(tsvField(s.file().toAbsolutePath().toString())).append('\t').append(tsvField(classes.get(s.label())))
+                    .append('\t').append(split.part(i).name().toLowerCase(Locale.ROOT)).append('\n');
         }
         return table.toString();
+    }
+
+    /** {@code text} as a field of a tab-separated line: backslash, tab, newline and return written {@code \\ \t \n \r}. */
+    static String tsvField(String text) {
+        StringBuilder field = new StringBuilder(text.length());
+        for (char c : text.toCharArray()) {
+            switch (c) {
+                case '\\' -> field.append("\\\\");
+                case '\t' -> field.append("\\t");
+                case '\n' -> field.append("\\n");
+                case '\r' -> field.append("\\r");
+                default -> field.append(c);
+            }
+        }
+        return field.toString();
     }
 
     /** Everything that determines the trained weights: a checkpoint of a run with another identity is not resumed. */

@@ -1,5 +1,6 @@
 package slice.train;
 
+import java.util.Arrays;
 import java.util.List;
 import slice.engine.Layer;
 import slice.engine.Node;
@@ -37,6 +38,7 @@ final class Affine extends Layer {
     @Override public void backward(Node node) {
         float[] x = node.in(0).data, dy = node.grad().data, w = kernel.value.data;
         float[] dx = node.inGrad(0) == null ? null : node.inGrad(0).data;
+        if (dx != null && !node.addsToInGrad(0)) Arrays.fill(dx, 0, node.batch() * in, 0f);
         if (isTrainable()) {
             kernel.grad.zero();
             bias.grad.zero();

@@ -14,12 +14,7 @@ final class Checksums {
 
     /** Lower-case hex digest of the file's bytes with {@code algorithm} ({@code MD5}, {@code SHA-256}). */
     static String hex(Path file, String algorithm) {
-        MessageDigest md;
-        try {
-            md = MessageDigest.getInstance(algorithm);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java runtime has " + algorithm, e);
-        }
+        MessageDigest md = digest(algorithm);
         byte[] buf = new byte[1 << 16];
         try (InputStream in = Files.newInputStream(file)) {
             for (int n; (n = in.read(buf)) > 0; ) md.update(buf, 0, n);
@@ -27,5 +22,18 @@ final class Checksums {
             throw new WeightsException(file + ": cannot read (" + e + ")", e);
         }
         return HexFormat.of().formatHex(md.digest());
+    }
+
+    /** Lower-case hex digest of {@code bytes} with {@code algorithm}. */
+    static String hex(byte[] bytes, String algorithm) {
+        return HexFormat.of().formatHex(digest(algorithm).digest(bytes));
+    }
+
+    private static MessageDigest digest(String algorithm) {
+        try {
+            return MessageDigest.getInstance(algorithm);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java runtime has " + algorithm, e);
+        }
     }
 }

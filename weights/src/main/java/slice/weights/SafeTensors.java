@@ -93,6 +93,11 @@ public final class SafeTensors {
         } catch (IOException e) {
             throw new WeightsException(file + ": cannot read (" + e + ")", e);
         }
+        return parse(file, bytes);
+    }
+
+    /** Validates and reads {@code bytes}, the content of {@code file} (named in messages). */
+    static Contents parse(Path file, byte[] bytes) {
         if (bytes.length < 8) throw new WeightsException(file + ": not a safetensors file (" + bytes.length + " bytes, shorter than its header length)");
         ByteBuffer buf = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
         long headerLength = buf.getLong(0);

@@ -27,6 +27,7 @@ import slice.engine.Tensor;
 import slice.models.Architecture;
 import slice.models.ModelSpec;
 import slice.models.Preprocessing;
+import slice.weights.io.AtomicFiles;
 
 /**
  * Our format for fine-tuned models: two files side by side.
@@ -38,8 +39,14 @@ import slice.models.Preprocessing;
  *       preprocessing, training metadata) plus the name, byte size and SHA-256 of the tensor file it belongs to.</li>
  * </ul>
  * The checksum ties the pair together: a tensor file that was replaced, edited or cut short no longer matches its
- * sidecar, and loading says so in one line instead of running a network on wrong numbers. Both files are written
- * atomically, tensors first.
+ * sidecar, and loading says so in one line instead of running a network on wrong numbers.
+ *
+ * <p>Saving replaces a pair without ever showing a reader half of one ({@link #save}): both new files are first
+ * written complete beside the old pair under staged names ({@code .face.safetensors.next}, {@code .face.json.next}),
+ * then renamed into place, tensors first. A reader takes the staged sidecar when it describes the tensor file in place
+ * (size and SHA-256), else {@code face.json}; so a save stopped at any point — a crash, {@code kill -9}, a full disk —
+ * leaves a loadable model: the old one before the tensors' rename, the new one after it. The next save
+ * ({@link #finishInterruptedSave}) completes or removes what a stopped one left.
  *
  * <p>The sidecar covers itself too (format version 2): {@code card_sha256} is the SHA-256 of the sidecar's other fields
  * ({@link #cardSha256}), so an edited field — an input size, a threshold, a class name — is refused rather than
@@ -63,6 +70,16 @@ public final class SavedModel {
         return tensorsFile.resolveSibling(stem + ".json");
     }
 
+    /** Where a save stages the tensors before its rename: {@code face.safetensors → .face.safetensors.next}. */
+    static Path stagedTensorsOf(Path tensorsFile) {
+        return tensorsFile.resolveSibling("." + tensorsFile.getFileName() + ".next");
+    }
+
+    /** Where a save stages the sidecar before its rename: {@code face.safetensors → .face.json.next}. */
+    static Path stagedSidecarOf(Path tensorsFile) {
+        return tensorsFile.resolveSibling("." + sidecarOf(tensorsFile).getFileName() + ".next");
+    }
+
     /** Saves every weight of {@code graph} to {@code tensorsFile} and the card to its {@link #sidecarOf sidecar}. */
     public static void save(Path tensorsFile, Graph graph, ModelCard card) {
         save(tensorsFile, graph, Map.of(), card);
@@ -71,6 +88,17 @@ public final class SavedModel {
     /**
      * Saves as {@link #save(Path, Graph, ModelCard)}, plus {@code extra} tensors that are not weights of the graph
      * but belong to the model (e.g. a recogniser's per-person centroids), written after the weights in map order.
+     *
+     * <p>The steps, each a whole-file atomic write or a rename (see the class comment for what a reader sees):
+     * <ol>
+     *   <li>finish what an interrupted save left ({@link #finishInterruptedSave});</li>
+     *   <li>write the tensors to {@code .face.safetensors.next};</li>
+     *   <li>write the sidecar, which records that file's size and SHA-256, to {@code .face.json.next};</li>
+     *   <li>rename {@code .face.safetensors.next} to {@code face.safetensors}: from here the staged sidecar describes it;</li>
+     *   <li>rename {@code .face.json.next} to {@code face.json}.</li>
+     * </ol>
+     * A failure in steps 2–3 leaves the old pair in place; a failure in step 5 leaves the new tensors with their staged
+     * sidecar, which readers take. Two saves into one folder at once are not supported (the commands lock it).
      */
     public static void save(Path tensorsFile, Graph graph, Map<String, Tensor> extra, ModelCard card) {
         if (!tensorsFile.getFileName().toString().endsWith(".safetensors")) {
@@ -86,7 +114,9 @@ public final class SavedModel {
         Map<String, String> metadata = new LinkedHashMap<>();   // ordered: the same model gives the same bytes
         metadata.put("format", FORMAT);
         metadata.put("architecture", card.architecture().id);
-        SafeTensors.write(tensorsFile, tensors, metadata);
+        finishInterruptedSave(tensorsFile);
+        Path stagedTensors = stagedTensorsOf(tensorsFile);
+        SafeTensors.write(stagedTensors, tensors, metadata);
 
         JsonObject json = new JsonObject();
         json.addProperty("format", FORMAT);
@@ -100,13 +130,48 @@ public final class SavedModel {
         json.add("training", GSON.toJsonTree(card.training()));
         JsonObject weights = new JsonObject();
         weights.addProperty("file", tensorsFile.getFileName().toString());
-        weights.addProperty("bytes", size(tensorsFile));
-        weights.addProperty("sha256", sha256(tensorsFile));
+        weights.addProperty("bytes", size(stagedTensors));
+        weights.addProperty("sha256", sha256(stagedTensors));
         weights.addProperty("tensors", tensors.size());
         json.add("weights", weights);
         json.addProperty("card_sha256", cardSha256(JsonParser.parseString(json.toString()).getAsJsonObject()));
         byte[] text = (GSON.toJson(json) + "\n").getBytes(StandardCharsets.UTF_8);
-        SafeTensors.writeAtomically(sidecarOf(tensorsFile), out -> out.write(text));
+        SafeTensors.writeAtomically(stagedSidecarOf(tensorsFile), out -> out.write(text));
+        rename(stagedTensors, tensorsFile);
+        rename(stagedSidecarOf(tensorsFile), sidecarOf(tensorsFile));
+    }
+
+    /**
+     * Completes or removes what a save stopped between its steps left beside {@code tensorsFile}: a staged sidecar
+     * that describes the tensor file in place is renamed into place (the save had renamed the tensors), any other
+     * staged file is deleted. Call it only while no other save into the folder runs.
+     */
+    public static void finishInterruptedSave(Path tensorsFile) {
+        Path stagedSidecar = stagedSidecarOf(tensorsFile);
+        try {
+            if (stagedPair(tensorsFile) != null) rename(stagedSidecar, sidecarOf(tensorsFile));
+            Files.deleteIfExists(stagedSidecar);
+            Files.deleteIfExists(stagedTensorsOf(tensorsFile));
+        } catch (IOException e) {
+            throw new WeightsException(stagedSidecar.getParent() + ": cannot remove the staged files of an interrupted save (" + e + ")", e);
+        }
+    }
+
+    private static void rename(Path from, Path to) {
+        try {
+            AtomicFiles.moveIntoPlace(from, to);
+        } catch (IOException e) {
+            throw new WeightsException(to + ": cannot write (" + e + ")", e);
+        }
+    }
+
+    /** Whether {@code sidecar} records this size and SHA-256 for its tensor file. */
+    private static boolean describes(JsonObject sidecar, long size, String sha256) {
+        JsonElement weights = sidecar.get("weights");
+        if (weights == null || !weights.isJsonObject()) return false;
+        JsonElement bytes = weights.getAsJsonObject().get("bytes"), sha = weights.getAsJsonObject().get("sha256");
+        return bytes != null && bytes.isJsonPrimitive() && bytes.getAsJsonPrimitive().isNumber() && bytes.getAsLong() == size
+                && sha != null && sha.isJsonPrimitive() && sha.getAsString().equals(sha256);
     }
 
     /** Reads and validates the sidecar of {@code tensorsFile}: what to build before {@link #load}. */
@@ -153,26 +218,33 @@ public final class SavedModel {
      * tensor of the same name, checked like the weights.
      */
     public static ModelCard load(Path tensorsFile, Graph graph, Map<String, Tensor> extra) {
-        JsonObject sidecar = readSidecar(tensorsFile);
-        ModelCard card = checkedCard(tensorsFile, sidecar);
-        JsonObject weights = object(sidecar, "weights", sidecarOf(tensorsFile));
         Path sc = sidecarOf(tensorsFile);
+        JsonObject sidecar;
+        byte[] content;
+        String actualSha;
+        int reads = 0;
+        do {   // read again when a save replaced the pair between reading the sidecar and reading the tensors
+            sidecar = readSidecar(tensorsFile);
+            if (!Files.isRegularFile(tensorsFile)) throw new WeightsException(tensorsFile + ": no such file (its sidecar " + sc + " exists)");
+            content = bytesOf(tensorsFile);   // read once: the bytes checked are the bytes loaded
+            actualSha = Checksums.hex(content, "SHA-256");
+        } while (!describes(sidecar, content.length, actualSha) && ++reads < 5);
+        ModelCard card = checkedCard(tensorsFile, sidecar);
+        JsonObject weights = object(sidecar, "weights", sc);
         String file = string(weights, "file", sc);
         if (!file.equals(tensorsFile.getFileName().toString())) {
             throw new WeightsException(sc + " describes " + file + ", not " + tensorsFile.getFileName());
         }
-        if (!Files.isRegularFile(tensorsFile)) throw new WeightsException(tensorsFile + ": no such file (its sidecar " + sc + " exists)");
         long bytes = number(weights, "bytes", sc).longValue();
-        if (size(tensorsFile) != bytes) {
-            throw new WeightsException(tensorsFile + ": " + size(tensorsFile) + " bytes, but " + sc.getFileName() + " records " + bytes
-                    + (size(tensorsFile) < bytes ? " (truncated)" : ""));
+        if (content.length != bytes) {
+            throw new WeightsException(tensorsFile + ": " + content.length + " bytes, but " + sc.getFileName() + " records " + bytes
+                    + (content.length < bytes ? " (truncated)" : ""));
         }
-        String sha = string(weights, "sha256", sc);
-        if (!sha256(tensorsFile).equals(sha)) {
+        if (!actualSha.equals(string(weights, "sha256", sc))) {
             throw new WeightsException(tensorsFile + ": SHA-256 differs from the one " + sc.getFileName() + " records (file modified or replaced)");
         }
 
-        SafeTensors.Contents contents = SafeTensors.read(tensorsFile);
+        SafeTensors.Contents contents = SafeTensors.parse(tensorsFile, content);
         List<String> expected = new ArrayList<>();
         Map<String, Tensor> targets = new LinkedHashMap<>();
         for (Param p : graph.weights()) targets.put(p.name, p.value);
@@ -202,9 +274,28 @@ public final class SavedModel {
 
     // ---- sidecar parsing: every field present and of the right type ----
 
+    /** The sidecar that goes with the tensor file in place: the staged one if it describes it, else {@code face.json}. */
     private static JsonObject readSidecar(Path tensorsFile) {
+        JsonObject staged = stagedPair(tensorsFile);
+        if (staged != null) return staged;
         Path sc = sidecarOf(tensorsFile);
         if (!Files.isRegularFile(sc)) throw new WeightsException(tensorsFile + ": its sidecar " + sc + " is missing");
+        return parseSidecar(sc);
+    }
+
+    /** The staged sidecar if there is one and it describes the tensor file in place; else {@code null}. */
+    private static JsonObject stagedPair(Path tensorsFile) {
+        Path staged = stagedSidecarOf(tensorsFile);
+        if (!Files.isRegularFile(staged)) return null;
+        try {
+            JsonObject json = parseSidecar(staged);
+            return Files.isRegularFile(tensorsFile) && describes(json, size(tensorsFile), sha256(tensorsFile)) ? json : null;
+        } catch (WeightsException e) {
+            return null;   // not a sidecar: the pair is the one in place
+        }
+    }
+
+    private static JsonObject parseSidecar(Path sc) {
         try {
             JsonElement root = JsonParser.parseString(Files.readString(sc, StandardCharsets.UTF_8));
             if (!root.isJsonObject()) throw new WeightsException(sc + ": not a JSON object");
@@ -287,6 +378,14 @@ public final class SavedModel {
     }
 
     // ---- file facts ----
+
+    private static byte[] bytesOf(Path file) {
+        try {
+            return Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw new WeightsException(file + ": cannot read (" + e + ")", e);
+        }
+    }
 
     private static long size(Path file) {
         try {

@@ -13,12 +13,18 @@ public interface BatchNormKernel {
     /** {@code y[p, c] = x[p, c]·s[c] + t[c]} (one fma). */
     void affine(float[] x, float[] y, int p0, int p1, int channels, float[] s, float[] t);
 
-    /** {@code dx[p, c] += s[c]·dy[p, c]} (one fma). */
-    void addScaled(float[] dy, float[] dx, int p0, int p1, int channels, float[] s);
+    /**
+     * With {@code add}, {@code dx[p, c] += s[c]·dy[p, c]} (one fma); without, {@code dx[p, c] = s[c]·dy[p, c]}
+     * (one multiply).
+     */
+    void scaledGradient(float[] dy, float[] dx, int p0, int p1, int channels, float[] s, boolean add);
 
-    /** {@code dx[p, c] += a[c]·dy[p, c] + (b[c]·(x[p, c] − mean[c]) + k[c])} (two fmas and an add). */
-    void addNormalizedGradient(float[] dy, float[] x, float[] dx, int p0, int p1, int channels,
-                               float[] mean, float[] a, float[] b, float[] k);
+    /**
+     * {@code g = a[c]·dy[p, c] + (b[c]·(x[p, c] − mean[c]) + k[c])} (two fmas), then {@code dx[p, c] += g} with
+     * {@code add}, {@code dx[p, c] = g} without.
+     */
+    void normalizedGradient(float[] dy, float[] x, float[] dx, int p0, int p1, int channels,
+                            float[] mean, float[] a, float[] b, float[] k, boolean add);
 
     /** {@code sum[c] += Σ_p x[p, c]}. */
     void sum(float[] x, int p0, int p1, int channels, float[] sum);

@@ -9,20 +9,21 @@ public final class BatchNormScalar implements BatchNormKernel {
         }
     }
 
-    @Override public void addScaled(float[] dy, float[] dx, int p0, int p1, int channels, float[] s) {
+    @Override public void scaledGradient(float[] dy, float[] dx, int p0, int p1, int channels, float[] s, boolean add) {
         for (int p = p0; p < p1; p++) {
             int row = p * channels;
-            for (int c = 0; c < channels; c++) dx[row + c] = Math.fma(s[c], dy[row + c], dx[row + c]);
+            for (int c = 0; c < channels; c++) dx[row + c] = add ? Math.fma(s[c], dy[row + c], dx[row + c]) : s[c] * dy[row + c];
         }
     }
 
-    @Override public void addNormalizedGradient(float[] dy, float[] x, float[] dx, int p0, int p1, int channels,
-                                                float[] mean, float[] a, float[] b, float[] k) {
+    @Override public void normalizedGradient(float[] dy, float[] x, float[] dx, int p0, int p1, int channels,
+                                             float[] mean, float[] a, float[] b, float[] k, boolean add) {
         for (int p = p0; p < p1; p++) {
             int row = p * channels;
             for (int c = 0; c < channels; c++) {
                 float centredTerm = Math.fma(b[c], x[row + c] - mean[c], k[c]);
-                dx[row + c] += Math.fma(a[c], dy[row + c], centredTerm);
+                float g = Math.fma(a[c], dy[row + c], centredTerm);
+                dx[row + c] = add ? dx[row + c] + g : g;
             }
         }
     }

@@ -13,11 +13,12 @@ package slice.engine.kernels;
  * <ul>
  *   <li>forward: from {@code b[c]} (or 0), fma over valid taps in (ky, kx) order;</li>
  *   <li>input gradient: from the existing {@code dx}, fma over the valid (ky, kx) in increasing order;</li>
- *   <li>kernel gradient: per output row {@code (n, oy)} a partial from 0, fma over {@code ox}; the row partials
- *       are added in row order (blocked summation keeps a 100 000-term float sum accurate).</li>
+ *   <li>kernel gradient over a range of output rows: per output row {@code (n, oy)} a partial from 0, fma over
+ *       {@code ox}; the row partials are added in row order, from 0 (blocked summation keeps a 100 000-term float
+ *       sum accurate; the caller then adds the sums of its row ranges in range order).</li>
  * </ul>
  * Work is split by the caller: forward over output rows {@code n·outH + oy}, input gradient over input rows
- * {@code n·h + iy}, kernel gradient over channel ranges — always disjoint outputs.
+ * {@code n·h + iy}, kernel gradient over ranges of output rows, each into its own arrays — always disjoint outputs.
  */
 public interface DepthwiseKernel {
     /**
@@ -30,6 +31,9 @@ public interface DepthwiseKernel {
     /** Adds the input gradient into input rows {@code [row0, row1)} of {@code dx}. */
     void backwardInput(WindowGeometry g, float[] dy, float[] kernel, float[] dx, int row0, int row1);
 
-    /** Overwrites {@code dKernel} (and {@code dBias} unless null) for channels {@code [c0, c1)}, batch of {@code n}. */
-    void backwardKernel(WindowGeometry g, float[] x, float[] dy, int n, float[] dKernel, float[] dBias, int c0, int c1);
+    /**
+     * Overwrites {@code dKernel} (and {@code dBias} unless null), every channel, with the sums over output rows
+     * {@code [row0, row1)} (row {@code n·outH + oy}).
+     */
+    void backwardKernel(WindowGeometry g, float[] x, float[] dy, int row0, int row1, float[] dKernel, float[] dBias);
 }

@@ -3,6 +3,8 @@ package slice.engine.kernels;
 import static slice.engine.kernels.WindowGeometry.endTap;
 import static slice.engine.kernels.WindowGeometry.firstTap;
 
+import java.util.Arrays;
+
 /** The scalar twin of the depthwise loops: the formulas of {@link DepthwiseKernel}, one channel at a time. */
 public final class DepthwiseScalar implements DepthwiseKernel {
     @Override public void forward(WindowGeometry g, float[] x, float[] kernel, float[] bias, ColumnMap map, float[] y, int row0, int row1) {
@@ -53,18 +55,15 @@ public final class DepthwiseScalar implements DepthwiseKernel {
         }
     }
 
-    @Override public void backwardKernel(WindowGeometry g, float[] x, float[] dy, int n, float[] dKernel, float[] dBias, int c0, int c1) {
-        clearKernelGradient(g, dKernel, dBias, c0, c1);
-        for (int r = 0; r < n * g.outH; r++) addKernelGradientOfRow(g, x, dy, r, dKernel, dBias, c0, c1);
+    @Override public void backwardKernel(WindowGeometry g, float[] x, float[] dy, int row0, int row1, float[] dKernel, float[] dBias) {
+        clearKernelGradient(g, dKernel, dBias);
+        for (int r = row0; r < row1; r++) addKernelGradientOfRow(g, x, dy, r, dKernel, dBias, 0, g.channels);
     }
 
-    /** Zeroes {@code dKernel} (and {@code dBias} unless null) for channels {@code [c0, c1)}. */
-    public static void clearKernelGradient(WindowGeometry g, float[] dKernel, float[] dBias, int c0, int c1) {
-        int c = g.channels;
-        for (int ch = c0; ch < c1; ch++) {
-            if (dBias != null) dBias[ch] = 0f;
-            for (int t = 0; t < g.kh * g.kw; t++) dKernel[t * c + ch] = 0f;
-        }
+    /** Zeroes {@code dKernel} (and {@code dBias} unless null). */
+    public static void clearKernelGradient(WindowGeometry g, float[] dKernel, float[] dBias) {
+        Arrays.fill(dKernel, 0, g.kh * g.kw * g.channels, 0f);
+        if (dBias != null) Arrays.fill(dBias, 0, g.channels, 0f);
     }
 
     /**

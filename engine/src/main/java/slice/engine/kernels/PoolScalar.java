@@ -5,19 +5,20 @@ import static slice.engine.kernels.WindowGeometry.firstTap;
 
 /** Scalar twin of {@link PoolKernel}: the formulas, one channel at a time. */
 public final class PoolScalar implements PoolKernel {
-    @Override public void maxForward(WindowGeometry g, float[] x, float[] y, int row0, int row1) {
-        forward(g, x, null, y, row0, row1);
+    @Override public void maxForward(WindowGeometry g, float[] x, float[] y, float[] winners, int row0, int row1) {
+        forward(g, x, null, y, winners, row0, row1);
     }
 
     @Override public void avgForward(WindowGeometry g, float[] x, float[] inv, float[] y, int row0, int row1) {
-        forward(g, x, inv, y, row0, row1);
+        forward(g, x, inv, y, null, row0, row1);
     }
 
     /**
      * Both forward passes walk the same windows: each output reduces its window's real cells in (ky, kx) order, to
-     * their maximum when {@code inv} is null (max pooling), else to their sum times {@code inv} (average pooling).
+     * their maximum when {@code inv} is null (max pooling, and the winner's position into {@code winners} unless
+     * null), else to their sum times {@code inv} (average pooling).
      */
-    private static void forward(WindowGeometry g, float[] x, float[] inv, float[] y, int row0, int row1) {
+    private static void forward(WindowGeometry g, float[] x, float[] inv, float[] y, float[] winners, int row0, int row1) {
         boolean max = inv == null;
         int c = g.channels;
         for (int r = row0; r < row1; r++) {
@@ -29,13 +30,16 @@ public final class PoolScalar implements PoolKernel {
                 int o = (r * g.outW + ox) * c, in0 = ((n * g.h + iy0) * g.w + ix0) * c;
                 for (int ch = 0; ch < c; ch++) {
                     float acc = max ? Float.NEGATIVE_INFINITY : 0f;
+                    int cell = 0, winner = 0;
                     for (int ky = kyLo; ky < kyHi; ky++) {
-                        for (int kx = kxLo; kx < kxHi; kx++) {
+                        for (int kx = kxLo; kx < kxHi; kx++, cell++) {
                             float v = x[in0 + (ky * g.w + kx) * c + ch];
+                            if (max && v > acc) winner = cell;
                             acc = max ? Math.max(acc, v) : acc + v;
                         }
                     }
                     y[o + ch] = max ? acc : acc * inv[oy * g.outW + ox];
+                    if (winners != null) winners[o + ch] = Float.isNaN(acc) ? 0 : winner;
                 }
             }
         }
@@ -64,25 +68,23 @@ public final class PoolScalar implements PoolKernel {
         }
     }
 
-    @Override public void maxBackward(WindowGeometry g, float[] x, float[] y, float[] dy, float[] dx, int n, int ch0, int ch1) {
+    @Override public void maxBackward(WindowGeometry g, float[] winners, float[] dy, float[] dx, int n, int ch0, int ch1) {
+        scatterToWinners(g, winners, dy, dx, n, ch0, ch1);
+    }
+
+    /**
+     * {@code dx[cell winners[o] of output o's window] += dy[o]} for image {@code n}'s channels {@code [ch0, ch1)}, outputs
+     * in (oy, ox) order: a scatter, the same in both kernels (the vector one has no lanes to use here).
+     */
+    public static void scatterToWinners(WindowGeometry g, float[] winners, float[] dy, float[] dx, int n, int ch0, int ch1) {
         int c = g.channels;
         int[] cells = new int[g.kh * g.kw];
         for (int r = n * g.outH; r < (n + 1) * g.outH; r++) {
             for (int ox = 0; ox < g.outW; ox++) {
-                int taps = g.windowCells(r, ox, cells), o = (r * g.outW + ox) * c;
-                for (int ch = ch0; ch < ch1; ch++) dx[winner(x, y[o + ch], cells, taps, ch)] += dy[o + ch];
+                g.windowCells(r, ox, cells);
+                int o = (r * g.outW + ox) * c;
+                for (int ch = ch0; ch < ch1; ch++) dx[cells[(int) winners[o + ch]] + ch] += dy[o + ch];
             }
         }
-    }
-
-    /**
-     * Flat index of channel {@code ch} of the first of {@code cells[0..taps)} whose value is {@code max} (the first cell
-     * if none is, e.g. NaN).
-     */
-    public static int winner(float[] x, float max, int[] cells, int taps, int ch) {
-        for (int t = 0; t < taps; t++) {
-            if (x[cells[t] + ch] == max) return cells[t] + ch;
-        }
-        return cells[0] + ch;
     }
 }

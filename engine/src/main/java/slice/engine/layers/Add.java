@@ -11,7 +11,7 @@ import slice.engine.kernels.Kernels;
  * Keras {@code Add}: elementwise sum of k ≥ 2 inputs of one shape (residual connections).
  *
  * <p>Forward {@code y = x₀ + x₁ + … + x_{k−1}} (summed in input order). Backward: {@code ∂L/∂xᵢ = ∂L/∂y} for every
- * input, added into each input's gradient.
+ * input, copied into each input's gradient or added to it ({@link Node#addsToInGrad}).
  */
 public final class Add extends Layer {
     private static final int CHUNK = 1 << 15;
@@ -41,9 +41,13 @@ public final class Add extends Layer {
 
     @Override public void backward(Node node) {
         float[] dy = node.grad().data;
+        boolean[] add = new boolean[inputs.length];
+        for (int k = 0; k < inputs.length; k++) add[k] = node.inGrad(k) != null && node.addsToInGrad(k);
         Parallel.forRange(node.out().size(), CHUNK, (from, to) -> {
             for (int k = 0; k < inputs.length; k++) {
-                if (node.inGrad(k) != null) KERNEL.addInto(dy, from, node.inGrad(k).data, from, to - from);
+                if (node.inGrad(k) == null) continue;
+                if (add[k]) KERNEL.addInto(dy, from, node.inGrad(k).data, from, to - from);
+                else System.arraycopy(dy, from, node.inGrad(k).data, from, to - from);
             }
         });
     }

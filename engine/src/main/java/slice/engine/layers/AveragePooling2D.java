@@ -1,5 +1,6 @@
 package slice.engine.layers;
 
+import java.util.Arrays;
 import slice.engine.Layer;
 import slice.engine.Node;
 import slice.engine.Parallel;
@@ -52,7 +53,12 @@ public final class AveragePooling2D extends Layer {
     @Override public void backward(Node node) {
         if (node.inGrad(0) == null) return;
         float[] dy = node.grad().data, dx = node.inGrad(0).data;
-        Parallel.forRange(node.batch() * geometry.h, (r0, r1) -> KERNEL.avgBackward(geometry, dy, inverseCount, dx, r0, r1));
+        boolean add = node.addsToInGrad(0);
+        int rowLength = geometry.w * geometry.channels;
+        Parallel.forRange(node.batch() * geometry.h, (r0, r1) -> {
+            if (!add) Arrays.fill(dx, r0 * rowLength, r1 * rowLength, 0f); // the kernel adds into its input rows
+            KERNEL.avgBackward(geometry, dy, inverseCount, dx, r0, r1);
+        });
     }
 
     @Override public long macs() { return (long) outputSize() * pool * pool; }

@@ -22,7 +22,8 @@ import slice.engine.kernels.Kernels;
  *       Backward is exactly that affine map: {@code ∂L/∂x = s·∂L/∂y}, {@code ∂L/∂β = Σ_p ∂L/∂y},
  *       {@code ∂L/∂γ = Σ_p ∂L/∂y·x̂} with {@code x̂ = (x − mean)/√(var + ε)}.</li>
  *   <li><b>Training</b> ({@link #trainingMode}): mean and var are the batch statistics over the {@code P} pixels,
- *       var the biased {@code (1/P) Σ (x − mean)²} (two passes). Then the moving statistics are updated as in Keras 3:
+ *       var the biased {@code (1/P) Σ (x − mean)²} (one pass over memory, blocks combined exactly:
+ *       {@link #batchMoments}). Then the moving statistics are updated as in Keras 3:
  *       {@code moving = momentum·moving + (1 − momentum)·batch}, with the same biased variance — what Keras 3's
  *       {@code ops.moments} gives (Keras 2.1 and TensorFlow's fused kernel used the unbiased {@code P/(P−1)}
  *       correction; for {@code P} in the thousands the difference is negligible). Backward is the full
@@ -53,8 +54,10 @@ public final class BatchNorm extends Layer {
         final float[] mean, variance, invStd, scale, shift;
         /** Per-channel backward sums and coefficients, C floats each. */
         final float[] sumDy, sumDyXc, coefCentred, coefConst;
-        /** Per-block partial sums {@code [block][C]}, two sets for the two gradient sums. */
-        final float[][] partialA, partialB;
+        /** Per-block partial sums {@code [block][C]}, two sets for the two gradient sums; the blocks' own means. */
+        final float[][] partialA, partialB, blockMean;
+        /** The variance's sum of squared deviations, combined over blocks in double. */
+        final double[] squares;
         /** Whether the last forward used batch statistics (training mode) or the moving ones. */
         boolean batchStatistics;
 
@@ -70,6 +73,8 @@ public final class BatchNorm extends Layer {
             coefConst = new float[channels];
             partialA = new float[blocks][channels];
             partialB = new float[blocks][channels];
+            blockMean = new float[blocks][channels];
+            squares = new double[channels];
         }
     }
 
@@ -132,15 +137,39 @@ public final class BatchNorm extends Layer {
         fold(movingMean.value.data, movingVariance.value.data, s, t);
     }
 
-    /** Batch statistics: mean = (1/P) Σ x, variance = (1/P) Σ (x − mean)². */
+    /**
+     * Batch statistics, mean = (1/P) Σ x and variance = (1/P) Σ (x − mean)², in one pass over memory: each block of
+     * {@value #SUM_BLOCK} pixels gets, in parallel, its sum {@code S_b} and then, while it is in cache, its squares
+     * centred on its own mean {@code m_b = S_b / n_b}: {@code Q_b = Σ_b (x − m_b)²}. Then, in block order, the mean is
+     * {@code (Σ_b S_b) / P} (the float partials added as {@link #sumOverPixels} adds them) and the variance combines
+     * the blocks exactly (Chan, Golub and LeVeque): {@code Σ (x − mean)² = Σ_b [Q_b + n_b·(m_b − mean)²]}, in double.
+     */
     private void batchMoments(Saved s, float[] x, int pixels) {
         float[] mean = s.mean, variance = s.variance;
-        sumOverPixels(s.partialA, s.partialB, channels, pixels, (p0, p1, sum, unused) -> KERNEL.sum(x, p0, p1, channels, sum),
-                mean, null);
+        float[][] sums = s.partialA, squares = s.partialB, blockMean = s.blockMean;
+        int blocks = (pixels + SUM_BLOCK - 1) / SUM_BLOCK;
+        Parallel.forRange(blocks, (b0, b1) -> {
+            for (int b = b0; b < b1; b++) {
+                int p0 = b * SUM_BLOCK, p1 = Math.min(p0 + SUM_BLOCK, pixels);
+                Arrays.fill(sums[b], 0f);
+                Arrays.fill(squares[b], 0f);
+                KERNEL.sum(x, p0, p1, channels, sums[b]);
+                for (int c = 0; c < channels; c++) blockMean[b][c] = sums[b][c] / (p1 - p0);
+                KERNEL.centredSquares(x, p0, p1, channels, blockMean[b], squares[b]);
+            }
+        });
+        Arrays.fill(mean, 0f);
+        for (int b = 0; b < blocks; b++) for (int c = 0; c < channels; c++) mean[c] += sums[b][c];
         for (int c = 0; c < channels; c++) mean[c] /= pixels;
-        sumOverPixels(s.partialA, s.partialB, channels, pixels,
-                (p0, p1, squares, unused) -> KERNEL.centredSquares(x, p0, p1, channels, mean, squares), variance, null);
-        for (int c = 0; c < channels; c++) variance[c] /= pixels;
+        Arrays.fill(s.squares, 0);
+        for (int b = 0; b < blocks; b++) {
+            int n = Math.min(SUM_BLOCK, pixels - b * SUM_BLOCK);
+            for (int c = 0; c < channels; c++) {
+                double d = (double) blockMean[b][c] - mean[c];
+                s.squares[c] += squares[b][c] + n * d * d;
+            }
+        }
+        for (int c = 0; c < channels; c++) variance[c] = (float) (s.squares[c] / pixels);
     }
 
     /**
@@ -169,6 +198,7 @@ public final class BatchNorm extends Layer {
         int pixels = node.out().size() / channels;
         boolean paramGrads = isTrainable();
         float[] dx = node.inGrad(0) == null ? null : node.inGrad(0).data;
+        boolean add = dx != null && node.addsToInGrad(0);
         if (paramGrads || s.batchStatistics) {
             sumOverPixels(s.partialA, s.partialB, channels, pixels,
                     (p0, p1, g, gx) -> KERNEL.gradientSums(dy, x, p0, p1, channels, mean, g, gx), s.sumDy, s.sumDyXc);
@@ -181,7 +211,7 @@ public final class BatchNorm extends Layer {
         if (dx == null) return;
         int chunk = Math.max(1, MAP_CHUNK / channels);
         if (!s.batchStatistics) {
-            Parallel.forRange(pixels, chunk, (p0, p1) -> KERNEL.addScaled(dy, dx, p0, p1, channels, scale));
+            Parallel.forRange(pixels, chunk, (p0, p1) -> KERNEL.scaledGradient(dy, dx, p0, p1, channels, scale, add));
             return;
         }
         // ∂L/∂x = s·g − s·mean(g) − s·x̂·mean(g·x̂) = s·g + [−s·invStd²·Σg(x−mean)/P]·(x − mean) + [−s·Σg/P]
@@ -191,7 +221,7 @@ public final class BatchNorm extends Layer {
             coefConst[c] = -scale[c] * s.sumDy[c] / pixels;
         }
         Parallel.forRange(pixels, chunk,
-                (p0, p1) -> KERNEL.addNormalizedGradient(dy, x, dx, p0, p1, channels, mean, scale, coefCentred, coefConst));
+                (p0, p1) -> KERNEL.normalizedGradient(dy, x, dx, p0, p1, channels, mean, scale, coefCentred, coefConst, add));
     }
 
     /** A per-channel sum over pixels {@code [p0, p1)}, added into one or two accumulators of C floats. */

@@ -48,8 +48,12 @@ public final class ChannelPadding extends Layer {
         if (node.inGrad(0) == null) return;
         int c = inputs[0].outputShape()[2], out = c + extra;
         float[] dy = node.grad().data, dx = node.inGrad(0).data;
+        boolean add = node.addsToInGrad(0);
         Parallel.forRange(node.out().size() / out, CHUNK, (p0, p1) -> {
-            for (int p = p0; p < p1; p++) KERNEL.addInto(dy, p * out, dx, p * c, c);
+            for (int p = p0; p < p1; p++) {
+                if (add) KERNEL.addInto(dy, p * out, dx, p * c, c);
+                else System.arraycopy(dy, p * out, dx, p * c, c);
+            }
         });
     }
 }

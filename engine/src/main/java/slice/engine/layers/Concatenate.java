@@ -55,10 +55,15 @@ public final class Concatenate extends Layer {
     @Override public void backward(Node node) {
         int cOut = channels(this);
         float[] dy = node.grad().data;
+        boolean[] add = new boolean[inputs.length];
+        for (int k = 0; k < inputs.length; k++) add[k] = node.inGrad(k) != null && node.addsToInGrad(k);
         forEachInputSlice(node, (k, c, offset, from, to) -> {
             if (node.inGrad(k) == null) return;
             float[] dx = node.inGrad(k).data;
-            for (int p = from; p < to; p++) KERNEL.addInto(dy, p * cOut + offset, dx, p * c, c);
+            for (int p = from; p < to; p++) {
+                if (add[k]) KERNEL.addInto(dy, p * cOut + offset, dx, p * c, c);
+                else System.arraycopy(dy, p * cOut + offset, dx, p * c, c);
+            }
         });
     }
 

@@ -22,7 +22,8 @@ import slice.engine.kernels.MatrixRows;
  * viewed as {@code [N·H·W, Cin]}.
  *
  * <p>Backward, with {@code dY = ∂L/∂Y [N·Ho·Wo, Cout]}: {@code dW = colsᵀ·dY}, {@code db = Σ_rows dY} (both
- * overwritten, only when trainable) and {@code dX += col2im(dY·Wᵀ)} (added, only when the input wants a gradient).
+ * overwritten, only when trainable) and {@code dX (+)= col2im(dY·Wᵀ)} (written or added as {@link Node#addsToInGrad}
+ * says, only when the input wants a gradient).
  *
  * <p>On lanes: every product is a {@link slice.engine.kernels.Gemm}; in {@code Y = cols·W} its vector lanes run
  * over output channels and its register tile over output pixels. Other windows are lowered a tile of output rows
@@ -114,15 +115,17 @@ public final class Conv2D extends Layer {
     @Override public void backward(Node node) {
         float[] x = node.in(0).data, dy = node.grad().data, w = kernel.value.data;
         float[] dx = node.inGrad(0) == null ? null : node.inGrad(0).data;
+        boolean add = dx != null && node.addsToInGrad(0);
         boolean trainable = isTrainable();
         int rows = node.batch() * outputSize() / cout;
         if (trainable && bias != null) MatrixRows.sumRows(dy, rows, cout, bias.grad.data);
         if (im2col == null) {
             if (trainable) GEMM.gemm(true, false, cin, cout, rows, x, 0, cin, dy, 0, cout, kernel.grad.data, 0, cout, false);
-            if (dx != null) GEMM.gemm(false, true, rows, cin, cout, dy, 0, cout, w, 0, cout, dx, 0, cin, true);
+            if (dx != null) GEMM.gemm(false, true, rows, cin, cout, dy, 0, cout, w, 0, cout, dx, 0, cin, add);
             return;
         }
         if (!trainable && dx == null) return;
+        if (dx != null && !add) node.inGrad(0).zero(); // col2im adds each window's share
         int kc = im2col.columns(), tile = tileRows();
         float[] cols = columns(Math.min(tile, rows));
         for (int from = 0; from < rows; from += tile) {

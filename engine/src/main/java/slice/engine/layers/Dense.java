@@ -14,7 +14,7 @@ import slice.engine.kernels.MatrixRows;
  *
  * <p>Forward, for {@code X [N, in]}: {@code Y = X·W + b}, {@code Y [N, units]}.
  * Backward, with {@code dY = ∂L/∂Y}: {@code dW = Xᵀ·dY}, {@code db = Σ_n dY[n]} (overwritten, only when trainable)
- * and {@code dX += dY·Wᵀ} (added, only when the input wants a gradient).
+ * and {@code dX (+)= dY·Wᵀ} (written or added as {@link Node#addsToInGrad} says, only when the input wants a gradient).
  * All three products are a {@link slice.engine.kernels.Gemm}, its vector lanes over units (forward, dW) or inputs (dX).
  */
 public final class Dense extends Layer {
@@ -47,7 +47,8 @@ public final class Dense extends Layer {
             if (bias != null) MatrixRows.sumRows(dy, n, units, bias.grad.data);
         }
         if (node.inGrad(0) != null) {
-            GEMM.gemm(false, true, n, in, units, dy, 0, units, kernel.value.data, 0, units, node.inGrad(0).data, 0, in, true);
+            boolean add = node.addsToInGrad(0);
+            GEMM.gemm(false, true, n, in, units, dy, 0, units, kernel.value.data, 0, units, node.inGrad(0).data, 0, in, add);
         }
     }
 

@@ -1,12 +1,12 @@
 package slice.engine.layers;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import slice.engine.Layer;
 import slice.engine.Node;
 import slice.engine.Parallel;
 import slice.engine.Param;
-import slice.engine.Simd;
 import slice.engine.kernels.ColumnMap;
 import slice.engine.kernels.DepthwiseKernel;
 import slice.engine.kernels.Kernels;
@@ -19,17 +19,18 @@ import slice.engine.kernels.WindowGeometry;
  *
  * <p>Forward {@code y[n, oy, ox, c] = b[c] + Σ_{ky,kx} x[n, oy·s − pt + ky, ox·s − pl + kx, c] · K[ky, kx, c]}
  * (padding reads zero). Gradients: {@code ∂L/∂x} gathers, for every input pixel, the {@code ∂L/∂y · K} of the
- * outputs that read it (added into the input's gradient); {@code ∂L/∂K[ky, kx, c] = Σ ∂L/∂y[n, oy, ox, c] · x[…]};
- * {@code ∂L/∂b[c] = Σ ∂L/∂y[n, oy, ox, c]}. The loops are a {@link DepthwiseKernel} (channels are the vector lanes);
- * forward and input gradient split over rows, the kernel gradient over channel blocks (each thread owns its
- * channels' sums), so results do not depend on the thread count. In an inference graph a following frozen batch
- * norm (or {@link Scale}) and ReLU are applied by the kernel to each output before it is stored ({@link Epilogue}), and a zero padding
+ * outputs that read it (written or added as {@link Node#addsToInGrad} says);
+ * {@code ∂L/∂K[ky, kx, c] = Σ ∂L/∂y[n, oy, ox, c] · x[…]}; {@code ∂L/∂b[c] = Σ ∂L/∂y[n, oy, ox, c]}. The loops are a
+ * {@link DepthwiseKernel} (channels are the vector lanes); forward and input gradient split over rows, the kernel
+ * gradient over bands of output rows (each into its own partial sums, added in band order), so results do not depend
+ * on the thread count. In an inference graph a following frozen batch norm (or {@link Scale}) and ReLU are applied by
+ * the kernel to each output before it is stored ({@link Epilogue}), and a zero padding
  * before it is read through ({@link #canReadThrough}).
  */
 public final class DepthwiseConv2D extends Layer {
     private static final DepthwiseKernel KERNEL = Kernels.DEPTHWISE;
-    /** Channels per parallel task of the kernel gradient: whole groups of four vectors. */
-    private static final int CHANNEL_BLOCK = 4 * Simd.FLOAT_LANES;
+    /** Output rows summed into one partial kernel gradient (a band; the bands are then added in order). */
+    static final int KERNEL_GRADIENT_ROWS = 8;
 
     public final int kh, kw, stride, channels;
     public final Padding padding;
@@ -55,22 +56,34 @@ public final class DepthwiseConv2D extends Layer {
                 padding.padBefore(h, kh, stride), padding.padBefore(w, kw, stride), o[0], o[1]);
     }
 
-    /** What one graph's plan fused into this layer: the epilogue after it and the window it reads through. */
-    private record Fusion(Epilogue epilogue, WindowGeometry window) { }
+    /**
+     * What one graph's plan fused into this layer (the epilogue after it and the window it reads through) and the
+     * kernel gradient's partial sums, {@code [band][kh·kw·C]} and {@code [band][C]}, grown by the first backward.
+     */
+    private static final class State {
+        final Epilogue epilogue;
+        final WindowGeometry window;
+        float[][] kernelPartials = new float[0][], biasPartials = new float[0][];
+
+        State(Epilogue epilogue, WindowGeometry window) {
+            this.epilogue = epilogue;
+            this.window = window;
+        }
+    }
 
     @Override protected Object newState(Node node, int batchCapacity) {
         WindowGeometry window = node.readThrough() instanceof ZeroPadding2D pad ? readingThrough(pad) : geometry;
-        return new Fusion(Epilogue.of(channels, node.fusedAfter()), window);
+        return new State(Epilogue.of(channels, node.fusedAfter()), window);
     }
 
     @Override public void forward(Node node, boolean training) {
-        Fusion f = (Fusion) node.state();
+        State f = (State) node.state();
         float[] x = node.in(0).data, k = kernel.value.data, b = bias == null ? null : bias.value.data, y = node.out().data;
-        WindowGeometry window = f.window();
+        WindowGeometry window = f.window;
         ColumnMap map = null;
-        if (f.epilogue() != null) {
-            f.epilogue().prepare();
-            map = f.epilogue().map();
+        if (f.epilogue != null) {
+            f.epilogue.prepare();
+            map = f.epilogue.map();
         }
         ColumnMap rowMap = map;
         Parallel.forRange(node.batch() * window.outH, (r0, r1) -> KERNEL.forward(window, x, k, b, rowMap, y, r0, r1));
@@ -98,14 +111,44 @@ public final class DepthwiseConv2D extends Layer {
         float[] dy = node.grad().data, k = kernel.value.data;
         if (node.inGrad(0) != null) {
             float[] dx = node.inGrad(0).data;
-            Parallel.forRange(node.batch() * geometry.h, (r0, r1) -> KERNEL.backwardInput(geometry, dy, k, dx, r0, r1));
+            boolean add = node.addsToInGrad(0);
+            int rowLength = geometry.w * channels;
+            Parallel.forRange(node.batch() * geometry.h, (r0, r1) -> {
+                for (int r = r0; r < r1; r++) { // row by row: the kernel adds into a row just zeroed, still in cache
+                    if (!add) Arrays.fill(dx, r * rowLength, (r + 1) * rowLength, 0f);
+                    KERNEL.backwardInput(geometry, dy, k, dx, r, r + 1);
+                }
+            });
         }
-        if (isTrainable()) {
-            float[] x = node.in(0).data, dk = kernel.grad.data, db = bias == null ? null : bias.grad.data;
-            int n = node.batch(), blocks = (channels + CHANNEL_BLOCK - 1) / CHANNEL_BLOCK;
-            Parallel.forRange(blocks, (b0, b1) -> KERNEL.backwardKernel(geometry, x, dy, n, dk, db,
-                    b0 * CHANNEL_BLOCK, Math.min(b1 * CHANNEL_BLOCK, channels)));
+        if (isTrainable()) backwardKernel(node, dy);
+    }
+
+    /**
+     * ∂L/∂K and ∂L/∂b: each band of {@link #KERNEL_GRADIENT_ROWS} output rows (of the batch's {@code N·outH}) summed
+     * into its own partial, in parallel, then the partials added in band order — the same numbers for any thread
+     * count, and all threads busy whatever the channel count.
+     */
+    private void backwardKernel(Node node, float[] dy) {
+        State s = (State) node.state();
+        float[] x = node.in(0).data;
+        int rows = node.batch() * geometry.outH, bands = (rows + KERNEL_GRADIENT_ROWS - 1) / KERNEL_GRADIENT_ROWS;
+        if (s.kernelPartials.length < bands) {
+            s.kernelPartials = new float[bands][kernel.value.size()];
+            s.biasPartials = new float[bands][channels];
         }
+        float[][] dk = s.kernelPartials, db = s.biasPartials;
+        boolean hasBias = bias != null;
+        Parallel.forRange(bands, (b0, b1) -> {
+            for (int b = b0; b < b1; b++) {
+                KERNEL.backwardKernel(geometry, x, dy, b * KERNEL_GRADIENT_ROWS, Math.min(rows, (b + 1) * KERNEL_GRADIENT_ROWS),
+                        dk[b], hasBias ? db[b] : null);
+            }
+        });
+        System.arraycopy(dk[0], 0, kernel.grad.data, 0, dk[0].length);
+        for (int b = 1; b < bands; b++) Kernels.ADD.addInto(dk[b], 0, kernel.grad.data, 0, dk[b].length);
+        if (!hasBias) return;
+        System.arraycopy(db[0], 0, bias.grad.data, 0, channels);
+        for (int b = 1; b < bands; b++) Kernels.ADD.addInto(db[b], 0, bias.grad.data, 0, channels);
     }
 
     @Override public List<Param> weights() {

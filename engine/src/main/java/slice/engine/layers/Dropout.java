@@ -66,10 +66,7 @@ public final class Dropout extends Layer {
         Mask m = (Mask) node.state();
         float[] dy = node.grad().data, dx = node.inGrad(0).data, mask = m.values;
         int size = node.out().size();
-        if (m.applied) {
-            for (int i = 0; i < size; i++) dx[i] += dy[i] * mask[i];
-        } else {
-            for (int i = 0; i < size; i++) dx[i] += dy[i];
-        }
+        boolean add = node.addsToInGrad(0);
+        for (int i = 0; i < size; i++) dx[i] = (add ? dx[i] : 0f) + (m.applied ? dy[i] * mask[i] : dy[i]);
     }
 }

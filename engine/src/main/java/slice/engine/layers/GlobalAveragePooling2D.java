@@ -40,10 +40,11 @@ public final class GlobalAveragePooling2D extends Layer {
         int pixels = s[0] * s[1], c = s[2];
         float[] dy = node.grad().data, dx = node.inGrad(0).data;
         float scale = 1f / pixels;
+        boolean add = node.addsToInGrad(0);
         Parallel.forRange(node.batch() * pixels, 64, (from, to) -> {
             for (int r = from; r < to; r++) {
                 int yo = (r / pixels) * c, xo = r * c;
-                for (int k = 0; k < c; k++) dx[xo + k] += dy[yo + k] * scale;
+                for (int k = 0; k < c; k++) dx[xo + k] = (add ? dx[xo + k] : 0f) + dy[yo + k] * scale;
             }
         });
     }

@@ -33,6 +33,7 @@ public final class LeakyReLU extends Layer {
     @Override public void backward(Node node) {
         if (node.inGrad(0) == null) return;
         float[] x = node.in(0).data, dy = node.grad().data, dx = node.inGrad(0).data;
-        Parallel.forRange(node.out().size(), CHUNK, (from, to) -> KERNEL.leakyBackward(x, dy, dx, from, to, alpha));
+        boolean add = node.addsToInGrad(0);
+        Parallel.forRange(node.out().size(), CHUNK, (from, to) -> KERNEL.leakyBackward(x, dy, dx, from, to, alpha, add));
     }
 }

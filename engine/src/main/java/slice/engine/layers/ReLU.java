@@ -41,7 +41,8 @@ public final class ReLU extends Layer {
         if (node.inGrad(0) == null) return;
         float[] x = node.in(0).data, dy = node.grad().data, dx = node.inGrad(0).data;
         float max = maxValue;
-        Parallel.forRange(node.out().size(), CHUNK, (from, to) -> KERNEL.backward(x, dy, dx, from, to, max));
+        boolean add = node.addsToInGrad(0);
+        Parallel.forRange(node.out().size(), CHUNK, (from, to) -> KERNEL.backward(x, dy, dx, from, to, max, add));
     }
 
     @Override public String typeName() { return maxValue == Float.POSITIVE_INFINITY ? "Activation" : "ReLU"; }

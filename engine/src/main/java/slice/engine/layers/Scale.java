@@ -70,7 +70,9 @@ public final class Scale extends Layer {
         }
         if (node.inGrad(0) == null) return;
         float[] dx = node.inGrad(0).data, a = scale.value.data;
-        Parallel.forRange(pixels, Math.max(1, MAP_CHUNK / channels), (p0, p1) -> KERNEL.addScaled(dy, dx, p0, p1, channels, a));
+        boolean add = node.addsToInGrad(0);
+        Parallel.forRange(pixels, Math.max(1, MAP_CHUNK / channels),
+                (p0, p1) -> KERNEL.scaledGradient(dy, dx, p0, p1, channels, a, add));
     }
 
     @Override public List<Param> weights() { return List.of(scale, bias); }

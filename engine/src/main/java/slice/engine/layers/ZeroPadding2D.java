@@ -50,10 +50,12 @@ public final class ZeroPadding2D extends Layer {
         int[] o = outputShape();
         int oh = o[0], outRowLen = o[1] * o[2], leftLen = left * s[2];
         float[] dy = node.grad().data, dx = node.inGrad(0).data;
+        boolean add = node.addsToInGrad(0);
         Parallel.forRange(node.batch() * h, 16, (from, to) -> {
             for (int r = from; r < to; r++) {
-                int n = r / h, iy = r % h;
-                KERNEL.addInto(dy, (n * oh + iy + top) * outRowLen + leftLen, dx, r * rowLen, rowLen);
+                int n = r / h, iy = r % h, src = (n * oh + iy + top) * outRowLen + leftLen;
+                if (add) KERNEL.addInto(dy, src, dx, r * rowLen, rowLen);
+                else System.arraycopy(dy, src, dx, r * rowLen, rowLen);
             }
         });
     }

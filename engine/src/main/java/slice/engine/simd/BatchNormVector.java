@@ -30,22 +30,21 @@ public final class BatchNormVector implements BatchNormKernel {
         }
     }
 
-    @Override public void addScaled(float[] dy, float[] dx, int p0, int p1, int channels, float[] s) {
+    @Override public void scaledGradient(float[] dy, float[] dx, int p0, int p1, int channels, float[] s, boolean add) {
         int vecEnd = F.loopBound(channels);
         for (int p = p0; p < p1; p++) {
             int row = p * channels;
             int c = 0;
             for (; c < vecEnd; c += L) {
-                FloatVector.fromArray(F, s, c)
-                        .fma(FloatVector.fromArray(F, dy, row + c), FloatVector.fromArray(F, dx, row + c))
-                        .intoArray(dx, row + c);
+                FloatVector sv = FloatVector.fromArray(F, s, c), g = FloatVector.fromArray(F, dy, row + c);
+                (add ? sv.fma(g, FloatVector.fromArray(F, dx, row + c)) : sv.mul(g)).intoArray(dx, row + c);
             }
-            for (; c < channels; c++) dx[row + c] = Math.fma(s[c], dy[row + c], dx[row + c]);
+            for (; c < channels; c++) dx[row + c] = add ? Math.fma(s[c], dy[row + c], dx[row + c]) : s[c] * dy[row + c];
         }
     }
 
-    @Override public void addNormalizedGradient(float[] dy, float[] x, float[] dx, int p0, int p1, int channels,
-                                                float[] mean, float[] a, float[] b, float[] k) {
+    @Override public void normalizedGradient(float[] dy, float[] x, float[] dx, int p0, int p1, int channels,
+                                             float[] mean, float[] a, float[] b, float[] k, boolean add) {
         int vecEnd = F.loopBound(channels);
         for (int p = p0; p < p1; p++) {
             int row = p * channels;
@@ -53,13 +52,13 @@ public final class BatchNormVector implements BatchNormKernel {
             for (; c < vecEnd; c += L) {
                 FloatVector centred = FloatVector.fromArray(F, x, row + c).sub(FloatVector.fromArray(F, mean, c));
                 FloatVector centredTerm = FloatVector.fromArray(F, b, c).fma(centred, FloatVector.fromArray(F, k, c));
-                FloatVector.fromArray(F, a, c).fma(FloatVector.fromArray(F, dy, row + c), centredTerm)
-                        .add(FloatVector.fromArray(F, dx, row + c))
-                        .intoArray(dx, row + c);
+                FloatVector g = FloatVector.fromArray(F, a, c).fma(FloatVector.fromArray(F, dy, row + c), centredTerm);
+                (add ? g.add(FloatVector.fromArray(F, dx, row + c)) : g).intoArray(dx, row + c);
             }
             for (; c < channels; c++) {
                 float centredTerm = Math.fma(b[c], x[row + c] - mean[c], k[c]);
-                dx[row + c] += Math.fma(a[c], dy[row + c], centredTerm);
+                float g = Math.fma(a[c], dy[row + c], centredTerm);
+                dx[row + c] = add ? dx[row + c] + g : g;
             }
         }
     }

@@ -27,8 +27,8 @@ import slice.engine.kernels.WindowGeometry;
  *       border pixels and other kernel sizes go tap by tap along the row, one weight vector in a register per tap.</li>
  *   <li>Input gradient: for stride-1 3×3 rows, interior pixels gather their nine taps with the weights in registers;
  *       otherwise tap by tap in (ky, kx) order, the tap's weight vector in a register while it sweeps the row.</li>
- *   <li>Kernel gradient: per output row and tap, four channel vectors at once (four independent fma chains) along
- *       the row, row partials added to the gradient; threads own channel ranges.</li>
+ *   <li>Kernel gradient over a range of output rows: per output row and tap, four channel vectors at once (four
+ *       independent fma chains) along the row, row partials added to the gradient.</li>
  * </ul>
  */
 public final class DepthwiseVector implements DepthwiseKernel {
@@ -241,23 +241,23 @@ public final class DepthwiseVector implements DepthwiseKernel {
         }
     }
 
-    @Override public void backwardKernel(WindowGeometry g, float[] x, float[] dy, int n, float[] dK, float[] dBias, int c0, int c1) {
+    @Override public void backwardKernel(WindowGeometry g, float[] x, float[] dy, int row0, int row1, float[] dK, float[] dBias) {
         int c = g.channels, s = g.stride;
-        DepthwiseScalar.clearKernelGradient(g, dK, dBias, c0, c1);
-        for (int r = 0; r < n * g.outH; r++) {
+        DepthwiseScalar.clearKernelGradient(g, dK, dBias);
+        for (int r = row0; r < row1; r++) {
             int b = r / g.outH, oy = r % g.outH;
             int iy0 = oy * s - g.padTop;
             int kyLo = firstTap(iy0), kyHi = endTap(iy0, g.h, g.kh);
             int dyRow = r * g.outW * c;
-            int ch = c0;
-            for (; ch + 4 * L <= c1; ch += 4 * L) {
+            int ch = 0;
+            for (; ch + 4 * L <= c; ch += 4 * L) {
                 if (dBias != null) biasRow4(g, dy, dyRow, dBias, ch);
                 for (int ky = kyLo; ky < kyHi; ky++) {
                     int xRow = (b * g.h + iy0 + ky) * g.w * c;
                     for (int kx = 0; kx < g.kw; kx++) tapRow4(g, x, dy, dK, xRow, dyRow, ky, kx, ch);
                 }
             }
-            for (; ch + L <= c1; ch += L) {
+            for (; ch + L <= c; ch += L) {
                 if (dBias != null) {
                     FloatVector p = FloatVector.zero(F);
                     for (int ox = 0; ox < g.outW; ox++) p = p.add(FloatVector.fromArray(F, dy, dyRow + ox * c + ch));
@@ -277,7 +277,7 @@ public final class DepthwiseVector implements DepthwiseKernel {
                     }
                 }
             }
-            DepthwiseScalar.addKernelGradientOfRow(g, x, dy, r, dK, dBias, ch, c1);
+            DepthwiseScalar.addKernelGradientOfRow(g, x, dy, r, dK, dBias, ch, c);
         }
     }
 

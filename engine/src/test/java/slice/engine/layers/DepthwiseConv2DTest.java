@@ -93,7 +93,8 @@ class DepthwiseConv2DTest {
         for (DepthwiseKernel kernel : new DepthwiseKernel[] {scalar, vector}) {
             float[] y = new float[dy.length], yNoBias = new float[dy.length], dx = dx0.clone();
             float[] yBnRelu6 = new float[dy.length], yRelu = new float[dy.length];
-            float[] dk = new float[k.length], db = new float[c], dkNoBias = new float[k.length];
+            // stale values in the kernel-gradient arrays: backwardKernel overwrites them
+            float[] dk = k.clone(), db = b.clone(), dkNoBias = k.clone();
             kernel.forward(g, x, k, b, null, y, 0, n * oh);
             kernel.forward(g, x, k, null, null, yNoBias, 0, n * oh);
             kernel.forward(g, x, k, b, bnRelu6, yBnRelu6, 0, n * oh);
@@ -103,12 +104,50 @@ class DepthwiseConv2DTest {
                 assertEquals(relu.apply(yNoBias[j], j % c), yRelu[j], "mapped output " + j);
             }
             kernel.backwardInput(g, dy, k, dx, 0, n * h);
-            kernel.backwardKernel(g, x, dy, n, dk, db, 0, c);
-            kernel.backwardKernel(g, x, dy, n, dkNoBias, null, c / 2, c);
+            kernel.backwardKernel(g, x, dy, 0, n * oh, dk, db);
+            kernel.backwardKernel(g, x, dy, (n * oh) / 2, n * oh, dkNoBias, null);
             results[i++] = concat(y, yNoBias, yBnRelu6, yRelu, dx, dk, db, dkNoBias);
         }
         assertArrayEquals(results[0], results[1], String.format("n %d, %dx%dx%d, kernel %dx%d, stride %d, %s, %s",
                 n, h, w, c, kh, kw, stride, padding, Simd.describe()));
+    }
+
+    /**
+     * The kernel gradient sums bands of {@link DepthwiseConv2D#KERNEL_GRADIENT_ROWS} output rows, then the bands in
+     * order (here 3 images × 17 rows: 7 bands). Against double-precision sums, each within
+     * {@code 1e-5 · Σ|terms|} (float rounding of these sums is a few {@code 1e-7} of it).
+     */
+    @Test
+    void kernelGradientMatchesDoubleSumsOverManyBands() {
+        int n = 3, h = 17, w = 19, c = 37;
+        DepthwiseConv2D dw = layer(h, w, c, 3, 3, 1, Padding.SAME, true, 17);
+        Random rnd = new Random(18);
+        Tensor x = GradCheck.random(rnd, n, h, w, c), dy = GradCheck.random(rnd, n, h, w, c);
+        LayerHarness.forward(dw, true, x);
+        LayerHarness.backward(dw, dy);
+        for (int ky = 0; ky < 3; ky++) {
+            for (int kx = 0; kx < 3; kx++) {
+                for (int ch = 0; ch < c; ch++) {
+                    double sum = 0, magnitude = 0, biasSum = 0, biasMagnitude = 0;
+                    for (int b = 0; b < n; b++) {
+                        for (int oy = 0; oy < h; oy++) {
+                            for (int ox = 0; ox < w; ox++) {
+                                double g = dy.data[((b * h + oy) * w + ox) * c + ch];
+                                biasSum += g;
+                                biasMagnitude += Math.abs(g);
+                                int iy = oy - 1 + ky, ix = ox - 1 + kx;
+                                if (iy < 0 || iy >= h || ix < 0 || ix >= w) continue;
+                                double term = g * x.data[((b * h + iy) * w + ix) * c + ch];
+                                sum += term;
+                                magnitude += Math.abs(term);
+                            }
+                        }
+                    }
+                    assertEquals(sum, dw.kernel.grad.data[(ky * 3 + kx) * c + ch], 1e-5 * magnitude, "dK " + ky + "," + kx + "," + ch);
+                    if (ky == 0 && kx == 0) assertEquals(biasSum, dw.bias.grad.data[ch], 1e-5 * biasMagnitude, "db " + ch);
+                }
+            }
+        }
     }
 
     @Test

@@ -62,13 +62,16 @@ class ElementwiseLayersTest {
             for (ReluKernel kernel : new ReluKernel[] {scalar, vector}) {
                 float[] relu6 = new float[size], relu = new float[size], leaky = new float[size];
                 float[] dRelu6 = dy.clone(), dRelu = dy.clone(), dLeaky = dy.clone();
+                float[] overwritten6 = dy.clone(), overwrittenLeaky = dy.clone();
                 kernel.forward(x, relu6, size / 3, size, 6f);
-                kernel.backward(x, dy, dRelu6, 0, size, 6f);
+                kernel.backward(x, dy, dRelu6, 0, size, 6f, true);
+                kernel.backward(x, dy, overwritten6, size / 3, size, 6f, false);
                 kernel.forward(x, relu, 0, size, Float.POSITIVE_INFINITY);
-                kernel.backward(x, dy, dRelu, size / 3, size, Float.POSITIVE_INFINITY);
+                kernel.backward(x, dy, dRelu, size / 3, size, Float.POSITIVE_INFINITY, true);
                 kernel.leakyForward(x, leaky, size / 3, size, 0.1f);
-                kernel.leakyBackward(x, dy, dLeaky, 0, size, 0.1f);
-                results[k++] = BatchNormTest.concat(relu6, dRelu6, relu, dRelu, leaky, dLeaky);
+                kernel.leakyBackward(x, dy, dLeaky, 0, size, 0.1f, true);
+                kernel.leakyBackward(x, dy, overwrittenLeaky, 0, size, 0.1f, false);
+                results[k++] = BatchNormTest.concat(relu6, dRelu6, relu, dRelu, leaky, dLeaky, overwritten6, overwrittenLeaky);
             }
             assertArrayEquals(results[0], results[1], "size " + size);
         }

@@ -3,6 +3,7 @@ package slice.engine.layers;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static slice.engine.layers.BatchNormTest.concat;
 
+import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import slice.engine.GradCheck;
@@ -65,23 +66,33 @@ class PoolingTest {
                             int oh = padding.outSize(size[0], pool, stride), ow = padding.outSize(size[1], pool, stride);
                             WindowGeometry g = MaxPooling2D.windowOf(new int[] {size[0], size[1], channels}, new int[] {oh, ow, channels}, pool, stride, padding);
                             float[] x = BatchNormTest.randoms(rnd, n * size[0] * size[1] * channels);
-                            for (int i = 0; i < x.length; i += 5) x[i] = 0.5f; // ties
+                            for (int i = 0; i < x.length; i++) { // ties, signed zeros, −∞ and NaN
+                                if (i % 5 == 0) x[i] = 0.5f;
+                                if (i % 13 == 1) x[i] = -0f;
+                                if (i % 13 == 2) x[i] = 0f;
+                                if (i % 17 == 3) x[i] = Float.NEGATIVE_INFINITY;
+                                if (i % 37 == 4) x[i] = Float.NaN;
+                            }
                             float[] dy = BatchNormTest.randoms(rnd, n * oh * ow * channels), dx0 = BatchNormTest.randoms(rnd, x.length);
                             float[] inv = BatchNormTest.randoms(rnd, oh * ow);
                             float[][] results = new float[2][];
                             int k = 0;
                             for (PoolKernel kernel : new PoolKernel[] {scalar, vector}) {
                                 float[] yMax = new float[dy.length], yAvg = new float[dy.length], dx = dx0.clone(), dxMax = dx0.clone();
-                                kernel.maxForward(g, x, yMax, 0, n * oh);
+                                float[] winners = new float[dy.length], yMaxOnly = new float[dy.length];
+                                kernel.maxForward(g, x, yMax, winners, 0, n * oh);
+                                kernel.maxForward(g, x, yMaxOnly, null, 0, n * oh);
+                                assertArrayEquals(yMax, yMaxOnly, "keeping the winners changes no output");
                                 kernel.avgForward(g, x, inv, yAvg, 0, n * oh);
                                 kernel.avgBackward(g, dy, inv, dx, 0, n * size[0]);
-                                if (n > 1) yMax[0] = Float.NaN; // a window with no winner routes to its first cell
                                 for (int image = 0; image < n; image++) {
                                     // an odd split of the channels: vector runs and scalar tails on both sides
-                                    kernel.maxBackward(g, x, yMax, dy, dxMax, image, 0, channels / 3);
-                                    kernel.maxBackward(g, x, yMax, dy, dxMax, image, channels / 3, channels);
+                                    kernel.maxBackward(g, winners, dy, dxMax, image, 0, channels / 3);
+                                    kernel.maxBackward(g, winners, dy, dxMax, image, channels / 3, channels);
                                 }
-                                results[k++] = concat(yMax, yAvg, dx, dxMax);
+                                assertArrayEquals(rescanned(g, x, yMax, dy, dx0, n), dxMax, "winners kept vs found again, n " + n + ", "
+                                        + Arrays.toString(size) + "x" + channels + ", pool " + pool + ", stride " + stride + ", " + padding);
+                                results[k++] = concat(yMax, winners, yAvg, dx, dxMax);
                             }
                             String what = String.format("n %d, %dx%dx%d, pool %d, stride %d, %s", n, size[0], size[1], channels, pool, stride, padding);
                             assertArrayEquals(results[0], results[1], what);
@@ -90,6 +101,27 @@ class PoolingTest {
                 }
             }
         }
+    }
+
+    /**
+     * The max-pool gradient by the tie rule itself: {@code dx0} plus each output's gradient, in output order, at the
+     * first real window cell (ky, kx order) equal to the output, or the first cell when none is (NaN).
+     */
+    private static float[] rescanned(WindowGeometry g, float[] x, float[] y, float[] dy, float[] dx0, int n) {
+        float[] dx = dx0.clone();
+        int c = g.channels;
+        int[] cells = new int[g.kh * g.kw];
+        for (int r = 0; r < n * g.outH; r++) {
+            for (int ox = 0; ox < g.outW; ox++) {
+                int taps = g.windowCells(r, ox, cells), o = (r * g.outW + ox) * c;
+                for (int ch = 0; ch < c; ch++) {
+                    int winner = cells[0] + ch;
+                    for (int t = taps - 1; t >= 0; t--) if (x[cells[t] + ch] == y[o + ch]) winner = cells[t] + ch;
+                    dx[winner] += dy[o + ch];
+                }
+            }
+        }
+        return dx;
     }
 
     @Test

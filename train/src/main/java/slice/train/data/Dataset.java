@@ -1,29 +1,38 @@
 package slice.train.data;
 
 import java.io.IOException;
+import java.nio.file.FileSystemLoopException;
+import java.nio.file.FileVisitOption;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.text.Normalizer;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.Optional;
 import java.util.stream.Stream;
 import slice.engine.Parallel;
 
 /**
- * A folder of faces: one sub-folder per person (the class name; classes sorted by name), images anywhere below it.
+ * A folder of faces: one sub-folder per person (the class name, NFC-normalised; classes sorted by folder), images
+ * anywhere below it.
  *
  * <p>{@link #scan} validates every file up front: it reads and hashes the bytes and decodes the whole image (in
  * parallel; large photos decimated while decoding, which still reads every byte), so corrupt and truncated files are
- * found before the split is made and class counts are final. Files that are hidden (name starting with "." or
- * hidden by the OS; hidden folders are not entered), not images, empty, unreadable or corrupt, and plain files
- * directly in the data folder, are skipped and listed in one warning ({@link #warning()}); they never abort the run.
+ * found before the split is made and class counts are final. Symbolic links to photos and to folders (person folders
+ * included) are followed ({@link #filesBelow}). Files that are hidden (name starting with "." or hidden by the OS;
+ * hidden folders are not entered), not images, empty, unreadable or corrupt, broken links and link loops, and plain
+ * files directly in the data folder, are skipped and listed in one warning ({@link #warning()}); they never abort the
+ * run.
  * Fewer than two classes, or a class with fewer than two usable images, is a {@link DataException} with a one-line
  * message.
  */
@@ -82,6 +91,7 @@ public final class Dataset {
         if (classDirs.size() < 2)
             throw new DataException("data folder " + root + " has " + classDirs.size() + " person folder"
                 + (classDirs.size() == 1 ? "" : "s") + "; need at least 2 (one sub-folder of images per person)");
+        List<String> classes = personNames(classDirs);
 
         List<Path> candidates = new ArrayList<>();
         List<Integer> candidateClass = new ArrayList<>();
@@ -112,8 +122,6 @@ public final class Dataset {
             }
         });
 
-        List<String> classes = new ArrayList<>();
-        for (Path dir : classDirs) classes.add(dir.getFileName().toString());
         List<Sample> samples = new ArrayList<>();
         int[] usable = new int[classes.size()], bad = new int[classes.size()];
         for (int i = 0; i < candidates.size(); i++) {
@@ -166,11 +174,40 @@ public final class Dataset {
         return new Dataset(root, classes, kept, skippedNow);
     }
 
-    /** Regular files under a class folder, sorted by path; hidden files and folders are recorded as skipped. */
-    private static List<Path> filesBelow(Path dir, List<Skipped> skipped) {
+    /**
+     * The person names of the folders: each folder's name, NFC-normalised, so a name is one name however the file
+     * system spells its letters (ë precomposed, or e + combining diaeresis). A name this JVM could not read (U+FFFD in
+     * it: a locale that is not UTF-8), or two folders with one name, is a {@link DataException} naming the folders.
+     */
+    private static List<String> personNames(List<Path> dirs) {
+        Map<String, Path> seen = new HashMap<>();
+        List<String> names = new ArrayList<>();
+        for (Path dir : dirs) {
+            String name = Normalizer.normalize(dir.getFileName().toString(), Normalizer.Form.NFC);
+            if (name.indexOf('\uFFFD') >= 0) {
+                throw new DataException(dir + ": this folder's name cannot be read in the locale's encoding ("
+                        + System.getProperty("sun.jnu.encoding") + "): run under a UTF-8 locale, e.g. LC_ALL=C.UTF-8");
+            }
+            Path other = seen.putIfAbsent(name, dir);
+            if (other != null) {
+                throw new DataException("person folders " + other + " and " + dir + " are both '" + name
+                        + "' once normalised (Unicode NFC): merge them or rename one");
+            }
+            names.add(name);
+        }
+        return names;
+    }
+
+    /**
+     * The files below {@code dir}, sorted by path, symbolic links followed (to files and to folders; a link back to a
+     * folder it is inside is not entered again). Hidden files and folders, link loops, broken links, other non-regular
+     * files and what cannot be read are added to {@code skipped} with the reason. Used by {@link #scan} and by the
+     * commands that take folders of photos, so all see the same files.
+     */
+    public static List<Path> filesBelow(Path dir, List<Skipped> skipped) {
         List<Path> files = new ArrayList<>();
         try {
-            Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+            Files.walkFileTree(dir, EnumSet.of(FileVisitOption.FOLLOW_LINKS), Integer.MAX_VALUE, new SimpleFileVisitor<>() {
                 @Override
                 public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs) {
                     if (!d.equals(dir) && isHidden(d)) {
@@ -184,12 +221,14 @@ public final class Dataset {
                 public FileVisitResult visitFile(Path f, BasicFileAttributes attrs) {
                     if (isHidden(f)) skipped.add(new Skipped(f, "hidden"));
                     else if (attrs.isRegularFile()) files.add(f);
+                    else skipped.add(new Skipped(f, attrs.isSymbolicLink() ? "broken symbolic link" : "not a regular file"));
                     return FileVisitResult.CONTINUE;
                 }
 
                 @Override
                 public FileVisitResult visitFileFailed(Path f, IOException e) {
-                    skipped.add(new Skipped(f, "unreadable (" + e.getClass().getSimpleName() + ")"));
+                    skipped.add(new Skipped(f, e instanceof FileSystemLoopException ? "symbolic link loop (a link to a folder it is in)"
+                            : "unreadable (" + e.getClass().getSimpleName() + ")"));
                     return FileVisitResult.CONTINUE;
                 }
             });
@@ -217,7 +256,8 @@ public final class Dataset {
         }
     }
 
+    /** {@code file}'s path below {@code root}, with '/' and NFC-normalised: a sample's name whatever the platform. */
     private static String relative(Path root, Path file) {
-        return root.relativize(file).toString().replace('\\', '/');
+        return Normalizer.normalize(root.relativize(file).toString().replace('\\', '/'), Normalizer.Form.NFC);
     }
 }

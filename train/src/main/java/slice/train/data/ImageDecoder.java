@@ -41,9 +41,9 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
  * </ul>
  *
  * A file that no decoder recognises, that fails to decode, that ends early (a truncated JPEG, which the JDK's
- * decoder would otherwise pad with grey), or that declares more pixels than it can hold or than are decoded for one
- * image ({@link #MAX_PIXELS_PER_BYTE}, {@link #MAX_DECODED_PIXELS}) is an {@link IOException} whose message is a short
- * reason.
+ * decoder would otherwise pad with grey; a GIF whose data does not fill its declared size, {@link GifCheck}), or that
+ * declares more pixels than it can hold or than are decoded for one image ({@link #MAX_PIXELS_PER_BYTE},
+ * {@link #MAX_DECODED_PIXELS}) is an {@link IOException} whose message is a short reason.
  */
 public final class ImageDecoder {
     /**
@@ -96,6 +96,7 @@ public final class ImageDecoder {
 
     /** Reads the first frame, decimated by the largest factor that keeps {@code keepAtLeast}; {@code stored} gets W, H, factor. */
     private static BufferedImage read(byte[] bytes, int keepAtLeast, int[] stored) throws IOException {
+        if (GifCheck.isGif(bytes)) GifCheck.check(bytes);
         try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
             Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
             if (!readers.hasNext()) throw new IOException("not an image");

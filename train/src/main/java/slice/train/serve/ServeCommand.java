@@ -26,6 +26,7 @@ import picocli.CommandLine.Option;
 import slice.engine.Parallel;
 import slice.train.Cli;
 import slice.train.FaceOptions;
+import slice.train.FolderLock;
 import slice.train.GalleryFolder;
 import slice.train.UserError;
 import slice.train.camera.CameraLoop;
@@ -114,18 +115,24 @@ public final class ServeCommand extends Cli.Task {
         }
         String token = tokenFile == null ? null : token(tokenFile);
         GalleryFolder folder = new GalleryFolder(dir);
-        Gallery gallery = folder.open(true);
-        ServedModel model = new ServedModel(folder, gallery, faces.galleryRecogniser(gallery), n, queue);
-        Server server;
+        FolderLock lock = FolderLock.acquire(dir);
         try {
-            server = new Server(new InetSocketAddress(address, port), model, token, maxUpload);
-        } catch (IOException e) {
-            throw new UserError("cannot listen on " + bind + ":" + port + " (" + e.getMessage() + ")");
+            Gallery gallery = folder.open(true);
+            ServedModel model = new ServedModel(folder, lock, gallery, faces.galleryRecogniser(gallery), n, queue);
+            Server server;
+            try {
+                server = new Server(new InetSocketAddress(address, port), model, token, maxUpload);
+            } catch (IOException e) {
+                throw new UserError("cannot listen on " + bind + ":" + port + " (" + e.getMessage() + ")");
+            }
+            System.out.printf(Locale.ROOT, "serving %s (%d %s) on http://%s:%d/ with %d worker%s, queue %d%s%n", dir,
+                    gallery.people().size(), gallery.people().size() == 1 ? "person" : "people", address.getHostAddress(),
+                    server.port(), n, n == 1 ? "" : "s", queue, token == null ? "" : "; API requests need the token in " + tokenFile);
+            return server;
+        } catch (RuntimeException e) {
+            lock.close();
+            throw e;
         }
-        System.out.printf(Locale.ROOT, "serving %s (%d %s) on http://%s:%d/ with %d worker%s, queue %d%s%n", dir, gallery.people().size(),
-                gallery.people().size() == 1 ? "person" : "people", address.getHostAddress(), server.port(), n, n == 1 ? "" : "s",
-                queue, token == null ? "" : "; API requests need the token in " + tokenFile);
-        return server;
     }
 
     /** The token in {@code file}, or a new one written there (mode 0600 where the file system has permissions). */

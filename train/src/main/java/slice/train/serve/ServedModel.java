@@ -10,6 +10,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicReference;
 import slice.models.face.Box;
 import slice.models.face.Point;
+import slice.train.FolderLock;
 import slice.train.GalleryFolder;
 import slice.train.GalleryRecogniser;
 import slice.train.UserError;
@@ -31,6 +32,8 @@ import slice.weights.Gallery;
  *       reference once and uses that gallery throughout; an enrolment or a forget (one at a time) computes the new
  *       gallery, writes it atomically to the folder ({@link GalleryFolder}: the same code as {@code enroll} and
  *       {@code forget}) and only then swaps the reference. No request ever sees a half-changed gallery.</li>
+ *   <li>The folder: locked ({@link FolderLock}) from start to {@link #close}, so a command-line {@code enroll} or
+ *       {@code forget} cannot change it behind the server's gallery; they are refused in one line while it serves.</li>
  * </ul>
  */
 final class ServedModel {
@@ -38,6 +41,7 @@ final class ServedModel {
     static final int FRAME_SIZE = 640;
 
     private final GalleryFolder folder;
+    private final FolderLock lock;
     private final AtomicReference<Gallery> gallery;
     private final BlockingQueue<GalleryRecogniser> recognisers;
     private final Semaphore admission;
@@ -45,8 +49,9 @@ final class ServedModel {
     final Events events = new Events();
     final int workers, queue;
 
-    ServedModel(GalleryFolder folder, Gallery gallery, GalleryRecogniser recogniser, int workers, int queue) {
+    ServedModel(GalleryFolder folder, FolderLock lock, Gallery gallery, GalleryRecogniser recogniser, int workers, int queue) {
         this.folder = folder;
+        this.lock = lock;
         this.gallery = new AtomicReference<>(gallery);
         this.workers = workers;
         this.queue = queue;
@@ -54,6 +59,11 @@ final class ServedModel {
         recognisers.add(recogniser);
         for (int i = 1; i < workers; i++) recognisers.add(recogniser.copy());
         this.admission = new Semaphore(workers + queue);
+    }
+
+    /** Releases the folder's lock. */
+    void close() throws IOException {
+        lock.close();
     }
 
     Gallery gallery() {

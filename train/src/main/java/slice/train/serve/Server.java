@@ -94,6 +94,7 @@ public final class Server implements AutoCloseable {
         return model;
     }
 
+    /** Stops listening, ends the request threads, then releases the model folder's lock. */
     @Override public void close() {
         http.stop(0);
         threads.shutdownNow();
@@ -101,6 +102,11 @@ public final class Server implements AutoCloseable {
             threads.awaitTermination(2, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        try {
+            model.close();
+        } catch (IOException e) {
+            System.err.println("warning: releasing the lock of the served folder: " + e.getMessage());
         }
     }
 

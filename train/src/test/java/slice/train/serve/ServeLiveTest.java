@@ -1,6 +1,7 @@
 package slice.train.serve;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
@@ -24,6 +25,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 import slice.engine.SharedData;
+import slice.train.FolderLock;
+import slice.train.UserError;
 import slice.train.camera.CameraLoop;
 import slice.weights.Gallery;
 
@@ -74,6 +77,18 @@ class ServeLiveTest {
             camera.join(10_000);
             assertEquals(1, loop.stats().processed());
         }
+    }
+
+    @Test
+    void theServedFolderIsLockedUntilTheServerStops() throws Exception {
+        Path model = tmp.resolve("model");
+        try (Server server = command().start()) {
+            UserError refused = assertThrows(UserError.class, () -> FolderLock.acquire(model));
+            assertTrue(refused.getMessage().contains("another train, enroll, forget or serve is writing into this folder"),
+                    refused.getMessage());
+            assertThrows(UserError.class, () -> command().start(), "a second server on the same folder");
+        }
+        FolderLock.acquire(model).close();
     }
 
     @Test
