@@ -83,6 +83,9 @@ public record Checkpoint(RunIdentity run, int epoch, boolean stopped, int bestEp
         try {
             Map<String, String> run = GSON.fromJson(field(meta, "run", file), new TypeToken<LinkedHashMap<String, String>>() { }.getType());
             List<EpochStats> history = GSON.fromJson(field(meta, "history", file), new TypeToken<List<EpochStats>>() { }.getType());
+            if (run == null || run.containsValue(null) || history == null || history.contains(null)) {
+                throw UserError.about(file, "checkpoint metadata is damaged (an empty or null run or history)");
+            }
             double bestValLoss = Double.parseDouble(field(meta, "best_val_loss", file));
             if (!Double.isFinite(bestValLoss)) throw UserError.about(file, "best_val_loss is " + bestValLoss + " (" + DAMAGED + ")");
             return new Checkpoint(RunIdentity.of(run), Integer.parseInt(field(meta, "epoch", file)),

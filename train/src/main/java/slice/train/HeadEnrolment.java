@@ -2,7 +2,9 @@ package slice.train;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.charset.CharacterCodingException;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.text.Normalizer;
@@ -213,6 +215,8 @@ final class HeadEnrolment {
         } catch (NoSuchFileException e) {
             throw UserError.about(file.getParent(), "no " + SPLIT + " here: which photos the head was trained on is unknown (train again"
                     + " with this version, or enroll into a new folder for a recogniser made only of enrolments)");
+        } catch (CharacterCodingException e) {
+            throw UserError.about(file, "not UTF-8 text (damaged?)");
         }
         List<Row> rows = new ArrayList<>();
         for (int i = 0; i < lines.size(); i++) {
@@ -226,7 +230,11 @@ final class HeadEnrolment {
             } catch (IllegalArgumentException e) {
                 throw UserError.about(file, "line " + (i + 1) + ": part '" + cols[2] + "' is not train, val or test");
             }
-            rows.add(new Row(Path.of(cols[0]), cols[1], part));
+            try {
+                rows.add(new Row(Path.of(cols[0]), cols[1], part));
+            } catch (InvalidPathException e) {
+                throw UserError.about(file, "line " + (i + 1) + ": '" + cols[0] + "' is not a path (" + e.getReason() + ")");
+            }
         }
         return rows;
     }

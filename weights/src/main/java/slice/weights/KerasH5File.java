@@ -6,8 +6,11 @@ import io.jhdf.api.Dataset;
 import io.jhdf.api.Group;
 import io.jhdf.api.Node;
 import io.jhdf.exceptions.HdfException;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -69,19 +72,27 @@ public final class KerasH5File implements AutoCloseable {
     public static KerasH5File open(Path file) {
         if (!Files.isRegularFile(file)) throw new WeightsException(file + ": no such file");
         HdfFile hdf;
-        try {
-            hdf = new HdfFile(file);
-        } catch (HdfException | IllegalArgumentException e) {
-            throw new WeightsException(file + ": not an HDF5 file (" + e.getMessage() + ")", e);
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            if (channel.size() > Integer.MAX_VALUE) {
+                throw new WeightsException(file + ": " + channel.size() + " bytes, too large for a weights file");
+            }
+            // Mapped, not read through a channel: jHDF then views every structure it reads as a slice of the file, so a
+            // damaged size field cannot make it allocate the size it declares (a slice past the end is an exception).
+            hdf = HdfFile.fromByteBuffer(channel.map(FileChannel.MapMode.READ_ONLY, 0, channel.size()));
+        } catch (IOException e) {
+            throw new WeightsException(file + ": cannot read (" + e + ")", e);
+        } catch (RuntimeException e) { // HdfException, and on a damaged superblock arithmetic or buffer exceptions
+            if (e instanceof WeightsException) throw e;
+            throw new WeightsException(file + ": not an HDF5 file, or a damaged one (" + e.getMessage() + ")", e);
         }
         try {
             Group root = hdf;
             boolean fullModel = false;
-            if (stringList(hdf, "layer_names") == null && hdf.getChild("model_weights") instanceof Group weights) {
+            if (stringList(file, hdf, "layer_names") == null && hdf.getChild("model_weights") instanceof Group weights) {
                 root = weights;
                 fullModel = true;
             }
-            List<String> names = stringList(root, "layer_names");
+            List<String> names = stringList(file, root, "layer_names");
             if (names == null) {
                 hdf.close();
                 throw new WeightsException(file + ": " + unknownLayout(hdf));
@@ -111,7 +122,7 @@ public final class KerasH5File implements AutoCloseable {
         if (!(root.getChild(name) instanceof Group group)) {
             throw new WeightsException(file + ": layer_names lists '" + name + "' but there is no group " + root.getPath() + name);
         }
-        List<String> weightNames = stringList(group, "weight_names");
+        List<String> weightNames = stringList(file, group, "weight_names");
         if (weightNames == null) throw new WeightsException(file + ": group " + group.getPath() + " has no weight_names attribute");
         List<Tensor> tensors = new ArrayList<>();
         for (String weightName : weightNames) {
@@ -133,21 +144,23 @@ public final class KerasH5File implements AutoCloseable {
      * array for an empty list, or — when the list exceeds HDF5's 64 KB attribute limit — chunks {@code name0},
      * {@code name1}, … to be concatenated. Returns {@code null} when the attribute is absent.
      */
-    static List<String> stringList(Node node, String name) {
+    static List<String> stringList(Path file, Node node, String name) {
         Attribute whole = node.getAttribute(name);
-        if (whole != null) return strings(node, whole);
+        if (whole != null) return strings(file, node, whole);
         if (node.getAttribute(name + "0") == null) return null;
         List<String> all = new ArrayList<>();
-        for (int chunk = 0; node.getAttribute(name + chunk) != null; chunk++) all.addAll(strings(node, node.getAttribute(name + chunk)));
+        for (int chunk = 0; node.getAttribute(name + chunk) != null; chunk++) {
+            all.addAll(strings(file, node, node.getAttribute(name + chunk)));
+        }
         return all;
     }
 
-    private static List<String> strings(Node node, Attribute attribute) {
+    private static List<String> strings(Path file, Node node, Attribute attribute) {
         if (attribute.isEmpty() || attribute.getSize() == 0) return List.of();
         Object data = attribute.getData();
         if (data instanceof String s) return List.of(trimNul(s));
         if (data instanceof String[] array) return Arrays.stream(array).map(KerasH5File::trimNul).toList();
-        throw new WeightsException(node.getFileAsPath() + ": attribute " + attribute.getName() + " of " + node.getPath()
+        throw new WeightsException(file + ": attribute " + attribute.getName() + " of " + node.getPath()
                 + " holds " + attribute.getJavaType().getSimpleName() + ", not strings");
     }
 
@@ -178,13 +191,15 @@ public final class KerasH5File implements AutoCloseable {
 
     /** Reads one tensor's values (row-major, the stored shape); float32 only, as Keras writes. */
     public float[] read(Tensor tensor) {
-        Dataset ds = hdf.getDatasetByPath(tensor.path());
-        if (ds.getJavaType() != float.class) {
-            throw new WeightsException(file + ": tensor " + tensor.path() + " is " + ds.getDataType().getClass().getSimpleName()
-                    + " of " + ds.getJavaType() + ", expected float32");
-        }
         try {
+            Dataset ds = hdf.getDatasetByPath(tensor.path());
+            if (ds.getJavaType() != float.class) {
+                throw new WeightsException(file + ": tensor " + tensor.path() + " is " + ds.getDataType().getClass().getSimpleName()
+                        + " of " + ds.getJavaType() + ", expected float32");
+            }
             return (float[]) ds.getDataFlat();
+        } catch (WeightsException e) {
+            throw e;
         } catch (RuntimeException e) { // see open(): damage surfaces as HdfException or a buffer exception
             throw new WeightsException(file + ": cannot read tensor " + tensor.path() + " (" + e.getMessage() + ")", e);
         }

@@ -109,9 +109,12 @@ public final class NpyFile {
         Matcher descr = DESCR.matcher(header);
         Matcher fortran = FORTRAN.matcher(header);
         Matcher shape = SHAPE.matcher(header);
-        if (!descr.find() || !fortran.find() || !shape.find()) throw new IOException(file + ": malformed .npy header: " + header.trim());
+        if (!descr.find() || !fortran.find() || !shape.find()) {
+            throw new IOException(file + ": malformed .npy header: " + WeightsException.oneLine(header.trim()));
+        }
         if (!descr.group(1).equals("<f4")) {
-            throw new IOException(file + ": dtype '" + descr.group(1) + "' is not supported, need little-endian float32 '<f4'");
+            throw new IOException(file + ": dtype '" + WeightsException.oneLine(descr.group(1))
+                    + "' is not supported, need little-endian float32 '<f4'");
         }
         if (fortran.group(1).equals("True")) throw new IOException(file + ": Fortran-order arrays are not supported, save in C order");
         List<Integer> dims = new ArrayList<>();
@@ -121,7 +124,7 @@ public final class NpyFile {
             try {
                 dims.add(Integer.parseInt(s.endsWith("L") ? s.substring(0, s.length() - 1) : s));
             } catch (NumberFormatException e) {
-                throw new IOException(file + ": bad shape in .npy header: (" + shape.group(1) + ")");
+                throw new IOException(file + ": bad shape in .npy header: (" + WeightsException.oneLine(shape.group(1)) + ")");
             }
         }
         return dims.stream().mapToInt(Integer::intValue).toArray();

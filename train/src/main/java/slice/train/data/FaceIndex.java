@@ -176,10 +176,18 @@ public final class FaceIndex {
 
     /** The cached face of a photo, or null when none is cached (or the entry is damaged). */
     private Face cached(String sha256) throws IOException {
-        if (cacheDir == null) return null;
+        return cacheDir == null ? null : readEntry(entry(sha256));
+    }
+
+    /**
+     * The face a cache entry records, or null when there is no entry or it is damaged (then the photo is detected
+     * again): the text {@link #store} writes, read byte for byte (a damaged byte is not a decoding error), with a
+     * finite alignment.
+     */
+    static Face readEntry(Path entry) throws IOException {
         String text;
         try {
-            text = Files.readString(entry(sha256), StandardCharsets.UTF_8);
+            text = new String(Files.readAllBytes(entry), StandardCharsets.ISO_8859_1);
         } catch (NoSuchFileException e) {
             return null;
         }
@@ -190,7 +198,7 @@ public final class FaceIndex {
             if (faces < 1 || f.length != 5) return null;
             return new Face(new Similarity(Double.parseDouble(f[1]), Double.parseDouble(f[2]), Double.parseDouble(f[3]),
                     Double.parseDouble(f[4])), faces);
-        } catch (NumberFormatException e) {
+        } catch (IllegalArgumentException e) {   // a number that does not parse, or a non-finite alignment
             return null;
         }
     }

@@ -10,6 +10,8 @@ import java.awt.image.IndexColorModel;
 import java.awt.image.Raster;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -38,9 +40,11 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
  *       plenty of pixels.</li>
  * </ul>
  *
- * A file that no decoder recognises, that declares more than {@link #MAX_PIXELS} pixels, that fails to decode, or that
+ * A file that no decoder recognises, that declares more than {@link #MAX_PIXELS} pixels, that fails to decode, that
  * ends early (a truncated JPEG, which the JDK's decoder would otherwise pad with grey; a GIF whose data does not fill
- * its declared size, {@link GifCheck}) is an {@link IOException} whose message is a short reason.
+ * its declared size, {@link GifCheck}), or that declares more pixels than it can hold or than are decoded for one
+ * image ({@link #MAX_PIXELS_PER_BYTE}, {@link #MAX_DECODED_PIXELS}) is an {@link IOException} whose message is a
+ * short reason.
  */
 public final class ImageDecoder {
     /** The largest photo side {@link #MAX_PIXELS} allows as a square: 16384. */
@@ -50,6 +54,19 @@ public final class ImageDecoder {
      * as too large: their size, not their data, is the problem.
      */
     public static final long MAX_PIXELS = (long) MAX_SIDE * MAX_SIDE;
+    /**
+     * The most pixels decoded for one image, after decimation: checked against the size the file declares before any
+     * pixel is decoded, since a few bytes can declare a canvas of millions of pixels that the decoder would fill.
+     */
+    static final int MAX_DECODED_PIXELS = 1 << 24;
+    /**
+     * Beyond {@link #MAX_DECODED_PIXELS}, the most pixels a file may declare per byte it holds. Deflate (PNG) packs at
+     * most 1032 bytes into one, GIF's LZW about 2730 pixels, JPEG a few hundred; some decoders (WebP's VP8) allocate for
+     * the declared size whatever the decimation, so a file of a few bytes declaring millions of pixels is refused. A WebP
+     * file is held to it below {@link #MAX_DECODED_PIXELS} too: its lossless decoder churns through buffers for each
+     * pixel of a damaged stream (8 GB allocated for 966,535 pixels declared in 37 bytes).
+     */
+    static final int MAX_PIXELS_PER_BYTE = 4096;
 
     private ImageDecoder() { }
 
@@ -115,13 +132,24 @@ public final class ImageDecoder {
                 stored[0] = width;
                 stored[1] = height;
                 stored[2] = Math.max(1, factor);
+                long declared = Math.max((long) width * height, webpFramePixels(bytes));
+                long decoded = ((long) width + stored[2] - 1) / stored[2] * (((long) height + stored[2] - 1) / stored[2]);
+                long perByte = (long) MAX_PIXELS_PER_BYTE * bytes.length;
+                long holdable = format.equals("WEBP") ? perByte : Math.max(MAX_DECODED_PIXELS, perByte);
+                boolean tooLarge = decoded > MAX_DECODED_PIXELS || declared > holdable;
                 try {
-                    image = reader.read(0, param);
+                    image = tooLarge ? null : reader.read(0, param);
                 } catch (IOException | RuntimeException e) {
                     throw corrupt(format, e);
                 }
             } finally {
                 reader.dispose();
+            }
+            if (image == null) {
+                long frame = webpFramePixels(bytes);
+                throw new IOException(format + " of " + stored[0] + " x " + stored[1] + " pixels"
+                        + (frame > (long) stored[0] * stored[1] ? " with a frame of " + frame + " pixels" : "") + " in " + bytes.length
+                        + " bytes: too large to decode" + (stored[2] > 1 ? " even at 1/" + stored[2] + " of its size" : ""));
             }
             for (String warning : warnings) {
                 String lower = warning.toLowerCase(Locale.ROOT);
@@ -136,6 +164,39 @@ public final class ImageDecoder {
     private static IOException corrupt(String format, Exception e) {
         String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().strip();
         return new IOException("corrupt " + format + " (" + why + ")", e);
+    }
+
+    /**
+     * The largest frame a WebP file declares inside its chunks, in pixels (0 for other files): the decoder allocates for
+     * a frame's own size, which the canvas size the reader reports does not bound. RIFF chunks are a fourcc, a
+     * little-endian length and the data, padded to even length; a {@code VP8 } frame's size is two 14-bit fields at
+     * bytes 6 and 8 of its data, a {@code VP8L} frame's 14-bit width − 1 and height − 1 follow its signature byte; an
+     * animation's {@code ANMF} chunk holds its frame's chunks after 16 bytes of its own.
+     */
+    static long webpFramePixels(byte[] bytes) {
+        ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        boolean webp = bytes.length >= 12 && b.getInt(0) == 0x46464952 && b.getInt(8) == 0x50424557;   // "RIFF", "WEBP"
+        return webp ? webpFramePixels(b, 12, bytes.length) : 0;
+    }
+
+    private static long webpFramePixels(ByteBuffer b, int from, int to) {
+        long most = 0;
+        for (int at = from; at + 8 <= to; ) {
+            int fourcc = b.getInt(at);
+            long length = b.getInt(at + 4) & 0xFFFF_FFFFL;
+            int data = at + 8, end = (int) Math.min(to, data + length);
+            if (fourcc == 0x20385056 && end - data >= 10) {                                        // "VP8 "
+                most = Math.max(most, (long) (b.getShort(data + 6) & 0x3FFF) * (b.getShort(data + 8) & 0x3FFF));
+            } else if (fourcc == 0x4C385056 && end - data >= 5) {                                  // "VP8L"
+                int bits = b.getInt(data + 1);
+                most = Math.max(most, (long) ((bits & 0x3FFF) + 1) * ((bits >>> 14 & 0x3FFF) + 1));
+            } else if (fourcc == 0x464D4E41 && end - data > 16) {                                  // "ANMF"
+                most = Math.max(most, webpFramePixels(b, data + 16, end));
+            }
+            if (data + length + (length & 1) > to) break;
+            at = (int) (data + length + (length & 1));
+        }
+        return most;
     }
 
     private static String formatName(ImageReader reader) {
