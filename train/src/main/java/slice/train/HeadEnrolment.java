@@ -19,7 +19,6 @@ import java.util.HashSet;
 import slice.engine.Graph;
 import slice.engine.Param;
 import slice.engine.Tensor;
-import slice.engine.optim.Loss;
 import slice.models.ModelSpec;
 import slice.train.data.FaceIndex;
 import slice.train.data.FeatureCache;
@@ -189,9 +188,10 @@ final class HeadEnrolment {
         }
         int k = classes.size();
         UnknownScore unknown = UnknownScore.fit(trainE.rows, trainE.labels, k, dim);
-        float[] valProbs = probabilities(trainer, valE, k, config.batch()), testProbs = probabilities(trainer, testE, k, config.batch());
+        float[] valProbs = TrainCommand.probabilities(trainer, valE, k, config.batch());
+        float[] testProbs = TrainCommand.probabilities(trainer, testE, k, config.batch());
         float threshold = UnknownThreshold.calibrate(unknown.scores(valProbs, valE.rows, valE.size()), valProbs, k, valE.labels);
-        Evaluation testEval = Evaluation.of(classes, names(test), testE.labels, testProbs,
+        Evaluation testEval = Evaluation.of(classes, TrainCommand.names(test), testE.labels, testProbs,
                 unknown.scores(testProbs, testE.rows, testE.size()), threshold);
         double trainingSeconds = (System.nanoTime() - trainingStart) / 1e9;
 
@@ -335,15 +335,4 @@ final class HeadEnrolment {
         return new Embeddings(rows, labels, dim);
     }
 
-    private static float[] probabilities(Trainer trainer, Samples samples, int classes, int batch) {
-        Tensor p = Tensor.wrap(trainer.logits(samples, batch), samples.size(), classes);
-        Loss.softmax(p, p);
-        return p.data;
-    }
-
-    private static List<String> names(List<Sample> samples) {
-        List<String> names = new ArrayList<>();
-        for (Sample s : samples) names.add(s.name());
-        return names;
-    }
 }

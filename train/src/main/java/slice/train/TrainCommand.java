@@ -355,7 +355,7 @@ final class TrainCommand extends Cli.Task {
         int classes = d.classes().size();
         UnknownScore unknown = UnknownScore.fit(trainer.activations(trainF, batch, faces.embedding), Trainer.labelsOf(trainF), classes,
                 faces.full.layer(faces.embedding).outputSize());
-        float[] valProbs = probabilities(trainer, valF, classes), testProbs = probabilities(trainer, testF, classes);
+        float[] valProbs = probabilities(trainer, valF, classes, batch), testProbs = probabilities(trainer, testF, classes, batch);
         float[] valScores = unknown.scores(valProbs, trainer.activations(valF, batch, faces.embedding), d.val.size());
         float[] testScores = unknown.scores(testProbs, trainer.activations(testF, batch, faces.embedding), d.test.size());
         int[] valLabels = Trainer.labelsOf(valF), testLabels = Trainer.labelsOf(testF);
@@ -501,13 +501,15 @@ final class TrainCommand extends Cli.Task {
         return config.identify(model).with("val", val).with("test", test).with("data", Hashes.sha256Hex(files.toString()).substring(0, 12));
     }
 
-    private float[] probabilities(Trainer trainer, Samples samples, int classes) {
+    /** The head's class probabilities for every sample, row by row: softmax of the logits. */
+    static float[] probabilities(Trainer trainer, Samples samples, int classes, int batch) {
         Tensor p = Tensor.wrap(trainer.logits(samples, batch), samples.size(), classes);
         Loss.softmax(p, p);
         return p.data;
     }
 
-    private static List<String> names(List<Sample> samples) {
+    /** The samples' file names, in order. */
+    static List<String> names(List<Sample> samples) {
         List<String> names = new ArrayList<>();
         for (Sample s : samples) names.add(s.name());
         return names;
