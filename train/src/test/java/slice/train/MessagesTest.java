@@ -2,7 +2,6 @@ package slice.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static slice.train.BadInputTest.assertOneLineError;
 import static slice.train.BadInputTest.png;
 import static slice.train.BadInputTest.run;
@@ -14,6 +13,7 @@ import java.util.Map;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import slice.engine.SmallDisk;
 import slice.models.ModelSpec;
 import slice.weights.ModelCard;
 import slice.weights.SavedModel;
@@ -125,22 +125,14 @@ class MessagesTest {
                 "evaluate", "--model", json.getParent().toString(), "--data", tmp.toString());
     }
 
-    /** Runs a command line; true when it exits 0. */
-    private static boolean succeeds(String... command) throws Exception {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        p.getInputStream().readAllBytes();
-        return p.waitFor() == 0;
-    }
-
     /**
      * A real full disk: a 64 KiB tmpfs (mounting one needs root; skipped otherwise), filled up; {@code evaluate} then
      * cannot write its reports and says which file, not only the system's "No space left on device".
      */
     @Test
     void aFullDiskNamesTheFileThatCouldNotBeWritten() throws Exception {
-        Path disk = Files.createDirectories(tmp.resolve("disk"));
-        assumeTrue(succeeds("mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", disk.toString()), "mounting a tmpfs needs root");
-        try {
+        try (SmallDisk small = SmallDisk.mount(tmp.resolve("disk"), 64)) {
+            Path disk = small.folder();
             try {
                 Files.write(disk.resolve("filler"), new byte[128 << 10]);
             } catch (java.io.IOException full) {
@@ -153,8 +145,6 @@ class MessagesTest {
             }
             assertOneLineError(reports.resolve("metrics.json") + ": No space left on device",
                     "evaluate", "--model", model.toString(), "--data", faces.toString(), "--out", reports.toString());
-        } finally {
-            assertTrue(succeeds("umount", disk.toString()));
         }
     }
 

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -27,6 +26,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import slice.engine.SmallDisk;
 import slice.weights.io.SliceCache;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -127,25 +127,15 @@ class DownloaderTest {
         return HexFormat.of().formatHex(MessageDigest.getInstance(algorithm).digest(content));
     }
 
-    /** Runs a command line; true when it exits 0. */
-    private static boolean succeeds(String... command) throws Exception {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        p.getInputStream().readAllBytes();
-        return p.waitFor() == 0;
-    }
-
     /** A full disk is not a broken transfer: it is reported at once, naming the file it could not write. */
     @Test
     void aFullDiskNamesThePartFileAndIsNotRetried() throws Exception {
-        Path disk = Files.createDirectories(cache.resolve("disk"));
-        assumeTrue(succeeds("mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", disk.toString()), "mounting a tmpfs needs root");
-        try {
+        try (SmallDisk small = SmallDisk.mount(cache.resolve("disk"), 64)) {
+            Path disk = small.folder();
             WeightsException e = assertThrows(WeightsException.class,
                     () -> new Downloader(new SliceCache(disk).kerasWeights()).fetch(file(digest("MD5"), null), Downloader.Progress.NONE));
             assertEquals(disk.resolve("keras/model.h5.part") + ": cannot write (No space left on device)", e.getMessage());
             assertEquals(1, ranges.size(), "one request");
-        } finally {
-            assertTrue(succeeds("umount", disk.toString()));
         }
     }
 
