@@ -43,8 +43,8 @@ class GalleryFuzzTest {
     @BeforeAll static void makeSeed() throws IOException {
         scratch = new Scratch();
         Random r = new Random(14);
-        List<Gallery.Person> people = List.of(new Gallery.Person("Zo\u00eb", List.of(photo(r), photo(r))),
-                new Gallery.Person("O'Brien", List.of(photo(r))));
+        List<Gallery.Person> people = List.of(new Gallery.Person("Zo\u00eb", List.of(GalleryTest.photo(r), GalleryTest.photo(r))),
+                new Gallery.Person("O'Brien", List.of(GalleryTest.photo(r))));
         try (Scratch.Try t = scratch.newTry()) {
             Path dir = t.path("seed");
             new Gallery(people, 0.6, "a rule").write(dir);
@@ -56,14 +56,6 @@ class GalleryFuzzTest {
             sidecar = Files.readString(dir.resolve(Gallery.SIDECAR));
             Gallery.read(dir);    // a seed that does not load would make every case a refusal
         }
-    }
-
-    private static Gallery.Photo photo(Random r) {
-        byte[] sha = new byte[32];
-        r.nextBytes(sha);
-        float[] d = new float[Gallery.DESCRIPTOR_SIZE];
-        for (int i = 0; i < d.length; i++) d[i] = (float) r.nextGaussian() * 0.1f;
-        return new Gallery.Photo(HexFormat.of().formatHex(sha), d);
     }
 
     @AfterAll static void removeScratch() throws IOException {

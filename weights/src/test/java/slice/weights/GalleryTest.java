@@ -21,7 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
 class GalleryTest {
     @TempDir Path dir;
 
-    private static Gallery.Photo photo(Random r) {
+    /** A photo of random SHA-256 and a small random descriptor (the fuzz test's seeds use it too). */
+    static Gallery.Photo photo(Random r) {
         byte[] sha = new byte[32];
         r.nextBytes(sha);
         float[] d = new float[Gallery.DESCRIPTOR_SIZE];
