@@ -10,7 +10,8 @@ import slice.engine.Parallel;
  * {@code cols[r][(ky·kw + kx)·Cin + c] = x[n, oy·sh − pt + ky, ox·sw − pl + kx, c]} (zero outside the image).
  * Its {@code Kc = kh·kw·Cin} columns are ordered like the rows of the Keras kernel {@code [kh, kw, Cin, Cout]} seen
  * as a {@code [Kc, Cout]} matrix, so {@code Y = cols · W}. Rows are produced in tiles {@code [from, to)} so the
- * column buffer stays small. {@link #scatterAdd} is the adjoint (col2im): it adds a column-matrix gradient back
+ * column buffer stays small, or packed straight from the input as a GEMM reads them ({@link #rows}).
+ * {@link #scatterAdd} is the adjoint (col2im): it adds a column-matrix gradient back
  * into {@code dX}.
  */
 public record Im2col(int h, int w, int cin, int kh, int kw, int strideH, int strideW, int padTop, int padLeft,
@@ -21,37 +22,54 @@ public record Im2col(int h, int w, int cin, int kh, int kw, int strideH, int str
 
     /**
      * Fills {@code cols[(r − from)·Kc + …]} for output pixels {@code r ∈ [from, to)}; rows split across threads.
-     * In NHWC the {@code kw} taps of one window row are {@code kw·Cin} contiguous floats, copied as one run when the
-     * window row lies inside the image (tap by tap at the borders): with an RGB input that is 9 floats, not 3 runs of 3.
      */
     public void gather(float[] x, int from, int to, float[] cols) {
-        int kc = columns(), run = kw * cin;
+        int kc = columns();
         Parallel.forRange(to - from, 64, (r0, r1) -> {
-            for (int r = from + r0; r < from + r1; r++) {
-                int ox = r % outW, oy = r / outW % outH, n = r / (outW * outH);
-                int ix0 = ox * strideW - padLeft, dst = (r - from) * kc;
-                boolean rowInside = ix0 >= 0 && ix0 + kw <= w;
-                for (int ky = 0; ky < kh; ky++, dst += run) {
-                    int iy = oy * strideH - padTop + ky;
-                    if (iy < 0 || iy >= h) {
-                        for (int j = 0; j < run; j++) cols[dst + j] = 0f;
-                    } else if (rowInside) {
-                        int src = ((n * h + iy) * w + ix0) * cin;
-                        for (int j = 0; j < run; j++) cols[dst + j] = x[src + j];
-                    } else {
-                        for (int kx = 0; kx < kw; kx++) {
-                            int ix = ix0 + kx, d = dst + kx * cin;
-                            if (ix < 0 || ix >= w) {
-                                for (int c = 0; c < cin; c++) cols[d + c] = 0f;
-                            } else {
-                                int src = ((n * h + iy) * w + ix) * cin;
-                                for (int c = 0; c < cin; c++) cols[d + c] = x[src + c];
-                            }
-                        }
-                    }
-                }
-            }
+            for (int r = from + r0; r < from + r1; r++) copyRow(x, r, 0, kc, cols, (r - from) * kc, 1);
         });
+    }
+
+    /**
+     * The column matrix of output pixels {@code from, from + 1, …} as the A operand of a {@link Gemm}, packed
+     * straight from {@code x}: {@code A(i, p) = cols[from + i][p]}, so {@code Y = A·W} needs no column buffer.
+     */
+    public APanels rows(float[] x, int from) {
+        return (i0, rows, p0, depth, dst, off, width) -> {
+            for (int r = 0; r < rows; r++) copyRow(x, from + i0 + r, p0, p0 + depth, dst, off + r, width);
+        };
+    }
+
+    /**
+     * {@code dst[d + (p − p0)·stride] = cols[row][p]} for {@code p ∈ [p0, p1)}. In NHWC the {@code kw} taps of one
+     * window row are {@code kw·Cin} contiguous floats, copied as one run when the window row lies inside the image
+     * (tap by tap at the borders): with an RGB input that is 9 floats, not 3 runs of 3.
+     */
+    private void copyRow(float[] x, int row, int p0, int p1, float[] dst, int d, int stride) {
+        int run = kw * cin, ox = row % outW, oy = row / outW % outH, n = row / (outW * outH);
+        int ix0 = ox * strideW - padLeft, iy0 = oy * strideH - padTop;
+        boolean rowInside = ix0 >= 0 && ix0 + kw <= w;
+        for (int p = p0; p < p1; ) {
+            int ky = p / run, q = p - ky * run, iy = iy0 + ky, len, src; // src < 0: padding, zeros
+            if (iy < 0 || iy >= h) {
+                len = Math.min(run - q, p1 - p);
+                src = -1;
+            } else if (rowInside) {
+                len = Math.min(run - q, p1 - p);
+                src = ((n * h + iy) * w + ix0) * cin + q;
+            } else {
+                int kx = q / cin, c = q - kx * cin, ix = ix0 + kx;
+                len = Math.min(cin - c, p1 - p);
+                src = ix < 0 || ix >= w ? -1 : ((n * h + iy) * w + ix) * cin + c;
+            }
+            if (src < 0) {
+                for (int j = 0; j < len; j++) dst[d + j * stride] = 0f;
+            } else {
+                for (int j = 0; j < len; j++) dst[d + j * stride] = x[src + j];
+            }
+            p += len;
+            d += len * stride;
+        }
     }
 
     /**

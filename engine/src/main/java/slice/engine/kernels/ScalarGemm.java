@@ -38,4 +38,14 @@ public final class ScalarGemm implements Gemm {
             }
         });
     }
+
+    /** Materialises A, a row at a time as a panel one row wide, then runs the stored-A product. */
+    @Override
+    public void gemm(int m, int n, int k, APanels a, float[] b, int bOff, int ldb,
+                     float[] c, int cOff, int ldc, boolean accumulate, ColumnMap map) {
+        if (m <= 0 || n <= 0) return;
+        float[] stored = new float[m * k];
+        for (int i = 0; i < m; i++) a.pack(i, 1, 0, k, stored, i * k, 1);
+        gemm(false, false, m, n, k, stored, 0, k, b, bOff, ldb, c, cOff, ldc, accumulate, map);
+    }
 }

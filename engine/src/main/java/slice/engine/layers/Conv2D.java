@@ -100,11 +100,9 @@ public final class Conv2D extends Layer {
             return;
         }
         int kc = im2col.columns(), tile = tileRows();
-        float[] cols = columns(Math.min(tile, rows));
         for (int from = 0; from < rows; from += tile) {
             int to = Math.min(rows, from + tile);
-            im2col.gather(x, from, to, cols);
-            GEMM.gemm(false, false, to - from, cout, kc, cols, 0, kc, w, 0, cout, y, from * cout, cout, hasBias, map);
+            GEMM.gemm(to - from, cout, kc, im2col.rows(x, from), w, 0, cout, y, from * cout, cout, hasBias, map);
         }
     }
 

@@ -5,6 +5,7 @@ import static slice.engine.simd.VectorInfo.F;
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import slice.engine.Parallel;
+import slice.engine.kernels.APanels;
 import slice.engine.kernels.ColumnMap;
 import slice.engine.kernels.Gemm;
 
@@ -115,6 +116,57 @@ public final class VectorGemm implements Gemm {
         } else {
             Parallel.forRange(colPanels, (from, to) -> block(transA, transB, k, a, aOff, lda, b, bOff, ldb,
                     c, cOff, ldc, accumulate, map, 0, m, from * NR, Math.min(to * NR, n)));
+        }
+    }
+
+    /**
+     * The product with A packed by {@code a} ({@link APanels}), B not transposed: the blocking, thread split and
+     * micro-kernels of the stored-A product, with each A panel written by the packer where {@link #packA} would
+     * copy it from memory, so each element keeps the same fma chain.
+     */
+    @Override
+    public void gemm(int m, int n, int k, APanels a, float[] b, int bOff, int ldb,
+                     float[] c, int cOff, int ldc, boolean accumulate, ColumnMap map) {
+        if (m <= 0 || n <= 0) return;
+        if (k <= 0) { // no term: the stored-A product clears or keeps C and maps it, without reading A
+            gemm(false, false, m, n, 0, b, 0, 0, b, bOff, ldb, c, cOff, ldc, accumulate, map);
+            return;
+        }
+        int rowPanels = (m + MR - 1) / MR, colPanels = (n + NR - 1) / NR, threads = Parallel.threads();
+        if (threads == 1 || (long) m * n * k < PARALLEL_WORK) {
+            packedBlock(a, k, b, bOff, ldb, c, cOff, ldc, accumulate, map, 0, m, 0, n);
+        } else if ((m >= n && rowPanels >= threads) || colPanels < threads) {
+            Parallel.forRange(rowPanels, (from, to) -> packedBlock(a, k, b, bOff, ldb, c, cOff, ldc, accumulate, map,
+                    from * MR, Math.min(to * MR, m), 0, n));
+        } else {
+            Parallel.forRange(colPanels, (from, to) -> packedBlock(a, k, b, bOff, ldb, c, cOff, ldc, accumulate, map,
+                    0, m, from * NR, Math.min(to * NR, n)));
+        }
+    }
+
+    /** {@link #block} for a packed A: C[i0:i1, j0:j1] (+)= A[i0:i1, :]·B[:, j0:j1] on the calling thread. */
+    private static void packedBlock(APanels a, int k, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc,
+                                    boolean accumulate, ColumnMap map, int i0, int i1, int j0, int j1) {
+        Workspace ws = WORKSPACE.get();
+        boolean directB = i1 - i0 <= 8 * MR;
+        for (int jc = j0; jc < j1; jc += NC) {
+            int nc = Math.min(NC, j1 - jc);
+            for (int pc = 0; pc < k; pc += KC) {
+                int kc = Math.min(KC, k - pc);
+                boolean fromZero = pc == 0 && !accumulate;
+                ColumnMap lastMap = pc + kc == k ? map : null;
+                packB(false, b, bOff, ldb, pc, kc, jc, nc, ws.b, directB);
+                for (int ic = i0; ic < i1; ic += MC) {
+                    int mc = Math.min(MC, i1 - ic);
+                    for (int ir = 0; ir < mc; ir += MR) {
+                        int mr = Math.min(MR, mc - ir), base = ir * kc;
+                        a.pack(ic + ir, mr, pc, kc, ws.a, base, MR);
+                        if (mr < MR) for (int p = 0; p < kc; p++) Arrays.fill(ws.a, base + p * MR + mr, base + (p + 1) * MR, 0f);
+                    }
+                    tiles(kc, mc, nc, ws, false, ws.a, 0, 0,
+                            directB, b, bOff + pc * ldb + jc, ldb, c, cOff + ic * ldc + jc, ldc, fromZero, lastMap, jc);
+                }
+            }
         }
     }
 

@@ -1,0 +1,16 @@
+package slice.engine.kernels;
+
+/**
+ * The A operand of a product that is packed on demand instead of stored: an implicit {@code m × k} matrix whose
+ * blocks a {@link Gemm} asks for while it packs. A convolution supplies its {@link Im2col} lowering this way, read
+ * straight from the NHWC input (an "implicit GEMM"), so no column matrix is ever written.
+ */
+@FunctionalInterface
+public interface APanels {
+    /**
+     * Writes {@code A(i0 + r, p0 + p)} to {@code dst[off + p·width + r]} for {@code r < rows} and {@code p < depth}
+     * ({@code rows ≤ width}): a panel of rows, k-major, as a micro-kernel reads it. Slots {@code r ≥ rows} are left
+     * as they are.
+     */
+    void pack(int i0, int rows, int p0, int depth, float[] dst, int off, int width);
+}
