@@ -7,10 +7,13 @@ package slice.engine.kernels;
  */
 @FunctionalInterface
 public interface APanels {
+    /** Rows per panel: the height of the vector GEMM's micro-tile. */
+    int ROWS = 8;
+
     /**
-     * Writes {@code A(i0 + r, p0 + p)} to {@code dst[off + p·width + r]} for {@code r < rows} and {@code p < depth}
-     * ({@code rows ≤ width}): a panel of rows, k-major, as a micro-kernel reads it. Slots {@code r ≥ rows} are left
-     * as they are.
+     * Writes {@code A(i0 + r, p0 + p)} to {@code dst[off + p·ROWS + r]} for {@code r < rows ≤ ROWS} and
+     * {@code p < depth}: a panel of rows, k-major, as the micro-kernel reads it. Slots {@code r ≥ rows} are left as
+     * they are.
      */
-    void pack(int i0, int rows, int p0, int depth, float[] dst, int off, int width);
+    void pack(int i0, int rows, int p0, int depth, float[] dst, int off);
 }

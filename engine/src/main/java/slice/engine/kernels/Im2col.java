@@ -35,8 +35,8 @@ public record Im2col(int h, int w, int cin, int kh, int kw, int strideH, int str
      * straight from {@code x}: {@code A(i, p) = cols[from + i][p]}, so {@code Y = A·W} needs no column buffer.
      */
     public APanels rows(float[] x, int from) {
-        return (i0, rows, p0, depth, dst, off, width) -> {
-            for (int r = 0; r < rows; r++) copyRow(x, from + i0 + r, p0, p0 + depth, dst, off + r, width);
+        return (i0, rows, p0, depth, dst, off) -> {
+            for (int r = 0; r < rows; r++) copyRow(x, from + i0 + r, p0, p0 + depth, dst, off + r, APanels.ROWS);
         };
     }
 
@@ -62,7 +62,13 @@ public record Im2col(int h, int w, int cin, int kh, int kw, int strideH, int str
                 len = Math.min(cin - c, p1 - p);
                 src = ix < 0 || ix >= w ? -1 : ((n * h + iy) * w + ix) * cin + c;
             }
-            if (src < 0) {
+            if (stride == APanels.ROWS) { // a constant stride lets the JIT hoist the bounds checks out of the loop
+                if (src < 0) {
+                    for (int j = 0; j < len; j++) dst[d + j * APanels.ROWS] = 0f;
+                } else {
+                    for (int j = 0; j < len; j++) dst[d + j * APanels.ROWS] = x[src + j];
+                }
+            } else if (src < 0) {
                 for (int j = 0; j < len; j++) dst[d + j * stride] = 0f;
             } else {
                 for (int j = 0; j < len; j++) dst[d + j * stride] = x[src + j];

@@ -158,9 +158,9 @@ public final class VectorGemm implements Gemm {
                 packB(false, b, bOff, ldb, pc, kc, jc, nc, ws.b, directB);
                 for (int ic = i0; ic < i1; ic += MC) {
                     int mc = Math.min(MC, i1 - ic);
-                    for (int ir = 0; ir < mc; ir += MR) {
+                    for (int ir = 0; ir < mc; ir += MR) { // the packer's panels are MR = APanels.ROWS rows tall
                         int mr = Math.min(MR, mc - ir), base = ir * kc;
-                        a.pack(ic + ir, mr, pc, kc, ws.a, base, MR);
+                        a.pack(ic + ir, mr, pc, kc, ws.a, base);
                         if (mr < MR) for (int p = 0; p < kc; p++) Arrays.fill(ws.a, base + p * MR + mr, base + (p + 1) * MR, 0f);
                     }
                     tiles(kc, mc, nc, ws, false, ws.a, 0, 0,
