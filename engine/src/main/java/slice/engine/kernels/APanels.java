@@ -16,4 +16,19 @@ public interface APanels {
      * they are.
      */
     void pack(int i0, int rows, int p0, int depth, float[] dst, int off);
+
+    /** The array {@link #run} points into; {@code null} (the default) when A is only ever packed. */
+    default float[] source() {
+        return null;
+    }
+
+    /**
+     * For the full panel of rows {@code [i0, i0 + ROWS)}: the length {@code len ≤ p1 − p0} of the run of steps from
+     * {@code p0} over which every row of the panel lies in {@link #source} in place,
+     * {@code A(i0 + r, p0 + j) = source()[at[r] + j]} for {@code j < len}, with {@code at} filled; or 0 when the panel
+     * must be packed. For a given panel the answer is 0 for every {@code p0} or for none.
+     */
+    default int run(int i0, int p0, int p1, int[] at) {
+        return 0;
+    }
 }

@@ -35,8 +35,36 @@ public record Im2col(int h, int w, int cin, int kh, int kw, int strideH, int str
      * straight from {@code x}: {@code A(i, p) = cols[from + i][p]}, so {@code Y = A·W} needs no column buffer.
      */
     public APanels rows(float[] x, int from) {
-        return (i0, rows, p0, depth, dst, off) -> {
-            for (int r = 0; r < rows; r++) copyRow(x, from + i0 + r, p0, p0 + depth, dst, off + r, APanels.ROWS);
+        return new APanels() {
+            @Override public void pack(int i0, int rows, int p0, int depth, float[] dst, int off) {
+                for (int r = 0; r < rows; r++) copyRow(x, from + i0 + r, p0, p0 + depth, dst, off + r, APanels.ROWS);
+            }
+
+            @Override public float[] source() {
+                return x;
+            }
+
+            /**
+             * When all 8 windows lie inside the image, {@code cols[row][ky·kw·Cin + q] = x[corner(row) + ky·W·Cin + q]}:
+             * each window row is a run, for all 8 rows at once.
+             */
+            @Override public int run(int i0, int p0, int p1, int[] at) {
+                int row = from + i0, ox = row % outW, oy = row / outW % outH, n = row / (outW * outH);
+                int run = kw * cin, ky = p0 / run, q = p0 - ky * run, shift = ky * w * cin + q;
+                for (int r = 0; r < APanels.ROWS; r++) {
+                    int iy = oy * strideH - padTop, ix = ox * strideW - padLeft;
+                    if (iy < 0 || iy + kh > h || ix < 0 || ix + kw > w) return 0;
+                    at[r] = ((n * h + iy) * w + ix) * cin + shift;
+                    if (++ox == outW) { // the next output pixel
+                        ox = 0;
+                        if (++oy == outH) {
+                            oy = 0;
+                            n++;
+                        }
+                    }
+                }
+                return Math.min(run - q, p1 - p0);
+            }
         };
     }
 

@@ -149,6 +149,8 @@ public final class VectorGemm implements Gemm {
                                     boolean accumulate, ColumnMap map, int i0, int i1, int j0, int j1) {
         Workspace ws = WORKSPACE.get();
         boolean directB = i1 - i0 <= 8 * MR;
+        boolean[] inPlace = new boolean[MC / MR];
+        int[] at = new int[MR];
         for (int jc = j0; jc < j1; jc += NC) {
             int nc = Math.min(NC, j1 - jc);
             for (int pc = 0; pc < k; pc += KC) {
@@ -158,13 +160,23 @@ public final class VectorGemm implements Gemm {
                 packB(false, b, bOff, ldb, pc, kc, jc, nc, ws.b, directB);
                 for (int ic = i0; ic < i1; ic += MC) {
                     int mc = Math.min(MC, i1 - ic);
+                    // Panels read in place need full tiles only: whole column panels, no partial row panel.
+                    boolean mayRead = a.source() != null && nc % NR == 0 && mc % MR == 0, anyInPlace = false;
                     for (int ir = 0; ir < mc; ir += MR) { // the packer's panels are MR = APanels.ROWS rows tall
                         int mr = Math.min(MR, mc - ir), base = ir * kc;
+                        inPlace[ir / MR] = mayRead && a.run(ic + ir, pc, pc + kc, at) > 0;
+                        anyInPlace |= inPlace[ir / MR];
+                        if (inPlace[ir / MR]) continue;
                         a.pack(ic + ir, mr, pc, kc, ws.a, base);
                         if (mr < MR) for (int p = 0; p < kc; p++) Arrays.fill(ws.a, base + p * MR + mr, base + (p + 1) * MR, 0f);
                     }
-                    tiles(kc, mc, nc, ws, false, ws.a, 0, 0,
-                            directB, b, bOff + pc * ldb + jc, ldb, c, cOff + ic * ldc + jc, ldc, fromZero, lastMap, jc);
+                    if (anyInPlace) {
+                        inPlaceTiles(a, ic, pc, kc, mc, nc, ws, inPlace, at, directB, b, bOff + pc * ldb + jc, ldb,
+                                c, cOff + ic * ldc + jc, ldc, fromZero, lastMap, jc);
+                    } else {
+                        tiles(kc, mc, nc, ws, false, ws.a, 0, 0,
+                                directB, b, bOff + pc * ldb + jc, ldb, c, cOff + ic * ldc + jc, ldc, fromZero, lastMap, jc);
+                    }
                 }
             }
         }
@@ -269,6 +281,138 @@ public final class VectorGemm implements Gemm {
                 }
             }
             if (map != null) mapRows(c, cOff + jb, ldc, m, je - jb, c, cOff + jb, ldc, map, jb);
+        }
+    }
+
+    /**
+     * {@link #tiles} for a block where some row panels are read in place ({@code inPlace[ir / MR]}; the others are
+     * packed in {@code ws.a}) and every tile is full. An in-place panel goes run by run ({@link APanels#run}): each
+     * run updates the panel's tiles with {@link #kernel8x2Rows}, which leaves the partial sums in C for the next, so
+     * each element is still one fma chain in increasing p; the map goes with the block's last run.
+     */
+    private static void inPlaceTiles(APanels a, int ic, int pc, int kc, int mc, int nc, Workspace ws, boolean[] inPlace,
+                                     int[] at, boolean directB, float[] b, int bBase, int ldb, float[] c, int co, int ldc,
+                                     boolean fromZero, ColumnMap map, int jc) {
+        float[] src = a.source(), bSrc = directB ? b : ws.b;
+        int bStride = directB ? ldb : NR;
+        for (int ir = 0; ir < mc; ir += MR) {
+            int ct = co + ir * ldc;
+            if (!inPlace[ir / MR]) {
+                for (int jr = 0; jr < nc; jr += NR) {
+                    int bo = directB ? bBase + jr : jr * kc;
+                    kernel8x2(kc, ws.a, ir * kc, MR, bSrc, bo, bStride, c, ct + jr, ldc, fromZero, map, jc + jr);
+                }
+                continue;
+            }
+            for (int p = pc, end = pc + kc; p < end; ) {
+                int len = a.run(ic + ir, p, end, at);
+                boolean runFromZero = fromZero && p == pc;
+                ColumnMap runMap = p + len == end ? map : null;
+                for (int jr = 0; jr < nc; jr += NR) {
+                    int bo = (directB ? bBase + jr : jr * kc) + (p - pc) * bStride;
+                    kernel8x2Rows(len, src, at, bSrc, bo, bStride, c, ct + jr, ldc, runFromZero, runMap, jc + jr);
+                }
+                p += len;
+            }
+        }
+    }
+
+    /**
+     * {@link #kernel8x2} with each row of A read in place: {@code A(r, p) = a[at[r] + p]} for {@code p < kc}.
+     */
+    private static void kernel8x2Rows(int kc, float[] a, int[] at, float[] b, int bo, int bs,
+                                      float[] c, int co, int ldc, boolean fromZero, ColumnMap map, int j) {
+        int a0 = at[0], a1 = at[1], a2 = at[2], a3 = at[3], a4 = at[4], a5 = at[5], a6 = at[6], a7 = at[7];
+        FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c60, c61, c70, c71;
+        if (fromZero) {
+            c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = c60 = c61 = c70 = c71 = FloatVector.zero(F);
+        } else {
+            c00 = FloatVector.fromArray(F, c, co);
+            c01 = FloatVector.fromArray(F, c, co + L);
+            c10 = FloatVector.fromArray(F, c, co + ldc);
+            c11 = FloatVector.fromArray(F, c, co + ldc + L);
+            c20 = FloatVector.fromArray(F, c, co + 2 * ldc);
+            c21 = FloatVector.fromArray(F, c, co + 2 * ldc + L);
+            c30 = FloatVector.fromArray(F, c, co + 3 * ldc);
+            c31 = FloatVector.fromArray(F, c, co + 3 * ldc + L);
+            c40 = FloatVector.fromArray(F, c, co + 4 * ldc);
+            c41 = FloatVector.fromArray(F, c, co + 4 * ldc + L);
+            c50 = FloatVector.fromArray(F, c, co + 5 * ldc);
+            c51 = FloatVector.fromArray(F, c, co + 5 * ldc + L);
+            c60 = FloatVector.fromArray(F, c, co + 6 * ldc);
+            c61 = FloatVector.fromArray(F, c, co + 6 * ldc + L);
+            c70 = FloatVector.fromArray(F, c, co + 7 * ldc);
+            c71 = FloatVector.fromArray(F, c, co + 7 * ldc + L);
+        }
+        for (int p = 0; p < kc; p++) {
+            int bi = bo + p * bs;
+            FloatVector b0 = FloatVector.fromArray(F, b, bi);
+            FloatVector b1 = FloatVector.fromArray(F, b, bi + L);
+            FloatVector x = FloatVector.broadcast(F, a[a0 + p]);
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(F, a[a1 + p]);
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(F, a[a2 + p]);
+            c20 = x.fma(b0, c20);
+            c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(F, a[a3 + p]);
+            c30 = x.fma(b0, c30);
+            c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(F, a[a4 + p]);
+            c40 = x.fma(b0, c40);
+            c41 = x.fma(b1, c41);
+            x = FloatVector.broadcast(F, a[a5 + p]);
+            c50 = x.fma(b0, c50);
+            c51 = x.fma(b1, c51);
+            x = FloatVector.broadcast(F, a[a6 + p]);
+            c60 = x.fma(b0, c60);
+            c61 = x.fma(b1, c61);
+            x = FloatVector.broadcast(F, a[a7 + p]);
+            c70 = x.fma(b0, c70);
+            c71 = x.fma(b1, c71);
+        }
+        if (map == null) {
+            c00.intoArray(c, co);
+            c01.intoArray(c, co + L);
+            c10.intoArray(c, co + ldc);
+            c11.intoArray(c, co + ldc + L);
+            c20.intoArray(c, co + 2 * ldc);
+            c21.intoArray(c, co + 2 * ldc + L);
+            c30.intoArray(c, co + 3 * ldc);
+            c31.intoArray(c, co + 3 * ldc + L);
+            c40.intoArray(c, co + 4 * ldc);
+            c41.intoArray(c, co + 4 * ldc + L);
+            c50.intoArray(c, co + 5 * ldc);
+            c51.intoArray(c, co + 5 * ldc + L);
+            c60.intoArray(c, co + 6 * ldc);
+            c61.intoArray(c, co + 6 * ldc + L);
+            c70.intoArray(c, co + 7 * ldc);
+            c71.intoArray(c, co + 7 * ldc + L);
+        } else {
+            float[] sc = map.scale(), sh = map.shift();
+            FloatVector s0 = sc == null ? FloatVector.broadcast(F, 1f) : FloatVector.fromArray(F, sc, j);
+            FloatVector s1 = sc == null ? FloatVector.broadcast(F, 1f) : FloatVector.fromArray(F, sc, j + L);
+            FloatVector t0 = sh == null ? FloatVector.broadcast(F, -0f) : FloatVector.fromArray(F, sh, j);
+            FloatVector t1 = sh == null ? FloatVector.broadcast(F, -0f) : FloatVector.fromArray(F, sh, j + L);
+            FloatVector lo = FloatVector.broadcast(F, map.lo()), hi = FloatVector.broadcast(F, map.hi());
+            c00.fma(s0, t0).max(lo).min(hi).intoArray(c, co);
+            c01.fma(s1, t1).max(lo).min(hi).intoArray(c, co + L);
+            c10.fma(s0, t0).max(lo).min(hi).intoArray(c, co + ldc);
+            c11.fma(s1, t1).max(lo).min(hi).intoArray(c, co + ldc + L);
+            c20.fma(s0, t0).max(lo).min(hi).intoArray(c, co + 2 * ldc);
+            c21.fma(s1, t1).max(lo).min(hi).intoArray(c, co + 2 * ldc + L);
+            c30.fma(s0, t0).max(lo).min(hi).intoArray(c, co + 3 * ldc);
+            c31.fma(s1, t1).max(lo).min(hi).intoArray(c, co + 3 * ldc + L);
+            c40.fma(s0, t0).max(lo).min(hi).intoArray(c, co + 4 * ldc);
+            c41.fma(s1, t1).max(lo).min(hi).intoArray(c, co + 4 * ldc + L);
+            c50.fma(s0, t0).max(lo).min(hi).intoArray(c, co + 5 * ldc);
+            c51.fma(s1, t1).max(lo).min(hi).intoArray(c, co + 5 * ldc + L);
+            c60.fma(s0, t0).max(lo).min(hi).intoArray(c, co + 6 * ldc);
+            c61.fma(s1, t1).max(lo).min(hi).intoArray(c, co + 6 * ldc + L);
+            c70.fma(s0, t0).max(lo).min(hi).intoArray(c, co + 7 * ldc);
+            c71.fma(s1, t1).max(lo).min(hi).intoArray(c, co + 7 * ldc + L);
         }
     }
 
