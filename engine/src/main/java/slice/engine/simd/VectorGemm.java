@@ -160,8 +160,9 @@ public final class VectorGemm implements Gemm {
                 packB(false, b, bOff, ldb, pc, kc, jc, nc, ws.b, directB);
                 for (int ic = i0; ic < i1; ic += MC) {
                     int mc = Math.min(MC, i1 - ic);
-                    // Panels read in place need full tiles only: whole column panels, no partial row panel.
-                    boolean mayRead = a.source() != null && nc % NR == 0 && mc % MR == 0, anyInPlace = false;
+                    // Panels read in place need full tiles only: whole column panels, no partial row panel. They pay
+                    // only with one or two column panels: beyond, a packed panel serves enough tiles to repay its packing.
+                    boolean mayRead = a.source() != null && nc % NR == 0 && nc <= 2 * NR && mc % MR == 0, anyInPlace = false;
                     for (int ir = 0; ir < mc; ir += MR) { // the packer's panels are MR = APanels.ROWS rows tall
                         int mr = Math.min(MR, mc - ir), base = ir * kc;
                         inPlace[ir / MR] = mayRead && a.run(ic + ir, pc, pc + kc, at) > 0;

@@ -19,9 +19,11 @@ class Im2colTest {
             {9, 11, 3, 3, 3, 2, 32}, {7, 9, 5, 3, 3, 1, 17}, {11, 7, 5, 5, 5, 1, 33}, {9, 9, 6, 1, 7, 1, 12},
             {9, 9, 6, 7, 1, 1, 5}, {5, 13, 37, 3, 3, 1, 48}, {6, 5, 116, 3, 3, 2, 20}, {13, 13, 3, 3, 3, 2, 1},
             {3, 3, 4, 5, 5, 1, 7}, {10, 8, 29, 1, 3, 1, 40}, {8, 10, 29, 3, 1, 2, 40},
-            // Blocks of whole row panels and Cout a multiple of 2L (8 and 32), where panels whose windows lie inside
-            // the image are read in place, a window row at a time: runs of 9, 40 and 111 floats (crossing KC).
-            {23, 21, 3, 3, 3, 1, 32}, {19, 17, 8, 5, 5, 1, 64}, {40, 22, 37, 3, 3, 2, 32}, {17, 17, 16, 1, 7, 1, 8}};
+            // Blocks of whole row panels and Cout one or two column panels of 2L (L = 4 or 16), where panels whose
+            // windows lie inside the image are read in place, a window row at a time: runs of 9, 40, 111 (crossing
+            // KC) and 112 floats.
+            {23, 21, 3, 3, 3, 1, 32}, {19, 17, 8, 5, 5, 1, 64}, {40, 22, 37, 3, 3, 2, 32}, {17, 17, 16, 1, 7, 1, 8},
+            {23, 21, 3, 3, 3, 1, 16}};
 
     @Test
     void packedRowsGiveTheBitsOfTheGatheredColumns() {
