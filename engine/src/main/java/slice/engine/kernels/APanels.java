@@ -3,7 +3,8 @@ package slice.engine.kernels;
 /**
  * The A operand of a product that is packed on demand instead of stored: an implicit {@code m × k} matrix whose
  * blocks a {@link Gemm} asks for while it packs. A convolution supplies its {@link Im2col} lowering this way, read
- * straight from the NHWC input (an "implicit GEMM"), so no column matrix is ever written.
+ * straight from the NHWC input (an "implicit GEMM"), so its forward writes no column matrix. A packer may also say
+ * where a panel can be read in place ({@link #run}), which saves the packing when few column panels share it.
  */
 @FunctionalInterface
 public interface APanels {

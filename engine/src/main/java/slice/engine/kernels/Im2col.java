@@ -10,7 +10,8 @@ import slice.engine.Parallel;
  * {@code cols[r][(ky·kw + kx)·Cin + c] = x[n, oy·sh − pt + ky, ox·sw − pl + kx, c]} (zero outside the image).
  * Its {@code Kc = kh·kw·Cin} columns are ordered like the rows of the Keras kernel {@code [kh, kw, Cin, Cout]} seen
  * as a {@code [Kc, Cout]} matrix, so {@code Y = cols · W}. Rows are produced in tiles {@code [from, to)} so the
- * column buffer stays small, or packed straight from the input as a GEMM reads them ({@link #rows}).
+ * column buffer stays small, or packed straight from the input as a GEMM reads them ({@link #rows}; a panel of
+ * rows whose windows all lie inside the image the GEMM may read in place, a window row at a time).
  * {@link #scatterAdd} is the adjoint (col2im): it adds a column-matrix gradient back
  * into {@code dX}.
  */
@@ -45,8 +46,8 @@ public record Im2col(int h, int w, int cin, int kh, int kw, int strideH, int str
             }
 
             /**
-             * When all 8 windows lie inside the image, {@code cols[row][ky·kw·Cin + q] = x[corner(row) + ky·W·Cin + q]}:
-             * each window row is a run, for all 8 rows at once.
+             * When all the panel's windows lie inside the image, {@code cols[row][ky·kw·Cin + q] =
+             * x[corner(row) + ky·W·Cin + q]}: each window row is a run, for all its rows at once.
              */
             @Override public int run(int i0, int p0, int p1, int[] at) {
                 int row = from + i0, ox = row % outW, oy = row / outW % outH, n = row / (outW * outH);

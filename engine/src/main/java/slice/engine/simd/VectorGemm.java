@@ -46,6 +46,13 @@ import slice.engine.kernels.Gemm;
  * {@code C(i, j..j+L) = fma(broadcast(A(i,p)), B(p, j..j+L), C(i, j..j+L))}, 8 rows of B per load and store of C,
  * the map applied per column block at the end; the product becomes bound by the bandwidth that streams B.
  *
+ * <h2>A packed by the caller</h2>
+ * A second entry point takes A as an {@link APanels}, which packs its row panels (a convolution's im2col rows,
+ * straight from the input); the blocking, thread split and kernels are the same. A panel the packer can show in place
+ * ({@link APanels#run}: 8 rows, each a contiguous run of steps p) skips the packing when the block has one or two
+ * column panels: {@code kernel8x2Rows} broadcasts {@code A(r, p) = a[at[r] + p]} run by run, leaving the partial
+ * sums in C between runs, so each element is still the one fma chain.
+ *
  * <h2>Threads</h2>
  * Work is split over disjoint blocks of C: row panels when A is the larger operand, column panels otherwise
  * (each thread packs the operand it shares; k is never split), column ranges on the few-rows path, so results are
