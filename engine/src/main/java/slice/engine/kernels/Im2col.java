@@ -23,11 +23,36 @@ public record Im2col(int h, int w, int cin, int kh, int kw, int strideH, int str
 
     /**
      * Fills {@code cols[(r − from)·Kc + …]} for output pixels {@code r ∈ [from, to)}; rows split across threads.
+     * In NHWC the {@code kw} taps of one window row are {@code kw·Cin} contiguous floats, copied as one run when the
+     * window row lies inside the image (tap by tap at the borders): with an RGB input that is 9 floats, not 3 runs of 3.
      */
     public void gather(float[] x, int from, int to, float[] cols) {
-        int kc = columns();
+        int kc = columns(), run = kw * cin;
         Parallel.forRange(to - from, 64, (r0, r1) -> {
-            for (int r = from + r0; r < from + r1; r++) copyRow(x, r, 0, kc, cols, (r - from) * kc, 1);
+            for (int r = from + r0; r < from + r1; r++) {
+                int ox = r % outW, oy = r / outW % outH, n = r / (outW * outH);
+                int ix0 = ox * strideW - padLeft, dst = (r - from) * kc;
+                boolean rowInside = ix0 >= 0 && ix0 + kw <= w;
+                for (int ky = 0; ky < kh; ky++, dst += run) {
+                    int iy = oy * strideH - padTop + ky;
+                    if (iy < 0 || iy >= h) {
+                        for (int j = 0; j < run; j++) cols[dst + j] = 0f;
+                    } else if (rowInside) {
+                        int src = ((n * h + iy) * w + ix0) * cin;
+                        for (int j = 0; j < run; j++) cols[dst + j] = x[src + j];
+                    } else {
+                        for (int kx = 0; kx < kw; kx++) {
+                            int ix = ix0 + kx, d = dst + kx * cin;
+                            if (ix < 0 || ix >= w) {
+                                for (int c = 0; c < cin; c++) cols[d + c] = 0f;
+                            } else {
+                                int src = ((n * h + iy) * w + ix) * cin;
+                                for (int c = 0; c < cin; c++) cols[d + c] = x[src + c];
+                            }
+                        }
+                    }
+                }
+            }
         });
     }
 
@@ -38,7 +63,7 @@ public record Im2col(int h, int w, int cin, int kh, int kw, int strideH, int str
     public APanels rows(float[] x, int from) {
         return new APanels() {
             @Override public void pack(int i0, int rows, int p0, int depth, float[] dst, int off) {
-                for (int r = 0; r < rows; r++) copyRow(x, from + i0 + r, p0, p0 + depth, dst, off + r, APanels.ROWS);
+                for (int r = 0; r < rows; r++) packRow(x, from + i0 + r, p0, p0 + depth, dst, off + r);
             }
 
             @Override public float[] source() {
@@ -70,11 +95,11 @@ public record Im2col(int h, int w, int cin, int kh, int kw, int strideH, int str
     }
 
     /**
-     * {@code dst[d + (p − p0)·stride] = cols[row][p]} for {@code p ∈ [p0, p1)}. In NHWC the {@code kw} taps of one
-     * window row are {@code kw·Cin} contiguous floats, copied as one run when the window row lies inside the image
-     * (tap by tap at the borders): with an RGB input that is 9 floats, not 3 runs of 3.
+     * One row of a panel, {@code dst[d + (p − p0)·ROWS] = cols[row][p]} for {@code p ∈ [p0, p1)}, a window row at a
+     * time as in {@link #gather} (tap by tap at the borders). The stride is the constant {@link APanels#ROWS}, which
+     * lets the JIT hoist the bounds checks out of the copy loops.
      */
-    private void copyRow(float[] x, int row, int p0, int p1, float[] dst, int d, int stride) {
+    private void packRow(float[] x, int row, int p0, int p1, float[] dst, int d) {
         int run = kw * cin, ox = row % outW, oy = row / outW % outH, n = row / (outW * outH);
         int ix0 = ox * strideW - padLeft, iy0 = oy * strideH - padTop;
         boolean rowInside = ix0 >= 0 && ix0 + kw <= w;
@@ -91,19 +116,13 @@ public record Im2col(int h, int w, int cin, int kh, int kw, int strideH, int str
                 len = Math.min(cin - c, p1 - p);
                 src = ix < 0 || ix >= w ? -1 : ((n * h + iy) * w + ix) * cin + c;
             }
-            if (stride == APanels.ROWS) { // a constant stride lets the JIT hoist the bounds checks out of the loop
-                if (src < 0) {
-                    for (int j = 0; j < len; j++) dst[d + j * APanels.ROWS] = 0f;
-                } else {
-                    for (int j = 0; j < len; j++) dst[d + j * APanels.ROWS] = x[src + j];
-                }
-            } else if (src < 0) {
-                for (int j = 0; j < len; j++) dst[d + j * stride] = 0f;
+            if (src < 0) {
+                for (int j = 0; j < len; j++) dst[d + j * APanels.ROWS] = 0f;
             } else {
-                for (int j = 0; j < len; j++) dst[d + j * stride] = x[src + j];
+                for (int j = 0; j < len; j++) dst[d + j * APanels.ROWS] = x[src + j];
             }
             p += len;
-            d += len * stride;
+            d += len * APanels.ROWS;
         }
     }
 
