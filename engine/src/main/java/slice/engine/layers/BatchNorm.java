@@ -133,9 +133,8 @@ public final class BatchNorm extends Layer {
         fold(s.mean, s.variance, s.scale, s.shift);
         float[] y = node.out().data, scale = s.scale, shift = s.shift;
         float reluMax = s.reluMax;
-        int chunk = Math.max(1, MAP_CHUNK / channels);
-        if (s.gate == null) Parallel.forRange(pixels, chunk, (p0, p1) -> KERNEL.affine(x, y, p0, p1, channels, scale, shift));
-        else Parallel.forRange(pixels, chunk, (p0, p1) -> KERNEL.affineRelu(x, y, p0, p1, channels, scale, shift, reluMax));
+        if (s.gate == null) mapBackwards(pixels, (p0, p1) -> KERNEL.affine(x, y, p0, p1, channels, scale, shift));
+        else mapBackwards(pixels, (p0, p1) -> KERNEL.affineRelu(x, y, p0, p1, channels, scale, shift, reluMax));
     }
 
     private float invStd(float variance) { return (float) (1.0 / Math.sqrt(variance + (double) epsilon)); }
@@ -230,10 +229,9 @@ public final class BatchNorm extends Layer {
             if (gamma != null) for (int c = 0; c < channels; c++) gamma.grad.data[c] = s.sumDyXc[c] * s.invStd[c];
         }
         if (dx == null) return;
-        int chunk = Math.max(1, MAP_CHUNK / channels);
         if (!s.batchStatistics) {
-            if (gate == null) Parallel.forRange(pixels, chunk, (p0, p1) -> KERNEL.scaledGradient(dy, dx, p0, p1, channels, scale, add));
-            else Parallel.forRange(pixels, chunk, (p0, p1) -> KERNEL.gatedScaledGradient(dy, x, dx, p0, p1, channels, scale, gate, add));
+            if (gate == null) mapBackwards(pixels, (p0, p1) -> KERNEL.scaledGradient(dy, dx, p0, p1, channels, scale, add));
+            else mapBackwards(pixels, (p0, p1) -> KERNEL.gatedScaledGradient(dy, x, dx, p0, p1, channels, scale, gate, add));
             return;
         }
         // ∂L/∂x = s·g − s·mean(g) − s·x̂·mean(g·x̂) = s·g + [−s·invStd²·Σg(x−mean)/P]·(x − mean) + [−s·Σg/P]
@@ -243,12 +241,26 @@ public final class BatchNorm extends Layer {
             coefConst[c] = -scale[c] * s.sumDy[c] / pixels;
         }
         if (gate == null) {
-            Parallel.forRange(pixels, chunk,
+            mapBackwards(pixels,
                     (p0, p1) -> KERNEL.normalizedGradient(dy, x, dx, p0, p1, channels, mean, scale, coefCentred, coefConst, add));
         } else {
-            Parallel.forRange(pixels, chunk, (p0, p1) ->
+            mapBackwards(pixels, (p0, p1) ->
                     KERNEL.gatedNormalizedGradient(dy, x, dx, p0, p1, channels, mean, scale, coefCentred, coefConst, gate, add));
         }
+    }
+
+    /**
+     * Runs an elementwise map over pixels {@code [0, pixels)} in parallel, each thread's share walked from its end
+     * back to its start in steps of {@value #MAP_CHUNK} floats (each step itself forwards). The pass before a map
+     * (the statistics, the gradient sums, or the layer before) walked forwards, so the pixels it touched last, still
+     * in the last-level cache when the tensor is larger than it, are the first the map reads. Only the order of
+     * independent elements changes: the values are the same.
+     */
+    private void mapBackwards(int pixels, Parallel.RangeBody body) {
+        int step = Math.max(1, MAP_CHUNK / channels);
+        Parallel.forRange(pixels, step, (p0, p1) -> {
+            for (int end = p1; end > p0; end -= step) body.run(Math.max(p0, end - step), end);
+        });
     }
 
     /** A per-channel sum over pixels {@code [p0, p1)}, added into one or two accumulators of C floats. */
