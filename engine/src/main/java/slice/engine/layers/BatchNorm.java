@@ -67,12 +67,11 @@ public final class BatchNorm extends Layer {
         final double[] squares;
         /** Whether the last forward used batch statistics (training mode) or the moving ones. */
         boolean batchStatistics;
-        /** The fused ReLU's cap, NaN without one. */
-        final float reluMax;
-        /** The fused ReLU's gate over {@link #scale} and {@link #shift}, {@code null} without one. */
+        /** The fused ReLU's gate over {@link #scale} and {@link #shift} and its cap, {@code null} without one. */
         final ReluGate gate;
 
-        Saved(int channels, int blocks, float reluMax) {
+        /** {@code relu}: the ReLU this layer applies after itself, or {@code null}. */
+        Saved(int channels, int blocks, ReLU relu) {
             mean = new float[channels];
             variance = new float[channels];
             invStd = new float[channels];
@@ -86,8 +85,7 @@ public final class BatchNorm extends Layer {
             partialB = new float[blocks][channels];
             blockMean = new float[blocks][channels];
             squares = new double[channels];
-            this.reluMax = reluMax;
-            gate = Float.isNaN(reluMax) ? null : new ReluGate(scale, shift, reluMax);
+            gate = relu == null ? null : new ReluGate(scale, shift, relu.maxValue);
         }
     }
 
@@ -108,8 +106,8 @@ public final class BatchNorm extends Layer {
     }
 
     @Override protected Object newState(Node node, int batchCapacity) {
-        float reluMax = node.fusedAfter().isEmpty() ? Float.NaN : ((ReLU) node.fusedAfter().get(0)).maxValue;
-        return new Saved(channels, (batchCapacity * (outputSize() / channels) + SUM_BLOCK - 1) / SUM_BLOCK, reluMax);
+        ReLU relu = node.fusedAfter().isEmpty() ? null : (ReLU) node.fusedAfter().get(0);
+        return new Saved(channels, (batchCapacity * (outputSize() / channels) + SUM_BLOCK - 1) / SUM_BLOCK, relu);
     }
 
     /** A ReLU after this layer is applied by it, forward and backward (see the class comment). */
@@ -132,9 +130,12 @@ public final class BatchNorm extends Layer {
         for (int c = 0; c < channels; c++) s.invStd[c] = invStd(s.variance[c]);
         fold(s.mean, s.variance, s.scale, s.shift);
         float[] y = node.out().data, scale = s.scale, shift = s.shift;
-        float reluMax = s.reluMax;
-        if (s.gate == null) mapBackwards(pixels, (p0, p1) -> KERNEL.affine(x, y, p0, p1, channels, scale, shift));
-        else mapBackwards(pixels, (p0, p1) -> KERNEL.affineRelu(x, y, p0, p1, channels, scale, shift, reluMax));
+        if (s.gate == null) {
+            mapBackwards(pixels, (p0, p1) -> KERNEL.affine(x, y, p0, p1, channels, scale, shift));
+        } else {
+            float max = s.gate.max();
+            mapBackwards(pixels, (p0, p1) -> KERNEL.affineRelu(x, y, p0, p1, channels, scale, shift, max));
+        }
     }
 
     private float invStd(float variance) { return (float) (1.0 / Math.sqrt(variance + (double) epsilon)); }
