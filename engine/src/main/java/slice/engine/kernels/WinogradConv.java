@@ -28,18 +28,25 @@ import slice.engine.Parallel;
  * {@link #suits}: a 3×3 stride-1 kernel with at least {@value #MIN_CHANNELS} input and output channels. The
  * transforms are memory traffic the direct product does not have ({@code 16·Cin} values written per tile, read
  * back by the GEMM); with fewer channels they are a larger share of the work than the products they save.
- * {@link #pays}: at least {@value #MIN_TILES_PER_CHANNEL} tiles per output channel over the batch, so the
- * kernel transform (which writes 16 floats per weight pair) stays small beside the products it saves.
+ * {@link #pays}: at least {@value #MIN_TILES} tiles over the batch. The kernel transform writes 16 floats per weight
+ * pair and the GEMMs read them back for every block, while each tile saves 20 multiply-adds per pair: with few tiles
+ * and many weights (InceptionV3's 8×8 maps, 448 → 384 channels, are 16 tiles at batch 1) that traffic costs more than
+ * the products saved.
  */
 public final class WinogradConv {
     /** Channels (in and out) below which the direct convolution is used. */
     public static final int MIN_CHANNELS = 16;
-    /** Tiles in the batch, per output channel, below which the direct convolution is used. */
-    public static final int MIN_TILES_PER_CHANNEL = 0;
+    /** Tiles in the batch below which the direct convolution is used. */
+    public static final int MIN_TILES = 64;
     /** Floats of one block's V and M together: 512 KB, half an L2 of this machine and of a Cortex-A72. */
     private static final int BLOCK_FLOATS = 1 << 17;
     /** Fewest tiles in a block: below this the GEMM's row panels are too few to use its register tile. */
     private static final int MIN_BLOCK_TILES = 16;
+    /**
+     * Floats between the planes ξ of V and M beyond their size: with a plane of a power of two bytes, the 16 planes a
+     * transform reads or writes together would fall into the same cache sets.
+     */
+    private static final int PLANE_SKEW = 16;
     private static final ThreadLocal<float[][]> BUFFERS = ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[0], new float[0]});
 
     public final int h, w, cin, cout, padTop, padLeft, outH, outW, tilesH, tilesW;
@@ -64,7 +71,7 @@ public final class WinogradConv {
 
     /** Whether a batch of {@code batch} images is computed here (see the class comment). */
     public boolean pays(int batch) {
-        return (long) batch * tilesH * tilesW >= (long) MIN_TILES_PER_CHANNEL * cout;
+        return batch * tilesH * tilesW >= MIN_TILES;
     }
 
     /**
@@ -109,15 +116,16 @@ public final class WinogradConv {
         Parallel.forRange(cin, Math.max(1, cin / Parallel.threads()), (c0, c1) -> WINOGRAD.transformKernel(kernel, cin, cout, c0, c1, u));
         int tiles = batch * tilesH * tilesW, block = blockTiles(), blocks = (tiles + block - 1) / block;
         Parallel.forRange(blocks, (b0, b1) -> {
-            float[] v = buffer(1, 16 * block * cin), m = buffer(2, 16 * block * cout);
+            int vPlane = block * cin + PLANE_SKEW, mPlane = block * cout + PLANE_SKEW;
+            float[] v = buffer(1, 16 * vPlane), m = buffer(2, 16 * mPlane);
             for (int b = b0; b < b1; b++) {
-                int t0 = b * block, t1 = Math.min(tiles, t0 + block), rows = t1 - t0;
-                WINOGRAD.transformInput(this, x, t0, t1, v);
+                int t0 = b * block, t1 = Math.min(tiles, t0 + block);
+                WINOGRAD.transformInput(this, x, t0, t1, v, vPlane);
                 for (int xi = 0; xi < 16; xi++) {
-                    GEMM.gemm(false, false, rows, cout, cin, v, xi * rows * cin, cin, u, xi * cin * cout, cout,
-                            m, xi * rows * cout, cout, false);
+                    GEMM.gemm(false, false, t1 - t0, cout, cin, v, xi * vPlane, cin, u, xi * cin * cout, cout,
+                            m, xi * mPlane, cout, false);
                 }
-                WINOGRAD.transformOutput(this, m, t0, t1, bias, map, y);
+                WINOGRAD.transformOutput(this, m, t0, t1, mPlane, bias, map, y);
             }
         });
     }

@@ -35,12 +35,15 @@ public interface WinogradKernel {
      */
     void transformKernel(float[] kernel, int cin, int cout, int c0, int c1, float[] u);
 
-    /** {@code V[ξ][t − t0][c]} of tiles {@code [t0, t1)} ({@link WinogradConv#tileOrigin} numbers them). */
-    void transformInput(WinogradConv g, float[] x, int t0, int t1, float[] v);
+    /**
+     * {@code V[ξ][t − t0][c]} of tiles {@code [t0, t1)} ({@link WinogradConv} numbers them), stored at
+     * {@code v[ξ·plane + (t − t0)·Cin + c]}.
+     */
+    void transformInput(WinogradConv g, float[] x, int t0, int t1, float[] v, int plane);
 
     /**
-     * Output tiles {@code [t0, t1)} of {@code y} from {@code M[ξ][t − t0][o]}; {@code bias} and {@code map} may be
-     * null (none).
+     * Output tiles {@code [t0, t1)} of {@code y} from {@code M[ξ][t − t0][o] = m[ξ·plane + (t − t0)·Cout + o]};
+     * {@code bias} and {@code map} may be null (none).
      */
-    void transformOutput(WinogradConv g, float[] m, int t0, int t1, float[] bias, ColumnMap map, float[] y);
+    void transformOutput(WinogradConv g, float[] m, int t0, int t1, int plane, float[] bias, ColumnMap map, float[] y);
 }

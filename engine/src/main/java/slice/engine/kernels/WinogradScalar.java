@@ -9,19 +9,19 @@ public final class WinogradScalar implements WinogradKernel {
         kernelChannels(kernel, cin, cout, c0, c1, 0, cout, u);
     }
 
-    @Override public void transformInput(WinogradConv g, float[] x, int t0, int t1, float[] v) {
+    @Override public void transformInput(WinogradConv g, float[] x, int t0, int t1, float[] v, int plane) {
         int[] offsets = new int[16];
         for (int t = t0; t < t1; t++) {
             g.inputOffsets(t, offsets);
-            inputChannels(x, offsets, 0, g.cin, v, (t - t0) * g.cin, (t1 - t0) * g.cin);
+            inputChannels(x, offsets, 0, g.cin, v, (t - t0) * g.cin, plane);
         }
     }
 
-    @Override public void transformOutput(WinogradConv g, float[] m, int t0, int t1, float[] bias, ColumnMap map, float[] y) {
+    @Override public void transformOutput(WinogradConv g, float[] m, int t0, int t1, int plane, float[] bias, ColumnMap map, float[] y) {
         int[] offsets = new int[4];
         for (int t = t0; t < t1; t++) {
             g.outputOffsets(t, offsets);
-            outputChannels(m, (t - t0) * g.cout, (t1 - t0) * g.cout, 0, g.cout, bias, map, offsets, y);
+            outputChannels(m, (t - t0) * g.cout, plane, 0, g.cout, bias, map, offsets, y);
         }
     }
 
@@ -52,9 +52,9 @@ public final class WinogradScalar implements WinogradKernel {
 
     /**
      * {@code V[ξ] = (Bᵀ d B)[ξ]} of one tile for channels {@code [c0, c1)}: {@code d[4i + j][c] = x[offsets[4i + j] + c]}
-     * (zero where the offset is −1), {@code V[ξ][c]} stored at {@code v[vOff + ξ·stride + c]}.
+     * (zero where the offset is −1), {@code V[ξ][c]} stored at {@code v[vOff + ξ·plane + c]}.
      */
-    public static void inputChannels(float[] x, int[] offsets, int c0, int c1, float[] v, int vOff, int stride) {
+    public static void inputChannels(float[] x, int[] offsets, int c0, int c1, float[] v, int vOff, int plane) {
         float[] e = new float[16];
         for (int c = c0; c < c1; c++) {
             for (int i = 0; i < 4; i++) { // e = d B, row by row
@@ -67,10 +67,10 @@ public final class WinogradScalar implements WinogradKernel {
             }
             for (int j = 0; j < 4; j++) { // V = Bᵀ e, column by column
                 float e0 = e[j], e1 = e[4 + j], e2 = e[8 + j], e3 = e[12 + j];
-                v[vOff + j * stride + c] = e0 - e2;
-                v[vOff + (4 + j) * stride + c] = e1 + e2;
-                v[vOff + (8 + j) * stride + c] = e2 - e1;
-                v[vOff + (12 + j) * stride + c] = e1 - e3;
+                v[vOff + j * plane + c] = e0 - e2;
+                v[vOff + (4 + j) * plane + c] = e1 + e2;
+                v[vOff + (8 + j) * plane + c] = e2 - e1;
+                v[vOff + (12 + j) * plane + c] = e1 - e3;
             }
         }
     }
@@ -80,16 +80,16 @@ public final class WinogradScalar implements WinogradKernel {
     }
 
     /**
-     * One output tile for output channels {@code [o0, o1)}: {@code M[ξ][o] = m[mOff + ξ·stride + o]},
+     * One output tile for output channels {@code [o0, o1)}: {@code M[ξ][o] = m[mOff + ξ·plane + o]},
      * {@code y[offsets[2r + s] + o] = map((Aᵀ M A)[r][s] + bias[o], o)} where the offset is not −1.
      */
-    public static void outputChannels(float[] m, int mOff, int stride, int o0, int o1, float[] bias, ColumnMap map,
+    public static void outputChannels(float[] m, int mOff, int plane, int o0, int o1, float[] bias, ColumnMap map,
                                       int[] offsets, float[] y) {
         float[] s = new float[8], tile = new float[4];
         for (int o = o0; o < o1; o++) {
             int k = mOff + o;
             for (int j = 0; j < 4; j++) { // s = Aᵀ M, column by column
-                float m0 = m[k + j * stride], m1 = m[k + (4 + j) * stride], m2 = m[k + (8 + j) * stride], m3 = m[k + (12 + j) * stride];
+                float m0 = m[k + j * plane], m1 = m[k + (4 + j) * plane], m2 = m[k + (8 + j) * plane], m3 = m[k + (12 + j) * plane];
                 s[j] = (m0 + m1) + m2;
                 s[4 + j] = (m1 - m2) - m3;
             }

@@ -2,6 +2,7 @@ package slice.engine.simd;
 
 import static slice.engine.simd.VectorInfo.F;
 
+import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import slice.engine.kernels.ColumnMap;
 import slice.engine.kernels.WinogradConv;
@@ -17,7 +18,6 @@ import slice.engine.kernels.WinogradScalar;
  */
 public final class WinogradVector implements WinogradKernel {
     private static final int L = F.length();
-    private static final FloatVector ZERO = FloatVector.zero(F);
 
     @Override public void transformKernel(float[] kernel, int cin, int cout, int c0, int c1, float[] u) {
         int tap = cin * cout, vecEnd = F.loopBound(cout);
@@ -53,49 +53,61 @@ public final class WinogradVector implements WinogradKernel {
         return a.mul(0.5f);
     }
 
-    @Override public void transformInput(WinogradConv g, float[] x, int t0, int t1, float[] v) {
-        int cin = g.cin, vecEnd = F.loopBound(cin), stride = (t1 - t0) * cin;
+    @Override public void transformInput(WinogradConv g, float[] x, int t0, int t1, float[] v, int plane) {
+        int cin = g.cin, vecEnd = F.loopBound(cin);
         int[] at = new int[16];
+        float[] zeros = new float[cin];
         for (int t = t0; t < t1; t++) {
             g.inputOffsets(t, at);
             int vOff = (t - t0) * cin;
             for (int c = 0; c < vecEnd; c += L) {
                 // e = d B, row by row
-                FloatVector d0 = load(x, at[0], c), d1 = load(x, at[1], c), d2 = load(x, at[2], c), d3 = load(x, at[3], c);
+                FloatVector d0 = load(x, zeros, at[0], c), d1 = load(x, zeros, at[1], c), d2 = load(x, zeros, at[2], c), d3 = load(x, zeros, at[3], c);
                 FloatVector e00 = d0.sub(d2), e01 = d1.add(d2), e02 = d2.sub(d1), e03 = d1.sub(d3);
-                d0 = load(x, at[4], c); d1 = load(x, at[5], c); d2 = load(x, at[6], c); d3 = load(x, at[7], c);
+                d0 = load(x, zeros, at[4], c); d1 = load(x, zeros, at[5], c); d2 = load(x, zeros, at[6], c); d3 = load(x, zeros, at[7], c);
                 FloatVector e10 = d0.sub(d2), e11 = d1.add(d2), e12 = d2.sub(d1), e13 = d1.sub(d3);
-                d0 = load(x, at[8], c); d1 = load(x, at[9], c); d2 = load(x, at[10], c); d3 = load(x, at[11], c);
+                d0 = load(x, zeros, at[8], c); d1 = load(x, zeros, at[9], c); d2 = load(x, zeros, at[10], c); d3 = load(x, zeros, at[11], c);
                 FloatVector e20 = d0.sub(d2), e21 = d1.add(d2), e22 = d2.sub(d1), e23 = d1.sub(d3);
-                d0 = load(x, at[12], c); d1 = load(x, at[13], c); d2 = load(x, at[14], c); d3 = load(x, at[15], c);
+                d0 = load(x, zeros, at[12], c); d1 = load(x, zeros, at[13], c); d2 = load(x, zeros, at[14], c); d3 = load(x, zeros, at[15], c);
                 FloatVector e30 = d0.sub(d2), e31 = d1.add(d2), e32 = d2.sub(d1), e33 = d1.sub(d3);
                 // V = Bᵀ e, column by column
                 int o = vOff + c;
-                inputColumn(e00, e10, e20, e30, v, o, stride);
-                inputColumn(e01, e11, e21, e31, v, o + stride, stride);
-                inputColumn(e02, e12, e22, e32, v, o + 2 * stride, stride);
-                inputColumn(e03, e13, e23, e33, v, o + 3 * stride, stride);
+                inputColumn(e00, e10, e20, e30, v, o, plane);
+                inputColumn(e01, e11, e21, e31, v, o + plane, plane);
+                inputColumn(e02, e12, e22, e32, v, o + 2 * plane, plane);
+                inputColumn(e03, e13, e23, e33, v, o + 3 * plane, plane);
             }
-            if (vecEnd < cin) WinogradScalar.inputChannels(x, at, vecEnd, cin, v, vOff, stride);
+            if (vecEnd < cin) WinogradScalar.inputChannels(x, at, vecEnd, cin, v, vOff, plane);
         }
     }
 
-    private static FloatVector load(float[] x, int offset, int c) {
-        return offset < 0 ? ZERO : FloatVector.fromArray(F, x, offset + c);
+    /**
+     * Channels {@code c..c+L} of the input pixel at {@code offset}, or of {@code zeros} where it is −1: choosing the
+     * array, not the vector, keeps the vector out of a branch (a vector merged from two branches may be boxed).
+     */
+    private static FloatVector load(float[] x, float[] zeros, int offset, int c) {
+        return FloatVector.fromArray(F, offset < 0 ? zeros : x, offset < 0 ? c : offset + c);
     }
 
     /** Column j of {@code V = Bᵀ e} (rows ξ = j, 4 + j, 8 + j, 12 + j) from column {@code (e0, e1, e2, e3)} of e. */
-    private static void inputColumn(FloatVector e0, FloatVector e1, FloatVector e2, FloatVector e3, float[] v, int off, int stride) {
+    private static void inputColumn(FloatVector e0, FloatVector e1, FloatVector e2, FloatVector e3, float[] v, int off, int plane) {
         e0.sub(e2).intoArray(v, off);
-        e1.add(e2).intoArray(v, off + 4 * stride);
-        e2.sub(e1).intoArray(v, off + 8 * stride);
-        e1.sub(e3).intoArray(v, off + 12 * stride);
+        e1.add(e2).intoArray(v, off + 4 * plane);
+        e2.sub(e1).intoArray(v, off + 8 * plane);
+        e1.sub(e3).intoArray(v, off + 12 * plane);
     }
 
-    @Override public void transformOutput(WinogradConv g, float[] m, int t0, int t1, float[] bias, ColumnMap map, float[] y) {
-        int cout = g.cout, vecEnd = F.loopBound(cout), stride = (t1 - t0) * cout;
+    @Override public void transformOutput(WinogradConv g, float[] m, int t0, int t1, int plane, float[] bias, ColumnMap map, float[] y) {
+        int cout = g.cout, vecEnd = F.loopBound(cout);
+        // Absent steps as exact identities, so no vector depends on a branch: x + (−0) = x, fma(x, 1, −0) = x,
+        // min(max(x, −∞), +∞) = x, for every x including ±0.
+        float[] minusZeros = new float[cout], ones = new float[cout];
+        Arrays.fill(minusZeros, -0f);
+        Arrays.fill(ones, 1f);
         boolean affine = map != null && map.scale() != null;
-        FloatVector lo = FloatVector.broadcast(F, map == null ? 0f : map.lo()), hi = FloatVector.broadcast(F, map == null ? 0f : map.hi());
+        float[] b = bias == null ? minusZeros : bias, scale = affine ? map.scale() : ones, shift = affine ? map.shift() : minusZeros;
+        FloatVector lo = FloatVector.broadcast(F, map == null ? Float.NEGATIVE_INFINITY : map.lo());
+        FloatVector hi = FloatVector.broadcast(F, map == null ? Float.POSITIVE_INFINITY : map.hi());
         int[] at = new int[4];
         for (int t = t0; t < t1; t++) {
             g.outputOffsets(t, at);
@@ -103,40 +115,30 @@ public final class WinogradVector implements WinogradKernel {
             for (int o = 0; o < vecEnd; o += L) {
                 int k = mOff + o;
                 // s = Aᵀ M, column by column: s0j = (m0j + m1j) + m2j, s1j = (m1j − m2j) − m3j
-                FloatVector m0 = FloatVector.fromArray(F, m, k), m1 = FloatVector.fromArray(F, m, k + 4 * stride);
-                FloatVector m2 = FloatVector.fromArray(F, m, k + 8 * stride), m3 = FloatVector.fromArray(F, m, k + 12 * stride);
+                FloatVector m0 = FloatVector.fromArray(F, m, k), m1 = FloatVector.fromArray(F, m, k + 4 * plane);
+                FloatVector m2 = FloatVector.fromArray(F, m, k + 8 * plane), m3 = FloatVector.fromArray(F, m, k + 12 * plane);
                 FloatVector s00 = m0.add(m1).add(m2), s10 = m1.sub(m2).sub(m3);
-                m0 = FloatVector.fromArray(F, m, k + stride); m1 = FloatVector.fromArray(F, m, k + 5 * stride);
-                m2 = FloatVector.fromArray(F, m, k + 9 * stride); m3 = FloatVector.fromArray(F, m, k + 13 * stride);
+                m0 = FloatVector.fromArray(F, m, k + plane); m1 = FloatVector.fromArray(F, m, k + 5 * plane);
+                m2 = FloatVector.fromArray(F, m, k + 9 * plane); m3 = FloatVector.fromArray(F, m, k + 13 * plane);
                 FloatVector s01 = m0.add(m1).add(m2), s11 = m1.sub(m2).sub(m3);
-                m0 = FloatVector.fromArray(F, m, k + 2 * stride); m1 = FloatVector.fromArray(F, m, k + 6 * stride);
-                m2 = FloatVector.fromArray(F, m, k + 10 * stride); m3 = FloatVector.fromArray(F, m, k + 14 * stride);
+                m0 = FloatVector.fromArray(F, m, k + 2 * plane); m1 = FloatVector.fromArray(F, m, k + 6 * plane);
+                m2 = FloatVector.fromArray(F, m, k + 10 * plane); m3 = FloatVector.fromArray(F, m, k + 14 * plane);
                 FloatVector s02 = m0.add(m1).add(m2), s12 = m1.sub(m2).sub(m3);
-                m0 = FloatVector.fromArray(F, m, k + 3 * stride); m1 = FloatVector.fromArray(F, m, k + 7 * stride);
-                m2 = FloatVector.fromArray(F, m, k + 11 * stride); m3 = FloatVector.fromArray(F, m, k + 15 * stride);
+                m0 = FloatVector.fromArray(F, m, k + 3 * plane); m1 = FloatVector.fromArray(F, m, k + 7 * plane);
+                m2 = FloatVector.fromArray(F, m, k + 11 * plane); m3 = FloatVector.fromArray(F, m, k + 15 * plane);
                 FloatVector s03 = m0.add(m1).add(m2), s13 = m1.sub(m2).sub(m3);
                 // Y = s A, row by row, then bias and map
-                FloatVector b = bias == null ? null : FloatVector.fromArray(F, bias, o);
-                FloatVector scale = affine ? FloatVector.fromArray(F, map.scale(), o) : null;
-                FloatVector shift = affine ? FloatVector.fromArray(F, map.shift(), o) : null;
-                store(s00.add(s01).add(s02), at[0], o, b, map, scale, shift, lo, hi, y);
-                store(s01.sub(s02).sub(s03), at[1], o, b, map, scale, shift, lo, hi, y);
-                store(s10.add(s11).add(s12), at[2], o, b, map, scale, shift, lo, hi, y);
-                store(s11.sub(s12).sub(s13), at[3], o, b, map, scale, shift, lo, hi, y);
+                FloatVector bo = FloatVector.fromArray(F, b, o), so = FloatVector.fromArray(F, scale, o), to = FloatVector.fromArray(F, shift, o);
+                FloatVector y00 = s00.add(s01).add(s02).add(bo).fma(so, to).max(lo).min(hi);
+                FloatVector y01 = s01.sub(s02).sub(s03).add(bo).fma(so, to).max(lo).min(hi);
+                FloatVector y10 = s10.add(s11).add(s12).add(bo).fma(so, to).max(lo).min(hi);
+                FloatVector y11 = s11.sub(s12).sub(s13).add(bo).fma(so, to).max(lo).min(hi);
+                if (at[0] >= 0) y00.intoArray(y, at[0] + o);
+                if (at[1] >= 0) y01.intoArray(y, at[1] + o);
+                if (at[2] >= 0) y10.intoArray(y, at[2] + o);
+                if (at[3] >= 0) y11.intoArray(y, at[3] + o);
             }
-            if (vecEnd < cout) WinogradScalar.outputChannels(m, mOff, stride, vecEnd, cout, bias, map, at, y);
+            if (vecEnd < cout) WinogradScalar.outputChannels(m, mOff, plane, vecEnd, cout, bias, map, at, y);
         }
-    }
-
-    /** Stores {@code map(value + b)} (each step only when present) at {@code y[offset + o]}, unless the offset is −1. */
-    private static void store(FloatVector value, int offset, int o, FloatVector b, ColumnMap map, FloatVector scale, FloatVector shift,
-                              FloatVector lo, FloatVector hi, float[] y) {
-        if (offset < 0) return;
-        if (b != null) value = value.add(b);
-        if (map != null) {
-            if (scale != null) value = value.fma(scale, shift);
-            value = value.max(lo).min(hi);
-        }
-        value.intoArray(y, offset + o);
     }
 }

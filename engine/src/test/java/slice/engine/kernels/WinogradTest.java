@@ -50,18 +50,21 @@ class WinogradTest {
             // A block of tiles that starts past tile 0 and ends before the last, so offsets into V and M count.
             int tiles = 2 * g.tilesH * g.tilesW, t0 = tiles / 3, t1 = Math.max(t0 + 1, tiles - 1);
             float[] x = random(rnd, 2 * g.h * g.w * g.cin);
-            float[] vScalar = new float[16 * (t1 - t0) * g.cin], vVector = new float[vScalar.length];
-            SCALAR.transformInput(g, x, t0, t1, vScalar);
-            Kernels.WINOGRAD.transformInput(g, x, t0, t1, vVector);
+            // Planes a few floats apart beyond their size; the gaps must stay untouched (zero).
+            int vPlane = (t1 - t0) * g.cin + 3, mPlane = (t1 - t0) * g.cout + 5;
+            float[] vScalar = new float[16 * vPlane], vVector = new float[vScalar.length];
+            SCALAR.transformInput(g, x, t0, t1, vScalar, vPlane);
+            Kernels.WINOGRAD.transformInput(g, x, t0, t1, vVector, vPlane);
+            for (int xi = 0; xi < 16; xi++) assertEquals(0f, vScalar[xi * vPlane + vPlane - 1], what + " gap after plane " + xi);
             assertArrayEquals(vScalar, vVector, what + " input");
 
-            float[] m = random(rnd, 16 * (t1 - t0) * g.cout), y0 = random(rnd, 2 * g.outH * g.outW * g.cout);
+            float[] m = random(rnd, 16 * mPlane), y0 = random(rnd, 2 * g.outH * g.outW * g.cout);
             for (int kind = 0; kind < 4; kind++) {
                 float[] bias = kind % 2 == 0 ? null : random(rnd, g.cout);
                 ColumnMap map = map(rnd, g.cout, kind);
                 float[] yScalar = y0.clone(), yVector = y0.clone();
-                SCALAR.transformOutput(g, m, t0, t1, bias, map, yScalar);
-                Kernels.WINOGRAD.transformOutput(g, m, t0, t1, bias, map, yVector);
+                SCALAR.transformOutput(g, m, t0, t1, mPlane, bias, map, yScalar);
+                Kernels.WINOGRAD.transformOutput(g, m, t0, t1, mPlane, bias, map, yVector);
                 assertArrayEquals(yScalar, yVector, what + " output, map kind " + kind);
             }
         }
@@ -107,12 +110,15 @@ class WinogradTest {
     }
 
     @Test
-    void ruleTakesOnlyThreeByThreeStrideOneWithEnoughChannels() {
+    void ruleTakesOnlyThreeByThreeStrideOneWithEnoughChannelsAndTiles() {
         assertTrue(WinogradConv.suits(3, 3, 1, 1, 32, 64));
         assertFalse(WinogradConv.suits(3, 3, 2, 2, 32, 64));
         assertFalse(WinogradConv.suits(3, 1, 1, 1, 32, 64));
         assertFalse(WinogradConv.suits(3, 3, 1, 1, WinogradConv.MIN_CHANNELS - 1, 64));
         assertFalse(WinogradConv.suits(3, 3, 1, 1, 64, WinogradConv.MIN_CHANNELS - 1));
+        WinogradConv eightByEight = new WinogradConv(8, 8, 448, 384, 1, 1, 8, 8); // 16 tiles per image
+        assertFalse(eightByEight.pays(WinogradConv.MIN_TILES / 16 - 1));
+        assertTrue(eightByEight.pays(WinogradConv.MIN_TILES / 16));
     }
 
     /** Shape {@code s} = (h, w, Cin, Cout, same?) as a geometry: 'same' pads one pixel, 'valid' none. */
