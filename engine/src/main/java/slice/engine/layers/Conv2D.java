@@ -34,8 +34,9 @@ import slice.engine.kernels.WinogradConv;
  * ({@link Epilogue}): the GEMM maps each tile of Y with them before storing it.
  *
  * <p>A 3×3 stride-1 forward that {@link WinogradConv#suits} (and {@link WinogradConv#pays} for the batch) is computed
- * with Winograd's F(2×2, 3×3) instead, in training too (same epilogue; rounding as that class states); the backward
- * stays as above.
+ * with Winograd's F(2×2, 3×3) instead (same epilogue; rounding as that class states): in inference, and in training
+ * when this layer is frozen. A trainable layer's training forward keeps the direct product, whose smaller rounding
+ * keeps finite-difference checks of the gradients through it as sharp as before; the backward is always as above.
  */
 public final class Conv2D extends Layer {
     /**
@@ -99,7 +100,7 @@ public final class Conv2D extends Layer {
     @Override public void forward(Node node, boolean training) {
         Epilogue e = (Epilogue) node.state();
         float[] x = node.in(0).data, y = node.out().data, w = kernel.value.data;
-        if (winograd != null && winograd.pays(node.batch())) {
+        if (winograd != null && (!training || !isTrainable()) && winograd.pays(node.batch())) {
             if (e != null) e.prepare();
             winograd.forward(x, node.batch(), w, bias == null ? null : bias.value.data, e == null ? null : e.map(), y);
             return;

@@ -6,11 +6,18 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import slice.engine.GradCheck;
+import slice.engine.Input;
+import slice.engine.LayerHarness;
 import slice.engine.Parallel;
 import slice.engine.Simd;
+import slice.engine.Tensor;
+import slice.engine.layers.Conv2D;
+import slice.engine.layers.Padding;
 
 /**
  * The Winograd F(2×2, 3×3) convolution: the vector transforms against their scalar twin bit for bit on shapes that hit
@@ -107,6 +114,27 @@ class WinogradTest {
             g.forward(x, 3, kernel, bias, map(rnd, g.cout, 3), results[threads - 1]);
         }
         assertArrayEquals(results[0], results[1]);
+    }
+
+    @Test
+    void conv2dTakesWinogradInInferenceAndWhenFrozen() {
+        Random rnd = new Random(23);
+        for (Padding padding : Padding.values()) {
+            Conv2D conv = new Conv2D("conv", new Input("x", 9, 7, 17), 19, 3, 3, 1, 1, padding, true);
+            GradCheck.randomizeWeights(conv, rnd, -1, 1);
+            int batch = 8, oh = conv.outputShape()[0], ow = conv.outputShape()[1];
+            Tensor x = GradCheck.random(rnd, batch, 9, 7, 17);
+            WinogradConv g = new WinogradConv(9, 7, 17, 19, padding.padBefore(9, 3, 1), padding.padBefore(7, 3, 1), oh, ow);
+            assertTrue(g.pays(batch), padding + ": enough tiles");
+            float[] expected = new float[batch * oh * ow * 19];
+            g.forward(x.data, batch, conv.kernel.value.data, conv.bias.value.data, null, expected);
+
+            assertArrayEquals(expected, LayerHarness.forward(conv, false, x).data, padding + " inference");
+            float[] direct = LayerHarness.forward(conv, true, x).data;
+            assertFalse(Arrays.equals(expected, direct), padding + ": a trainable layer's training forward is the direct product");
+            conv.setTrainable(false);
+            assertArrayEquals(expected, LayerHarness.forward(conv, true, x).data, padding + " frozen, training");
+        }
     }
 
     @Test
