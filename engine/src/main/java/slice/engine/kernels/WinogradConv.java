@@ -15,7 +15,7 @@ import slice.engine.Parallel;
  * <p>A forward call transforms the kernel (every call: in training the weights change between calls, and it costs
  * {@code 16·Cin·Cout} values against the GEMMs' {@code 16·tiles·Cin·Cout} multiply-adds), then runs blocks of tiles
  * — input transform, the 16 GEMMs {@code M_ξ = V_ξ·U_ξ}, output transform with bias and {@link ColumnMap} — each
- * block's V and M sized to stay in L2. Blocks are split over threads; each output depends only on its block, and
+ * block's V and M sized for the L2 cache. Blocks are split over threads; each output depends only on its block, and
  * the GEMM's sums are fixed in order, so results are bit-identical for any thread count.
  *
  * <h2>Rounding</h2>
