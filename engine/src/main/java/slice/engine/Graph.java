@@ -99,8 +99,9 @@ public final class Graph {
     /**
      * What the last {@link #forward} computed at the named layer, {@code [N, ...outputShape]}. Fails when this graph
      * does not keep that value: before it is planned, for a layer an inference plan fused with others (a convolution
-     * that applies the batch norm and ReLU after it, those layers, a padding read through by the layer after it: only
-     * the last layer of a fused chain has its value in the chain's buffer), and for any layer but the output of a {@link #planInference} plan (its buffers are
+     * that applies the batch norm and ReLU after it, those layers: only the last layer of a fused chain has its value
+     * in the chain's buffer), for a padding read through by the layer after it (in any plan: its value is never made),
+     * and for any layer but the output of a {@link #planInference} plan (its buffers are
      * shared and hold a later layer's values).
      */
     public Tensor activation(String name) { return activation(layer(name)); }
@@ -116,6 +117,10 @@ public final class Graph {
         if (result != null) {
             throw new IllegalStateException("an inference plan keeps only the output; " + l.name
                     + "'s buffer is shared with later layers (cut the graph at " + l.name + " to read it)");
+        }
+        if (ordered.stream().anyMatch(n -> n.readThrough() == l)) {
+            throw new IllegalStateException(l.name + " is read through by the layer after it, which does its work from "
+                    + l.name + "'s input: its value is never made (read that input instead)");
         }
         if (!node.fusedAfter().isEmpty() || fused.contains(l) && !isChainEnd(l)) {
             throw new IllegalStateException(l.name + " was fused into a neighbouring layer by this graph's inference"
@@ -166,8 +171,8 @@ public final class Graph {
     /**
      * Allocates every buffer for batches of up to {@code batchCapacity}: outputs for all layers, and gradients
      * for layers a gradient must flow through (those downstream of a trainable layer with parameters). Where no
-     * gradient flows, a convolution absorbs the frozen batch norm and ReLU after it, and a depthwise convolution the
-     * zero padding before it ({@link #fuse}).
+     * gradient flows, a convolution absorbs the frozen batch norm and ReLU after it; and in any plan a depthwise
+     * convolution absorbs the zero padding before it, forward and backward ({@link #fuse}): the padding gets no buffers.
      */
     public void plan(int batchCapacity) {
         if (batchCapacity < 1) throw new IllegalArgumentException("batch capacity must be positive");
@@ -189,8 +194,10 @@ public final class Graph {
             int[] shape = Tensor.withBatch(batchCapacity, l.outputShape());
             Layer producer = fusedInto.get(l);
             Node[] in = Arrays.stream(l.inputs).map(made::get).toArray(Node[]::new);
-            Node node = new Node(l, in, producer == null ? new Tensor(shape) : made.get(producer).out,
-                    needsGrad.contains(l) ? new Tensor(shape) : null, fusedAfter.getOrDefault(l, List.of()), readThrough.get(l));
+            boolean readByNext = readThrough.containsValue(l); // its consumer does its work: no buffers of its own
+            Tensor out = producer != null ? made.get(producer).out : new Tensor(readByNext ? Tensor.withBatch(0, l.outputShape()) : shape);
+            Node node = new Node(l, in, out, needsGrad.contains(l) && !readByNext ? new Tensor(shape) : null,
+                    fusedAfter.getOrDefault(l, List.of()), readThrough.get(l));
             made.put(l, node);
             order.add(node);
         }
@@ -209,10 +216,11 @@ public final class Graph {
      * ({@link Layer#canFuse}): a convolution takes over a following frozen batch norm and ReLU and applies them to
      * its output while it is in cache. Fills {@code fusedAfter} (a layer → the layers it applies after itself) and
      * returns each fused layer → the layer that now computes its output; the fused layer shares that buffer and does
-     * not run. Then each layer is offered its input when it is that input's sole consumer ({@link Layer#canReadThrough}:
-     * a depthwise convolution reads through a zero padding); {@code readThrough} gets consumer → producer, and the
-     * producer does not run. The numbers are the same (the same kernels run on the same values); {@link #activation}
-     * refuses the layers whose values are no longer kept.
+     * not run. Then each layer, gradient or not, is offered its input when it is that input's sole consumer
+     * ({@link Layer#canReadThrough}: a depthwise convolution reads through a zero padding, and its backward writes the
+     * padding's input gradient); {@code readThrough} gets consumer → producer, and the producer runs neither pass. The
+     * numbers are the same (the same kernels run on the same values); {@link #activation} refuses the layers whose
+     * values are no longer kept.
      */
     private Map<Layer, Layer> fuse(Set<Layer> needsGrad, Map<Layer, List<Layer>> fusedAfter, Map<Layer, Layer> readThrough) {
         Map<Layer, List<Layer>> consumers = new HashMap<>();
@@ -234,10 +242,10 @@ public final class Graph {
             if (!chain.isEmpty()) fusedAfter.put(producer, List.copyOf(chain));
         }
         for (Layer l : layers) {
-            if (fusedInto.containsKey(l) || needsGrad.contains(l) || l.inputs.length != 1) continue;
+            if (fusedInto.containsKey(l) || l.inputs.length != 1) continue;
             Layer producer = l.inputs[0];
-            if (producer == source || fusedInto.containsKey(producer) || needsGrad.contains(producer)
-                    || consumers.get(producer).size() != 1 || !l.canReadThrough(producer)) continue;
+            if (producer == source || fusedInto.containsKey(producer) || consumers.get(producer).size() != 1
+                    || !l.canReadThrough(producer)) continue;
             readThrough.put(l, producer);
         }
         return fusedInto;
@@ -352,9 +360,10 @@ public final class Graph {
         Tensor in = nodes.get(source).out.setBatch(count);
         System.arraycopy(x.data, from * sampleIn, in.data, 0, count * sampleIn);
         for (Node node : ordered) {
+            if (fused.contains(node.layer)) continue; // its value is in another layer's buffer, or not kept at all
             node.out.setBatch(count);
             if (node.grad != null) node.grad.setBatch(count);
-            if (!fused.contains(node.layer)) node.layer.forward(node, training);
+            node.layer.forward(node, training);
         }
         return nodes.get(output).out;
     }

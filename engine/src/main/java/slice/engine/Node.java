@@ -19,8 +19,8 @@ import java.util.List;
  *       it. A layer asks which with {@link #addsToInGrad}{@code (i)}, once per backward, before it writes;</li>
  *   <li>{@link #state}: the layer's own per-graph scratch ({@link Layer#newState}), or {@code null}.</li>
  * </ul>
- * In an inference plan a node may also carry the layers it applies after its own output ({@link #fusedAfter}) and
- * the layer it reads through ({@link #readThrough}); see {@link Graph#plan}.
+ * In an inference plan a node may also carry the layers it applies after its own output ({@link #fusedAfter}); in any
+ * plan, the layer it reads through ({@link #readThrough}, forward and backward); see {@link Graph#plan}.
  */
 public final class Node {
     public final Layer layer;
@@ -78,12 +78,16 @@ public final class Node {
     }
 
     /** The output of input {@code i} (with a {@link #readThrough}: the read-through layer's own input). */
-    public Tensor in(int i) {
-        return i == 0 && readThrough != null ? inputs[0].inputs[0].out : inputs[i].out;
-    }
+    public Tensor in(int i) { return input(i).out; }
 
-    /** ∂L/∂in_i, or {@code null} when input {@code i} needs no gradient; {@link #addsToInGrad} says how to write it. */
-    public Tensor inGrad(int i) { return inputs[i].grad; }
+    /**
+     * ∂L/∂in_i, or {@code null} when input {@code i} needs no gradient; {@link #addsToInGrad} says how to write it.
+     * With a {@link #readThrough}: the gradient of the read-through layer's own input.
+     */
+    public Tensor inGrad(int i) { return input(i).grad; }
+
+    /** The node whose output {@link #in}{@code (i)} is and whose gradient {@link #inGrad}{@code (i)} is. */
+    private Node input(int i) { return i == 0 && readThrough != null ? inputs[0].inputs[0] : inputs[i]; }
 
     /**
      * Claims ∂L/∂in_i for this backward. True when another consumer of input {@code i} has already written its share
@@ -92,7 +96,7 @@ public final class Node {
      * and backward, before writing, and then writes every element (a scatter that skips some zeroes them first).
      */
     public boolean addsToInGrad(int i) {
-        Node in = inputs[i];
+        Node in = input(i);
         boolean written = in.gradWritten;
         in.gradWritten = true;
         return written;

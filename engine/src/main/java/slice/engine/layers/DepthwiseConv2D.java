@@ -24,8 +24,8 @@ import slice.engine.kernels.WindowGeometry;
  * {@link DepthwiseKernel} (channels are the vector lanes); forward and input gradient split over rows, the kernel
  * gradient over bands of output rows (each into its own partial sums, added in band order), so results do not depend
  * on the thread count. In an inference graph a following frozen batch norm (or {@link Scale}) and ReLU are applied by
- * the kernel to each output before it is stored ({@link Epilogue}), and a zero padding
- * before it is read through ({@link #canReadThrough}).
+ * the kernel to each output before it is stored ({@link Epilogue}); in any graph a zero padding before it is read
+ * through ({@link #canReadThrough}): forward reads the unpadded input, backward writes the unpadded input's gradient.
  */
 public final class DepthwiseConv2D extends Layer {
     private static final DepthwiseKernel KERNEL = Kernels.DEPTHWISE;
@@ -109,14 +109,15 @@ public final class DepthwiseConv2D extends Layer {
 
     @Override public void backward(Node node) {
         float[] dy = node.grad().data, k = kernel.value.data;
+        WindowGeometry window = ((State) node.state()).window;
         if (node.inGrad(0) != null) {
             float[] dx = node.inGrad(0).data;
             boolean add = node.addsToInGrad(0);
-            int rowLength = geometry.w * channels;
-            Parallel.forRange(node.batch() * geometry.h, (r0, r1) -> {
+            int rowLength = window.w * channels;
+            Parallel.forRange(node.batch() * window.h, (r0, r1) -> {
                 for (int r = r0; r < r1; r++) { // row by row: the kernel adds into a row just zeroed, still in cache
                     if (!add) Arrays.fill(dx, r * rowLength, (r + 1) * rowLength, 0f);
-                    KERNEL.backwardInput(geometry, dy, k, dx, r, r + 1);
+                    KERNEL.backwardInput(window, dy, k, dx, r, r + 1);
                 }
             });
         }
@@ -130,8 +131,9 @@ public final class DepthwiseConv2D extends Layer {
      */
     private void backwardKernel(Node node, float[] dy) {
         State s = (State) node.state();
+        WindowGeometry window = s.window;
         float[] x = node.in(0).data;
-        int rows = node.batch() * geometry.outH, bands = (rows + KERNEL_GRADIENT_ROWS - 1) / KERNEL_GRADIENT_ROWS;
+        int rows = node.batch() * window.outH, bands = (rows + KERNEL_GRADIENT_ROWS - 1) / KERNEL_GRADIENT_ROWS;
         if (s.kernelPartials.length < bands) {
             s.kernelPartials = new float[bands][kernel.value.size()];
             s.biasPartials = new float[bands][channels];
@@ -140,7 +142,7 @@ public final class DepthwiseConv2D extends Layer {
         boolean hasBias = bias != null;
         Parallel.forRange(bands, (b0, b1) -> {
             for (int b = b0; b < b1; b++) {
-                KERNEL.backwardKernel(geometry, x, dy, b * KERNEL_GRADIENT_ROWS, Math.min(rows, (b + 1) * KERNEL_GRADIENT_ROWS),
+                KERNEL.backwardKernel(window, x, dy, b * KERNEL_GRADIENT_ROWS, Math.min(rows, (b + 1) * KERNEL_GRADIENT_ROWS),
                         dk[b], hasBias ? db[b] : null);
             }
         });
