@@ -244,12 +244,17 @@ public final class DepthwiseVector implements DepthwiseKernel {
     @Override public void backwardKernel(WindowGeometry g, float[] x, float[] dy, int row0, int row1, float[] dK, float[] dBias) {
         int c = g.channels, s = g.stride;
         DepthwiseScalar.clearKernelGradient(g, dK, dBias);
+        float[] partials = g.kh == 3 && g.kw == 3 ? new float[9 * L] : null; // the nine tap partials of kernelRow3x3
         for (int r = row0; r < row1; r++) {
             int b = r / g.outH, oy = r % g.outH;
             int iy0 = oy * s - g.padTop;
             int kyLo = firstTap(iy0), kyHi = endTap(iy0, g.h, g.kh);
             int dyRow = r * g.outW * c;
             int ch = 0;
+            if (g.kh == 3 && g.kw == 3 && kyLo == 0 && kyHi == 3) {
+                int xRow = (b * g.h + iy0) * g.w * c;
+                for (; ch + L <= c; ch += L) kernelRow3x3(g, x, dy, dK, dBias, partials, xRow, dyRow, ch);
+            }
             for (; ch + 4 * L <= c; ch += 4 * L) {
                 if (dBias != null) biasRow4(g, dy, dyRow, dBias, ch);
                 for (int ky = kyLo; ky < kyHi; ky++) {
@@ -279,6 +284,81 @@ public final class DepthwiseVector implements DepthwiseKernel {
             }
             DepthwiseScalar.addKernelGradientOfRow(g, x, dy, r, dK, dBias, ch, c);
         }
+    }
+
+    /**
+     * 3×3 kernel gradient of one output row whose three input rows exist, channels {@code [ch, ch+L)}, into the nine
+     * tap partials {@code partials[tap·L ..]} (zeroed here), then added to the gradient. Each tap's partial takes its
+     * valid pixels in increasing ox from 0, as in the scalar twin: the row's left end tap by tap
+     * ({@link #endTaps}), its interior with the nine partials in registers ({@link #interior3x3}), its right end.
+     */
+    private static void kernelRow3x3(WindowGeometry g, float[] x, float[] dy, float[] dK, float[] dBias, float[] partials,
+                                     int xRow, int dyRow, int ch) {
+        int c = g.channels;
+        OutRange c0 = g.colRanges[0], c1 = g.colRanges[1], c2 = g.colRanges[2];
+        int oxA = Math.max(c0.from(), Math.max(c1.from(), c2.from())), oxB = Math.min(c0.to(), Math.min(c1.to(), c2.to()));
+        int xBase = xRow - g.padLeft * c + ch, dyBase = dyRow + ch; // + ox·s·c + kx·c + ky·w·c: tap (ky, kx) at output ox
+        Arrays.fill(partials, 0, 9 * L, 0f);
+        endTaps(g, x, dy, partials, xBase, dyBase, 0, oxA);
+        if (oxA < oxB) interior3x3(g, x, dy, partials, xBase, dyBase, oxA, oxB);
+        endTaps(g, x, dy, partials, xBase, dyBase, oxB, g.outW);
+        for (int t = 0; t < 9; t++) addTo(dK, t * c + ch, FloatVector.fromArray(F, partials, t * L));
+        if (dBias == null) return;
+        FloatVector bs = FloatVector.zero(F);
+        for (int ox = 0; ox < g.outW; ox++) bs = bs.add(FloatVector.fromArray(F, dy, dyBase + ox * c)); // the row is in L1
+        addTo(dBias, ch, bs);
+    }
+
+    /** Adds pixels {@code [oxFrom, oxTo)} (at a row's end) to the partial of each tap that reads real input there. */
+    private static void endTaps(WindowGeometry g, float[] x, float[] dy, float[] partials, int xBase, int dyBase, int oxFrom, int oxTo) {
+        int c = g.channels, sc = g.stride * c;
+        for (int kx = 0; kx < 3; kx++) {
+            OutRange cols = g.colRanges[kx];
+            for (int ox = Math.max(oxFrom, cols.from()); ox < Math.min(oxTo, cols.to()); ox++) {
+                FloatVector d = FloatVector.fromArray(F, dy, dyBase + ox * c);
+                for (int ky = 0; ky < 3; ky++) {
+                    int p = (ky * 3 + kx) * L;
+                    d.fma(FloatVector.fromArray(F, x, xBase + ox * sc + kx * c + ky * g.w * c), FloatVector.fromArray(F, partials, p))
+                            .intoArray(partials, p);
+                }
+            }
+        }
+    }
+
+    /** Adds pixels {@code [oxA, oxB)}, every tap inside, to the nine partials: ten loads and nine fmas a pixel. */
+    private static void interior3x3(WindowGeometry g, float[] x, float[] dy, float[] partials, int xBase, int dyBase, int oxA, int oxB) {
+        int c = g.channels, sc = g.stride * c, rs = g.w * c;
+        FloatVector a00 = FloatVector.fromArray(F, partials, 0), a01 = FloatVector.fromArray(F, partials, L);
+        FloatVector a02 = FloatVector.fromArray(F, partials, 2 * L), a10 = FloatVector.fromArray(F, partials, 3 * L);
+        FloatVector a11 = FloatVector.fromArray(F, partials, 4 * L), a12 = FloatVector.fromArray(F, partials, 5 * L);
+        FloatVector a20 = FloatVector.fromArray(F, partials, 6 * L), a21 = FloatVector.fromArray(F, partials, 7 * L);
+        FloatVector a22 = FloatVector.fromArray(F, partials, 8 * L);
+        for (int ox = oxA; ox < oxB; ox++) {
+            FloatVector d = FloatVector.fromArray(F, dy, dyBase + ox * c);
+            int i = xBase + ox * sc;
+            a00 = d.fma(FloatVector.fromArray(F, x, i), a00);
+            a01 = d.fma(FloatVector.fromArray(F, x, i + c), a01);
+            a02 = d.fma(FloatVector.fromArray(F, x, i + 2 * c), a02);
+            a10 = d.fma(FloatVector.fromArray(F, x, i + rs), a10);
+            a11 = d.fma(FloatVector.fromArray(F, x, i + rs + c), a11);
+            a12 = d.fma(FloatVector.fromArray(F, x, i + rs + 2 * c), a12);
+            a20 = d.fma(FloatVector.fromArray(F, x, i + 2 * rs), a20);
+            a21 = d.fma(FloatVector.fromArray(F, x, i + 2 * rs + c), a21);
+            a22 = d.fma(FloatVector.fromArray(F, x, i + 2 * rs + 2 * c), a22);
+        }
+        a00.intoArray(partials, 0);
+        a01.intoArray(partials, L);
+        a02.intoArray(partials, 2 * L);
+        a10.intoArray(partials, 3 * L);
+        a11.intoArray(partials, 4 * L);
+        a12.intoArray(partials, 5 * L);
+        a20.intoArray(partials, 6 * L);
+        a21.intoArray(partials, 7 * L);
+        a22.intoArray(partials, 8 * L);
+    }
+
+    private static void addTo(float[] a, int i, FloatVector v) {
+        FloatVector.fromArray(F, a, i).add(v).intoArray(a, i);
     }
 
     /** dBias[ch .. ch+4L) += Σ_ox dy[row, ox, ·]: four independent chains. */
