@@ -26,9 +26,13 @@ import slice.engine.kernels.WindowGeometry;
  *       (nine loads and nine fmas per output vector, mapped before the store);
  *       border pixels and other kernel sizes go tap by tap along the row, one weight vector in a register per tap.</li>
  *   <li>Input gradient: for stride-1 3×3 rows, interior pixels gather their nine taps with the weights in registers;
+ *       for stride-2 3×3 rows, interior pixels in (even, odd) pairs gather their four and two taps (of one or two row
+ *       taps) with the weights in registers, each pixel's sum stored once;
  *       otherwise tap by tap in (ky, kx) order, the tap's weight vector in a register while it sweeps the row.</li>
- *   <li>Kernel gradient over a range of output rows: per output row and tap, four channel vectors at once (four
- *       independent fma chains) along the row, row partials added to the gradient.</li>
+ *   <li>Kernel gradient over a range of output rows: for a 3×3 row whose three input rows exist, per channel vector
+ *       the nine tap partials are nine fma chains in registers while the row streams by once; other rows per tap,
+ *       four channel vectors at once (four independent fma chains) along the row; row partials added to the
+ *       gradient.</li>
  * </ul>
  */
 public final class DepthwiseVector implements DepthwiseKernel {
@@ -162,7 +166,82 @@ public final class DepthwiseVector implements DepthwiseKernel {
                     continue;
                 }
             }
+            if (g.kh == 3 && g.kw == 3 && g.stride == 2 && rows.count() > 0) {
+                // pairs (even, odd) of shifted column p = ix + padLeft: taps kx 0 and 2 (outputs p/2, p/2 − 1), then kx 1
+                int ixA = Math.max(0, 2 - g.padLeft);
+                if (((ixA + g.padLeft) & 1) == 1) ixA++;
+                int pairs = Math.max(0, Math.min((g.w - ixA) / 2, g.outW - (ixA + g.padLeft) / 2));
+                if (pairs > 0) {
+                    int ixB = ixA + 2 * pairs;
+                    inputRowByTaps(g, dy, k, dx, r, n, rows, 0, ixA);
+                    inputRow3x3s2(g, dy, k, dx, r, n, rows, ixA, ixB);
+                    inputRowByTaps(g, dy, k, dx, r, n, rows, ixB, g.w);
+                    continue;
+                }
+            }
             inputRowByTaps(g, dy, k, dx, r, n, rows, 0, g.w);
+        }
+    }
+
+    /**
+     * Stride-2 3×3 input gradient of pixels {@code [ixA, ixB)} of input row {@code r}, in pairs whose first pixel has
+     * an even shifted column {@code p = ix + padLeft}, every column tap valid: the even pixel gathers taps kx 0 and 2
+     * (outputs {@code p/2} and {@code p/2 − 1}), the odd one tap kx 1 (output {@code p/2}), for each of the row's one
+     * or two row taps, in (ky, kx) order from the existing {@code dx}; the weights stay in registers.
+     */
+    private static void inputRow3x3s2(WindowGeometry g, float[] dy, float[] k, float[] dx, int r, int n, TapRun rows, int ixA, int ixB) {
+        int c = g.channels, vecEnd = F.loopBound(c);
+        int ky0 = rows.firstTap(), two = rows.count() - 1; // two: 1 when a second row tap (ky0 + 2, output row − 1) reads it
+        int dy0 = ((n * g.outH + rows.firstOut()) * g.outW + (ixA + g.padLeft) / 2) * c, dy1 = dy0 - two * g.outW * c;
+        int dxA = (r * g.w + ixA) * c;
+        for (int ch = 0; ch < vecEnd; ch += L) {
+            if (two == 1) pairs2Rows(c, dy, k, dx, ky0, dy0 + ch, dy1 + ch, dxA + ch, (ixB - ixA) / 2, ch);
+            else pairs1Row(c, dy, k, dx, ky0, dy0 + ch, dxA + ch, (ixB - ixA) / 2, ch);
+        }
+        for (int ch = vecEnd; ch < c; ch++) {
+            for (int q = 0; q < (ixB - ixA) / 2; q++) {
+                int e = dxA + 2 * q * c + ch, o = e + c;
+                float accE = dx[e], accO = dx[o];
+                for (int j = 0; j <= two; j++) {
+                    int d = (j == 0 ? dy0 : dy1) + q * c + ch, w = (ky0 + 2 * j) * 3 * c + ch;
+                    accE = Math.fma(dy[d], k[w], accE);
+                    accE = Math.fma(dy[d - c], k[w + 2 * c], accE);
+                    accO = Math.fma(dy[d], k[w + c], accO);
+                }
+                dx[e] = accE;
+                dx[o] = accO;
+            }
+        }
+    }
+
+    /** {@link #inputRow3x3s2} for one channel vector, row taps {@code ky0} (outputs at {@code d0}) and {@code ky0 + 2}. */
+    private static void pairs2Rows(int c, float[] dy, float[] k, float[] dx, int ky0, int d0, int d1, int e, int pairs, int ch) {
+        int w = ky0 * 3 * c + ch;
+        FloatVector w00 = FloatVector.fromArray(F, k, w), w01 = FloatVector.fromArray(F, k, w + c), w02 = FloatVector.fromArray(F, k, w + 2 * c);
+        w += 6 * c;
+        FloatVector w10 = FloatVector.fromArray(F, k, w), w11 = FloatVector.fromArray(F, k, w + c), w12 = FloatVector.fromArray(F, k, w + 2 * c);
+        for (int q = 0; q < pairs; q++, d0 += c, d1 += c, e += 2 * c) {
+            FloatVector a0 = FloatVector.fromArray(F, dy, d0), b0 = FloatVector.fromArray(F, dy, d0 - c);
+            FloatVector a1 = FloatVector.fromArray(F, dy, d1), b1 = FloatVector.fromArray(F, dy, d1 - c);
+            FloatVector even = a0.fma(w00, FloatVector.fromArray(F, dx, e));
+            even = b0.fma(w02, even);
+            even = a1.fma(w10, even);
+            even = b1.fma(w12, even);
+            FloatVector odd = a0.fma(w01, FloatVector.fromArray(F, dx, e + c));
+            odd = a1.fma(w11, odd);
+            even.intoArray(dx, e);
+            odd.intoArray(dx, e + c);
+        }
+    }
+
+    /** {@link #inputRow3x3s2} for one channel vector and the single row tap {@code ky0} (outputs at {@code d0}). */
+    private static void pairs1Row(int c, float[] dy, float[] k, float[] dx, int ky0, int d0, int e, int pairs, int ch) {
+        int w = ky0 * 3 * c + ch;
+        FloatVector w0 = FloatVector.fromArray(F, k, w), w1 = FloatVector.fromArray(F, k, w + c), w2 = FloatVector.fromArray(F, k, w + 2 * c);
+        for (int q = 0; q < pairs; q++, d0 += c, e += 2 * c) {
+            FloatVector a = FloatVector.fromArray(F, dy, d0), b = FloatVector.fromArray(F, dy, d0 - c);
+            b.fma(w2, a.fma(w0, FloatVector.fromArray(F, dx, e))).intoArray(dx, e);
+            a.fma(w1, FloatVector.fromArray(F, dx, e + c)).intoArray(dx, e + c);
         }
     }
 
