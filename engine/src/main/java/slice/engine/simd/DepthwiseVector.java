@@ -29,8 +29,9 @@ import slice.engine.kernels.WindowGeometry;
  *       for stride-2 3×3 rows, interior pixels in (even, odd) pairs gather their four and two taps (of one or two row
  *       taps) with the weights in registers, each pixel's sum stored once;
  *       otherwise tap by tap in (ky, kx) order, the tap's weight vector in a register while it sweeps the row.</li>
- *   <li>Kernel gradient over a range of output rows: for a 3×3 row whose three input rows exist, per channel vector
- *       the nine tap partials are nine fma chains in registers while the row streams by once; other rows per tap,
+ *   <li>Kernel gradient over a range of output rows: for a 3×3 row whose three input rows exist and vectors of a
+ *       whole cache line, per channel vector the nine tap partials are nine fma chains in registers while the row
+ *       streams by once; otherwise per tap,
  *       four channel vectors at once (four independent fma chains) along the row; row partials added to the
  *       gradient.</li>
  * </ul>
@@ -38,6 +39,12 @@ import slice.engine.kernels.WindowGeometry;
 public final class DepthwiseVector implements DepthwiseKernel {
     private static final int L = F.length();
     private static final FloatVector ONE = FloatVector.broadcast(F, 1f), MINUS_ZERO = FloatVector.broadcast(F, -0f);
+    /**
+     * Whether the 3×3 kernel gradient keeps the nine tap partials of one channel vector in registers
+     * ({@link #kernelRow3x3}): when a vector is a whole 64-byte cache line, each of its ten loads a pixel uses a whole
+     * line. Narrower vectors would fetch every line once per vector of it; they sweep four vectors per tap instead.
+     */
+    private static final boolean NINE_PARTIALS = L * Float.BYTES >= 64;
 
     @Override public void forward(WindowGeometry g, float[] x, float[] kernel, float[] bias, ColumnMap map, float[] y, int row0, int row1) {
         for (int r = row0; r < row1; r++) {
@@ -323,14 +330,14 @@ public final class DepthwiseVector implements DepthwiseKernel {
     @Override public void backwardKernel(WindowGeometry g, float[] x, float[] dy, int row0, int row1, float[] dK, float[] dBias) {
         int c = g.channels, s = g.stride;
         DepthwiseScalar.clearKernelGradient(g, dK, dBias);
-        float[] partials = g.kh == 3 && g.kw == 3 ? new float[9 * L] : null; // the nine tap partials of kernelRow3x3
+        float[] partials = NINE_PARTIALS && g.kh == 3 && g.kw == 3 ? new float[9 * L] : null; // kernelRow3x3's nine partials
         for (int r = row0; r < row1; r++) {
             int b = r / g.outH, oy = r % g.outH;
             int iy0 = oy * s - g.padTop;
             int kyLo = firstTap(iy0), kyHi = endTap(iy0, g.h, g.kh);
             int dyRow = r * g.outW * c;
             int ch = 0;
-            if (g.kh == 3 && g.kw == 3 && kyLo == 0 && kyHi == 3) {
+            if (NINE_PARTIALS && g.kh == 3 && g.kw == 3 && kyLo == 0 && kyHi == 3) {
                 int xRow = (b * g.h + iy0) * g.w * c;
                 for (; ch + L <= c; ch += L) kernelRow3x3(g, x, dy, dK, dBias, partials, xRow, dyRow, ch);
             }
