@@ -224,9 +224,11 @@ public final class DepthwiseVector implements DepthwiseKernel {
     /** {@link #inputRow3x3s2} for one channel vector, row taps {@code ky0} (outputs at {@code d0}) and {@code ky0 + 2}. */
     private static void pairs2Rows(int c, float[] dy, float[] k, float[] dx, int ky0, int d0, int d1, int e, int pairs, int ch) {
         int w = ky0 * 3 * c + ch;
-        FloatVector w00 = FloatVector.fromArray(F, k, w), w01 = FloatVector.fromArray(F, k, w + c), w02 = FloatVector.fromArray(F, k, w + 2 * c);
+        FloatVector w00 = FloatVector.fromArray(F, k, w), w01 = FloatVector.fromArray(F, k, w + c);
+        FloatVector w02 = FloatVector.fromArray(F, k, w + 2 * c);
         w += 6 * c;
-        FloatVector w10 = FloatVector.fromArray(F, k, w), w11 = FloatVector.fromArray(F, k, w + c), w12 = FloatVector.fromArray(F, k, w + 2 * c);
+        FloatVector w10 = FloatVector.fromArray(F, k, w), w11 = FloatVector.fromArray(F, k, w + c);
+        FloatVector w12 = FloatVector.fromArray(F, k, w + 2 * c);
         for (int q = 0; q < pairs; q++, d0 += c, d1 += c, e += 2 * c) {
             FloatVector a0 = FloatVector.fromArray(F, dy, d0), b0 = FloatVector.fromArray(F, dy, d0 - c);
             FloatVector a1 = FloatVector.fromArray(F, dy, d1), b1 = FloatVector.fromArray(F, dy, d1 - c);
@@ -244,7 +246,8 @@ public final class DepthwiseVector implements DepthwiseKernel {
     /** {@link #inputRow3x3s2} for one channel vector and the single row tap {@code ky0} (outputs at {@code d0}). */
     private static void pairs1Row(int c, float[] dy, float[] k, float[] dx, int ky0, int d0, int e, int pairs, int ch) {
         int w = ky0 * 3 * c + ch;
-        FloatVector w0 = FloatVector.fromArray(F, k, w), w1 = FloatVector.fromArray(F, k, w + c), w2 = FloatVector.fromArray(F, k, w + 2 * c);
+        FloatVector w0 = FloatVector.fromArray(F, k, w), w1 = FloatVector.fromArray(F, k, w + c);
+        FloatVector w2 = FloatVector.fromArray(F, k, w + 2 * c);
         for (int q = 0; q < pairs; q++, d0 += c, e += 2 * c) {
             FloatVector a = FloatVector.fromArray(F, dy, d0), b = FloatVector.fromArray(F, dy, d0 - c);
             b.fma(w2, a.fma(w0, FloatVector.fromArray(F, dx, e))).intoArray(dx, e);
