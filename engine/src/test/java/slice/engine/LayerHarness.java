@@ -1,9 +1,7 @@
 package slice.engine;
 
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -50,40 +48,6 @@ public final class LayerHarness {
         Tensor[] dx = new Tensor[node.inputCount()];
         for (int i = 0; i < dx.length; i++) dx[i] = node.inGrad(i);
         return dx;
-    }
-
-    /**
-     * A training step of {@code g}'s layers run one by one on detached nodes — every layer on its own buffers, no
-     * fusion, no read-through — in the graph's order: forward in training mode on {@code x}, then backward from
-     * ∂L/∂output = {@code dy} in reverse order, each input gradient the sum of its consumers' shares added into zeros
-     * in that order. Returns the output followed by every trainable parameter's gradient ({@link Graph#trainableParams}
-     * order): the numbers a {@link Graph} step must reproduce.
-     */
-    public static List<float[]> layerByLayerStep(Graph g, Tensor x, Tensor dy) {
-        Map<Layer, Tensor> outs = new IdentityHashMap<>(), grads = new IdentityHashMap<>();
-        Map<Layer, Node> nodes = new IdentityHashMap<>();
-        outs.put(g.source(), x);
-        for (Layer l : g.layers()) {
-            Tensor[] ins = l.inputs().stream().map(outs::get).toArray(Tensor[]::new);
-            Tensor[] inGrads = l.inputs().stream().map(in -> grads.computeIfAbsent(in, k -> new Tensor(outs.get(k).shape())))
-                    .toArray(Tensor[]::new);
-            Node node = Node.detached(l, ins, inGrads);
-            l.forward(node, true);
-            outs.put(l, node.out());
-            nodes.put(l, node);
-        }
-        grads.put(g.output(), dy);
-        List<Layer> reversed = new ArrayList<>(g.layers());
-        Collections.reverse(reversed);
-        for (Layer l : reversed) {
-            Node node = nodes.get(l);
-            Tensor dOut = grads.get(l);
-            System.arraycopy(dOut.data, 0, node.grad().data, 0, dOut.size());
-            l.backward(node);
-        }
-        List<float[]> result = new ArrayList<>(List.of(outs.get(g.output()).data.clone()));
-        for (Param p : g.trainableParams()) result.add(p.grad.data.clone());
-        return result;
     }
 
     /** The buffer graph {@code g} gives layer {@code l}'s output (whatever it holds). */

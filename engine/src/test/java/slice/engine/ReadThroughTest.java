@@ -2,8 +2,10 @@ package slice.engine;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.Random;
@@ -30,15 +32,18 @@ class ReadThroughTest {
                 if (frozenUpTo != null) g.freezeUpTo(frozenUpTo);
                 Random rnd = new Random(21);
                 Tensor x = GradCheck.random(rnd, 3, 9, 7, 4), dy = GradCheck.random(rnd, 3, 5);
-                List<float[]> expected = LayerHarness.layerByLayerStep(g, x, dy);
+                LayerByLayer reference = new LayerByLayer(g, x, true);
+                reference.backward(dy);
+                float[] expectedOutput = reference.activation(g.output()).data.clone();
+                List<float[]> expected = g.trainableParams().stream().map(p -> p.grad.data.clone()).toList();
                 g.plan(3);
                 float[] y = g.forward(x, true).data.clone();
                 g.backward(dy);
                 String where = "frozen up to " + frozenUpTo + ", threads " + threads;
-                assertArrayEquals(expected.get(0), y, "output, " + where);
+                assertArrayEquals(expectedOutput, y, "output, " + where);
                 List<Param> params = g.trainableParams();
                 for (int i = 0; i < params.size(); i++) {
-                    float[] want = expected.get(i + 1), got = params.get(i).grad.data;
+                    float[] want = expected.get(i), got = params.get(i).grad.data;
                     String what = params.get(i).name + ", " + where;
                     if (!params.get(i).name.startsWith("c1/")) {
                         assertArrayEquals(want, got, what);
@@ -61,7 +66,8 @@ class ReadThroughTest {
         assertEquals(pad.layer, depthwise.readThrough());
         assertEquals(0, pad.out().data.length);
         assertNull(pad.grad());
-        assertEquals(g.layers().size() - 1, g.executedNodes().size());
+        assertFalse(g.executedNodes().contains(pad));
+        assertTrue(g.executedNodes().contains(depthwise));
         g.forward(GradCheck.random(new Random(22), 2, 9, 7, 4), true);
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> g.activation("b2p"));
         assertEquals("b2p is read through by the layer after it, which does its work from b2p's input: its value is never"

@@ -26,8 +26,10 @@ import slice.engine.kernels.MatrixRows;
  * says, only when the input wants a gradient).
  *
  * <p>On lanes: every product is a {@link slice.engine.kernels.Gemm}; in {@code Y = cols·W} its vector lanes run
- * over output channels and its register tile over output pixels. Other windows are lowered a tile of output rows
- * at a time into a per-thread column buffer that is grown once and reused by every convolution.
+ * over output channels and its register tile over output pixels. For other windows forward gives the GEMM
+ * {@code cols} as panels packed straight from the input ({@link Im2col#rows}, an implicit GEMM, a tile of output rows
+ * per call); backward lowers a tile of output rows at a time into a per-thread column buffer that is grown once and
+ * reused by every convolution.
  *
  * <p>In an inference graph a following frozen batch norm (or {@link Scale}) and ReLU are applied by this layer
  * ({@link Epilogue}): the GEMM maps each tile of Y with them before storing it.
@@ -100,11 +102,9 @@ public final class Conv2D extends Layer {
             return;
         }
         int kc = im2col.columns(), tile = tileRows();
-        float[] cols = columns(Math.min(tile, rows));
         for (int from = 0; from < rows; from += tile) {
             int to = Math.min(rows, from + tile);
-            im2col.gather(x, from, to, cols);
-            GEMM.gemm(false, false, to - from, cout, kc, cols, 0, kc, w, 0, cout, y, from * cout, cout, hasBias, map);
+            GEMM.gemm(to - from, cout, kc, im2col.rows(x, from), w, 0, cout, y, from * cout, cout, hasBias, map);
         }
     }
 
