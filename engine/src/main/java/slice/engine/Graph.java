@@ -113,10 +113,10 @@ public final class Graph {
     /**
      * What the last {@link #forward} computed at the named layer, {@code [N, ...outputShape]}. Fails when this graph
      * does not keep that value: before it is planned, for a layer the plan fused with others (a convolution that
-     * applies the batch norm and ReLU after it, those layers, a batch norm that applies the ReLU after it, a padding
-     * read through by the layer after it: only the last layer of a fused chain has its value in the chain's buffer),
-     * and for any layer but the output of a {@link #planInference} plan (its buffers are shared and hold a later
-     * layer's values).
+     * applies the batch norm and ReLU after it, those layers, a batch norm that applies the ReLU after it: only the last
+     * layer of a fused chain has its value in the chain's buffer), for a padding read through by the layer after it (its
+     * value is never made), and for any layer but the output of a {@link #planInference} plan (its buffers are shared
+     * and hold a later layer's values).
      */
     public Tensor activation(String name) { return activation(layer(name)); }
 
@@ -131,6 +131,10 @@ public final class Graph {
         if (result != null) {
             throw new IllegalStateException("an inference plan keeps only the output; " + l.name
                     + "'s buffer is shared with later layers (cut the graph at " + l.name + " to read it)");
+        }
+        if (ordered.stream().anyMatch(n -> n.readThrough() == l)) {
+            throw new IllegalStateException(l.name + " is read through by the layer after it, which does its work from "
+                    + l.name + "'s input: its value is never made (read that input instead)");
         }
         if (!node.fusedAfter().isEmpty() || fused.contains(l) && !isChainEnd(l)) {
             throw new IllegalStateException(l.name + " was fused into a neighbouring layer by this graph's plan and has"
@@ -181,8 +185,9 @@ public final class Graph {
     /**
      * Allocates every buffer for batches of up to {@code batchCapacity}: outputs for all layers, and gradients
      * for layers a gradient must flow through (those downstream of a trainable layer with parameters). Where no
-     * gradient flows, a convolution absorbs the frozen batch norm and ReLU after it, and a depthwise convolution the
-     * zero padding before it; anywhere, a batch norm absorbs the ReLU after it ({@link #fuse}).
+     * gradient flows, a convolution absorbs the frozen batch norm and ReLU after it; anywhere, a batch norm absorbs the
+     * ReLU after it, and a depthwise convolution the zero padding before it, forward and backward, the padding getting
+     * no buffers ({@link #fuse}).
      */
     public void plan(int batchCapacity) {
         if (batchCapacity < 1) throw new IllegalArgumentException("batch capacity must be positive");
@@ -206,8 +211,10 @@ public final class Graph {
             int[] shape = Tensor.withBatch(batchCapacity, l.outputShape());
             Layer producer = fusedInto.get(l);
             Node[] in = Arrays.stream(l.inputs).map(made::get).toArray(Node[]::new);
-            Tensor grad = !needsGrad.contains(l) ? null : producer == null ? new Tensor(shape) : made.get(producer).grad;
-            Node node = new Node(l, in, producer == null ? new Tensor(shape) : made.get(producer).out, grad,
+            boolean readByNext = readThrough.containsValue(l); // its consumer does its work: no buffers of its own
+            Tensor out = producer != null ? made.get(producer).out : new Tensor(readByNext ? Tensor.withBatch(0, l.outputShape()) : shape);
+            Tensor grad = !needsGrad.contains(l) || readByNext ? null : producer == null ? new Tensor(shape) : made.get(producer).grad;
+            Node node = new Node(l, in, out, grad,
                     fusedAfter.getOrDefault(l, List.of()), readThrough.get(l));
             made.put(l, node);
             order.add(node);
@@ -230,10 +237,11 @@ public final class Graph {
      * offered its sole consumer ({@link Layer#canFuseWithGradient}: a batch norm applies the ReLU after it, forward
      * and backward), unless the layer is the graph's output. Both fill {@code fusedAfter} (a layer → the layers it
      * applies after itself); the result maps each fused layer → the layer that now computes its output; the fused
-     * layer shares that buffer (and its gradient) and does not run. Then each layer is offered its input when it is
-     * that input's sole consumer ({@link Layer#canReadThrough}: a depthwise convolution reads through a zero padding);
-     * {@code readThrough} gets consumer → producer, and the producer does not run. The numbers are the same (the same
-     * arithmetic on the same values); {@link #activation} refuses the layers whose values are no longer kept.
+     * layer shares that buffer (and its gradient) and does not run. Then each layer, gradient or not, is offered its
+     * input when it is that input's sole consumer ({@link Layer#canReadThrough}: a depthwise convolution reads through
+     * a zero padding, and its backward writes the padding's input gradient); {@code readThrough} gets consumer →
+     * producer, and the producer runs neither pass. The numbers are the same (the same arithmetic on the same values);
+     * {@link #activation} refuses the layers whose values are no longer kept.
      */
     private Map<Layer, Layer> fuse(Set<Layer> needsGrad, Map<Layer, List<Layer>> fusedAfter, Map<Layer, Layer> readThrough) {
         Map<Layer, List<Layer>> consumers = new HashMap<>();
@@ -262,10 +270,10 @@ public final class Graph {
             fusedAfter.put(producer, List.of(next.get(0)));
         }
         for (Layer l : layers) {
-            if (fusedInto.containsKey(l) || needsGrad.contains(l) || l.inputs.length != 1) continue;
+            if (fusedInto.containsKey(l) || l.inputs.length != 1) continue;
             Layer producer = l.inputs[0];
-            if (producer == source || fusedInto.containsKey(producer) || needsGrad.contains(producer)
-                    || consumers.get(producer).size() != 1 || !l.canReadThrough(producer)) continue;
+            if (producer == source || fusedInto.containsKey(producer) || consumers.get(producer).size() != 1
+                    || !l.canReadThrough(producer)) continue;
             readThrough.put(l, producer);
         }
         return fusedInto;
@@ -380,9 +388,10 @@ public final class Graph {
         Tensor in = nodes.get(source).out.setBatch(count);
         System.arraycopy(x.data, from * sampleIn, in.data, 0, count * sampleIn);
         for (Node node : ordered) {
+            if (fused.contains(node.layer)) continue; // its value is in another layer's buffer, or not kept at all
             node.out.setBatch(count);
             if (node.grad != null) node.grad.setBatch(count);
-            if (!fused.contains(node.layer)) node.layer.forward(node, training);
+            node.layer.forward(node, training);
         }
         return nodes.get(output).out;
     }

@@ -79,10 +79,11 @@ public abstract class Layer {
     protected boolean canFuse(List<Layer> fusedSoFar, Layer next) { return false; }
 
     /**
-     * Inference fusion the other way round, asked by {@link Graph#plan}: {@code producer} is this layer's only input,
-     * this layer is its only consumer, and no gradient flows through either. True when this layer can do the
-     * producer's work by reading the producer's own input ({@link Node#in} then gives that input): a depthwise
-     * convolution reading past the edges of an unpadded image instead of a zero-padded copy.
+     * Fusion the other way round, asked by {@link Graph#plan} in any plan: {@code producer} is this layer's only input
+     * and this layer is its only consumer. True when this layer can do the producer's work in both passes by reading
+     * the producer's own input ({@link Node#in} then gives that input) and writing that input's gradient
+     * ({@link Node#inGrad}, {@link Node#addsToInGrad}): a depthwise convolution reading past the edges of an unpadded
+     * image instead of a zero-padded copy, and scattering its input gradient straight into the unpadded gradient.
      */
     protected boolean canReadThrough(Layer producer) { return false; }
 

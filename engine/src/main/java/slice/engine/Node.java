@@ -20,8 +20,8 @@ import java.util.List;
  *   <li>{@link #state}: the layer's own per-graph scratch ({@link Layer#newState}), or {@code null}.</li>
  * </ul>
  * A node may also carry the layers it applies after its own output ({@link #fusedAfter}: in an inference plan, a
- * convolution's batch norm and ReLU; in any plan, a batch norm's ReLU, whose backward it then performs too) and, in an
- * inference plan, the layer it reads through ({@link #readThrough}); see {@link Graph#plan}.
+ * convolution's batch norm and ReLU; in any plan, a batch norm's ReLU, whose backward it then performs too) and, in any
+ * plan, the layer it reads through ({@link #readThrough}, forward and backward); see {@link Graph#plan}.
  */
 public final class Node {
     public final Layer layer;
@@ -95,12 +95,16 @@ public final class Node {
     }
 
     /** The output of input {@code i} (with a {@link #readThrough}: the read-through layer's own input). */
-    public Tensor in(int i) {
-        return i == 0 && readThrough != null ? inputs[0].inputs[0].out : inputs[i].out;
-    }
+    public Tensor in(int i) { return input(i).out; }
 
-    /** ∂L/∂in_i, or {@code null} when input {@code i} needs no gradient; {@link #addsToInGrad} says how to write it. */
-    public Tensor inGrad(int i) { return inputs[i].grad; }
+    /**
+     * ∂L/∂in_i, or {@code null} when input {@code i} needs no gradient; {@link #addsToInGrad} says how to write it.
+     * With a {@link #readThrough}: the gradient of the read-through layer's own input.
+     */
+    public Tensor inGrad(int i) { return input(i).grad; }
+
+    /** The node whose output {@link #in}{@code (i)} is and whose gradient {@link #inGrad}{@code (i)} is. */
+    private Node input(int i) { return i == 0 && readThrough != null ? inputs[0].inputs[0] : inputs[i]; }
 
     /**
      * Claims ∂L/∂in_i for this backward. True when another consumer of input {@code i} has already written its share
@@ -109,7 +113,7 @@ public final class Node {
      * and backward, before writing, and then writes every element (a scatter that skips some zeroes them first).
      */
     public boolean addsToInGrad(int i) {
-        Node in = inputs[i];
+        Node in = input(i);
         boolean written = in.gradWritten;
         in.gradWritten = true;
         return written;

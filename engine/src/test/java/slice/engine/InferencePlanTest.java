@@ -67,7 +67,7 @@ class InferencePlanTest {
      * depthwise conv + BN; the residual Add of r and that) that a concatenation joins, then pool and dense: r must
      * outlive both branches, the padding's input outlives the padding.
      */
-    private static Graph branchingNetwork() {
+    static Graph branchingNetwork() {
         Input x = new Input("x", 9, 7, 4);
         Layer r = new ReLU("r", new Conv2D("c1", x, 8, 1, 1, 1, 1, Padding.VALID, false));
         Layer b1 = new ReLU("b1r", new BatchNorm("b1n", new Conv2D("b1c", r, 8, 3, 3, 1, 1, Padding.SAME, false), true, 1e-3f, 0.99f));

@@ -18,7 +18,8 @@ package slice.engine.kernels;
  *       sum accurate; the caller then adds the sums of its row ranges in range order).</li>
  * </ul>
  * Work is split by the caller: forward over output rows {@code n·outH + oy}, input gradient over input rows
- * {@code n·h + iy}, kernel gradient over ranges of output rows, each into its own arrays — always disjoint outputs.
+ * {@code n·h + iy}, kernel gradient over ranges of output rows, each into its own arrays — always disjoint outputs
+ * (a training step runs both gradients of a band of output rows together: {@code DepthwiseConv2D#backward}).
  */
 public interface DepthwiseKernel {
     /**

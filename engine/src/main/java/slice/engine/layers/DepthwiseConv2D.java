@@ -21,11 +21,11 @@ import slice.engine.kernels.WindowGeometry;
  * (padding reads zero). Gradients: {@code ∂L/∂x} gathers, for every input pixel, the {@code ∂L/∂y · K} of the
  * outputs that read it (written or added as {@link Node#addsToInGrad} says);
  * {@code ∂L/∂K[ky, kx, c] = Σ ∂L/∂y[n, oy, ox, c] · x[…]}; {@code ∂L/∂b[c] = Σ ∂L/∂y[n, oy, ox, c]}. The loops are a
- * {@link DepthwiseKernel} (channels are the vector lanes); forward and input gradient split over rows, the kernel
- * gradient over bands of output rows (each into its own partial sums, added in band order), so results do not depend
- * on the thread count. In an inference graph a following frozen batch norm (or {@link Scale}) and ReLU are applied by
- * the kernel to each output before it is stored ({@link Epilogue}), and a zero padding
- * before it is read through ({@link #canReadThrough}).
+ * {@link DepthwiseKernel} (channels are the vector lanes); forward split over rows, backward over bands of output rows
+ * (each kernel gradient into its own partial sums, added in band order; see {@link #backward}), so results do not
+ * depend on the thread count. In an inference graph a following frozen batch norm (or {@link Scale}) and ReLU are applied by
+ * the kernel to each output before it is stored ({@link Epilogue}); in any graph a zero padding before it is read
+ * through ({@link #canReadThrough}): forward reads the unpadded input, backward writes the unpadded input's gradient.
  */
 public final class DepthwiseConv2D extends Layer {
     private static final DepthwiseKernel KERNEL = Kernels.DEPTHWISE;
@@ -63,11 +63,22 @@ public final class DepthwiseConv2D extends Layer {
     private static final class State {
         final Epilogue epilogue;
         final WindowGeometry window;
+        /**
+         * Input rows {@code [firstInputRow[oy], firstInputRow[oy + 1])} have output row {@code oy} as their last reader
+         * ({@link slice.engine.kernels.TapRun#firstOut}; rows no output reads go with the nearest one).
+         */
+        final int[] firstInputRow;
         float[][] kernelPartials = new float[0][], biasPartials = new float[0][];
 
         State(Epilogue epilogue, WindowGeometry window) {
             this.epilogue = epilogue;
             this.window = window;
+            firstInputRow = new int[window.outH + 1];
+            for (int oy = 0; oy <= window.outH; oy++) {
+                int iy = oy == 0 ? 0 : firstInputRow[oy - 1];
+                while (iy < window.h && window.rowTaps[iy].firstOut() < oy) iy++;
+                firstInputRow[oy] = oy == window.outH ? window.h : iy;
+            }
         }
     }
 
@@ -107,43 +118,42 @@ public final class DepthwiseConv2D extends Layer {
                 geometry.padLeft + pad.left, geometry.outH, geometry.outW);
     }
 
-    @Override public void backward(Node node) {
-        float[] dy = node.grad().data, k = kernel.value.data;
-        if (node.inGrad(0) != null) {
-            float[] dx = node.inGrad(0).data;
-            boolean add = node.addsToInGrad(0);
-            int rowLength = geometry.w * channels;
-            Parallel.forRange(node.batch() * geometry.h, (r0, r1) -> {
-                for (int r = r0; r < r1; r++) { // row by row: the kernel adds into a row just zeroed, still in cache
-                    if (!add) Arrays.fill(dx, r * rowLength, (r + 1) * rowLength, 0f);
-                    KERNEL.backwardInput(geometry, dy, k, dx, r, r + 1);
-                }
-            });
-        }
-        if (isTrainable()) backwardKernel(node, dy);
-    }
-
     /**
-     * ∂L/∂K and ∂L/∂b: each band of {@link #KERNEL_GRADIENT_ROWS} output rows (of the batch's {@code N·outH}) summed
-     * into its own partial, in parallel, then the partials added in band order — the same numbers for any thread
-     * count, and all threads busy whatever the channel count.
+     * Both gradients in one pass over bands of {@link #KERNEL_GRADIENT_ROWS} output rows (of the batch's
+     * {@code N·outH}), in parallel: a band sums its ∂L/∂K and ∂L/∂b into its own partial, then writes the input
+     * gradient of the input rows whose last reader (the largest output row that reads them) is in the band, while the
+     * band's ∂L/∂y is still in cache — each input row exactly once, by the gather of {@link DepthwiseKernel}. The
+     * partials are then added in band order: the same numbers for any thread count, all threads busy whatever the
+     * channel count.
      */
-    private void backwardKernel(Node node, float[] dy) {
+    @Override public void backward(Node node) {
         State s = (State) node.state();
-        float[] x = node.in(0).data;
-        int rows = node.batch() * geometry.outH, bands = (rows + KERNEL_GRADIENT_ROWS - 1) / KERNEL_GRADIENT_ROWS;
-        if (s.kernelPartials.length < bands) {
+        WindowGeometry g = s.window;
+        float[] dy = node.grad().data, k = kernel.value.data, x = node.in(0).data;
+        float[] dx = node.inGrad(0) == null ? null : node.inGrad(0).data;
+        boolean add = dx != null && node.addsToInGrad(0), learns = isTrainable(), hasBias = bias != null;
+        int rows = node.batch() * g.outH, bands = (rows + KERNEL_GRADIENT_ROWS - 1) / KERNEL_GRADIENT_ROWS;
+        if (learns && s.kernelPartials.length < bands) {
             s.kernelPartials = new float[bands][kernel.value.size()];
             s.biasPartials = new float[bands][channels];
         }
         float[][] dk = s.kernelPartials, db = s.biasPartials;
-        boolean hasBias = bias != null;
+        int rowLength = g.w * channels;
         Parallel.forRange(bands, (b0, b1) -> {
             for (int b = b0; b < b1; b++) {
-                KERNEL.backwardKernel(geometry, x, dy, b * KERNEL_GRADIENT_ROWS, Math.min(rows, (b + 1) * KERNEL_GRADIENT_ROWS),
-                        dk[b], hasBias ? db[b] : null);
+                int r0 = b * KERNEL_GRADIENT_ROWS, r1 = Math.min(rows, r0 + KERNEL_GRADIENT_ROWS);
+                if (learns) KERNEL.backwardKernel(g, x, dy, r0, r1, dk[b], hasBias ? db[b] : null);
+                if (dx == null) continue;
+                for (int r = r0; r < r1; r++) {
+                    int n = r / g.outH, oy = r % g.outH;
+                    for (int i = n * g.h + s.firstInputRow[oy]; i < n * g.h + s.firstInputRow[oy + 1]; i++) {
+                        if (!add) Arrays.fill(dx, i * rowLength, (i + 1) * rowLength, 0f); // zeroed, then added into in cache
+                        KERNEL.backwardInput(g, dy, k, dx, i, i + 1);
+                    }
+                }
             }
         });
+        if (!learns) return;
         System.arraycopy(dk[0], 0, kernel.grad.data, 0, dk[0].length);
         for (int b = 1; b < bands; b++) Kernels.ADD.addInto(dk[b], 0, kernel.grad.data, 0, dk[b].length);
         if (!hasBias) return;

@@ -26,14 +26,25 @@ import slice.engine.kernels.WindowGeometry;
  *       (nine loads and nine fmas per output vector, mapped before the store);
  *       border pixels and other kernel sizes go tap by tap along the row, one weight vector in a register per tap.</li>
  *   <li>Input gradient: for stride-1 3×3 rows, interior pixels gather their nine taps with the weights in registers;
+ *       for stride-2 3×3 rows, interior pixels in (even, odd) pairs gather their four and two taps (of one or two row
+ *       taps) with the weights in registers, each pixel's sum stored once;
  *       otherwise tap by tap in (ky, kx) order, the tap's weight vector in a register while it sweeps the row.</li>
- *   <li>Kernel gradient over a range of output rows: per output row and tap, four channel vectors at once (four
- *       independent fma chains) along the row, row partials added to the gradient.</li>
+ *   <li>Kernel gradient over a range of output rows: for a 3×3 row whose three input rows exist and vectors of a
+ *       whole cache line, per channel vector the nine tap partials are nine fma chains in registers while the row
+ *       streams by once; otherwise per tap,
+ *       four channel vectors at once (four independent fma chains) along the row; row partials added to the
+ *       gradient.</li>
  * </ul>
  */
 public final class DepthwiseVector implements DepthwiseKernel {
     private static final int L = F.length();
     private static final FloatVector ONE = FloatVector.broadcast(F, 1f), MINUS_ZERO = FloatVector.broadcast(F, -0f);
+    /**
+     * Whether the 3×3 kernel gradient keeps the nine tap partials of one channel vector in registers
+     * ({@link #kernelRow3x3}): when a vector is a whole 64-byte cache line, each of its ten loads a pixel uses a whole
+     * line. Narrower vectors would fetch every line once per vector of it; they sweep four vectors per tap instead.
+     */
+    private static final boolean NINE_PARTIALS = L * Float.BYTES >= 64;
 
     @Override public void forward(WindowGeometry g, float[] x, float[] kernel, float[] bias, ColumnMap map, float[] y, int row0, int row1) {
         for (int r = row0; r < row1; r++) {
@@ -162,7 +173,85 @@ public final class DepthwiseVector implements DepthwiseKernel {
                     continue;
                 }
             }
+            if (g.kh == 3 && g.kw == 3 && g.stride == 2 && rows.count() > 0) {
+                // pairs (even, odd) of shifted column p = ix + padLeft: taps kx 0 and 2 (outputs p/2, p/2 − 1), then kx 1
+                int ixA = Math.max(0, 2 - g.padLeft);
+                if (((ixA + g.padLeft) & 1) == 1) ixA++;
+                int pairs = Math.max(0, Math.min((g.w - ixA) / 2, g.outW - (ixA + g.padLeft) / 2));
+                if (pairs > 0) {
+                    int ixB = ixA + 2 * pairs;
+                    inputRowByTaps(g, dy, k, dx, r, n, rows, 0, ixA);
+                    inputRow3x3s2(g, dy, k, dx, r, n, rows, ixA, ixB);
+                    inputRowByTaps(g, dy, k, dx, r, n, rows, ixB, g.w);
+                    continue;
+                }
+            }
             inputRowByTaps(g, dy, k, dx, r, n, rows, 0, g.w);
+        }
+    }
+
+    /**
+     * Stride-2 3×3 input gradient of pixels {@code [ixA, ixB)} of input row {@code r}, in pairs whose first pixel has
+     * an even shifted column {@code p = ix + padLeft}, every column tap valid: the even pixel gathers taps kx 0 and 2
+     * (outputs {@code p/2} and {@code p/2 − 1}), the odd one tap kx 1 (output {@code p/2}), for each of the row's one
+     * or two row taps, in (ky, kx) order from the existing {@code dx}; the weights stay in registers.
+     */
+    private static void inputRow3x3s2(WindowGeometry g, float[] dy, float[] k, float[] dx, int r, int n, TapRun rows, int ixA, int ixB) {
+        int c = g.channels, vecEnd = F.loopBound(c);
+        int ky0 = rows.firstTap(), two = rows.count() - 1; // two: 1 when a second row tap (ky0 + 2, output row − 1) reads it
+        int dy0 = ((n * g.outH + rows.firstOut()) * g.outW + (ixA + g.padLeft) / 2) * c, dy1 = dy0 - two * g.outW * c;
+        int dxA = (r * g.w + ixA) * c;
+        for (int ch = 0; ch < vecEnd; ch += L) {
+            if (two == 1) pairs2Rows(c, dy, k, dx, ky0, dy0 + ch, dy1 + ch, dxA + ch, (ixB - ixA) / 2, ch);
+            else pairs1Row(c, dy, k, dx, ky0, dy0 + ch, dxA + ch, (ixB - ixA) / 2, ch);
+        }
+        for (int ch = vecEnd; ch < c; ch++) {
+            for (int q = 0; q < (ixB - ixA) / 2; q++) {
+                int e = dxA + 2 * q * c + ch, o = e + c;
+                float accE = dx[e], accO = dx[o];
+                for (int j = 0; j <= two; j++) {
+                    int d = (j == 0 ? dy0 : dy1) + q * c + ch, w = (ky0 + 2 * j) * 3 * c + ch;
+                    accE = Math.fma(dy[d], k[w], accE);
+                    accE = Math.fma(dy[d - c], k[w + 2 * c], accE);
+                    accO = Math.fma(dy[d], k[w + c], accO);
+                }
+                dx[e] = accE;
+                dx[o] = accO;
+            }
+        }
+    }
+
+    /** {@link #inputRow3x3s2} for one channel vector, row taps {@code ky0} (outputs at {@code d0}) and {@code ky0 + 2}. */
+    private static void pairs2Rows(int c, float[] dy, float[] k, float[] dx, int ky0, int d0, int d1, int e, int pairs, int ch) {
+        int w = ky0 * 3 * c + ch;
+        FloatVector w00 = FloatVector.fromArray(F, k, w), w01 = FloatVector.fromArray(F, k, w + c);
+        FloatVector w02 = FloatVector.fromArray(F, k, w + 2 * c);
+        w += 6 * c;
+        FloatVector w10 = FloatVector.fromArray(F, k, w), w11 = FloatVector.fromArray(F, k, w + c);
+        FloatVector w12 = FloatVector.fromArray(F, k, w + 2 * c);
+        for (int q = 0; q < pairs; q++, d0 += c, d1 += c, e += 2 * c) {
+            FloatVector a0 = FloatVector.fromArray(F, dy, d0), b0 = FloatVector.fromArray(F, dy, d0 - c);
+            FloatVector a1 = FloatVector.fromArray(F, dy, d1), b1 = FloatVector.fromArray(F, dy, d1 - c);
+            FloatVector even = a0.fma(w00, FloatVector.fromArray(F, dx, e));
+            even = b0.fma(w02, even);
+            even = a1.fma(w10, even);
+            even = b1.fma(w12, even);
+            FloatVector odd = a0.fma(w01, FloatVector.fromArray(F, dx, e + c));
+            odd = a1.fma(w11, odd);
+            even.intoArray(dx, e);
+            odd.intoArray(dx, e + c);
+        }
+    }
+
+    /** {@link #inputRow3x3s2} for one channel vector and the single row tap {@code ky0} (outputs at {@code d0}). */
+    private static void pairs1Row(int c, float[] dy, float[] k, float[] dx, int ky0, int d0, int e, int pairs, int ch) {
+        int w = ky0 * 3 * c + ch;
+        FloatVector w0 = FloatVector.fromArray(F, k, w), w1 = FloatVector.fromArray(F, k, w + c);
+        FloatVector w2 = FloatVector.fromArray(F, k, w + 2 * c);
+        for (int q = 0; q < pairs; q++, d0 += c, e += 2 * c) {
+            FloatVector a = FloatVector.fromArray(F, dy, d0), b = FloatVector.fromArray(F, dy, d0 - c);
+            b.fma(w2, a.fma(w0, FloatVector.fromArray(F, dx, e))).intoArray(dx, e);
+            a.fma(w1, FloatVector.fromArray(F, dx, e + c)).intoArray(dx, e + c);
         }
     }
 
@@ -244,12 +333,17 @@ public final class DepthwiseVector implements DepthwiseKernel {
     @Override public void backwardKernel(WindowGeometry g, float[] x, float[] dy, int row0, int row1, float[] dK, float[] dBias) {
         int c = g.channels, s = g.stride;
         DepthwiseScalar.clearKernelGradient(g, dK, dBias);
+        float[] partials = NINE_PARTIALS && g.kh == 3 && g.kw == 3 ? new float[9 * L] : null; // kernelRow3x3's nine partials
         for (int r = row0; r < row1; r++) {
             int b = r / g.outH, oy = r % g.outH;
             int iy0 = oy * s - g.padTop;
             int kyLo = firstTap(iy0), kyHi = endTap(iy0, g.h, g.kh);
             int dyRow = r * g.outW * c;
             int ch = 0;
+            if (NINE_PARTIALS && g.kh == 3 && g.kw == 3 && kyLo == 0 && kyHi == 3) {
+                int xRow = (b * g.h + iy0) * g.w * c;
+                for (; ch + L <= c; ch += L) kernelRow3x3(g, x, dy, dK, dBias, partials, xRow, dyRow, ch);
+            }
             for (; ch + 4 * L <= c; ch += 4 * L) {
                 if (dBias != null) biasRow4(g, dy, dyRow, dBias, ch);
                 for (int ky = kyLo; ky < kyHi; ky++) {
@@ -279,6 +373,81 @@ public final class DepthwiseVector implements DepthwiseKernel {
             }
             DepthwiseScalar.addKernelGradientOfRow(g, x, dy, r, dK, dBias, ch, c);
         }
+    }
+
+    /**
+     * 3×3 kernel gradient of one output row whose three input rows exist, channels {@code [ch, ch+L)}, into the nine
+     * tap partials {@code partials[tap·L ..]} (zeroed here), then added to the gradient. Each tap's partial takes its
+     * valid pixels in increasing ox from 0, as in the scalar twin: the row's left end tap by tap
+     * ({@link #endTaps}), its interior with the nine partials in registers ({@link #interior3x3}), its right end.
+     */
+    private static void kernelRow3x3(WindowGeometry g, float[] x, float[] dy, float[] dK, float[] dBias, float[] partials,
+                                     int xRow, int dyRow, int ch) {
+        int c = g.channels;
+        OutRange c0 = g.colRanges[0], c1 = g.colRanges[1], c2 = g.colRanges[2];
+        int oxA = Math.max(c0.from(), Math.max(c1.from(), c2.from())), oxB = Math.min(c0.to(), Math.min(c1.to(), c2.to()));
+        int xBase = xRow - g.padLeft * c + ch, dyBase = dyRow + ch; // + ox·s·c + kx·c + ky·w·c: tap (ky, kx) at output ox
+        Arrays.fill(partials, 0, 9 * L, 0f);
+        endTaps(g, x, dy, partials, xBase, dyBase, 0, oxA);
+        if (oxA < oxB) interior3x3(g, x, dy, partials, xBase, dyBase, oxA, oxB);
+        endTaps(g, x, dy, partials, xBase, dyBase, oxB, g.outW);
+        for (int t = 0; t < 9; t++) addTo(dK, t * c + ch, FloatVector.fromArray(F, partials, t * L));
+        if (dBias == null) return;
+        FloatVector bs = FloatVector.zero(F);
+        for (int ox = 0; ox < g.outW; ox++) bs = bs.add(FloatVector.fromArray(F, dy, dyBase + ox * c)); // the row is in L1
+        addTo(dBias, ch, bs);
+    }
+
+    /** Adds pixels {@code [oxFrom, oxTo)} (at a row's end) to the partial of each tap that reads real input there. */
+    private static void endTaps(WindowGeometry g, float[] x, float[] dy, float[] partials, int xBase, int dyBase, int oxFrom, int oxTo) {
+        int c = g.channels, sc = g.stride * c;
+        for (int kx = 0; kx < 3; kx++) {
+            OutRange cols = g.colRanges[kx];
+            for (int ox = Math.max(oxFrom, cols.from()); ox < Math.min(oxTo, cols.to()); ox++) {
+                FloatVector d = FloatVector.fromArray(F, dy, dyBase + ox * c);
+                for (int ky = 0; ky < 3; ky++) {
+                    int p = (ky * 3 + kx) * L;
+                    d.fma(FloatVector.fromArray(F, x, xBase + ox * sc + kx * c + ky * g.w * c), FloatVector.fromArray(F, partials, p))
+                            .intoArray(partials, p);
+                }
+            }
+        }
+    }
+
+    /** Adds pixels {@code [oxA, oxB)}, every tap inside, to the nine partials: ten loads and nine fmas a pixel. */
+    private static void interior3x3(WindowGeometry g, float[] x, float[] dy, float[] partials, int xBase, int dyBase, int oxA, int oxB) {
+        int c = g.channels, sc = g.stride * c, rs = g.w * c;
+        FloatVector a00 = FloatVector.fromArray(F, partials, 0), a01 = FloatVector.fromArray(F, partials, L);
+        FloatVector a02 = FloatVector.fromArray(F, partials, 2 * L), a10 = FloatVector.fromArray(F, partials, 3 * L);
+        FloatVector a11 = FloatVector.fromArray(F, partials, 4 * L), a12 = FloatVector.fromArray(F, partials, 5 * L);
+        FloatVector a20 = FloatVector.fromArray(F, partials, 6 * L), a21 = FloatVector.fromArray(F, partials, 7 * L);
+        FloatVector a22 = FloatVector.fromArray(F, partials, 8 * L);
+        for (int ox = oxA; ox < oxB; ox++) {
+            FloatVector d = FloatVector.fromArray(F, dy, dyBase + ox * c);
+            int i = xBase + ox * sc;
+            a00 = d.fma(FloatVector.fromArray(F, x, i), a00);
+            a01 = d.fma(FloatVector.fromArray(F, x, i + c), a01);
+            a02 = d.fma(FloatVector.fromArray(F, x, i + 2 * c), a02);
+            a10 = d.fma(FloatVector.fromArray(F, x, i + rs), a10);
+            a11 = d.fma(FloatVector.fromArray(F, x, i + rs + c), a11);
+            a12 = d.fma(FloatVector.fromArray(F, x, i + rs + 2 * c), a12);
+            a20 = d.fma(FloatVector.fromArray(F, x, i + 2 * rs), a20);
+            a21 = d.fma(FloatVector.fromArray(F, x, i + 2 * rs + c), a21);
+            a22 = d.fma(FloatVector.fromArray(F, x, i + 2 * rs + 2 * c), a22);
+        }
+        a00.intoArray(partials, 0);
+        a01.intoArray(partials, L);
+        a02.intoArray(partials, 2 * L);
+        a10.intoArray(partials, 3 * L);
+        a11.intoArray(partials, 4 * L);
+        a12.intoArray(partials, 5 * L);
+        a20.intoArray(partials, 6 * L);
+        a21.intoArray(partials, 7 * L);
+        a22.intoArray(partials, 8 * L);
+    }
+
+    private static void addTo(float[] a, int i, FloatVector v) {
+        FloatVector.fromArray(F, a, i).add(v).intoArray(a, i);
     }
 
     /** dBias[ch .. ch+4L) += Σ_ox dy[row, ox, ·]: four independent chains. */

@@ -78,11 +78,44 @@ class DepthwiseConv2DTest {
         }
     }
 
+    /**
+     * The windows a depthwise convolution reads through a zero padding with: its own padding plus the padding layer's
+     * ({@code top}, {@code left}; bottom and right rows only change the output size). Keras' stride-2 blocks pad
+     * {@code ((0, 1), (0, 1))} or {@code ((1, 1), (1, 1))} for a 'valid' window; an asymmetric one on top of 'same'
+     * too. Odd channel counts put the scalar tail beside 1 to 4 vectors at 128 bits, 0 to 1 at 512.
+     */
+    @Test
+    void vectorKernelMatchesScalarTwinReadingThroughPaddings() {
+        DepthwiseKernel scalar = new DepthwiseScalar(), vector = Kernels.DEPTHWISE;
+        Random rnd = new Random(19);
+        int[][] pads = {{0, 1, 0, 1}, {1, 1, 1, 1}, {2, 0, 1, 3}}; // top, bottom, left, right
+        int[][] sizes = {{9, 11}, {6, 7}, {14, 13}};
+        for (int channels : new int[] {5, 7, 19}) {
+            for (int[] size : sizes) {
+                for (int[] pad : pads) {
+                    for (int stride = 1; stride <= 2; stride++) {
+                        for (Padding padding : Padding.values()) {
+                            int ph = size[0] + pad[0] + pad[1], pw = size[1] + pad[2] + pad[3];
+                            int oh = padding.outSize(ph, 3, stride), ow = padding.outSize(pw, 3, stride);
+                            WindowGeometry g = new WindowGeometry(size[0], size[1], channels, 3, 3, stride,
+                                    padding.padBefore(ph, 3, stride) + pad[0], padding.padBefore(pw, 3, stride) + pad[2], oh, ow);
+                            compare(scalar, vector, rnd, 2, g);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     private static void compare(DepthwiseKernel scalar, DepthwiseKernel vector, Random rnd, int n, int h, int w, int c,
                                 int kh, int kw, int stride, Padding padding) {
         int oh = padding.outSize(h, kh, stride), ow = padding.outSize(w, kw, stride);
-        WindowGeometry g = new WindowGeometry(h, w, c, kh, kw, stride, padding.padBefore(h, kh, stride),
-                padding.padBefore(w, kw, stride), oh, ow);
+        compare(scalar, vector, rnd, n, new WindowGeometry(h, w, c, kh, kw, stride, padding.padBefore(h, kh, stride),
+                padding.padBefore(w, kw, stride), oh, ow));
+    }
+
+    private static void compare(DepthwiseKernel scalar, DepthwiseKernel vector, Random rnd, int n, WindowGeometry g) {
+        int h = g.h, w = g.w, c = g.channels, kh = g.kh, kw = g.kw, stride = g.stride, oh = g.outH, ow = g.outW;
         float[] x = randoms(rnd, n * h * w * c), k = randoms(rnd, kh * kw * c), b = randoms(rnd, c);
         float[] dy = randoms(rnd, n * oh * ow * c), dx0 = randoms(rnd, x.length);
         // A folded batch norm + ReLU6, and a plain ReLU without affine step (the two kinds of inference epilogue).
@@ -108,8 +141,8 @@ class DepthwiseConv2DTest {
             kernel.backwardKernel(g, x, dy, (n * oh) / 2, n * oh, dkNoBias, null);
             results[i++] = concat(y, yNoBias, yBnRelu6, yRelu, dx, dk, db, dkNoBias);
         }
-        assertArrayEquals(results[0], results[1], String.format("n %d, %dx%dx%d, kernel %dx%d, stride %d, %s, %s",
-                n, h, w, c, kh, kw, stride, padding, Simd.describe()));
+        assertArrayEquals(results[0], results[1], String.format("n %d, %dx%dx%d, kernel %dx%d, stride %d, pads %d %d, out %dx%d, %s",
+                n, h, w, c, kh, kw, stride, g.padTop, g.padLeft, oh, ow, Simd.describe()));
     }
 
     /**
