@@ -67,6 +67,11 @@ public final class VectorGemm implements Gemm {
     /** Multiply-adds below which a call stays on the calling thread. */
     private static final long PARALLEL_WORK = 1 << 20;
     /**
+     * Widest block of C whose untransposed A is read in place instead of packed: packing a row panel costs about as
+     * much as the FMAs of one column panel, so it pays only when several column panels reuse it.
+     */
+    private static final int DIRECT_A_COLUMNS = 4 * NR;
+    /**
      * Few-rows path: rows of B per pass over a block of C (the loop body is written out for 8). Each vector of C is
      * loaded and stored once per pass, and the pass reads 8 rows of B at once: 8 concurrent streams were faster than
      * 4 on a cold m = 1 product.
@@ -129,7 +134,7 @@ public final class VectorGemm implements Gemm {
                               float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, boolean accumulate,
                               ColumnMap map, int i0, int i1, int j0, int j1) {
         Workspace ws = WORKSPACE.get();
-        boolean directA = transA, directB = !transB && i1 - i0 <= 8 * MR;
+        boolean directA = transA || j1 - j0 <= DIRECT_A_COLUMNS, directB = !transB && i1 - i0 <= 8 * MR;
         for (int jc = j0; jc < j1; jc += NC) {
             int nc = Math.min(NC, j1 - jc);
             for (int pc = 0; pc < k; pc += KC) {
@@ -140,7 +145,8 @@ public final class VectorGemm implements Gemm {
                 for (int ic = i0; ic < i1; ic += MC) {
                     int mc = Math.min(MC, i1 - ic);
                     packA(transA, a, aOff, lda, ic, mc, pc, kc, ws.a, directA);
-                    tiles(kc, mc, nc, ws, directA, a, aOff + pc * lda + ic, lda,
+                    int aBase = transA ? aOff + pc * lda + ic : aOff + ic * lda + pc;
+                    tiles(kc, mc, nc, ws, directA, transA, a, aBase, lda,
                             directB, b, bOff + pc * ldb + jc, ldb, c, cOff + ic * ldc + jc, ldc, fromZero, lastMap, jc);
                 }
             }
@@ -278,7 +284,7 @@ public final class VectorGemm implements Gemm {
      * {@code B} block at {@code b[bBase]} with row stride {@code ldb}); the others come from the packed buffers.
      * The block's first column is column {@code jc} of C (for the map).
      */
-    private static void tiles(int kc, int mc, int nc, Workspace ws, boolean directA, float[] a, int aBase, int lda,
+    private static void tiles(int kc, int mc, int nc, Workspace ws, boolean directA, boolean transA, float[] a, int aBase, int lda,
                               boolean directB, float[] b, int bBase, int ldb, float[] c, int co, int ldc, boolean fromZero,
                               ColumnMap map, int jc) {
         float[] tile = ws.tile;
@@ -291,15 +297,17 @@ public final class VectorGemm implements Gemm {
                 int mr = Math.min(MR, mc - ir), ct = co + ir * ldc + jr;
                 boolean aInPlace = directA && mr == MR;
                 float[] aSrc = aInPlace ? a : ws.a;
-                int ao = aInPlace ? aBase + ir : ir * kc, aStep = aInPlace ? lda : MR;
+                // A(r,p) = aSrc[ao + r·ars + p·aps]: packed, in place transposed, or in place as rows.
+                int ao = aInPlace ? aBase + (transA ? ir : ir * lda) : ir * kc;
+                int ars = aInPlace && !transA ? lda : 1, aps = !aInPlace ? MR : transA ? lda : 1;
                 if (mr == MR && nr == width) {
-                    kernel(width, kc, aSrc, ao, aStep, bSrc, bo, bStride, c, ct, ldc, fromZero, map, jc + jr);
+                    kernel(width, kc, aSrc, ao, ars, aps, bSrc, bo, bStride, c, ct, ldc, fromZero, map, jc + jr);
                 } else {
                     // Edge tile: compute a full tile in scratch, copy the valid mr × nr corner in and out.
                     if (!fromZero) {
                         for (int r = 0; r < mr; r++) System.arraycopy(c, ct + r * ldc, tile, r * width, nr);
                     }
-                    kernel(width, kc, aSrc, ao, aStep, bSrc, bo, bStride, tile, 0, width, fromZero, null, 0);
+                    kernel(width, kc, aSrc, ao, ars, aps, bSrc, bo, bStride, tile, 0, width, fromZero, null, 0);
                     if (map == null) {
                         for (int r = 0; r < mr; r++) System.arraycopy(tile, r * width, c, ct + r * ldc, nr);
                     } else {
@@ -330,10 +338,15 @@ public final class VectorGemm implements Gemm {
         }
     }
 
-    private static void kernel(int width, int kc, float[] a, int ao, int aps, float[] b, int bo, int bs,
+    private static void kernel(int width, int kc, float[] a, int ao, int ars, int aps, float[] b, int bo, int bs,
                                float[] c, int co, int ldc, boolean fromZero, ColumnMap map, int j) {
-        if (width == NR) kernel8x2(kc, a, ao, aps, b, bo, bs, c, co, ldc, fromZero, map, j);
-        else kernel8x1(kc, a, ao, aps, b, bo, bs, c, co, ldc, fromZero, map, j);
+        if (ars == 1) {
+            if (width == NR) kernel8x2(kc, a, ao, aps, b, bo, bs, c, co, ldc, fromZero, map, j);
+            else kernel8x1(kc, a, ao, aps, b, bo, bs, c, co, ldc, fromZero, map, j);
+        } else {
+            if (width == NR) kernel8x2Rows(kc, a, ao, ars, b, bo, bs, c, co, ldc, fromZero, map, j);
+            else kernel8x1Rows(kc, a, ao, ars, b, bo, bs, c, co, ldc, fromZero, map, j);
+        }
     }
 
     /**
@@ -467,6 +480,159 @@ public final class VectorGemm implements Gemm {
             c5 = FloatVector.broadcast(F, a[ai + 5]).fma(b0, c5);
             c6 = FloatVector.broadcast(F, a[ai + 6]).fma(b0, c6);
             c7 = FloatVector.broadcast(F, a[ai + 7]).fma(b0, c7);
+        }
+        if (map == null) {
+            c0.intoArray(c, co);
+            c1.intoArray(c, co + ldc);
+            c2.intoArray(c, co + 2 * ldc);
+            c3.intoArray(c, co + 3 * ldc);
+            c4.intoArray(c, co + 4 * ldc);
+            c5.intoArray(c, co + 5 * ldc);
+            c6.intoArray(c, co + 6 * ldc);
+            c7.intoArray(c, co + 7 * ldc);
+        } else {
+            float[] sc = map.scale(), sh = map.shift();
+            FloatVector s = sc == null ? FloatVector.broadcast(F, 1f) : FloatVector.fromArray(F, sc, j);
+            FloatVector t = sh == null ? FloatVector.broadcast(F, -0f) : FloatVector.fromArray(F, sh, j);
+            FloatVector lo = FloatVector.broadcast(F, map.lo()), hi = FloatVector.broadcast(F, map.hi());
+            c0.fma(s, t).max(lo).min(hi).intoArray(c, co);
+            c1.fma(s, t).max(lo).min(hi).intoArray(c, co + ldc);
+            c2.fma(s, t).max(lo).min(hi).intoArray(c, co + 2 * ldc);
+            c3.fma(s, t).max(lo).min(hi).intoArray(c, co + 3 * ldc);
+            c4.fma(s, t).max(lo).min(hi).intoArray(c, co + 4 * ldc);
+            c5.fma(s, t).max(lo).min(hi).intoArray(c, co + 5 * ldc);
+            c6.fma(s, t).max(lo).min(hi).intoArray(c, co + 6 * ldc);
+            c7.fma(s, t).max(lo).min(hi).intoArray(c, co + 7 * ldc);
+        }
+    }
+
+    /**
+     * {@link #kernel8x2} reading an untransposed A in place: {@code A(r,p) = a[ao + r·ars + p]}. A copy rather than a
+     * row-stride parameter of the packed kernel: C2 compiles a constant row stride into the addresses, a variable one
+     * costs the packed kernel registers and instructions.
+     */
+    private static void kernel8x2Rows(int kc, float[] a, int ao, int ars, float[] b, int bo, int bs,
+                                  float[] c, int co, int ldc, boolean fromZero, ColumnMap map, int j) {
+        FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c60, c61, c70, c71;
+        if (fromZero) {
+            c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = c60 = c61 = c70 = c71 = FloatVector.zero(F);
+        } else {
+            c00 = FloatVector.fromArray(F, c, co);
+            c01 = FloatVector.fromArray(F, c, co + L);
+            c10 = FloatVector.fromArray(F, c, co + ldc);
+            c11 = FloatVector.fromArray(F, c, co + ldc + L);
+            c20 = FloatVector.fromArray(F, c, co + 2 * ldc);
+            c21 = FloatVector.fromArray(F, c, co + 2 * ldc + L);
+            c30 = FloatVector.fromArray(F, c, co + 3 * ldc);
+            c31 = FloatVector.fromArray(F, c, co + 3 * ldc + L);
+            c40 = FloatVector.fromArray(F, c, co + 4 * ldc);
+            c41 = FloatVector.fromArray(F, c, co + 4 * ldc + L);
+            c50 = FloatVector.fromArray(F, c, co + 5 * ldc);
+            c51 = FloatVector.fromArray(F, c, co + 5 * ldc + L);
+            c60 = FloatVector.fromArray(F, c, co + 6 * ldc);
+            c61 = FloatVector.fromArray(F, c, co + 6 * ldc + L);
+            c70 = FloatVector.fromArray(F, c, co + 7 * ldc);
+            c71 = FloatVector.fromArray(F, c, co + 7 * ldc + L);
+        }
+        for (int p = 0; p < kc; p++) {
+            int ai = ao + p, bi = bo + p * bs;
+            FloatVector b0 = FloatVector.fromArray(F, b, bi);
+            FloatVector b1 = FloatVector.fromArray(F, b, bi + L);
+            FloatVector x = FloatVector.broadcast(F, a[ai]);
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(F, a[ai + ars]);
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(F, a[ai + 2 * ars]);
+            c20 = x.fma(b0, c20);
+            c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(F, a[ai + 3 * ars]);
+            c30 = x.fma(b0, c30);
+            c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(F, a[ai + 4 * ars]);
+            c40 = x.fma(b0, c40);
+            c41 = x.fma(b1, c41);
+            x = FloatVector.broadcast(F, a[ai + 5 * ars]);
+            c50 = x.fma(b0, c50);
+            c51 = x.fma(b1, c51);
+            x = FloatVector.broadcast(F, a[ai + 6 * ars]);
+            c60 = x.fma(b0, c60);
+            c61 = x.fma(b1, c61);
+            x = FloatVector.broadcast(F, a[ai + 7 * ars]);
+            c70 = x.fma(b0, c70);
+            c71 = x.fma(b1, c71);
+        }
+        if (map == null) {
+            c00.intoArray(c, co);
+            c01.intoArray(c, co + L);
+            c10.intoArray(c, co + ldc);
+            c11.intoArray(c, co + ldc + L);
+            c20.intoArray(c, co + 2 * ldc);
+            c21.intoArray(c, co + 2 * ldc + L);
+            c30.intoArray(c, co + 3 * ldc);
+            c31.intoArray(c, co + 3 * ldc + L);
+            c40.intoArray(c, co + 4 * ldc);
+            c41.intoArray(c, co + 4 * ldc + L);
+            c50.intoArray(c, co + 5 * ldc);
+            c51.intoArray(c, co + 5 * ldc + L);
+            c60.intoArray(c, co + 6 * ldc);
+            c61.intoArray(c, co + 6 * ldc + L);
+            c70.intoArray(c, co + 7 * ldc);
+            c71.intoArray(c, co + 7 * ldc + L);
+        } else {
+            float[] sc = map.scale(), sh = map.shift();
+            FloatVector s0 = sc == null ? FloatVector.broadcast(F, 1f) : FloatVector.fromArray(F, sc, j);
+            FloatVector s1 = sc == null ? FloatVector.broadcast(F, 1f) : FloatVector.fromArray(F, sc, j + L);
+            FloatVector t0 = sh == null ? FloatVector.broadcast(F, -0f) : FloatVector.fromArray(F, sh, j);
+            FloatVector t1 = sh == null ? FloatVector.broadcast(F, -0f) : FloatVector.fromArray(F, sh, j + L);
+            FloatVector lo = FloatVector.broadcast(F, map.lo()), hi = FloatVector.broadcast(F, map.hi());
+            c00.fma(s0, t0).max(lo).min(hi).intoArray(c, co);
+            c01.fma(s1, t1).max(lo).min(hi).intoArray(c, co + L);
+            c10.fma(s0, t0).max(lo).min(hi).intoArray(c, co + ldc);
+            c11.fma(s1, t1).max(lo).min(hi).intoArray(c, co + ldc + L);
+            c20.fma(s0, t0).max(lo).min(hi).intoArray(c, co + 2 * ldc);
+            c21.fma(s1, t1).max(lo).min(hi).intoArray(c, co + 2 * ldc + L);
+            c30.fma(s0, t0).max(lo).min(hi).intoArray(c, co + 3 * ldc);
+            c31.fma(s1, t1).max(lo).min(hi).intoArray(c, co + 3 * ldc + L);
+            c40.fma(s0, t0).max(lo).min(hi).intoArray(c, co + 4 * ldc);
+            c41.fma(s1, t1).max(lo).min(hi).intoArray(c, co + 4 * ldc + L);
+            c50.fma(s0, t0).max(lo).min(hi).intoArray(c, co + 5 * ldc);
+            c51.fma(s1, t1).max(lo).min(hi).intoArray(c, co + 5 * ldc + L);
+            c60.fma(s0, t0).max(lo).min(hi).intoArray(c, co + 6 * ldc);
+            c61.fma(s1, t1).max(lo).min(hi).intoArray(c, co + 6 * ldc + L);
+            c70.fma(s0, t0).max(lo).min(hi).intoArray(c, co + 7 * ldc);
+            c71.fma(s1, t1).max(lo).min(hi).intoArray(c, co + 7 * ldc + L);
+        }
+    }
+
+    /** {@link #kernel8x1} reading an untransposed A in place, {@code A(r,p) = a[ao + r·ars + p]}. */
+    private static void kernel8x1Rows(int kc, float[] a, int ao, int ars, float[] b, int bo, int bs,
+                                  float[] c, int co, int ldc, boolean fromZero, ColumnMap map, int j) {
+        FloatVector c0, c1, c2, c3, c4, c5, c6, c7;
+        if (fromZero) {
+            c0 = c1 = c2 = c3 = c4 = c5 = c6 = c7 = FloatVector.zero(F);
+        } else {
+            c0 = FloatVector.fromArray(F, c, co);
+            c1 = FloatVector.fromArray(F, c, co + ldc);
+            c2 = FloatVector.fromArray(F, c, co + 2 * ldc);
+            c3 = FloatVector.fromArray(F, c, co + 3 * ldc);
+            c4 = FloatVector.fromArray(F, c, co + 4 * ldc);
+            c5 = FloatVector.fromArray(F, c, co + 5 * ldc);
+            c6 = FloatVector.fromArray(F, c, co + 6 * ldc);
+            c7 = FloatVector.fromArray(F, c, co + 7 * ldc);
+        }
+        for (int p = 0; p < kc; p++) {
+            int ai = ao + p;
+            FloatVector b0 = FloatVector.fromArray(F, b, bo + p * bs);
+            c0 = FloatVector.broadcast(F, a[ai]).fma(b0, c0);
+            c1 = FloatVector.broadcast(F, a[ai + ars]).fma(b0, c1);
+            c2 = FloatVector.broadcast(F, a[ai + 2 * ars]).fma(b0, c2);
+            c3 = FloatVector.broadcast(F, a[ai + 3 * ars]).fma(b0, c3);
+            c4 = FloatVector.broadcast(F, a[ai + 4 * ars]).fma(b0, c4);
+            c5 = FloatVector.broadcast(F, a[ai + 5 * ars]).fma(b0, c5);
+            c6 = FloatVector.broadcast(F, a[ai + 6 * ars]).fma(b0, c6);
+            c7 = FloatVector.broadcast(F, a[ai + 7 * ars]).fma(b0, c7);
         }
         if (map == null) {
             c0.intoArray(c, co);
