@@ -46,9 +46,10 @@ import slice.engine.kernels.Gemm;
  * the map applied per column block at the end; the product becomes bound by the bandwidth that streams B.
  *
  * <h2>Threads</h2>
- * Work is split over disjoint blocks of C: row panels when A is the larger operand, column panels otherwise
- * (each thread packs the operand it shares; k is never split), column ranges on the few-rows path, so results are
- * bit-identical for any thread count.
+ * Work is split over disjoint blocks of C: row panels when A is the larger operand, column vectors otherwise
+ * (each thread packs the operand it shares), whichever keeps the threads busy when the preferred one would not
+ * (see {@code splitRows}); column ranges on the few-rows path. k is never split, so results are bit-identical for any
+ * thread count.
  * Packing buffers are per thread, allocated once.
  */
 public final class VectorGemm implements Gemm {
@@ -111,16 +112,33 @@ public final class VectorGemm implements Gemm {
                     c, cOff, ldc, accumulate, map, from * L, Math.min(to * L, n)));
             return;
         }
-        int rowPanels = (m + MR - 1) / MR, colPanels = (n + NR - 1) / NR, threads = Parallel.threads();
+        int rowPanels = (m + MR - 1) / MR, colVectors = (n + L - 1) / L, threads = Parallel.threads();
         if (threads == 1 || (long) m * n * k < PARALLEL_WORK) {
             block(transA, transB, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate, map, 0, m, 0, n);
-        } else if ((m >= n && rowPanels >= threads) || colPanels < threads) {
+        } else if (splitRows(rowPanels, colVectors, threads, m >= n)) {
             Parallel.forRange(rowPanels, (from, to) -> block(transA, transB, k, a, aOff, lda, b, bOff, ldb,
                     c, cOff, ldc, accumulate, map, from * MR, Math.min(to * MR, m), 0, n));
         } else {
-            Parallel.forRange(colPanels, (from, to) -> block(transA, transB, k, a, aOff, lda, b, bOff, ldb,
-                    c, cOff, ldc, accumulate, map, 0, m, from * NR, Math.min(to * NR, n)));
+            Parallel.forRange(colVectors, (from, to) -> block(transA, transB, k, a, aOff, lda, b, bOff, ldb,
+                    c, cOff, ldc, accumulate, map, 0, m, from * L, Math.min(to * L, n)));
         }
+    }
+
+    /**
+     * Whether to split C over threads by row panels (MR rows) rather than by column vectors (L columns; a share
+     * that ends inside a 2L panel ends with an L-wide one). Rows when A is the larger operand (each thread packs the
+     * operand it shares) and there are enough row panels, unless that keeps the threads less than 90 % busy and
+     * columns keep them busier — and the other way round.
+     */
+    private static boolean splitRows(int rowPanels, int colVectors, int threads, boolean aLarger) {
+        boolean rows = (aLarger && rowPanels >= threads) || colVectors < threads;
+        double rowBusy = busy(rowPanels, threads), colBusy = busy(colVectors, threads);
+        return rows ? !(rowBusy < 0.9 && colBusy > rowBusy) : colBusy < 0.9 && rowBusy > colBusy;
+    }
+
+    /** The fraction of {@code threads} kept busy by {@code panels} equal panels split into contiguous shares. */
+    private static double busy(int panels, int threads) {
+        return (double) panels / (threads * ((panels + threads - 1) / threads));
     }
 
     /**

@@ -98,7 +98,9 @@ class GemmTest {
     void resultsDoNotDependOnThreadCount() {
         Random rnd = new Random(3);
         int[][] shapes = {{700, 96, 64, 0, 0}, {500, 64, 96, 0, 1}, {96, 64, 900, 1, 0}, {16, 300, 500, 1, 0}, {300, 24, 200, 0, 0},
-                {1, 1000, 1280, 0, 0}, {5, 333, 700, 0, 0}};
+                {1, 1000, 1280, 0, 0}, {5, 333, 700, 0, 0},
+                // split by column vectors: a share ending inside a 2L panel; then by rows (2 row panels)
+                {16, 96, 3000, 1, 0}, {16, 80, 3000, 1, 0}, {16, 36, 3000, 1, 0}, {144, 24, 900, 1, 0}};
         for (int[] s : shapes) {
             int m = s[0], n = s[1], k = s[2];
             boolean ta = s[3] == 1, tb = s[4] == 1;
