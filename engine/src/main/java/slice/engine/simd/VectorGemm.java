@@ -24,9 +24,17 @@ import slice.engine.kernels.Gemm;
  * Loops (outermost first): columns in blocks of {@code NC}; k in blocks of {@code KC}, packing
  * {@code B[KC × NC]} into {@code NR}-wide column panels (so one micro-panel, {@code KC × NR}, stays in L1);
  * rows in blocks of {@code MC}, packing {@code A[MC × KC]} into {@code MR}-tall row panels (L2); then micro-tiles.
- * Packing also resolves the transposes, so the micro-kernel sees one layout. An operand whose layout already suits
- * the kernel is read in place where that measured faster (see {@code block}): a transposed A, as in the weight
- * gradient {@code Xᵀ·dY}, and B when few rows of C reuse it.
+ * Packing also resolves the transposes, so the micro-kernel sees one layout. An operand is read in place where that
+ * measured faster (see {@code block}): a transposed A, as in the weight gradient {@code Xᵀ·dY} (the MR values of a
+ * step p are adjacent); an untransposed A when few column panels would reuse its packing (a narrow 1×1
+ * convolution: 24 or 96 output channels); B when few rows of C reuse it.
+ *
+ * <h2>One kernel per layout of A</h2>
+ * The micro-kernel is written three times, identical but for how it addresses A: packed ({@code a[ao + r + p·MR]}),
+ * a transposed A in place ({@code a[ao + r + p·lda]}), an untransposed A in place ({@code a[ao + r·lda + p]}). C2
+ * removes the bounds checks of a loop's array accesses only when the index steps by a constant, and compiles a
+ * constant row offset into the address: one kernel with both strides as parameters kept every check, and the packed
+ * kernel measured slower at 128 bits with a stride parameter than with its constant one.
  * Between k blocks the partial sums live in C: the micro-kernel loads its tile at entry (or starts at zero) and
  * stores it at exit. On the last k block it applies the {@link ColumnMap}, if any, to the finished tile in registers
  * right before that store: {@code c = min(max(fma(c, scale[j..], shift[j..]), lo), hi)}, one vector of
@@ -356,11 +364,18 @@ public final class VectorGemm implements Gemm {
         }
     }
 
+    /**
+     * The micro-kernel for a panel {@code width} wide and {@code A(r,p) = a[ao + r·ars + p·aps]}: the packed layout
+     * ({@code ars = 1, aps = MR}), a transposed A in place ({@code ars = 1}) or an untransposed one ({@code aps = 1}).
+     */
     private static void kernel(int width, int kc, float[] a, int ao, int ars, int aps, float[] b, int bo, int bs,
                                float[] c, int co, int ldc, boolean fromZero, ColumnMap map, int j) {
-        if (ars == 1) {
-            if (width == NR) kernel8x2(kc, a, ao, aps, b, bo, bs, c, co, ldc, fromZero, map, j);
-            else kernel8x1(kc, a, ao, aps, b, bo, bs, c, co, ldc, fromZero, map, j);
+        if (ars == 1 && aps == MR) {
+            if (width == NR) kernel8x2(kc, a, ao, b, bo, bs, c, co, ldc, fromZero, map, j);
+            else kernel8x1(kc, a, ao, b, bo, bs, c, co, ldc, fromZero, map, j);
+        } else if (ars == 1) {
+            if (width == NR) kernel8x2Columns(kc, a, ao, aps, b, bo, bs, c, co, ldc, fromZero, map, j);
+            else kernel8x1Columns(kc, a, ao, aps, b, bo, bs, c, co, ldc, fromZero, map, j);
         } else {
             if (width == NR) kernel8x2Rows(kc, a, ao, ars, b, bo, bs, c, co, ldc, fromZero, map, j);
             else kernel8x1Rows(kc, a, ao, ars, b, bo, bs, c, co, ldc, fromZero, map, j);
@@ -369,14 +384,14 @@ public final class VectorGemm implements Gemm {
 
     /**
      * The 8 × 2L micro-kernel, 16 accumulators: {@code C(r, 0..2L) (+)= Σ_p A(r,p)·B(p, 0..2L)} with
-     * {@code A(r,p) = a[ao + r + p·aps]} and {@code B(p,j) = b[bo + p·bs + j]}; then, with a map, each element of
+     * a packed {@code A(r,p) = a[ao + r + p·MR]} and {@code B(p,j) = b[bo + p·bs + j]}; then, with a map, each element of
      * the tile is mapped with the parameters of its column of C (the tile starts at column {@code j}):
      * {@code c = min(max(fma(c, s, t), lo), hi)}. A map without affine step runs as {@code s = 1, t = −0}, since
      * {@code fma(c, 1, −0) = c} exactly (even for {@code c = ±0}). The map is written out in its own branch of
      * stores: a helper method the JIT declines to inline in a method this large boxes the vectors, and mapping the
      * accumulators in place before shared stores made the whole kernel much slower (C2, JDK 17).
      */
-    private static void kernel8x2(int kc, float[] a, int ao, int aps, float[] b, int bo, int bs,
+    private static void kernel8x2(int kc, float[] a, int ao, float[] b, int bo, int bs,
                                   float[] c, int co, int ldc, boolean fromZero, ColumnMap map, int j) {
         FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c60, c61, c70, c71;
         if (fromZero) {
@@ -400,7 +415,7 @@ public final class VectorGemm implements Gemm {
             c71 = FloatVector.fromArray(F, c, co + 7 * ldc + L);
         }
         for (int p = 0; p < kc; p++) {
-            int ai = ao + p * aps, bi = bo + p * bs;
+            int ai = ao + p * MR, bi = bo + p * bs;
             FloatVector b0 = FloatVector.fromArray(F, b, bi);
             FloatVector b1 = FloatVector.fromArray(F, b, bi + L);
             FloatVector x = FloatVector.broadcast(F, a[ai]);
@@ -472,7 +487,7 @@ public final class VectorGemm implements Gemm {
     }
 
     /** The 8 × L micro-kernel, for a last column panel of at most L columns; operands as in {@link #kernel8x2}. */
-    private static void kernel8x1(int kc, float[] a, int ao, int aps, float[] b, int bo, int bs,
+    private static void kernel8x1(int kc, float[] a, int ao, float[] b, int bo, int bs,
                                   float[] c, int co, int ldc, boolean fromZero, ColumnMap map, int j) {
         FloatVector c0, c1, c2, c3, c4, c5, c6, c7;
         if (fromZero) {
@@ -488,7 +503,7 @@ public final class VectorGemm implements Gemm {
             c7 = FloatVector.fromArray(F, c, co + 7 * ldc);
         }
         for (int p = 0; p < kc; p++) {
-            int ai = ao + p * aps;
+            int ai = ao + p * MR;
             FloatVector b0 = FloatVector.fromArray(F, b, bo + p * bs);
             c0 = FloatVector.broadcast(F, a[ai]).fma(b0, c0);
             c1 = FloatVector.broadcast(F, a[ai + 1]).fma(b0, c1);
@@ -525,9 +540,8 @@ public final class VectorGemm implements Gemm {
     }
 
     /**
-     * {@link #kernel8x2} reading an untransposed A in place: {@code A(r,p) = a[ao + r·ars + p]}. A copy rather than a
-     * row-stride parameter of the packed kernel: C2 compiles a constant row stride into the addresses, a variable one
-     * costs the packed kernel registers and instructions.
+     * {@link #kernel8x2} reading an untransposed A in place, {@code A(r,p) = a[ao + r·ars + p]}; a copy, see "One
+     * kernel per layout of A".
      */
     private static void kernel8x2Rows(int kc, float[] a, int ao, int ars, float[] b, int bo, int bs,
                                   float[] c, int co, int ldc, boolean fromZero, ColumnMap map, int j) {
@@ -651,6 +665,158 @@ public final class VectorGemm implements Gemm {
             c5 = FloatVector.broadcast(F, a[ai + 5 * ars]).fma(b0, c5);
             c6 = FloatVector.broadcast(F, a[ai + 6 * ars]).fma(b0, c6);
             c7 = FloatVector.broadcast(F, a[ai + 7 * ars]).fma(b0, c7);
+        }
+        if (map == null) {
+            c0.intoArray(c, co);
+            c1.intoArray(c, co + ldc);
+            c2.intoArray(c, co + 2 * ldc);
+            c3.intoArray(c, co + 3 * ldc);
+            c4.intoArray(c, co + 4 * ldc);
+            c5.intoArray(c, co + 5 * ldc);
+            c6.intoArray(c, co + 6 * ldc);
+            c7.intoArray(c, co + 7 * ldc);
+        } else {
+            float[] sc = map.scale(), sh = map.shift();
+            FloatVector s = sc == null ? FloatVector.broadcast(F, 1f) : FloatVector.fromArray(F, sc, j);
+            FloatVector t = sh == null ? FloatVector.broadcast(F, -0f) : FloatVector.fromArray(F, sh, j);
+            FloatVector lo = FloatVector.broadcast(F, map.lo()), hi = FloatVector.broadcast(F, map.hi());
+            c0.fma(s, t).max(lo).min(hi).intoArray(c, co);
+            c1.fma(s, t).max(lo).min(hi).intoArray(c, co + ldc);
+            c2.fma(s, t).max(lo).min(hi).intoArray(c, co + 2 * ldc);
+            c3.fma(s, t).max(lo).min(hi).intoArray(c, co + 3 * ldc);
+            c4.fma(s, t).max(lo).min(hi).intoArray(c, co + 4 * ldc);
+            c5.fma(s, t).max(lo).min(hi).intoArray(c, co + 5 * ldc);
+            c6.fma(s, t).max(lo).min(hi).intoArray(c, co + 6 * ldc);
+            c7.fma(s, t).max(lo).min(hi).intoArray(c, co + 7 * ldc);
+        }
+    }
+
+    /**
+     * {@link #kernel8x2} reading a transposed A in place, {@code A(r,p) = a[ao + r + p·aps]} (the MR values of a step
+     * p are adjacent); a copy, see "One kernel per layout of A".
+     */
+    private static void kernel8x2Columns(int kc, float[] a, int ao, int aps, float[] b, int bo, int bs,
+                                  float[] c, int co, int ldc, boolean fromZero, ColumnMap map, int j) {
+        FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c60, c61, c70, c71;
+        if (fromZero) {
+            c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = c60 = c61 = c70 = c71 = FloatVector.zero(F);
+        } else {
+            c00 = FloatVector.fromArray(F, c, co);
+            c01 = FloatVector.fromArray(F, c, co + L);
+            c10 = FloatVector.fromArray(F, c, co + ldc);
+            c11 = FloatVector.fromArray(F, c, co + ldc + L);
+            c20 = FloatVector.fromArray(F, c, co + 2 * ldc);
+            c21 = FloatVector.fromArray(F, c, co + 2 * ldc + L);
+            c30 = FloatVector.fromArray(F, c, co + 3 * ldc);
+            c31 = FloatVector.fromArray(F, c, co + 3 * ldc + L);
+            c40 = FloatVector.fromArray(F, c, co + 4 * ldc);
+            c41 = FloatVector.fromArray(F, c, co + 4 * ldc + L);
+            c50 = FloatVector.fromArray(F, c, co + 5 * ldc);
+            c51 = FloatVector.fromArray(F, c, co + 5 * ldc + L);
+            c60 = FloatVector.fromArray(F, c, co + 6 * ldc);
+            c61 = FloatVector.fromArray(F, c, co + 6 * ldc + L);
+            c70 = FloatVector.fromArray(F, c, co + 7 * ldc);
+            c71 = FloatVector.fromArray(F, c, co + 7 * ldc + L);
+        }
+        for (int p = 0; p < kc; p++) {
+            int ai = ao + p * aps, bi = bo + p * bs;
+            FloatVector b0 = FloatVector.fromArray(F, b, bi);
+            FloatVector b1 = FloatVector.fromArray(F, b, bi + L);
+            FloatVector x = FloatVector.broadcast(F, a[ai]);
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(F, a[ai + 1]);
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(F, a[ai + 2]);
+            c20 = x.fma(b0, c20);
+            c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(F, a[ai + 3]);
+            c30 = x.fma(b0, c30);
+            c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(F, a[ai + 4]);
+            c40 = x.fma(b0, c40);
+            c41 = x.fma(b1, c41);
+            x = FloatVector.broadcast(F, a[ai + 5]);
+            c50 = x.fma(b0, c50);
+            c51 = x.fma(b1, c51);
+            x = FloatVector.broadcast(F, a[ai + 6]);
+            c60 = x.fma(b0, c60);
+            c61 = x.fma(b1, c61);
+            x = FloatVector.broadcast(F, a[ai + 7]);
+            c70 = x.fma(b0, c70);
+            c71 = x.fma(b1, c71);
+        }
+        if (map == null) {
+            c00.intoArray(c, co);
+            c01.intoArray(c, co + L);
+            c10.intoArray(c, co + ldc);
+            c11.intoArray(c, co + ldc + L);
+            c20.intoArray(c, co + 2 * ldc);
+            c21.intoArray(c, co + 2 * ldc + L);
+            c30.intoArray(c, co + 3 * ldc);
+            c31.intoArray(c, co + 3 * ldc + L);
+            c40.intoArray(c, co + 4 * ldc);
+            c41.intoArray(c, co + 4 * ldc + L);
+            c50.intoArray(c, co + 5 * ldc);
+            c51.intoArray(c, co + 5 * ldc + L);
+            c60.intoArray(c, co + 6 * ldc);
+            c61.intoArray(c, co + 6 * ldc + L);
+            c70.intoArray(c, co + 7 * ldc);
+            c71.intoArray(c, co + 7 * ldc + L);
+        } else {
+            float[] sc = map.scale(), sh = map.shift();
+            FloatVector s0 = sc == null ? FloatVector.broadcast(F, 1f) : FloatVector.fromArray(F, sc, j);
+            FloatVector s1 = sc == null ? FloatVector.broadcast(F, 1f) : FloatVector.fromArray(F, sc, j + L);
+            FloatVector t0 = sh == null ? FloatVector.broadcast(F, -0f) : FloatVector.fromArray(F, sh, j);
+            FloatVector t1 = sh == null ? FloatVector.broadcast(F, -0f) : FloatVector.fromArray(F, sh, j + L);
+            FloatVector lo = FloatVector.broadcast(F, map.lo()), hi = FloatVector.broadcast(F, map.hi());
+            c00.fma(s0, t0).max(lo).min(hi).intoArray(c, co);
+            c01.fma(s1, t1).max(lo).min(hi).intoArray(c, co + L);
+            c10.fma(s0, t0).max(lo).min(hi).intoArray(c, co + ldc);
+            c11.fma(s1, t1).max(lo).min(hi).intoArray(c, co + ldc + L);
+            c20.fma(s0, t0).max(lo).min(hi).intoArray(c, co + 2 * ldc);
+            c21.fma(s1, t1).max(lo).min(hi).intoArray(c, co + 2 * ldc + L);
+            c30.fma(s0, t0).max(lo).min(hi).intoArray(c, co + 3 * ldc);
+            c31.fma(s1, t1).max(lo).min(hi).intoArray(c, co + 3 * ldc + L);
+            c40.fma(s0, t0).max(lo).min(hi).intoArray(c, co + 4 * ldc);
+            c41.fma(s1, t1).max(lo).min(hi).intoArray(c, co + 4 * ldc + L);
+            c50.fma(s0, t0).max(lo).min(hi).intoArray(c, co + 5 * ldc);
+            c51.fma(s1, t1).max(lo).min(hi).intoArray(c, co + 5 * ldc + L);
+            c60.fma(s0, t0).max(lo).min(hi).intoArray(c, co + 6 * ldc);
+            c61.fma(s1, t1).max(lo).min(hi).intoArray(c, co + 6 * ldc + L);
+            c70.fma(s0, t0).max(lo).min(hi).intoArray(c, co + 7 * ldc);
+            c71.fma(s1, t1).max(lo).min(hi).intoArray(c, co + 7 * ldc + L);
+        }
+    }
+
+    /** {@link #kernel8x1} reading a transposed A in place, {@code A(r,p) = a[ao + r + p·aps]}. */
+    private static void kernel8x1Columns(int kc, float[] a, int ao, int aps, float[] b, int bo, int bs,
+                                  float[] c, int co, int ldc, boolean fromZero, ColumnMap map, int j) {
+        FloatVector c0, c1, c2, c3, c4, c5, c6, c7;
+        if (fromZero) {
+            c0 = c1 = c2 = c3 = c4 = c5 = c6 = c7 = FloatVector.zero(F);
+        } else {
+            c0 = FloatVector.fromArray(F, c, co);
+            c1 = FloatVector.fromArray(F, c, co + ldc);
+            c2 = FloatVector.fromArray(F, c, co + 2 * ldc);
+            c3 = FloatVector.fromArray(F, c, co + 3 * ldc);
+            c4 = FloatVector.fromArray(F, c, co + 4 * ldc);
+            c5 = FloatVector.fromArray(F, c, co + 5 * ldc);
+            c6 = FloatVector.fromArray(F, c, co + 6 * ldc);
+            c7 = FloatVector.fromArray(F, c, co + 7 * ldc);
+        }
+        for (int p = 0; p < kc; p++) {
+            int ai = ao + p * aps;
+            FloatVector b0 = FloatVector.fromArray(F, b, bo + p * bs);
+            c0 = FloatVector.broadcast(F, a[ai]).fma(b0, c0);
+            c1 = FloatVector.broadcast(F, a[ai + 1]).fma(b0, c1);
+            c2 = FloatVector.broadcast(F, a[ai + 2]).fma(b0, c2);
+            c3 = FloatVector.broadcast(F, a[ai + 3]).fma(b0, c3);
+            c4 = FloatVector.broadcast(F, a[ai + 4]).fma(b0, c4);
+            c5 = FloatVector.broadcast(F, a[ai + 5]).fma(b0, c5);
+            c6 = FloatVector.broadcast(F, a[ai + 6]).fma(b0, c6);
+            c7 = FloatVector.broadcast(F, a[ai + 7]).fma(b0, c7);
         }
         if (map == null) {
             c0.intoArray(c, co);
