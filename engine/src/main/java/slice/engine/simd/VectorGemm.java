@@ -150,11 +150,11 @@ public final class VectorGemm implements Gemm {
     }
 
     /**
-     * C[i0:i1, j0:j1] (+)= op(A)[i0:i1, :]·op(B)[:, j0:j1] on the calling thread. An operand whose layout already
-     * suits the micro-kernel is read in place instead of packed when that measured faster: a transposed A always (the
-     * MR values of one step p are adjacent in memory; in place it was never slower),
-     * an untransposed B (a step p is two contiguous vectors) when at most 8 row panels read it (packing B pays only
-     * when many row panels reuse it). Partial edge panels are always packed. The map goes with the last k block.
+     * C[i0:i1, j0:j1] (+)= op(A)[i0:i1, :]·op(B)[:, j0:j1] on the calling thread. An operand is read in place
+     * instead of packed when that measured faster: a transposed A always (the MR values of one step p are adjacent in
+     * memory; in place it was never slower), an untransposed A when the block is at most {@code DIRECT_A_COLUMNS}
+     * wide, an untransposed B (a step p is two contiguous vectors) when at most 8 row panels read it (packing B pays
+     * only when many row panels reuse it). Partial edge panels are always packed. The map goes with the last k block.
      */
     private static void block(boolean transA, boolean transB, int k, float[] a, int aOff, int lda,
                               float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, boolean accumulate,
@@ -544,7 +544,7 @@ public final class VectorGemm implements Gemm {
      * kernel per layout of A".
      */
     private static void kernel8x2Rows(int kc, float[] a, int ao, int ars, float[] b, int bo, int bs,
-                                  float[] c, int co, int ldc, boolean fromZero, ColumnMap map, int j) {
+                                      float[] c, int co, int ldc, boolean fromZero, ColumnMap map, int j) {
         FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c60, c61, c70, c71;
         if (fromZero) {
             c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = c60 = c61 = c70 = c71 = FloatVector.zero(F);
@@ -640,7 +640,7 @@ public final class VectorGemm implements Gemm {
 
     /** {@link #kernel8x1} reading an untransposed A in place, {@code A(r,p) = a[ao + r·ars + p]}. */
     private static void kernel8x1Rows(int kc, float[] a, int ao, int ars, float[] b, int bo, int bs,
-                                  float[] c, int co, int ldc, boolean fromZero, ColumnMap map, int j) {
+                                      float[] c, int co, int ldc, boolean fromZero, ColumnMap map, int j) {
         FloatVector c0, c1, c2, c3, c4, c5, c6, c7;
         if (fromZero) {
             c0 = c1 = c2 = c3 = c4 = c5 = c6 = c7 = FloatVector.zero(F);
@@ -696,7 +696,7 @@ public final class VectorGemm implements Gemm {
      * p are adjacent); a copy, see "One kernel per layout of A".
      */
     private static void kernel8x2Columns(int kc, float[] a, int ao, int aps, float[] b, int bo, int bs,
-                                  float[] c, int co, int ldc, boolean fromZero, ColumnMap map, int j) {
+                                         float[] c, int co, int ldc, boolean fromZero, ColumnMap map, int j) {
         FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c60, c61, c70, c71;
         if (fromZero) {
             c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = c60 = c61 = c70 = c71 = FloatVector.zero(F);
@@ -792,7 +792,7 @@ public final class VectorGemm implements Gemm {
 
     /** {@link #kernel8x1} reading a transposed A in place, {@code A(r,p) = a[ao + r + p·aps]}. */
     private static void kernel8x1Columns(int kc, float[] a, int ao, int aps, float[] b, int bo, int bs,
-                                  float[] c, int co, int ldc, boolean fromZero, ColumnMap map, int j) {
+                                         float[] c, int co, int ldc, boolean fromZero, ColumnMap map, int j) {
         FloatVector c0, c1, c2, c3, c4, c5, c6, c7;
         if (fromZero) {
             c0 = c1 = c2 = c3 = c4 = c5 = c6 = c7 = FloatVector.zero(F);
