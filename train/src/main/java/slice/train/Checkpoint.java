@@ -3,8 +3,6 @@ package slice.train;
 import com.google.gson.Gson;
 import com.google.gson.JsonParseException;
 import com.google.gson.reflect.TypeToken;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -107,19 +105,10 @@ public record Checkpoint(RunIdentity run, int epoch, boolean stopped, int bestEp
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every Java runtime has SHA-256", e);
         }
-        ByteBuffer values = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
         tensors.forEach((name, t) -> {
             sha.update(name.getBytes(StandardCharsets.UTF_8));
             sha.update((byte) 0);
-            for (int i = 0, n = t.size(); i < n; i++) {
-                if (!values.hasRemaining()) {
-                    sha.update(values.array(), 0, values.position());
-                    values.clear();
-                }
-                values.putFloat(t.data[i]);
-            }
-            sha.update(values.array(), 0, values.position());
-            values.clear();
+            SafeTensors.streamValues(t, (bytes, length) -> sha.update(bytes, 0, length));
         });
         return HexFormat.of().formatHex(sha.digest());
     }

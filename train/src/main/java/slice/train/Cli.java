@@ -123,7 +123,7 @@ public final class Cli {
         if (e instanceof UncheckedIOException u) return message(u.getCause());
         if (e instanceof java.nio.file.NoSuchFileException n) return n.getFile() + ": no such file or folder";
         if (e instanceof java.nio.file.AccessDeniedException a) return a.getFile() + ": permission denied";
-        if (e instanceof java.nio.file.FileAlreadyExistsException f) return f.getFile() + ": exists, and is not a folder";
+        if (e instanceof java.nio.file.FileAlreadyExistsException f) return f.getFile() + ": exists and is not a folder";
         if (e instanceof java.nio.file.FileSystemException f) {
             return f.getFile() + ": " + (f.getReason() != null ? f.getReason() : f.getClass().getSimpleName());
         }

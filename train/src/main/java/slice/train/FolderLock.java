@@ -37,9 +37,12 @@ public final class FolderLock implements AutoCloseable {
         this.channel = channel;
     }
 
-    /** Locks {@code dir} (created if needed) or throws a {@link UserError} saying another command is writing into it. */
-    public static FolderLock acquire(Path dir) throws IOException {
-        if (Files.exists(dir) && !Files.isDirectory(dir)) throw UserError.about(dir, "exists, and is not a folder");
+    /**
+     * Locks {@code dir} (created if needed) or throws a {@link UserError}: another command is writing into it, or it
+     * cannot be a folder ({@link Options#requireFolderPath}; {@code option} names the option that gave it).
+     */
+    public static FolderLock acquire(Path dir, String option) throws IOException {
+        Options.requireFolderPath(dir, option);
         Files.createDirectories(dir);
         Path folder = dir.toRealPath();
         if (!HELD.add(folder)) throw busy(dir);

@@ -44,7 +44,7 @@ final class GalleryCommands {
          */
         FolderLock lock(boolean create) throws IOException {
             if (!create && !Files.isDirectory(dir)) folder().open(false);   // refused with the reason
-            return FolderLock.acquire(dir);
+            return FolderLock.acquire(dir, "--model");
         }
     }
 

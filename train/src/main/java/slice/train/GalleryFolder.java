@@ -62,7 +62,7 @@ public final class GalleryFolder {
      * {@link HeadEnrolment}).
      */
     public Gallery open(boolean create) {
-        if (Files.exists(dir) && !Files.isDirectory(dir)) throw UserError.about(dir, "not a folder");
+        if (create) Options.requireFolderPath(dir, "--model");
         if (Gallery.isIn(dir)) return Gallery.read(dir);
         Path trained = dir.resolve(TrainCommand.MODEL);
         if (Files.exists(trained)) throw UserError.about(dir, "holds a trained " + describe(trained) + ", not a gallery: its people"

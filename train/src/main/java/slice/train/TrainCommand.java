@@ -202,7 +202,7 @@ final class TrainCommand extends Cli.Task {
         FaceModel.Head head = worded(() -> new FaceModel.Head(hidden, dropout));
         checkOptions();
         Framing framing = Framing.of(faces, faceMargin(spec));
-        try (FolderLock lock = FolderLock.acquire(out)) {
+        try (FolderLock lock = FolderLock.acquire(out, "--out")) {
             return train(phases, spec, head, framing);
         }
     }

@@ -26,7 +26,7 @@ class FolderLockTest {
 
     /** In a child JVM: {@code hold DIR} locks DIR, prints "locked" and waits; {@code try DIR} prints "locked" or "busy". */
     public static void main(String[] args) throws Exception {
-        try (FolderLock lock = FolderLock.acquire(Path.of(args[1]))) {
+        try (FolderLock lock = FolderLock.acquire(Path.of(args[1]), "--out")) {
             System.out.println("locked");
             if (args[0].equals("hold")) System.in.read();
         } catch (UserError e) {
@@ -68,7 +68,7 @@ class FolderLockTest {
             holder.waitFor();
         }
         assertTrue(Files.exists(out.resolve(FolderLock.FILE)), "the killed holder's lock file is left behind");
-        try (FolderLock lock = FolderLock.acquire(out)) {
+        try (FolderLock lock = FolderLock.acquire(out, "--out")) {
             assertTrue(lock != null);
         }
         DetectCommandTest.Run r = DetectCommandTest.run("forget", "--model", out.toString(), "Zoë");
@@ -78,10 +78,10 @@ class FolderLockTest {
     @Test
     void aSecondLockInTheSameJvmIsRefusedAndLeavesTheFirstHeld() throws Exception {
         Path out = tmp.resolve("out");
-        try (FolderLock first = FolderLock.acquire(out)) {
-            UserError e = assertThrows(UserError.class, () -> FolderLock.acquire(out));
+        try (FolderLock first = FolderLock.acquire(out, "--out")) {
+            UserError e = assertThrows(UserError.class, () -> FolderLock.acquire(out, "--out"));
             assertTrue(e.getMessage().startsWith(out + ": another train"), e.getMessage());
-            assertThrows(UserError.class, () -> FolderLock.acquire(tmp.resolve("out/../out")), "the same folder by another path");
+            assertThrows(UserError.class, () -> FolderLock.acquire(tmp.resolve("out/../out"), "--out"), "the same folder by another path");
             Process other = child("try", out);
             assertEquals("busy", firstLine(other), "the refused second lock did not release the first at the OS level");
             other.waitFor();

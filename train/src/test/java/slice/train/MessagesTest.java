@@ -88,6 +88,10 @@ class MessagesTest {
                 "features", "--weights", noWeights.toString(), "--out", faces.toString(), faces.resolve("alice/0.png").toString());
         assertOneLineError(file + ": exists and is not a folder (--annotate names a folder to write into)",
                 "predict", "--model", tmp.resolve("no-model").toString(), "--annotate", file.toString(), "x.jpg");
+        assertOneLineError(file + ": exists and is not a folder (--model names a folder to write into)",
+                "enroll", "--model", file.toString(), "--person", "alice", "--face-models", tmp.resolve("no-models").toString(),
+                faces.resolve("alice/0.png").toString());
+        assertOneLineError(file + ": no gallery here (gallery.json): enroll someone first", "people", "--model", file.toString());
         assertEquals("mine", Files.readString(file));
     }
 

@@ -71,18 +71,30 @@ public final class SafeTensors {
         while (head.hasRemaining()) head.put((byte) ' ');
         writeAtomically(file, out -> {
             out.write(head.array());
-            ByteBuffer chunk = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
-            for (Tensor t : tensors.values()) {
-                for (int i = 0, n = t.size(); i < n; i++) {
-                    if (!chunk.hasRemaining()) {
-                        out.write(chunk.array(), 0, chunk.position());
-                        chunk.clear();
-                    }
-                    chunk.putFloat(t.data[i]);
-                }
-            }
-            out.write(chunk.array(), 0, chunk.position());
+            for (Tensor t : tensors.values()) streamValues(t, (bytes, length) -> out.write(bytes, 0, length));
         });
+    }
+
+    /** Receives a tensor's bytes a chunk at a time, {@code bytes[0, length)}; may throw what its writer throws. */
+    @FunctionalInterface
+    public interface ByteSink<E extends Exception> {
+        void accept(byte[] bytes, int length) throws E;
+    }
+
+    /**
+     * Hands {@code t}'s values to {@code sink} as float32 little-endian bytes (the layout of a safetensors file's
+     * data), in chunks of at most 64 KB, so no tensor-sized byte array is ever made.
+     */
+    public static <E extends Exception> void streamValues(Tensor t, ByteSink<E> sink) throws E {
+        ByteBuffer chunk = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0, n = t.size(); i < n; i++) {
+            if (!chunk.hasRemaining()) {
+                sink.accept(chunk.array(), chunk.position());
+                chunk.clear();
+            }
+            chunk.putFloat(t.data[i]);
+        }
+        sink.accept(chunk.array(), chunk.position());
     }
 
     /** Reads and validates a whole file. */

@@ -115,7 +115,7 @@ public final class ServeCommand extends Cli.Task {
         }
         String token = tokenFile == null ? null : token(tokenFile);
         GalleryFolder folder = new GalleryFolder(dir);
-        FolderLock lock = FolderLock.acquire(dir);
+        FolderLock lock = FolderLock.acquire(dir, "--model");
         try {
             Gallery gallery = folder.open(true);
             ServedModel model = new ServedModel(folder, lock, gallery, faces.galleryRecogniser(gallery), n, queue);

@@ -83,12 +83,12 @@ class ServeLiveTest {
     void theServedFolderIsLockedUntilTheServerStops() throws Exception {
         Path model = tmp.resolve("model");
         try (Server server = command().start()) {
-            UserError refused = assertThrows(UserError.class, () -> FolderLock.acquire(model));
+            UserError refused = assertThrows(UserError.class, () -> FolderLock.acquire(model, "--model"));
             assertTrue(refused.getMessage().contains("another train, enroll, forget or serve is writing into this folder"),
                     refused.getMessage());
             assertThrows(UserError.class, () -> command().start(), "a second server on the same folder");
         }
-        FolderLock.acquire(model).close();
+        FolderLock.acquire(model, "--model").close();
     }
 
     @Test
