@@ -72,11 +72,7 @@ public final class Profile {
             };
             for (Node n : graph.executedNodes()) steps.add(step(n, "", () -> n.forward(true), 2, batch));
             steps.add(new Step("seed gradient", null, () -> graph.seedGradient(gradOutput), 0));
-            List<Node> nodes = graph.nodes();
-            for (int i = nodes.size() - 1; i >= 0; i--) {
-                Node n = nodes.get(i);
-                if (n.grad() != null) steps.add(step(n, " backward", n::backward, 4, batch));
-            }
+            for (Node n : graph.backwardNodes()) steps.add(step(n, " backward", n::backward, 4, batch));
         } else {
             graph.setTrainable(false);
             graph.planInference(batch);

@@ -2,6 +2,7 @@ package slice.engine;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -37,6 +38,8 @@ public final class Graph {
     private List<Node> ordered = List.of();
     /** Layers whose forward another layer performs (see {@link #fuse}); decided by {@link #plan}. */
     private Set<Layer> fused = Set.of();
+    /** Each fused-away layer → the layer that does its work ({@link #fuse}); decided by {@link #plan}. */
+    private Map<Layer, Layer> fusedInto = Map.of();
     /** Floats of the largest activation of one slice of an inference plan (16 MB). */
     static final int SLICE_FLOATS = 1 << 22;
     /** Images per slice of an inference plan ({@link #planInference}), 0 otherwise. */
@@ -93,15 +96,27 @@ public final class Graph {
         return ordered.stream().filter(n -> !fused.contains(n.layer)).toList();
     }
 
+    /**
+     * The nodes {@link #backward} runs, in its order (last layer first): those of {@link #executedNodes} that a
+     * gradient flows through. Calling their {@code backward} one by one after a {@link #backward} of the same batch
+     * repeats that pass.
+     */
+    public List<Node> backwardNodes() {
+        List<Node> run = new ArrayList<>(executedNodes().stream().filter(n -> n.grad != null).toList());
+        Collections.reverse(run);
+        return run;
+    }
+
     /** Every layer's node in execution order (the source excluded); empty before {@link #plan}. */
     public List<Node> nodes() { return ordered; }
 
     /**
      * What the last {@link #forward} computed at the named layer, {@code [N, ...outputShape]}. Fails when this graph
-     * does not keep that value: before it is planned, for a layer an inference plan fused with others (a convolution
-     * that applies the batch norm and ReLU after it, those layers, a padding read through by the layer after it: only
-     * the last layer of a fused chain has its value in the chain's buffer), and for any layer but the output of a {@link #planInference} plan (its buffers are
-     * shared and hold a later layer's values).
+     * does not keep that value: before it is planned, for a layer the plan fused with others (a convolution that
+     * applies the batch norm and ReLU after it, those layers, a batch norm that applies the ReLU after it, a padding
+     * read through by the layer after it: only the last layer of a fused chain has its value in the chain's buffer),
+     * and for any layer but the output of a {@link #planInference} plan (its buffers are shared and hold a later
+     * layer's values).
      */
     public Tensor activation(String name) { return activation(layer(name)); }
 
@@ -118,8 +133,8 @@ public final class Graph {
                     + "'s buffer is shared with later layers (cut the graph at " + l.name + " to read it)");
         }
         if (!node.fusedAfter().isEmpty() || fused.contains(l) && !isChainEnd(l)) {
-            throw new IllegalStateException(l.name + " was fused into a neighbouring layer by this graph's inference"
-                    + " plan and has no value of its own (plan with the layer trainable, or read the chain's last layer)");
+            throw new IllegalStateException(l.name + " was fused into a neighbouring layer by this graph's plan and has"
+                    + " no value of its own (read the chain's last layer, or cut the graph at " + l.name + ")");
         }
         return node.out;
     }
@@ -167,7 +182,7 @@ public final class Graph {
      * Allocates every buffer for batches of up to {@code batchCapacity}: outputs for all layers, and gradients
      * for layers a gradient must flow through (those downstream of a trainable layer with parameters). Where no
      * gradient flows, a convolution absorbs the frozen batch norm and ReLU after it, and a depthwise convolution the
-     * zero padding before it ({@link #fuse}).
+     * zero padding before it; anywhere, a batch norm absorbs the ReLU after it ({@link #fuse}).
      */
     public void plan(int batchCapacity) {
         if (batchCapacity < 1) throw new IllegalArgumentException("batch capacity must be positive");
@@ -182,6 +197,8 @@ public final class Graph {
         Map<Layer, Layer> readThrough = new HashMap<>();
         Map<Layer, Layer> fusedInto = fuse(needsGrad, fusedAfter, readThrough);
         Map<Layer, Node> made = new HashMap<>();
+        // A fused layer shares its producer's output, and gradient when one flows (training fusion; an inference
+        // fusion has none).
         made.put(source, new Node(source, new Node[0], new Tensor(Tensor.withBatch(batchCapacity, source.outputShape())),
                 null, List.of(), null));
         List<Node> order = new ArrayList<>();
@@ -189,8 +206,9 @@ public final class Graph {
             int[] shape = Tensor.withBatch(batchCapacity, l.outputShape());
             Layer producer = fusedInto.get(l);
             Node[] in = Arrays.stream(l.inputs).map(made::get).toArray(Node[]::new);
-            Node node = new Node(l, in, producer == null ? new Tensor(shape) : made.get(producer).out,
-                    needsGrad.contains(l) ? new Tensor(shape) : null, fusedAfter.getOrDefault(l, List.of()), readThrough.get(l));
+            Tensor grad = !needsGrad.contains(l) ? null : producer == null ? new Tensor(shape) : made.get(producer).grad;
+            Node node = new Node(l, in, producer == null ? new Tensor(shape) : made.get(producer).out, grad,
+                    fusedAfter.getOrDefault(l, List.of()), readThrough.get(l));
             made.put(l, node);
             order.add(node);
         }
@@ -200,19 +218,22 @@ public final class Graph {
         Set<Layer> notRun = new HashSet<>(fusedInto.keySet());
         notRun.addAll(readThrough.values());
         fused = Set.copyOf(notRun);
+        this.fusedInto = Map.copyOf(fusedInto);
         slice = 0;
         result = null;
     }
 
     /**
-     * Inference fusion. Where no gradient flows, each layer is offered the chain of sole consumers after it
-     * ({@link Layer#canFuse}): a convolution takes over a following frozen batch norm and ReLU and applies them to
-     * its output while it is in cache. Fills {@code fusedAfter} (a layer → the layers it applies after itself) and
-     * returns each fused layer → the layer that now computes its output; the fused layer shares that buffer and does
-     * not run. Then each layer is offered its input when it is that input's sole consumer ({@link Layer#canReadThrough}:
-     * a depthwise convolution reads through a zero padding); {@code readThrough} gets consumer → producer, and the
-     * producer does not run. The numbers are the same (the same kernels run on the same values); {@link #activation}
-     * refuses the layers whose values are no longer kept.
+     * Fusion. Inference fusion first: where no gradient flows, each layer is offered the chain of sole consumers after
+     * it ({@link Layer#canFuse}): a convolution takes over a following frozen batch norm and ReLU and applies them to
+     * its output while it is in cache. Then training fusion, where gradients may flow: each layer not yet fused is
+     * offered its sole consumer ({@link Layer#canFuseWithGradient}: a batch norm applies the ReLU after it, forward
+     * and backward), unless the layer is the graph's output. Both fill {@code fusedAfter} (a layer → the layers it
+     * applies after itself); the result maps each fused layer → the layer that now computes its output; the fused
+     * layer shares that buffer (and its gradient) and does not run. Then each layer is offered its input when it is
+     * that input's sole consumer ({@link Layer#canReadThrough}: a depthwise convolution reads through a zero padding);
+     * {@code readThrough} gets consumer → producer, and the producer does not run. The numbers are the same (the same
+     * arithmetic on the same values); {@link #activation} refuses the layers whose values are no longer kept.
      */
     private Map<Layer, Layer> fuse(Set<Layer> needsGrad, Map<Layer, List<Layer>> fusedAfter, Map<Layer, Layer> readThrough) {
         Map<Layer, List<Layer>> consumers = new HashMap<>();
@@ -232,6 +253,13 @@ public final class Graph {
                 last = candidate;
             }
             if (!chain.isEmpty()) fusedAfter.put(producer, List.copyOf(chain));
+        }
+        for (Layer producer : layers) {
+            if (producer == output || fusedInto.containsKey(producer) || fusedAfter.containsKey(producer)) continue;
+            List<Layer> next = consumers.getOrDefault(producer, List.of());
+            if (next.size() != 1 || next.get(0).inputs.length != 1 || !producer.canFuseWithGradient(next.get(0))) continue;
+            fusedInto.put(next.get(0), producer);
+            fusedAfter.put(producer, List.of(next.get(0)));
         }
         for (Layer l : layers) {
             if (fusedInto.containsKey(l) || needsGrad.contains(l) || l.inputs.length != 1) continue;
@@ -361,7 +389,9 @@ public final class Graph {
 
     /**
      * Back-propagates ∂L/∂output (same shape as the last output) through every layer that needs it, leaving
-     * parameter gradients in each trainable {@link Param#grad}. Call after {@link #forward} on the same batch.
+     * parameter gradients in each trainable {@link Param#grad}. Call after {@link #forward} on the same batch. A
+     * layer fused into the one before it ({@link #fuse}) does not run: that layer's backward does its part, on the
+     * gradient buffer they share.
      */
     public void backward(Tensor gradOutput) {
         seedGradient(gradOutput);
@@ -369,7 +399,9 @@ public final class Graph {
             Node node = ordered.get(i);
             if (node.grad == null) continue;
             if (!node.gradWritten) throw new IllegalStateException("no consumer of " + node.layer.name + " wrote its gradient");
-            node.layer.backward(node);
+            Layer producer = fusedInto.get(node.layer);
+            if (producer == null) node.layer.backward(node);
+            else nodes.get(producer).gradWritten = true;
         }
     }
 

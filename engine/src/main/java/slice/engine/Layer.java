@@ -86,6 +86,15 @@ public abstract class Layer {
      */
     protected boolean canReadThrough(Layer producer) { return false; }
 
+    /**
+     * Training fusion, asked by {@link Graph#plan} for a layer no convolution took over: {@code next} is this layer's
+     * only consumer and has no other input, and gradients may flow through both. True when this layer can apply
+     * {@code next}'s map to its own output in its forward pass, and {@code next}'s backward to the gradient it
+     * receives in its own backward pass; {@code next} then shares this layer's output and gradient buffers and runs
+     * neither pass. Only the batch norm accepts (a ReLU after it).
+     */
+    protected boolean canFuseWithGradient(Layer next) { return false; }
+
     /** Per-sample output shape (a copy). */
     public final int[] outputShape() { return outputShape.clone(); }
 

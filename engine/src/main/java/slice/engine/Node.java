@@ -19,8 +19,9 @@ import java.util.List;
  *       it. A layer asks which with {@link #addsToInGrad}{@code (i)}, once per backward, before it writes;</li>
  *   <li>{@link #state}: the layer's own per-graph scratch ({@link Layer#newState}), or {@code null}.</li>
  * </ul>
- * In an inference plan a node may also carry the layers it applies after its own output ({@link #fusedAfter}) and
- * the layer it reads through ({@link #readThrough}); see {@link Graph#plan}.
+ * A node may also carry the layers it applies after its own output ({@link #fusedAfter}: in an inference plan, a
+ * convolution's batch norm and ReLU; in any plan, a batch norm's ReLU, whose backward it then performs too) and, in an
+ * inference plan, the layer it reads through ({@link #readThrough}); see {@link Graph#plan}.
  */
 public final class Node {
     public final Layer layer;
@@ -58,6 +59,22 @@ public final class Node {
 
     /** {@link #detached(Layer, Tensor...)} with the given input gradients ({@code null} where none is wanted). */
     public static Node detached(Layer layer, Tensor[] inputs, Tensor[] inputGrads) {
+        return detached(layer, null, inputs, inputGrads);
+    }
+
+    /**
+     * {@link #detached(Layer, Tensor[], Tensor[])} for {@code layer} followed by {@code next}, its only consumer, fused
+     * as a graph's training fusion fuses them ({@link Layer#canFuseWithGradient}): the output and gradient are
+     * {@code next}'s, and the node's forward and backward are those of both layers.
+     */
+    public static Node detachedWith(Layer layer, Layer next, Tensor[] inputs, Tensor[] inputGrads) {
+        if (next.inputs.length != 1 || next.inputs[0] != layer || !layer.canFuseWithGradient(next)) {
+            throw new IllegalArgumentException(layer.name + " cannot apply " + next.name + " after itself");
+        }
+        return detached(layer, next, inputs, inputGrads);
+    }
+
+    private static Node detached(Layer layer, Layer next, Tensor[] inputs, Tensor[] inputGrads) {
         if (inputs.length != layer.inputs.length || inputGrads.length != inputs.length) {
             throw new IllegalArgumentException(layer.name + " has " + layer.inputs.length + " inputs, got " + inputs.length);
         }
@@ -67,7 +84,7 @@ public final class Node {
             in[i].gradWritten = true;
         }
         int[] shape = Tensor.withBatch(inputs[0].dim(0), layer.outputShape());
-        Node node = new Node(layer, in, new Tensor(shape), new Tensor(shape), List.of(), null);
+        Node node = new Node(layer, in, new Tensor(shape), new Tensor(shape), next == null ? List.of() : List.of(next), null);
         node.planState(inputs[0].dim(0));
         return node;
     }

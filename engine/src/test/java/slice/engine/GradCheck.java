@@ -24,6 +24,15 @@ public final class GradCheck {
      * @param samples  coordinates checked per tensor (all of them if the tensor is smaller)
      */
     public static void check(Layer layer, int n, boolean training, long seed, double h, double tol, int samples) {
+        check(layer, null, n, training, seed, h, tol, samples);
+    }
+
+    /**
+     * {@link #check(Layer, int, boolean, long, double, double, int)} for {@code layer} with {@code next} (its only
+     * consumer, or {@code null} for none) fused after it, as a graph's training fusion runs them
+     * ({@link Node#detachedWith}): the loss is taken on {@code next}'s output.
+     */
+    public static void check(Layer layer, Layer next, int n, boolean training, long seed, double h, double tol, int samples) {
         Random rnd = new Random(seed);
         Tensor[] xs = new Tensor[layer.inputs.length];
         for (int i = 0; i < xs.length; i++) {
@@ -31,7 +40,9 @@ public final class GradCheck {
             if (!(in instanceof Input)) throw new IllegalArgumentException("inputs of a checked layer must be Input layers");
             xs[i] = random(rnd, n, in.outputShape());
         }
-        Node node = Node.detached(layer, xs);
+        Tensor[] inputGrads = new Tensor[xs.length];
+        for (int i = 0; i < xs.length; i++) inputGrads[i] = new Tensor(xs[i].shape());
+        Node node = next == null ? Node.detached(layer, xs, inputGrads) : Node.detachedWith(layer, next, xs, inputGrads);
         Tensor r = random(rnd, n, layer.outputShape());
 
         layer.forward(node, training);

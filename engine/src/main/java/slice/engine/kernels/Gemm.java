@@ -36,4 +36,12 @@ public interface Gemm {
                       float[] c, int cOff, int ldc, boolean accumulate) {
         gemm(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate, null);
     }
+
+    /**
+     * The same product with {@code op(A)} supplied by a packer and B not transposed: {@code C (+)= A·B}, then the map,
+     * with {@code A(i,p)} as {@code a} packs it. Each element is the same fma chain in increasing {@code p} as above,
+     * so a product gives the same bits whether A is stored or packed.
+     */
+    void gemm(int m, int n, int k, APanels a, float[] b, int bOff, int ldb,
+              float[] c, int cOff, int ldc, boolean accumulate, ColumnMap map);
 }

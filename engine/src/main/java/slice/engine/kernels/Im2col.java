@@ -10,7 +10,9 @@ import slice.engine.Parallel;
  * {@code cols[r][(ky·kw + kx)·Cin + c] = x[n, oy·sh − pt + ky, ox·sw − pl + kx, c]} (zero outside the image).
  * Its {@code Kc = kh·kw·Cin} columns are ordered like the rows of the Keras kernel {@code [kh, kw, Cin, Cout]} seen
  * as a {@code [Kc, Cout]} matrix, so {@code Y = cols · W}. Rows are produced in tiles {@code [from, to)} so the
- * column buffer stays small. {@link #scatterAdd} is the adjoint (col2im): it adds a column-matrix gradient back
+ * column buffer stays small, or packed straight from the input as a GEMM reads them ({@link #rows}; a panel of
+ * rows whose windows all lie inside the image the GEMM may read in place, a window row at a time).
+ * {@link #scatterAdd} is the adjoint (col2im): it adds a column-matrix gradient back
  * into {@code dX}.
  */
 public record Im2col(int h, int w, int cin, int kh, int kw, int strideH, int strideW, int padTop, int padLeft,
@@ -52,6 +54,76 @@ public record Im2col(int h, int w, int cin, int kh, int kw, int strideH, int str
                 }
             }
         });
+    }
+
+    /**
+     * The column matrix of output pixels {@code from, from + 1, …} as the A operand of a {@link Gemm}, packed
+     * straight from {@code x}: {@code A(i, p) = cols[from + i][p]}, so {@code Y = A·W} needs no column buffer.
+     */
+    public APanels rows(float[] x, int from) {
+        return new APanels() {
+            @Override public void pack(int i0, int rows, int p0, int depth, float[] dst, int off) {
+                for (int r = 0; r < rows; r++) packRow(x, from + i0 + r, p0, p0 + depth, dst, off + r);
+            }
+
+            @Override public float[] source() {
+                return x;
+            }
+
+            /**
+             * When all the panel's windows lie inside the image, {@code cols[row][ky·kw·Cin + q] =
+             * x[corner(row) + ky·W·Cin + q]}: each window row is a run, for all its rows at once.
+             */
+            @Override public int run(int i0, int p0, int p1, int[] at) {
+                int row = from + i0, ox = row % outW, oy = row / outW % outH, n = row / (outW * outH);
+                int run = kw * cin, ky = p0 / run, q = p0 - ky * run, shift = ky * w * cin + q;
+                for (int r = 0; r < APanels.ROWS; r++) {
+                    int iy = oy * strideH - padTop, ix = ox * strideW - padLeft;
+                    if (iy < 0 || iy + kh > h || ix < 0 || ix + kw > w) return 0;
+                    at[r] = ((n * h + iy) * w + ix) * cin + shift;
+                    if (++ox == outW) { // the next output pixel
+                        ox = 0;
+                        if (++oy == outH) {
+                            oy = 0;
+                            n++;
+                        }
+                    }
+                }
+                return Math.min(run - q, p1 - p0);
+            }
+        };
+    }
+
+    /**
+     * One row of a panel, {@code dst[d + (p − p0)·ROWS] = cols[row][p]} for {@code p ∈ [p0, p1)}, a window row at a
+     * time as in {@link #gather} (tap by tap at the borders). The stride is the constant {@link APanels#ROWS}, which
+     * lets the JIT hoist the bounds checks out of the copy loops.
+     */
+    private void packRow(float[] x, int row, int p0, int p1, float[] dst, int d) {
+        int run = kw * cin, ox = row % outW, oy = row / outW % outH, n = row / (outW * outH);
+        int ix0 = ox * strideW - padLeft, iy0 = oy * strideH - padTop;
+        boolean rowInside = ix0 >= 0 && ix0 + kw <= w;
+        for (int p = p0; p < p1; ) {
+            int ky = p / run, q = p - ky * run, iy = iy0 + ky, len, src; // src < 0: padding, zeros
+            if (iy < 0 || iy >= h) {
+                len = Math.min(run - q, p1 - p);
+                src = -1;
+            } else if (rowInside) {
+                len = Math.min(run - q, p1 - p);
+                src = ((n * h + iy) * w + ix0) * cin + q;
+            } else {
+                int kx = q / cin, c = q - kx * cin, ix = ix0 + kx;
+                len = Math.min(cin - c, p1 - p);
+                src = ix < 0 || ix >= w ? -1 : ((n * h + iy) * w + ix) * cin + c;
+            }
+            if (src < 0) {
+                for (int j = 0; j < len; j++) dst[d + j * APanels.ROWS] = 0f;
+            } else {
+                for (int j = 0; j < len; j++) dst[d + j * APanels.ROWS] = x[src + j];
+            }
+            p += len;
+            d += len * APanels.ROWS;
+        }
     }
 
     /**

@@ -15,4 +15,5 @@ public final class Kernels {
     public static final ReluKernel RELU = Simd.load("ReluVector", ReluScalar::new);
     public static final AddKernel ADD = Simd.load("AddVector", AddScalar::new);
     public static final PoolKernel POOL = Simd.load("PoolVector", PoolScalar::new);
+    public static final WinogradKernel WINOGRAD = Simd.load("WinogradVector", WinogradScalar::new);
 }

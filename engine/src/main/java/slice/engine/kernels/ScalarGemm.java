@@ -38,4 +38,20 @@ public final class ScalarGemm implements Gemm {
             }
         });
     }
+
+    /** Materialises A from its panels, then runs the stored-A product. */
+    @Override
+    public void gemm(int m, int n, int k, APanels a, float[] b, int bOff, int ldb,
+                     float[] c, int cOff, int ldc, boolean accumulate, ColumnMap map) {
+        if (m <= 0 || n <= 0) return;
+        float[] stored = new float[m * k], panel = new float[APanels.ROWS * k];
+        for (int i0 = 0; i0 < m; i0 += APanels.ROWS) {
+            int rows = Math.min(APanels.ROWS, m - i0);
+            a.pack(i0, rows, 0, k, panel, 0);
+            for (int r = 0; r < rows; r++) {
+                for (int p = 0; p < k; p++) stored[(i0 + r) * k + p] = panel[p * APanels.ROWS + r];
+            }
+        }
+        gemm(false, false, m, n, k, stored, 0, k, b, bOff, ldb, c, cOff, ldc, accumulate, map);
+    }
 }

@@ -8,6 +8,7 @@ import slice.engine.Node;
 import slice.engine.Param;
 import slice.engine.Parallel;
 import slice.engine.kernels.BatchNormKernel;
+import slice.engine.kernels.BatchNormKernel.ReluGate;
 import slice.engine.kernels.Kernels;
 
 /**
@@ -30,7 +31,13 @@ import slice.engine.kernels.Kernels;
  *       batch-norm gradient, with {@code g = ∂L/∂y}, {@code σ = √(var + ε)}:
  *       {@code ∂L/∂x = (γ/σ)·(g − mean_p(g) − x̂·mean_p(g·x̂))}, {@code ∂L/∂β = Σ g}, {@code ∂L/∂γ = Σ g·x̂}.</li>
  * </ul>
- * The per-channel loops are {@link BatchNormKernel}s (channels are the vector lanes). Per-channel sums are formed in
+ * <p>With a {@link ReLU} after it ({@link #canFuseWithGradient}: a graph fuses the pair wherever the ReLU is this
+ * layer's only consumer), the layer applies the ReLU too, {@code y = min(max(x·s + t, 0), max)}, into the ReLU's
+ * output, and its backward starts from the ReLU's gradient {@code ∂L/∂(x·s + t) = [0 < x·s + t < max]·∂L/∂y}, the
+ * ReLU's input recomputed from {@code x} by the forward's own fma: the numbers of the two layers run one after the
+ * other, without the ReLU's two passes over memory and its two buffers.
+ *
+ * <p>The per-channel loops are {@link BatchNormKernel}s (channels are the vector lanes). Per-channel sums are formed in
  * blocks of {@value #SUM_BLOCK} pixels, in parallel, each into its own partial row, and the partials are then added
  * in block order: the result does not depend on the thread count, and a float sum over a 400 000-pixel batch keeps
  * its precision.
@@ -60,8 +67,11 @@ public final class BatchNorm extends Layer {
         final double[] squares;
         /** Whether the last forward used batch statistics (training mode) or the moving ones. */
         boolean batchStatistics;
+        /** The fused ReLU's gate over {@link #scale} and {@link #shift} and its cap, {@code null} without one. */
+        final ReluGate gate;
 
-        Saved(int channels, int blocks) {
+        /** {@code relu}: the ReLU this layer applies after itself, or {@code null}. */
+        Saved(int channels, int blocks, ReLU relu) {
             mean = new float[channels];
             variance = new float[channels];
             invStd = new float[channels];
@@ -75,6 +85,7 @@ public final class BatchNorm extends Layer {
             partialB = new float[blocks][channels];
             blockMean = new float[blocks][channels];
             squares = new double[channels];
+            gate = relu == null ? null : new ReluGate(scale, shift, relu.maxValue);
         }
     }
 
@@ -95,8 +106,12 @@ public final class BatchNorm extends Layer {
     }
 
     @Override protected Object newState(Node node, int batchCapacity) {
-        return new Saved(channels, (batchCapacity * (outputSize() / channels) + SUM_BLOCK - 1) / SUM_BLOCK);
+        ReLU relu = node.fusedAfter().isEmpty() ? null : (ReLU) node.fusedAfter().get(0);
+        return new Saved(channels, (batchCapacity * (outputSize() / channels) + SUM_BLOCK - 1) / SUM_BLOCK, relu);
     }
+
+    /** A ReLU after this layer is applied by it, forward and backward (see the class comment). */
+    @Override protected boolean canFuseWithGradient(Layer next) { return next instanceof ReLU; }
 
     private float gammaAt(int c) { return gamma == null ? 1f : gamma.value.data[c]; }
 
@@ -115,8 +130,12 @@ public final class BatchNorm extends Layer {
         for (int c = 0; c < channels; c++) s.invStd[c] = invStd(s.variance[c]);
         fold(s.mean, s.variance, s.scale, s.shift);
         float[] y = node.out().data, scale = s.scale, shift = s.shift;
-        Parallel.forRange(pixels, Math.max(1, MAP_CHUNK / channels),
-                (p0, p1) -> KERNEL.affine(x, y, p0, p1, channels, scale, shift));
+        if (s.gate == null) {
+            mapBackwards(pixels, (p0, p1) -> KERNEL.affine(x, y, p0, p1, channels, scale, shift));
+        } else {
+            float max = s.gate.max();
+            mapBackwards(pixels, (p0, p1) -> KERNEL.affineRelu(x, y, p0, p1, channels, scale, shift, max));
+        }
     }
 
     private float invStd(float variance) { return (float) (1.0 / Math.sqrt(variance + (double) epsilon)); }
@@ -195,13 +214,15 @@ public final class BatchNorm extends Layer {
     @Override public void backward(Node node) {
         Saved s = (Saved) node.state();
         float[] x = node.in(0).data, dy = node.grad().data, mean = s.mean, scale = s.scale;
+        ReluGate gate = s.gate;
         int pixels = node.out().size() / channels;
         boolean paramGrads = isTrainable();
         float[] dx = node.inGrad(0) == null ? null : node.inGrad(0).data;
         boolean add = dx != null && node.addsToInGrad(0);
         if (paramGrads || s.batchStatistics) {
-            sumOverPixels(s.partialA, s.partialB, channels, pixels,
-                    (p0, p1, g, gx) -> KERNEL.gradientSums(dy, x, p0, p1, channels, mean, g, gx), s.sumDy, s.sumDyXc);
+            BlockSum sums = gate == null ? (p0, p1, g, gx) -> KERNEL.gradientSums(dy, x, p0, p1, channels, mean, g, gx)
+                    : (p0, p1, g, gx) -> KERNEL.gatedGradientSums(dy, x, p0, p1, channels, mean, gate, g, gx);
+            sumOverPixels(s.partialA, s.partialB, channels, pixels, sums, s.sumDy, s.sumDyXc);
         }
         if (paramGrads) {
             // ∂L/∂β = Σ g ;  ∂L/∂γ = Σ g·x̂ = invStd · Σ g·(x − mean)
@@ -209,9 +230,9 @@ public final class BatchNorm extends Layer {
             if (gamma != null) for (int c = 0; c < channels; c++) gamma.grad.data[c] = s.sumDyXc[c] * s.invStd[c];
         }
         if (dx == null) return;
-        int chunk = Math.max(1, MAP_CHUNK / channels);
         if (!s.batchStatistics) {
-            Parallel.forRange(pixels, chunk, (p0, p1) -> KERNEL.scaledGradient(dy, dx, p0, p1, channels, scale, add));
+            if (gate == null) mapBackwards(pixels, (p0, p1) -> KERNEL.scaledGradient(dy, dx, p0, p1, channels, scale, add));
+            else mapBackwards(pixels, (p0, p1) -> KERNEL.gatedScaledGradient(dy, x, dx, p0, p1, channels, scale, gate, add));
             return;
         }
         // ∂L/∂x = s·g − s·mean(g) − s·x̂·mean(g·x̂) = s·g + [−s·invStd²·Σg(x−mean)/P]·(x − mean) + [−s·Σg/P]
@@ -220,8 +241,27 @@ public final class BatchNorm extends Layer {
             coefCentred[c] = -scale[c] * s.invStd[c] * s.invStd[c] * s.sumDyXc[c] / pixels;
             coefConst[c] = -scale[c] * s.sumDy[c] / pixels;
         }
-        Parallel.forRange(pixels, chunk,
-                (p0, p1) -> KERNEL.normalizedGradient(dy, x, dx, p0, p1, channels, mean, scale, coefCentred, coefConst, add));
+        if (gate == null) {
+            mapBackwards(pixels,
+                    (p0, p1) -> KERNEL.normalizedGradient(dy, x, dx, p0, p1, channels, mean, scale, coefCentred, coefConst, add));
+        } else {
+            mapBackwards(pixels, (p0, p1) ->
+                    KERNEL.gatedNormalizedGradient(dy, x, dx, p0, p1, channels, mean, scale, coefCentred, coefConst, gate, add));
+        }
+    }
+
+    /**
+     * Runs an elementwise map over pixels {@code [0, pixels)} in parallel, each thread's share walked from its end
+     * back to its start in steps of {@value #MAP_CHUNK} floats (each step itself forwards). The pass before a map
+     * (the statistics, the gradient sums, or the layer before) walked forwards, so the pixels it touched last, still
+     * in the last-level cache when the tensor is larger than it, are the first the map reads. Only the order of
+     * independent elements changes: the values are the same.
+     */
+    private void mapBackwards(int pixels, Parallel.RangeBody body) {
+        int step = Math.max(1, MAP_CHUNK / channels);
+        Parallel.forRange(pixels, step, (p0, p1) -> {
+            for (int end = p1; end > p0; end -= step) body.run(Math.max(p0, end - step), end);
+        });
     }
 
     /** A per-channel sum over pixels {@code [p0, p1)}, added into one or two accumulators of C floats. */

@@ -10,6 +10,7 @@ import slice.engine.Param;
 import slice.engine.kernels.ColumnMap;
 import slice.engine.kernels.Im2col;
 import slice.engine.kernels.MatrixRows;
+import slice.engine.kernels.WinogradConv;
 
 /**
  * Keras {@code Conv2D}: weights {@code kernel [kh, kw, Cin, Cout]} and optional {@code bias [Cout]}.
@@ -26,11 +27,18 @@ import slice.engine.kernels.MatrixRows;
  * says, only when the input wants a gradient).
  *
  * <p>On lanes: every product is a {@link slice.engine.kernels.Gemm}; in {@code Y = cols·W} its vector lanes run
- * over output channels and its register tile over output pixels. Other windows are lowered a tile of output rows
- * at a time into a per-thread column buffer that is grown once and reused by every convolution.
+ * over output channels and its register tile over output pixels. For other windows forward gives the GEMM
+ * {@code cols} as panels packed straight from the input ({@link Im2col#rows}, an implicit GEMM, a tile of output rows
+ * per call); backward lowers a tile of output rows at a time into a per-thread column buffer that is grown once and
+ * reused by every convolution.
  *
  * <p>In an inference graph a following frozen batch norm (or {@link Scale}) and ReLU are applied by this layer
  * ({@link Epilogue}): the GEMM maps each tile of Y with them before storing it.
+ *
+ * <p>A 3×3 stride-1 forward that {@link WinogradConv#suits} (and {@link WinogradConv#pays} for the batch) is computed
+ * with Winograd's F(2×2, 3×3) instead (same epilogue; rounding as that class states): in inference, and in training
+ * when this layer is frozen. A trainable layer's training forward keeps the direct product, whose smaller rounding
+ * keeps finite-difference checks of the gradients through it as sharp as before; the backward is always as above.
  */
 public final class Conv2D extends Layer {
     /**
@@ -48,6 +56,8 @@ public final class Conv2D extends Layer {
     public final Param bias;
     /** The lowering; {@code null} for a 1×1 stride-1 convolution, which is a GEMM on the input itself. */
     private final Im2col im2col;
+    /** The Winograd forward; {@code null} unless the shape {@link WinogradConv#suits}. */
+    private final WinogradConv winograd;
 
     public Conv2D(String name, Layer in, int filters, int kh, int kw, int strideH, int strideW, Padding padding, boolean useBias) {
         super(name, new int[] {
@@ -66,6 +76,8 @@ public final class Conv2D extends Layer {
         boolean pointwise = kh == 1 && kw == 1 && strideH == 1 && strideW == 1;
         this.im2col = pointwise ? null : new Im2col(h, w, cin, kh, kw, strideH, strideW,
                 padding.padBefore(h, kh, strideH), padding.padBefore(w, kw, strideW), outputShape()[0], outputShape()[1]);
+        this.winograd = WinogradConv.suits(kh, kw, strideH, strideW, cin, cout) ? new WinogradConv(h, w, cin, cout,
+                padding.padBefore(h, kh, strideH), padding.padBefore(w, kw, strideW), outputShape()[0], outputShape()[1]) : null;
     }
 
     /** Output pixels per column tile. */
@@ -90,6 +102,11 @@ public final class Conv2D extends Layer {
     @Override public void forward(Node node, boolean training) {
         Epilogue e = (Epilogue) node.state();
         float[] x = node.in(0).data, y = node.out().data, w = kernel.value.data;
+        if (winograd != null && (!training || !isTrainable()) && winograd.pays(node.batch())) {
+            if (e != null) e.prepare();
+            winograd.forward(x, node.batch(), w, bias == null ? null : bias.value.data, e == null ? null : e.map(), y);
+            return;
+        }
         int rows = node.batch() * outputSize() / cout;
         boolean hasBias = bias != null; // Y starts as the broadcast bias and the GEMMs accumulate onto it
         if (hasBias) MatrixRows.broadcast(bias.value.data, rows, cout, y);
@@ -100,11 +117,9 @@ public final class Conv2D extends Layer {
             return;
         }
         int kc = im2col.columns(), tile = tileRows();
-        float[] cols = columns(Math.min(tile, rows));
         for (int from = 0; from < rows; from += tile) {
             int to = Math.min(rows, from + tile);
-            im2col.gather(x, from, to, cols);
-            GEMM.gemm(false, false, to - from, cout, kc, cols, 0, kc, w, 0, cout, y, from * cout, cout, hasBias, map);
+            GEMM.gemm(to - from, cout, kc, im2col.rows(x, from), w, 0, cout, y, from * cout, cout, hasBias, map);
         }
     }
 

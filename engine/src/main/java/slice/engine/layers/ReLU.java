@@ -12,6 +12,9 @@ import slice.engine.kernels.ReluKernel;
  *
  * <p>Backward: {@code ∂L/∂x = ∂L/∂y · [0 < x < maxValue]} — the gradient of TensorFlow's {@code relu6_grad}
  * (zero at both kinks). Elementwise {@link ReluKernel}s over chunks of the flat tensor.
+ *
+ * <p>Right after a {@link BatchNorm} whose only consumer it is, a graph lets the norm do this layer's work, forward
+ * and backward, and this layer does not run ({@link BatchNorm#canFuseWithGradient}).
  */
 public final class ReLU extends Layer {
     /** Elements per parallel chunk: big enough that a task is worth its scheduling. */

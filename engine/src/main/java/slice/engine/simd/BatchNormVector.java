@@ -3,6 +3,7 @@ package slice.engine.simd;
 import static slice.engine.simd.VectorInfo.F;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 import slice.engine.kernels.BatchNormKernel;
 
 /**
@@ -12,9 +13,17 @@ import slice.engine.kernels.BatchNormKernel;
  * four channel vectors at a time held in registers (four independent add chains over the tile's pixels, enough to
  * hide the add latency), then single vectors, then scalar channels. Each lane performs exactly the
  * operation sequence of {@link slice.engine.kernels.BatchNormScalar} for its channel, so results are bit-identical.
+ * The ReLU gate of the {@code gated…} loops is a compare-and-blend, as in {@link ReluVector#backward}.
  */
 public final class BatchNormVector implements BatchNormKernel {
     private static final int L = F.length();
+    private static final FloatVector ZERO = FloatVector.zero(F);
+
+    /** {@code dy} in the lanes where the ReLU after the norm is open, {@code 0 < x·s + t < max}; zero elsewhere. */
+    private static FloatVector gated(FloatVector dy, FloatVector x, FloatVector s, FloatVector t, float max) {
+        FloatVector z = x.fma(s, t);
+        return ZERO.blend(dy, z.compare(VectorOperators.GT, 0f).and(z.compare(VectorOperators.LT, max)));
+    }
 
     @Override public void affine(float[] x, float[] y, int p0, int p1, int channels, float[] s, float[] t) {
         int vecEnd = F.loopBound(channels);
@@ -27,6 +36,120 @@ public final class BatchNormVector implements BatchNormKernel {
                         .intoArray(y, row + c);
             }
             for (; c < channels; c++) y[row + c] = Math.fma(x[row + c], s[c], t[c]);
+        }
+    }
+
+    @Override public void affineRelu(float[] x, float[] y, int p0, int p1, int channels, float[] s, float[] t, float max) {
+        int vecEnd = F.loopBound(channels);
+        for (int p = p0; p < p1; p++) {
+            int row = p * channels;
+            int c = 0;
+            for (; c < vecEnd; c += L) {
+                FloatVector.fromArray(F, x, row + c)
+                        .fma(FloatVector.fromArray(F, s, c), FloatVector.fromArray(F, t, c))
+                        .max(0f).min(max)
+                        .intoArray(y, row + c);
+            }
+            for (; c < channels; c++) y[row + c] = Math.min(Math.max(Math.fma(x[row + c], s[c], t[c]), 0f), max);
+        }
+    }
+
+    @Override public void gatedScaledGradient(float[] dy, float[] x, float[] dx, int p0, int p1, int channels, float[] s,
+                                              ReluGate gate, boolean add) {
+        int vecEnd = F.loopBound(channels);
+        float[] gs = gate.s(), gt = gate.t();
+        float max = gate.max();
+        for (int p = p0; p < p1; p++) {
+            int row = p * channels;
+            int c = 0;
+            for (; c < vecEnd; c += L) {
+                FloatVector sv = FloatVector.fromArray(F, s, c);
+                FloatVector g = gated(FloatVector.fromArray(F, dy, row + c), FloatVector.fromArray(F, x, row + c),
+                        FloatVector.fromArray(F, gs, c), FloatVector.fromArray(F, gt, c), max);
+                (add ? sv.fma(g, FloatVector.fromArray(F, dx, row + c)) : sv.mul(g)).intoArray(dx, row + c);
+            }
+            for (; c < channels; c++) {
+                float g = gate.open(x[row + c], c) ? dy[row + c] : 0f;
+                dx[row + c] = add ? Math.fma(s[c], g, dx[row + c]) : s[c] * g;
+            }
+        }
+    }
+
+    @Override public void gatedNormalizedGradient(float[] dy, float[] x, float[] dx, int p0, int p1, int channels,
+                                                  float[] mean, float[] a, float[] b, float[] k, ReluGate gate, boolean add) {
+        int vecEnd = F.loopBound(channels);
+        float[] gs = gate.s(), gt = gate.t();
+        float max = gate.max();
+        for (int p = p0; p < p1; p++) {
+            int row = p * channels;
+            int c = 0;
+            for (; c < vecEnd; c += L) {
+                FloatVector xv = FloatVector.fromArray(F, x, row + c);
+                FloatVector centredTerm = FloatVector.fromArray(F, b, c)
+                        .fma(xv.sub(FloatVector.fromArray(F, mean, c)), FloatVector.fromArray(F, k, c));
+                FloatVector dyv = gated(FloatVector.fromArray(F, dy, row + c), xv,
+                        FloatVector.fromArray(F, gs, c), FloatVector.fromArray(F, gt, c), max);
+                FloatVector g = FloatVector.fromArray(F, a, c).fma(dyv, centredTerm);
+                (add ? g.add(FloatVector.fromArray(F, dx, row + c)) : g).intoArray(dx, row + c);
+            }
+            for (; c < channels; c++) {
+                float centredTerm = Math.fma(b[c], x[row + c] - mean[c], k[c]);
+                float g = Math.fma(a[c], gate.open(x[row + c], c) ? dy[row + c] : 0f, centredTerm);
+                dx[row + c] = add ? dx[row + c] + g : g;
+            }
+        }
+    }
+
+    @Override public void gatedGradientSums(float[] dy, float[] x, int p0, int p1, int channels, float[] mean,
+                                            ReluGate gate, float[] sumDy, float[] sumDyXc) {
+        float[] gs = gate.s(), gt = gate.t();
+        float max = gate.max();
+        for (int t0 = p0; t0 < p1; t0 += tile(channels)) {
+            int t1 = Math.min(p1, t0 + tile(channels));
+            int c = 0;
+            for (; c + 2 * L <= channels; c += 2 * L) {
+                FloatVector m0 = FloatVector.fromArray(F, mean, c), m1 = FloatVector.fromArray(F, mean, c + L);
+                FloatVector s0 = FloatVector.fromArray(F, gs, c), s1 = FloatVector.fromArray(F, gs, c + L);
+                FloatVector u0 = FloatVector.fromArray(F, gt, c), u1 = FloatVector.fromArray(F, gt, c + L);
+                FloatVector g0 = FloatVector.fromArray(F, sumDy, c), g1 = FloatVector.fromArray(F, sumDy, c + L);
+                FloatVector gx0 = FloatVector.fromArray(F, sumDyXc, c), gx1 = FloatVector.fromArray(F, sumDyXc, c + L);
+                for (int p = t0; p < t1; p++) {
+                    int i = p * channels + c;
+                    FloatVector x0 = FloatVector.fromArray(F, x, i), x1 = FloatVector.fromArray(F, x, i + L);
+                    FloatVector dy0 = gated(FloatVector.fromArray(F, dy, i), x0, s0, u0, max);
+                    FloatVector dy1 = gated(FloatVector.fromArray(F, dy, i + L), x1, s1, u1, max);
+                    g0 = g0.add(dy0);
+                    g1 = g1.add(dy1);
+                    gx0 = dy0.fma(x0.sub(m0), gx0);
+                    gx1 = dy1.fma(x1.sub(m1), gx1);
+                }
+                g0.intoArray(sumDy, c);
+                g1.intoArray(sumDy, c + L);
+                gx0.intoArray(sumDyXc, c);
+                gx1.intoArray(sumDyXc, c + L);
+            }
+            for (; c + L <= channels; c += L) {
+                FloatVector m0 = FloatVector.fromArray(F, mean, c);
+                FloatVector s0 = FloatVector.fromArray(F, gs, c), u0 = FloatVector.fromArray(F, gt, c);
+                FloatVector g0 = FloatVector.fromArray(F, sumDy, c), gx0 = FloatVector.fromArray(F, sumDyXc, c);
+                for (int p = t0; p < t1; p++) {
+                    int i = p * channels + c;
+                    FloatVector x0 = FloatVector.fromArray(F, x, i);
+                    FloatVector dy0 = gated(FloatVector.fromArray(F, dy, i), x0, s0, u0, max);
+                    g0 = g0.add(dy0);
+                    gx0 = dy0.fma(x0.sub(m0), gx0);
+                }
+                g0.intoArray(sumDy, c);
+                gx0.intoArray(sumDyXc, c);
+            }
+            for (; c < channels; c++) {
+                for (int p = t0; p < t1; p++) {
+                    int i = p * channels + c;
+                    float g = gate.open(x[i], c) ? dy[i] : 0f;
+                    sumDy[c] += g;
+                    sumDyXc[c] = Math.fma(g, x[i] - mean[c], sumDyXc[c]);
+                }
+            }
         }
     }
 

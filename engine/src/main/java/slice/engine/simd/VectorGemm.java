@@ -5,6 +5,7 @@ import static slice.engine.simd.VectorInfo.F;
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import slice.engine.Parallel;
+import slice.engine.kernels.APanels;
 import slice.engine.kernels.ColumnMap;
 import slice.engine.kernels.Gemm;
 
@@ -30,8 +31,9 @@ import slice.engine.kernels.Gemm;
  * convolution: 24 or 96 output channels); B when few rows of C reuse it.
  *
  * <h2>One kernel per layout of A</h2>
- * The micro-kernel is written three times, identical but for how it addresses A: packed ({@code a[ao + r + p·MR]}),
- * a transposed A in place ({@code a[ao + r + p·lda]}), an untransposed A in place ({@code a[ao + r·lda + p]}). C2
+ * The micro-kernel is written once per way it addresses A, identical otherwise: packed ({@code a[ao + r + p·MR]}),
+ * a transposed A in place ({@code a[ao + r + p·lda]}), an untransposed A in place ({@code a[ao + r·lda + p]}), and
+ * the packer's windows read in place ({@code a[at[r] + p]}, 8 × 2L only). C2
  * removes the bounds checks of a loop's array accesses only when the index steps by a constant, and compiles a
  * constant row offset into the address: one kernel with both strides as parameters kept every check, and the packed
  * kernel measured slower at 128 bits with a stride parameter than with its constant one.
@@ -52,6 +54,13 @@ import slice.engine.kernels.Gemm;
  * B streams through once, row by row, and the m rows of C are the accumulators, updated a vector at a time:
  * {@code C(i, j..j+L) = fma(broadcast(A(i,p)), B(p, j..j+L), C(i, j..j+L))}, 8 rows of B per load and store of C,
  * the map applied per column block at the end; the product becomes bound by the bandwidth that streams B.
+ *
+ * <h2>A packed by the caller</h2>
+ * A second entry point takes A as an {@link APanels}, which packs its row panels (a convolution's im2col rows,
+ * straight from the input); the blocking, thread split and kernels are the same. A panel the packer can show in place
+ * ({@link APanels#run}: 8 rows, each a contiguous run of steps p) skips the packing when the block has one or two
+ * column panels: {@code kernel8x2Rows} broadcasts {@code A(r, p) = a[at[r] + p]} run by run, leaving the partial
+ * sums in C between runs, so each element is still the one fma chain.
  *
  * <h2>Threads</h2>
  * Work is split over disjoint blocks of C: row panels when A is the larger operand, column vectors otherwise
@@ -147,6 +156,70 @@ public final class VectorGemm implements Gemm {
     /** The fraction of {@code threads} kept busy by {@code panels} equal panels split into contiguous shares. */
     private static double busy(int panels, int threads) {
         return (double) panels / (threads * ((panels + threads - 1) / threads));
+    }
+
+    /**
+     * The product with A packed by {@code a} ({@link APanels}), B not transposed: the blocking, thread split and
+     * micro-kernels of the stored-A product, with each A panel written by the packer where {@link #packA} would
+     * copy it from memory, so each element keeps the same fma chain.
+     */
+    @Override
+    public void gemm(int m, int n, int k, APanels a, float[] b, int bOff, int ldb,
+                     float[] c, int cOff, int ldc, boolean accumulate, ColumnMap map) {
+        if (m <= 0 || n <= 0) return;
+        if (k <= 0) { // no term: the stored-A product clears or keeps C and maps it, without reading A
+            gemm(false, false, m, n, 0, b, 0, 0, b, bOff, ldb, c, cOff, ldc, accumulate, map);
+            return;
+        }
+        int rowPanels = (m + MR - 1) / MR, colPanels = (n + NR - 1) / NR, threads = Parallel.threads();
+        if (threads == 1 || (long) m * n * k < PARALLEL_WORK) {
+            packedBlock(a, k, b, bOff, ldb, c, cOff, ldc, accumulate, map, 0, m, 0, n);
+        } else if ((m >= n && rowPanels >= threads) || colPanels < threads) {
+            Parallel.forRange(rowPanels, (from, to) -> packedBlock(a, k, b, bOff, ldb, c, cOff, ldc, accumulate, map,
+                    from * MR, Math.min(to * MR, m), 0, n));
+        } else {
+            Parallel.forRange(colPanels, (from, to) -> packedBlock(a, k, b, bOff, ldb, c, cOff, ldc, accumulate, map,
+                    0, m, from * NR, Math.min(to * NR, n)));
+        }
+    }
+
+    /** {@link #block} for a packed A: C[i0:i1, j0:j1] (+)= A[i0:i1, :]·B[:, j0:j1] on the calling thread. */
+    private static void packedBlock(APanels a, int k, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc,
+                                    boolean accumulate, ColumnMap map, int i0, int i1, int j0, int j1) {
+        Workspace ws = WORKSPACE.get();
+        boolean directB = i1 - i0 <= 8 * MR;
+        boolean[] inPlace = new boolean[MC / MR];
+        int[] at = new int[MR];
+        for (int jc = j0; jc < j1; jc += NC) {
+            int nc = Math.min(NC, j1 - jc);
+            for (int pc = 0; pc < k; pc += KC) {
+                int kc = Math.min(KC, k - pc);
+                boolean fromZero = pc == 0 && !accumulate;
+                ColumnMap lastMap = pc + kc == k ? map : null;
+                packB(false, b, bOff, ldb, pc, kc, jc, nc, ws.b, directB);
+                for (int ic = i0; ic < i1; ic += MC) {
+                    int mc = Math.min(MC, i1 - ic);
+                    // Panels read in place need full tiles only: whole column panels, no partial row panel. They pay
+                    // only with one or two column panels: beyond, a packed panel serves enough tiles to repay its packing.
+                    boolean mayRead = a.source() != null && nc % NR == 0 && nc <= 2 * NR && mc % MR == 0, anyInPlace = false;
+                    for (int ir = 0; ir < mc; ir += MR) { // the packer's panels are MR = APanels.ROWS rows tall
+                        int mr = Math.min(MR, mc - ir), base = ir * kc;
+                        inPlace[ir / MR] = mayRead && a.run(ic + ir, pc, pc + kc, at) > 0;
+                        anyInPlace |= inPlace[ir / MR];
+                        if (inPlace[ir / MR]) continue;
+                        a.pack(ic + ir, mr, pc, kc, ws.a, base);
+                        if (mr < MR) for (int p = 0; p < kc; p++) Arrays.fill(ws.a, base + p * MR + mr, base + (p + 1) * MR, 0f);
+                    }
+                    if (anyInPlace) {
+                        inPlaceTiles(a, ic, pc, kc, mc, nc, ws, inPlace, at, directB, b, bOff + pc * ldb + jc, ldb,
+                                c, cOff + ic * ldc + jc, ldc, fromZero, lastMap, jc);
+                    } else {
+                        tiles(kc, mc, nc, ws, false, false, ws.a, 0, 0,
+                                directB, b, bOff + pc * ldb + jc, ldb, c, cOff + ic * ldc + jc, ldc, fromZero, lastMap, jc);
+                    }
+                }
+            }
+        }
     }
 
     /**
@@ -249,6 +322,138 @@ public final class VectorGemm implements Gemm {
                 }
             }
             if (map != null) mapRows(c, cOff + jb, ldc, m, je - jb, c, cOff + jb, ldc, map, jb);
+        }
+    }
+
+    /**
+     * {@link #tiles} for a block where some row panels are read in place ({@code inPlace[ir / MR]}; the others are
+     * packed in {@code ws.a}) and every tile is full. An in-place panel goes run by run ({@link APanels#run}): each
+     * run updates the panel's tiles with {@link #kernel8x2Rows}, which leaves the partial sums in C for the next, so
+     * each element is still one fma chain in increasing p; the map goes with the block's last run.
+     */
+    private static void inPlaceTiles(APanels a, int ic, int pc, int kc, int mc, int nc, Workspace ws, boolean[] inPlace,
+                                     int[] at, boolean directB, float[] b, int bBase, int ldb, float[] c, int co, int ldc,
+                                     boolean fromZero, ColumnMap map, int jc) {
+        float[] src = a.source(), bSrc = directB ? b : ws.b;
+        int bStride = directB ? ldb : NR;
+        for (int ir = 0; ir < mc; ir += MR) {
+            int ct = co + ir * ldc;
+            if (!inPlace[ir / MR]) {
+                for (int jr = 0; jr < nc; jr += NR) {
+                    int bo = directB ? bBase + jr : jr * kc;
+                    kernel8x2(kc, ws.a, ir * kc, bSrc, bo, bStride, c, ct + jr, ldc, fromZero, map, jc + jr);
+                }
+                continue;
+            }
+            for (int p = pc, end = pc + kc; p < end; ) {
+                int len = a.run(ic + ir, p, end, at);
+                boolean runFromZero = fromZero && p == pc;
+                ColumnMap runMap = p + len == end ? map : null;
+                for (int jr = 0; jr < nc; jr += NR) {
+                    int bo = (directB ? bBase + jr : jr * kc) + (p - pc) * bStride;
+                    kernel8x2Rows(len, src, at, bSrc, bo, bStride, c, ct + jr, ldc, runFromZero, runMap, jc + jr);
+                }
+                p += len;
+            }
+        }
+    }
+
+    /**
+     * {@link #kernel8x2} with each row of A read in place: {@code A(r, p) = a[at[r] + p]} for {@code p < kc}.
+     */
+    private static void kernel8x2Rows(int kc, float[] a, int[] at, float[] b, int bo, int bs,
+                                      float[] c, int co, int ldc, boolean fromZero, ColumnMap map, int j) {
+        int a0 = at[0], a1 = at[1], a2 = at[2], a3 = at[3], a4 = at[4], a5 = at[5], a6 = at[6], a7 = at[7];
+        FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c60, c61, c70, c71;
+        if (fromZero) {
+            c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = c60 = c61 = c70 = c71 = FloatVector.zero(F);
+        } else {
+            c00 = FloatVector.fromArray(F, c, co);
+            c01 = FloatVector.fromArray(F, c, co + L);
+            c10 = FloatVector.fromArray(F, c, co + ldc);
+            c11 = FloatVector.fromArray(F, c, co + ldc + L);
+            c20 = FloatVector.fromArray(F, c, co + 2 * ldc);
+            c21 = FloatVector.fromArray(F, c, co + 2 * ldc + L);
+            c30 = FloatVector.fromArray(F, c, co + 3 * ldc);
+            c31 = FloatVector.fromArray(F, c, co + 3 * ldc + L);
+            c40 = FloatVector.fromArray(F, c, co + 4 * ldc);
+            c41 = FloatVector.fromArray(F, c, co + 4 * ldc + L);
+            c50 = FloatVector.fromArray(F, c, co + 5 * ldc);
+            c51 = FloatVector.fromArray(F, c, co + 5 * ldc + L);
+            c60 = FloatVector.fromArray(F, c, co + 6 * ldc);
+            c61 = FloatVector.fromArray(F, c, co + 6 * ldc + L);
+            c70 = FloatVector.fromArray(F, c, co + 7 * ldc);
+            c71 = FloatVector.fromArray(F, c, co + 7 * ldc + L);
+        }
+        for (int p = 0; p < kc; p++) {
+            int bi = bo + p * bs;
+            FloatVector b0 = FloatVector.fromArray(F, b, bi);
+            FloatVector b1 = FloatVector.fromArray(F, b, bi + L);
+            FloatVector x = FloatVector.broadcast(F, a[a0 + p]);
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(F, a[a1 + p]);
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(F, a[a2 + p]);
+            c20 = x.fma(b0, c20);
+            c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(F, a[a3 + p]);
+            c30 = x.fma(b0, c30);
+            c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(F, a[a4 + p]);
+            c40 = x.fma(b0, c40);
+            c41 = x.fma(b1, c41);
+            x = FloatVector.broadcast(F, a[a5 + p]);
+            c50 = x.fma(b0, c50);
+            c51 = x.fma(b1, c51);
+            x = FloatVector.broadcast(F, a[a6 + p]);
+            c60 = x.fma(b0, c60);
+            c61 = x.fma(b1, c61);
+            x = FloatVector.broadcast(F, a[a7 + p]);
+            c70 = x.fma(b0, c70);
+            c71 = x.fma(b1, c71);
+        }
+        if (map == null) {
+            c00.intoArray(c, co);
+            c01.intoArray(c, co + L);
+            c10.intoArray(c, co + ldc);
+            c11.intoArray(c, co + ldc + L);
+            c20.intoArray(c, co + 2 * ldc);
+            c21.intoArray(c, co + 2 * ldc + L);
+            c30.intoArray(c, co + 3 * ldc);
+            c31.intoArray(c, co + 3 * ldc + L);
+            c40.intoArray(c, co + 4 * ldc);
+            c41.intoArray(c, co + 4 * ldc + L);
+            c50.intoArray(c, co + 5 * ldc);
+            c51.intoArray(c, co + 5 * ldc + L);
+            c60.intoArray(c, co + 6 * ldc);
+            c61.intoArray(c, co + 6 * ldc + L);
+            c70.intoArray(c, co + 7 * ldc);
+            c71.intoArray(c, co + 7 * ldc + L);
+        } else {
+            float[] sc = map.scale(), sh = map.shift();
+            FloatVector s0 = sc == null ? FloatVector.broadcast(F, 1f) : FloatVector.fromArray(F, sc, j);
+            FloatVector s1 = sc == null ? FloatVector.broadcast(F, 1f) : FloatVector.fromArray(F, sc, j + L);
+            FloatVector t0 = sh == null ? FloatVector.broadcast(F, -0f) : FloatVector.fromArray(F, sh, j);
+            FloatVector t1 = sh == null ? FloatVector.broadcast(F, -0f) : FloatVector.fromArray(F, sh, j + L);
+            FloatVector lo = FloatVector.broadcast(F, map.lo()), hi = FloatVector.broadcast(F, map.hi());
+            c00.fma(s0, t0).max(lo).min(hi).intoArray(c, co);
+            c01.fma(s1, t1).max(lo).min(hi).intoArray(c, co + L);
+            c10.fma(s0, t0).max(lo).min(hi).intoArray(c, co + ldc);
+            c11.fma(s1, t1).max(lo).min(hi).intoArray(c, co + ldc + L);
+            c20.fma(s0, t0).max(lo).min(hi).intoArray(c, co + 2 * ldc);
+            c21.fma(s1, t1).max(lo).min(hi).intoArray(c, co + 2 * ldc + L);
+            c30.fma(s0, t0).max(lo).min(hi).intoArray(c, co + 3 * ldc);
+            c31.fma(s1, t1).max(lo).min(hi).intoArray(c, co + 3 * ldc + L);
+            c40.fma(s0, t0).max(lo).min(hi).intoArray(c, co + 4 * ldc);
+            c41.fma(s1, t1).max(lo).min(hi).intoArray(c, co + 4 * ldc + L);
+            c50.fma(s0, t0).max(lo).min(hi).intoArray(c, co + 5 * ldc);
+            c51.fma(s1, t1).max(lo).min(hi).intoArray(c, co + 5 * ldc + L);
+            c60.fma(s0, t0).max(lo).min(hi).intoArray(c, co + 6 * ldc);
+            c61.fma(s1, t1).max(lo).min(hi).intoArray(c, co + 6 * ldc + L);
+            c70.fma(s0, t0).max(lo).min(hi).intoArray(c, co + 7 * ldc);
+            c71.fma(s1, t1).max(lo).min(hi).intoArray(c, co + 7 * ldc + L);
         }
     }
 

@@ -8,13 +8,18 @@ import org.junit.jupiter.api.Test;
 import slice.engine.GradCheck;
 import slice.engine.Input;
 import slice.engine.LayerHarness;
+import slice.engine.Node;
 import slice.engine.Simd;
 import slice.engine.Tensor;
 import slice.engine.kernels.BatchNormKernel;
+import slice.engine.kernels.BatchNormKernel.ReluGate;
 import slice.engine.kernels.BatchNormScalar;
 import slice.engine.kernels.Kernels;
 
-/** Batch norm: Keras numbers by hand, gradient checks in both modes, vector = scalar, thread-count independence. */
+/**
+ * Batch norm: Keras numbers by hand, gradient checks in both modes, vector = scalar, thread-count independence; with a
+ * ReLU fused after it, the numbers of the two layers run one after the other.
+ */
 class BatchNormTest {
     private static BatchNorm layer(String name, int[] shape, boolean scale, long seed) {
         BatchNorm bn = new BatchNorm(name, new Input(name + "_in", shape), scale, 1e-3f, 0.99f);
@@ -99,6 +104,109 @@ class BatchNormTest {
             // 286 pixels: two blocks of partial sums
             GradCheck.check(layer("bn_blocks", new int[] {13, 11, 3}, scale, 11), 2, true, 12, 1e-2, 1e-2, 60);
         }
+    }
+
+    /** {@link #layer} with β shifted to [−0.5, 0.5): the normalised values fall on both sides of a ReLU's kinks. */
+    private static BatchNorm centredLayer(String name, int[] shape, boolean scale, long seed) {
+        BatchNorm bn = layer(name, shape, scale, seed);
+        for (int c = 0; c < bn.channels; c++) bn.beta.value.data[c] -= 1f;
+        return bn;
+    }
+
+    @Test
+    void fusedReluGradientsInBothModesWithAndWithoutGamma() {
+        for (boolean scale : new boolean[] {true, false}) {
+            for (float max : new float[] {1f, Float.POSITIVE_INFINITY}) {
+                BatchNorm bn = centredLayer("bnr", new int[] {3, 5, 7}, scale, 21);
+                GradCheck.check(bn, new ReLU("bnr_relu", bn, max), 2, true, 22, 1e-3, 1e-2, 60);
+                bn = centredLayer("bnr_inf", new int[] {3, 5, 7}, scale, 23);
+                GradCheck.check(bn, new ReLU("bnr_inf_relu", bn, max), 2, false, 24, 1e-3, 1e-2, 60);
+                // 286 pixels: two blocks of partial sums
+                bn = centredLayer("bnr_blocks", new int[] {13, 11, 3}, scale, 25);
+                GradCheck.check(bn, new ReLU("bnr_blocks_relu", bn, max), 2, true, 26, 1e-3, 1e-2, 60);
+            }
+        }
+    }
+
+    /**
+     * A batch norm with its ReLU fused gives exactly what the two layers give run one after the other (tolerance 0),
+     * in both modes and for caps reached often, rarely and never: output, ∂L/∂x, ∂L/∂γ, ∂L/∂β, moving statistics.
+     * In inference mode channel 0 hits both kinks exactly ({@code x·s + t} = 0 and = the cap), where the ReLU passes
+     * no gradient.
+     */
+    @Test
+    void fusedReluEqualsTheTwoLayersOneAfterTheOther() {
+        int[] shape = {5, 3, 19};
+        for (boolean training : new boolean[] {true, false}) {
+            for (float cap : new float[] {6f, 0.5f, Float.POSITIVE_INFINITY, 0f}) {
+                BatchNorm alone = centredLayer("bn_alone", shape, true, 31), fused = centredLayer("bn_fused", shape, true, 31);
+                Random rnd = new Random(32);
+                Tensor x = GradCheck.random(rnd, 2, shape), dy = GradCheck.random(rnd, 2, shape);
+                float max = cap;
+                if (cap == 0f) { // the kinks of channel 0 exactly: β = mean = 0, so x·s + t = x·s, and the cap is 0.75·s
+                    for (BatchNorm bn : new BatchNorm[] {alone, fused}) {
+                        bn.beta.value.data[0] = 0f;
+                        bn.movingMean.value.data[0] = 0f;
+                    }
+                    float s = alone.gamma.value.data[0] * (float) (1 / Math.sqrt(alone.movingVariance.value.data[0] + (double) 1e-3f));
+                    max = Math.fma(0.75f, s, 0f);
+                    for (int i = 0; i < x.size(); i += 19 * 3) x.data[i] = 0f;
+                    for (int i = 19; i < x.size(); i += 19 * 3) x.data[i] = 0.75f;
+                }
+                ReLU relu = new ReLU("relu_alone", alone, max);
+                Node norm = Node.detached(alone, x);
+                alone.forward(norm, training);
+                Node rectifier = Node.detached(relu, new Tensor[] {norm.out()}, new Tensor[] {norm.grad()});
+                relu.forward(rectifier, training);
+                System.arraycopy(dy.data, 0, rectifier.grad().data, 0, dy.size());
+                relu.backward(rectifier);
+                alone.backward(norm);
+
+                Node both = Node.detachedWith(fused, new ReLU("relu_fused", fused, max), new Tensor[] {x},
+                        new Tensor[] {new Tensor(x.shape())});
+                fused.forward(both, training);
+                System.arraycopy(dy.data, 0, both.grad().data, 0, dy.size());
+                fused.backward(both);
+                String what = (training ? "training" : "inference") + ", cap " + max;
+                assertArrayEquals(rectifier.out().data, both.out().data, 0f, what);
+                assertArrayEquals(norm.inGrad(0).data, both.inGrad(0).data, 0f, what);
+                assertArrayEquals(alone.gamma.grad.data, fused.gamma.grad.data, 0f, what);
+                assertArrayEquals(alone.beta.grad.data, fused.beta.grad.data, 0f, what);
+                assertArrayEquals(alone.movingMean.value.data, fused.movingMean.value.data, 0f, what);
+                assertArrayEquals(alone.movingVariance.value.data, fused.movingVariance.value.data, 0f, what);
+                if (cap == 0f) {
+                    for (int i = 0; i < x.size(); i += 19) {
+                        if (x.data[i] == 0f || x.data[i] == 0.75f) {
+                            assertEquals(x.data[i] == 0f ? 0f : max, both.out().data[i], what);
+                            assertEquals(0f, rectifier.inGrad(0).data[i], what + ": no gradient at a kink");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void fusedReluKernelsMatchScalarTwinBitForBit() {
+        assertVectorMatchesScalarTwin(41, (kernel, rnd, pixels, channels) -> {
+            float[] x = randoms(rnd, pixels * channels), dy = randoms(rnd, pixels * channels);
+            float[] s = randoms(rnd, channels), t = randoms(rnd, channels), m = randoms(rnd, channels);
+            float[] a = randoms(rnd, channels), b = randoms(rnd, channels), k = randoms(rnd, channels);
+            for (int c = 0; c < channels; c += 2) t[c] = 0f; // x = 0 there lands exactly on the kink at 0
+            for (int i = 0; i < x.length; i += 5) x[i] = 0f;
+            float[] y = new float[pixels * channels], yCapped = new float[pixels * channels];
+            float[] dx = dy.clone(), dx2 = x.clone(), overwritten = x.clone(), overwritten2 = dy.clone();
+            float[] g = a.clone(), gx = b.clone();
+            ReluGate gate = new ReluGate(s, t, 0.4f), open = new ReluGate(s, t, Float.POSITIVE_INFINITY);
+            kernel.affineRelu(x, y, 1 % pixels, pixels, channels, s, t, Float.POSITIVE_INFINITY);
+            kernel.affineRelu(x, yCapped, 0, pixels, channels, s, t, 0.4f);
+            kernel.gatedScaledGradient(dy, x, dx, 0, pixels, channels, a, gate, true);
+            kernel.gatedScaledGradient(dy, x, overwritten, 1 % pixels, pixels, channels, a, open, false);
+            kernel.gatedNormalizedGradient(dy, x, dx2, 0, pixels, channels, m, a, b, k, gate, true);
+            kernel.gatedNormalizedGradient(dy, x, overwritten2, 0, pixels, channels, m, a, b, k, open, false);
+            kernel.gatedGradientSums(dy, x, 0, pixels, channels, m, gate, g, gx);
+            return concat(y, yCapped, dx, dx2, overwritten, overwritten2, g, gx);
+        });
     }
 
     @Test

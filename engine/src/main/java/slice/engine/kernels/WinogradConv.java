@@ -1,0 +1,142 @@
+package slice.engine.kernels;
+
+import static slice.engine.kernels.Kernels.GEMM;
+import static slice.engine.kernels.Kernels.WINOGRAD;
+
+import slice.engine.Parallel;
+
+/**
+ * A 3×3 stride-1 convolution, NHWC, computed with Winograd's F(2×2, 3×3) ({@link WinogradKernel} states the math):
+ * input {@code [N, h, w, Cin]}, kernel {@code [3, 3, Cin, Cout]}, output {@code [N, outH, outW, Cout]}, output pixel
+ * {@code (oy, ox)} reading input pixels {@code (oy − padTop + ky, ox − padLeft + kx)} (zero outside).
+ * The output is cut into {@code tilesH × tilesW} tiles of 2×2 pixels per image; tile
+ * {@code t = (n·tilesH + ty)·tilesW + tx} reads the 4×4 input pixels from {@code (2ty − padTop, 2tx − padLeft)}.
+ *
+ * <p>A forward call transforms the kernel (every call: in training the weights change between calls, and it costs
+ * {@code 16·Cin·Cout} values against the GEMMs' {@code 16·tiles·Cin·Cout} multiply-adds), then runs blocks of tiles
+ * — input transform, the 16 GEMMs {@code M_ξ = V_ξ·U_ξ}, output transform with bias and {@link ColumnMap} — each
+ * block's V and M sized for the L2 cache. Blocks are split over threads; each output depends only on its block, and
+ * the GEMM's sums are fixed in order, so results are bit-identical for any thread count.
+ *
+ * <h2>Rounding</h2>
+ * The transforms add and subtract inputs before the products and products after them, so an output differs from
+ * the direct sum {@code Σ x·k} by more than its float rounding: the tests hold it to
+ * {@code |y − y_exact| ≤ 2⁻²⁰ · S}, with {@code S = Σ_{ky,kx,c} |x|·|k|} the output's sum of absolute products
+ * (the direct float sum's own bound is about {@code 9·Cin·2⁻²⁴·S}).
+ *
+ * <h2>When it is used</h2>
+ * {@link #suits}: a 3×3 stride-1 kernel with at least {@value #MIN_CHANNELS} input and output channels. The
+ * transforms are memory traffic the direct product does not have ({@code 16·Cin} values written per tile, read
+ * back by the GEMM); with fewer channels they are a larger share of the work than the products they save.
+ * {@link #pays}: at least {@value #MIN_TILES} tiles over the batch. The kernel transform writes 16 floats per weight
+ * pair and the GEMMs read them back for every block, while each tile saves 20 multiply-adds per pair: with few tiles
+ * and many weights (InceptionV3's 8×8 maps, 448 → 384 channels, are 16 tiles at batch 1) that traffic costs more than
+ * the products saved.
+ */
+public final class WinogradConv {
+    /** Channels (in and out) below which the direct convolution is used. */
+    public static final int MIN_CHANNELS = 16;
+    /** Tiles in the batch below which the direct convolution is used. */
+    public static final int MIN_TILES = 64;
+    /** Floats of one block's V and M together: 512 KB, half an L2 of this machine and of a Cortex-A72. */
+    private static final int BLOCK_FLOATS = 1 << 17;
+    /**
+     * Fewest tiles in a block, even when V and M then outgrow {@link #BLOCK_FLOATS}: eight row panels of the GEMM's
+     * 8-row register tile (for 80 → 192 channels, blocks of 64 tiles measured faster than the 30 the budget gives).
+     */
+    private static final int MIN_BLOCK_TILES = 64;
+    /**
+     * Floats between the planes ξ of V and M beyond their size: with a plane of a power of two bytes, the 16 planes a
+     * transform reads or writes together would fall into the same cache sets.
+     */
+    private static final int PLANE_SKEW = 16;
+    private static final ThreadLocal<float[][]> BUFFERS = ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[0], new float[0]});
+
+    public final int h, w, cin, cout, padTop, padLeft, outH, outW, tilesH, tilesW;
+
+    public WinogradConv(int h, int w, int cin, int cout, int padTop, int padLeft, int outH, int outW) {
+        this.h = h;
+        this.w = w;
+        this.cin = cin;
+        this.cout = cout;
+        this.padTop = padTop;
+        this.padLeft = padLeft;
+        this.outH = outH;
+        this.outW = outW;
+        this.tilesH = (outH + 1) / 2;
+        this.tilesW = (outW + 1) / 2;
+    }
+
+    /** Whether a convolution of this shape is computed here (see the class comment). */
+    public static boolean suits(int kh, int kw, int strideH, int strideW, int cin, int cout) {
+        return kh == 3 && kw == 3 && strideH == 1 && strideW == 1 && cin >= MIN_CHANNELS && cout >= MIN_CHANNELS;
+    }
+
+    /** Whether a batch of {@code batch} images is computed here (see the class comment). */
+    public boolean pays(int batch) {
+        return batch * tilesH * tilesW >= MIN_TILES;
+    }
+
+    /**
+     * Fills {@code offsets[4i + j]} with the flat index (channel 0) of input pixel {@code (i, j)} of tile {@code t},
+     * or −1 where it is outside the image.
+     */
+    public void inputOffsets(int t, int[] offsets) {
+        int n = t / (tilesH * tilesW), ty = t / tilesW % tilesH, tx = t % tilesW;
+        int iy0 = 2 * ty - padTop, ix0 = 2 * tx - padLeft;
+        for (int i = 0; i < 4; i++) {
+            int iy = iy0 + i;
+            for (int j = 0; j < 4; j++) {
+                int ix = ix0 + j;
+                offsets[4 * i + j] = iy >= 0 && iy < h && ix >= 0 && ix < w ? ((n * h + iy) * w + ix) * cin : -1;
+            }
+        }
+    }
+
+    /**
+     * Fills {@code offsets[2r + s]} with the flat index (channel 0) of output pixel {@code (r, s)} of tile {@code t},
+     * or −1 where the tile is cut by the output's edge.
+     */
+    public void outputOffsets(int t, int[] offsets) {
+        int n = t / (tilesH * tilesW), ty = t / tilesW % tilesH, tx = t % tilesW;
+        for (int r = 0; r < 2; r++) {
+            int oy = 2 * ty + r;
+            for (int s = 0; s < 2; s++) {
+                int ox = 2 * tx + s;
+                offsets[2 * r + s] = oy < outH && ox < outW ? ((n * outH + oy) * outW + ox) * cout : -1;
+            }
+        }
+    }
+
+    /** Tiles per block: V and M of a block fill {@link #BLOCK_FLOATS}. */
+    int blockTiles() {
+        return Math.max(MIN_BLOCK_TILES, BLOCK_FLOATS / (16 * (cin + cout)));
+    }
+
+    /** {@code y = map(conv(x, kernel) + bias)} for {@code batch} images; {@code bias} and {@code map} may be null. */
+    public void forward(float[] x, int batch, float[] kernel, float[] bias, ColumnMap map, float[] y) {
+        float[] u = buffer(0, 16 * cin * cout);
+        Parallel.forRange(cin, Math.max(1, cin / Parallel.threads()), (c0, c1) -> WINOGRAD.transformKernel(kernel, cin, cout, c0, c1, u));
+        int tiles = batch * tilesH * tilesW, block = blockTiles(), blocks = (tiles + block - 1) / block;
+        Parallel.forRange(blocks, (b0, b1) -> {
+            int vPlane = block * cin + PLANE_SKEW, mPlane = block * cout + PLANE_SKEW;
+            float[] v = buffer(1, 16 * vPlane), m = buffer(2, 16 * mPlane);
+            for (int b = b0; b < b1; b++) {
+                int t0 = b * block, t1 = Math.min(tiles, t0 + block);
+                WINOGRAD.transformInput(this, x, t0, t1, v, vPlane);
+                for (int xi = 0; xi < 16; xi++) {
+                    GEMM.gemm(false, false, t1 - t0, cout, cin, v, xi * vPlane, cin, u, xi * cin * cout, cout,
+                            m, xi * mPlane, cout, false);
+                }
+                WINOGRAD.transformOutput(this, m, t0, t1, mPlane, bias, map, y);
+            }
+        });
+    }
+
+    /** This thread's buffer {@code which} (0: U, 1: V, 2: M), grown to at least {@code size} floats. */
+    private static float[] buffer(int which, int size) {
+        float[][] held = BUFFERS.get();
+        if (held[which].length < size) held[which] = new float[size];
+        return held[which];
+    }
+}
