@@ -25,9 +25,18 @@ import slice.engine.kernels.Gemm;
  * Loops (outermost first): columns in blocks of {@code NC}; k in blocks of {@code KC}, packing
  * {@code B[KC × NC]} into {@code NR}-wide column panels (so one micro-panel, {@code KC × NR}, stays in L1);
  * rows in blocks of {@code MC}, packing {@code A[MC × KC]} into {@code MR}-tall row panels (L2); then micro-tiles.
- * Packing also resolves the transposes, so the micro-kernel sees one layout. An operand whose layout already suits
- * the kernel is read in place where that measured faster (see {@code block}): a transposed A, as in the weight
- * gradient {@code Xᵀ·dY}, and B when few rows of C reuse it.
+ * Packing also resolves the transposes, so the micro-kernel sees one layout. An operand is read in place where that
+ * measured faster (see {@code block}): a transposed A, as in the weight gradient {@code Xᵀ·dY} (the MR values of a
+ * step p are adjacent); an untransposed A when few column panels would reuse its packing (a narrow 1×1
+ * convolution: 24 or 96 output channels); B when few rows of C reuse it.
+ *
+ * <h2>One kernel per layout of A</h2>
+ * The micro-kernel is written once per way it addresses A, identical otherwise: packed ({@code a[ao + r + p·MR]}),
+ * a transposed A in place ({@code a[ao + r + p·lda]}), an untransposed A in place ({@code a[ao + r·lda + p]}), and
+ * the packer's windows read in place ({@code a[at[r] + p]}, 8 × 2L only). C2
+ * removes the bounds checks of a loop's array accesses only when the index steps by a constant, and compiles a
+ * constant row offset into the address: one kernel with both strides as parameters kept every check, and the packed
+ * kernel measured slower at 128 bits with a stride parameter than with its constant one.
  * Between k blocks the partial sums live in C: the micro-kernel loads its tile at entry (or starts at zero) and
  * stores it at exit. On the last k block it applies the {@link ColumnMap}, if any, to the finished tile in registers
  * right before that store: {@code c = min(max(fma(c, scale[j..], shift[j..]), lo), hi)}, one vector of
@@ -54,9 +63,10 @@ import slice.engine.kernels.Gemm;
  * sums in C between runs, so each element is still the one fma chain.
  *
  * <h2>Threads</h2>
- * Work is split over disjoint blocks of C: row panels when A is the larger operand, column panels otherwise
- * (each thread packs the operand it shares; k is never split), column ranges on the few-rows path, so results are
- * bit-identical for any thread count.
+ * Work is split over disjoint blocks of C: row panels when A is the larger operand, column vectors otherwise
+ * (each thread packs the operand it shares), whichever keeps the threads busy when the preferred one would not
+ * (see {@code splitRows}); column ranges on the few-rows path. k is never split, so results are bit-identical for any
+ * thread count.
  * Packing buffers are per thread, allocated once.
  */
 public final class VectorGemm implements Gemm {
@@ -74,6 +84,11 @@ public final class VectorGemm implements Gemm {
     private static final int NC = 512;
     /** Multiply-adds below which a call stays on the calling thread. */
     private static final long PARALLEL_WORK = 1 << 20;
+    /**
+     * Widest block of C whose untransposed A is read in place instead of packed: packing a row panel costs about as
+     * much as the FMAs of one column panel, so it pays only when several column panels reuse it.
+     */
+    private static final int DIRECT_A_COLUMNS = 4 * NR;
     /**
      * Few-rows path: rows of B per pass over a block of C (the loop body is written out for 8). Each vector of C is
      * loaded and stored once per pass, and the pass reads 8 rows of B at once: 8 concurrent streams were faster than
@@ -114,16 +129,33 @@ public final class VectorGemm implements Gemm {
                     c, cOff, ldc, accumulate, map, from * L, Math.min(to * L, n)));
             return;
         }
-        int rowPanels = (m + MR - 1) / MR, colPanels = (n + NR - 1) / NR, threads = Parallel.threads();
+        int rowPanels = (m + MR - 1) / MR, colVectors = (n + L - 1) / L, threads = Parallel.threads();
         if (threads == 1 || (long) m * n * k < PARALLEL_WORK) {
             block(transA, transB, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate, map, 0, m, 0, n);
-        } else if ((m >= n && rowPanels >= threads) || colPanels < threads) {
+        } else if (splitRows(rowPanels, colVectors, threads, m >= n)) {
             Parallel.forRange(rowPanels, (from, to) -> block(transA, transB, k, a, aOff, lda, b, bOff, ldb,
                     c, cOff, ldc, accumulate, map, from * MR, Math.min(to * MR, m), 0, n));
         } else {
-            Parallel.forRange(colPanels, (from, to) -> block(transA, transB, k, a, aOff, lda, b, bOff, ldb,
-                    c, cOff, ldc, accumulate, map, 0, m, from * NR, Math.min(to * NR, n)));
+            Parallel.forRange(colVectors, (from, to) -> block(transA, transB, k, a, aOff, lda, b, bOff, ldb,
+                    c, cOff, ldc, accumulate, map, 0, m, from * L, Math.min(to * L, n)));
         }
+    }
+
+    /**
+     * Whether to split C over threads by row panels (MR rows) rather than by column vectors (L columns; a share
+     * that ends inside a 2L panel ends with an L-wide one). Rows when A is the larger operand (each thread packs the
+     * operand it shares) and there are enough row panels, unless that keeps the threads less than 90 % busy and
+     * columns keep them busier — and the other way round.
+     */
+    private static boolean splitRows(int rowPanels, int colVectors, int threads, boolean aLarger) {
+        boolean rows = (aLarger && rowPanels >= threads) || colVectors < threads;
+        double rowBusy = busy(rowPanels, threads), colBusy = busy(colVectors, threads);
+        return rows ? !(rowBusy < 0.9 && colBusy > rowBusy) : colBusy < 0.9 && rowBusy > colBusy;
+    }
+
+    /** The fraction of {@code threads} kept busy by {@code panels} equal panels split into contiguous shares. */
+    private static double busy(int panels, int threads) {
+        return (double) panels / (threads * ((panels + threads - 1) / threads));
     }
 
     /**
@@ -182,7 +214,7 @@ public final class VectorGemm implements Gemm {
                         inPlaceTiles(a, ic, pc, kc, mc, nc, ws, inPlace, at, directB, b, bOff + pc * ldb + jc, ldb,
                                 c, cOff + ic * ldc + jc, ldc, fromZero, lastMap, jc);
                     } else {
-                        tiles(kc, mc, nc, ws, false, ws.a, 0, 0,
+                        tiles(kc, mc, nc, ws, false, false, ws.a, 0, 0,
                                 directB, b, bOff + pc * ldb + jc, ldb, c, cOff + ic * ldc + jc, ldc, fromZero, lastMap, jc);
                     }
                 }
@@ -191,17 +223,17 @@ public final class VectorGemm implements Gemm {
     }
 
     /**
-     * C[i0:i1, j0:j1] (+)= op(A)[i0:i1, :]·op(B)[:, j0:j1] on the calling thread. An operand whose layout already
-     * suits the micro-kernel is read in place instead of packed when that measured faster: a transposed A always (the
-     * MR values of one step p are adjacent in memory; in place it was never slower),
-     * an untransposed B (a step p is two contiguous vectors) when at most 8 row panels read it (packing B pays only
-     * when many row panels reuse it). Partial edge panels are always packed. The map goes with the last k block.
+     * C[i0:i1, j0:j1] (+)= op(A)[i0:i1, :]·op(B)[:, j0:j1] on the calling thread. An operand is read in place
+     * instead of packed when that measured faster: a transposed A always (the MR values of one step p are adjacent in
+     * memory; in place it was never slower), an untransposed A when the block is at most {@code DIRECT_A_COLUMNS}
+     * wide, an untransposed B (a step p is two contiguous vectors) when at most 8 row panels read it (packing B pays
+     * only when many row panels reuse it). Partial edge panels are always packed. The map goes with the last k block.
      */
     private static void block(boolean transA, boolean transB, int k, float[] a, int aOff, int lda,
                               float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, boolean accumulate,
                               ColumnMap map, int i0, int i1, int j0, int j1) {
         Workspace ws = WORKSPACE.get();
-        boolean directA = transA, directB = !transB && i1 - i0 <= 8 * MR;
+        boolean directA = transA || j1 - j0 <= DIRECT_A_COLUMNS, directB = !transB && i1 - i0 <= 8 * MR;
         for (int jc = j0; jc < j1; jc += NC) {
             int nc = Math.min(NC, j1 - jc);
             for (int pc = 0; pc < k; pc += KC) {
@@ -212,7 +244,8 @@ public final class VectorGemm implements Gemm {
                 for (int ic = i0; ic < i1; ic += MC) {
                     int mc = Math.min(MC, i1 - ic);
                     packA(transA, a, aOff, lda, ic, mc, pc, kc, ws.a, directA);
-                    tiles(kc, mc, nc, ws, directA, a, aOff + pc * lda + ic, lda,
+                    int aBase = transA ? aOff + pc * lda + ic : aOff + ic * lda + pc;
+                    tiles(kc, mc, nc, ws, directA, transA, a, aBase, lda,
                             directB, b, bOff + pc * ldb + jc, ldb, c, cOff + ic * ldc + jc, ldc, fromZero, lastMap, jc);
                 }
             }
@@ -308,7 +341,7 @@ public final class VectorGemm implements Gemm {
             if (!inPlace[ir / MR]) {
                 for (int jr = 0; jr < nc; jr += NR) {
                     int bo = directB ? bBase + jr : jr * kc;
-                    kernel8x2(kc, ws.a, ir * kc, MR, bSrc, bo, bStride, c, ct + jr, ldc, fromZero, map, jc + jr);
+                    kernel8x2(kc, ws.a, ir * kc, bSrc, bo, bStride, c, ct + jr, ldc, fromZero, map, jc + jr);
                 }
                 continue;
             }
@@ -482,7 +515,7 @@ public final class VectorGemm implements Gemm {
      * {@code B} block at {@code b[bBase]} with row stride {@code ldb}); the others come from the packed buffers.
      * The block's first column is column {@code jc} of C (for the map).
      */
-    private static void tiles(int kc, int mc, int nc, Workspace ws, boolean directA, float[] a, int aBase, int lda,
+    private static void tiles(int kc, int mc, int nc, Workspace ws, boolean directA, boolean transA, float[] a, int aBase, int lda,
                               boolean directB, float[] b, int bBase, int ldb, float[] c, int co, int ldc, boolean fromZero,
                               ColumnMap map, int jc) {
         float[] tile = ws.tile;
@@ -495,15 +528,17 @@ public final class VectorGemm implements Gemm {
                 int mr = Math.min(MR, mc - ir), ct = co + ir * ldc + jr;
                 boolean aInPlace = directA && mr == MR;
                 float[] aSrc = aInPlace ? a : ws.a;
-                int ao = aInPlace ? aBase + ir : ir * kc, aStep = aInPlace ? lda : MR;
+                // A(r,p) = aSrc[ao + r·ars + p·aps]: packed, in place transposed, or in place as rows.
+                int ao = aInPlace ? aBase + (transA ? ir : ir * lda) : ir * kc;
+                int ars = aInPlace && !transA ? lda : 1, aps = !aInPlace ? MR : transA ? lda : 1;
                 if (mr == MR && nr == width) {
-                    kernel(width, kc, aSrc, ao, aStep, bSrc, bo, bStride, c, ct, ldc, fromZero, map, jc + jr);
+                    kernel(width, kc, aSrc, ao, ars, aps, bSrc, bo, bStride, c, ct, ldc, fromZero, map, jc + jr);
                 } else {
                     // Edge tile: compute a full tile in scratch, copy the valid mr × nr corner in and out.
                     if (!fromZero) {
                         for (int r = 0; r < mr; r++) System.arraycopy(c, ct + r * ldc, tile, r * width, nr);
                     }
-                    kernel(width, kc, aSrc, ao, aStep, bSrc, bo, bStride, tile, 0, width, fromZero, null, 0);
+                    kernel(width, kc, aSrc, ao, ars, aps, bSrc, bo, bStride, tile, 0, width, fromZero, null, 0);
                     if (map == null) {
                         for (int r = 0; r < mr; r++) System.arraycopy(tile, r * width, c, ct + r * ldc, nr);
                     } else {
@@ -534,23 +569,339 @@ public final class VectorGemm implements Gemm {
         }
     }
 
-    private static void kernel(int width, int kc, float[] a, int ao, int aps, float[] b, int bo, int bs,
+    /**
+     * The micro-kernel for a panel {@code width} wide and {@code A(r,p) = a[ao + r·ars + p·aps]}: the packed layout
+     * ({@code ars = 1, aps = MR}), a transposed A in place ({@code ars = 1}) or an untransposed one ({@code aps = 1}).
+     */
+    private static void kernel(int width, int kc, float[] a, int ao, int ars, int aps, float[] b, int bo, int bs,
                                float[] c, int co, int ldc, boolean fromZero, ColumnMap map, int j) {
-        if (width == NR) kernel8x2(kc, a, ao, aps, b, bo, bs, c, co, ldc, fromZero, map, j);
-        else kernel8x1(kc, a, ao, aps, b, bo, bs, c, co, ldc, fromZero, map, j);
+        if (ars == 1 && aps == MR) {
+            if (width == NR) kernel8x2(kc, a, ao, b, bo, bs, c, co, ldc, fromZero, map, j);
+            else kernel8x1(kc, a, ao, b, bo, bs, c, co, ldc, fromZero, map, j);
+        } else if (ars == 1) {
+            if (width == NR) kernel8x2Columns(kc, a, ao, aps, b, bo, bs, c, co, ldc, fromZero, map, j);
+            else kernel8x1Columns(kc, a, ao, aps, b, bo, bs, c, co, ldc, fromZero, map, j);
+        } else {
+            if (width == NR) kernel8x2Rows(kc, a, ao, ars, b, bo, bs, c, co, ldc, fromZero, map, j);
+            else kernel8x1Rows(kc, a, ao, ars, b, bo, bs, c, co, ldc, fromZero, map, j);
+        }
     }
 
     /**
      * The 8 × 2L micro-kernel, 16 accumulators: {@code C(r, 0..2L) (+)= Σ_p A(r,p)·B(p, 0..2L)} with
-     * {@code A(r,p) = a[ao + r + p·aps]} and {@code B(p,j) = b[bo + p·bs + j]}; then, with a map, each element of
+     * a packed {@code A(r,p) = a[ao + r + p·MR]} and {@code B(p,j) = b[bo + p·bs + j]}; then, with a map, each element of
      * the tile is mapped with the parameters of its column of C (the tile starts at column {@code j}):
      * {@code c = min(max(fma(c, s, t), lo), hi)}. A map without affine step runs as {@code s = 1, t = −0}, since
      * {@code fma(c, 1, −0) = c} exactly (even for {@code c = ±0}). The map is written out in its own branch of
      * stores: a helper method the JIT declines to inline in a method this large boxes the vectors, and mapping the
      * accumulators in place before shared stores made the whole kernel much slower (C2, JDK 17).
      */
-    private static void kernel8x2(int kc, float[] a, int ao, int aps, float[] b, int bo, int bs,
+    private static void kernel8x2(int kc, float[] a, int ao, float[] b, int bo, int bs,
                                   float[] c, int co, int ldc, boolean fromZero, ColumnMap map, int j) {
+        FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c60, c61, c70, c71;
+        if (fromZero) {
+            c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = c60 = c61 = c70 = c71 = FloatVector.zero(F);
+        } else {
+            c00 = FloatVector.fromArray(F, c, co);
+            c01 = FloatVector.fromArray(F, c, co + L);
+            c10 = FloatVector.fromArray(F, c, co + ldc);
+            c11 = FloatVector.fromArray(F, c, co + ldc + L);
+            c20 = FloatVector.fromArray(F, c, co + 2 * ldc);
+            c21 = FloatVector.fromArray(F, c, co + 2 * ldc + L);
+            c30 = FloatVector.fromArray(F, c, co + 3 * ldc);
+            c31 = FloatVector.fromArray(F, c, co + 3 * ldc + L);
+            c40 = FloatVector.fromArray(F, c, co + 4 * ldc);
+            c41 = FloatVector.fromArray(F, c, co + 4 * ldc + L);
+            c50 = FloatVector.fromArray(F, c, co + 5 * ldc);
+            c51 = FloatVector.fromArray(F, c, co + 5 * ldc + L);
+            c60 = FloatVector.fromArray(F, c, co + 6 * ldc);
+            c61 = FloatVector.fromArray(F, c, co + 6 * ldc + L);
+            c70 = FloatVector.fromArray(F, c, co + 7 * ldc);
+            c71 = FloatVector.fromArray(F, c, co + 7 * ldc + L);
+        }
+        for (int p = 0; p < kc; p++) {
+            int ai = ao + p * MR, bi = bo + p * bs;
+            FloatVector b0 = FloatVector.fromArray(F, b, bi);
+            FloatVector b1 = FloatVector.fromArray(F, b, bi + L);
+            FloatVector x = FloatVector.broadcast(F, a[ai]);
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(F, a[ai + 1]);
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(F, a[ai + 2]);
+            c20 = x.fma(b0, c20);
+            c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(F, a[ai + 3]);
+            c30 = x.fma(b0, c30);
+            c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(F, a[ai + 4]);
+            c40 = x.fma(b0, c40);
+            c41 = x.fma(b1, c41);
+            x = FloatVector.broadcast(F, a[ai + 5]);
+            c50 = x.fma(b0, c50);
+            c51 = x.fma(b1, c51);
+            x = FloatVector.broadcast(F, a[ai + 6]);
+            c60 = x.fma(b0, c60);
+            c61 = x.fma(b1, c61);
+            x = FloatVector.broadcast(F, a[ai + 7]);
+            c70 = x.fma(b0, c70);
+            c71 = x.fma(b1, c71);
+        }
+        if (map == null) {
+            c00.intoArray(c, co);
+            c01.intoArray(c, co + L);
+            c10.intoArray(c, co + ldc);
+            c11.intoArray(c, co + ldc + L);
+            c20.intoArray(c, co + 2 * ldc);
+            c21.intoArray(c, co + 2 * ldc + L);
+            c30.intoArray(c, co + 3 * ldc);
+            c31.intoArray(c, co + 3 * ldc + L);
+            c40.intoArray(c, co + 4 * ldc);
+            c41.intoArray(c, co + 4 * ldc + L);
+            c50.intoArray(c, co + 5 * ldc);
+            c51.intoArray(c, co + 5 * ldc + L);
+            c60.intoArray(c, co + 6 * ldc);
+            c61.intoArray(c, co + 6 * ldc + L);
+            c70.intoArray(c, co + 7 * ldc);
+            c71.intoArray(c, co + 7 * ldc + L);
+        } else {
+            float[] sc = map.scale(), sh = map.shift();
+            FloatVector s0 = sc == null ? FloatVector.broadcast(F, 1f) : FloatVector.fromArray(F, sc, j);
+            FloatVector s1 = sc == null ? FloatVector.broadcast(F, 1f) : FloatVector.fromArray(F, sc, j + L);
+            FloatVector t0 = sh == null ? FloatVector.broadcast(F, -0f) : FloatVector.fromArray(F, sh, j);
+            FloatVector t1 = sh == null ? FloatVector.broadcast(F, -0f) : FloatVector.fromArray(F, sh, j + L);
+            FloatVector lo = FloatVector.broadcast(F, map.lo()), hi = FloatVector.broadcast(F, map.hi());
+            c00.fma(s0, t0).max(lo).min(hi).intoArray(c, co);
+            c01.fma(s1, t1).max(lo).min(hi).intoArray(c, co + L);
+            c10.fma(s0, t0).max(lo).min(hi).intoArray(c, co + ldc);
+            c11.fma(s1, t1).max(lo).min(hi).intoArray(c, co + ldc + L);
+            c20.fma(s0, t0).max(lo).min(hi).intoArray(c, co + 2 * ldc);
+            c21.fma(s1, t1).max(lo).min(hi).intoArray(c, co + 2 * ldc + L);
+            c30.fma(s0, t0).max(lo).min(hi).intoArray(c, co + 3 * ldc);
+            c31.fma(s1, t1).max(lo).min(hi).intoArray(c, co + 3 * ldc + L);
+            c40.fma(s0, t0).max(lo).min(hi).intoArray(c, co + 4 * ldc);
+            c41.fma(s1, t1).max(lo).min(hi).intoArray(c, co + 4 * ldc + L);
+            c50.fma(s0, t0).max(lo).min(hi).intoArray(c, co + 5 * ldc);
+            c51.fma(s1, t1).max(lo).min(hi).intoArray(c, co + 5 * ldc + L);
+            c60.fma(s0, t0).max(lo).min(hi).intoArray(c, co + 6 * ldc);
+            c61.fma(s1, t1).max(lo).min(hi).intoArray(c, co + 6 * ldc + L);
+            c70.fma(s0, t0).max(lo).min(hi).intoArray(c, co + 7 * ldc);
+            c71.fma(s1, t1).max(lo).min(hi).intoArray(c, co + 7 * ldc + L);
+        }
+    }
+
+    /** The 8 × L micro-kernel, for a last column panel of at most L columns; operands as in {@link #kernel8x2}. */
+    private static void kernel8x1(int kc, float[] a, int ao, float[] b, int bo, int bs,
+                                  float[] c, int co, int ldc, boolean fromZero, ColumnMap map, int j) {
+        FloatVector c0, c1, c2, c3, c4, c5, c6, c7;
+        if (fromZero) {
+            c0 = c1 = c2 = c3 = c4 = c5 = c6 = c7 = FloatVector.zero(F);
+        } else {
+            c0 = FloatVector.fromArray(F, c, co);
+            c1 = FloatVector.fromArray(F, c, co + ldc);
+            c2 = FloatVector.fromArray(F, c, co + 2 * ldc);
+            c3 = FloatVector.fromArray(F, c, co + 3 * ldc);
+            c4 = FloatVector.fromArray(F, c, co + 4 * ldc);
+            c5 = FloatVector.fromArray(F, c, co + 5 * ldc);
+            c6 = FloatVector.fromArray(F, c, co + 6 * ldc);
+            c7 = FloatVector.fromArray(F, c, co + 7 * ldc);
+        }
+        for (int p = 0; p < kc; p++) {
+            int ai = ao + p * MR;
+            FloatVector b0 = FloatVector.fromArray(F, b, bo + p * bs);
+            c0 = FloatVector.broadcast(F, a[ai]).fma(b0, c0);
+            c1 = FloatVector.broadcast(F, a[ai + 1]).fma(b0, c1);
+            c2 = FloatVector.broadcast(F, a[ai + 2]).fma(b0, c2);
+            c3 = FloatVector.broadcast(F, a[ai + 3]).fma(b0, c3);
+            c4 = FloatVector.broadcast(F, a[ai + 4]).fma(b0, c4);
+            c5 = FloatVector.broadcast(F, a[ai + 5]).fma(b0, c5);
+            c6 = FloatVector.broadcast(F, a[ai + 6]).fma(b0, c6);
+            c7 = FloatVector.broadcast(F, a[ai + 7]).fma(b0, c7);
+        }
+        if (map == null) {
+            c0.intoArray(c, co);
+            c1.intoArray(c, co + ldc);
+            c2.intoArray(c, co + 2 * ldc);
+            c3.intoArray(c, co + 3 * ldc);
+            c4.intoArray(c, co + 4 * ldc);
+            c5.intoArray(c, co + 5 * ldc);
+            c6.intoArray(c, co + 6 * ldc);
+            c7.intoArray(c, co + 7 * ldc);
+        } else {
+            float[] sc = map.scale(), sh = map.shift();
+            FloatVector s = sc == null ? FloatVector.broadcast(F, 1f) : FloatVector.fromArray(F, sc, j);
+            FloatVector t = sh == null ? FloatVector.broadcast(F, -0f) : FloatVector.fromArray(F, sh, j);
+            FloatVector lo = FloatVector.broadcast(F, map.lo()), hi = FloatVector.broadcast(F, map.hi());
+            c0.fma(s, t).max(lo).min(hi).intoArray(c, co);
+            c1.fma(s, t).max(lo).min(hi).intoArray(c, co + ldc);
+            c2.fma(s, t).max(lo).min(hi).intoArray(c, co + 2 * ldc);
+            c3.fma(s, t).max(lo).min(hi).intoArray(c, co + 3 * ldc);
+            c4.fma(s, t).max(lo).min(hi).intoArray(c, co + 4 * ldc);
+            c5.fma(s, t).max(lo).min(hi).intoArray(c, co + 5 * ldc);
+            c6.fma(s, t).max(lo).min(hi).intoArray(c, co + 6 * ldc);
+            c7.fma(s, t).max(lo).min(hi).intoArray(c, co + 7 * ldc);
+        }
+    }
+
+    /**
+     * {@link #kernel8x2} reading an untransposed A in place, {@code A(r,p) = a[ao + r·ars + p]}; a copy, see "One
+     * kernel per layout of A".
+     */
+    private static void kernel8x2Rows(int kc, float[] a, int ao, int ars, float[] b, int bo, int bs,
+                                      float[] c, int co, int ldc, boolean fromZero, ColumnMap map, int j) {
+        FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c60, c61, c70, c71;
+        if (fromZero) {
+            c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = c60 = c61 = c70 = c71 = FloatVector.zero(F);
+        } else {
+            c00 = FloatVector.fromArray(F, c, co);
+            c01 = FloatVector.fromArray(F, c, co + L);
+            c10 = FloatVector.fromArray(F, c, co + ldc);
+            c11 = FloatVector.fromArray(F, c, co + ldc + L);
+            c20 = FloatVector.fromArray(F, c, co + 2 * ldc);
+            c21 = FloatVector.fromArray(F, c, co + 2 * ldc + L);
+            c30 = FloatVector.fromArray(F, c, co + 3 * ldc);
+            c31 = FloatVector.fromArray(F, c, co + 3 * ldc + L);
+            c40 = FloatVector.fromArray(F, c, co + 4 * ldc);
+            c41 = FloatVector.fromArray(F, c, co + 4 * ldc + L);
+            c50 = FloatVector.fromArray(F, c, co + 5 * ldc);
+            c51 = FloatVector.fromArray(F, c, co + 5 * ldc + L);
+            c60 = FloatVector.fromArray(F, c, co + 6 * ldc);
+            c61 = FloatVector.fromArray(F, c, co + 6 * ldc + L);
+            c70 = FloatVector.fromArray(F, c, co + 7 * ldc);
+            c71 = FloatVector.fromArray(F, c, co + 7 * ldc + L);
+        }
+        for (int p = 0; p < kc; p++) {
+            int ai = ao + p, bi = bo + p * bs;
+            FloatVector b0 = FloatVector.fromArray(F, b, bi);
+            FloatVector b1 = FloatVector.fromArray(F, b, bi + L);
+            FloatVector x = FloatVector.broadcast(F, a[ai]);
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(F, a[ai + ars]);
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(F, a[ai + 2 * ars]);
+            c20 = x.fma(b0, c20);
+            c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(F, a[ai + 3 * ars]);
+            c30 = x.fma(b0, c30);
+            c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(F, a[ai + 4 * ars]);
+            c40 = x.fma(b0, c40);
+            c41 = x.fma(b1, c41);
+            x = FloatVector.broadcast(F, a[ai + 5 * ars]);
+            c50 = x.fma(b0, c50);
+            c51 = x.fma(b1, c51);
+            x = FloatVector.broadcast(F, a[ai + 6 * ars]);
+            c60 = x.fma(b0, c60);
+            c61 = x.fma(b1, c61);
+            x = FloatVector.broadcast(F, a[ai + 7 * ars]);
+            c70 = x.fma(b0, c70);
+            c71 = x.fma(b1, c71);
+        }
+        if (map == null) {
+            c00.intoArray(c, co);
+            c01.intoArray(c, co + L);
+            c10.intoArray(c, co + ldc);
+            c11.intoArray(c, co + ldc + L);
+            c20.intoArray(c, co + 2 * ldc);
+            c21.intoArray(c, co + 2 * ldc + L);
+            c30.intoArray(c, co + 3 * ldc);
+            c31.intoArray(c, co + 3 * ldc + L);
+            c40.intoArray(c, co + 4 * ldc);
+            c41.intoArray(c, co + 4 * ldc + L);
+            c50.intoArray(c, co + 5 * ldc);
+            c51.intoArray(c, co + 5 * ldc + L);
+            c60.intoArray(c, co + 6 * ldc);
+            c61.intoArray(c, co + 6 * ldc + L);
+            c70.intoArray(c, co + 7 * ldc);
+            c71.intoArray(c, co + 7 * ldc + L);
+        } else {
+            float[] sc = map.scale(), sh = map.shift();
+            FloatVector s0 = sc == null ? FloatVector.broadcast(F, 1f) : FloatVector.fromArray(F, sc, j);
+            FloatVector s1 = sc == null ? FloatVector.broadcast(F, 1f) : FloatVector.fromArray(F, sc, j + L);
+            FloatVector t0 = sh == null ? FloatVector.broadcast(F, -0f) : FloatVector.fromArray(F, sh, j);
+            FloatVector t1 = sh == null ? FloatVector.broadcast(F, -0f) : FloatVector.fromArray(F, sh, j + L);
+            FloatVector lo = FloatVector.broadcast(F, map.lo()), hi = FloatVector.broadcast(F, map.hi());
+            c00.fma(s0, t0).max(lo).min(hi).intoArray(c, co);
+            c01.fma(s1, t1).max(lo).min(hi).intoArray(c, co + L);
+            c10.fma(s0, t0).max(lo).min(hi).intoArray(c, co + ldc);
+            c11.fma(s1, t1).max(lo).min(hi).intoArray(c, co + ldc + L);
+            c20.fma(s0, t0).max(lo).min(hi).intoArray(c, co + 2 * ldc);
+            c21.fma(s1, t1).max(lo).min(hi).intoArray(c, co + 2 * ldc + L);
+            c30.fma(s0, t0).max(lo).min(hi).intoArray(c, co + 3 * ldc);
+            c31.fma(s1, t1).max(lo).min(hi).intoArray(c, co + 3 * ldc + L);
+            c40.fma(s0, t0).max(lo).min(hi).intoArray(c, co + 4 * ldc);
+            c41.fma(s1, t1).max(lo).min(hi).intoArray(c, co + 4 * ldc + L);
+            c50.fma(s0, t0).max(lo).min(hi).intoArray(c, co + 5 * ldc);
+            c51.fma(s1, t1).max(lo).min(hi).intoArray(c, co + 5 * ldc + L);
+            c60.fma(s0, t0).max(lo).min(hi).intoArray(c, co + 6 * ldc);
+            c61.fma(s1, t1).max(lo).min(hi).intoArray(c, co + 6 * ldc + L);
+            c70.fma(s0, t0).max(lo).min(hi).intoArray(c, co + 7 * ldc);
+            c71.fma(s1, t1).max(lo).min(hi).intoArray(c, co + 7 * ldc + L);
+        }
+    }
+
+    /** {@link #kernel8x1} reading an untransposed A in place, {@code A(r,p) = a[ao + r·ars + p]}. */
+    private static void kernel8x1Rows(int kc, float[] a, int ao, int ars, float[] b, int bo, int bs,
+                                      float[] c, int co, int ldc, boolean fromZero, ColumnMap map, int j) {
+        FloatVector c0, c1, c2, c3, c4, c5, c6, c7;
+        if (fromZero) {
+            c0 = c1 = c2 = c3 = c4 = c5 = c6 = c7 = FloatVector.zero(F);
+        } else {
+            c0 = FloatVector.fromArray(F, c, co);
+            c1 = FloatVector.fromArray(F, c, co + ldc);
+            c2 = FloatVector.fromArray(F, c, co + 2 * ldc);
+            c3 = FloatVector.fromArray(F, c, co + 3 * ldc);
+            c4 = FloatVector.fromArray(F, c, co + 4 * ldc);
+            c5 = FloatVector.fromArray(F, c, co + 5 * ldc);
+            c6 = FloatVector.fromArray(F, c, co + 6 * ldc);
+            c7 = FloatVector.fromArray(F, c, co + 7 * ldc);
+        }
+        for (int p = 0; p < kc; p++) {
+            int ai = ao + p;
+            FloatVector b0 = FloatVector.fromArray(F, b, bo + p * bs);
+            c0 = FloatVector.broadcast(F, a[ai]).fma(b0, c0);
+            c1 = FloatVector.broadcast(F, a[ai + ars]).fma(b0, c1);
+            c2 = FloatVector.broadcast(F, a[ai + 2 * ars]).fma(b0, c2);
+            c3 = FloatVector.broadcast(F, a[ai + 3 * ars]).fma(b0, c3);
+            c4 = FloatVector.broadcast(F, a[ai + 4 * ars]).fma(b0, c4);
+            c5 = FloatVector.broadcast(F, a[ai + 5 * ars]).fma(b0, c5);
+            c6 = FloatVector.broadcast(F, a[ai + 6 * ars]).fma(b0, c6);
+            c7 = FloatVector.broadcast(F, a[ai + 7 * ars]).fma(b0, c7);
+        }
+        if (map == null) {
+            c0.intoArray(c, co);
+            c1.intoArray(c, co + ldc);
+            c2.intoArray(c, co + 2 * ldc);
+            c3.intoArray(c, co + 3 * ldc);
+            c4.intoArray(c, co + 4 * ldc);
+            c5.intoArray(c, co + 5 * ldc);
+            c6.intoArray(c, co + 6 * ldc);
+            c7.intoArray(c, co + 7 * ldc);
+        } else {
+            float[] sc = map.scale(), sh = map.shift();
+            FloatVector s = sc == null ? FloatVector.broadcast(F, 1f) : FloatVector.fromArray(F, sc, j);
+            FloatVector t = sh == null ? FloatVector.broadcast(F, -0f) : FloatVector.fromArray(F, sh, j);
+            FloatVector lo = FloatVector.broadcast(F, map.lo()), hi = FloatVector.broadcast(F, map.hi());
+            c0.fma(s, t).max(lo).min(hi).intoArray(c, co);
+            c1.fma(s, t).max(lo).min(hi).intoArray(c, co + ldc);
+            c2.fma(s, t).max(lo).min(hi).intoArray(c, co + 2 * ldc);
+            c3.fma(s, t).max(lo).min(hi).intoArray(c, co + 3 * ldc);
+            c4.fma(s, t).max(lo).min(hi).intoArray(c, co + 4 * ldc);
+            c5.fma(s, t).max(lo).min(hi).intoArray(c, co + 5 * ldc);
+            c6.fma(s, t).max(lo).min(hi).intoArray(c, co + 6 * ldc);
+            c7.fma(s, t).max(lo).min(hi).intoArray(c, co + 7 * ldc);
+        }
+    }
+
+    /**
+     * {@link #kernel8x2} reading a transposed A in place, {@code A(r,p) = a[ao + r + p·aps]} (the MR values of a step
+     * p are adjacent); a copy, see "One kernel per layout of A".
+     */
+    private static void kernel8x2Columns(int kc, float[] a, int ao, int aps, float[] b, int bo, int bs,
+                                         float[] c, int co, int ldc, boolean fromZero, ColumnMap map, int j) {
         FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c60, c61, c70, c71;
         if (fromZero) {
             c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = c60 = c61 = c70 = c71 = FloatVector.zero(F);
@@ -644,9 +995,9 @@ public final class VectorGemm implements Gemm {
         }
     }
 
-    /** The 8 × L micro-kernel, for a last column panel of at most L columns; operands as in {@link #kernel8x2}. */
-    private static void kernel8x1(int kc, float[] a, int ao, int aps, float[] b, int bo, int bs,
-                                  float[] c, int co, int ldc, boolean fromZero, ColumnMap map, int j) {
+    /** {@link #kernel8x1} reading a transposed A in place, {@code A(r,p) = a[ao + r + p·aps]}. */
+    private static void kernel8x1Columns(int kc, float[] a, int ao, int aps, float[] b, int bo, int bs,
+                                         float[] c, int co, int ldc, boolean fromZero, ColumnMap map, int j) {
         FloatVector c0, c1, c2, c3, c4, c5, c6, c7;
         if (fromZero) {
             c0 = c1 = c2 = c3 = c4 = c5 = c6 = c7 = FloatVector.zero(F);

@@ -15,10 +15,11 @@ import slice.engine.Simd;
  * tail, with and without a {@link ColumnMap}; a mapped product equals the plain product followed by the map.
  */
 class GemmTest {
-    // Rows around MR = 8; columns around L and 2L at 128-bit (4, 8) and 512-bit (16, 32), including exact L and 3L panels.
-    private static final int[] ROWS = {1, 5, 17, 70}, COLS = {1, 3, 5, 12, 17, 33, 48}, DEPTHS = {1, 3, 17, 33};
+    // Rows around MR = 8; columns around L and 2L at 128-bit (4, 8) and 512-bit (16, 32), including exact L and 3L panels
+    // and panels of L + L/2 (6, 14 = 8 + 6; 24, 56 = 32 + 24); k = 16, a 1×1 convolution from 16 channels.
+    private static final int[] ROWS = {1, 5, 17, 70}, COLS = {1, 3, 5, 6, 12, 14, 17, 24, 33, 48, 56}, DEPTHS = {1, 3, 16, 17, 33};
     // Every row count below and just above MR = 8 (the few-rows path), column tails at L = 4 and L = 16, k beyond KC.
-    private static final int[] FEW_ROWS = {1, 2, 3, 4, 5, 6, 7, 8, 9}, MAP_COLS = {1, 3, 5, 17, 33, 100}, MAP_DEPTHS = {1, 7, 300};
+    private static final int[] FEW_ROWS = {1, 2, 3, 4, 5, 6, 7, 8, 9}, MAP_COLS = {1, 3, 5, 14, 17, 24, 33, 100}, MAP_DEPTHS = {1, 7, 300};
     private static final Gemm SCALAR = new ScalarGemm();
     private final int defaultThreads = Parallel.threads();
 
@@ -98,7 +99,9 @@ class GemmTest {
     void resultsDoNotDependOnThreadCount() {
         Random rnd = new Random(3);
         int[][] shapes = {{700, 96, 64, 0, 0}, {500, 64, 96, 0, 1}, {96, 64, 900, 1, 0}, {16, 300, 500, 1, 0}, {300, 24, 200, 0, 0},
-                {1, 1000, 1280, 0, 0}, {5, 333, 700, 0, 0}};
+                {1, 1000, 1280, 0, 0}, {5, 333, 700, 0, 0},
+                // split by column vectors: a share ending inside a 2L panel; then by rows (2 row panels)
+                {16, 96, 3000, 1, 0}, {16, 80, 3000, 1, 0}, {16, 36, 3000, 1, 0}, {144, 24, 900, 1, 0}};
         for (int[] s : shapes) {
             int m = s[0], n = s[1], k = s[2];
             boolean ta = s[3] == 1, tb = s[4] == 1;
