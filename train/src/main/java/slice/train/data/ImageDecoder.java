@@ -147,9 +147,9 @@ public final class ImageDecoder {
             }
             if (image == null) {
                 long frame = webpFramePixels(bytes);
-                throw new IOException(format + " of " + stored[0] + " x " + stored[1] + " pixels"
+                throw new IOException("too large to decode: a " + format + " of " + stored[0] + "x" + stored[1] + " pixels"
                         + (frame > (long) stored[0] * stored[1] ? " with a frame of " + frame + " pixels" : "") + " in " + bytes.length
-                        + " bytes: too large to decode" + (stored[2] > 1 ? " even at 1/" + stored[2] + " of its size" : ""));
+                        + " bytes" + (stored[2] > 1 ? ", even at 1/" + stored[2] + " of its size" : ""));
             }
             for (String warning : warnings) {
                 String lower = warning.toLowerCase(Locale.ROOT);

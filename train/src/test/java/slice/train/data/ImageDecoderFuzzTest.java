@@ -86,7 +86,7 @@ class ImageDecoderFuzzTest {
     void aWebpDeclaringMorePixelsThanItCanHoldIsRefusedBeforeDecoding() {
         byte[] inserted = {12, -13, -12, 4, -39, -99, 81, -10, -17, -103, 23, 101};
         byte[] bytes = new Mutation.Insert(22, inserted).apply(SEEDS.get("webp 0"));
-        assertEquals("WEBP of 7641 x 13905 pixels in 54 bytes: too large to decode even at 1/955 of its size", refusal(bytes));
+        assertEquals("too large to decode: a WEBP of 7641x13905 pixels in 54 bytes, even at 1/955 of its size", refusal(bytes));
     }
 
     /**
@@ -97,13 +97,13 @@ class ImageDecoderFuzzTest {
     void aLosslessWebpDeclaringMorePixelsPerByteThanItCanHoldIsRefused() {
         byte[] bytes = Mutation.applyAll(SEEDS.get("webp 1"), List.of(new Mutation.Insert(21, new byte[] {124, 45, 20}),
                 new Mutation.Field(806, 4, -1, false), new Mutation.FlipBit(59, 7)));
-        assertEquals("WEBP of 11645 x 83 pixels in 37 bytes: too large to decode even at 1/10 of its size", refusal(bytes));
+        assertEquals("too large to decode: a WEBP of 11645x83 pixels in 37 bytes, even at 1/10 of its size", refusal(bytes));
     }
 
     /** Found by the fuzz test: an extended WebP's 1 × 1 canvas around a frame whose header was overwritten with spaces. */
     @Test
     void aWebpFrameLargerThanItsCanvasCountsAsDeclared() {
         byte[] bytes = new Mutation.Run(53, 64, (byte) ' ').apply(SEEDS.get("webp 2"));
-        assertEquals("WEBP of 1 x 1 pixels with a frame of 67634176 pixels in 82 bytes: too large to decode", refusal(bytes));
+        assertEquals("too large to decode: a WEBP of 1x1 pixels with a frame of 67634176 pixels in 82 bytes", refusal(bytes));
     }
 }
