@@ -57,12 +57,12 @@ public final class GalleryFolder {
     public record Enrolled(Gallery gallery, String person, List<Outcome> outcomes, int added) { }
 
     /**
-     * The gallery in the folder; with {@code create}, an empty one when the folder holds no model at all. A folder
+     * The gallery in the folder; with {@code create}, an empty one when the folder holds no model at all (the caller
+     * holds the folder's {@link FolderLock}, which refused a path that cannot be a folder and created it). A folder
      * holding a trained classifier is refused (its people are its classes: {@code enroll} retrains its head instead,
      * {@link HeadEnrolment}).
      */
     public Gallery open(boolean create) {
-        if (create) Options.requireFolderPath(dir, "--model");
         if (Gallery.isIn(dir)) return Gallery.read(dir);
         Path trained = dir.resolve(TrainCommand.MODEL);
         if (Files.exists(trained)) throw UserError.about(dir, "holds a trained " + describe(trained) + ", not a gallery: its people"
