@@ -26,8 +26,9 @@ import slice.weights.io.AtomicFiles;
  *
  * <p><b>Format.</b> One file per entry, {@code dir/ab/abcdef….f32}: {@code "SLFC"}, int32 version, int32 length n,
  * n float32, int32 CRC32 of everything before it; little-endian. Written to a temporary file in the same folder and
- * renamed into place, so readers see a whole entry or none. An entry with the wrong size, length or checksum
- * (truncated, corrupted, from another model) is recomputed.
+ * renamed into place, so readers see a whole entry or none; not flushed to disk first
+ * ({@link AtomicFiles#writeChecksummed}): an entry with the wrong size, length or checksum (truncated, corrupted, cut
+ * short by a crash, from another model) is recomputed.
  */
 public final class FeatureCache {
     /**
@@ -214,7 +215,7 @@ public final class FeatureCache {
         crc.update(bytes.array(), 0, HEADER + 4 * n);
         bytes.putInt(HEADER + 4 * n, (int) crc.getValue()).rewind();
         try {
-            AtomicFiles.write(entry, out -> out.write(bytes.array()));
+            AtomicFiles.writeChecksummed(entry, out -> out.write(bytes.array()));
         } catch (FileSystemException e) {
             FileSystemException cache = new FileSystemException(e.getFile(), e.getOtherFile(),
                     AtomicFiles.reason(e) + " (writing the feature cache; --cache DIR puts it elsewhere)");

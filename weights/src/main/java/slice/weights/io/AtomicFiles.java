@@ -60,6 +60,20 @@ public final class AtomicFiles {
      * {@code No space left on device}) names {@code file}.
      */
     public static void write(Path file, Body body) throws IOException {
+        write(file, body, true);
+    }
+
+    /**
+     * {@link #write} without forcing the content to disk before the rename, for files whose reader checks a checksum
+     * and recomputes an entry that fails it (the feature cache's): after a crash the file may be whole, missing, or
+     * fail its check, but never be read as right when it is not. It saves a disk flush per file, which a run writing
+     * thousands of small entries would otherwise wait for one after the other.
+     */
+    public static void writeChecksummed(Path file, Body body) throws IOException {
+        write(file, body, false);
+    }
+
+    private static void write(Path file, Body body, boolean force) throws IOException {
         Path target = file.toAbsolutePath();
         try {
             Files.createDirectories(target.getParent());
@@ -71,7 +85,7 @@ public final class AtomicFiles {
                     tryLock(ch);   // live: other processes' cleaners leave it alone
                     body.writeTo(out);
                     out.flush();
-                    ch.force(true);
+                    if (force) ch.force(true);
                 }
                 moveIntoPlace(tmp, target);
             } finally {

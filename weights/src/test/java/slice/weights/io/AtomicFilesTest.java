@@ -1,5 +1,6 @@
 package slice.weights.io;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -122,6 +123,23 @@ class AtomicFilesTest {
         assertEquals("No space left on device", e.getReason());
         assertEquals(file + ": No space left on device", e.getMessage());
         assertEquals("old", Files.readString(file));
+        assertEquals(List.of(file), files(), "no temporary file left");
+    }
+
+    /** The unflushed write for checksummed entries is atomic like the flushed one: whole new content, or the old. */
+    @Test
+    void aChecksummedWriteReplacesWhollyOrKeepsTheOldContent() throws Exception {
+        Path file = dir.resolve("ab12.f32");
+        AtomicFiles.writeChecksummed(file, out -> out.write(new byte[] {1, 2, 3}));
+        assertArrayEquals(new byte[] {1, 2, 3}, Files.readAllBytes(file));
+        FileSystemException e = assertThrows(FileSystemException.class, () -> AtomicFiles.writeChecksummed(file, out -> {
+            out.write(new byte[] {9, 9});
+            throw new IOException("No space left on device");
+        }));
+        assertEquals(file + ": No space left on device", e.getMessage());
+        assertArrayEquals(new byte[] {1, 2, 3}, Files.readAllBytes(file));
+        AtomicFiles.writeChecksummed(file, out -> out.write(new byte[] {4, 5}));
+        assertArrayEquals(new byte[] {4, 5}, Files.readAllBytes(file));
         assertEquals(List.of(file), files(), "no temporary file left");
     }
 
