@@ -9,6 +9,12 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import slice.engine.Graph;
@@ -41,7 +47,7 @@ import slice.train.InvalidSetting.Setting;
  * <p>Learning rate: cosine decay from {@code lr} to {@code lr/100} over the whole run, after a linear warm-up over the
  * first epoch (or the first tenth of the run, if shorter) that keeps Adam's first, badly-estimated steps small.
  *
- * <p>Resumable: after every epoch a {@link Checkpoint} is written atomically. Every random choice of epoch {@code e}
+ * <p>Resumable: after every epoch a {@link Checkpoint} is written atomically (while the next epoch trains). Every random choice of epoch {@code e}
  * (order, augmented copy, dropout masks) comes from generators seeded with (seed, e), so a run restarted from the
  * checkpoint of epoch {@code e} computes exactly what the uninterrupted run computed, bit for bit.
  */
@@ -100,23 +106,80 @@ public final class Trainer {
 
     /**
      * Trains {@code net} on {@code train}, watching {@code val}, continuing from {@code checkpointFile} when it holds a
-     * run of the same {@code run} identity. {@code onEpoch} receives each finished epoch (after its checkpoint is
-     * written). With an empty validation set the training loss is watched instead.
+     * run of the same {@code run} identity. {@code onEpoch} receives each finished epoch after its checkpoint is
+     * written, on the thread that writes the checkpoints ({@link CheckpointWriter}) while the next epoch trains; an
+     * exception it throws ends the run before the next checkpoint is written. With an empty validation set the
+     * training loss is watched instead.
      */
     public Result fit(Samples train, Samples val, Path checkpointFile, RunIdentity run, Consumer<EpochStats> onEpoch) {
         Optimizer optimizer = optimizer(train.size());
         EarlyStopping progress = Files.exists(checkpointFile) ? resume(checkpointFile, run, optimizer) : new EarlyStopping(snapshot());
         net.plan(Math.min(config.batch(), Math.max(1, train.size())));
         Batch batch = new Batch(config.batch());
-        while (!progress.stopped && progress.epoch < config.epochs()) {
-            EpochStats stats = epoch(progress.epoch + 1, train, val, optimizer, batch);
-            checkNotDiverged(stats, checkpointFile);
-            progress.record(stats, config.patience(), this::snapshot);
-            progress.checkpoint(run, snapshot(), optimizer.state()).save(checkpointFile);
-            onEpoch.accept(stats);
+        try (CheckpointWriter writer = new CheckpointWriter(checkpointFile)) {
+            while (!progress.stopped && progress.epoch < config.epochs()) {
+                EpochStats stats = epoch(progress.epoch + 1, train, val, optimizer, batch);
+                checkNotDiverged(stats, checkpointFile, writer);
+                progress.record(stats, config.patience(), this::snapshot);
+                writer.write(progress.checkpoint(run, snapshot(), optimizer.state()), () -> onEpoch.accept(stats));
+            }
+            writer.awaitWritten();
         }
         restore(progress.bestWeights, checkpointFile);
         return new Result(List.copyOf(progress.history), progress.bestEpoch, progress.resumed);
+    }
+
+    /**
+     * Writes each epoch's checkpoint on a thread of its own, so that the next epoch trains while the file is
+     * serialised and flushed to disk. One write at a time, in epoch order: a write first waits for the one before,
+     * and a failed write (or a failing {@code then}) is thrown by the next call on the training thread. The
+     * checkpoint holds copies of the weights and optimiser state, taken before the next epoch changes them.
+     */
+    private static final class CheckpointWriter implements AutoCloseable {
+        private final Path file;
+        private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "checkpoint writer");
+            t.setDaemon(true);
+            return t;
+        });
+        private Future<?> pending = CompletableFuture.completedFuture(null);
+
+        CheckpointWriter(Path file) {
+            this.file = file;
+        }
+
+        /** Starts writing {@code checkpoint}, then runs {@code then}, once the previous write has finished. */
+        void write(Checkpoint checkpoint, Runnable then) {
+            awaitWritten();
+            pending = thread.submit(() -> {
+                checkpoint.save(file);
+                then.run();
+            });
+        }
+
+        /** Waits for the write in progress, if any; throws what it threw. */
+        void awaitWritten() {
+            try {
+                pending.get();
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof RuntimeException r) throw r;
+                if (e.getCause() instanceof Error err) throw err;
+                throw new IllegalStateException(e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while writing the checkpoint " + file, e);
+            }
+        }
+
+        /** Lets a write in progress finish (the run is ending, maybe with an exception of its own), then stops the thread. */
+        @Override public void close() {
+            thread.shutdown();
+            try {
+                thread.awaitTermination(Long.MAX_VALUE, TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     /**
@@ -133,7 +196,7 @@ public final class Trainer {
      * a non-finite weight: a {@link UserError} saying so, thrown before the epoch's checkpoint is written, so the
      * checkpoint on disk stays the last good epoch's (and a NaN never reaches a file).
      */
-    private void checkNotDiverged(EpochStats stats, Path checkpointFile) {
+    private void checkNotDiverged(EpochStats stats, Path checkpointFile, CheckpointWriter writer) {
         double uniformGuess = Math.log(classes);
         String problem = null;
         if (!Double.isFinite(stats.loss()) || !Double.isFinite(stats.valLoss())) {
@@ -150,6 +213,7 @@ public final class Trainer {
             }
         }
         if (problem == null) return;
+        writer.awaitWritten();
         throw new UserError(String.format(Locale.ROOT, "training diverged in epoch %d (%s): use a lower --lr than %s; %s", stats.epoch(),
                 problem, config.lr(), Files.exists(checkpointFile)
                         ? "the checkpoint of epoch " + (stats.epoch() - 1) + " is kept in " + checkpointFile
@@ -288,7 +352,7 @@ public final class Trainer {
         }
 
         Checkpoint checkpoint(RunIdentity run, Map<String, Tensor> weights, Map<String, Tensor> optimizerState) {
-            return new Checkpoint(run, epoch, stopped, bestEpoch, bestLoss, history, weights, bestWeights, optimizerState);
+            return new Checkpoint(run, epoch, stopped, bestEpoch, bestLoss, List.copyOf(history), weights, bestWeights, optimizerState);
         }
     }
 

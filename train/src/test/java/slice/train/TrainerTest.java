@@ -83,6 +83,25 @@ class TrainerTest {
         assertTrue(r.history().get(14).loss() < r.history().get(0).loss());
     }
 
+    /**
+     * Checkpoints are written while the next epoch trains, yet each epoch is reported only once its own checkpoint is on
+     * disk, in order, holding that epoch's history and no later one's.
+     */
+    @Test
+    void eachEpochIsReportedOnceItsCheckpointIsWritten() {
+        Path ckpt = dir.resolve("h");
+        List<Integer> reported = new ArrayList<>();
+        new Trainer(smallNet(), config(6, 6)).fit(clusters(30, 1), clusters(9, 2), ckpt, RUN, s -> {
+            Checkpoint written = Checkpoint.load(ckpt);
+            assertEquals(s.epoch(), written.epoch());
+            assertEquals(s.epoch(), written.history().size());
+            assertEquals(s.valLoss(), written.history().get(s.epoch() - 1).valLoss());
+            reported.add(s.epoch());
+        });
+        assertEquals(List.of(1, 2, 3, 4, 5, 6), reported);
+        assertEquals(6, Checkpoint.load(ckpt).epoch());
+    }
+
     @Test
     void resumedRunEqualsTheUninterruptedOneBitForBit() throws Exception {
         Samples train = clusters(50, 3), val = clusters(15, 4);
