@@ -188,8 +188,18 @@ final class TrainCommand extends Cli.Task {
         }
     }
 
-    /** The cached activations of the three parts (the training part with its augmented copies). */
-    private record CachedSets(CachedFeatures train, CachedFeatures val, CachedFeatures test) { }
+    /**
+     * The cached activations of the three parts (the training part with its augmented copies), held in memory when
+     * together they take at most a quarter of the heap ({@link Samples#held}).
+     */
+    private record CachedSets(Samples train, Samples val, Samples test) {
+        static CachedSets of(CachedFeatures train, CachedFeatures val, CachedFeatures test) {
+            long bytes = 0;
+            for (CachedFeatures f : List.of(train, val, test)) bytes += 4L * f.size() * f.copies() * f.sampleSize();
+            long budget = bytes <= Runtime.getRuntime().maxMemory() / 4 ? bytes : 0;
+            return new CachedSets(Samples.held(train, budget), Samples.held(val, budget), Samples.held(test, budget));
+        }
+    }
 
     /** What the trained model answers: its unknown score and calibrated threshold, and the measured sets. */
     private record Outcome(UnknownScore unknown, float threshold, Evaluation val, Evaluation test) { }
@@ -321,22 +331,22 @@ final class TrainCommand extends Cli.Task {
                 augment > 0 ? Augmentation.faces(seed) : null, faceIndex);
         Features extraction = new Features(faces.extractor);
         Progress train = estimate.features(progress("train"), (long) d.train.size() * (augment + 1), d.val.size() + d.test.size());
-        CachedSets sets = new CachedSets(
-                phases.time("features", () -> featureCache.features(d.train, augment + 1, extraction, extraction.batch, train)),
-                phases.time("features", () -> featureCache.features(d.val, 1, extraction, extraction.batch, progress("val"))),
-                phases.time("features", () -> featureCache.features(d.test, 1, extraction, extraction.batch, progress("test"))));
+        int perCall = extraction.batch;
+        CachedFeatures trainF = phases.time("features", () -> featureCache.features(d.train, augment + 1, extraction, perCall, train));
+        CachedFeatures valF = phases.time("features", () -> featureCache.features(d.val, 1, extraction, perCall, progress("val")));
+        CachedFeatures testF = phases.time("features", () -> featureCache.features(d.test, 1, extraction, perCall, progress("test")));
         extraction.release();
         System.err.printf(Locale.ROOT, "features at %s: %d images%s ready in %.1f s (cache %s)%n", faces.cacheKey(),
                 d.dataset.samples().size(), augment > 0 ? " + " + augment * d.train.size() + " augmented" : "",
                 (Double) phases.toJson().get("features"), cacheDir);
-        return sets;
+        return phases.time("features", () -> CachedSets.of(trainF, valF, testF));
     }
 
     /** Trains the head (and fine-tuned layers), continuing the checkpoint in {@code --out} if there is one. */
     private Trainer.Result fit(Trainer trainer, CachedSets features, RunIdentity run) {
         Path checkpoint = out.resolve(CHECKPOINT);
         if (Files.exists(checkpoint)) System.err.println("resuming the run checkpointed in " + checkpoint);
-        Trainer.Result result = trainer.fit(Samples.of(features.train), Samples.of(features.val), checkpoint, run, s -> {
+        Trainer.Result result = trainer.fit(features.train, features.val, checkpoint, run, s -> {
             System.out.println(s.line(epochs));
             if (firstEpoch == 0) firstEpoch = s.epoch();
             else if (s.epoch() == firstEpoch + 1) estimate.training(s.epoch(), epochs, s.seconds(), patience);
@@ -351,7 +361,7 @@ final class TrainCommand extends Cli.Task {
      * the validation and test sets.
      */
     private Outcome evaluate(Trainer trainer, FaceModel faces, Data d, CachedSets features) {
-        Samples trainF = Samples.of(features.train), valF = Samples.of(features.val), testF = Samples.of(features.test);
+        Samples trainF = features.train, valF = features.val, testF = features.test;
         int classes = d.classes().size();
         UnknownScore unknown = UnknownScore.fit(trainer.activations(trainF, batch, faces.embedding), Trainer.labelsOf(trainF), classes,
                 faces.full.layer(faces.embedding).outputSize());

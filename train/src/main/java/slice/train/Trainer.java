@@ -47,9 +47,10 @@ import slice.train.InvalidSetting.Setting;
  * <p>Learning rate: cosine decay from {@code lr} to {@code lr/100} over the whole run, after a linear warm-up over the
  * first epoch (or the first tenth of the run, if shorter) that keeps Adam's first, badly-estimated steps small.
  *
- * <p>Resumable: after every epoch a {@link Checkpoint} is written atomically (while the next epoch trains). Every random choice of epoch {@code e}
- * (order, augmented copy, dropout masks) comes from generators seeded with (seed, e), so a run restarted from the
- * checkpoint of epoch {@code e} computes exactly what the uninterrupted run computed, bit for bit.
+ * <p>Resumable: after every epoch a {@link Checkpoint} is written atomically (while the next epoch trains). Every random
+ * choice of epoch {@code e} (order, augmented copy, dropout masks) comes from generators seeded with (seed, e), so a
+ * run restarted from the checkpoint of epoch {@code e} computes exactly what the uninterrupted run computed, bit for
+ * bit.
  */
 public final class Trainer {
     /** The optimiser: Adam (Keras' defaults), or SGD with Nesterov momentum 0.9. */
