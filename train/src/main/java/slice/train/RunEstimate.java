@@ -8,8 +8,8 @@ import slice.train.data.Progress;
 
 /**
  * How long the long parts of a {@code train} run will take, printed as they begin: extrapolated from a short measured
- * sample (feature extraction's batches after the first, the second epoch: the first of each also pays for compiling
- * the kernels), here and projected on a Raspberry Pi 4.
+ * sample (feature extraction's batches once they stop growing, the second epoch: the first of each also pay for
+ * compiling the kernels), here and projected on a Raspberry Pi 4.
  *
  * <p><b>Projection.</b> By the README's method ("On a Raspberry Pi 4"): the Pi reaches the same fraction of its peak as
  * the 128-bit code reaches here, and its four cores scale perfectly, so
@@ -26,7 +26,10 @@ import slice.train.data.Progress;
 final class RunEstimate {
     static final double HERE_128_BIT_GFLOPS = 58, A72_GFLOPS = 12, WIDE_OVER_128_BIT = 1.78;
     static final int PI_CORES = 4;
-    /** Images measured after the first batch (which also pays for compiling the kernels) before extrapolating. */
+    /**
+     * Images measured after the last batch that was larger than the one before it (the feature cache's first batches
+     * grow, 1, 2, 4, …, while the kernels compile) before extrapolating.
+     */
     static final int SAMPLE_IMAGES = 64;
     /** Or this much measured time, whichever comes first. */
     static final double SAMPLE_SECONDS = 2;
@@ -52,14 +55,14 @@ final class RunEstimate {
     /**
      * {@code progress} of a feature extraction, which also prints, once, how long the whole extraction will take: the
      * images {@code start} announces plus {@code alsoAfter} more (the later parts of the run, counted in proportion to
-     * the share of this part that is not cached), at the rate measured after the first batch.
+     * the share of this part that is not cached), at the rate measured once the batches stop growing.
      *
      * @param images    the images (augmented copies included) this part asks for, cached or not
      * @param alsoAfter the images of the parts extracted after this one
      */
     Progress features(Progress progress, long images, long alsoAfter) {
         return new Progress() {
-            private long total, done, sampleFrom;
+            private long total, done, sampleFrom, lastBatch;
             private long startNanos, sampleNanos;
             private boolean printed;
 
@@ -72,11 +75,12 @@ final class RunEstimate {
             @Override public void advance(long items) {
                 progress.advance(items);
                 long now = System.nanoTime();
-                if (done == 0) {
-                    sampleFrom = items;
+                done += items;
+                if (items > lastBatch) {     // a larger batch than the last: still warming up, the sample starts after it
+                    sampleFrom = done;
                     sampleNanos = now;
                 }
-                done += items;
+                lastBatch = items;
                 double seconds = (now - sampleNanos) / 1e9;
                 if (!printed && done > sampleFrom && (done - sampleFrom >= SAMPLE_IMAGES || seconds >= SAMPLE_SECONDS)) {
                     print(done - sampleFrom, seconds);

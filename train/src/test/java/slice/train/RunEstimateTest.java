@@ -47,6 +47,17 @@ class RunEstimateTest {
     }
 
     @Test
+    void theSampleStartsOnceTheBatchesStopGrowing() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        Progress p = new RunEstimate(new PrintStream(bytes, true, StandardCharsets.UTF_8), 3.0).features(Progress.none(), 300, 0);
+        p.start(300);
+        for (int batch : new int[] {1, 2, 4, 8, 16, 32, 32, 32, 32}) p.advance(batch);
+        String line = bytes.toString(StandardCharsets.UTF_8).strip();
+        assertTrue(line.contains("; 64 images measured in "), "the two batches after the first 32, not 94 after the 1: " + line);
+        assertTrue(LINE.matcher(line).matches(), line);
+    }
+
+    @Test
     void aPartlyCachedPartCountsTheLaterPartsInProportion() {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         Progress p = new RunEstimate(new PrintStream(bytes, true, StandardCharsets.UTF_8), 3.0).features(Progress.none(), 200, 100);

@@ -58,6 +58,8 @@ public final class FeatureCache {
     private final Augmentation augmentation;
     private final FaceIndex faces;
     private final ThreadLocal<Preprocessor> preprocessors;
+    /** The most images the next batch may hold while the extractor warms up: 1, 2, 4, … ({@link #features}). */
+    private int warmUpBatch = 1;
 
     /**
      * @param dir          the cache folder (created when needed; may be shared by runs, models and data sets)
@@ -78,6 +80,11 @@ public final class FeatureCache {
      * {@code batchSize}) only those with no valid entry: images are decoded and preprocessed in parallel, passed to
      * {@code extractor}, and each result written atomically. {@code progress} counts the images computed (cache hits
      * are not shown; it is not started when everything is cached).
+     *
+     * <p>This cache's first batches are smaller: 1, 2, 4, … images, doubling up to {@code batchSize}. A fresh JVM runs
+     * the extractor's kernels interpreted, many times slower, until the JIT compiler has compiled them after their
+     * first calls; a small first batch gets those calls made, and the kernels compiled, with little work done at that
+     * speed. The features do not depend on the batch size ({@link Extractor}).
      *
      * @param copies 1 for the plain images only (validation, test, no augmentation); K + 1 for K augmented copies
      * @throws DataException if an image changed or became unreadable since the data set was scanned
@@ -107,8 +114,9 @@ public final class FeatureCache {
             try {
                 int imageLength = spec.imageSize() * spec.imageSize() * 3;
                 float[] batch = new float[Math.min(batchSize, missing.size()) * imageLength];
-                for (int from = 0; from < missing.size(); from += batchSize) {
-                    int count = Math.min(batchSize, missing.size() - from);
+                for (int from = 0, count; from < missing.size(); from += count) {
+                    count = Math.min(Math.min(batchSize, warmUpBatch), missing.size() - from);
+                    warmUpBatch = (int) Math.min(2L * warmUpBatch, batchSize);
                     List<Item> batchItems = new ArrayList<>(count);
                     for (int k = 0; k < count; k++) batchItems.add(items.get(missing.get(from + k)));
                     prepare(batchItems, batch, imageLength);

@@ -144,7 +144,7 @@ class FeatureCacheTest {
     }
 
     @Test
-    void progressCountsComputedImagesInBatches() throws IOException {
+    void progressCountsComputedImagesInBatchesThatGrowAtFirst() throws IOException {
         List<Long> steps = new ArrayList<>();
         long[] total = {-1};
         Progress recorder = new Progress() {
@@ -152,9 +152,14 @@ class FeatureCacheTest {
             @Override public void advance(long items) { steps.add(items); }
             @Override public void finish() { steps.add(-1L); }
         };
-        new FeatureCache(cacheDir, SPEC, null, null).features(samples, 1, new CountingExtractor(), 4, recorder);
+        FeatureCache cache = new FeatureCache(cacheDir, SPEC, Augmentation.faces(5), null);
+        cache.features(samples, 1, new CountingExtractor(), 4, recorder);
         assertEquals(6, total[0]);
-        assertEquals(List.of(4L, 2L, -1L), steps);
+        assertEquals(List.of(1L, 2L, 3L, -1L), steps, "the first batches grow while the extractor warms up");
+        steps.clear();
+        cache.features(samples, 3, new CountingExtractor(), 4, recorder);
+        assertEquals(12, total[0], "two augmented copies of each image");
+        assertEquals(List.of(4L, 4L, 4L, -1L), steps, "warm already: whole batches");
     }
 
     @Test
