@@ -97,6 +97,19 @@ class FeatureCacheTest {
         for (float v : f) assertTrue(v >= -1 && v <= 1 && v != 0, "features are real image statistics: " + f[0]);
     }
 
+    /** In batches that grow (1, 2, 2, 1 here), every image's entry holds the features that image alone gives. */
+    @Test
+    void eachEntryHoldsItsOwnImagesFeatures() throws IOException {
+        CachedFeatures cached = new FeatureCache(cacheDir, SPEC, null, null).features(samples, 1, new CountingExtractor(), 2,
+                Progress.none());
+        Preprocessor pre = new Preprocessor(SIZE, SPEC.scaling());
+        float[] image = new float[pre.imageLength()];
+        for (int i = 0; i < samples.size(); i++) {
+            pre.load(samples.get(i).file(), image, 0);
+            assertArrayEquals(new CountingExtractor().extract(image, 1), read(cached, i, 0), samples.get(i).name());
+        }
+    }
+
     @Test
     void aDifferentSpecOrNewCopiesMissOnlyWhatIsNew() throws IOException {
         CountingExtractor extractor = new CountingExtractor();
