@@ -35,8 +35,9 @@ import slice.engine.kernels.Gemm;
  * a transposed A in place ({@code a[ao + r + p·lda]}), an untransposed A in place ({@code a[ao + r·lda + p]}), and
  * the packer's windows read in place ({@code a[at[r] + p]}, 8 × 2L only). C2
  * removes the bounds checks of a loop's array accesses only when the index steps by a constant, and compiles a
- * constant row offset into the address: one kernel with both strides as parameters kept every check, and the packed
- * kernel measured slower at 128 bits with a stride parameter than with its constant one.
+ * constant row offset into the address: one kernel with both strides as parameters kept every check, the packed
+ * kernel measured slower at 128 bits with a stride parameter than with its constant one, and the untransposed A
+ * slower at 512 bits through the windows' eight row starts ({@code at[r] = ao + r·lda}) than with its stride.
  * Between k blocks the partial sums live in C: the micro-kernel loads its tile at entry (or starts at zero) and
  * stores it at exit. On the last k block it applies the {@link ColumnMap}, if any, to the finished tile in registers
  * right before that store: {@code c = min(max(fma(c, scale[j..], shift[j..]), lo), hi)}, one vector of
