@@ -38,7 +38,7 @@ public interface Gemm {
     }
 
     /**
-     * The two products of a 1×1 convolution's (or a dense layer's) backward pass, which share {@code dY}:
+     * The two products of a 1×1 convolution's backward pass, which share {@code dY}:
      * {@code dW = Xᵀ·dY} into {@code dw [cin × cout]} (when {@code dw} is not null) and {@code dX (+)= dY·Wᵀ} into
      * {@code dx [rows × cin]} (when {@code dx} is not null; added when {@code addDx}), for {@code x [rows × cin]},
      * {@code dy [rows × cout]} and {@code w [cin × cout]}, all dense from index 0. Each element is the fma chain the
