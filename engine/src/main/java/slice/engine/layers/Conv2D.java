@@ -35,8 +35,9 @@ import slice.engine.kernels.WinogradConv;
  * <p>In an inference graph a following frozen batch norm (or {@link Scale}) and ReLU are applied by this layer
  * ({@link Epilogue}): the GEMM maps each tile of Y with them before storing it.
  *
- * <p>A 3×3 stride-1 forward that {@link WinogradConv#suits} (and {@link WinogradConv#pays} for the batch) is computed
- * with Winograd's F(2×2, 3×3) instead (same epilogue; rounding as that class states): in inference, and in training
+ * <p>A 3×3 stride-1 forward that {@link WinogradConv#suits} (and {@link WinogradConv#pays} for the batch capacity the
+ * graph planned: the choice is the node's, so an image's output does not depend on how many others share its batch
+ * or its slice) is computed with Winograd's F(2×2, 3×3) instead (same epilogue; rounding as that class states): in inference, and in training
  * when this layer is frozen. A trainable layer's training forward keeps the direct product, whose smaller rounding
  * keeps finite-difference checks of the gradients through it as sharp as before; the backward is always as above.
  */
@@ -93,16 +94,20 @@ public final class Conv2D extends Layer {
         return holder[0];
     }
 
-    /** Grows this thread's column buffer for the largest tile; the state is the fused {@link Epilogue}, if any. */
+    /** A node's scratch: the fused {@link Epilogue} ({@code null} when none), and whether Winograd pays at its capacity. */
+    private record State(Epilogue epilogue, boolean winograd) { }
+
+    /** Grows this thread's column buffer for the largest tile; decides the node's {@link State}. */
     @Override protected Object newState(Node node, int batchCapacity) {
         if (im2col != null) columns(Math.min(tileRows(), batchCapacity * outputSize() / cout));
-        return Epilogue.of(cout, node.fusedAfter());
+        return new State(Epilogue.of(cout, node.fusedAfter()), winograd != null && winograd.pays(batchCapacity));
     }
 
     @Override public void forward(Node node, boolean training) {
-        Epilogue e = (Epilogue) node.state();
+        State state = (State) node.state();
+        Epilogue e = state.epilogue();
         float[] x = node.in(0).data, y = node.out().data, w = kernel.value.data;
-        if (winograd != null && (!training || !isTrainable()) && winograd.pays(node.batch())) {
+        if (state.winograd() && (!training || !isTrainable())) {
             if (e != null) e.prepare();
             winograd.forward(x, node.batch(), w, bias == null ? null : bias.value.data, e == null ? null : e.map(), y);
             return;
