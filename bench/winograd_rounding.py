@@ -54,13 +54,9 @@ def trial(m, r, pts, C=192, O=8, tiles=2000):
     ew = np.abs(Y - exact) / S; ed = np.abs(D - exact) / S
     return ew.max(), np.sqrt((ew ** 2).mean()), ed.max(), np.sqrt((ed ** 2).mean())
 
-h = 0.5
-for name, m, r, pts in [("F(2,3)", 2, 3, [0, 1, -1]), ("F(4,3)", 4, 3, [0, 1, -1, 2, -2]),
-                        ("F(2,7)", 2, 7, [0, 1, -1, 2, -2, h, -h]),
-                        ("F(3,7)", 3, 7, [0, 1, -1, 2, -2, h, -h, 3]),
-                        ("F(4,7)", 4, 7, [0, 1, -1, 2, -2, h, -h, 3, -3])]:
-    wmax, wrms, dmax, drms = trial(m, r, pts)
-    print(f"{name}: winograd max {wmax:.2e} rms {wrms:.2e} | direct max {dmax:.2e} rms {drms:.2e} | ratio max {wmax/dmax:.1f} rms {wrms/drms:.1f}")
+def report(name, wmax, wrms, dmax, drms):
+    print(f"{name}: winograd max {wmax:.2e} rms {wrms:.2e} | direct max {dmax:.2e} rms {drms:.2e}"
+          f" | ratio max {wmax / dmax:.1f} rms {wrms / drms:.1f}")
 
 def trial2d(m, r, pts, C=96, O=4, tiles=600):
     a = m + r - 1
@@ -82,6 +78,12 @@ def trial2d(m, r, pts, C=96, O=4, tiles=600):
     ew = np.abs(Y - exact) / S; ed = np.abs(D - exact) / S
     return ew.max(), np.sqrt((ew ** 2).mean()), ed.max(), np.sqrt((ed ** 2).mean())
 
+h = 0.5
+for name, m, r, pts in [("F(2,3)", 2, 3, [0, 1, -1]), ("F(4,3)", 4, 3, [0, 1, -1, 2, -2]),
+                        ("F(2,7)", 2, 7, [0, 1, -1, 2, -2, h, -h]),
+                        ("F(3,7)", 3, 7, [0, 1, -1, 2, -2, h, -h, 3]),
+                        ("F(4,7)", 4, 7, [0, 1, -1, 2, -2, h, -h, 3, -3])]:
+    report(name, *trial(m, r, pts))
+
 for name, m, r, pts in [("F(2x2,3x3)", 2, 3, [0, 1, -1]), ("F(4x4,3x3)", 4, 3, [0, 1, -1, 2, -2]), ("F(3x3,3x3)", 3, 3, [0, 1, -1, 2])]:
-    wmax, wrms, dmax, drms = trial2d(m, r, pts)
-    print(f"{name}: winograd max {wmax:.2e} rms {wrms:.2e} | direct max {dmax:.2e} rms {drms:.2e} | ratio max {wmax/dmax:.1f} rms {wrms/drms:.1f}")
+    report(name, *trial2d(m, r, pts))
