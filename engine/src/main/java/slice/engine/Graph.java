@@ -301,8 +301,8 @@ public final class Graph {
      * {@link #forward} then runs a batch of up to {@code batchCapacity} images through the network in slices of a few
      * images (as many as keep the largest activation of a slice under {@value #SLICE_FLOATS} floats: 3 images for
      * MobileNetV2-224 and InceptionV3-299), copying each slice's output into a whole-batch result. The activation
-     * buffers are those of one slice, not of the batch, so memory no longer grows with the batch (what a 1 GB heap
-     * on a Pi needs).
+     * buffers are those of one slice per thread, not of the batch, so memory does not grow with the batch (what a
+     * 1 GB heap on a Pi needs).
      *
      * <p>Threads: a batch of one image runs as one slice whose layers the threads share ({@link Parallel}). A larger
      * batch is cut into one contiguous share of images per thread (as equal as they can be), and each thread runs its
