@@ -310,8 +310,10 @@ public final class Graph {
      * once per batch instead of in every layer, and no layer is split into pieces too small to keep two cores busy.
      * A share is cut into the fewest slices of at most the slice size, as equal as they can be.
      *
-     * <p>The numbers are those of a whole-batch pass (no computation mixes images), whatever the thread count; but
-     * only the output holds the whole batch: the other layers' buffers hold a slice. There is no backward.
+     * <p>No computation mixes images, so the numbers are the same for any thread count, and those of a whole-batch
+     * pass wherever a layer does not choose its product by the batch it was planned for (a 3×3 convolution's Winograd
+     * or direct product, {@link slice.engine.layers.Conv2D}, is chosen for a slice here). Only the output holds the
+     * whole batch: the other layers' buffers hold a slice. There is no backward.
      */
     public void planInference(int batchCapacity) {
         int largest = source.outputSize();
@@ -358,7 +360,7 @@ public final class Graph {
      * its own input). A network's activations are many times the CPU's caches: MobileNetV2-224's 155 layer outputs
      * are 87 MB per image. With a buffer per layer every pass streams them all through DRAM (a write to a cold line
      * first reads it); shared, they are 13 MB in 4 arrays that stay in L2/L3 (InceptionV3-299: 129 MB → 13 MB in 6).
-     * {@code byLayer} and {@code order} are one set of nodes ({@link #makeNodes}) and their layers' in execution order.
+     * {@code byLayer} is one set of nodes ({@link #makeNodes}), {@code order} its layers' nodes in execution order.
      */
     private void shareBuffers(Map<Layer, Node> byLayer, List<Node> order) {
         Map<Tensor, Integer> lastRead = new IdentityHashMap<>();
