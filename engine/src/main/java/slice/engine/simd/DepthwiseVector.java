@@ -38,6 +38,8 @@ import slice.engine.kernels.WindowGeometry;
  *       four channel vectors at once (four independent fma chains) along the row; row partials added to the
  *       gradient.</li>
  * </ul>
+ * Forward and kernel gradient read each new row (input, output, ∂L/∂y) ahead, in order, when a pixel spans more
+ * than two cache lines ({@link #readsAhead}); the input gradient's rows are zeroed in order by its caller.
  */
 public final class DepthwiseVector implements DepthwiseKernel {
     private static final int L = F.length();
@@ -48,12 +50,46 @@ public final class DepthwiseVector implements DepthwiseKernel {
      * line. Narrower vectors would fetch every line once per vector of it; they sweep four vectors per tap instead.
      */
     private static final boolean NINE_PARTIALS = L * Float.BYTES >= 64;
+    /** The xor of what {@link #readAhead} read, stored once per call only so that the JIT cannot drop those reads. */
+    @SuppressWarnings("unused") private static int readAheadBits;
+
+    /**
+     * Whether a pass reads its rows ahead ({@link #readAhead}): when a pixel's channels span more than two 64-byte cache
+     * lines, the sweep of one channel vector along a row touches one line every few hundred bytes, a stride the
+     * hardware prefetchers follow poorly; read once in order beforehand, the row is in cache for every sweep.
+     */
+    private static boolean readsAhead(int channels) {
+        return channels * Float.BYTES > 2 * 64;
+    }
+
+    /** Reads {@code a[from, from + length)} in order, one element per 64-byte line, and returns the xor of their bits. */
+    private static int readAhead(float[] a, int from, int length) {
+        int bits = 0;
+        for (int i = from; i < from + length; i += 64 / Float.BYTES) bits ^= Float.floatToRawIntBits(a[i]);
+        return bits;
+    }
+
+    /**
+     * {@link #readAhead} of the input rows {@code [kyLo, kyHi)} of output row {@code r} (image {@code n}, top input row
+     * {@code iy0}) that the row before it did not read, unless {@code r} is the first row of the call or of an image.
+     */
+    private static int readInputRowsAhead(WindowGeometry g, float[] x, int r, int row0, int n, int iy0, int kyLo, int kyHi) {
+        int fresh = r == row0 || r % g.outH == 0 ? kyLo : Math.max(kyLo, g.kh - g.stride), rowLength = g.w * g.channels, bits = 0;
+        for (int ky = fresh; ky < kyHi; ky++) bits ^= readAhead(x, (n * g.h + iy0 + ky) * rowLength, rowLength);
+        return bits;
+    }
 
     @Override public void forward(WindowGeometry g, float[] x, float[] kernel, float[] bias, ColumnMap map, float[] y, int row0, int row1) {
+        boolean ahead = readsAhead(g.channels);
+        int bits = 0;
         for (int r = row0; r < row1; r++) {
             int n = r / g.outH, oy = r % g.outH;
             int iy0 = oy * g.stride - g.padTop;
             int kyLo = firstTap(iy0), kyHi = endTap(iy0, g.h, g.kh);
+            if (ahead) {
+                bits ^= readInputRowsAhead(g, x, r, row0, n, iy0, kyLo, kyHi);
+                bits ^= readAhead(y, r * g.outW * g.channels, g.outW * g.channels); // its lines owned before the stores
+            }
             if (g.kh == 3 && g.kw == 3 && kyLo == 0 && kyHi == 3) {
                 // interior columns: all three input columns exist
                 int oxA = (g.padLeft + g.stride - 1) / g.stride;
@@ -67,6 +103,7 @@ public final class DepthwiseVector implements DepthwiseKernel {
             }
             rowByTaps(g, x, kernel, bias, map, y, r, n, iy0, kyLo, kyHi, 0, g.outW);
         }
+        if (ahead) readAheadBits = bits;
     }
 
     /** Output pixels {@code [oxA, oxB)} of row {@code r}, all nine taps inside the input. */
@@ -429,11 +466,14 @@ public final class DepthwiseVector implements DepthwiseKernel {
         int c = g.channels, s = g.stride;
         DepthwiseScalar.clearKernelGradient(g, dK, dBias);
         float[] partials = NINE_PARTIALS && g.kh == 3 && g.kw == 3 ? new float[9 * L] : null; // kernelRow3x3's nine partials
+        boolean ahead = readsAhead(c);
+        int bits = 0;
         for (int r = row0; r < row1; r++) {
             int b = r / g.outH, oy = r % g.outH;
             int iy0 = oy * s - g.padTop;
             int kyLo = firstTap(iy0), kyHi = endTap(iy0, g.h, g.kh);
             int dyRow = r * g.outW * c;
+            if (ahead) bits ^= readInputRowsAhead(g, x, r, row0, b, iy0, kyLo, kyHi) ^ readAhead(dy, dyRow, g.outW * c);
             int ch = 0;
             if (NINE_PARTIALS && g.kh == 3 && g.kw == 3 && kyLo == 0 && kyHi == 3) {
                 int xRow = (b * g.h + iy0) * g.w * c;
@@ -468,6 +508,7 @@ public final class DepthwiseVector implements DepthwiseKernel {
             }
             DepthwiseScalar.addKernelGradientOfRow(g, x, dy, r, dK, dBias, ch, c);
         }
+        if (ahead) readAheadBits = bits;
     }
 
     /**
