@@ -17,11 +17,12 @@ import slice.engine.layers.Padding;
 /**
  * A/B harness for the depthwise convolutions of a MobileNetV2 training step (α 1.0 or 0.5 at 224 px, batch 32 by
  * default): for each distinct layer shape the least CPU time of the calling thread over repeated training-mode
- * forward and backward passes of the layer inside a planned training graph (after a 1×1 convolution, as in the network,
- * so its backward writes ∂L/∂x rather than adding to it), and the memory traffic that time implies — forward reads the input and writes the
- * output, backward reads the input and ∂L/∂y and writes ∂L/∂x, each once (a lower bound: caches hold none of it at
- * batch 32). The last line adds the layers up, each shape as often as the network has it. CPU time and the minimum
- * are the steadiest measures on a shared machine; compare two jars by alternating runs:
+ * forward and backward passes of the layer inside a planned training graph (after a 1×1 convolution, as in the
+ * network, so its backward writes ∂L/∂x rather than adding to it), and the memory traffic that time implies —
+ * forward reads the input and writes the output, backward reads the input and ∂L/∂y and writes ∂L/∂x, each once (a
+ * lower bound: caches hold none of it at batch 32). The last line adds the layers up, each shape as often as the
+ * network has it. CPU time and the minimum are the steadiest measures on a shared machine; compare two jars by
+ * alternating runs:
  * {@code java --add-modules jdk.incubator.vector [-XX:MaxVectorSize=16] [-Dalpha=0.5] [-Dbatch=32] [-Dseconds=2]
  * -cp JAR slice.bench.research.DepthwiseTrainingBench} (one engine thread).
  */
