@@ -107,16 +107,20 @@ public final class DepthwiseVector implements DepthwiseKernel {
     }
 
     /** Output pixels {@code [oxA, oxB)} of row {@code r}, all nine taps inside the input. */
-    private static void row3x3(WindowGeometry g, float[] x, float[] k, float[] bias, ColumnMap map, float[] y, int r, int n, int iy0, int oxA, int oxB) {
+    private static void row3x3(WindowGeometry g, float[] x, float[] k, float[] bias, ColumnMap map, float[] y, int r, int n, int iy0,
+            int oxA, int oxB) {
         int c = g.channels, s = g.stride, vecEnd = F.loopBound(c);
         int rowStride = g.w * c, pixStride = s * c;
         boolean mapped = map != null;
         int in0 = ((n * g.h + iy0) * g.w + oxA * s - g.padLeft) * c;
         int out0 = (r * g.outW + oxA) * c;
         for (int ch = 0; ch < vecEnd; ch += L) {
-            FloatVector w0 = FloatVector.fromArray(F, k, ch), w1 = FloatVector.fromArray(F, k, c + ch), w2 = FloatVector.fromArray(F, k, 2 * c + ch);
-            FloatVector w3 = FloatVector.fromArray(F, k, 3 * c + ch), w4 = FloatVector.fromArray(F, k, 4 * c + ch), w5 = FloatVector.fromArray(F, k, 5 * c + ch);
-            FloatVector w6 = FloatVector.fromArray(F, k, 6 * c + ch), w7 = FloatVector.fromArray(F, k, 7 * c + ch), w8 = FloatVector.fromArray(F, k, 8 * c + ch);
+            FloatVector w0 = FloatVector.fromArray(F, k, ch), w1 = FloatVector.fromArray(F, k, c + ch);
+            FloatVector w2 = FloatVector.fromArray(F, k, 2 * c + ch);
+            FloatVector w3 = FloatVector.fromArray(F, k, 3 * c + ch), w4 = FloatVector.fromArray(F, k, 4 * c + ch);
+            FloatVector w5 = FloatVector.fromArray(F, k, 5 * c + ch);
+            FloatVector w6 = FloatVector.fromArray(F, k, 6 * c + ch), w7 = FloatVector.fromArray(F, k, 7 * c + ch);
+            FloatVector w8 = FloatVector.fromArray(F, k, 8 * c + ch);
             FloatVector b = bias == null ? FloatVector.zero(F) : FloatVector.fromArray(F, bias, ch);
             // The map's vectors (without an affine step: fma(acc, 1, −0) = acc exactly, even for acc = ±0).
             FloatVector ms = !mapped || map.scale() == null ? ONE : FloatVector.fromArray(F, map.scale(), ch);
@@ -364,9 +368,12 @@ public final class DepthwiseVector implements DepthwiseKernel {
         int dyA = ((n * g.outH + oy0) * g.outW + ixA + g.padLeft) * c; // dy[oy0, ixA + padLeft]: tap (0, 0)
         int dxA = (r * g.w + ixA) * c;
         for (int ch = 0; ch < vecEnd; ch += L) {
-            FloatVector w0 = FloatVector.fromArray(F, k, ch), w1 = FloatVector.fromArray(F, k, c + ch), w2 = FloatVector.fromArray(F, k, 2 * c + ch);
-            FloatVector w3 = FloatVector.fromArray(F, k, 3 * c + ch), w4 = FloatVector.fromArray(F, k, 4 * c + ch), w5 = FloatVector.fromArray(F, k, 5 * c + ch);
-            FloatVector w6 = FloatVector.fromArray(F, k, 6 * c + ch), w7 = FloatVector.fromArray(F, k, 7 * c + ch), w8 = FloatVector.fromArray(F, k, 8 * c + ch);
+            FloatVector w0 = FloatVector.fromArray(F, k, ch), w1 = FloatVector.fromArray(F, k, c + ch);
+            FloatVector w2 = FloatVector.fromArray(F, k, 2 * c + ch);
+            FloatVector w3 = FloatVector.fromArray(F, k, 3 * c + ch), w4 = FloatVector.fromArray(F, k, 4 * c + ch);
+            FloatVector w5 = FloatVector.fromArray(F, k, 5 * c + ch);
+            FloatVector w6 = FloatVector.fromArray(F, k, 6 * c + ch), w7 = FloatVector.fromArray(F, k, 7 * c + ch);
+            FloatVector w8 = FloatVector.fromArray(F, k, 8 * c + ch);
             int d0 = dyA + ch, i = dxA + ch;
             int ix = ixA;
             for (; ix + 4 <= ixB; ix += 4, d0 += 4 * c, i += 4 * c) {
@@ -432,7 +439,8 @@ public final class DepthwiseVector implements DepthwiseKernel {
      * (ky, kx) order, the tap's weight vector in a register while it sweeps the row ({@code dx += dy·w}); each input
      * pixel thus accumulates its taps in the scalar twin's order.
      */
-    private static void inputRowByTaps(WindowGeometry g, float[] dy, float[] k, float[] dx, int r, int n, TapRun rows, int ixFrom, int ixTo) {
+    private static void inputRowByTaps(WindowGeometry g, float[] dy, float[] k, float[] dx, int r, int n, TapRun rows, int ixFrom,
+            int ixTo) {
         if (ixFrom >= ixTo) return;
         int c = g.channels, s = g.stride, vecEnd = F.loopBound(c);
         for (int j = 0; j < rows.count(); j++) {
