@@ -62,27 +62,11 @@ public interface BatchNormKernel {
     void gatedGradientSums(float[] dy, float[] x, int p0, int p1, int channels, float[] mean, ReluGate gate,
                            float[] sumDy, float[] sumDyXc);
 
-    /** Floats per tile of {@link #moments}: a tile of {@code x} this size stays in the L1 cache between its two reads. */
-    int MOMENT_TILE_FLOATS = 4096;
+    /** {@code sum[c] += Σ_p x[p, c]}. */
+    void sum(float[] x, int p0, int p1, int channels, float[] sum);
 
-    /** Pixels per tile of {@link #moments}: {@value #MOMENT_TILE_FLOATS} floats' worth, at least one pixel. */
-    static int momentTile(int channels) { return Math.max(1, MOMENT_TILE_FLOATS / channels); }
-
-    /**
-     * Overwrites {@code mean[c]} and {@code m2[c]} with the mean and the sum of squared deviations
-     * {@code Σ_p (x[p, c] − mean[c])²} of pixels {@code [p0, p1)}, reading {@code x} once from memory. Tile by tile
-     * ({@link #momentTile} pixels {@code [t0, t1)}, {@code n = t1 − t0}): the tile's rough mean {@code r = (Σ x)/n}
-     * (sum in pixel order); then, the tile read again while in cache, its deviations {@code d = x − r}, their sum
-     * {@code R = Σ d} and squares {@code Q = Σ d²} (one fma each); the tile's mean {@code m = r + R/n} and squares
-     * {@code Q − R·(R/n)} (one fma: the corrected two-pass algorithm). The tile is merged into the running moments of
-     * the {@code k = t0 − p0} pixels before it (Chan, Golub and LeVeque's pairwise update), with {@code w = n/(k + n)},
-     * {@code v = k·w}, {@code δ = m − mean}: {@code mean += δ·w} (one fma), {@code m2 += δ·δ·v + (Q − R·(R/n))}.
-     * Against a double-precision two-pass computation on the same floats ({@code
-     * BatchNormTest.momentsMatchDoublePrecisionTwoPass}, 3 000 pixels): the mean within 1e-7 of its size; {@code m2}
-     * within 1e-5 of itself for 1000 + U(−1, 1) and U(−1, 1), within 5e-5 for 100 + U(−0.01, 0.01), where the
-     * tiles' float means, 100 ± 4e-6, carry the between-tile term.
-     */
-    void moments(float[] x, int p0, int p1, int channels, float[] mean, float[] m2);
+    /** {@code squares[c] += Σ_p (x[p, c] − mean[c])²}. */
+    void centredSquares(float[] x, int p0, int p1, int channels, float[] mean, float[] squares);
 
     /** {@code sumDy[c] += Σ_p dy[p, c]} and {@code sumDyXc[c] += Σ_p dy[p, c]·(x[p, c] − mean[c])}. */
     void gradientSums(float[] dy, float[] x, int p0, int p1, int channels, float[] mean,

@@ -70,27 +70,17 @@ public final class BatchNormScalar implements BatchNormKernel {
         }
     }
 
-    @Override public void moments(float[] x, int p0, int p1, int channels, float[] mean, float[] m2) {
-        for (int c = 0; c < channels; c++) {
-            mean[c] = 0f;
-            m2[c] = 0f;
+    @Override public void sum(float[] x, int p0, int p1, int channels, float[] sum) {
+        for (int p = p0; p < p1; p++) {
+            for (int c = 0; c < channels; c++) sum[c] += x[p * channels + c];
         }
-        for (int t0 = p0; t0 < p1; t0 += BatchNormKernel.momentTile(channels)) {
-            int t1 = Math.min(p1, t0 + BatchNormKernel.momentTile(channels));
-            float n = t1 - t0, w = n / (t1 - p0), v = (t0 - p0) * w;
+    }
+
+    @Override public void centredSquares(float[] x, int p0, int p1, int channels, float[] mean, float[] squares) {
+        for (int p = p0; p < p1; p++) {
             for (int c = 0; c < channels; c++) {
-                float sum = 0f;
-                for (int p = t0; p < t1; p++) sum += x[p * channels + c];
-                float roughMean = sum / n, residual = 0f, squares = 0f;
-                for (int p = t0; p < t1; p++) {
-                    float d = x[p * channels + c] - roughMean;
-                    residual += d;
-                    squares = Math.fma(d, d, squares);
-                }
-                float correction = residual / n, tileMean = roughMean + correction;
-                float delta = tileMean - mean[c];
-                mean[c] = Math.fma(delta, w, mean[c]);
-                m2[c] += Math.fma(delta * delta, v, Math.fma(-residual, correction, squares));
+                float d = x[p * channels + c] - mean[c];
+                squares[c] = Math.fma(d, d, squares[c]);
             }
         }
     }

@@ -61,13 +61,10 @@ public final class BatchNorm extends Layer {
         final float[] mean, variance, invStd, scale, shift;
         /** Per-channel backward sums and coefficients, C floats each. */
         final float[] sumDy, sumDyXc, coefCentred, coefConst;
-        /**
-         * Per-block partials {@code [block][C]}: the two gradient sums (the forward's blocks' squared deviations in
-         * {@code partialA}); the forward's blocks' means.
-         */
+        /** Per-block partial sums {@code [block][C]}, two sets for the two gradient sums; the blocks' own means. */
         final float[][] partialA, partialB, blockMean;
-        /** The batch mean and sum of squared deviations, combined over blocks in double. */
-        final double[] batchMean, batchSquares;
+        /** The variance's sum of squared deviations, combined over blocks in double. */
+        final double[] squares;
         /** Whether the last forward used batch statistics (training mode) or the moving ones. */
         boolean batchStatistics;
         /** The fused ReLU's gate over {@link #scale} and {@link #shift} and its cap, {@code null} without one. */
@@ -87,8 +84,7 @@ public final class BatchNorm extends Layer {
             partialA = new float[blocks][channels];
             partialB = new float[blocks][channels];
             blockMean = new float[blocks][channels];
-            batchMean = new double[channels];
-            batchSquares = new double[channels];
+            squares = new double[channels];
             gate = relu == null ? null : new ReluGate(scale, shift, relu.maxValue);
         }
     }
@@ -162,39 +158,37 @@ public final class BatchNorm extends Layer {
 
     /**
      * Batch statistics, mean = (1/P) Σ x and variance = (1/P) Σ (x − mean)², in one pass over memory: each block of
-     * {@value #SUM_BLOCK} pixels gets, in parallel, its mean {@code m_b} and its sum of squared deviations
-     * {@code Q_b} ({@link BatchNormKernel#moments}); then, in block order and in double, the mean is
-     * {@code Σ_b n_b·m_b / P} and the blocks' squares combine exactly (Chan, Golub and LeVeque):
-     * {@code Σ (x − mean)² = Σ_b [Q_b + n_b·(m_b − mean)²]}.
+     * {@value #SUM_BLOCK} pixels gets, in parallel, its sum {@code S_b} and then, while it is in cache, its squares
+     * centred on its own mean {@code m_b = S_b / n_b}: {@code Q_b = Σ_b (x − m_b)²}. Then, in block order, the mean is
+     * {@code (Σ_b S_b) / P} (the float partials added as {@link #sumOverPixels} adds them) and the variance combines
+     * the blocks exactly (Chan, Golub and LeVeque): {@code Σ (x − mean)² = Σ_b [Q_b + n_b·(m_b − mean)²]}, in double.
      */
     private void batchMoments(Saved s, float[] x, int pixels) {
-        float[][] blockMean = s.blockMean, blockSquares = s.partialA;
+        float[] mean = s.mean, variance = s.variance;
+        float[][] sums = s.partialA, squares = s.partialB, blockMean = s.blockMean;
         int blocks = (pixels + SUM_BLOCK - 1) / SUM_BLOCK;
         Parallel.forRange(blocks, (b0, b1) -> {
             for (int b = b0; b < b1; b++) {
-                int p0 = b * SUM_BLOCK;
-                KERNEL.moments(x, p0, Math.min(p0 + SUM_BLOCK, pixels), channels, blockMean[b], blockSquares[b]);
+                int p0 = b * SUM_BLOCK, p1 = Math.min(p0 + SUM_BLOCK, pixels);
+                Arrays.fill(sums[b], 0f);
+                Arrays.fill(squares[b], 0f);
+                KERNEL.sum(x, p0, p1, channels, sums[b]);
+                for (int c = 0; c < channels; c++) blockMean[b][c] = sums[b][c] / (p1 - p0);
+                KERNEL.centredSquares(x, p0, p1, channels, blockMean[b], squares[b]);
             }
         });
-        double[] mean = s.batchMean, squares = s.batchSquares;
-        Arrays.fill(mean, 0);
-        Arrays.fill(squares, 0);
-        for (int b = 0; b < blocks; b++) {
-            int n = Math.min(SUM_BLOCK, pixels - b * SUM_BLOCK);
-            for (int c = 0; c < channels; c++) mean[c] += (double) n * blockMean[b][c];
-        }
+        Arrays.fill(mean, 0f);
+        for (int b = 0; b < blocks; b++) for (int c = 0; c < channels; c++) mean[c] += sums[b][c];
         for (int c = 0; c < channels; c++) mean[c] /= pixels;
+        Arrays.fill(s.squares, 0);
         for (int b = 0; b < blocks; b++) {
             int n = Math.min(SUM_BLOCK, pixels - b * SUM_BLOCK);
             for (int c = 0; c < channels; c++) {
-                double d = blockMean[b][c] - mean[c];
-                squares[c] += blockSquares[b][c] + n * d * d;
+                double d = (double) blockMean[b][c] - mean[c];
+                s.squares[c] += squares[b][c] + n * d * d;
             }
         }
-        for (int c = 0; c < channels; c++) {
-            s.mean[c] = (float) mean[c];
-            s.variance[c] = (float) (squares[c] / pixels);
-        }
+        for (int c = 0; c < channels; c++) variance[c] = (float) (s.squares[c] / pixels);
     }
 
     /**

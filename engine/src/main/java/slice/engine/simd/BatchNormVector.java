@@ -2,7 +2,6 @@ package slice.engine.simd;
 
 import static slice.engine.simd.VectorInfo.F;
 
-import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import slice.engine.kernels.BatchNormKernel;
@@ -196,8 +195,7 @@ public final class BatchNormVector implements BatchNormKernel {
      */
     private static int tile(int channels) { return Math.max(1, TILE_FLOATS / channels); }
 
-    /** {@code sum[c] += Σ_p x[p, c]}, pixel by pixel in increasing order. */
-    private static void sum(float[] x, int p0, int p1, int channels, float[] sum) {
+    @Override public void sum(float[] x, int p0, int p1, int channels, float[] sum) {
         for (int t0 = p0; t0 < p1; t0 += tile(channels)) {
             int t1 = Math.min(p1, t0 + tile(channels));
             int c = 0;
@@ -224,82 +222,43 @@ public final class BatchNormVector implements BatchNormKernel {
         }
     }
 
-    @Override public void moments(float[] x, int p0, int p1, int channels, float[] mean, float[] m2) {
-        Arrays.fill(mean, 0, channels, 0f);
-        Arrays.fill(m2, 0, channels, 0f);
-        float[] roughMean = new float[channels], residual = new float[channels], squares = new float[channels];
-        for (int t0 = p0; t0 < p1; t0 += BatchNormKernel.momentTile(channels)) {
-            int t1 = Math.min(p1, t0 + BatchNormKernel.momentTile(channels));
-            float n = t1 - t0, w = n / (t1 - p0), v = (t0 - p0) * w;
-            Arrays.fill(roughMean, 0f);
-            sum(x, t0, t1, channels, roughMean);
-            for (int c = 0; c < channels; c++) roughMean[c] /= n;
-            deviations(x, t0, t1, channels, roughMean, residual, squares);
+    @Override public void centredSquares(float[] x, int p0, int p1, int channels, float[] mean, float[] squares) {
+        for (int t0 = p0; t0 < p1; t0 += tile(channels)) {
+            int t1 = Math.min(p1, t0 + tile(channels));
             int c = 0;
-            for (; c < F.loopBound(channels); c += L) {
-                FloatVector r = FloatVector.fromArray(F, residual, c), correction = r.div(n);
-                FloatVector runningMean = FloatVector.fromArray(F, mean, c);
-                FloatVector delta = FloatVector.fromArray(F, roughMean, c).add(correction).sub(runningMean);
-                delta.fma(FloatVector.broadcast(F, w), runningMean).intoArray(mean, c);
-                FloatVector tileSquares = r.neg().fma(correction, FloatVector.fromArray(F, squares, c));
-                delta.mul(delta).fma(FloatVector.broadcast(F, v), tileSquares).add(FloatVector.fromArray(F, m2, c))
-                        .intoArray(m2, c);
+            for (; c + 4 * L <= channels; c += 4 * L) {
+                FloatVector m0 = FloatVector.fromArray(F, mean, c), m1 = FloatVector.fromArray(F, mean, c + L);
+                FloatVector m2 = FloatVector.fromArray(F, mean, c + 2 * L), m3 = FloatVector.fromArray(F, mean, c + 3 * L);
+                FloatVector s0 = FloatVector.fromArray(F, squares, c), s1 = FloatVector.fromArray(F, squares, c + L);
+                FloatVector s2 = FloatVector.fromArray(F, squares, c + 2 * L), s3 = FloatVector.fromArray(F, squares, c + 3 * L);
+                for (int p = t0; p < t1; p++) {
+                    int i = p * channels + c;
+                    FloatVector d0 = FloatVector.fromArray(F, x, i).sub(m0);
+                    FloatVector d1 = FloatVector.fromArray(F, x, i + L).sub(m1);
+                    FloatVector d2 = FloatVector.fromArray(F, x, i + 2 * L).sub(m2);
+                    FloatVector d3 = FloatVector.fromArray(F, x, i + 3 * L).sub(m3);
+                    s0 = d0.fma(d0, s0);
+                    s1 = d1.fma(d1, s1);
+                    s2 = d2.fma(d2, s2);
+                    s3 = d3.fma(d3, s3);
+                }
+                store(squares, c, s0, s1, s2, s3);
+            }
+            for (; c + L <= channels; c += L) {
+                FloatVector m0 = FloatVector.fromArray(F, mean, c);
+                FloatVector s0 = FloatVector.fromArray(F, squares, c);
+                for (int p = t0; p < t1; p++) {
+                    FloatVector d0 = FloatVector.fromArray(F, x, p * channels + c).sub(m0);
+                    s0 = d0.fma(d0, s0);
+                }
+                s0.intoArray(squares, c);
             }
             for (; c < channels; c++) {
-                float correction = residual[c] / n, delta = roughMean[c] + correction - mean[c];
-                mean[c] = Math.fma(delta, w, mean[c]);
-                m2[c] += Math.fma(delta * delta, v, Math.fma(-residual[c], correction, squares[c]));
+                for (int p = t0; p < t1; p++) {
+                    float d = x[p * channels + c] - mean[c];
+                    squares[c] = Math.fma(d, d, squares[c]);
+                }
             }
-        }
-    }
-
-    /**
-     * {@link #moments}' second read of a tile: {@code residual[c] = Σ_p d} and {@code squares[c] = Σ_p d²} (one fma
-     * each) of the deviations {@code d = x[p, c] − roughMean[c]}, pixel by pixel from zero.
-     */
-    private static void deviations(float[] x, int p0, int p1, int channels, float[] roughMean, float[] residual,
-                                   float[] squares) {
-        int c = 0;
-        for (; c + 4 * L <= channels; c += 4 * L) {
-            FloatVector m0 = FloatVector.fromArray(F, roughMean, c), m1 = FloatVector.fromArray(F, roughMean, c + L);
-            FloatVector m2 = FloatVector.fromArray(F, roughMean, c + 2 * L), m3 = FloatVector.fromArray(F, roughMean, c + 3 * L);
-            FloatVector r0 = FloatVector.zero(F), r1 = r0, r2 = r0, r3 = r0, q0 = r0, q1 = r0, q2 = r0, q3 = r0;
-            for (int p = p0; p < p1; p++) {
-                int i = p * channels + c;
-                FloatVector d0 = FloatVector.fromArray(F, x, i).sub(m0), d1 = FloatVector.fromArray(F, x, i + L).sub(m1);
-                FloatVector d2 = FloatVector.fromArray(F, x, i + 2 * L).sub(m2);
-                FloatVector d3 = FloatVector.fromArray(F, x, i + 3 * L).sub(m3);
-                r0 = r0.add(d0);
-                r1 = r1.add(d1);
-                r2 = r2.add(d2);
-                r3 = r3.add(d3);
-                q0 = d0.fma(d0, q0);
-                q1 = d1.fma(d1, q1);
-                q2 = d2.fma(d2, q2);
-                q3 = d3.fma(d3, q3);
-            }
-            store(residual, c, r0, r1, r2, r3);
-            store(squares, c, q0, q1, q2, q3);
-        }
-        for (; c + L <= channels; c += L) {
-            FloatVector m0 = FloatVector.fromArray(F, roughMean, c), r0 = FloatVector.zero(F), q0 = r0;
-            for (int p = p0; p < p1; p++) {
-                FloatVector d0 = FloatVector.fromArray(F, x, p * channels + c).sub(m0);
-                r0 = r0.add(d0);
-                q0 = d0.fma(d0, q0);
-            }
-            r0.intoArray(residual, c);
-            q0.intoArray(squares, c);
-        }
-        for (; c < channels; c++) {
-            float r = 0f, q = 0f;
-            for (int p = p0; p < p1; p++) {
-                float d = x[p * channels + c] - roughMean[c];
-                r += d;
-                q = Math.fma(d, d, q);
-            }
-            residual[c] = r;
-            squares[c] = q;
         }
     }
 

@@ -2,7 +2,6 @@ package slice.engine.layers;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -217,63 +216,18 @@ class BatchNormTest {
             float[] s = randoms(rnd, channels), t = randoms(rnd, channels), m = randoms(rnd, channels);
             float[] a = randoms(rnd, channels), b = randoms(rnd, channels), k = randoms(rnd, channels);
             float[] y = new float[pixels * channels], dx = dy.clone(), dx2 = x.clone();
-            float[] g = a.clone(), gx = b.clone();
+            float[] sum = s.clone(), sq = t.clone(), g = a.clone(), gx = b.clone();
             kernel.affine(x, y, 1, pixels, channels, s, t);
             float[] overwritten = x.clone(), overwritten2 = dy.clone();
             kernel.scaledGradient(dy, dx, 0, pixels, channels, s, true);
             kernel.normalizedGradient(dy, x, dx2, 0, pixels, channels, m, a, b, k, true);
             kernel.scaledGradient(dy, overwritten, 1 % pixels, pixels, channels, s, false);
             kernel.normalizedGradient(dy, x, overwritten2, 0, pixels, channels, m, a, b, k, false);
+            kernel.sum(x, 0, pixels, channels, sum);
+            kernel.centredSquares(x, 1 % pixels, pixels, channels, m, sq);
             kernel.gradientSums(dy, x, 0, pixels, channels, m, g, gx);
-            return concat(y, dx, dx2, g, gx, overwritten, overwritten2);
+            return concat(y, dx, dx2, sum, sq, g, gx, overwritten, overwritten2);
         });
-    }
-
-    /** {@link BatchNormKernel#moments} on 100× the pixels, so that the larger shapes span several tiles. */
-    @Test
-    void momentsMatchScalarTwinBitForBit() {
-        assertVectorMatchesScalarTwin(17, (kernel, rnd, pixels, channels) -> {
-            int many = 100 * pixels;
-            float[] x = randoms(rnd, many * channels), mean = randoms(rnd, channels), m2 = randoms(rnd, channels);
-            float[] mean2 = randoms(rnd, channels), m22 = randoms(rnd, channels);
-            kernel.moments(x, 0, many, channels, mean, m2);
-            kernel.moments(x, 1 % many, many - 2, channels, mean2, m22);
-            assertTrue(many * channels < 2 * BatchNormKernel.MOMENT_TILE_FLOATS
-                    || many > 2 * BatchNormKernel.momentTile(channels), "several tiles");
-            return concat(mean, m2, mean2, m22);
-        });
-    }
-
-    /**
-     * {@link BatchNormKernel#moments} (both twins) against a double-precision two-pass computation on the same floats,
-     * on 3 000 pixels (several tiles) of channels whose mean is large against their spread — 1000 + U(−1, 1) and
-     * 100 + U(−0.01, 0.01), where Σx² − (Σx)²/n would lose the spread — and of a zero-mean channel: the tolerances of
-     * the kernel's Javadoc (measured: the mean within 5.1e-8, 3.6e-8 and 2.6e-9 of its size, {@code m2} within 4.5e-7,
-     * 1.7e-5 and 8.5e-8 of itself; the blocked two-pass of before gave 1.3e-6 and 1.4e-5 for {@code m2} on the
-     * first two).
-     */
-    @Test
-    void momentsMatchDoublePrecisionTwoPass() {
-        int channels = 3, pixels = 3000;
-        float[] offset = {1000f, 100f, 0f}, spread = {1f, 0.01f, 1f};
-        double[] m2Tolerance = {1e-5, 5e-5, 1e-5};
-        Random rnd = new Random(23);
-        float[] x = new float[pixels * channels];
-        for (int p = 0; p < pixels; p++) {
-            for (int c = 0; c < channels; c++) x[p * channels + c] = offset[c] + spread[c] * (rnd.nextFloat() * 2 - 1);
-        }
-        for (BatchNormKernel kernel : new BatchNormKernel[] {new BatchNormScalar(), Kernels.BATCH_NORM}) {
-            float[] mean = new float[channels], m2 = new float[channels];
-            kernel.moments(x, 0, pixels, channels, mean, m2);
-            for (int c = 0; c < channels; c++) {
-                double m = 0, q = 0;
-                for (int p = 0; p < pixels; p++) m += x[p * channels + c];
-                m /= pixels;
-                for (int p = 0; p < pixels; p++) q += (x[p * channels + c] - m) * (x[p * channels + c] - m);
-                assertEquals(m, mean[c], 1e-7 * Math.max(Math.abs(m), spread[c]), "mean " + c);
-                assertEquals(q, m2[c], m2Tolerance[c] * q, "m2 " + c);
-            }
-        }
     }
 
     /** What one check of a batch-norm kernel computes: its outputs, on inputs drawn from {@code inputs}. */
