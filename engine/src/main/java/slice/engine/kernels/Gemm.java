@@ -38,6 +38,20 @@ public interface Gemm {
     }
 
     /**
+     * The two products of a 1×1 convolution's backward pass, which share {@code dY}:
+     * {@code dW = Xᵀ·dY} into {@code dw [cin × cout]} (when {@code dw} is not null) and {@code dX (+)= dY·Wᵀ} into
+     * {@code dx [rows × cin]} (when {@code dx} is not null; added when {@code addDx}), for {@code x [rows × cin]},
+     * {@code dy [rows × cout]} and {@code w [cin × cout]}, all dense from index 0. Each element is the fma chain the
+     * two separate products give it, so the pair gives the same bits as those two calls; an implementation may compute
+     * both in one pass over {@code dY}, which is the larger operand of both when the channel counts are small.
+     */
+    default void pointwiseBackward(int rows, int cin, int cout, float[] x, float[] dy, float[] w,
+                                   float[] dw, float[] dx, boolean addDx) {
+        if (dw != null) gemm(true, false, cin, cout, rows, x, 0, cin, dy, 0, cout, dw, 0, cout, false);
+        if (dx != null) gemm(false, true, rows, cin, cout, dy, 0, cout, w, 0, cout, dx, 0, cin, addDx);
+    }
+
+    /**
      * The same product with {@code op(A)} supplied by a packer and B not transposed: {@code C (+)= A·B}, then the map,
      * with {@code A(i,p)} as {@code a} packs it. Each element is the same fma chain in increasing {@code p} as above,
      * so a product gives the same bits whether A is stored or packed.

@@ -24,7 +24,8 @@ import slice.engine.kernels.WinogradConv;
  *
  * <p>Backward, with {@code dY = ∂L/∂Y [N·Ho·Wo, Cout]}: {@code dW = colsᵀ·dY}, {@code db = Σ_rows dY} (both
  * overwritten, only when trainable) and {@code dX (+)= col2im(dY·Wᵀ)} (written or added as {@link Node#addsToInGrad}
- * says, only when the input wants a gradient).
+ * says, only when the input wants a gradient). A 1×1 stride-1 layer asks for both products in one call
+ * ({@link slice.engine.kernels.Gemm#pointwiseBackward}), which may compute them in one pass over {@code dY}.
  *
  * <p>On lanes: every product is a {@link slice.engine.kernels.Gemm}; in {@code Y = cols·W} its vector lanes run
  * over output channels and its register tile over output pixels. For other windows forward gives the GEMM
@@ -135,8 +136,7 @@ public final class Conv2D extends Layer {
         int rows = node.batch() * outputSize() / cout;
         if (trainable && bias != null) MatrixRows.sumRows(dy, rows, cout, bias.grad.data);
         if (im2col == null) {
-            if (trainable) GEMM.gemm(true, false, cin, cout, rows, x, 0, cin, dy, 0, cout, kernel.grad.data, 0, cout, false);
-            if (dx != null) GEMM.gemm(false, true, rows, cin, cout, dy, 0, cout, w, 0, cout, dx, 0, cin, add);
+            GEMM.pointwiseBackward(rows, cin, cout, x, dy, w, trainable ? kernel.grad.data : null, dx, add);
             return;
         }
         if (!trainable && dx == null) return;

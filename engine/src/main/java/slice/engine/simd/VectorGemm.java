@@ -35,8 +35,9 @@ import slice.engine.kernels.Gemm;
  * a transposed A in place ({@code a[ao + r + p·lda]}), an untransposed A in place ({@code a[ao + r·lda + p]}), and
  * the packer's windows read in place ({@code a[at[r] + p]}, 8 × 2L only). C2
  * removes the bounds checks of a loop's array accesses only when the index steps by a constant, and compiles a
- * constant row offset into the address: one kernel with both strides as parameters kept every check, and the packed
- * kernel measured slower at 128 bits with a stride parameter than with its constant one.
+ * constant row offset into the address: one kernel with both strides as parameters kept every check, the packed
+ * kernel measured slower at 128 bits with a stride parameter than with its constant one, and the untransposed A
+ * slower at 512 bits through the windows' eight row starts ({@code at[r] = ao + r·lda}) than with its stride.
  * Between k blocks the partial sums live in C: the micro-kernel loads its tile at entry (or starts at zero) and
  * stores it at exit. On the last k block it applies the {@link ColumnMap}, if any, to the finished tile in registers
  * right before that store: {@code c = min(max(fma(c, scale[j..], shift[j..]), lo), hi)}, one vector of
@@ -62,6 +63,11 @@ import slice.engine.kernels.Gemm;
  * column panels: {@code kernel8x2Rows} broadcasts {@code A(r, p) = a[at[r] + p]} run by run, leaving the partial
  * sums in C between runs, so each element is still the one fma chain.
  *
+ * <h2>A 1×1 convolution's backward pair</h2>
+ * {@code dW = Xᵀ·dY} and {@code dX = dY·Wᵀ} share dY; with few input channels both are bound by the memory traffic
+ * of dY, so {@link #pointwiseBackward} computes them in one pass over it, chunk by chunk, each element still with
+ * its separate product's fma chain.
+ *
  * <h2>Threads</h2>
  * Work is split over disjoint blocks of C: row panels when A is the larger operand, column vectors otherwise
  * (each thread packs the operand it shares), whichever keeps the threads busy when the preferred one would not
@@ -82,6 +88,13 @@ public final class VectorGemm implements Gemm {
     private static final int MC = 192;
     /** Column block: the packed B block ({@code KC × NC}, 256 × 512) is 512 KB, streamed once per row block. */
     private static final int NC = 512;
+    /** Floats of dY per chunk of the one-pass 1×1 backward (256 KB, to stay in L2 between its two products). */
+    private static final int CHUNK_FLOATS = 1 << 16;
+    /**
+     * Widest input of a 1×1 backward run in one pass over dY: with more input channels each element of dY takes
+     * enough multiply-adds that both products are compute-bound, and the two separate products were as fast.
+     */
+    private static final int ONE_PASS_CIN = 64;
     /** Multiply-adds below which a call stays on the calling thread. */
     private static final long PARALLEL_WORK = 1 << 20;
     /**
@@ -159,6 +172,83 @@ public final class VectorGemm implements Gemm {
     }
 
     /**
+     * Both products of a 1×1 convolution's backward pass. With few input channels ({@code cin ≤ ONE_PASS_CIN}) they
+     * are memory-bound and share dY, the larger operand, so they run in one pass over it, a chunk of
+     * {@code chunkRows(cout)} rows at a time: the chunk that {@code dX = dY·Wᵀ} reads is still in L2 when
+     * {@code dW = Xᵀ·dY} reads it. Threads then split dW by row panels or column vectors ({@link #splitRows}), each
+     * walking all chunks in order, and each chunk's rows of dX. dW is computed as {@code dWᵀ = dYᵀ·X} (then
+     * transposed) when that orientation wastes less of the micro-tiles ({@link #tileCost}; 144 → 24 channels at
+     * 512 bits: 24 columns fill 3/4 of a 2L panel, 144 fill 4½ panels). Every element of either product is computed
+     * by one thread as the fma chain of the separate product ({@code fma(a, b, s) = fma(b, a, s)}; dW's partial sums
+     * stay in dW between chunks, as between k blocks), so the bits are those of the two separate calls, for any
+     * thread count. Wᵀ, the B of dX, is packed once per call.
+     */
+    @Override
+    public void pointwiseBackward(int rows, int cin, int cout, float[] x, float[] dy, float[] w,
+                                  float[] dw, float[] dx, boolean addDx) {
+        if (rows <= 0 || cin <= 0 || cout <= 0) {
+            Gemm.super.pointwiseBackward(rows, cin, cout, x, dy, w, dw, dx, addDx);
+            return;
+        }
+        boolean transposed = dw != null && tileCost(cout, cin) < tileCost(cin, cout);
+        float[] g = transposed ? new float[cin * cout] : dw; // dW, or dWᵀ
+        int gm = transposed ? cout : cin, gn = transposed ? cin : cout;
+        float[] ga = transposed ? dy : x, gb = transposed ? x : dy; // G = gaᵀ·gb, ga [rows × gm], gb [rows × gn]
+        int chunk = chunkRows(cout);
+        if (dw == null || dx == null || cin > ONE_PASS_CIN || rows < 2 * chunk) {
+            if (dw != null) gemm(true, false, gm, gn, rows, ga, 0, gm, gb, 0, gn, g, 0, gn, false);
+            if (dx != null) gemm(false, true, rows, cin, cout, dy, 0, cout, w, 0, cout, dx, 0, cin, addDx);
+        } else {
+            float[][][] wt = new float[(cin + NC - 1) / NC][(cout + KC - 1) / KC][];
+            for (int jc = 0; jc < cin; jc += NC) {
+                for (int pc = 0; pc < cout; pc += KC) {
+                    int nc = Math.min(NC, cin - jc), kc = Math.min(KC, cout - pc);
+                    wt[jc / NC][pc / KC] = new float[kc * ((nc + NR - 1) / NR * NR)];
+                    packB(true, w, 0, cout, pc, kc, jc, nc, wt[jc / NC][pc / KC], false);
+                }
+            }
+            int threads = (long) cin * cout * rows < PARALLEL_WORK ? 1 : Parallel.threads();
+            int rowPanels = (gm + MR - 1) / MR, colVectors = (gn + L - 1) / L;
+            boolean byRows = splitRows(rowPanels, colVectors, threads, gm >= gn);
+            Parallel.forRange(threads, (s0, s1) -> {
+                for (int from = 0; from < rows; from += chunk) {
+                    int to = Math.min(rows, from + chunk);
+                    for (int s = s0; s < s1; s++) {
+                        int i0 = byRows ? Math.min(gm, rowPanels * s / threads * MR) : 0;
+                        int i1 = byRows ? Math.min(gm, rowPanels * (s + 1) / threads * MR) : gm;
+                        int j0 = byRows ? 0 : Math.min(gn, colVectors * s / threads * L);
+                        int j1 = byRows ? gn : Math.min(gn, colVectors * (s + 1) / threads * L);
+                        if (i0 < i1 && j0 < j1) {
+                            block(true, false, to - from, ga, from * gm, gm, gb, from * gn, gn,
+                                    g, 0, gn, from > 0, null, i0, i1, j0, j1);
+                        }
+                        int r0 = from + (to - from) * s / threads, r1 = from + (to - from) * (s + 1) / threads;
+                        block(false, true, cout, dy, 0, cout, w, 0, cout, wt, dx, 0, cin, addDx, null, r0, r1, 0, cin);
+                    }
+                }
+            });
+        }
+        if (transposed) {
+            for (int i = 0; i < cin; i++) for (int j = 0; j < cout; j++) dw[i * cout + j] = g[j * cin + i];
+        }
+    }
+
+    /**
+     * Micro-tiles of an {@code m × n} product, each weighed by its use of the FMA units: an 8 × 2L tile (or one cut
+     * by the edge of C, which computes as much) counts 1, an 8 × L tile (a last panel of at most L columns) 0.7 — it
+     * issues one broadcast per FMA instead of one per two.
+     */
+    private static double tileCost(int m, int n) {
+        int rowPanels = (m + MR - 1) / MR, rest = n % NR;
+        return rowPanels * (n / NR + (rest == 0 ? 0 : rest > L ? 1 : 0.7));
+    }
+
+    /** Rows of dY per chunk of {@link #pointwiseBackward}: a multiple of KC near {@code CHUNK_FLOATS / cout}. */
+    private static int chunkRows(int cout) {
+        return KC * Math.max(1, CHUNK_FLOATS / (KC * cout));
+    }
+
+    /**
      * The product with A packed by {@code a} ({@link APanels}), B not transposed: the blocking, thread split and
      * micro-kernels of the stored-A product, with each A panel written by the packer where {@link #packA} would
      * copy it from memory, so each element keeps the same fma chain.
@@ -214,7 +304,7 @@ public final class VectorGemm implements Gemm {
                         inPlaceTiles(a, ic, pc, kc, mc, nc, ws, inPlace, at, directB, b, bOff + pc * ldb + jc, ldb,
                                 c, cOff + ic * ldc + jc, ldc, fromZero, lastMap, jc);
                     } else {
-                        tiles(kc, mc, nc, ws, false, false, ws.a, 0, 0,
+                        tiles(kc, mc, nc, ws, ws.b, false, false, ws.a, 0, 0,
                                 directB, b, bOff + pc * ldb + jc, ldb, c, cOff + ic * ldc + jc, ldc, fromZero, lastMap, jc);
                     }
                 }
@@ -232,20 +322,31 @@ public final class VectorGemm implements Gemm {
     private static void block(boolean transA, boolean transB, int k, float[] a, int aOff, int lda,
                               float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, boolean accumulate,
                               ColumnMap map, int i0, int i1, int j0, int j1) {
+        block(transA, transB, k, a, aOff, lda, b, bOff, ldb, null, c, cOff, ldc, accumulate, map, i0, i1, j0, j1);
+    }
+
+    /**
+     * {@link #block} with op(B)'s packed blocks given ({@code packedB[jc / NC][pc / KC]}, as {@link #packB} writes
+     * them, for a block starting at column 0 of C), or packed here when {@code packedB} is null.
+     */
+    private static void block(boolean transA, boolean transB, int k, float[] a, int aOff, int lda,
+                              float[] b, int bOff, int ldb, float[][][] packedB, float[] c, int cOff, int ldc,
+                              boolean accumulate, ColumnMap map, int i0, int i1, int j0, int j1) {
         Workspace ws = WORKSPACE.get();
-        boolean directA = transA || j1 - j0 <= DIRECT_A_COLUMNS, directB = !transB && i1 - i0 <= 8 * MR;
+        boolean directA = transA || j1 - j0 <= DIRECT_A_COLUMNS, directB = packedB == null && !transB && i1 - i0 <= 8 * MR;
         for (int jc = j0; jc < j1; jc += NC) {
             int nc = Math.min(NC, j1 - jc);
             for (int pc = 0; pc < k; pc += KC) {
                 int kc = Math.min(KC, k - pc);
                 boolean fromZero = pc == 0 && !accumulate;
                 ColumnMap lastMap = pc + kc == k ? map : null;
-                packB(transB, b, bOff, ldb, pc, kc, jc, nc, ws.b, directB);
+                float[] bp = packedB == null ? ws.b : packedB[jc / NC][pc / KC];
+                if (packedB == null) packB(transB, b, bOff, ldb, pc, kc, jc, nc, bp, directB);
                 for (int ic = i0; ic < i1; ic += MC) {
                     int mc = Math.min(MC, i1 - ic);
                     packA(transA, a, aOff, lda, ic, mc, pc, kc, ws.a, directA);
                     int aBase = transA ? aOff + pc * lda + ic : aOff + ic * lda + pc;
-                    tiles(kc, mc, nc, ws, directA, transA, a, aBase, lda,
+                    tiles(kc, mc, nc, ws, bp, directA, transA, a, aBase, lda,
                             directB, b, bOff + pc * ldb + jc, ldb, c, cOff + ic * ldc + jc, ldc, fromZero, lastMap, jc);
                 }
             }
@@ -512,17 +613,17 @@ public final class VectorGemm implements Gemm {
     /**
      * Runs the micro-kernel over every tile of an {@code mc × nc} block of C starting at {@code c[co]}. Full panels of
      * a direct operand are read in place (transposed {@code A} block at {@code a[aBase]}, row stride {@code lda};
-     * {@code B} block at {@code b[bBase]} with row stride {@code ldb}); the others come from the packed buffers.
-     * The block's first column is column {@code jc} of C (for the map).
+     * {@code B} block at {@code b[bBase]} with row stride {@code ldb}); the others come from the packed buffers
+     * ({@code ws.a}, and {@code bp} for B). The block's first column is column {@code jc} of C (for the map).
      */
-    private static void tiles(int kc, int mc, int nc, Workspace ws, boolean directA, boolean transA, float[] a, int aBase, int lda,
-                              boolean directB, float[] b, int bBase, int ldb, float[] c, int co, int ldc, boolean fromZero,
-                              ColumnMap map, int jc) {
+    private static void tiles(int kc, int mc, int nc, Workspace ws, float[] bp, boolean directA, boolean transA,
+                              float[] a, int aBase, int lda, boolean directB, float[] b, int bBase, int ldb,
+                              float[] c, int co, int ldc, boolean fromZero, ColumnMap map, int jc) {
         float[] tile = ws.tile;
         for (int jr = 0; jr < nc; jr += NR) {
             int nr = Math.min(NR, nc - jr), width = panelWidth(nc - jr);
             boolean bInPlace = directB && nr == width;
-            float[] bSrc = bInPlace ? b : ws.b;
+            float[] bSrc = bInPlace ? b : bp;
             int bo = bInPlace ? bBase + jr : jr * kc, bStride = bInPlace ? ldb : width;
             for (int ir = 0; ir < mc; ir += MR) {
                 int mr = Math.min(MR, mc - ir), ct = co + ir * ldc + jr;

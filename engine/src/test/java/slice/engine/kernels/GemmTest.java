@@ -119,6 +119,39 @@ class GemmTest {
     }
 
     /**
+     * The 1×1 backward pair against the scalar twin's two separate products, bit for bit, at 1 and 2 threads: with
+     * both gradients (the one-pass path once rows reach two chunks; dW transposed where that fills the tiles better,
+     * as 40 → 13 channels at 512 bits), with only one of them, with dX added or overwritten, on channel counts that
+     * hit the row and column tails at both widths.
+     */
+    @Test
+    void pointwiseBackwardMatchesTheSeparateScalarProducts() {
+        Random rnd = new Random(13);
+        // {rows, cin, cout}: one pass (two chunks or more) with tails; 10007 × 40 → 13 and 2000 × 144 → 24 compute dWᵀ
+        // at 512 bits; 2000 × 144 → 24 and 300 × 17 → 70 take the separate products (wide input; one chunk).
+        int[][] shapes = {{2053, 17, 70}, {1301, 9, 200}, {1500, 24, 144}, {10007, 40, 13}, {2000, 144, 24}, {300, 17, 70}};
+        for (int[] s : shapes) {
+            int rows = s[0], cin = s[1], cout = s[2];
+            float[] x = random(rnd, rows * cin), dy = random(rnd, rows * cout), w = random(rnd, cin * cout);
+            float[] dx0 = random(rnd, rows * cin);
+            for (int which = 0; which < 4; which++) { // 0: both, dX written; 1: both, dX added; 2: dW only; 3: dX only
+                boolean wantDw = which != 3, wantDx = which != 2, add = which == 1;
+                String what = "rows=" + rows + " cin=" + cin + " cout=" + cout + " case " + which;
+                float[] dwS = wantDw ? new float[cin * cout] : null, dxS = wantDx ? dx0.clone() : null;
+                if (wantDw) SCALAR.gemm(true, false, cin, cout, rows, x, 0, cin, dy, 0, cout, dwS, 0, cout, false);
+                if (wantDx) SCALAR.gemm(false, true, rows, cin, cout, dy, 0, cout, w, 0, cout, dxS, 0, cin, add);
+                for (int threads = 1; threads <= 2; threads++) {
+                    Parallel.setThreads(threads);
+                    float[] dwV = wantDw ? random(rnd, cin * cout) : null, dxV = wantDx ? dx0.clone() : null;
+                    Kernels.GEMM.pointwiseBackward(rows, cin, cout, x, dy, w, dwV, dxV, add);
+                    if (wantDw) assertArrayEquals(dwS, dwV, what + ": dW, " + threads + " threads");
+                    if (wantDx) assertArrayEquals(dxS, dxV, what + ": dX, " + threads + " threads");
+                }
+            }
+        }
+    }
+
+    /**
      * Runs C (+)= op(A)·op(B), then the map if any, on a sub-matrix with padded leading dimensions and offsets; checks
      * the vector result equals the scalar twin bit for bit and leaves the padding untouched; without a map, that it
      * is close to a double reference; with one, that it equals the plain product followed by the map (bit for bit).

@@ -1,0 +1,43 @@
+package slice.bench;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.util.Arrays;
+import slice.engine.Graph;
+import slice.engine.Parallel;
+import slice.engine.Simd;
+import slice.engine.Tensor;
+
+/**
+ * A/B harness for {@link Training}'s steps on one thread, timed in CPU seconds of the calling thread (on a machine
+ * shared with other jobs, steadier than JMH's wall time): the median and least of {@code reps} steps after two
+ * warm-up steps. Arguments {@code MODEL STEP [REPS]}, STEP {@code full} or {@code finetune}:
+ * {@code java --add-modules jdk.incubator.vector -Xmx6g [-XX:MaxVectorSize=16] -cp bench/target/benchmarks.jar
+ * slice.bench.StepCpu mobilenetv2 full 7}.
+ */
+public final class StepCpu {
+    private static final ThreadMXBean CPU = ManagementFactory.getThreadMXBean();
+
+    public static void main(String[] args) {
+        String model = args[0];
+        boolean full = args[1].equals("full");
+        int reps = args.length > 2 ? Integer.parseInt(args[2]) : 7;
+        Parallel.setThreads(1);
+        ModelFixture fixture = new ModelFixture(model, 32);
+        Graph graph = fixture.graph;
+        if (full) graph.setTrainable(true);
+        else graph.freezeUpTo(Training.frozenUpTo(model));
+        graph.plan(32);
+        Tensor grad = Training.outputGradient(graph);
+        double[] ms = new double[reps];
+        for (int r = -2; r < reps; r++) {
+            long c0 = CPU.getCurrentThreadCpuTime();
+            graph.forward(fixture.input, true);
+            graph.backward(grad);
+            if (r >= 0) ms[r] = (CPU.getCurrentThreadCpuTime() - c0) / 1e6;
+        }
+        Arrays.sort(ms);
+        System.out.printf("%s %s step, batch 32, 1 thread (%s): median %.1f ms, least %.1f ms of %d (CPU time)%n",
+                model, full ? "full" : "fine-tuning", Simd.describe(), ms[reps / 2], ms[0], reps);
+    }
+}
