@@ -25,7 +25,9 @@ import slice.engine.layers.Conv2D;
  * <ul>
  *   <li>{@code inference}: the network {@link Inference} measures, planned the same way (frozen, batch norm and ReLU
  *   fused, buffers shared, random He-uniform weights); a batch larger than one inference slice (3 images of either
- *   model) is timed on its last slice only, so profile batches of at most 3.</li>
+ *   model) is timed on its last slice only, so profile batches of at most 3. The steps are timed on the first
+ *   thread's buffers with each layer split over the threads, as a pass of one image runs; at 2 threads the untimed
+ *   pass of a larger batch runs as {@link Inference} does, a share of the images per thread.</li>
  *   <li>{@code training}: the full training step {@link Training#fullStep} measures (every layer trained): each
  *   layer's training-mode forward, the start of {@link Graph#backward} ({@link Graph#seedGradient}), and each
  *   layer's backward.</li>

@@ -40,6 +40,15 @@ public final class Graph {
     private Set<Layer> fused = Set.of();
     /** Each fused-away layer → the layer that does its work ({@link #fuse}); decided by {@link #plan}. */
     private Map<Layer, Layer> fusedInto = Map.of();
+    /** Each layer → the layers it applies after itself ({@link #fuse}); decided by {@link #plan}. */
+    private Map<Layer, List<Layer>> fusedAfter = Map.of();
+    /** Each layer → the layer it reads through ({@link #fuse}); decided by {@link #plan}. */
+    private Map<Layer, Layer> readThrough = Map.of();
+    /**
+     * An inference plan's sets of slice buffers, one per thread that runs a share of the batch ({@link #forward}):
+     * the first is {@link #nodes}, the others are made when a pass first needs them.
+     */
+    private final List<Lane> lanes = new ArrayList<>();
     /** Floats of the largest activation of one slice of an inference plan (16 MB). */
     static final int SLICE_FLOATS = 1 << 22;
     /** Images per slice of an inference plan ({@link #planInference}), 0 otherwise. */
@@ -201,12 +210,30 @@ public final class Graph {
         Map<Layer, List<Layer>> fusedAfter = new HashMap<>();
         Map<Layer, Layer> readThrough = new HashMap<>();
         Map<Layer, Layer> fusedInto = fuse(needsGrad, fusedAfter, readThrough);
-        Map<Layer, Node> made = new HashMap<>();
-        // A fused layer shares its producer's output, and gradient when one flows (training fusion; an inference
-        // fusion has none).
+        Map<Layer, Node> made = makeNodes(batchCapacity, needsGrad, fusedInto, fusedAfter, readThrough);
+        nodes = made;
+        ordered = layers.stream().map(made::get).toList();
+        Set<Layer> notRun = new HashSet<>(fusedInto.keySet());
+        notRun.addAll(readThrough.values());
+        fused = Set.copyOf(notRun);
+        this.fusedInto = Map.copyOf(fusedInto);
+        this.fusedAfter = Map.copyOf(fusedAfter);
+        this.readThrough = Map.copyOf(readThrough);
+        lanes.clear();
+        slice = 0;
+        result = null;
+    }
+
+    /**
+     * One node per layer (the source's first), with buffers for batches of up to {@code batchCapacity} and the
+     * layer's scratch: a fused layer shares its producer's output, and gradient when one flows (training fusion; an
+     * inference fusion has none); a layer read through by its consumer gets no buffers.
+     */
+    private Map<Layer, Node> makeNodes(int batchCapacity, Set<Layer> needsGrad, Map<Layer, Layer> fusedInto,
+                                       Map<Layer, List<Layer>> fusedAfter, Map<Layer, Layer> readThrough) {
+        Map<Layer, Node> made = new LinkedHashMap<>();
         made.put(source, new Node(source, new Node[0], new Tensor(Tensor.withBatch(batchCapacity, source.outputShape())),
                 null, List.of(), null));
-        List<Node> order = new ArrayList<>();
         for (Layer l : layers) {
             int[] shape = Tensor.withBatch(batchCapacity, l.outputShape());
             Layer producer = fusedInto.get(l);
@@ -214,20 +241,10 @@ public final class Graph {
             boolean readByNext = readThrough.containsValue(l); // its consumer does its work: no buffers of its own
             Tensor out = producer != null ? made.get(producer).out : new Tensor(readByNext ? Tensor.withBatch(0, l.outputShape()) : shape);
             Tensor grad = !needsGrad.contains(l) || readByNext ? null : producer == null ? new Tensor(shape) : made.get(producer).grad;
-            Node node = new Node(l, in, out, grad,
-                    fusedAfter.getOrDefault(l, List.of()), readThrough.get(l));
-            made.put(l, node);
-            order.add(node);
+            made.put(l, new Node(l, in, out, grad, fusedAfter.getOrDefault(l, List.of()), readThrough.get(l)));
         }
-        for (Node node : order) node.planState(batchCapacity);
-        nodes = made;
-        ordered = List.copyOf(order);
-        Set<Layer> notRun = new HashSet<>(fusedInto.keySet());
-        notRun.addAll(readThrough.values());
-        fused = Set.copyOf(notRun);
-        this.fusedInto = Map.copyOf(fusedInto);
-        slice = 0;
-        result = null;
+        for (Layer l : layers) made.get(l).planState(batchCapacity);
+        return made;
     }
 
     /**
@@ -284,10 +301,19 @@ public final class Graph {
      * {@link #forward} then runs a batch of up to {@code batchCapacity} images through the network in slices of a few
      * images (as many as keep the largest activation of a slice under {@value #SLICE_FLOATS} floats: 3 images for
      * MobileNetV2-224 and InceptionV3-299), copying each slice's output into a whole-batch result. The activation
-     * buffers are those of one slice, not of the batch, so memory no longer grows with the batch (what a 1 GB heap
-     * on a Pi needs), and a slice is still big enough for two threads to share each layer. The numbers are those of
-     * a whole-batch pass (no computation mixes images); but only the output holds the whole batch: the other
-     * layers' buffers hold the last slice. There is no backward.
+     * buffers are those of one slice per thread, not of the batch, so memory does not grow with the batch (what a
+     * 1 GB heap on a Pi needs).
+     *
+     * <p>Threads: a batch of one image runs as one slice whose layers the threads share ({@link Parallel}). A larger
+     * batch is cut into one contiguous share of images per thread (as equal as they can be), and each thread runs its
+     * share slice by slice through its own set of slice buffers, every layer on that thread alone: the threads meet
+     * once per batch instead of in every layer, and no layer is split into pieces too small to keep two cores busy.
+     * A share is cut into the fewest slices of at most the slice size, as equal as they can be.
+     *
+     * <p>No computation mixes images, so the numbers are the same for any thread count, and those of a whole-batch
+     * pass wherever a layer does not choose its product by the batch it was planned for (a 3×3 convolution's Winograd
+     * or direct product, {@link slice.engine.layers.Conv2D}, is chosen for a slice here). Only the output holds the
+     * whole batch: the other layers' buffers hold a slice. There is no backward.
      */
     public void planInference(int batchCapacity) {
         int largest = source.outputSize();
@@ -305,10 +331,25 @@ public final class Graph {
         if (batchCapacity < 1) throw new IllegalArgumentException("batch capacity must be positive");
         int slice = Math.min(batchCapacity, sliceImages);
         plan(slice);
-        shareBuffers();
+        shareBuffers(nodes, ordered);
+        lanes.add(new Lane(nodes, ordered));
         capacity = batchCapacity;
         this.slice = slice;
         result = new Tensor(Tensor.withBatch(batchCapacity, output.outputShape()));
+    }
+
+    /** One set of an inference plan's slice buffers: a node per layer (the source's included), and the layers' nodes in order. */
+    private record Lane(Map<Layer, Node> nodes, List<Node> ordered) { }
+
+    /** The first {@code count} lanes, making the missing ones as {@link #planInference} made the first. */
+    private List<Lane> lanes(int count) {
+        while (lanes.size() < count) {
+            Map<Layer, Node> made = makeNodes(slice, Set.of(), fusedInto, fusedAfter, readThrough);
+            List<Node> order = layers.stream().map(made::get).toList();
+            shareBuffers(made, order);
+            lanes.add(new Lane(made, order));
+        }
+        return lanes.subList(0, count);
     }
 
     /**
@@ -319,18 +360,19 @@ public final class Graph {
      * its own input). A network's activations are many times the CPU's caches: MobileNetV2-224's 155 layer outputs
      * are 87 MB per image. With a buffer per layer every pass streams them all through DRAM (a write to a cold line
      * first reads it); shared, they are 13 MB in 4 arrays that stay in L2/L3 (InceptionV3-299: 129 MB → 13 MB in 6).
+     * {@code byLayer} is one set of nodes ({@link #makeNodes}), {@code order} its layers' nodes in execution order.
      */
-    private void shareBuffers() {
+    private void shareBuffers(Map<Layer, Node> byLayer, List<Node> order) {
         Map<Tensor, Integer> lastRead = new IdentityHashMap<>();
-        for (int i = 0; i < ordered.size(); i++) {
-            Node node = ordered.get(i);
+        for (int i = 0; i < order.size(); i++) {
+            Node node = order.get(i);
             for (int k = 0; k < node.inputCount(); k++) lastRead.merge(node.in(k), i, Math::max);
         }
-        lastRead.put(nodes.get(output).out, ordered.size());
+        lastRead.put(byLayer.get(output).out, order.size());
         // The buffers in the order they are first written; the source's (written before any layer) keeps its own.
         Map<Tensor, Integer> firstWrite = new LinkedHashMap<>();
-        for (int i = 0; i < ordered.size(); i++) firstWrite.putIfAbsent(ordered.get(i).out, i);
-        firstWrite.remove(nodes.get(source).out);
+        for (int i = 0; i < order.size(); i++) firstWrite.putIfAbsent(order.get(i).out, i);
+        firstWrite.remove(byLayer.get(source).out);
         Map<Tensor, Tensor> replacement = new IdentityHashMap<>();
         List<float[]> free = new ArrayList<>();
         List<Map.Entry<Tensor, float[]>> live = new ArrayList<>();
@@ -348,7 +390,7 @@ public final class Graph {
             live.add(Map.entry(old, best));
             replacement.put(old, Tensor.wrap(best, old.shape()));
         }
-        for (Node node : ordered) {
+        for (Node node : order) {
             Tensor t = replacement.get(node.out);
             if (t != null) node.out = t;
         }
@@ -358,7 +400,8 @@ public final class Graph {
 
     /**
      * Runs the network on {@code x} ({@code [N, ...inputShape]}) and returns the output buffer, re-planning first
-     * when N exceeds the capacity. After {@link #planInference} the batch goes through in slices (see there).
+     * when N exceeds the capacity. After {@link #planInference} the batch goes through in slices, a share of the
+     * images per thread (see there).
      */
     public Tensor forward(Tensor x, boolean training) {
         int[] expected = source.outputShape();
@@ -370,30 +413,51 @@ public final class Graph {
         int n = got[0];
         if (result == null) {
             if (n > capacity) plan(n);
-            return run(x, 0, n, training);
+            return run(nodes, ordered, x, 0, n, training);
         }
         if (n > capacity) planInference(n, slice);
-        int sampleOut = output.outputSize();
         result.setBatch(n);
-        for (int from = 0; from < n; from += slice) {
-            int count = Math.min(slice, n - from);
-            System.arraycopy(run(x, from, count, training).data, 0, result.data, from * sampleOut, count * sampleOut);
+        List<Lane> use = lanes(Math.min(Parallel.threads(), n));
+        if (use.size() == 1) {
+            runShare(use.get(0), x, 0, n, training);
+        } else {
+            Parallel.forRange(use.size(), (l0, l1) -> {
+                for (int l = l0; l < l1; l++) {
+                    runShare(use.get(l), x, (int) ((long) n * l / use.size()), (int) ((long) n * (l + 1) / use.size()), training);
+                }
+            });
         }
         return result;
     }
 
-    /** Runs images {@code [from, from + count)} of {@code x} through every layer; returns the output layer's buffer. */
-    private Tensor run(Tensor x, int from, int count, boolean training) {
+    /**
+     * Runs images {@code [from, to)} of {@code x} through {@code lane}'s buffers in the fewest slices of at most
+     * {@link #slice} images, as equal as they can be, copying each slice's output into {@link #result}.
+     */
+    private void runShare(Lane lane, Tensor x, int from, int to, boolean training) {
+        int sampleOut = output.outputSize(), images = to - from, slices = (images + slice - 1) / slice;
+        for (int s = 0; s < slices; s++) {
+            int first = from + images * s / slices, count = from + images * (s + 1) / slices - first;
+            Tensor y = run(lane.nodes(), lane.ordered(), x, first, count, training);
+            System.arraycopy(y.data, 0, result.data, first * sampleOut, count * sampleOut);
+        }
+    }
+
+    /**
+     * Runs images {@code [from, from + count)} of {@code x} through every layer's node of {@code byLayer}
+     * ({@code order}: their layers' nodes in execution order); returns the output layer's buffer.
+     */
+    private Tensor run(Map<Layer, Node> byLayer, List<Node> order, Tensor x, int from, int count, boolean training) {
         int sampleIn = source.outputSize();
-        Tensor in = nodes.get(source).out.setBatch(count);
+        Tensor in = byLayer.get(source).out.setBatch(count);
         System.arraycopy(x.data, from * sampleIn, in.data, 0, count * sampleIn);
-        for (Node node : ordered) {
+        for (Node node : order) {
             if (fused.contains(node.layer)) continue; // its value is in another layer's buffer, or not kept at all
             node.out.setBatch(count);
             if (node.grad != null) node.grad.setBatch(count);
             node.layer.forward(node, training);
         }
-        return nodes.get(output).out;
+        return byLayer.get(output).out;
     }
 
     /**

@@ -23,8 +23,8 @@ import slice.engine.layers.ZeroPadding2D;
 
 /**
  * {@link Graph#planInference}: a batch run in slices gives exactly (tolerance 0: no computation mixes images) the
- * output of a whole-batch pass, for slices that divide the batch or not, at one and two threads; only frozen graphs
- * qualify.
+ * output of a whole-batch pass, for slices that divide the batch or not, at one and two threads (two threads run a
+ * share of the batch each, on their own buffers); only frozen graphs qualify.
  */
 class InferencePlanTest {
     /** x [13, 7, 3] → 3×3/2 conv (17) → BN → ReLU6 → 3×3 depthwise → BN → ReLU → pool → dense (5). */
@@ -60,6 +60,27 @@ class InferencePlanTest {
         g.planInference(4);
         assertArrayEquals(Arrays.copyOf(expected, 3 * 5),
                 Arrays.copyOf(g.forward(Tensor.wrap(Arrays.copyOf(x.data, 3 * 13 * 7 * 3), 3, 13, 7, 3), false).data, 3 * 5));
+    }
+
+    /**
+     * x [12, 12, 16] → 3×3 conv (16, Winograd: 36 tiles per image, so it pays from 2 images) → BN → ReLU → pool →
+     * dense (5). Slices of 2 images cut 7 images unevenly (one thread: 1 + 2 + 2 + 2; two: 1 + 2 and 2 + 2): every
+     * slice takes the Winograd product the plan chose for its capacity, as the whole batch does, even one of 1 image.
+     */
+    @Test
+    void threadsShareTheBatchWithTheNumbersOfTheWholeBatch() {
+        Input in = new Input("x", 12, 12, 16);
+        Layer l = new Conv2D("c", in, 16, 3, 3, 1, 1, Padding.SAME, true);
+        l = new ReLU("r", new BatchNorm("b", l, true, 1e-3f, 0.99f));
+        Graph g = withRandomWeights(new Graph(in, new Dense("fc", new GlobalAveragePooling2D("pool", l), 5, true)), 3);
+        g.setTrainable(false);
+        Tensor x = GradCheck.random(new Random(4), 7, 12, 12, 16);
+        g.plan(7);
+        float[] expected = Arrays.copyOf(g.forward(x, false).data, 7 * 5);
+        LayerHarness.atOneAndTwoThreads(t -> {
+            g.planInference(7, 2);
+            assertArrayEquals(expected, Arrays.copyOf(g.forward(x, false).data, 7 * 5), "threads " + t);
+        });
     }
 
     /**

@@ -42,7 +42,8 @@ class FusedInferenceTest {
             assertArrayEquals(expected[i], Arrays.copyOf(out.data, out.size()), CHAIN_ENDS[i]);
         }
 
-        // The inference plan runs the images twice over (8) as slices of 6 and 2 (block_1_expand: 112²·48 floats each).
+        // The inference plan runs the images twice over (8) in slices of at most 6 (block_1_expand: 112²·48 floats each):
+        // two slices of 4 on one thread, one share of 4 per thread on two.
         float[] twice = Arrays.copyOf(x.data, 2 * x.size());
         System.arraycopy(x.data, 0, twice, x.size(), x.size());
         g.planInference(2 * x.dim(0));

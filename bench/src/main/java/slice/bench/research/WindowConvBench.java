@@ -8,11 +8,12 @@ import slice.engine.layers.Conv2D;
 import slice.engine.layers.Padding;
 
 /**
- * A/B harness for the windowed convolutions of InceptionV3 (and the MobileNetV2 stem) at batch 1: for each layer the
+ * A/B harness for the windowed convolutions of InceptionV3 (and the MobileNetV2 stem) at batch 1 ({@code -Dbatch=N}:
+ * N; an inference slice of InceptionV3 is 3 images): for each layer the
  * least CPU time of the calling thread over repeated forward (and, with {@code -Dbackward=true}, backward) passes.
  * CPU time and the minimum are the steadiest measures on a shared machine; compare two jars by alternating runs:
  * {@code java --add-modules jdk.incubator.vector [-XX:MaxVectorSize=16] -Dslice.threads=1 [-Dseconds=1]
- * [-Dbackward=true] [-Donly=REGEX] -cp JAR slice.bench.research.WindowConvBench}.
+ * [-Dbackward=true] [-Dbatch=N] [-Donly=REGEX] -cp JAR slice.bench.research.WindowConvBench}.
  */
 public final class WindowConvBench {
     private static final ThreadMXBean CPU = ManagementFactory.getThreadMXBean();
@@ -30,7 +31,7 @@ public final class WindowConvBench {
         for (int[] s : shapes) {
             String name = s[0] + "x" + s[1] + "x" + s[2] + ">" + s[3] + "/" + s[4] + "x" + s[5] + "s" + s[6] + (s[7] == 1 ? " valid" : "");
             if (!name.matches(only)) continue;
-            LayerFixture f = new LayerFixture(1, new int[] {s[0], s[1], s[2]},
+            LayerFixture f = new LayerFixture(Integer.getInteger("batch", 1), new int[] {s[0], s[1], s[2]},
                     x -> new Conv2D("conv", x, s[3], s[4], s[5], s[6], s[6], s[7] == 1 ? Padding.VALID : Padding.SAME, false));
             if (backward) f.primeBackward();
             double flops = f.forwardFlops(), forwardNs = Double.MAX_VALUE, backwardNs = Double.MAX_VALUE;

@@ -29,17 +29,19 @@ import slice.engine.kernels.WinogradConv;
  *
  * <p>On lanes: every product is a {@link slice.engine.kernels.Gemm}; in {@code Y = cols·W} its vector lanes run
  * over output channels and its register tile over output pixels. For other windows forward gives the GEMM
- * {@code cols} as panels packed straight from the input ({@link Im2col#rows}, an implicit GEMM, a tile of output rows
- * per call); backward lowers a tile of output rows at a time into a per-thread column buffer that is grown once and
- * reused by every convolution.
+ * {@code cols} as panels packed straight from the input ({@link Im2col#rows}, an implicit GEMM, all output rows in
+ * one call, so the GEMM packs the weights once); backward lowers a tile of output rows at a time into a per-thread
+ * column buffer that is grown once and reused by every convolution.
  *
  * <p>In an inference graph a following frozen batch norm (or {@link Scale}) and ReLU are applied by this layer
  * ({@link Epilogue}): the GEMM maps each tile of Y with them before storing it.
  *
- * <p>A 3×3 stride-1 forward that {@link WinogradConv#suits} (and {@link WinogradConv#pays} for the batch) is computed
- * with Winograd's F(2×2, 3×3) instead (same epilogue; rounding as that class states): in inference, and in training
- * when this layer is frozen. A trainable layer's training forward keeps the direct product, whose smaller rounding
- * keeps finite-difference checks of the gradients through it as sharp as before; the backward is always as above.
+ * <p>A 3×3 stride-1 forward that {@link WinogradConv#suits} (and {@link WinogradConv#pays} for the batch capacity the
+ * graph planned: the choice is the node's, so an image's output does not depend on how many others share its batch
+ * or its slice) is computed with Winograd's F(2×2, 3×3) instead (same epilogue; rounding as that class states): in
+ * inference, and in training when this layer is frozen. A trainable layer's training forward keeps the direct
+ * product, whose smaller rounding keeps finite-difference checks of the gradients through it as sharp as before; the
+ * backward is always as above.
  */
 public final class Conv2D extends Layer {
     /**
@@ -94,16 +96,20 @@ public final class Conv2D extends Layer {
         return holder[0];
     }
 
-    /** Grows this thread's column buffer for the largest tile; the state is the fused {@link Epilogue}, if any. */
+    /** A node's scratch: the fused {@link Epilogue} ({@code null} when none), and whether Winograd pays at its capacity. */
+    private record State(Epilogue epilogue, boolean winograd) { }
+
+    /** Grows this thread's column buffer for the largest tile; decides the node's {@link State}. */
     @Override protected Object newState(Node node, int batchCapacity) {
         if (im2col != null) columns(Math.min(tileRows(), batchCapacity * outputSize() / cout));
-        return Epilogue.of(cout, node.fusedAfter());
+        return new State(Epilogue.of(cout, node.fusedAfter()), winograd != null && winograd.pays(batchCapacity));
     }
 
     @Override public void forward(Node node, boolean training) {
-        Epilogue e = (Epilogue) node.state();
+        State state = (State) node.state();
+        Epilogue e = state.epilogue();
         float[] x = node.in(0).data, y = node.out().data, w = kernel.value.data;
-        if (winograd != null && (!training || !isTrainable()) && winograd.pays(node.batch())) {
+        if (state.winograd() && (!training || !isTrainable())) {
             if (e != null) e.prepare();
             winograd.forward(x, node.batch(), w, bias == null ? null : bias.value.data, e == null ? null : e.map(), y);
             return;
@@ -117,11 +123,7 @@ public final class Conv2D extends Layer {
             GEMM.gemm(false, false, rows, cout, cin, x, 0, cin, w, 0, cout, y, 0, cout, hasBias, map);
             return;
         }
-        int kc = im2col.columns(), tile = tileRows();
-        for (int from = 0; from < rows; from += tile) {
-            int to = Math.min(rows, from + tile);
-            GEMM.gemm(to - from, cout, kc, im2col.rows(x, from), w, 0, cout, y, from * cout, cout, hasBias, map);
-        }
+        GEMM.gemm(rows, cout, im2col.columns(), im2col.rows(x, 0), w, 0, cout, y, 0, cout, hasBias, map);
     }
 
     @Override protected boolean canFuse(List<Layer> fusedSoFar, Layer next) {

@@ -9,15 +9,18 @@ import slice.engine.kernels.BatchNormKernel;
 /**
  * Vector batch-norm loops: channels are the lanes, so a pixel's {@code C} channels are {@code C/L} vectors and a
  * per-channel sum is a per-lane sum over pixels — no cross-lane reduction anywhere. Maps walk each pixel row in
- * vectors with a scalar channel tail. Sums go tile by tile (a few KB of pixels, kept in L1) and, within a tile, take
+ * vectors with a scalar channel tail. Sums go tile by tile (a few pixels, {@link #tile}) and, within a tile, take
  * four channel vectors at a time held in registers (four independent add chains over the tile's pixels, enough to
- * hide the add latency), then single vectors, then scalar channels. Each lane performs exactly the
+ * hide the add latency), then single vectors, then scalar channels; each channel's sum is carried from tile to tile
+ * in the output array. Each lane performs exactly the
  * operation sequence of {@link slice.engine.kernels.BatchNormScalar} for its channel, so results are bit-identical.
  * The ReLU gate of the {@code gated…} loops is a compare-and-blend, as in {@link ReluVector#backward}.
  */
 public final class BatchNormVector implements BatchNormKernel {
     private static final int L = F.length();
     private static final FloatVector ZERO = FloatVector.zero(F);
+    /** Floats per tile of the sums ({@link #tile}). */
+    private static final int TILE_FLOATS = 256;
 
     /** {@code dy} in the lanes where the ReLU after the norm is open, {@code 0 < x·s + t < max}; zero elsewhere. */
     private static FloatVector gated(FloatVector dy, FloatVector x, FloatVector s, FloatVector t, float max) {
@@ -186,8 +189,17 @@ public final class BatchNormVector implements BatchNormKernel {
         }
     }
 
-    /** Pixels per tile of the sums: a tile of x (≤ 16 KB, at least 8 pixels) stays in L1 across the channel groups. */
-    private static int tile(int channels) { return Math.max(8, 4096 / channels); }
+    /**
+     * Pixels per tile of the sums: about {@value #TILE_FLOATS} floats (at least one pixel). The channel groups walk a
+     * tile's pixels one after the other, so a small tile keeps the walk over memory close to sequential.
+     */
+    private static int tile(int channels) { return Math.max(1, TILE_FLOATS / channels); }
+
+    /**
+     * Pixels per tile of {@link #centredSquares}, whose caller has just summed the same pixels: they are in cache, the
+     * walk's order does not matter, and a larger tile (16 KB, at least 8 pixels) keeps the sums in registers longer.
+     */
+    private static int cachedTile(int channels) { return Math.max(8, 4096 / channels); }
 
     @Override public void sum(float[] x, int p0, int p1, int channels, float[] sum) {
         for (int t0 = p0; t0 < p1; t0 += tile(channels)) {
@@ -217,8 +229,8 @@ public final class BatchNormVector implements BatchNormKernel {
     }
 
     @Override public void centredSquares(float[] x, int p0, int p1, int channels, float[] mean, float[] squares) {
-        for (int t0 = p0; t0 < p1; t0 += tile(channels)) {
-            int t1 = Math.min(p1, t0 + tile(channels));
+        for (int t0 = p0; t0 < p1; t0 += cachedTile(channels)) {
+            int t1 = Math.min(p1, t0 + cachedTile(channels));
             int c = 0;
             for (; c + 4 * L <= channels; c += 4 * L) {
                 FloatVector m0 = FloatVector.fromArray(F, mean, c), m1 = FloatVector.fromArray(F, mean, c + L);

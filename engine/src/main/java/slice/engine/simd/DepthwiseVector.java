@@ -22,19 +22,24 @@ import slice.engine.kernels.WindowGeometry;
  *
  * <ul>
  *   <li>Forward, 3×3 rows whose three input rows exist: per channel block the nine weight vectors (and the bias, and
- *       the batch norm + ReLU map of an inference graph) stay in registers while the row's interior pixels stream by
- *       (nine loads and nine fmas per output vector, mapped before the store);
+ *       the batch norm + ReLU map of an inference graph) stay in registers while the row's interior pixels stream by,
+ *       four outputs at a time at stride 1 (six input vectors per input row serve all four) and two at stride 2 (five
+ *       per row), each output its own fma chain in tap order, mapped before the store;
  *       border pixels and other kernel sizes go tap by tap along the row, one weight vector in a register per tap.</li>
- *   <li>Input gradient: for stride-1 3×3 rows, interior pixels gather their nine taps with the weights in registers;
+ *   <li>Input gradient: for stride-1 3×3 rows, interior pixels gather their nine taps with the weights in registers,
+ *       four pixels at a time (six ∂L/∂y vectors per output row serve all four);
  *       for stride-2 3×3 rows, interior pixels in (even, odd) pairs gather their four and two taps (of one or two row
  *       taps) with the weights in registers, each pixel's sum stored once;
  *       otherwise tap by tap in (ky, kx) order, the tap's weight vector in a register while it sweeps the row.</li>
  *   <li>Kernel gradient over a range of output rows: for a 3×3 row whose three input rows exist and vectors of a
  *       whole cache line, per channel vector the nine tap partials are nine fma chains in registers while the row
- *       streams by once; otherwise per tap,
+ *       streams by once, four output pixels at a time at stride 1 and two at stride 2 (each input vector loaded once
+ *       for all the taps and pixels that read it, each partial still taking its pixels in increasing ox); otherwise per tap,
  *       four channel vectors at once (four independent fma chains) along the row; row partials added to the
  *       gradient.</li>
  * </ul>
+ * Forward and kernel gradient read each new row (input, output, ∂L/∂y) ahead, in order, when a pixel spans more
+ * than two cache lines ({@link #readsAhead}); the input gradient's rows are zeroed in order by its caller.
  */
 public final class DepthwiseVector implements DepthwiseKernel {
     private static final int L = F.length();
@@ -45,12 +50,46 @@ public final class DepthwiseVector implements DepthwiseKernel {
      * line. Narrower vectors would fetch every line once per vector of it; they sweep four vectors per tap instead.
      */
     private static final boolean NINE_PARTIALS = L * Float.BYTES >= 64;
+    /** The xor of what {@link #readAhead} read, stored once per call only so that the JIT cannot drop those reads. */
+    @SuppressWarnings("unused") private static int readAheadBits;
+
+    /**
+     * Whether a pass reads its rows ahead ({@link #readAhead}): when a pixel's channels span more than two 64-byte cache
+     * lines, the sweep of one channel vector along a row touches one line every few hundred bytes, a stride the
+     * hardware prefetchers follow poorly; read once in order beforehand, the row is in cache for every sweep.
+     */
+    private static boolean readsAhead(int channels) {
+        return channels * Float.BYTES > 2 * 64;
+    }
+
+    /** Reads {@code a[from, from + length)} in order, one element per 64-byte line, and returns the xor of their bits. */
+    private static int readAhead(float[] a, int from, int length) {
+        int bits = 0;
+        for (int i = from; i < from + length; i += 64 / Float.BYTES) bits ^= Float.floatToRawIntBits(a[i]);
+        return bits;
+    }
+
+    /**
+     * {@link #readAhead} of the input rows {@code [kyLo, kyHi)} of output row {@code r} (image {@code n}, top input row
+     * {@code iy0}) that the row before it did not read, unless {@code r} is the first row of the call or of an image.
+     */
+    private static int readInputRowsAhead(WindowGeometry g, float[] x, int r, int row0, int n, int iy0, int kyLo, int kyHi) {
+        int fresh = r == row0 || r % g.outH == 0 ? kyLo : Math.max(kyLo, g.kh - g.stride), rowLength = g.w * g.channels, bits = 0;
+        for (int ky = fresh; ky < kyHi; ky++) bits ^= readAhead(x, (n * g.h + iy0 + ky) * rowLength, rowLength);
+        return bits;
+    }
 
     @Override public void forward(WindowGeometry g, float[] x, float[] kernel, float[] bias, ColumnMap map, float[] y, int row0, int row1) {
+        boolean ahead = readsAhead(g.channels);
+        int bits = 0;
         for (int r = row0; r < row1; r++) {
             int n = r / g.outH, oy = r % g.outH;
             int iy0 = oy * g.stride - g.padTop;
             int kyLo = firstTap(iy0), kyHi = endTap(iy0, g.h, g.kh);
+            if (ahead) {
+                bits ^= readInputRowsAhead(g, x, r, row0, n, iy0, kyLo, kyHi);
+                bits ^= readAhead(y, r * g.outW * g.channels, g.outW * g.channels); // its lines owned before the stores
+            }
             if (g.kh == 3 && g.kw == 3 && kyLo == 0 && kyHi == 3) {
                 // interior columns: all three input columns exist
                 int oxA = (g.padLeft + g.stride - 1) / g.stride;
@@ -64,26 +103,90 @@ public final class DepthwiseVector implements DepthwiseKernel {
             }
             rowByTaps(g, x, kernel, bias, map, y, r, n, iy0, kyLo, kyHi, 0, g.outW);
         }
+        if (ahead) readAheadBits = bits;
     }
 
     /** Output pixels {@code [oxA, oxB)} of row {@code r}, all nine taps inside the input. */
-    private static void row3x3(WindowGeometry g, float[] x, float[] k, float[] bias, ColumnMap map, float[] y, int r, int n, int iy0, int oxA, int oxB) {
+    private static void row3x3(WindowGeometry g, float[] x, float[] k, float[] bias, ColumnMap map, float[] y, int r, int n, int iy0,
+            int oxA, int oxB) {
         int c = g.channels, s = g.stride, vecEnd = F.loopBound(c);
         int rowStride = g.w * c, pixStride = s * c;
         boolean mapped = map != null;
         int in0 = ((n * g.h + iy0) * g.w + oxA * s - g.padLeft) * c;
         int out0 = (r * g.outW + oxA) * c;
         for (int ch = 0; ch < vecEnd; ch += L) {
-            FloatVector w0 = FloatVector.fromArray(F, k, ch), w1 = FloatVector.fromArray(F, k, c + ch), w2 = FloatVector.fromArray(F, k, 2 * c + ch);
-            FloatVector w3 = FloatVector.fromArray(F, k, 3 * c + ch), w4 = FloatVector.fromArray(F, k, 4 * c + ch), w5 = FloatVector.fromArray(F, k, 5 * c + ch);
-            FloatVector w6 = FloatVector.fromArray(F, k, 6 * c + ch), w7 = FloatVector.fromArray(F, k, 7 * c + ch), w8 = FloatVector.fromArray(F, k, 8 * c + ch);
+            FloatVector w0 = FloatVector.fromArray(F, k, ch), w1 = FloatVector.fromArray(F, k, c + ch);
+            FloatVector w2 = FloatVector.fromArray(F, k, 2 * c + ch);
+            FloatVector w3 = FloatVector.fromArray(F, k, 3 * c + ch), w4 = FloatVector.fromArray(F, k, 4 * c + ch);
+            FloatVector w5 = FloatVector.fromArray(F, k, 5 * c + ch);
+            FloatVector w6 = FloatVector.fromArray(F, k, 6 * c + ch), w7 = FloatVector.fromArray(F, k, 7 * c + ch);
+            FloatVector w8 = FloatVector.fromArray(F, k, 8 * c + ch);
             FloatVector b = bias == null ? FloatVector.zero(F) : FloatVector.fromArray(F, bias, ch);
             // The map's vectors (without an affine step: fma(acc, 1, −0) = acc exactly, even for acc = ±0).
             FloatVector ms = !mapped || map.scale() == null ? ONE : FloatVector.fromArray(F, map.scale(), ch);
             FloatVector mt = !mapped || map.shift() == null ? MINUS_ZERO : FloatVector.fromArray(F, map.shift(), ch);
             FloatVector lo = FloatVector.broadcast(F, mapped ? map.lo() : 0f), hi = FloatVector.broadcast(F, mapped ? map.hi() : 0f);
             int in = in0 + ch, out = out0 + ch;
-            for (int ox = oxA; ox < oxB; ox++, in += pixStride, out += c) {
+            int ox = oxA;
+            if (s == 1) {
+                for (; ox + 4 <= oxB; ox += 4, in += 4 * c, out += 4 * c) {
+                    FloatVector a0, a1, a2, a3, p0, p1, p2, p3, p4, p5;
+                    int i = in;
+                    p0 = FloatVector.fromArray(F, x, i); p1 = FloatVector.fromArray(F, x, i + c);
+                    p2 = FloatVector.fromArray(F, x, i + 2 * c); p3 = FloatVector.fromArray(F, x, i + 3 * c);
+                    p4 = FloatVector.fromArray(F, x, i + 4 * c); p5 = FloatVector.fromArray(F, x, i + 5 * c);
+                    a0 = p0.fma(w0, b); a1 = p1.fma(w0, b); a2 = p2.fma(w0, b); a3 = p3.fma(w0, b);
+                    a0 = p1.fma(w1, a0); a1 = p2.fma(w1, a1); a2 = p3.fma(w1, a2); a3 = p4.fma(w1, a3);
+                    a0 = p2.fma(w2, a0); a1 = p3.fma(w2, a1); a2 = p4.fma(w2, a2); a3 = p5.fma(w2, a3);
+                    i += rowStride;
+                    p0 = FloatVector.fromArray(F, x, i); p1 = FloatVector.fromArray(F, x, i + c);
+                    p2 = FloatVector.fromArray(F, x, i + 2 * c); p3 = FloatVector.fromArray(F, x, i + 3 * c);
+                    p4 = FloatVector.fromArray(F, x, i + 4 * c); p5 = FloatVector.fromArray(F, x, i + 5 * c);
+                    a0 = p0.fma(w3, a0); a1 = p1.fma(w3, a1); a2 = p2.fma(w3, a2); a3 = p3.fma(w3, a3);
+                    a0 = p1.fma(w4, a0); a1 = p2.fma(w4, a1); a2 = p3.fma(w4, a2); a3 = p4.fma(w4, a3);
+                    a0 = p2.fma(w5, a0); a1 = p3.fma(w5, a1); a2 = p4.fma(w5, a2); a3 = p5.fma(w5, a3);
+                    i += rowStride;
+                    p0 = FloatVector.fromArray(F, x, i); p1 = FloatVector.fromArray(F, x, i + c);
+                    p2 = FloatVector.fromArray(F, x, i + 2 * c); p3 = FloatVector.fromArray(F, x, i + 3 * c);
+                    p4 = FloatVector.fromArray(F, x, i + 4 * c); p5 = FloatVector.fromArray(F, x, i + 5 * c);
+                    a0 = p0.fma(w6, a0); a1 = p1.fma(w6, a1); a2 = p2.fma(w6, a2); a3 = p3.fma(w6, a3);
+                    a0 = p1.fma(w7, a0); a1 = p2.fma(w7, a1); a2 = p3.fma(w7, a2); a3 = p4.fma(w7, a3);
+                    a0 = p2.fma(w8, a0); a1 = p3.fma(w8, a1); a2 = p4.fma(w8, a2); a3 = p5.fma(w8, a3);
+                    if (mapped) {
+                        a0 = a0.fma(ms, mt).max(lo).min(hi); a1 = a1.fma(ms, mt).max(lo).min(hi);
+                        a2 = a2.fma(ms, mt).max(lo).min(hi); a3 = a3.fma(ms, mt).max(lo).min(hi);
+                    }
+                    a0.intoArray(y, out); a1.intoArray(y, out + c); a2.intoArray(y, out + 2 * c); a3.intoArray(y, out + 3 * c);
+                }
+            } else if (s == 2) {
+                for (; ox + 2 <= oxB; ox += 2, in += 4 * c, out += 2 * c) {
+                    FloatVector a0, a1, p0, p1, p2, p3, p4;
+                    int i = in;
+                    p0 = FloatVector.fromArray(F, x, i); p1 = FloatVector.fromArray(F, x, i + c);
+                    p2 = FloatVector.fromArray(F, x, i + 2 * c); p3 = FloatVector.fromArray(F, x, i + 3 * c);
+                    p4 = FloatVector.fromArray(F, x, i + 4 * c);
+                    a0 = p0.fma(w0, b); a1 = p2.fma(w0, b);
+                    a0 = p1.fma(w1, a0); a1 = p3.fma(w1, a1);
+                    a0 = p2.fma(w2, a0); a1 = p4.fma(w2, a1);
+                    i += rowStride;
+                    p0 = FloatVector.fromArray(F, x, i); p1 = FloatVector.fromArray(F, x, i + c);
+                    p2 = FloatVector.fromArray(F, x, i + 2 * c); p3 = FloatVector.fromArray(F, x, i + 3 * c);
+                    p4 = FloatVector.fromArray(F, x, i + 4 * c);
+                    a0 = p0.fma(w3, a0); a1 = p2.fma(w3, a1);
+                    a0 = p1.fma(w4, a0); a1 = p3.fma(w4, a1);
+                    a0 = p2.fma(w5, a0); a1 = p4.fma(w5, a1);
+                    i += rowStride;
+                    p0 = FloatVector.fromArray(F, x, i); p1 = FloatVector.fromArray(F, x, i + c);
+                    p2 = FloatVector.fromArray(F, x, i + 2 * c); p3 = FloatVector.fromArray(F, x, i + 3 * c);
+                    p4 = FloatVector.fromArray(F, x, i + 4 * c);
+                    a0 = p0.fma(w6, a0); a1 = p2.fma(w6, a1);
+                    a0 = p1.fma(w7, a0); a1 = p3.fma(w7, a1);
+                    a0 = p2.fma(w8, a0); a1 = p4.fma(w8, a1);
+                    if (mapped) { a0 = a0.fma(ms, mt).max(lo).min(hi); a1 = a1.fma(ms, mt).max(lo).min(hi); }
+                    a0.intoArray(y, out); a1.intoArray(y, out + c);
+                }
+            }
+            for (; ox < oxB; ox++, in += pixStride, out += c) {
                 int i1 = in + rowStride, i2 = in + 2 * rowStride;
                 FloatVector acc = FloatVector.fromArray(F, x, in).fma(w0, b);
                 acc = FloatVector.fromArray(F, x, in + c).fma(w1, acc);
@@ -257,18 +360,54 @@ public final class DepthwiseVector implements DepthwiseKernel {
 
     /**
      * Stride-1 3×3 input gradient of pixels {@code [ixA, ixB)} of input row {@code r}, every tap valid: nine weight
-     * vectors in registers, {@code dx += Σ_{ky,kx} dy[oy0 − ky, ix + padLeft − kx]·K[ky, kx]} in (ky, kx) order.
+     * vectors in registers, {@code dx += Σ_{ky,kx} dy[oy0 − ky, ix + padLeft − kx]·K[ky, kx]} in (ky, kx) order; four
+     * pixels at a time share the six ∂L/∂y vectors of each output row they read.
      */
     private static void inputRow3x3(WindowGeometry g, float[] dy, float[] k, float[] dx, int r, int n, int oy0, int ixA, int ixB) {
         int c = g.channels, vecEnd = F.loopBound(c), dyRowStride = g.outW * c;
         int dyA = ((n * g.outH + oy0) * g.outW + ixA + g.padLeft) * c; // dy[oy0, ixA + padLeft]: tap (0, 0)
         int dxA = (r * g.w + ixA) * c;
         for (int ch = 0; ch < vecEnd; ch += L) {
-            FloatVector w0 = FloatVector.fromArray(F, k, ch), w1 = FloatVector.fromArray(F, k, c + ch), w2 = FloatVector.fromArray(F, k, 2 * c + ch);
-            FloatVector w3 = FloatVector.fromArray(F, k, 3 * c + ch), w4 = FloatVector.fromArray(F, k, 4 * c + ch), w5 = FloatVector.fromArray(F, k, 5 * c + ch);
-            FloatVector w6 = FloatVector.fromArray(F, k, 6 * c + ch), w7 = FloatVector.fromArray(F, k, 7 * c + ch), w8 = FloatVector.fromArray(F, k, 8 * c + ch);
+            FloatVector w0 = FloatVector.fromArray(F, k, ch), w1 = FloatVector.fromArray(F, k, c + ch);
+            FloatVector w2 = FloatVector.fromArray(F, k, 2 * c + ch);
+            FloatVector w3 = FloatVector.fromArray(F, k, 3 * c + ch), w4 = FloatVector.fromArray(F, k, 4 * c + ch);
+            FloatVector w5 = FloatVector.fromArray(F, k, 5 * c + ch);
+            FloatVector w6 = FloatVector.fromArray(F, k, 6 * c + ch), w7 = FloatVector.fromArray(F, k, 7 * c + ch);
+            FloatVector w8 = FloatVector.fromArray(F, k, 8 * c + ch);
             int d0 = dyA + ch, i = dxA + ch;
-            for (int ix = ixA; ix < ixB; ix++, d0 += c, i += c) {
+            int ix = ixA;
+            for (; ix + 4 <= ixB; ix += 4, d0 += 4 * c, i += 4 * c) {
+                // dx[ix + j] takes dy columns ix + j + padLeft − kx: q0 … q5 are columns (ix + padLeft) − 2 … + 3
+                FloatVector a0 = FloatVector.fromArray(F, dx, i), a1 = FloatVector.fromArray(F, dx, i + c);
+                FloatVector a2 = FloatVector.fromArray(F, dx, i + 2 * c), a3 = FloatVector.fromArray(F, dx, i + 3 * c);
+                int d = d0 - 2 * c;
+                FloatVector q0 = FloatVector.fromArray(F, dy, d), q1 = FloatVector.fromArray(F, dy, d + c);
+                FloatVector q2 = FloatVector.fromArray(F, dy, d + 2 * c);
+                FloatVector q3 = FloatVector.fromArray(F, dy, d + 3 * c), q4 = FloatVector.fromArray(F, dy, d + 4 * c);
+                FloatVector q5 = FloatVector.fromArray(F, dy, d + 5 * c);
+                a0 = q0.fma(w2, q1.fma(w1, q2.fma(w0, a0)));
+                a1 = q1.fma(w2, q2.fma(w1, q3.fma(w0, a1)));
+                a2 = q2.fma(w2, q3.fma(w1, q4.fma(w0, a2)));
+                a3 = q3.fma(w2, q4.fma(w1, q5.fma(w0, a3)));
+                d -= dyRowStride;
+                q0 = FloatVector.fromArray(F, dy, d); q1 = FloatVector.fromArray(F, dy, d + c);
+                q2 = FloatVector.fromArray(F, dy, d + 2 * c); q3 = FloatVector.fromArray(F, dy, d + 3 * c);
+                q4 = FloatVector.fromArray(F, dy, d + 4 * c); q5 = FloatVector.fromArray(F, dy, d + 5 * c);
+                a0 = q0.fma(w5, q1.fma(w4, q2.fma(w3, a0)));
+                a1 = q1.fma(w5, q2.fma(w4, q3.fma(w3, a1)));
+                a2 = q2.fma(w5, q3.fma(w4, q4.fma(w3, a2)));
+                a3 = q3.fma(w5, q4.fma(w4, q5.fma(w3, a3)));
+                d -= dyRowStride;
+                q0 = FloatVector.fromArray(F, dy, d); q1 = FloatVector.fromArray(F, dy, d + c);
+                q2 = FloatVector.fromArray(F, dy, d + 2 * c); q3 = FloatVector.fromArray(F, dy, d + 3 * c);
+                q4 = FloatVector.fromArray(F, dy, d + 4 * c); q5 = FloatVector.fromArray(F, dy, d + 5 * c);
+                a0 = q0.fma(w8, q1.fma(w7, q2.fma(w6, a0)));
+                a1 = q1.fma(w8, q2.fma(w7, q3.fma(w6, a1)));
+                a2 = q2.fma(w8, q3.fma(w7, q4.fma(w6, a2)));
+                a3 = q3.fma(w8, q4.fma(w7, q5.fma(w6, a3)));
+                a0.intoArray(dx, i); a1.intoArray(dx, i + c); a2.intoArray(dx, i + 2 * c); a3.intoArray(dx, i + 3 * c);
+            }
+            for (; ix < ixB; ix++, d0 += c, i += c) {
                 int d1 = d0 - dyRowStride, d2 = d1 - dyRowStride;
                 FloatVector acc = FloatVector.fromArray(F, dx, i);
                 acc = FloatVector.fromArray(F, dy, d0).fma(w0, acc);
@@ -300,7 +439,8 @@ public final class DepthwiseVector implements DepthwiseKernel {
      * (ky, kx) order, the tap's weight vector in a register while it sweeps the row ({@code dx += dy·w}); each input
      * pixel thus accumulates its taps in the scalar twin's order.
      */
-    private static void inputRowByTaps(WindowGeometry g, float[] dy, float[] k, float[] dx, int r, int n, TapRun rows, int ixFrom, int ixTo) {
+    private static void inputRowByTaps(WindowGeometry g, float[] dy, float[] k, float[] dx, int r, int n, TapRun rows, int ixFrom,
+            int ixTo) {
         if (ixFrom >= ixTo) return;
         int c = g.channels, s = g.stride, vecEnd = F.loopBound(c);
         for (int j = 0; j < rows.count(); j++) {
@@ -334,11 +474,14 @@ public final class DepthwiseVector implements DepthwiseKernel {
         int c = g.channels, s = g.stride;
         DepthwiseScalar.clearKernelGradient(g, dK, dBias);
         float[] partials = NINE_PARTIALS && g.kh == 3 && g.kw == 3 ? new float[9 * L] : null; // kernelRow3x3's nine partials
+        boolean ahead = readsAhead(c);
+        int bits = 0;
         for (int r = row0; r < row1; r++) {
             int b = r / g.outH, oy = r % g.outH;
             int iy0 = oy * s - g.padTop;
             int kyLo = firstTap(iy0), kyHi = endTap(iy0, g.h, g.kh);
             int dyRow = r * g.outW * c;
+            if (ahead) bits ^= readInputRowsAhead(g, x, r, row0, b, iy0, kyLo, kyHi) ^ readAhead(dy, dyRow, g.outW * c);
             int ch = 0;
             if (NINE_PARTIALS && g.kh == 3 && g.kw == 3 && kyLo == 0 && kyHi == 3) {
                 int xRow = (b * g.h + iy0) * g.w * c;
@@ -373,6 +516,7 @@ public final class DepthwiseVector implements DepthwiseKernel {
             }
             DepthwiseScalar.addKernelGradientOfRow(g, x, dy, r, dK, dBias, ch, c);
         }
+        if (ahead) readAheadBits = bits;
     }
 
     /**
@@ -414,7 +558,11 @@ public final class DepthwiseVector implements DepthwiseKernel {
         }
     }
 
-    /** Adds pixels {@code [oxA, oxB)}, every tap inside, to the nine partials: ten loads and nine fmas a pixel. */
+    /**
+     * Adds pixels {@code [oxA, oxB)}, every tap inside, to the nine partials: per four pixels at stride 1 four ∂L/∂y and
+     * eighteen input loads for 36 fmas, per two at stride 2 two and fifteen for 18; each partial adds its pixels in
+     * increasing ox.
+     */
     private static void interior3x3(WindowGeometry g, float[] x, float[] dy, float[] partials, int xBase, int dyBase, int oxA, int oxB) {
         int c = g.channels, sc = g.stride * c, rs = g.w * c;
         FloatVector a00 = FloatVector.fromArray(F, partials, 0), a01 = FloatVector.fromArray(F, partials, L);
@@ -422,7 +570,63 @@ public final class DepthwiseVector implements DepthwiseKernel {
         FloatVector a11 = FloatVector.fromArray(F, partials, 4 * L), a12 = FloatVector.fromArray(F, partials, 5 * L);
         FloatVector a20 = FloatVector.fromArray(F, partials, 6 * L), a21 = FloatVector.fromArray(F, partials, 7 * L);
         FloatVector a22 = FloatVector.fromArray(F, partials, 8 * L);
-        for (int ox = oxA; ox < oxB; ox++) {
+        int ox = oxA;
+        if (g.stride == 1) {
+            for (; ox + 4 <= oxB; ox += 4) {
+                int db = dyBase + ox * c;
+                FloatVector d0 = FloatVector.fromArray(F, dy, db), d1 = FloatVector.fromArray(F, dy, db + c);
+                FloatVector d2 = FloatVector.fromArray(F, dy, db + 2 * c), d3 = FloatVector.fromArray(F, dy, db + 3 * c);
+                int i = xBase + ox * c;
+                FloatVector p0 = FloatVector.fromArray(F, x, i), p1 = FloatVector.fromArray(F, x, i + c);
+                FloatVector p2 = FloatVector.fromArray(F, x, i + 2 * c);
+                FloatVector p3 = FloatVector.fromArray(F, x, i + 3 * c), p4 = FloatVector.fromArray(F, x, i + 4 * c);
+                FloatVector p5 = FloatVector.fromArray(F, x, i + 5 * c);
+                a00 = d3.fma(p3, d2.fma(p2, d1.fma(p1, d0.fma(p0, a00))));
+                a01 = d3.fma(p4, d2.fma(p3, d1.fma(p2, d0.fma(p1, a01))));
+                a02 = d3.fma(p5, d2.fma(p4, d1.fma(p3, d0.fma(p2, a02))));
+                i += rs;
+                p0 = FloatVector.fromArray(F, x, i); p1 = FloatVector.fromArray(F, x, i + c);
+                p2 = FloatVector.fromArray(F, x, i + 2 * c); p3 = FloatVector.fromArray(F, x, i + 3 * c);
+                p4 = FloatVector.fromArray(F, x, i + 4 * c); p5 = FloatVector.fromArray(F, x, i + 5 * c);
+                a10 = d3.fma(p3, d2.fma(p2, d1.fma(p1, d0.fma(p0, a10))));
+                a11 = d3.fma(p4, d2.fma(p3, d1.fma(p2, d0.fma(p1, a11))));
+                a12 = d3.fma(p5, d2.fma(p4, d1.fma(p3, d0.fma(p2, a12))));
+                i += rs;
+                p0 = FloatVector.fromArray(F, x, i); p1 = FloatVector.fromArray(F, x, i + c);
+                p2 = FloatVector.fromArray(F, x, i + 2 * c); p3 = FloatVector.fromArray(F, x, i + 3 * c);
+                p4 = FloatVector.fromArray(F, x, i + 4 * c); p5 = FloatVector.fromArray(F, x, i + 5 * c);
+                a20 = d3.fma(p3, d2.fma(p2, d1.fma(p1, d0.fma(p0, a20))));
+                a21 = d3.fma(p4, d2.fma(p3, d1.fma(p2, d0.fma(p1, a21))));
+                a22 = d3.fma(p5, d2.fma(p4, d1.fma(p3, d0.fma(p2, a22))));
+            }
+        } else if (g.stride == 2) {
+            for (; ox + 2 <= oxB; ox += 2) {
+                int db = dyBase + ox * c;
+                FloatVector d0 = FloatVector.fromArray(F, dy, db), d1 = FloatVector.fromArray(F, dy, db + c);
+                int i = xBase + ox * sc;
+                FloatVector p0 = FloatVector.fromArray(F, x, i), p1 = FloatVector.fromArray(F, x, i + c);
+                FloatVector p2 = FloatVector.fromArray(F, x, i + 2 * c);
+                FloatVector p3 = FloatVector.fromArray(F, x, i + 3 * c), p4 = FloatVector.fromArray(F, x, i + 4 * c);
+                a00 = d1.fma(p2, d0.fma(p0, a00));
+                a01 = d1.fma(p3, d0.fma(p1, a01));
+                a02 = d1.fma(p4, d0.fma(p2, a02));
+                i += rs;
+                p0 = FloatVector.fromArray(F, x, i); p1 = FloatVector.fromArray(F, x, i + c);
+                p2 = FloatVector.fromArray(F, x, i + 2 * c); p3 = FloatVector.fromArray(F, x, i + 3 * c);
+                p4 = FloatVector.fromArray(F, x, i + 4 * c);
+                a10 = d1.fma(p2, d0.fma(p0, a10));
+                a11 = d1.fma(p3, d0.fma(p1, a11));
+                a12 = d1.fma(p4, d0.fma(p2, a12));
+                i += rs;
+                p0 = FloatVector.fromArray(F, x, i); p1 = FloatVector.fromArray(F, x, i + c);
+                p2 = FloatVector.fromArray(F, x, i + 2 * c); p3 = FloatVector.fromArray(F, x, i + 3 * c);
+                p4 = FloatVector.fromArray(F, x, i + 4 * c);
+                a20 = d1.fma(p2, d0.fma(p0, a20));
+                a21 = d1.fma(p3, d0.fma(p1, a21));
+                a22 = d1.fma(p4, d0.fma(p2, a22));
+            }
+        }
+        for (; ox < oxB; ox++) {
             FloatVector d = FloatVector.fromArray(F, dy, dyBase + ox * c);
             int i = xBase + ox * sc;
             a00 = d.fma(FloatVector.fromArray(F, x, i), a00);
