@@ -31,6 +31,9 @@ import slice.engine.layers.Conv2D;
  *   <li>{@code training}: the full training step {@link Training#fullStep} measures (every layer trained): each
  *   layer's training-mode forward, the start of {@link Graph#backward} ({@link Graph#seedGradient}), and each
  *   layer's backward.</li>
+ *   <li>{@code finetune}: the same for the fine-tuning step {@link Training#fineTune} measures (the layers up to
+ *   {@link Training#frozenUpTo} frozen; their kinds are marked {@code frozen}). The frozen prefix that
+ *   {@link Graph#plan} runs as an inference plan is one step (profile its layers with {@code inference}).</li>
  * </ul>
  * After 3 s of warm-up whole passes, each step of a pass is timed on its own for 5 s of passes (a layer's
  * {@code forward} repeated after a whole forward of the same batch redoes its part of that pass); the tables give
@@ -54,44 +57,55 @@ public final class Profile {
         int batch = args.length > 1 ? Integer.parseInt(args[1]) : 1;
         int threads = args.length > 2 ? Integer.parseInt(args[2]) : 1;
         int top = args.length > 3 ? Integer.parseInt(args[3]) : 15;
-        boolean training = args.length > 4 && args[4].equals("training");
-        if (args.length > 4 && !training && !args[4].equals("inference")) {
-            System.err.println("Profile: the pass must be 'inference' or 'training', not '" + args[4] + "'");
+        String pass = args.length > 4 ? args[4] : "inference";
+        boolean fineTune = pass.equals("finetune");
+        boolean training = fineTune || pass.equals("training");
+        if (!training && !pass.equals("inference")) {
+            System.err.println("Profile: the pass must be 'inference', 'training' or 'finetune', not '" + pass + "'");
             System.exit(2);
         }
         Parallel.setThreads(threads);
         ModelFixture fixture = new ModelFixture(model, batch);
         Graph graph = fixture.graph;
         List<Step> steps = new ArrayList<>();
-        Runnable pass;
+        Runnable run;
         if (training) {
-            graph.setTrainable(true);
+            if (fineTune) graph.freezeUpTo(Training.frozenUpTo(model));
+            else graph.setTrainable(true);
             graph.plan(batch);
             Tensor gradOutput = Training.outputGradient(graph);
-            pass = () -> {
+            run = () -> {
                 graph.forward(fixture.input, true);
                 graph.backward(gradOutput);
             };
-            for (Node n : graph.executedNodes()) steps.add(step(n, "", () -> n.forward(true), 2, batch));
+            Graph prefix = graph.frozenPrefix();
+            if (prefix != null) {
+                double flops = 2.0 * batch * prefix.layers().stream().mapToLong(Layer::macs).sum();
+                steps.add(new Step("frozen prefix up to " + prefix.output().name + " (inference plan)", null,
+                        () -> prefix.forward(fixture.input, false), flops));
+            }
+            for (Node n : graph.executedNodes()) {
+                steps.add(step(n, n.layer.isTrainable() ? "" : " frozen", () -> n.forward(true), 2, batch));
+            }
             steps.add(new Step("seed gradient", null, () -> graph.seedGradient(gradOutput), 0));
             for (Node n : graph.backwardNodes()) steps.add(step(n, " backward", n::backward, 4, batch));
         } else {
             graph.setTrainable(false);
             graph.planInference(batch);
-            pass = () -> graph.forward(fixture.input, false);
+            run = () -> graph.forward(fixture.input, false);
             for (Node n : graph.executedNodes()) steps.add(step(n, "", () -> n.forward(false), 2, batch));
         }
 
         long passes = 0;
-        for (long end = System.nanoTime() + 3_000_000_000L; System.nanoTime() < end; passes++) pass.run();
+        for (long end = System.nanoTime() + 3_000_000_000L; System.nanoTime() < end; passes++) run.run();
         long start = System.nanoTime();
-        for (int i = 0; i < passes; i++) pass.run();
+        for (int i = 0; i < passes; i++) run.run();
         double passMs = (System.nanoTime() - start) / 1e6 / passes;
 
         long[] nanos = new long[steps.size()];
         int timed = 0;
         for (long end = System.nanoTime() + 5_000_000_000L; System.nanoTime() < end; timed++) {
-            pass.run(); // sets every buffer's batch; the timed loop below repeats this pass
+            run.run(); // sets every buffer's batch; the timed loop below repeats this pass
             for (int i = 0; i < steps.size(); i++) {
                 long t0 = System.nanoTime();
                 steps.get(i).work().run();
@@ -110,7 +124,7 @@ public final class Profile {
             k[1] += steps.get(i).flops();
             k[2]++;
         }
-        System.out.printf(Locale.ROOT, "%s %s, batch %d, %d thread%s (%s)%n", model, training ? "training step" : "inference",
+        System.out.printf(Locale.ROOT, "%s %s, batch %d, %d thread%s (%s)%n", model, fineTune ? "fine-tuning step" : training ? "training step" : "inference",
                 batch, threads, threads == 1 ? "" : "s", Simd.describe());
         System.out.printf(Locale.ROOT, "untimed pass %.3f ms; steps timed one by one: %.3f ms (%d passes)%n%n", passMs, sum, timed);
         System.out.println("| kind | steps | ms per pass | share | GFLOP/s |\n|---|---:|---:|---:|---:|");

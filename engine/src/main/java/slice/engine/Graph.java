@@ -55,6 +55,13 @@ public final class Graph {
     private int slice;
     /** The whole batch's output under an inference plan, {@code null} otherwise. */
     private Tensor result;
+    /**
+     * A training plan's frozen prefix ({@link #plan}): the graph from the source to the last layer of the prefix,
+     * planned for inference, or {@code null} when the plan has none.
+     */
+    private Graph frozenPrefix;
+    /** The layers {@link #frozenPrefix} computes (its last included); empty without one. */
+    private Set<Layer> prefixLayers = Set.of();
 
     public Graph(Layer source, Layer output) {
         this.source = source;
@@ -98,8 +105,9 @@ public final class Graph {
 
     /**
      * The nodes {@link #forward} runs, in order: all but those whose work another layer took over when the graph was
-     * planned ({@link #fuse}). Calling their {@code forward} one by one after a {@link #forward} of the same batch
-     * repeats that pass — how a profiler times each layer.
+     * planned ({@link #fuse}) and those of a {@link #frozenPrefix}. Calling the prefix's {@code forward} and then
+     * their {@code forward} one by one after a {@link #forward} of the same batch repeats that pass — how a profiler
+     * times each layer.
      */
     public List<Node> executedNodes() {
         return ordered.stream().filter(n -> !fused.contains(n.layer)).toList();
@@ -115,6 +123,13 @@ public final class Graph {
         Collections.reverse(run);
         return run;
     }
+
+    /**
+     * The frozen prefix a training plan runs as an inference plan before its other layers ({@link #plan}): the graph
+     * from the source to the prefix's last layer, or {@code null} when this plan has none. Its {@link #forward} of a
+     * batch writes the input of the layers after it.
+     */
+    public Graph frozenPrefix() { return frozenPrefix; }
 
     /** Every layer's node in execution order (the source excluded); empty before {@link #plan}. */
     public List<Node> nodes() { return ordered; }
@@ -137,6 +152,11 @@ public final class Graph {
                     : "layer " + l.name + " is not in this graph");
         }
         if (l == output && result != null) return result;
+        if (l == source && frozenPrefix != null || prefixLayers.contains(l) && l != frozenPrefix.output) {
+            throw new IllegalStateException(l.name + " is computed by this plan's frozen prefix, whose inference plan keeps only "
+                    + frozenPrefix.output.name + "'s value (cut the graph at " + l.name + " to read it)");
+        }
+        if (prefixLayers.contains(l)) return node.out;
         if (result != null) {
             throw new IllegalStateException("an inference plan keeps only the output; " + l.name
                     + "'s buffer is shared with later layers (cut the graph at " + l.name + " to read it)");
@@ -197,6 +217,16 @@ public final class Graph {
      * gradient flows, a convolution absorbs the frozen batch norm and ReLU after it; anywhere, a batch norm absorbs the
      * ReLU after it, and a depthwise convolution the zero padding before it, forward and backward, the padding getting
      * no buffers ({@link #fuse}).
+     *
+     * <p>A frozen prefix — the longest run of first layers that are all frozen, ending at a layer {@code P} that is the
+     * only one of them the later layers read (a single-tensor boundary, like {@code mixed7} of a fine-tuned InceptionV3),
+     * when a gradient flows somewhere after it — is a pure function of the input that no backward enters. It runs as
+     * the graph from the source to {@code P} {@linkplain #planInference planned for inference}: a share of the batch
+     * per thread, slice by slice through buffers that stay in cache, the threads meeting once per pass instead of after
+     * every layer. Its layers get no whole-batch buffers here ({@link #activation} refuses them, {@code P} excepted,
+     * and {@link #executedNodes} leaves them out: {@link #frozenPrefix} runs them). Its numbers are those of the
+     * inference plan, which chooses a 3×3 convolution's Winograd or direct product for a slice rather than for the
+     * batch ({@link slice.engine.layers.Conv2D}); otherwise they are the same arithmetic on the same values.
      */
     public void plan(int batchCapacity) {
         if (batchCapacity < 1) throw new IllegalArgumentException("batch capacity must be positive");
@@ -207,6 +237,8 @@ public final class Graph {
             boolean passes = Arrays.stream(l.inputs).anyMatch(needsGrad::contains);
             if (learns || passes) needsGrad.add(l);
         }
+        int prefixEnd = needsGrad.isEmpty() ? -1 : frozenPrefixEnd();
+        prefixLayers = Set.copyOf(layers.subList(0, prefixEnd + 1));
         Map<Layer, List<Layer>> fusedAfter = new HashMap<>();
         Map<Layer, Layer> readThrough = new HashMap<>();
         Map<Layer, Layer> fusedInto = fuse(needsGrad, fusedAfter, readThrough);
@@ -215,13 +247,44 @@ public final class Graph {
         ordered = layers.stream().map(made::get).toList();
         Set<Layer> notRun = new HashSet<>(fusedInto.keySet());
         notRun.addAll(readThrough.values());
+        notRun.addAll(prefixLayers);
         fused = Set.copyOf(notRun);
+        frozenPrefix = null;
+        if (prefixEnd >= 0) {
+            Layer last = layers.get(prefixEnd);
+            frozenPrefix = new Graph(source, last);
+            frozenPrefix.planInference(batchCapacity);
+            made.get(last).out = frozenPrefix.result;
+        }
         this.fusedInto = Map.copyOf(fusedInto);
         this.fusedAfter = Map.copyOf(fusedAfter);
         this.readThrough = Map.copyOf(readThrough);
         lanes.clear();
         slice = 0;
         result = null;
+    }
+
+    /**
+     * The index in {@link #layers} of the last layer of the frozen prefix ({@link #plan}), or −1 when there is none:
+     * the largest {@code i} such that layers {@code 0..i} are frozen and no layer after {@code i} reads the source or
+     * any of them but layer {@code i}.
+     */
+    private int frozenPrefixEnd() {
+        Map<Layer, Integer> index = new HashMap<>();
+        index.put(source, -1);
+        for (int i = 0; i < layers.size(); i++) index.put(layers.get(i), i);
+        int[] lastRead = new int[layers.size() + 1]; // by index + 1: the last layer that reads it
+        Arrays.fill(lastRead, -1);
+        for (int i = 0; i < layers.size(); i++) {
+            for (Layer in : layers.get(i).inputs) lastRead[index.get(in) + 1] = i;
+        }
+        int end = -1;
+        int readLatest = lastRead[0]; // the last reader of the source or of any layer before i
+        for (int i = 0; i < layers.size() - 1 && !layers.get(i).isTrainable(); i++) {
+            if (readLatest <= i) end = i;
+            readLatest = Math.max(readLatest, lastRead[i + 1]);
+        }
+        return end;
     }
 
     /**
@@ -232,18 +295,20 @@ public final class Graph {
     private Map<Layer, Node> makeNodes(int batchCapacity, Set<Layer> needsGrad, Map<Layer, Layer> fusedInto,
                                        Map<Layer, List<Layer>> fusedAfter, Map<Layer, Layer> readThrough) {
         Map<Layer, Node> made = new LinkedHashMap<>();
-        made.put(source, new Node(source, new Node[0], new Tensor(Tensor.withBatch(batchCapacity, source.outputShape())),
+        int sourceImages = prefixLayers.isEmpty() ? batchCapacity : 0; // a frozen prefix reads the input itself
+        made.put(source, new Node(source, new Node[0], new Tensor(Tensor.withBatch(sourceImages, source.outputShape())),
                 null, List.of(), null));
         for (Layer l : layers) {
             int[] shape = Tensor.withBatch(batchCapacity, l.outputShape());
             Layer producer = fusedInto.get(l);
             Node[] in = Arrays.stream(l.inputs).map(made::get).toArray(Node[]::new);
-            boolean readByNext = readThrough.containsValue(l); // its consumer does its work: no buffers of its own
+            // its consumer does its work, or the frozen prefix's inference plan does: no buffers of its own
+            boolean readByNext = readThrough.containsValue(l) || prefixLayers.contains(l);
             Tensor out = producer != null ? made.get(producer).out : new Tensor(readByNext ? Tensor.withBatch(0, l.outputShape()) : shape);
             Tensor grad = !needsGrad.contains(l) || readByNext ? null : producer == null ? new Tensor(shape) : made.get(producer).grad;
             made.put(l, new Node(l, in, out, grad, fusedAfter.getOrDefault(l, List.of()), readThrough.get(l)));
         }
-        for (Layer l : layers) made.get(l).planState(batchCapacity);
+        for (Layer l : layers) if (!prefixLayers.contains(l)) made.get(l).planState(batchCapacity);
         return made;
     }
 
@@ -265,7 +330,7 @@ public final class Graph {
         for (Layer l : layers) for (Layer in : l.inputs) consumers.computeIfAbsent(in, k -> new ArrayList<>()).add(l);
         Map<Layer, Layer> fusedInto = new HashMap<>();
         for (Layer producer : layers) {
-            if (fusedInto.containsKey(producer) || needsGrad.contains(producer)) continue;
+            if (fusedInto.containsKey(producer) || needsGrad.contains(producer) || prefixLayers.contains(producer)) continue;
             List<Layer> chain = new ArrayList<>();
             Layer last = producer;
             while (last != output) {
@@ -280,7 +345,8 @@ public final class Graph {
             if (!chain.isEmpty()) fusedAfter.put(producer, List.copyOf(chain));
         }
         for (Layer producer : layers) {
-            if (producer == output || fusedInto.containsKey(producer) || fusedAfter.containsKey(producer)) continue;
+            if (producer == output || fusedInto.containsKey(producer) || fusedAfter.containsKey(producer)
+                    || prefixLayers.contains(producer)) continue;
             List<Layer> next = consumers.getOrDefault(producer, List.of());
             if (next.size() != 1 || next.get(0).inputs.length != 1 || !producer.canFuseWithGradient(next.get(0))) continue;
             fusedInto.put(next.get(0), producer);
@@ -289,8 +355,8 @@ public final class Graph {
         for (Layer l : layers) {
             if (fusedInto.containsKey(l) || l.inputs.length != 1) continue;
             Layer producer = l.inputs[0];
-            if (producer == source || fusedInto.containsKey(producer) || consumers.get(producer).size() != 1
-                    || !l.canReadThrough(producer)) continue;
+            if (producer == source || prefixLayers.contains(producer) || fusedInto.containsKey(producer)
+                    || consumers.get(producer).size() != 1 || !l.canReadThrough(producer)) continue;
             readThrough.put(l, producer);
         }
         return fusedInto;
@@ -413,7 +479,9 @@ public final class Graph {
         int n = got[0];
         if (result == null) {
             if (n > capacity) plan(n);
-            return run(nodes, ordered, x, 0, n, training);
+            if (frozenPrefix == null) return run(nodes, ordered, x, 0, n, training);
+            frozenPrefix.forward(x, false); // into the buffer of the prefix's last layer
+            return run(nodes, ordered, null, 0, n, training);
         }
         if (n > capacity) planInference(n, slice);
         result.setBatch(n);
@@ -445,12 +513,15 @@ public final class Graph {
 
     /**
      * Runs images {@code [from, from + count)} of {@code x} through every layer's node of {@code byLayer}
-     * ({@code order}: their layers' nodes in execution order); returns the output layer's buffer.
+     * ({@code order}: their layers' nodes in execution order); returns the output layer's buffer. With {@code x}
+     * null, after a {@link #frozenPrefix} has run, the layers after the prefix run on what it left.
      */
     private Tensor run(Map<Layer, Node> byLayer, List<Node> order, Tensor x, int from, int count, boolean training) {
-        int sampleIn = source.outputSize();
-        Tensor in = byLayer.get(source).out.setBatch(count);
-        System.arraycopy(x.data, from * sampleIn, in.data, 0, count * sampleIn);
+        if (x != null) {
+            int sampleIn = source.outputSize();
+            Tensor in = byLayer.get(source).out.setBatch(count);
+            System.arraycopy(x.data, from * sampleIn, in.data, 0, count * sampleIn);
+        }
         for (Node node : order) {
             if (fused.contains(node.layer)) continue; // its value is in another layer's buffer, or not kept at all
             node.out.setBatch(count);

@@ -200,11 +200,15 @@ class EpilogueTest {
         Net net = new Net(3);
         Tensor x = input(2, 4);
         float[] expected = unfused(net, x);
-        // Only c2 learns: the frozen prefix fuses, b3 (which passes c2's gradient back) does not.
+        // Only c2 learns: the frozen prefix (up to r2, all c2 and c3 read of it) runs as an inference plan of its own,
+        // which fuses; b3 (which passes c2's gradient back) does not fuse.
         net.graph.setTrainable(false);
         net.c2.setTrainable(true);
         net.graph.plan(2);
-        assertSame(buffer(net.graph, net.c1), buffer(net.graph, net.r1));
+        Graph frozen = net.graph.frozenPrefix();
+        assertSame(net.r2, frozen.output());
+        assertSame(buffer(frozen, net.c1), buffer(frozen, net.r1));
+        assertThrows(IllegalStateException.class, () -> net.graph.activation("r1"), "a layer inside the prefix");
         assertNotSame(buffer(net.graph, net.c2), buffer(net.graph, net.b3));
         Tensor y = net.graph.forward(x, true);
         assertArrayEquals(expected, Arrays.copyOf(y.data, y.size()));
