@@ -37,6 +37,9 @@ class ReadThroughTest {
                 float[] expectedOutput = reference.activation(g.output()).data.clone();
                 List<float[]> expected = g.trainableParams().stream().map(p -> p.grad.data.clone()).toList();
                 g.plan(3);
+                // frozen up to c1: c1 alone runs as an inference plan; up to b1c: c1 and r (r feeds both branches)
+                String prefixEnd = frozenUpTo == null ? null : frozenUpTo.equals("c1") ? "c1" : "r";
+                assertEquals(prefixEnd, g.frozenPrefix() == null ? null : g.frozenPrefix().output().name);
                 float[] y = g.forward(x, true).data.clone();
                 g.backward(dy);
                 String where = "frozen up to " + frozenUpTo + ", threads " + threads;

@@ -47,6 +47,8 @@ class TrainingFusionTest {
             if (frozenUpTo == null) g.setTrainable(true);
             else g.freezeUpTo(frozenUpTo);
             g.plan(2);
+            // the frozen layers run as an inference plan ending at the cut (block_13_expand_relu alone feeds the rest)
+            assertEquals(frozenUpTo, g.frozenPrefix() == null ? null : g.frozenPrefix().output().name);
             long fusedRelus = g.layers().stream().filter(l -> l instanceof ReLU)
                     .filter(l -> g.executedNodes().stream().noneMatch(n -> n.layer == l)).count();
             assertEquals(g.layers().stream().filter(l -> l instanceof ReLU).count(), fusedRelus, "every ReLU6 is fused");
