@@ -15,7 +15,8 @@ import slice.engine.Tensor;
  * (no loss, no optimiser update — the same in {@code torch_peer.py}).
  * <ul>
  *   <li>{@code fineTune}: transfer learning of the last blocks, the layers up to {@link #frozenUpTo} frozen
- *       (inference mode, no gradients) and the rest trained, batch norms in training mode. MobileNetV2 1.0/224:
+ *       (inference mode, no gradients; {@link Graph#plan} runs them as an inference plan) and the rest trained,
+ *       batch norms in training mode. MobileNetV2 1.0/224:
  *       blocks 13–16, {@code Conv_1} and the top trained; InceptionV3/299: the blocks {@code mixed8} to {@code mixed10} and
  *       the top;</li>
  *   <li>{@code fullStep}: every layer of MobileNetV2 1.0/224 trained.</li>
