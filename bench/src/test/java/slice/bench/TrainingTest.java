@@ -39,6 +39,16 @@ class TrainingTest {
     }
 
     @Test
+    void theFrozenLayersRunAsAnInferencePlanEndingAtTheCut() {
+        for (String model : new String[] {"mobilenetv2", "inceptionv3"}) {
+            Graph graph = ModelFixture.build(model);
+            graph.freezeUpTo(Training.frozenUpTo(model));
+            graph.plan(1);
+            assertEquals(Training.frozenUpTo(model), graph.frozenPrefix().output().name, model);
+        }
+    }
+
+    @Test
     void aFineTuningStepCountsMoreThanInferenceAndLessThanAFullStep() {
         for (String model : new String[] {"mobilenetv2", "inceptionv3"}) {
             Training training = new Training();
