@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * Makes {@code java -jar train.jar …} use the vector kernels with no JVM flags.
@@ -29,9 +28,6 @@ import java.util.regex.Pattern;
  *   -Dslice.relaunched=true              the marker: the child never relaunches again
  *   -XX:MaxRAMPercentage=75              unless the user chose a heap: 75 % of the machine's RAM (3 GB on a 4 GB Pi
  *                                        instead of the JVM's default 25 %); a limit, not an allocation
- *   -XX:+UseParallelGC                   unless the user chose a collector: the throughput collector, with cheaper
- *                                        barriers and no concurrent marking threads competing with the kernels' threads
- *                                        for the cores (G1, the JVM's default, aims at short pauses instead)
  * </pre>
  * Under a locale that cannot read names as UTF-8 ({@code LC_ALL=C}, or none: a systemd service, a cron job) the child
  * also gets {@code LC_ALL=C.UTF-8} and its arguments from an argument file ({@link #readsNamesAsUtf8}), so person
@@ -53,8 +49,6 @@ final class Relaunch {
     static final String INCUBATOR_WARNING = "WARNING: Using incubator modules: " + VECTOR_MODULE;
     /** JVM options by which the user already chose a maximum heap. */
     private static final List<String> HEAP_OPTIONS = List.of("-Xmx", "-XX:MaxHeapSize", "-XX:MaxRAMPercentage", "-XX:MaxRAM=");
-    /** What a JVM option that chooses the garbage collector looks like: {@code -XX:+UseG1GC}, {@code -XX:+UseZGC}, … */
-    private static final Pattern GC_OPTION = Pattern.compile("-XX:[+-]Use\\w+GC");
 
     private Relaunch() { }
 
@@ -74,7 +68,7 @@ final class Relaunch {
      * The child's full command line: {@code java}, the added options, then this process's own arguments unchanged.
      *
      * @param javaHome          {@code java.home} of this JVM
-     * @param jvmOptions        this JVM's options (to see whether the user set a heap or a collector)
+     * @param jvmOptions        this JVM's options (to see whether the user set a heap)
      * @param commandLine       everything after the executable on this process's command line
      */
     static List<String> childCommand(String javaHome, List<String> jvmOptions, List<String> commandLine) {
@@ -86,8 +80,6 @@ final class Relaunch {
         cmd.add("-D" + MARKER + "=true");
         boolean heapChosen = jvmOptions.stream().anyMatch(o -> HEAP_OPTIONS.stream().anyMatch(o::startsWith));
         if (!heapChosen) cmd.add("-XX:MaxRAMPercentage=75");
-        boolean collectorChosen = jvmOptions.stream().anyMatch(o -> GC_OPTION.matcher(o).matches());
-        if (!collectorChosen) cmd.add("-XX:+UseParallelGC");
         cmd.addAll(commandLine);
         return cmd;
     }

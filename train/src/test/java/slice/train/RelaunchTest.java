@@ -141,37 +141,12 @@ class RelaunchTest {
     }
 
     @Test
-    void childCommandAddsModuleMarkerHeapAndCollectorThenTheOriginalCommandLine() {
+    void childCommandAddsModuleMarkerAndHeapThenTheOriginalCommandLine() {
         List<String> original = List.of("-Dfoo=1", "-jar", "train.jar", "train", "--data", "faces");
         List<String> cmd = Relaunch.childCommand("/jdk", List.of("-Dfoo=1"), original);
         assertEquals(List.of("/jdk/bin/java".replace('/', File.separatorChar), "--add-modules", "jdk.incubator.vector",
-                "-Dslice.relaunched=true", "-XX:MaxRAMPercentage=75", "-XX:+UseParallelGC"), cmd.subList(0, 6));
-        assertEquals(original, cmd.subList(6, cmd.size()));
-    }
-
-    @Test
-    void aCollectorChosenByTheUserIsKept() {
-        for (String gc : List.of("-XX:+UseG1GC", "-XX:+UseSerialGC", "-XX:+UseZGC", "-XX:-UseParallelGC")) {
-            List<String> cmd = Relaunch.childCommand("/jdk", List.of(gc), List.of(gc, "-jar", "train.jar"));
-            assertEquals(List.of(gc), cmd.stream().filter(a -> a.matches("-XX:[+-]Use\\w+GC")).toList(), cmd.toString());
-        }
-        List<String> other = Relaunch.childCommand("/jdk", List.of("-XX:-UseGCOverheadLimit"), List.of("-XX:-UseGCOverheadLimit", "-jar", "t.jar"));
-        assertTrue(other.contains("-XX:+UseParallelGC"), "an option that names GC but chooses no collector: " + other);
-    }
-
-    /** The child gets this process's JVM options too, so {@code -Xlog:gc} makes both JVMs name their collector. */
-    @Test
-    void theChildRunsTheParallelCollectorUnlessTheUserChoseOne() throws Exception {
-        Run chosenByUs = java(List.of("-Xlog:gc:stdout"), "--version");
-        assertEquals(0, chosenByUs.exit(), chosenByUs.err());
-        assertTrue(chosenByUs.out().contains("vector kernels"), chosenByUs.out());
-        assertTrue(chosenByUs.out().contains("Using Parallel"), chosenByUs.out());
-
-        Run chosenByUser = java(List.of("-XX:+UseSerialGC", "-Xlog:gc:stdout"), "--version");
-        assertEquals(0, chosenByUser.exit(), chosenByUser.err());
-        assertTrue(chosenByUser.out().contains("vector kernels"), chosenByUser.out());
-        assertEquals(2, chosenByUser.out().lines().filter(l -> l.contains("Using Serial")).count(), chosenByUser.out());
-        assertFalse(chosenByUser.out().contains("Using Parallel"), chosenByUser.out());
+                "-Dslice.relaunched=true", "-XX:MaxRAMPercentage=75"), cmd.subList(0, 5));
+        assertEquals(original, cmd.subList(5, cmd.size()));
     }
 
     @Test
