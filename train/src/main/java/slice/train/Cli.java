@@ -67,7 +67,7 @@ public final class Cli {
     /**
      * The command line that runs {@code args}: with only the command they name when they name one (picocli builds each
      * command's model from its annotations by reflection, a cold start's work that the others need not do), else with
-     * every command, so help, {@code help COMMAND} and a misspelt command's suggestions see them all.
+     * every command, so help, {@code help COMMAND} and the error for an unknown name see them all.
      */
     static CommandLine commandLine(String... args) {
         String named = commandName(args);
@@ -137,7 +137,6 @@ public final class Cli {
         if (!Double.isFinite(value)) throw new CommandLine.TypeConversionException("'" + text + "' is not a finite " + type);
         return value;
     }
-
 
     static int exitCode(Throwable e) {
         return e instanceof UserError || e instanceof DataException || e instanceof WeightsException
