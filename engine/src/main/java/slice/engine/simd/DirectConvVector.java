@@ -27,6 +27,12 @@ public final class DirectConvVector implements DirectConvKernel {
         int cin = g.cin(), run = g.kw() * cin, rowStride = g.w() * cin, pixStride = g.strideW() * cin;
         int pairEnd = cout / (2 * L) * (2 * L);
         float[] window = new float[g.kh() * run];
+        // where step p of a window lies from the window's first input: in the image, and in the window buffer
+        int[] inImage = new int[window.length], inWindow = new int[window.length];
+        for (int p = 0; p < window.length; p++) {
+            inImage[p] = p / run * rowStride + p % run;
+            inWindow[p] = p;
+        }
         // output columns whose window columns all lie inside the image
         int oxA = Math.min(g.outW(), (g.padLeft() + g.strideW() - 1) / g.strideW());
         int oxB = Math.max(oxA, Math.min(g.outW(), Math.floorDiv(g.w() - g.kw() + g.padLeft(), g.strideW()) + 1));
@@ -39,17 +45,17 @@ public final class DirectConvVector implements DirectConvKernel {
             for (; ox + 8 <= to; ox += 8) {
                 int in = corner + ox * pixStride, o = out + ox * cout;
                 for (int co = 0; co < pairEnd; co += 2 * L) {
-                    block8x2(x, in, pixStride, rowStride, g.kh(), run, k, cout, co, bias, map, y, o);
+                    block8x2(x, in, pixStride, inImage, k, cout, co, bias, map, y, o);
                 }
                 if (pairEnd < cout) {
-                    for (int p = 0; p < 8; p++) pixel(x, in + p * pixStride, rowStride, g.kh(), run, k, cout, pairEnd, bias, map, y, o + p * cout);
+                    for (int p = 0; p < 8; p++) pixel(x, in + p * pixStride, inImage, k, cout, pairEnd, bias, map, y, o + p * cout);
                 }
             }
-            for (; ox < to; ox++) pixel(x, corner + ox * pixStride, rowStride, g.kh(), run, k, cout, 0, bias, map, y, out + ox * cout);
+            for (; ox < to; ox++) pixel(x, corner + ox * pixStride, inImage, k, cout, 0, bias, map, y, out + ox * cout);
             for (int b = 0; b < g.outW(); b++) {
                 if (b >= from && b < to) continue;
                 fillWindow(g, x, n, iy0, b * g.strideW() - g.padLeft(), window);
-                pixel(window, 0, run, g.kh(), run, k, cout, 0, bias, map, y, out + b * cout);
+                pixel(window, 0, inWindow, k, cout, 0, bias, map, y, out + b * cout);
             }
         }
     }
@@ -69,18 +75,15 @@ public final class DirectConvVector implements DirectConvKernel {
     }
 
     /**
-     * Output channels {@code [coFrom, Cout)} of one pixel whose window row {@code ky} is {@code src[in + ky·rowStride ..
-     * + run)}: vector by vector, each a chain over the steps p, then the scalar tail.
+     * Output channels {@code [coFrom, Cout)} of one pixel whose step p reads {@code src[in + steps[p]]}: vector by
+     * vector, each a chain over the steps p, then the scalar tail.
      */
-    private static void pixel(float[] src, int in, int rowStride, int kh, int run, float[] k, int cout, int coFrom,
+    private static void pixel(float[] src, int in, int[] steps, float[] k, int cout, int coFrom,
                               float[] bias, ColumnMap map, float[] y, int out) {
         int co = coFrom;
         for (; co + L <= cout; co += L) {
             FloatVector acc = bias == null ? FloatVector.zero(F) : FloatVector.fromArray(F, bias, co);
-            for (int ky = 0, p = 0; ky < kh; ky++) {
-                int i = in + ky * rowStride;
-                for (int j = 0; j < run; j++, p++) acc = FloatVector.broadcast(F, src[i + j]).fma(FloatVector.fromArray(F, k, p * cout + co), acc);
-            }
+            for (int p = 0; p < steps.length; p++) acc = FloatVector.broadcast(F, src[in + steps[p]]).fma(FloatVector.fromArray(F, k, p * cout + co), acc);
             if (map != null) {
                 FloatVector ms = map.scale() == null ? ONE : FloatVector.fromArray(F, map.scale(), co);
                 FloatVector mt = map.shift() == null ? MINUS_ZERO : FloatVector.fromArray(F, map.shift(), co);
@@ -90,19 +93,17 @@ public final class DirectConvVector implements DirectConvKernel {
         }
         for (; co < cout; co++) {
             float acc = bias == null ? 0f : bias[co];
-            for (int ky = 0, p = 0; ky < kh; ky++) {
-                int i = in + ky * rowStride;
-                for (int j = 0; j < run; j++, p++) acc = Math.fma(src[i + j], k[p * cout + co], acc);
-            }
+            for (int p = 0; p < steps.length; p++) acc = Math.fma(src[in + steps[p]], k[p * cout + co], acc);
             y[out + co] = map == null ? acc : map.apply(acc, co);
         }
     }
 
     /**
-     * Output channels {@code [co, co + 2L)} of eight pixels {@code pixStride} apart in {@code x}, the first one's window
-     * row {@code ky} at {@code x[in + ky·rowStride ..]}: sixteen chains in registers over the steps p.
+     * Output channels {@code [co, co + 2L)} of eight pixels {@code pixStride} apart in {@code x}, the first one's step p
+     * at {@code x[in + steps[p]]}: sixteen chains in registers over the steps p (one loop: with a loop over window rows
+     * around one over a row's steps, C2 (JDK 17) kept the accumulators in memory).
      */
-    private static void block8x2(float[] x, int in, int pixStride, int rowStride, int kh, int run, float[] k, int cout, int co,
+    private static void block8x2(float[] x, int in, int pixStride, int[] steps, float[] k, int cout, int co,
                                  float[] bias, ColumnMap map, float[] y, int out) {
         FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c60, c61, c70, c71;
         if (bias == null) {
@@ -112,35 +113,33 @@ public final class DirectConvVector implements DirectConvKernel {
             c01 = c11 = c21 = c31 = c41 = c51 = c61 = c71 = FloatVector.fromArray(F, bias, co + L);
         }
         int s = pixStride;
-        for (int ky = 0, wi = co; ky < kh; ky++) {
-            int i = in + ky * rowStride;
-            for (int j = 0; j < run; j++, i++, wi += cout) {
-                FloatVector w0 = FloatVector.fromArray(F, k, wi), w1 = FloatVector.fromArray(F, k, wi + L);
-                FloatVector v = FloatVector.broadcast(F, x[i]);
-                c00 = v.fma(w0, c00);
-                c01 = v.fma(w1, c01);
-                v = FloatVector.broadcast(F, x[i + s]);
-                c10 = v.fma(w0, c10);
-                c11 = v.fma(w1, c11);
-                v = FloatVector.broadcast(F, x[i + 2 * s]);
-                c20 = v.fma(w0, c20);
-                c21 = v.fma(w1, c21);
-                v = FloatVector.broadcast(F, x[i + 3 * s]);
-                c30 = v.fma(w0, c30);
-                c31 = v.fma(w1, c31);
-                v = FloatVector.broadcast(F, x[i + 4 * s]);
-                c40 = v.fma(w0, c40);
-                c41 = v.fma(w1, c41);
-                v = FloatVector.broadcast(F, x[i + 5 * s]);
-                c50 = v.fma(w0, c50);
-                c51 = v.fma(w1, c51);
-                v = FloatVector.broadcast(F, x[i + 6 * s]);
-                c60 = v.fma(w0, c60);
-                c61 = v.fma(w1, c61);
-                v = FloatVector.broadcast(F, x[i + 7 * s]);
-                c70 = v.fma(w0, c70);
-                c71 = v.fma(w1, c71);
-            }
+        for (int p = 0, wi = co; p < steps.length; p++, wi += cout) {
+            int i = in + steps[p];
+            FloatVector w0 = FloatVector.fromArray(F, k, wi), w1 = FloatVector.fromArray(F, k, wi + L);
+            FloatVector v = FloatVector.broadcast(F, x[i]);
+            c00 = v.fma(w0, c00);
+            c01 = v.fma(w1, c01);
+            v = FloatVector.broadcast(F, x[i + s]);
+            c10 = v.fma(w0, c10);
+            c11 = v.fma(w1, c11);
+            v = FloatVector.broadcast(F, x[i + 2 * s]);
+            c20 = v.fma(w0, c20);
+            c21 = v.fma(w1, c21);
+            v = FloatVector.broadcast(F, x[i + 3 * s]);
+            c30 = v.fma(w0, c30);
+            c31 = v.fma(w1, c31);
+            v = FloatVector.broadcast(F, x[i + 4 * s]);
+            c40 = v.fma(w0, c40);
+            c41 = v.fma(w1, c41);
+            v = FloatVector.broadcast(F, x[i + 5 * s]);
+            c50 = v.fma(w0, c50);
+            c51 = v.fma(w1, c51);
+            v = FloatVector.broadcast(F, x[i + 6 * s]);
+            c60 = v.fma(w0, c60);
+            c61 = v.fma(w1, c61);
+            v = FloatVector.broadcast(F, x[i + 7 * s]);
+            c70 = v.fma(w0, c70);
+            c71 = v.fma(w1, c71);
         }
         int o = out + co;
         if (map == null) {
