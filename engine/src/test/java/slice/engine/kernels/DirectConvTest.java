@@ -13,14 +13,14 @@ import slice.engine.Simd;
 /**
  * The direct convolution for few input channels: the vector kernel against its scalar twin, and both against the
  * implicit GEMM that computed these layers before, bit for bit, on odd widths, padded borders, strides 1 and 2, input
- * channels 1 to 4 and output channel counts below, at and past one and two vectors of 4, 8 and 16 lanes.
+ * channels 1 to 4 and output channel counts below, at and past one, two and four vectors of 4, 8 and 16 lanes.
  */
 class DirectConvTest {
     /** (h, w, Cin, kh, kw, stride, padding 'same'?): a stem at odd and even sizes, and other windows. */
     private static final int[][] SHAPES = {
         {23, 21, 3, 3, 3, 2, 1}, {22, 20, 3, 3, 3, 2, 1}, {21, 19, 3, 3, 3, 2, 0}, {9, 13, 1, 3, 3, 1, 1},
         {8, 11, 4, 5, 5, 1, 1}, {7, 26, 2, 1, 7, 1, 1}, {11, 5, 3, 7, 1, 2, 0}, {3, 4, 3, 3, 3, 1, 1}, {2, 2, 3, 3, 3, 2, 1}};
-    private static final int[] COUTS = {3, 5, 8, 13, 16, 19, 32, 37, 40};
+    private static final int[] COUTS = {3, 5, 8, 13, 16, 19, 32, 37, 40, 67};
     private static final DirectConvKernel SCALAR = new DirectConvScalar();
 
     @Test
