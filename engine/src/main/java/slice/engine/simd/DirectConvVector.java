@@ -15,9 +15,10 @@ import slice.engine.kernels.Im2col;
  * place from the input, with sixteen fma chains in registers: while four vectors of output channels remain, four
  * pixels by four vectors twice (per step four weight loads and four broadcasts: 32 channels at 128 bits), then two
  * vectors for all eight pixels (two weight loads and eight broadcasts: 32 channels at 512 bits; the GEMM's 8×2
- * micro-kernel without its packing). Output channels past the last pair of vectors, pixels past the last full eight, and pixels whose window reaches into the padding (their window copied
- * into a buffer with zeros there) go one pixel at a time, vector by vector, then a scalar tail. Every output is the
- * chain {@link DirectConvKernel} fixes, so the results are those of {@link slice.engine.kernels.DirectConvScalar}.
+ * micro-kernel without its packing). Output channels past the last pair of vectors, pixels past the last full eight,
+ * and pixels whose window reaches into the padding (their window copied into a buffer with zeros there) go one pixel
+ * at a time, vector by vector, then a scalar tail. Every output is the chain {@link DirectConvKernel} fixes, so the
+ * results are those of {@link slice.engine.kernels.DirectConvScalar}.
  */
 public final class DirectConvVector implements DirectConvKernel {
     private static final int L = F.length();
@@ -57,10 +58,10 @@ public final class DirectConvVector implements DirectConvKernel {
                 }
             }
             for (; ox < to; ox++) pixel(x, corner + ox * pixStride, inImage, k, cout, 0, bias, map, y, out + ox * cout);
-            for (int b = 0; b < g.outW(); b++) {
-                if (b >= from && b < to) continue;
-                fillWindow(g, x, n, iy0, b * g.strideW() - g.padLeft(), window);
-                pixel(window, 0, inWindow, k, cout, 0, bias, map, y, out + b * cout);
+            for (int edge = 0; edge < g.outW(); edge++) { // the pixels whose window reaches into the padding
+                if (edge >= from && edge < to) continue;
+                fillWindow(g, x, n, iy0, edge * g.strideW() - g.padLeft(), window);
+                pixel(window, 0, inWindow, k, cout, 0, bias, map, y, out + edge * cout);
             }
         }
     }
@@ -88,7 +89,9 @@ public final class DirectConvVector implements DirectConvKernel {
         int co = coFrom;
         for (; co + L <= cout; co += L) {
             FloatVector acc = bias == null ? FloatVector.zero(F) : FloatVector.fromArray(F, bias, co);
-            for (int p = 0; p < steps.length; p++) acc = FloatVector.broadcast(F, src[in + steps[p]]).fma(FloatVector.fromArray(F, k, p * cout + co), acc);
+            for (int p = 0; p < steps.length; p++) {
+                acc = FloatVector.broadcast(F, src[in + steps[p]]).fma(FloatVector.fromArray(F, k, p * cout + co), acc);
+            }
             if (map != null) {
                 FloatVector ms = map.scale() == null ? ONE : FloatVector.fromArray(F, map.scale(), co);
                 FloatVector mt = map.shift() == null ? MINUS_ZERO : FloatVector.fromArray(F, map.shift(), co);
@@ -164,7 +167,8 @@ public final class DirectConvVector implements DirectConvKernel {
             c33.intoArray(y, o3 + 3 * L);
         } else {
             float[] sc = map.scale(), sh = map.shift();
-            FloatVector s0 = sc == null ? ONE : FloatVector.fromArray(F, sc, co), s1 = sc == null ? ONE : FloatVector.fromArray(F, sc, co + L);
+            FloatVector s0 = sc == null ? ONE : FloatVector.fromArray(F, sc, co);
+            FloatVector s1 = sc == null ? ONE : FloatVector.fromArray(F, sc, co + L);
             FloatVector s2 = sc == null ? ONE : FloatVector.fromArray(F, sc, co + 2 * L);
             FloatVector s3 = sc == null ? ONE : FloatVector.fromArray(F, sc, co + 3 * L);
             FloatVector t0 = sh == null ? MINUS_ZERO : FloatVector.fromArray(F, sh, co);
@@ -254,7 +258,8 @@ public final class DirectConvVector implements DirectConvKernel {
             c71.intoArray(y, o + 7 * cout + L);
         } else {
             float[] sc = map.scale(), sh = map.shift();
-            FloatVector s0 = sc == null ? ONE : FloatVector.fromArray(F, sc, co), s1 = sc == null ? ONE : FloatVector.fromArray(F, sc, co + L);
+            FloatVector s0 = sc == null ? ONE : FloatVector.fromArray(F, sc, co);
+            FloatVector s1 = sc == null ? ONE : FloatVector.fromArray(F, sc, co + L);
             FloatVector t0 = sh == null ? MINUS_ZERO : FloatVector.fromArray(F, sh, co);
             FloatVector t1 = sh == null ? MINUS_ZERO : FloatVector.fromArray(F, sh, co + L);
             FloatVector lo = FloatVector.broadcast(F, map.lo()), hi = FloatVector.broadcast(F, map.hi());
