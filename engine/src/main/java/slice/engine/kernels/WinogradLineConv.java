@@ -27,16 +27,18 @@ import slice.engine.Parallel;
  * F(2×2, 3×3)'s; with fewer channels an output sums few products and can exceed that bound.
  *
  * <h2>When it is used</h2>
- * {@link #suits}: a 1×7 or 7×1 stride-1 kernel with at least {@value #MIN_CHANNELS} input and output channels;
- * {@link #pays}: at least {@value #MIN_TILES} tiles over the batch — for the reasons {@link WinogradConv} gives (the
- * transforms' memory traffic, 8 floats per tile and channel, against the 6 multiply-adds per tile and channel pair
- * saved of the direct 14).
+ * {@link #suits}: a 1×7 or 7×1 stride-1 kernel with at least {@value #MIN_CHANNELS} input and output channels (the
+ * rounding bound above is asserted from there; with 16 channels it was measured faster than the direct product at
+ * both vector widths); {@link #pays}: at least {@value #MIN_TILES} tiles over the batch — an 8×8 map at batch 1
+ * measured faster, a 6×6 one (18 tiles) no faster (bench/RESULTS-issue13-changes.md). With fewer tiles the kernel
+ * transform, 8 floats written per weight pair and read back by every block, costs what the products save
+ * ({@link WinogradConv} gives the same reasons).
  */
 public final class WinogradLineConv {
     /** Channels (in and out) below which the direct convolution is used. */
     public static final int MIN_CHANNELS = 16;
     /** Tiles in the batch below which the direct convolution is used. */
-    public static final int MIN_TILES = 64;
+    public static final int MIN_TILES = 32;
     /** Floats of one block's V and M together: 512 KB, half an L2 of this machine and of a Cortex-A72. */
     private static final int BLOCK_FLOATS = 1 << 17;
     /** Fewest tiles in a block, even when V and M then outgrow {@link #BLOCK_FLOATS} (as {@link WinogradConv}). */

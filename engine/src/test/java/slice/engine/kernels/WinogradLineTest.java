@@ -186,19 +186,19 @@ class WinogradLineTest {
     /** A graph planned for 4 images runs 1 image with the product it chose for 4: the image's output is the same. */
     @Test
     void conv2dChoosesByThePlannedCapacityNotTheBatch() {
-        Input in = new Input("x", 8, 8, 16); // 32 tiles per image: Winograd pays from 2 images
+        Input in = new Input("x", 6, 8, 16); // 24 tiles per image: Winograd pays from 2 images
         Conv2D conv = new Conv2D("conv", in, 16, 7, 1, 1, 1, Padding.SAME, true);
         GradCheck.randomizeWeights(conv, new Random(29), -1, 1);
         conv.setTrainable(false);
         Graph g = new Graph(in, conv);
         g.plan(4);
-        Tensor x = GradCheck.random(new Random(31), 4, 8, 8, 16);
-        float[] first = Arrays.copyOf(g.forward(x, false).data, 8 * 8 * 16);
-        float[] alone = g.forward(Tensor.wrap(Arrays.copyOf(x.data, 8 * 8 * 16), 1, 8, 8, 16), false).data;
+        Tensor x = GradCheck.random(new Random(31), 4, 6, 8, 16);
+        float[] first = Arrays.copyOf(g.forward(x, false).data, 6 * 8 * 16);
+        float[] alone = g.forward(Tensor.wrap(Arrays.copyOf(x.data, 6 * 8 * 16), 1, 6, 8, 16), false).data;
         assertArrayEquals(first, Arrays.copyOf(alone, first.length));
         Graph direct = new Graph(in, conv);
         direct.plan(1);
-        assertFalse(Arrays.equals(first, Arrays.copyOf(direct.forward(Tensor.wrap(Arrays.copyOf(x.data, 8 * 8 * 16), 1, 8, 8, 16),
+        assertFalse(Arrays.equals(first, Arrays.copyOf(direct.forward(Tensor.wrap(Arrays.copyOf(x.data, 6 * 8 * 16), 1, 6, 8, 16),
                 false).data, first.length)), "planned for 1 image: the direct product, which rounds differently");
     }
 
@@ -212,9 +212,11 @@ class WinogradLineTest {
         assertFalse(WinogradLineConv.suits(7, 1, 2, 1, 128, 192));
         assertFalse(WinogradLineConv.suits(1, 7, 1, 1, WinogradLineConv.MIN_CHANNELS - 1, 192));
         assertFalse(WinogradLineConv.suits(7, 1, 1, 1, 128, WinogradLineConv.MIN_CHANNELS - 1));
-        WinogradLineConv eightByEight = new WinogradLineConv(true, 8, 8, 192, 192, 3, 0, 8, 8); // 32 tiles per image
-        assertFalse(eightByEight.pays(WinogradLineConv.MIN_TILES / 32 - 1));
-        assertTrue(eightByEight.pays(WinogradLineConv.MIN_TILES / 32));
+        WinogradLineConv sixBySix = new WinogradLineConv(true, 6, 6, 192, 192, 3, 0, 6, 6); // 3 × 6 tiles per image
+        int fewest = (WinogradLineConv.MIN_TILES + 17) / 18;
+        assertFalse(sixBySix.pays(fewest - 1));
+        assertTrue(sixBySix.pays(fewest));
+        assertTrue(new WinogradLineConv(false, 8, 8, 192, 192, 0, 3, 8, 8).pays(1), "an 8×8 map at batch 1");
     }
 
     /** Shape {@code s} = (h, w, Cin, Cout, same?, 7×1?) as a geometry: 'same' pads 3 pixels before along the line. */
