@@ -45,7 +45,8 @@ public final class WinogradLineConv {
     private static final int MIN_BLOCK_TILES = 64;
     /** Floats between the planes ξ of V and M beyond their size, so that the 8 planes do not share cache sets. */
     private static final int PLANE_SKEW = 16;
-    private static final ThreadLocal<float[][]> BUFFERS = ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[0], new float[0]});
+    private static final ThreadLocal<float[][]> BUFFERS =
+            ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[0], new float[0]});
 
     public final int h, w, cin, cout, padTop, padLeft, outH, outW, tilesH, tilesW;
     /** A 7×1 kernel (tiles run down a column); otherwise 1×7 (along a row). */
@@ -115,7 +116,8 @@ public final class WinogradLineConv {
     /** {@code y = map(conv(x, kernel) + bias)} for {@code batch} images; {@code bias} and {@code map} may be null. */
     public void forward(float[] x, int batch, float[] kernel, float[] bias, ColumnMap map, float[] y) {
         float[] u = buffer(0, 8 * cin * cout);
-        Parallel.forRange(cin, Math.max(1, cin / Parallel.threads()), (c0, c1) -> WINOGRAD_LINE.transformKernel(kernel, cin, cout, c0, c1, u));
+        Parallel.forRange(cin, Math.max(1, cin / Parallel.threads()),
+                (c0, c1) -> WINOGRAD_LINE.transformKernel(kernel, cin, cout, c0, c1, u));
         int tiles = batch * tilesH * tilesW, block = blockTiles(), blocks = (tiles + block - 1) / block;
         Parallel.forRange(blocks, (b0, b1) -> {
             int vPlane = block * cin + PLANE_SKEW, mPlane = block * cout + PLANE_SKEW;

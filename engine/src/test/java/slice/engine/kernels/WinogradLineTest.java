@@ -169,7 +169,8 @@ class WinogradLineTest {
                 int batch = 8, oh = conv.outputShape()[0], ow = conv.outputShape()[1];
                 String what = kh + "x" + kw + " " + padding;
                 Tensor x = GradCheck.random(rnd, batch, 9, 11, 17);
-                WinogradLineConv g = new WinogradLineConv(kh == 7, 9, 11, 17, 19, padding.padBefore(9, kh, 1), padding.padBefore(11, kw, 1), oh, ow);
+                WinogradLineConv g = new WinogradLineConv(kh == 7, 9, 11, 17, 19, padding.padBefore(9, kh, 1),
+                        padding.padBefore(11, kw, 1), oh, ow);
                 assertTrue(g.pays(batch), what + ": enough tiles");
                 float[] expected = new float[batch * oh * ow * 19];
                 g.forward(x.data, batch, conv.kernel.value.data, conv.bias.value.data, null, expected);
