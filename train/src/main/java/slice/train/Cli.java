@@ -32,6 +32,11 @@ import slice.weights.WeightsException;
         footer = {"", "Run 'java -jar train.jar COMMAND --help' for a command's options."})
 public final class Cli {
     public static final int OK = 0, INTERNAL = 1, USER = 2;
+    private static final String THREADS = "--threads";
+    /** The commands, in the order help lists them. */
+    private static final List<Class<?>> COMMANDS = List.of(TrainCommand.class, PredictCommand.class, EvaluateCommand.class,
+            DetectCommand.class, FeaturesCommand.class, SummaryCommand.class, WeightsCommand.class, GalleryCommands.Enroll.class,
+            GalleryCommands.Forget.class, GalleryCommands.People.class, slice.train.serve.ServeCommand.class);
 
     @Option(names = "--debug", scope = ScopeType.INHERIT,
             description = "Print stack traces of errors.")
@@ -42,7 +47,7 @@ public final class Cli {
             description = "Do not restart the JVM with jdk.incubator.vector; without it the scalar kernels run (slower).")
     boolean noRelaunch;
 
-    @Option(names = "--threads", scope = ScopeType.INHERIT, paramLabel = "N",
+    @Option(names = THREADS, scope = ScopeType.INHERIT, paramLabel = "N",
             description = "Compute threads (default: all processors).")
     void threads(int n) {
         if (n < 1) throw new UserError("--threads must be at least 1, got " + n);
@@ -51,13 +56,41 @@ public final class Cli {
 
     /** Parses and runs {@code args}; returns the exit code. */
     public static int execute(String... args) {
-        return commandLine().execute(args);
+        return commandLine(args).execute(args);
     }
 
+    /** The command line with every command. */
     static CommandLine commandLine() {
+        return commandLine(COMMANDS);
+    }
+
+    /**
+     * The command line that runs {@code args}: with only the command they name when they name one (picocli builds each
+     * command's model from its annotations by reflection, a cold start's work that the others need not do), else with
+     * every command, so help, {@code help COMMAND} and the error for an unknown name see them all.
+     */
+    static CommandLine commandLine(String... args) {
+        String named = commandName(args);
+        List<Class<?>> chosen = COMMANDS.stream().filter(c -> c.getAnnotation(Command.class).name().equals(named)).toList();
+        return commandLine(chosen.isEmpty() ? COMMANDS : chosen);
+    }
+
+    /**
+     * The first argument that is not an option nor {@code --threads}' value: the command's name, or whatever stands in
+     * its place; null when there is none.
+     */
+    static String commandName(String... args) {
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals(THREADS)) i++;
+            else if (!args[i].startsWith("-")) return args[i];
+        }
+        return null;
+    }
+
+    private static CommandLine commandLine(List<Class<?>> commands) {
         Cli cli = new Cli();
         CommandLine cmd = new CommandLine(cli);
-        for (Object sub : subcommands()) cmd.addSubcommand(sub);
+        for (Class<?> sub : commands) cmd.addSubcommand(sub);
         registerFiniteNumbers(cmd);
         cmd.setCaseInsensitiveEnumValuesAllowed(true);
         cmd.setParameterExceptionHandler((e, args) -> {
@@ -103,13 +136,6 @@ public final class Cli {
         }
         if (!Double.isFinite(value)) throw new CommandLine.TypeConversionException("'" + text + "' is not a finite " + type);
         return value;
-    }
-
-    private static List<Object> subcommands() {
-        return List.of(new TrainCommand(), new PredictCommand(), new EvaluateCommand(), new DetectCommand(), new FeaturesCommand(),
-                new SummaryCommand(), new WeightsCommand(),
-                new GalleryCommands.Enroll(), new GalleryCommands.Forget(), new GalleryCommands.People(),
-                new slice.train.serve.ServeCommand());
     }
 
     static int exitCode(Throwable e) {

@@ -331,10 +331,11 @@ final class TrainCommand extends Cli.Task {
                 augment > 0 ? Augmentation.faces(seed) : null, faceIndex);
         Features extraction = new Features(faces.extractor);
         Progress train = estimate.features(progress("train"), (long) d.train.size() * (augment + 1), d.val.size() + d.test.size());
-        int perCall = extraction.batch;
-        CachedFeatures trainF = phases.time("features", () -> featureCache.features(d.train, augment + 1, extraction, perCall, train));
-        CachedFeatures valF = phases.time("features", () -> featureCache.features(d.val, 1, extraction, perCall, progress("val")));
-        CachedFeatures testF = phases.time("features", () -> featureCache.features(d.test, 1, extraction, perCall, progress("test")));
+        CachedFeatures trainF = phases.time("features", () -> featureCache.features(d.train, augment + 1, extraction, extraction.batch,
+                train));
+        CachedFeatures valF = phases.time("features", () -> featureCache.features(d.val, 1, extraction, extraction.batch, progress("val")));
+        CachedFeatures testF = phases.time("features", () -> featureCache.features(d.test, 1, extraction, extraction.batch,
+                progress("test")));
         extraction.release();
         System.err.printf(Locale.ROOT, "features at %s: %d images%s ready in %.1f s (cache %s)%n", faces.cacheKey(),
                 d.dataset.samples().size(), augment > 0 ? " + " + augment * d.train.size() + " augmented" : "",

@@ -113,4 +113,37 @@ class CliTest {
         String widths = String.join(", ", slice.models.MobileNetV2.ALPHAS.stream().map(String::valueOf).toList());
         assertTrue(help.contains("MobileNetV2 width: " + widths + " (default: 0.5)."), help);
     }
+
+    @Test
+    void aNamedCommandIsBuiltAloneAndParsesAsWithEveryCommand() {
+        CommandLine all = Cli.commandLine();
+        for (String name : all.getSubcommands().keySet()) {
+            if (name.equals("help")) continue;
+            CommandLine alone = Cli.commandLine("--threads", "2", name, "--help");
+            assertEquals(java.util.List.of("help", name), java.util.List.copyOf(alone.getSubcommands().keySet()), name);
+            assertEquals(all.getSubcommands().get(name).getUsageMessage(), alone.getSubcommands().get(name).getUsageMessage(), name);
+        }
+        CommandLine train = Cli.commandLine("--debug", "train", "--data", "faces", "--lr", "0.002");
+        train.parseArgs("--debug", "train", "--data", "faces", "--lr", "0.002");
+        assertEquals(0.002f, ((TrainCommand) train.getSubcommands().get("train").getCommand()).lr);
+        CommandLine.ParameterException infinite = org.junit.jupiter.api.Assertions.assertThrows(CommandLine.ParameterException.class,
+                () -> Cli.commandLine("train", "--lr", "Infinity").parseArgs("train", "--data", "faces", "--lr", "Infinity"));
+        assertTrue(infinite.getMessage().contains("'Infinity' is not a finite float"), infinite.getMessage());
+    }
+
+    @Test
+    void withoutANamedCommandEveryCommandIsThere() {
+        int every = Cli.commandLine().getSubcommands().size();
+        for (String[] args : new String[][] {{}, {"--help"}, {"--threads", "2"}, {"help", "train"}, {"trian", "--data", "x"}}) {
+            assertEquals(every, Cli.commandLine(args).getSubcommands().size(), String.join(" ", args));
+        }
+        assertEquals("train", Cli.commandName("--threads", "2", "--debug", "train", "--data", "x"));
+        assertEquals("train", Cli.commandName("--threads=2", "train"));
+        assertEquals(null, Cli.commandName("--version"));
+        StringWriter err = new StringWriter();
+        CommandLine typo = Cli.commandLine("trian");
+        typo.setErr(new PrintWriter(err, true));
+        assertEquals(2, typo.execute("trian"));
+        assertTrue(err.toString().startsWith("error: Unmatched argument at index 0: 'trian'"), err.toString());
+    }
 }

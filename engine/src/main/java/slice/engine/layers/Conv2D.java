@@ -1,13 +1,16 @@
 package slice.engine.layers;
 
+import static slice.engine.kernels.Kernels.DIRECT_CONV;
 import static slice.engine.kernels.Kernels.GEMM;
 
 import java.util.ArrayList;
 import java.util.List;
 import slice.engine.Layer;
 import slice.engine.Node;
+import slice.engine.Parallel;
 import slice.engine.Param;
 import slice.engine.kernels.ColumnMap;
+import slice.engine.kernels.DirectConvKernel;
 import slice.engine.kernels.Im2col;
 import slice.engine.kernels.MatrixRows;
 import slice.engine.kernels.WinogradConv;
@@ -44,6 +47,10 @@ import slice.engine.kernels.WinogradLineConv;
  * product, whose smaller rounding keeps finite-difference checks of the gradients through it as sharp as before; the
  * backward is always as above. A 1×7 or 7×1 stride-1 forward that {@link WinogradLineConv#suits} (and pays) is
  * computed, under the same rules, with the 1-D Winograd F(2, 7) along its line.
+ *
+ * <p>A forward with a window over an input of few channels ({@link DirectConvKernel#suits}: an RGB stem) is computed
+ * directly from the input instead of by the GEMM, split over output rows, with the same fma chain per output (the same
+ * bits; the epilogue likewise).
  */
 public final class Conv2D extends Layer {
     /**
@@ -125,6 +132,13 @@ public final class Conv2D extends Layer {
             ColumnMap map = e == null ? null : e.map();
             if (winograd != null) winograd.forward(x, node.batch(), w, b, map, y);
             else winogradLine.forward(x, node.batch(), w, b, map, y);
+            return;
+        }
+        if (im2col != null && DirectConvKernel.suits(cin)) {
+            if (e != null) e.prepare();
+            float[] b = bias == null ? null : bias.value.data;
+            ColumnMap map = e == null ? null : e.map();
+            Parallel.forRange(node.batch() * im2col.outH(), (r0, r1) -> DIRECT_CONV.forward(im2col, cout, x, w, b, map, y, r0, r1));
             return;
         }
         int rows = node.batch() * outputSize() / cout;

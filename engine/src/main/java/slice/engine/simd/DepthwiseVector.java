@@ -39,7 +39,8 @@ import slice.engine.kernels.WindowGeometry;
  *       gradient.</li>
  * </ul>
  * Forward and kernel gradient read each new row (input, output, ∂L/∂y) ahead, in order, when a pixel spans more
- * than two cache lines ({@link #readsAhead}); the input gradient's rows are zeroed in order by its caller.
+ * than two cache lines ({@link #readsAhead}) — the forward with 512-bit vectors only when its input rows are too many
+ * to be still in cache ({@link #FORWARD_READ_AHEAD_BYTES}); the input gradient's rows are zeroed in order by its caller.
  */
 public final class DepthwiseVector implements DepthwiseKernel {
     private static final int L = F.length();
@@ -62,6 +63,22 @@ public final class DepthwiseVector implements DepthwiseKernel {
         return channels * Float.BYTES > 2 * 64;
     }
 
+    /**
+     * The input bytes a forward call reads, at most, without reading rows ahead when vectors are whole cache lines
+     * ({@link #FORWARD_SKIPS_READ_AHEAD}): an input this small (a 224² image's largest depthwise input is 4.8 MB) is
+     * still in a large last-level cache from the layer that wrote it, and there the hardware prefetchers keep up with
+     * the sweeps, so a pass ahead only adds its own time; larger inputs (several images, a batch in training) come from
+     * memory, where it pays. Chosen by measuring on a Zen 4 with a 32 MB L3 shared by two cores
+     * (bench/RESULTS-issue13-changes.md).
+     */
+    private static final long FORWARD_READ_AHEAD_BYTES = 6L << 20;
+    /**
+     * Whether small forward calls skip the pass ahead ({@link #FORWARD_READ_AHEAD_BYTES}): with 512-bit vectors, the
+     * machines with a large L3 it was measured on; narrower vectors keep it (128 bits is the NEON width of a Raspberry
+     * Pi 4, whose last-level cache is a 1 MB L2, so a 4.8 MB input comes from memory there).
+     */
+    private static final boolean FORWARD_SKIPS_READ_AHEAD = L * Float.BYTES >= 64;
+
     /** Reads {@code a[from, from + length)} in order, one element per 64-byte line, and returns the xor of their bits. */
     private static int readAhead(float[] a, int from, int length) {
         int bits = 0;
@@ -80,7 +97,8 @@ public final class DepthwiseVector implements DepthwiseKernel {
     }
 
     @Override public void forward(WindowGeometry g, float[] x, float[] kernel, float[] bias, ColumnMap map, float[] y, int row0, int row1) {
-        boolean ahead = readsAhead(g.channels);
+        long inputBytes = (long) (row1 - row0) * g.stride * g.w * g.channels * Float.BYTES;
+        boolean ahead = readsAhead(g.channels) && (!FORWARD_SKIPS_READ_AHEAD || inputBytes > FORWARD_READ_AHEAD_BYTES);
         int bits = 0;
         for (int r = row0; r < row1; r++) {
             int n = r / g.outH, oy = r % g.outH;
