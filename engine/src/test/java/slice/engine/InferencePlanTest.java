@@ -84,6 +84,26 @@ class InferencePlanTest {
     }
 
     /**
+     * The same with InceptionV3's factorised pair: x [6, 6, 16] → 7×1 conv (16) → BN → ReLU → 1×7 conv (16) → pool →
+     * dense (5), both convolutions Winograd F(2, 7) (18 tiles per image, so it pays from 2 images).
+     */
+    @Test
+    void oneBySevenPairSharesTheBatchWithTheNumbersOfTheWholeBatch() {
+        Input in = new Input("x", 6, 6, 16);
+        Layer l = new Conv2D("c71", in, 16, 7, 1, 1, 1, Padding.SAME, true);
+        l = new Conv2D("c17", new ReLU("r", new BatchNorm("b", l, true, 1e-3f, 0.99f)), 16, 1, 7, 1, 1, Padding.SAME, false);
+        Graph g = withRandomWeights(new Graph(in, new Dense("fc", new GlobalAveragePooling2D("pool", l), 5, true)), 7);
+        g.setTrainable(false);
+        Tensor x = GradCheck.random(new Random(5), 7, 6, 6, 16);
+        g.plan(7);
+        float[] expected = Arrays.copyOf(g.forward(x, false).data, 7 * 5);
+        LayerHarness.atOneAndTwoThreads(t -> {
+            g.planInference(7, 2);
+            assertArrayEquals(expected, Arrays.copyOf(g.forward(x, false).data, 7 * 5), "threads " + t);
+        });
+    }
+
+    /**
      * x → 1×1 conv → ReLU = r, read by three branches (a 3×3 conv + BN + ReLU; a zero padding read through by a
      * depthwise conv + BN; the residual Add of r and that) that a concatenation joins, then pool and dense: r must
      * outlive both branches, the padding's input outlives the padding.

@@ -16,5 +16,6 @@ public final class Kernels {
     public static final AddKernel ADD = Simd.load("AddVector", AddScalar::new);
     public static final PoolKernel POOL = Simd.load("PoolVector", PoolScalar::new);
     public static final WinogradKernel WINOGRAD = Simd.load("WinogradVector", WinogradScalar::new);
+    public static final WinogradLineKernel WINOGRAD_LINE = Simd.load("WinogradLineVector", WinogradLineScalar::new);
     public static final DirectConvKernel DIRECT_CONV = Simd.load("DirectConvVector", DirectConvScalar::new);
 }

@@ -14,6 +14,7 @@ import slice.engine.kernels.DirectConvKernel;
 import slice.engine.kernels.Im2col;
 import slice.engine.kernels.MatrixRows;
 import slice.engine.kernels.WinogradConv;
+import slice.engine.kernels.WinogradLineConv;
 
 /**
  * Keras {@code Conv2D}: weights {@code kernel [kh, kw, Cin, Cout]} and optional {@code bias [Cout]}.
@@ -44,7 +45,8 @@ import slice.engine.kernels.WinogradConv;
  * or its slice) is computed with Winograd's F(2×2, 3×3) instead (same epilogue; rounding as that class states): in
  * inference, and in training when this layer is frozen. A trainable layer's training forward keeps the direct
  * product, whose smaller rounding keeps finite-difference checks of the gradients through it as sharp as before; the
- * backward is always as above.
+ * backward is always as above. A 1×7 or 7×1 stride-1 forward that {@link WinogradLineConv#suits} (and pays) is
+ * computed, under the same rules, with the 1-D Winograd F(2, 7) along its line.
  *
  * <p>A forward with a window over an input of few channels ({@link DirectConvKernel#suits}: an RGB stem) is computed
  * directly from the input instead of by the GEMM, split over output rows, with the same fma chain per output (the same
@@ -68,6 +70,8 @@ public final class Conv2D extends Layer {
     private final Im2col im2col;
     /** The Winograd forward; {@code null} unless the shape {@link WinogradConv#suits}. */
     private final WinogradConv winograd;
+    /** The 1-D Winograd forward of a 1×7 or 7×1 kernel; {@code null} unless the shape {@link WinogradLineConv#suits}. */
+    private final WinogradLineConv winogradLine;
 
     public Conv2D(String name, Layer in, int filters, int kh, int kw, int strideH, int strideW, Padding padding, boolean useBias) {
         super(name, new int[] {
@@ -88,6 +92,8 @@ public final class Conv2D extends Layer {
                 padding.padBefore(h, kh, strideH), padding.padBefore(w, kw, strideW), outputShape()[0], outputShape()[1]);
         this.winograd = WinogradConv.suits(kh, kw, strideH, strideW, cin, cout) ? new WinogradConv(h, w, cin, cout,
                 padding.padBefore(h, kh, strideH), padding.padBefore(w, kw, strideW), outputShape()[0], outputShape()[1]) : null;
+        this.winogradLine = WinogradLineConv.suits(kh, kw, strideH, strideW, cin, cout) ? new WinogradLineConv(kh == 7, h, w,
+                cin, cout, padding.padBefore(h, kh, strideH), padding.padBefore(w, kw, strideW), outputShape()[0], outputShape()[1]) : null;
     }
 
     /** Output pixels per column tile. */
@@ -103,13 +109,17 @@ public final class Conv2D extends Layer {
         return holder[0];
     }
 
-    /** A node's scratch: the fused {@link Epilogue} ({@code null} when none), and whether Winograd pays at its capacity. */
+    /**
+     * A node's scratch: the fused {@link Epilogue} ({@code null} when none), and whether Winograd (2-D or along a line,
+     * whichever suits the shape) pays at its capacity.
+     */
     private record State(Epilogue epilogue, boolean winograd) { }
 
     /** Grows this thread's column buffer for the largest tile; decides the node's {@link State}. */
     @Override protected Object newState(Node node, int batchCapacity) {
         if (im2col != null) columns(Math.min(tileRows(), batchCapacity * outputSize() / cout));
-        return new State(Epilogue.of(cout, node.fusedAfter()), winograd != null && winograd.pays(batchCapacity));
+        boolean pays = winograd != null && winograd.pays(batchCapacity) || winogradLine != null && winogradLine.pays(batchCapacity);
+        return new State(Epilogue.of(cout, node.fusedAfter()), pays);
     }
 
     @Override public void forward(Node node, boolean training) {
@@ -118,7 +128,10 @@ public final class Conv2D extends Layer {
         float[] x = node.in(0).data, y = node.out().data, w = kernel.value.data;
         if (state.winograd() && (!training || !isTrainable())) {
             if (e != null) e.prepare();
-            winograd.forward(x, node.batch(), w, bias == null ? null : bias.value.data, e == null ? null : e.map(), y);
+            float[] b = bias == null ? null : bias.value.data;
+            ColumnMap map = e == null ? null : e.map();
+            if (winograd != null) winograd.forward(x, node.batch(), w, b, map, y);
+            else winogradLine.forward(x, node.batch(), w, b, map, y);
             return;
         }
         if (im2col != null && DirectConvKernel.suits(cin)) {

@@ -1,0 +1,143 @@
+package slice.engine.kernels;
+
+import static slice.engine.kernels.Kernels.GEMM;
+import static slice.engine.kernels.Kernels.WINOGRAD_LINE;
+
+import slice.engine.Parallel;
+
+/**
+ * A 1×7 or 7×1 stride-1 convolution, NHWC, computed with the 1-D Winograd F(2, 7) along its row or column
+ * ({@link WinogradLineKernel} states the math): input {@code [N, h, w, Cin]}, kernel {@code [1, 7, Cin, Cout]} or
+ * {@code [7, 1, Cin, Cout]} (both tap {@code j} of {@code (c, o)} at {@code kernel[(j·Cin + c)·Cout + o]}), output
+ * {@code [N, outH, outW, Cout]}, output pixel {@code (oy, ox)} reading input pixels {@code (oy − padTop + j, ox −
+ * padLeft)} (7×1, "vertical") or {@code (oy − padTop, ox − padLeft + j)} (1×7), zero outside. The output is cut into
+ * {@code tilesH × tilesW} tiles of 2 pixels along the kernel's line per image; tile {@code t = (n·tilesH + ty)·tilesW +
+ * tx} of a 1×7 convolution holds output pixels {@code (ty, 2tx)} and {@code (ty, 2tx + 1)} and reads the 8 input
+ * pixels from {@code (ty − padTop, 2tx − padLeft)} along the row (7×1: the same along the column).
+ *
+ * <p>A forward call is {@link WinogradConv}'s with 8 positions ξ instead of 16: the kernel transform (every call), then
+ * blocks of tiles — input transform, the 8 GEMMs {@code M_ξ = V_ξ·U_ξ}, output transform with bias and
+ * {@link ColumnMap} — split over threads; each output depends only on its block and the GEMM's sums are fixed in
+ * order, so results are bit-identical for any thread count.
+ *
+ * <h2>Rounding</h2>
+ * Held by the tests to the bound of {@link WinogradConv}, {@code |y − y_exact| ≤ 2⁻²⁰ · S} with {@code S = Σ_{j,c}
+ * |x|·|k|} the output's sum of absolute products, for the shapes it is used on ({@value #MIN_CHANNELS} input channels
+ * or more). The transforms' coefficients (up to 5.25 on the input, 64/90 on the kernel) make its rounding larger than
+ * F(2×2, 3×3)'s; with fewer channels an output sums few products and can exceed that bound.
+ *
+ * <h2>When it is used</h2>
+ * {@link #suits}: a 1×7 or 7×1 stride-1 kernel with at least {@value #MIN_CHANNELS} input and output channels (the
+ * rounding bound above is asserted from there; with 16 channels it was measured faster than the direct product at
+ * both vector widths); {@link #pays}: at least {@value #MIN_TILES} tiles over the batch — an 8×8 map at batch 1
+ * measured faster, a 6×6 one (18 tiles) no faster (bench/RESULTS-issue13-changes.md). With fewer tiles the kernel
+ * transform, 8 floats written per weight pair and read back by every block, costs what the products save
+ * ({@link WinogradConv} gives the same reasons).
+ */
+public final class WinogradLineConv {
+    /** Channels (in and out) below which the direct convolution is used. */
+    public static final int MIN_CHANNELS = 16;
+    /** Tiles in the batch below which the direct convolution is used. */
+    public static final int MIN_TILES = 32;
+    /** Floats of one block's V and M together: 512 KB, half an L2 of this machine and of a Cortex-A72. */
+    private static final int BLOCK_FLOATS = 1 << 17;
+    /** Fewest tiles in a block, even when V and M then outgrow {@link #BLOCK_FLOATS} (as {@link WinogradConv}). */
+    private static final int MIN_BLOCK_TILES = 64;
+    /** Floats between the planes ξ of V and M beyond their size, so that the 8 planes do not share cache sets. */
+    private static final int PLANE_SKEW = 16;
+    private static final ThreadLocal<float[][]> BUFFERS =
+            ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[0], new float[0]});
+
+    public final int h, w, cin, cout, padTop, padLeft, outH, outW, tilesH, tilesW;
+    /** A 7×1 kernel (tiles run down a column); otherwise 1×7 (along a row). */
+    public final boolean vertical;
+    /** Flat distance between neighbouring input pixels along the kernel's line, per channel. */
+    private final int inStep, outStep;
+
+    public WinogradLineConv(boolean vertical, int h, int w, int cin, int cout, int padTop, int padLeft, int outH, int outW) {
+        this.vertical = vertical;
+        this.h = h;
+        this.w = w;
+        this.cin = cin;
+        this.cout = cout;
+        this.padTop = padTop;
+        this.padLeft = padLeft;
+        this.outH = outH;
+        this.outW = outW;
+        this.tilesH = vertical ? (outH + 1) / 2 : outH;
+        this.tilesW = vertical ? outW : (outW + 1) / 2;
+        this.inStep = vertical ? w * cin : cin;
+        this.outStep = vertical ? outW * cout : cout;
+    }
+
+    /** Whether a convolution of this shape is computed here (see the class comment). */
+    public static boolean suits(int kh, int kw, int strideH, int strideW, int cin, int cout) {
+        return (kh == 1 && kw == 7 || kh == 7 && kw == 1) && strideH == 1 && strideW == 1
+                && cin >= MIN_CHANNELS && cout >= MIN_CHANNELS;
+    }
+
+    /** Whether a batch of {@code batch} images is computed here (see the class comment). */
+    public boolean pays(int batch) {
+        return batch * tilesH * tilesW >= MIN_TILES;
+    }
+
+    /**
+     * Fills {@code offsets[j]} with the flat index (channel 0) of input pixel {@code j} (0 to 7) of tile {@code t},
+     * or −1 where it is outside the image.
+     */
+    public void inputOffsets(int t, int[] offsets) {
+        int n = t / (tilesH * tilesW), ty = t / tilesW % tilesH, tx = t % tilesW;
+        int iy0 = (vertical ? 2 * ty : ty) - padTop, ix0 = (vertical ? tx : 2 * tx) - padLeft;
+        boolean crossOk = vertical ? ix0 >= 0 && ix0 < w : iy0 >= 0 && iy0 < h;
+        int base = ((n * h + iy0) * w + ix0) * cin;
+        for (int j = 0; j < 8; j++) {
+            int along = (vertical ? iy0 : ix0) + j;
+            offsets[j] = crossOk && along >= 0 && along < (vertical ? h : w) ? base + j * inStep : -1;
+        }
+    }
+
+    /**
+     * Fills {@code offsets[s]} with the flat index (channel 0) of output pixel {@code s} (0 or 1) of tile {@code t},
+     * or −1 where the tile is cut by the output's edge.
+     */
+    public void outputOffsets(int t, int[] offsets) {
+        int n = t / (tilesH * tilesW), ty = t / tilesW % tilesH, tx = t % tilesW;
+        int oy = vertical ? 2 * ty : ty, ox = vertical ? tx : 2 * tx, base = ((n * outH + oy) * outW + ox) * cout;
+        for (int s = 0; s < 2; s++) {
+            offsets[s] = (vertical ? oy : ox) + s < (vertical ? outH : outW) ? base + s * outStep : -1;
+        }
+    }
+
+    /** Tiles per block: V and M of a block fill {@link #BLOCK_FLOATS}. */
+    int blockTiles() {
+        return Math.max(MIN_BLOCK_TILES, BLOCK_FLOATS / (8 * (cin + cout)));
+    }
+
+    /** {@code y = map(conv(x, kernel) + bias)} for {@code batch} images; {@code bias} and {@code map} may be null. */
+    public void forward(float[] x, int batch, float[] kernel, float[] bias, ColumnMap map, float[] y) {
+        float[] u = buffer(0, 8 * cin * cout);
+        Parallel.forRange(cin, Math.max(1, cin / Parallel.threads()),
+                (c0, c1) -> WINOGRAD_LINE.transformKernel(kernel, cin, cout, c0, c1, u));
+        int tiles = batch * tilesH * tilesW, block = blockTiles(), blocks = (tiles + block - 1) / block;
+        Parallel.forRange(blocks, (b0, b1) -> {
+            int vPlane = block * cin + PLANE_SKEW, mPlane = block * cout + PLANE_SKEW;
+            float[] v = buffer(1, 8 * vPlane), m = buffer(2, 8 * mPlane);
+            for (int b = b0; b < b1; b++) {
+                int t0 = b * block, t1 = Math.min(tiles, t0 + block);
+                WINOGRAD_LINE.transformInput(this, x, t0, t1, v, vPlane);
+                for (int xi = 0; xi < 8; xi++) {
+                    GEMM.gemm(false, false, t1 - t0, cout, cin, v, xi * vPlane, cin, u, xi * cin * cout, cout,
+                            m, xi * mPlane, cout, false);
+                }
+                WINOGRAD_LINE.transformOutput(this, m, t0, t1, mPlane, bias, map, y);
+            }
+        });
+    }
+
+    /** This thread's buffer {@code which} (0: U, 1: V, 2: M), grown to at least {@code size} floats. */
+    private static float[] buffer(int which, int size) {
+        float[][] held = BUFFERS.get();
+        if (held[which].length < size) held[which] = new float[size];
+        return held[which];
+    }
+}

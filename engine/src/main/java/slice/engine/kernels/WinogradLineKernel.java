@@ -1,0 +1,66 @@
+package slice.engine.kernels;
+
+/**
+ * The three transforms of the 1-D Winograd convolution F(2, 7) ({@link WinogradLineConv} runs them around the GEMMs),
+ * built by Toom–Cook on the interpolation points {@code 0, 1, −1, 2, −2, ½, −½} and ∞ (Lavin's construction, row 0
+ * of G and Bᵀ negated). For one tile of 2 outputs along the kernel's line, with {@code d} the 8 input pixels under it
+ * (zero outside the image) and {@code g} the 7 taps of input channel {@code c} and output channel {@code o}:
+ * <pre>
+ *   Bᵀ = | 1    0   −21/4   0    21/4   0   −1   0 |    G = |  1      0      0      0      0      0      0    |
+ *        | 0    1     1  −17/4  −17/4   1    1   0 |        | −2/9   −2/9   −2/9   −2/9   −2/9   −2/9   −2/9  |
+ *        | 0   −1     1   17/4  −17/4  −1    1   0 |        | −2/9    2/9   −2/9    2/9   −2/9    2/9   −2/9  |
+ *        | 0   1/2   1/4  −5/2   −5/4    2    1   0 |        | 1/90   1/45   2/45   4/45   8/45  16/45  32/45  |
+ *        | 0  −1/2   1/4   5/2   −5/4   −2    1   0 |        | 1/90  −1/45   2/45  −4/45   8/45 −16/45  32/45  |
+ *        | 0    2     4   −5/2    −5   1/2    1   0 |        | 32/45 16/45   8/45   4/45   2/45   1/45   1/90  |
+ *        | 0   −2     4    5/2    −5  −1/2    1   0 |        | 32/45 −16/45  8/45  −4/45   2/45  −1/45   1/90  |
+ *        | 0   −1     0   21/4     0  −21/4   0   1 |        |  0      0      0      0      0      0      1    |
+ *
+ *   Aᵀ = | 1  1   1  1   1   1    1   0 |
+ *        | 0  1  −1  2  −2  1/2 −1/2  1 |
+ * </pre>
+ * the tile is {@code Y[o] = Aᵀ (Σ_c U[c,o] ⊙ V[c])} with {@code U[c,o] = G g} and {@code V[c] = Bᵀ d} (8 values each)
+ * — 8 products per tile and channel pair instead of the direct 14. The 8 positions ξ are stored apart:
+ * {@code U[ξ][c][o]}, {@code V[ξ][t][c]}, {@code M[ξ][t][o]}, so the sum over c is, for each ξ, the GEMM
+ * {@code M_ξ [tiles × Cout] = V_ξ [tiles × Cin] · U_ξ [Cin × Cout]}.
+ *
+ * <p>Order of the operations, shared by the scalar twin and the vector kernel (lanes over channels, no cross-lane
+ * step, no fused multiply-add), so that both give bit-identical results:
+ * <ul>
+ *   <li>kernel: {@code U0 = g0, U7 = g6}; {@code U1,2 = (e ± o)·(−2/9)} with {@code e = ((g0 + g2) + g4) + g6},
+ *       {@code o = (g1 + g3) + g5}; {@code U3,4 = (e ± o)·(1/90)} with {@code e = ((g0 + 4g2) + 16g4) + 64g6},
+ *       {@code o = (2g1 + 8g3) + 32g5}; {@code U5,6 = (e ± o)·(1/90)} with {@code e = ((64g0 + 16g2) + 4g4) + g6},
+ *       {@code o = (32g1 + 8g3) + 2g5} (−2/9 and 1/90 rounded to float once);</li>
+ *   <li>input: {@code V0 = (d0 − d6) + 5.25(d4 − d2)}, {@code V7 = (d7 − d1) + 5.25(d3 − d5)};
+ *       {@code V1,2 = a ± b} with {@code a = (d2 + d6) − 4.25d4}, {@code b = (d1 + d5) − 4.25d3};
+ *       {@code V3,4 = a ± b} with {@code a = (0.25d2 + d6) − 1.25d4}, {@code b = (0.5d1 + 2d5) − 2.5d3};
+ *       {@code V5,6 = a ± b} with {@code a = (4d2 + d6) − 5d4}, {@code b = (2d1 + 0.5d5) − 2.5d3};</li>
+ *   <li>output: {@code y0 = ((M0 + (M1 + M2)) + (M3 + M4)) + (M5 + M6)},
+ *       {@code y1 = (((M1 − M2) + 2(M3 − M4)) + 0.5(M5 − M6)) + M7}; then {@code y = map(y + b[o], o)}
+ *       ({@link ColumnMap}; no bias: {@code map(y, o)}), stored for the output pixels that exist (a tile over the
+ *       edge of an odd-sized output is cut).</li>
+ * </ul>
+ */
+public interface WinogradLineKernel {
+    /** −2/9, the factor of rows 1 and 2 of G, as a float. */
+    float G12 = -2f / 9f;
+    /** 1/90, the factor of rows 3 to 6 of G, as a float. */
+    float G36 = 1f / 90f;
+
+    /**
+     * {@code U[ξ][c][o]} for input channels {@code [c0, c1)}, from the kernel ({@code g[j] = kernel[(j·Cin + c)·Cout +
+     * o]}); {@code u} holds {@code 8·Cin·Cout} floats.
+     */
+    void transformKernel(float[] kernel, int cin, int cout, int c0, int c1, float[] u);
+
+    /**
+     * {@code V[ξ][t − t0][c]} of tiles {@code [t0, t1)} ({@link WinogradLineConv} numbers them), stored at
+     * {@code v[ξ·plane + (t − t0)·Cin + c]}.
+     */
+    void transformInput(WinogradLineConv g, float[] x, int t0, int t1, float[] v, int plane);
+
+    /**
+     * Output tiles {@code [t0, t1)} of {@code y} from {@code M[ξ][t − t0][o] = m[ξ·plane + (t − t0)·Cout + o]};
+     * {@code bias} and {@code map} may be null (none).
+     */
+    void transformOutput(WinogradLineConv g, float[] m, int t0, int t1, int plane, float[] bias, ColumnMap map, float[] y);
+}

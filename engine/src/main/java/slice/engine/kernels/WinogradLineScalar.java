@@ -1,0 +1,107 @@
+package slice.engine.kernels;
+
+import static slice.engine.kernels.WinogradLineKernel.G12;
+import static slice.engine.kernels.WinogradLineKernel.G36;
+
+/**
+ * Scalar twin of the Winograd F(2, 7) transforms: each channel on its own, in the order {@link WinogradLineKernel}
+ * states. Its static methods over a channel range are also the vector kernel's tail.
+ */
+public final class WinogradLineScalar implements WinogradLineKernel {
+    @Override public void transformKernel(float[] kernel, int cin, int cout, int c0, int c1, float[] u) {
+        kernelChannels(kernel, cin, cout, c0, c1, 0, cout, u);
+    }
+
+    @Override public void transformInput(WinogradLineConv g, float[] x, int t0, int t1, float[] v, int plane) {
+        int[] offsets = new int[8];
+        for (int t = t0; t < t1; t++) {
+            g.inputOffsets(t, offsets);
+            inputChannels(x, offsets, 0, g.cin, v, (t - t0) * g.cin, plane);
+        }
+    }
+
+    @Override public void transformOutput(WinogradLineConv g, float[] m, int t0, int t1, int plane, float[] bias, ColumnMap map, float[] y) {
+        int[] offsets = new int[2];
+        for (int t = t0; t < t1; t++) {
+            g.outputOffsets(t, offsets);
+            outputChannels(m, (t - t0) * g.cout, plane, 0, g.cout, bias, map, offsets, y);
+        }
+    }
+
+    /** {@code U[ξ][c][o] = (G g)[ξ]} for input channels {@code [c0, c1)} and output channels {@code [o0, o1)}. */
+    public static void kernelChannels(float[] kernel, int cin, int cout, int c0, int c1, int o0, int o1, float[] u) {
+        int tap = cin * cout; // distance between the taps of one (c, o), and between the positions ξ of U
+        for (int c = c0; c < c1; c++) {
+            for (int o = o0; o < o1; o++) {
+                int k = c * cout + o;
+                float g0 = kernel[k], g1 = kernel[k + tap], g2 = kernel[k + 2 * tap], g3 = kernel[k + 3 * tap];
+                float g4 = kernel[k + 4 * tap], g5 = kernel[k + 5 * tap], g6 = kernel[k + 6 * tap];
+                u[k] = g0;
+                float e = ((g0 + g2) + g4) + g6, od = (g1 + g3) + g5;
+                u[tap + k] = (e + od) * G12;
+                u[2 * tap + k] = (e - od) * G12;
+                e = ((g0 + 4f * g2) + 16f * g4) + 64f * g6;
+                od = (2f * g1 + 8f * g3) + 32f * g5;
+                u[3 * tap + k] = (e + od) * G36;
+                u[4 * tap + k] = (e - od) * G36;
+                e = ((64f * g0 + 16f * g2) + 4f * g4) + g6;
+                od = (32f * g1 + 8f * g3) + 2f * g5;
+                u[5 * tap + k] = (e + od) * G36;
+                u[6 * tap + k] = (e - od) * G36;
+                u[7 * tap + k] = g6;
+            }
+        }
+    }
+
+    /**
+     * {@code V[ξ] = (Bᵀ d)[ξ]} of one tile for channels {@code [c0, c1)}: {@code d[j][c] = x[offsets[j] + c]} (zero
+     * where the offset is −1), {@code V[ξ][c]} stored at {@code v[vOff + ξ·plane + c]}.
+     */
+    public static void inputChannels(float[] x, int[] offsets, int c0, int c1, float[] v, int vOff, int plane) {
+        for (int c = c0; c < c1; c++) {
+            float d0 = at(x, offsets[0], c), d1 = at(x, offsets[1], c), d2 = at(x, offsets[2], c), d3 = at(x, offsets[3], c);
+            float d4 = at(x, offsets[4], c), d5 = at(x, offsets[5], c), d6 = at(x, offsets[6], c), d7 = at(x, offsets[7], c);
+            int o = vOff + c;
+            v[o] = (d0 - d6) + 5.25f * (d4 - d2);
+            float a = (d2 + d6) - 4.25f * d4, b = (d1 + d5) - 4.25f * d3;
+            v[o + plane] = a + b;
+            v[o + 2 * plane] = a - b;
+            a = (0.25f * d2 + d6) - 1.25f * d4;
+            b = (0.5f * d1 + 2f * d5) - 2.5f * d3;
+            v[o + 3 * plane] = a + b;
+            v[o + 4 * plane] = a - b;
+            a = (4f * d2 + d6) - 5f * d4;
+            b = (2f * d1 + 0.5f * d5) - 2.5f * d3;
+            v[o + 5 * plane] = a + b;
+            v[o + 6 * plane] = a - b;
+            v[o + 7 * plane] = (d7 - d1) + 5.25f * (d3 - d5);
+        }
+    }
+
+    private static float at(float[] x, int offset, int c) {
+        return offset < 0 ? 0f : x[offset + c];
+    }
+
+    /**
+     * One output tile for output channels {@code [o0, o1)}: {@code M[ξ][o] = m[mOff + ξ·plane + o]},
+     * {@code y[offsets[s] + o] = map((Aᵀ M)[s] + bias[o], o)} where the offset is not −1.
+     */
+    public static void outputChannels(float[] m, int mOff, int plane, int o0, int o1, float[] bias, ColumnMap map,
+                                      int[] offsets, float[] y) {
+        for (int o = o0; o < o1; o++) {
+            int k = mOff + o;
+            float m0 = m[k], m1 = m[k + plane], m2 = m[k + 2 * plane], m3 = m[k + 3 * plane];
+            float m4 = m[k + 4 * plane], m5 = m[k + 5 * plane], m6 = m[k + 6 * plane], m7 = m[k + 7 * plane];
+            float y0 = ((m0 + (m1 + m2)) + (m3 + m4)) + (m5 + m6);
+            float y1 = (((m1 - m2) + 2f * (m3 - m4)) + 0.5f * (m5 - m6)) + m7;
+            store(y0, o, offsets[0], bias, map, y);
+            store(y1, o, offsets[1], bias, map, y);
+        }
+    }
+
+    private static void store(float tile, int o, int offset, float[] bias, ColumnMap map, float[] y) {
+        if (offset < 0) return;
+        float value = bias == null ? tile : tile + bias[o];
+        y[offset + o] = map == null ? value : map.apply(value, o);
+    }
+}

@@ -1,0 +1,118 @@
+package slice.engine.simd;
+
+import static slice.engine.kernels.WinogradLineKernel.G12;
+import static slice.engine.kernels.WinogradLineKernel.G36;
+import static slice.engine.simd.VectorInfo.F;
+
+import java.util.Arrays;
+import jdk.incubator.vector.FloatVector;
+import slice.engine.kernels.ColumnMap;
+import slice.engine.kernels.WinogradLineConv;
+import slice.engine.kernels.WinogradLineKernel;
+import slice.engine.kernels.WinogradLineScalar;
+
+/**
+ * Vector Winograd F(2, 7) transforms, channels as lanes (NHWC: a pixel's channels are contiguous): a tile's 8 input
+ * vectors, or 8 M vectors, or a channel pair block's 7 kernel vectors are held in registers and combined with the adds,
+ * subtracts and multiplications {@link WinogradLineKernel} lists, in its order, lane by lane — so every lane computes
+ * what {@link WinogradLineScalar} computes for its channel, bit for bit. Channels past the last full vector go to the
+ * scalar twin's methods. Input pixels outside the image are a zero vector; output pixels past the edge are not stored.
+ */
+public final class WinogradLineVector implements WinogradLineKernel {
+    private static final int L = F.length();
+
+    @Override public void transformKernel(float[] kernel, int cin, int cout, int c0, int c1, float[] u) {
+        int tap = cin * cout, vecEnd = F.loopBound(cout);
+        for (int c = c0; c < c1; c++) {
+            for (int o = 0; o < vecEnd; o += L) {
+                int k = c * cout + o;
+                FloatVector g0 = FloatVector.fromArray(F, kernel, k), g1 = FloatVector.fromArray(F, kernel, k + tap);
+                FloatVector g2 = FloatVector.fromArray(F, kernel, k + 2 * tap), g3 = FloatVector.fromArray(F, kernel, k + 3 * tap);
+                FloatVector g4 = FloatVector.fromArray(F, kernel, k + 4 * tap), g5 = FloatVector.fromArray(F, kernel, k + 5 * tap);
+                FloatVector g6 = FloatVector.fromArray(F, kernel, k + 6 * tap);
+                g0.intoArray(u, k);
+                FloatVector e = g0.add(g2).add(g4).add(g6), od = g1.add(g3).add(g5);
+                e.add(od).mul(G12).intoArray(u, tap + k);
+                e.sub(od).mul(G12).intoArray(u, 2 * tap + k);
+                e = g0.add(g2.mul(4f)).add(g4.mul(16f)).add(g6.mul(64f));
+                od = g1.mul(2f).add(g3.mul(8f)).add(g5.mul(32f));
+                e.add(od).mul(G36).intoArray(u, 3 * tap + k);
+                e.sub(od).mul(G36).intoArray(u, 4 * tap + k);
+                e = g0.mul(64f).add(g2.mul(16f)).add(g4.mul(4f)).add(g6);
+                od = g1.mul(32f).add(g3.mul(8f)).add(g5.mul(2f));
+                e.add(od).mul(G36).intoArray(u, 5 * tap + k);
+                e.sub(od).mul(G36).intoArray(u, 6 * tap + k);
+                g6.intoArray(u, 7 * tap + k);
+            }
+        }
+        if (vecEnd < cout) WinogradLineScalar.kernelChannels(kernel, cin, cout, c0, c1, vecEnd, cout, u);
+    }
+
+    @Override public void transformInput(WinogradLineConv g, float[] x, int t0, int t1, float[] v, int plane) {
+        int cin = g.cin, vecEnd = F.loopBound(cin);
+        int[] at = new int[8];
+        float[] zeros = new float[cin];
+        for (int t = t0; t < t1; t++) {
+            g.inputOffsets(t, at);
+            int vOff = (t - t0) * cin;
+            for (int c = 0; c < vecEnd; c += L) {
+                FloatVector d0 = load(x, zeros, at[0], c), d1 = load(x, zeros, at[1], c), d2 = load(x, zeros, at[2], c);
+                FloatVector d3 = load(x, zeros, at[3], c), d4 = load(x, zeros, at[4], c), d5 = load(x, zeros, at[5], c);
+                FloatVector d6 = load(x, zeros, at[6], c), d7 = load(x, zeros, at[7], c);
+                int o = vOff + c;
+                d0.sub(d6).add(d4.sub(d2).mul(5.25f)).intoArray(v, o);
+                FloatVector a = d2.add(d6).sub(d4.mul(4.25f)), b = d1.add(d5).sub(d3.mul(4.25f));
+                a.add(b).intoArray(v, o + plane);
+                a.sub(b).intoArray(v, o + 2 * plane);
+                a = d2.mul(0.25f).add(d6).sub(d4.mul(1.25f));
+                b = d1.mul(0.5f).add(d5.mul(2f)).sub(d3.mul(2.5f));
+                a.add(b).intoArray(v, o + 3 * plane);
+                a.sub(b).intoArray(v, o + 4 * plane);
+                a = d2.mul(4f).add(d6).sub(d4.mul(5f));
+                b = d1.mul(2f).add(d5.mul(0.5f)).sub(d3.mul(2.5f));
+                a.add(b).intoArray(v, o + 5 * plane);
+                a.sub(b).intoArray(v, o + 6 * plane);
+                d7.sub(d1).add(d3.sub(d5).mul(5.25f)).intoArray(v, o + 7 * plane);
+            }
+            if (vecEnd < cin) WinogradLineScalar.inputChannels(x, at, vecEnd, cin, v, vOff, plane);
+        }
+    }
+
+    /** Channels {@code c..c+L} of the input pixel at {@code offset}, or of {@code zeros} where it is −1 (as WinogradVector). */
+    private static FloatVector load(float[] x, float[] zeros, int offset, int c) {
+        return FloatVector.fromArray(F, offset < 0 ? zeros : x, offset < 0 ? c : offset + c);
+    }
+
+    @Override public void transformOutput(WinogradLineConv g, float[] m, int t0, int t1, int plane, float[] bias, ColumnMap map, float[] y) {
+        int cout = g.cout, vecEnd = F.loopBound(cout);
+        // Absent steps as exact identities, so no vector depends on a branch: x + (−0) = x, fma(x, 1, −0) = x,
+        // min(max(x, −∞), +∞) = x, for every x including ±0.
+        float[] minusZeros = new float[cout], ones = new float[cout];
+        Arrays.fill(minusZeros, -0f);
+        Arrays.fill(ones, 1f);
+        boolean affine = map != null && map.scale() != null;
+        float[] b = bias == null ? minusZeros : bias, scale = affine ? map.scale() : ones, shift = affine ? map.shift() : minusZeros;
+        FloatVector lo = FloatVector.broadcast(F, map == null ? Float.NEGATIVE_INFINITY : map.lo());
+        FloatVector hi = FloatVector.broadcast(F, map == null ? Float.POSITIVE_INFINITY : map.hi());
+        int[] at = new int[2];
+        for (int t = t0; t < t1; t++) {
+            g.outputOffsets(t, at);
+            int mOff = (t - t0) * cout;
+            for (int o = 0; o < vecEnd; o += L) {
+                int k = mOff + o;
+                FloatVector m0 = FloatVector.fromArray(F, m, k), m1 = FloatVector.fromArray(F, m, k + plane);
+                FloatVector m2 = FloatVector.fromArray(F, m, k + 2 * plane), m3 = FloatVector.fromArray(F, m, k + 3 * plane);
+                FloatVector m4 = FloatVector.fromArray(F, m, k + 4 * plane), m5 = FloatVector.fromArray(F, m, k + 5 * plane);
+                FloatVector m6 = FloatVector.fromArray(F, m, k + 6 * plane), m7 = FloatVector.fromArray(F, m, k + 7 * plane);
+                FloatVector bo = FloatVector.fromArray(F, b, o), so = FloatVector.fromArray(F, scale, o), to = FloatVector.fromArray(F, shift, o);
+                FloatVector y0 = m0.add(m1.add(m2)).add(m3.add(m4)).add(m5.add(m6));
+                FloatVector y1 = m1.sub(m2).add(m3.sub(m4).mul(2f)).add(m5.sub(m6).mul(0.5f)).add(m7);
+                y0 = y0.add(bo).fma(so, to).max(lo).min(hi);
+                y1 = y1.add(bo).fma(so, to).max(lo).min(hi);
+                if (at[0] >= 0) y0.intoArray(y, at[0] + o);
+                if (at[1] >= 0) y1.intoArray(y, at[1] + o);
+            }
+            if (vecEnd < cout) WinogradLineScalar.outputChannels(m, mOff, plane, vecEnd, cout, bias, map, at, y);
+        }
+    }
+}

@@ -1,0 +1,277 @@
+package slice.engine.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Arrays;
+import java.util.Random;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import slice.engine.GradCheck;
+import slice.engine.Graph;
+import slice.engine.Input;
+import slice.engine.LayerHarness;
+import slice.engine.Parallel;
+import slice.engine.Simd;
+import slice.engine.Tensor;
+import slice.engine.layers.Conv2D;
+import slice.engine.layers.Padding;
+
+/**
+ * The Winograd F(2, 7) convolution of 1×7 and 7×1 kernels: the vector transforms against their scalar twin bit for bit
+ * on shapes that hit the channel tails and the cut tiles of odd outputs, and the whole convolution against a direct
+ * double-precision sum within the tolerance {@link WinogradLineConv} documents, at any thread count.
+ */
+class WinogradLineTest {
+    /** (h, w, Cin, Cout, padding 'same'?, 7×1?): odd and even sizes, channels below, at and past L = 4, 8 and 16. */
+    private static final int[][] SHAPES = {
+        {5, 9, 5, 7, 1, 0}, {9, 5, 5, 7, 1, 1}, {3, 9, 5, 7, 0, 0}, {10, 4, 7, 5, 0, 1}, {6, 11, 3, 17, 1, 0},
+        {11, 6, 17, 3, 1, 1}, {4, 17, 16, 33, 1, 0}, {17, 4, 33, 16, 1, 1}, {2, 8, 8, 4, 0, 0}, {1, 1, 12, 20, 1, 1},
+        {7, 13, 37, 19, 1, 0}, {13, 7, 19, 37, 1, 1}, {10, 4, 20, 9, 0, 1}, {3, 9, 18, 7, 0, 0}};
+    private static final WinogradLineKernel SCALAR = new WinogradLineScalar();
+    private final int defaultThreads = Parallel.threads();
+
+    @AfterEach
+    void restoreThreads() {
+        Parallel.setThreads(defaultThreads);
+    }
+
+    @Test
+    void vectorKernelIsSelected() {
+        if (Simd.ENABLED) assertNotSame(WinogradLineScalar.class, Kernels.WINOGRAD_LINE.getClass());
+    }
+
+    @Test
+    void vectorTransformsMatchScalarTwinBitForBit() {
+        Random rnd = new Random(13);
+        for (int[] s : SHAPES) {
+            WinogradLineConv g = geometry(s);
+            String what = describe(s);
+            float[] kernel = random(rnd, 7 * g.cin * g.cout);
+            float[] uScalar = new float[8 * g.cin * g.cout], uVector = new float[uScalar.length];
+            SCALAR.transformKernel(kernel, g.cin, g.cout, 0, g.cin, uScalar);
+            Kernels.WINOGRAD_LINE.transformKernel(kernel, g.cin, g.cout, 0, g.cin, uVector);
+            assertArrayEquals(uScalar, uVector, what + " kernel");
+
+            // A block of tiles that starts past tile 0 and ends before the last, so offsets into V and M count.
+            int tiles = 2 * g.tilesH * g.tilesW, t0 = tiles / 3, t1 = Math.max(t0 + 1, tiles - 1);
+            float[] x = random(rnd, 2 * g.h * g.w * g.cin);
+            // Planes a few floats apart beyond their size; the gaps must stay untouched (zero).
+            int vPlane = (t1 - t0) * g.cin + 3, mPlane = (t1 - t0) * g.cout + 5;
+            float[] vScalar = new float[8 * vPlane], vVector = new float[vScalar.length];
+            SCALAR.transformInput(g, x, t0, t1, vScalar, vPlane);
+            Kernels.WINOGRAD_LINE.transformInput(g, x, t0, t1, vVector, vPlane);
+            for (int xi = 0; xi < 8; xi++) assertEquals(0f, vScalar[xi * vPlane + vPlane - 1], what + " gap after plane " + xi);
+            assertArrayEquals(vScalar, vVector, what + " input");
+
+            float[] m = random(rnd, 8 * mPlane), y0 = random(rnd, 2 * g.outH * g.outW * g.cout);
+            for (int kind = 0; kind < 4; kind++) {
+                float[] bias = kind % 2 == 0 ? null : random(rnd, g.cout);
+                ColumnMap map = map(rnd, g.cout, kind);
+                float[] yScalar = y0.clone(), yVector = y0.clone();
+                SCALAR.transformOutput(g, m, t0, t1, mPlane, bias, map, yScalar);
+                Kernels.WINOGRAD_LINE.transformOutput(g, m, t0, t1, mPlane, bias, map, yVector);
+                assertArrayEquals(yScalar, yVector, what + " output, map kind " + kind);
+            }
+        }
+    }
+
+    /** The scalar twin's transforms are the matrices the class comment states: V = Bᵀd, U = Gg, y = Aᵀm, one by one. */
+    @Test
+    void scalarTransformsAreTheStatedMatrices() {
+        double[][] bt = {
+            {1, 0, -5.25, 0, 5.25, 0, -1, 0}, {0, 1, 1, -4.25, -4.25, 1, 1, 0}, {0, -1, 1, 4.25, -4.25, -1, 1, 0},
+            {0, 0.5, 0.25, -2.5, -1.25, 2, 1, 0}, {0, -0.5, 0.25, 2.5, -1.25, -2, 1, 0}, {0, 2, 4, -2.5, -5, 0.5, 1, 0},
+            {0, -2, 4, 2.5, -5, -0.5, 1, 0}, {0, -1, 0, 5.25, 0, -5.25, 0, 1}};
+        double[][] gm = {
+            {1, 0, 0, 0, 0, 0, 0}, {-2 / 9., -2 / 9., -2 / 9., -2 / 9., -2 / 9., -2 / 9., -2 / 9.},
+            {-2 / 9., 2 / 9., -2 / 9., 2 / 9., -2 / 9., 2 / 9., -2 / 9.},
+            {1 / 90., 2 / 90., 4 / 90., 8 / 90., 16 / 90., 32 / 90., 64 / 90.},
+            {1 / 90., -2 / 90., 4 / 90., -8 / 90., 16 / 90., -32 / 90., 64 / 90.},
+            {64 / 90., 32 / 90., 16 / 90., 8 / 90., 4 / 90., 2 / 90., 1 / 90.},
+            {64 / 90., -32 / 90., 16 / 90., -8 / 90., 4 / 90., -2 / 90., 1 / 90.}, {0, 0, 0, 0, 0, 0, 1}};
+        double[][] at = {{1, 1, 1, 1, 1, 1, 1, 0}, {0, 1, -1, 2, -2, 0.5, -0.5, 1}};
+        // One channel pair, one tile of a 1×8 row ('valid': 2 outputs): unit vectors pick out columns.
+        WinogradLineConv g = new WinogradLineConv(false, 1, 8, 1, 1, 0, 0, 1, 2);
+        for (int j = 0; j < 8; j++) {
+            float[] x = new float[8], v = new float[8];
+            x[j] = 1;
+            WinogradLineScalar.inputChannels(x, new int[] {0, 1, 2, 3, 4, 5, 6, 7}, 0, 1, v, 0, 1);
+            for (int xi = 0; xi < 8; xi++) assertEquals(bt[xi][j], v[xi], 0, "B^T[" + xi + "][" + j + "]");
+            float[] y = new float[2];
+            SCALAR.transformOutput(g, Arrays.copyOf(x, 8), 0, 1, 1, null, null, y);
+            for (int s = 0; s < 2; s++) assertEquals(at[s][j], y[s], 0, "A^T[" + s + "][" + j + "]");
+        }
+        for (int k = 0; k < 7; k++) {
+            float[] kernel = new float[7], u = new float[8];
+            kernel[k] = 1;
+            SCALAR.transformKernel(kernel, 1, 1, 0, 1, u);
+            for (int xi = 0; xi < 8; xi++) assertEquals(gm[xi][k], u[xi], 2e-7 * Math.abs(gm[xi][k]), "G[" + xi + "][" + k + "]");
+        }
+    }
+
+    @Test
+    void convolutionMatchesDirectSumWithinDocumentedTolerance() {
+        Random rnd = new Random(17);
+        // The bound holds from MIN_CHANNELS input channels, the shapes the convolution is used for: with fewer, an output
+        // sums few products and the transforms' rounding (coefficients up to 5.25 and 64/90) can exceed it.
+        for (int[] s : SHAPES) if (s[2] >= WinogradLineConv.MIN_CHANNELS) checkAgainstDirect(rnd, s, 3);
+        // Wide channels: the GEMMs' sums are long and the kernel transform is parallel over input channels.
+        checkAgainstDirect(rnd, new int[] {9, 17, 300, 40, 1, 0}, 1);
+        checkAgainstDirect(rnd, new int[] {17, 9, 192, 48, 1, 1}, 1);
+    }
+
+    /** Asserts each output of the whole convolution (with bias and a batch norm's affine map) against {@link #direct}. */
+    private static void checkAgainstDirect(Random rnd, int[] s, int batch) {
+        WinogradLineConv g = geometry(s);
+        float[] x = random(rnd, batch * g.h * g.w * g.cin), kernel = random(rnd, 7 * g.cin * g.cout), bias = random(rnd, g.cout);
+        ColumnMap map = map(rnd, g.cout, 2); // affine without a clip, so that no output escapes the comparison
+        float[] y = new float[batch * g.outH * g.outW * g.cout];
+        g.forward(x, batch, kernel, bias, map, y);
+        double[][] exact = direct(g, batch, x, kernel, bias);
+        for (int i = 0; i < y.length; i++) {
+            int o = i % g.cout;
+            double expected = map.apply((float) exact[0][i], o), bound = Math.abs(map.scale()[o]) * 0x1p-20 * exact[1][i];
+            // The map's own float rounding of the exact value: a half ulp of the result, plus the bound's share.
+            assertEquals(expected, y[i], bound + Math.ulp((float) expected), describe(s) + " at " + i);
+        }
+    }
+
+    @Test
+    void resultsDoNotDependOnThreadCount() {
+        Random rnd = new Random(19);
+        for (boolean vertical : new boolean[] {false, true}) {
+            WinogradLineConv g = new WinogradLineConv(vertical, 37, 29, 24, 40, vertical ? 3 : 0, vertical ? 0 : 3, 37, 29);
+            assertTrue(3 * g.tilesH * g.tilesW > 2 * g.blockTiles(), "several blocks of tiles");
+            float[] x = random(rnd, 3 * g.h * g.w * g.cin), kernel = random(rnd, 7 * g.cin * g.cout), bias = random(rnd, g.cout);
+            ColumnMap map = map(rnd, g.cout, 3);
+            float[][] results = new float[2][];
+            for (int threads = 1; threads <= 2; threads++) {
+                Parallel.setThreads(threads);
+                results[threads - 1] = new float[3 * g.outH * g.outW * g.cout];
+                g.forward(x, 3, kernel, bias, map, results[threads - 1]);
+            }
+            assertArrayEquals(results[0], results[1], vertical ? "7x1" : "1x7");
+        }
+    }
+
+    @Test
+    void conv2dTakesWinogradInInferenceAndWhenFrozen() {
+        Random rnd = new Random(23);
+        for (int kh : new int[] {1, 7}) {
+            for (Padding padding : Padding.values()) {
+                int kw = 8 - kh;
+                Conv2D conv = new Conv2D("conv", new Input("x", 9, 11, 17), 19, kh, kw, 1, 1, padding, true);
+                GradCheck.randomizeWeights(conv, rnd, -1, 1);
+                int batch = 8, oh = conv.outputShape()[0], ow = conv.outputShape()[1];
+                String what = kh + "x" + kw + " " + padding;
+                Tensor x = GradCheck.random(rnd, batch, 9, 11, 17);
+                WinogradLineConv g = new WinogradLineConv(kh == 7, 9, 11, 17, 19, padding.padBefore(9, kh, 1),
+                        padding.padBefore(11, kw, 1), oh, ow);
+                assertTrue(g.pays(batch), what + ": enough tiles");
+                float[] expected = new float[batch * oh * ow * 19];
+                g.forward(x.data, batch, conv.kernel.value.data, conv.bias.value.data, null, expected);
+
+                assertArrayEquals(expected, LayerHarness.forward(conv, false, x).data, what + " inference");
+                float[] direct = LayerHarness.forward(conv, true, x).data;
+                assertFalse(Arrays.equals(expected, direct), what + ": a trainable layer's training forward is the direct product");
+                conv.setTrainable(false);
+                assertArrayEquals(expected, LayerHarness.forward(conv, true, x).data, what + " frozen, training");
+            }
+        }
+    }
+
+    /** A graph planned for 4 images runs 1 image with the product it chose for 4: the image's output is the same. */
+    @Test
+    void conv2dChoosesByThePlannedCapacityNotTheBatch() {
+        Input in = new Input("x", 6, 8, 16); // 24 tiles per image: Winograd pays from 2 images
+        Conv2D conv = new Conv2D("conv", in, 16, 7, 1, 1, 1, Padding.SAME, true);
+        GradCheck.randomizeWeights(conv, new Random(29), -1, 1);
+        conv.setTrainable(false);
+        Graph g = new Graph(in, conv);
+        g.plan(4);
+        Tensor x = GradCheck.random(new Random(31), 4, 6, 8, 16);
+        float[] first = Arrays.copyOf(g.forward(x, false).data, 6 * 8 * 16);
+        float[] alone = g.forward(Tensor.wrap(Arrays.copyOf(x.data, 6 * 8 * 16), 1, 6, 8, 16), false).data;
+        assertArrayEquals(first, Arrays.copyOf(alone, first.length));
+        Graph direct = new Graph(in, conv);
+        direct.plan(1);
+        assertFalse(Arrays.equals(first, Arrays.copyOf(direct.forward(Tensor.wrap(Arrays.copyOf(x.data, 6 * 8 * 16), 1, 6, 8, 16),
+                false).data, first.length)), "planned for 1 image: the direct product, which rounds differently");
+    }
+
+    @Test
+    void ruleTakesOnlyOneBySevenAndSevenByOneStrideOneWithEnoughChannelsAndTiles() {
+        assertTrue(WinogradLineConv.suits(1, 7, 1, 1, 128, 192));
+        assertTrue(WinogradLineConv.suits(7, 1, 1, 1, 128, 192));
+        assertFalse(WinogradLineConv.suits(3, 3, 1, 1, 128, 192));
+        assertFalse(WinogradLineConv.suits(1, 3, 1, 1, 128, 192));
+        assertFalse(WinogradLineConv.suits(1, 7, 1, 2, 128, 192));
+        assertFalse(WinogradLineConv.suits(7, 1, 2, 1, 128, 192));
+        assertFalse(WinogradLineConv.suits(1, 7, 1, 1, WinogradLineConv.MIN_CHANNELS - 1, 192));
+        assertFalse(WinogradLineConv.suits(7, 1, 1, 1, 128, WinogradLineConv.MIN_CHANNELS - 1));
+        WinogradLineConv sixBySix = new WinogradLineConv(true, 6, 6, 192, 192, 3, 0, 6, 6); // 3 × 6 tiles per image
+        int fewest = (WinogradLineConv.MIN_TILES + 17) / 18;
+        assertFalse(sixBySix.pays(fewest - 1));
+        assertTrue(sixBySix.pays(fewest));
+        assertTrue(new WinogradLineConv(false, 8, 8, 192, 192, 0, 3, 8, 8).pays(1), "an 8×8 map at batch 1");
+    }
+
+    /** Shape {@code s} = (h, w, Cin, Cout, same?, 7×1?) as a geometry: 'same' pads 3 pixels before along the line. */
+    private static WinogradLineConv geometry(int[] s) {
+        int h = s[0], w = s[1], pad = s[4] == 1 ? 3 : 0;
+        boolean vertical = s[5] == 1;
+        int outH = vertical ? h - 6 + 2 * pad : h, outW = vertical ? w : w - 6 + 2 * pad;
+        return new WinogradLineConv(vertical, h, w, s[2], s[3], vertical ? pad : 0, vertical ? 0 : pad, outH, outW);
+    }
+
+    private static String describe(int[] s) {
+        return s[0] + "x" + s[1] + " " + s[2] + "->" + s[3] + (s[5] == 1 ? " 7x1" : " 1x7") + (s[4] == 1 ? " same" : " valid");
+    }
+
+    /** Map {@code kind}: 0 none; 1 affine and a clip that bites; 2 affine alone; 3 clip alone (a ReLU). */
+    private static ColumnMap map(Random rnd, int n, int kind) {
+        return switch (kind) {
+            case 0 -> null;
+            case 1 -> new ColumnMap(random(rnd, n), random(rnd, n), 0f, 0.5f);
+            case 2 -> new ColumnMap(random(rnd, n), random(rnd, n), Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY);
+            default -> new ColumnMap(null, null, 0f, Float.POSITIVE_INFINITY);
+        };
+    }
+
+    /** The exact convolution plus bias in double, and each output's sum of absolute products {@code S = Σ |x|·|k|}. */
+    static double[][] direct(WinogradLineConv g, int batch, float[] x, float[] kernel, float[] bias) {
+        double[] y = new double[batch * g.outH * g.outW * g.cout], abs = new double[y.length];
+        for (int n = 0; n < batch; n++) {
+            for (int oy = 0; oy < g.outH; oy++) {
+                for (int ox = 0; ox < g.outW; ox++) {
+                    for (int o = 0; o < g.cout; o++) {
+                        double sum = bias[o], sumAbs = 0;
+                        for (int j = 0; j < 7; j++) {
+                            int iy = oy - g.padTop + (g.vertical ? j : 0), ix = ox - g.padLeft + (g.vertical ? 0 : j);
+                            if (iy < 0 || iy >= g.h || ix < 0 || ix >= g.w) continue;
+                            for (int c = 0; c < g.cin; c++) {
+                                double p = (double) x[((n * g.h + iy) * g.w + ix) * g.cin + c] * kernel[(j * g.cin + c) * g.cout + o];
+                                sum += p;
+                                sumAbs += Math.abs(p);
+                            }
+                        }
+                        int i = ((n * g.outH + oy) * g.outW + ox) * g.cout + o;
+                        y[i] = sum;
+                        abs[i] = sumAbs;
+                    }
+                }
+            }
+        }
+        return new double[][] {y, abs};
+    }
+
+    private static float[] random(Random rnd, int n) {
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) a[i] = rnd.nextFloat() * 2 - 1;
+        return a;
+    }
+}
