@@ -1,9 +1,6 @@
 package slice.engine.kernels;
 
-import static slice.engine.kernels.Kernels.GEMM;
 import static slice.engine.kernels.Kernels.WINOGRAD;
-
-import slice.engine.Parallel;
 
 /**
  * A 3×3 stride-1 convolution, NHWC, computed with Winograd's F(2×2, 3×3) ({@link WinogradKernel} states the math):
@@ -15,8 +12,9 @@ import slice.engine.Parallel;
  * <p>A forward call transforms the kernel (every call: in training the weights change between calls, and it costs
  * {@code 16·Cin·Cout} values against the GEMMs' {@code 16·tiles·Cin·Cout} multiply-adds), then runs blocks of tiles
  * — input transform, the 16 GEMMs {@code M_ξ = V_ξ·U_ξ}, output transform with bias and {@link ColumnMap} — each
- * block's V and M sized for the L2 cache. Blocks are split over threads; each output depends only on its block, and
- * the GEMM's sums are fixed in order, so results are bit-identical for any thread count.
+ * block's V and M sized for the L2 cache ({@link WinogradBlocks}, shared with {@link WinogradLineConv}). Blocks are
+ * split over threads; each output depends only on its block, and the GEMM's sums are fixed in order, so results are
+ * bit-identical for any thread count.
  *
  * <h2>Rounding</h2>
  * The transforms add and subtract inputs before the products and products after them, so an output differs from
@@ -38,20 +36,6 @@ public final class WinogradConv {
     public static final int MIN_CHANNELS = 16;
     /** Tiles in the batch below which the direct convolution is used. */
     public static final int MIN_TILES = 64;
-    /** Floats of one block's V and M together: 512 KB, half an L2 of this machine and of a Cortex-A72. */
-    private static final int BLOCK_FLOATS = 1 << 17;
-    /**
-     * Fewest tiles in a block, even when V and M then outgrow {@link #BLOCK_FLOATS}: eight row panels of the GEMM's
-     * 8-row register tile (for 80 → 192 channels, blocks of 64 tiles measured faster than the 30 the budget gives).
-     */
-    private static final int MIN_BLOCK_TILES = 64;
-    /**
-     * Floats between the planes ξ of V and M beyond their size: with a plane of a power of two bytes, the 16 planes a
-     * transform reads or writes together would fall into the same cache sets.
-     */
-    private static final int PLANE_SKEW = 16;
-    private static final ThreadLocal<float[][]> BUFFERS = ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[0], new float[0]});
-
     public final int h, w, cin, cout, padTop, padLeft, outH, outW, tilesH, tilesW;
 
     public WinogradConv(int h, int w, int cin, int cout, int padTop, int padLeft, int outH, int outW) {
@@ -108,35 +92,16 @@ public final class WinogradConv {
         }
     }
 
-    /** Tiles per block: V and M of a block fill {@link #BLOCK_FLOATS}. */
+    /** Tiles per block of {@link WinogradBlocks}. */
     int blockTiles() {
-        return Math.max(MIN_BLOCK_TILES, BLOCK_FLOATS / (16 * (cin + cout)));
+        return WinogradBlocks.blockTiles(16, cin, cout);
     }
 
     /** {@code y = map(conv(x, kernel) + bias)} for {@code batch} images; {@code bias} and {@code map} may be null. */
     public void forward(float[] x, int batch, float[] kernel, float[] bias, ColumnMap map, float[] y) {
-        float[] u = buffer(0, 16 * cin * cout);
-        Parallel.forRange(cin, Math.max(1, cin / Parallel.threads()), (c0, c1) -> WINOGRAD.transformKernel(kernel, cin, cout, c0, c1, u));
-        int tiles = batch * tilesH * tilesW, block = blockTiles(), blocks = (tiles + block - 1) / block;
-        Parallel.forRange(blocks, (b0, b1) -> {
-            int vPlane = block * cin + PLANE_SKEW, mPlane = block * cout + PLANE_SKEW;
-            float[] v = buffer(1, 16 * vPlane), m = buffer(2, 16 * mPlane);
-            for (int b = b0; b < b1; b++) {
-                int t0 = b * block, t1 = Math.min(tiles, t0 + block);
-                WINOGRAD.transformInput(this, x, t0, t1, v, vPlane);
-                for (int xi = 0; xi < 16; xi++) {
-                    GEMM.gemm(false, false, t1 - t0, cout, cin, v, xi * vPlane, cin, u, xi * cin * cout, cout,
-                            m, xi * mPlane, cout, false);
-                }
-                WINOGRAD.transformOutput(this, m, t0, t1, mPlane, bias, map, y);
-            }
-        });
-    }
-
-    /** This thread's buffer {@code which} (0: U, 1: V, 2: M), grown to at least {@code size} floats. */
-    private static float[] buffer(int which, int size) {
-        float[][] held = BUFFERS.get();
-        if (held[which].length < size) held[which] = new float[size];
-        return held[which];
+        WinogradBlocks.forward(16, cin, cout, batch * tilesH * tilesW,
+                (c0, c1, u) -> WINOGRAD.transformKernel(kernel, cin, cout, c0, c1, u),
+                (t0, t1, v, vPlane) -> WINOGRAD.transformInput(this, x, t0, t1, v, vPlane),
+                (m, t0, t1, mPlane) -> WINOGRAD.transformOutput(this, m, t0, t1, mPlane, bias, map, y));
     }
 }

@@ -1,9 +1,6 @@
 package slice.engine.kernels;
 
-import static slice.engine.kernels.Kernels.GEMM;
 import static slice.engine.kernels.Kernels.WINOGRAD_LINE;
-
-import slice.engine.Parallel;
 
 /**
  * A 1×7 or 7×1 stride-1 convolution, NHWC, computed with the 1-D Winograd F(2, 7) along its row or column
@@ -15,10 +12,10 @@ import slice.engine.Parallel;
  * tx} of a 1×7 convolution holds output pixels {@code (ty, 2tx)} and {@code (ty, 2tx + 1)} and reads the 8 input
  * pixels from {@code (ty − padTop, 2tx − padLeft)} along the row (7×1: the same along the column).
  *
- * <p>A forward call is {@link WinogradConv}'s with 8 positions ξ instead of 16: the kernel transform (every call), then
- * blocks of tiles — input transform, the 8 GEMMs {@code M_ξ = V_ξ·U_ξ}, output transform with bias and
- * {@link ColumnMap} — split over threads; each output depends only on its block and the GEMM's sums are fixed in
- * order, so results are bit-identical for any thread count.
+ * <p>A forward call is {@link WinogradConv}'s ({@link WinogradBlocks}) with 8 positions ξ instead of 16: the kernel
+ * transform (every call), then blocks of tiles — input transform, the 8 GEMMs {@code M_ξ = V_ξ·U_ξ}, output transform
+ * with bias and {@link ColumnMap} — split over threads; each output depends only on its block and the GEMM's sums are
+ * fixed in order, so results are bit-identical for any thread count.
  *
  * <h2>Rounding</h2>
  * Held by the tests to the bound of {@link WinogradConv}, {@code |y − y_exact| ≤ 2⁻²⁰ · S} with {@code S = Σ_{j,c}
@@ -39,15 +36,6 @@ public final class WinogradLineConv {
     public static final int MIN_CHANNELS = 16;
     /** Tiles in the batch below which the direct convolution is used. */
     public static final int MIN_TILES = 32;
-    /** Floats of one block's V and M together: 512 KB, half an L2 of this machine and of a Cortex-A72. */
-    private static final int BLOCK_FLOATS = 1 << 17;
-    /** Fewest tiles in a block, even when V and M then outgrow {@link #BLOCK_FLOATS} (as {@link WinogradConv}). */
-    private static final int MIN_BLOCK_TILES = 64;
-    /** Floats between the planes ξ of V and M beyond their size, so that the 8 planes do not share cache sets. */
-    private static final int PLANE_SKEW = 16;
-    private static final ThreadLocal<float[][]> BUFFERS =
-            ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[0], new float[0]});
-
     public final int h, w, cin, cout, padTop, padLeft, outH, outW, tilesH, tilesW;
     /** A 7×1 kernel (tiles run down a column); otherwise 1×7 (along a row). */
     public final boolean vertical;
@@ -108,36 +96,16 @@ public final class WinogradLineConv {
         }
     }
 
-    /** Tiles per block: V and M of a block fill {@link #BLOCK_FLOATS}. */
+    /** Tiles per block of {@link WinogradBlocks}. */
     int blockTiles() {
-        return Math.max(MIN_BLOCK_TILES, BLOCK_FLOATS / (8 * (cin + cout)));
+        return WinogradBlocks.blockTiles(8, cin, cout);
     }
 
     /** {@code y = map(conv(x, kernel) + bias)} for {@code batch} images; {@code bias} and {@code map} may be null. */
     public void forward(float[] x, int batch, float[] kernel, float[] bias, ColumnMap map, float[] y) {
-        float[] u = buffer(0, 8 * cin * cout);
-        Parallel.forRange(cin, Math.max(1, cin / Parallel.threads()),
-                (c0, c1) -> WINOGRAD_LINE.transformKernel(kernel, cin, cout, c0, c1, u));
-        int tiles = batch * tilesH * tilesW, block = blockTiles(), blocks = (tiles + block - 1) / block;
-        Parallel.forRange(blocks, (b0, b1) -> {
-            int vPlane = block * cin + PLANE_SKEW, mPlane = block * cout + PLANE_SKEW;
-            float[] v = buffer(1, 8 * vPlane), m = buffer(2, 8 * mPlane);
-            for (int b = b0; b < b1; b++) {
-                int t0 = b * block, t1 = Math.min(tiles, t0 + block);
-                WINOGRAD_LINE.transformInput(this, x, t0, t1, v, vPlane);
-                for (int xi = 0; xi < 8; xi++) {
-                    GEMM.gemm(false, false, t1 - t0, cout, cin, v, xi * vPlane, cin, u, xi * cin * cout, cout,
-                            m, xi * mPlane, cout, false);
-                }
-                WINOGRAD_LINE.transformOutput(this, m, t0, t1, mPlane, bias, map, y);
-            }
-        });
-    }
-
-    /** This thread's buffer {@code which} (0: U, 1: V, 2: M), grown to at least {@code size} floats. */
-    private static float[] buffer(int which, int size) {
-        float[][] held = BUFFERS.get();
-        if (held[which].length < size) held[which] = new float[size];
-        return held[which];
+        WinogradBlocks.forward(8, cin, cout, batch * tilesH * tilesW,
+                (c0, c1, u) -> WINOGRAD_LINE.transformKernel(kernel, cin, cout, c0, c1, u),
+                (t0, t1, v, vPlane) -> WINOGRAD_LINE.transformInput(this, x, t0, t1, v, vPlane),
+                (m, t0, t1, mPlane) -> WINOGRAD_LINE.transformOutput(this, m, t0, t1, mPlane, bias, map, y));
     }
 }

@@ -1,0 +1,82 @@
+package slice.engine.kernels;
+
+import static slice.engine.kernels.Kernels.GEMM;
+
+import slice.engine.Parallel;
+
+/**
+ * The forward pass both Winograd convolutions share ({@link WinogradConv}: 16 positions ξ, {@link WinogradLineConv}: 8):
+ * the kernel transform {@code U}, then blocks of tiles — input transform {@code V}, one GEMM {@code M_ξ = V_ξ·U_ξ}
+ * per position, output transform — split over threads. Each output depends only on its block and the GEMM's sums are
+ * fixed in order, so results are bit-identical for any thread count.
+ *
+ * <p>Layouts: {@code U[ξ][c][o]} ({@code points·Cin·Cout} floats), and per block {@code V[ξ][tile][c]},
+ * {@code M[ξ][tile][o]}, each plane {@code ξ} {@value #PLANE_SKEW} floats longer than its {@code block·Cin} or
+ * {@code block·Cout} values.
+ */
+final class WinogradBlocks {
+    /** Floats of one block's V and M together: 512 KB, half an L2 of this machine and of a Cortex-A72. */
+    private static final int BLOCK_FLOATS = 1 << 17;
+    /**
+     * Fewest tiles in a block, even when V and M then outgrow {@link #BLOCK_FLOATS}: eight row panels of the GEMM's
+     * 8-row register tile (for 80 → 192 channels, blocks of 64 tiles measured faster than the 30 the budget gives).
+     */
+    private static final int MIN_BLOCK_TILES = 64;
+    /**
+     * Floats between the planes ξ of V and M beyond their size: with a plane of a power of two bytes, the planes a
+     * transform reads or writes together would fall into the same cache sets.
+     */
+    private static final int PLANE_SKEW = 16;
+    private static final ThreadLocal<float[][]> BUFFERS =
+            ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[0], new float[0]});
+
+    /** Writes {@code U} for input channels {@code [c0, c1)}. */
+    interface KernelTransform {
+        void run(int c0, int c1, float[] u);
+    }
+
+    /** Writes {@code V} of tiles {@code [t0, t1)}, plane {@code ξ} at {@code ξ·vPlane}. */
+    interface InputTransform {
+        void run(int t0, int t1, float[] v, int vPlane);
+    }
+
+    /** Reads {@code M} of tiles {@code [t0, t1)} (plane {@code ξ} at {@code ξ·mPlane}) and writes their output pixels. */
+    interface OutputTransform {
+        void run(float[] m, int t0, int t1, int mPlane);
+    }
+
+    private WinogradBlocks() {}
+
+    /** Tiles per block for {@code points} positions: V and M of a block fill {@link #BLOCK_FLOATS}. */
+    static int blockTiles(int points, int cin, int cout) {
+        return Math.max(MIN_BLOCK_TILES, BLOCK_FLOATS / (points * (cin + cout)));
+    }
+
+    /** Runs {@code tiles} tiles of a convolution with {@code points} positions through its three transforms. */
+    static void forward(int points, int cin, int cout, int tiles, KernelTransform kernel, InputTransform input,
+            OutputTransform output) {
+        float[] u = buffer(0, points * cin * cout);
+        Parallel.forRange(cin, Math.max(1, cin / Parallel.threads()), (c0, c1) -> kernel.run(c0, c1, u));
+        int block = blockTiles(points, cin, cout), blocks = (tiles + block - 1) / block;
+        Parallel.forRange(blocks, (b0, b1) -> {
+            int vPlane = block * cin + PLANE_SKEW, mPlane = block * cout + PLANE_SKEW;
+            float[] v = buffer(1, points * vPlane), m = buffer(2, points * mPlane);
+            for (int b = b0; b < b1; b++) {
+                int t0 = b * block, t1 = Math.min(tiles, t0 + block);
+                input.run(t0, t1, v, vPlane);
+                for (int xi = 0; xi < points; xi++) {
+                    GEMM.gemm(false, false, t1 - t0, cout, cin, v, xi * vPlane, cin, u, xi * cin * cout, cout,
+                            m, xi * mPlane, cout, false);
+                }
+                output.run(m, t0, t1, mPlane);
+            }
+        });
+    }
+
+    /** This thread's buffer {@code which} (0: U, 1: V, 2: M), grown to at least {@code size} floats. */
+    private static float[] buffer(int which, int size) {
+        float[][] held = BUFFERS.get();
+        if (held[which].length < size) held[which] = new float[size];
+        return held[which];
+    }
+}
