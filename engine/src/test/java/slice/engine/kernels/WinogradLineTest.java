@@ -11,7 +11,6 @@ import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import slice.engine.GradCheck;
-import slice.engine.Graph;
 import slice.engine.Input;
 import slice.engine.LayerHarness;
 import slice.engine.Parallel;
@@ -182,25 +181,6 @@ class WinogradLineTest {
                 assertArrayEquals(expected, LayerHarness.forward(conv, true, x).data, what + " frozen, training");
             }
         }
-    }
-
-    /** A graph planned for 4 images runs 1 image with the product it chose for 4: the image's output is the same. */
-    @Test
-    void conv2dChoosesByThePlannedCapacityNotTheBatch() {
-        Input in = new Input("x", 6, 8, 16); // 24 tiles per image: Winograd pays from 2 images
-        Conv2D conv = new Conv2D("conv", in, 16, 7, 1, 1, 1, Padding.SAME, true);
-        GradCheck.randomizeWeights(conv, new Random(29), -1, 1);
-        conv.setTrainable(false);
-        Graph g = new Graph(in, conv);
-        g.plan(4);
-        Tensor x = GradCheck.random(new Random(31), 4, 6, 8, 16);
-        float[] first = Arrays.copyOf(g.forward(x, false).data, 6 * 8 * 16);
-        float[] alone = g.forward(Tensor.wrap(Arrays.copyOf(x.data, 6 * 8 * 16), 1, 6, 8, 16), false).data;
-        assertArrayEquals(first, Arrays.copyOf(alone, first.length));
-        Graph direct = new Graph(in, conv);
-        direct.plan(1);
-        assertFalse(Arrays.equals(first, Arrays.copyOf(direct.forward(Tensor.wrap(Arrays.copyOf(x.data, 6 * 8 * 16), 1, 6, 8, 16),
-                false).data, first.length)), "planned for 1 image: the direct product, which rounds differently");
     }
 
     @Test

@@ -10,6 +10,8 @@ import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import slice.engine.GradCheck;
 import slice.engine.Graph;
 import slice.engine.Input;
@@ -138,22 +140,28 @@ class WinogradTest {
         }
     }
 
-    /** A graph planned for 4 images runs 1 image with the product it chose for 4: the image's output is the same. */
-    @Test
-    void conv2dChoosesByThePlannedCapacityNotTheBatch() {
-        Input in = new Input("x", 8, 8, 16); // 16 tiles per image: Winograd pays from 4 images
-        Conv2D conv = new Conv2D("conv", in, 16, 3, 3, 1, 1, Padding.SAME, true);
+    /**
+     * A graph planned for 4 images runs 1 image with the product it chose for 4: the image's output is the same. On an
+     * 8×8 map a 3×3 kernel has 16 tiles per image (F(2×2, 3×3) pays from 4 images), on a 6×8 map a 7×1 kernel 24
+     * (F(2, 7) pays from 2).
+     */
+    @ParameterizedTest
+    @CsvSource({"8, 3, 3", "6, 7, 1"})
+    void conv2dChoosesByThePlannedCapacityNotTheBatch(int h, int kh, int kw) {
+        Input in = new Input("x", h, 8, 16);
+        Conv2D conv = new Conv2D("conv", in, 16, kh, kw, 1, 1, Padding.SAME, true);
         GradCheck.randomizeWeights(conv, new Random(29), -1, 1);
         conv.setTrainable(false);
         Graph g = new Graph(in, conv);
         g.plan(4);
-        Tensor x = GradCheck.random(new Random(31), 4, 8, 8, 16);
-        float[] first = Arrays.copyOf(g.forward(x, false).data, 8 * 8 * 16);
-        float[] alone = g.forward(Tensor.wrap(Arrays.copyOf(x.data, 8 * 8 * 16), 1, 8, 8, 16), false).data;
+        int image = h * 8 * 16;
+        Tensor x = GradCheck.random(new Random(31), 4, h, 8, 16);
+        float[] first = Arrays.copyOf(g.forward(x, false).data, image);
+        float[] alone = g.forward(Tensor.wrap(Arrays.copyOf(x.data, image), 1, h, 8, 16), false).data;
         assertArrayEquals(first, Arrays.copyOf(alone, first.length));
         Graph direct = new Graph(in, conv);
         direct.plan(1);
-        assertFalse(Arrays.equals(first, Arrays.copyOf(direct.forward(Tensor.wrap(Arrays.copyOf(x.data, 8 * 8 * 16), 1, 8, 8, 16),
+        assertFalse(Arrays.equals(first, Arrays.copyOf(direct.forward(Tensor.wrap(Arrays.copyOf(x.data, image), 1, h, 8, 16),
                 false).data, first.length)), "planned for 1 image: the direct product, which rounds differently");
     }
 
