@@ -7,18 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicIntegerArray;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The thread team's contract: every index exactly once, chunks as documented, nesting, failures, concurrent callers. */
+@ExtendWith(RestoresThreads.class)
 class ParallelTest {
-    private final int saved = Parallel.threads();
-
-    @AfterEach
-    void restore() {
-        Parallel.setThreads(saved);
-    }
-
     /** Counts how often each index of [0, n) is visited and by which threads. */
     private static AtomicIntegerArray visit(int n, int minChunk, Set<String> threadNames) {
         AtomicIntegerArray seen = new AtomicIntegerArray(n);

@@ -5,15 +5,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 
 import java.util.Random;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import slice.engine.Parallel;
+import slice.engine.RestoresThreads;
 import slice.engine.Simd;
 
 /**
  * The vector GEMM against its scalar twin (bit for bit) and a double-precision reference, on shapes that hit every
  * tail, with and without a {@link ColumnMap}; a mapped product equals the plain product followed by the map.
  */
+@ExtendWith(RestoresThreads.class)
 class GemmTest {
     // Rows around MR = 8; columns around L and 2L at 128-bit (4, 8) and 512-bit (16, 32), including exact L and 3L panels
     // and panels of L + L/2 (6, 14 = 8 + 6; 24, 56 = 32 + 24); k = 16, a 1×1 convolution from 16 channels.
@@ -21,13 +23,6 @@ class GemmTest {
     // Every row count below and just above MR = 8 (the few-rows path), column tails at L = 4 and L = 16, k beyond KC.
     private static final int[] FEW_ROWS = {1, 2, 3, 4, 5, 6, 7, 8, 9}, MAP_COLS = {1, 3, 5, 14, 17, 24, 33, 100}, MAP_DEPTHS = {1, 7, 300};
     private static final Gemm SCALAR = new ScalarGemm();
-    private final int defaultThreads = Parallel.threads();
-
-    @AfterEach
-    void restoreThreads() {
-        Parallel.setThreads(defaultThreads);
-    }
-
     @Test
     void vectorKernelIsSelected() {
         if (Simd.ENABLED) assertNotSame(ScalarGemm.class, Kernels.GEMM.getClass());

@@ -8,12 +8,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
 import java.util.Random;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import slice.engine.GradCheck;
 import slice.engine.Input;
 import slice.engine.LayerHarness;
 import slice.engine.Parallel;
+import slice.engine.RestoresThreads;
 import slice.engine.Simd;
 import slice.engine.Tensor;
 import slice.engine.layers.Conv2D;
@@ -24,6 +25,7 @@ import slice.engine.layers.Padding;
  * on shapes that hit the channel tails and the cut tiles of odd outputs, and the whole convolution against a direct
  * double-precision sum within the tolerance {@link WinogradLineConv} documents, at any thread count.
  */
+@ExtendWith(RestoresThreads.class)
 class WinogradLineTest {
     /** (h, w, Cin, Cout, padding 'same'?, 7×1?): odd and even sizes, channels below, at and past L = 4, 8 and 16. */
     private static final int[][] SHAPES = {
@@ -31,13 +33,6 @@ class WinogradLineTest {
         {11, 6, 17, 3, 1, 1}, {4, 17, 16, 33, 1, 0}, {17, 4, 33, 16, 1, 1}, {2, 8, 8, 4, 0, 0}, {1, 1, 12, 20, 1, 1},
         {7, 13, 37, 19, 1, 0}, {13, 7, 19, 37, 1, 1}, {10, 4, 20, 9, 0, 1}, {3, 9, 18, 7, 0, 0}};
     private static final WinogradLineKernel SCALAR = new WinogradLineScalar();
-    private final int defaultThreads = Parallel.threads();
-
-    @AfterEach
-    void restoreThreads() {
-        Parallel.setThreads(defaultThreads);
-    }
-
     @Test
     void vectorKernelIsSelected() {
         if (Simd.ENABLED) assertNotSame(WinogradLineScalar.class, Kernels.WINOGRAD_LINE.getClass());

@@ -8,8 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
 import java.util.Random;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import slice.engine.GradCheck;
@@ -17,6 +17,7 @@ import slice.engine.Graph;
 import slice.engine.Input;
 import slice.engine.LayerHarness;
 import slice.engine.Parallel;
+import slice.engine.RestoresThreads;
 import slice.engine.Simd;
 import slice.engine.Tensor;
 import slice.engine.layers.Conv2D;
@@ -27,19 +28,13 @@ import slice.engine.layers.Padding;
  * the channel tails and the cut tiles of odd outputs, and the whole convolution against a direct double-precision
  * sum within the tolerance {@link WinogradConv} documents, at any thread count.
  */
+@ExtendWith(RestoresThreads.class)
 class WinogradTest {
     /** (h, w, Cin, Cout, padding 'same'?): odd and even sizes, channels below, at and past L = 4, 8 and 16. */
     private static final int[][] SHAPES = {
         {7, 5, 5, 7, 1}, {7, 5, 5, 7, 0}, {6, 9, 3, 17, 1}, {9, 6, 17, 3, 0}, {5, 5, 16, 33, 1}, {4, 4, 33, 16, 0},
         {3, 3, 8, 4, 0}, {1, 2, 12, 20, 1}, {11, 7, 37, 19, 1}};
     private static final WinogradKernel SCALAR = new WinogradScalar();
-    private final int defaultThreads = Parallel.threads();
-
-    @AfterEach
-    void restoreThreads() {
-        Parallel.setThreads(defaultThreads);
-    }
-
     @Test
     void vectorKernelIsSelected() {
         if (Simd.ENABLED) assertNotSame(WinogradScalar.class, Kernels.WINOGRAD.getClass());

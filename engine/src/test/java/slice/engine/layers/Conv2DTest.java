@@ -5,26 +5,21 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import slice.engine.GradCheck;
 import slice.engine.Input;
 import slice.engine.LayerHarness;
 import slice.engine.Parallel;
+import slice.engine.RestoresThreads;
 import slice.engine.Tensor;
 
 /** Conv2D against a direct double-precision convolution, forward and backward, plus gradient checks and thread invariance. */
+@ExtendWith(RestoresThreads.class)
 class Conv2DTest {
     private static final int[][] WINDOWS = {{1, 1}, {3, 3}, {5, 5}, {1, 7}, {7, 1}, {1, 3}, {3, 1}};
     private static final int[][] STRIDES = {{1, 1}, {2, 2}, {1, 2}, {2, 1}};
     private static final int[] CHANNELS = {1, 3, 5, 17};
-    private final int defaultThreads = Parallel.threads();
-
-    @AfterEach
-    void restoreThreads() {
-        Parallel.setThreads(defaultThreads);
-    }
-
     @Test
     void matchesDirectConvolutionForEveryWindowStrideAndPadding() {
         Random rnd = new Random(5);

@@ -5,23 +5,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import slice.engine.GradCheck;
 import slice.engine.Input;
 import slice.engine.LayerHarness;
 import slice.engine.Parallel;
+import slice.engine.RestoresThreads;
 import slice.engine.Tensor;
 
 /** Dense against a double-precision reference, gradient checks, and thread invariance. */
+@ExtendWith(RestoresThreads.class)
 class DenseTest {
-    private final int defaultThreads = Parallel.threads();
-
-    @AfterEach
-    void restoreThreads() {
-        Parallel.setThreads(defaultThreads);
-    }
-
     @Test
     void matchesReferenceOnOddShapes() {
         Random rnd = new Random(2);
