@@ -45,7 +45,7 @@ class DirectConvTest {
                 int rows = batch * g.outH() * g.outW();
                 float[] x = random(rnd, batch * g.h() * g.w() * g.cin()), kernel = random(rnd, g.columns() * cout);
                 float[] bias = config % 2 == 0 ? random(rnd, cout) : null;
-                ColumnMap map = map(rnd, cout, config % 4);
+                ColumnMap map = GemmTest.map(rnd, cout, config % 4);
                 String what = Arrays.toString(s) + " -> " + cout + (bias == null ? "" : " bias") + " map " + config % 4;
                 config++;
 
@@ -73,16 +73,6 @@ class DirectConvTest {
         int outH = same ? (h + st - 1) / st : (h - kh) / st + 1, outW = same ? (w + st - 1) / st : (w - kw) / st + 1;
         int padTop = same ? Math.max(0, (outH - 1) * st + kh - h) / 2 : 0, padLeft = same ? Math.max(0, (outW - 1) * st + kw - w) / 2 : 0;
         return new Im2col(h, w, s[2], kh, kw, st, st, padTop, padLeft, outH, outW);
-    }
-
-    /** Map {@code kind}: 0 none; 1 affine and a clip that bites; 2 affine alone; 3 clip alone (a ReLU). */
-    private static ColumnMap map(Random rnd, int n, int kind) {
-        return switch (kind) {
-            case 0 -> null;
-            case 1 -> new ColumnMap(random(rnd, n), random(rnd, n), 0f, 0.5f);
-            case 2 -> new ColumnMap(random(rnd, n), random(rnd, n), Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY);
-            default -> new ColumnMap(null, null, 0f, Float.POSITIVE_INFINITY);
-        };
     }
 
     private static float[] random(Random rnd, int n) {

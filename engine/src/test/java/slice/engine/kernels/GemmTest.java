@@ -64,7 +64,7 @@ class GemmTest {
      * Map {@code kind} over n columns: 0 none; 1 affine and a clip that bites ([0, 0.5]); 2 affine alone
      * ([−∞, +∞]); 3 clip alone ([0, +∞], a plain ReLU). Parameter arrays are exactly n long, so a read past column n throws.
      */
-    private static ColumnMap map(Random rnd, int n, int kind) {
+    static ColumnMap map(Random rnd, int n, int kind) {
         return switch (kind) {
             case 0 -> null;
             case 1 -> new ColumnMap(random(rnd, n), random(rnd, n), 0f, 0.5f);

@@ -64,7 +64,7 @@ class WinogradLineTest {
             float[] m = random(rnd, 8 * mPlane), y0 = random(rnd, 2 * g.outH * g.outW * g.cout);
             for (int kind = 0; kind < 4; kind++) {
                 float[] bias = kind % 2 == 0 ? null : random(rnd, g.cout);
-                ColumnMap map = map(rnd, g.cout, kind);
+                ColumnMap map = GemmTest.map(rnd, g.cout, kind);
                 float[] yScalar = y0.clone(), yVector = y0.clone();
                 SCALAR.transformOutput(g, m, t0, t1, mPlane, bias, map, yScalar);
                 Kernels.WINOGRAD_LINE.transformOutput(g, m, t0, t1, mPlane, bias, map, yVector);
@@ -122,7 +122,7 @@ class WinogradLineTest {
     private static void checkAgainstDirect(Random rnd, int[] s, int batch) {
         WinogradLineConv g = geometry(s);
         float[] x = random(rnd, batch * g.h * g.w * g.cin), kernel = random(rnd, 7 * g.cin * g.cout), bias = random(rnd, g.cout);
-        ColumnMap map = map(rnd, g.cout, 2); // affine without a clip, so that no output escapes the comparison
+        ColumnMap map = GemmTest.map(rnd, g.cout, 2); // affine without a clip, so that no output escapes the comparison
         float[] y = new float[batch * g.outH * g.outW * g.cout];
         g.forward(x, batch, kernel, bias, map, y);
         double[][] exact = direct(g, batch, x, kernel, bias);
@@ -141,7 +141,7 @@ class WinogradLineTest {
             WinogradLineConv g = new WinogradLineConv(vertical, 37, 29, 24, 40, vertical ? 3 : 0, vertical ? 0 : 3, 37, 29);
             assertTrue(3 * g.tilesH * g.tilesW > 2 * g.blockTiles(), "several blocks of tiles");
             float[] x = random(rnd, 3 * g.h * g.w * g.cin), kernel = random(rnd, 7 * g.cin * g.cout), bias = random(rnd, g.cout);
-            ColumnMap map = map(rnd, g.cout, 3);
+            ColumnMap map = GemmTest.map(rnd, g.cout, 3);
             float[][] results = new float[2][];
             for (int threads = 1; threads <= 2; threads++) {
                 Parallel.setThreads(threads);
@@ -205,16 +205,6 @@ class WinogradLineTest {
 
     private static String describe(int[] s) {
         return s[0] + "x" + s[1] + " " + s[2] + "->" + s[3] + (s[5] == 1 ? " 7x1" : " 1x7") + (s[4] == 1 ? " same" : " valid");
-    }
-
-    /** Map {@code kind}: 0 none; 1 affine and a clip that bites; 2 affine alone; 3 clip alone (a ReLU). */
-    private static ColumnMap map(Random rnd, int n, int kind) {
-        return switch (kind) {
-            case 0 -> null;
-            case 1 -> new ColumnMap(random(rnd, n), random(rnd, n), 0f, 0.5f);
-            case 2 -> new ColumnMap(random(rnd, n), random(rnd, n), Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY);
-            default -> new ColumnMap(null, null, 0f, Float.POSITIVE_INFINITY);
-        };
     }
 
     /** The exact convolution plus bias in double, and each output's sum of absolute products {@code S = Σ |x|·|k|}. */

@@ -66,7 +66,7 @@ class WinogradTest {
             float[] m = random(rnd, 16 * mPlane), y0 = random(rnd, 2 * g.outH * g.outW * g.cout);
             for (int kind = 0; kind < 4; kind++) {
                 float[] bias = kind % 2 == 0 ? null : random(rnd, g.cout);
-                ColumnMap map = map(rnd, g.cout, kind);
+                ColumnMap map = GemmTest.map(rnd, g.cout, kind);
                 float[] yScalar = y0.clone(), yVector = y0.clone();
                 SCALAR.transformOutput(g, m, t0, t1, mPlane, bias, map, yScalar);
                 Kernels.WINOGRAD.transformOutput(g, m, t0, t1, mPlane, bias, map, yVector);
@@ -87,7 +87,7 @@ class WinogradTest {
     private static void checkAgainstDirect(Random rnd, int[] s, int batch) {
         WinogradConv g = geometry(s, batch);
         float[] x = random(rnd, batch * g.h * g.w * g.cin), kernel = random(rnd, 9 * g.cin * g.cout), bias = random(rnd, g.cout);
-        ColumnMap map = map(rnd, g.cout, 2); // affine without a clip, so that no output escapes the comparison
+        ColumnMap map = GemmTest.map(rnd, g.cout, 2); // affine without a clip, so that no output escapes the comparison
         float[] y = new float[batch * g.outH * g.outW * g.cout];
         g.forward(x, batch, kernel, bias, map, y);
         double[][] exact = direct(g, batch, x, kernel, bias);
@@ -109,7 +109,7 @@ class WinogradTest {
         for (int threads = 1; threads <= 2; threads++) {
             Parallel.setThreads(threads);
             results[threads - 1] = new float[3 * g.outH * g.outW * g.cout];
-            g.forward(x, 3, kernel, bias, map(rnd, g.cout, 3), results[threads - 1]);
+            g.forward(x, 3, kernel, bias, GemmTest.map(rnd, g.cout, 3), results[threads - 1]);
         }
         assertArrayEquals(results[0], results[1]);
     }
@@ -180,16 +180,6 @@ class WinogradTest {
 
     private static String describe(int[] s) {
         return s[0] + "x" + s[1] + " " + s[2] + "->" + s[3] + (s[4] == 1 ? " same" : " valid");
-    }
-
-    /** Map {@code kind}: 0 none; 1 affine and a clip that bites; 2 affine alone; 3 clip alone (a ReLU). */
-    private static ColumnMap map(Random rnd, int n, int kind) {
-        return switch (kind) {
-            case 0 -> null;
-            case 1 -> new ColumnMap(random(rnd, n), random(rnd, n), 0f, 0.5f);
-            case 2 -> new ColumnMap(random(rnd, n), random(rnd, n), Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY);
-            default -> new ColumnMap(null, null, 0f, Float.POSITIVE_INFINITY);
-        };
     }
 
     /** The exact convolution plus bias in double, and each output's sum of absolute products {@code S = Σ |x|·|k|}. */
