@@ -28,7 +28,17 @@ import java.util.Optional;
  *   -Dslice.relaunched=true              the marker: the child never relaunches again
  *   -XX:MaxRAMPercentage=75              unless the user chose a heap: 75 % of the machine's RAM (3 GB on a 4 GB Pi
  *                                        instead of the JVM's default 25 %); a limit, not an allocation
+ *   -XX:CompileCommand=quiet             the JIT options below, without the line the JVM prints on stdout for each
+ *   -XX:CompileCommand=BackgroundCompilation,slice.engine.simd.*::*,false
+ *   -XX:CompileCommand=BackgroundCompilation,jdk.incubator.vector.*::*,false
+ *                                        a thread that asks the JIT to compile a vector kernel (or a Vector API
+ *                                        method) waits for the compiled code instead of going on without it
  * </pre>
+ * Why the kernels wait for the JIT: until C2 has compiled a vector kernel, the interpreter and C1 run the Vector API
+ * as plain Java objects, many times slower, and on a small machine the JIT's compiler thread competes for the cores
+ * with the very threads that run the kernels so slowly. Waiting hands it the core; the compiled code is the same.
+ * Only when the JIT compiles changes, not what it compiles (the measurements: bench/RESULTS-issue13-changes.md,
+ * "{@code train} cold runs, the JIT's compile work").
  * Under a locale that cannot read names as UTF-8 ({@code LC_ALL=C}, or none: a systemd service, a cron job) the child
  * also gets {@code LC_ALL=C.UTF-8} and its arguments from an argument file ({@link #readsNamesAsUtf8}), so person
  * folders and arguments such as "Zoë" keep their letters. Nothing else changes: the child resolves the same default
@@ -49,6 +59,10 @@ final class Relaunch {
     static final String INCUBATOR_WARNING = "WARNING: Using incubator modules: " + VECTOR_MODULE;
     /** JVM options by which the user already chose a maximum heap. */
     private static final List<String> HEAP_OPTIONS = List.of("-Xmx", "-XX:MaxHeapSize", "-XX:MaxRAMPercentage", "-XX:MaxRAM=");
+    /** JIT options of the child: compiling a vector kernel blocks the thread that asked for it (see the class comment). */
+    static final List<String> KERNELS_WAIT_FOR_THE_JIT = List.of("-XX:CompileCommand=quiet",
+            "-XX:CompileCommand=BackgroundCompilation,slice.engine.simd.*::*,false",
+            "-XX:CompileCommand=BackgroundCompilation,jdk.incubator.vector.*::*,false");
 
     private Relaunch() { }
 
@@ -80,6 +94,7 @@ final class Relaunch {
         cmd.add("-D" + MARKER + "=true");
         boolean heapChosen = jvmOptions.stream().anyMatch(o -> HEAP_OPTIONS.stream().anyMatch(o::startsWith));
         if (!heapChosen) cmd.add("-XX:MaxRAMPercentage=75");
+        cmd.addAll(KERNELS_WAIT_FOR_THE_JIT);
         cmd.addAll(commandLine);
         return cmd;
     }

@@ -146,7 +146,26 @@ class RelaunchTest {
         List<String> cmd = Relaunch.childCommand("/jdk", List.of("-Dfoo=1"), original);
         assertEquals(List.of("/jdk/bin/java".replace('/', File.separatorChar), "--add-modules", "jdk.incubator.vector",
                 "-Dslice.relaunched=true", "-XX:MaxRAMPercentage=75"), cmd.subList(0, 5));
-        assertEquals(original, cmd.subList(5, cmd.size()));
+        assertEquals(Relaunch.KERNELS_WAIT_FOR_THE_JIT, cmd.subList(5, 8));
+        assertEquals(original, cmd.subList(8, cmd.size()));
+    }
+
+    /**
+     * The child's JIT options: this JVM accepts them (an option it did not know would stop it before {@code main}) and
+     * prints nothing for them on stdout, where {@code predict} writes its answers.
+     */
+    @Test
+    void theJvmTakesTheKernelsJitOptionsSilently() throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(System.getProperty("java.home") + File.separator + "bin" + File.separator + "java"));
+        cmd.addAll(Relaunch.KERNELS_WAIT_FOR_THE_JIT);
+        cmd.add("-version");
+        Process p = new ProcessBuilder(cmd).start();
+        p.getOutputStream().close();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), err);
+        assertEquals("", out);
+        assertFalse(err.contains("CompileCommand"), err);
     }
 
     @Test
