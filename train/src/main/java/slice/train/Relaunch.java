@@ -33,13 +33,17 @@ import java.util.Optional;
  *   -XX:CompileCommand=BackgroundCompilation,jdk.incubator.vector.*::*,false
  *                                        a thread that asks the JIT to compile a vector kernel (or a Vector API
  *                                        method) waits for the compiled code instead of going on without it
+ *   -XX:CICompilerCount=3                on fewer than 4 processors, unless the user chose a count: two C2 compiler
+ *                                        threads (and one C1), as the JVM gives a 4-core machine by itself
  * </pre>
  * Why the kernels wait for the JIT: until C2 has compiled a vector kernel, the interpreter and C1 run the Vector API
  * as plain Java objects, many times slower, and on a small machine the JIT's compiler thread competes for the cores
- * with the very threads that run the kernels so slowly. Waiting hands it the core; the compiled code is the same.
- * Only when the JIT compiles changes, not what it compiles (the measurements: bench/RESULTS-issue13-changes.md,
+ * with the very threads that run the kernels so slowly. Waiting hands it the core — and with a second C2 thread both
+ * cores, when both engine threads wait; the compiled code is the same.
+ * Only when the JIT compiles changes, not how (the measurements: bench/RESULTS-issue13-changes.md,
  * "{@code train} cold runs, the JIT's compile work").
- * Under a locale that cannot read names as UTF-8 ({@code LC_ALL=C}, or none: a systemd service, a cron job) the child
+ *
+ * <p>Under a locale that cannot read names as UTF-8 ({@code LC_ALL=C}, or none: a systemd service, a cron job) the child
  * also gets {@code LC_ALL=C.UTF-8} and its arguments from an argument file ({@link #readsNamesAsUtf8}), so person
  * folders and arguments such as "Zoë" keep their letters. Nothing else changes: the child resolves the same default
  * modules as this process (among them {@code jdk.httpserver}, which {@code serve} listens with).
@@ -63,6 +67,8 @@ final class Relaunch {
     static final List<String> KERNELS_WAIT_FOR_THE_JIT = List.of("-XX:CompileCommand=quiet",
             "-XX:CompileCommand=BackgroundCompilation,slice.engine.simd.*::*,false",
             "-XX:CompileCommand=BackgroundCompilation,jdk.incubator.vector.*::*,false");
+    /** The JVM option of the number of JIT compiler threads. */
+    static final String COMPILER_THREADS = "-XX:CICompilerCount";
 
     private Relaunch() { }
 
@@ -86,6 +92,11 @@ final class Relaunch {
      * @param commandLine       everything after the executable on this process's command line
      */
     static List<String> childCommand(String javaHome, List<String> jvmOptions, List<String> commandLine) {
+        return childCommand(javaHome, jvmOptions, commandLine, Runtime.getRuntime().availableProcessors());
+    }
+
+    /** {@link #childCommand(String, List, List)} on a machine with {@code processors} processors. */
+    static List<String> childCommand(String javaHome, List<String> jvmOptions, List<String> commandLine, int processors) {
         boolean windows = File.separatorChar == '\\';
         List<String> cmd = new ArrayList<>();
         cmd.add(javaHome + File.separator + "bin" + File.separator + (windows ? "java.exe" : "java"));
@@ -95,6 +106,8 @@ final class Relaunch {
         boolean heapChosen = jvmOptions.stream().anyMatch(o -> HEAP_OPTIONS.stream().anyMatch(o::startsWith));
         if (!heapChosen) cmd.add("-XX:MaxRAMPercentage=75");
         cmd.addAll(KERNELS_WAIT_FOR_THE_JIT);
+        boolean compilersChosen = jvmOptions.stream().anyMatch(o -> o.startsWith(COMPILER_THREADS));
+        if (processors < 4 && !compilersChosen) cmd.add(COMPILER_THREADS + "=3");
         cmd.addAll(commandLine);
         return cmd;
     }

@@ -143,21 +143,35 @@ class RelaunchTest {
     @Test
     void childCommandAddsModuleMarkerAndHeapThenTheOriginalCommandLine() {
         List<String> original = List.of("-Dfoo=1", "-jar", "train.jar", "train", "--data", "faces");
-        List<String> cmd = Relaunch.childCommand("/jdk", List.of("-Dfoo=1"), original);
+        List<String> cmd = Relaunch.childCommand("/jdk", List.of("-Dfoo=1"), original, 4);
         assertEquals(List.of("/jdk/bin/java".replace('/', File.separatorChar), "--add-modules", "jdk.incubator.vector",
                 "-Dslice.relaunched=true", "-XX:MaxRAMPercentage=75"), cmd.subList(0, 5));
         assertEquals(Relaunch.KERNELS_WAIT_FOR_THE_JIT, cmd.subList(5, 8));
         assertEquals(original, cmd.subList(8, cmd.size()));
     }
 
+    @Test
+    void onFewerThanFourProcessorsTheChildGetsTwoC2CompilerThreadsUnlessTheUserChose() {
+        List<String> original = List.of("-jar", "train.jar", "train");
+        List<String> two = Relaunch.childCommand("/jdk", List.of(), original, 2);
+        assertEquals("-XX:CICompilerCount=3", two.get(8));
+        assertEquals(original, two.subList(9, two.size()));
+        assertFalse(Relaunch.childCommand("/jdk", List.of(), original, 4).stream().anyMatch(a -> a.startsWith("-XX:CICompilerCount")));
+        List<String> chosen = List.of("-XX:CICompilerCount=2", "-jar", "train.jar");
+        List<String> kept = Relaunch.childCommand("/jdk", chosen.subList(0, 1), chosen, 2);
+        assertEquals(List.of("-XX:CICompilerCount=2"), kept.stream().filter(a -> a.startsWith("-XX:CICompilerCount")).toList());
+    }
+
     /**
-     * The child's JIT options: this JVM accepts them (an option it did not know would stop it before {@code main}) and
-     * prints nothing for them on stdout, where {@code predict} writes its answers.
+     * The child's JIT options (with the compiler threads it gets on a small machine): this JVM accepts them (an option
+     * it did not know would stop it before {@code main}) and prints nothing for them on stdout, where {@code predict}
+     * writes its answers.
      */
     @Test
     void theJvmTakesTheKernelsJitOptionsSilently() throws Exception {
         List<String> cmd = new ArrayList<>(List.of(System.getProperty("java.home") + File.separator + "bin" + File.separator + "java"));
         cmd.addAll(Relaunch.KERNELS_WAIT_FOR_THE_JIT);
+        cmd.add(Relaunch.COMPILER_THREADS + "=3");
         cmd.add("-version");
         Process p = new ProcessBuilder(cmd).start();
         p.getOutputStream().close();
