@@ -24,8 +24,8 @@ import slice.engine.kernels.WindowGeometry;
  *   <li>Forward, 3×3 rows whose three input rows exist: per channel block the nine weight vectors (and the bias, and
  *       the batch norm + ReLU map of an inference graph) stay in registers while the row's interior pixels stream by,
  *       four outputs at a time at stride 1 (six input vectors per input row serve all four) and two at stride 2 (five
- *       per row) — the last two (at stride 2, one) of each input row kept in registers for the next step, so a step
- *       loads four per row — each output its own fma chain in tap order, mapped before the store;
+ *       per row; at stride 1 the last two of each input row stay in registers for the next step, which loads four per
+ *       row), each output its own fma chain in tap order, mapped before the store;
  *       border pixels and other kernel sizes go tap by tap along the row, one weight vector in a register per tap.</li>
  *   <li>Input gradient: for stride-1 3×3 rows, interior pixels gather their nine taps with the weights in registers,
  *       four pixels at a time (six ∂L/∂y vectors per output row serve all four);
@@ -182,33 +182,30 @@ public final class DepthwiseVector implements DepthwiseKernel {
                     }
                     a0.intoArray(y, out); a1.intoArray(y, out + c); a2.intoArray(y, out + 2 * c); a3.intoArray(y, out + 3 * c);
                 }
-            } else if (s == 2 && ox + 2 <= oxB) {
-                // the first input pixel of each input row; each step loads four more and keeps the last one
-                FloatVector q0 = FloatVector.fromArray(F, x, in), q1 = FloatVector.fromArray(F, x, in + rowStride);
-                FloatVector q2 = FloatVector.fromArray(F, x, in + 2 * rowStride);
+            } else if (s == 2) {
                 for (; ox + 2 <= oxB; ox += 2, in += 4 * c, out += 2 * c) {
-                    FloatVector a0, a1, p1, p2, p3, p4;
+                    FloatVector a0, a1, p0, p1, p2, p3, p4;
                     int i = in;
-                    p1 = FloatVector.fromArray(F, x, i + c); p2 = FloatVector.fromArray(F, x, i + 2 * c);
-                    p3 = FloatVector.fromArray(F, x, i + 3 * c); p4 = FloatVector.fromArray(F, x, i + 4 * c);
-                    a0 = q0.fma(w0, b); a1 = p2.fma(w0, b);
+                    p0 = FloatVector.fromArray(F, x, i); p1 = FloatVector.fromArray(F, x, i + c);
+                    p2 = FloatVector.fromArray(F, x, i + 2 * c); p3 = FloatVector.fromArray(F, x, i + 3 * c);
+                    p4 = FloatVector.fromArray(F, x, i + 4 * c);
+                    a0 = p0.fma(w0, b); a1 = p2.fma(w0, b);
                     a0 = p1.fma(w1, a0); a1 = p3.fma(w1, a1);
                     a0 = p2.fma(w2, a0); a1 = p4.fma(w2, a1);
-                    q0 = p4;
                     i += rowStride;
-                    p1 = FloatVector.fromArray(F, x, i + c); p2 = FloatVector.fromArray(F, x, i + 2 * c);
-                    p3 = FloatVector.fromArray(F, x, i + 3 * c); p4 = FloatVector.fromArray(F, x, i + 4 * c);
-                    a0 = q1.fma(w3, a0); a1 = p2.fma(w3, a1);
+                    p0 = FloatVector.fromArray(F, x, i); p1 = FloatVector.fromArray(F, x, i + c);
+                    p2 = FloatVector.fromArray(F, x, i + 2 * c); p3 = FloatVector.fromArray(F, x, i + 3 * c);
+                    p4 = FloatVector.fromArray(F, x, i + 4 * c);
+                    a0 = p0.fma(w3, a0); a1 = p2.fma(w3, a1);
                     a0 = p1.fma(w4, a0); a1 = p3.fma(w4, a1);
                     a0 = p2.fma(w5, a0); a1 = p4.fma(w5, a1);
-                    q1 = p4;
                     i += rowStride;
-                    p1 = FloatVector.fromArray(F, x, i + c); p2 = FloatVector.fromArray(F, x, i + 2 * c);
-                    p3 = FloatVector.fromArray(F, x, i + 3 * c); p4 = FloatVector.fromArray(F, x, i + 4 * c);
-                    a0 = q2.fma(w6, a0); a1 = p2.fma(w6, a1);
+                    p0 = FloatVector.fromArray(F, x, i); p1 = FloatVector.fromArray(F, x, i + c);
+                    p2 = FloatVector.fromArray(F, x, i + 2 * c); p3 = FloatVector.fromArray(F, x, i + 3 * c);
+                    p4 = FloatVector.fromArray(F, x, i + 4 * c);
+                    a0 = p0.fma(w6, a0); a1 = p2.fma(w6, a1);
                     a0 = p1.fma(w7, a0); a1 = p3.fma(w7, a1);
                     a0 = p2.fma(w8, a0); a1 = p4.fma(w8, a1);
-                    q2 = p4;
                     if (mapped) { a0 = a0.fma(ms, mt).max(lo).min(hi); a1 = a1.fma(ms, mt).max(lo).min(hi); }
                     a0.intoArray(y, out); a1.intoArray(y, out + c);
                 }
