@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Measures the README's accuracy/time table: each recipe with train.jar (cold feature cache), then the same recipe
-# in PyTorch (train/peer/torch_transfer.py) on the same split, and prints one markdown row per recipe.
+# in PyTorch (train/peer/torch_transfer.py) on the same split, and prints one markdown row per recipe. Each run's
+# output stays in OUT/RECIPE (Slice: metrics.json with every epoch) and OUT/RECIPE.peer.json (PyTorch: best epoch,
+# times), OUT = ${RESULTS_DIR:-target/results}/$(basename DATA_DIR).
 #
 #   train/peer/results.sh DATA_DIR LABEL [RECIPE...]      e.g. train/peer/results.sh ../shared/data/faces/att_faces AT&T
 #
@@ -49,7 +51,7 @@ PY
   theirs="— | —"
   if [ ${#peer_args[@]} -gt 0 ] && /usr/bin/python3 -c "import torch, h5py" 2>/dev/null; then
     theirs=$("${torch_env[@]}" /usr/bin/python3 train/peer/torch_transfer.py --split "$run/split.tsv" --threads "$threads" "${peer_args[@]}" 2>"$run.peer.log" \
-      | python3 -c 'import json, sys; r = json.load(sys.stdin); print("%.1f %% (%d/%d) | %.0f s" % (100 * r["test_accuracy"], r["test_correct"], r["test_images"], r["total_s"]))')
+      | tee "$run.peer.json" | python3 -c 'import json, sys; r = json.load(sys.stdin); print("%.1f %% (%d/%d) | %.0f s" % (100 * r["test_accuracy"], r["test_correct"], r["test_images"], r["total_s"]))')
   fi
   echo "| $label | $recipe | $ours | $theirs |"
 done

@@ -3,6 +3,7 @@ package slice.engine;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static slice.engine.LayerHarness.withRandomWeights;
 
 import java.util.Arrays;
 import java.util.Collections;
@@ -34,7 +35,7 @@ class InferencePlanTest {
         l = new ReLU("r1", new BatchNorm("b1", l, true, 1e-3f, 0.99f), 6f);
         l = new DepthwiseConv2D("d", l, 3, 3, 1, Padding.SAME, true);
         l = new ReLU("r2", new BatchNorm("b2", l, true, 1e-3f, 0.99f));
-        return withRandomWeights(new Graph(x, new Dense("fc", new GlobalAveragePooling2D("pool", l), 5, true)), 5);
+        return withRandomWeights(new Graph(x, new Dense("fc", new GlobalAveragePooling2D("pool", l), 5, true)), 5, 1f);
     }
 
     @Test
@@ -72,15 +73,8 @@ class InferencePlanTest {
         Input in = new Input("x", 12, 12, 16);
         Layer l = new Conv2D("c", in, 16, 3, 3, 1, 1, Padding.SAME, true);
         l = new ReLU("r", new BatchNorm("b", l, true, 1e-3f, 0.99f));
-        Graph g = withRandomWeights(new Graph(in, new Dense("fc", new GlobalAveragePooling2D("pool", l), 5, true)), 3);
-        g.setTrainable(false);
-        Tensor x = GradCheck.random(new Random(4), 7, 12, 12, 16);
-        g.plan(7);
-        float[] expected = Arrays.copyOf(g.forward(x, false).data, 7 * 5);
-        LayerHarness.atOneAndTwoThreads(t -> {
-            g.planInference(7, 2);
-            assertArrayEquals(expected, Arrays.copyOf(g.forward(x, false).data, 7 * 5), "threads " + t);
-        });
+        Graph g = withRandomWeights(new Graph(in, new Dense("fc", new GlobalAveragePooling2D("pool", l), 5, true)), 3, 1f);
+        assertSlicesOfTwoGiveTheWholeBatch(g, GradCheck.random(new Random(4), 7, 12, 12, 16));
     }
 
     /**
@@ -92,9 +86,13 @@ class InferencePlanTest {
         Input in = new Input("x", 6, 6, 16);
         Layer l = new Conv2D("c71", in, 16, 7, 1, 1, 1, Padding.SAME, true);
         l = new Conv2D("c17", new ReLU("r", new BatchNorm("b", l, true, 1e-3f, 0.99f)), 16, 1, 7, 1, 1, Padding.SAME, false);
-        Graph g = withRandomWeights(new Graph(in, new Dense("fc", new GlobalAveragePooling2D("pool", l), 5, true)), 7);
+        Graph g = withRandomWeights(new Graph(in, new Dense("fc", new GlobalAveragePooling2D("pool", l), 5, true)), 7, 1f);
+        assertSlicesOfTwoGiveTheWholeBatch(g, GradCheck.random(new Random(5), 7, 6, 6, 16));
+    }
+
+    /** Freezes {@code g} (5 outputs) and runs the 7 images of {@code x} whole, then in slices of 2 at one and two threads. */
+    private static void assertSlicesOfTwoGiveTheWholeBatch(Graph g, Tensor x) {
         g.setTrainable(false);
-        Tensor x = GradCheck.random(new Random(5), 7, 6, 6, 16);
         g.plan(7);
         float[] expected = Arrays.copyOf(g.forward(x, false).data, 7 * 5);
         LayerHarness.atOneAndTwoThreads(t -> {
@@ -114,17 +112,7 @@ class InferencePlanTest {
         Layer b1 = new ReLU("b1r", new BatchNorm("b1n", new Conv2D("b1c", r, 8, 3, 3, 1, 1, Padding.SAME, false), true, 1e-3f, 0.99f));
         Layer b2 = new BatchNorm("b2n", new DepthwiseConv2D("b2d", new ZeroPadding2D("b2p", r, 1, 1, 1, 1), 3, 3, 1, Padding.VALID, false), true, 1e-3f, 0.99f);
         Layer cat = new Concatenate("cat", b1, new Add("add", r, b2));
-        return withRandomWeights(new Graph(x, new Dense("fc", new GlobalAveragePooling2D("pool", cat), 5, true)), 8);
-    }
-
-    /** Fills {@code g}'s weights from {@code seed}: moving variances uniform in [0.5, 1.5), all others in [-1, 1). */
-    private static Graph withRandomWeights(Graph g, long seed) {
-        Random rnd = new Random(seed);
-        for (Param p : g.weights()) {
-            boolean variance = p.name.endsWith("moving_variance");
-            for (int i = 0; i < p.value.size(); i++) p.value.data[i] = variance ? 0.5f + rnd.nextFloat() : rnd.nextFloat() * 2 - 1;
-        }
-        return g;
+        return withRandomWeights(new Graph(x, new Dense("fc", new GlobalAveragePooling2D("pool", cat), 5, true)), 8, 1f);
     }
 
     @Test

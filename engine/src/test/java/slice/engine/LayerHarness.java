@@ -82,4 +82,19 @@ public final class LayerHarness {
             Parallel.setThreads(before);
         }
     }
+
+    /**
+     * Fills {@code g}'s weights from {@code seed} and returns it: moving variances uniform in [0.2, 2.2) (so that a
+     * norm divides by a number of order 1), every other weight uniform in [-scale, scale).
+     */
+    public static Graph withRandomWeights(Graph g, long seed, float scale) {
+        java.util.Random rnd = new java.util.Random(seed);
+        for (Param p : g.weights()) {
+            boolean variance = p.name.endsWith("moving_variance");
+            for (int i = 0; i < p.value.size(); i++) {
+                p.value.data[i] = variance ? 0.2f + 2 * rnd.nextFloat() : (rnd.nextFloat() * 2 - 1) * scale;
+            }
+        }
+        return g;
+    }
 }

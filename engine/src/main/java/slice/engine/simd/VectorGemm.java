@@ -54,7 +54,9 @@ import slice.engine.kernels.Gemm;
  * would compute MR rows for m and read B a column panel at a time, a new page per step p. Instead ({@code fewRows})
  * B streams through once, row by row, and the m rows of C are the accumulators, updated a vector at a time:
  * {@code C(i, j..j+L) = fma(broadcast(A(i,p)), B(p, j..j+L), C(i, j..j+L))}, 8 rows of B per load and store of C,
- * the map applied per column block at the end; the product becomes bound by the bandwidth that streams B.
+ * the map applied per column block at the end; the product becomes bound by the bandwidth that streams B. The same
+ * path takes the last rows of a product whose row count leaves at most {@code TAIL_ROWS} in its last row panel
+ * (49 = 6·8 + 1 output pixels of a 7 × 7 image), instead of a micro-tile computing MR rows for them.
  *
  * <h2>A packed by the caller</h2>
  * A second entry point takes A as an {@link APanels}, which packs its row panels (a convolution's im2col rows,
@@ -95,6 +97,12 @@ public final class VectorGemm implements Gemm {
      * enough multiply-adds that both products are compute-bound, and the two separate products were as fast.
      */
     private static final int ONE_PASS_CIN = 64;
+    /**
+     * Most rows of a block's last, partial row panel that go the few-rows way ({@link #fewRows}) rather than into a
+     * micro-tile that would compute all MR rows for them: at batch 1, 7 × 7 = 49 output pixels are six full panels
+     * and one of a single row, an eighth of the tiles' work.
+     */
+    private static final int TAIL_ROWS = 3;
     /** Multiply-adds below which a call stays on the calling thread. */
     private static final long PARALLEL_WORK = 1 << 20;
     /**
@@ -318,6 +326,8 @@ public final class VectorGemm implements Gemm {
      * memory; in place it was never slower), an untransposed A when the block is at most {@code DIRECT_A_COLUMNS}
      * wide, an untransposed B (a step p is two contiguous vectors) when at most 8 row panels read it (packing B pays
      * only when many row panels reuse it). Partial edge panels are always packed. The map goes with the last k block.
+     * A last row panel of at most {@code TAIL_ROWS} rows, B not transposed, goes the few-rows way ({@link #fewRows})
+     * after the tiles, each of its elements with the same fma chain.
      */
     private static void block(boolean transA, boolean transB, int k, float[] a, int aOff, int lda,
                               float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, boolean accumulate,
@@ -332,9 +342,11 @@ public final class VectorGemm implements Gemm {
     private static void block(boolean transA, boolean transB, int k, float[] a, int aOff, int lda,
                               float[] b, int bOff, int ldb, float[][][] packedB, float[] c, int cOff, int ldc,
                               boolean accumulate, ColumnMap map, int i0, int i1, int j0, int j1) {
+        int tail = (i1 - i0) % MR <= TAIL_ROWS && !transB && packedB == null ? (i1 - i0) % MR : 0;
+        int tiled = i1 - tail; // rows [i0, tiled) go in micro-tiles, the tail the few-rows way
         Workspace ws = WORKSPACE.get();
-        boolean directA = transA || j1 - j0 <= DIRECT_A_COLUMNS, directB = packedB == null && !transB && i1 - i0 <= 8 * MR;
-        for (int jc = j0; jc < j1; jc += NC) {
+        boolean directA = transA || j1 - j0 <= DIRECT_A_COLUMNS, directB = packedB == null && !transB && tiled - i0 <= 8 * MR;
+        for (int jc = j0; jc < j1 && i0 < tiled; jc += NC) {
             int nc = Math.min(NC, j1 - jc);
             for (int pc = 0; pc < k; pc += KC) {
                 int kc = Math.min(KC, k - pc);
@@ -342,14 +354,18 @@ public final class VectorGemm implements Gemm {
                 ColumnMap lastMap = pc + kc == k ? map : null;
                 float[] bp = packedB == null ? ws.b : packedB[jc / NC][pc / KC];
                 if (packedB == null) packB(transB, b, bOff, ldb, pc, kc, jc, nc, bp, directB);
-                for (int ic = i0; ic < i1; ic += MC) {
-                    int mc = Math.min(MC, i1 - ic);
+                for (int ic = i0; ic < tiled; ic += MC) {
+                    int mc = Math.min(MC, tiled - ic);
                     packA(transA, a, aOff, lda, ic, mc, pc, kc, ws.a, directA);
                     int aBase = transA ? aOff + pc * lda + ic : aOff + ic * lda + pc;
                     tiles(kc, mc, nc, ws, bp, directA, transA, a, aBase, lda,
                             directB, b, bOff + pc * ldb + jc, ldb, c, cOff + ic * ldc + jc, ldc, fromZero, lastMap, jc);
                 }
             }
+        }
+        if (tail > 0) {
+            fewRows(transA, tail, k, a, aOff + (transA ? tiled : tiled * lda), lda, b, bOff, ldb,
+                    c, cOff + tiled * ldc, ldc, accumulate, map, j0, j1);
         }
     }
 

@@ -20,8 +20,9 @@ class GemmTest {
     // Rows around MR = 8; columns around L and 2L at 128-bit (4, 8) and 512-bit (16, 32), including exact L and 3L panels
     // and panels of L + L/2 (6, 14 = 8 + 6; 24, 56 = 32 + 24); k = 16, a 1×1 convolution from 16 channels.
     private static final int[] ROWS = {1, 5, 17, 70}, COLS = {1, 3, 5, 6, 12, 14, 17, 24, 33, 48, 56}, DEPTHS = {1, 3, 16, 17, 33};
-    // Every row count below and just above MR = 8 (the few-rows path), column tails at L = 4 and L = 16, k beyond KC.
-    private static final int[] FEW_ROWS = {1, 2, 3, 4, 5, 6, 7, 8, 9}, MAP_COLS = {1, 3, 5, 14, 17, 24, 33, 100}, MAP_DEPTHS = {1, 7, 300};
+    // Every row count below and just above MR = 8 (the few-rows path, and its tail of 1–3 rows after a full panel),
+    // column tails at L = 4 and L = 16, k beyond KC.
+    private static final int[] FEW_ROWS = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}, MAP_COLS = {1, 3, 5, 14, 17, 24, 33, 100}, MAP_DEPTHS = {1, 7, 300};
     private static final Gemm SCALAR = new ScalarGemm();
     @Test
     void vectorKernelIsSelected() {
@@ -88,13 +89,17 @@ class GemmTest {
         // Few rows: columns beyond one L1 block, k beyond KC.
         check(rnd, 3, 5000, 300, false, false, true, map(rnd, 5000, 1));
         check(rnd, 7, 1100, 300, true, false, false, null);
+        // A tail of 1 or 3 rows after the full row panels (49 = 6·8 + 1: a 7 × 7 image), across every block boundary.
+        check(rnd, 49, 600, 300, false, false, false, map(rnd, 600, 1));
+        check(rnd, 49, 600, 300, false, false, true, null);
+        check(rnd, 203, 40, 1100, true, false, true, map(rnd, 40, 2));
     }
 
     @Test
     void resultsDoNotDependOnThreadCount() {
         Random rnd = new Random(3);
         int[][] shapes = {{700, 96, 64, 0, 0}, {500, 64, 96, 0, 1}, {96, 64, 900, 1, 0}, {16, 300, 500, 1, 0}, {300, 24, 200, 0, 0},
-                {1, 1000, 1280, 0, 0}, {5, 333, 700, 0, 0},
+                {1, 1000, 1280, 0, 0}, {5, 333, 700, 0, 0}, {49, 1280, 320, 0, 0}, {401, 160, 300, 0, 0}, {51, 160, 300, 1, 0},
                 // split by column vectors: a share ending inside a 2L panel; then by rows (2 row panels)
                 {16, 96, 3000, 1, 0}, {16, 80, 3000, 1, 0}, {16, 36, 3000, 1, 0}, {144, 24, 900, 1, 0}};
         for (int[] s : shapes) {

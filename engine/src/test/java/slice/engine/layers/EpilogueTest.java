@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static slice.engine.LayerHarness.atOneAndTwoThreads;
 import static slice.engine.LayerHarness.buffer;
+import static slice.engine.LayerHarness.withRandomWeights;
 
 import java.util.Arrays;
 import java.util.List;
@@ -14,7 +15,6 @@ import org.junit.jupiter.api.Test;
 import slice.engine.Graph;
 import slice.engine.Input;
 import slice.engine.Layer;
-import slice.engine.Param;
 import slice.engine.Tensor;
 
 /**
@@ -46,13 +46,7 @@ class EpilogueTest {
         final Graph graph = new Graph(x, sum);
 
         Net(long seed) {
-            Random rnd = new Random(seed);
-            for (Param p : graph.weights()) {
-                boolean variance = p.name.endsWith("moving_variance");
-                for (int i = 0; i < p.value.size(); i++) {
-                    p.value.data[i] = variance ? 0.2f + 2 * rnd.nextFloat() : rnd.nextFloat() * 2 - 1;
-                }
-            }
+            withRandomWeights(graph, seed, 1f);
         }
     }
 
@@ -76,13 +70,7 @@ class EpilogueTest {
         final List<Layer> chainEnds = List.of(r1, r2, r3, r4);
 
         WideNet(long seed) {
-            Random rnd = new Random(seed);
-            for (Param p : graph.weights()) {
-                boolean variance = p.name.endsWith("moving_variance");
-                for (int i = 0; i < p.value.size(); i++) {
-                    p.value.data[i] = variance ? 0.2f + 2 * rnd.nextFloat() : (rnd.nextFloat() * 2 - 1) * 0.3f;
-                }
-            }
+            withRandomWeights(graph, seed, 0.3f);
         }
 
         /** The outputs of the four chain ends, one after the other. */
@@ -133,8 +121,7 @@ class EpilogueTest {
         Scale s2 = new Scale("s2", c2);
         ReLU out = new ReLU("out", new Add("add", s2, x));
         Graph graph = new Graph(x, out);
-        Random rnd = new Random(7);
-        for (Param p : graph.weights()) for (int i = 0; i < p.value.size(); i++) p.value.data[i] = rnd.nextFloat() * 2 - 1;
+        withRandomWeights(graph, 7, 1f);
         Tensor in = input(3, new int[] {13, 11, 7}, 8);
         graph.plan(3);
         assertNotSame(buffer(graph, c1), buffer(graph, s1));

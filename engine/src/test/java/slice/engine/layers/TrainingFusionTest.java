@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static slice.engine.LayerHarness.atOneAndTwoThreads;
 import static slice.engine.LayerHarness.buffer;
 import static slice.engine.LayerHarness.gradient;
+import static slice.engine.LayerHarness.withRandomWeights;
 
 import java.util.Arrays;
 import java.util.List;
@@ -19,7 +20,6 @@ import slice.engine.Graph;
 import slice.engine.Input;
 import slice.engine.Layer;
 import slice.engine.LayerByLayer;
-import slice.engine.Param;
 import slice.engine.Tensor;
 
 /**
@@ -49,13 +49,7 @@ class TrainingFusionTest {
         final Graph graph = new Graph(x, r3);
 
         Net(long seed) {
-            Random rnd = new Random(seed);
-            for (Param p : graph.weights()) {
-                boolean variance = p.name.endsWith("moving_variance");
-                for (int i = 0; i < p.value.size(); i++) {
-                    p.value.data[i] = variance ? 0.2f + 2 * rnd.nextFloat() : rnd.nextFloat() * 2 - 1;
-                }
-            }
+            withRandomWeights(graph, seed, 1f);
         }
     }
 
