@@ -24,7 +24,8 @@ import slice.engine.kernels.WindowGeometry;
  *   <li>Forward, 3×3 rows whose three input rows exist: per channel block the nine weight vectors (and the bias, and
  *       the batch norm + ReLU map of an inference graph) stay in registers while the row's interior pixels stream by,
  *       four outputs at a time at stride 1 (six input vectors per input row serve all four) and two at stride 2 (five
- *       per row), each output its own fma chain in tap order, mapped before the store;
+ *       per row; at stride 1 the last two of each input row stay in registers for the next step, which loads four per
+ *       row), each output its own fma chain in tap order, mapped before the store;
  *       border pixels and other kernel sizes go tap by tap along the row, one weight vector in a register per tap.</li>
  *   <li>Input gradient: for stride-1 3×3 rows, interior pixels gather their nine taps with the weights in registers,
  *       four pixels at a time (six ∂L/∂y vectors per output row serve all four);
@@ -146,30 +147,35 @@ public final class DepthwiseVector implements DepthwiseKernel {
             FloatVector lo = FloatVector.broadcast(F, mapped ? map.lo() : 0f), hi = FloatVector.broadcast(F, mapped ? map.hi() : 0f);
             int in = in0 + ch, out = out0 + ch;
             int ox = oxA;
-            if (s == 1) {
+            if (s == 1 && ox + 4 <= oxB) {
+                // the first two input pixels of each input row; each step loads four more and keeps the last two
+                FloatVector q0 = FloatVector.fromArray(F, x, in), q1 = FloatVector.fromArray(F, x, in + c);
+                FloatVector q2 = FloatVector.fromArray(F, x, in + rowStride), q3 = FloatVector.fromArray(F, x, in + rowStride + c);
+                FloatVector q4 = FloatVector.fromArray(F, x, in + 2 * rowStride);
+                FloatVector q5 = FloatVector.fromArray(F, x, in + 2 * rowStride + c);
                 for (; ox + 4 <= oxB; ox += 4, in += 4 * c, out += 4 * c) {
-                    FloatVector a0, a1, a2, a3, p0, p1, p2, p3, p4, p5;
+                    FloatVector a0, a1, a2, a3, p2, p3, p4, p5;
                     int i = in;
-                    p0 = FloatVector.fromArray(F, x, i); p1 = FloatVector.fromArray(F, x, i + c);
                     p2 = FloatVector.fromArray(F, x, i + 2 * c); p3 = FloatVector.fromArray(F, x, i + 3 * c);
                     p4 = FloatVector.fromArray(F, x, i + 4 * c); p5 = FloatVector.fromArray(F, x, i + 5 * c);
-                    a0 = p0.fma(w0, b); a1 = p1.fma(w0, b); a2 = p2.fma(w0, b); a3 = p3.fma(w0, b);
-                    a0 = p1.fma(w1, a0); a1 = p2.fma(w1, a1); a2 = p3.fma(w1, a2); a3 = p4.fma(w1, a3);
+                    a0 = q0.fma(w0, b); a1 = q1.fma(w0, b); a2 = p2.fma(w0, b); a3 = p3.fma(w0, b);
+                    a0 = q1.fma(w1, a0); a1 = p2.fma(w1, a1); a2 = p3.fma(w1, a2); a3 = p4.fma(w1, a3);
                     a0 = p2.fma(w2, a0); a1 = p3.fma(w2, a1); a2 = p4.fma(w2, a2); a3 = p5.fma(w2, a3);
+                    q0 = p4; q1 = p5;
                     i += rowStride;
-                    p0 = FloatVector.fromArray(F, x, i); p1 = FloatVector.fromArray(F, x, i + c);
                     p2 = FloatVector.fromArray(F, x, i + 2 * c); p3 = FloatVector.fromArray(F, x, i + 3 * c);
                     p4 = FloatVector.fromArray(F, x, i + 4 * c); p5 = FloatVector.fromArray(F, x, i + 5 * c);
-                    a0 = p0.fma(w3, a0); a1 = p1.fma(w3, a1); a2 = p2.fma(w3, a2); a3 = p3.fma(w3, a3);
-                    a0 = p1.fma(w4, a0); a1 = p2.fma(w4, a1); a2 = p3.fma(w4, a2); a3 = p4.fma(w4, a3);
+                    a0 = q2.fma(w3, a0); a1 = q3.fma(w3, a1); a2 = p2.fma(w3, a2); a3 = p3.fma(w3, a3);
+                    a0 = q3.fma(w4, a0); a1 = p2.fma(w4, a1); a2 = p3.fma(w4, a2); a3 = p4.fma(w4, a3);
                     a0 = p2.fma(w5, a0); a1 = p3.fma(w5, a1); a2 = p4.fma(w5, a2); a3 = p5.fma(w5, a3);
+                    q2 = p4; q3 = p5;
                     i += rowStride;
-                    p0 = FloatVector.fromArray(F, x, i); p1 = FloatVector.fromArray(F, x, i + c);
                     p2 = FloatVector.fromArray(F, x, i + 2 * c); p3 = FloatVector.fromArray(F, x, i + 3 * c);
                     p4 = FloatVector.fromArray(F, x, i + 4 * c); p5 = FloatVector.fromArray(F, x, i + 5 * c);
-                    a0 = p0.fma(w6, a0); a1 = p1.fma(w6, a1); a2 = p2.fma(w6, a2); a3 = p3.fma(w6, a3);
-                    a0 = p1.fma(w7, a0); a1 = p2.fma(w7, a1); a2 = p3.fma(w7, a2); a3 = p4.fma(w7, a3);
+                    a0 = q4.fma(w6, a0); a1 = q5.fma(w6, a1); a2 = p2.fma(w6, a2); a3 = p3.fma(w6, a3);
+                    a0 = q5.fma(w7, a0); a1 = p2.fma(w7, a1); a2 = p3.fma(w7, a2); a3 = p4.fma(w7, a3);
                     a0 = p2.fma(w8, a0); a1 = p3.fma(w8, a1); a2 = p4.fma(w8, a2); a3 = p5.fma(w8, a3);
+                    q4 = p4; q5 = p5;
                     if (mapped) {
                         a0 = a0.fma(ms, mt).max(lo).min(hi); a1 = a1.fma(ms, mt).max(lo).min(hi);
                         a2 = a2.fma(ms, mt).max(lo).min(hi); a3 = a3.fma(ms, mt).max(lo).min(hi);

@@ -62,7 +62,7 @@ class DepthwiseConv2DTest {
         DepthwiseKernel scalar = new DepthwiseScalar(), vector = Kernels.DEPTHWISE;
         Random rnd = new Random(14);
         int[][] kernels = {{3, 3}, {5, 5}, {1, 3}, {3, 1}};
-        int[][] sizes = {{7, 5}, {1, 1}, {2, 3}, {9, 8}};
+        int[][] sizes = {{7, 5}, {1, 1}, {2, 3}, {9, 8}, {5, 19}};
         for (int channels : new int[] {1, 3, 5, 17, 33, 67}) {
             for (int[] size : sizes) {
                 for (int[] k : kernels) {
