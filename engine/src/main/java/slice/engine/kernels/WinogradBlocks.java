@@ -12,7 +12,8 @@ import slice.engine.Parallel;
  *
  * <p>Layouts: {@code U[ξ][c][o]} ({@code points·Cin·Cout} floats), and per block {@code V[ξ][tile][c]},
  * {@code M[ξ][tile][o]}, each plane {@code ξ} {@value #PLANE_SKEW} floats longer than its {@code block·Cin} or
- * {@code block·Cout} values.
+ * {@code block·Cout} values. The kernel gradient ({@link #kernelGradient}) runs the same layouts the other way:
+ * {@code V} and {@code Z[ξ][tile][o]} (the output gradient's transform, where M was) per block, {@code dU} where U was.
  */
 final class WinogradBlocks {
     /** Floats of one block's V and M together: 512 KB, half an L2 of this machine and of a Cortex-A72. */
@@ -27,6 +28,11 @@ final class WinogradBlocks {
      * transform reads or writes together would fall into the same cache sets.
      */
     private static final int PLANE_SKEW = 16;
+    /**
+     * Tiles per block of {@link #kernelGradient}: its GEMMs sum over tiles into dU, which then stays in memory between
+     * blocks, so a block is a whole k block of the GEMM (its {@code KC}), which reads and writes C once per k block.
+     */
+    private static final int GRADIENT_BLOCK_TILES = 256;
     private static final ThreadLocal<float[][]> BUFFERS =
             ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[0], new float[0]});
 
@@ -71,6 +77,33 @@ final class WinogradBlocks {
                 output.run(m, t0, t1, mPlane);
             }
         });
+    }
+
+    /**
+     * The kernel gradient of a convolution with {@code points} positions over {@code tiles} tiles: block by block
+     * of {@value #GRADIENT_BLOCK_TILES} tiles, the input transform {@code V} and the output gradient's transform
+     * {@code Z} (the two side by side on two threads), then per position {@code dU_ξ (+)= V_ξᵀ·Z_ξ}, a GEMM over the
+     * block's tiles that threads split by blocks of dU (so the sums run over the tiles in order, for any thread
+     * count); at the end {@code inverse} maps {@code dU[ξ][c][o]} (at {@code ξ·Cin·Cout + c·Cout + o}) to the
+     * kernel's gradient, input channels split over threads.
+     */
+    static void kernelGradient(int points, int cin, int cout, int tiles, InputTransform input, InputTransform gradient,
+            KernelTransform inverse) {
+        float[] du = buffer(0, points * cin * cout);
+        int block = Math.min(tiles, GRADIENT_BLOCK_TILES), vPlane = block * cin + PLANE_SKEW, zPlane = block * cout + PLANE_SKEW;
+        float[] v = buffer(1, points * vPlane), z = buffer(2, points * zPlane);
+        for (int t0 = 0; t0 < tiles; t0 += block) {
+            int from = t0, to = Math.min(tiles, t0 + block);
+            Parallel.forRange(2, (s0, s1) -> {
+                if (s0 == 0) input.run(from, to, v, vPlane);
+                if (s1 == 2) gradient.run(from, to, z, zPlane);
+            });
+            for (int xi = 0; xi < points; xi++) {
+                GEMM.gemm(true, false, cin, cout, to - from, v, xi * vPlane, cin, z, xi * zPlane, cout,
+                        du, xi * cin * cout, cout, from > 0);
+            }
+        }
+        Parallel.forRange(cin, Math.max(1, cin / Parallel.threads()), (c0, c1) -> inverse.run(c0, c1, du));
     }
 
     /** This thread's buffer {@code which} (0: U, 1: V, 2: M), grown to at least {@code size} floats. */

@@ -104,4 +104,21 @@ public final class WinogradConv {
                 (t0, t1, v, vPlane) -> WINOGRAD.transformInput(this, x, t0, t1, v, vPlane),
                 (m, t0, t1, mPlane) -> WINOGRAD.transformOutput(this, m, t0, t1, mPlane, bias, map, y));
     }
+
+    /**
+     * {@code dW = ∂L/∂kernel} for input {@code x} and output gradient {@code dy} of {@code batch} images, overwriting
+     * {@code dw} (Keras layout). With {@code Y = Aᵀ M A} per tile, {@code ∂L/∂M = A dY Aᵀ}, so
+     * {@code ∂L/∂U[c,o] = Σ_tiles V[c] ⊙ (A dY[o] Aᵀ)}, 16 GEMMs over the tiles, and {@code dW = Gᵀ (∂L/∂U) G}
+     * ({@link WinogradKernel} states the transforms; {@link WinogradBlocks#kernelGradient} runs them). Rounding: held
+     * by the tests to {@code |dw − dw_exact| ≤ 2⁻²⁰ · S}, with {@code S} the largest sum of absolute products
+     * {@code Σ |x|·|dy|} among the 9 taps of the weight's channel pair: {@code Gᵀ dU G} subtracts values of the size of
+     * every tap's sum, so a tap with few terms (one that mostly reads padding) carries the rounding of its neighbours
+     * (measured up to 0.24 of that bound, 3 to 396 tiles).
+     */
+    public void kernelGradient(float[] x, float[] dy, int batch, float[] dw) {
+        WinogradBlocks.kernelGradient(16, cin, cout, batch * tilesH * tilesW,
+                (t0, t1, v, vPlane) -> WINOGRAD.transformInput(this, x, t0, t1, v, vPlane),
+                (t0, t1, z, zPlane) -> WINOGRAD.transformOutputGradient(this, dy, t0, t1, z, zPlane),
+                (c0, c1, du) -> WINOGRAD.transformKernelGradient(du, cin, cout, c0, c1, dw));
+    }
 }

@@ -1,7 +1,8 @@
 package slice.engine.kernels;
 
 /**
- * The three transforms of the Winograd convolution F(2×2, 3×3) ({@link WinogradConv} runs them around the GEMMs).
+ * The three transforms of the Winograd convolution F(2×2, 3×3) ({@link WinogradConv} runs them around the GEMMs), and
+ * the two more of its kernel gradient ({@link WinogradConv#kernelGradient}).
  * For one 2×2 output tile of one image, with {@code d} the 4×4 input tile under it (zero outside the image), {@code g}
  * the 3×3 kernel of input channel {@code c} and output channel {@code o}, and
  * <pre>
@@ -46,4 +47,21 @@ public interface WinogradKernel {
      * {@code bias} and {@code map} may be null (none).
      */
     void transformOutput(WinogradConv g, float[] m, int t0, int t1, int plane, float[] bias, ColumnMap map, float[] y);
+
+    /**
+     * For the kernel gradient ({@link WinogradConv#kernelGradient}): {@code Z[ξ][t − t0][o] = (A dy Aᵀ)[ξ]} of output
+     * tiles {@code [t0, t1)} of {@code dy} (the 2×2 output gradient under the tile, zero past the edge), stored at
+     * {@code z[ξ·plane + (t − t0)·Cout + o]}; in order, down each column first, {@code r0 = d0, r1 = d0 + d1,
+     * r2 = d0 − d1, r3 = −d1} (d0, d1 the rows of dy), then along each row {@code (a, b)} of r:
+     * {@code (a, a + b, a − b, −b)}.
+     */
+    void transformOutputGradient(WinogradConv g, float[] dy, int t0, int t1, float[] z, int plane);
+
+    /**
+     * For the kernel gradient: {@code dW = Gᵀ dU G} for input channels {@code [c0, c1)}, from
+     * {@code dU[ξ][c][o] = du[ξ·Cin·Cout + c·Cout + o]} into the Keras layout of {@link #transformKernel}; in order,
+     * down each column {@code (u0, u1, u2, u3)} first, with {@code h = ½(u1 + u2)}: {@code (u0 + h, ½(u1 − u2),
+     * h + u3)}, then the same along each row of the result.
+     */
+    void transformKernelGradient(float[] du, int cin, int cout, int c0, int c1, float[] dw);
 }

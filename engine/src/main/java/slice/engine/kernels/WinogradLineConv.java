@@ -108,4 +108,21 @@ public final class WinogradLineConv {
                 (t0, t1, v, vPlane) -> WINOGRAD_LINE.transformInput(this, x, t0, t1, v, vPlane),
                 (m, t0, t1, mPlane) -> WINOGRAD_LINE.transformOutput(this, m, t0, t1, mPlane, bias, map, y));
     }
+
+    /**
+     * {@code dW = ∂L/∂kernel} for input {@code x} and output gradient {@code dy} of {@code batch} images, overwriting
+     * {@code dw}: with {@code y = Aᵀ M} per tile, {@code ∂L/∂M = A dy}, so {@code ∂L/∂U[c,o] = Σ_tiles V[c] ⊙ (A dy[o])},
+     * 8 GEMMs over the tiles, and {@code dW = Gᵀ (∂L/∂U)} ({@link WinogradLineKernel} states the transforms,
+     * {@link WinogradBlocks#kernelGradient} runs them). Rounding: held by the tests to {@code |dw − dw_exact| ≤ 2⁻¹⁸ · S},
+     * with {@code S} the largest sum of absolute products {@code Σ |x|·|dy|} among the 7 taps of the weight's channel
+     * pair: as in {@link WinogradConv#kernelGradient}, a tap with few terms carries its neighbours' rounding, and the
+     * transforms' larger coefficients (up to 5.25 in V, 2 in Z, 64/90 in Gᵀ) make it larger than F(2×2, 3×3)'s
+     * (measured up to 1.15 · 2⁻²⁰ · S, 3 to 306 tiles).
+     */
+    public void kernelGradient(float[] x, float[] dy, int batch, float[] dw) {
+        WinogradBlocks.kernelGradient(8, cin, cout, batch * tilesH * tilesW,
+                (t0, t1, v, vPlane) -> WINOGRAD_LINE.transformInput(this, x, t0, t1, v, vPlane),
+                (t0, t1, z, zPlane) -> WINOGRAD_LINE.transformOutputGradient(this, dy, t0, t1, z, zPlane),
+                (c0, c1, du) -> WINOGRAD_LINE.transformKernelGradient(du, cin, cout, c0, c1, dw));
+    }
 }

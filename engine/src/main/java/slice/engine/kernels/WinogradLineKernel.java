@@ -63,4 +63,21 @@ public interface WinogradLineKernel {
      * {@code bias} and {@code map} may be null (none).
      */
     void transformOutput(WinogradLineConv g, float[] m, int t0, int t1, int plane, float[] bias, ColumnMap map, float[] y);
+
+    /**
+     * For the kernel gradient ({@link WinogradLineConv#kernelGradient}): {@code Z[ξ][t − t0][o] = (A dy)[ξ]} of output
+     * tiles {@code [t0, t1)} of {@code dy} (its 2 outputs d0, d1, zero past the edge), stored at
+     * {@code z[ξ·plane + (t − t0)·Cout + o]}: {@code Z0 = d0, Z1,2 = d0 ± d1, Z3,4 = d0 ± 2d1, Z5,6 = d0 ± 0.5d1,
+     * Z7 = d1}.
+     */
+    void transformOutputGradient(WinogradLineConv g, float[] dy, int t0, int t1, float[] z, int plane);
+
+    /**
+     * For the kernel gradient: {@code dW = Gᵀ dU} for input channels {@code [c0, c1)}, from {@code dU[ξ][c][o] =
+     * du[ξ·Cin·Cout + c·Cout + o]} into the layout of {@link #transformKernel}: tap j is
+     * {@code (G12·s12 + (2ʲ·s34 + 2⁶⁻ʲ·s56)·G36)}, with {@code s12 = dU1 ± dU2}, {@code s34 = dU3 ± dU4},
+     * {@code s56 = dU5 ± dU6} (+ for even j, − for odd), then {@code dU0 + that} for j = 0 and {@code that + dU7}
+     * for j = 6.
+     */
+    void transformKernelGradient(float[] du, int cin, int cout, int c0, int c1, float[] dw);
 }

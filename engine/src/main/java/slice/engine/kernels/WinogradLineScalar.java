@@ -28,6 +28,55 @@ public final class WinogradLineScalar implements WinogradLineKernel {
         }
     }
 
+    @Override public void transformOutputGradient(WinogradLineConv g, float[] dy, int t0, int t1, float[] z, int plane) {
+        int[] offsets = new int[2];
+        for (int t = t0; t < t1; t++) {
+            g.outputOffsets(t, offsets);
+            gradientChannels(dy, offsets, 0, g.cout, z, (t - t0) * g.cout, plane);
+        }
+    }
+
+    @Override public void transformKernelGradient(float[] du, int cin, int cout, int c0, int c1, float[] dw) {
+        kernelGradientChannels(du, cin, cout, c0, c1, 0, cout, dw);
+    }
+
+    /**
+     * {@code Z[ξ] = (A dy)[ξ]} of one tile for output channels {@code [o0, o1)}: {@code d_s = dy[offsets[s] + o]} (zero
+     * where the offset is −1), {@code Z[ξ][o]} stored at {@code z[zOff + ξ·plane + o]}.
+     */
+    public static void gradientChannels(float[] dy, int[] offsets, int o0, int o1, float[] z, int zOff, int plane) {
+        for (int o = o0; o < o1; o++) {
+            float d0 = at(dy, offsets[0], o), d1 = at(dy, offsets[1], o);
+            int k = zOff + o;
+            z[k] = d0;
+            z[k + plane] = d0 + d1;
+            z[k + 2 * plane] = d0 - d1;
+            z[k + 3 * plane] = d0 + 2f * d1;
+            z[k + 4 * plane] = d0 - 2f * d1;
+            z[k + 5 * plane] = d0 + 0.5f * d1;
+            z[k + 6 * plane] = d0 - 0.5f * d1;
+            z[k + 7 * plane] = d1;
+        }
+    }
+
+    /** {@code dW = Gᵀ dU} for input channels {@code [c0, c1)} and output channels {@code [o0, o1)}. */
+    public static void kernelGradientChannels(float[] du, int cin, int cout, int c0, int c1, int o0, int o1, float[] dw) {
+        int tap = cin * cout;
+        for (int c = c0; c < c1; c++) {
+            for (int o = o0; o < o1; o++) {
+                int k = c * cout + o;
+                float u1 = du[k + tap], u2 = du[k + 2 * tap], u3 = du[k + 3 * tap], u4 = du[k + 4 * tap];
+                float u5 = du[k + 5 * tap], u6 = du[k + 6 * tap];
+                float p12 = u1 + u2, m12 = u1 - u2, p34 = u3 + u4, m34 = u3 - u4, p56 = u5 + u6, m56 = u5 - u6;
+                for (int j = 0; j < 7; j++) {
+                    boolean even = j % 2 == 0;
+                    float t = G12 * (even ? p12 : m12) + ((1 << j) * (even ? p34 : m34) + (1 << (6 - j)) * (even ? p56 : m56)) * G36;
+                    dw[k + j * tap] = j == 0 ? du[k] + t : j == 6 ? t + du[k + 7 * tap] : t;
+                }
+            }
+        }
+    }
+
     /** {@code U[ξ][c][o] = (G g)[ξ]} for input channels {@code [c0, c1)} and output channels {@code [o0, o1)}. */
     public static void kernelChannels(float[] kernel, int cin, int cout, int c0, int c1, int o0, int o1, float[] u) {
         int tap = cin * cout; // distance between the taps of one (c, o), and between the positions ξ of U

@@ -25,6 +25,18 @@ public final class WinogradScalar implements WinogradKernel {
         }
     }
 
+    @Override public void transformOutputGradient(WinogradConv g, float[] dy, int t0, int t1, float[] z, int plane) {
+        int[] offsets = new int[4];
+        for (int t = t0; t < t1; t++) {
+            g.outputOffsets(t, offsets);
+            gradientChannels(dy, offsets, 0, g.cout, z, (t - t0) * g.cout, plane);
+        }
+    }
+
+    @Override public void transformKernelGradient(float[] du, int cin, int cout, int c0, int c1, float[] dw) {
+        kernelGradientChannels(du, cin, cout, c0, c1, 0, cout, dw);
+    }
+
     /** {@code U[ξ][c][o] = (G g Gᵀ)[ξ]} for input channels {@code [c0, c1)} and output channels {@code [o0, o1)}. */
     public static void kernelChannels(float[] kernel, int cin, int cout, int c0, int c1, int o0, int o1, float[] u) {
         int tap = cin * cout; // distance between the taps of one (c, o), and between the positions ξ of U
@@ -71,6 +83,54 @@ public final class WinogradScalar implements WinogradKernel {
                 v[vOff + (4 + j) * plane + c] = e1 + e2;
                 v[vOff + (8 + j) * plane + c] = e2 - e1;
                 v[vOff + (12 + j) * plane + c] = e1 - e3;
+            }
+        }
+    }
+
+    /**
+     * {@code Z[ξ] = (A dy Aᵀ)[ξ]} of one tile for output channels {@code [o0, o1)}: {@code dy[2r + s][o] =
+     * dy[offsets[2r + s] + o]} (zero where the offset is −1), {@code Z[ξ][o]} stored at {@code z[zOff + ξ·plane + o]}.
+     */
+    public static void gradientChannels(float[] dy, int[] offsets, int o0, int o1, float[] z, int zOff, int plane) {
+        for (int o = o0; o < o1; o++) {
+            float d00 = at(dy, offsets[0], o), d01 = at(dy, offsets[1], o), d10 = at(dy, offsets[2], o), d11 = at(dy, offsets[3], o);
+            int k = zOff + o;
+            gradientRow(d00, d01, z, k, plane); // r = A dy, down each column; then Z = r Aᵀ, row by row
+            gradientRow(d00 + d10, d01 + d11, z, k + 4 * plane, plane);
+            gradientRow(d00 - d10, d01 - d11, z, k + 8 * plane, plane);
+            gradientRow(-d10, -d11, z, k + 12 * plane, plane);
+        }
+    }
+
+    /** Row {@code (a, a + b, a − b, −b)} of Z from row {@code (a, b)} of r, its first element at {@code z[k]}. */
+    private static void gradientRow(float a, float b, float[] z, int k, int plane) {
+        z[k] = a;
+        z[k + plane] = a + b;
+        z[k + 2 * plane] = a - b;
+        z[k + 3 * plane] = -b;
+    }
+
+    /** {@code dW = Gᵀ dU G} for input channels {@code [c0, c1)} and output channels {@code [o0, o1)}. */
+    public static void kernelGradientChannels(float[] du, int cin, int cout, int c0, int c1, int o0, int o1, float[] dw) {
+        int tap = cin * cout;
+        float[] q = new float[12];
+        for (int c = c0; c < c1; c++) {
+            for (int o = o0; o < o1; o++) {
+                int k = c * cout + o;
+                for (int j = 0; j < 4; j++) { // q = Gᵀ dU, column by column
+                    float u0 = du[k + j * tap], u1 = du[k + (4 + j) * tap], u2 = du[k + (8 + j) * tap], u3 = du[k + (12 + j) * tap];
+                    float h = 0.5f * (u1 + u2);
+                    q[j] = u0 + h;
+                    q[4 + j] = 0.5f * (u1 - u2);
+                    q[8 + j] = h + u3;
+                }
+                for (int i = 0; i < 3; i++) { // dW = q G, row by row
+                    float a = q[4 * i], b = q[4 * i + 1], cc = q[4 * i + 2], d = q[4 * i + 3];
+                    float h = 0.5f * (b + cc);
+                    dw[k + 3 * i * tap] = a + h;
+                    dw[k + (3 * i + 1) * tap] = 0.5f * (b - cc);
+                    dw[k + (3 * i + 2) * tap] = h + d;
+                }
             }
         }
     }

@@ -1,5 +1,6 @@
 package slice.engine.layers;
 
+import static slice.engine.kernels.Kernels.ADD;
 import static slice.engine.kernels.Kernels.DIRECT_CONV;
 import static slice.engine.kernels.Kernels.GEMM;
 
@@ -44,9 +45,16 @@ import slice.engine.kernels.WinogradLineConv;
  * graph planned: the choice is the node's, so an image's output does not depend on how many others share its batch
  * or its slice) is computed with Winograd's F(2×2, 3×3) instead (same epilogue; rounding as that class states): in
  * inference, and in training when this layer is frozen. A trainable layer's training forward keeps the direct
- * product, whose smaller rounding keeps finite-difference checks of the gradients through it as sharp as before; the
- * backward is always as above. A 1×7 or 7×1 stride-1 forward that {@link WinogradLineConv#suits} (and pays) is
- * computed, under the same rules, with the 1-D Winograd F(2, 7) along its line.
+ * product, whose smaller rounding keeps finite-difference checks of the gradients through it as sharp as before. A
+ * 1×7 or 7×1 stride-1 forward that {@link WinogradLineConv#suits} (and pays) is computed, under the same rules, with
+ * the 1-D Winograd F(2, 7) along its line.
+ *
+ * <p>The input gradient of such a layer (when the gradient's own convolution pays at the node's capacity) is itself
+ * a stride-1 convolution, of {@code dY} with the kernel turned by 180° and its channel axes swapped, and is computed
+ * by the same Winograd product (rounding as that class states, with {@code S = Σ|dY|·|K|} over the gradient's terms;
+ * an added gradient is computed apart, then added). Its kernel gradient, where the forward's Winograd pays, is
+ * {@link WinogradConv#kernelGradient} or {@link WinogradLineConv#kernelGradient} (rounding as stated there);
+ * {@code db} is always as above.
  *
  * <p>A forward with a window over an input of few channels ({@link DirectConvKernel#suits}: an RGB stem) is computed
  * directly from the input instead of by the GEMM, split over output rows, with the same fma chain per output (the same
@@ -60,6 +68,10 @@ public final class Conv2D extends Layer {
     private static final int TILE_FLOATS = 1 << 18;
     private static final int MIN_TILE_ROWS = 256;
     private static final ThreadLocal<float[][]> COLUMNS = ThreadLocal.withInitial(() -> new float[][] {new float[0]});
+    /** This thread's buffers for a Winograd input gradient: the flipped kernel, and ∂L/∂X before it is added. */
+    private static final ThreadLocal<float[][]> GRADIENT = ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[0]});
+    /** Rows and columns of the blocks in which {@link #flippedKernel} transposes each tap. */
+    private static final int TRANSPOSE_BLOCK = 32;
 
     public final int kh, kw, strideH, strideW, cin, cout;
     public final Padding padding;
@@ -72,6 +84,12 @@ public final class Conv2D extends Layer {
     private final WinogradConv winograd;
     /** The 1-D Winograd forward of a 1×7 or 7×1 kernel; {@code null} unless the shape {@link WinogradLineConv#suits}. */
     private final WinogradLineConv winogradLine;
+    /**
+     * The input gradient as a Winograd convolution of ∂L/∂Y with the {@link #flippedKernel} (Cout channels in, Cin
+     * out, padded {@code k − 1 − pad} before); {@code null} unless {@link #winograd} or {@link #winogradLine} is set.
+     */
+    private final WinogradConv winogradGrad;
+    private final WinogradLineConv winogradLineGrad;
 
     public Conv2D(String name, Layer in, int filters, int kh, int kw, int strideH, int strideW, Padding padding, boolean useBias) {
         super(name, new int[] {
@@ -86,14 +104,16 @@ public final class Conv2D extends Layer {
         this.padding = padding;
         this.kernel = Param.trainable(name + "/kernel", kh, kw, cin, cout);
         this.bias = useBias ? Param.trainable(name + "/bias", cout) : null;
-        int h = in.outputShape()[0], w = in.outputShape()[1];
+        int h = in.outputShape()[0], w = in.outputShape()[1], oh = outputShape()[0], ow = outputShape()[1];
+        int pt = padding.padBefore(h, kh, strideH), pl = padding.padBefore(w, kw, strideW);
         boolean pointwise = kh == 1 && kw == 1 && strideH == 1 && strideW == 1;
-        this.im2col = pointwise ? null : new Im2col(h, w, cin, kh, kw, strideH, strideW,
-                padding.padBefore(h, kh, strideH), padding.padBefore(w, kw, strideW), outputShape()[0], outputShape()[1]);
-        this.winograd = WinogradConv.suits(kh, kw, strideH, strideW, cin, cout) ? new WinogradConv(h, w, cin, cout,
-                padding.padBefore(h, kh, strideH), padding.padBefore(w, kw, strideW), outputShape()[0], outputShape()[1]) : null;
-        this.winogradLine = WinogradLineConv.suits(kh, kw, strideH, strideW, cin, cout) ? new WinogradLineConv(kh == 7, h, w,
-                cin, cout, padding.padBefore(h, kh, strideH), padding.padBefore(w, kw, strideW), outputShape()[0], outputShape()[1]) : null;
+        this.im2col = pointwise ? null : new Im2col(h, w, cin, kh, kw, strideH, strideW, pt, pl, oh, ow);
+        boolean square = WinogradConv.suits(kh, kw, strideH, strideW, cin, cout);
+        boolean line = WinogradLineConv.suits(kh, kw, strideH, strideW, cin, cout);
+        this.winograd = square ? new WinogradConv(h, w, cin, cout, pt, pl, oh, ow) : null;
+        this.winogradGrad = square ? new WinogradConv(oh, ow, cout, cin, kh - 1 - pt, kw - 1 - pl, h, w) : null;
+        this.winogradLine = line ? new WinogradLineConv(kh == 7, h, w, cin, cout, pt, pl, oh, ow) : null;
+        this.winogradLineGrad = line ? new WinogradLineConv(kh == 7, oh, ow, cout, cin, kh - 1 - pt, kw - 1 - pl, h, w) : null;
     }
 
     /** Output pixels per column tile. */
@@ -111,15 +131,17 @@ public final class Conv2D extends Layer {
 
     /**
      * A node's scratch: the fused {@link Epilogue} ({@code null} when none), and whether Winograd (2-D or along a line,
-     * whichever suits the shape) pays at its capacity.
+     * whichever suits the shape) pays at its capacity for the forward and for the input gradient.
      */
-    private record State(Epilogue epilogue, boolean winograd) { }
+    private record State(Epilogue epilogue, boolean winograd, boolean winogradGrad) { }
 
     /** Grows this thread's column buffer for the largest tile; decides the node's {@link State}. */
     @Override protected Object newState(Node node, int batchCapacity) {
         if (im2col != null) columns(Math.min(tileRows(), batchCapacity * outputSize() / cout));
         boolean pays = winograd != null && winograd.pays(batchCapacity) || winogradLine != null && winogradLine.pays(batchCapacity);
-        return new State(Epilogue.of(cout, node.fusedAfter()), pays);
+        boolean gradPays = winogradGrad != null && winogradGrad.pays(batchCapacity)
+                || winogradLineGrad != null && winogradLineGrad.pays(batchCapacity);
+        return new State(Epilogue.of(cout, node.fusedAfter()), pays, gradPays);
     }
 
     @Override public void forward(Node node, boolean training) {
@@ -168,13 +190,24 @@ public final class Conv2D extends Layer {
             GEMM.pointwiseBackward(rows, cin, cout, x, dy, w, trainable ? kernel.grad.data : null, dx, add);
             return;
         }
-        if (!trainable && dx == null) return;
+        State state = (State) node.state();
+        if (dx != null && state.winogradGrad()) {
+            inputGradientByWinograd(node.batch(), dy, w, dx, add);
+            dx = null; // done
+        }
+        boolean dwLeft = trainable;
+        if (trainable && state.winograd()) {
+            if (winograd != null) winograd.kernelGradient(x, dy, node.batch(), kernel.grad.data);
+            else winogradLine.kernelGradient(x, dy, node.batch(), kernel.grad.data);
+            dwLeft = false;
+        }
+        if (!dwLeft && dx == null) return;
         if (dx != null && !add) node.inGrad(0).zero(); // col2im adds each window's share
         int kc = im2col.columns(), tile = tileRows();
         float[] cols = columns(Math.min(tile, rows));
         for (int from = 0; from < rows; from += tile) {
             int to = Math.min(rows, from + tile);
-            if (trainable) { // dW (+)= cols_tileᵀ · dY_tile, the first tile overwrites
+            if (dwLeft) { // dW (+)= cols_tileᵀ · dY_tile, the first tile overwrites
                 im2col.gather(x, from, to, cols);
                 GEMM.gemm(true, false, kc, cout, to - from, cols, 0, kc, dy, from * cout, cout, kernel.grad.data, 0, cout, from > 0);
             }
@@ -183,6 +216,50 @@ public final class Conv2D extends Layer {
                 im2col.scatterAdd(cols, from, to, dx);
             }
         }
+    }
+
+    /**
+     * {@code dX (+)= conv(dY, K')} by Winograd, where {@code K'} is the {@link #flippedKernel}: the input gradient of a
+     * stride-1 convolution, {@code dX[n,iy,ix,c] = Σ_{ky,kx,o} dY[n, iy + pt − ky, ix + pl − kx, o]·K[ky,kx,c,o]}, is
+     * with {@code ky' = kh − 1 − ky} the stride-1 convolution of {@code dY} padded {@code kh − 1 − pt} before (likewise
+     * along x) with {@code K'[ky',kx',o,c] = K[kh − 1 − ky', kw − 1 − kx', c, o]}. Rounding as {@link WinogradConv} or
+     * {@link WinogradLineConv} states, with {@code S = Σ |dY|·|K|} over the gradient's terms.
+     */
+    private void inputGradientByWinograd(int batch, float[] dy, float[] w, float[] dx, boolean add) {
+        float[][] held = GRADIENT.get();
+        float[] flipped = flippedKernel(w, held);
+        int size = batch * inputs[0].outputSize();
+        if (add && held[1].length < size) held[1] = new float[size];
+        float[] out = add ? held[1] : dx;
+        if (winogradGrad != null) winogradGrad.forward(dy, batch, flipped, null, null, out);
+        else winogradLineGrad.forward(dy, batch, flipped, null, null, out);
+        if (add) Parallel.forRange(size, 1 << 14, (i0, i1) -> ADD.addInto(out, i0, dx, i0, i1 - i0));
+    }
+
+    /**
+     * {@code K'[t][o][c] = K[kh·kw − 1 − t][c][o]} for taps {@code t = ky·kw + kx} (the kernel turned by 180° and its
+     * channel axes swapped), in {@code held[0]}, grown once; each tap's {@code Cin × Cout} matrix is transposed in
+     * blocks of {@value #TRANSPOSE_BLOCK}, the taps split over threads.
+     */
+    private float[] flippedKernel(float[] w, float[][] held) {
+        int taps = kh * kw, plane = cin * cout;
+        if (held[0].length < taps * plane) held[0] = new float[taps * plane];
+        float[] f = held[0];
+        Parallel.forRange(taps, (t0, t1) -> {
+            for (int t = t0; t < t1; t++) {
+                int from = (taps - 1 - t) * plane, to = t * plane;
+                for (int c0 = 0; c0 < cin; c0 += TRANSPOSE_BLOCK) {
+                    for (int o0 = 0; o0 < cout; o0 += TRANSPOSE_BLOCK) {
+                        for (int c = c0; c < Math.min(cin, c0 + TRANSPOSE_BLOCK); c++) {
+                            for (int o = o0; o < Math.min(cout, o0 + TRANSPOSE_BLOCK); o++) {
+                                f[to + o * cin + c] = w[from + c * cout + o];
+                            }
+                        }
+                    }
+                }
+            }
+        });
+        return f;
     }
 
     @Override public List<Param> weights() {

@@ -115,4 +115,54 @@ public final class WinogradLineVector implements WinogradLineKernel {
             if (vecEnd < cout) WinogradLineScalar.outputChannels(m, mOff, plane, vecEnd, cout, bias, map, at, y);
         }
     }
+
+    @Override public void transformOutputGradient(WinogradLineConv g, float[] dy, int t0, int t1, float[] z, int plane) {
+        int cout = g.cout, vecEnd = F.loopBound(cout);
+        int[] at = new int[2];
+        float[] zeros = new float[cout];
+        for (int t = t0; t < t1; t++) {
+            g.outputOffsets(t, at);
+            int zOff = (t - t0) * cout;
+            for (int o = 0; o < vecEnd; o += L) {
+                FloatVector d0 = load(dy, zeros, at[0], o), d1 = load(dy, zeros, at[1], o);
+                int k = zOff + o;
+                d0.intoArray(z, k);
+                d0.add(d1).intoArray(z, k + plane);
+                d0.sub(d1).intoArray(z, k + 2 * plane);
+                FloatVector twice = d1.mul(2f), half = d1.mul(0.5f);
+                d0.add(twice).intoArray(z, k + 3 * plane);
+                d0.sub(twice).intoArray(z, k + 4 * plane);
+                d0.add(half).intoArray(z, k + 5 * plane);
+                d0.sub(half).intoArray(z, k + 6 * plane);
+                d1.intoArray(z, k + 7 * plane);
+            }
+            if (vecEnd < cout) WinogradLineScalar.gradientChannels(dy, at, vecEnd, cout, z, zOff, plane);
+        }
+    }
+
+    @Override public void transformKernelGradient(float[] du, int cin, int cout, int c0, int c1, float[] dw) {
+        int tap = cin * cout, vecEnd = F.loopBound(cout);
+        for (int c = c0; c < c1; c++) {
+            for (int o = 0; o < vecEnd; o += L) {
+                int k = c * cout + o;
+                FloatVector u1 = FloatVector.fromArray(F, du, k + tap), u2 = FloatVector.fromArray(F, du, k + 2 * tap);
+                FloatVector u3 = FloatVector.fromArray(F, du, k + 3 * tap), u4 = FloatVector.fromArray(F, du, k + 4 * tap);
+                FloatVector u5 = FloatVector.fromArray(F, du, k + 5 * tap), u6 = FloatVector.fromArray(F, du, k + 6 * tap);
+                FloatVector p12 = u1.add(u2), m12 = u1.sub(u2), p34 = u3.add(u4), m34 = u3.sub(u4), p56 = u5.add(u6), m56 = u5.sub(u6);
+                FloatVector.fromArray(F, du, k).add(gradientTap(p12, p34, p56, 0)).intoArray(dw, k);
+                gradientTap(m12, m34, m56, 1).intoArray(dw, k + tap);
+                gradientTap(p12, p34, p56, 2).intoArray(dw, k + 2 * tap);
+                gradientTap(m12, m34, m56, 3).intoArray(dw, k + 3 * tap);
+                gradientTap(p12, p34, p56, 4).intoArray(dw, k + 4 * tap);
+                gradientTap(m12, m34, m56, 5).intoArray(dw, k + 5 * tap);
+                gradientTap(p12, p34, p56, 6).add(FloatVector.fromArray(F, du, k + 7 * tap)).intoArray(dw, k + 6 * tap);
+            }
+        }
+        if (vecEnd < cout) WinogradLineScalar.kernelGradientChannels(du, cin, cout, c0, c1, vecEnd, cout, dw);
+    }
+
+    /** {@code G12·s12 + (2ʲ·s34 + 2⁶⁻ʲ·s56)·G36}, tap j's share of {@code dU1..dU6}. */
+    private static FloatVector gradientTap(FloatVector s12, FloatVector s34, FloatVector s56, int j) {
+        return s12.mul(G12).add(s34.mul((float) (1 << j)).add(s56.mul((float) (1 << (6 - j)))).mul(G36));
+    }
 }

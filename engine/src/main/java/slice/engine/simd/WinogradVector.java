@@ -141,4 +141,72 @@ public final class WinogradVector implements WinogradKernel {
             if (vecEnd < cout) WinogradScalar.outputChannels(m, mOff, plane, vecEnd, cout, bias, map, at, y);
         }
     }
+
+    @Override public void transformOutputGradient(WinogradConv g, float[] dy, int t0, int t1, float[] z, int plane) {
+        int cout = g.cout, vecEnd = F.loopBound(cout);
+        int[] at = new int[4];
+        float[] zeros = new float[cout];
+        for (int t = t0; t < t1; t++) {
+            g.outputOffsets(t, at);
+            int zOff = (t - t0) * cout;
+            for (int o = 0; o < vecEnd; o += L) {
+                FloatVector d00 = load(dy, zeros, at[0], o), d01 = load(dy, zeros, at[1], o);
+                FloatVector d10 = load(dy, zeros, at[2], o), d11 = load(dy, zeros, at[3], o);
+                int k = zOff + o; // r = A dy, down each column; then Z = r Aᵀ, row by row
+                gradientRow(d00, d01, z, k, plane);
+                gradientRow(d00.add(d10), d01.add(d11), z, k + 4 * plane, plane);
+                gradientRow(d00.sub(d10), d01.sub(d11), z, k + 8 * plane, plane);
+                gradientRow(d10.neg(), d11.neg(), z, k + 12 * plane, plane);
+            }
+            if (vecEnd < cout) WinogradScalar.gradientChannels(dy, at, vecEnd, cout, z, zOff, plane);
+        }
+    }
+
+    /** Row {@code (a, a + b, a − b, −b)} of Z from row {@code (a, b)} of r, its first vector at {@code z[k]}. */
+    private static void gradientRow(FloatVector a, FloatVector b, float[] z, int k, int plane) {
+        a.intoArray(z, k);
+        a.add(b).intoArray(z, k + plane);
+        a.sub(b).intoArray(z, k + 2 * plane);
+        b.neg().intoArray(z, k + 3 * plane);
+    }
+
+    @Override public void transformKernelGradient(float[] du, int cin, int cout, int c0, int c1, float[] dw) {
+        int tap = cin * cout, vecEnd = F.loopBound(cout);
+        for (int c = c0; c < c1; c++) {
+            for (int o = 0; o < vecEnd; o += L) {
+                int k = c * cout + o;
+                // q = Gᵀ dU, column by column: (u0 + h, ½(u1 − u2), h + u3), h = ½(u1 + u2); qij row i, column j
+                FloatVector u0 = FloatVector.fromArray(F, du, k), u1 = FloatVector.fromArray(F, du, k + 4 * tap);
+                FloatVector u2 = FloatVector.fromArray(F, du, k + 8 * tap), u3 = FloatVector.fromArray(F, du, k + 12 * tap);
+                FloatVector h = half(u1.add(u2)), q00 = u0.add(h), q10 = half(u1.sub(u2)), q20 = h.add(u3);
+                u0 = FloatVector.fromArray(F, du, k + tap); u1 = FloatVector.fromArray(F, du, k + 5 * tap);
+                u2 = FloatVector.fromArray(F, du, k + 9 * tap); u3 = FloatVector.fromArray(F, du, k + 13 * tap);
+                h = half(u1.add(u2));
+                FloatVector q01 = u0.add(h), q11 = half(u1.sub(u2)), q21 = h.add(u3);
+                u0 = FloatVector.fromArray(F, du, k + 2 * tap); u1 = FloatVector.fromArray(F, du, k + 6 * tap);
+                u2 = FloatVector.fromArray(F, du, k + 10 * tap); u3 = FloatVector.fromArray(F, du, k + 14 * tap);
+                h = half(u1.add(u2));
+                FloatVector q02 = u0.add(h), q12 = half(u1.sub(u2)), q22 = h.add(u3);
+                u0 = FloatVector.fromArray(F, du, k + 3 * tap); u1 = FloatVector.fromArray(F, du, k + 7 * tap);
+                u2 = FloatVector.fromArray(F, du, k + 11 * tap); u3 = FloatVector.fromArray(F, du, k + 15 * tap);
+                h = half(u1.add(u2));
+                FloatVector q03 = u0.add(h), q13 = half(u1.sub(u2)), q23 = h.add(u3);
+                kernelGradientRow(q00, q01, q02, q03, dw, k, tap, 0); // dW = q G, row by row
+                kernelGradientRow(q10, q11, q12, q13, dw, k, tap, 1);
+                kernelGradientRow(q20, q21, q22, q23, dw, k, tap, 2);
+            }
+        }
+        if (vecEnd < cout) WinogradScalar.kernelGradientChannels(du, cin, cout, c0, c1, vecEnd, cout, dw);
+    }
+
+    /**
+     * Row {@code i} of {@code dW = q G}, {@code (a + h, ½(b − c), h + d)} with {@code h = ½(b + c)}, from row
+     * {@code (a, b, c, d)} of q.
+     */
+    private static void kernelGradientRow(FloatVector a, FloatVector b, FloatVector c, FloatVector d, float[] dw, int k, int tap, int i) {
+        FloatVector h = half(b.add(c));
+        a.add(h).intoArray(dw, k + 3 * i * tap);
+        half(b.sub(c)).intoArray(dw, k + (3 * i + 1) * tap);
+        h.add(d).intoArray(dw, k + (3 * i + 2) * tap);
+    }
 }

@@ -70,6 +70,68 @@ class WinogradLineTest {
                 Kernels.WINOGRAD_LINE.transformOutput(g, m, t0, t1, mPlane, bias, map, yVector);
                 assertArrayEquals(yScalar, yVector, what + " output, map kind " + kind);
             }
+
+            float[] dy = random(rnd, 2 * g.outH * g.outW * g.cout);
+            float[] zScalar = new float[8 * mPlane], zVector = new float[zScalar.length];
+            SCALAR.transformOutputGradient(g, dy, t0, t1, zScalar, mPlane);
+            Kernels.WINOGRAD_LINE.transformOutputGradient(g, dy, t0, t1, zVector, mPlane);
+            for (int xi = 0; xi < 8; xi++) assertEquals(0f, zScalar[xi * mPlane + mPlane - 1], what + " gap after plane " + xi);
+            assertArrayEquals(zScalar, zVector, what + " output gradient");
+            float[] du = random(rnd, 8 * g.cin * g.cout), dwScalar = new float[7 * g.cin * g.cout], dwVector = new float[dwScalar.length];
+            SCALAR.transformKernelGradient(du, g.cin, g.cout, 0, g.cin, dwScalar);
+            Kernels.WINOGRAD_LINE.transformKernelGradient(du, g.cin, g.cout, 0, g.cin, dwVector);
+            assertArrayEquals(dwScalar, dwVector, what + " kernel gradient");
+        }
+    }
+
+    /**
+     * The kernel gradient against the exact sum {@code Σ x·dy} in double, within {@code 2⁻¹⁸ · S}, {@code S} the largest
+     * {@code Σ |x|·|dy|} among the 7 taps of the weight's channel pair (as {@link WinogradLineConv#kernelGradient}
+     * states), both directions and paddings, cut tiles, channel tails, and more tiles than one block; and the same bits
+     * at one thread and two.
+     */
+    @Test
+    void kernelGradientMatchesExactSumWithinDocumentedTolerance() {
+        Random rnd = new Random(37);
+        for (int[] s : SHAPES) checkKernelGradient(rnd, s, 3);
+        checkKernelGradient(rnd, new int[] {17, 17, 20, 24, 1, 1}, 2); // 306 tiles: two blocks
+        checkKernelGradient(rnd, new int[] {17, 17, 24, 20, 1, 0}, 2);
+    }
+
+    private static void checkKernelGradient(Random rnd, int[] s, int batch) {
+        WinogradLineConv g = geometry(s);
+        float[] x = random(rnd, batch * g.h * g.w * g.cin), dy = random(rnd, batch * g.outH * g.outW * g.cout);
+        float[][] dw = new float[2][];
+        for (int threads = 1; threads <= 2; threads++) {
+            Parallel.setThreads(threads);
+            dw[threads - 1] = random(rnd, 7 * g.cin * g.cout); // overwritten
+            g.kernelGradient(x, dy, batch, dw[threads - 1]);
+        }
+        assertArrayEquals(dw[0], dw[1], describe(s) + ": 1 thread vs 2");
+        double[] exact = new double[dw[0].length], sumAbs = new double[exact.length];
+        for (int n = 0; n < batch; n++) {
+            for (int oy = 0; oy < g.outH; oy++) {
+                for (int ox = 0; ox < g.outW; ox++) {
+                    for (int j = 0; j < 7; j++) {
+                        int iy = oy - g.padTop + (g.vertical ? j : 0), ix = ox - g.padLeft + (g.vertical ? 0 : j);
+                        if (iy < 0 || iy >= g.h || ix < 0 || ix >= g.w) continue;
+                        for (int c = 0; c < g.cin; c++) {
+                            double xv = x[((n * g.h + iy) * g.w + ix) * g.cin + c];
+                            for (int o = 0; o < g.cout; o++) {
+                                double p = xv * dy[((n * g.outH + oy) * g.outW + ox) * g.cout + o];
+                                exact[(j * g.cin + c) * g.cout + o] += p;
+                                sumAbs[(j * g.cin + c) * g.cout + o] += Math.abs(p);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        int pair = g.cin * g.cout;
+        double[] widest = new double[pair]; // per (c, o): the largest S over its taps
+        for (int i = 0; i < sumAbs.length; i++) widest[i % pair] = Math.max(widest[i % pair], sumAbs[i]);
+        for (int i = 0; i < exact.length; i++) {
+            assertEquals(exact[i], dw[0][i], 0x1p-18 * widest[i % pair] + Math.ulp((float) exact[i]), describe(s) + " dW at " + i);
         }
     }
 

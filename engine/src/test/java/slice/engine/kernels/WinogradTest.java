@@ -72,6 +72,61 @@ class WinogradTest {
                 Kernels.WINOGRAD.transformOutput(g, m, t0, t1, mPlane, bias, map, yVector);
                 assertArrayEquals(yScalar, yVector, what + " output, map kind " + kind);
             }
+
+            float[] dy = random(rnd, 2 * g.outH * g.outW * g.cout);
+            float[] zScalar = new float[16 * mPlane], zVector = new float[zScalar.length];
+            SCALAR.transformOutputGradient(g, dy, t0, t1, zScalar, mPlane);
+            Kernels.WINOGRAD.transformOutputGradient(g, dy, t0, t1, zVector, mPlane);
+            for (int xi = 0; xi < 16; xi++) assertEquals(0f, zScalar[xi * mPlane + mPlane - 1], what + " gap after plane " + xi);
+            assertArrayEquals(zScalar, zVector, what + " output gradient");
+            float[] du = random(rnd, 16 * g.cin * g.cout), dwScalar = new float[9 * g.cin * g.cout], dwVector = new float[dwScalar.length];
+            SCALAR.transformKernelGradient(du, g.cin, g.cout, 0, g.cin, dwScalar);
+            Kernels.WINOGRAD.transformKernelGradient(du, g.cin, g.cout, 0, g.cin, dwVector);
+            assertArrayEquals(dwScalar, dwVector, what + " kernel gradient");
+        }
+    }
+
+    /**
+     * The kernel gradient against the exact sum {@code Σ x·dy} in double, within {@code 2⁻²⁰ · S}, {@code S} the largest
+     * {@code Σ |x|·|dy|} among the 9 taps of the weight's channel pair (as {@link WinogradConv#kernelGradient} states):
+     * cut tiles of odd outputs, both paddings, channel tails, and more tiles than one block.
+     */
+    @Test
+    void kernelGradientMatchesExactSumWithinDocumentedTolerance() {
+        Random rnd = new Random(37);
+        for (int[] s : SHAPES) checkKernelGradient(rnd, s, 3);
+        checkKernelGradient(rnd, new int[] {23, 21, 20, 24, 1}, 3); // 396 tiles: two blocks
+    }
+
+    private static void checkKernelGradient(Random rnd, int[] s, int batch) {
+        WinogradConv g = geometry(s, batch);
+        float[] x = random(rnd, batch * g.h * g.w * g.cin), dy = random(rnd, batch * g.outH * g.outW * g.cout);
+        float[] dw = random(rnd, 9 * g.cin * g.cout); // overwritten
+        g.kernelGradient(x, dy, batch, dw);
+        double[] exact = new double[dw.length], sumAbs = new double[dw.length];
+        for (int n = 0; n < batch; n++) {
+            for (int oy = 0; oy < g.outH; oy++) {
+                for (int ox = 0; ox < g.outW; ox++) {
+                    for (int tap = 0; tap < 9; tap++) {
+                        int iy = oy - g.padTop + tap / 3, ix = ox - g.padLeft + tap % 3;
+                        if (iy < 0 || iy >= g.h || ix < 0 || ix >= g.w) continue;
+                        for (int c = 0; c < g.cin; c++) {
+                            double xv = x[((n * g.h + iy) * g.w + ix) * g.cin + c];
+                            for (int o = 0; o < g.cout; o++) {
+                                double p = xv * dy[((n * g.outH + oy) * g.outW + ox) * g.cout + o];
+                                exact[(tap * g.cin + c) * g.cout + o] += p;
+                                sumAbs[(tap * g.cin + c) * g.cout + o] += Math.abs(p);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        int pair = g.cin * g.cout;
+        double[] widest = new double[pair]; // per (c, o): the largest S over its taps
+        for (int i = 0; i < sumAbs.length; i++) widest[i % pair] = Math.max(widest[i % pair], sumAbs[i]);
+        for (int i = 0; i < exact.length; i++) {
+            assertEquals(exact[i], dw[i], 0x1p-20 * widest[i % pair] + Math.ulp((float) exact[i]), describe(s) + " dW at " + i);
         }
     }
 
@@ -112,6 +167,13 @@ class WinogradTest {
             g.forward(x, 3, kernel, bias, GemmTest.map(rnd, g.cout, 3), results[threads - 1]);
         }
         assertArrayEquals(results[0], results[1]);
+        float[] dy = random(rnd, 3 * g.outH * g.outW * g.cout);
+        for (int threads = 1; threads <= 2; threads++) {
+            Parallel.setThreads(threads);
+            results[threads - 1] = new float[9 * g.cin * g.cout];
+            g.kernelGradient(x, dy, 3, results[threads - 1]);
+        }
+        assertArrayEquals(results[0], results[1], "kernel gradient");
     }
 
     @Test

@@ -7,12 +7,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import slice.engine.GradCheck;
 import slice.engine.Input;
 import slice.engine.LayerHarness;
 import slice.engine.Parallel;
 import slice.engine.RestoresThreads;
 import slice.engine.Tensor;
+import slice.engine.kernels.WinogradConv;
+import slice.engine.kernels.WinogradLineConv;
 
 /** Conv2D against a direct double-precision convolution, forward and backward, plus gradient checks and thread invariance. */
 @ExtendWith(RestoresThreads.class)
@@ -56,6 +60,74 @@ class Conv2DTest {
         check(new Conv2D("c7x1", new Input("x5", 9, 3, 2), 3, 7, 1, 1, 1, Padding.SAME, true), 1);
         check(new Conv2D("c1x1", new Input("x6", 3, 5, 7), 6, 1, 1, 1, 1, Padding.SAME, true), 3);
         check(new Conv2D("c1x1_s2", new Input("x7", 5, 5, 4), 3, 1, 1, 2, 2, Padding.VALID, false), 2);
+        // Input gradients by Winograd: 4 images of 16 tiles (3×3), 2 images of 24 tiles (1×7).
+        check(new Conv2D("c3x3_winograd", new Input("x8", 8, 8, 16), 16, 3, 3, 1, 1, Padding.SAME, true), 4);
+        check(new Conv2D("c1x7_winograd", new Input("x9", 6, 7, 16), 16, 1, 7, 1, 1, Padding.SAME, false), 2);
+    }
+
+    /**
+     * A stride-1 3×3, 1×7 or 7×1 layer whose input gradient's convolution pays computes that gradient by Winograd: onto
+     * a zero gradient, bit for bit the {@link WinogradConv} (or {@link WinogradLineConv}) forward of {@code dY} with the
+     * kernel turned by 180° and its channels swapped; onto a non-zero one, within the bound those classes document of
+     * the exact sum, {@code 2⁻²⁰ · S} with {@code S = Σ|dY|·|K|} over each input element's terms.
+     */
+    @ParameterizedTest
+    @CsvSource({"3, 3, SAME", "3, 3, VALID", "1, 7, SAME", "7, 1, SAME", "7, 1, VALID"})
+    void inputGradientByWinogradWithinItsDocumentedBound(int kh, int kw, Padding padding) {
+        Random rnd = new Random(kh * 31 + kw + padding.ordinal());
+        int n = 8, h = 9, w = 10, cin = 17, cout = 19;
+        Conv2D conv = new Conv2D("conv", new Input("x", h, w, cin), cout, kh, kw, 1, 1, padding, true);
+        GradCheck.randomizeWeights(conv, rnd, -1, 1);
+        int oh = conv.outputShape()[0], ow = conv.outputShape()[1];
+        int pt = padding.padBefore(h, kh, 1), pl = padding.padBefore(w, kw, 1);
+        Tensor input = GradCheck.random(rnd, n, h, w, cin), dy = GradCheck.random(rnd, n, conv.outputShape());
+        float[] k = conv.kernel.value.data, flipped = new float[k.length];
+        int taps = kh * kw;
+        for (int t = 0; t < taps; t++) {
+            for (int c = 0; c < cin; c++) {
+                for (int o = 0; o < cout; o++) flipped[(t * cout + o) * cin + c] = k[((taps - 1 - t) * cin + c) * cout + o];
+            }
+        }
+        float[] expected = new float[n * h * w * cin];
+        if (kh == 3) {
+            WinogradConv g = new WinogradConv(oh, ow, cout, cin, 2 - pt, 2 - pl, h, w);
+            assertTrue(g.pays(n) && !g.pays(1), "the gradient's convolution pays for the batch, not for 1 image");
+            g.forward(dy.data, n, flipped, null, null, expected);
+        } else {
+            WinogradLineConv g = new WinogradLineConv(kh == 7, oh, ow, cout, cin, kh - 1 - pt, kw - 1 - pl, h, w);
+            assertTrue(g.pays(n), "the gradient's convolution pays");
+            g.forward(dy.data, n, flipped, null, null, expected);
+        }
+        LayerHarness.forward(conv, true, input);
+        assertArrayEquals(expected, LayerHarness.backward(conv, dy)[0].data, "onto a zero gradient");
+
+        LayerHarness.forward(conv, true, input);
+        Tensor prior = GradCheck.random(rnd, n, h, w, cin), dx = LayerHarness.lastNode(conv).inGrad(0);
+        System.arraycopy(prior.data, 0, dx.data, 0, prior.size());
+        LayerHarness.backward(conv, dy);
+        double[] exact = new double[dx.size()], sumAbs = new double[dx.size()];
+        for (int b = 0; b < n; b++) {
+            for (int oy = 0; oy < oh; oy++) {
+                for (int ox = 0; ox < ow; ox++) {
+                    for (int t = 0; t < taps; t++) {
+                        int iy = oy - pt + t / kw, ix = ox - pl + t % kw;
+                        if (iy < 0 || iy >= h || ix < 0 || ix >= w) continue;
+                        for (int c = 0; c < cin; c++) {
+                            int xi = ((b * h + iy) * w + ix) * cin + c;
+                            for (int o = 0; o < cout; o++) {
+                                double p = (double) dy.data[((b * oh + oy) * ow + ox) * cout + o] * k[(t * cin + c) * cout + o];
+                                exact[xi] += p;
+                                sumAbs[xi] += Math.abs(p);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        for (int i = 0; i < exact.length; i++) {
+            float e = (float) (prior.data[i] + exact[i]);
+            assertEquals(e, dx.data[i], 0x1p-20 * sumAbs[i] + Math.ulp(e), kh + "x" + kw + " " + padding + " dX at " + i);
+        }
     }
 
     private static void check(Conv2D conv, int n) {
