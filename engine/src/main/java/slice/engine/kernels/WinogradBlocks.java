@@ -83,8 +83,8 @@ final class WinogradBlocks {
      * The kernel gradient of a convolution with {@code points} positions over {@code tiles} tiles: block by block
      * of {@value #GRADIENT_BLOCK_TILES} tiles, the input transform {@code V} and the output gradient's transform
      * {@code Z} (the two side by side on two threads), then per position {@code dU_ξ (+)= V_ξᵀ·Z_ξ}, a GEMM over the
-     * block's tiles that threads split by blocks of dU (so the sums run over the tiles in order, for any thread
-     * count); at the end {@code inverse} maps {@code dU[ξ][c][o]} (at {@code ξ·Cin·Cout + c·Cout + o}) to the
+     * block's tiles, the positions shared out over threads (each GEMM on one thread: no barrier per position, and the
+     * sums run over the tiles in order, for any thread count); at the end {@code inverse} maps {@code dU[ξ][c][o]} (at {@code ξ·Cin·Cout + c·Cout + o}) to the
      * kernel's gradient, input channels split over threads.
      */
     static void kernelGradient(int points, int cin, int cout, int tiles, InputTransform input, InputTransform gradient,
@@ -98,10 +98,12 @@ final class WinogradBlocks {
                 if (s0 == 0) input.run(from, to, v, vPlane);
                 if (s1 == 2) gradient.run(from, to, z, zPlane);
             });
-            for (int xi = 0; xi < points; xi++) {
-                GEMM.gemm(true, false, cin, cout, to - from, v, xi * vPlane, cin, z, xi * zPlane, cout,
-                        du, xi * cin * cout, cout, from > 0);
-            }
+            Parallel.forRange(points, (x0, x1) -> { // a share of the planes per thread; each GEMM then runs on its own
+                for (int xi = x0; xi < x1; xi++) {
+                    GEMM.gemm(true, false, cin, cout, to - from, v, xi * vPlane, cin, z, xi * zPlane, cout,
+                            du, xi * cin * cout, cout, from > 0);
+                }
+            });
         }
         Parallel.forRange(cin, Math.max(1, cin / Parallel.threads()), (c0, c1) -> inverse.run(c0, c1, du));
     }
