@@ -95,13 +95,15 @@ public final class PoolVector implements PoolKernel {
                 for (int j = 0; j < rows.count(); j++) {
                     for (int i = 0; i < cols.count(); i++) outs[taps++] = (rows.firstOut() - j) * g.outW + cols.firstOut() - i;
                 }
-                int in = (r * g.w + ix) * c, ch = 0;
-                for (; ch < vecEnd; ch += L) {
-                    FloatVector acc = FloatVector.fromArray(F, dx, in + ch);
-                    for (int t = 0; t < taps; t++) {
-                        acc = FloatVector.fromArray(F, dy, dyImage + outs[t] * c + ch).fma(FloatVector.broadcast(F, inv[outs[t]]), acc);
+                int in = (r * g.w + ix) * c, ch = vecEnd;
+                // Tap by tap, each fma's sum stored in dx (the pixel's channels stay in L1): a vector carried round
+                // the loop over a pixel's taps, whose count varies, was boxed on every pass (allocation in each step).
+                for (int t = 0; t < taps; t++) {
+                    FloatVector w = FloatVector.broadcast(F, inv[outs[t]]);
+                    int from = dyImage + outs[t] * c;
+                    for (int cv = 0; cv < vecEnd; cv += L) {
+                        FloatVector.fromArray(F, dy, from + cv).fma(w, FloatVector.fromArray(F, dx, in + cv)).intoArray(dx, in + cv);
                     }
-                    acc.intoArray(dx, in + ch);
                 }
                 for (; ch < c; ch++) {
                     float acc = dx[in + ch];

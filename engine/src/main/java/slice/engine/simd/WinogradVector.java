@@ -15,11 +15,29 @@ import slice.engine.kernels.WinogradScalar;
  * the adds, subtracts and halvings {@link WinogradKernel} lists, in its order, lane by lane — so every lane computes
  * what {@link WinogradScalar} computes for its channel, bit for bit. Channels past the last full vector go to the
  * scalar twin's methods. Input pixels outside the image are a zero vector; output pixels past the edge are not stored.
+ * The input, output and kernel transforms each run in two passes, half of the tile's (or channel pair's) outputs per
+ * pass, so that C2 compiles each pass whole ({@link #transformInput} says why).
  */
 public final class WinogradVector implements WinogradKernel {
     private static final int L = F.length();
 
+    /**
+     * Two passes over the channel pairs, rows 0–1 of {@code U = (G g) Gᵀ} then rows 2–3, for the reason
+     * {@link #transformInput} gives; each lane's arithmetic is the one-pass order.
+     */
+    /**
+     * Two passes over the channel pairs, rows 0–1 of U then rows 2–3, for the reason {@link #transformInput} gives;
+     * each lane's arithmetic is the one-pass order.
+     */
     @Override public void transformKernel(float[] kernel, int cin, int cout, int c0, int c1, float[] u) {
+        kernelRows01(kernel, cin, cout, c0, c1, u);
+        kernelRows23(kernel, cin, cout, c0, c1, u);
+        int vecEnd = F.loopBound(cout);
+        if (vecEnd < cout) WinogradScalar.kernelChannels(kernel, cin, cout, c0, c1, vecEnd, cout, u);
+    }
+
+    /** Rows 0 and 1 of U: rows 0 and 1 of {@code r = G g} are the kernel's row 0 and {@code ½((g0 + g1) + g2)}. */
+    private static void kernelRows01(float[] kernel, int cin, int cout, int c0, int c1, float[] u) {
         int tap = cin * cout, vecEnd = F.loopBound(cout);
         for (int c = c0; c < c1; c++) {
             for (int o = 0; o < vecEnd; o += L) {
@@ -29,16 +47,27 @@ public final class WinogradVector implements WinogradKernel {
                 FloatVector g11 = FloatVector.fromArray(F, kernel, k + 4 * tap), g12 = FloatVector.fromArray(F, kernel, k + 5 * tap);
                 FloatVector g20 = FloatVector.fromArray(F, kernel, k + 6 * tap), g21 = FloatVector.fromArray(F, kernel, k + 7 * tap);
                 FloatVector g22 = FloatVector.fromArray(F, kernel, k + 8 * tap);
-                // r = G g, column by column: rows r0 = g0 and r3 = g2 are the kernel's own rows
-                FloatVector r10 = half(g00.add(g10).add(g20)), r11 = half(g01.add(g11).add(g21)), r12 = half(g02.add(g12).add(g22));
-                FloatVector r20 = half(g00.sub(g10).add(g20)), r21 = half(g01.sub(g11).add(g21)), r22 = half(g02.sub(g12).add(g22));
                 kernelRow(g00, g01, g02, u, k, tap, 0);
-                kernelRow(r10, r11, r12, u, k, tap, 1);
-                kernelRow(r20, r21, r22, u, k, tap, 2);
+                kernelRow(half(g00.add(g10).add(g20)), half(g01.add(g11).add(g21)), half(g02.add(g12).add(g22)), u, k, tap, 1);
+            }
+        }
+    }
+
+    /** Rows 2 and 3 of U: rows 2 and 3 of {@code r = G g} are {@code ½((g0 − g1) + g2)} and the kernel's row 2. */
+    private static void kernelRows23(float[] kernel, int cin, int cout, int c0, int c1, float[] u) {
+        int tap = cin * cout, vecEnd = F.loopBound(cout);
+        for (int c = c0; c < c1; c++) {
+            for (int o = 0; o < vecEnd; o += L) {
+                int k = c * cout + o;
+                FloatVector g00 = FloatVector.fromArray(F, kernel, k), g01 = FloatVector.fromArray(F, kernel, k + tap);
+                FloatVector g02 = FloatVector.fromArray(F, kernel, k + 2 * tap), g10 = FloatVector.fromArray(F, kernel, k + 3 * tap);
+                FloatVector g11 = FloatVector.fromArray(F, kernel, k + 4 * tap), g12 = FloatVector.fromArray(F, kernel, k + 5 * tap);
+                FloatVector g20 = FloatVector.fromArray(F, kernel, k + 6 * tap), g21 = FloatVector.fromArray(F, kernel, k + 7 * tap);
+                FloatVector g22 = FloatVector.fromArray(F, kernel, k + 8 * tap);
+                kernelRow(half(g00.sub(g10).add(g20)), half(g01.sub(g11).add(g21)), half(g02.sub(g12).add(g22)), u, k, tap, 2);
                 kernelRow(g20, g21, g22, u, k, tap, 3);
             }
         }
-        if (vecEnd < cout) WinogradScalar.kernelChannels(kernel, cin, cout, c0, c1, vecEnd, cout, u);
     }
 
     /** Row {@code i} of {@code U = r Gᵀ} from row {@code (r0, r1, r2)} of r. */
@@ -53,7 +82,26 @@ public final class WinogradVector implements WinogradKernel {
         return a.mul(0.5f);
     }
 
+    /**
+     * Two passes over the tiles, columns 0–1 of {@code e = d B} then columns 2–3 (each reads the 12 input pixels those
+     * columns use): a method with all 16 vectors of a tile is larger than C2 compiles whole, and the Vector API calls
+     * past its inlining budget stay calls on boxed vectors (allocation in every step). Each lane's arithmetic is the
+     * one-pass order, so the bits are the same.
+     */
     @Override public void transformInput(WinogradConv g, float[] x, int t0, int t1, float[] v, int plane) {
+        inputColumns01(g, x, t0, t1, v, plane);
+        inputColumns23(g, x, t0, t1, v, plane);
+        int cin = g.cin, vecEnd = F.loopBound(cin);
+        if (vecEnd == cin) return;
+        int[] at = new int[16];
+        for (int t = t0; t < t1; t++) {
+            g.inputOffsets(t, at);
+            WinogradScalar.inputChannels(x, at, vecEnd, cin, v, (t - t0) * cin, plane);
+        }
+    }
+
+    /** Columns 0 and 1 of V (planes ξ = 4i and 4i + 1): {@code e_i0 = d_i0 − d_i2}, {@code e_i1 = d_i1 + d_i2}. */
+    private static void inputColumns01(WinogradConv g, float[] x, int t0, int t1, float[] v, int plane) {
         int cin = g.cin, vecEnd = F.loopBound(cin);
         int[] at = new int[16];
         float[] zeros = new float[cin];
@@ -61,23 +109,42 @@ public final class WinogradVector implements WinogradKernel {
             g.inputOffsets(t, at);
             int vOff = (t - t0) * cin;
             for (int c = 0; c < vecEnd; c += L) {
-                // e = d B, row by row
-                FloatVector d0 = load(x, zeros, at[0], c), d1 = load(x, zeros, at[1], c), d2 = load(x, zeros, at[2], c), d3 = load(x, zeros, at[3], c);
-                FloatVector e00 = d0.sub(d2), e01 = d1.add(d2), e02 = d2.sub(d1), e03 = d1.sub(d3);
-                d0 = load(x, zeros, at[4], c); d1 = load(x, zeros, at[5], c); d2 = load(x, zeros, at[6], c); d3 = load(x, zeros, at[7], c);
-                FloatVector e10 = d0.sub(d2), e11 = d1.add(d2), e12 = d2.sub(d1), e13 = d1.sub(d3);
-                d0 = load(x, zeros, at[8], c); d1 = load(x, zeros, at[9], c); d2 = load(x, zeros, at[10], c); d3 = load(x, zeros, at[11], c);
-                FloatVector e20 = d0.sub(d2), e21 = d1.add(d2), e22 = d2.sub(d1), e23 = d1.sub(d3);
-                d0 = load(x, zeros, at[12], c); d1 = load(x, zeros, at[13], c); d2 = load(x, zeros, at[14], c); d3 = load(x, zeros, at[15], c);
-                FloatVector e30 = d0.sub(d2), e31 = d1.add(d2), e32 = d2.sub(d1), e33 = d1.sub(d3);
-                // V = Bᵀ e, column by column
+                FloatVector d0 = load(x, zeros, at[0], c), d1 = load(x, zeros, at[1], c), d2 = load(x, zeros, at[2], c);
+                FloatVector e00 = d0.sub(d2), e01 = d1.add(d2);
+                d0 = load(x, zeros, at[4], c); d1 = load(x, zeros, at[5], c); d2 = load(x, zeros, at[6], c);
+                FloatVector e10 = d0.sub(d2), e11 = d1.add(d2);
+                d0 = load(x, zeros, at[8], c); d1 = load(x, zeros, at[9], c); d2 = load(x, zeros, at[10], c);
+                FloatVector e20 = d0.sub(d2), e21 = d1.add(d2);
+                d0 = load(x, zeros, at[12], c); d1 = load(x, zeros, at[13], c); d2 = load(x, zeros, at[14], c);
+                FloatVector e30 = d0.sub(d2), e31 = d1.add(d2);
                 int o = vOff + c;
                 inputColumn(e00, e10, e20, e30, v, o, plane);
                 inputColumn(e01, e11, e21, e31, v, o + plane, plane);
+            }
+        }
+    }
+
+    /** Columns 2 and 3 of V (planes ξ = 4i + 2 and 4i + 3): {@code e_i2 = d_i2 − d_i1}, {@code e_i3 = d_i1 − d_i3}. */
+    private static void inputColumns23(WinogradConv g, float[] x, int t0, int t1, float[] v, int plane) {
+        int cin = g.cin, vecEnd = F.loopBound(cin);
+        int[] at = new int[16];
+        float[] zeros = new float[cin];
+        for (int t = t0; t < t1; t++) {
+            g.inputOffsets(t, at);
+            int vOff = (t - t0) * cin;
+            for (int c = 0; c < vecEnd; c += L) {
+                FloatVector d1 = load(x, zeros, at[1], c), d2 = load(x, zeros, at[2], c), d3 = load(x, zeros, at[3], c);
+                FloatVector e02 = d2.sub(d1), e03 = d1.sub(d3);
+                d1 = load(x, zeros, at[5], c); d2 = load(x, zeros, at[6], c); d3 = load(x, zeros, at[7], c);
+                FloatVector e12 = d2.sub(d1), e13 = d1.sub(d3);
+                d1 = load(x, zeros, at[9], c); d2 = load(x, zeros, at[10], c); d3 = load(x, zeros, at[11], c);
+                FloatVector e22 = d2.sub(d1), e23 = d1.sub(d3);
+                d1 = load(x, zeros, at[13], c); d2 = load(x, zeros, at[14], c); d3 = load(x, zeros, at[15], c);
+                FloatVector e32 = d2.sub(d1), e33 = d1.sub(d3);
+                int o = vOff + c;
                 inputColumn(e02, e12, e22, e32, v, o + 2 * plane, plane);
                 inputColumn(e03, e13, e23, e33, v, o + 3 * plane, plane);
             }
-            if (vecEnd < cin) WinogradScalar.inputChannels(x, at, vecEnd, cin, v, vOff, plane);
         }
     }
 
@@ -97,6 +164,10 @@ public final class WinogradVector implements WinogradKernel {
         e1.sub(e3).intoArray(v, off + 12 * plane);
     }
 
+    /**
+     * Two passes over the tiles, output row 0 ({@code s0j = (m0j + m1j) + m2j}) then row 1 ({@code s1j = (m1j − m2j) −
+     * m3j}), for the reason {@link #transformInput} gives; each lane's arithmetic is the one-pass order.
+     */
     @Override public void transformOutput(WinogradConv g, float[] m, int t0, int t1, int plane, float[] bias, ColumnMap map, float[] y) {
         int cout = g.cout, vecEnd = F.loopBound(cout);
         // Absent steps as exact identities, so no vector depends on a branch: x + (−0) = x, fma(x, 1, −0) = x,
@@ -106,42 +177,50 @@ public final class WinogradVector implements WinogradKernel {
         Arrays.fill(ones, 1f);
         boolean affine = map != null && map.scale() != null;
         float[] b = bias == null ? minusZeros : bias, scale = affine ? map.scale() : ones, shift = affine ? map.shift() : minusZeros;
-        FloatVector lo = FloatVector.broadcast(F, map == null ? Float.NEGATIVE_INFINITY : map.lo());
-        FloatVector hi = FloatVector.broadcast(F, map == null ? Float.POSITIVE_INFINITY : map.hi());
+        float lo = map == null ? Float.NEGATIVE_INFINITY : map.lo(), hi = map == null ? Float.POSITIVE_INFINITY : map.hi();
+        for (int row = 0; row < 2; row++) outputRow(g, m, t0, t1, plane, b, scale, shift, lo, hi, y, row);
+        if (vecEnd == cout) return;
         int[] at = new int[4];
         for (int t = t0; t < t1; t++) {
             g.outputOffsets(t, at);
-            int mOff = (t - t0) * cout;
-            for (int o = 0; o < vecEnd; o += L) {
-                int k = mOff + o;
-                // s = Aᵀ M, column by column: s0j = (m0j + m1j) + m2j, s1j = (m1j − m2j) − m3j
-                FloatVector m0 = FloatVector.fromArray(F, m, k), m1 = FloatVector.fromArray(F, m, k + 4 * plane);
-                FloatVector m2 = FloatVector.fromArray(F, m, k + 8 * plane), m3 = FloatVector.fromArray(F, m, k + 12 * plane);
-                FloatVector s00 = m0.add(m1).add(m2), s10 = m1.sub(m2).sub(m3);
-                m0 = FloatVector.fromArray(F, m, k + plane); m1 = FloatVector.fromArray(F, m, k + 5 * plane);
-                m2 = FloatVector.fromArray(F, m, k + 9 * plane); m3 = FloatVector.fromArray(F, m, k + 13 * plane);
-                FloatVector s01 = m0.add(m1).add(m2), s11 = m1.sub(m2).sub(m3);
-                m0 = FloatVector.fromArray(F, m, k + 2 * plane); m1 = FloatVector.fromArray(F, m, k + 6 * plane);
-                m2 = FloatVector.fromArray(F, m, k + 10 * plane); m3 = FloatVector.fromArray(F, m, k + 14 * plane);
-                FloatVector s02 = m0.add(m1).add(m2), s12 = m1.sub(m2).sub(m3);
-                m0 = FloatVector.fromArray(F, m, k + 3 * plane); m1 = FloatVector.fromArray(F, m, k + 7 * plane);
-                m2 = FloatVector.fromArray(F, m, k + 11 * plane); m3 = FloatVector.fromArray(F, m, k + 15 * plane);
-                FloatVector s03 = m0.add(m1).add(m2), s13 = m1.sub(m2).sub(m3);
-                // Y = s A, row by row, then bias and map
-                FloatVector bo = FloatVector.fromArray(F, b, o), so = FloatVector.fromArray(F, scale, o), to = FloatVector.fromArray(F, shift, o);
-                FloatVector y00 = s00.add(s01).add(s02).add(bo).fma(so, to).max(lo).min(hi);
-                FloatVector y01 = s01.sub(s02).sub(s03).add(bo).fma(so, to).max(lo).min(hi);
-                FloatVector y10 = s10.add(s11).add(s12).add(bo).fma(so, to).max(lo).min(hi);
-                FloatVector y11 = s11.sub(s12).sub(s13).add(bo).fma(so, to).max(lo).min(hi);
-                if (at[0] >= 0) y00.intoArray(y, at[0] + o);
-                if (at[1] >= 0) y01.intoArray(y, at[1] + o);
-                if (at[2] >= 0) y10.intoArray(y, at[2] + o);
-                if (at[3] >= 0) y11.intoArray(y, at[3] + o);
-            }
-            if (vecEnd < cout) WinogradScalar.outputChannels(m, mOff, plane, vecEnd, cout, bias, map, at, y);
+            WinogradScalar.outputChannels(m, (t - t0) * cout, plane, vecEnd, cout, bias, map, at, y);
         }
     }
 
+    /**
+     * Output row {@code row} of every tile: {@code s_rj} from rows {@code row..row+2} of M (planes {@code 4i + j}),
+     * then {@code y_r0 = (s_r0 + s_r1) + s_r2} and {@code y_r1 = (s_r1 − s_r2) − s_r3}, bias and map. {@code s_rj} is
+     * {@code (a + sign·b) + sign·c}, {@code sign} ±1: {@code sign·b} is exact and {@code a + (−b)} is {@code a − b}, so
+     * row 0 is {@code (m0j + m1j) + m2j} and row 1 {@code (m1j − m2j) − m3j} bit for bit.
+     */
+    private static void outputRow(WinogradConv g, float[] m, int t0, int t1, int plane, float[] b, float[] scale,
+            float[] shift, float loValue, float hiValue, float[] y, int row) {
+        int cout = g.cout, vecEnd = F.loopBound(cout);
+        FloatVector lo = FloatVector.broadcast(F, loValue), hi = FloatVector.broadcast(F, hiValue);
+        FloatVector sign = FloatVector.broadcast(F, row == 0 ? 1f : -1f);
+        int first = row * 4 * plane, atY = 2 * row;
+        int[] at = new int[4];
+        for (int t = t0; t < t1; t++) {
+            g.outputOffsets(t, at);
+            int mOff = (t - t0) * cout, y0 = at[atY], y1 = at[atY + 1];
+            for (int o = 0; o < vecEnd; o += L) {
+                int k = mOff + o + first;
+                FloatVector s0 = FloatVector.fromArray(F, m, k).add(FloatVector.fromArray(F, m, k + 4 * plane).mul(sign))
+                        .add(FloatVector.fromArray(F, m, k + 8 * plane).mul(sign));
+                FloatVector s1 = FloatVector.fromArray(F, m, k + plane).add(FloatVector.fromArray(F, m, k + 5 * plane).mul(sign))
+                        .add(FloatVector.fromArray(F, m, k + 9 * plane).mul(sign));
+                FloatVector s2 = FloatVector.fromArray(F, m, k + 2 * plane).add(FloatVector.fromArray(F, m, k + 6 * plane).mul(sign))
+                        .add(FloatVector.fromArray(F, m, k + 10 * plane).mul(sign));
+                FloatVector s3 = FloatVector.fromArray(F, m, k + 3 * plane).add(FloatVector.fromArray(F, m, k + 7 * plane).mul(sign))
+                        .add(FloatVector.fromArray(F, m, k + 11 * plane).mul(sign));
+                FloatVector bo = FloatVector.fromArray(F, b, o), so = FloatVector.fromArray(F, scale, o), to = FloatVector.fromArray(F, shift, o);
+                FloatVector ya = s0.add(s1).add(s2).add(bo).fma(so, to).max(lo).min(hi);
+                FloatVector yb = s1.sub(s2).sub(s3).add(bo).fma(so, to).max(lo).min(hi);
+                if (y0 >= 0) ya.intoArray(y, y0 + o);
+                if (y1 >= 0) yb.intoArray(y, y1 + o);
+            }
+        }
+    }
     @Override public void transformOutputGradient(WinogradConv g, float[] dy, int t0, int t1, float[] z, int plane) {
         int cout = g.cout, vecEnd = F.loopBound(cout);
         int[] at = new int[4];
