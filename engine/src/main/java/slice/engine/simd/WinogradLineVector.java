@@ -198,29 +198,55 @@ public final class WinogradLineVector implements WinogradLineKernel {
         }
     }
 
+    /**
+     * Two passes over the channel pairs, the even taps (from the sums {@code dU1 + dU2}, …) then the odd ones (from the
+     * differences), for the reason {@link #transformInput} gives; each lane's arithmetic is the one-pass order.
+     */
     @Override public void transformKernelGradient(float[] du, int cin, int cout, int c0, int c1, float[] dw) {
+        kernelGradientEvenTaps(du, cin, cout, c0, c1, dw);
+        kernelGradientOddTaps(du, cin, cout, c0, c1, dw);
+        int vecEnd = F.loopBound(cout);
+        if (vecEnd < cout) WinogradLineScalar.kernelGradientChannels(du, cin, cout, c0, c1, vecEnd, cout, dw);
+    }
+
+    /** Taps 0, 2, 4 and 6: tap 0 adds {@code dU0}, tap 6 adds {@code dU7}. */
+    private static void kernelGradientEvenTaps(float[] du, int cin, int cout, int c0, int c1, float[] dw) {
         int tap = cin * cout, vecEnd = F.loopBound(cout);
         for (int c = c0; c < c1; c++) {
             for (int o = 0; o < vecEnd; o += L) {
                 int k = c * cout + o;
-                FloatVector u1 = FloatVector.fromArray(F, du, k + tap), u2 = FloatVector.fromArray(F, du, k + 2 * tap);
-                FloatVector u3 = FloatVector.fromArray(F, du, k + 3 * tap), u4 = FloatVector.fromArray(F, du, k + 4 * tap);
-                FloatVector u5 = FloatVector.fromArray(F, du, k + 5 * tap), u6 = FloatVector.fromArray(F, du, k + 6 * tap);
-                FloatVector p12 = u1.add(u2), m12 = u1.sub(u2), p34 = u3.add(u4), m34 = u3.sub(u4), p56 = u5.add(u6), m56 = u5.sub(u6);
-                FloatVector.fromArray(F, du, k).add(gradientTap(p12, p34, p56, 0)).intoArray(dw, k);
-                gradientTap(m12, m34, m56, 1).intoArray(dw, k + tap);
-                gradientTap(p12, p34, p56, 2).intoArray(dw, k + 2 * tap);
-                gradientTap(m12, m34, m56, 3).intoArray(dw, k + 3 * tap);
-                gradientTap(p12, p34, p56, 4).intoArray(dw, k + 4 * tap);
-                gradientTap(m12, m34, m56, 5).intoArray(dw, k + 5 * tap);
-                gradientTap(p12, p34, p56, 6).add(FloatVector.fromArray(F, du, k + 7 * tap)).intoArray(dw, k + 6 * tap);
+                FloatVector p12 = FloatVector.fromArray(F, du, k + tap).add(FloatVector.fromArray(F, du, k + 2 * tap));
+                FloatVector p34 = FloatVector.fromArray(F, du, k + 3 * tap).add(FloatVector.fromArray(F, du, k + 4 * tap));
+                FloatVector p56 = FloatVector.fromArray(F, du, k + 5 * tap).add(FloatVector.fromArray(F, du, k + 6 * tap));
+                FloatVector.fromArray(F, du, k).add(gradientTap(p12, p34, p56, 1f, 64f)).intoArray(dw, k);
+                gradientTap(p12, p34, p56, 4f, 16f).intoArray(dw, k + 2 * tap);
+                gradientTap(p12, p34, p56, 16f, 4f).intoArray(dw, k + 4 * tap);
+                gradientTap(p12, p34, p56, 64f, 1f).add(FloatVector.fromArray(F, du, k + 7 * tap)).intoArray(dw, k + 6 * tap);
             }
         }
-        if (vecEnd < cout) WinogradLineScalar.kernelGradientChannels(du, cin, cout, c0, c1, vecEnd, cout, dw);
     }
 
-    /** {@code G12·s12 + (2ʲ·s34 + 2⁶⁻ʲ·s56)·G36}, tap j's share of {@code dU1..dU6}. */
-    private static FloatVector gradientTap(FloatVector s12, FloatVector s34, FloatVector s56, int j) {
-        return s12.mul(G12).add(s34.mul((float) (1 << j)).add(s56.mul((float) (1 << (6 - j)))).mul(G36));
+    /** Taps 1, 3 and 5. */
+    private static void kernelGradientOddTaps(float[] du, int cin, int cout, int c0, int c1, float[] dw) {
+        int tap = cin * cout, vecEnd = F.loopBound(cout);
+        for (int c = c0; c < c1; c++) {
+            for (int o = 0; o < vecEnd; o += L) {
+                int k = c * cout + o;
+                FloatVector m12 = FloatVector.fromArray(F, du, k + tap).sub(FloatVector.fromArray(F, du, k + 2 * tap));
+                FloatVector m34 = FloatVector.fromArray(F, du, k + 3 * tap).sub(FloatVector.fromArray(F, du, k + 4 * tap));
+                FloatVector m56 = FloatVector.fromArray(F, du, k + 5 * tap).sub(FloatVector.fromArray(F, du, k + 6 * tap));
+                gradientTap(m12, m34, m56, 2f, 32f).intoArray(dw, k + tap);
+                gradientTap(m12, m34, m56, 8f, 8f).intoArray(dw, k + 3 * tap);
+                gradientTap(m12, m34, m56, 32f, 2f).intoArray(dw, k + 5 * tap);
+            }
+        }
+    }
+
+    /**
+     * {@code G12·s12 + (2ʲ·s34 + 2⁶⁻ʲ·s56)·G36}, tap j's share of {@code dU1..dU6} with
+     * {@code twoJ = 2ʲ}: at most 35 bytecodes, which C2 inlines at every call (a call left out of line boxes its vectors).
+     */
+    private static FloatVector gradientTap(FloatVector s12, FloatVector s34, FloatVector s56, float twoJ, float twoSixMinusJ) {
+        return s12.mul(G12).add(s34.mul(twoJ).add(s56.mul(twoSixMinusJ)).mul(G36));
     }
 }

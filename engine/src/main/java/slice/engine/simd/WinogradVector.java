@@ -249,33 +249,62 @@ public final class WinogradVector implements WinogradKernel {
         b.neg().intoArray(z, k + 3 * plane);
     }
 
+    /**
+     * {@code q = Gᵀ dU} column by column, {@code (u0 + h, ½(u1 − u2), h + u3)} with {@code h = ½(u1 + u2)}, then
+     * {@code dW = q G} row by row; one pass over the channel pairs per row of q and dW, for the reason
+     * {@link #transformInput} gives (each lane's arithmetic is the one-pass order).
+     */
     @Override public void transformKernelGradient(float[] du, int cin, int cout, int c0, int c1, float[] dw) {
+        kernelGradientRow0(du, cin, cout, c0, c1, dw);
+        kernelGradientRow1(du, cin, cout, c0, c1, dw);
+        kernelGradientRow2(du, cin, cout, c0, c1, dw);
+        int vecEnd = F.loopBound(cout);
+        if (vecEnd < cout) WinogradScalar.kernelGradientChannels(du, cin, cout, c0, c1, vecEnd, cout, dw);
+    }
+
+    /** Row 0 of q and dW: {@code q0j = u0j + ½(u1j + u2j)}, {@code u_ij} at plane {@code 4i + j}. */
+    private static void kernelGradientRow0(float[] du, int cin, int cout, int c0, int c1, float[] dw) {
         int tap = cin * cout, vecEnd = F.loopBound(cout);
         for (int c = c0; c < c1; c++) {
             for (int o = 0; o < vecEnd; o += L) {
                 int k = c * cout + o;
-                // q = Gᵀ dU, column by column: (u0 + h, ½(u1 − u2), h + u3), h = ½(u1 + u2); qij row i, column j
-                FloatVector u0 = FloatVector.fromArray(F, du, k), u1 = FloatVector.fromArray(F, du, k + 4 * tap);
-                FloatVector u2 = FloatVector.fromArray(F, du, k + 8 * tap), u3 = FloatVector.fromArray(F, du, k + 12 * tap);
-                FloatVector h = half(u1.add(u2)), q00 = u0.add(h), q10 = half(u1.sub(u2)), q20 = h.add(u3);
-                u0 = FloatVector.fromArray(F, du, k + tap); u1 = FloatVector.fromArray(F, du, k + 5 * tap);
-                u2 = FloatVector.fromArray(F, du, k + 9 * tap); u3 = FloatVector.fromArray(F, du, k + 13 * tap);
-                h = half(u1.add(u2));
-                FloatVector q01 = u0.add(h), q11 = half(u1.sub(u2)), q21 = h.add(u3);
-                u0 = FloatVector.fromArray(F, du, k + 2 * tap); u1 = FloatVector.fromArray(F, du, k + 6 * tap);
-                u2 = FloatVector.fromArray(F, du, k + 10 * tap); u3 = FloatVector.fromArray(F, du, k + 14 * tap);
-                h = half(u1.add(u2));
-                FloatVector q02 = u0.add(h), q12 = half(u1.sub(u2)), q22 = h.add(u3);
-                u0 = FloatVector.fromArray(F, du, k + 3 * tap); u1 = FloatVector.fromArray(F, du, k + 7 * tap);
-                u2 = FloatVector.fromArray(F, du, k + 11 * tap); u3 = FloatVector.fromArray(F, du, k + 15 * tap);
-                h = half(u1.add(u2));
-                FloatVector q03 = u0.add(h), q13 = half(u1.sub(u2)), q23 = h.add(u3);
-                kernelGradientRow(q00, q01, q02, q03, dw, k, tap, 0); // dW = q G, row by row
-                kernelGradientRow(q10, q11, q12, q13, dw, k, tap, 1);
-                kernelGradientRow(q20, q21, q22, q23, dw, k, tap, 2);
+                FloatVector q0 = FloatVector.fromArray(F, du, k).add(half(FloatVector.fromArray(F, du, k + 4 * tap).add(FloatVector.fromArray(F, du, k + 8 * tap))));
+                FloatVector q1 = FloatVector.fromArray(F, du, k + tap).add(half(FloatVector.fromArray(F, du, k + 5 * tap).add(FloatVector.fromArray(F, du, k + 9 * tap))));
+                FloatVector q2 = FloatVector.fromArray(F, du, k + 2 * tap).add(half(FloatVector.fromArray(F, du, k + 6 * tap).add(FloatVector.fromArray(F, du, k + 10 * tap))));
+                FloatVector q3 = FloatVector.fromArray(F, du, k + 3 * tap).add(half(FloatVector.fromArray(F, du, k + 7 * tap).add(FloatVector.fromArray(F, du, k + 11 * tap))));
+                kernelGradientRow(q0, q1, q2, q3, dw, k, tap, 0);
             }
         }
-        if (vecEnd < cout) WinogradScalar.kernelGradientChannels(du, cin, cout, c0, c1, vecEnd, cout, dw);
+    }
+
+    /** Row 1 of q and dW: {@code q1j = ½(u1j − u2j)}. */
+    private static void kernelGradientRow1(float[] du, int cin, int cout, int c0, int c1, float[] dw) {
+        int tap = cin * cout, vecEnd = F.loopBound(cout);
+        for (int c = c0; c < c1; c++) {
+            for (int o = 0; o < vecEnd; o += L) {
+                int k = c * cout + o;
+                FloatVector q0 = half(FloatVector.fromArray(F, du, k + 4 * tap).sub(FloatVector.fromArray(F, du, k + 8 * tap)));
+                FloatVector q1 = half(FloatVector.fromArray(F, du, k + 5 * tap).sub(FloatVector.fromArray(F, du, k + 9 * tap)));
+                FloatVector q2 = half(FloatVector.fromArray(F, du, k + 6 * tap).sub(FloatVector.fromArray(F, du, k + 10 * tap)));
+                FloatVector q3 = half(FloatVector.fromArray(F, du, k + 7 * tap).sub(FloatVector.fromArray(F, du, k + 11 * tap)));
+                kernelGradientRow(q0, q1, q2, q3, dw, k, tap, 1);
+            }
+        }
+    }
+
+    /** Row 2 of q and dW: {@code q2j = ½(u1j + u2j) + u3j}. */
+    private static void kernelGradientRow2(float[] du, int cin, int cout, int c0, int c1, float[] dw) {
+        int tap = cin * cout, vecEnd = F.loopBound(cout);
+        for (int c = c0; c < c1; c++) {
+            for (int o = 0; o < vecEnd; o += L) {
+                int k = c * cout + o;
+                FloatVector q0 = half(FloatVector.fromArray(F, du, k + 4 * tap).add(FloatVector.fromArray(F, du, k + 8 * tap))).add(FloatVector.fromArray(F, du, k + 12 * tap));
+                FloatVector q1 = half(FloatVector.fromArray(F, du, k + 5 * tap).add(FloatVector.fromArray(F, du, k + 9 * tap))).add(FloatVector.fromArray(F, du, k + 13 * tap));
+                FloatVector q2 = half(FloatVector.fromArray(F, du, k + 6 * tap).add(FloatVector.fromArray(F, du, k + 10 * tap))).add(FloatVector.fromArray(F, du, k + 14 * tap));
+                FloatVector q3 = half(FloatVector.fromArray(F, du, k + 7 * tap).add(FloatVector.fromArray(F, du, k + 11 * tap))).add(FloatVector.fromArray(F, du, k + 15 * tap));
+                kernelGradientRow(q0, q1, q2, q3, dw, k, tap, 2);
+            }
+        }
     }
 
     /**
