@@ -17,24 +17,13 @@ import slice.engine.kernels.WinogradLineScalar;
  * subtracts and multiplications {@link WinogradLineKernel} lists, in its order, lane by lane — so every lane computes
  * what {@link WinogradLineScalar} computes for its channel, bit for bit. Channels past the last full vector go to the
  * scalar twin's methods. Input pixels outside the image are a zero vector; output pixels past the edge are not stored.
- * The input and kernel transforms each run in two passes, part of the positions per pass, so that C2 compiles each pass
- * whole ({@link #transformInput} says why).
+ * The kernel-gradient transform runs in two passes, part of the taps per pass, so that C2 compiles each pass whole
+ * ({@link #transformKernelGradient} says why).
  */
 public final class WinogradLineVector implements WinogradLineKernel {
     private static final int L = F.length();
 
-    /**
-     * Two passes over the channel pairs, positions 0–4 and 7, then 5–6, for the reason {@link #transformInput} gives;
-     * each lane's arithmetic is the one-pass order.
-     */
     @Override public void transformKernel(float[] kernel, int cin, int cout, int c0, int c1, float[] u) {
-        kernelPositions0To4And7(kernel, cin, cout, c0, c1, u);
-        kernelPositions5And6(kernel, cin, cout, c0, c1, u);
-        int vecEnd = F.loopBound(cout);
-        if (vecEnd < cout) WinogradLineScalar.kernelChannels(kernel, cin, cout, c0, c1, vecEnd, cout, u);
-    }
-
-    private static void kernelPositions0To4And7(float[] kernel, int cin, int cout, int c0, int c1, float[] u) {
         int tap = cin * cout, vecEnd = F.loopBound(cout);
         for (int c = c0; c < c1; c++) {
             for (int o = 0; o < vecEnd; o += L) {
@@ -51,47 +40,17 @@ public final class WinogradLineVector implements WinogradLineKernel {
                 od = g1.mul(2f).add(g3.mul(8f)).add(g5.mul(32f));
                 e.add(od).mul(G36).intoArray(u, 3 * tap + k);
                 e.sub(od).mul(G36).intoArray(u, 4 * tap + k);
+                e = g0.mul(64f).add(g2.mul(16f)).add(g4.mul(4f)).add(g6);
+                od = g1.mul(32f).add(g3.mul(8f)).add(g5.mul(2f));
+                e.add(od).mul(G36).intoArray(u, 5 * tap + k);
+                e.sub(od).mul(G36).intoArray(u, 6 * tap + k);
                 g6.intoArray(u, 7 * tap + k);
             }
         }
+        if (vecEnd < cout) WinogradLineScalar.kernelChannels(kernel, cin, cout, c0, c1, vecEnd, cout, u);
     }
 
-    private static void kernelPositions5And6(float[] kernel, int cin, int cout, int c0, int c1, float[] u) {
-        int tap = cin * cout, vecEnd = F.loopBound(cout);
-        for (int c = c0; c < c1; c++) {
-            for (int o = 0; o < vecEnd; o += L) {
-                int k = c * cout + o;
-                FloatVector g0 = FloatVector.fromArray(F, kernel, k), g1 = FloatVector.fromArray(F, kernel, k + tap);
-                FloatVector g2 = FloatVector.fromArray(F, kernel, k + 2 * tap), g3 = FloatVector.fromArray(F, kernel, k + 3 * tap);
-                FloatVector g4 = FloatVector.fromArray(F, kernel, k + 4 * tap), g5 = FloatVector.fromArray(F, kernel, k + 5 * tap);
-                FloatVector g6 = FloatVector.fromArray(F, kernel, k + 6 * tap);
-                FloatVector e = g0.mul(64f).add(g2.mul(16f)).add(g4.mul(4f)).add(g6);
-                FloatVector od = g1.mul(32f).add(g3.mul(8f)).add(g5.mul(2f));
-                e.add(od).mul(G36).intoArray(u, 5 * tap + k);
-                e.sub(od).mul(G36).intoArray(u, 6 * tap + k);
-            }
-        }
-    }
-
-    /**
-     * Two passes over the tiles, positions 0–2 and 7, then 3–6: a method with all 8 positions of a tile is larger than
-     * C2 compiles whole, and the Vector API calls past its inlining budget stay calls on boxed vectors (allocation in
-     * every step). Each lane's arithmetic is the one-pass order, so the bits are the same.
-     */
     @Override public void transformInput(WinogradLineConv g, float[] x, int t0, int t1, float[] v, int plane) {
-        inputOuterPositions(g, x, t0, t1, v, plane);
-        inputInnerPositions(g, x, t0, t1, v, plane);
-        int cin = g.cin, vecEnd = F.loopBound(cin);
-        if (vecEnd == cin) return;
-        int[] at = new int[8];
-        for (int t = t0; t < t1; t++) {
-            g.inputOffsets(t, at);
-            WinogradLineScalar.inputChannels(x, at, vecEnd, cin, v, (t - t0) * cin, plane);
-        }
-    }
-
-    /** Positions 0, 1, 2 and 7 of V. */
-    private static void inputOuterPositions(WinogradLineConv g, float[] x, int t0, int t1, float[] v, int plane) {
         int cin = g.cin, vecEnd = F.loopBound(cin);
         int[] at = new int[8];
         float[] zeros = new float[cin];
@@ -107,32 +66,17 @@ public final class WinogradLineVector implements WinogradLineKernel {
                 FloatVector a = d2.add(d6).sub(d4.mul(4.25f)), b = d1.add(d5).sub(d3.mul(4.25f));
                 a.add(b).intoArray(v, o + plane);
                 a.sub(b).intoArray(v, o + 2 * plane);
-                d7.sub(d1).add(d3.sub(d5).mul(5.25f)).intoArray(v, o + 7 * plane);
-            }
-        }
-    }
-
-    /** Positions 3 to 6 of V. */
-    private static void inputInnerPositions(WinogradLineConv g, float[] x, int t0, int t1, float[] v, int plane) {
-        int cin = g.cin, vecEnd = F.loopBound(cin);
-        int[] at = new int[8];
-        float[] zeros = new float[cin];
-        for (int t = t0; t < t1; t++) {
-            g.inputOffsets(t, at);
-            int vOff = (t - t0) * cin;
-            for (int c = 0; c < vecEnd; c += L) {
-                FloatVector d1 = load(x, zeros, at[1], c), d2 = load(x, zeros, at[2], c), d3 = load(x, zeros, at[3], c);
-                FloatVector d4 = load(x, zeros, at[4], c), d5 = load(x, zeros, at[5], c), d6 = load(x, zeros, at[6], c);
-                int o = vOff + c;
-                FloatVector a = d2.mul(0.25f).add(d6).sub(d4.mul(1.25f));
-                FloatVector b = d1.mul(0.5f).add(d5.mul(2f)).sub(d3.mul(2.5f));
+                a = d2.mul(0.25f).add(d6).sub(d4.mul(1.25f));
+                b = d1.mul(0.5f).add(d5.mul(2f)).sub(d3.mul(2.5f));
                 a.add(b).intoArray(v, o + 3 * plane);
                 a.sub(b).intoArray(v, o + 4 * plane);
                 a = d2.mul(4f).add(d6).sub(d4.mul(5f));
                 b = d1.mul(2f).add(d5.mul(0.5f)).sub(d3.mul(2.5f));
                 a.add(b).intoArray(v, o + 5 * plane);
                 a.sub(b).intoArray(v, o + 6 * plane);
+                d7.sub(d1).add(d3.sub(d5).mul(5.25f)).intoArray(v, o + 7 * plane);
             }
+            if (vecEnd < cin) WinogradLineScalar.inputChannels(x, at, vecEnd, cin, v, vOff, plane);
         }
     }
 
@@ -200,7 +144,9 @@ public final class WinogradLineVector implements WinogradLineKernel {
 
     /**
      * Two passes over the channel pairs, the even taps (from the sums {@code dU1 + dU2}, …) then the odd ones (from the
-     * differences), for the reason {@link #transformInput} gives; each lane's arithmetic is the one-pass order.
+     * differences): a method with all 7 taps is larger than C2 compiles whole, and the Vector API calls past its
+     * inlining budget stay calls on boxed vectors (allocation in every call). Each lane's arithmetic is the one-pass
+     * order, so the bits are the same.
      */
     @Override public void transformKernelGradient(float[] du, int cin, int cout, int c0, int c1, float[] dw) {
         kernelGradientEvenTaps(du, cin, cout, c0, c1, dw);
