@@ -22,12 +22,13 @@ import slice.engine.kernels.Gemm;
  * chain {@link Gemm} specifies.
  *
  * <h2>Wide tiles</h2>
- * A product with a stored A (not packed by an {@link APanels}) cuts its columns into panels of {@code WIDE = 3L}
- * columns where that leaves no lone L-wide panel ({@link #panelWidth}): an 8 × 3L tile, 24 accumulators, issues one
- * broadcast per three FMAs instead of two, and its 24 accumulators, three B vectors and the broadcast still fit in 32
- * vector registers. Each element keeps the same fma chain. The wide kernels apply a map after their stores
- * ({@link #mapRows} on the stored tile): with the map in the kernel, C1 ran out of virtual registers compiling it
- * and the method could stay at C1's tier 2 (not vectorised) for good (JDK 17).
+ * A product with a stored A (not packed by an {@link APanels}) and no map cuts its columns into panels of
+ * {@code WIDE = 3L} columns where that leaves no lone L-wide panel ({@link #panelWidth}): an 8 × 3L tile, 24
+ * accumulators, issues one broadcast per three FMAs instead of two, and its 24 accumulators, three B vectors and the
+ * broadcast still fit in 32 vector registers. Each element keeps the same fma chain. The wide kernels have no map:
+ * with the map's branch of stores in them, C1 ran out of virtual registers compiling them, and a kernel could then
+ * stay at C1's tier 2, not vectorised, for good (JDK 17); a map applied to the stored tile afterwards was slower than
+ * the 2L tiles, which map in registers.
  *
  * <h2>Blocking</h2>
  * Loops (outermost first): columns in blocks of {@code NC}; k in blocks of {@code KC}, packing
@@ -89,7 +90,7 @@ public final class VectorGemm implements Gemm {
     private static final int L = F.length();
     private static final int MR = 8;
     private static final int NR = 2 * L;
-    /** Width of the wide column panels, 8 × 3L tiles (products with a stored A; see "Wide tiles"). */
+    /** Width of the wide column panels, 8 × 3L tiles (products with a stored A and no map; see "Wide tiles"). */
     private static final int WIDE = 3 * L;
     /**
      * k block. At 128-bit the B micro-panel ({@code KC × NR} floats) and the A micro-panel ({@code KC × MR}) are 8 KB
@@ -354,6 +355,7 @@ public final class VectorGemm implements Gemm {
                               boolean accumulate, ColumnMap map, int i0, int i1, int j0, int j1) {
         int tail = (i1 - i0) % MR <= TAIL_ROWS && !transB && packedB == null ? (i1 - i0) % MR : 0;
         int tiled = i1 - tail; // rows [i0, tiled) go in micro-tiles, the tail the few-rows way
+        boolean wide = map == null; // WIDE panels (see "Wide tiles"); a given packedB is packed so, for a product without map
         Workspace ws = WORKSPACE.get();
         boolean directA = transA || j1 - j0 <= DIRECT_A_COLUMNS, directB = packedB == null && !transB && tiled - i0 <= 8 * MR;
         for (int jc = j0; jc < j1 && i0 < tiled; jc += NC) {
@@ -363,14 +365,14 @@ public final class VectorGemm implements Gemm {
                 boolean fromZero = pc == 0 && !accumulate;
                 ColumnMap lastMap = pc + kc == k ? map : null;
                 float[] bp = packedB == null ? ws.b : packedB[jc / NC][pc / KC];
-                if (packedB == null) packB(transB, b, bOff, ldb, pc, kc, jc, nc, bp, directB, true);
+                if (packedB == null) packB(transB, b, bOff, ldb, pc, kc, jc, nc, bp, directB, wide);
                 for (int ic = i0; ic < tiled; ic += MC) {
                     int mc = Math.min(MC, tiled - ic);
                     packA(transA, a, aOff, lda, ic, mc, pc, kc, ws.a, directA);
                     int aBase = transA ? aOff + pc * lda + ic : aOff + ic * lda + pc;
                     tiles(kc, mc, nc, ws, bp, directA, transA, a, aBase, lda,
                             directB, b, bOff + pc * ldb + jc, ldb, c, cOff + ic * ldc + jc, ldc, fromZero, lastMap, jc,
-                            true);
+                            wide);
                 }
             }
         }
@@ -724,7 +726,6 @@ public final class VectorGemm implements Gemm {
             else if (width == NR) kernel8x2Rows(kc, a, ao, ars, b, bo, bs, c, co, ldc, fromZero, map, j);
             else kernel8x1Rows(kc, a, ao, ars, b, bo, bs, c, co, ldc, fromZero, map, j);
         }
-        if (width == WIDE && map != null) mapRows(c, co, ldc, MR, WIDE, c, co, ldc, map, j);
     }
 
     /**
@@ -1190,8 +1191,7 @@ public final class VectorGemm implements Gemm {
 
     /**
      * {@link #kernel8x2} three vectors wide, 24 accumulators: {@code C(r, 0..3L) (+)= Σ_p A(r,p)·B(p, 0..3L)}, one
-     * broadcast of {@code A(r,p)} per three FMAs instead of two (a panel of {@code WIDE} columns); no map (the caller
-     * maps the stored tile).
+     * broadcast of {@code A(r,p)} per three FMAs instead of two (a panel of {@code WIDE} columns); no map.
      */
     private static void kernel8x3(int kc, float[] a, int ao, float[] b, int bo, int bs,
                                   float[] c, int co, int ldc, boolean fromZero) {

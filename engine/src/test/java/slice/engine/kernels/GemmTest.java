@@ -25,7 +25,8 @@ class GemmTest {
     private static final int[] DEPTHS = {1, 3, 16, 17, 33};
     // Every row count below and just above MR = 8 (the few-rows path, and its tail of 1–3 rows after a full panel),
     // column tails at L = 4 and L = 16, k beyond KC.
-    private static final int[] FEW_ROWS = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}, MAP_COLS = {1, 3, 5, 14, 17, 24, 33, 100}, MAP_DEPTHS = {1, 7, 300};
+    private static final int[] FEW_ROWS = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}, MAP_COLS = {1, 3, 5, 14, 17, 24, 33, 100};
+    private static final int[] MAP_DEPTHS = {1, 7, 300};
     private static final Gemm SCALAR = new ScalarGemm();
     @Test
     void vectorKernelIsSelected() {
