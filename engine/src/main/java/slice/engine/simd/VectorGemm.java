@@ -80,11 +80,6 @@ import slice.engine.kernels.Gemm;
 public final class VectorGemm implements Gemm {
     private static final int L = F.length();
     private static final int MR = 8;
-    /**
-     * What a micro-kernel's tile starts from when a product starts from zero: one row of zeros, read with row stride 0,
-     * in place of C's rows. The choice is made by the kernels' callers, so no kernel branches on it.
-     */
-    private static final float[] ZERO_ROW = new float[2 * F.length()];
     private static final int NR = 2 * L;
     /**
      * k block. At 128-bit the B micro-panel ({@code KC × NR} floats) and the A micro-panel ({@code KC × MR}) are 8 KB
@@ -463,7 +458,7 @@ public final class VectorGemm implements Gemm {
             if (!inPlace[ir / MR]) {
                 for (int jr = 0; jr < nc; jr += NR) {
                     int bo = directB ? bBase + jr : jr * kc;
-                    kernel(NR, kc, ws.a, ir * kc, 1, MR, bSrc, bo, bStride, c, ct + jr, ldc, fromZero, map, jc + jr);
+                    kernel8x2(kc, ws.a, ir * kc, bSrc, bo, bStride, c, ct + jr, ldc, fromZero, map, jc + jr);
                 }
                 continue;
             }
@@ -471,11 +466,9 @@ public final class VectorGemm implements Gemm {
                 int len = a.run(ic + ir, p, end, at);
                 boolean runFromZero = fromZero && p == pc;
                 ColumnMap runMap = p + len == end ? map : null;
-                float[] init = runFromZero ? ZERO_ROW : c;
-                int ild = runFromZero ? 0 : ldc;
                 for (int jr = 0; jr < nc; jr += NR) {
-                    int bo = (directB ? bBase + jr : jr * kc) + (p - pc) * bStride, io = runFromZero ? 0 : ct + jr;
-                    kernel8x2Rows(len, src, at, bSrc, bo, bStride, init, io, ild, c, ct + jr, ldc, runMap, jc + jr);
+                    int bo = (directB ? bBase + jr : jr * kc) + (p - pc) * bStride;
+                    kernel8x2Rows(len, src, at, bSrc, bo, bStride, c, ct + jr, ldc, runFromZero, runMap, jc + jr);
                 }
                 p += len;
             }
@@ -486,25 +479,29 @@ public final class VectorGemm implements Gemm {
      * {@link #kernel8x2} with each row of A read in place: {@code A(r, p) = a[at[r] + p]} for {@code p < kc}.
      */
     private static void kernel8x2Rows(int kc, float[] a, int[] at, float[] b, int bo, int bs,
-                                      float[] init, int io, int ild, float[] c, int co, int ldc, ColumnMap map, int j) {
+                                      float[] c, int co, int ldc, boolean fromZero, ColumnMap map, int j) {
         int a0 = at[0], a1 = at[1], a2 = at[2], a3 = at[3], a4 = at[4], a5 = at[5], a6 = at[6], a7 = at[7];
         FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c60, c61, c70, c71;
-        c00 = FloatVector.fromArray(F, init, io);
-        c01 = FloatVector.fromArray(F, init, io + L);
-        c10 = FloatVector.fromArray(F, init, io + ild);
-        c11 = FloatVector.fromArray(F, init, io + ild + L);
-        c20 = FloatVector.fromArray(F, init, io + 2 * ild);
-        c21 = FloatVector.fromArray(F, init, io + 2 * ild + L);
-        c30 = FloatVector.fromArray(F, init, io + 3 * ild);
-        c31 = FloatVector.fromArray(F, init, io + 3 * ild + L);
-        c40 = FloatVector.fromArray(F, init, io + 4 * ild);
-        c41 = FloatVector.fromArray(F, init, io + 4 * ild + L);
-        c50 = FloatVector.fromArray(F, init, io + 5 * ild);
-        c51 = FloatVector.fromArray(F, init, io + 5 * ild + L);
-        c60 = FloatVector.fromArray(F, init, io + 6 * ild);
-        c61 = FloatVector.fromArray(F, init, io + 6 * ild + L);
-        c70 = FloatVector.fromArray(F, init, io + 7 * ild);
-        c71 = FloatVector.fromArray(F, init, io + 7 * ild + L);
+        if (fromZero) {
+            c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = c60 = c61 = c70 = c71 = FloatVector.zero(F);
+        } else {
+            c00 = FloatVector.fromArray(F, c, co);
+            c01 = FloatVector.fromArray(F, c, co + L);
+            c10 = FloatVector.fromArray(F, c, co + ldc);
+            c11 = FloatVector.fromArray(F, c, co + ldc + L);
+            c20 = FloatVector.fromArray(F, c, co + 2 * ldc);
+            c21 = FloatVector.fromArray(F, c, co + 2 * ldc + L);
+            c30 = FloatVector.fromArray(F, c, co + 3 * ldc);
+            c31 = FloatVector.fromArray(F, c, co + 3 * ldc + L);
+            c40 = FloatVector.fromArray(F, c, co + 4 * ldc);
+            c41 = FloatVector.fromArray(F, c, co + 4 * ldc + L);
+            c50 = FloatVector.fromArray(F, c, co + 5 * ldc);
+            c51 = FloatVector.fromArray(F, c, co + 5 * ldc + L);
+            c60 = FloatVector.fromArray(F, c, co + 6 * ldc);
+            c61 = FloatVector.fromArray(F, c, co + 6 * ldc + L);
+            c70 = FloatVector.fromArray(F, c, co + 7 * ldc);
+            c71 = FloatVector.fromArray(F, c, co + 7 * ldc + L);
+        }
         for (int p = 0; p < kc; p++) {
             int bi = bo + p * bs;
             FloatVector b0 = FloatVector.fromArray(F, b, bi);
@@ -695,25 +692,21 @@ public final class VectorGemm implements Gemm {
      */
     private static void kernel(int width, int kc, float[] a, int ao, int ars, int aps, float[] b, int bo, int bs,
                                float[] c, int co, int ldc, boolean fromZero, ColumnMap map, int j) {
-        // The tile starts from C's values, or from zeros: ZERO_ROW read with row stride 0 (decided here, outside the kernels).
-        float[] init = fromZero ? ZERO_ROW : c;
-        int io = fromZero ? 0 : co, ild = fromZero ? 0 : ldc;
         if (ars == 1 && aps == MR) {
-            if (width == NR) kernel8x2(kc, a, ao, b, bo, bs, init, io, ild, c, co, ldc, map, j);
-            else kernel8x1(kc, a, ao, b, bo, bs, init, io, ild, c, co, ldc, map, j);
+            if (width == NR) kernel8x2(kc, a, ao, b, bo, bs, c, co, ldc, fromZero, map, j);
+            else kernel8x1(kc, a, ao, b, bo, bs, c, co, ldc, fromZero, map, j);
         } else if (ars == 1) {
-            if (width == NR) kernel8x2Columns(kc, a, ao, aps, b, bo, bs, init, io, ild, c, co, ldc, map, j);
-            else kernel8x1Columns(kc, a, ao, aps, b, bo, bs, init, io, ild, c, co, ldc, map, j);
+            if (width == NR) kernel8x2Columns(kc, a, ao, aps, b, bo, bs, c, co, ldc, fromZero, map, j);
+            else kernel8x1Columns(kc, a, ao, aps, b, bo, bs, c, co, ldc, fromZero, map, j);
         } else {
-            if (width == NR) kernel8x2Rows(kc, a, ao, ars, b, bo, bs, init, io, ild, c, co, ldc, map, j);
-            else kernel8x1Rows(kc, a, ao, ars, b, bo, bs, init, io, ild, c, co, ldc, map, j);
+            if (width == NR) kernel8x2Rows(kc, a, ao, ars, b, bo, bs, c, co, ldc, fromZero, map, j);
+            else kernel8x1Rows(kc, a, ao, ars, b, bo, bs, c, co, ldc, fromZero, map, j);
         }
     }
 
     /**
      * The 8 × 2L micro-kernel, 16 accumulators: {@code C(r, 0..2L) (+)= Σ_p A(r,p)·B(p, 0..2L)} with
-     * a packed {@code A(r,p) = a[ao + r + p·MR]} and {@code B(p,j) = b[bo + p·bs + j]}, the sums starting from
-     * {@code init[io + r·ild + 0..2L)} (C's own tile, or {@link #ZERO_ROW} with {@code ild = 0}); then, with a map, each element of
+     * a packed {@code A(r,p) = a[ao + r + p·MR]} and {@code B(p,j) = b[bo + p·bs + j]}; then, with a map, each element of
      * the tile is mapped with the parameters of its column of C (the tile starts at column {@code j}):
      * {@code c = min(max(fma(c, s, t), lo), hi)}. A map without affine step runs as {@code s = 1, t = −0}, since
      * {@code fma(c, 1, −0) = c} exactly (even for {@code c = ±0}). The map is written out in its own branch of
@@ -721,24 +714,28 @@ public final class VectorGemm implements Gemm {
      * accumulators in place before shared stores made the whole kernel much slower (C2, JDK 17).
      */
     private static void kernel8x2(int kc, float[] a, int ao, float[] b, int bo, int bs,
-                                  float[] init, int io, int ild, float[] c, int co, int ldc, ColumnMap map, int j) {
+                                  float[] c, int co, int ldc, boolean fromZero, ColumnMap map, int j) {
         FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c60, c61, c70, c71;
-        c00 = FloatVector.fromArray(F, init, io);
-        c01 = FloatVector.fromArray(F, init, io + L);
-        c10 = FloatVector.fromArray(F, init, io + ild);
-        c11 = FloatVector.fromArray(F, init, io + ild + L);
-        c20 = FloatVector.fromArray(F, init, io + 2 * ild);
-        c21 = FloatVector.fromArray(F, init, io + 2 * ild + L);
-        c30 = FloatVector.fromArray(F, init, io + 3 * ild);
-        c31 = FloatVector.fromArray(F, init, io + 3 * ild + L);
-        c40 = FloatVector.fromArray(F, init, io + 4 * ild);
-        c41 = FloatVector.fromArray(F, init, io + 4 * ild + L);
-        c50 = FloatVector.fromArray(F, init, io + 5 * ild);
-        c51 = FloatVector.fromArray(F, init, io + 5 * ild + L);
-        c60 = FloatVector.fromArray(F, init, io + 6 * ild);
-        c61 = FloatVector.fromArray(F, init, io + 6 * ild + L);
-        c70 = FloatVector.fromArray(F, init, io + 7 * ild);
-        c71 = FloatVector.fromArray(F, init, io + 7 * ild + L);
+        if (fromZero) {
+            c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = c60 = c61 = c70 = c71 = FloatVector.zero(F);
+        } else {
+            c00 = FloatVector.fromArray(F, c, co);
+            c01 = FloatVector.fromArray(F, c, co + L);
+            c10 = FloatVector.fromArray(F, c, co + ldc);
+            c11 = FloatVector.fromArray(F, c, co + ldc + L);
+            c20 = FloatVector.fromArray(F, c, co + 2 * ldc);
+            c21 = FloatVector.fromArray(F, c, co + 2 * ldc + L);
+            c30 = FloatVector.fromArray(F, c, co + 3 * ldc);
+            c31 = FloatVector.fromArray(F, c, co + 3 * ldc + L);
+            c40 = FloatVector.fromArray(F, c, co + 4 * ldc);
+            c41 = FloatVector.fromArray(F, c, co + 4 * ldc + L);
+            c50 = FloatVector.fromArray(F, c, co + 5 * ldc);
+            c51 = FloatVector.fromArray(F, c, co + 5 * ldc + L);
+            c60 = FloatVector.fromArray(F, c, co + 6 * ldc);
+            c61 = FloatVector.fromArray(F, c, co + 6 * ldc + L);
+            c70 = FloatVector.fromArray(F, c, co + 7 * ldc);
+            c71 = FloatVector.fromArray(F, c, co + 7 * ldc + L);
+        }
         for (int p = 0; p < kc; p++) {
             int ai = ao + p * MR, bi = bo + p * bs;
             FloatVector b0 = FloatVector.fromArray(F, b, bi);
@@ -813,16 +810,20 @@ public final class VectorGemm implements Gemm {
 
     /** The 8 × L micro-kernel, for a last column panel of at most L columns; operands as in {@link #kernel8x2}. */
     private static void kernel8x1(int kc, float[] a, int ao, float[] b, int bo, int bs,
-                                  float[] init, int io, int ild, float[] c, int co, int ldc, ColumnMap map, int j) {
+                                  float[] c, int co, int ldc, boolean fromZero, ColumnMap map, int j) {
         FloatVector c0, c1, c2, c3, c4, c5, c6, c7;
-        c0 = FloatVector.fromArray(F, init, io);
-        c1 = FloatVector.fromArray(F, init, io + ild);
-        c2 = FloatVector.fromArray(F, init, io + 2 * ild);
-        c3 = FloatVector.fromArray(F, init, io + 3 * ild);
-        c4 = FloatVector.fromArray(F, init, io + 4 * ild);
-        c5 = FloatVector.fromArray(F, init, io + 5 * ild);
-        c6 = FloatVector.fromArray(F, init, io + 6 * ild);
-        c7 = FloatVector.fromArray(F, init, io + 7 * ild);
+        if (fromZero) {
+            c0 = c1 = c2 = c3 = c4 = c5 = c6 = c7 = FloatVector.zero(F);
+        } else {
+            c0 = FloatVector.fromArray(F, c, co);
+            c1 = FloatVector.fromArray(F, c, co + ldc);
+            c2 = FloatVector.fromArray(F, c, co + 2 * ldc);
+            c3 = FloatVector.fromArray(F, c, co + 3 * ldc);
+            c4 = FloatVector.fromArray(F, c, co + 4 * ldc);
+            c5 = FloatVector.fromArray(F, c, co + 5 * ldc);
+            c6 = FloatVector.fromArray(F, c, co + 6 * ldc);
+            c7 = FloatVector.fromArray(F, c, co + 7 * ldc);
+        }
         for (int p = 0; p < kc; p++) {
             int ai = ao + p * MR;
             FloatVector b0 = FloatVector.fromArray(F, b, bo + p * bs);
@@ -865,24 +866,28 @@ public final class VectorGemm implements Gemm {
      * kernel per layout of A".
      */
     private static void kernel8x2Rows(int kc, float[] a, int ao, int ars, float[] b, int bo, int bs,
-                                      float[] init, int io, int ild, float[] c, int co, int ldc, ColumnMap map, int j) {
+                                      float[] c, int co, int ldc, boolean fromZero, ColumnMap map, int j) {
         FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c60, c61, c70, c71;
-        c00 = FloatVector.fromArray(F, init, io);
-        c01 = FloatVector.fromArray(F, init, io + L);
-        c10 = FloatVector.fromArray(F, init, io + ild);
-        c11 = FloatVector.fromArray(F, init, io + ild + L);
-        c20 = FloatVector.fromArray(F, init, io + 2 * ild);
-        c21 = FloatVector.fromArray(F, init, io + 2 * ild + L);
-        c30 = FloatVector.fromArray(F, init, io + 3 * ild);
-        c31 = FloatVector.fromArray(F, init, io + 3 * ild + L);
-        c40 = FloatVector.fromArray(F, init, io + 4 * ild);
-        c41 = FloatVector.fromArray(F, init, io + 4 * ild + L);
-        c50 = FloatVector.fromArray(F, init, io + 5 * ild);
-        c51 = FloatVector.fromArray(F, init, io + 5 * ild + L);
-        c60 = FloatVector.fromArray(F, init, io + 6 * ild);
-        c61 = FloatVector.fromArray(F, init, io + 6 * ild + L);
-        c70 = FloatVector.fromArray(F, init, io + 7 * ild);
-        c71 = FloatVector.fromArray(F, init, io + 7 * ild + L);
+        if (fromZero) {
+            c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = c60 = c61 = c70 = c71 = FloatVector.zero(F);
+        } else {
+            c00 = FloatVector.fromArray(F, c, co);
+            c01 = FloatVector.fromArray(F, c, co + L);
+            c10 = FloatVector.fromArray(F, c, co + ldc);
+            c11 = FloatVector.fromArray(F, c, co + ldc + L);
+            c20 = FloatVector.fromArray(F, c, co + 2 * ldc);
+            c21 = FloatVector.fromArray(F, c, co + 2 * ldc + L);
+            c30 = FloatVector.fromArray(F, c, co + 3 * ldc);
+            c31 = FloatVector.fromArray(F, c, co + 3 * ldc + L);
+            c40 = FloatVector.fromArray(F, c, co + 4 * ldc);
+            c41 = FloatVector.fromArray(F, c, co + 4 * ldc + L);
+            c50 = FloatVector.fromArray(F, c, co + 5 * ldc);
+            c51 = FloatVector.fromArray(F, c, co + 5 * ldc + L);
+            c60 = FloatVector.fromArray(F, c, co + 6 * ldc);
+            c61 = FloatVector.fromArray(F, c, co + 6 * ldc + L);
+            c70 = FloatVector.fromArray(F, c, co + 7 * ldc);
+            c71 = FloatVector.fromArray(F, c, co + 7 * ldc + L);
+        }
         for (int p = 0; p < kc; p++) {
             int ai = ao + p, bi = bo + p * bs;
             FloatVector b0 = FloatVector.fromArray(F, b, bi);
@@ -957,16 +962,20 @@ public final class VectorGemm implements Gemm {
 
     /** {@link #kernel8x1} reading an untransposed A in place, {@code A(r,p) = a[ao + r·ars + p]}. */
     private static void kernel8x1Rows(int kc, float[] a, int ao, int ars, float[] b, int bo, int bs,
-                                      float[] init, int io, int ild, float[] c, int co, int ldc, ColumnMap map, int j) {
+                                      float[] c, int co, int ldc, boolean fromZero, ColumnMap map, int j) {
         FloatVector c0, c1, c2, c3, c4, c5, c6, c7;
-        c0 = FloatVector.fromArray(F, init, io);
-        c1 = FloatVector.fromArray(F, init, io + ild);
-        c2 = FloatVector.fromArray(F, init, io + 2 * ild);
-        c3 = FloatVector.fromArray(F, init, io + 3 * ild);
-        c4 = FloatVector.fromArray(F, init, io + 4 * ild);
-        c5 = FloatVector.fromArray(F, init, io + 5 * ild);
-        c6 = FloatVector.fromArray(F, init, io + 6 * ild);
-        c7 = FloatVector.fromArray(F, init, io + 7 * ild);
+        if (fromZero) {
+            c0 = c1 = c2 = c3 = c4 = c5 = c6 = c7 = FloatVector.zero(F);
+        } else {
+            c0 = FloatVector.fromArray(F, c, co);
+            c1 = FloatVector.fromArray(F, c, co + ldc);
+            c2 = FloatVector.fromArray(F, c, co + 2 * ldc);
+            c3 = FloatVector.fromArray(F, c, co + 3 * ldc);
+            c4 = FloatVector.fromArray(F, c, co + 4 * ldc);
+            c5 = FloatVector.fromArray(F, c, co + 5 * ldc);
+            c6 = FloatVector.fromArray(F, c, co + 6 * ldc);
+            c7 = FloatVector.fromArray(F, c, co + 7 * ldc);
+        }
         for (int p = 0; p < kc; p++) {
             int ai = ao + p;
             FloatVector b0 = FloatVector.fromArray(F, b, bo + p * bs);
@@ -1009,24 +1018,28 @@ public final class VectorGemm implements Gemm {
      * p are adjacent); a copy, see "One kernel per layout of A".
      */
     private static void kernel8x2Columns(int kc, float[] a, int ao, int aps, float[] b, int bo, int bs,
-                                         float[] init, int io, int ild, float[] c, int co, int ldc, ColumnMap map, int j) {
+                                         float[] c, int co, int ldc, boolean fromZero, ColumnMap map, int j) {
         FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c60, c61, c70, c71;
-        c00 = FloatVector.fromArray(F, init, io);
-        c01 = FloatVector.fromArray(F, init, io + L);
-        c10 = FloatVector.fromArray(F, init, io + ild);
-        c11 = FloatVector.fromArray(F, init, io + ild + L);
-        c20 = FloatVector.fromArray(F, init, io + 2 * ild);
-        c21 = FloatVector.fromArray(F, init, io + 2 * ild + L);
-        c30 = FloatVector.fromArray(F, init, io + 3 * ild);
-        c31 = FloatVector.fromArray(F, init, io + 3 * ild + L);
-        c40 = FloatVector.fromArray(F, init, io + 4 * ild);
-        c41 = FloatVector.fromArray(F, init, io + 4 * ild + L);
-        c50 = FloatVector.fromArray(F, init, io + 5 * ild);
-        c51 = FloatVector.fromArray(F, init, io + 5 * ild + L);
-        c60 = FloatVector.fromArray(F, init, io + 6 * ild);
-        c61 = FloatVector.fromArray(F, init, io + 6 * ild + L);
-        c70 = FloatVector.fromArray(F, init, io + 7 * ild);
-        c71 = FloatVector.fromArray(F, init, io + 7 * ild + L);
+        if (fromZero) {
+            c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = c60 = c61 = c70 = c71 = FloatVector.zero(F);
+        } else {
+            c00 = FloatVector.fromArray(F, c, co);
+            c01 = FloatVector.fromArray(F, c, co + L);
+            c10 = FloatVector.fromArray(F, c, co + ldc);
+            c11 = FloatVector.fromArray(F, c, co + ldc + L);
+            c20 = FloatVector.fromArray(F, c, co + 2 * ldc);
+            c21 = FloatVector.fromArray(F, c, co + 2 * ldc + L);
+            c30 = FloatVector.fromArray(F, c, co + 3 * ldc);
+            c31 = FloatVector.fromArray(F, c, co + 3 * ldc + L);
+            c40 = FloatVector.fromArray(F, c, co + 4 * ldc);
+            c41 = FloatVector.fromArray(F, c, co + 4 * ldc + L);
+            c50 = FloatVector.fromArray(F, c, co + 5 * ldc);
+            c51 = FloatVector.fromArray(F, c, co + 5 * ldc + L);
+            c60 = FloatVector.fromArray(F, c, co + 6 * ldc);
+            c61 = FloatVector.fromArray(F, c, co + 6 * ldc + L);
+            c70 = FloatVector.fromArray(F, c, co + 7 * ldc);
+            c71 = FloatVector.fromArray(F, c, co + 7 * ldc + L);
+        }
         for (int p = 0; p < kc; p++) {
             int ai = ao + p * aps, bi = bo + p * bs;
             FloatVector b0 = FloatVector.fromArray(F, b, bi);
@@ -1101,16 +1114,20 @@ public final class VectorGemm implements Gemm {
 
     /** {@link #kernel8x1} reading a transposed A in place, {@code A(r,p) = a[ao + r + p·aps]}. */
     private static void kernel8x1Columns(int kc, float[] a, int ao, int aps, float[] b, int bo, int bs,
-                                         float[] init, int io, int ild, float[] c, int co, int ldc, ColumnMap map, int j) {
+                                         float[] c, int co, int ldc, boolean fromZero, ColumnMap map, int j) {
         FloatVector c0, c1, c2, c3, c4, c5, c6, c7;
-        c0 = FloatVector.fromArray(F, init, io);
-        c1 = FloatVector.fromArray(F, init, io + ild);
-        c2 = FloatVector.fromArray(F, init, io + 2 * ild);
-        c3 = FloatVector.fromArray(F, init, io + 3 * ild);
-        c4 = FloatVector.fromArray(F, init, io + 4 * ild);
-        c5 = FloatVector.fromArray(F, init, io + 5 * ild);
-        c6 = FloatVector.fromArray(F, init, io + 6 * ild);
-        c7 = FloatVector.fromArray(F, init, io + 7 * ild);
+        if (fromZero) {
+            c0 = c1 = c2 = c3 = c4 = c5 = c6 = c7 = FloatVector.zero(F);
+        } else {
+            c0 = FloatVector.fromArray(F, c, co);
+            c1 = FloatVector.fromArray(F, c, co + ldc);
+            c2 = FloatVector.fromArray(F, c, co + 2 * ldc);
+            c3 = FloatVector.fromArray(F, c, co + 3 * ldc);
+            c4 = FloatVector.fromArray(F, c, co + 4 * ldc);
+            c5 = FloatVector.fromArray(F, c, co + 5 * ldc);
+            c6 = FloatVector.fromArray(F, c, co + 6 * ldc);
+            c7 = FloatVector.fromArray(F, c, co + 7 * ldc);
+        }
         for (int p = 0; p < kc; p++) {
             int ai = ao + p * aps;
             FloatVector b0 = FloatVector.fromArray(F, b, bo + p * bs);
