@@ -220,10 +220,9 @@ final class TrainCommand extends Cli.Task {
     /** The run itself, with {@code --out} locked against other writers. */
     private int train(Phases phases, ModelSpec spec, FaceModel.Head head, Framing framing) throws Exception {
         SavedModel.finishInterruptedSave(out.resolve(MODEL));
-        Path cacheDir = cache != null ? cache : SliceCache.standard().features();
-        Thread warmUp = JitWarmUp.wanted(cacheDir) ? JitWarmUp.start(spec, cut, fineTuneFrom, head, seed) : null;
         Dataset scanned = phases.time("scan", () -> Dataset.scan(data));
         BackboneWeights backboneWeights = weights.resolve(spec, faceModels);
+        Path cacheDir = cache != null ? cache : SliceCache.standard().features();
         faceIndex = framing.index(faceModels, spec, cacheDir.resolve("faces"));
         Dataset dataset = phases.time("faces", () -> locateFaces(scanned, faceIndex));
         dataset.warning().ifPresent(System.err::println);
@@ -231,7 +230,6 @@ final class TrainCommand extends Cli.Task {
         FaceModel faces = worded(() -> FaceModel.build(spec, cut, fineTuneFrom, head, d.classes().size(), seed));
         String weightsSha = backboneWeights.sha256();
         System.err.println("weights: " + phases.time("weights", () -> backboneWeights.loadInto(faces.backbone())));
-        if (warmUp != null) warmUp.join();
         CachedSets features = extractFeatures(spec, faces, weightsSha, d, faceIndex, cacheDir, phases);
         Trainer trainer = new Trainer(faces.trainable, config);
         RunIdentity run = runIdentity(spec, weightsSha, faces, config, d).with("faces", framing.toString());
