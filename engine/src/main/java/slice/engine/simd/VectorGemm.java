@@ -589,7 +589,8 @@ public final class VectorGemm implements Gemm {
 
     /**
      * Width of the packed column panel that starts {@code remaining} columns before the block's end: WIDE when
-     * {@code wide} and more than 2L columns remain, else 2L, or L when at most L columns remain.
+     * {@code wide} and more than 2L columns remain, unless a WIDE panel would leave 1 to L columns (4L columns go in two
+     * 2L panels, not 3L + L); else 2L, or L when at most L columns remain.
      */
     private static int panelWidth(int remaining, boolean wide) {
         return wide && remaining > NR && !(remaining > WIDE && remaining - WIDE <= L) ? WIDE : remaining > L ? NR : L;
@@ -710,6 +711,7 @@ public final class VectorGemm implements Gemm {
     /**
      * The micro-kernel for a panel {@code width} wide and {@code A(r,p) = a[ao + r·ars + p·aps]}: the packed layout
      * ({@code ars = 1, aps = MR}), a transposed A in place ({@code ars = 1}) or an untransposed one ({@code aps = 1}).
+     * A WIDE panel comes without a map ({@link #block} packs WIDE panels only for a product without one).
      */
     private static void kernel(int width, int kc, float[] a, int ao, int ars, int aps, float[] b, int bo, int bs,
                                float[] c, int co, int ldc, boolean fromZero, ColumnMap map, int j) {
