@@ -22,6 +22,15 @@ import slice.engine.kernels.RowSource;
  * issues two FMAs: an outer-product update with no reduction across lanes, so every element keeps the plain fma
  * chain {@link Gemm} specifies.
  *
+ * <h2>Wide tiles</h2>
+ * A product with a stored A (not packed by an {@link APanels}) and no map cuts its columns into panels of
+ * {@code WIDE = 3L} columns where that leaves no lone L-wide panel ({@link #panelWidth}): an 8 × 3L tile, 24
+ * accumulators, issues one broadcast per three FMAs instead of two, and its 24 accumulators, three B vectors and the
+ * broadcast still fit in 32 vector registers. Each element keeps the same fma chain. The wide kernels have no map:
+ * with the map's branch of stores in them, C1 ran out of virtual registers compiling them, and a kernel could then
+ * stay at C1's tier 2, not vectorised, for good (JDK 17); a map applied to the stored tile afterwards was slower than
+ * the 2L tiles, which map in registers.
+ *
  * <h2>Blocking</h2>
  * Loops (outermost first): columns in blocks of {@code NC}; k in blocks of {@code KC}, packing
  * {@code B[KC × NC]} into {@code NR}-wide column panels (so one micro-panel, {@code KC × NR}, stays in L1);
@@ -82,6 +91,8 @@ public final class VectorGemm implements Gemm {
     private static final int L = F.length();
     private static final int MR = 8;
     private static final int NR = 2 * L;
+    /** Width of the wide column panels, 8 × 3L tiles (products with a stored A and no map; see "Wide tiles"). */
+    private static final int WIDE = 3 * L;
     /**
      * k block. At 128-bit the B micro-panel ({@code KC × NR} floats) and the A micro-panel ({@code KC × MR}) are 8 KB
      * each, so both stay in a Cortex-A72's 32 KB L1; a smaller block was slower at 512-bit, a larger one no faster.
@@ -127,7 +138,7 @@ public final class VectorGemm implements Gemm {
     private static final class Workspace {
         final float[] a = new float[MC * KC];
         final float[] b = new float[KC * NC];
-        final float[] tile = new float[MR * NR];
+        final float[] tile = new float[MR * WIDE];
     }
 
     private static final ThreadLocal<Workspace> WORKSPACE = ThreadLocal.withInitial(Workspace::new);
@@ -212,7 +223,7 @@ public final class VectorGemm implements Gemm {
             for (int pc = 0; pc < cout; pc += KC) {
                 int nc = Math.min(NC, cin - jc), kc = Math.min(KC, cout - pc);
                 wt[jc / NC][pc / KC] = new float[kc * ((nc + NR - 1) / NR * NR)];
-                packB(true, w, 0, cout, pc, kc, jc, nc, wt[jc / NC][pc / KC], false);
+                packB(true, w, 0, cout, pc, kc, jc, nc, wt[jc / NC][pc / KC], false, true);
             }
         }
         int threads = (long) cin * cout * rows < PARALLEL_WORK ? 1 : Parallel.threads();
@@ -352,7 +363,7 @@ public final class VectorGemm implements Gemm {
                 int kc = Math.min(KC, k - pc);
                 boolean fromZero = pc == 0 && !accumulate;
                 ColumnMap lastMap = pc + kc == k ? map : null;
-                packB(false, b, bOff, ldb, pc, kc, jc, nc, ws.b, directB);
+                packB(false, b, bOff, ldb, pc, kc, jc, nc, ws.b, directB, false);
                 for (int ic = i0; ic < i1; ic += MC) {
                     int mc = Math.min(MC, i1 - ic);
                     // Panels read in place need full tiles only: whole column panels, no partial row panel. They pay
@@ -370,8 +381,8 @@ public final class VectorGemm implements Gemm {
                         inPlaceTiles(a, ic, pc, kc, mc, nc, ws, inPlace, at, directB, b, bOff + pc * ldb + jc, ldb,
                                 c, cOff + ic * ldc + jc, ldc, fromZero, lastMap, jc);
                     } else {
-                        tiles(kc, mc, nc, ws, ws.b, false, false, ws.a, 0, 0,
-                                directB, b, bOff + pc * ldb + jc, ldb, c, cOff + ic * ldc + jc, ldc, fromZero, lastMap, jc);
+                        tiles(kc, mc, nc, ws, ws.b, false, false, ws.a, 0, 0, directB, b, bOff + pc * ldb + jc, ldb,
+                                c, cOff + ic * ldc + jc, ldc, fromZero, lastMap, jc, false);
                     }
                 }
             }
@@ -402,6 +413,7 @@ public final class VectorGemm implements Gemm {
                               boolean accumulate, ColumnMap map, int i0, int i1, int j0, int j1) {
         int tail = (i1 - i0) % MR <= TAIL_ROWS && !transB && packedB == null ? (i1 - i0) % MR : 0;
         int tiled = i1 - tail; // rows [i0, tiled) go in micro-tiles, the tail the few-rows way
+        boolean wide = map == null; // WIDE panels (see "Wide tiles"); a given packedB is packed so, for a product without map
         Workspace ws = WORKSPACE.get();
         boolean directA = transA || j1 - j0 <= DIRECT_A_COLUMNS, directB = packedB == null && !transB && tiled - i0 <= 8 * MR;
         for (int jc = j0; jc < j1 && i0 < tiled; jc += NC) {
@@ -411,13 +423,14 @@ public final class VectorGemm implements Gemm {
                 boolean fromZero = pc == 0 && !accumulate;
                 ColumnMap lastMap = pc + kc == k ? map : null;
                 float[] bp = packedB == null ? ws.b : packedB[jc / NC][pc / KC];
-                if (packedB == null) packB(transB, b, bOff, ldb, pc, kc, jc, nc, bp, directB);
+                if (packedB == null) packB(transB, b, bOff, ldb, pc, kc, jc, nc, bp, directB, wide);
                 for (int ic = i0; ic < tiled; ic += MC) {
                     int mc = Math.min(MC, tiled - ic);
                     packA(transA, a, aOff, lda, ic, mc, pc, kc, ws.a, directA);
                     int aBase = transA ? aOff + pc * lda + ic : aOff + ic * lda + pc;
                     tiles(kc, mc, nc, ws, bp, directA, transA, a, aBase, lda,
-                            directB, b, bOff + pc * ldb + jc, ldb, c, cOff + ic * ldc + jc, ldc, fromZero, lastMap, jc);
+                            directB, b, bOff + pc * ldb + jc, ldb, c, cOff + ic * ldc + jc, ldc, fromZero, lastMap, jc,
+                            wide);
                 }
             }
         }
@@ -632,18 +645,25 @@ public final class VectorGemm implements Gemm {
         }
     }
 
-    /** Width of the packed column panel starting at {@code jr}: 2L, or L when at most L columns remain. */
-    private static int panelWidth(int remaining) {
-        return remaining > L ? NR : L;
+    /**
+     * Width of the packed column panel that starts {@code remaining} columns before the block's end: WIDE when
+     * {@code wide} and more than 2L columns remain, unless a WIDE panel would leave 1 to L columns (4L columns go in two
+     * 2L panels, not 3L + L); else 2L, or L when at most L columns remain.
+     */
+    private static int panelWidth(int remaining, boolean wide) {
+        return wide && remaining > NR && !(remaining > WIDE && remaining - WIDE <= L) ? WIDE : remaining > L ? NR : L;
     }
 
     /**
      * Packs op(B)[pc:pc+kc, jc:jc+nc] as column panels: panel at jr holds {@code bp[jr·kc + p·width + j]}, zero-padded
-     * to its width. With {@code edgeOnly}, full panels are skipped (they are read in place).
+     * to its width ({@link #panelWidth}: with {@code wide}, WIDE panels where they fit). With {@code edgeOnly}, full
+     * panels are skipped (they are read in place).
      */
-    private static void packB(boolean transB, float[] b, int bOff, int ldb, int pc, int kc, int jc, int nc, float[] bp, boolean edgeOnly) {
-        for (int jr = 0; jr < nc; jr += NR) {
-            int nr = Math.min(NR, nc - jr), width = panelWidth(nc - jr), base = jr * kc;
+    private static void packB(boolean transB, float[] b, int bOff, int ldb, int pc, int kc, int jc, int nc, float[] bp,
+                              boolean edgeOnly, boolean wide) {
+        for (int jr = 0, width; jr < nc; jr += width) {
+            width = panelWidth(nc - jr, wide);
+            int nr = Math.min(width, nc - jr), base = jr * kc;
             if (edgeOnly && nr == width) continue;
             if (transB) {
                 for (int j = 0; j < nr; j++) {
@@ -689,13 +709,15 @@ public final class VectorGemm implements Gemm {
      * a direct operand are read in place (transposed {@code A} block at {@code a[aBase]}, row stride {@code lda};
      * {@code B} block at {@code b[bBase]} with row stride {@code ldb}); the others come from the packed buffers
      * ({@code ws.a}, and {@code bp} for B). The block's first column is column {@code jc} of C (for the map).
+     * {@code wide} must be the one B was packed with.
      */
     private static void tiles(int kc, int mc, int nc, Workspace ws, float[] bp, boolean directA, boolean transA,
                               float[] a, int aBase, int lda, boolean directB, float[] b, int bBase, int ldb,
-                              float[] c, int co, int ldc, boolean fromZero, ColumnMap map, int jc) {
+                              float[] c, int co, int ldc, boolean fromZero, ColumnMap map, int jc, boolean wide) {
         float[] tile = ws.tile;
-        for (int jr = 0; jr < nc; jr += NR) {
-            int nr = Math.min(NR, nc - jr), width = panelWidth(nc - jr);
+        for (int jr = 0, width; jr < nc; jr += width) {
+            width = panelWidth(nc - jr, wide);
+            int nr = Math.min(width, nc - jr);
             boolean bInPlace = directB && nr == width;
             float[] bSrc = bInPlace ? b : bp;
             int bo = bInPlace ? bBase + jr : jr * kc, bStride = bInPlace ? ldb : width;
@@ -747,17 +769,21 @@ public final class VectorGemm implements Gemm {
     /**
      * The micro-kernel for a panel {@code width} wide and {@code A(r,p) = a[ao + r·ars + p·aps]}: the packed layout
      * ({@code ars = 1, aps = MR}), a transposed A in place ({@code ars = 1}) or an untransposed one ({@code aps = 1}).
+     * A WIDE panel comes without a map ({@link #block} packs WIDE panels only for a product without one).
      */
     private static void kernel(int width, int kc, float[] a, int ao, int ars, int aps, float[] b, int bo, int bs,
                                float[] c, int co, int ldc, boolean fromZero, ColumnMap map, int j) {
         if (ars == 1 && aps == MR) {
-            if (width == NR) kernel8x2(kc, a, ao, b, bo, bs, c, co, ldc, fromZero, map, j);
+            if (width == WIDE) kernel8x3(kc, a, ao, b, bo, bs, c, co, ldc, fromZero);
+            else if (width == NR) kernel8x2(kc, a, ao, b, bo, bs, c, co, ldc, fromZero, map, j);
             else kernel8x1(kc, a, ao, b, bo, bs, c, co, ldc, fromZero, map, j);
         } else if (ars == 1) {
-            if (width == NR) kernel8x2Columns(kc, a, ao, aps, b, bo, bs, c, co, ldc, fromZero, map, j);
+            if (width == WIDE) kernel8x3Columns(kc, a, ao, aps, b, bo, bs, c, co, ldc, fromZero);
+            else if (width == NR) kernel8x2Columns(kc, a, ao, aps, b, bo, bs, c, co, ldc, fromZero, map, j);
             else kernel8x1Columns(kc, a, ao, aps, b, bo, bs, c, co, ldc, fromZero, map, j);
         } else {
-            if (width == NR) kernel8x2Rows(kc, a, ao, ars, b, bo, bs, c, co, ldc, fromZero, map, j);
+            if (width == WIDE) kernel8x3Rows(kc, a, ao, ars, b, bo, bs, c, co, ldc, fromZero);
+            else if (width == NR) kernel8x2Rows(kc, a, ao, ars, b, bo, bs, c, co, ldc, fromZero, map, j);
             else kernel8x1Rows(kc, a, ao, ars, b, bo, bs, c, co, ldc, fromZero, map, j);
         }
     }
@@ -1222,4 +1248,305 @@ public final class VectorGemm implements Gemm {
             c7.fma(s, t).max(lo).min(hi).intoArray(c, co + 7 * ldc);
         }
     }
+
+    /**
+     * {@link #kernel8x2} three vectors wide, 24 accumulators: {@code C(r, 0..3L) (+)= Σ_p A(r,p)·B(p, 0..3L)}, one
+     * broadcast of {@code A(r,p)} per three FMAs instead of two (a panel of {@code WIDE} columns); no map.
+     */
+    private static void kernel8x3(int kc, float[] a, int ao, float[] b, int bo, int bs,
+                                  float[] c, int co, int ldc, boolean fromZero) {
+        FloatVector c00, c01, c02, c10, c11, c12, c20, c21, c22, c30, c31, c32,
+                c40, c41, c42, c50, c51, c52, c60, c61, c62, c70, c71, c72;
+        if (fromZero) {
+            FloatVector zero = FloatVector.zero(F);
+            c00 = c01 = c02 = c10 = c11 = c12 = c20 = c21 = c22 = c30 = c31 = c32 = zero;
+            c40 = c41 = c42 = c50 = c51 = c52 = c60 = c61 = c62 = c70 = c71 = c72 = zero;
+        } else {
+            c00 = FloatVector.fromArray(F, c, co);
+            c01 = FloatVector.fromArray(F, c, co + L);
+            c02 = FloatVector.fromArray(F, c, co + 2 * L);
+            c10 = FloatVector.fromArray(F, c, co + ldc);
+            c11 = FloatVector.fromArray(F, c, co + ldc + L);
+            c12 = FloatVector.fromArray(F, c, co + ldc + 2 * L);
+            c20 = FloatVector.fromArray(F, c, co + 2 * ldc);
+            c21 = FloatVector.fromArray(F, c, co + 2 * ldc + L);
+            c22 = FloatVector.fromArray(F, c, co + 2 * ldc + 2 * L);
+            c30 = FloatVector.fromArray(F, c, co + 3 * ldc);
+            c31 = FloatVector.fromArray(F, c, co + 3 * ldc + L);
+            c32 = FloatVector.fromArray(F, c, co + 3 * ldc + 2 * L);
+            c40 = FloatVector.fromArray(F, c, co + 4 * ldc);
+            c41 = FloatVector.fromArray(F, c, co + 4 * ldc + L);
+            c42 = FloatVector.fromArray(F, c, co + 4 * ldc + 2 * L);
+            c50 = FloatVector.fromArray(F, c, co + 5 * ldc);
+            c51 = FloatVector.fromArray(F, c, co + 5 * ldc + L);
+            c52 = FloatVector.fromArray(F, c, co + 5 * ldc + 2 * L);
+            c60 = FloatVector.fromArray(F, c, co + 6 * ldc);
+            c61 = FloatVector.fromArray(F, c, co + 6 * ldc + L);
+            c62 = FloatVector.fromArray(F, c, co + 6 * ldc + 2 * L);
+            c70 = FloatVector.fromArray(F, c, co + 7 * ldc);
+            c71 = FloatVector.fromArray(F, c, co + 7 * ldc + L);
+            c72 = FloatVector.fromArray(F, c, co + 7 * ldc + 2 * L);
+        }
+        for (int p = 0; p < kc; p++) {
+            int ai = ao + p * MR, bi = bo + p * bs;
+            FloatVector b0 = FloatVector.fromArray(F, b, bi);
+            FloatVector b1 = FloatVector.fromArray(F, b, bi + L);
+            FloatVector b2 = FloatVector.fromArray(F, b, bi + 2 * L);
+            FloatVector x = FloatVector.broadcast(F, a[ai]);
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            c02 = x.fma(b2, c02);
+            x = FloatVector.broadcast(F, a[ai + 1]);
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+            c12 = x.fma(b2, c12);
+            x = FloatVector.broadcast(F, a[ai + 2]);
+            c20 = x.fma(b0, c20);
+            c21 = x.fma(b1, c21);
+            c22 = x.fma(b2, c22);
+            x = FloatVector.broadcast(F, a[ai + 3]);
+            c30 = x.fma(b0, c30);
+            c31 = x.fma(b1, c31);
+            c32 = x.fma(b2, c32);
+            x = FloatVector.broadcast(F, a[ai + 4]);
+            c40 = x.fma(b0, c40);
+            c41 = x.fma(b1, c41);
+            c42 = x.fma(b2, c42);
+            x = FloatVector.broadcast(F, a[ai + 5]);
+            c50 = x.fma(b0, c50);
+            c51 = x.fma(b1, c51);
+            c52 = x.fma(b2, c52);
+            x = FloatVector.broadcast(F, a[ai + 6]);
+            c60 = x.fma(b0, c60);
+            c61 = x.fma(b1, c61);
+            c62 = x.fma(b2, c62);
+            x = FloatVector.broadcast(F, a[ai + 7]);
+            c70 = x.fma(b0, c70);
+            c71 = x.fma(b1, c71);
+            c72 = x.fma(b2, c72);
+        }
+        c00.intoArray(c, co);
+        c01.intoArray(c, co + L);
+        c02.intoArray(c, co + 2 * L);
+        c10.intoArray(c, co + ldc);
+        c11.intoArray(c, co + ldc + L);
+        c12.intoArray(c, co + ldc + 2 * L);
+        c20.intoArray(c, co + 2 * ldc);
+        c21.intoArray(c, co + 2 * ldc + L);
+        c22.intoArray(c, co + 2 * ldc + 2 * L);
+        c30.intoArray(c, co + 3 * ldc);
+        c31.intoArray(c, co + 3 * ldc + L);
+        c32.intoArray(c, co + 3 * ldc + 2 * L);
+        c40.intoArray(c, co + 4 * ldc);
+        c41.intoArray(c, co + 4 * ldc + L);
+        c42.intoArray(c, co + 4 * ldc + 2 * L);
+        c50.intoArray(c, co + 5 * ldc);
+        c51.intoArray(c, co + 5 * ldc + L);
+        c52.intoArray(c, co + 5 * ldc + 2 * L);
+        c60.intoArray(c, co + 6 * ldc);
+        c61.intoArray(c, co + 6 * ldc + L);
+        c62.intoArray(c, co + 6 * ldc + 2 * L);
+        c70.intoArray(c, co + 7 * ldc);
+        c71.intoArray(c, co + 7 * ldc + L);
+        c72.intoArray(c, co + 7 * ldc + 2 * L);
+    }
+
+    /** {@link #kernel8x3} reading a transposed A in place, {@code A(r,p) = a[ao + r + p·aps]}. */
+    private static void kernel8x3Columns(int kc, float[] a, int ao, int aps, float[] b, int bo, int bs,
+                                         float[] c, int co, int ldc, boolean fromZero) {
+        FloatVector c00, c01, c02, c10, c11, c12, c20, c21, c22, c30, c31, c32,
+                c40, c41, c42, c50, c51, c52, c60, c61, c62, c70, c71, c72;
+        if (fromZero) {
+            FloatVector zero = FloatVector.zero(F);
+            c00 = c01 = c02 = c10 = c11 = c12 = c20 = c21 = c22 = c30 = c31 = c32 = zero;
+            c40 = c41 = c42 = c50 = c51 = c52 = c60 = c61 = c62 = c70 = c71 = c72 = zero;
+        } else {
+            c00 = FloatVector.fromArray(F, c, co);
+            c01 = FloatVector.fromArray(F, c, co + L);
+            c02 = FloatVector.fromArray(F, c, co + 2 * L);
+            c10 = FloatVector.fromArray(F, c, co + ldc);
+            c11 = FloatVector.fromArray(F, c, co + ldc + L);
+            c12 = FloatVector.fromArray(F, c, co + ldc + 2 * L);
+            c20 = FloatVector.fromArray(F, c, co + 2 * ldc);
+            c21 = FloatVector.fromArray(F, c, co + 2 * ldc + L);
+            c22 = FloatVector.fromArray(F, c, co + 2 * ldc + 2 * L);
+            c30 = FloatVector.fromArray(F, c, co + 3 * ldc);
+            c31 = FloatVector.fromArray(F, c, co + 3 * ldc + L);
+            c32 = FloatVector.fromArray(F, c, co + 3 * ldc + 2 * L);
+            c40 = FloatVector.fromArray(F, c, co + 4 * ldc);
+            c41 = FloatVector.fromArray(F, c, co + 4 * ldc + L);
+            c42 = FloatVector.fromArray(F, c, co + 4 * ldc + 2 * L);
+            c50 = FloatVector.fromArray(F, c, co + 5 * ldc);
+            c51 = FloatVector.fromArray(F, c, co + 5 * ldc + L);
+            c52 = FloatVector.fromArray(F, c, co + 5 * ldc + 2 * L);
+            c60 = FloatVector.fromArray(F, c, co + 6 * ldc);
+            c61 = FloatVector.fromArray(F, c, co + 6 * ldc + L);
+            c62 = FloatVector.fromArray(F, c, co + 6 * ldc + 2 * L);
+            c70 = FloatVector.fromArray(F, c, co + 7 * ldc);
+            c71 = FloatVector.fromArray(F, c, co + 7 * ldc + L);
+            c72 = FloatVector.fromArray(F, c, co + 7 * ldc + 2 * L);
+        }
+        for (int p = 0; p < kc; p++) {
+            int ai = ao + p * aps, bi = bo + p * bs;
+            FloatVector b0 = FloatVector.fromArray(F, b, bi);
+            FloatVector b1 = FloatVector.fromArray(F, b, bi + L);
+            FloatVector b2 = FloatVector.fromArray(F, b, bi + 2 * L);
+            FloatVector x = FloatVector.broadcast(F, a[ai]);
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            c02 = x.fma(b2, c02);
+            x = FloatVector.broadcast(F, a[ai + 1]);
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+            c12 = x.fma(b2, c12);
+            x = FloatVector.broadcast(F, a[ai + 2]);
+            c20 = x.fma(b0, c20);
+            c21 = x.fma(b1, c21);
+            c22 = x.fma(b2, c22);
+            x = FloatVector.broadcast(F, a[ai + 3]);
+            c30 = x.fma(b0, c30);
+            c31 = x.fma(b1, c31);
+            c32 = x.fma(b2, c32);
+            x = FloatVector.broadcast(F, a[ai + 4]);
+            c40 = x.fma(b0, c40);
+            c41 = x.fma(b1, c41);
+            c42 = x.fma(b2, c42);
+            x = FloatVector.broadcast(F, a[ai + 5]);
+            c50 = x.fma(b0, c50);
+            c51 = x.fma(b1, c51);
+            c52 = x.fma(b2, c52);
+            x = FloatVector.broadcast(F, a[ai + 6]);
+            c60 = x.fma(b0, c60);
+            c61 = x.fma(b1, c61);
+            c62 = x.fma(b2, c62);
+            x = FloatVector.broadcast(F, a[ai + 7]);
+            c70 = x.fma(b0, c70);
+            c71 = x.fma(b1, c71);
+            c72 = x.fma(b2, c72);
+        }
+        c00.intoArray(c, co);
+        c01.intoArray(c, co + L);
+        c02.intoArray(c, co + 2 * L);
+        c10.intoArray(c, co + ldc);
+        c11.intoArray(c, co + ldc + L);
+        c12.intoArray(c, co + ldc + 2 * L);
+        c20.intoArray(c, co + 2 * ldc);
+        c21.intoArray(c, co + 2 * ldc + L);
+        c22.intoArray(c, co + 2 * ldc + 2 * L);
+        c30.intoArray(c, co + 3 * ldc);
+        c31.intoArray(c, co + 3 * ldc + L);
+        c32.intoArray(c, co + 3 * ldc + 2 * L);
+        c40.intoArray(c, co + 4 * ldc);
+        c41.intoArray(c, co + 4 * ldc + L);
+        c42.intoArray(c, co + 4 * ldc + 2 * L);
+        c50.intoArray(c, co + 5 * ldc);
+        c51.intoArray(c, co + 5 * ldc + L);
+        c52.intoArray(c, co + 5 * ldc + 2 * L);
+        c60.intoArray(c, co + 6 * ldc);
+        c61.intoArray(c, co + 6 * ldc + L);
+        c62.intoArray(c, co + 6 * ldc + 2 * L);
+        c70.intoArray(c, co + 7 * ldc);
+        c71.intoArray(c, co + 7 * ldc + L);
+        c72.intoArray(c, co + 7 * ldc + 2 * L);
+    }
+
+    /** {@link #kernel8x3} reading an untransposed A in place, {@code A(r,p) = a[ao + r·ars + p]}. */
+    private static void kernel8x3Rows(int kc, float[] a, int ao, int ars, float[] b, int bo, int bs,
+                                      float[] c, int co, int ldc, boolean fromZero) {
+        FloatVector c00, c01, c02, c10, c11, c12, c20, c21, c22, c30, c31, c32,
+                c40, c41, c42, c50, c51, c52, c60, c61, c62, c70, c71, c72;
+        if (fromZero) {
+            FloatVector zero = FloatVector.zero(F);
+            c00 = c01 = c02 = c10 = c11 = c12 = c20 = c21 = c22 = c30 = c31 = c32 = zero;
+            c40 = c41 = c42 = c50 = c51 = c52 = c60 = c61 = c62 = c70 = c71 = c72 = zero;
+        } else {
+            c00 = FloatVector.fromArray(F, c, co);
+            c01 = FloatVector.fromArray(F, c, co + L);
+            c02 = FloatVector.fromArray(F, c, co + 2 * L);
+            c10 = FloatVector.fromArray(F, c, co + ldc);
+            c11 = FloatVector.fromArray(F, c, co + ldc + L);
+            c12 = FloatVector.fromArray(F, c, co + ldc + 2 * L);
+            c20 = FloatVector.fromArray(F, c, co + 2 * ldc);
+            c21 = FloatVector.fromArray(F, c, co + 2 * ldc + L);
+            c22 = FloatVector.fromArray(F, c, co + 2 * ldc + 2 * L);
+            c30 = FloatVector.fromArray(F, c, co + 3 * ldc);
+            c31 = FloatVector.fromArray(F, c, co + 3 * ldc + L);
+            c32 = FloatVector.fromArray(F, c, co + 3 * ldc + 2 * L);
+            c40 = FloatVector.fromArray(F, c, co + 4 * ldc);
+            c41 = FloatVector.fromArray(F, c, co + 4 * ldc + L);
+            c42 = FloatVector.fromArray(F, c, co + 4 * ldc + 2 * L);
+            c50 = FloatVector.fromArray(F, c, co + 5 * ldc);
+            c51 = FloatVector.fromArray(F, c, co + 5 * ldc + L);
+            c52 = FloatVector.fromArray(F, c, co + 5 * ldc + 2 * L);
+            c60 = FloatVector.fromArray(F, c, co + 6 * ldc);
+            c61 = FloatVector.fromArray(F, c, co + 6 * ldc + L);
+            c62 = FloatVector.fromArray(F, c, co + 6 * ldc + 2 * L);
+            c70 = FloatVector.fromArray(F, c, co + 7 * ldc);
+            c71 = FloatVector.fromArray(F, c, co + 7 * ldc + L);
+            c72 = FloatVector.fromArray(F, c, co + 7 * ldc + 2 * L);
+        }
+        for (int p = 0; p < kc; p++) {
+            int ai = ao + p, bi = bo + p * bs;
+            FloatVector b0 = FloatVector.fromArray(F, b, bi);
+            FloatVector b1 = FloatVector.fromArray(F, b, bi + L);
+            FloatVector b2 = FloatVector.fromArray(F, b, bi + 2 * L);
+            FloatVector x = FloatVector.broadcast(F, a[ai]);
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            c02 = x.fma(b2, c02);
+            x = FloatVector.broadcast(F, a[ai + ars]);
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+            c12 = x.fma(b2, c12);
+            x = FloatVector.broadcast(F, a[ai + 2 * ars]);
+            c20 = x.fma(b0, c20);
+            c21 = x.fma(b1, c21);
+            c22 = x.fma(b2, c22);
+            x = FloatVector.broadcast(F, a[ai + 3 * ars]);
+            c30 = x.fma(b0, c30);
+            c31 = x.fma(b1, c31);
+            c32 = x.fma(b2, c32);
+            x = FloatVector.broadcast(F, a[ai + 4 * ars]);
+            c40 = x.fma(b0, c40);
+            c41 = x.fma(b1, c41);
+            c42 = x.fma(b2, c42);
+            x = FloatVector.broadcast(F, a[ai + 5 * ars]);
+            c50 = x.fma(b0, c50);
+            c51 = x.fma(b1, c51);
+            c52 = x.fma(b2, c52);
+            x = FloatVector.broadcast(F, a[ai + 6 * ars]);
+            c60 = x.fma(b0, c60);
+            c61 = x.fma(b1, c61);
+            c62 = x.fma(b2, c62);
+            x = FloatVector.broadcast(F, a[ai + 7 * ars]);
+            c70 = x.fma(b0, c70);
+            c71 = x.fma(b1, c71);
+            c72 = x.fma(b2, c72);
+        }
+        c00.intoArray(c, co);
+        c01.intoArray(c, co + L);
+        c02.intoArray(c, co + 2 * L);
+        c10.intoArray(c, co + ldc);
+        c11.intoArray(c, co + ldc + L);
+        c12.intoArray(c, co + ldc + 2 * L);
+        c20.intoArray(c, co + 2 * ldc);
+        c21.intoArray(c, co + 2 * ldc + L);
+        c22.intoArray(c, co + 2 * ldc + 2 * L);
+        c30.intoArray(c, co + 3 * ldc);
+        c31.intoArray(c, co + 3 * ldc + L);
+        c32.intoArray(c, co + 3 * ldc + 2 * L);
+        c40.intoArray(c, co + 4 * ldc);
+        c41.intoArray(c, co + 4 * ldc + L);
+        c42.intoArray(c, co + 4 * ldc + 2 * L);
+        c50.intoArray(c, co + 5 * ldc);
+        c51.intoArray(c, co + 5 * ldc + L);
+        c52.intoArray(c, co + 5 * ldc + 2 * L);
+        c60.intoArray(c, co + 6 * ldc);
+        c61.intoArray(c, co + 6 * ldc + L);
+        c62.intoArray(c, co + 6 * ldc + 2 * L);
+        c70.intoArray(c, co + 7 * ldc);
+        c71.intoArray(c, co + 7 * ldc + L);
+        c72.intoArray(c, co + 7 * ldc + 2 * L);
+    }
+
 }

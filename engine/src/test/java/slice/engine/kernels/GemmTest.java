@@ -18,11 +18,15 @@ import slice.engine.Simd;
 @ExtendWith(RestoresThreads.class)
 class GemmTest {
     // Rows around MR = 8; columns around L and 2L at 128-bit (4, 8) and 512-bit (16, 32), including exact L and 3L panels
-    // and panels of L + L/2 (6, 14 = 8 + 6; 24, 56 = 32 + 24); k = 16, a 1×1 convolution from 16 channels.
-    private static final int[] ROWS = {1, 5, 17, 70}, COLS = {1, 3, 5, 6, 12, 14, 17, 24, 33, 48, 56}, DEPTHS = {1, 3, 16, 17, 33};
+    // and panels of L + L/2 (6, 14 = 8 + 6; 24, 56 = 32 + 24); k = 16, a 1×1 convolution from 16 channels. Wide 3L
+    // panels: 12, 24, 96 (whole ones at 128 bits), 48, 96 (at 512), cut ones (17, 33 at 128; 33 at 512), and 100
+    // (3L panels and then 2L ones rather than a lone L at 128 bits; 3L, 2L and a cut 2L at 512).
+    private static final int[] ROWS = {1, 5, 17, 70}, COLS = {1, 3, 5, 6, 12, 14, 17, 24, 33, 48, 56, 96, 100};
+    private static final int[] DEPTHS = {1, 3, 16, 17, 33};
     // Every row count below and just above MR = 8 (the few-rows path, and its tail of 1–3 rows after a full panel),
     // column tails at L = 4 and L = 16, k beyond KC.
-    private static final int[] FEW_ROWS = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}, MAP_COLS = {1, 3, 5, 14, 17, 24, 33, 100}, MAP_DEPTHS = {1, 7, 300};
+    private static final int[] FEW_ROWS = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}, MAP_COLS = {1, 3, 5, 14, 17, 24, 33, 100};
+    private static final int[] MAP_DEPTHS = {1, 7, 300};
     private static final Gemm SCALAR = new ScalarGemm();
     @Test
     void vectorKernelIsSelected() {
