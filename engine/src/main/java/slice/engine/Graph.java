@@ -308,6 +308,16 @@ public final class Graph {
             Tensor grad = !needsGrad.contains(l) || readByNext ? null : producer == null ? new Tensor(shape) : made.get(producer).grad;
             made.put(l, new Node(l, in, out, grad, fusedAfter.getOrDefault(l, List.of()), readThrough.get(l)));
         }
+        Map<Layer, Integer> readers = new HashMap<>();
+        for (Layer l : layers) for (Layer in : l.inputs) readers.merge(in, 1, Integer::sum);
+        for (Layer l : layers) {
+            // a layer that alone reads its input may defer the input's gradient (Node.deferInGrad), unless it reads
+            // through the input or the input's gradient buffer is another layer's (a fused layer's node never runs)
+            Layer in = l.inputs.length == 1 ? l.inputs[0] : null;
+            if (in != null && readers.get(in) == 1 && !readThrough.containsKey(l) && !fusedInto.containsKey(in)) {
+                made.get(in).soleConsumer = true;
+            }
+        }
         for (Layer l : layers) if (!prefixLayers.contains(l)) made.get(l).planState(batchCapacity);
         return made;
     }
@@ -559,7 +569,10 @@ public final class Graph {
         if (gradOutput.size() != last.grad.size()) {
             throw new IllegalArgumentException("gradient " + gradOutput + " does not match output " + last.grad);
         }
-        for (Node node : ordered) node.gradWritten = false;
+        for (Node node : ordered) {
+            node.gradWritten = false;
+            node.pendingGrad = null;
+        }
         System.arraycopy(gradOutput.data, 0, last.grad.data, 0, gradOutput.size());
         last.gradWritten = true;
     }

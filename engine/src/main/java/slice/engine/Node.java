@@ -1,6 +1,7 @@
 package slice.engine;
 
 import java.util.List;
+import slice.engine.kernels.RowSource;
 
 /**
  * A layer as one {@link Graph} runs it: the buffers that graph owns for it. A layer keeps only its weights; every
@@ -36,6 +37,13 @@ public final class Node {
      * first consumer that writes it ({@link #addsToInGrad}).
      */
     boolean gradWritten;
+    /**
+     * Whether exactly one layer reads this node's output, on its own buffers (no read-through): that consumer may then
+     * hand ∂L/∂out over as rows computed when read ({@link #deferInGrad}). Set by the graph's plan.
+     */
+    boolean soleConsumer;
+    /** ∂L/∂out as its sole consumer deferred it in this backward, not yet in {@link #grad}; null otherwise. */
+    RowSource pendingGrad;
 
     Node(Layer layer, Node[] inputs, Tensor out, Tensor grad, List<Layer> fusedAfter, Layer readThrough) {
         this.layer = layer;
@@ -119,10 +127,48 @@ public final class Node {
         return written;
     }
 
+    /**
+     * Whether this layer may hand ∂L/∂in_i over as rows ({@link #deferInGrad}) instead of writing it: the layer is the
+     * input's sole consumer in a planned graph, and the input's gradient has not been written in this backward.
+     */
+    public boolean canDeferInGrad(int i) {
+        Node in = input(i);
+        return in.soleConsumer && in.grad != null && !in.gradWritten;
+    }
+
+    /**
+     * Hands ∂L/∂in_i over as {@code rows}, computed when read, instead of writing it ({@link #canDeferInGrad} must
+     * hold; the gradient then counts as written): the input's layer may consume them chunk by chunk
+     * ({@link #gradRows}) while each chunk is in cache, and {@link #grad} writes them all when it is asked for.
+     */
+    public void deferInGrad(int i, RowSource rows) {
+        if (!canDeferInGrad(i)) throw new IllegalStateException(layer.name + " cannot defer the gradient of its input " + i);
+        Node in = input(i);
+        in.gradWritten = true;
+        in.pendingGrad = rows;
+    }
+
     public Tensor out() { return out; }
 
-    /** ∂L/∂out, or {@code null} when no gradient flows through this layer. */
-    public Tensor grad() { return grad; }
+    /**
+     * ∂L/∂out, or {@code null} when no gradient flows through this layer; a gradient its consumer deferred
+     * ({@link #deferInGrad}) is written into the buffer first.
+     */
+    public Tensor grad() {
+        RowSource rows = gradRows();
+        if (rows != null) rows.fillAll(grad.data);
+        return grad;
+    }
+
+    /**
+     * ∂L/∂out as the rows its sole consumer deferred ({@link #deferInGrad}), taken over by the caller, who computes
+     * them (the buffer {@link #grad} is then not written); null when the gradient is in the buffer.
+     */
+    public RowSource gradRows() {
+        RowSource rows = pendingGrad;
+        pendingGrad = null;
+        return rows;
+    }
 
     /** Number of inputs. */
     public int inputCount() { return inputs.length; }

@@ -37,7 +37,7 @@ public final class PointwiseBackwardBench {
                 Kernels.GEMM.gemm(true, false, cin, cout, rows, x, 0, cin, dy, 0, cout, dw, 0, cout, false);
                 Kernels.GEMM.gemm(false, true, rows, cin, cout, dy, 0, cout, w, 0, cout, dx, 0, cin, false);
                 long c1 = CPU.getCurrentThreadCpuTime();
-                Kernels.GEMM.pointwiseBackward(rows, cin, cout, x, dy, w, dw, dx, false);
+                Kernels.GEMM.pointwiseBackward(rows, cin, cout, x, dy, null, w, dw, dx, false);
                 long c2 = CPU.getCurrentThreadCpuTime();
                 if (r >= 0) {
                     separate[r] = (c1 - c0) / 1e6;

@@ -39,9 +39,10 @@ public interface BatchNormKernel {
 
     /**
      * {@code g = a[c]·dy[p, c] + (b[c]·(x[p, c] − mean[c]) + k[c])} (two fmas), then {@code dx[p, c] += g} with
-     * {@code add}, {@code dx[p, c] = g} without.
+     * {@code add}, {@code dx[p, c] = g} without, where {@code dx[p, c]} is {@code dx[dxStart + (p − p0)·channels + c]}
+     * ({@code dxStart = p0·channels}: dx laid out as dy; another start writes the rows into a smaller buffer).
      */
-    void normalizedGradient(float[] dy, float[] x, float[] dx, int p0, int p1, int channels,
+    void normalizedGradient(float[] dy, float[] x, float[] dx, int dxStart, int p0, int p1, int channels,
                             float[] mean, float[] a, float[] b, float[] k, boolean add);
 
     /**
@@ -55,7 +56,7 @@ public interface BatchNormKernel {
                              boolean add);
 
     /** {@link #normalizedGradient} of {@code gate(dy)}. */
-    void gatedNormalizedGradient(float[] dy, float[] x, float[] dx, int p0, int p1, int channels,
+    void gatedNormalizedGradient(float[] dy, float[] x, float[] dx, int dxStart, int p0, int p1, int channels,
                                  float[] mean, float[] a, float[] b, float[] k, ReluGate gate, boolean add);
 
     /** {@link #gradientSums} of {@code gate(dy)}. */

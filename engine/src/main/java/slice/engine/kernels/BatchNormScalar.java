@@ -16,14 +16,14 @@ public final class BatchNormScalar implements BatchNormKernel {
         }
     }
 
-    @Override public void normalizedGradient(float[] dy, float[] x, float[] dx, int p0, int p1, int channels,
+    @Override public void normalizedGradient(float[] dy, float[] x, float[] dx, int dxStart, int p0, int p1, int channels,
                                              float[] mean, float[] a, float[] b, float[] k, boolean add) {
         for (int p = p0; p < p1; p++) {
-            int row = p * channels;
+            int row = p * channels, out = dxStart + (p - p0) * channels;
             for (int c = 0; c < channels; c++) {
                 float centredTerm = Math.fma(b[c], x[row + c] - mean[c], k[c]);
                 float g = Math.fma(a[c], dy[row + c], centredTerm);
-                dx[row + c] = add ? dx[row + c] + g : g;
+                dx[out + c] = add ? dx[out + c] + g : g;
             }
         }
     }
@@ -46,14 +46,14 @@ public final class BatchNormScalar implements BatchNormKernel {
         }
     }
 
-    @Override public void gatedNormalizedGradient(float[] dy, float[] x, float[] dx, int p0, int p1, int channels,
+    @Override public void gatedNormalizedGradient(float[] dy, float[] x, float[] dx, int dxStart, int p0, int p1, int channels,
                                                   float[] mean, float[] a, float[] b, float[] k, ReluGate gate, boolean add) {
         for (int p = p0; p < p1; p++) {
-            int row = p * channels;
+            int row = p * channels, out = dxStart + (p - p0) * channels;
             for (int c = 0; c < channels; c++) {
                 float centredTerm = Math.fma(b[c], x[row + c] - mean[c], k[c]);
                 float g = Math.fma(a[c], gate.open(x[row + c], c) ? dy[row + c] : 0f, centredTerm);
-                dx[row + c] = add ? dx[row + c] + g : g;
+                dx[out + c] = add ? dx[out + c] + g : g;
             }
         }
     }

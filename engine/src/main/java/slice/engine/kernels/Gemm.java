@@ -44,9 +44,13 @@ public interface Gemm {
      * {@code dy [rows × cout]} and {@code w [cin × cout]}, all dense from index 0. Each element is the fma chain the
      * two separate products give it, so the pair gives the same bits as those two calls; an implementation may compute
      * both in one pass over {@code dY}, which is the larger operand of both when the channel counts are small.
+     * With {@code dyRows} (else null), dY is computed when read ({@link RowSource}; rows × cout): into {@code dy},
+     * or, chunk by chunk, into a buffer that stays in cache while both products read the chunk (then {@code dy} is
+     * not written); the products are the same.
      */
-    default void pointwiseBackward(int rows, int cin, int cout, float[] x, float[] dy, float[] w,
+    default void pointwiseBackward(int rows, int cin, int cout, float[] x, float[] dy, RowSource dyRows, float[] w,
                                    float[] dw, float[] dx, boolean addDx) {
+        if (dyRows != null) dyRows.fillAll(dy);
         if (dw != null) gemm(true, false, cin, cout, rows, x, 0, cin, dy, 0, cout, dw, 0, cout, false);
         if (dx != null) gemm(false, true, rows, cin, cout, dy, 0, cout, w, 0, cout, dx, 0, cin, addDx);
     }

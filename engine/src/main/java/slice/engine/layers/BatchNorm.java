@@ -10,6 +10,7 @@ import slice.engine.Parallel;
 import slice.engine.kernels.BatchNormKernel;
 import slice.engine.kernels.BatchNormKernel.ReluGate;
 import slice.engine.kernels.Kernels;
+import slice.engine.kernels.RowSource;
 
 /**
  * Keras {@code BatchNormalization} over the channel axis of {@code [N, H, W, C]} or {@code [N, C]}, seen as a
@@ -36,6 +37,12 @@ import slice.engine.kernels.Kernels;
  * output, and its backward starts from the ReLU's gradient {@code ∂L/∂(x·s + t) = [0 < x·s + t < max]·∂L/∂y}, the
  * ReLU's input recomputed from {@code x} by the forward's own fma: the numbers of the two layers run one after the
  * other, without the ReLU's two passes over memory and its two buffers.
+ *
+ * <p>In training mode, when this layer alone reads its input in a planned graph ({@link Node#canDeferInGrad}), the
+ * backward hands ∂L/∂x to the layer before as rows computed when read ({@link Node#deferInGrad}): a 1×1
+ * convolution's backward computes them chunk by chunk into a buffer that stays in cache and reads them there
+ * ({@link slice.engine.kernels.Gemm#pointwiseBackward}), so ∂L/∂x is never written to memory and read back; any
+ * other layer gets them written into its gradient buffer. The numbers are the same.
  *
  * <p>The per-channel loops are {@link BatchNormKernel}s (channels are the vector lanes). Per-channel sums are formed in
  * blocks of {@value #SUM_BLOCK} pixels, in parallel, each into its own partial row, and the partials are then added
@@ -218,7 +225,8 @@ public final class BatchNorm extends Layer {
         int pixels = node.out().size() / channels;
         boolean paramGrads = isTrainable();
         float[] dx = node.inGrad(0) == null ? null : node.inGrad(0).data;
-        boolean add = dx != null && node.addsToInGrad(0);
+        boolean defer = dx != null && s.batchStatistics && node.canDeferInGrad(0);
+        boolean add = dx != null && !defer && node.addsToInGrad(0);
         if (paramGrads || s.batchStatistics) {
             BlockSum sums = gate == null ? (p0, p1, g, gx) -> KERNEL.gradientSums(dy, x, p0, p1, channels, mean, g, gx)
                     : (p0, p1, g, gx) -> KERNEL.gatedGradientSums(dy, x, p0, p1, channels, mean, gate, g, gx);
@@ -241,13 +249,28 @@ public final class BatchNorm extends Layer {
             coefCentred[c] = -scale[c] * s.invStd[c] * s.invStd[c] * s.sumDyXc[c] / pixels;
             coefConst[c] = -scale[c] * s.sumDy[c] / pixels;
         }
-        if (gate == null) {
-            mapBackwards(pixels,
-                    (p0, p1) -> KERNEL.normalizedGradient(dy, x, dx, p0, p1, channels, mean, scale, coefCentred, coefConst, add));
-        } else {
-            mapBackwards(pixels, (p0, p1) ->
-                    KERNEL.gatedNormalizedGradient(dy, x, dx, p0, p1, channels, mean, scale, coefCentred, coefConst, gate, add));
-        }
+        RowMap rows = gate == null
+                ? (p0, p1, out, start) -> KERNEL.normalizedGradient(dy, x, out, start, p0, p1, channels, mean, scale,
+                        coefCentred, coefConst, add)
+                : (p0, p1, out, start) -> KERNEL.gatedNormalizedGradient(dy, x, out, start, p0, p1, channels, mean, scale,
+                        coefCentred, coefConst, gate, add);
+        if (defer) node.deferInGrad(0, new DeferredRows(pixels, channels, rows));
+        else mapBackwards(pixels, (p0, p1) -> rows.fill(p0, p1, dx, p0 * channels));
+    }
+
+    /** Rows {@code [p0, p1)} of ∂L/∂x written into {@code out} from index {@code start} on. */
+    @FunctionalInterface
+    private interface RowMap {
+        void fill(int p0, int p1, float[] out, int start);
+    }
+
+    /**
+     * ∂L/∂x of the last backward in training mode, handed to the layer before as rows computed when it reads them
+     * ({@link Node#deferInGrad}): a 1×1 convolution then consumes them chunk by chunk while each chunk is in cache,
+     * instead of this layer writing the whole gradient to memory and the convolution reading it back.
+     */
+    private record DeferredRows(int rows, int width, RowMap map) implements RowSource {
+        @Override public void fill(int from, int to, float[] dst, int offset) { map.fill(from, to, dst, offset); }
     }
 
     /**

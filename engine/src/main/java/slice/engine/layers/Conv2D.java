@@ -14,6 +14,7 @@ import slice.engine.kernels.ColumnMap;
 import slice.engine.kernels.DirectConvKernel;
 import slice.engine.kernels.Im2col;
 import slice.engine.kernels.MatrixRows;
+import slice.engine.kernels.RowSource;
 import slice.engine.kernels.WinogradConv;
 import slice.engine.kernels.WinogradLineConv;
 
@@ -180,6 +181,8 @@ public final class Conv2D extends Layer {
     }
 
     @Override public void backward(Node node) {
+        // a deferred ∂L/∂y (a batch norm after this layer, Node.deferInGrad) is read as rows by the 1×1 backward
+        RowSource dyRows = im2col == null && bias == null ? node.gradRows() : null;
         float[] x = node.in(0).data, dy = node.grad().data, w = kernel.value.data;
         float[] dx = node.inGrad(0) == null ? null : node.inGrad(0).data;
         boolean add = dx != null && node.addsToInGrad(0);
@@ -187,7 +190,7 @@ public final class Conv2D extends Layer {
         int rows = node.batch() * outputSize() / cout;
         if (trainable && bias != null) MatrixRows.sumRows(dy, rows, cout, bias.grad.data);
         if (im2col == null) {
-            GEMM.pointwiseBackward(rows, cin, cout, x, dy, w, trainable ? kernel.grad.data : null, dx, add);
+            GEMM.pointwiseBackward(rows, cin, cout, x, dy, dyRows, w, trainable ? kernel.grad.data : null, dx, add);
             return;
         }
         State state = (State) node.state();

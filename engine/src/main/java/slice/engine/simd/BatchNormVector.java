@@ -78,13 +78,13 @@ public final class BatchNormVector implements BatchNormKernel {
         }
     }
 
-    @Override public void gatedNormalizedGradient(float[] dy, float[] x, float[] dx, int p0, int p1, int channels,
+    @Override public void gatedNormalizedGradient(float[] dy, float[] x, float[] dx, int dxStart, int p0, int p1, int channels,
                                                   float[] mean, float[] a, float[] b, float[] k, ReluGate gate, boolean add) {
         int vecEnd = F.loopBound(channels);
         float[] gs = gate.s(), gt = gate.t();
         float max = gate.max();
         for (int p = p0; p < p1; p++) {
-            int row = p * channels;
+            int row = p * channels, out = dxStart + (p - p0) * channels;
             int c = 0;
             for (; c < vecEnd; c += L) {
                 FloatVector xv = FloatVector.fromArray(F, x, row + c);
@@ -93,12 +93,12 @@ public final class BatchNormVector implements BatchNormKernel {
                 FloatVector dyv = gated(FloatVector.fromArray(F, dy, row + c), xv,
                         FloatVector.fromArray(F, gs, c), FloatVector.fromArray(F, gt, c), max);
                 FloatVector g = FloatVector.fromArray(F, a, c).fma(dyv, centredTerm);
-                (add ? g.add(FloatVector.fromArray(F, dx, row + c)) : g).intoArray(dx, row + c);
+                (add ? g.add(FloatVector.fromArray(F, dx, out + c)) : g).intoArray(dx, out + c);
             }
             for (; c < channels; c++) {
                 float centredTerm = Math.fma(b[c], x[row + c] - mean[c], k[c]);
                 float g = Math.fma(a[c], gate.open(x[row + c], c) ? dy[row + c] : 0f, centredTerm);
-                dx[row + c] = add ? dx[row + c] + g : g;
+                dx[out + c] = add ? dx[out + c] + g : g;
             }
         }
     }
@@ -169,22 +169,22 @@ public final class BatchNormVector implements BatchNormKernel {
         }
     }
 
-    @Override public void normalizedGradient(float[] dy, float[] x, float[] dx, int p0, int p1, int channels,
+    @Override public void normalizedGradient(float[] dy, float[] x, float[] dx, int dxStart, int p0, int p1, int channels,
                                              float[] mean, float[] a, float[] b, float[] k, boolean add) {
         int vecEnd = F.loopBound(channels);
         for (int p = p0; p < p1; p++) {
-            int row = p * channels;
+            int row = p * channels, out = dxStart + (p - p0) * channels;
             int c = 0;
             for (; c < vecEnd; c += L) {
                 FloatVector centred = FloatVector.fromArray(F, x, row + c).sub(FloatVector.fromArray(F, mean, c));
                 FloatVector centredTerm = FloatVector.fromArray(F, b, c).fma(centred, FloatVector.fromArray(F, k, c));
                 FloatVector g = FloatVector.fromArray(F, a, c).fma(FloatVector.fromArray(F, dy, row + c), centredTerm);
-                (add ? g.add(FloatVector.fromArray(F, dx, row + c)) : g).intoArray(dx, row + c);
+                (add ? g.add(FloatVector.fromArray(F, dx, out + c)) : g).intoArray(dx, out + c);
             }
             for (; c < channels; c++) {
                 float centredTerm = Math.fma(b[c], x[row + c] - mean[c], k[c]);
                 float g = Math.fma(a[c], dy[row + c], centredTerm);
-                dx[row + c] = add ? dx[row + c] + g : g;
+                dx[out + c] = add ? dx[out + c] + g : g;
             }
         }
     }

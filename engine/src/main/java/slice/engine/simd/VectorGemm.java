@@ -8,6 +8,7 @@ import slice.engine.Parallel;
 import slice.engine.kernels.APanels;
 import slice.engine.kernels.ColumnMap;
 import slice.engine.kernels.Gemm;
+import slice.engine.kernels.RowSource;
 
 /**
  * {@link Gemm} in the BLIS/XNNPACK style: packed panels and a register-blocked broadcast-FMA micro-kernel.
@@ -141,6 +142,8 @@ public final class VectorGemm implements Gemm {
     }
 
     private static final ThreadLocal<Workspace> WORKSPACE = ThreadLocal.withInitial(Workspace::new);
+    /** Per calling thread: the two dY chunks of a {@link #pointwiseBackward} whose dY is computed when read. */
+    private static final ThreadLocal<float[]> CHUNKS = ThreadLocal.withInitial(() -> new float[0]);
 
     @Override
     public void gemm(boolean transA, boolean transB, int m, int n, int k,
@@ -203,53 +206,108 @@ public final class VectorGemm implements Gemm {
      * thread count. Wᵀ, the B of dX, is packed once per call.
      */
     @Override
-    public void pointwiseBackward(int rows, int cin, int cout, float[] x, float[] dy, float[] w,
+    public void pointwiseBackward(int rows, int cin, int cout, float[] x, float[] dy, RowSource dyRows, float[] w,
                                   float[] dw, float[] dx, boolean addDx) {
-        if (rows <= 0 || cin <= 0 || cout <= 0) {
-            Gemm.super.pointwiseBackward(rows, cin, cout, x, dy, w, dw, dx, addDx);
+        int chunk = chunkRows(cout);
+        if (rows <= 0 || cin <= 0 || cout <= 0 || dw == null || dx == null || cin > ONE_PASS_CIN || rows < 2 * chunk) {
+            if (dyRows != null) dyRows.fillAll(dy);
+            if (dw != null) weightGradient(rows, cin, cout, x, dy, dw);
+            if (dx != null) gemm(false, true, rows, cin, cout, dy, 0, cout, w, 0, cout, dx, 0, cin, addDx);
             return;
         }
-        boolean transposed = dw != null && tileCost(cout, cin) < tileCost(cin, cout);
+        boolean transposed = tileCost(cout, cin) < tileCost(cin, cout);
         float[] g = transposed ? new float[cin * cout] : dw; // dW, or dWᵀ
         int gm = transposed ? cout : cin, gn = transposed ? cin : cout;
-        float[] ga = transposed ? dy : x, gb = transposed ? x : dy; // G = gaᵀ·gb, ga [rows × gm], gb [rows × gn]
-        int chunk = chunkRows(cout);
-        if (dw == null || dx == null || cin > ONE_PASS_CIN || rows < 2 * chunk) {
-            if (dw != null) gemm(true, false, gm, gn, rows, ga, 0, gm, gb, 0, gn, g, 0, gn, false);
-            if (dx != null) gemm(false, true, rows, cin, cout, dy, 0, cout, w, 0, cout, dx, 0, cin, addDx);
-        } else {
-            float[][][] wt = new float[(cin + NC - 1) / NC][(cout + KC - 1) / KC][];
-            for (int jc = 0; jc < cin; jc += NC) {
-                for (int pc = 0; pc < cout; pc += KC) {
-                    int nc = Math.min(NC, cin - jc), kc = Math.min(KC, cout - pc);
-                    wt[jc / NC][pc / KC] = new float[kc * ((nc + NR - 1) / NR * NR)];
-                    packB(true, w, 0, cout, pc, kc, jc, nc, wt[jc / NC][pc / KC], false, true);
+        float[][][] wt = new float[(cin + NC - 1) / NC][(cout + KC - 1) / KC][];
+        for (int jc = 0; jc < cin; jc += NC) {
+            for (int pc = 0; pc < cout; pc += KC) {
+                int nc = Math.min(NC, cin - jc), kc = Math.min(KC, cout - pc);
+                wt[jc / NC][pc / KC] = new float[kc * ((nc + NR - 1) / NR * NR)];
+                packB(true, w, 0, cout, pc, kc, jc, nc, wt[jc / NC][pc / KC], false, true);
+            }
+        }
+        int threads = (long) cin * cout * rows < PARALLEL_WORK ? 1 : Parallel.threads();
+        int rowPanels = (gm + MR - 1) / MR, colVectors = (gn + L - 1) / L;
+        boolean byRows = splitRows(rowPanels, colVectors, threads, gm >= gn);
+        // thread s's share: dW rows [i0, i1) and columns [j0, j1) (or dWᵀ's), and rows share(from, to, s) of each chunk
+        ChunkProducts products = (s, chunkDy, dyStart, from, to) -> {
+            int i0 = byRows ? Math.min(gm, rowPanels * s / threads * MR) : 0;
+            int i1 = byRows ? Math.min(gm, rowPanels * (s + 1) / threads * MR) : gm;
+            int j0 = byRows ? 0 : Math.min(gn, colVectors * s / threads * L);
+            int j1 = byRows ? gn : Math.min(gn, colVectors * (s + 1) / threads * L);
+            if (i0 < i1 && j0 < j1) { // G = gaᵀ·gb over the chunk's rows: dW = Xᵀ·dY, or dWᵀ = dYᵀ·X
+                if (transposed) {
+                    block(true, false, to - from, chunkDy, dyStart, gm, x, from * gn, gn, g, 0, gn, from > 0, null, i0, i1, j0, j1);
+                } else {
+                    block(true, false, to - from, x, from * gm, gm, chunkDy, dyStart, gn, g, 0, gn, from > 0, null, i0, i1, j0, j1);
                 }
             }
-            int threads = (long) cin * cout * rows < PARALLEL_WORK ? 1 : Parallel.threads();
-            int rowPanels = (gm + MR - 1) / MR, colVectors = (gn + L - 1) / L;
-            boolean byRows = splitRows(rowPanels, colVectors, threads, gm >= gn);
+            int r0 = share(from, to, s, threads), r1 = share(from, to, s + 1, threads);
+            block(false, true, cout, chunkDy, dyStart - from * cout, cout, w, 0, cout, wt, dx, 0, cin, addDx, null, r0, r1, 0, cin);
+        };
+        if (dyRows == null) {
             Parallel.forRange(threads, (s0, s1) -> {
                 for (int from = 0; from < rows; from += chunk) {
-                    int to = Math.min(rows, from + chunk);
-                    for (int s = s0; s < s1; s++) {
-                        int i0 = byRows ? Math.min(gm, rowPanels * s / threads * MR) : 0;
-                        int i1 = byRows ? Math.min(gm, rowPanels * (s + 1) / threads * MR) : gm;
-                        int j0 = byRows ? 0 : Math.min(gn, colVectors * s / threads * L);
-                        int j1 = byRows ? gn : Math.min(gn, colVectors * (s + 1) / threads * L);
-                        if (i0 < i1 && j0 < j1) {
-                            block(true, false, to - from, ga, from * gm, gm, gb, from * gn, gn,
-                                    g, 0, gn, from > 0, null, i0, i1, j0, j1);
-                        }
-                        int r0 = from + (to - from) * s / threads, r1 = from + (to - from) * (s + 1) / threads;
-                        block(false, true, cout, dy, 0, cout, w, 0, cout, wt, dx, 0, cin, addDx, null, r0, r1, 0, cin);
-                    }
+                    for (int s = s0; s < s1; s++) products.run(s, dy, from * cout, from, Math.min(rows, from + chunk));
                 }
             });
+        } else {
+            // dY computed chunk by chunk into two halves of a buffer that stays in cache: while the products read one
+            // chunk, each thread computes its rows of the next (the rows of dX it computes next), then all meet
+            float[] buffer = chunkBuffer(2 * chunk * cout);
+            Parallel.forRange(threads, (s0, s1) -> {
+                for (int s = s0; s < s1; s++) {
+                    int r0 = share(0, chunk, s, threads), r1 = share(0, chunk, s + 1, threads);
+                    dyRows.fill(r0, r1, buffer, r0 * cout);
+                }
+            });
+            for (int c = 0; c * chunk < rows; c++) {
+                int from = c * chunk, to = Math.min(rows, from + chunk), next = Math.min(rows, to + chunk);
+                int start = c % 2 * chunk * cout, nextStart = chunk * cout - start;
+                Parallel.forRange(threads, (s0, s1) -> {
+                    for (int s = s0; s < s1; s++) {
+                        products.run(s, buffer, start, from, to);
+                        int r0 = share(to, next, s, threads), r1 = share(to, next, s + 1, threads);
+                        if (r0 < r1) dyRows.fill(r0, r1, buffer, nextStart + (r0 - to) * cout);
+                    }
+                });
+            }
         }
         if (transposed) {
             for (int i = 0; i < cin; i++) for (int j = 0; j < cout; j++) dw[i * cout + j] = g[j * cin + i];
         }
+    }
+
+    /** One thread's part of one chunk of {@link #pointwiseBackward}, dY's row {@code from} at {@code chunkDy[dyStart]}. */
+    @FunctionalInterface
+    private interface ChunkProducts {
+        void run(int thread, float[] chunkDy, int dyStart, int from, int to);
+    }
+
+    /** The first row of thread {@code s}'s share of rows {@code [from, to)} split over {@code threads}. */
+    private static int share(int from, int to, int s, int threads) {
+        return from + (int) ((long) (to - from) * s / threads);
+    }
+
+    /** The calling thread's buffer for the dY chunks of {@link #pointwiseBackward}, grown to {@code size} floats. */
+    private static float[] chunkBuffer(int size) {
+        float[] b = CHUNKS.get();
+        if (b.length < size) {
+            b = new float[size];
+            CHUNKS.set(b);
+        }
+        return b;
+    }
+
+    /** {@code dW = Xᵀ·dY}, computed as {@code dWᵀ = dYᵀ·X} and transposed when that fills the micro-tiles better. */
+    private void weightGradient(int rows, int cin, int cout, float[] x, float[] dy, float[] dw) {
+        if (tileCost(cout, cin) >= tileCost(cin, cout)) {
+            gemm(true, false, cin, cout, rows, x, 0, cin, dy, 0, cout, dw, 0, cout, false);
+            return;
+        }
+        float[] g = new float[cin * cout];
+        gemm(true, false, cout, cin, rows, dy, 0, cout, x, 0, cin, g, 0, cin, false);
+        for (int i = 0; i < cin; i++) for (int j = 0; j < cout; j++) dw[i * cout + j] = g[j * cin + i];
     }
 
     /**

@@ -126,7 +126,8 @@ class GemmTest {
      * The 1×1 backward pair against the scalar twin's two separate products, bit for bit, at 1 and 2 threads: with
      * both gradients (the one-pass path once rows reach two chunks; dW transposed where that fills the tiles better,
      * as 40 → 13 channels at 512 bits), with only one of them, with dX added or overwritten, on channel counts that
-     * hit the row and column tails at both widths.
+     * hit the row and column tails at both widths; and with dY computed when read ({@link RowSource}: chunk by chunk
+     * into a buffer of its own on the one-pass path, an odd and an even number of chunks), each row asked for once.
      */
     @Test
     void pointwiseBackwardMatchesTheSeparateScalarProducts() {
@@ -146,13 +147,34 @@ class GemmTest {
                 if (wantDx) SCALAR.gemm(false, true, rows, cin, cout, dy, 0, cout, w, 0, cout, dxS, 0, cin, add);
                 for (int threads = 1; threads <= 2; threads++) {
                     Parallel.setThreads(threads);
-                    float[] dwV = wantDw ? random(rnd, cin * cout) : null, dxV = wantDx ? dx0.clone() : null;
-                    Kernels.GEMM.pointwiseBackward(rows, cin, cout, x, dy, w, dwV, dxV, add);
-                    if (wantDw) assertArrayEquals(dwS, dwV, what + ": dW, " + threads + " threads");
-                    if (wantDx) assertArrayEquals(dxS, dxV, what + ": dX, " + threads + " threads");
+                    for (boolean fromRows : new boolean[] {false, true}) {
+                        String how = what + ", " + threads + " threads" + (fromRows ? ", dY from rows" : "");
+                        float[] dwV = wantDw ? random(rnd, cin * cout) : null, dxV = wantDx ? dx0.clone() : null;
+                        int[] filled = new int[rows];
+                        RowSource source = copying(dy, rows, cout, filled);
+                        Kernels.GEMM.pointwiseBackward(rows, cin, cout, x, fromRows ? random(rnd, rows * cout) : dy,
+                                fromRows ? source : null, w, dwV, dxV, add);
+                        if (wantDw) assertArrayEquals(dwS, dwV, how + ": dW");
+                        if (wantDx) assertArrayEquals(dxS, dxV, how + ": dX");
+                        for (int r = 0; r < rows; r++) assertEquals(fromRows ? 1 : 0, filled[r], how + ": fills of row " + r);
+                    }
                 }
             }
         }
+    }
+
+    /** dY's rows computed when read: copied from {@code dy}, counting in {@code filled} how often each row is asked for. */
+    private static RowSource copying(float[] dy, int rows, int cout, int[] filled) {
+        return new RowSource() {
+            @Override public int rows() { return rows; }
+
+            @Override public int width() { return cout; }
+
+            @Override public void fill(int from, int to, float[] dst, int offset) {
+                System.arraycopy(dy, from * cout, dst, offset, (to - from) * cout);
+                for (int r = from; r < to; r++) filled[r]++;
+            }
+        };
     }
 
     /**

@@ -3,6 +3,7 @@ package slice.engine.layers;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import slice.engine.GradCheck;
@@ -202,10 +203,12 @@ class BatchNormTest {
             kernel.affineRelu(x, yCapped, 0, pixels, channels, s, t, 0.4f);
             kernel.gatedScaledGradient(dy, x, dx, 0, pixels, channels, a, gate, true);
             kernel.gatedScaledGradient(dy, x, overwritten, 1 % pixels, pixels, channels, a, open, false);
-            kernel.gatedNormalizedGradient(dy, x, dx2, 0, pixels, channels, m, a, b, k, gate, true);
-            kernel.gatedNormalizedGradient(dy, x, overwritten2, 0, pixels, channels, m, a, b, k, open, false);
+            kernel.gatedNormalizedGradient(dy, x, dx2, 0, 0, pixels, channels, m, a, b, k, gate, true);
+            kernel.gatedNormalizedGradient(dy, x, overwritten2, 0, 0, pixels, channels, m, a, b, k, open, false);
+            float[] band = shiftedRows(pixels, channels, (from, out) ->
+                    kernel.gatedNormalizedGradient(dy, x, out, 3, from, pixels, channels, m, a, b, k, open, false), overwritten2);
             kernel.gatedGradientSums(dy, x, 0, pixels, channels, m, gate, g, gx);
-            return concat(y, yCapped, dx, dx2, overwritten, overwritten2, g, gx);
+            return concat(y, yCapped, dx, dx2, overwritten, overwritten2, band, g, gx);
         });
     }
 
@@ -220,14 +223,33 @@ class BatchNormTest {
             kernel.affine(x, y, 1, pixels, channels, s, t);
             float[] overwritten = x.clone(), overwritten2 = dy.clone();
             kernel.scaledGradient(dy, dx, 0, pixels, channels, s, true);
-            kernel.normalizedGradient(dy, x, dx2, 0, pixels, channels, m, a, b, k, true);
+            kernel.normalizedGradient(dy, x, dx2, 0, 0, pixels, channels, m, a, b, k, true);
             kernel.scaledGradient(dy, overwritten, 1 % pixels, pixels, channels, s, false);
-            kernel.normalizedGradient(dy, x, overwritten2, 0, pixels, channels, m, a, b, k, false);
+            kernel.normalizedGradient(dy, x, overwritten2, 0, 0, pixels, channels, m, a, b, k, false);
+            float[] band = shiftedRows(pixels, channels, (from, out) ->
+                    kernel.normalizedGradient(dy, x, out, 3, from, pixels, channels, m, a, b, k, false), overwritten2);
             kernel.sum(x, 0, pixels, channels, sum);
             kernel.centredSquares(x, 1 % pixels, pixels, channels, m, sq);
             kernel.gradientSums(dy, x, 0, pixels, channels, m, g, gx);
-            return concat(y, dx, dx2, sum, sq, g, gx, overwritten, overwritten2);
+            return concat(y, dx, dx2, sum, sq, g, gx, overwritten, overwritten2, band);
         });
+    }
+
+    /** Writes rows of a normalised gradient into a buffer of their own, starting at index 3. */
+    interface RowsInto {
+        void write(int from, float[] out);
+    }
+
+    /**
+     * The rows after the first (all rows of a single pixel) written by {@code rows} at index 3 of a buffer of their
+     * own, asserted equal to the same rows written in place ({@code inPlace}); returns that buffer.
+     */
+    private static float[] shiftedRows(int pixels, int channels, RowsInto rows, float[] inPlace) {
+        int from = 1 % pixels;
+        float[] out = new float[3 + (pixels - from) * channels];
+        rows.write(from, out);
+        assertArrayEquals(Arrays.copyOfRange(inPlace, from * channels, pixels * channels), Arrays.copyOfRange(out, 3, out.length), 0f);
+        return out;
     }
 
     /** What one check of a batch-norm kernel computes: its outputs, on inputs drawn from {@code inputs}. */

@@ -91,6 +91,46 @@ class TrainingFusionTest {
         }
     }
 
+    /**
+     * A batch norm in training mode hands ∂L/∂x to the convolution before it as rows computed when read
+     * ({@link slice.engine.Node#deferInGrad}): x [24, 24, 8] → 1×1 conv (8) → 1×1 conv (40) → BN → ReLU6 → 3×3 conv
+     * (16, bias) → BN → ReLU → 1×1 conv (12, bias) → BN. The 8 → 40 convolution's backward takes the rows chunk by
+     * chunk (20 · 576 rows: the one-pass 1×1 backward, eight chunks), so its gradient buffer is never written; the
+     * 3×3 and the biased 1×1 read the rows written into their buffers. Output and every parameter gradient equal the
+     * layers run one by one, at one and two threads.
+     */
+    @Test
+    void aNormsDeferredGradientGivesTheGradientsOfTheLayersRunOneByOne() {
+        Input x = new Input("x", 24, 24, 8);
+        Conv2D c0 = new Conv2D("c0", x, 8, 1, 1, 1, 1, Padding.SAME, false);
+        Conv2D c1 = new Conv2D("c1", c0, 40, 1, 1, 1, 1, Padding.SAME, false);
+        ReLU r1 = new ReLU("r1", new BatchNorm("b1", c1, true, 1e-3f, 0.99f), 6f);
+        Conv2D c2 = new Conv2D("c2", r1, 16, 3, 3, 1, 1, Padding.SAME, true);
+        ReLU r2 = new ReLU("r2", new BatchNorm("b2", c2, false, 1e-3f, 0.99f));
+        Conv2D c3 = new Conv2D("c3", r2, 12, 1, 1, 1, 1, Padding.SAME, true);
+        Graph graph = withRandomWeights(new Graph(x, new BatchNorm("b3", c3, true, 1e-3f, 0.99f)), 9, 1f);
+        graph.setTrainable(true);
+        Random rnd = new Random(10);
+        int batch = 20;
+        Tensor in = GradCheck.random(rnd, batch, 24, 24, 8), dy = GradCheck.random(rnd, batch, graph.outputShape());
+        graph.plan(batch);
+        LayerByLayer reference = new LayerByLayer(graph, in, true);
+        reference.backward(dy);
+        List<float[]> expected = gradients(graph);
+        atOneAndTwoThreads(t -> {
+            Arrays.fill(gradient(graph, c1).data, Float.NaN);
+            Tensor y = graph.forward(in, true);
+            graph.backward(dy);
+            assertArrayEquals(reference.activation(graph.output()).data, Arrays.copyOf(y.data, y.size()), 0f, "threads " + t);
+            List<float[]> got = gradients(graph);
+            for (int i = 0; i < got.size(); i++) assertArrayEquals(expected.get(i), got.get(i), 0f, "threads " + t + ", param " + i);
+            assertTrue(Float.isNaN(gradient(graph, c1).data[0]), "the one-pass 1×1 backward read ∂L/∂c1 as rows, not from its buffer");
+            for (Conv2D c : List.of(c0, c2, c3)) {
+                assertArrayEquals(reference.gradient(c).data, gradient(graph, c).data, 0f, "threads " + t + ", ∂L/∂" + c.name);
+            }
+        });
+    }
+
     private static List<float[]> gradients(Graph g) {
         return g.trainableParams().stream().map(p -> p.grad.data.clone()).toList();
     }
