@@ -77,6 +77,17 @@ public final class Parallel {
         forRange(n, 1, body);
     }
 
+    /**
+     * {@link #forRange(int, int, RangeBody)} with each thread's share walked from its end back to its start in steps
+     * of {@code step} indices (each step itself forwards): after a pass that walked the same data forwards, the
+     * indices it touched last, still in the last-level cache when the data are larger than it, are read first.
+     */
+    public static void forRangeBackwards(int n, int step, RangeBody body) {
+        forRange(n, step, (from, to) -> {
+            for (int end = to; end > from; end -= step) body.run(Math.max(from, end - step), end);
+        });
+    }
+
     /** One parallel loop; immutable, so a worker reads a consistent job through one volatile reference. */
     private record Job(RangeBody body, int n, int chunks) {
         void runChunk(int c) {

@@ -25,9 +25,7 @@ public interface RowSource {
      * forwards, so the rows it read last, still in the last-level cache, are read first.
      */
     default void fillAll(float[] dst) {
-        int w = width(), step = Math.max(1, (1 << 14) / w);
-        Parallel.forRange(rows(), step, (from, to) -> {
-            for (int end = to; end > from; end -= step) fill(Math.max(from, end - step), end, dst, Math.max(from, end - step) * w);
-        });
+        int w = width();
+        Parallel.forRangeBackwards(rows(), Math.max(1, (1 << 14) / w), (from, to) -> fill(from, to, dst, from * w));
     }
 }

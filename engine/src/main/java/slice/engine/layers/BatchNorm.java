@@ -281,10 +281,7 @@ public final class BatchNorm extends Layer {
      * independent elements changes: the values are the same.
      */
     private void mapBackwards(int pixels, Parallel.RangeBody body) {
-        int step = Math.max(1, MAP_CHUNK / channels);
-        Parallel.forRange(pixels, step, (p0, p1) -> {
-            for (int end = p1; end > p0; end -= step) body.run(Math.max(p0, end - step), end);
-        });
+        Parallel.forRangeBackwards(pixels, Math.max(1, MAP_CHUNK / channels), body);
     }
 
     /** A per-channel sum over pixels {@code [p0, p1)}, added into one or two accumulators of C floats. */
