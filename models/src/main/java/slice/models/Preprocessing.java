@@ -44,7 +44,9 @@ public record Preprocessing(String channelOrder, float[] mean, float divisor, fl
 
     /** Maps {@code data[from..to)} in place, from pixel values to network input; {@code data[from]} is a first channel. */
     public void apply(float[] data, int from, int to) {
-        for (int i = from; i < to; i++) data[i] = scale(data[i], (i - from) % 3);
+        for (int c = 0; c < 3; c++) {
+            for (int i = from + c; i < to; i += 3) data[i] = scale(data[i], c);
+        }
     }
 
     private boolean hasMean() {

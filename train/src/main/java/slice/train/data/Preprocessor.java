@@ -3,6 +3,7 @@ package slice.train.data;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import slice.models.Preprocessing;
 
 /**
@@ -30,8 +31,9 @@ public final class Preprocessor {
     private static final int DECODE_MARGIN = 4;
     private final int size;
     private final Preprocessing scaling;
-    private final float[] low = new float[3], high = new float[3]; // per channel, the scaled images of pixel values 0 and 255
+    private final float[] low, high;            // the scaled images of pixel values 0 and 255: [output x][channel]
     private float[] rows = new float[0];        // rows pass: [source row][output x][channel]
+    private final float[] column;               // columns pass, one output row: [output x][channel]
     private final int[] xFirst, xTaps, yFirst, yTaps;
     private double[] xWeights = new double[0], yWeights = new double[0];
     private int xStride, yStride;                // taps per output pixel in the weight tables
@@ -43,12 +45,15 @@ public final class Preprocessor {
         }
         this.size = size;
         this.scaling = scaling;
-        for (int c = 0; c < 3; c++) {
-            low[c] = scaling.scale(0f, c);
-            high[c] = scaling.scale(255f, c);
+        low = new float[size * 3];
+        high = new float[size * 3];
+        for (int i = 0; i < size * 3; i++) {
+            low[i] = scaling.scale(0f, i % 3);
+            high[i] = scaling.scale(255f, i % 3);
         }
         xFirst = new int[size]; xTaps = new int[size];
         yFirst = new int[size]; yTaps = new int[size];
+        column = new float[size * 3];
     }
 
     public int size() { return size; }
@@ -116,30 +121,27 @@ public final class Preprocessor {
                 rows[dst + 3 * ox + 2] = b;
             }
         }
+        int rowLength = size * 3;
+        float[] column = this.column;
+        boolean mirror = t.mirror();
         for (int oy = 0; oy < size; oy++) {
             int first = yFirst[oy] - rowFrom, k = oy * yStride;
-            int outRow = offset + oy * size * 3;
-            for (int ox = 0; ox < size; ox++) {
-                float r = 0, g = 0, b = 0;
-                for (int j = 0; j < yTaps[oy]; j++) {
-                    int at = ((first + j) * size + ox) * 3;
-                    float wj = (float) yWeights[k + j];
-                    r += wj * rows[at];
-                    g += wj * rows[at + 1];
-                    b += wj * rows[at + 2];
-                }
-                int o = outRow + 3 * (t.mirror() ? size - 1 - ox : ox);
-                out[o] = normalise(r, 0);
-                out[o + 1] = normalise(g, 1);
-                out[o + 2] = normalise(b, 2);
+            Arrays.fill(column, 0f);
+            for (int j = 0; j < yTaps[oy]; j++) {              // each output value's taps summed in order j = 0, 1, …
+                int at = (first + j) * rowLength;
+                float wj = (float) yWeights[k + j];
+                for (int i = 0; i < rowLength; i++) column[i] += wj * rows[at + i];
+            }
+            scaling.apply(column, 0, rowLength);
+            for (int i = 0; i < rowLength; i++) column[i] = Math.max(low[i], Math.min(high[i], column[i]));
+            int outRow = offset + oy * rowLength;
+            if (!mirror) {
+                System.arraycopy(column, 0, out, outRow, rowLength);
+            } else {
+                for (int ox = 0; ox < size; ox++) System.arraycopy(column, 3 * ox, out, outRow + 3 * (size - 1 - ox), 3);
             }
         }
         if (t.adjustsColour()) adjustColour(t, out, offset);
-    }
-
-    /** 0..255 of channel {@code c} → network scale; the clamp only absorbs float rounding of weights that sum to 1. */
-    private float normalise(float v, int c) {
-        return Math.max(low[c], Math.min(high[c], scaling.scale(v, c)));
     }
 
     /** Brightness and contrast in place on one preprocessed image. */
