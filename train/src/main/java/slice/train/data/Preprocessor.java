@@ -132,6 +132,7 @@ public final class Preprocessor {
                 float wj = (float) yWeights[k + j];
                 for (int i = 0; i < rowLength; i++) column[i] += wj * rows[at + i];
             }
+            // 0..255 → network scale; the clamp only absorbs float rounding of weights that sum to 1
             scaling.apply(column, 0, rowLength);
             for (int i = 0; i < rowLength; i++) column[i] = Math.max(low[i], Math.min(high[i], column[i]));
             int outRow = offset + oy * rowLength;
