@@ -25,10 +25,6 @@ public final class WinogradVector implements WinogradKernel {
      * Two passes over the channel pairs, rows 0–1 of {@code U = (G g) Gᵀ} then rows 2–3, for the reason
      * {@link #transformInput} gives; each lane's arithmetic is the one-pass order.
      */
-    /**
-     * Two passes over the channel pairs, rows 0–1 of U then rows 2–3, for the reason {@link #transformInput} gives;
-     * each lane's arithmetic is the one-pass order.
-     */
     @Override public void transformKernel(float[] kernel, int cin, int cout, int c0, int c1, float[] u) {
         kernelRows01(kernel, cin, cout, c0, c1, u);
         kernelRows23(kernel, cin, cout, c0, c1, u);
