@@ -49,7 +49,7 @@ import java.util.Optional;
  * are many enough for a normal compile; C2 then compiles it twice, and the on-stack compile of a Vector API loop is
  * several times the size and compile time of the normal one. With the later threshold the normal compile comes first;
  * a loop that really runs long in one call is still compiled on stack, later ("{@code train} cold runs: on-stack
- * replacement later").
+ * replacement later (branch cold3)").
  *
  * <p>Under a locale that cannot read names as UTF-8 ({@code LC_ALL=C}, or none: a systemd service, a cron job) the child
  * also gets {@code LC_ALL=C.UTF-8} and its arguments from an argument file ({@link #readsNamesAsUtf8}), so person
