@@ -35,8 +35,6 @@ import java.util.Optional;
  *                                        method) waits for the compiled code instead of going on without it
  *   -XX:CICompilerCount=3                on fewer than 4 processors, unless the user chose a count: two C2 compiler
  *                                        threads (and one C1), as the JVM gives a 4-core machine by itself
- *   -XX:Tier4BackEdgeThreshold=800000    unless the user chose it: a loop running in C1's code is compiled by C2
- *                                        "on stack" (OSR) after 20 times the JVM's default number of iterations
  * </pre>
  * Why the kernels wait for the JIT: until C2 has compiled a vector kernel, the interpreter and C1 run the Vector API
  * as plain Java objects, many times slower, and on a small machine the JIT's compiler thread competes for the cores
@@ -44,12 +42,6 @@ import java.util.Optional;
  * cores, when both engine threads wait; the compiled code is the same.
  * Only when the JIT compiles changes, not how (the measurements: bench/RESULTS-issue13-changes.md,
  * "{@code train} cold runs, the JIT's compile work").
- * Why on-stack replacement later: a vector kernel is called many times (per row, per tile), each call a loop of a
- * few hundred iterations, so the JVM's default threshold has C2 compile it on stack, within one call, before the calls
- * are many enough for a normal compile; C2 then compiles it twice, and the on-stack compile of a Vector API loop is
- * several times the size and compile time of the normal one. With the later threshold the normal compile comes first;
- * a loop that really runs long in one call is still compiled on stack, later ("{@code train} cold runs: on-stack
- * replacement later (branch cold3)").
  *
  * <p>Under a locale that cannot read names as UTF-8 ({@code LC_ALL=C}, or none: a systemd service, a cron job) the child
  * also gets {@code LC_ALL=C.UTF-8} and its arguments from an argument file ({@link #readsNamesAsUtf8}), so person
@@ -77,10 +69,6 @@ final class Relaunch {
             "-XX:CompileCommand=BackgroundCompilation,jdk.incubator.vector.*::*,false");
     /** The JVM option of the number of JIT compiler threads. */
     static final String COMPILER_THREADS = "-XX:CICompilerCount";
-    /** The JVM option of the loop iterations in C1's code after which C2 compiles the loop on stack. */
-    static final String OSR_THRESHOLD = "-XX:Tier4BackEdgeThreshold";
-    /** The child's on-stack-replacement threshold (see the class comment); the JVM's default is 40000. */
-    static final int CHILD_OSR_THRESHOLD = 800_000;
 
     private Relaunch() { }
 
@@ -120,7 +108,6 @@ final class Relaunch {
         cmd.addAll(KERNELS_WAIT_FOR_THE_JIT);
         boolean compilersChosen = jvmOptions.stream().anyMatch(o -> o.startsWith(COMPILER_THREADS));
         if (processors < 4 && !compilersChosen) cmd.add(COMPILER_THREADS + "=3");
-        if (jvmOptions.stream().noneMatch(o -> o.startsWith(OSR_THRESHOLD))) cmd.add(OSR_THRESHOLD + "=" + CHILD_OSR_THRESHOLD);
         cmd.addAll(commandLine);
         return cmd;
     }

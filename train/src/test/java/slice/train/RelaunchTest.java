@@ -147,18 +147,7 @@ class RelaunchTest {
         assertEquals(List.of("/jdk/bin/java".replace('/', File.separatorChar), "--add-modules", "jdk.incubator.vector",
                 "-Dslice.relaunched=true", "-XX:MaxRAMPercentage=75"), cmd.subList(0, 5));
         assertEquals(Relaunch.KERNELS_WAIT_FOR_THE_JIT, cmd.subList(5, 8));
-        assertEquals("-XX:Tier4BackEdgeThreshold=800000", cmd.get(8));
-        assertEquals(original, cmd.subList(9, cmd.size()));
-    }
-
-    @Test
-    void theChildCompilesLoopsOnStackLaterUnlessTheUserChoseWhen() {
-        List<String> original = List.of("-jar", "train.jar", "train");
-        assertTrue(Relaunch.childCommand("/jdk", List.of(), original, 4).contains("-XX:Tier4BackEdgeThreshold=800000"));
-        List<String> chosen = List.of("-XX:Tier4BackEdgeThreshold=60000", "-jar", "train.jar");
-        List<String> kept = Relaunch.childCommand("/jdk", chosen.subList(0, 1), chosen, 4);
-        assertEquals(List.of("-XX:Tier4BackEdgeThreshold=60000"),
-                kept.stream().filter(a -> a.startsWith("-XX:Tier4BackEdgeThreshold")).toList());
+        assertEquals(original, cmd.subList(8, cmd.size()));
     }
 
     @Test
@@ -166,7 +155,7 @@ class RelaunchTest {
         List<String> original = List.of("-jar", "train.jar", "train");
         List<String> two = Relaunch.childCommand("/jdk", List.of(), original, 2);
         assertEquals("-XX:CICompilerCount=3", two.get(8));
-        assertEquals(original, two.subList(10, two.size()));
+        assertEquals(original, two.subList(9, two.size()));
         assertFalse(Relaunch.childCommand("/jdk", List.of(), original, 4).stream().anyMatch(a -> a.startsWith("-XX:CICompilerCount")));
         List<String> chosen = List.of("-XX:CICompilerCount=2", "-jar", "train.jar");
         List<String> kept = Relaunch.childCommand("/jdk", chosen.subList(0, 1), chosen, 2);
@@ -183,7 +172,6 @@ class RelaunchTest {
         List<String> cmd = new ArrayList<>(List.of(System.getProperty("java.home") + File.separator + "bin" + File.separator + "java"));
         cmd.addAll(Relaunch.KERNELS_WAIT_FOR_THE_JIT);
         cmd.add(Relaunch.COMPILER_THREADS + "=3");
-        cmd.add(Relaunch.OSR_THRESHOLD + "=" + Relaunch.CHILD_OSR_THRESHOLD);
         cmd.add("-version");
         Process p = new ProcessBuilder(cmd).start();
         p.getOutputStream().close();
