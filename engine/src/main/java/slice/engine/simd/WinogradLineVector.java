@@ -17,68 +17,39 @@ import slice.engine.kernels.WinogradLineScalar;
  * subtracts and multiplications {@link WinogradLineKernel} lists, in its order, lane by lane — so every lane computes
  * what {@link WinogradLineScalar} computes for its channel, bit for bit. Channels past the last full vector go to the
  * scalar twin's methods. Input pixels outside the image are a zero vector; output pixels past the edge are not stored.
- * The kernel-gradient transform runs in two passes, part of the taps per pass, and the forward's transforms a tile or
- * an input channel at a time through methods of their own, the input and kernel transforms in two halves, so that C2
- * compiles each part whole ({@link #transformKernelGradient} and {@link #transformInput} say why).
+ * The kernel-gradient transform runs in two passes, part of the taps per pass, so that C2 compiles each pass whole
+ * ({@link #transformKernelGradient} says why).
  */
 public final class WinogradLineVector implements WinogradLineKernel {
     private static final int L = F.length();
 
-    /**
-     * One input channel at a time, each in two methods ({@link #kernelOuterRows}, {@link #kernelInnerRows}), for the
-     * reason {@link #transformInput} gives.
-     */
     @Override public void transformKernel(float[] kernel, int cin, int cout, int c0, int c1, float[] u) {
         int tap = cin * cout, vecEnd = F.loopBound(cout);
         for (int c = c0; c < c1; c++) {
-            kernelOuterRows(kernel, tap, c * cout, vecEnd, u);
-            kernelInnerRows(kernel, tap, c * cout, vecEnd, u);
+            for (int o = 0; o < vecEnd; o += L) {
+                int k = c * cout + o;
+                FloatVector g0 = FloatVector.fromArray(F, kernel, k), g1 = FloatVector.fromArray(F, kernel, k + tap);
+                FloatVector g2 = FloatVector.fromArray(F, kernel, k + 2 * tap), g3 = FloatVector.fromArray(F, kernel, k + 3 * tap);
+                FloatVector g4 = FloatVector.fromArray(F, kernel, k + 4 * tap), g5 = FloatVector.fromArray(F, kernel, k + 5 * tap);
+                FloatVector g6 = FloatVector.fromArray(F, kernel, k + 6 * tap);
+                g0.intoArray(u, k);
+                FloatVector e = g0.add(g2).add(g4).add(g6), od = g1.add(g3).add(g5);
+                e.add(od).mul(G12).intoArray(u, tap + k);
+                e.sub(od).mul(G12).intoArray(u, 2 * tap + k);
+                e = g0.add(g2.mul(4f)).add(g4.mul(16f)).add(g6.mul(64f));
+                od = g1.mul(2f).add(g3.mul(8f)).add(g5.mul(32f));
+                e.add(od).mul(G36).intoArray(u, 3 * tap + k);
+                e.sub(od).mul(G36).intoArray(u, 4 * tap + k);
+                e = g0.mul(64f).add(g2.mul(16f)).add(g4.mul(4f)).add(g6);
+                od = g1.mul(32f).add(g3.mul(8f)).add(g5.mul(2f));
+                e.add(od).mul(G36).intoArray(u, 5 * tap + k);
+                e.sub(od).mul(G36).intoArray(u, 6 * tap + k);
+                g6.intoArray(u, 7 * tap + k);
+            }
         }
         if (vecEnd < cout) WinogradLineScalar.kernelChannels(kernel, cin, cout, c0, c1, vecEnd, cout, u);
     }
 
-    /** Rows 0, 7, 1 and 2 of U for output channels {@code [0, vecEnd)} of the input channel whose tap 0 is at {@code kernel[k0]}. */
-    private static void kernelOuterRows(float[] kernel, int tap, int k0, int vecEnd, float[] u) {
-        for (int o = 0; o < vecEnd; o += L) {
-            int k = k0 + o;
-            FloatVector g0 = FloatVector.fromArray(F, kernel, k), g1 = FloatVector.fromArray(F, kernel, k + tap);
-            FloatVector g2 = FloatVector.fromArray(F, kernel, k + 2 * tap), g3 = FloatVector.fromArray(F, kernel, k + 3 * tap);
-            FloatVector g4 = FloatVector.fromArray(F, kernel, k + 4 * tap), g5 = FloatVector.fromArray(F, kernel, k + 5 * tap);
-            FloatVector g6 = FloatVector.fromArray(F, kernel, k + 6 * tap);
-            g0.intoArray(u, k);
-            g6.intoArray(u, 7 * tap + k);
-            FloatVector e = g0.add(g2).add(g4).add(g6), od = g1.add(g3).add(g5);
-            e.add(od).mul(G12).intoArray(u, tap + k);
-            e.sub(od).mul(G12).intoArray(u, 2 * tap + k);
-        }
-    }
-
-    /** Rows 3 to 6 of U, as {@link #kernelOuterRows}. */
-    private static void kernelInnerRows(float[] kernel, int tap, int k0, int vecEnd, float[] u) {
-        for (int o = 0; o < vecEnd; o += L) {
-            int k = k0 + o;
-            FloatVector g0 = FloatVector.fromArray(F, kernel, k), g1 = FloatVector.fromArray(F, kernel, k + tap);
-            FloatVector g2 = FloatVector.fromArray(F, kernel, k + 2 * tap), g3 = FloatVector.fromArray(F, kernel, k + 3 * tap);
-            FloatVector g4 = FloatVector.fromArray(F, kernel, k + 4 * tap), g5 = FloatVector.fromArray(F, kernel, k + 5 * tap);
-            FloatVector g6 = FloatVector.fromArray(F, kernel, k + 6 * tap);
-            FloatVector e = g0.add(g2.mul(4f)).add(g4.mul(16f)).add(g6.mul(64f));
-            FloatVector od = g1.mul(2f).add(g3.mul(8f)).add(g5.mul(32f));
-            e.add(od).mul(G36).intoArray(u, 3 * tap + k);
-            e.sub(od).mul(G36).intoArray(u, 4 * tap + k);
-            e = g0.mul(64f).add(g2.mul(16f)).add(g4.mul(4f)).add(g6);
-            od = g1.mul(32f).add(g3.mul(8f)).add(g5.mul(2f));
-            e.add(od).mul(G36).intoArray(u, 5 * tap + k);
-            e.sub(od).mul(G36).intoArray(u, 6 * tap + k);
-        }
-    }
-
-    /**
-     * Tile by tile, each tile in two methods ({@link #inputOuterRows}, {@link #inputInnerRows}), the second reading the
-     * tile's pixels again from the L1 cache: a method with all 8 rows of V is larger than C2 compiles whole in a
-     * training step (the same Vector API code compiles whole in a lone layer), and the Vector API calls past its
-     * inlining budget stay calls on boxed vectors (allocation in every call). Each lane's arithmetic is the one-method
-     * order, so the bits are the same. The kernel transform is split the same way.
-     */
     @Override public void transformInput(WinogradLineConv g, float[] x, int t0, int t1, float[] v, int plane) {
         int cin = g.cin, vecEnd = F.loopBound(cin);
         int[] at = new int[8];
@@ -86,43 +57,26 @@ public final class WinogradLineVector implements WinogradLineKernel {
         for (int t = t0; t < t1; t++) {
             g.inputOffsets(t, at);
             int vOff = (t - t0) * cin;
-            inputOuterRows(x, zeros, at, vecEnd, v, vOff, plane);
-            inputInnerRows(x, zeros, at, vecEnd, v, vOff, plane);
+            for (int c = 0; c < vecEnd; c += L) {
+                FloatVector d0 = load(x, zeros, at[0], c), d1 = load(x, zeros, at[1], c), d2 = load(x, zeros, at[2], c);
+                FloatVector d3 = load(x, zeros, at[3], c), d4 = load(x, zeros, at[4], c), d5 = load(x, zeros, at[5], c);
+                FloatVector d6 = load(x, zeros, at[6], c), d7 = load(x, zeros, at[7], c);
+                int o = vOff + c;
+                d0.sub(d6).add(d4.sub(d2).mul(5.25f)).intoArray(v, o);
+                FloatVector a = d2.add(d6).sub(d4.mul(4.25f)), b = d1.add(d5).sub(d3.mul(4.25f));
+                a.add(b).intoArray(v, o + plane);
+                a.sub(b).intoArray(v, o + 2 * plane);
+                a = d2.mul(0.25f).add(d6).sub(d4.mul(1.25f));
+                b = d1.mul(0.5f).add(d5.mul(2f)).sub(d3.mul(2.5f));
+                a.add(b).intoArray(v, o + 3 * plane);
+                a.sub(b).intoArray(v, o + 4 * plane);
+                a = d2.mul(4f).add(d6).sub(d4.mul(5f));
+                b = d1.mul(2f).add(d5.mul(0.5f)).sub(d3.mul(2.5f));
+                a.add(b).intoArray(v, o + 5 * plane);
+                a.sub(b).intoArray(v, o + 6 * plane);
+                d7.sub(d1).add(d3.sub(d5).mul(5.25f)).intoArray(v, o + 7 * plane);
+            }
             if (vecEnd < cin) WinogradLineScalar.inputChannels(x, at, vecEnd, cin, v, vOff, plane);
-        }
-    }
-
-    /**
-     * Rows 0, 7, 1 and 2 of one tile's V for channels {@code [0, vecEnd)}, its input pixels at {@code at} (−1:
-     * outside, read from {@code zeros}).
-     */
-    private static void inputOuterRows(float[] x, float[] zeros, int[] at, int vecEnd, float[] v, int vOff, int plane) {
-        for (int c = 0; c < vecEnd; c += L) {
-            FloatVector d0 = load(x, zeros, at[0], c), d1 = load(x, zeros, at[1], c), d2 = load(x, zeros, at[2], c);
-            FloatVector d3 = load(x, zeros, at[3], c), d4 = load(x, zeros, at[4], c), d5 = load(x, zeros, at[5], c);
-            FloatVector d6 = load(x, zeros, at[6], c), d7 = load(x, zeros, at[7], c);
-            int o = vOff + c;
-            d0.sub(d6).add(d4.sub(d2).mul(5.25f)).intoArray(v, o);
-            d7.sub(d1).add(d3.sub(d5).mul(5.25f)).intoArray(v, o + 7 * plane);
-            FloatVector a = d2.add(d6).sub(d4.mul(4.25f)), b = d1.add(d5).sub(d3.mul(4.25f));
-            a.add(b).intoArray(v, o + plane);
-            a.sub(b).intoArray(v, o + 2 * plane);
-        }
-    }
-
-    /** Rows 3 to 6 of one tile's V, as {@link #inputOuterRows}. */
-    private static void inputInnerRows(float[] x, float[] zeros, int[] at, int vecEnd, float[] v, int vOff, int plane) {
-        for (int c = 0; c < vecEnd; c += L) {
-            FloatVector d1 = load(x, zeros, at[1], c), d2 = load(x, zeros, at[2], c), d3 = load(x, zeros, at[3], c);
-            FloatVector d4 = load(x, zeros, at[4], c), d5 = load(x, zeros, at[5], c), d6 = load(x, zeros, at[6], c);
-            int o = vOff + c;
-            FloatVector a = d2.mul(0.25f).add(d6).sub(d4.mul(1.25f)), b = d1.mul(0.5f).add(d5.mul(2f)).sub(d3.mul(2.5f));
-            a.add(b).intoArray(v, o + 3 * plane);
-            a.sub(b).intoArray(v, o + 4 * plane);
-            a = d2.mul(4f).add(d6).sub(d4.mul(5f));
-            b = d1.mul(2f).add(d5.mul(0.5f)).sub(d3.mul(2.5f));
-            a.add(b).intoArray(v, o + 5 * plane);
-            a.sub(b).intoArray(v, o + 6 * plane);
         }
     }
 
@@ -140,37 +94,27 @@ public final class WinogradLineVector implements WinogradLineKernel {
         Arrays.fill(ones, 1f);
         boolean affine = map != null && map.scale() != null;
         float[] b = bias == null ? minusZeros : bias, scale = affine ? map.scale() : ones, shift = affine ? map.shift() : minusZeros;
-        float lo = map == null ? Float.NEGATIVE_INFINITY : map.lo(), hi = map == null ? Float.POSITIVE_INFINITY : map.hi();
+        FloatVector lo = FloatVector.broadcast(F, map == null ? Float.NEGATIVE_INFINITY : map.lo());
+        FloatVector hi = FloatVector.broadcast(F, map == null ? Float.POSITIVE_INFINITY : map.hi());
         int[] at = new int[2];
         for (int t = t0; t < t1; t++) {
             g.outputOffsets(t, at);
             int mOff = (t - t0) * cout;
-            outputTile(m, mOff, plane, vecEnd, b, scale, shift, lo, hi, at[0], at[1], y);
+            for (int o = 0; o < vecEnd; o += L) {
+                int k = mOff + o;
+                FloatVector m0 = FloatVector.fromArray(F, m, k), m1 = FloatVector.fromArray(F, m, k + plane);
+                FloatVector m2 = FloatVector.fromArray(F, m, k + 2 * plane), m3 = FloatVector.fromArray(F, m, k + 3 * plane);
+                FloatVector m4 = FloatVector.fromArray(F, m, k + 4 * plane), m5 = FloatVector.fromArray(F, m, k + 5 * plane);
+                FloatVector m6 = FloatVector.fromArray(F, m, k + 6 * plane), m7 = FloatVector.fromArray(F, m, k + 7 * plane);
+                FloatVector bo = FloatVector.fromArray(F, b, o), so = FloatVector.fromArray(F, scale, o), to = FloatVector.fromArray(F, shift, o);
+                FloatVector y0 = m0.add(m1.add(m2)).add(m3.add(m4)).add(m5.add(m6));
+                FloatVector y1 = m1.sub(m2).add(m3.sub(m4).mul(2f)).add(m5.sub(m6).mul(0.5f)).add(m7);
+                y0 = y0.add(bo).fma(so, to).max(lo).min(hi);
+                y1 = y1.add(bo).fma(so, to).max(lo).min(hi);
+                if (at[0] >= 0) y0.intoArray(y, at[0] + o);
+                if (at[1] >= 0) y1.intoArray(y, at[1] + o);
+            }
             if (vecEnd < cout) WinogradLineScalar.outputChannels(m, mOff, plane, vecEnd, cout, bias, map, at, y);
-        }
-    }
-
-    /**
-     * Output channels {@code [0, vecEnd)} of one tile from its M at {@code m[mOff + ξ·plane]}, stored at {@code y0At}
-     * and {@code y1At} (−1: past the edge), clamped to {@code [loValue, hiValue]}: a method of its own, compiled apart
-     * from the tile's offsets, for the reason {@link #transformInput} gives.
-     */
-    private static void outputTile(float[] m, int mOff, int plane, int vecEnd, float[] b, float[] scale, float[] shift,
-            float loValue, float hiValue, int y0At, int y1At, float[] y) {
-        FloatVector lo = FloatVector.broadcast(F, loValue), hi = FloatVector.broadcast(F, hiValue);
-        for (int o = 0; o < vecEnd; o += L) {
-            int k = mOff + o;
-            FloatVector m0 = FloatVector.fromArray(F, m, k), m1 = FloatVector.fromArray(F, m, k + plane);
-            FloatVector m2 = FloatVector.fromArray(F, m, k + 2 * plane), m3 = FloatVector.fromArray(F, m, k + 3 * plane);
-            FloatVector m4 = FloatVector.fromArray(F, m, k + 4 * plane), m5 = FloatVector.fromArray(F, m, k + 5 * plane);
-            FloatVector m6 = FloatVector.fromArray(F, m, k + 6 * plane), m7 = FloatVector.fromArray(F, m, k + 7 * plane);
-            FloatVector bo = FloatVector.fromArray(F, b, o), so = FloatVector.fromArray(F, scale, o), to = FloatVector.fromArray(F, shift, o);
-            FloatVector y0 = m0.add(m1.add(m2)).add(m3.add(m4)).add(m5.add(m6));
-            FloatVector y1 = m1.sub(m2).add(m3.sub(m4).mul(2f)).add(m5.sub(m6).mul(0.5f)).add(m7);
-            y0 = y0.add(bo).fma(so, to).max(lo).min(hi);
-            y1 = y1.add(bo).fma(so, to).max(lo).min(hi);
-            if (y0At >= 0) y0.intoArray(y, y0At + o);
-            if (y1At >= 0) y1.intoArray(y, y1At + o);
         }
     }
 
