@@ -32,8 +32,9 @@ import slice.engine.kernels.RowSource;
  * the 2L tiles, which map in registers.
  *
  * <h2>Blocking</h2>
- * Loops (outermost first): columns in blocks of {@code NC}; k in blocks of {@code KC}, packing
- * {@code B[KC × NC]} into {@code NR}-wide column panels (so one micro-panel, {@code KC × NR}, stays in L1);
+ * Loops (outermost first): columns in blocks of {@code NC}; k in blocks of {@code KC} (at 512 bits see
+ * {@code kBlock}), packing {@code B[KC × NC]} into {@code NR}-wide column panels (so one micro-panel, {@code KC × NR},
+ * stays in L1);
  * rows in blocks of {@code MC}, packing {@code A[MC × KC]} into {@code MR}-tall row panels (L2); then micro-tiles.
  * Packing also resolves the transposes, so the micro-kernel sees one layout. An operand is read in place where that
  * measured faster (see {@code block}): a transposed A, as in the weight gradient {@code Xᵀ·dY} (the MR values of a
@@ -94,10 +95,12 @@ public final class VectorGemm implements Gemm {
     /** Width of the wide column panels, 8 × 3L tiles (products with a stored A and no map; see "Wide tiles"). */
     private static final int WIDE = 3 * L;
     /**
-     * k block. At 128-bit the B micro-panel ({@code KC × NR} floats) and the A micro-panel ({@code KC × MR}) are 8 KB
-     * each, so both stay in a Cortex-A72's 32 KB L1; a smaller block was slower at 512-bit, a larger one no faster.
+     * k block (the largest; a stored-A product's is {@link #kBlock}). At 128-bit the B micro-panel ({@code KC × NR}
+     * floats) and the A micro-panel ({@code KC × MR}) are 8 KB each, so both stay in a Cortex-A72's 32 KB L1.
      */
     private static final int KC = 256;
+    /** k block of a stored-A product at 512 bits (see {@link #kBlock}). */
+    private static final int KC_512 = 128;
     /** Row block: the packed A block ({@code MC × KC}, 192 × 256) is 192 KB, to stay in L2. */
     private static final int MC = 192;
     /** Column block: the packed B block ({@code KC × NC}, 256 × 512) is 512 KB, streamed once per row block. */
@@ -218,12 +221,13 @@ public final class VectorGemm implements Gemm {
         boolean transposed = tileCost(cout, cin) < tileCost(cin, cout);
         float[] g = transposed ? new float[cin * cout] : dw; // dW, or dWᵀ
         int gm = transposed ? cout : cin, gn = transposed ? cin : cout;
-        float[][][] wt = new float[(cin + NC - 1) / NC][(cout + KC - 1) / KC][];
+        int kb = kBlock(cout); // dX's k blocks, as block() cuts them
+        float[][][] wt = new float[(cin + NC - 1) / NC][(cout + kb - 1) / kb][];
         for (int jc = 0; jc < cin; jc += NC) {
-            for (int pc = 0; pc < cout; pc += KC) {
-                int nc = Math.min(NC, cin - jc), kc = Math.min(KC, cout - pc);
-                wt[jc / NC][pc / KC] = new float[kc * ((nc + NR - 1) / NR * NR)];
-                packB(true, w, 0, cout, pc, kc, jc, nc, wt[jc / NC][pc / KC], false, true);
+            for (int pc = 0; pc < cout; pc += kb) {
+                int nc = Math.min(NC, cin - jc), kc = Math.min(kb, cout - pc);
+                wt[jc / NC][pc / kb] = new float[kc * ((nc + NR - 1) / NR * NR)];
+                packB(true, w, 0, cout, pc, kc, jc, nc, wt[jc / NC][pc / kb], false, true);
             }
         }
         int threads = (long) cin * cout * rows < PARALLEL_WORK ? 1 : Parallel.threads();
@@ -405,8 +409,8 @@ public final class VectorGemm implements Gemm {
     }
 
     /**
-     * {@link #block} with op(B)'s packed blocks given ({@code packedB[jc / NC][pc / KC]}, as {@link #packB} writes
-     * them, for a block starting at column 0 of C), or packed here when {@code packedB} is null.
+     * {@link #block} with op(B)'s packed blocks given ({@code packedB[jc / NC][pc / kBlock(k)]}, as {@link #packB}
+     * writes them, for a block starting at column 0 of C), or packed here when {@code packedB} is null.
      */
     private static void block(boolean transA, boolean transB, int k, float[] a, int aOff, int lda,
                               float[] b, int bOff, int ldb, float[][][] packedB, float[] c, int cOff, int ldc,
@@ -416,13 +420,14 @@ public final class VectorGemm implements Gemm {
         boolean wide = map == null; // WIDE panels (see "Wide tiles"); a given packedB is packed so, for a product without map
         Workspace ws = WORKSPACE.get();
         boolean directA = transA || j1 - j0 <= DIRECT_A_COLUMNS, directB = packedB == null && !transB && tiled - i0 <= 8 * MR;
+        int kb = kBlock(k);
         for (int jc = j0; jc < j1 && i0 < tiled; jc += NC) {
             int nc = Math.min(NC, j1 - jc);
-            for (int pc = 0; pc < k; pc += KC) {
-                int kc = Math.min(KC, k - pc);
+            for (int pc = 0; pc < k; pc += kb) {
+                int kc = Math.min(kb, k - pc);
                 boolean fromZero = pc == 0 && !accumulate;
                 ColumnMap lastMap = pc + kc == k ? map : null;
-                float[] bp = packedB == null ? ws.b : packedB[jc / NC][pc / KC];
+                float[] bp = packedB == null ? ws.b : packedB[jc / NC][pc / kb];
                 if (packedB == null) packB(transB, b, bOff, ldb, pc, kc, jc, nc, bp, directB, wide);
                 for (int ic = i0; ic < tiled; ic += MC) {
                     int mc = Math.min(MC, tiled - ic);
@@ -438,6 +443,17 @@ public final class VectorGemm implements Gemm {
             fewRows(transA, tail, k, a, aOff + (transA ? tiled : tiled * lda), lda, b, bOff, ldb,
                     c, cOff + tiled * ldc, ldc, accumulate, map, j0, j1);
         }
+    }
+
+    /**
+     * The k block of a stored-A product of depth {@code k} ({@link #block}): KC, except at 512 bits, where a product
+     * deeper than {@code 1.5 · KC_512} goes in blocks of KC_512. There a B micro-panel of KC steps is 32 or 48 KB
+     * (2L or 3L wide), as much as the 48 KB L1 of the Intel core it was measured on; read in place, a step of B
+     * touches a cache line more (its rows start anywhere in a line), and a 1×1 convolution's 49 × 960 × 160 product
+     * was faster with 128 steps. A shallower product stays in one block: 144 cut as 128 + 16 was slower.
+     */
+    private static int kBlock(int k) {
+        return L <= 8 || k <= KC_512 + KC_512 / 2 ? Math.min(k, KC) : KC_512;
     }
 
     /**

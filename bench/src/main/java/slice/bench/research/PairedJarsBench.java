@@ -1,0 +1,141 @@
+package slice.bench.research;
+
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.lang.reflect.Constructor;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Random;
+import java.util.function.Function;
+import java.util.function.IntToDoubleFunction;
+
+/**
+ * A/B harness for a shared, noisy machine: the same work from two benchmark jars (A and B), each loaded by a class
+ * loader of its own in one JVM, called alternately (four calls of A, four of B, …) on one engine thread, each timed
+ * in CPU seconds of the calling thread. Both sides see the same neighbours at the same moments, so the median of the
+ * per-pair ratio {@code time(B) / time(A)} is much steadier than two separate runs. Every shape gets fresh class
+ * loaders, so the JIT compiles and profiles each side for that shape alone (as a JMH fork would).
+ *
+ * <p>Shapes: {@code HxWxC>K}, a 1×1 convolution's forward pass ({@code Pointwise.forward}; default: its five
+ * MobileNetV2 shapes), or {@code gemm:m,n,k}, the plain product {@code C = A·B}. With {@code probe:} before jar A,
+ * side A is the FMA probe ({@code VectorFmaPeak}) doing the shape's FLOPs instead, so B/A reads as B's fraction of the
+ * peak under the same load. Run from the checkout after {@code mvn -DskipTests package}, for example
+ * {@code java --add-modules jdk.incubator.vector [-XX:MaxVectorSize=16] -Xbatch -Dseconds=3
+ * -cp bench/target/benchmarks.jar slice.bench.research.PairedJarsBench /tmp/base.jar /tmp/branch.jar [shape ...]}
+ * ({@code -Xbatch}: on a loaded machine the C2 queue can otherwise leave a side interpreted for seconds).
+ */
+public final class PairedJarsBench {
+    private static final ThreadMXBean CPU = ManagementFactory.getThreadMXBean();
+    /** Calls per side and sample: a few, for CPU-time granularity on the smallest shapes. */
+    private static final int CALLS = 4;
+
+    public static void main(String[] args) throws Throwable {
+        String jarA = args[0], jarB = args[1];
+        String[] shapes = args.length > 2 ? Arrays.copyOfRange(args, 2, args.length)
+                : new String[] {"112x112x16>96", "56x56x144>24", "14x14x384>64", "7x7x960>160", "7x7x320>1280"};
+        double seconds = Double.parseDouble(System.getProperty("seconds", "3"));
+        for (String shape : shapes) {
+            MethodHandle a = jarA.startsWith("probe:") ? probe(jarA.substring(6), flops(shape)) : work(jarA, shape);
+            MethodHandle b = work(jarB, shape);
+            long end = System.nanoTime() + (long) (0.4e9 * seconds); // warm-up
+            while (System.nanoTime() < end) {
+                a.invokeExact();
+                b.invokeExact();
+            }
+            long[] ta = new long[1 << 16], tb = new long[1 << 16];
+            int n = 0;
+            for (end = System.nanoTime() + (long) (1e9 * seconds); System.nanoTime() < end && n < ta.length; n++) {
+                long c0 = CPU.getCurrentThreadCpuTime();
+                for (int i = 0; i < CALLS; i++) a.invokeExact();
+                long c1 = CPU.getCurrentThreadCpuTime();
+                for (int i = 0; i < CALLS; i++) b.invokeExact();
+                ta[n] = (c1 - c0) / CALLS;
+                tb[n] = (CPU.getCurrentThreadCpuTime() - c1) / CALLS;
+            }
+            double[] ratio = new double[n];
+            for (int i = 0; i < n; i++) ratio[i] = (double) tb[i] / ta[i];
+            long[] sa = Arrays.copyOf(ta, n), sb = Arrays.copyOf(tb, n);
+            Arrays.sort(sa);
+            Arrays.sort(sb);
+            Arrays.sort(ratio);
+            double f = flops(shape);
+            System.out.printf("%-16s A %6.1f  B %6.1f GFLOP/s per CPU second (medians)   B/A time %.3f [quartiles %.3f %.3f], %d pairs%n",
+                    shape, f / sa[n / 2], f / sb[n / 2], ratio[n / 2], ratio[n / 4], ratio[3 * n / 4], n);
+        }
+    }
+
+    /** FLOPs of one call of {@code shape}. */
+    private static double flops(String shape) {
+        if (shape.startsWith("gemm:")) {
+            double[] d = Arrays.stream(shape.substring(5).split(",")).mapToDouble(Double::parseDouble).toArray();
+            return 2 * d[0] * d[1] * d[2];
+        }
+        String[] io = shape.split(">");
+        double[] d = Arrays.stream(io[0].split("x")).mapToDouble(Double::parseDouble).toArray();
+        return 2 * d[0] * d[1] * d[2] * Double.parseDouble(io[1]);
+    }
+
+    /** A fresh class loader for {@code jar}, its engine set to one thread. */
+    private static ClassLoader load(String jar) throws Exception {
+        ClassLoader loader = new URLClassLoader(new URL[] {Path.of(jar).toUri().toURL()}, ClassLoader.getPlatformClassLoader());
+        loader.loadClass("slice.engine.Parallel").getMethod("setThreads", int.class).invoke(null, 1);
+        return loader;
+    }
+
+    /** One call of {@code shape} with the classes of {@code jar}. */
+    private static MethodHandle work(String jar, String shape) throws Throwable {
+        ClassLoader loader = load(jar);
+        MethodHandles.Lookup lookup = MethodHandles.publicLookup();
+        if (shape.startsWith("gemm:")) {
+            int[] d = Arrays.stream(shape.substring(5).split(",")).mapToInt(Integer::parseInt).toArray();
+            int m = d[0], n = d[1], k = d[2];
+            Random rnd = new Random(1);
+            float[] a = new float[m * k], b = new float[k * n], c = new float[m * n];
+            for (int i = 0; i < a.length; i++) a[i] = rnd.nextFloat() - 0.5f;
+            for (int i = 0; i < b.length; i++) b[i] = rnd.nextFloat() - 0.5f;
+            Object gemm = loader.loadClass("slice.engine.kernels.Kernels").getField("GEMM").get(null);
+            MethodHandle product = lookup.findVirtual(loader.loadClass("slice.engine.kernels.Gemm"), "gemm",
+                    MethodType.methodType(void.class, boolean.class, boolean.class, int.class, int.class, int.class,
+                            float[].class, int.class, int.class, float[].class, int.class, int.class, float[].class,
+                            int.class, int.class, boolean.class));
+            return MethodHandles.insertArguments(product.bindTo(gemm), 0, false, false, m, n, k, a, 0, k, b, 0, n, c, 0, n, false);
+        }
+        String[] io = shape.split(">");
+        int[] hwc = Arrays.stream(io[0].split("x")).mapToInt(Integer::parseInt).toArray();
+        int filters = Integer.parseInt(io[1]);
+        Class<?> layer = loader.loadClass("slice.engine.Layer"), padding = loader.loadClass("slice.engine.layers.Padding");
+        Object same = padding.getField("SAME").get(null);
+        Constructor<?> conv = loader.loadClass("slice.engine.layers.Conv2D").getConstructor(String.class, layer,
+                int.class, int.class, int.class, int.class, int.class, padding, boolean.class);
+        Function<Object, Object> build = x -> {
+            try {
+                return conv.newInstance("conv", x, filters, 1, 1, 1, 1, same, false);
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException(e);
+            }
+        };
+        Class<?> fixture = loader.loadClass("slice.bench.LayerFixture");
+        Object f = fixture.getConstructor(int.class, int[].class, Function.class).newInstance(1, hwc, build);
+        Object node = fixture.getField("node").get(f);
+        MethodHandle forward = lookup.findVirtual(node.getClass(), "forward", MethodType.methodType(void.class, boolean.class));
+        return MethodHandles.insertArguments(forward.bindTo(node), 0, false);
+    }
+
+    /** The FMA probe of {@code jar} doing about {@code flops} FLOPs per call. */
+    private static MethodHandle probe(String jar, double flops) throws Throwable {
+        ClassLoader loader = load(jar);
+        Constructor<?> make = loader.loadClass("slice.bench.VectorFmaPeak").getDeclaredConstructor();
+        make.setAccessible(true);
+        IntToDoubleFunction probe = (IntToDoubleFunction) make.newInstance();
+        int lanes = loader.loadClass("slice.engine.Simd").getField("FLOAT_LANES").getInt(null);
+        int rounds = (int) (flops / (2.0 * 12 * lanes)); // VectorFmaPeak: 12 chains, one FMA each per round
+        MethodHandle apply = MethodHandles.publicLookup().findVirtual(IntToDoubleFunction.class, "applyAsDouble",
+                MethodType.methodType(double.class, int.class));
+        return MethodHandles.dropReturn(MethodHandles.insertArguments(apply.bindTo(probe), 0, rounds));
+    }
+}
