@@ -19,6 +19,14 @@ import slice.engine.kernels.WinogradLineScalar;
  * scalar twin's methods. Input pixels outside the image are a zero vector; output pixels past the edge are not stored.
  * The kernel-gradient transform runs in two passes, part of the taps per pass, so that C2 compiles each pass whole
  * ({@link #transformKernelGradient} says why).
+ *
+ * <p>In the forward's input and kernel transforms, rows 1–6 (three pairs {@code a ± b} of the same form) are a loop of
+ * three over the pair, its coefficients chosen by the pair's index, not three copies, so that C2 parses the pair's
+ * operations once. With the three copies written out, a method held some 40 Vector API calls; past C2's
+ * parse budget the last ones were inlined late, their receivers no longer of an exact type, and in a process whose
+ * {@code VectorOperators} profile had recorded type-check traps (InceptionV3's fine-tuning step) C2 then could not
+ * make the last stores' species constant and left them as calls on boxed vectors. A coefficient of 1 where a pair
+ * has none is exact, so every lane's operations and bits are the ones of {@link WinogradLineScalar}.
  */
 public final class WinogradLineVector implements WinogradLineKernel {
     private static final int L = F.length();
@@ -33,17 +41,15 @@ public final class WinogradLineVector implements WinogradLineKernel {
                 FloatVector g4 = FloatVector.fromArray(F, kernel, k + 4 * tap), g5 = FloatVector.fromArray(F, kernel, k + 5 * tap);
                 FloatVector g6 = FloatVector.fromArray(F, kernel, k + 6 * tap);
                 g0.intoArray(u, k);
-                FloatVector e = g0.add(g2).add(g4).add(g6), od = g1.add(g3).add(g5);
-                e.add(od).mul(G12).intoArray(u, tap + k);
-                e.sub(od).mul(G12).intoArray(u, 2 * tap + k);
-                e = g0.add(g2.mul(4f)).add(g4.mul(16f)).add(g6.mul(64f));
-                od = g1.mul(2f).add(g3.mul(8f)).add(g5.mul(32f));
-                e.add(od).mul(G36).intoArray(u, 3 * tap + k);
-                e.sub(od).mul(G36).intoArray(u, 4 * tap + k);
-                e = g0.mul(64f).add(g2.mul(16f)).add(g4.mul(4f)).add(g6);
-                od = g1.mul(32f).add(g3.mul(8f)).add(g5.mul(2f));
-                e.add(od).mul(G36).intoArray(u, 5 * tap + k);
-                e.sub(od).mul(G36).intoArray(u, 6 * tap + k);
+                for (int r = 0; r < 3; r++) { // rows 2r + 1 and 2r + 2 (×1 is exact: the same bits as no multiplication)
+                    FloatVector e = g0.mul(r == 2 ? 64f : 1f).add(g2.mul(r == 0 ? 1f : r == 1 ? 4f : 16f))
+                            .add(g4.mul(r == 0 ? 1f : r == 1 ? 16f : 4f)).add(g6.mul(r == 1 ? 64f : 1f));
+                    FloatVector od = g1.mul(r == 0 ? 1f : r == 1 ? 2f : 32f).add(g3.mul(r == 0 ? 1f : 8f))
+                            .add(g5.mul(r == 0 ? 1f : r == 1 ? 32f : 2f));
+                    float factor = r == 0 ? G12 : G36;
+                    e.add(od).mul(factor).intoArray(u, (2 * r + 1) * tap + k);
+                    e.sub(od).mul(factor).intoArray(u, (2 * r + 2) * tap + k);
+                }
                 g6.intoArray(u, 7 * tap + k);
             }
         }
@@ -63,17 +69,13 @@ public final class WinogradLineVector implements WinogradLineKernel {
                 FloatVector d6 = load(x, zeros, at[6], c), d7 = load(x, zeros, at[7], c);
                 int o = vOff + c;
                 d0.sub(d6).add(d4.sub(d2).mul(5.25f)).intoArray(v, o);
-                FloatVector a = d2.add(d6).sub(d4.mul(4.25f)), b = d1.add(d5).sub(d3.mul(4.25f));
-                a.add(b).intoArray(v, o + plane);
-                a.sub(b).intoArray(v, o + 2 * plane);
-                a = d2.mul(0.25f).add(d6).sub(d4.mul(1.25f));
-                b = d1.mul(0.5f).add(d5.mul(2f)).sub(d3.mul(2.5f));
-                a.add(b).intoArray(v, o + 3 * plane);
-                a.sub(b).intoArray(v, o + 4 * plane);
-                a = d2.mul(4f).add(d6).sub(d4.mul(5f));
-                b = d1.mul(2f).add(d5.mul(0.5f)).sub(d3.mul(2.5f));
-                a.add(b).intoArray(v, o + 5 * plane);
-                a.sub(b).intoArray(v, o + 6 * plane);
+                for (int r = 0; r < 3; r++) { // rows 2r + 1 and 2r + 2 (×1 is exact: the same bits as no multiplication)
+                    FloatVector a = d2.mul(r == 0 ? 1f : r == 1 ? 0.25f : 4f).add(d6).sub(d4.mul(r == 0 ? 4.25f : r == 1 ? 1.25f : 5f));
+                    FloatVector b = d1.mul(r == 0 ? 1f : r == 1 ? 0.5f : 2f).add(d5.mul(r == 0 ? 1f : r == 1 ? 2f : 0.5f))
+                            .sub(d3.mul(r == 0 ? 4.25f : 2.5f));
+                    a.add(b).intoArray(v, o + (2 * r + 1) * plane);
+                    a.sub(b).intoArray(v, o + (2 * r + 2) * plane);
+                }
                 d7.sub(d1).add(d3.sub(d5).mul(5.25f)).intoArray(v, o + 7 * plane);
             }
             if (vecEnd < cin) WinogradLineScalar.inputChannels(x, at, vecEnd, cin, v, vOff, plane);
