@@ -1,5 +1,6 @@
 package slice.bench.research;
 
+import java.io.File;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
@@ -41,36 +42,49 @@ public final class PairedJarsBench {
         double seconds = Double.parseDouble(System.getProperty("seconds", "3"));
         for (String shape : shapes) {
             MethodHandle a = jarA.startsWith("probe:") ? probe(jarA.substring(6), flops(shape)) : work(jarA, shape);
-            MethodHandle b = work(jarB, shape);
-            long end = System.nanoTime() + (long) (0.4e9 * seconds); // warm-up
-            while (System.nanoTime() < end) {
-                a.invokeExact();
-                b.invokeExact();
-            }
-            long[] ta = new long[1 << 16], tb = new long[1 << 16];
-            int n = 0;
-            for (end = System.nanoTime() + (long) (1e9 * seconds); System.nanoTime() < end && n < ta.length; n++) {
-                long c0 = CPU.getCurrentThreadCpuTime();
-                for (int i = 0; i < CALLS; i++) a.invokeExact();
-                long c1 = CPU.getCurrentThreadCpuTime();
-                for (int i = 0; i < CALLS; i++) b.invokeExact();
-                ta[n] = (c1 - c0) / CALLS;
-                tb[n] = (CPU.getCurrentThreadCpuTime() - c1) / CALLS;
-            }
-            double[] ratio = new double[n];
-            for (int i = 0; i < n; i++) ratio[i] = (double) tb[i] / ta[i];
-            long[] sa = Arrays.copyOf(ta, n), sb = Arrays.copyOf(tb, n);
-            Arrays.sort(sa);
-            Arrays.sort(sb);
-            Arrays.sort(ratio);
+            Pairs p = alternate(a, work(jarB, shape), seconds);
             double f = flops(shape);
             System.out.printf("%-16s A %6.1f  B %6.1f GFLOP/s per CPU second (medians)   B/A time %.3f [quartiles %.3f %.3f], %d pairs%n",
-                    shape, f / sa[n / 2], f / sb[n / 2], ratio[n / 2], ratio[n / 4], ratio[3 * n / 4], n);
+                    shape, f / p.medianNanosA, f / p.medianNanosB, p.ratio, p.lowerQuartile, p.upperQuartile, p.count);
         }
     }
 
+    /**
+     * The alternation's result: each side's median CPU nanoseconds a call, and the median and quartiles of the
+     * per-pair ratio {@code time(B) / time(A)} over {@code count} pairs.
+     */
+    record Pairs(double medianNanosA, double medianNanosB, double ratio, double lowerQuartile, double upperQuartile, int count) {}
+
+    /** Warms both sides up for 0.4 × {@code seconds}, then alternates them for {@code seconds} (at least one pair). */
+    static Pairs alternate(MethodHandle a, MethodHandle b, double seconds) throws Throwable {
+        long end = System.nanoTime() + (long) (0.4e9 * seconds);
+        while (System.nanoTime() < end) {
+            a.invokeExact();
+            b.invokeExact();
+        }
+        long[] ta = new long[1 << 16], tb = new long[1 << 16];
+        int n = 0;
+        end = System.nanoTime() + (long) (1e9 * seconds);
+        do {
+            long c0 = CPU.getCurrentThreadCpuTime();
+            for (int i = 0; i < CALLS; i++) a.invokeExact();
+            long c1 = CPU.getCurrentThreadCpuTime();
+            for (int i = 0; i < CALLS; i++) b.invokeExact();
+            ta[n] = (c1 - c0) / CALLS;
+            tb[n] = (CPU.getCurrentThreadCpuTime() - c1) / CALLS;
+            n++;
+        } while (System.nanoTime() < end && n < ta.length);
+        double[] ratio = new double[n];
+        for (int i = 0; i < n; i++) ratio[i] = (double) tb[i] / ta[i];
+        long[] sa = Arrays.copyOf(ta, n), sb = Arrays.copyOf(tb, n);
+        Arrays.sort(sa);
+        Arrays.sort(sb);
+        Arrays.sort(ratio);
+        return new Pairs(sa[n / 2], sb[n / 2], ratio[n / 2], ratio[n / 4], ratio[3 * n / 4], n);
+    }
+
     /** FLOPs of one call of {@code shape}. */
-    private static double flops(String shape) {
+    static double flops(String shape) {
         if (shape.startsWith("gemm:")) {
             double[] d = Arrays.stream(shape.substring(5).split(",")).mapToDouble(Double::parseDouble).toArray();
             return 2 * d[0] * d[1] * d[2];
@@ -80,15 +94,21 @@ public final class PairedJarsBench {
         return 2 * d[0] * d[1] * d[2] * Double.parseDouble(io[1]);
     }
 
-    /** A fresh class loader for {@code jar}, its engine set to one thread. */
+    /**
+     * A fresh class loader for {@code jar} (a benchmark jar, or a class path of several entries separated by
+     * {@link File#pathSeparator}), its engine set to one thread.
+     */
     private static ClassLoader load(String jar) throws Exception {
-        ClassLoader loader = new URLClassLoader(new URL[] {Path.of(jar).toUri().toURL()}, ClassLoader.getPlatformClassLoader());
+        String[] entries = jar.split(File.pathSeparator);
+        URL[] urls = new URL[entries.length];
+        for (int i = 0; i < entries.length; i++) urls[i] = Path.of(entries[i]).toUri().toURL();
+        ClassLoader loader = new URLClassLoader(urls, ClassLoader.getPlatformClassLoader());
         loader.loadClass("slice.engine.Parallel").getMethod("setThreads", int.class).invoke(null, 1);
         return loader;
     }
 
     /** One call of {@code shape} with the classes of {@code jar}. */
-    private static MethodHandle work(String jar, String shape) throws Throwable {
+    static MethodHandle work(String jar, String shape) throws Throwable {
         ClassLoader loader = load(jar);
         MethodHandles.Lookup lookup = MethodHandles.publicLookup();
         if (shape.startsWith("gemm:")) {
@@ -127,7 +147,7 @@ public final class PairedJarsBench {
     }
 
     /** The FMA probe of {@code jar} doing about {@code flops} FLOPs per call. */
-    private static MethodHandle probe(String jar, double flops) throws Throwable {
+    static MethodHandle probe(String jar, double flops) throws Throwable {
         ClassLoader loader = load(jar);
         Constructor<?> make = loader.loadClass("slice.bench.VectorFmaPeak").getDeclaredConstructor();
         make.setAccessible(true);

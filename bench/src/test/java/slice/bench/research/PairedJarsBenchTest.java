@@ -1,0 +1,44 @@
+package slice.bench.research;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.File;
+import java.lang.invoke.MethodHandle;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import slice.bench.LayerFixture;
+import slice.engine.layers.Conv2D;
+
+/**
+ * {@link PairedJarsBench} reaches the engine by reflection (the constructor of {@link Conv2D}, {@link LayerFixture},
+ * {@code Kernels.GEMM}, the FMA probe), so a change of those signatures would break it only when run: here every
+ * kind of side is built from this build's classes, each in a class loader of its own, and alternated briefly.
+ */
+class PairedJarsBenchTest {
+    /** This build's engine and bench classes, as a class path the harness loads on its own. */
+    private static final String CLASSES = location(Conv2D.class) + File.pathSeparator + location(LayerFixture.class);
+
+    @Test
+    void everyKindOfSideLoadsAndAlternates() throws Throwable {
+        for (String shape : new String[] {"gemm:13,17,9", "5x7x3>4"}) {
+            MethodHandle a = PairedJarsBench.work(CLASSES, shape), b = PairedJarsBench.work(CLASSES, shape);
+            assertSane(shape, PairedJarsBench.alternate(a, b, 0.05));
+            MethodHandle probe = PairedJarsBench.probe(CLASSES, PairedJarsBench.flops(shape));
+            assertSane("probe against " + shape, PairedJarsBench.alternate(probe, b, 0.05));
+        }
+    }
+
+    private static void assertSane(String what, PairedJarsBench.Pairs p) {
+        assertTrue(p.count() >= 1 && p.medianNanosA() > 0 && p.medianNanosB() > 0, what + ": " + p);
+        assertTrue(Double.isFinite(p.ratio()) && p.ratio() > 0 && p.lowerQuartile() <= p.ratio() && p.ratio() <= p.upperQuartile(),
+                what + ": " + p);
+    }
+
+    private static String location(Class<?> c) {
+        try {
+            return Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
