@@ -22,7 +22,9 @@ import java.util.function.IntToDoubleFunction;
  * loaders, so the JIT compiles and profiles each side for that shape alone (as a JMH fork would).
  *
  * <p>Shapes: {@code HxWxC>K}, a 1×1 convolution's forward pass ({@code Pointwise.forward}; default: its five
- * MobileNetV2 shapes), or {@code gemm:m,n,k}, the plain product {@code C = A·B}. With {@code probe:} before jar A,
+ * MobileNetV2 shapes), {@code HxWxC>K/KHxKW[sS]}, a convolution with a window ({@code Conv.forward}: SAME padding, no
+ * bias, no fused map), each on a batch of {@code -Dbatch} images (default 1), or {@code gemm:m,n,k}, the plain product
+ * {@code C = A·B}. With {@code probe:} before jar A,
  * side A is the FMA probe ({@code VectorFmaPeak}) doing the shape's FLOPs instead, so B/A reads as B's fraction of the
  * peak under the same load. Run from the checkout after {@code mvn -DskipTests package}, for example
  * {@code java --add-modules jdk.incubator.vector [-XX:MaxVectorSize=16] -Xbatch -Dseconds=3
@@ -33,6 +35,8 @@ public final class PairedJarsBench {
     private static final ThreadMXBean CPU = ManagementFactory.getThreadMXBean();
     /** Calls per side and sample: a few, for CPU-time granularity on the smallest shapes. */
     private static final int CALLS = 4;
+    /** Images per call of a convolution's forward ({@code -Dbatch}). */
+    private static final int BATCH = Integer.getInteger("batch", 1);
 
     public static void main(String[] args) throws Throwable {
         String jarA = args[0], jarB = args[1];
@@ -75,9 +79,12 @@ public final class PairedJarsBench {
             double[] d = Arrays.stream(shape.substring(5).split(",")).mapToDouble(Double::parseDouble).toArray();
             return 2 * d[0] * d[1] * d[2];
         }
-        String[] io = shape.split(">");
+        String[] io = shape.split("[>/s]");
         double[] d = Arrays.stream(io[0].split("x")).mapToDouble(Double::parseDouble).toArray();
-        return 2 * d[0] * d[1] * d[2] * Double.parseDouble(io[1]);
+        double[] window = io.length > 2 ? Arrays.stream(io[2].split("x")).mapToDouble(Double::parseDouble).toArray() : new double[] {1, 1};
+        int stride = io.length > 3 ? Integer.parseInt(io[3]) : 1;
+        double outPixels = Math.ceil(d[0] / stride) * Math.ceil(d[1] / stride); // SAME padding
+        return 2 * BATCH * outPixels * d[2] * window[0] * window[1] * Double.parseDouble(io[1]);
     }
 
     /** A fresh class loader for {@code jar}, its engine set to one thread. */
@@ -105,22 +112,24 @@ public final class PairedJarsBench {
                             int.class, int.class, boolean.class));
             return MethodHandles.insertArguments(product.bindTo(gemm), 0, false, false, m, n, k, a, 0, k, b, 0, n, c, 0, n, false);
         }
-        String[] io = shape.split(">");
+        String[] io = shape.split("[>/s]");
         int[] hwc = Arrays.stream(io[0].split("x")).mapToInt(Integer::parseInt).toArray();
         int filters = Integer.parseInt(io[1]);
+        int[] window = io.length > 2 ? Arrays.stream(io[2].split("x")).mapToInt(Integer::parseInt).toArray() : new int[] {1, 1};
+        int stride = io.length > 3 ? Integer.parseInt(io[3]) : 1;
         Class<?> layer = loader.loadClass("slice.engine.Layer"), padding = loader.loadClass("slice.engine.layers.Padding");
         Object same = padding.getField("SAME").get(null);
         Constructor<?> conv = loader.loadClass("slice.engine.layers.Conv2D").getConstructor(String.class, layer,
                 int.class, int.class, int.class, int.class, int.class, padding, boolean.class);
         Function<Object, Object> build = x -> {
             try {
-                return conv.newInstance("conv", x, filters, 1, 1, 1, 1, same, false);
+                return conv.newInstance("conv", x, filters, window[0], window[1], stride, stride, same, false);
             } catch (ReflectiveOperationException e) {
                 throw new IllegalStateException(e);
             }
         };
         Class<?> fixture = loader.loadClass("slice.bench.LayerFixture");
-        Object f = fixture.getConstructor(int.class, int[].class, Function.class).newInstance(1, hwc, build);
+        Object f = fixture.getConstructor(int.class, int[].class, Function.class).newInstance(BATCH, hwc, build);
         Object node = fixture.getField("node").get(f);
         MethodHandle forward = lookup.findVirtual(node.getClass(), "forward", MethodType.methodType(void.class, boolean.class));
         return MethodHandles.insertArguments(forward.bindTo(node), 0, false);

@@ -35,7 +35,7 @@ public final class WinogradConv {
     /** Channels (in and out) below which the direct convolution is used. */
     public static final int MIN_CHANNELS = 16;
     /** Tiles in the batch below which the direct convolution is used. */
-    public static final int MIN_TILES = 64;
+    public static final int MIN_TILES = 48;
     public final int h, w, cin, cout, padTop, padLeft, outH, outW, tilesH, tilesW;
 
     public WinogradConv(int h, int w, int cin, int cout, int padTop, int padLeft, int outH, int outW) {
