@@ -23,8 +23,9 @@ import java.util.function.IntToDoubleFunction;
  *
  * <p>Shapes: {@code HxWxC>K}, a 1×1 convolution's forward pass ({@code Pointwise.forward}; default: its five
  * MobileNetV2 shapes), {@code HxWxC>K/KHxKW[sS]}, a convolution with a window ({@code Conv.forward}: SAME padding, no
- * bias, no fused map), each on a batch of {@code -Dbatch} images (default 1), or {@code gemm:m,n,k}, the plain product
- * {@code C = A·B}. With {@code probe:} before jar A,
+ * bias, no fused map), each on a batch of {@code -Dbatch} images (default 1), {@code gemm:m,n,k}, the plain product
+ * {@code C = A·B}, or {@code model:NAME}, a whole network's inference pass on {@code -Dbatch} images
+ * ({@code Inference.forward} of {@code mobilenetv2} or {@code inceptionv3}; one call per side and sample). With {@code probe:} before jar A,
  * side A is the FMA probe ({@code VectorFmaPeak}) doing the shape's FLOPs instead, so B/A reads as B's fraction of the
  * peak under the same load. Run from the checkout after {@code mvn -DskipTests package}, for example
  * {@code java --add-modules jdk.incubator.vector [-XX:MaxVectorSize=16] -Xbatch -Dseconds=3
@@ -51,15 +52,16 @@ public final class PairedJarsBench {
                 a.invokeExact();
                 b.invokeExact();
             }
+            int calls = shape.startsWith("model:") ? 1 : CALLS;
             long[] ta = new long[1 << 16], tb = new long[1 << 16];
             int n = 0;
             for (end = System.nanoTime() + (long) (1e9 * seconds); System.nanoTime() < end && n < ta.length; n++) {
                 long c0 = CPU.getCurrentThreadCpuTime();
-                for (int i = 0; i < CALLS; i++) a.invokeExact();
+                for (int i = 0; i < calls; i++) a.invokeExact();
                 long c1 = CPU.getCurrentThreadCpuTime();
-                for (int i = 0; i < CALLS; i++) b.invokeExact();
-                ta[n] = (c1 - c0) / CALLS;
-                tb[n] = (CPU.getCurrentThreadCpuTime() - c1) / CALLS;
+                for (int i = 0; i < calls; i++) b.invokeExact();
+                ta[n] = (c1 - c0) / calls;
+                tb[n] = (CPU.getCurrentThreadCpuTime() - c1) / calls;
             }
             double[] ratio = new double[n];
             for (int i = 0; i < n; i++) ratio[i] = (double) tb[i] / ta[i];
@@ -74,7 +76,11 @@ public final class PairedJarsBench {
     }
 
     /** FLOPs of one call of {@code shape}. */
-    private static double flops(String shape) {
+    private static double flops(String shape) throws Throwable {
+        if (shape.startsWith("model:")) {
+            Object bench = inference(PairedJarsBench.class.getClassLoader(), shape);
+            return (double) bench.getClass().getMethod("flops", String.class).invoke(bench, "forward");
+        }
         if (shape.startsWith("gemm:")) {
             double[] d = Arrays.stream(shape.substring(5).split(",")).mapToDouble(Double::parseDouble).toArray();
             return 2 * d[0] * d[1] * d[2];
@@ -98,6 +104,12 @@ public final class PairedJarsBench {
     private static MethodHandle work(String jar, String shape) throws Throwable {
         ClassLoader loader = load(jar);
         MethodHandles.Lookup lookup = MethodHandles.publicLookup();
+        if (shape.startsWith("model:")) {
+            Object bench = inference(loader, shape);
+            bench.getClass().getMethod("setUp").invoke(bench);
+            MethodHandle forward = lookup.findVirtual(bench.getClass(), "forward", MethodType.methodType(Object.class));
+            return MethodHandles.dropReturn(forward.bindTo(bench));
+        }
         if (shape.startsWith("gemm:")) {
             int[] d = Arrays.stream(shape.substring(5).split(",")).mapToInt(Integer::parseInt).toArray();
             int m = d[0], n = d[1], k = d[2];
@@ -133,6 +145,16 @@ public final class PairedJarsBench {
         Object node = fixture.getField("node").get(f);
         MethodHandle forward = lookup.findVirtual(node.getClass(), "forward", MethodType.methodType(void.class, boolean.class));
         return MethodHandles.insertArguments(forward.bindTo(node), 0, false);
+    }
+
+    /** {@code Inference} of {@code loader} for {@code model:NAME}, at {@code -Dbatch} images and one thread, not set up. */
+    private static Object inference(ClassLoader loader, String shape) throws Exception {
+        Class<?> type = loader.loadClass("slice.bench.Inference");
+        Object bench = type.getConstructor().newInstance();
+        type.getField("model").set(bench, shape.substring(6));
+        type.getField("batch").setInt(bench, BATCH);
+        type.getField("threads").setInt(bench, 1);
+        return bench;
     }
 
     /** The FMA probe of {@code jar} doing about {@code flops} FLOPs per call. */
