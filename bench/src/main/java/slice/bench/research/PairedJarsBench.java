@@ -23,7 +23,10 @@ import java.util.function.IntToDoubleFunction;
  * loaders, so the JIT compiles and profiles each side for that shape alone (as a JMH fork would).
  *
  * <p>Shapes: {@code HxWxC>K}, a 1×1 convolution's forward pass ({@code Pointwise.forward}; default: its five
- * MobileNetV2 shapes), or {@code gemm:m,n,k}, the plain product {@code C = A·B}. With {@code probe:} before jar A,
+ * MobileNetV2 shapes), {@code HxWxC>K/KHxKW[sS]}, a convolution with a window ({@code Conv.forward}: SAME padding, no
+ * bias, no fused map), each on a batch of {@code -Dbatch} images (default 1), {@code gemm:m,n,k}, the plain product
+ * {@code C = A·B}, or {@code model:NAME}, a whole network's inference pass on {@code -Dbatch} images
+ * ({@code Inference.forward} of {@code mobilenetv2} or {@code inceptionv3}; one call per side and sample). With {@code probe:} before jar A,
  * side A is the FMA probe ({@code VectorFmaPeak}) doing the shape's FLOPs instead, so B/A reads as B's fraction of the
  * peak under the same load. Run from the checkout after {@code mvn -DskipTests package}, for example
  * {@code java --add-modules jdk.incubator.vector [-XX:MaxVectorSize=16] -Xbatch -Dseconds=3
@@ -34,6 +37,8 @@ public final class PairedJarsBench {
     private static final ThreadMXBean CPU = ManagementFactory.getThreadMXBean();
     /** Calls per side and sample: a few, for CPU-time granularity on the smallest shapes. */
     private static final int CALLS = 4;
+    /** Images per call of a convolution's forward ({@code -Dbatch}). */
+    private static final int BATCH = Integer.getInteger("batch", 1);
 
     public static void main(String[] args) throws Throwable {
         String jarA = args[0], jarB = args[1];
@@ -42,7 +47,7 @@ public final class PairedJarsBench {
         double seconds = Double.parseDouble(System.getProperty("seconds", "3"));
         for (String shape : shapes) {
             MethodHandle a = jarA.startsWith("probe:") ? probe(jarA.substring(6), flops(shape)) : work(jarA, shape);
-            Pairs p = alternate(a, work(jarB, shape), seconds);
+            Pairs p = alternate(a, work(jarB, shape), shape.startsWith("model:") ? 1 : CALLS, seconds);
             double f = flops(shape);
             System.out.printf("%-16s A %6.1f  B %6.1f GFLOP/s per CPU second (medians)   B/A time %.3f [quartiles %.3f %.3f], %d pairs%n",
                     shape, f / p.medianNanosA, f / p.medianNanosB, p.ratio, p.lowerQuartile, p.upperQuartile, p.count);
@@ -55,8 +60,11 @@ public final class PairedJarsBench {
      */
     record Pairs(double medianNanosA, double medianNanosB, double ratio, double lowerQuartile, double upperQuartile, int count) {}
 
-    /** Warms both sides up for 0.4 × {@code seconds}, then alternates them for {@code seconds} (at least one pair). */
-    static Pairs alternate(MethodHandle a, MethodHandle b, double seconds) throws Throwable {
+    /**
+     * Warms both sides up for 0.4 × {@code seconds}, then alternates them for {@code seconds} (at least one pair),
+     * {@code calls} calls of a side per sample.
+     */
+    static Pairs alternate(MethodHandle a, MethodHandle b, int calls, double seconds) throws Throwable {
         long end = System.nanoTime() + (long) (0.4e9 * seconds);
         while (System.nanoTime() < end) {
             a.invokeExact();
@@ -67,11 +75,11 @@ public final class PairedJarsBench {
         end = System.nanoTime() + (long) (1e9 * seconds);
         do {
             long c0 = CPU.getCurrentThreadCpuTime();
-            for (int i = 0; i < CALLS; i++) a.invokeExact();
+            for (int i = 0; i < calls; i++) a.invokeExact();
             long c1 = CPU.getCurrentThreadCpuTime();
-            for (int i = 0; i < CALLS; i++) b.invokeExact();
-            ta[n] = (c1 - c0) / CALLS;
-            tb[n] = (CPU.getCurrentThreadCpuTime() - c1) / CALLS;
+            for (int i = 0; i < calls; i++) b.invokeExact();
+            ta[n] = (c1 - c0) / calls;
+            tb[n] = (CPU.getCurrentThreadCpuTime() - c1) / calls;
             n++;
         } while (System.nanoTime() < end && n < ta.length);
         double[] ratio = new double[n];
@@ -84,14 +92,21 @@ public final class PairedJarsBench {
     }
 
     /** FLOPs of one call of {@code shape}. */
-    static double flops(String shape) {
+    static double flops(String shape) throws Throwable {
+        if (shape.startsWith("model:")) {
+            Object bench = inference(PairedJarsBench.class.getClassLoader(), shape);
+            return (double) bench.getClass().getMethod("flops", String.class).invoke(bench, "forward");
+        }
         if (shape.startsWith("gemm:")) {
             double[] d = Arrays.stream(shape.substring(5).split(",")).mapToDouble(Double::parseDouble).toArray();
             return 2 * d[0] * d[1] * d[2];
         }
-        String[] io = shape.split(">");
+        String[] io = shape.split("[>/s]");
         double[] d = Arrays.stream(io[0].split("x")).mapToDouble(Double::parseDouble).toArray();
-        return 2 * d[0] * d[1] * d[2] * Double.parseDouble(io[1]);
+        double[] window = io.length > 2 ? Arrays.stream(io[2].split("x")).mapToDouble(Double::parseDouble).toArray() : new double[] {1, 1};
+        int stride = io.length > 3 ? Integer.parseInt(io[3]) : 1;
+        double outPixels = Math.ceil(d[0] / stride) * Math.ceil(d[1] / stride); // SAME padding
+        return 2 * BATCH * outPixels * d[2] * window[0] * window[1] * Double.parseDouble(io[1]);
     }
 
     /**
@@ -111,6 +126,12 @@ public final class PairedJarsBench {
     static MethodHandle work(String jar, String shape) throws Throwable {
         ClassLoader loader = load(jar);
         MethodHandles.Lookup lookup = MethodHandles.publicLookup();
+        if (shape.startsWith("model:")) {
+            Object bench = inference(loader, shape);
+            bench.getClass().getMethod("setUp").invoke(bench);
+            MethodHandle forward = lookup.findVirtual(bench.getClass(), "forward", MethodType.methodType(Object.class));
+            return MethodHandles.dropReturn(forward.bindTo(bench));
+        }
         if (shape.startsWith("gemm:")) {
             int[] d = Arrays.stream(shape.substring(5).split(",")).mapToInt(Integer::parseInt).toArray();
             int m = d[0], n = d[1], k = d[2];
@@ -125,25 +146,37 @@ public final class PairedJarsBench {
                             int.class, int.class, boolean.class));
             return MethodHandles.insertArguments(product.bindTo(gemm), 0, false, false, m, n, k, a, 0, k, b, 0, n, c, 0, n, false);
         }
-        String[] io = shape.split(">");
+        String[] io = shape.split("[>/s]");
         int[] hwc = Arrays.stream(io[0].split("x")).mapToInt(Integer::parseInt).toArray();
         int filters = Integer.parseInt(io[1]);
+        int[] window = io.length > 2 ? Arrays.stream(io[2].split("x")).mapToInt(Integer::parseInt).toArray() : new int[] {1, 1};
+        int stride = io.length > 3 ? Integer.parseInt(io[3]) : 1;
         Class<?> layer = loader.loadClass("slice.engine.Layer"), padding = loader.loadClass("slice.engine.layers.Padding");
         Object same = padding.getField("SAME").get(null);
         Constructor<?> conv = loader.loadClass("slice.engine.layers.Conv2D").getConstructor(String.class, layer,
                 int.class, int.class, int.class, int.class, int.class, padding, boolean.class);
         Function<Object, Object> build = x -> {
             try {
-                return conv.newInstance("conv", x, filters, 1, 1, 1, 1, same, false);
+                return conv.newInstance("conv", x, filters, window[0], window[1], stride, stride, same, false);
             } catch (ReflectiveOperationException e) {
                 throw new IllegalStateException(e);
             }
         };
         Class<?> fixture = loader.loadClass("slice.bench.LayerFixture");
-        Object f = fixture.getConstructor(int.class, int[].class, Function.class).newInstance(1, hwc, build);
+        Object f = fixture.getConstructor(int.class, int[].class, Function.class).newInstance(BATCH, hwc, build);
         Object node = fixture.getField("node").get(f);
         MethodHandle forward = lookup.findVirtual(node.getClass(), "forward", MethodType.methodType(void.class, boolean.class));
         return MethodHandles.insertArguments(forward.bindTo(node), 0, false);
+    }
+
+    /** {@code Inference} of {@code loader} for {@code model:NAME}, at {@code -Dbatch} images and one thread, not set up. */
+    private static Object inference(ClassLoader loader, String shape) throws Exception {
+        Class<?> type = loader.loadClass("slice.bench.Inference");
+        Object bench = type.getConstructor().newInstance();
+        type.getField("model").set(bench, shape.substring(6));
+        type.getField("batch").setInt(bench, BATCH);
+        type.getField("threads").setInt(bench, 1);
+        return bench;
     }
 
     /** The FMA probe of {@code jar} doing about {@code flops} FLOPs per call. */

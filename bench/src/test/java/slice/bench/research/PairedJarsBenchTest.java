@@ -8,23 +8,25 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import slice.bench.LayerFixture;
 import slice.engine.layers.Conv2D;
+import slice.models.MobileNetV2;
 
 /**
  * {@link PairedJarsBench} reaches the engine by reflection (the constructor of {@link Conv2D}, {@link LayerFixture},
- * {@code Kernels.GEMM}, the FMA probe), so a change of those signatures would break it only when run: here every
+ * {@code Kernels.GEMM}, {@code Inference}, the FMA probe), so a change of those signatures would break it only when run: here every
  * kind of side is built from this build's classes, each in a class loader of its own, and alternated briefly.
  */
 class PairedJarsBenchTest {
-    /** This build's engine and bench classes, as a class path the harness loads on its own. */
-    private static final String CLASSES = location(Conv2D.class) + File.pathSeparator + location(LayerFixture.class);
+    /** This build's engine, models and bench classes, as a class path the harness loads on its own. */
+    private static final String CLASSES = String.join(File.pathSeparator, location(Conv2D.class), location(MobileNetV2.class),
+            location(LayerFixture.class));
 
     @Test
     void everyKindOfSideLoadsAndAlternates() throws Throwable {
-        for (String shape : new String[] {"gemm:13,17,9", "5x7x3>4"}) {
+        for (String shape : new String[] {"gemm:13,17,9", "5x7x3>4", "9x7x5>6/3x3s2", "model:mobilenetv2"}) {
             MethodHandle a = PairedJarsBench.work(CLASSES, shape), b = PairedJarsBench.work(CLASSES, shape);
-            assertSane(shape, PairedJarsBench.alternate(a, b, 0.05));
+            assertSane(shape, PairedJarsBench.alternate(a, b, 1, 0.05));
             MethodHandle probe = PairedJarsBench.probe(CLASSES, PairedJarsBench.flops(shape));
-            assertSane("probe against " + shape, PairedJarsBench.alternate(probe, b, 0.05));
+            assertSane("probe against " + shape, PairedJarsBench.alternate(probe, b, 1, 0.05));
         }
     }
 

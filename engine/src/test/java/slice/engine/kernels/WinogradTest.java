@@ -199,7 +199,7 @@ class WinogradTest {
 
     /**
      * A graph planned for 4 images runs 1 image with the product it chose for 4: the image's output is the same. On an
-     * 8×8 map a 3×3 kernel has 16 tiles per image (F(2×2, 3×3) pays from 4 images), on a 6×8 map a 7×1 kernel 24
+     * 8×8 map a 3×3 kernel has 16 tiles per image (F(2×2, 3×3) pays from 3 images), on a 6×8 map a 7×1 kernel 24
      * (F(2, 7) pays from 2).
      */
     @ParameterizedTest
