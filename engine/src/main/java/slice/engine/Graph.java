@@ -11,7 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A network: the layers on the paths from a source layer to an output layer, run in creation (topological)
@@ -381,14 +381,13 @@ public final class Graph {
      * buffers are those of one slice per thread, not of the batch, so memory does not grow with the batch (what a
      * 1 GB heap on a Pi needs).
      *
-     * <p>Threads: a batch of one image runs as one slice whose layers the threads share ({@link Parallel}). A larger
-     * batch is cut into one contiguous share of images per thread (as equal as they can be), and each thread runs its
-     * share slice by slice through its own set of slice buffers, every layer on that thread alone: the threads meet
-     * once per batch instead of in every layer, and no layer is split into pieces too small to keep two cores busy.
-     * A thread takes its share's slices from the front, the fewest of at most the slice size, as equal as they can be
-     * ({@link #ownSliceImages}); once its share is done it takes slices from the back of the other threads' shares
-     * that are not yet taken ({@link #takenSliceImages}), so a thread that gets less of its core (another process runs
-     * on it) runs fewer images instead of holding up the one that finished.
+     * <p>Threads: a batch of one image runs as one slice whose layers the threads share ({@link Parallel}). In a larger
+     * batch each thread takes the next images no thread has taken yet as a slice ({@link #nextSliceImages}), runs it
+     * through its own set of slice buffers, every layer on that thread alone, and takes the next, until the batch is
+     * done: the threads meet once per batch instead of in every layer, no layer is split into pieces too small to keep
+     * two cores busy, and a thread that gets less of its core (another process runs on it) takes fewer slices instead
+     * of holding up the one that finished. Slices shrink towards the end of the batch, so the threads finish within
+     * about an image of each other.
      *
      * <p>No computation mixes images, so the numbers are the same for any thread count, and those of a whole-batch
      * pass wherever a layer does not choose its product by the batch it was planned for (a 3×3 convolution's Winograd
@@ -500,59 +499,41 @@ public final class Graph {
         if (n > capacity) planInference(n, slice);
         result.setBatch(n);
         List<Lane> use = lanes(Math.min(Parallel.threads(), n));
-        int lanes = use.size();
-        // Share l: the images [first, end) not yet taken, packed as first << 32 | end.
-        AtomicLong[] shares = new AtomicLong[lanes];
-        for (int l = 0; l < lanes; l++) shares[l] = new AtomicLong((long) n * l / lanes << 32 | (long) n * (l + 1) / lanes);
-        Parallel.forRange(lanes, (l0, l1) -> {
-            for (int l = l0; l < l1; l++) {
-                while (runSlice(use.get(l), x, shares[l], true, training)) { }
-                for (int o = 1; o < lanes; o++) {
-                    while (runSlice(use.get(l), x, shares[(l + o) % lanes], false, training)) { }
-                }
-            }
+        AtomicInteger taken = new AtomicInteger();
+        Parallel.forRange(use.size(), (l0, l1) -> {
+            for (int l = l0; l < l1; l++) runSlices(use.get(l), x, n, use.size(), taken, training);
         });
         return result;
     }
 
     /**
-     * Takes a slice of the images left in {@code share} — its owner from the front ({@link #ownSliceImages}), another
-     * thread from the back ({@link #takenSliceImages}) — runs it through {@code lane}'s buffers and copies its output
-     * into {@link #result}; false when the share has no image left.
+     * Runs slices of the {@code n} images of {@code x} through {@code lane}'s buffers until none is left, copying each
+     * slice's output into {@link #result}: each slice is the {@link #nextSliceImages} images after the {@code taken}
+     * ones, which it then counts as taken ({@code lanes} threads take slices from the same count).
      */
-    private boolean runSlice(Lane lane, Tensor x, AtomicLong share, boolean owner, boolean training) {
-        long left;
-        int first, end, count;
-        do {
-            left = share.get();
-            first = (int) (left >>> 32);
-            end = (int) left;
-            if (first >= end) return false;
-            count = owner ? ownSliceImages(end - first, slice) : takenSliceImages(end - first, slice);
-        } while (!share.compareAndSet(left, owner ? (long) (first + count) << 32 | end : (long) first << 32 | end - count));
-        if (!owner) first = end - count;
-        Tensor y = run(lane.nodes(), lane.ordered(), x, first, count, training);
+    private void runSlices(Lane lane, Tensor x, int n, int lanes, AtomicInteger taken, boolean training) {
         int sampleOut = output.outputSize();
-        System.arraycopy(y.data, 0, result.data, first * sampleOut, count * sampleOut);
-        return true;
+        while (true) {
+            int first, count;
+            do {
+                first = taken.get();
+                if (first >= n) return;
+                count = nextSliceImages(n - first, slice, lanes);
+            } while (!taken.compareAndSet(first, first + count));
+            Tensor y = run(lane.nodes(), lane.ordered(), x, first, count, training);
+            System.arraycopy(y.data, 0, result.data, first * sampleOut, count * sampleOut);
+        }
     }
 
     /**
-     * Images in the next slice a thread takes from its own share of an inference pass when {@code left} are left in
-     * it: ⌈left / s⌉ for the fewest slices s = ⌈left / slice⌉ of at most {@code slice} images, so the rest is cut as
-     * equally as it can be.
+     * Images in the next slice of an inference pass when {@code remaining} images are left for {@code threads}
+     * threads: ⌈remaining / (2·threads − 1)⌉, at most {@code slice}. One thread takes full slices (the last one holds
+     * what is left); several take full slices until fewer than about two per thread are left, then smaller ones, so
+     * that the last slice, which the other threads may have to wait for, is short.
      */
-    static int ownSliceImages(int left, int slice) {
-        int slices = (left + slice - 1) / slice;
-        return (left + slices - 1) / slices;
-    }
-
-    /**
-     * Images a thread takes from the back of another thread's share when {@code left} are left in it: half of them
-     * (rounded up), at most {@code slice}, so the owner, running a slice meanwhile, has about as much left to do.
-     */
-    static int takenSliceImages(int left, int slice) {
-        return Math.min(slice, (left + 1) / 2);
+    static int nextSliceImages(int remaining, int slice, int threads) {
+        int parts = 2 * threads - 1;
+        return Math.min(slice, (remaining + parts - 1) / parts);
     }
 
     /**

@@ -27,7 +27,7 @@ import slice.engine.layers.ZeroPadding2D;
 /**
  * {@link Graph#planInference}: a batch run in slices gives exactly (tolerance 0: no computation mixes images) the
  * output of a whole-batch pass, for slices that divide the batch or not, at one and two threads (two threads run a
- * share of the batch each, on their own buffers, and may take slices of each other's); only frozen graphs qualify.
+ * share of the batch each, on their own buffers); only frozen graphs qualify.
  */
 class InferencePlanTest {
     /** x [13, 7, 3] → 3×3/2 conv (17) → BN → ReLU6 → 3×3 depthwise → BN → ReLU → pool → dense (5). */
@@ -67,8 +67,8 @@ class InferencePlanTest {
 
     /**
      * x [12, 12, 16] → 3×3 conv (16, Winograd: 36 tiles per image, so it pays from 2 images) → BN → ReLU → pool →
-     * dense (5). Slices of at most 2 images cut 7 images unevenly (one thread: 2 + 2 + 2 + 1; two: 2 + 1 and 2 + 2, or
-     * other cuts when one thread takes images of the other's share): every slice takes the Winograd product the plan chose for its capacity, as the whole batch does, even one of 1 image.
+     * dense (5). Slices of at most 2 images cut 7 images unevenly (one thread: 2 + 2 + 2 + 1; two threads take 2, 2, 1,
+     * 1, 1 between them): every slice takes the Winograd product the plan chose for its capacity, as the whole batch does, even one of 1 image.
      */
     @Test
     void threadsShareTheBatchWithTheNumbersOfTheWholeBatch() {
@@ -104,21 +104,21 @@ class InferencePlanTest {
     }
 
     /**
-     * The slices of an inference pass: a thread cuts its own share into the fewest slices of at most the slice size,
-     * as equal as they can be; from another thread's share it takes half of what is left, at most a slice.
+     * The slices of an inference pass: one thread takes full slices; two take full ones while more than about two
+     * slices per thread are left, then shorter ones, down to single images.
      */
     @Test
-    void threadsCutTheirSharesIntoEqualSlicesAndTakeHalfOfAnother() {
-        assertEquals(List.of(3, 3, 3, 3, 2, 2), slices(16, 3, Graph::ownSliceImages));
-        assertEquals(List.of(3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 2), slices(32, 3, Graph::ownSliceImages));
-        assertEquals(List.of(2, 2), slices(4, 3, Graph::ownSliceImages));
-        assertEquals(List.of(3, 3, 2, 1, 1), slices(10, 3, Graph::takenSliceImages));
+    void slicesShrinkTowardsTheEndOfTheBatchOnSeveralThreads() {
+        assertEquals(List.of(3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 2), slices(32, 3, 1));
+        assertEquals(List.of(3, 3, 3, 3, 3, 3, 3, 3, 3, 2, 1, 1, 1), slices(32, 3, 2));
+        assertEquals(List.of(1, 1), slices(2, 3, 2));
+        assertEquals(List.of(3, 2), slices(5, 3, 1));
     }
 
-    /** The sizes of the slices {@code cut} (images left, slice size → images taken) cuts {@code n} images into. */
-    private static List<Integer> slices(int n, int slice, java.util.function.IntBinaryOperator cut) {
+    /** The sizes of the slices {@link Graph#nextSliceImages} cuts {@code n} images into. */
+    private static List<Integer> slices(int n, int slice, int threads) {
         List<Integer> sizes = new ArrayList<>();
-        for (int left = n; left > 0; left -= sizes.get(sizes.size() - 1)) sizes.add(cut.applyAsInt(left, slice));
+        for (int left = n; left > 0; left -= sizes.get(sizes.size() - 1)) sizes.add(Graph.nextSliceImages(left, slice, threads));
         return sizes;
     }
 
