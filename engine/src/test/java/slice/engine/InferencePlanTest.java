@@ -26,8 +26,8 @@ import slice.engine.layers.ZeroPadding2D;
 
 /**
  * {@link Graph#planInference}: a batch run in slices gives exactly (tolerance 0: no computation mixes images) the
- * output of a whole-batch pass, for slices that divide the batch or not, at one and two threads (two threads run a
- * share of the batch each, on their own buffers); only frozen graphs qualify.
+ * output of a whole-batch pass, for slices that divide the batch or not, at one and two threads (two threads take
+ * slices of the batch in turn, each through its own buffers); only frozen graphs qualify.
  */
 class InferencePlanTest {
     /** x [13, 7, 3] → 3×3/2 conv (17) → BN → ReLU6 → 3×3 depthwise → BN → ReLU → pool → dense (5). */
