@@ -12,7 +12,7 @@ import slice.engine.Tensor;
  * machine shared with other jobs loads both alike): the graph from the input to {@link Training#frozenUpTo}, frozen,
  * under a training plan ({@link Graph#plan}: the whole batch through whole-batch buffers, each layer split over the
  * threads — how the fine-tuning step ran it before it got a frozen prefix) and under an inference plan
- * ({@link Graph#planInference}: a share of the batch per thread, slice by slice — how {@link Graph#plan} now runs a
+ * ({@link Graph#planInference}: slices of the batch taken by the threads in turn — how {@link Graph#plan} now runs a
  * frozen prefix). Batch 32; the median and least of {@code reps} pairs after two warm-up pairs, in the calling
  * thread's CPU time on one thread and wall-clock time on more. Arguments {@code MODEL THREADS [REPS]}:
  * {@code java --add-modules jdk.incubator.vector -Xmx8g -cp bench/target/benchmarks.jar slice.bench.FrozenPart

@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A network: the layers on the paths from a source layer to an output layer, run in creation (topological)
@@ -45,7 +46,7 @@ public final class Graph {
     /** Each layer → the layer it reads through ({@link #fuse}); decided by {@link #plan}. */
     private Map<Layer, Layer> readThrough = Map.of();
     /**
-     * An inference plan's sets of slice buffers, one per thread that runs a share of the batch ({@link #forward}):
+     * An inference plan's sets of slice buffers, one per thread that runs slices of the batch ({@link #forward}):
      * the first is {@link #nodes}, the others are made when a pass first needs them.
      */
     private final List<Lane> lanes = new ArrayList<>();
@@ -221,8 +222,8 @@ public final class Graph {
      * <p>A frozen prefix — the longest run of first layers that are all frozen, ending at a layer {@code P} that is the
      * only one of them the later layers read (a single-tensor boundary, like {@code mixed7} of a fine-tuned InceptionV3),
      * when a gradient flows somewhere after it — is a pure function of the input that no backward enters. It runs as
-     * the graph from the source to {@code P} {@linkplain #planInference planned for inference}: a share of the batch
-     * per thread, slice by slice through buffers that stay in cache, the threads meeting once per pass instead of after
+     * the graph from the source to {@code P} {@linkplain #planInference planned for inference}: slices of the batch
+     * shared out to the threads through buffers that stay in cache, the threads meeting once per pass instead of after
      * every layer. Its layers get no whole-batch buffers here ({@link #activation} refuses them, {@code P} excepted,
      * and {@link #executedNodes} leaves them out: {@link #frozenPrefix} runs them). Its numbers are those of the
      * inference plan, which chooses a 3×3 convolution's Winograd or direct product for a slice rather than for the
@@ -380,11 +381,13 @@ public final class Graph {
      * buffers are those of one slice per thread, not of the batch, so memory does not grow with the batch (what a
      * 1 GB heap on a Pi needs).
      *
-     * <p>Threads: a batch of one image runs as one slice whose layers the threads share ({@link Parallel}). A larger
-     * batch is cut into one contiguous share of images per thread (as equal as they can be), and each thread runs its
-     * share slice by slice through its own set of slice buffers, every layer on that thread alone: the threads meet
-     * once per batch instead of in every layer, and no layer is split into pieces too small to keep two cores busy.
-     * A share is cut into the fewest slices of at most the slice size, as equal as they can be.
+     * <p>Threads: a batch of one image runs as one slice whose layers the threads share ({@link Parallel}). In a larger
+     * batch each thread takes the next images no thread has taken yet as a slice ({@link #nextSliceImages}), runs it
+     * through its own set of slice buffers, every layer on that thread alone, and takes the next, until the batch is
+     * done: the threads meet once per batch instead of in every layer, no layer is split into pieces too small to keep
+     * two cores busy, and a thread that gets less of its core (another process runs on it) takes fewer slices instead
+     * of holding up the one that finished. Slices shrink towards the end of the batch, so the threads finish within
+     * about an image of each other.
      *
      * <p>No computation mixes images, so the numbers are the same for any thread count, and those of a whole-batch
      * pass wherever a layer does not choose its product by the batch it was planned for (a 3×3 convolution's Winograd
@@ -476,8 +479,8 @@ public final class Graph {
 
     /**
      * Runs the network on {@code x} ({@code [N, ...inputShape]}) and returns the output buffer, re-planning first
-     * when N exceeds the capacity. After {@link #planInference} the batch goes through in slices, a share of the
-     * images per thread (see there).
+     * when N exceeds the capacity. After {@link #planInference} the batch goes through in slices that the threads
+     * take in turn (see there).
      */
     public Tensor forward(Tensor x, boolean training) {
         int[] expected = source.outputShape();
@@ -496,29 +499,41 @@ public final class Graph {
         if (n > capacity) planInference(n, slice);
         result.setBatch(n);
         List<Lane> use = lanes(Math.min(Parallel.threads(), n));
-        if (use.size() == 1) {
-            runShare(use.get(0), x, 0, n, training);
-        } else {
-            Parallel.forRange(use.size(), (l0, l1) -> {
-                for (int l = l0; l < l1; l++) {
-                    runShare(use.get(l), x, (int) ((long) n * l / use.size()), (int) ((long) n * (l + 1) / use.size()), training);
-                }
-            });
-        }
+        AtomicInteger taken = new AtomicInteger();
+        Parallel.forRange(use.size(), (l0, l1) -> {
+            for (int l = l0; l < l1; l++) runSlices(use.get(l), x, n, use.size(), taken, training);
+        });
         return result;
     }
 
     /**
-     * Runs images {@code [from, to)} of {@code x} through {@code lane}'s buffers in the fewest slices of at most
-     * {@link #slice} images, as equal as they can be, copying each slice's output into {@link #result}.
+     * Runs slices of the {@code n} images of {@code x} through {@code lane}'s buffers until none is left, copying each
+     * slice's output into {@link #result}: each slice is the {@link #nextSliceImages} images after the {@code taken}
+     * ones, which it then counts as taken ({@code lanes} threads take slices from the same count).
      */
-    private void runShare(Lane lane, Tensor x, int from, int to, boolean training) {
-        int sampleOut = output.outputSize(), images = to - from, slices = (images + slice - 1) / slice;
-        for (int s = 0; s < slices; s++) {
-            int first = from + images * s / slices, count = from + images * (s + 1) / slices - first;
+    private void runSlices(Lane lane, Tensor x, int n, int lanes, AtomicInteger taken, boolean training) {
+        int sampleOut = output.outputSize();
+        while (true) {
+            int first, count;
+            do {
+                first = taken.get();
+                if (first >= n) return;
+                count = nextSliceImages(n - first, slice, lanes);
+            } while (!taken.compareAndSet(first, first + count));
             Tensor y = run(lane.nodes(), lane.ordered(), x, first, count, training);
             System.arraycopy(y.data, 0, result.data, first * sampleOut, count * sampleOut);
         }
+    }
+
+    /**
+     * Images in the next slice of an inference pass when {@code remaining} images are left for {@code threads}
+     * threads: ⌈remaining / (2·threads − 1)⌉, at most {@code slice}. One thread takes full slices (the last one holds
+     * what is left); several take full slices until fewer than about two per thread are left, then smaller ones, so
+     * that the last slice, which the other threads may have to wait for, is short.
+     */
+    static int nextSliceImages(int remaining, int slice, int threads) {
+        int parts = 2 * threads - 1;
+        return Math.min(slice, (remaining + parts - 1) / parts);
     }
 
     /**

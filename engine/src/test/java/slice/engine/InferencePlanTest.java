@@ -5,9 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static slice.engine.LayerHarness.withRandomWeights;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -24,8 +26,8 @@ import slice.engine.layers.ZeroPadding2D;
 
 /**
  * {@link Graph#planInference}: a batch run in slices gives exactly (tolerance 0: no computation mixes images) the
- * output of a whole-batch pass, for slices that divide the batch or not, at one and two threads (two threads run a
- * share of the batch each, on their own buffers); only frozen graphs qualify.
+ * output of a whole-batch pass, for slices that divide the batch or not, at one and two threads (two threads take
+ * slices of the batch in turn, each through its own buffers); only frozen graphs qualify.
  */
 class InferencePlanTest {
     /** x [13, 7, 3] → 3×3/2 conv (17) → BN → ReLU6 → 3×3 depthwise → BN → ReLU → pool → dense (5). */
@@ -65,8 +67,8 @@ class InferencePlanTest {
 
     /**
      * x [12, 12, 16] → 3×3 conv (16, Winograd: 36 tiles per image, so it pays from 2 images) → BN → ReLU → pool →
-     * dense (5). Slices of 2 images cut 7 images unevenly (one thread: 1 + 2 + 2 + 2; two: 1 + 2 and 2 + 2): every
-     * slice takes the Winograd product the plan chose for its capacity, as the whole batch does, even one of 1 image.
+     * dense (5). Slices of at most 2 images cut 7 images unevenly (one thread: 2 + 2 + 2 + 1; two threads take 2, 2, 1,
+     * 1, 1 between them): every slice takes the Winograd product the plan chose for its capacity, as the whole batch does, even one of 1 image.
      */
     @Test
     void threadsShareTheBatchWithTheNumbersOfTheWholeBatch() {
@@ -99,6 +101,25 @@ class InferencePlanTest {
             g.planInference(7, 2);
             assertArrayEquals(expected, Arrays.copyOf(g.forward(x, false).data, 7 * 5), "threads " + t);
         });
+    }
+
+    /**
+     * The slices of an inference pass: one thread takes full slices; two take full ones while more than about two
+     * slices per thread are left, then shorter ones, down to single images.
+     */
+    @Test
+    void slicesShrinkTowardsTheEndOfTheBatchOnSeveralThreads() {
+        assertEquals(List.of(3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 2), slices(32, 3, 1));
+        assertEquals(List.of(3, 3, 3, 3, 3, 3, 3, 3, 3, 2, 1, 1, 1), slices(32, 3, 2));
+        assertEquals(List.of(1, 1), slices(2, 3, 2));
+        assertEquals(List.of(3, 2), slices(5, 3, 1));
+    }
+
+    /** The sizes of the slices {@link Graph#nextSliceImages} cuts {@code n} images into. */
+    private static List<Integer> slices(int n, int slice, int threads) {
+        List<Integer> sizes = new ArrayList<>();
+        for (int left = n; left > 0; left -= sizes.get(sizes.size() - 1)) sizes.add(Graph.nextSliceImages(left, slice, threads));
+        return sizes;
     }
 
     /**
