@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.DoubleSupplier;
 import java.util.stream.IntStream;
 import slice.engine.Graph;
 import slice.engine.Layer;
@@ -25,9 +26,10 @@ import slice.engine.layers.Conv2D;
  * <ul>
  *   <li>{@code inference}: the network {@link Inference} measures, planned the same way (frozen, batch norm and ReLU
  *   fused, buffers shared, random He-uniform weights); a batch larger than one inference slice (3 images of either
- *   model) is timed on its last slice only, so profile batches of at most 3. The steps are timed on the first
- *   thread's buffers with each layer split over the threads, as a pass of one image runs; at 2 threads the untimed
- *   pass of a larger batch runs as {@link Inference} does, a share of the images per thread.</li>
+ *   model) is timed on the last slice the first thread's buffers ran (its GFLOP/s count that slice's images), so
+ *   profile batches of at most 3. The steps are timed on the first thread's buffers with each layer split over the
+ *   threads, as a pass of one image runs; at 2 threads the untimed pass of a larger batch runs as {@link Inference}
+ *   does, the threads taking slices of the images in turn.</li>
  *   <li>{@code training}: the full training step {@link Training#fullStep} measures (every layer trained): each
  *   layer's training-mode forward, the start of {@link Graph#backward} ({@link Graph#seedGradient}), and each
  *   layer's backward.</li>
@@ -44,12 +46,18 @@ import slice.engine.layers.Conv2D;
 public final class Profile {
     private Profile() { }
 
-    /** One timed step of a pass: a layer's forward or backward, or the seeding of the gradient ({@code layer} null). */
-    private record Step(String kind, Layer layer, Runnable work, double flops) { }
+    /**
+     * One timed step of a pass: a layer's forward or backward, or the seeding of the gradient ({@code layer} null);
+     * {@code flops} of the images it last ran.
+     */
+    private record Step(String kind, Layer layer, Runnable work, DoubleSupplier flops) { }
 
-    /** A step of {@code n}'s layer, {@code flopsPerMac} FLOPs per multiply-add of its forward over the batch. */
-    private static Step step(Node n, String suffix, Runnable work, int flopsPerMac, int batch) {
-        return new Step(kind(n.layer) + suffix, n.layer, work, (double) flopsPerMac * n.layer.macs() * batch);
+    /**
+     * A step of {@code n}'s layer, {@code flopsPerMac} FLOPs per multiply-add of its forward, over the images its node
+     * holds (the batch, or in an inference plan the slice it ran last).
+     */
+    private static Step step(Node n, String suffix, Runnable work, int flopsPerMac) {
+        return new Step(kind(n.layer) + suffix, n.layer, work, () -> (double) flopsPerMac * n.layer.macs() * n.batch());
     }
 
     public static void main(String[] args) {
@@ -82,18 +90,18 @@ public final class Profile {
             if (prefix != null) {
                 double flops = 2.0 * batch * prefix.layers().stream().mapToLong(Layer::macs).sum();
                 steps.add(new Step("frozen prefix up to " + prefix.output().name + " (inference plan)", null,
-                        () -> prefix.forward(fixture.input, false), flops));
+                        () -> prefix.forward(fixture.input, false), () -> flops));
             }
             for (Node n : graph.executedNodes()) {
-                steps.add(step(n, n.layer.isTrainable() ? "" : " frozen", () -> n.forward(true), 2, batch));
+                steps.add(step(n, n.layer.isTrainable() ? "" : " frozen", () -> n.forward(true), 2));
             }
-            steps.add(new Step("seed gradient", null, () -> graph.seedGradient(gradOutput), 0));
-            for (Node n : graph.backwardNodes()) steps.add(step(n, " backward", n::backward, 4, batch));
+            steps.add(new Step("seed gradient", null, () -> graph.seedGradient(gradOutput), () -> 0));
+            for (Node n : graph.backwardNodes()) steps.add(step(n, " backward", n::backward, 4));
         } else {
             graph.setTrainable(false);
             graph.planInference(batch);
             run = () -> graph.forward(fixture.input, false);
-            for (Node n : graph.executedNodes()) steps.add(step(n, "", () -> n.forward(false), 2, batch));
+            for (Node n : graph.executedNodes()) steps.add(step(n, "", () -> n.forward(false), 2));
         }
 
         long passes = 0;
@@ -121,7 +129,7 @@ public final class Profile {
             sum += ms[i];
             double[] k = byKind.computeIfAbsent(steps.get(i).kind(), x -> new double[3]);
             k[0] += ms[i];
-            k[1] += steps.get(i).flops();
+            k[1] += steps.get(i).flops().getAsDouble();
             k[2]++;
         }
         System.out.printf(Locale.ROOT, "%s %s, batch %d, %d thread%s (%s)%n", model, fineTune ? "fine-tuning step" : training ? "training step" : "inference",
@@ -137,7 +145,7 @@ public final class Profile {
             Step st = steps.get(i);
             String name = st.layer() == null ? "—" : st.layer().name;
             String shape = st.layer() == null ? "—" : Arrays.toString(st.layer().outputShape()).replaceAll("[\\[\\] ]", "").replace(',', 'x');
-            System.out.printf(Locale.ROOT, "| %s | %s | %s | %.3f | %s |%n", name, st.kind(), shape, ms[i], gflops(st.flops(), ms[i]));
+            System.out.printf(Locale.ROOT, "| %s | %s | %s | %.3f | %s |%n", name, st.kind(), shape, ms[i], gflops(st.flops().getAsDouble(), ms[i]));
         });
     }
 
