@@ -18,10 +18,7 @@ import slice.engine.kernels.Im2col;
  * micro-kernel without its packing). Output channels past the last pair of vectors, pixels past the last full eight,
  * and pixels whose window reaches into the padding (their window copied into a buffer with zeros there) go one pixel
  * at a time, vector by vector, then a scalar tail. Every output is the chain {@link DirectConvKernel} fixes, so the
- * results are those of {@link slice.engine.kernels.DirectConvScalar}. The eight pixels' stores are a loop over the
- * pixels, so that C2 parses one pixel's Vector API calls: written out, they took the method past C2's inlining
- * budget and its last mapped stores could be left as calls on boxed vectors ({@link VectorGemm}'s "The tile's
- * stores" says how).
+ * results are those of {@link slice.engine.kernels.DirectConvScalar}.
  */
 public final class DirectConvVector implements DirectConvKernel {
     private static final int L = F.length();
@@ -241,14 +238,24 @@ public final class DirectConvVector implements DirectConvKernel {
             c70 = v.fma(w0, c70);
             c71 = v.fma(w1, c71);
         }
-        // Pixel by pixel (see the class comment): pixel r is in c00, c01; store it, then move the pixels after it up by one.
+        int o = out + co;
         if (map == null) {
-            for (int r = 0, o = out + co; r < 8; r++, o += cout) {
-                c00.intoArray(y, o);
-                c01.intoArray(y, o + L);
-                c00 = c10; c01 = c11; c10 = c20; c11 = c21; c20 = c30; c21 = c31; c30 = c40; c31 = c41;
-                c40 = c50; c41 = c51; c50 = c60; c51 = c61; c60 = c70; c61 = c71;
-            }
+            c00.intoArray(y, o);
+            c01.intoArray(y, o + L);
+            c10.intoArray(y, o + cout);
+            c11.intoArray(y, o + cout + L);
+            c20.intoArray(y, o + 2 * cout);
+            c21.intoArray(y, o + 2 * cout + L);
+            c30.intoArray(y, o + 3 * cout);
+            c31.intoArray(y, o + 3 * cout + L);
+            c40.intoArray(y, o + 4 * cout);
+            c41.intoArray(y, o + 4 * cout + L);
+            c50.intoArray(y, o + 5 * cout);
+            c51.intoArray(y, o + 5 * cout + L);
+            c60.intoArray(y, o + 6 * cout);
+            c61.intoArray(y, o + 6 * cout + L);
+            c70.intoArray(y, o + 7 * cout);
+            c71.intoArray(y, o + 7 * cout + L);
         } else {
             float[] sc = map.scale(), sh = map.shift();
             FloatVector s0 = sc == null ? ONE : FloatVector.fromArray(F, sc, co);
@@ -256,12 +263,22 @@ public final class DirectConvVector implements DirectConvKernel {
             FloatVector t0 = sh == null ? MINUS_ZERO : FloatVector.fromArray(F, sh, co);
             FloatVector t1 = sh == null ? MINUS_ZERO : FloatVector.fromArray(F, sh, co + L);
             FloatVector lo = FloatVector.broadcast(F, map.lo()), hi = FloatVector.broadcast(F, map.hi());
-            for (int r = 0, o = out + co; r < 8; r++, o += cout) {
-                c00.fma(s0, t0).max(lo).min(hi).intoArray(y, o);
-                c01.fma(s1, t1).max(lo).min(hi).intoArray(y, o + L);
-                c00 = c10; c01 = c11; c10 = c20; c11 = c21; c20 = c30; c21 = c31; c30 = c40; c31 = c41;
-                c40 = c50; c41 = c51; c50 = c60; c51 = c61; c60 = c70; c61 = c71;
-            }
+            c00.fma(s0, t0).max(lo).min(hi).intoArray(y, o);
+            c01.fma(s1, t1).max(lo).min(hi).intoArray(y, o + L);
+            c10.fma(s0, t0).max(lo).min(hi).intoArray(y, o + cout);
+            c11.fma(s1, t1).max(lo).min(hi).intoArray(y, o + cout + L);
+            c20.fma(s0, t0).max(lo).min(hi).intoArray(y, o + 2 * cout);
+            c21.fma(s1, t1).max(lo).min(hi).intoArray(y, o + 2 * cout + L);
+            c30.fma(s0, t0).max(lo).min(hi).intoArray(y, o + 3 * cout);
+            c31.fma(s1, t1).max(lo).min(hi).intoArray(y, o + 3 * cout + L);
+            c40.fma(s0, t0).max(lo).min(hi).intoArray(y, o + 4 * cout);
+            c41.fma(s1, t1).max(lo).min(hi).intoArray(y, o + 4 * cout + L);
+            c50.fma(s0, t0).max(lo).min(hi).intoArray(y, o + 5 * cout);
+            c51.fma(s1, t1).max(lo).min(hi).intoArray(y, o + 5 * cout + L);
+            c60.fma(s0, t0).max(lo).min(hi).intoArray(y, o + 6 * cout);
+            c61.fma(s1, t1).max(lo).min(hi).intoArray(y, o + 6 * cout + L);
+            c70.fma(s0, t0).max(lo).min(hi).intoArray(y, o + 7 * cout);
+            c71.fma(s1, t1).max(lo).min(hi).intoArray(y, o + 7 * cout + L);
         }
     }
 }
