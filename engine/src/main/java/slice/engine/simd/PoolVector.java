@@ -84,32 +84,41 @@ public final class PoolVector implements PoolKernel {
     }
 
     @Override public void avgBackward(WindowGeometry g, float[] dy, float[] inv, float[] dx, int row0, int row1) {
+        int[] outs = new int[g.kh * g.kw];
+        for (int r = row0; r < row1; r++) avgBackwardRow(g, dy, inv, dx, r, outs);
+    }
+
+    /**
+     * {@link #avgBackward} for input row {@code r} (of all images' rows), {@code outs} a buffer for a pixel's output
+     * pixels {@code oy·outW + ox} whose windows hold it, in (ky, kx) order. A method of its own, called once a row, so
+     * that C2 compiles it from a profile of whole calls: with the loop over rows in the same method (a few calls a
+     * training step, each compiled on stack), the profile never saw that loop end, C2's code was deoptimised at its
+     * first end ({@code unstable_if}), and the kernel ran in C1's code — every vector an object — for the next steps.
+     */
+    private static void avgBackwardRow(WindowGeometry g, float[] dy, float[] inv, float[] dx, int r, int[] outs) {
         int c = g.channels, vecEnd = F.loopBound(c);
-        int[] outs = new int[g.kh * g.kw]; // output pixels oy·outW + ox whose windows hold the input pixel, in (ky, kx) order
-        for (int r = row0; r < row1; r++) {
-            int dyImage = r / g.h * g.outH * g.outW * c;
-            TapRun rows = g.rowTaps[r % g.h];
-            for (int ix = 0; ix < g.w; ix++) {
-                TapRun cols = g.colTaps[ix];
-                int taps = 0;
-                for (int j = 0; j < rows.count(); j++) {
-                    for (int i = 0; i < cols.count(); i++) outs[taps++] = (rows.firstOut() - j) * g.outW + cols.firstOut() - i;
+        int dyImage = r / g.h * g.outH * g.outW * c;
+        TapRun rows = g.rowTaps[r % g.h];
+        for (int ix = 0; ix < g.w; ix++) {
+            TapRun cols = g.colTaps[ix];
+            int taps = 0;
+            for (int j = 0; j < rows.count(); j++) {
+                for (int i = 0; i < cols.count(); i++) outs[taps++] = (rows.firstOut() - j) * g.outW + cols.firstOut() - i;
+            }
+            int in = (r * g.w + ix) * c, ch = vecEnd;
+            // Tap by tap, each fma's sum stored in dx (the pixel's channels stay in L1): a vector carried round
+            // the loop over a pixel's taps, whose count varies, was boxed on every pass (allocation in each step).
+            for (int t = 0; t < taps; t++) {
+                FloatVector w = FloatVector.broadcast(F, inv[outs[t]]);
+                int from = dyImage + outs[t] * c;
+                for (int cv = 0; cv < vecEnd; cv += L) {
+                    FloatVector.fromArray(F, dy, from + cv).fma(w, FloatVector.fromArray(F, dx, in + cv)).intoArray(dx, in + cv);
                 }
-                int in = (r * g.w + ix) * c, ch = vecEnd;
-                // Tap by tap, each fma's sum stored in dx (the pixel's channels stay in L1): a vector carried round
-                // the loop over a pixel's taps, whose count varies, was boxed on every pass (allocation in each step).
-                for (int t = 0; t < taps; t++) {
-                    FloatVector w = FloatVector.broadcast(F, inv[outs[t]]);
-                    int from = dyImage + outs[t] * c;
-                    for (int cv = 0; cv < vecEnd; cv += L) {
-                        FloatVector.fromArray(F, dy, from + cv).fma(w, FloatVector.fromArray(F, dx, in + cv)).intoArray(dx, in + cv);
-                    }
-                }
-                for (; ch < c; ch++) {
-                    float acc = dx[in + ch];
-                    for (int t = 0; t < taps; t++) acc = Math.fma(dy[dyImage + outs[t] * c + ch], inv[outs[t]], acc);
-                    dx[in + ch] = acc;
-                }
+            }
+            for (; ch < c; ch++) {
+                float acc = dx[in + ch];
+                for (int t = 0; t < taps; t++) acc = Math.fma(dy[dyImage + outs[t] * c + ch], inv[outs[t]], acc);
+                dx[in + ch] = acc;
             }
         }
     }
