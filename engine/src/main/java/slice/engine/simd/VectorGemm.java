@@ -50,20 +50,20 @@ import slice.engine.kernels.RowSource;
  * kernel measured slower at 128 bits with a stride parameter than with its constant one, and the untransposed A
  * slower at 512 bits through the windows' eight row starts ({@code at[r] = ao + r·lda}) than with its stride.
  * Between k blocks the partial sums live in C: the micro-kernel loads its tile at entry (or starts at zero) and
- * stores it at exit. On the last k block it applies the {@link ColumnMap}, if any:
- * {@code c = min(max(fma(c, scale[j..], shift[j..]), lo), hi)}, one vector of {@code scale}/{@code shift} per column
- * vector of the tile — the 8 × L kernels to the finished tile in registers right before its store, the 8 × 2L kernels
- * to the stored tile, row by row ({@link #mapRows}, reading it back from L1; see "The tile's stores").
+ * stores it at exit. On the last k block it applies the {@link ColumnMap}, if any, to the finished tile in registers
+ * right before that store: {@code c = min(max(fma(c, scale[j..], shift[j..]), lo), hi)}, one vector of
+ * {@code scale}/{@code shift} per column vector of the tile, so C is written once, already mapped.
  *
  * <h2>The tile's stores</h2>
- * The 8 × 2L kernels store their 16 accumulators once, mapped or not, and map the stored tile in place in a loop over
- * its rows, so that C2 parses the map's Vector API calls once, not once per accumulator. With the map written out
- * per accumulator (64 more calls after the 16 stores of the unmapped branch), the compiled method went past C2's
- * inlining budget: its last calls were inlined late, with receivers of no exact type, and in a process whose
+ * The 8 × 2L kernels map and store their tile one row per iteration of a loop, the accumulators of the rows below
+ * shifted up a row after each (register moves), so that C2 parses the map's Vector API calls once, not once per
+ * accumulator. Written out per accumulator (64 calls after the FMA loop), the compiled method went past C2's inlining
+ * budget: its last calls were inlined late, with receivers of no exact type, and in a process whose
  * {@code VectorOperators} profile had recorded type-check traps (InceptionV3's fine-tuning step) C2 could not make
- * the last mapped stores' species constant and left them as calls on boxed vectors, allocated on every tile. Each
- * element's arithmetic is unchanged. (Storing the tile row by row in a loop, the accumulators shifted up a row after
- * each, also parsed the stores once but made the kernels slower at 512 bits.)
+ * the last mapped stores' species constant and left them as calls on boxed vectors, allocated on every tile. The
+ * unmapped stores stay written out: routing them through the loop made the plain products slower at 512 bits, and
+ * mapping the stored tile in a second pass over it ({@link #mapRows}) made the mapped ones slower. Each element's
+ * arithmetic is unchanged.
  *
  * <h2>Edges</h2>
  * Packed panels are zero-padded to full width: a last column panel of at most L columns is only one vector wide
@@ -629,23 +629,37 @@ public final class VectorGemm implements Gemm {
             c70 = x.fma(b0, c70);
             c71 = x.fma(b1, c71);
         }
-        c00.intoArray(c, co);
-        c01.intoArray(c, co + L);
-        c10.intoArray(c, co + ldc);
-        c11.intoArray(c, co + ldc + L);
-        c20.intoArray(c, co + 2 * ldc);
-        c21.intoArray(c, co + 2 * ldc + L);
-        c30.intoArray(c, co + 3 * ldc);
-        c31.intoArray(c, co + 3 * ldc + L);
-        c40.intoArray(c, co + 4 * ldc);
-        c41.intoArray(c, co + 4 * ldc + L);
-        c50.intoArray(c, co + 5 * ldc);
-        c51.intoArray(c, co + 5 * ldc + L);
-        c60.intoArray(c, co + 6 * ldc);
-        c61.intoArray(c, co + 6 * ldc + L);
-        c70.intoArray(c, co + 7 * ldc);
-        c71.intoArray(c, co + 7 * ldc + L);
-        if (map != null) mapRows(c, co, ldc, MR, NR, c, co, ldc, map, j); // see "The tile's stores"
+        if (map == null) {
+            c00.intoArray(c, co);
+            c01.intoArray(c, co + L);
+            c10.intoArray(c, co + ldc);
+            c11.intoArray(c, co + ldc + L);
+            c20.intoArray(c, co + 2 * ldc);
+            c21.intoArray(c, co + 2 * ldc + L);
+            c30.intoArray(c, co + 3 * ldc);
+            c31.intoArray(c, co + 3 * ldc + L);
+            c40.intoArray(c, co + 4 * ldc);
+            c41.intoArray(c, co + 4 * ldc + L);
+            c50.intoArray(c, co + 5 * ldc);
+            c51.intoArray(c, co + 5 * ldc + L);
+            c60.intoArray(c, co + 6 * ldc);
+            c61.intoArray(c, co + 6 * ldc + L);
+            c70.intoArray(c, co + 7 * ldc);
+            c71.intoArray(c, co + 7 * ldc + L);
+        } else { // one row mapped and stored per iteration, the rows below shifted up: see "The tile's stores"
+            float[] sc = map.scale(), sh = map.shift();
+            FloatVector s0 = sc == null ? FloatVector.broadcast(F, 1f) : FloatVector.fromArray(F, sc, j);
+            FloatVector s1 = sc == null ? FloatVector.broadcast(F, 1f) : FloatVector.fromArray(F, sc, j + L);
+            FloatVector t0 = sh == null ? FloatVector.broadcast(F, -0f) : FloatVector.fromArray(F, sh, j);
+            FloatVector t1 = sh == null ? FloatVector.broadcast(F, -0f) : FloatVector.fromArray(F, sh, j + L);
+            FloatVector lo = FloatVector.broadcast(F, map.lo()), hi = FloatVector.broadcast(F, map.hi());
+            for (int r = 0; r < MR; r++, co += ldc) {
+                c00.fma(s0, t0).max(lo).min(hi).intoArray(c, co);
+                c01.fma(s1, t1).max(lo).min(hi).intoArray(c, co + L);
+                c00 = c10; c01 = c11; c10 = c20; c11 = c21; c20 = c30; c21 = c31; c30 = c40; c31 = c41;
+                c40 = c50; c41 = c51; c50 = c60; c51 = c61; c60 = c70; c61 = c71;
+            }
+        }
     }
 
     /**
@@ -796,9 +810,9 @@ public final class VectorGemm implements Gemm {
      * a packed {@code A(r,p) = a[ao + r + p·MR]} and {@code B(p,j) = b[bo + p·bs + j]}; then, with a map, each element of
      * the tile is mapped with the parameters of its column of C (the tile starts at column {@code j}):
      * {@code c = min(max(fma(c, s, t), lo), hi)}. A map without affine step runs as {@code s = 1, t = −0}, since
-     * {@code fma(c, 1, −0) = c} exactly (even for {@code c = ±0}). The map runs on the stored tile, see "The tile's
-     * stores" (a helper method taking the accumulators would box them where the JIT declines to inline it, and
-     * mapping the accumulators in registers before shared stores made the whole kernel much slower, C2, JDK 17).
+     * {@code fma(c, 1, −0) = c} exactly (even for {@code c = ±0}). The mapped stores are a loop over the tile's rows,
+     * see "The tile's stores" (a helper method taking the accumulators would box them where the JIT declines to inline
+     * it, and mapping the accumulators in place before shared stores made the whole kernel much slower, C2, JDK 17).
      */
     private static void kernel8x2(int kc, float[] a, int ao, float[] b, int bo, int bs,
                                   float[] c, int co, int ldc, boolean fromZero, ColumnMap map, int j) {
@@ -852,23 +866,37 @@ public final class VectorGemm implements Gemm {
             c70 = x.fma(b0, c70);
             c71 = x.fma(b1, c71);
         }
-        c00.intoArray(c, co);
-        c01.intoArray(c, co + L);
-        c10.intoArray(c, co + ldc);
-        c11.intoArray(c, co + ldc + L);
-        c20.intoArray(c, co + 2 * ldc);
-        c21.intoArray(c, co + 2 * ldc + L);
-        c30.intoArray(c, co + 3 * ldc);
-        c31.intoArray(c, co + 3 * ldc + L);
-        c40.intoArray(c, co + 4 * ldc);
-        c41.intoArray(c, co + 4 * ldc + L);
-        c50.intoArray(c, co + 5 * ldc);
-        c51.intoArray(c, co + 5 * ldc + L);
-        c60.intoArray(c, co + 6 * ldc);
-        c61.intoArray(c, co + 6 * ldc + L);
-        c70.intoArray(c, co + 7 * ldc);
-        c71.intoArray(c, co + 7 * ldc + L);
-        if (map != null) mapRows(c, co, ldc, MR, NR, c, co, ldc, map, j); // see "The tile's stores"
+        if (map == null) {
+            c00.intoArray(c, co);
+            c01.intoArray(c, co + L);
+            c10.intoArray(c, co + ldc);
+            c11.intoArray(c, co + ldc + L);
+            c20.intoArray(c, co + 2 * ldc);
+            c21.intoArray(c, co + 2 * ldc + L);
+            c30.intoArray(c, co + 3 * ldc);
+            c31.intoArray(c, co + 3 * ldc + L);
+            c40.intoArray(c, co + 4 * ldc);
+            c41.intoArray(c, co + 4 * ldc + L);
+            c50.intoArray(c, co + 5 * ldc);
+            c51.intoArray(c, co + 5 * ldc + L);
+            c60.intoArray(c, co + 6 * ldc);
+            c61.intoArray(c, co + 6 * ldc + L);
+            c70.intoArray(c, co + 7 * ldc);
+            c71.intoArray(c, co + 7 * ldc + L);
+        } else { // one row mapped and stored per iteration, the rows below shifted up: see "The tile's stores"
+            float[] sc = map.scale(), sh = map.shift();
+            FloatVector s0 = sc == null ? FloatVector.broadcast(F, 1f) : FloatVector.fromArray(F, sc, j);
+            FloatVector s1 = sc == null ? FloatVector.broadcast(F, 1f) : FloatVector.fromArray(F, sc, j + L);
+            FloatVector t0 = sh == null ? FloatVector.broadcast(F, -0f) : FloatVector.fromArray(F, sh, j);
+            FloatVector t1 = sh == null ? FloatVector.broadcast(F, -0f) : FloatVector.fromArray(F, sh, j + L);
+            FloatVector lo = FloatVector.broadcast(F, map.lo()), hi = FloatVector.broadcast(F, map.hi());
+            for (int r = 0; r < MR; r++, co += ldc) {
+                c00.fma(s0, t0).max(lo).min(hi).intoArray(c, co);
+                c01.fma(s1, t1).max(lo).min(hi).intoArray(c, co + L);
+                c00 = c10; c01 = c11; c10 = c20; c11 = c21; c20 = c30; c21 = c31; c30 = c40; c31 = c41;
+                c40 = c50; c41 = c51; c50 = c60; c51 = c61; c60 = c70; c61 = c71;
+            }
+        }
     }
 
     /** The 8 × L micro-kernel, for a last column panel of at most L columns; operands as in {@link #kernel8x2}. */
@@ -980,23 +1008,37 @@ public final class VectorGemm implements Gemm {
             c70 = x.fma(b0, c70);
             c71 = x.fma(b1, c71);
         }
-        c00.intoArray(c, co);
-        c01.intoArray(c, co + L);
-        c10.intoArray(c, co + ldc);
-        c11.intoArray(c, co + ldc + L);
-        c20.intoArray(c, co + 2 * ldc);
-        c21.intoArray(c, co + 2 * ldc + L);
-        c30.intoArray(c, co + 3 * ldc);
-        c31.intoArray(c, co + 3 * ldc + L);
-        c40.intoArray(c, co + 4 * ldc);
-        c41.intoArray(c, co + 4 * ldc + L);
-        c50.intoArray(c, co + 5 * ldc);
-        c51.intoArray(c, co + 5 * ldc + L);
-        c60.intoArray(c, co + 6 * ldc);
-        c61.intoArray(c, co + 6 * ldc + L);
-        c70.intoArray(c, co + 7 * ldc);
-        c71.intoArray(c, co + 7 * ldc + L);
-        if (map != null) mapRows(c, co, ldc, MR, NR, c, co, ldc, map, j); // see "The tile's stores"
+        if (map == null) {
+            c00.intoArray(c, co);
+            c01.intoArray(c, co + L);
+            c10.intoArray(c, co + ldc);
+            c11.intoArray(c, co + ldc + L);
+            c20.intoArray(c, co + 2 * ldc);
+            c21.intoArray(c, co + 2 * ldc + L);
+            c30.intoArray(c, co + 3 * ldc);
+            c31.intoArray(c, co + 3 * ldc + L);
+            c40.intoArray(c, co + 4 * ldc);
+            c41.intoArray(c, co + 4 * ldc + L);
+            c50.intoArray(c, co + 5 * ldc);
+            c51.intoArray(c, co + 5 * ldc + L);
+            c60.intoArray(c, co + 6 * ldc);
+            c61.intoArray(c, co + 6 * ldc + L);
+            c70.intoArray(c, co + 7 * ldc);
+            c71.intoArray(c, co + 7 * ldc + L);
+        } else { // one row mapped and stored per iteration, the rows below shifted up: see "The tile's stores"
+            float[] sc = map.scale(), sh = map.shift();
+            FloatVector s0 = sc == null ? FloatVector.broadcast(F, 1f) : FloatVector.fromArray(F, sc, j);
+            FloatVector s1 = sc == null ? FloatVector.broadcast(F, 1f) : FloatVector.fromArray(F, sc, j + L);
+            FloatVector t0 = sh == null ? FloatVector.broadcast(F, -0f) : FloatVector.fromArray(F, sh, j);
+            FloatVector t1 = sh == null ? FloatVector.broadcast(F, -0f) : FloatVector.fromArray(F, sh, j + L);
+            FloatVector lo = FloatVector.broadcast(F, map.lo()), hi = FloatVector.broadcast(F, map.hi());
+            for (int r = 0; r < MR; r++, co += ldc) {
+                c00.fma(s0, t0).max(lo).min(hi).intoArray(c, co);
+                c01.fma(s1, t1).max(lo).min(hi).intoArray(c, co + L);
+                c00 = c10; c01 = c11; c10 = c20; c11 = c21; c20 = c30; c21 = c31; c30 = c40; c31 = c41;
+                c40 = c50; c41 = c51; c50 = c60; c51 = c61; c60 = c70; c61 = c71;
+            }
+        }
     }
 
     /** {@link #kernel8x1} reading an untransposed A in place, {@code A(r,p) = a[ao + r·ars + p]}. */
@@ -1108,23 +1150,37 @@ public final class VectorGemm implements Gemm {
             c70 = x.fma(b0, c70);
             c71 = x.fma(b1, c71);
         }
-        c00.intoArray(c, co);
-        c01.intoArray(c, co + L);
-        c10.intoArray(c, co + ldc);
-        c11.intoArray(c, co + ldc + L);
-        c20.intoArray(c, co + 2 * ldc);
-        c21.intoArray(c, co + 2 * ldc + L);
-        c30.intoArray(c, co + 3 * ldc);
-        c31.intoArray(c, co + 3 * ldc + L);
-        c40.intoArray(c, co + 4 * ldc);
-        c41.intoArray(c, co + 4 * ldc + L);
-        c50.intoArray(c, co + 5 * ldc);
-        c51.intoArray(c, co + 5 * ldc + L);
-        c60.intoArray(c, co + 6 * ldc);
-        c61.intoArray(c, co + 6 * ldc + L);
-        c70.intoArray(c, co + 7 * ldc);
-        c71.intoArray(c, co + 7 * ldc + L);
-        if (map != null) mapRows(c, co, ldc, MR, NR, c, co, ldc, map, j); // see "The tile's stores"
+        if (map == null) {
+            c00.intoArray(c, co);
+            c01.intoArray(c, co + L);
+            c10.intoArray(c, co + ldc);
+            c11.intoArray(c, co + ldc + L);
+            c20.intoArray(c, co + 2 * ldc);
+            c21.intoArray(c, co + 2 * ldc + L);
+            c30.intoArray(c, co + 3 * ldc);
+            c31.intoArray(c, co + 3 * ldc + L);
+            c40.intoArray(c, co + 4 * ldc);
+            c41.intoArray(c, co + 4 * ldc + L);
+            c50.intoArray(c, co + 5 * ldc);
+            c51.intoArray(c, co + 5 * ldc + L);
+            c60.intoArray(c, co + 6 * ldc);
+            c61.intoArray(c, co + 6 * ldc + L);
+            c70.intoArray(c, co + 7 * ldc);
+            c71.intoArray(c, co + 7 * ldc + L);
+        } else { // one row mapped and stored per iteration, the rows below shifted up: see "The tile's stores"
+            float[] sc = map.scale(), sh = map.shift();
+            FloatVector s0 = sc == null ? FloatVector.broadcast(F, 1f) : FloatVector.fromArray(F, sc, j);
+            FloatVector s1 = sc == null ? FloatVector.broadcast(F, 1f) : FloatVector.fromArray(F, sc, j + L);
+            FloatVector t0 = sh == null ? FloatVector.broadcast(F, -0f) : FloatVector.fromArray(F, sh, j);
+            FloatVector t1 = sh == null ? FloatVector.broadcast(F, -0f) : FloatVector.fromArray(F, sh, j + L);
+            FloatVector lo = FloatVector.broadcast(F, map.lo()), hi = FloatVector.broadcast(F, map.hi());
+            for (int r = 0; r < MR; r++, co += ldc) {
+                c00.fma(s0, t0).max(lo).min(hi).intoArray(c, co);
+                c01.fma(s1, t1).max(lo).min(hi).intoArray(c, co + L);
+                c00 = c10; c01 = c11; c10 = c20; c11 = c21; c20 = c30; c21 = c31; c30 = c40; c31 = c41;
+                c40 = c50; c41 = c51; c50 = c60; c51 = c61; c60 = c70; c61 = c71;
+            }
+        }
     }
 
     /** {@link #kernel8x1} reading a transposed A in place, {@code A(r,p) = a[ao + r + p·aps]}. */
