@@ -68,7 +68,8 @@ class InferencePlanTest {
     /**
      * x [12, 12, 16] → 3×3 conv (16, Winograd: 36 tiles per image, so it pays from 2 images) → BN → ReLU → pool →
      * dense (5). Slices of at most 2 images cut 7 images unevenly (one thread: 2 + 2 + 2 + 1; two threads take 2, 2, 1,
-     * 1, 1 between them): every slice takes the Winograd product the plan chose for its capacity, as the whole batch does, even one of 1 image.
+     * 1, 1 between them): every slice takes the Winograd product the plan chose for its capacity, as the whole batch
+     * does, even one of 1 image.
      */
     @Test
     void threadsShareTheBatchWithTheNumbersOfTheWholeBatch() {
