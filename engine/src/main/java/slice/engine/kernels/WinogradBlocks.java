@@ -41,9 +41,12 @@ final class WinogradBlocks {
         void run(int c0, int c1, float[] u);
     }
 
-    /** Writes {@code V} of tiles {@code [t0, t1)}, plane {@code ξ} at {@code ξ·vPlane}. */
+    /**
+     * Writes {@code V} of tiles {@code [t0, t1)}, plane {@code ξ} at {@code off + ξ·vPlane} (tile {@code t}'s row
+     * {@code t − t0} rows further).
+     */
     interface InputTransform {
-        void run(int t0, int t1, float[] v, int vPlane);
+        void run(int t0, int t1, float[] v, int off, int vPlane);
     }
 
     /** Reads {@code M} of tiles {@code [t0, t1)} (plane {@code ξ} at {@code ξ·mPlane}) and writes their output pixels. */
@@ -69,7 +72,7 @@ final class WinogradBlocks {
             float[] v = buffer(1, points * vPlane), m = buffer(2, points * mPlane);
             for (int b = b0; b < b1; b++) {
                 int t0 = b * block, t1 = Math.min(tiles, t0 + block);
-                input.run(t0, t1, v, vPlane);
+                input.run(t0, t1, v, 0, vPlane);
                 for (int xi = 0; xi < points; xi++) {
                     GEMM.gemm(false, false, t1 - t0, cout, cin, v, xi * vPlane, cin, u, xi * cin * cout, cout,
                             m, xi * mPlane, cout, false);
@@ -82,7 +85,8 @@ final class WinogradBlocks {
     /**
      * The kernel gradient of a convolution with {@code points} positions over {@code tiles} tiles: block by block
      * of {@value #GRADIENT_BLOCK_TILES} tiles, the input transform {@code V} and the output gradient's transform
-     * {@code Z} (the two side by side on two threads), then per position {@code dU_ξ (+)= V_ξᵀ·Z_ξ}, a GEMM over the
+     * {@code Z}, the block's tiles split over threads (each thread both transforms of its tiles: side by side, the
+     * two would leave a thread waiting whenever Cin ≠ Cout), then per position {@code dU_ξ (+)= V_ξᵀ·Z_ξ}, a GEMM over the
      * block's tiles, the positions shared out over threads (each GEMM on one thread: no barrier per position, and the
      * sums run over the tiles in order, for any thread count); at the end {@code inverse} maps {@code dU[ξ][c][o]} (at {@code ξ·Cin·Cout + c·Cout + o}) to the
      * kernel's gradient, input channels split over threads.
@@ -94,9 +98,9 @@ final class WinogradBlocks {
         float[] v = buffer(1, points * vPlane), z = buffer(2, points * zPlane);
         for (int t0 = 0; t0 < tiles; t0 += block) {
             int from = t0, to = Math.min(tiles, t0 + block);
-            Parallel.forRange(2, (s0, s1) -> {
-                if (s0 == 0) input.run(from, to, v, vPlane);
-                if (s1 == 2) gradient.run(from, to, z, zPlane);
+            Parallel.forRange(to - from, (s0, s1) -> {
+                input.run(from + s0, from + s1, v, s0 * cin, vPlane);
+                gradient.run(from + s0, from + s1, z, s0 * cout, zPlane);
             });
             Parallel.forRange(points, (x0, x1) -> { // a share of the planes per thread; each GEMM then runs on its own
                 for (int xi = x0; xi < x1; xi++) {

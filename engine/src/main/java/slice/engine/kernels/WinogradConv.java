@@ -101,7 +101,7 @@ public final class WinogradConv {
     public void forward(float[] x, int batch, float[] kernel, float[] bias, ColumnMap map, float[] y) {
         WinogradBlocks.forward(16, cin, cout, batch * tilesH * tilesW,
                 (c0, c1, u) -> WINOGRAD.transformKernel(kernel, cin, cout, c0, c1, u),
-                (t0, t1, v, vPlane) -> WINOGRAD.transformInput(this, x, t0, t1, v, vPlane),
+                (t0, t1, v, off, vPlane) -> WINOGRAD.transformInput(this, x, t0, t1, v, off, vPlane),
                 (m, t0, t1, mPlane) -> WINOGRAD.transformOutput(this, m, t0, t1, mPlane, bias, map, y));
     }
 
@@ -117,8 +117,8 @@ public final class WinogradConv {
      */
     public void kernelGradient(float[] x, float[] dy, int batch, float[] dw) {
         WinogradBlocks.kernelGradient(16, cin, cout, batch * tilesH * tilesW,
-                (t0, t1, v, vPlane) -> WINOGRAD.transformInput(this, x, t0, t1, v, vPlane),
-                (t0, t1, z, zPlane) -> WINOGRAD.transformOutputGradient(this, dy, t0, t1, z, zPlane),
+                (t0, t1, v, off, vPlane) -> WINOGRAD.transformInput(this, x, t0, t1, v, off, vPlane),
+                (t0, t1, z, off, zPlane) -> WINOGRAD.transformOutputGradient(this, dy, t0, t1, z, off, zPlane),
                 (c0, c1, du) -> WINOGRAD.transformKernelGradient(du, cin, cout, c0, c1, dw));
     }
 }

@@ -38,9 +38,9 @@ public interface WinogradKernel {
 
     /**
      * {@code V[ξ][t − t0][c]} of tiles {@code [t0, t1)} ({@link WinogradConv} numbers them), stored at
-     * {@code v[ξ·plane + (t − t0)·Cin + c]}.
+     * {@code v[off + ξ·plane + (t − t0)·Cin + c]}.
      */
-    void transformInput(WinogradConv g, float[] x, int t0, int t1, float[] v, int plane);
+    void transformInput(WinogradConv g, float[] x, int t0, int t1, float[] v, int off, int plane);
 
     /**
      * Output tiles {@code [t0, t1)} of {@code y} from {@code M[ξ][t − t0][o] = m[ξ·plane + (t − t0)·Cout + o]};
@@ -51,11 +51,11 @@ public interface WinogradKernel {
     /**
      * For the kernel gradient ({@link WinogradConv#kernelGradient}): {@code Z[ξ][t − t0][o] = (A dy Aᵀ)[ξ]} of output
      * tiles {@code [t0, t1)} of {@code dy} (the 2×2 output gradient under the tile, zero past the edge), stored at
-     * {@code z[ξ·plane + (t − t0)·Cout + o]}; in order, down each column first, {@code r0 = d0, r1 = d0 + d1,
+     * {@code z[off + ξ·plane + (t − t0)·Cout + o]}; in order, down each column first, {@code r0 = d0, r1 = d0 + d1,
      * r2 = d0 − d1, r3 = −d1} (d0, d1 the rows of dy), then along each row {@code (a, b)} of r:
      * {@code (a, a + b, a − b, −b)}.
      */
-    void transformOutputGradient(WinogradConv g, float[] dy, int t0, int t1, float[] z, int plane);
+    void transformOutputGradient(WinogradConv g, float[] dy, int t0, int t1, float[] z, int off, int plane);
 
     /**
      * For the kernel gradient: {@code dW = Gᵀ dU G} for input channels {@code [c0, c1)}, from

@@ -105,7 +105,7 @@ public final class WinogradLineConv {
     public void forward(float[] x, int batch, float[] kernel, float[] bias, ColumnMap map, float[] y) {
         WinogradBlocks.forward(8, cin, cout, batch * tilesH * tilesW,
                 (c0, c1, u) -> WINOGRAD_LINE.transformKernel(kernel, cin, cout, c0, c1, u),
-                (t0, t1, v, vPlane) -> WINOGRAD_LINE.transformInput(this, x, t0, t1, v, vPlane),
+                (t0, t1, v, off, vPlane) -> WINOGRAD_LINE.transformInput(this, x, t0, t1, v, off, vPlane),
                 (m, t0, t1, mPlane) -> WINOGRAD_LINE.transformOutput(this, m, t0, t1, mPlane, bias, map, y));
     }
 
@@ -121,8 +121,8 @@ public final class WinogradLineConv {
      */
     public void kernelGradient(float[] x, float[] dy, int batch, float[] dw) {
         WinogradBlocks.kernelGradient(8, cin, cout, batch * tilesH * tilesW,
-                (t0, t1, v, vPlane) -> WINOGRAD_LINE.transformInput(this, x, t0, t1, v, vPlane),
-                (t0, t1, z, zPlane) -> WINOGRAD_LINE.transformOutputGradient(this, dy, t0, t1, z, zPlane),
+                (t0, t1, v, off, vPlane) -> WINOGRAD_LINE.transformInput(this, x, t0, t1, v, off, vPlane),
+                (t0, t1, z, off, zPlane) -> WINOGRAD_LINE.transformOutputGradient(this, dy, t0, t1, z, off, zPlane),
                 (c0, c1, du) -> WINOGRAD_LINE.transformKernelGradient(du, cin, cout, c0, c1, dw));
     }
 }

@@ -54,9 +54,9 @@ public interface WinogradLineKernel {
 
     /**
      * {@code V[ξ][t − t0][c]} of tiles {@code [t0, t1)} ({@link WinogradLineConv} numbers them), stored at
-     * {@code v[ξ·plane + (t − t0)·Cin + c]}.
+     * {@code v[off + ξ·plane + (t − t0)·Cin + c]}.
      */
-    void transformInput(WinogradLineConv g, float[] x, int t0, int t1, float[] v, int plane);
+    void transformInput(WinogradLineConv g, float[] x, int t0, int t1, float[] v, int off, int plane);
 
     /**
      * Output tiles {@code [t0, t1)} of {@code y} from {@code M[ξ][t − t0][o] = m[ξ·plane + (t − t0)·Cout + o]};
@@ -67,10 +67,10 @@ public interface WinogradLineKernel {
     /**
      * For the kernel gradient ({@link WinogradLineConv#kernelGradient}): {@code Z[ξ][t − t0][o] = (A dy)[ξ]} of output
      * tiles {@code [t0, t1)} of {@code dy} (its 2 outputs d0, d1, zero past the edge), stored at
-     * {@code z[ξ·plane + (t − t0)·Cout + o]}: {@code Z0 = d0, Z1,2 = d0 ± d1, Z3,4 = d0 ± 2d1, Z5,6 = d0 ± 0.5d1,
+     * {@code z[off + ξ·plane + (t − t0)·Cout + o]}: {@code Z0 = d0, Z1,2 = d0 ± d1, Z3,4 = d0 ± 2d1, Z5,6 = d0 ± 0.5d1,
      * Z7 = d1}.
      */
-    void transformOutputGradient(WinogradLineConv g, float[] dy, int t0, int t1, float[] z, int plane);
+    void transformOutputGradient(WinogradLineConv g, float[] dy, int t0, int t1, float[] z, int off, int plane);
 
     /**
      * For the kernel gradient: {@code dW = Gᵀ dU} for input channels {@code [c0, c1)}, from {@code dU[ξ][c][o] =

@@ -9,11 +9,11 @@ public final class WinogradScalar implements WinogradKernel {
         kernelChannels(kernel, cin, cout, c0, c1, 0, cout, u);
     }
 
-    @Override public void transformInput(WinogradConv g, float[] x, int t0, int t1, float[] v, int plane) {
+    @Override public void transformInput(WinogradConv g, float[] x, int t0, int t1, float[] v, int off, int plane) {
         int[] offsets = new int[16];
         for (int t = t0; t < t1; t++) {
             g.inputOffsets(t, offsets);
-            inputChannels(x, offsets, 0, g.cin, v, (t - t0) * g.cin, plane);
+            inputChannels(x, offsets, 0, g.cin, v, off + (t - t0) * g.cin, plane);
         }
     }
 
@@ -25,11 +25,11 @@ public final class WinogradScalar implements WinogradKernel {
         }
     }
 
-    @Override public void transformOutputGradient(WinogradConv g, float[] dy, int t0, int t1, float[] z, int plane) {
+    @Override public void transformOutputGradient(WinogradConv g, float[] dy, int t0, int t1, float[] z, int off, int plane) {
         int[] offsets = new int[4];
         for (int t = t0; t < t1; t++) {
             g.outputOffsets(t, offsets);
-            gradientChannels(dy, offsets, 0, g.cout, z, (t - t0) * g.cout, plane);
+            gradientChannels(dy, offsets, 0, g.cout, z, off + (t - t0) * g.cout, plane);
         }
     }
 

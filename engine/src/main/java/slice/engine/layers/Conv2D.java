@@ -242,21 +242,21 @@ public final class Conv2D extends Layer {
     /**
      * {@code K'[t][o][c] = K[kh·kw − 1 − t][c][o]} for taps {@code t = ky·kw + kx} (the kernel turned by 180° and its
      * channel axes swapped), in {@code held[0]}, grown once; each tap's {@code Cin × Cout} matrix is transposed in
-     * blocks of {@value #TRANSPOSE_BLOCK}, the taps split over threads.
+     * blocks of {@value #TRANSPOSE_BLOCK}, the strips of {@value #TRANSPOSE_BLOCK} input channels of all taps split
+     * over threads (taps alone would split a 3×3 kernel 4 taps against 5 on two threads).
      */
     private float[] flippedKernel(float[] w, float[][] held) {
-        int taps = kh * kw, plane = cin * cout;
+        int taps = kh * kw, plane = cin * cout, strips = (cin + TRANSPOSE_BLOCK - 1) / TRANSPOSE_BLOCK;
         if (held[0].length < taps * plane) held[0] = new float[taps * plane];
         float[] f = held[0];
-        Parallel.forRange(taps, (t0, t1) -> {
-            for (int t = t0; t < t1; t++) {
+        Parallel.forRange(taps * strips, (s0, s1) -> {
+            for (int s = s0; s < s1; s++) {
+                int t = s / strips, c0 = s % strips * TRANSPOSE_BLOCK;
                 int from = (taps - 1 - t) * plane, to = t * plane;
-                for (int c0 = 0; c0 < cin; c0 += TRANSPOSE_BLOCK) {
-                    for (int o0 = 0; o0 < cout; o0 += TRANSPOSE_BLOCK) {
-                        for (int c = c0; c < Math.min(cin, c0 + TRANSPOSE_BLOCK); c++) {
-                            for (int o = o0; o < Math.min(cout, o0 + TRANSPOSE_BLOCK); o++) {
-                                f[to + o * cin + c] = w[from + c * cout + o];
-                            }
+                for (int o0 = 0; o0 < cout; o0 += TRANSPOSE_BLOCK) {
+                    for (int c = c0; c < Math.min(cin, c0 + TRANSPOSE_BLOCK); c++) {
+                        for (int o = o0; o < Math.min(cout, o0 + TRANSPOSE_BLOCK); o++) {
+                            f[to + o * cin + c] = w[from + c * cout + o];
                         }
                     }
                 }

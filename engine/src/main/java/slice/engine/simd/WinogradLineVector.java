@@ -56,13 +56,13 @@ public final class WinogradLineVector implements WinogradLineKernel {
         if (vecEnd < cout) WinogradLineScalar.kernelChannels(kernel, cin, cout, c0, c1, vecEnd, cout, u);
     }
 
-    @Override public void transformInput(WinogradLineConv g, float[] x, int t0, int t1, float[] v, int plane) {
+    @Override public void transformInput(WinogradLineConv g, float[] x, int t0, int t1, float[] v, int off, int plane) {
         int cin = g.cin, vecEnd = F.loopBound(cin);
         int[] at = new int[8];
         float[] zeros = new float[cin];
         for (int t = t0; t < t1; t++) {
             g.inputOffsets(t, at);
-            int vOff = (t - t0) * cin;
+            int vOff = off + (t - t0) * cin;
             for (int c = 0; c < vecEnd; c += L) {
                 FloatVector d0 = load(x, zeros, at[0], c), d1 = load(x, zeros, at[1], c), d2 = load(x, zeros, at[2], c);
                 FloatVector d3 = load(x, zeros, at[3], c), d4 = load(x, zeros, at[4], c), d5 = load(x, zeros, at[5], c);
@@ -120,13 +120,13 @@ public final class WinogradLineVector implements WinogradLineKernel {
         }
     }
 
-    @Override public void transformOutputGradient(WinogradLineConv g, float[] dy, int t0, int t1, float[] z, int plane) {
+    @Override public void transformOutputGradient(WinogradLineConv g, float[] dy, int t0, int t1, float[] z, int off, int plane) {
         int cout = g.cout, vecEnd = F.loopBound(cout);
         int[] at = new int[2];
         float[] zeros = new float[cout];
         for (int t = t0; t < t1; t++) {
             g.outputOffsets(t, at);
-            int zOff = (t - t0) * cout;
+            int zOff = off + (t - t0) * cout;
             for (int o = 0; o < vecEnd; o += L) {
                 FloatVector d0 = load(dy, zeros, at[0], o), d1 = load(dy, zeros, at[1], o);
                 int k = zOff + o;

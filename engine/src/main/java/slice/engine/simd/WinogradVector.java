@@ -84,26 +84,26 @@ public final class WinogradVector implements WinogradKernel {
      * past its inlining budget stay calls on boxed vectors (allocation in every step). Each lane's arithmetic is the
      * one-pass order, so the bits are the same.
      */
-    @Override public void transformInput(WinogradConv g, float[] x, int t0, int t1, float[] v, int plane) {
-        inputColumns01(g, x, t0, t1, v, plane);
-        inputColumns23(g, x, t0, t1, v, plane);
+    @Override public void transformInput(WinogradConv g, float[] x, int t0, int t1, float[] v, int off, int plane) {
+        inputColumns01(g, x, t0, t1, v, off, plane);
+        inputColumns23(g, x, t0, t1, v, off, plane);
         int cin = g.cin, vecEnd = F.loopBound(cin);
         if (vecEnd == cin) return;
         int[] at = new int[16];
         for (int t = t0; t < t1; t++) {
             g.inputOffsets(t, at);
-            WinogradScalar.inputChannels(x, at, vecEnd, cin, v, (t - t0) * cin, plane);
+            WinogradScalar.inputChannels(x, at, vecEnd, cin, v, off + (t - t0) * cin, plane);
         }
     }
 
     /** Columns 0 and 1 of V (planes ξ = 4i and 4i + 1): {@code e_i0 = d_i0 − d_i2}, {@code e_i1 = d_i1 + d_i2}. */
-    private static void inputColumns01(WinogradConv g, float[] x, int t0, int t1, float[] v, int plane) {
+    private static void inputColumns01(WinogradConv g, float[] x, int t0, int t1, float[] v, int off, int plane) {
         int cin = g.cin, vecEnd = F.loopBound(cin);
         int[] at = new int[16];
         float[] zeros = new float[cin];
         for (int t = t0; t < t1; t++) {
             g.inputOffsets(t, at);
-            int vOff = (t - t0) * cin;
+            int vOff = off + (t - t0) * cin;
             for (int c = 0; c < vecEnd; c += L) {
                 FloatVector d0 = load(x, zeros, at[0], c), d1 = load(x, zeros, at[1], c), d2 = load(x, zeros, at[2], c);
                 FloatVector e00 = d0.sub(d2), e01 = d1.add(d2);
@@ -121,13 +121,13 @@ public final class WinogradVector implements WinogradKernel {
     }
 
     /** Columns 2 and 3 of V (planes ξ = 4i + 2 and 4i + 3): {@code e_i2 = d_i2 − d_i1}, {@code e_i3 = d_i1 − d_i3}. */
-    private static void inputColumns23(WinogradConv g, float[] x, int t0, int t1, float[] v, int plane) {
+    private static void inputColumns23(WinogradConv g, float[] x, int t0, int t1, float[] v, int off, int plane) {
         int cin = g.cin, vecEnd = F.loopBound(cin);
         int[] at = new int[16];
         float[] zeros = new float[cin];
         for (int t = t0; t < t1; t++) {
             g.inputOffsets(t, at);
-            int vOff = (t - t0) * cin;
+            int vOff = off + (t - t0) * cin;
             for (int c = 0; c < vecEnd; c += L) {
                 FloatVector d1 = load(x, zeros, at[1], c), d2 = load(x, zeros, at[2], c), d3 = load(x, zeros, at[3], c);
                 FloatVector e02 = d2.sub(d1), e03 = d1.sub(d3);
@@ -217,13 +217,13 @@ public final class WinogradVector implements WinogradKernel {
             }
         }
     }
-    @Override public void transformOutputGradient(WinogradConv g, float[] dy, int t0, int t1, float[] z, int plane) {
+    @Override public void transformOutputGradient(WinogradConv g, float[] dy, int t0, int t1, float[] z, int off, int plane) {
         int cout = g.cout, vecEnd = F.loopBound(cout);
         int[] at = new int[4];
         float[] zeros = new float[cout];
         for (int t = t0; t < t1; t++) {
             g.outputOffsets(t, at);
-            int zOff = (t - t0) * cout;
+            int zOff = off + (t - t0) * cout;
             for (int o = 0; o < vecEnd; o += L) {
                 FloatVector d00 = load(dy, zeros, at[0], o), d01 = load(dy, zeros, at[1], o);
                 FloatVector d10 = load(dy, zeros, at[2], o), d11 = load(dy, zeros, at[3], o);

@@ -58,8 +58,8 @@ class WinogradTest {
             // Planes a few floats apart beyond their size; the gaps must stay untouched (zero).
             int vPlane = (t1 - t0) * g.cin + 3, mPlane = (t1 - t0) * g.cout + 5;
             float[] vScalar = new float[16 * vPlane], vVector = new float[vScalar.length];
-            SCALAR.transformInput(g, x, t0, t1, vScalar, vPlane);
-            Kernels.WINOGRAD.transformInput(g, x, t0, t1, vVector, vPlane);
+            SCALAR.transformInput(g, x, t0, t1, vScalar, 0, vPlane);
+            Kernels.WINOGRAD.transformInput(g, x, t0, t1, vVector, 0, vPlane);
             for (int xi = 0; xi < 16; xi++) assertEquals(0f, vScalar[xi * vPlane + vPlane - 1], what + " gap after plane " + xi);
             assertArrayEquals(vScalar, vVector, what + " input");
 
@@ -75,8 +75,8 @@ class WinogradTest {
 
             float[] dy = random(rnd, 2 * g.outH * g.outW * g.cout);
             float[] zScalar = new float[16 * mPlane], zVector = new float[zScalar.length];
-            SCALAR.transformOutputGradient(g, dy, t0, t1, zScalar, mPlane);
-            Kernels.WINOGRAD.transformOutputGradient(g, dy, t0, t1, zVector, mPlane);
+            SCALAR.transformOutputGradient(g, dy, t0, t1, zScalar, 0, mPlane);
+            Kernels.WINOGRAD.transformOutputGradient(g, dy, t0, t1, zVector, 0, mPlane);
             for (int xi = 0; xi < 16; xi++) assertEquals(0f, zScalar[xi * mPlane + mPlane - 1], what + " gap after plane " + xi);
             assertArrayEquals(zScalar, zVector, what + " output gradient");
             float[] du = random(rnd, 16 * g.cin * g.cout), dwScalar = new float[9 * g.cin * g.cout], dwVector = new float[dwScalar.length];
