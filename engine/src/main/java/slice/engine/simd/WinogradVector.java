@@ -217,6 +217,7 @@ public final class WinogradVector implements WinogradKernel {
             }
         }
     }
+
     @Override public void transformOutputGradient(WinogradConv g, float[] dy, int t0, int t1, float[] z, int off, int plane) {
         int cout = g.cout, vecEnd = F.loopBound(cout);
         int[] at = new int[4];
