@@ -18,7 +18,8 @@ import java.util.function.IntToDoubleFunction;
 /**
  * A/B harness for a shared, noisy machine: the same work from two benchmark jars (A and B), each loaded by a class
  * loader of its own in one JVM, called alternately (four calls of A, four of B, …) on one engine thread, each timed
- * in CPU seconds of the calling thread. Both sides see the same neighbours at the same moments, so the median of the
+ * in CPU seconds of the calling thread (with {@code -Dthreads=N}, N > 1: each engine on N threads, each call timed
+ * in wall-clock seconds, as the threads' CPU times would not add up to the call's duration). Both sides see the same neighbours at the same moments, so the median of the
  * per-pair ratio {@code time(B) / time(A)} is much steadier than two separate runs. Every shape gets fresh class
  * loaders, so the JIT compiles and profiles each side for that shape alone (as a JMH fork would).
  *
@@ -39,6 +40,8 @@ public final class PairedJarsBench {
     private static final int CALLS = 4;
     /** Images per call of a convolution's forward ({@code -Dbatch}). */
     private static final int BATCH = Integer.getInteger("batch", 1);
+    /** Engine threads of each side ({@code -Dthreads}); above one, calls are timed in wall-clock seconds. */
+    private static final int THREADS = Integer.getInteger("threads", 1);
 
     public static void main(String[] args) throws Throwable {
         String jarA = args[0], jarB = args[1];
@@ -46,25 +49,26 @@ public final class PairedJarsBench {
                 : new String[] {"112x112x16>96", "56x56x144>24", "14x14x384>64", "7x7x960>160", "7x7x320>1280"};
         double seconds = Double.parseDouble(System.getProperty("seconds", "3"));
         for (String shape : shapes) {
-            MethodHandle a = jarA.startsWith("probe:") ? probe(jarA.substring(6), flops(shape)) : work(jarA, shape);
-            Pairs p = alternate(a, work(jarB, shape), shape.startsWith("model:") ? 1 : CALLS, seconds);
+            MethodHandle a = jarA.startsWith("probe:") ? probe(jarA.substring(6), flops(shape)) : work(jarA, shape, THREADS);
+            Pairs p = alternate(a, work(jarB, shape, THREADS), shape.startsWith("model:") ? 1 : CALLS, seconds, THREADS > 1);
             double f = flops(shape);
-            System.out.printf("%-16s A %6.1f  B %6.1f GFLOP/s per CPU second (medians)   B/A time %.3f [quartiles %.3f %.3f], %d pairs%n",
-                    shape, f / p.medianNanosA, f / p.medianNanosB, p.ratio, p.lowerQuartile, p.upperQuartile, p.count);
+            System.out.printf("%-16s A %6.1f  B %6.1f GFLOP/s per %s second (medians)   B/A time %.3f [quartiles %.3f %.3f], %d pairs%n",
+                    shape, THREADS > 1 ? "wall" : "CPU", f / p.medianNanosA, f / p.medianNanosB, p.ratio, p.lowerQuartile, p.upperQuartile, p.count);
         }
     }
 
     /**
-     * The alternation's result: each side's median CPU nanoseconds a call, and the median and quartiles of the
+     * The alternation's result: each side's median CPU (or wall-clock) nanoseconds a call, and the median and quartiles of the
      * per-pair ratio {@code time(B) / time(A)} over {@code count} pairs.
      */
     record Pairs(double medianNanosA, double medianNanosB, double ratio, double lowerQuartile, double upperQuartile, int count) {}
 
     /**
      * Warms both sides up for 0.4 × {@code seconds}, then alternates them for {@code seconds} (at least one pair),
-     * {@code calls} calls of a side per sample.
+     * {@code calls} calls of a side per sample, timed in CPU seconds of the calling thread, or in wall-clock seconds
+     * when {@code wall}.
      */
-    static Pairs alternate(MethodHandle a, MethodHandle b, int calls, double seconds) throws Throwable {
+    static Pairs alternate(MethodHandle a, MethodHandle b, int calls, double seconds, boolean wall) throws Throwable {
         long end = System.nanoTime() + (long) (0.4e9 * seconds);
         while (System.nanoTime() < end) {
             a.invokeExact();
@@ -74,12 +78,12 @@ public final class PairedJarsBench {
         int n = 0;
         end = System.nanoTime() + (long) (1e9 * seconds);
         do {
-            long c0 = CPU.getCurrentThreadCpuTime();
+            long c0 = clock(wall);
             for (int i = 0; i < calls; i++) a.invokeExact();
-            long c1 = CPU.getCurrentThreadCpuTime();
+            long c1 = clock(wall);
             for (int i = 0; i < calls; i++) b.invokeExact();
             ta[n] = (c1 - c0) / calls;
-            tb[n] = (CPU.getCurrentThreadCpuTime() - c1) / calls;
+            tb[n] = (clock(wall) - c1) / calls;
             n++;
         } while (System.nanoTime() < end && n < ta.length);
         double[] ratio = new double[n];
@@ -91,10 +95,15 @@ public final class PairedJarsBench {
         return new Pairs(sa[n / 2], sb[n / 2], ratio[n / 2], ratio[n / 4], ratio[3 * n / 4], n);
     }
 
+    /** Nanoseconds: of the wall clock when {@code wall}, else of the calling thread's CPU time. */
+    private static long clock(boolean wall) {
+        return wall ? System.nanoTime() : CPU.getCurrentThreadCpuTime();
+    }
+
     /** FLOPs of one call of {@code shape}. */
     static double flops(String shape) throws Throwable {
         if (shape.startsWith("model:")) {
-            Object bench = inference(PairedJarsBench.class.getClassLoader(), shape);
+            Object bench = inference(PairedJarsBench.class.getClassLoader(), shape, 1);
             return (double) bench.getClass().getMethod("flops", String.class).invoke(bench, "forward");
         }
         if (shape.startsWith("gemm:")) {
@@ -111,23 +120,23 @@ public final class PairedJarsBench {
 
     /**
      * A fresh class loader for {@code jar} (a benchmark jar, or a class path of several entries separated by
-     * {@link File#pathSeparator}), its engine set to one thread.
+     * {@link File#pathSeparator}), its engine set to {@code threads} threads.
      */
-    private static ClassLoader load(String jar) throws Exception {
+    private static ClassLoader load(String jar, int threads) throws Exception {
         String[] entries = jar.split(File.pathSeparator);
         URL[] urls = new URL[entries.length];
         for (int i = 0; i < entries.length; i++) urls[i] = Path.of(entries[i]).toUri().toURL();
         ClassLoader loader = new URLClassLoader(urls, ClassLoader.getPlatformClassLoader());
-        loader.loadClass("slice.engine.Parallel").getMethod("setThreads", int.class).invoke(null, 1);
+        loader.loadClass("slice.engine.Parallel").getMethod("setThreads", int.class).invoke(null, threads);
         return loader;
     }
 
-    /** One call of {@code shape} with the classes of {@code jar}. */
-    static MethodHandle work(String jar, String shape) throws Throwable {
-        ClassLoader loader = load(jar);
+    /** One call of {@code shape} with the classes of {@code jar}, its engine on {@code threads} threads. */
+    static MethodHandle work(String jar, String shape, int threads) throws Throwable {
+        ClassLoader loader = load(jar, threads);
         MethodHandles.Lookup lookup = MethodHandles.publicLookup();
         if (shape.startsWith("model:")) {
-            Object bench = inference(loader, shape);
+            Object bench = inference(loader, shape, threads);
             bench.getClass().getMethod("setUp").invoke(bench);
             MethodHandle forward = lookup.findVirtual(bench.getClass(), "forward", MethodType.methodType(Object.class));
             return MethodHandles.dropReturn(forward.bindTo(bench));
@@ -169,19 +178,19 @@ public final class PairedJarsBench {
         return MethodHandles.insertArguments(forward.bindTo(node), 0, false);
     }
 
-    /** {@code Inference} of {@code loader} for {@code model:NAME}, at {@code -Dbatch} images and one thread, not set up. */
-    private static Object inference(ClassLoader loader, String shape) throws Exception {
+    /** {@code Inference} of {@code loader} for {@code model:NAME}, at {@code -Dbatch} images and {@code threads} threads, not set up. */
+    private static Object inference(ClassLoader loader, String shape, int threads) throws Exception {
         Class<?> type = loader.loadClass("slice.bench.Inference");
         Object bench = type.getConstructor().newInstance();
         type.getField("model").set(bench, shape.substring(6));
         type.getField("batch").setInt(bench, BATCH);
-        type.getField("threads").setInt(bench, 1);
+        type.getField("threads").setInt(bench, threads);
         return bench;
     }
 
     /** The FMA probe of {@code jar} doing about {@code flops} FLOPs per call. */
     static MethodHandle probe(String jar, double flops) throws Throwable {
-        ClassLoader loader = load(jar);
+        ClassLoader loader = load(jar, 1);
         Constructor<?> make = loader.loadClass("slice.bench.VectorFmaPeak").getDeclaredConstructor();
         make.setAccessible(true);
         IntToDoubleFunction probe = (IntToDoubleFunction) make.newInstance();

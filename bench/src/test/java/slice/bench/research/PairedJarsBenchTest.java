@@ -23,10 +23,19 @@ class PairedJarsBenchTest {
     @Test
     void everyKindOfSideLoadsAndAlternates() throws Throwable {
         for (String shape : new String[] {"gemm:13,17,9", "5x7x3>4", "9x7x5>6/3x3s2", "model:mobilenetv2"}) {
-            MethodHandle a = PairedJarsBench.work(CLASSES, shape), b = PairedJarsBench.work(CLASSES, shape);
-            assertSane(shape, PairedJarsBench.alternate(a, b, 1, 0.05));
+            MethodHandle a = PairedJarsBench.work(CLASSES, shape, 1), b = PairedJarsBench.work(CLASSES, shape, 1);
+            assertSane(shape, PairedJarsBench.alternate(a, b, 1, 0.05, false));
             MethodHandle probe = PairedJarsBench.probe(CLASSES, PairedJarsBench.flops(shape));
-            assertSane("probe against " + shape, PairedJarsBench.alternate(probe, b, 1, 0.05));
+            assertSane("probe against " + shape, PairedJarsBench.alternate(probe, b, 1, 0.05, false));
+        }
+    }
+
+    /** With {@code -Dthreads=2} each side's engine runs on two threads of its own, timed by the wall clock. */
+    @Test
+    void sidesOnTwoThreadsAlternateByTheWallClock() throws Throwable {
+        for (String shape : new String[] {"gemm:64,96,200", "model:mobilenetv2"}) {
+            MethodHandle a = PairedJarsBench.work(CLASSES, shape, 2), b = PairedJarsBench.work(CLASSES, shape, 2);
+            assertSane(shape, PairedJarsBench.alternate(a, b, 1, 0.05, true));
         }
     }
 
