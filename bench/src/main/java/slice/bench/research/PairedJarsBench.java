@@ -52,8 +52,9 @@ public final class PairedJarsBench {
             MethodHandle a = jarA.startsWith("probe:") ? probe(jarA.substring(6), flops(shape)) : work(jarA, shape, THREADS);
             Pairs p = alternate(a, work(jarB, shape, THREADS), shape.startsWith("model:") ? 1 : CALLS, seconds, THREADS > 1);
             double f = flops(shape);
-            System.out.printf("%-16s A %6.1f  B %6.1f GFLOP/s per %s second (medians)   B/A time %.3f [quartiles %.3f %.3f], %d pairs%n",
-                    shape, THREADS > 1 ? "wall" : "CPU", f / p.medianNanosA, f / p.medianNanosB, p.ratio, p.lowerQuartile, p.upperQuartile, p.count);
+            System.out.printf("%-16s A %6.1f  B %6.1f GFLOP/s per %s second (medians: A %.3f, B %.3f ms)   B/A time %.3f [quartiles %.3f %.3f], %d pairs%n",
+                    shape, f / p.medianNanosA, f / p.medianNanosB, THREADS > 1 ? "wall" : "CPU", p.medianNanosA / 1e6,
+                    p.medianNanosB / 1e6, p.ratio, p.lowerQuartile, p.upperQuartile, p.count);
         }
     }
 
