@@ -7,7 +7,10 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * The engine's only source of threads: {@code forRange(n, body)} splits {@code [0, n)} into contiguous chunks and
- * runs them on a fixed team of worker threads (the caller runs the first chunk itself).
+ * runs them on a fixed team of worker threads and the caller, each thread taking the next chunk not yet taken until
+ * none is left. A worker slow to start (waking from a park, or waiting for a core that another process holds) thus
+ * does not hold up the loop: the caller, done with its chunk, takes the worker's chunk too. The chunks are the same
+ * whichever thread runs them.
  *
  * <p>Kernels split work only over <em>disjoint outputs</em> and keep the summation order of each output element
  * fixed, so results are bit-identical whatever the thread count. The thread count is
@@ -88,24 +91,40 @@ public final class Parallel {
         });
     }
 
-    /** One parallel loop; immutable, so a worker reads a consistent job through one volatile reference. */
-    private record Job(RangeBody body, int n, int chunks) {
-        void runChunk(int c) {
-            body.run((int) ((long) n * c / chunks), (int) ((long) n * (c + 1) / chunks));
+    /**
+     * One parallel loop, its chunks taken in turn ({@code taken}) and counted when finished ({@code finished}); a
+     * worker reads it through one volatile reference. A worker that reads it late finds every chunk taken.
+     */
+    private record Job(RangeBody body, int n, int chunks, AtomicInteger taken, AtomicInteger finished) {
+        Job(RangeBody body, int n, int chunks) {
+            this(body, n, chunks, new AtomicInteger(), new AtomicInteger());
+        }
+
+        /** Runs chunks not yet taken, chunk {@code c} being {@code [n·c/chunks, n·(c+1)/chunks)}, until none is left. */
+        void runChunks(Team team) {
+            for (int c; (c = taken.getAndIncrement()) < chunks; ) {
+                try {
+                    body.run((int) ((long) n * c / chunks), (int) ((long) n * (c + 1) / chunks));
+                } catch (Throwable e) {
+                    team.failure.compareAndSet(null, e);
+                }
+                if (finished.incrementAndGet() == chunks) {
+                    Thread caller = team.waitingCaller;
+                    if (caller != null) LockSupport.unpark(caller);
+                }
+            }
         }
     }
 
-    /** The caller and {@code workers.length} threads; worker {@code w} runs chunk {@code w + 1} of each job. */
+    /** The caller and {@code workers.length} threads, which take the chunks of each job in turn. */
     private static final class Team {
         final AtomicBoolean busy = new AtomicBoolean();
         final Worker[] workers;
         /** The current job; a new one is published only after every chunk of the previous one ended. */
         volatile Job job;
         volatile boolean stopped;
-        /** Chunks of the current job that workers have not finished. */
-        final AtomicInteger pending = new AtomicInteger();
         final AtomicReference<Throwable> failure = new AtomicReference<>();
-        /** The caller, while it is parked waiting for {@link #pending} to reach zero. */
+        /** The caller, while it is parked waiting for the last chunks of its job to finish. */
         volatile Thread waitingCaller;
 
         Team(int size) {
@@ -119,41 +138,29 @@ public final class Parallel {
 
         void run(Job j) {
             failure.set(null);
-            pending.set(j.chunks - 1);
             job = j;
             for (int w = 0; w < j.chunks - 1; w++) {
                 if (workers[w].parked) LockSupport.unpark(workers[w]);
             }
-            try {
-                j.runChunk(0);
-            } catch (Throwable e) {
-                failure.compareAndSet(null, e);
-            }
-            awaitWorkers();
+            j.runChunks(this);
+            awaitChunks(j);
             Throwable e = failure.getAndSet(null);
             if (e instanceof RuntimeException r) throw r;
             if (e instanceof Error err) throw err;
             if (e != null) throw new IllegalStateException(e);
         }
 
-        private void awaitWorkers() {
+        /** Polls, then parks, until every chunk of {@code j} (all taken by now) has finished. */
+        private void awaitChunks(Job j) {
             long spinUntil = System.nanoTime() + SPIN_NANOS;
-            while (pending.get() != 0) {
+            while (j.finished.get() != j.chunks) {
                 if (System.nanoTime() < spinUntil) {
                     Thread.yield();
                 } else {
                     waitingCaller = Thread.currentThread();
-                    if (pending.get() != 0) LockSupport.park(this);
+                    if (j.finished.get() != j.chunks) LockSupport.park(this);
                     waitingCaller = null;
                 }
-            }
-        }
-
-        /** Called by a worker that finished its chunk. */
-        void chunkDone() {
-            if (pending.decrementAndGet() == 0) {
-                Thread caller = waitingCaller;
-                if (caller != null) LockSupport.unpark(caller);
             }
         }
 
@@ -181,13 +188,7 @@ public final class Parallel {
                 Job j = awaitNewJob(last);
                 if (j == null) return;
                 last = j;
-                if (index + 1 >= j.chunks) continue; // this job has fewer chunks than the team has threads
-                try {
-                    j.runChunk(index + 1);
-                } catch (Throwable e) {
-                    team.failure.compareAndSet(null, e);
-                }
-                team.chunkDone();
+                j.runChunks(team);
             }
         }
 

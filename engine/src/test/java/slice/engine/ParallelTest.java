@@ -3,14 +3,22 @@ package slice.engine;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** The thread team's contract: every index exactly once, chunks as documented, nesting, failures, concurrent callers. */
+/**
+ * The thread team's contract: every index exactly once, chunks as documented, every thread taking chunks, nesting,
+ * failures, concurrent callers.
+ */
 @ExtendWith(RestoresThreads.class)
 class ParallelTest {
     /** Counts how often each index of [0, n) is visited and by which threads. */
@@ -38,18 +46,48 @@ class ParallelTest {
         }
     }
 
+    /** The chunks {@code [from, to)} a loop over {@code [0, n)} ran, in the order they started. */
+    private static List<List<Integer>> chunks(int n, int minChunk) {
+        List<List<Integer>> chunks = new CopyOnWriteArrayList<>();
+        Parallel.forRange(n, minChunk, (from, to) -> chunks.add(List.of(from, to)));
+        return chunks;
+    }
+
+    /**
+     * The threads that ran a loop of {@code chunks} chunks whose every chunk waits until all have started: a thread
+     * inside a chunk takes no other, so each chunk runs on a thread of its own.
+     */
+    private static Set<String> threadsOfChunksThatWaitForEachOther(int chunks) {
+        Set<String> names = ConcurrentHashMap.newKeySet();
+        CountDownLatch started = new CountDownLatch(chunks);
+        Parallel.forRange(chunks, (from, to) -> {
+            names.add(Thread.currentThread().getName());
+            started.countDown();
+            try {
+                assertTrue(started.await(10, TimeUnit.SECONDS), "every chunk started");
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        return names;
+    }
+
     @Test
     void splitsIntoAtMostThreadsChunksOfAtLeastMinChunk() {
         Parallel.setThreads(3);
+        assertEquals(Set.of(List.of(0, 1000), List.of(1000, 2000), List.of(2000, 3000)), Set.copyOf(chunks(3000, 1)),
+                "three threads, three chunks");
+        assertEquals(Set.of(List.of(0, 1500), List.of(1500, 3000)), Set.copyOf(chunks(3000, 1500)), "3000 / 1500 = two chunks");
+        assertEquals(List.of(List.of(0, 3000)), chunks(3000, 5000), "one chunk");
         Set<String> names = ConcurrentHashMap.newKeySet();
-        visit(3000, 1, names);
-        assertEquals(3, names.size(), "three chunks, three threads: " + names);
-        names.clear();
-        visit(3000, 1500, names);
-        assertEquals(2, names.size(), "3000 / 1500 = two chunks: " + names);
-        names.clear();
         visit(3000, 5000, names);
         assertEquals(Set.of(Thread.currentThread().getName()), names, "one chunk runs on the caller");
+    }
+
+    @Test
+    void everyThreadOfTheTeamTakesChunks() {
+        Parallel.setThreads(3);
+        for (int round = 0; round < 20; round++) assertEquals(3, threadsOfChunksThatWaitForEachOther(3).size());
     }
 
     @Test
@@ -57,9 +95,8 @@ class ParallelTest {
         Parallel.setThreads(2);
         for (int round = 0; round < 3; round++) {
             Thread.sleep(5 * Parallel.SPIN_NANOS / 1_000_000 + 5); // long enough for the worker to park
-            Set<String> names = ConcurrentHashMap.newKeySet();
-            AtomicIntegerArray seen = visit(100, 1, names);
-            assertEquals(2, names.size());
+            assertEquals(2, threadsOfChunksThatWaitForEachOther(2).size());
+            AtomicIntegerArray seen = visit(100, 1, ConcurrentHashMap.newKeySet());
             for (int i = 0; i < 100; i++) assertEquals(1, seen.get(i));
         }
     }
@@ -84,7 +121,7 @@ class ParallelTest {
     @Test
     void aFailureInAnyChunkIsRethrownToTheCallerAndTheTeamKeepsWorking() {
         Parallel.setThreads(2);
-        for (int failing : new int[] {0, 99}) { // first chunk (caller) and last chunk (worker)
+        for (int failing : new int[] {0, 99}) { // first chunk and last chunk
             IllegalStateException boom = new IllegalStateException("boom");
             IllegalStateException thrown = assertThrows(IllegalStateException.class, () -> Parallel.forRange(100, (from, to) -> {
                 if (from <= failing && failing < to) throw boom;
