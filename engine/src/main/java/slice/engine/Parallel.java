@@ -45,6 +45,15 @@ public final class Parallel {
 
     public static int threads() { return threads; }
 
+    /**
+     * The threads a {@link #forRange} called now from this thread would share its chunks among: one inside another
+     * loop's body (the loop then runs inline) or with one thread, else {@link #threads}. Advisory — another thread
+     * may take the team first — so a kernel may size its chunks by it, never its results.
+     */
+    public static int available() {
+        return team.busy.get() ? 1 : threads;
+    }
+
     /** Sets the number of threads used by every kernel from now on. */
     public static synchronized void setThreads(int n) {
         if (n < 1) throw new IllegalArgumentException("threads must be >= 1, got " + n);

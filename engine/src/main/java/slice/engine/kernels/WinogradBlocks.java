@@ -63,11 +63,14 @@ final class WinogradBlocks {
 
     /**
      * Tiles per block of a forward pass over {@code tiles} tiles on {@code threads} threads, blocks of about
-     * {@code block} tiles: their count rounded up to a multiple of the threads, each a whole number of the GEMM's
-     * {@link APanels#ROWS}-row panels. The threads take contiguous shares of the blocks, so with a batch of one image
-     * (35 × 35 maps: 324 tiles, five blocks of 64 and one of 4) the shares were uneven.
+     * {@code block} tiles: on one thread {@code block}; on several, their count rounded up to a multiple of the
+     * threads, each a whole number of the GEMM's {@link APanels#ROWS}-row panels. The threads take contiguous shares of
+     * the blocks, so with a batch of one image (35 × 35 maps: 324 tiles, five blocks of 64 and one of 4; 17 × 17 maps
+     * along a line: 153 tiles, two blocks of 64 and one of 25) the shares were uneven. On one thread the smaller blocks
+     * were slower (56 tiles instead of 64 on a 35 × 35 map).
      */
     static int evenBlockTiles(int tiles, int block, int threads) {
+        if (threads == 1) return block;
         int blocks = ((tiles + block - 1) / block + threads - 1) / threads * threads;
         int even = (tiles + blocks - 1) / blocks;
         return (even + APanels.ROWS - 1) / APanels.ROWS * APanels.ROWS;
@@ -78,7 +81,7 @@ final class WinogradBlocks {
             OutputTransform output) {
         float[] u = buffer(0, points * cin * cout);
         Parallel.forRange(cin, Math.max(1, cin / Parallel.threads()), (c0, c1) -> kernel.run(c0, c1, u));
-        int block = evenBlockTiles(tiles, blockTiles(points, cin, cout), Parallel.threads()), blocks = (tiles + block - 1) / block;
+        int block = evenBlockTiles(tiles, blockTiles(points, cin, cout), Parallel.available()), blocks = (tiles + block - 1) / block;
         Parallel.forRange(blocks, (b0, b1) -> {
             int vPlane = block * cin + PLANE_SKEW, mPlane = block * cout + PLANE_SKEW;
             float[] v = buffer(1, points * vPlane), m = buffer(2, points * mPlane);
