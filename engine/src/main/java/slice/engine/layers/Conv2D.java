@@ -48,7 +48,8 @@ import slice.engine.kernels.WinogradLineConv;
  * inference, and in training when this layer is frozen. A trainable layer's training forward keeps the direct
  * product, whose smaller rounding keeps finite-difference checks of the gradients through it as sharp as before. A
  * 1×7 or 7×1 stride-1 forward that {@link WinogradLineConv#suits} (and pays) is computed, under the same rules, with
- * the 1-D Winograd F(2, 7) along its line.
+ * the 1-D Winograd F(2, 7) along its line. The kernel's transform ({@code 16·Cin·Cout} or {@code 8·Cin·Cout} floats)
+ * is made once per {@link Node#pass} and kept in the node: an inference plan's slices of a batch share it.
  *
  * <p>The input gradient of such a layer (when the gradient's own convolution pays at the node's capacity) is itself
  * a stride-1 convolution, of {@code dY} with the kernel turned by 180° and its channel axes swapped, and is computed
@@ -131,10 +132,23 @@ public final class Conv2D extends Layer {
     }
 
     /**
-     * A node's scratch: the fused {@link Epilogue} ({@code null} when none), and whether Winograd (2-D or along a line,
-     * whichever suits the shape) pays at its capacity for the forward and for the input gradient.
+     * A node's scratch: the fused {@link Epilogue} ({@code null} when none), whether Winograd (2-D or along a line,
+     * whichever suits the shape) pays at its capacity for the forward and for the input gradient, and the forward's
+     * kernel transform with the {@link Node#pass} it was made in ({@link #transformedKernel}).
      */
-    private record State(Epilogue epilogue, boolean winograd, boolean winogradGrad) { }
+    private static final class State {
+        final Epilogue epilogue;
+        final boolean winograd, winogradGrad;
+        /** The Winograd transform of the kernel, made at the node's first Winograd forward; valid in {@link #pass}. */
+        float[] transformed;
+        long pass = -1;
+
+        State(Epilogue epilogue, boolean winograd, boolean winogradGrad) {
+            this.epilogue = epilogue;
+            this.winograd = winograd;
+            this.winogradGrad = winogradGrad;
+        }
+    }
 
     /** Grows this thread's column buffer for the largest tile; decides the node's {@link State}. */
     @Override protected Object newState(Node node, int batchCapacity) {
@@ -147,14 +161,15 @@ public final class Conv2D extends Layer {
 
     @Override public void forward(Node node, boolean training) {
         State state = (State) node.state();
-        Epilogue e = state.epilogue();
+        Epilogue e = state.epilogue;
         float[] x = node.in(0).data, y = node.out().data, w = kernel.value.data;
-        if (state.winograd() && (!training || !isTrainable())) {
+        if (state.winograd && (!training || !isTrainable())) {
             if (e != null) e.prepare();
             float[] b = bias == null ? null : bias.value.data;
             ColumnMap map = e == null ? null : e.map();
-            if (winograd != null) winograd.forward(x, node.batch(), w, b, map, y);
-            else winogradLine.forward(x, node.batch(), w, b, map, y);
+            float[] u = transformedKernel(node, state);
+            if (winograd != null) winograd.forwardTransformed(x, node.batch(), u, b, map, y);
+            else winogradLine.forwardTransformed(x, node.batch(), u, b, map, y);
             return;
         }
         if (im2col != null && DirectConvKernel.suits(cin)) {
@@ -176,6 +191,22 @@ public final class Conv2D extends Layer {
         GEMM.gemm(rows, cout, im2col.columns(), im2col.rows(x, 0), w, 0, cout, y, 0, cout, hasBias, map);
     }
 
+    /**
+     * The Winograd transform of the kernel for the node's current {@link Node#pass}: made at the pass's first forward
+     * and kept in the node's state for the rest of it (the weights do not change within a pass), so an inference plan's
+     * slices of a batch share one transform.
+     */
+    private float[] transformedKernel(Node node, State state) {
+        if (state.pass != node.pass()) {
+            int size = winograd != null ? winograd.transformedKernelSize() : winogradLine.transformedKernelSize();
+            if (state.transformed == null) state.transformed = new float[size];
+            if (winograd != null) winograd.transformKernel(kernel.value.data, state.transformed);
+            else winogradLine.transformKernel(kernel.value.data, state.transformed);
+            state.pass = node.pass();
+        }
+        return state.transformed;
+    }
+
     @Override protected boolean canFuse(List<Layer> fusedSoFar, Layer next) {
         return Epilogue.accepts(fusedSoFar, cout, next);
     }
@@ -194,12 +225,12 @@ public final class Conv2D extends Layer {
             return;
         }
         State state = (State) node.state();
-        if (dx != null && state.winogradGrad()) {
+        if (dx != null && state.winogradGrad) {
             inputGradientByWinograd(node.batch(), dy, w, dx, add);
             dx = null; // done
         }
         boolean dwLeft = trainable;
-        if (trainable && state.winograd()) {
+        if (trainable && state.winograd) {
             if (winograd != null) winograd.kernelGradient(x, dy, node.batch(), kernel.grad.data);
             else winogradLine.kernelGradient(x, dy, node.batch(), kernel.grad.data);
             dwLeft = false;
