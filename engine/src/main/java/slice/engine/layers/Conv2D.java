@@ -49,7 +49,7 @@ import slice.engine.kernels.WinogradLineConv;
  * product, whose smaller rounding keeps finite-difference checks of the gradients through it as sharp as before. A
  * 1×7 or 7×1 stride-1 forward that {@link WinogradLineConv#suits} (and pays) is computed, under the same rules, with
  * the 1-D Winograd F(2, 7) along its line. The kernel's transform ({@code 16·Cin·Cout} or {@code 8·Cin·Cout} floats)
- * is made once per {@link Node#pass} and kept in the node: an inference plan's slices of a batch share it.
+ * is made once per {@link Node#pass}: a node that runs several slices of a batch in a pass keeps it for them.
  *
  * <p>The input gradient of such a layer (when the gradient's own convolution pays at the node's capacity) is itself
  * a stride-1 convolution, of {@code dY} with the kernel turned by 180° and its channel axes swapped, and is computed
@@ -134,14 +134,16 @@ public final class Conv2D extends Layer {
     /**
      * A node's scratch: the fused {@link Epilogue} ({@code null} when none), whether Winograd (2-D or along a line,
      * whichever suits the shape) pays at its capacity for the forward and for the input gradient, and the forward's
-     * kernel transform with the {@link Node#pass} it was made in ({@link #transformedKernel}).
+     * kept kernel transform ({@link #winogradForward}).
      */
     private static final class State {
         final Epilogue epilogue;
         final boolean winograd, winogradGrad;
-        /** The Winograd transform of the kernel, made at the node's first Winograd forward; valid in {@link #pass}. */
+        /** The kernel's Winograd transform once kept ({@link #winogradForward}), made in {@link #transformedPass}. */
         float[] transformed;
-        long pass = -1;
+        long transformedPass = -1;
+        /** The pass of the last Winograd forward. */
+        long lastPass = -1;
 
         State(Epilogue epilogue, boolean winograd, boolean winogradGrad) {
             this.epilogue = epilogue;
@@ -167,9 +169,7 @@ public final class Conv2D extends Layer {
             if (e != null) e.prepare();
             float[] b = bias == null ? null : bias.value.data;
             ColumnMap map = e == null ? null : e.map();
-            float[] u = transformedKernel(node, state);
-            if (winograd != null) winograd.forwardTransformed(x, node.batch(), u, b, map, y);
-            else winogradLine.forwardTransformed(x, node.batch(), u, b, map, y);
+            winogradForward(node, state, x, w, b, map, y);
             return;
         }
         if (im2col != null && DirectConvKernel.suits(cin)) {
@@ -192,19 +192,31 @@ public final class Conv2D extends Layer {
     }
 
     /**
-     * The Winograd transform of the kernel for the node's current {@link Node#pass}: made at the pass's first forward
-     * and kept in the node's state for the rest of it (the weights do not change within a pass), so an inference plan's
-     * slices of a batch share one transform.
+     * {@code y = map(conv(x, w) + b)} by Winograd. A node that runs more than once in a {@link Node#pass} (the slices
+     * of an inference plan's batch) keeps the kernel's transform in its state from its second forward on, made at the
+     * first forward of each pass and read by the others (the weights do not change within a pass); a node that runs
+     * once per pass transforms the kernel into the thread's buffer every time, and holds no copy.
      */
-    private float[] transformedKernel(Node node, State state) {
-        if (state.pass != node.pass()) {
-            int size = winograd != null ? winograd.transformedKernelSize() : winogradLine.transformedKernelSize();
-            if (state.transformed == null) state.transformed = new float[size];
-            if (winograd != null) winograd.transformKernel(kernel.value.data, state.transformed);
-            else winogradLine.transformKernel(kernel.value.data, state.transformed);
-            state.pass = node.pass();
+    private void winogradForward(Node node, State state, float[] x, float[] w, float[] b, ColumnMap map, float[] y) {
+        long pass = node.pass();
+        boolean again = state.lastPass == pass;
+        state.lastPass = pass;
+        if (state.transformed == null && !again) {
+            if (winograd != null) winograd.forward(x, node.batch(), w, b, map, y);
+            else winogradLine.forward(x, node.batch(), w, b, map, y);
+            return;
         }
-        return state.transformed;
+        if (state.transformed == null) {
+            int size = winograd != null ? winograd.transformedKernelSize() : winogradLine.transformedKernelSize();
+            state.transformed = new float[size];
+        }
+        if (state.transformedPass != pass) {
+            if (winograd != null) winograd.transformKernel(w, state.transformed);
+            else winogradLine.transformKernel(w, state.transformed);
+            state.transformedPass = pass;
+        }
+        if (winograd != null) winograd.forwardTransformed(x, node.batch(), state.transformed, b, map, y);
+        else winogradLine.forwardTransformed(x, node.batch(), state.transformed, b, map, y);
     }
 
     @Override protected boolean canFuse(List<Layer> fusedSoFar, Layer next) {
