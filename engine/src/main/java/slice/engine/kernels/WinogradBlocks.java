@@ -7,8 +7,9 @@ import slice.engine.Parallel;
 /**
  * The forward pass both Winograd convolutions share ({@link WinogradConv}: 16 positions ξ, {@link WinogradLineConv}: 8):
  * the kernel transform {@code U} (which a caller may keep while the weights stay), then blocks of tiles — input
- * transform {@code V}, one GEMM {@code M_ξ = V_ξ·U_ξ} per position, output transform — split over threads. Each output depends only on its block and the GEMM's sums are
- * fixed in order, so results are bit-identical for any thread count.
+ * transform {@code V}, one GEMM {@code M_ξ = V_ξ·U_ξ} per position, output transform — split over threads. Each
+ * output depends only on its block and the GEMM's sums are fixed in order, so results are bit-identical for any thread
+ * count.
  *
  * <p>Layouts: {@code U[ξ][c][o]} ({@code points·Cin·Cout} floats), and per block {@code V[ξ][tile][c]},
  * {@code M[ξ][tile][o]}, each plane {@code ξ} {@value #PLANE_SKEW} floats longer than its {@code block·Cin} or

@@ -14,8 +14,8 @@ import static slice.engine.kernels.Kernels.WINOGRAD_LINE;
  *
  * <p>A forward call is {@link WinogradConv}'s ({@link WinogradBlocks}) with 8 positions ξ instead of 16: the kernel
  * transform (or one the caller kept, {@link #forwardTransformed}), then blocks of tiles — input transform, the 8
- * GEMMs {@code M_ξ = V_ξ·U_ξ}, output transform with bias and {@link ColumnMap} — split over threads; each output depends only on its block and the GEMM's sums are
- * fixed in order, so results are bit-identical for any thread count.
+ * GEMMs {@code M_ξ = V_ξ·U_ξ}, output transform with bias and {@link ColumnMap} — split over threads; each output
+ * depends only on its block and the GEMM's sums are fixed in order, so results are bit-identical for any thread count.
  *
  * <h2>Rounding</h2>
  * Held by the tests to the bound of {@link WinogradConv}, {@code |y − y_exact| ≤ 2⁻²⁰ · S} with {@code S = Σ_{j,c}
