@@ -44,6 +44,8 @@ public final class Node {
     boolean soleConsumer;
     /** ∂L/∂out as its sole consumer deferred it in this backward, not yet in {@link #grad}; null otherwise. */
     RowSource pendingGrad;
+    /** The forward pass this node's current forward belongs to ({@link #pass}). */
+    long pass;
 
     Node(Layer layer, Node[] inputs, Tensor out, Tensor grad, List<Layer> fusedAfter, Layer readThrough) {
         this.layer = layer;
@@ -185,8 +187,19 @@ public final class Node {
     /** The layer's scratch in this graph, as {@link Layer#newState} made it. */
     public Object state() { return state; }
 
-    /** Runs the layer's forward pass on this node's buffers. */
-    public void forward(boolean training) { layer.forward(this, training); }
+    /**
+     * The forward pass the node's current forward belongs to: its graph's count of {@link Graph#forward} calls (an
+     * inference plan runs every slice of a batch in one pass), or, for a detached node, of its own {@link #forward}
+     * calls. No weight changes within a pass, so a layer may keep what it derives from its weights alone in its
+     * {@link #state} for the rest of the pass (a Winograd kernel transform).
+     */
+    public long pass() { return pass; }
+
+    /** Runs the layer's forward pass on this node's buffers, as a pass of its own ({@link #pass}). */
+    public void forward(boolean training) {
+        pass++;
+        layer.forward(this, training);
+    }
 
     /** Runs the layer's backward pass on this node's buffers. */
     public void backward() { layer.backward(this); }

@@ -81,6 +81,34 @@ class InferencePlanTest {
     }
 
     /**
+     * A pass takes the weights as they are when it starts: the Winograd convolutions keep their kernel transforms
+     * from one slice to the next of a pass ({@link Conv2D}), and make them again in the next pass. The network above
+     * (3×3) and the factorised pair below (7×1, 1×7) run sliced, their kernels change, and they run sliced again: the
+     * output is a whole-batch pass's with the new kernels, at one and two threads.
+     */
+    @Test
+    void aPassAfterTheKernelsChangeTakesTheNewKernels() {
+        Input in = new Input("x", 12, 12, 16);
+        Layer l = new Conv2D("c", in, 16, 3, 3, 1, 1, Padding.SAME, true);
+        l = new Conv2D("c71", new ReLU("r", new BatchNorm("b", l, true, 1e-3f, 0.99f)), 16, 7, 1, 1, 1, Padding.SAME, false);
+        l = new Conv2D("c17", l, 16, 1, 7, 1, 1, Padding.SAME, false);
+        Graph g = withRandomWeights(new Graph(in, new Dense("fc", new GlobalAveragePooling2D("pool", l), 5, true)), 11, 1f);
+        Tensor x = GradCheck.random(new Random(12), 7, 12, 12, 16);
+        g.setTrainable(false);
+        LayerHarness.atOneAndTwoThreads(t -> {
+            g.planInference(7, 2);
+            g.forward(x, false);
+            for (String name : new String[] {"c", "c71", "c17"}) {
+                float[] k = ((Conv2D) g.layer(name)).kernel.value.data;
+                for (int i = 0; i < k.length; i++) k[i] = -0.5f * k[i] + 0.01f * (i % 7);
+            }
+            float[] sliced = Arrays.copyOf(g.forward(x, false).data, 7 * 5);
+            g.plan(7);
+            assertArrayEquals(Arrays.copyOf(g.forward(x, false).data, 7 * 5), sliced, "threads " + t);
+        });
+    }
+
+    /**
      * The same with InceptionV3's factorised pair: x [6, 6, 16] → 7×1 conv (16) → BN → ReLU → 1×7 conv (16) → pool →
      * dense (5), both convolutions Winograd F(2, 7) (18 tiles per image, so it pays from 2 images).
      */

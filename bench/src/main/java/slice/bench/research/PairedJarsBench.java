@@ -27,7 +27,8 @@ import java.util.function.IntToDoubleFunction;
  * MobileNetV2 shapes), {@code HxWxC>K/KHxKW[sS]}, a convolution with a window ({@code Conv.forward}: SAME padding, no
  * bias, no fused map), each on a batch of {@code -Dbatch} images (default 1), {@code gemm:m,n,k}, the plain product
  * {@code C = A·B}, or {@code model:NAME}, a whole network's inference pass on {@code -Dbatch} images
- * ({@code Inference.forward} of {@code mobilenetv2} or {@code inceptionv3}; one call per side and sample). With {@code probe:} before jar A,
+ * ({@code Inference.forward} of {@code mobilenetv2} or {@code inceptionv3}; one call per side and sample), or
+ * {@code step:NAME}, the fine-tuning step at batch 32 ({@code Training.fineTune}; one call per side and sample). With {@code probe:} before jar A,
  * side A is the FMA probe ({@code VectorFmaPeak}) doing the shape's FLOPs instead, so B/A reads as B's fraction of the
  * peak under the same load. Run from the checkout after {@code mvn -DskipTests package}, for example
  * {@code java --add-modules jdk.incubator.vector [-XX:MaxVectorSize=16] -Xbatch -Dseconds=3
@@ -50,7 +51,8 @@ public final class PairedJarsBench {
         double seconds = Double.parseDouble(System.getProperty("seconds", "3"));
         for (String shape : shapes) {
             MethodHandle a = jarA.startsWith("probe:") ? probe(jarA.substring(6), flops(shape)) : work(jarA, shape, THREADS);
-            Pairs p = alternate(a, work(jarB, shape, THREADS), shape.startsWith("model:") ? 1 : CALLS, seconds, THREADS > 1);
+            Pairs p = alternate(a, work(jarB, shape, THREADS), shape.startsWith("model:") || shape.startsWith("step:") ? 1 : CALLS,
+                    seconds, THREADS > 1);
             double f = flops(shape);
             System.out.printf("%-16s A %6.1f  B %6.1f GFLOP/s per %s second (medians: A %.3f, B %.3f ms)   B/A time %.3f [quartiles %.3f %.3f], %d pairs%n",
                     shape, f / p.medianNanosA, f / p.medianNanosB, THREADS > 1 ? "wall" : "CPU", p.medianNanosA / 1e6,
@@ -107,6 +109,13 @@ public final class PairedJarsBench {
             Object bench = inference(PairedJarsBench.class.getClassLoader(), shape, 1);
             return (double) bench.getClass().getMethod("flops", String.class).invoke(bench, "forward");
         }
+        if (shape.startsWith("step:")) {
+            Class<?> type = PairedJarsBench.class.getClassLoader().loadClass("slice.bench.Training");
+            Object training = type.getConstructor().newInstance();
+            type.getField("model").set(training, shape.substring(5));
+            type.getField("batch").setInt(training, 32);
+            return (double) type.getMethod("flops", String.class).invoke(training, "fineTune");
+        }
         if (shape.startsWith("gemm:")) {
             double[] d = Arrays.stream(shape.substring(5).split(",")).mapToDouble(Double::parseDouble).toArray();
             return 2 * d[0] * d[1] * d[2];
@@ -141,6 +150,15 @@ public final class PairedJarsBench {
             bench.getClass().getMethod("setUp").invoke(bench);
             MethodHandle forward = lookup.findVirtual(bench.getClass(), "forward", MethodType.methodType(Object.class));
             return MethodHandles.dropReturn(forward.bindTo(bench));
+        }
+        if (shape.startsWith("step:")) {
+            Class<?> type = loader.loadClass("slice.bench.Training"), state = loader.loadClass("slice.bench.Training$FineTuned");
+            Object step = state.getConstructor().newInstance();
+            state.getField("model").set(step, shape.substring(5));
+            state.getField("batch").setInt(step, 32);
+            state.getMethod("setUp").invoke(step);
+            MethodHandle fineTune = lookup.findVirtual(type, "fineTune", MethodType.methodType(Object.class, state));
+            return MethodHandles.dropReturn(MethodHandles.insertArguments(fineTune.bindTo(type.getConstructor().newInstance()), 0, step));
         }
         if (shape.startsWith("gemm:")) {
             int[] d = Arrays.stream(shape.substring(5).split(",")).mapToInt(Integer::parseInt).toArray();

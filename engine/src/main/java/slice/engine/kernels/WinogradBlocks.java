@@ -6,9 +6,10 @@ import slice.engine.Parallel;
 
 /**
  * The forward pass both Winograd convolutions share ({@link WinogradConv}: 16 positions ξ, {@link WinogradLineConv}: 8):
- * the kernel transform {@code U}, then blocks of tiles — input transform {@code V}, one GEMM {@code M_ξ = V_ξ·U_ξ}
- * per position, output transform — split over threads. Each output depends only on its block and the GEMM's sums are
- * fixed in order, so results are bit-identical for any thread count.
+ * the kernel transform {@code U} (which a caller may keep while the weights stay), then blocks of tiles — input
+ * transform {@code V}, one GEMM {@code M_ξ = V_ξ·U_ξ} per position, output transform — split over threads. Each
+ * output depends only on its block and the GEMM's sums are fixed in order, so results are bit-identical for any thread
+ * count.
  *
  * <p>Layouts: {@code U[ξ][c][o]} ({@code points·Cin·Cout} floats), and per block {@code V[ξ][tile][c]},
  * {@code M[ξ][tile][o]}, each plane {@code ξ} {@value #PLANE_SKEW} floats longer than its {@code block·Cin} or
@@ -76,11 +77,21 @@ final class WinogradBlocks {
         return (even + APanels.ROWS - 1) / APanels.ROWS * APanels.ROWS;
     }
 
-    /** Runs {@code tiles} tiles of a convolution with {@code points} positions through its three transforms. */
-    static void forward(int points, int cin, int cout, int tiles, KernelTransform kernel, InputTransform input,
-            OutputTransform output) {
-        float[] u = buffer(0, points * cin * cout);
+    /** Writes {@code U} for all {@code cin} input channels, split over threads. */
+    static void transformKernel(int cin, KernelTransform kernel, float[] u) {
         Parallel.forRange(cin, Math.max(1, cin / Parallel.threads()), (c0, c1) -> kernel.run(c0, c1, u));
+    }
+
+    /** This thread's buffer for a {@code U} of {@code size} floats (the one {@link #kernelGradient} uses for dU). */
+    static float[] kernelBuffer(int size) {
+        return buffer(0, size);
+    }
+
+    /**
+     * Runs {@code tiles} tiles of a convolution with {@code points} positions through its input transform, the GEMMs
+     * with {@code u} (the kernel's transform, {@link #transformKernel}) and its output transform.
+     */
+    static void forward(int points, int cin, int cout, int tiles, float[] u, InputTransform input, OutputTransform output) {
         int block = evenBlockTiles(tiles, blockTiles(points, cin, cout), Parallel.available()), blocks = (tiles + block - 1) / block;
         Parallel.forRange(blocks, (b0, b1) -> {
             int vPlane = block * cin + PLANE_SKEW, mPlane = block * cout + PLANE_SKEW;

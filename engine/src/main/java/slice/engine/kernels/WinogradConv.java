@@ -9,12 +9,12 @@ import static slice.engine.kernels.Kernels.WINOGRAD;
  * The output is cut into {@code tilesH × tilesW} tiles of 2×2 pixels per image; tile
  * {@code t = (n·tilesH + ty)·tilesW + tx} reads the 4×4 input pixels from {@code (2ty − padTop, 2tx − padLeft)}.
  *
- * <p>A forward call transforms the kernel (every call: in training the weights change between calls, and it costs
- * {@code 16·Cin·Cout} values against the GEMMs' {@code 16·tiles·Cin·Cout} multiply-adds), then runs blocks of tiles
- * — input transform, the 16 GEMMs {@code M_ξ = V_ξ·U_ξ}, output transform with bias and {@link ColumnMap} — each
- * block's V and M sized for the L2 cache ({@link WinogradBlocks}, shared with {@link WinogradLineConv}). Blocks are
- * split over threads; each output depends only on its block, and the GEMM's sums are fixed in order, so results are
- * bit-identical for any thread count.
+ * <p>A forward call transforms the kernel ({@code 16·Cin·Cout} values against the GEMMs' {@code 16·tiles·Cin·Cout}
+ * multiply-adds; {@link #forwardTransformed} takes a transform the caller kept while the weights stayed), then runs
+ * blocks of tiles — input transform, the 16 GEMMs {@code M_ξ = V_ξ·U_ξ}, output transform with bias and {@link
+ * ColumnMap} — each block's V and M sized for the L2 cache ({@link WinogradBlocks}, shared with {@link
+ * WinogradLineConv}). Blocks are split over threads; each output depends only on its block, and the GEMM's sums are
+ * fixed in order, so results are bit-identical for any thread count.
  *
  * <h2>Rounding</h2>
  * The transforms add and subtract inputs before the products and products after them, so an output differs from
@@ -97,10 +97,32 @@ public final class WinogradConv {
         return WinogradBlocks.blockTiles(16, cin, cout);
     }
 
-    /** {@code y = map(conv(x, kernel) + bias)} for {@code batch} images; {@code bias} and {@code map} may be null. */
+    /** Floats of the kernel's transform {@code U} ({@link #transformKernel}). */
+    public int transformedKernelSize() {
+        return 16 * cin * cout;
+    }
+
+    /**
+     * {@code u = U}, the transform of {@code kernel} ({@link WinogradKernel#transformKernel}, {@link
+     * #transformedKernelSize} floats), input channels split over threads.
+     */
+    public void transformKernel(float[] kernel, float[] u) {
+        WinogradBlocks.transformKernel(cin, (c0, c1, out) -> WINOGRAD.transformKernel(kernel, cin, cout, c0, c1, out), u);
+    }
+
+    /**
+     * {@code y = map(conv(x, kernel) + bias)} for {@code batch} images; {@code bias} and {@code map} may be null. The
+     * kernel is transformed into this thread's buffer first ({@link #forwardTransformed} takes a kept transform).
+     */
     public void forward(float[] x, int batch, float[] kernel, float[] bias, ColumnMap map, float[] y) {
-        WinogradBlocks.forward(16, cin, cout, batch * tilesH * tilesW,
-                (c0, c1, u) -> WINOGRAD.transformKernel(kernel, cin, cout, c0, c1, u),
+        float[] u = WinogradBlocks.kernelBuffer(transformedKernelSize());
+        transformKernel(kernel, u);
+        forwardTransformed(x, batch, u, bias, map, y);
+    }
+
+    /** {@link #forward} with {@code u}, the kernel's {@link #transformKernel}, instead of the kernel. */
+    public void forwardTransformed(float[] x, int batch, float[] u, float[] bias, ColumnMap map, float[] y) {
+        WinogradBlocks.forward(16, cin, cout, batch * tilesH * tilesW, u,
                 (t0, t1, v, off, vPlane) -> WINOGRAD.transformInput(this, x, t0, t1, v, off, vPlane),
                 (m, t0, t1, mPlane) -> WINOGRAD.transformOutput(this, m, t0, t1, mPlane, bias, map, y));
     }

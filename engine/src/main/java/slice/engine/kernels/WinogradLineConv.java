@@ -13,9 +13,9 @@ import static slice.engine.kernels.Kernels.WINOGRAD_LINE;
  * pixels from {@code (ty − padTop, 2tx − padLeft)} along the row (7×1: the same along the column).
  *
  * <p>A forward call is {@link WinogradConv}'s ({@link WinogradBlocks}) with 8 positions ξ instead of 16: the kernel
- * transform (every call), then blocks of tiles — input transform, the 8 GEMMs {@code M_ξ = V_ξ·U_ξ}, output transform
- * with bias and {@link ColumnMap} — split over threads; each output depends only on its block and the GEMM's sums are
- * fixed in order, so results are bit-identical for any thread count.
+ * transform (or one the caller kept, {@link #forwardTransformed}), then blocks of tiles — input transform, the 8
+ * GEMMs {@code M_ξ = V_ξ·U_ξ}, output transform with bias and {@link ColumnMap} — split over threads; each output
+ * depends only on its block and the GEMM's sums are fixed in order, so results are bit-identical for any thread count.
  *
  * <h2>Rounding</h2>
  * Held by the tests to the bound of {@link WinogradConv}, {@code |y − y_exact| ≤ 2⁻²⁰ · S} with {@code S = Σ_{j,c}
@@ -101,10 +101,33 @@ public final class WinogradLineConv {
         return WinogradBlocks.blockTiles(8, cin, cout);
     }
 
-    /** {@code y = map(conv(x, kernel) + bias)} for {@code batch} images; {@code bias} and {@code map} may be null. */
+    /** Floats of the kernel's transform {@code U} ({@link #transformKernel}). */
+    public int transformedKernelSize() {
+        return 8 * cin * cout;
+    }
+
+    /**
+     * {@code u = U}, the transform of {@code kernel} ({@link WinogradLineKernel#transformKernel}, {@link
+     * #transformedKernelSize} floats), input channels split over threads.
+     */
+    public void transformKernel(float[] kernel, float[] u) {
+        WinogradBlocks.transformKernel(cin, (c0, c1, out) -> WINOGRAD_LINE.transformKernel(kernel, cin, cout, c0, c1, out),
+                u);
+    }
+
+    /**
+     * {@code y = map(conv(x, kernel) + bias)} for {@code batch} images; {@code bias} and {@code map} may be null. The
+     * kernel is transformed into this thread's buffer first ({@link #forwardTransformed} takes a kept transform).
+     */
     public void forward(float[] x, int batch, float[] kernel, float[] bias, ColumnMap map, float[] y) {
-        WinogradBlocks.forward(8, cin, cout, batch * tilesH * tilesW,
-                (c0, c1, u) -> WINOGRAD_LINE.transformKernel(kernel, cin, cout, c0, c1, u),
+        float[] u = WinogradBlocks.kernelBuffer(transformedKernelSize());
+        transformKernel(kernel, u);
+        forwardTransformed(x, batch, u, bias, map, y);
+    }
+
+    /** {@link #forward} with {@code u}, the kernel's {@link #transformKernel}, instead of the kernel. */
+    public void forwardTransformed(float[] x, int batch, float[] u, float[] bias, ColumnMap map, float[] y) {
+        WinogradBlocks.forward(8, cin, cout, batch * tilesH * tilesW, u,
                 (t0, t1, v, off, vPlane) -> WINOGRAD_LINE.transformInput(this, x, t0, t1, v, off, vPlane),
                 (m, t0, t1, mPlane) -> WINOGRAD_LINE.transformOutput(this, m, t0, t1, mPlane, bias, map, y));
     }

@@ -48,7 +48,8 @@ import slice.engine.kernels.WinogradLineConv;
  * inference, and in training when this layer is frozen. A trainable layer's training forward keeps the direct
  * product, whose smaller rounding keeps finite-difference checks of the gradients through it as sharp as before. A
  * 1×7 or 7×1 stride-1 forward that {@link WinogradLineConv#suits} (and pays) is computed, under the same rules, with
- * the 1-D Winograd F(2, 7) along its line.
+ * the 1-D Winograd F(2, 7) along its line. The kernel's transform ({@code 16·Cin·Cout} or {@code 8·Cin·Cout} floats)
+ * is made once per {@link Node#pass}: a node that runs several slices of a batch in a pass keeps it for them.
  *
  * <p>The input gradient of such a layer (when the gradient's own convolution pays at the node's capacity) is itself
  * a stride-1 convolution, of {@code dY} with the kernel turned by 180° and its channel axes swapped, and is computed
@@ -131,10 +132,25 @@ public final class Conv2D extends Layer {
     }
 
     /**
-     * A node's scratch: the fused {@link Epilogue} ({@code null} when none), and whether Winograd (2-D or along a line,
-     * whichever suits the shape) pays at its capacity for the forward and for the input gradient.
+     * A node's scratch: the fused {@link Epilogue} ({@code null} when none), whether Winograd (2-D or along a line,
+     * whichever suits the shape) pays at its capacity for the forward and for the input gradient, and the forward's
+     * kept kernel transform ({@link #winogradForward}).
      */
-    private record State(Epilogue epilogue, boolean winograd, boolean winogradGrad) { }
+    private static final class State {
+        final Epilogue epilogue;
+        final boolean winograd, winogradGrad;
+        /** The kernel's Winograd transform once kept ({@link #winogradForward}), made in {@link #transformedPass}. */
+        float[] transformed;
+        long transformedPass = -1;
+        /** The pass of the last Winograd forward. */
+        long lastPass = -1;
+
+        State(Epilogue epilogue, boolean winograd, boolean winogradGrad) {
+            this.epilogue = epilogue;
+            this.winograd = winograd;
+            this.winogradGrad = winogradGrad;
+        }
+    }
 
     /** Grows this thread's column buffer for the largest tile; decides the node's {@link State}. */
     @Override protected Object newState(Node node, int batchCapacity) {
@@ -147,14 +163,13 @@ public final class Conv2D extends Layer {
 
     @Override public void forward(Node node, boolean training) {
         State state = (State) node.state();
-        Epilogue e = state.epilogue();
+        Epilogue e = state.epilogue;
         float[] x = node.in(0).data, y = node.out().data, w = kernel.value.data;
-        if (state.winograd() && (!training || !isTrainable())) {
+        if (state.winograd && (!training || !isTrainable())) {
             if (e != null) e.prepare();
             float[] b = bias == null ? null : bias.value.data;
             ColumnMap map = e == null ? null : e.map();
-            if (winograd != null) winograd.forward(x, node.batch(), w, b, map, y);
-            else winogradLine.forward(x, node.batch(), w, b, map, y);
+            winogradForward(node, state, x, w, b, map, y);
             return;
         }
         if (im2col != null && DirectConvKernel.suits(cin)) {
@@ -176,6 +191,34 @@ public final class Conv2D extends Layer {
         GEMM.gemm(rows, cout, im2col.columns(), im2col.rows(x, 0), w, 0, cout, y, 0, cout, hasBias, map);
     }
 
+    /**
+     * {@code y = map(conv(x, w) + b)} by Winograd. A node that runs more than once in a {@link Node#pass} (the slices
+     * of an inference plan's batch) keeps the kernel's transform in its state from its second forward on, made at the
+     * first forward of each pass and read by the others (the weights do not change within a pass); a node that runs
+     * once per pass transforms the kernel into the thread's buffer every time, and holds no copy.
+     */
+    private void winogradForward(Node node, State state, float[] x, float[] w, float[] b, ColumnMap map, float[] y) {
+        long pass = node.pass();
+        boolean again = state.lastPass == pass;
+        state.lastPass = pass;
+        if (state.transformed == null && !again) {
+            if (winograd != null) winograd.forward(x, node.batch(), w, b, map, y);
+            else winogradLine.forward(x, node.batch(), w, b, map, y);
+            return;
+        }
+        if (state.transformed == null) {
+            int size = winograd != null ? winograd.transformedKernelSize() : winogradLine.transformedKernelSize();
+            state.transformed = new float[size];
+        }
+        if (state.transformedPass != pass) {
+            if (winograd != null) winograd.transformKernel(w, state.transformed);
+            else winogradLine.transformKernel(w, state.transformed);
+            state.transformedPass = pass;
+        }
+        if (winograd != null) winograd.forwardTransformed(x, node.batch(), state.transformed, b, map, y);
+        else winogradLine.forwardTransformed(x, node.batch(), state.transformed, b, map, y);
+    }
+
     @Override protected boolean canFuse(List<Layer> fusedSoFar, Layer next) {
         return Epilogue.accepts(fusedSoFar, cout, next);
     }
@@ -194,12 +237,12 @@ public final class Conv2D extends Layer {
             return;
         }
         State state = (State) node.state();
-        if (dx != null && state.winogradGrad()) {
+        if (dx != null && state.winogradGrad) {
             inputGradientByWinograd(node.batch(), dy, w, dx, add);
             dx = null; // done
         }
         boolean dwLeft = trainable;
-        if (trainable && state.winograd()) {
+        if (trainable && state.winograd) {
             if (winograd != null) winograd.kernelGradient(x, dy, node.batch(), kernel.grad.data);
             else winogradLine.kernelGradient(x, dy, node.batch(), kernel.grad.data);
             dwLeft = false;
