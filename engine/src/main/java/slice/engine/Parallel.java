@@ -181,14 +181,12 @@ public final class Parallel {
 
     private static final class Worker extends Thread {
         private final Team team;
-        private final int index;
         /** Set while this worker is (about to be) parked; the caller then unparks it. */
         volatile boolean parked;
 
         Worker(Team team, int index) {
             super("slice-" + (index + 1));
             this.team = team;
-            this.index = index;
         }
 
         @Override public void run() {
