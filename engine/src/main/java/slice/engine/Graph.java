@@ -56,8 +56,8 @@ public final class Graph {
     private int slice;
     /** The whole batch's output under an inference plan, {@code null} otherwise. */
     private Tensor result;
-    /** {@link #forward} calls so far: the number of the current pass ({@link Node#pass}). */
-    private long passes;
+    /** The number the current {@link #forward} call took ({@link Node#pass}). */
+    private long pass;
     /**
      * A training plan's frozen prefix ({@link #plan}): the graph from the source to the last layer of the prefix,
      * planned for inference, or {@code null} when the plan has none.
@@ -492,7 +492,7 @@ public final class Graph {
                     + Arrays.toString(expected).replaceAll("[\\[\\]]", "") + "]");
         }
         int n = got[0];
-        passes++;
+        pass = Node.newPass();
         if (result == null) {
             if (n > capacity) plan(n);
             if (frozenPrefix == null) return run(nodes, ordered, x, 0, n, training);
@@ -554,7 +554,7 @@ public final class Graph {
             if (fused.contains(node.layer)) continue; // its value is in another layer's buffer, or not kept at all
             node.out.setBatch(count);
             if (node.grad != null) node.grad.setBatch(count);
-            node.pass = passes;
+            node.pass = pass;
             node.layer.forward(node, training);
         }
         return byLayer.get(output).out;

@@ -1,6 +1,7 @@
 package slice.engine;
 
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 import slice.engine.kernels.RowSource;
 
 /**
@@ -44,6 +45,8 @@ public final class Node {
     boolean soleConsumer;
     /** ∂L/∂out as its sole consumer deferred it in this backward, not yet in {@link #grad}; null otherwise. */
     RowSource pendingGrad;
+    /** Pass numbers handed out so far, by every graph and detached node ({@link #newPass}). */
+    private static final AtomicLong PASSES = new AtomicLong();
     /** The forward pass this node's current forward belongs to ({@link #pass}). */
     long pass;
 
@@ -188,16 +191,20 @@ public final class Node {
     public Object state() { return state; }
 
     /**
-     * The forward pass the node's current forward belongs to: its graph's count of {@link Graph#forward} calls (an
-     * inference plan runs every slice of a batch in one pass), or, for a detached node, of its own {@link #forward}
-     * calls. No weight changes within a pass, so a layer may keep what it derives from its weights alone in its
-     * {@link #state} for the rest of the pass (a Winograd kernel transform).
+     * The forward pass the node's current forward belongs to: the number its graph's {@link Graph#forward} call took
+     * (an inference plan runs every slice of a batch in one pass), or the one its own {@link #forward} call took. Every
+     * pass takes a new number ({@link #newPass}), so a node run both ways never sees an old pass's number again. No
+     * weight changes within a pass, so a layer may keep what it derives from its weights alone in its {@link #state}
+     * for the rest of the pass (a Winograd kernel transform).
      */
     public long pass() { return pass; }
 
+    /** A pass number not handed out before, in this process. */
+    static long newPass() { return PASSES.incrementAndGet(); }
+
     /** Runs the layer's forward pass on this node's buffers, as a pass of its own ({@link #pass}). */
     public void forward(boolean training) {
-        pass++;
+        pass = newPass();
         layer.forward(this, training);
     }
 
