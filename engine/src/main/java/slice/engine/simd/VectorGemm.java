@@ -3,6 +3,8 @@ package slice.engine.simd;
 import static slice.engine.simd.VectorInfo.F;
 
 import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntConsumer;
 import jdk.incubator.vector.FloatVector;
 import slice.engine.Parallel;
 import slice.engine.kernels.APanels;
@@ -197,16 +199,17 @@ public final class VectorGemm implements Gemm {
             // Each share packs op(B) whole unless read in place (few rows): then it is packed once, for all.
             boolean wide = map == null, share = (transB || rowPanels / threads * MR > DIRECT_B_ROWS)
                     && packedBSize(k, n, wide) <= SHARED_PACK_FLOATS;
-            float[] bp = share ? packWholeB(transB, b, bOff, ldb, k, n, wide) : null;
-            Parallel.forRange(rowPanels, (from, to) -> block(transA, transB, k, a, aOff, lda, null, b, bOff, ldb, bp,
+            SharedPack bp = share ? packWholeB(transB, b, bOff, ldb, k, n, wide) : null;
+            Parallel.forRange(rowPanels, (from, to) -> block(transA, transB, k, a, aOff, lda, null, b, bOff, ldb, SharedPack.of(bp),
                     c, cOff, ldc, accumulate, map, from * MR, Math.min(to * MR, m), 0, n));
         } else {
             // Each share packs op(A) whole unless read in place (transposed, or a narrow share): then it is packed once.
             int tiled = m - tailRows(m, transB);
             boolean share = !transA && colVectors / threads * L > DIRECT_A_COLUMNS
                     && (long) packedARows(tiled) * k <= SHARED_PACK_FLOATS;
-            float[] ap = share ? packWholeA(a, aOff, lda, tiled, k) : null;
-            Parallel.forRange(colVectors, (from, to) -> block(transA, transB, k, a, aOff, lda, ap, b, bOff, ldb, null,
+            SharedPack ap = share ? packWholeA((i, rows, p, depth, dst, off) -> packA(false, a, aOff, lda, i, rows, p, depth,
+                    dst, off, false), tiled, k, kBlock(k)) : null;
+            Parallel.forRange(colVectors, (from, to) -> block(transA, transB, k, a, aOff, lda, SharedPack.of(ap), b, bOff, ldb, null,
                     c, cOff, ldc, accumulate, map, 0, m, from * L, Math.min(to * L, n)));
         }
     }
@@ -253,7 +256,7 @@ public final class VectorGemm implements Gemm {
         boolean transposed = tileCost(cout, cin) < tileCost(cin, cout);
         float[] g = transposed ? new float[cin * cout] : dw; // dW, or dWᵀ
         int gm = transposed ? cout : cin, gn = transposed ? cin : cout;
-        float[] wt = packWholeB(true, w, 0, cout, cout, cin, true); // Wᵀ, dX's B, for its product without map
+        SharedPack wt = packWholeB(true, w, 0, cout, cout, cin, true); // Wᵀ, dX's B, for its product without map
         int threads = (long) cin * cout * rows < PARALLEL_WORK ? 1 : Parallel.threads();
         int rowPanels = (gm + MR - 1) / MR, colVectors = (gn + L - 1) / L;
         boolean byRows = splitRows(rowPanels, colVectors, threads, gm >= gn);
@@ -271,7 +274,7 @@ public final class VectorGemm implements Gemm {
                 }
             }
             int r0 = share(from, to, s, threads), r1 = share(from, to, s + 1, threads);
-            block(false, true, cout, chunkDy, dyStart - from * cout, cout, null, w, 0, cout, wt, dx, 0, cin, addDx, null, r0, r1, 0, cin);
+            block(false, true, cout, chunkDy, dyStart - from * cout, cout, null, w, 0, cout, wt.packed(), dx, 0, cin, addDx, null, r0, r1, 0, cin);
         };
         if (dyRows == null) {
             Parallel.forRange(threads, (s0, s1) -> {
@@ -366,21 +369,28 @@ public final class VectorGemm implements Gemm {
             gemm(false, false, m, n, 0, b, 0, 0, b, bOff, ldb, c, cOff, ldc, accumulate, map);
             return;
         }
-        int rowPanels = (m + MR - 1) / MR, colPanels = (n + NR - 1) / NR, threads = Parallel.threads();
+        int rowPanels = (m + MR - 1) / MR, colPanels = (n + NR - 1) / NR, threads = Parallel.available();
         if (threads == 1 || (long) m * n * k < PARALLEL_WORK) {
-            packedBlock(a, k, b, bOff, ldb, c, cOff, ldc, accumulate, map, 0, m, 0, n);
+            packedBlock(a, null, k, b, bOff, ldb, c, cOff, ldc, accumulate, map, 0, m, 0, n);
         } else if ((m >= n && rowPanels >= threads) || colPanels < threads) {
-            Parallel.forRange(rowPanels, (from, to) -> packedBlock(a, k, b, bOff, ldb, c, cOff, ldc, accumulate, map,
+            Parallel.forRange(rowPanels, (from, to) -> packedBlock(a, null, k, b, bOff, ldb, c, cOff, ldc, accumulate, map,
                     from * MR, Math.min(to * MR, m), 0, n));
         } else {
-            Parallel.forRange(colPanels, (from, to) -> packedBlock(a, k, b, bOff, ldb, c, cOff, ldc, accumulate, map,
-                    0, m, from * NR, Math.min(to * NR, n)));
+            // Each share packs all of A unless it reads panels in place (one or two column panels): else packed once.
+            boolean share = colPanels / threads > 2 && (long) packedARows(m) * k <= SHARED_PACK_FLOATS;
+            SharedPack ap = share ? packWholeA(a, m, k, KC) : null;
+            Parallel.forRange(colPanels, (from, to) -> packedBlock(a, SharedPack.of(ap), k, b, bOff, ldb, c, cOff, ldc,
+                    accumulate, map, 0, m, from * NR, Math.min(to * NR, n)));
         }
     }
 
-    /** {@link #block} for a packed A: C[i0:i1, j0:j1] (+)= A[i0:i1, :]·B[:, j0:j1] on the calling thread. */
-    private static void packedBlock(APanels a, int k, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc,
-                                    boolean accumulate, ColumnMap map, int i0, int i1, int j0, int j1) {
+    /**
+     * {@link #block} for a packed A: C[i0:i1, j0:j1] (+)= A[i0:i1, :]·B[:, j0:j1] on the calling thread; with A packed
+     * whole beforehand ({@code packedA}, {@link #packWholeA} in k blocks of KC, for a block of every row, {@code i0 = 0,
+     * i1 = m}), or here (null).
+     */
+    private static void packedBlock(APanels a, float[] packedA, int k, float[] b, int bOff, int ldb, float[] c, int cOff,
+                                    int ldc, boolean accumulate, ColumnMap map, int i0, int i1, int j0, int j1) {
         Workspace ws = WORKSPACE.get();
         boolean directB = i1 - i0 <= DIRECT_B_ROWS;
         boolean[] inPlace = new boolean[MC / MR];
@@ -394,6 +404,12 @@ public final class VectorGemm implements Gemm {
                 packB(false, b, bOff, ldb, pc, kc, jc, nc, 0, nc, ws.b, 0, directB, false);
                 for (int ic = i0; ic < i1; ic += MC) {
                     int mc = Math.min(MC, i1 - ic);
+                    if (packedA != null) {
+                        tiles(kc, mc, nc, ws, packedA, packedAAt(ic, pc, kc, packedARows(i1)), ws.b, 0, false, false,
+                                packedA, 0, 0, directB, b, bOff + pc * ldb + jc, ldb, c, cOff + ic * ldc + jc, ldc,
+                                fromZero, lastMap, jc, false);
+                        continue;
+                    }
                     // Panels read in place need full tiles only: whole column panels, no partial row panel. They pay
                     // only with one or two column panels: beyond, a packed panel serves enough tiles to repay its packing.
                     boolean mayRead = a.source() != null && nc % NR == 0 && nc <= 2 * NR && mc % MR == 0, anyInPlace = false;
@@ -401,9 +417,7 @@ public final class VectorGemm implements Gemm {
                         int mr = Math.min(MR, mc - ir), base = ir * kc;
                         inPlace[ir / MR] = mayRead && a.run(ic + ir, pc, pc + kc, at) > 0;
                         anyInPlace |= inPlace[ir / MR];
-                        if (inPlace[ir / MR]) continue;
-                        a.pack(ic + ir, mr, pc, kc, ws.a, base);
-                        if (mr < MR) for (int p = 0; p < kc; p++) Arrays.fill(ws.a, base + p * MR + mr, base + (p + 1) * MR, 0f);
+                        if (!inPlace[ir / MR]) packPanels(a, ic + ir, mr, pc, kc, ws.a, base);
                     }
                     if (anyInPlace) {
                         inPlaceTiles(a, ic, pc, kc, mc, nc, ws, inPlace, at, directB, b, bOff + pc * ldb + jc, ldb,
@@ -511,40 +525,83 @@ public final class VectorGemm implements Gemm {
     }
 
     /**
-     * Packs rows {@code [0, tiled)} of an untransposed A ({@code tiled × k}, whole panels) into the calling thread's
-     * shared buffer ({@link #packedAAt}), its k blocks and row panels split over the threads, for the threads of a
-     * product split by columns to read.
+     * Rows {@code [0, tiled)} of A ({@code tiled × k}, as {@code a} packs them, in whole panels) to be packed into the
+     * calling thread's shared buffer ({@link #packedAAt}, k blocks of {@code kb}) in parts of a k block and a group of
+     * row panels, for the threads of a product split by columns.
      */
-    private static float[] packWholeA(float[] a, int aOff, int lda, int tiled, int k) {
-        int kb = kBlock(k), kBlocks = (k + kb - 1) / kb, panels = (tiled + MR - 1) / MR, mp = panels * MR;
+    private static SharedPack packWholeA(APanels a, int tiled, int k, int kb) {
+        int kBlocks = (k + kb - 1) / kb, panels = (tiled + MR - 1) / MR, mp = panels * MR;
         int groups = Math.min(panels, Parallel.threads());
         float[] ap = sharedBuffer((long) mp * k);
-        Parallel.forRange(kBlocks * groups, (u0, u1) -> {
-            for (int u = u0; u < u1; u++) {
-                int pc = u / groups * kb, kc = Math.min(kb, k - pc), g = u % groups;
-                int ic = panels * g / groups * MR, ie = Math.min(tiled, panels * (g + 1) / groups * MR);
-                packA(false, a, aOff, lda, ic, ie - ic, pc, kc, ap, packedAAt(ic, pc, kc, mp), false);
-            }
+        return new SharedPack(ap, kBlocks * groups, u -> {
+            int pc = u / groups * kb, kc = Math.min(kb, k - pc), g = u % groups;
+            int ic = panels * g / groups * MR, ie = Math.min(tiled, panels * (g + 1) / groups * MR);
+            packPanels(a, ic, ie - ic, pc, kc, ap, packedAAt(ic, pc, kc, mp));
         });
-        return ap;
     }
 
     /**
-     * Packs op(B) ({@code k × n}) whole into the calling thread's shared buffer ({@link #packedBAt}), its blocks and
-     * their column panels split over the threads, for the threads of a product split by rows to read.
+     * Packs A's rows {@code [ic, ic + mc)} and steps {@code [pc, pc + kc)} as {@code a} packs them, as row panels at
+     * {@code dst[off + ir·kc]} ({@link #packA}'s layout), a last partial panel zero-padded to MR rows.
      */
-    private static float[] packWholeB(boolean transB, float[] b, int bOff, int ldb, int k, int n, boolean wide) {
-        int kb = kBlock(k), kBlocks = (k + kb - 1) / kb, colBlocks = (n + NC - 1) / NC, groups = Parallel.threads();
+    private static void packPanels(APanels a, int ic, int mc, int pc, int kc, float[] dst, int off) {
+        for (int ir = 0; ir < mc; ir += MR) { // the packer's panels are MR = APanels.ROWS rows tall
+            int mr = Math.min(MR, mc - ir), base = off + ir * kc;
+            a.pack(ic + ir, mr, pc, kc, dst, base);
+            if (mr < MR) for (int p = 0; p < kc; p++) Arrays.fill(dst, base + p * MR + mr, base + (p + 1) * MR, 0f);
+        }
+    }
+
+    /**
+     * op(B) ({@code k × n}) to be packed whole into the calling thread's shared buffer ({@link #packedBAt}) in parts of
+     * a block and a group of its column panels, for the threads of a product split by rows.
+     */
+    private static SharedPack packWholeB(boolean transB, float[] b, int bOff, int ldb, int k, int n, boolean wide) {
+        int kb = kBlock(k), kBlocks = (k + kb - 1) / kb, groups = Parallel.threads();
         float[] bp = sharedBuffer(packedBSize(k, n, wide));
-        Parallel.forRange(colBlocks * kBlocks * groups, (u0, u1) -> {
-            for (int u = u0; u < u1; u++) {
-                int jc = u / (kBlocks * groups) * NC, pc = u / groups % kBlocks * kb, g = u % groups;
-                int nc = Math.min(NC, n - jc), kc = Math.min(kb, k - pc);
-                packB(transB, b, bOff, ldb, pc, kc, jc, nc, nc * g / groups, nc * (g + 1) / groups,
-                        bp, packedBAt(jc, pc, k, n, wide), false, wide);
-            }
+        return new SharedPack(bp, (n + NC - 1) / NC * kBlocks * groups, u -> {
+            int jc = u / (kBlocks * groups) * NC, pc = u / groups % kBlocks * kb, g = u % groups;
+            int nc = Math.min(NC, n - jc), kc = Math.min(kb, k - pc);
+            packB(transB, b, bOff, ldb, pc, kc, jc, nc, nc * g / groups, nc * (g + 1) / groups,
+                    bp, packedBAt(jc, pc, k, n, wide), false, wide);
         });
-        return bp;
+    }
+
+    /**
+     * An operand packed once for the threads of a split product, in {@code parts} parts ({@code pack}) that each
+     * thread, at the start of its share, claims in turn and packs, and then waits until every part is packed, all in
+     * the product's one parallel loop. No thread waits for one that has not started — a part claimed is being packed
+     * by a running thread — so a thread that runs every share (the others slow to start) packs every part.
+     */
+    private static final class SharedPack {
+        private final float[] buffer;
+        private final int parts;
+        private final IntConsumer pack;
+        private final AtomicInteger claimed = new AtomicInteger(), packed = new AtomicInteger();
+
+        SharedPack(float[] buffer, int parts, IntConsumer pack) {
+            this.buffer = buffer;
+            this.parts = parts;
+            this.pack = pack;
+        }
+
+        /** The packed buffer, once this thread has packed the parts it claimed and every other part is packed. */
+        float[] packed() {
+            for (int u; (u = claimed.getAndIncrement()) < parts; ) {
+                try {
+                    pack.accept(u);
+                } finally {
+                    packed.incrementAndGet();
+                }
+            }
+            while (packed.get() < parts) Thread.yield();
+            return buffer;
+        }
+
+        /** {@link #packed} of {@code p}, or null when there is none. */
+        static float[] of(SharedPack p) {
+            return p == null ? null : p.packed();
+        }
     }
 
     /** The calling thread's buffer for an operand packed whole, grown to {@code size} floats. */
