@@ -3,8 +3,6 @@ package slice.engine.simd;
 import static slice.engine.simd.VectorInfo.F;
 
 import java.util.Arrays;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.IntConsumer;
 import jdk.incubator.vector.FloatVector;
 import slice.engine.Parallel;
 import slice.engine.kernels.APanels;
@@ -149,6 +147,11 @@ public final class VectorGemm implements Gemm {
      */
     private static final int SHARED_PACK_FLOATS = 1 << 18;
     /**
+     * Fewest floats a thread packs of an operand packed whole (64 KB): a smaller operand is packed by the calling thread
+     * alone, as each thread packed all of it before, without starting a parallel loop for it.
+     */
+    private static final int PACK_CHUNK_FLOATS = 1 << 14;
+    /**
      * Few-rows path: rows of B per pass over a block of C (the loop body is written out for 8). Each vector of C is
      * loaded and stored once per pass, and the pass reads 8 rows of B at once: 8 concurrent streams were faster than
      * 4 on a cold m = 1 product.
@@ -199,17 +202,17 @@ public final class VectorGemm implements Gemm {
             // Each share packs op(B) whole unless read in place (few rows): then it is packed once, for all.
             boolean wide = map == null, share = (transB || rowPanels / threads * MR > DIRECT_B_ROWS)
                     && packedBSize(k, n, wide) <= SHARED_PACK_FLOATS;
-            SharedPack bp = share ? packWholeB(transB, b, bOff, ldb, k, n, wide) : null;
-            Parallel.forRange(rowPanels, (from, to) -> block(transA, transB, k, a, aOff, lda, null, b, bOff, ldb, SharedPack.of(bp),
+            float[] bp = share ? packWholeB(transB, b, bOff, ldb, k, n, wide) : null;
+            Parallel.forRange(rowPanels, (from, to) -> block(transA, transB, k, a, aOff, lda, null, b, bOff, ldb, bp,
                     c, cOff, ldc, accumulate, map, from * MR, Math.min(to * MR, m), 0, n));
         } else {
             // Each share packs op(A) whole unless read in place (transposed, or a narrow share): then it is packed once.
             int tiled = m - tailRows(m, transB);
             boolean share = !transA && colVectors / threads * L > DIRECT_A_COLUMNS
                     && (long) packedARows(tiled) * k <= SHARED_PACK_FLOATS;
-            SharedPack ap = share ? packWholeA((i, rows, p, depth, dst, off) -> packA(false, a, aOff, lda, i, rows, p, depth,
+            float[] ap = share ? packWholeA((i, rows, p, depth, dst, off) -> packA(false, a, aOff, lda, i, rows, p, depth,
                     dst, off, false), tiled, k, kBlock(k)) : null;
-            Parallel.forRange(colVectors, (from, to) -> block(transA, transB, k, a, aOff, lda, SharedPack.of(ap), b, bOff, ldb, null,
+            Parallel.forRange(colVectors, (from, to) -> block(transA, transB, k, a, aOff, lda, ap, b, bOff, ldb, null,
                     c, cOff, ldc, accumulate, map, 0, m, from * L, Math.min(to * L, n)));
         }
     }
@@ -256,7 +259,7 @@ public final class VectorGemm implements Gemm {
         boolean transposed = tileCost(cout, cin) < tileCost(cin, cout);
         float[] g = transposed ? new float[cin * cout] : dw; // dW, or dWᵀ
         int gm = transposed ? cout : cin, gn = transposed ? cin : cout;
-        SharedPack wt = packWholeB(true, w, 0, cout, cout, cin, true); // Wᵀ, dX's B, for its product without map
+        float[] wt = packWholeB(true, w, 0, cout, cout, cin, true); // Wᵀ, dX's B, for its product without map
         int threads = (long) cin * cout * rows < PARALLEL_WORK ? 1 : Parallel.threads();
         int rowPanels = (gm + MR - 1) / MR, colVectors = (gn + L - 1) / L;
         boolean byRows = splitRows(rowPanels, colVectors, threads, gm >= gn);
@@ -274,7 +277,7 @@ public final class VectorGemm implements Gemm {
                 }
             }
             int r0 = share(from, to, s, threads), r1 = share(from, to, s + 1, threads);
-            block(false, true, cout, chunkDy, dyStart - from * cout, cout, null, w, 0, cout, wt.packed(), dx, 0, cin, addDx, null, r0, r1, 0, cin);
+            block(false, true, cout, chunkDy, dyStart - from * cout, cout, null, w, 0, cout, wt, dx, 0, cin, addDx, null, r0, r1, 0, cin);
         };
         if (dyRows == null) {
             Parallel.forRange(threads, (s0, s1) -> {
@@ -378,8 +381,8 @@ public final class VectorGemm implements Gemm {
         } else {
             // Each share packs all of A unless it reads panels in place (one or two column panels): else packed once.
             boolean share = colPanels / threads > 2 && (long) packedARows(m) * k <= SHARED_PACK_FLOATS;
-            SharedPack ap = share ? packWholeA(a, m, k, KC) : null;
-            Parallel.forRange(colPanels, (from, to) -> packedBlock(a, SharedPack.of(ap), k, b, bOff, ldb, c, cOff, ldc,
+            float[] ap = share ? packWholeA(a, m, k, KC) : null;
+            Parallel.forRange(colPanels, (from, to) -> packedBlock(a, ap, k, b, bOff, ldb, c, cOff, ldc,
                     accumulate, map, 0, m, from * NR, Math.min(to * NR, n)));
         }
     }
@@ -525,19 +528,22 @@ public final class VectorGemm implements Gemm {
     }
 
     /**
-     * Rows {@code [0, tiled)} of A ({@code tiled × k}, as {@code a} packs them, in whole panels) to be packed into the
-     * calling thread's shared buffer ({@link #packedAAt}, k blocks of {@code kb}) in parts of a k block and a group of
-     * row panels, for the threads of a product split by columns.
+     * Packs rows {@code [0, tiled)} of A ({@code tiled × k}, as {@code a} packs them, in whole panels) into the calling
+     * thread's shared buffer ({@link #packedAAt}, k blocks of {@code kb}), in parts of a k block and a group of row
+     * panels split over the threads, for the threads of a product split by columns to read.
      */
-    private static SharedPack packWholeA(APanels a, int tiled, int k, int kb) {
+    private static float[] packWholeA(APanels a, int tiled, int k, int kb) {
         int kBlocks = (k + kb - 1) / kb, panels = (tiled + MR - 1) / MR, mp = panels * MR;
         int groups = Math.min(panels, Parallel.threads());
         float[] ap = sharedBuffer((long) mp * k);
-        return new SharedPack(ap, kBlocks * groups, u -> {
-            int pc = u / groups * kb, kc = Math.min(kb, k - pc), g = u % groups;
-            int ic = panels * g / groups * MR, ie = Math.min(tiled, panels * (g + 1) / groups * MR);
-            packPanels(a, ic, ie - ic, pc, kc, ap, packedAAt(ic, pc, kc, mp));
+        Parallel.forRange(kBlocks * groups, packParts((long) mp * k, kBlocks * groups), (u0, u1) -> {
+            for (int u = u0; u < u1; u++) {
+                int pc = u / groups * kb, kc = Math.min(kb, k - pc), g = u % groups;
+                int ic = panels * g / groups * MR, ie = Math.min(tiled, panels * (g + 1) / groups * MR);
+                packPanels(a, ic, ie - ic, pc, kc, ap, packedAAt(ic, pc, kc, mp));
+            }
         });
+        return ap;
     }
 
     /**
@@ -553,55 +559,27 @@ public final class VectorGemm implements Gemm {
     }
 
     /**
-     * op(B) ({@code k × n}) to be packed whole into the calling thread's shared buffer ({@link #packedBAt}) in parts of
-     * a block and a group of its column panels, for the threads of a product split by rows.
+     * Packs op(B) ({@code k × n}) whole into the calling thread's shared buffer ({@link #packedBAt}), in parts of a
+     * block and a group of its column panels split over the threads, for the threads of a product split by rows to read.
      */
-    private static SharedPack packWholeB(boolean transB, float[] b, int bOff, int ldb, int k, int n, boolean wide) {
+    private static float[] packWholeB(boolean transB, float[] b, int bOff, int ldb, int k, int n, boolean wide) {
         int kb = kBlock(k), kBlocks = (k + kb - 1) / kb, groups = Parallel.threads();
         float[] bp = sharedBuffer(packedBSize(k, n, wide));
-        return new SharedPack(bp, (n + NC - 1) / NC * kBlocks * groups, u -> {
-            int jc = u / (kBlocks * groups) * NC, pc = u / groups % kBlocks * kb, g = u % groups;
-            int nc = Math.min(NC, n - jc), kc = Math.min(kb, k - pc);
-            packB(transB, b, bOff, ldb, pc, kc, jc, nc, nc * g / groups, nc * (g + 1) / groups,
-                    bp, packedBAt(jc, pc, k, n, wide), false, wide);
+        int parts = (n + NC - 1) / NC * kBlocks * groups;
+        Parallel.forRange(parts, packParts(packedBSize(k, n, wide), parts), (u0, u1) -> {
+            for (int u = u0; u < u1; u++) {
+                int jc = u / (kBlocks * groups) * NC, pc = u / groups % kBlocks * kb, g = u % groups;
+                int nc = Math.min(NC, n - jc), kc = Math.min(kb, k - pc);
+                packB(transB, b, bOff, ldb, pc, kc, jc, nc, nc * g / groups, nc * (g + 1) / groups,
+                        bp, packedBAt(jc, pc, k, n, wide), false, wide);
+            }
         });
+        return bp;
     }
 
-    /**
-     * An operand packed once for the threads of a split product, in {@code parts} parts ({@code pack}) that each
-     * thread, at the start of its share, claims in turn and packs, and then waits until every part is packed, all in
-     * the product's one parallel loop. No thread waits for one that has not started — a part claimed is being packed
-     * by a running thread — so a thread that runs every share (the others slow to start) packs every part.
-     */
-    private static final class SharedPack {
-        private final float[] buffer;
-        private final int parts;
-        private final IntConsumer pack;
-        private final AtomicInteger claimed = new AtomicInteger(), packed = new AtomicInteger();
-
-        SharedPack(float[] buffer, int parts, IntConsumer pack) {
-            this.buffer = buffer;
-            this.parts = parts;
-            this.pack = pack;
-        }
-
-        /** The packed buffer, once this thread has packed the parts it claimed and every other part is packed. */
-        float[] packed() {
-            for (int u; (u = claimed.getAndIncrement()) < parts; ) {
-                try {
-                    pack.accept(u);
-                } finally {
-                    packed.incrementAndGet();
-                }
-            }
-            while (packed.get() < parts) Thread.yield();
-            return buffer;
-        }
-
-        /** {@link #packed} of {@code p}, or null when there is none. */
-        static float[] of(SharedPack p) {
-            return p == null ? null : p.packed();
-        }
+    /** The fewest of {@code parts} equal parts of an operand of {@code floats} floats that a thread packs at a time. */
+    private static int packParts(long floats, int parts) {
+        return (int) Math.max(1, Math.min(parts, ((long) PACK_CHUNK_FLOATS * parts + floats - 1) / floats));
     }
 
     /** The calling thread's buffer for an operand packed whole, grown to {@code size} floats. */
