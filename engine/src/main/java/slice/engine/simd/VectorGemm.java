@@ -94,10 +94,13 @@ import slice.engine.kernels.RowSource;
  *
  * <h2>Threads</h2>
  * Work is split over disjoint blocks of C: row panels when A is the larger operand, column vectors otherwise
- * (each thread packs the operand it shares), whichever keeps the threads busy when the preferred one would not
- * (see {@code splitRows}); column ranges on the few-rows path. k is never split, so results are bit-identical for any
- * thread count.
- * Packing buffers are per thread, allocated once.
+ * (so the operand that every thread reads whole is the smaller), whichever keeps the threads busy when the preferred
+ * one would not (see {@code splitRows}); column ranges on the few-rows path. k is never split, so results are
+ * bit-identical for any thread count. The operand every thread reads whole — B on a row split, A on a column split —
+ * is packed once, its blocks split over the threads, into a buffer that all of them then read, when each thread would
+ * otherwise pack all of it (not read in place; at most {@code SHARED_PACK_FLOATS}): the A of a 1×1 convolution on an
+ * 8 × 8 image (64 rows, up to 2048 channels, split by columns), or the B of one on a 17 × 17 image (split by rows).
+ * Packing buffers are per thread, allocated once (a shared one per calling thread, grown).
  */
 public final class VectorGemm implements Gemm {
     private static final int L = F.length();
@@ -136,6 +139,18 @@ public final class VectorGemm implements Gemm {
      * much as the FMAs of one column panel, so it pays only when several column panels reuse it.
      */
     private static final int DIRECT_A_COLUMNS = 4 * NR;
+    /** Most rows of a block of C that read an untransposed B in place instead of packing it. */
+    private static final int DIRECT_B_ROWS = 8 * MR;
+    /**
+     * Largest operand packed once for all the threads of a split product (1 MB, a Raspberry Pi 4's L2): a larger one
+     * would be packed out to memory and read back, where each thread's block-sized packing stays in its cache.
+     */
+    private static final int SHARED_PACK_FLOATS = 1 << 18;
+    /**
+     * Fewest floats a thread packs of an operand packed whole (64 KB): a smaller operand is packed by the calling thread
+     * alone, as each thread packed all of it before, without starting a parallel loop for it.
+     */
+    private static final int PACK_CHUNK_FLOATS = 1 << 14;
     /**
      * Few-rows path: rows of B per pass over a block of C (the loop body is written out for 8). Each vector of C is
      * loaded and stored once per pass, and the pass reads 8 rows of B at once: 8 concurrent streams were faster than
@@ -158,6 +173,8 @@ public final class VectorGemm implements Gemm {
     private static final ThreadLocal<Workspace> WORKSPACE = ThreadLocal.withInitial(Workspace::new);
     /** Per calling thread: the two dY chunks of a {@link #pointwiseBackward} whose dY is computed when read. */
     private static final ThreadLocal<float[]> CHUNKS = ThreadLocal.withInitial(() -> new float[0]);
+    /** Per calling thread: an operand packed whole, read by every thread of a split product. */
+    private static final ThreadLocal<float[]> PACKED = ThreadLocal.withInitial(() -> new float[0]);
 
     @Override
     public void gemm(boolean transA, boolean transB, int m, int n, int k,
@@ -178,22 +195,32 @@ public final class VectorGemm implements Gemm {
                     c, cOff, ldc, accumulate, map, from * L, Math.min(to * L, n)));
             return;
         }
-        int rowPanels = (m + MR - 1) / MR, colVectors = (n + L - 1) / L, threads = Parallel.threads();
+        int rowPanels = (m + MR - 1) / MR, colVectors = (n + L - 1) / L, threads = Parallel.available();
         if (threads == 1 || (long) m * n * k < PARALLEL_WORK) {
-            block(transA, transB, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate, map, 0, m, 0, n);
+            block(transA, transB, k, a, aOff, lda, null, b, bOff, ldb, null, c, cOff, ldc, accumulate, map, 0, m, 0, n);
         } else if (splitRows(rowPanels, colVectors, threads, m >= n)) {
-            Parallel.forRange(rowPanels, (from, to) -> block(transA, transB, k, a, aOff, lda, b, bOff, ldb,
+            // Each share packs op(B) whole unless read in place (few rows): then it is packed once, for all.
+            boolean wide = map == null, share = (transB || rowPanels / threads * MR > DIRECT_B_ROWS)
+                    && packedBSize(k, n, wide) <= SHARED_PACK_FLOATS;
+            float[] bp = share ? packWholeB(transB, b, bOff, ldb, k, n, wide) : null;
+            Parallel.forRange(rowPanels, (from, to) -> block(transA, transB, k, a, aOff, lda, null, b, bOff, ldb, bp,
                     c, cOff, ldc, accumulate, map, from * MR, Math.min(to * MR, m), 0, n));
         } else {
-            Parallel.forRange(colVectors, (from, to) -> block(transA, transB, k, a, aOff, lda, b, bOff, ldb,
+            // Each share packs op(A) whole unless read in place (transposed, or a narrow share): then it is packed once.
+            int tiled = m - tailRows(m, transB);
+            boolean share = !transA && colVectors / threads * L > DIRECT_A_COLUMNS
+                    && (long) packedARows(tiled) * k <= SHARED_PACK_FLOATS;
+            float[] ap = share ? packWholeA((i, rows, p, depth, dst, off) -> packA(false, a, aOff, lda, i, rows, p, depth,
+                    dst, off, false), tiled, k, kBlock(k)) : null;
+            Parallel.forRange(colVectors, (from, to) -> block(transA, transB, k, a, aOff, lda, ap, b, bOff, ldb, null,
                     c, cOff, ldc, accumulate, map, 0, m, from * L, Math.min(to * L, n)));
         }
     }
 
     /**
      * Whether to split C over threads by row panels (MR rows) rather than by column vectors (L columns; a share
-     * that ends inside a 2L panel ends with an L-wide one). Rows when A is the larger operand (each thread packs the
-     * operand it shares) and there are enough row panels, unless that keeps the threads less than 90 % busy and
+     * that ends inside a 2L panel ends with an L-wide one). Rows when A is the larger operand (every thread reads the
+     * other one whole) and there are enough row panels, unless that keeps the threads less than 90 % busy and
      * columns keep them busier — and the other way round.
      */
     private static boolean splitRows(int rowPanels, int colVectors, int threads, boolean aLarger) {
@@ -217,7 +244,7 @@ public final class VectorGemm implements Gemm {
      * 512 bits: 24 columns fill 3/4 of a 2L panel, 144 fill 4½ panels). Every element of either product is computed
      * by one thread as the fma chain of the separate product ({@code fma(a, b, s) = fma(b, a, s)}; dW's partial sums
      * stay in dW between chunks, as between k blocks), so the bits are those of the two separate calls, for any
-     * thread count. Wᵀ, the B of dX, is packed once per call.
+     * thread count. Wᵀ, the B of dX, is packed once per call ({@link #packWholeB}).
      */
     @Override
     public void pointwiseBackward(int rows, int cin, int cout, float[] x, float[] dy, RowSource dyRows, float[] w,
@@ -232,15 +259,7 @@ public final class VectorGemm implements Gemm {
         boolean transposed = tileCost(cout, cin) < tileCost(cin, cout);
         float[] g = transposed ? new float[cin * cout] : dw; // dW, or dWᵀ
         int gm = transposed ? cout : cin, gn = transposed ? cin : cout;
-        int kb = kBlock(cout); // dX's k blocks, as block() cuts them
-        float[][][] wt = new float[(cin + NC - 1) / NC][(cout + kb - 1) / kb][];
-        for (int jc = 0; jc < cin; jc += NC) {
-            for (int pc = 0; pc < cout; pc += kb) {
-                int nc = Math.min(NC, cin - jc), kc = Math.min(kb, cout - pc);
-                wt[jc / NC][pc / kb] = new float[kc * ((nc + NR - 1) / NR * NR)];
-                packB(true, w, 0, cout, pc, kc, jc, nc, wt[jc / NC][pc / kb], false, true);
-            }
-        }
+        float[] wt = packWholeB(true, w, 0, cout, cout, cin, true); // Wᵀ, dX's B, for its product without map
         int threads = (long) cin * cout * rows < PARALLEL_WORK ? 1 : Parallel.threads();
         int rowPanels = (gm + MR - 1) / MR, colVectors = (gn + L - 1) / L;
         boolean byRows = splitRows(rowPanels, colVectors, threads, gm >= gn);
@@ -252,13 +271,13 @@ public final class VectorGemm implements Gemm {
             int j1 = byRows ? gn : Math.min(gn, colVectors * (s + 1) / threads * L);
             if (i0 < i1 && j0 < j1) { // G = gaᵀ·gb over the chunk's rows: dW = Xᵀ·dY, or dWᵀ = dYᵀ·X
                 if (transposed) {
-                    block(true, false, to - from, chunkDy, dyStart, gm, x, from * gn, gn, g, 0, gn, from > 0, null, i0, i1, j0, j1);
+                    block(true, false, to - from, chunkDy, dyStart, gm, null, x, from * gn, gn, null, g, 0, gn, from > 0, null, i0, i1, j0, j1);
                 } else {
-                    block(true, false, to - from, x, from * gm, gm, chunkDy, dyStart, gn, g, 0, gn, from > 0, null, i0, i1, j0, j1);
+                    block(true, false, to - from, x, from * gm, gm, null, chunkDy, dyStart, gn, null, g, 0, gn, from > 0, null, i0, i1, j0, j1);
                 }
             }
             int r0 = share(from, to, s, threads), r1 = share(from, to, s + 1, threads);
-            block(false, true, cout, chunkDy, dyStart - from * cout, cout, w, 0, cout, wt, dx, 0, cin, addDx, null, r0, r1, 0, cin);
+            block(false, true, cout, chunkDy, dyStart - from * cout, cout, null, w, 0, cout, wt, dx, 0, cin, addDx, null, r0, r1, 0, cin);
         };
         if (dyRows == null) {
             Parallel.forRange(threads, (s0, s1) -> {
@@ -353,23 +372,30 @@ public final class VectorGemm implements Gemm {
             gemm(false, false, m, n, 0, b, 0, 0, b, bOff, ldb, c, cOff, ldc, accumulate, map);
             return;
         }
-        int rowPanels = (m + MR - 1) / MR, colPanels = (n + NR - 1) / NR, threads = Parallel.threads();
+        int rowPanels = (m + MR - 1) / MR, colPanels = (n + NR - 1) / NR, threads = Parallel.available();
         if (threads == 1 || (long) m * n * k < PARALLEL_WORK) {
-            packedBlock(a, k, b, bOff, ldb, c, cOff, ldc, accumulate, map, 0, m, 0, n);
+            packedBlock(a, null, k, b, bOff, ldb, c, cOff, ldc, accumulate, map, 0, m, 0, n);
         } else if ((m >= n && rowPanels >= threads) || colPanels < threads) {
-            Parallel.forRange(rowPanels, (from, to) -> packedBlock(a, k, b, bOff, ldb, c, cOff, ldc, accumulate, map,
+            Parallel.forRange(rowPanels, (from, to) -> packedBlock(a, null, k, b, bOff, ldb, c, cOff, ldc, accumulate, map,
                     from * MR, Math.min(to * MR, m), 0, n));
         } else {
-            Parallel.forRange(colPanels, (from, to) -> packedBlock(a, k, b, bOff, ldb, c, cOff, ldc, accumulate, map,
-                    0, m, from * NR, Math.min(to * NR, n)));
+            // Each share packs all of A unless it reads panels in place (one or two column panels): else packed once.
+            boolean share = colPanels / threads > 2 && (long) packedARows(m) * k <= SHARED_PACK_FLOATS;
+            float[] ap = share ? packWholeA(a, m, k, KC) : null;
+            Parallel.forRange(colPanels, (from, to) -> packedBlock(a, ap, k, b, bOff, ldb, c, cOff, ldc,
+                    accumulate, map, 0, m, from * NR, Math.min(to * NR, n)));
         }
     }
 
-    /** {@link #block} for a packed A: C[i0:i1, j0:j1] (+)= A[i0:i1, :]·B[:, j0:j1] on the calling thread. */
-    private static void packedBlock(APanels a, int k, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc,
-                                    boolean accumulate, ColumnMap map, int i0, int i1, int j0, int j1) {
+    /**
+     * {@link #block} for a packed A: C[i0:i1, j0:j1] (+)= A[i0:i1, :]·B[:, j0:j1] on the calling thread; with A packed
+     * whole beforehand ({@code packedA}, {@link #packWholeA} in k blocks of KC, for a block of every row, {@code i0 = 0,
+     * i1 = m}), or here (null).
+     */
+    private static void packedBlock(APanels a, float[] packedA, int k, float[] b, int bOff, int ldb, float[] c, int cOff,
+                                    int ldc, boolean accumulate, ColumnMap map, int i0, int i1, int j0, int j1) {
         Workspace ws = WORKSPACE.get();
-        boolean directB = i1 - i0 <= 8 * MR;
+        boolean directB = i1 - i0 <= DIRECT_B_ROWS;
         boolean[] inPlace = new boolean[MC / MR];
         int[] at = new int[MR];
         for (int jc = j0; jc < j1; jc += NC) {
@@ -378,9 +404,15 @@ public final class VectorGemm implements Gemm {
                 int kc = Math.min(KC, k - pc);
                 boolean fromZero = pc == 0 && !accumulate;
                 ColumnMap lastMap = pc + kc == k ? map : null;
-                packB(false, b, bOff, ldb, pc, kc, jc, nc, ws.b, directB, false);
+                packB(false, b, bOff, ldb, pc, kc, jc, nc, 0, nc, ws.b, 0, directB, false);
                 for (int ic = i0; ic < i1; ic += MC) {
                     int mc = Math.min(MC, i1 - ic);
+                    if (packedA != null) {
+                        tiles(kc, mc, nc, ws, packedA, packedAAt(ic, pc, kc, packedARows(i1)), ws.b, 0, false, false,
+                                packedA, 0, 0, directB, b, bOff + pc * ldb + jc, ldb, c, cOff + ic * ldc + jc, ldc,
+                                fromZero, lastMap, jc, false);
+                        continue;
+                    }
                     // Panels read in place need full tiles only: whole column panels, no partial row panel. They pay
                     // only with one or two column panels: beyond, a packed panel serves enough tiles to repay its packing.
                     boolean mayRead = a.source() != null && nc % NR == 0 && nc <= 2 * NR && mc % MR == 0, anyInPlace = false;
@@ -388,15 +420,13 @@ public final class VectorGemm implements Gemm {
                         int mr = Math.min(MR, mc - ir), base = ir * kc;
                         inPlace[ir / MR] = mayRead && a.run(ic + ir, pc, pc + kc, at) > 0;
                         anyInPlace |= inPlace[ir / MR];
-                        if (inPlace[ir / MR]) continue;
-                        a.pack(ic + ir, mr, pc, kc, ws.a, base);
-                        if (mr < MR) for (int p = 0; p < kc; p++) Arrays.fill(ws.a, base + p * MR + mr, base + (p + 1) * MR, 0f);
+                        if (!inPlace[ir / MR]) packPanels(a, ic + ir, mr, pc, kc, ws.a, base);
                     }
                     if (anyInPlace) {
                         inPlaceTiles(a, ic, pc, kc, mc, nc, ws, inPlace, at, directB, b, bOff + pc * ldb + jc, ldb,
                                 c, cOff + ic * ldc + jc, ldc, fromZero, lastMap, jc);
                     } else {
-                        tiles(kc, mc, nc, ws, ws.b, false, false, ws.a, 0, 0, directB, b, bOff + pc * ldb + jc, ldb,
+                        tiles(kc, mc, nc, ws, ws.a, 0, ws.b, 0, false, false, ws.a, 0, 0, directB, b, bOff + pc * ldb + jc, ldb,
                                 c, cOff + ic * ldc + jc, ldc, fromZero, lastMap, jc, false);
                     }
                 }
@@ -408,43 +438,41 @@ public final class VectorGemm implements Gemm {
      * C[i0:i1, j0:j1] (+)= op(A)[i0:i1, :]·op(B)[:, j0:j1] on the calling thread. An operand is read in place
      * instead of packed when that measured faster: a transposed A always (the MR values of one step p are adjacent in
      * memory; in place it was never slower), an untransposed A when the block is at most {@code DIRECT_A_COLUMNS}
-     * wide, an untransposed B (a step p is two contiguous vectors) when at most 8 row panels read it (packing B pays
-     * only when many row panels reuse it). Partial edge panels are always packed. The map goes with the last k block.
-     * A last row panel of at most {@code TAIL_ROWS} rows, B not transposed, goes the few-rows way ({@link #fewRows})
-     * after the tiles, each of its elements with the same fma chain.
+     * wide, an untransposed B (a step p is two contiguous vectors) when at most {@code DIRECT_B_ROWS} rows read it
+     * (packing B pays only when many row panels reuse it). Partial edge panels are always packed. The map goes with
+     * the last k block. A last row panel of at most {@code TAIL_ROWS} rows, B not transposed, goes the few-rows way
+     * ({@link #fewRows}) after the tiles, each of its elements with the same fma chain.
+     *
+     * <p>An operand packed whole beforehand, shared by the threads of a split product, is given instead of packed
+     * here: {@code packedA} ({@link #packWholeA}, for a block of every row of C, {@code i0 = 0, i1 = m}) or
+     * {@code packedB} ({@link #packWholeB}, for a block of every column, {@code j0 = 0, j1 = n}); null: none.
      */
-    private static void block(boolean transA, boolean transB, int k, float[] a, int aOff, int lda,
-                              float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, boolean accumulate,
-                              ColumnMap map, int i0, int i1, int j0, int j1) {
-        block(transA, transB, k, a, aOff, lda, b, bOff, ldb, null, c, cOff, ldc, accumulate, map, i0, i1, j0, j1);
-    }
-
-    /**
-     * {@link #block} with op(B)'s packed blocks given ({@code packedB[jc / NC][pc / kBlock(k)]}, as {@link #packB}
-     * writes them, for a block starting at column 0 of C), or packed here when {@code packedB} is null.
-     */
-    private static void block(boolean transA, boolean transB, int k, float[] a, int aOff, int lda,
-                              float[] b, int bOff, int ldb, float[][][] packedB, float[] c, int cOff, int ldc,
+    private static void block(boolean transA, boolean transB, int k, float[] a, int aOff, int lda, float[] packedA,
+                              float[] b, int bOff, int ldb, float[] packedB, float[] c, int cOff, int ldc,
                               boolean accumulate, ColumnMap map, int i0, int i1, int j0, int j1) {
-        int tail = (i1 - i0) % MR <= TAIL_ROWS && !transB && packedB == null ? (i1 - i0) % MR : 0;
+        int tail = tailRows(i1 - i0, transB);
         int tiled = i1 - tail; // rows [i0, tiled) go in micro-tiles, the tail the few-rows way
         boolean wide = map == null; // WIDE panels (see "Wide tiles"); a given packedB is packed so, for a product without map
         Workspace ws = WORKSPACE.get();
-        boolean directA = transA || j1 - j0 <= DIRECT_A_COLUMNS, directB = packedB == null && !transB && tiled - i0 <= 8 * MR;
-        int kb = kBlock(k);
+        boolean directA = packedA == null && (transA || j1 - j0 <= DIRECT_A_COLUMNS);
+        boolean directB = packedB == null && !transB && tiled - i0 <= DIRECT_B_ROWS;
+        int kb = kBlock(k), mp = packedARows(tiled), n = j1;
         for (int jc = j0; jc < j1 && i0 < tiled; jc += NC) {
             int nc = Math.min(NC, j1 - jc);
             for (int pc = 0; pc < k; pc += kb) {
                 int kc = Math.min(kb, k - pc);
                 boolean fromZero = pc == 0 && !accumulate;
                 ColumnMap lastMap = pc + kc == k ? map : null;
-                float[] bp = packedB == null ? ws.b : packedB[jc / NC][pc / kb];
-                if (packedB == null) packB(transB, b, bOff, ldb, pc, kc, jc, nc, bp, directB, wide);
+                float[] bp = packedB == null ? ws.b : packedB;
+                int bpOff = packedB == null ? 0 : packedBAt(jc, pc, k, n, wide);
+                if (packedB == null) packB(transB, b, bOff, ldb, pc, kc, jc, nc, 0, nc, bp, 0, directB, wide);
                 for (int ic = i0; ic < tiled; ic += MC) {
                     int mc = Math.min(MC, tiled - ic);
-                    packA(transA, a, aOff, lda, ic, mc, pc, kc, ws.a, directA);
+                    float[] ap = packedA == null ? ws.a : packedA;
+                    int apOff = packedA == null ? 0 : packedAAt(ic, pc, kc, mp);
+                    if (packedA == null) packA(transA, a, aOff, lda, ic, mc, pc, kc, ap, 0, directA);
                     int aBase = transA ? aOff + pc * lda + ic : aOff + ic * lda + pc;
-                    tiles(kc, mc, nc, ws, bp, directA, transA, a, aBase, lda,
+                    tiles(kc, mc, nc, ws, ap, apOff, bp, bpOff, directA, transA, a, aBase, lda,
                             directB, b, bOff + pc * ldb + jc, ldb, c, cOff + ic * ldc + jc, ldc, fromZero, lastMap, jc,
                             wide);
                 }
@@ -454,6 +482,114 @@ public final class VectorGemm implements Gemm {
             fewRows(transA, tail, k, a, aOff + (transA ? tiled : tiled * lda), lda, b, bOff, ldb,
                     c, cOff + tiled * ldc, ldc, accumulate, map, j0, j1);
         }
+    }
+
+    /**
+     * Rows of a block of {@code rows} rows that go the few-rows way after its micro-tiles ({@link #block}): the last
+     * row panel's when it has at most {@code TAIL_ROWS}, B not transposed; else 0.
+     */
+    private static int tailRows(int rows, boolean transB) {
+        return rows % MR <= TAIL_ROWS && !transB ? rows % MR : 0;
+    }
+
+    /** Rows of A packed whole for {@code tiled} rows of micro-tiles: whole panels. */
+    private static int packedARows(int tiled) {
+        return (tiled + MR - 1) / MR * MR;
+    }
+
+    /**
+     * Where A's rows {@code [ic, ic + MC)} and steps {@code [pc, pc + kc)} start in an A packed whole ({@code mp}
+     * rows): k block after k block, each its row panels one after the other, as {@link #packA} writes a block.
+     */
+    private static int packedAAt(int ic, int pc, int kc, int mp) {
+        return pc * mp + ic * kc;
+    }
+
+    /**
+     * Where op(B)'s block of columns {@code [jc, jc + NC)} and steps {@code [pc, pc + kc)} starts in a B packed whole
+     * ({@code k × n}): column block after column block (a full one packs NC columns exactly), each k block after k
+     * block, as {@link #packB} writes a block. {@code packedBAt(last block, k, …)} is the size.
+     */
+    private static int packedBAt(int jc, int pc, int k, int n, boolean wide) {
+        return jc * k + pc * packedWidth(Math.min(NC, n - jc), wide);
+    }
+
+    /** Floats of op(B) ({@code k × n}) packed whole. */
+    private static long packedBSize(int k, int n, boolean wide) {
+        int last = (n - 1) / NC * NC;
+        return (long) last * k + (long) k * packedWidth(n - last, wide);
+    }
+
+    /** Columns of a block {@code nc} wide once packed: its panels' widths ({@link #panelWidth}), the last padded. */
+    private static int packedWidth(int nc, boolean wide) {
+        int jr = 0;
+        while (jr < nc) jr += panelWidth(nc - jr, wide);
+        return jr;
+    }
+
+    /**
+     * Packs rows {@code [0, tiled)} of A ({@code tiled × k}, as {@code a} packs them, in whole panels) into the calling
+     * thread's shared buffer ({@link #packedAAt}, k blocks of {@code kb}), in parts of a k block and a group of row
+     * panels split over the threads, for the threads of a product split by columns to read.
+     */
+    private static float[] packWholeA(APanels a, int tiled, int k, int kb) {
+        int kBlocks = (k + kb - 1) / kb, panels = (tiled + MR - 1) / MR, mp = panels * MR;
+        int groups = Math.min(panels, Parallel.threads());
+        float[] ap = sharedBuffer((long) mp * k);
+        Parallel.forRange(kBlocks * groups, packParts((long) mp * k, kBlocks * groups), (u0, u1) -> {
+            for (int u = u0; u < u1; u++) {
+                int pc = u / groups * kb, kc = Math.min(kb, k - pc), g = u % groups;
+                int ic = panels * g / groups * MR, ie = Math.min(tiled, panels * (g + 1) / groups * MR);
+                packPanels(a, ic, ie - ic, pc, kc, ap, packedAAt(ic, pc, kc, mp));
+            }
+        });
+        return ap;
+    }
+
+    /**
+     * Packs A's rows {@code [ic, ic + mc)} and steps {@code [pc, pc + kc)} as {@code a} packs them, as row panels at
+     * {@code dst[off + ir·kc]} ({@link #packA}'s layout), a last partial panel zero-padded to MR rows.
+     */
+    private static void packPanels(APanels a, int ic, int mc, int pc, int kc, float[] dst, int off) {
+        for (int ir = 0; ir < mc; ir += MR) { // the packer's panels are MR = APanels.ROWS rows tall
+            int mr = Math.min(MR, mc - ir), base = off + ir * kc;
+            a.pack(ic + ir, mr, pc, kc, dst, base);
+            if (mr < MR) for (int p = 0; p < kc; p++) Arrays.fill(dst, base + p * MR + mr, base + (p + 1) * MR, 0f);
+        }
+    }
+
+    /**
+     * Packs op(B) ({@code k × n}) whole into the calling thread's shared buffer ({@link #packedBAt}), in parts of a
+     * block and a group of its column panels split over the threads, for the threads of a product split by rows to read.
+     */
+    private static float[] packWholeB(boolean transB, float[] b, int bOff, int ldb, int k, int n, boolean wide) {
+        int kb = kBlock(k), kBlocks = (k + kb - 1) / kb, groups = Parallel.threads();
+        float[] bp = sharedBuffer(packedBSize(k, n, wide));
+        int parts = (n + NC - 1) / NC * kBlocks * groups;
+        Parallel.forRange(parts, packParts(packedBSize(k, n, wide), parts), (u0, u1) -> {
+            for (int u = u0; u < u1; u++) {
+                int jc = u / (kBlocks * groups) * NC, pc = u / groups % kBlocks * kb, g = u % groups;
+                int nc = Math.min(NC, n - jc), kc = Math.min(kb, k - pc);
+                packB(transB, b, bOff, ldb, pc, kc, jc, nc, nc * g / groups, nc * (g + 1) / groups,
+                        bp, packedBAt(jc, pc, k, n, wide), false, wide);
+            }
+        });
+        return bp;
+    }
+
+    /** The fewest of {@code parts} equal parts of an operand of {@code floats} floats that a thread packs at a time. */
+    private static int packParts(long floats, int parts) {
+        return (int) Math.max(1, Math.min(parts, ((long) PACK_CHUNK_FLOATS * parts + floats - 1) / floats));
+    }
+
+    /** The calling thread's buffer for an operand packed whole, grown to {@code size} floats. */
+    private static float[] sharedBuffer(long size) {
+        float[] b = PACKED.get();
+        if (b.length < size) {
+            b = new float[Math.toIntExact(size)];
+            PACKED.set(b);
+        }
+        return b;
     }
 
     /**
@@ -672,16 +808,17 @@ public final class VectorGemm implements Gemm {
     }
 
     /**
-     * Packs op(B)[pc:pc+kc, jc:jc+nc] as column panels: panel at jr holds {@code bp[jr·kc + p·width + j]}, zero-padded
-     * to its width ({@link #panelWidth}: with {@code wide}, WIDE panels where they fit). With {@code edgeOnly}, full
-     * panels are skipped (they are read in place).
+     * Packs op(B)[pc:pc+kc, jc:jc+nc] as column panels: panel at jr holds {@code bp[bpOff + jr·kc + p·width + j]},
+     * zero-padded to its width ({@link #panelWidth}: with {@code wide}, WIDE panels where they fit); only the panels
+     * that start in columns {@code [from, to)} of the block. With {@code edgeOnly}, full panels are skipped (they are
+     * read in place).
      */
-    private static void packB(boolean transB, float[] b, int bOff, int ldb, int pc, int kc, int jc, int nc, float[] bp,
-                              boolean edgeOnly, boolean wide) {
+    private static void packB(boolean transB, float[] b, int bOff, int ldb, int pc, int kc, int jc, int nc, int from, int to,
+                              float[] bp, int bpOff, boolean edgeOnly, boolean wide) {
         for (int jr = 0, width; jr < nc; jr += width) {
             width = panelWidth(nc - jr, wide);
-            int nr = Math.min(width, nc - jr), base = jr * kc;
-            if (edgeOnly && nr == width) continue;
+            int nr = Math.min(width, nc - jr), base = bpOff + jr * kc;
+            if (jr < from || jr >= to || edgeOnly && nr == width) continue;
             if (transB) {
                 for (int j = 0; j < nr; j++) {
                     int src = bOff + (jc + jr + j) * ldb + pc;
@@ -697,12 +834,13 @@ public final class VectorGemm implements Gemm {
     }
 
     /**
-     * Packs op(A)[ic:ic+mc, pc:pc+kc] as row panels: panel at ir holds {@code ap[ir·kc + p·MR + r]}, zero-padded to MR
-     * rows. With {@code edgeOnly}, full panels are skipped (they are read in place).
+     * Packs op(A)[ic:ic+mc, pc:pc+kc] as row panels: panel at ir holds {@code ap[apOff + ir·kc + p·MR + r]},
+     * zero-padded to MR rows. With {@code edgeOnly}, full panels are skipped (they are read in place).
      */
-    private static void packA(boolean transA, float[] a, int aOff, int lda, int ic, int mc, int pc, int kc, float[] ap, boolean edgeOnly) {
+    private static void packA(boolean transA, float[] a, int aOff, int lda, int ic, int mc, int pc, int kc, float[] ap,
+                              int apOff, boolean edgeOnly) {
         for (int ir = 0; ir < mc; ir += MR) {
-            int mr = Math.min(MR, mc - ir), base = ir * kc;
+            int mr = Math.min(MR, mc - ir), base = apOff + ir * kc;
             if (edgeOnly && mr == MR) continue;
             if (transA) {
                 for (int p = 0; p < kc; p++) {
@@ -724,26 +862,27 @@ public final class VectorGemm implements Gemm {
     /**
      * Runs the micro-kernel over every tile of an {@code mc × nc} block of C starting at {@code c[co]}. Full panels of
      * a direct operand are read in place (transposed {@code A} block at {@code a[aBase]}, row stride {@code lda};
-     * {@code B} block at {@code b[bBase]} with row stride {@code ldb}); the others come from the packed buffers
-     * ({@code ws.a}, and {@code bp} for B). The block's first column is column {@code jc} of C (for the map).
-     * {@code wide} must be the one B was packed with.
+     * {@code B} block at {@code b[bBase]} with row stride {@code ldb}); the others come from the packed blocks
+     * ({@code ap[apOff]} for A, {@code bp[bpOff]} for B). The block's first column is column {@code jc} of C (for the
+     * map). {@code wide} must be the one B was packed with.
      */
-    private static void tiles(int kc, int mc, int nc, Workspace ws, float[] bp, boolean directA, boolean transA,
-                              float[] a, int aBase, int lda, boolean directB, float[] b, int bBase, int ldb,
-                              float[] c, int co, int ldc, boolean fromZero, ColumnMap map, int jc, boolean wide) {
+    private static void tiles(int kc, int mc, int nc, Workspace ws, float[] ap, int apOff, float[] bp, int bpOff,
+                              boolean directA, boolean transA, float[] a, int aBase, int lda, boolean directB, float[] b,
+                              int bBase, int ldb, float[] c, int co, int ldc, boolean fromZero, ColumnMap map, int jc,
+                              boolean wide) {
         float[] tile = ws.tile;
         for (int jr = 0, width; jr < nc; jr += width) {
             width = panelWidth(nc - jr, wide);
             int nr = Math.min(width, nc - jr);
             boolean bInPlace = directB && nr == width;
             float[] bSrc = bInPlace ? b : bp;
-            int bo = bInPlace ? bBase + jr : jr * kc, bStride = bInPlace ? ldb : width;
+            int bo = bInPlace ? bBase + jr : bpOff + jr * kc, bStride = bInPlace ? ldb : width;
             for (int ir = 0; ir < mc; ir += MR) {
                 int mr = Math.min(MR, mc - ir), ct = co + ir * ldc + jr;
                 boolean aInPlace = directA && mr == MR;
-                float[] aSrc = aInPlace ? a : ws.a;
+                float[] aSrc = aInPlace ? a : ap;
                 // A(r,p) = aSrc[ao + r·ars + p·aps]: packed, in place transposed, or in place as rows.
-                int ao = aInPlace ? aBase + (transA ? ir : ir * lda) : ir * kc;
+                int ao = aInPlace ? aBase + (transA ? ir : ir * lda) : apOff + ir * kc;
                 int ars = aInPlace && !transA ? lda : 1, aps = !aInPlace ? MR : transA ? lda : 1;
                 if (mr == MR && nr == width) {
                     kernel(width, kc, aSrc, ao, ars, aps, bSrc, bo, bStride, c, ct, ldc, fromZero, map, jc + jr);

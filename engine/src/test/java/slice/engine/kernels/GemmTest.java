@@ -105,7 +105,12 @@ class GemmTest {
         int[][] shapes = {{700, 96, 64, 0, 0}, {500, 64, 96, 0, 1}, {96, 64, 900, 1, 0}, {16, 300, 500, 1, 0}, {300, 24, 200, 0, 0},
                 {1, 1000, 1280, 0, 0}, {5, 333, 700, 0, 0}, {49, 1280, 320, 0, 0}, {401, 160, 300, 0, 0}, {51, 160, 300, 1, 0},
                 // split by column vectors: a share ending inside a 2L panel; then by rows (2 row panels)
-                {16, 96, 3000, 1, 0}, {16, 80, 3000, 1, 0}, {16, 36, 3000, 1, 0}, {144, 24, 900, 1, 0}};
+                {16, 96, 3000, 1, 0}, {16, 80, 3000, 1, 0}, {16, 36, 3000, 1, 0}, {144, 24, 900, 1, 0},
+                // split by columns, A packed once for both threads: a partial last row panel, several k blocks; a
+                // one-row tail, two row blocks, two column blocks a share; B transposed
+                {61, 700, 600, 0, 0}, {201, 1100, 300, 0, 0}, {45, 500, 700, 0, 1},
+                // split by rows, B packed once: two column blocks (the last one padded), several k blocks; B transposed
+                {900, 600, 300, 0, 0}, {700, 88, 600, 0, 1}};
         for (int[] s : shapes) {
             int m = s[0], n = s[1], k = s[2];
             boolean ta = s[3] == 1, tb = s[4] == 1;

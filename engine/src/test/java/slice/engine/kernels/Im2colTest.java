@@ -23,7 +23,10 @@ class Im2colTest {
             // windows lie inside the image are read in place, a window row at a time: runs of 9, 40, 111 (crossing
             // KC) and 112 floats.
             {23, 21, 3, 3, 3, 1, 32}, {19, 17, 8, 5, 5, 1, 64}, {40, 22, 37, 3, 3, 2, 32}, {17, 17, 16, 1, 7, 1, 8},
-            {23, 21, 3, 3, 3, 1, 16}};
+            {23, 21, 3, 3, 3, 1, 16},
+            // Cout wide enough that two threads split the product by columns, A then packed once for both (k = 360,
+            // two k blocks at 512 bits; rows 86 or 48, a partial last row panel).
+            {8, 8, 40, 3, 3, 1, 400}};
 
     @Test
     void packedRowsGiveTheBitsOfTheGatheredColumns() {
