@@ -147,15 +147,18 @@ class RelaunchTest {
         assertEquals(List.of("/jdk/bin/java".replace('/', File.separatorChar), "--add-modules", "jdk.incubator.vector",
                 "-Dslice.relaunched=true", "-XX:MaxRAMPercentage=75"), cmd.subList(0, 5));
         assertEquals(Relaunch.KERNELS_WAIT_FOR_THE_JIT, cmd.subList(5, 8));
-        assertEquals(original, cmd.subList(8, cmd.size()));
+        int jitEnd = 8 + Relaunch.TRAINING_KERNELS_COMPILE_SOONER.size();
+        assertEquals(Relaunch.TRAINING_KERNELS_COMPILE_SOONER, cmd.subList(8, jitEnd));
+        assertEquals(original, cmd.subList(jitEnd, cmd.size()));
     }
 
     @Test
     void onFewerThanFourProcessorsTheChildGetsTwoC2CompilerThreadsUnlessTheUserChose() {
         List<String> original = List.of("-jar", "train.jar", "train");
         List<String> two = Relaunch.childCommand("/jdk", List.of(), original, 2);
-        assertEquals("-XX:CICompilerCount=3", two.get(8));
-        assertEquals(original, two.subList(9, two.size()));
+        int jitEnd = 8 + Relaunch.TRAINING_KERNELS_COMPILE_SOONER.size();
+        assertEquals("-XX:CICompilerCount=3", two.get(jitEnd));
+        assertEquals(original, two.subList(jitEnd + 1, two.size()));
         assertFalse(Relaunch.childCommand("/jdk", List.of(), original, 4).stream().anyMatch(a -> a.startsWith("-XX:CICompilerCount")));
         List<String> chosen = List.of("-XX:CICompilerCount=2", "-jar", "train.jar");
         List<String> kept = Relaunch.childCommand("/jdk", chosen.subList(0, 1), chosen, 2);
@@ -171,6 +174,7 @@ class RelaunchTest {
     void theJvmTakesTheKernelsJitOptionsSilently() throws Exception {
         List<String> cmd = new ArrayList<>(List.of(System.getProperty("java.home") + File.separator + "bin" + File.separator + "java"));
         cmd.addAll(Relaunch.KERNELS_WAIT_FOR_THE_JIT);
+        cmd.addAll(Relaunch.TRAINING_KERNELS_COMPILE_SOONER);
         cmd.add(Relaunch.COMPILER_THREADS + "=3");
         cmd.add("-version");
         Process p = new ProcessBuilder(cmd).start();
