@@ -51,9 +51,9 @@ import java.util.stream.Stream;
  * training step, and a fine-tuning epoch of a few steps calls each of them too few times to reach C2 in it (the
  * JVM's thresholds are thousands of calls, or tens of thousands of loop iterations for an on-stack compile): the
  * first epoch ran them as interpreted and C1 code, several times slower than the others. They run the same shapes
- * every step, so a profile of a tenth as long sees what the full one would ("{@code train} cold runs: … (branch
- * cold5)"). The extraction's kernels keep the JVM's thresholds: compiled on shorter profiles they were recompiled
- * more often (branch cold4).
+ * every step, so a profile a tenth as long misses little: a few of them trap once more and are compiled again, within
+ * the first steps ("{@code train} cold runs: … (branch cold5)"). The extraction's kernels keep the JVM's thresholds:
+ * compiled on shorter profiles they were recompiled more often, and the head-only rows lost (branch cold4).
  *
  * <p>Under a locale that cannot read names as UTF-8 ({@code LC_ALL=C}, or none: a systemd service, a cron job) the child
  * also gets {@code LC_ALL=C.UTF-8} and its arguments from an argument file ({@link #readsNamesAsUtf8}), so person
