@@ -8,6 +8,7 @@ import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -184,6 +185,22 @@ class RelaunchTest {
         assertEquals(0, p.waitFor(), err);
         assertEquals("", out);
         assertFalse(err.contains("CompileCommand"), err);
+    }
+
+    /**
+     * Each training kernel the child compiles sooner names methods that exist: a kernel renamed in the engine would
+     * otherwise drop out of the list without a word (the JVM accepts a pattern that matches nothing).
+     */
+    @Test
+    void theTrainingKernelsCompiledSoonerExist() throws Exception {
+        for (String option : Relaunch.TRAINING_KERNELS_COMPILE_SOONER) {
+            String pattern = option.split(",")[1]; // slice.engine.simd.Class::method, a trailing * for any ending
+            String[] classAndMethod = pattern.split("::");
+            String method = classAndMethod[1].replace("*", ".*");
+            boolean exists = Arrays.stream(Class.forName(classAndMethod[0]).getDeclaredMethods())
+                    .anyMatch(m -> m.getName().matches(method));
+            assertTrue(exists, option + " matches no method");
+        }
     }
 
     @Test
