@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
-import java.util.stream.Stream;
 
 /**
  * Makes {@code java -jar train.jar …} use the vector kernels with no JVM flags.
@@ -34,9 +33,6 @@ import java.util.stream.Stream;
  *   -XX:CompileCommand=BackgroundCompilation,jdk.incubator.vector.*::*,false
  *                                        a thread that asks the JIT to compile a vector kernel (or a Vector API
  *                                        method) waits for the compiled code instead of going on without it
- *   -XX:CompileCommand=CompileThresholdScaling,slice.engine.simd.BatchNormVector::*,0.1   (and the other kernels
- *                                        that only a training step runs, {@link #TRAINING_KERNELS_COMPILE_SOONER}):
- *                                        the JIT compiles them after a tenth of the calls and loop iterations
  *   -XX:CICompilerCount=3                on fewer than 4 processors, unless the user chose a count: two C2 compiler
  *                                        threads (and one C1), as the JVM gives a 4-core machine by itself
  * </pre>
@@ -46,14 +42,6 @@ import java.util.stream.Stream;
  * cores, when both engine threads wait; the compiled code is the same.
  * Only when the JIT compiles changes, not how (the measurements: bench/RESULTS-issue13-changes.md,
  * "{@code train} cold runs, the JIT's compile work").
- * Why the training kernels sooner: the feature extraction's kernels reach C2 during the extraction, but the kernels of
- * the backward pass, of batch norm in training mode and of the products without a fused map run first in the first
- * training step, and a fine-tuning epoch of a few steps calls each of them too few times to reach C2 in it (the
- * JVM's thresholds are thousands of calls, or tens of thousands of loop iterations for an on-stack compile): the
- * first epoch ran them as interpreted and C1 code, several times slower than the others. They run the same shapes
- * every step, so a profile a tenth as long misses little: a few of them trap once more and are compiled again, within
- * the first steps ("{@code train} cold runs: … (branch cold5)"). The extraction's kernels keep the JVM's thresholds:
- * compiled on shorter profiles they were recompiled more often, and the head-only rows lost (branch cold4).
  *
  * <p>Under a locale that cannot read names as UTF-8 ({@code LC_ALL=C}, or none: a systemd service, a cron job) the child
  * also gets {@code LC_ALL=C.UTF-8} and its arguments from an argument file ({@link #readsNamesAsUtf8}), so person
@@ -79,17 +67,6 @@ final class Relaunch {
     static final List<String> KERNELS_WAIT_FOR_THE_JIT = List.of("-XX:CompileCommand=quiet",
             "-XX:CompileCommand=BackgroundCompilation,slice.engine.simd.*::*,false",
             "-XX:CompileCommand=BackgroundCompilation,jdk.incubator.vector.*::*,false");
-    /**
-     * JIT options of the child: the vector kernels that only a training step runs (backward, batch norm in training
-     * mode, the products without a map) are compiled after a tenth of the usual calls and loop iterations (see the
-     * class comment).
-     */
-    static final List<String> TRAINING_KERNELS_COMPILE_SOONER = Stream.of("BatchNormVector::*", "VectorGemm::kernel8x3*",
-                    "VectorGemm::kernel8x2Columns", "VectorGemm::kernel8x1Columns", "VectorGemm::weightGradient",
-                    "DepthwiseVector::input*", "DepthwiseVector::pairs*", "DepthwiseVector::backward*",
-                    "DepthwiseVector::kernelRow3x3", "DepthwiseVector::interior3x3", "DepthwiseVector::endTaps",
-                    "DepthwiseVector::tapRow4")
-            .map(m -> "-XX:CompileCommand=CompileThresholdScaling,slice.engine.simd." + m + ",0.1").toList();
     /** The JVM option of the number of JIT compiler threads. */
     static final String COMPILER_THREADS = "-XX:CICompilerCount";
 
@@ -129,7 +106,6 @@ final class Relaunch {
         boolean heapChosen = jvmOptions.stream().anyMatch(o -> HEAP_OPTIONS.stream().anyMatch(o::startsWith));
         if (!heapChosen) cmd.add("-XX:MaxRAMPercentage=75");
         cmd.addAll(KERNELS_WAIT_FOR_THE_JIT);
-        cmd.addAll(TRAINING_KERNELS_COMPILE_SOONER);
         boolean compilersChosen = jvmOptions.stream().anyMatch(o -> o.startsWith(COMPILER_THREADS));
         if (processors < 4 && !compilersChosen) cmd.add(COMPILER_THREADS + "=3");
         cmd.addAll(commandLine);

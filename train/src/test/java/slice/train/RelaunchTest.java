@@ -8,7 +8,6 @@ import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -148,18 +147,15 @@ class RelaunchTest {
         assertEquals(List.of("/jdk/bin/java".replace('/', File.separatorChar), "--add-modules", "jdk.incubator.vector",
                 "-Dslice.relaunched=true", "-XX:MaxRAMPercentage=75"), cmd.subList(0, 5));
         assertEquals(Relaunch.KERNELS_WAIT_FOR_THE_JIT, cmd.subList(5, 8));
-        int jitEnd = 8 + Relaunch.TRAINING_KERNELS_COMPILE_SOONER.size();
-        assertEquals(Relaunch.TRAINING_KERNELS_COMPILE_SOONER, cmd.subList(8, jitEnd));
-        assertEquals(original, cmd.subList(jitEnd, cmd.size()));
+        assertEquals(original, cmd.subList(8, cmd.size()));
     }
 
     @Test
     void onFewerThanFourProcessorsTheChildGetsTwoC2CompilerThreadsUnlessTheUserChose() {
         List<String> original = List.of("-jar", "train.jar", "train");
         List<String> two = Relaunch.childCommand("/jdk", List.of(), original, 2);
-        int jitEnd = 8 + Relaunch.TRAINING_KERNELS_COMPILE_SOONER.size();
-        assertEquals("-XX:CICompilerCount=3", two.get(jitEnd));
-        assertEquals(original, two.subList(jitEnd + 1, two.size()));
+        assertEquals("-XX:CICompilerCount=3", two.get(8));
+        assertEquals(original, two.subList(9, two.size()));
         assertFalse(Relaunch.childCommand("/jdk", List.of(), original, 4).stream().anyMatch(a -> a.startsWith("-XX:CICompilerCount")));
         List<String> chosen = List.of("-XX:CICompilerCount=2", "-jar", "train.jar");
         List<String> kept = Relaunch.childCommand("/jdk", chosen.subList(0, 1), chosen, 2);
@@ -175,7 +171,6 @@ class RelaunchTest {
     void theJvmTakesTheKernelsJitOptionsSilently() throws Exception {
         List<String> cmd = new ArrayList<>(List.of(System.getProperty("java.home") + File.separator + "bin" + File.separator + "java"));
         cmd.addAll(Relaunch.KERNELS_WAIT_FOR_THE_JIT);
-        cmd.addAll(Relaunch.TRAINING_KERNELS_COMPILE_SOONER);
         cmd.add(Relaunch.COMPILER_THREADS + "=3");
         cmd.add("-version");
         Process p = new ProcessBuilder(cmd).start();
@@ -185,22 +180,6 @@ class RelaunchTest {
         assertEquals(0, p.waitFor(), err);
         assertEquals("", out);
         assertFalse(err.contains("CompileCommand"), err);
-    }
-
-    /**
-     * Each training kernel the child compiles sooner names methods that exist: a kernel renamed in the engine would
-     * otherwise drop out of the list without a word (the JVM accepts a pattern that matches nothing).
-     */
-    @Test
-    void theTrainingKernelsCompiledSoonerExist() throws Exception {
-        for (String option : Relaunch.TRAINING_KERNELS_COMPILE_SOONER) {
-            String pattern = option.split(",")[1]; // slice.engine.simd.Class::method, a trailing * for any ending
-            String[] classAndMethod = pattern.split("::");
-            String method = classAndMethod[1].replace("*", ".*");
-            boolean exists = Arrays.stream(Class.forName(classAndMethod[0]).getDeclaredMethods())
-                    .anyMatch(m -> m.getName().matches(method));
-            assertTrue(exists, option + " matches no method");
-        }
     }
 
     @Test
