@@ -62,6 +62,14 @@ public final class DepthwiseConv2D extends Layer {
      */
     private static final class State {
         final Epilogue epilogue;
+        /**
+         * The map the kernel applies: the epilogue's, or with nothing fused a pass-through one (scale 1, shift −0, no
+         * clamp: {@code min(max(fma(y, 1, −0), −∞), +∞) = y} bit for bit, ±0 and NaN included). Never none, so that a
+         * training pass runs the kernel's mapped path, the one every inference pass runs: the JIT compiles the kernel
+         * during the feature extraction's passes, and a branch those never took would send the compiled kernel back
+         * to the interpreter at the first training step.
+         */
+        final ColumnMap map;
         final WindowGeometry window;
         /**
          * Input rows {@code [firstInputRow[oy], firstInputRow[oy + 1])} have output row {@code oy} as their last reader
@@ -72,6 +80,7 @@ public final class DepthwiseConv2D extends Layer {
 
         State(Epilogue epilogue, WindowGeometry window) {
             this.epilogue = epilogue;
+            this.map = epilogue != null ? epilogue.map() : passThrough(window.channels);
             this.window = window;
             firstInputRow = new int[window.outH + 1];
             for (int oy = 0; oy <= window.outH; oy++) {
@@ -91,13 +100,17 @@ public final class DepthwiseConv2D extends Layer {
         State f = (State) node.state();
         float[] x = node.in(0).data, k = kernel.value.data, b = bias == null ? null : bias.value.data, y = node.out().data;
         WindowGeometry window = f.window;
-        ColumnMap map = null;
-        if (f.epilogue != null) {
-            f.epilogue.prepare();
-            map = f.epilogue.map();
-        }
-        ColumnMap rowMap = map;
-        Parallel.forRange(node.batch() * window.outH, (r0, r1) -> KERNEL.forward(window, x, k, b, rowMap, y, r0, r1));
+        if (f.epilogue != null) f.epilogue.prepare();
+        ColumnMap map = f.map;
+        Parallel.forRange(node.batch() * window.outH, (r0, r1) -> KERNEL.forward(window, x, k, b, map, y, r0, r1));
+    }
+
+    /** The map that leaves every value as it is: {@code fma(y, 1, −0)}, then no clamp. */
+    private static ColumnMap passThrough(int channels) {
+        float[] one = new float[channels], minusZero = new float[channels];
+        Arrays.fill(one, 1f);
+        Arrays.fill(minusZero, -0f);
+        return new ColumnMap(one, minusZero, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY);
     }
 
     @Override protected boolean canFuse(List<Layer> fusedSoFar, Layer next) {

@@ -47,6 +47,34 @@ class DepthwiseConv2DTest {
         assertArrayEquals(new float[] {12, 4, 16, 4, 24, 4, 28, 4}, LayerHarness.forward(s2, false, Tensor.wrap(x, 1, 3, 3, 2)).data);
     }
 
+    /**
+     * With nothing fused the layer hands its kernel a pass-through map, not none: the output is still the kernel's
+     * unmapped sums bit for bit, −0 and NaN included, through the vector path and the scalar channel tail.
+     */
+    @Test
+    void withNothingFusedTheOutputIsTheUnmappedSums() {
+        for (int channels : new int[] {3, 2 * Simd.FLOAT_LANES + 3}) {
+            for (int stride = 1; stride <= 2; stride++) {
+                DepthwiseConv2D dw = layer(9, 10, channels, 3, 3, stride, Padding.SAME, true, 21);
+                float[] x = randoms(new Random(22), 2 * 9 * 10 * channels);
+                // the first two rows −0, the kernel positive, a −0 bias in even channels: outputs of −0 at the top
+                Arrays.fill(x, 0, 2 * 10 * channels, -0f);
+                float[] k = dw.kernel.value.data;
+                for (int i = 0; i < k.length; i++) k[i] = Math.abs(k[i]);
+                for (int c = 0; c < channels; c += 2) dw.bias.value.data[c] = -0f;
+                x[5 * 10 * channels + 4 * channels] = Float.NaN;
+                Tensor y = LayerHarness.forward(dw, true, Tensor.wrap(x, 2, 9, 10, channels));
+                float[] expected = new float[y.data.length];
+                int outH = dw.outputShape()[0];
+                WindowGeometry g = new WindowGeometry(9, 10, channels, 3, 3, stride, Padding.SAME.padBefore(9, 3, stride),
+                        Padding.SAME.padBefore(10, 3, stride), outH, dw.outputShape()[1]);
+                Kernels.DEPTHWISE.forward(g, x, dw.kernel.value.data, dw.bias.value.data, null, expected, 0, 2 * outH);
+                assertEquals(Float.floatToRawIntBits(-0f), Float.floatToRawIntBits(expected[0]), "a −0 output");
+                assertArrayEquals(expected, y.data, "channels " + channels + ", stride " + stride);
+            }
+        }
+    }
+
     @Test
     void gradientsForStridesPaddingsBiasAndKernelSizes() {
         GradCheck.check(layer(5, 7, 5, 3, 3, 1, Padding.SAME, true, 2), 2, true, 3, 1e-2, 1e-3, 50);
