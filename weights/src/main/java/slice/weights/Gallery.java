@@ -223,13 +223,17 @@ public record Gallery(List<Person> people, double threshold, String thresholdRul
      */
     public static Gallery read(Path folder) {
         Path sc = folder.resolve(SIDECAR);
-        JsonObject sidecar = readSidecar(sc);
-        try {
-            return read(folder, sc, sidecar);
-        } catch (WeightsException e) {
-            // A writer may have committed a newer gallery, and deleted this one's tensor file, while it was being read.
-            if (!readSidecar(sc).equals(sidecar)) return read(folder);
-            throw e;
+        for (int attempt = 1; ; attempt++) {
+            JsonObject sidecar = readSidecar(sc);
+            try {
+                return read(folder, sc, sidecar);
+            } catch (WeightsException e) {
+                // A writer may have committed a newer gallery, and deleted this one's tensor file, while it was being
+                // read: read again while the sidecar changes. It may also have committed a gallery and then this one
+                // again (enrol, then forget: the same sidecar, its tensor file deleted and written anew), so a read
+                // that failed under an unchanged sidecar is tried again too, up to three times in all.
+                if (readSidecar(sc).equals(sidecar) && attempt >= 3) throw e;
+            }
         }
     }
 
