@@ -222,11 +222,24 @@ public record Gallery(List<Person> people, double threshold, String thresholdRul
      * sidecar's fields against the copy in the tensor file, every name and photo hash, and the descriptors' shape.
      */
     public static Gallery read(Path folder) {
+        return read(folder, Gallery::readOnce);
+    }
+
+    /** One read of the gallery {@code sidecar} (read from {@code sc}) describes; fails if its tensor file does not match. */
+    interface ReadOnce {
+        Gallery read(Path folder, Path sc, JsonObject sidecar);
+    }
+
+    /**
+     * {@link #read(Path)} with the single read it retries given, so that a test can commit galleries between a read's
+     * sidecar and its tensor file.
+     */
+    static Gallery read(Path folder, ReadOnce once) {
         Path sc = folder.resolve(SIDECAR);
         for (int attempt = 1; ; attempt++) {
             JsonObject sidecar = readSidecar(sc);
             try {
-                return read(folder, sc, sidecar);
+                return once.read(folder, sc, sidecar);
             } catch (WeightsException e) {
                 // A writer may have committed a newer gallery, and deleted this one's tensor file, while it was being
                 // read: read again while the sidecar changes. It may also have committed a gallery and then this one
@@ -237,7 +250,7 @@ public record Gallery(List<Person> people, double threshold, String thresholdRul
         }
     }
 
-    private static Gallery read(Path folder, Path sc, JsonObject sidecar) {
+    static Gallery readOnce(Path folder, Path sc, JsonObject sidecar) {
         Path tensors = tensorFile(sidecar, folder, sc);
         if (!Files.isRegularFile(tensors)) throw new WeightsException(tensors + ": no such file (" + sc + " names it)");
         JsonObject file = sidecar.getAsJsonObject("tensors");

@@ -77,6 +77,61 @@ class GalleryTest {
         assertEquals(0, Gallery.read(dir).people().size());
     }
 
+    /** The people's names and first descriptors of a gallery, enough to tell two samples apart. */
+    private static String summary(Gallery g) {
+        StringBuilder s = new StringBuilder();
+        for (Gallery.Person p : g.people()) s.append(p.name()).append(p.photos().get(0).descriptor()[0]).append(';');
+        return s.toString();
+    }
+
+    @Test
+    void aReadDuringWhichAWriterCommitsAnotherGalleryAndThenThisOneAgainReadsThisOne() {
+        Gallery a = sample(1), b = sample(2);
+        a.write(dir);
+        int[] reads = {0};
+        // The first read's sidecar names a's tensor file; before its tensor read, enrol (b: a's file deleted), and after
+        // it, forget (a again: the same sidecar, the same file name, written anew). The sidecar read after the failed
+        // read equals the one before it.
+        Gallery got = Gallery.read(dir, (folder, sc, sidecar) -> {
+            if (++reads[0] > 1) return Gallery.readOnce(folder, sc, sidecar);
+            b.write(folder);
+            try {
+                return Gallery.readOnce(folder, sc, sidecar);
+            } finally {
+                a.write(folder);
+            }
+        });
+        assertEquals(2, reads[0], "the failed read is tried again");
+        assertEquals(summary(a), summary(got));
+    }
+
+    @Test
+    void aReadDuringWhichAWriterCommitsAnotherGalleryReadsTheNewOne() {
+        Gallery a = sample(1), b = sample(2);
+        a.write(dir);
+        int[] reads = {0};
+        Gallery got = Gallery.read(dir, (folder, sc, sidecar) -> {
+            if (++reads[0] == 1) b.write(folder);
+            return Gallery.readOnce(folder, sc, sidecar);
+        });
+        assertEquals(2, reads[0]);
+        assertEquals(summary(b), summary(got));
+    }
+
+    @Test
+    void aGalleryWhoseTensorFileIsMissingFailsAfterThreeReads() throws IOException {
+        sample(1).write(dir);
+        Path tensors = tensorFiles(dir).get(0);
+        Files.delete(tensors);
+        int[] reads = {0};
+        WeightsException e = assertThrows(WeightsException.class, () -> Gallery.read(dir, (folder, sc, sidecar) -> {
+            reads[0]++;
+            return Gallery.readOnce(folder, sc, sidecar);
+        }));
+        assertEquals(3, reads[0]);
+        assertEquals(tensors + ": no such file (" + dir.resolve(Gallery.SIDECAR) + " names it)", e.getMessage());
+    }
+
     @Test
     void namesAreNormalisedAndValidated() {
         assertEquals("Zo\u00eb", Gallery.personName("Zoe\u0308"));
