@@ -57,9 +57,13 @@ final class WinogradBlocks {
 
     private WinogradBlocks() {}
 
-    /** Tiles per block for {@code points} positions: V and M of a block fill {@link #BLOCK_FLOATS}. */
+    /**
+     * Tiles per block for {@code points} positions: V and M of a block fill {@link #BLOCK_FLOATS}, in whole
+     * {@link APanels#ROWS}-row panels of the GEMM (32 → 64 channels would give 85 tiles, whose last 5-row panel each
+     * of the 16 GEMMs computes as a full one in a scratch tile and copies out).
+     */
     static int blockTiles(int points, int cin, int cout) {
-        return Math.max(MIN_BLOCK_TILES, BLOCK_FLOATS / (points * (cin + cout)));
+        return Math.max(MIN_BLOCK_TILES, BLOCK_FLOATS / (points * (cin + cout)) / APanels.ROWS * APanels.ROWS);
     }
 
     /**
