@@ -25,7 +25,10 @@ import java.util.function.IntToDoubleFunction;
  *
  * <p>Shapes: {@code HxWxC>K}, a 1×1 convolution's forward pass ({@code Pointwise.forward}; default: its five
  * MobileNetV2 shapes), {@code HxWxC>K/KHxKW[sS]}, a convolution with a window ({@code Conv.forward}: SAME padding, no
- * bias, no fused map), each on a batch of {@code -Dbatch} images (default 1), {@code gemm:m,n,k}, the plain product
+ * bias, no fused map), each on a batch of {@code -Dbatch} images (default 1), {@code avg:HxWxC/KxK[sS]} or
+ * {@code max:HxWxC/KxK[sS]}, a pooling layer's inference forward (average: {@code AveragePooling2D}, SAME; max: the
+ * kernel's {@code maxForward} keeping no winners, as in an inference graph, VALID; FLOPs counted as two per window
+ * cell and channel), {@code gemm:m,n,k}, the plain product
  * {@code C = A·B}, or {@code model:NAME}, a whole network's inference pass on {@code -Dbatch} images
  * ({@code Inference.forward} of {@code mobilenetv2} or {@code inceptionv3}; one call per side and sample), or
  * {@code step:NAME}, the fine-tuning step at batch 32 ({@code Training.fineTune}; one call per side and sample). With {@code probe:} before jar A,
@@ -120,6 +123,14 @@ public final class PairedJarsBench {
             double[] d = Arrays.stream(shape.substring(5).split(",")).mapToDouble(Double::parseDouble).toArray();
             return 2 * d[0] * d[1] * d[2];
         }
+        if (shape.startsWith("avg:") || shape.startsWith("max:")) {
+            String[] io = shape.substring(4).split("[/s]");
+            double[] d = Arrays.stream(io[0].split("x")).mapToDouble(Double::parseDouble).toArray();
+            int pool = Integer.parseInt(io[1].split("x")[0]), stride = io.length > 2 ? Integer.parseInt(io[2]) : 1;
+            double outPixels = shape.startsWith("avg:") ? Math.ceil(d[0] / stride) * Math.ceil(d[1] / stride)
+                    : Math.floor((d[0] - pool) / stride + 1) * Math.floor((d[1] - pool) / stride + 1);
+            return 2 * BATCH * outPixels * d[2] * pool * pool;
+        }
         String[] io = shape.split("[>/s]");
         double[] d = Arrays.stream(io[0].split("x")).mapToDouble(Double::parseDouble).toArray();
         double[] window = io.length > 2 ? Arrays.stream(io[2].split("x")).mapToDouble(Double::parseDouble).toArray() : new double[] {1, 1};
@@ -174,22 +185,55 @@ public final class PairedJarsBench {
                             int.class, int.class, boolean.class));
             return MethodHandles.insertArguments(product.bindTo(gemm), 0, false, false, m, n, k, a, 0, k, b, 0, n, c, 0, n, false);
         }
-        String[] io = shape.split("[>/s]");
-        int[] hwc = Arrays.stream(io[0].split("x")).mapToInt(Integer::parseInt).toArray();
-        int filters = Integer.parseInt(io[1]);
-        int[] window = io.length > 2 ? Arrays.stream(io[2].split("x")).mapToInt(Integer::parseInt).toArray() : new int[] {1, 1};
-        int stride = io.length > 3 ? Integer.parseInt(io[3]) : 1;
         Class<?> layer = loader.loadClass("slice.engine.Layer"), padding = loader.loadClass("slice.engine.layers.Padding");
         Object same = padding.getField("SAME").get(null);
-        Constructor<?> conv = loader.loadClass("slice.engine.layers.Conv2D").getConstructor(String.class, layer,
-                int.class, int.class, int.class, int.class, int.class, padding, boolean.class);
-        Function<Object, Object> build = x -> {
-            try {
-                return conv.newInstance("conv", x, filters, window[0], window[1], stride, stride, same, false);
-            } catch (ReflectiveOperationException e) {
-                throw new IllegalStateException(e);
-            }
-        };
+        int[] hwc;
+        Function<Object, Object> build;
+        if (shape.startsWith("max:")) { // the kernel itself: a layer with a gradient buffer would keep winners
+            String[] io = shape.substring(4).split("[/s]");
+            hwc = Arrays.stream(io[0].split("x")).mapToInt(Integer::parseInt).toArray();
+            int pool = Integer.parseInt(io[1].split("x")[0]), stride = io.length > 2 ? Integer.parseInt(io[2]) : 1;
+            int oh = (hwc[0] - pool) / stride + 1, ow = (hwc[1] - pool) / stride + 1;
+            Class<?> geometry = loader.loadClass("slice.engine.kernels.WindowGeometry");
+            Object g = geometry.getConstructor(int.class, int.class, int.class, int.class, int.class, int.class, int.class,
+                    int.class, int.class, int.class).newInstance(hwc[0], hwc[1], hwc[2], pool, pool, stride, 0, 0, oh, ow);
+            float[] x = new float[BATCH * hwc[0] * hwc[1] * hwc[2]], y = new float[BATCH * oh * ow * hwc[2]];
+            Random rnd = new Random(42);
+            for (int i = 0; i < x.length; i++) x[i] = rnd.nextFloat() * 2 - 1;
+            Object kernel = loader.loadClass("slice.engine.kernels.Kernels").getField("POOL").get(null);
+            MethodHandle max = lookup.findVirtual(loader.loadClass("slice.engine.kernels.PoolKernel"), "maxForward",
+                    MethodType.methodType(void.class, geometry, float[].class, float[].class, float[].class, int.class, int.class));
+            return MethodHandles.insertArguments(max.bindTo(kernel), 0, g, x, y, null, 0, BATCH * oh);
+        }
+        if (shape.startsWith("avg:")) {
+            String[] io = shape.substring(4).split("[/s]");
+            hwc = Arrays.stream(io[0].split("x")).mapToInt(Integer::parseInt).toArray();
+            int pool = Integer.parseInt(io[1].split("x")[0]), stride = io.length > 2 ? Integer.parseInt(io[2]) : 1;
+            Constructor<?> make = loader.loadClass("slice.engine.layers.AveragePooling2D")
+                    .getConstructor(String.class, layer, int.class, int.class, padding);
+            build = x -> {
+                try {
+                    return make.newInstance("pool", x, pool, stride, same);
+                } catch (ReflectiveOperationException e) {
+                    throw new IllegalStateException(e);
+                }
+            };
+        } else {
+            String[] io = shape.split("[>/s]");
+            hwc = Arrays.stream(io[0].split("x")).mapToInt(Integer::parseInt).toArray();
+            int filters = Integer.parseInt(io[1]);
+            int[] window = io.length > 2 ? Arrays.stream(io[2].split("x")).mapToInt(Integer::parseInt).toArray() : new int[] {1, 1};
+            int stride = io.length > 3 ? Integer.parseInt(io[3]) : 1;
+            Constructor<?> conv = loader.loadClass("slice.engine.layers.Conv2D").getConstructor(String.class, layer,
+                    int.class, int.class, int.class, int.class, int.class, padding, boolean.class);
+            build = x -> {
+                try {
+                    return conv.newInstance("conv", x, filters, window[0], window[1], stride, stride, same, false);
+                } catch (ReflectiveOperationException e) {
+                    throw new IllegalStateException(e);
+                }
+            };
+        }
         Class<?> fixture = loader.loadClass("slice.bench.LayerFixture");
         Object f = fixture.getConstructor(int.class, int[].class, Function.class).newInstance(BATCH, hwc, build);
         Object node = fixture.getField("node").get(f);

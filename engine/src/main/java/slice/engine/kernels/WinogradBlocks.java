@@ -17,8 +17,12 @@ import slice.engine.Parallel;
  * {@code V} and {@code Z[ξ][tile][o]} (the output gradient's transform, where M was) per block, {@code dU} where U was.
  */
 final class WinogradBlocks {
-    /** Floats of one block's V and M together: 512 KB, half an L2 of this machine and of a Cortex-A72. */
-    private static final int BLOCK_FLOATS = 1 << 17;
+    /**
+     * Floats of one block's V and M together: 256 KB, a quarter of a Cortex-A72's L2. With InceptionV3's channel
+     * counts the floor {@link #MIN_BLOCK_TILES} decides: 32 → 64 channels (16 GEMMs of depth 32) measured faster in
+     * blocks of 64 tiles than of 80 (a budget of 512 KB) at both vector widths, 32 → 32 no slower than in blocks of 128.
+     */
+    private static final int BLOCK_FLOATS = 1 << 16;
     /**
      * Fewest tiles in a block, even when V and M then outgrow {@link #BLOCK_FLOATS}: eight row panels of the GEMM's
      * 8-row register tile (for 80 → 192 channels, blocks of 64 tiles measured faster than the 30 the budget gives).
@@ -57,9 +61,13 @@ final class WinogradBlocks {
 
     private WinogradBlocks() {}
 
-    /** Tiles per block for {@code points} positions: V and M of a block fill {@link #BLOCK_FLOATS}. */
+    /**
+     * Tiles per block for {@code points} positions: V and M of a block fill {@link #BLOCK_FLOATS}, in whole
+     * {@link APanels#ROWS}-row panels of the GEMM (16 → 32 channels would give 85 tiles, whose last 5-row panel each
+     * of the 16 GEMMs computes as a full one in a scratch tile and copies out).
+     */
     static int blockTiles(int points, int cin, int cout) {
-        return Math.max(MIN_BLOCK_TILES, BLOCK_FLOATS / (points * (cin + cout)));
+        return Math.max(MIN_BLOCK_TILES, BLOCK_FLOATS / (points * (cin + cout)) / APanels.ROWS * APanels.ROWS);
     }
 
     /**

@@ -14,8 +14,9 @@ import slice.engine.kernels.WindowGeometry;
  * scalar twin's (ky, kx) order, or for the average-pool gradient the output pixels whose windows hold the input pixel
  * — then, per channel vector, folds the list in a register: a running {@code max} from −∞ (Math.max semantics, like
  * the scalar twin; where winners are kept, a compare and a blend per cell move each lane's winner), a sum from zero
- * times {@code inv}, an fma chain from {@code dx}. The max-pool gradient is the scalar twin's scatter through the
- * saved winners.
+ * times {@code inv}, an fma chain from {@code dx}. The forward folds four channel vectors side by side (an average,
+ * and a max without winners), so four independent chains hide the latency of each add or max; each lane still folds
+ * its cells in the same order. The max-pool gradient is the scalar twin's scatter through the saved winners.
  *
  * <p>Why a list and not two nested loops over (ky, kx): on Java 17 a vector carried through a nest of two loops with
  * run-time bounds is boxed at every step, several times slower. Scalar channel tails as in
@@ -25,12 +26,28 @@ public final class PoolVector implements PoolKernel {
     private static final int L = F.length();
 
     @Override public void maxForward(WindowGeometry g, float[] x, float[] y, float[] winners, int row0, int row1) {
-        int c = g.channels, vecEnd = F.loopBound(c);
+        int c = g.channels, vecEnd = F.loopBound(c), blockEnd = vecEnd - vecEnd % (4 * L);
         int[] cells = new int[g.kh * g.kw];
         for (int r = row0; r < row1; r++) {
             for (int ox = 0; ox < g.outW; ox++) {
                 int taps = g.windowCells(r, ox, cells), o = (r * g.outW + ox) * c;
                 int ch = 0;
+                if (winners == null) {
+                    for (; ch < blockEnd; ch += 4 * L) { // four channel vectors: four independent chains
+                        FloatVector m0 = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY), m1 = m0, m2 = m0, m3 = m0;
+                        for (int t = 0; t < taps; t++) {
+                            int at = cells[t] + ch;
+                            m0 = m0.max(FloatVector.fromArray(F, x, at));
+                            m1 = m1.max(FloatVector.fromArray(F, x, at + L));
+                            m2 = m2.max(FloatVector.fromArray(F, x, at + 2 * L));
+                            m3 = m3.max(FloatVector.fromArray(F, x, at + 3 * L));
+                        }
+                        m0.intoArray(y, o + ch);
+                        m1.intoArray(y, o + ch + L);
+                        m2.intoArray(y, o + ch + 2 * L);
+                        m3.intoArray(y, o + ch + 3 * L);
+                    }
+                }
                 for (; ch < vecEnd; ch += L) {
                     FloatVector max = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
                     if (winners == null) {
@@ -62,13 +79,27 @@ public final class PoolVector implements PoolKernel {
     }
 
     @Override public void avgForward(WindowGeometry g, float[] x, float[] inv, float[] y, int row0, int row1) {
-        int c = g.channels, vecEnd = F.loopBound(c);
+        int c = g.channels, vecEnd = F.loopBound(c), blockEnd = vecEnd - vecEnd % (4 * L);
         int[] cells = new int[g.kh * g.kw];
         for (int r = row0; r < row1; r++) {
             for (int ox = 0; ox < g.outW; ox++) {
                 int taps = g.windowCells(r, ox, cells), o = (r * g.outW + ox) * c;
                 float scale = inv[(r % g.outH) * g.outW + ox];
                 int ch = 0;
+                for (; ch < blockEnd; ch += 4 * L) { // four channel vectors: four independent chains
+                    FloatVector s0 = FloatVector.zero(F), s1 = s0, s2 = s0, s3 = s0;
+                    for (int t = 0; t < taps; t++) {
+                        int at = cells[t] + ch;
+                        s0 = s0.add(FloatVector.fromArray(F, x, at));
+                        s1 = s1.add(FloatVector.fromArray(F, x, at + L));
+                        s2 = s2.add(FloatVector.fromArray(F, x, at + 2 * L));
+                        s3 = s3.add(FloatVector.fromArray(F, x, at + 3 * L));
+                    }
+                    s0.mul(scale).intoArray(y, o + ch);
+                    s1.mul(scale).intoArray(y, o + ch + L);
+                    s2.mul(scale).intoArray(y, o + ch + 2 * L);
+                    s3.mul(scale).intoArray(y, o + ch + 3 * L);
+                }
                 for (; ch < vecEnd; ch += L) {
                     FloatVector sum = FloatVector.zero(F);
                     for (int t = 0; t < taps; t++) sum = sum.add(FloatVector.fromArray(F, x, cells[t] + ch));
