@@ -119,6 +119,10 @@ public final class VectorGemm implements Gemm {
     private static final int MC = 192;
     /** Column block: the packed B block ({@code KC × NC}, 256 × 512) is 512 KB, streamed once per row block. */
     private static final int NC = 512;
+    /** Floats of C per row span of a deep product ({@link #rowSpan}: 512 KB, to stay in L2 across its k blocks). */
+    private static final int SPAN_FLOATS = 1 << 17;
+    /** Largest column block of B packed for all its k blocks at once, for the row spans that read it (4 MB). */
+    private static final int DEEP_FLOATS = 1 << 20;
     /** Floats of dY per chunk of the one-pass 1×1 backward (256 KB, to stay in L2 between its two products). */
     private static final int CHUNK_FLOATS = 1 << 16;
     /**
@@ -168,6 +172,8 @@ public final class VectorGemm implements Gemm {
         final float[] a = new float[MC * KC];
         final float[] b = new float[KC * NC];
         final float[] tile = new float[MR * WIDE];
+        /** A column block of B packed for all its k blocks ({@link #rowSpan}), grown when needed. */
+        float[] deep = new float[0];
     }
 
     private static final ThreadLocal<Workspace> WORKSPACE = ThreadLocal.withInitial(Workspace::new);
@@ -458,23 +464,33 @@ public final class VectorGemm implements Gemm {
         boolean directB = packedB == null && !transB && tiled - i0 <= DIRECT_B_ROWS;
         int kb = kBlock(k), mp = packedARows(tiled), n = j1;
         for (int jc = j0; jc < j1 && i0 < tiled; jc += NC) {
-            int nc = Math.min(NC, j1 - jc);
-            for (int pc = 0; pc < k; pc += kb) {
-                int kc = Math.min(kb, k - pc);
-                boolean fromZero = pc == 0 && !accumulate;
-                ColumnMap lastMap = pc + kc == k ? map : null;
-                float[] bp = packedB == null ? ws.b : packedB;
-                int bpOff = packedB == null ? 0 : packedBAt(jc, pc, k, n, wide);
-                if (packedB == null) packB(transB, b, bOff, ldb, pc, kc, jc, nc, 0, nc, bp, 0, directB, wide);
-                for (int ic = i0; ic < tiled; ic += MC) {
-                    int mc = Math.min(MC, tiled - ic);
-                    float[] ap = packedA == null ? ws.a : packedA;
-                    int apOff = packedA == null ? 0 : packedAAt(ic, pc, kc, mp);
-                    if (packedA == null) packA(transA, a, aOff, lda, ic, mc, pc, kc, ap, 0, directA);
-                    int aBase = transA ? aOff + pc * lda + ic : aOff + ic * lda + pc;
-                    tiles(kc, mc, nc, ws, ap, apOff, bp, bpOff, directA, transA, a, aBase, lda,
-                            directB, b, bOff + pc * ldb + jc, ldb, c, cOff + ic * ldc + jc, ldc, fromZero, lastMap, jc,
-                            wide);
+            int nc = Math.min(NC, j1 - jc), span = rowSpan(tiled - i0, nc, k, kb, wide);
+            // several row spans read this column block's B: packed (unless given) for all k blocks at once
+            float[] deep = packedB == null && span < tiled - i0 ? deepBuffer(ws, (long) k * packedWidth(nc, wide)) : null;
+            if (deep != null) {
+                for (int pc = 0; pc < k; pc += kb) {
+                    packB(transB, b, bOff, ldb, pc, Math.min(kb, k - pc), jc, nc, 0, nc, deep, pc * packedWidth(nc, wide), false, wide);
+                }
+            }
+            for (int is = i0; is < tiled; is += span) {
+                int ie = Math.min(tiled, is + span);
+                for (int pc = 0; pc < k; pc += kb) {
+                    int kc = Math.min(kb, k - pc);
+                    boolean fromZero = pc == 0 && !accumulate;
+                    ColumnMap lastMap = pc + kc == k ? map : null;
+                    float[] bp = packedB != null ? packedB : deep != null ? deep : ws.b;
+                    int bpOff = packedB != null ? packedBAt(jc, pc, k, n, wide) : deep != null ? pc * packedWidth(nc, wide) : 0;
+                    if (bp == ws.b) packB(transB, b, bOff, ldb, pc, kc, jc, nc, 0, nc, bp, 0, directB, wide);
+                    for (int ic = is; ic < ie; ic += MC) {
+                        int mc = Math.min(MC, ie - ic);
+                        float[] ap = packedA == null ? ws.a : packedA;
+                        int apOff = packedA == null ? 0 : packedAAt(ic, pc, kc, mp);
+                        if (packedA == null) packA(transA, a, aOff, lda, ic, mc, pc, kc, ap, 0, directA);
+                        int aBase = transA ? aOff + pc * lda + ic : aOff + ic * lda + pc;
+                        tiles(kc, mc, nc, ws, ap, apOff, bp, bpOff, directA, transA, a, aBase, lda,
+                                directB, b, bOff + pc * ldb + jc, ldb, c, cOff + ic * ldc + jc, ldc, fromZero, lastMap, jc,
+                                wide);
+                    }
                 }
             }
         }
@@ -490,6 +506,25 @@ public final class VectorGemm implements Gemm {
      */
     private static int tailRows(int rows, boolean transB) {
         return rows % MR <= TAIL_ROWS && !transB ? rows % MR : 0;
+    }
+
+    /**
+     * Rows of C per row span of a column block of {@link #block} ({@code rows} rows of micro-tiles, the block
+     * {@code nc} wide, depth {@code k} in blocks of {@code kb}): all of them when k is one block, the block's C fits in
+     * {@code SPAN_FLOATS}, or its B packed for all k blocks would not fit in {@code DEEP_FLOATS}; else whole row
+     * blocks (MC) of at most SPAN_FLOATS of C, at least one. Between k blocks the partial sums are in C, so a block of
+     * C larger than L2 would be streamed from memory once per k block (a 1×1 convolution's 9248 × 192 × 768 at batch
+     * 32); span by span, that span's C stays in L2 across the k blocks, B packed once for all of them.
+     */
+    private static int rowSpan(int rows, int nc, int k, int kb, boolean wide) {
+        if (k <= kb || (long) rows * nc <= SPAN_FLOATS || (long) k * packedWidth(nc, wide) > DEEP_FLOATS) return rows;
+        return Math.min(rows, Math.max(1, SPAN_FLOATS / nc / MC) * MC);
+    }
+
+    /** The workspace's buffer for a column block of B packed for all k blocks, grown to {@code size} floats. */
+    private static float[] deepBuffer(Workspace ws, long size) {
+        if (ws.deep.length < size) ws.deep = new float[Math.toIntExact(size)];
+        return ws.deep;
     }
 
     /** Rows of A packed whole for {@code tiled} rows of micro-tiles: whole panels. */
