@@ -405,35 +405,47 @@ public final class VectorGemm implements Gemm {
         boolean[] inPlace = new boolean[MC / MR];
         int[] at = new int[MR];
         for (int jc = j0; jc < j1; jc += NC) {
-            int nc = Math.min(NC, j1 - jc);
-            for (int pc = 0; pc < k; pc += KC) {
-                int kc = Math.min(KC, k - pc);
-                boolean fromZero = pc == 0 && !accumulate;
-                ColumnMap lastMap = pc + kc == k ? map : null;
-                packB(false, b, bOff, ldb, pc, kc, jc, nc, 0, nc, ws.b, 0, directB, false);
-                for (int ic = i0; ic < i1; ic += MC) {
-                    int mc = Math.min(MC, i1 - ic);
-                    if (packedA != null) {
-                        tiles(kc, mc, nc, ws, packedA, packedAAt(ic, pc, kc, packedARows(i1)), ws.b, 0, false, false,
-                                packedA, 0, 0, directB, b, bOff + pc * ldb + jc, ldb, c, cOff + ic * ldc + jc, ldc,
-                                fromZero, lastMap, jc, false);
-                        continue;
-                    }
-                    // Panels read in place need full tiles only: whole column panels, no partial row panel. They pay
-                    // only with one or two column panels: beyond, a packed panel serves enough tiles to repay its packing.
-                    boolean mayRead = a.source() != null && nc % NR == 0 && nc <= 2 * NR && mc % MR == 0, anyInPlace = false;
-                    for (int ir = 0; ir < mc; ir += MR) { // the packer's panels are MR = APanels.ROWS rows tall
-                        int mr = Math.min(MR, mc - ir), base = ir * kc;
-                        inPlace[ir / MR] = mayRead && a.run(ic + ir, pc, pc + kc, at) > 0;
-                        anyInPlace |= inPlace[ir / MR];
-                        if (!inPlace[ir / MR]) packPanels(a, ic + ir, mr, pc, kc, ws.a, base);
-                    }
-                    if (anyInPlace) {
-                        inPlaceTiles(a, ic, pc, kc, mc, nc, ws, inPlace, at, directB, b, bOff + pc * ldb + jc, ldb,
-                                c, cOff + ic * ldc + jc, ldc, fromZero, lastMap, jc);
-                    } else {
-                        tiles(kc, mc, nc, ws, ws.a, 0, ws.b, 0, false, false, ws.a, 0, 0, directB, b, bOff + pc * ldb + jc, ldb,
-                                c, cOff + ic * ldc + jc, ldc, fromZero, lastMap, jc, false);
+            int nc = Math.min(NC, j1 - jc), span = rowSpan(i1 - i0, nc, k, KC, false);
+            // several row spans read this column block's B, packed for all k blocks at once (see rowSpan)
+            float[] deep = span < i1 - i0 ? deepBuffer(ws, (long) k * packedWidth(nc, false)) : null;
+            if (deep != null) {
+                for (int pc = 0; pc < k; pc += KC) {
+                    packB(false, b, bOff, ldb, pc, Math.min(KC, k - pc), jc, nc, 0, nc, deep, pc * packedWidth(nc, false), false, false);
+                }
+            }
+            for (int is = i0; is < i1; is += span) {
+                int ie = Math.min(i1, is + span);
+                for (int pc = 0; pc < k; pc += KC) {
+                    int kc = Math.min(KC, k - pc);
+                    boolean fromZero = pc == 0 && !accumulate;
+                    ColumnMap lastMap = pc + kc == k ? map : null;
+                    float[] bp = deep != null ? deep : ws.b;
+                    int bpOff = deep != null ? pc * packedWidth(nc, false) : 0;
+                    if (deep == null) packB(false, b, bOff, ldb, pc, kc, jc, nc, 0, nc, bp, 0, directB, false);
+                    for (int ic = is; ic < ie; ic += MC) {
+                        int mc = Math.min(MC, ie - ic);
+                        if (packedA != null) {
+                            tiles(kc, mc, nc, ws, packedA, packedAAt(ic, pc, kc, packedARows(i1)), bp, bpOff, false, false,
+                                    packedA, 0, 0, directB, b, bOff + pc * ldb + jc, ldb, c, cOff + ic * ldc + jc, ldc,
+                                    fromZero, lastMap, jc, false);
+                            continue;
+                        }
+                        // Panels read in place need full tiles only: whole column panels, no partial row panel. They pay
+                        // only with one or two column panels: beyond, a packed panel serves enough tiles to repay its packing.
+                        boolean mayRead = a.source() != null && nc % NR == 0 && nc <= 2 * NR && mc % MR == 0, anyInPlace = false;
+                        for (int ir = 0; ir < mc; ir += MR) { // the packer's panels are MR = APanels.ROWS rows tall
+                            int mr = Math.min(MR, mc - ir), base = ir * kc;
+                            inPlace[ir / MR] = mayRead && a.run(ic + ir, pc, pc + kc, at) > 0;
+                            anyInPlace |= inPlace[ir / MR];
+                            if (!inPlace[ir / MR]) packPanels(a, ic + ir, mr, pc, kc, ws.a, base);
+                        }
+                        if (anyInPlace) {
+                            inPlaceTiles(a, ic, pc, kc, mc, nc, ws, inPlace, at, bp, bpOff, directB, b, bOff + pc * ldb + jc,
+                                    ldb, c, cOff + ic * ldc + jc, ldc, fromZero, lastMap, jc);
+                        } else {
+                            tiles(kc, mc, nc, ws, ws.a, 0, bp, bpOff, false, false, ws.a, 0, 0, directB, b, bOff + pc * ldb + jc,
+                                    ldb, c, cOff + ic * ldc + jc, ldc, fromZero, lastMap, jc, false);
+                        }
                     }
                 }
             }
@@ -713,20 +725,21 @@ public final class VectorGemm implements Gemm {
 
     /**
      * {@link #tiles} for a block where some row panels are read in place ({@code inPlace[ir / MR]}; the others are
-     * packed in {@code ws.a}) and every tile is full. An in-place panel goes run by run ({@link APanels#run}): each
+     * packed in {@code ws.a}; B's block is packed at {@code bp[bpOff]} unless read in place) and every tile is full.
+     * An in-place panel goes run by run ({@link APanels#run}): each
      * run updates the panel's tiles with {@link #kernel8x2Rows}, which leaves the partial sums in C for the next, so
      * each element is still one fma chain in increasing p; the map goes with the block's last run.
      */
     private static void inPlaceTiles(APanels a, int ic, int pc, int kc, int mc, int nc, Workspace ws, boolean[] inPlace,
-                                     int[] at, boolean directB, float[] b, int bBase, int ldb, float[] c, int co, int ldc,
-                                     boolean fromZero, ColumnMap map, int jc) {
-        float[] src = a.source(), bSrc = directB ? b : ws.b;
+                                     int[] at, float[] bp, int bpOff, boolean directB, float[] b, int bBase, int ldb,
+                                     float[] c, int co, int ldc, boolean fromZero, ColumnMap map, int jc) {
+        float[] src = a.source(), bSrc = directB ? b : bp;
         int bStride = directB ? ldb : NR;
         for (int ir = 0; ir < mc; ir += MR) {
             int ct = co + ir * ldc;
             if (!inPlace[ir / MR]) {
                 for (int jr = 0; jr < nc; jr += NR) {
-                    int bo = directB ? bBase + jr : jr * kc;
+                    int bo = directB ? bBase + jr : bpOff + jr * kc;
                     kernel8x2(kc, ws.a, ir * kc, bSrc, bo, bStride, c, ct + jr, ldc, fromZero, map, jc + jr);
                 }
                 continue;
@@ -736,7 +749,7 @@ public final class VectorGemm implements Gemm {
                 boolean runFromZero = fromZero && p == pc;
                 ColumnMap runMap = p + len == end ? map : null;
                 for (int jr = 0; jr < nc; jr += NR) {
-                    int bo = (directB ? bBase + jr : jr * kc) + (p - pc) * bStride;
+                    int bo = (directB ? bBase + jr : bpOff + jr * kc) + (p - pc) * bStride;
                     kernel8x2Rows(len, src, at, bSrc, bo, bStride, c, ct + jr, ldc, runFromZero, runMap, jc + jr);
                 }
                 p += len;

@@ -26,7 +26,11 @@ class Im2colTest {
             {23, 21, 3, 3, 3, 1, 16},
             // Cout wide enough that two threads split the product by columns, A then packed once for both (k = 360,
             // two k blocks at 512 bits; rows 86 or 48, a partial last row panel).
-            {8, 8, 40, 3, 3, 1, 400}};
+            {8, 8, 40, 3, 3, 1, 400},
+            // C beyond a row span (VectorGemm.rowSpan) with k beyond KC, also on each of two threads' row shares: row
+            // spans, B packed for all k blocks; with
+            // Cout = 64 at 512 bits, panels read in place too.
+            {40, 40, 32, 3, 3, 1, 160}, {56, 56, 32, 3, 3, 1, 64}};
 
     @Test
     void packedRowsGiveTheBitsOfTheGatheredColumns() {
