@@ -121,6 +121,12 @@ public final class VectorGemm implements Gemm {
     private static final int NC = 512;
     /** Floats of C per row span of a deep product ({@link #rowSpan}: 512 KB, to stay in L2 across its k blocks). */
     private static final int SPAN_FLOATS = 1 << 17;
+    /**
+     * Largest block of C (4 MB) that a deep product streams once per k block rather than cutting it into row spans: a
+     * 2.6 MB C (2048 × 320 × 1280, a 1×1 convolution on 8 × 8 images at batch 32) was slower in spans, a 7 MB one
+     * (9248 × 192 × 768) faster.
+     */
+    private static final int STREAMED_C_FLOATS = 1 << 20;
     /** Largest column block of B packed for all its k blocks at once, for the row spans that read it (4 MB). */
     private static final int DEEP_FLOATS = 1 << 20;
     /** Floats of dY per chunk of the one-pass 1×1 backward (256 KB, to stay in L2 between its two products). */
@@ -522,14 +528,15 @@ public final class VectorGemm implements Gemm {
 
     /**
      * Rows of C per row span of a column block of {@link #block} ({@code rows} rows of micro-tiles, the block
-     * {@code nc} wide, depth {@code k} in blocks of {@code kb}): all of them when k is one block, the block's C fits in
-     * {@code SPAN_FLOATS}, or its B packed for all k blocks would not fit in {@code DEEP_FLOATS}; else whole row
-     * blocks (MC) of at most SPAN_FLOATS of C, at least one. Between k blocks the partial sums are in C, so a block of
-     * C larger than L2 would be streamed from memory once per k block (a 1×1 convolution's 9248 × 192 × 768 at batch
-     * 32); span by span, that span's C stays in L2 across the k blocks, B packed once for all of them.
+     * {@code nc} wide, depth {@code k} in blocks of {@code kb}): all of them when k is one block, the block's C is at
+     * most {@code STREAMED_C_FLOATS}, or its B packed for all k blocks would not fit in {@code DEEP_FLOATS}; else whole
+     * row blocks (MC) of at most {@code SPAN_FLOATS} of C, at least one. Between k blocks the partial sums are in C,
+     * so a block of C far larger than L2 would be streamed from memory once per k block (a 1×1 convolution's
+     * 9248 × 192 × 768 at batch 32); span by span, that span's C stays in L2 across the k blocks, B packed once for
+     * all of them.
      */
     private static int rowSpan(int rows, int nc, int k, int kb, boolean wide) {
-        if (k <= kb || (long) rows * nc <= SPAN_FLOATS || (long) k * packedWidth(nc, wide) > DEEP_FLOATS) return rows;
+        if (k <= kb || (long) rows * nc <= STREAMED_C_FLOATS || (long) k * packedWidth(nc, wide) > DEEP_FLOATS) return rows;
         return Math.min(rows, Math.max(1, SPAN_FLOATS / nc / MC) * MC);
     }
 
