@@ -50,7 +50,10 @@ import slice.engine.kernels.RowSource;
  * kernel measured slower at 128 bits with a stride parameter than with its constant one, and the untransposed A
  * slower at 512 bits through the windows' eight row starts ({@code at[r] = ao + r·lda}) than with its stride.
  * Between k blocks the partial sums live in C: the micro-kernel loads its tile at entry (or starts at zero) and
- * stores it at exit. On the last k block it applies the {@link ColumnMap}, if any, to the finished tile in registers
+ * stores it at exit. A block of C far larger than L2 (a 1×1 convolution's 9248 × 192 at batch 32) would so be
+ * streamed from memory once per k block; such a product goes in row spans of whole row blocks instead, each span
+ * through all k blocks before the next, B packed once for all of them ({@code rowSpan}): each element's fma chain is
+ * unchanged. On the last k block it applies the {@link ColumnMap}, if any, to the finished tile in registers
  * right before that store: {@code c = min(max(fma(c, scale[j..], shift[j..]), lo), hi)}, one vector of
  * {@code scale}/{@code shift} per column vector of the tile, so C is written once, already mapped.
  *
