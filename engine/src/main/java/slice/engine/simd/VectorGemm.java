@@ -50,7 +50,10 @@ import slice.engine.kernels.RowSource;
  * kernel measured slower at 128 bits with a stride parameter than with its constant one, and the untransposed A
  * slower at 512 bits through the windows' eight row starts ({@code at[r] = ao + r·lda}) than with its stride.
  * Between k blocks the partial sums live in C: the micro-kernel loads its tile at entry (or starts at zero) and
- * stores it at exit. On the last k block it applies the {@link ColumnMap}, if any, to the finished tile in registers
+ * stores it at exit. A block of C far larger than L2 (a 1×1 convolution's 9248 × 192 at batch 32) would so be
+ * streamed from memory once per k block; such a product goes in row spans of whole row blocks instead, each span
+ * through all k blocks before the next, B packed once for all of them ({@code rowSpan}): each element's fma chain is
+ * unchanged. On the last k block it applies the {@link ColumnMap}, if any, to the finished tile in registers
  * right before that store: {@code c = min(max(fma(c, scale[j..], shift[j..]), lo), hi)}, one vector of
  * {@code scale}/{@code shift} per column vector of the tile, so C is written once, already mapped.
  *
@@ -119,6 +122,16 @@ public final class VectorGemm implements Gemm {
     private static final int MC = 192;
     /** Column block: the packed B block ({@code KC × NC}, 256 × 512) is 512 KB, streamed once per row block. */
     private static final int NC = 512;
+    /** Floats of C per row span of a deep product ({@link #rowSpan}: 512 KB, to stay in L2 across its k blocks). */
+    private static final int SPAN_FLOATS = 1 << 17;
+    /**
+     * Largest block of C (4 MB) that a deep product streams once per k block rather than cutting it into row spans: a
+     * 2.6 MB C (2048 × 320 × 1280, a 1×1 convolution on 8 × 8 images at batch 32) was slower in spans, a 7 MB one
+     * (9248 × 192 × 768) faster.
+     */
+    private static final int STREAMED_C_FLOATS = 1 << 20;
+    /** Largest column block of B packed for all its k blocks at once, for the row spans that read it (4 MB). */
+    private static final int DEEP_FLOATS = 1 << 20;
     /** Floats of dY per chunk of the one-pass 1×1 backward (256 KB, to stay in L2 between its two products). */
     private static final int CHUNK_FLOATS = 1 << 16;
     /**
@@ -168,6 +181,8 @@ public final class VectorGemm implements Gemm {
         final float[] a = new float[MC * KC];
         final float[] b = new float[KC * NC];
         final float[] tile = new float[MR * WIDE];
+        /** A column block of B packed for all its k blocks ({@link #rowSpan}), grown when needed. */
+        float[] deep = new float[0];
     }
 
     private static final ThreadLocal<Workspace> WORKSPACE = ThreadLocal.withInitial(Workspace::new);
@@ -399,35 +414,47 @@ public final class VectorGemm implements Gemm {
         boolean[] inPlace = new boolean[MC / MR];
         int[] at = new int[MR];
         for (int jc = j0; jc < j1; jc += NC) {
-            int nc = Math.min(NC, j1 - jc);
-            for (int pc = 0; pc < k; pc += KC) {
-                int kc = Math.min(KC, k - pc);
-                boolean fromZero = pc == 0 && !accumulate;
-                ColumnMap lastMap = pc + kc == k ? map : null;
-                packB(false, b, bOff, ldb, pc, kc, jc, nc, 0, nc, ws.b, 0, directB, false);
-                for (int ic = i0; ic < i1; ic += MC) {
-                    int mc = Math.min(MC, i1 - ic);
-                    if (packedA != null) {
-                        tiles(kc, mc, nc, ws, packedA, packedAAt(ic, pc, kc, packedARows(i1)), ws.b, 0, false, false,
-                                packedA, 0, 0, directB, b, bOff + pc * ldb + jc, ldb, c, cOff + ic * ldc + jc, ldc,
-                                fromZero, lastMap, jc, false);
-                        continue;
-                    }
-                    // Panels read in place need full tiles only: whole column panels, no partial row panel. They pay
-                    // only with one or two column panels: beyond, a packed panel serves enough tiles to repay its packing.
-                    boolean mayRead = a.source() != null && nc % NR == 0 && nc <= 2 * NR && mc % MR == 0, anyInPlace = false;
-                    for (int ir = 0; ir < mc; ir += MR) { // the packer's panels are MR = APanels.ROWS rows tall
-                        int mr = Math.min(MR, mc - ir), base = ir * kc;
-                        inPlace[ir / MR] = mayRead && a.run(ic + ir, pc, pc + kc, at) > 0;
-                        anyInPlace |= inPlace[ir / MR];
-                        if (!inPlace[ir / MR]) packPanels(a, ic + ir, mr, pc, kc, ws.a, base);
-                    }
-                    if (anyInPlace) {
-                        inPlaceTiles(a, ic, pc, kc, mc, nc, ws, inPlace, at, directB, b, bOff + pc * ldb + jc, ldb,
-                                c, cOff + ic * ldc + jc, ldc, fromZero, lastMap, jc);
-                    } else {
-                        tiles(kc, mc, nc, ws, ws.a, 0, ws.b, 0, false, false, ws.a, 0, 0, directB, b, bOff + pc * ldb + jc, ldb,
-                                c, cOff + ic * ldc + jc, ldc, fromZero, lastMap, jc, false);
+            int nc = Math.min(NC, j1 - jc), span = rowSpan(i1 - i0, nc, k, KC, false);
+            // several row spans read this column block's B, packed for all k blocks at once (see rowSpan)
+            float[] deep = span < i1 - i0 ? deepBuffer(ws, (long) k * packedWidth(nc, false)) : null;
+            if (deep != null) {
+                for (int pc = 0; pc < k; pc += KC) {
+                    packB(false, b, bOff, ldb, pc, Math.min(KC, k - pc), jc, nc, 0, nc, deep, pc * packedWidth(nc, false), false, false);
+                }
+            }
+            for (int is = i0; is < i1; is += span) {
+                int ie = Math.min(i1, is + span);
+                for (int pc = 0; pc < k; pc += KC) {
+                    int kc = Math.min(KC, k - pc);
+                    boolean fromZero = pc == 0 && !accumulate;
+                    ColumnMap lastMap = pc + kc == k ? map : null;
+                    float[] bp = deep != null ? deep : ws.b;
+                    int bpOff = deep != null ? pc * packedWidth(nc, false) : 0;
+                    if (deep == null) packB(false, b, bOff, ldb, pc, kc, jc, nc, 0, nc, bp, 0, directB, false);
+                    for (int ic = is; ic < ie; ic += MC) {
+                        int mc = Math.min(MC, ie - ic);
+                        if (packedA != null) {
+                            tiles(kc, mc, nc, ws, packedA, packedAAt(ic, pc, kc, packedARows(i1)), bp, bpOff, false, false,
+                                    packedA, 0, 0, directB, b, bOff + pc * ldb + jc, ldb, c, cOff + ic * ldc + jc, ldc,
+                                    fromZero, lastMap, jc, false);
+                            continue;
+                        }
+                        // Panels read in place need full tiles only: whole column panels, no partial row panel. They pay
+                        // only with one or two column panels: beyond, a packed panel serves enough tiles to repay its packing.
+                        boolean mayRead = a.source() != null && nc % NR == 0 && nc <= 2 * NR && mc % MR == 0, anyInPlace = false;
+                        for (int ir = 0; ir < mc; ir += MR) { // the packer's panels are MR = APanels.ROWS rows tall
+                            int mr = Math.min(MR, mc - ir), base = ir * kc;
+                            inPlace[ir / MR] = mayRead && a.run(ic + ir, pc, pc + kc, at) > 0;
+                            anyInPlace |= inPlace[ir / MR];
+                            if (!inPlace[ir / MR]) packPanels(a, ic + ir, mr, pc, kc, ws.a, base);
+                        }
+                        if (anyInPlace) {
+                            inPlaceTiles(a, ic, pc, kc, mc, nc, ws, inPlace, at, bp, bpOff, directB, b, bOff + pc * ldb + jc,
+                                    ldb, c, cOff + ic * ldc + jc, ldc, fromZero, lastMap, jc);
+                        } else {
+                            tiles(kc, mc, nc, ws, ws.a, 0, bp, bpOff, false, false, ws.a, 0, 0, directB, b, bOff + pc * ldb + jc,
+                                    ldb, c, cOff + ic * ldc + jc, ldc, fromZero, lastMap, jc, false);
+                        }
                     }
                 }
             }
@@ -458,23 +485,33 @@ public final class VectorGemm implements Gemm {
         boolean directB = packedB == null && !transB && tiled - i0 <= DIRECT_B_ROWS;
         int kb = kBlock(k), mp = packedARows(tiled), n = j1;
         for (int jc = j0; jc < j1 && i0 < tiled; jc += NC) {
-            int nc = Math.min(NC, j1 - jc);
-            for (int pc = 0; pc < k; pc += kb) {
-                int kc = Math.min(kb, k - pc);
-                boolean fromZero = pc == 0 && !accumulate;
-                ColumnMap lastMap = pc + kc == k ? map : null;
-                float[] bp = packedB == null ? ws.b : packedB;
-                int bpOff = packedB == null ? 0 : packedBAt(jc, pc, k, n, wide);
-                if (packedB == null) packB(transB, b, bOff, ldb, pc, kc, jc, nc, 0, nc, bp, 0, directB, wide);
-                for (int ic = i0; ic < tiled; ic += MC) {
-                    int mc = Math.min(MC, tiled - ic);
-                    float[] ap = packedA == null ? ws.a : packedA;
-                    int apOff = packedA == null ? 0 : packedAAt(ic, pc, kc, mp);
-                    if (packedA == null) packA(transA, a, aOff, lda, ic, mc, pc, kc, ap, 0, directA);
-                    int aBase = transA ? aOff + pc * lda + ic : aOff + ic * lda + pc;
-                    tiles(kc, mc, nc, ws, ap, apOff, bp, bpOff, directA, transA, a, aBase, lda,
-                            directB, b, bOff + pc * ldb + jc, ldb, c, cOff + ic * ldc + jc, ldc, fromZero, lastMap, jc,
-                            wide);
+            int nc = Math.min(NC, j1 - jc), span = rowSpan(tiled - i0, nc, k, kb, wide);
+            // several row spans read this column block's B: packed (unless given) for all k blocks at once
+            float[] deep = packedB == null && span < tiled - i0 ? deepBuffer(ws, (long) k * packedWidth(nc, wide)) : null;
+            if (deep != null) {
+                for (int pc = 0; pc < k; pc += kb) {
+                    packB(transB, b, bOff, ldb, pc, Math.min(kb, k - pc), jc, nc, 0, nc, deep, pc * packedWidth(nc, wide), false, wide);
+                }
+            }
+            for (int is = i0; is < tiled; is += span) {
+                int ie = Math.min(tiled, is + span);
+                for (int pc = 0; pc < k; pc += kb) {
+                    int kc = Math.min(kb, k - pc);
+                    boolean fromZero = pc == 0 && !accumulate;
+                    ColumnMap lastMap = pc + kc == k ? map : null;
+                    float[] bp = packedB != null ? packedB : deep != null ? deep : ws.b;
+                    int bpOff = packedB != null ? packedBAt(jc, pc, k, n, wide) : deep != null ? pc * packedWidth(nc, wide) : 0;
+                    if (bp == ws.b) packB(transB, b, bOff, ldb, pc, kc, jc, nc, 0, nc, bp, 0, directB, wide);
+                    for (int ic = is; ic < ie; ic += MC) {
+                        int mc = Math.min(MC, ie - ic);
+                        float[] ap = packedA == null ? ws.a : packedA;
+                        int apOff = packedA == null ? 0 : packedAAt(ic, pc, kc, mp);
+                        if (packedA == null) packA(transA, a, aOff, lda, ic, mc, pc, kc, ap, 0, directA);
+                        int aBase = transA ? aOff + pc * lda + ic : aOff + ic * lda + pc;
+                        tiles(kc, mc, nc, ws, ap, apOff, bp, bpOff, directA, transA, a, aBase, lda,
+                                directB, b, bOff + pc * ldb + jc, ldb, c, cOff + ic * ldc + jc, ldc, fromZero, lastMap, jc,
+                                wide);
+                    }
                 }
             }
         }
@@ -490,6 +527,26 @@ public final class VectorGemm implements Gemm {
      */
     private static int tailRows(int rows, boolean transB) {
         return rows % MR <= TAIL_ROWS && !transB ? rows % MR : 0;
+    }
+
+    /**
+     * Rows of C per row span of a column block of {@link #block} ({@code rows} rows of micro-tiles, the block
+     * {@code nc} wide, depth {@code k} in blocks of {@code kb}): all of them when k is one block, the block's C is at
+     * most {@code STREAMED_C_FLOATS}, or its B packed for all k blocks would not fit in {@code DEEP_FLOATS}; else whole
+     * row blocks (MC) of at most {@code SPAN_FLOATS} of C, at least one. Between k blocks the partial sums are in C,
+     * so a block of C far larger than L2 would be streamed from memory once per k block (a 1×1 convolution's
+     * 9248 × 192 × 768 at batch 32); span by span, that span's C stays in L2 across the k blocks, B packed once for
+     * all of them.
+     */
+    private static int rowSpan(int rows, int nc, int k, int kb, boolean wide) {
+        if (k <= kb || (long) rows * nc <= STREAMED_C_FLOATS || (long) k * packedWidth(nc, wide) > DEEP_FLOATS) return rows;
+        return Math.min(rows, Math.max(1, SPAN_FLOATS / nc / MC) * MC);
+    }
+
+    /** The workspace's buffer for a column block of B packed for all k blocks, grown to {@code size} floats. */
+    private static float[] deepBuffer(Workspace ws, long size) {
+        if (ws.deep.length < size) ws.deep = new float[Math.toIntExact(size)];
+        return ws.deep;
     }
 
     /** Rows of A packed whole for {@code tiled} rows of micro-tiles: whole panels. */
@@ -678,20 +735,21 @@ public final class VectorGemm implements Gemm {
 
     /**
      * {@link #tiles} for a block where some row panels are read in place ({@code inPlace[ir / MR]}; the others are
-     * packed in {@code ws.a}) and every tile is full. An in-place panel goes run by run ({@link APanels#run}): each
+     * packed in {@code ws.a}; B's block is packed at {@code bp[bpOff]} unless read in place) and every tile is full.
+     * An in-place panel goes run by run ({@link APanels#run}): each
      * run updates the panel's tiles with {@link #kernel8x2Rows}, which leaves the partial sums in C for the next, so
      * each element is still one fma chain in increasing p; the map goes with the block's last run.
      */
     private static void inPlaceTiles(APanels a, int ic, int pc, int kc, int mc, int nc, Workspace ws, boolean[] inPlace,
-                                     int[] at, boolean directB, float[] b, int bBase, int ldb, float[] c, int co, int ldc,
-                                     boolean fromZero, ColumnMap map, int jc) {
-        float[] src = a.source(), bSrc = directB ? b : ws.b;
+                                     int[] at, float[] bp, int bpOff, boolean directB, float[] b, int bBase, int ldb,
+                                     float[] c, int co, int ldc, boolean fromZero, ColumnMap map, int jc) {
+        float[] src = a.source(), bSrc = directB ? b : bp;
         int bStride = directB ? ldb : NR;
         for (int ir = 0; ir < mc; ir += MR) {
             int ct = co + ir * ldc;
             if (!inPlace[ir / MR]) {
                 for (int jr = 0; jr < nc; jr += NR) {
-                    int bo = directB ? bBase + jr : jr * kc;
+                    int bo = directB ? bBase + jr : bpOff + jr * kc;
                     kernel8x2(kc, ws.a, ir * kc, bSrc, bo, bStride, c, ct + jr, ldc, fromZero, map, jc + jr);
                 }
                 continue;
@@ -701,7 +759,7 @@ public final class VectorGemm implements Gemm {
                 boolean runFromZero = fromZero && p == pc;
                 ColumnMap runMap = p + len == end ? map : null;
                 for (int jr = 0; jr < nc; jr += NR) {
-                    int bo = (directB ? bBase + jr : jr * kc) + (p - pc) * bStride;
+                    int bo = (directB ? bBase + jr : bpOff + jr * kc) + (p - pc) * bStride;
                     kernel8x2Rows(len, src, at, bSrc, bo, bStride, c, ct + jr, ldc, runFromZero, runMap, jc + jr);
                 }
                 p += len;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import slice.engine.Parallel;
 import slice.engine.layers.Padding;
 
 /**
@@ -27,11 +28,30 @@ class Im2colTest {
             // Cout wide enough that two threads split the product by columns, A then packed once for both (k = 360,
             // two k blocks at 512 bits; rows 86 or 48, a partial last row panel).
             {8, 8, 40, 3, 3, 1, 400}};
+    /**
+     * On one thread, C beyond 4 MB with k beyond KC (VectorGemm's row spans, B packed for all k blocks); with Cout = 64
+     * at 512 bits, panels read in place too.
+     */
+    private static final int[][] SPAN_SHAPES = {{75, 75, 32, 3, 3, 1, 160}, {115, 115, 32, 3, 3, 1, 64}};
 
     @Test
     void packedRowsGiveTheBitsOfTheGatheredColumns() {
-        Random rnd = new Random(13);
-        for (int[] s : SHAPES) {
+        checkShapes(new Random(13), SHAPES);
+    }
+
+    @Test
+    void rowSpansGiveTheBitsOfTheGatheredColumns() {
+        int threads = Parallel.threads();
+        Parallel.setThreads(1);
+        try {
+            checkShapes(new Random(17), SPAN_SHAPES);
+        } finally {
+            Parallel.setThreads(threads);
+        }
+    }
+
+    private static void checkShapes(Random rnd, int[][] shapes) {
+        for (int[] s : shapes) {
             for (Padding padding : Padding.values()) {
                 int n = 2, h = s[0], w = s[1], cin = s[2], kh = s[3], kw = s[4], stride = s[5], cout = s[6];
                 if (padding == Padding.VALID && (h < kh || w < kw)) continue;
