@@ -250,6 +250,7 @@ public record Gallery(List<Person> people, double threshold, String thresholdRul
         }
     }
 
+    /** One read of the gallery {@code sidecar} describes: its tensor file checked against it, then parsed ({@link ReadOnce}). */
     static Gallery readOnce(Path folder, Path sc, JsonObject sidecar) {
         Path tensors = tensorFile(sidecar, folder, sc);
         if (!Files.isRegularFile(tensors)) throw new WeightsException(tensors + ": no such file (" + sc + " names it)");

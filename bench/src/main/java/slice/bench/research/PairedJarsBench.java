@@ -27,8 +27,9 @@ import java.util.function.IntToDoubleFunction;
  * MobileNetV2 shapes), {@code HxWxC>K/KHxKW[sS]}, a convolution with a window ({@code Conv.forward}: SAME padding, no
  * bias, no fused map), each on a batch of {@code -Dbatch} images (default 1), {@code avg:HxWxC/KxK[sS]} or
  * {@code max:HxWxC/KxK[sS]}, a pooling layer's inference forward (average: {@code AveragePooling2D}, SAME; max: the
- * kernel's {@code maxForward} keeping no winners, as in an inference graph, VALID; FLOPs counted as two per window
- * cell and channel), {@code gemm:m,n,k}, the plain product
+ * kernel's {@code maxForward} keeping no winners, as in an inference graph, VALID, on the calling thread whatever
+ * {@code -Dthreads}; a square K × K window; FLOPs counted as two per window cell and channel, padding included),
+ * {@code gemm:m,n,k}, the plain product
  * {@code C = A·B}, or {@code model:NAME}, a whole network's inference pass on {@code -Dbatch} images
  * ({@code Inference.forward} of {@code mobilenetv2} or {@code inceptionv3}; one call per side and sample), or
  * {@code step:NAME}, the fine-tuning step at batch 32 ({@code Training.fineTune}; one call per side and sample). With {@code probe:} before jar A,
@@ -67,6 +68,20 @@ public final class PairedJarsBench {
      * The alternation's result: each side's median CPU (or wall-clock) nanoseconds a call, and the median and quartiles of the
      * per-pair ratio {@code time(B) / time(A)} over {@code count} pairs.
      */
+    /** A pooling shape, {@code avg:} or {@code max:} then {@code HxWxC/KxK[sS]}: input, window side, stride. */
+    private record Pooling(int[] hwc, int pool, int stride) {
+        static Pooling parse(String shape) {
+            String[] io = shape.substring(4).split("[/s]");
+            return new Pooling(Arrays.stream(io[0].split("x")).mapToInt(Integer::parseInt).toArray(),
+                    Integer.parseInt(io[1].split("x")[0]), io.length > 2 ? Integer.parseInt(io[2]) : 1);
+        }
+
+        /** Output size along axis {@code axis} (0 height, 1 width) with VALID padding. */
+        int validOut(int axis) {
+            return (hwc[axis] - pool) / stride + 1;
+        }
+    }
+
     record Pairs(double medianNanosA, double medianNanosB, double ratio, double lowerQuartile, double upperQuartile, int count) {}
 
     /**
@@ -124,12 +139,11 @@ public final class PairedJarsBench {
             return 2 * d[0] * d[1] * d[2];
         }
         if (shape.startsWith("avg:") || shape.startsWith("max:")) {
-            String[] io = shape.substring(4).split("[/s]");
-            double[] d = Arrays.stream(io[0].split("x")).mapToDouble(Double::parseDouble).toArray();
-            int pool = Integer.parseInt(io[1].split("x")[0]), stride = io.length > 2 ? Integer.parseInt(io[2]) : 1;
-            double outPixels = shape.startsWith("avg:") ? Math.ceil(d[0] / stride) * Math.ceil(d[1] / stride)
-                    : Math.floor((d[0] - pool) / stride + 1) * Math.floor((d[1] - pool) / stride + 1);
-            return 2 * BATCH * outPixels * d[2] * pool * pool;
+            Pooling p = Pooling.parse(shape);
+            double outPixels = shape.startsWith("avg:")
+                    ? Math.ceil((double) p.hwc[0] / p.stride) * Math.ceil((double) p.hwc[1] / p.stride)
+                    : (double) p.validOut(0) * p.validOut(1);
+            return 2.0 * BATCH * outPixels * p.hwc[2] * p.pool * p.pool;
         }
         String[] io = shape.split("[>/s]");
         double[] d = Arrays.stream(io[0].split("x")).mapToDouble(Double::parseDouble).toArray();
@@ -190,10 +204,9 @@ public final class PairedJarsBench {
         int[] hwc;
         Function<Object, Object> build;
         if (shape.startsWith("max:")) { // the kernel itself: a layer with a gradient buffer would keep winners
-            String[] io = shape.substring(4).split("[/s]");
-            hwc = Arrays.stream(io[0].split("x")).mapToInt(Integer::parseInt).toArray();
-            int pool = Integer.parseInt(io[1].split("x")[0]), stride = io.length > 2 ? Integer.parseInt(io[2]) : 1;
-            int oh = (hwc[0] - pool) / stride + 1, ow = (hwc[1] - pool) / stride + 1;
+            Pooling p = Pooling.parse(shape);
+            hwc = p.hwc;
+            int pool = p.pool, stride = p.stride, oh = p.validOut(0), ow = p.validOut(1);
             Class<?> geometry = loader.loadClass("slice.engine.kernels.WindowGeometry");
             Object g = geometry.getConstructor(int.class, int.class, int.class, int.class, int.class, int.class, int.class,
                     int.class, int.class, int.class).newInstance(hwc[0], hwc[1], hwc[2], pool, pool, stride, 0, 0, oh, ow);
@@ -206,9 +219,9 @@ public final class PairedJarsBench {
             return MethodHandles.insertArguments(max.bindTo(kernel), 0, g, x, y, null, 0, BATCH * oh);
         }
         if (shape.startsWith("avg:")) {
-            String[] io = shape.substring(4).split("[/s]");
-            hwc = Arrays.stream(io[0].split("x")).mapToInt(Integer::parseInt).toArray();
-            int pool = Integer.parseInt(io[1].split("x")[0]), stride = io.length > 2 ? Integer.parseInt(io[2]) : 1;
+            Pooling p = Pooling.parse(shape);
+            hwc = p.hwc;
+            int pool = p.pool, stride = p.stride;
             Constructor<?> make = loader.loadClass("slice.engine.layers.AveragePooling2D")
                     .getConstructor(String.class, layer, int.class, int.class, padding);
             build = x -> {

@@ -12,7 +12,7 @@ import slice.models.MobileNetV2;
 
 /**
  * {@link PairedJarsBench} reaches the engine by reflection (the constructor of {@link Conv2D}, {@link LayerFixture},
- * {@code Kernels.GEMM}, {@code Inference}, the FMA probe), so a change of those signatures would break it only when run: here every
+ * {@code Kernels.GEMM}, {@code Kernels.POOL}, {@code AveragePooling2D}, {@code Inference}, the FMA probe), so a change of those signatures would break it only when run: here every
  * kind of side is built from this build's classes, each in a class loader of its own, and alternated briefly.
  */
 class PairedJarsBenchTest {
@@ -22,7 +22,7 @@ class PairedJarsBenchTest {
 
     @Test
     void everyKindOfSideLoadsAndAlternates() throws Throwable {
-        for (String shape : new String[] {"gemm:13,17,9", "5x7x3>4", "9x7x5>6/3x3s2", "model:mobilenetv2"}) {
+        for (String shape : new String[] {"gemm:13,17,9", "5x7x3>4", "9x7x5>6/3x3s2", "avg:7x5x6/3x3s2", "max:7x5x6/3x3s2", "model:mobilenetv2"}) {
             MethodHandle a = PairedJarsBench.work(CLASSES, shape, 1), b = PairedJarsBench.work(CLASSES, shape, 1);
             assertSane(shape, PairedJarsBench.alternate(a, b, 1, 0.05, false));
             MethodHandle probe = PairedJarsBench.probe(CLASSES, PairedJarsBench.flops(shape));

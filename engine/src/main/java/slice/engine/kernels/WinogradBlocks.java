@@ -25,7 +25,7 @@ final class WinogradBlocks {
     private static final int BLOCK_FLOATS = 1 << 16;
     /**
      * Fewest tiles in a block, even when V and M then outgrow {@link #BLOCK_FLOATS}: eight row panels of the GEMM's
-     * 8-row register tile (for 80 → 192 channels, blocks of 64 tiles measured faster than the 30 the budget gives).
+     * 8-row register tile (for 80 → 192 channels, blocks of 64 tiles measured faster than the 30 a 512 KB budget gave).
      */
     private static final int MIN_BLOCK_TILES = 64;
     /**

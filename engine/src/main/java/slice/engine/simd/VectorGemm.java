@@ -32,10 +32,15 @@ import slice.engine.kernels.RowSource;
  * the 2L tiles, which map in registers.
  *
  * <h2>Blocking</h2>
- * Loops (outermost first): columns in blocks of {@code NC}; k in blocks of {@code KC} (at 512 bits see
- * {@code kBlock}), packing {@code B[KC × NC]} into {@code NR}-wide column panels (so one micro-panel, {@code KC × NR},
- * stays in L1);
+ * Loops (outermost first): columns in blocks of {@code NC}; for a deep product with a large C, rows in spans (below);
+ * k in blocks of {@code KC} (at 512 bits see {@code kBlock}), packing {@code B[KC × NC]} into {@code NR}-wide column
+ * panels (so one micro-panel, {@code KC × NR}, stays in L1);
  * rows in blocks of {@code MC}, packing {@code A[MC × KC]} into {@code MR}-tall row panels (L2); then micro-tiles.
+ * Between k blocks the partial sums live in C: the micro-kernel loads its tile at entry (or starts at zero) and
+ * stores it at exit. A block of C far larger than L2 (a 1×1 convolution's 9248 × 192 at batch 32) would so be
+ * streamed from memory once per k block; such a product goes in row spans of whole row blocks instead, each span
+ * through all k blocks before the next, B packed once for all of them ({@code rowSpan}): each element's fma chain is
+ * unchanged.
  * Packing also resolves the transposes, so the micro-kernel sees one layout. An operand is read in place where that
  * measured faster (see {@code block}): a transposed A, as in the weight gradient {@code Xᵀ·dY} (the MR values of a
  * step p are adjacent); an untransposed A when few column panels would reuse its packing (a narrow 1×1
@@ -49,11 +54,7 @@ import slice.engine.kernels.RowSource;
  * constant row offset into the address: one kernel with both strides as parameters kept every check, the packed
  * kernel measured slower at 128 bits with a stride parameter than with its constant one, and the untransposed A
  * slower at 512 bits through the windows' eight row starts ({@code at[r] = ao + r·lda}) than with its stride.
- * Between k blocks the partial sums live in C: the micro-kernel loads its tile at entry (or starts at zero) and
- * stores it at exit. A block of C far larger than L2 (a 1×1 convolution's 9248 × 192 at batch 32) would so be
- * streamed from memory once per k block; such a product goes in row spans of whole row blocks instead, each span
- * through all k blocks before the next, B packed once for all of them ({@code rowSpan}): each element's fma chain is
- * unchanged. On the last k block it applies the {@link ColumnMap}, if any, to the finished tile in registers
+ * On the last k block a kernel applies the {@link ColumnMap}, if any, to the finished tile in registers
  * right before that store: {@code c = min(max(fma(c, scale[j..], shift[j..]), lo), hi)}, one vector of
  * {@code scale}/{@code shift} per column vector of the tile, so C is written once, already mapped.
  *
@@ -103,7 +104,8 @@ import slice.engine.kernels.RowSource;
  * is packed once, its blocks split over the threads, into a buffer that all of them then read, when each thread would
  * otherwise pack all of it (not read in place; at most {@code SHARED_PACK_FLOATS}): the A of a 1×1 convolution on an
  * 8 × 8 image (64 rows, up to 2048 channels, split by columns), or the B of one on a 17 × 17 image (split by rows).
- * Packing buffers are per thread, allocated once (a shared one per calling thread, grown).
+ * Packing buffers are per thread: the row and column blocks' allocated once, the shared one (per calling thread) and
+ * the one of B packed for all k blocks (up to {@code DEEP_FLOATS}, 4 MB) grown when needed and kept.
  */
 public final class VectorGemm implements Gemm {
     private static final int L = F.length();
@@ -127,7 +129,8 @@ public final class VectorGemm implements Gemm {
     /**
      * Largest block of C (4 MB) that a deep product streams once per k block rather than cutting it into row spans: a
      * 2.6 MB C (2048 × 320 × 1280, a 1×1 convolution on 8 × 8 images at batch 32) was slower in spans, a 7 MB one
-     * (9248 × 192 × 768) faster.
+     * (9248 × 192 × 768) faster, on a core with 2 MB of L2 (a Cortex-A72's is 1 MB, shared by its four cores: not
+     * measured there).
      */
     private static final int STREAMED_C_FLOATS = 1 << 20;
     /** Largest column block of B packed for all its k blocks at once, for the row spans that read it (4 MB). */
@@ -176,7 +179,7 @@ public final class VectorGemm implements Gemm {
      */
     private static final int FEW_ROWS_FLOATS = 8192;
 
-    /** Per-thread packing buffers, allocated once per thread. */
+    /** Per-thread packing buffers: {@code a}, {@code b} and {@code tile} allocated once, {@code deep} grown. */
     private static final class Workspace {
         final float[] a = new float[MC * KC];
         final float[] b = new float[KC * NC];
@@ -416,12 +419,7 @@ public final class VectorGemm implements Gemm {
         for (int jc = j0; jc < j1; jc += NC) {
             int nc = Math.min(NC, j1 - jc), span = rowSpan(i1 - i0, nc, k, KC, false);
             // several row spans read this column block's B, packed for all k blocks at once (see rowSpan)
-            float[] deep = span < i1 - i0 ? deepBuffer(ws, (long) k * packedWidth(nc, false)) : null;
-            if (deep != null) {
-                for (int pc = 0; pc < k; pc += KC) {
-                    packB(false, b, bOff, ldb, pc, Math.min(KC, k - pc), jc, nc, 0, nc, deep, pc * packedWidth(nc, false), false, false);
-                }
-            }
+            float[] deep = span < i1 - i0 ? packDeepB(ws, false, b, bOff, ldb, k, KC, jc, nc, false) : null;
             for (int is = i0; is < i1; is += span) {
                 int ie = Math.min(i1, is + span);
                 for (int pc = 0; pc < k; pc += KC) {
@@ -430,7 +428,7 @@ public final class VectorGemm implements Gemm {
                     ColumnMap lastMap = pc + kc == k ? map : null;
                     float[] bp = deep != null ? deep : ws.b;
                     int bpOff = deep != null ? pc * packedWidth(nc, false) : 0;
-                    if (deep == null) packB(false, b, bOff, ldb, pc, kc, jc, nc, 0, nc, bp, 0, directB, false);
+                    if (bp == ws.b) packB(false, b, bOff, ldb, pc, kc, jc, nc, 0, nc, bp, 0, directB, false);
                     for (int ic = is; ic < ie; ic += MC) {
                         int mc = Math.min(MC, ie - ic);
                         if (packedA != null) {
@@ -487,12 +485,7 @@ public final class VectorGemm implements Gemm {
         for (int jc = j0; jc < j1 && i0 < tiled; jc += NC) {
             int nc = Math.min(NC, j1 - jc), span = rowSpan(tiled - i0, nc, k, kb, wide);
             // several row spans read this column block's B: packed (unless given) for all k blocks at once
-            float[] deep = packedB == null && span < tiled - i0 ? deepBuffer(ws, (long) k * packedWidth(nc, wide)) : null;
-            if (deep != null) {
-                for (int pc = 0; pc < k; pc += kb) {
-                    packB(transB, b, bOff, ldb, pc, Math.min(kb, k - pc), jc, nc, 0, nc, deep, pc * packedWidth(nc, wide), false, wide);
-                }
-            }
+            float[] deep = packedB == null && span < tiled - i0 ? packDeepB(ws, transB, b, bOff, ldb, k, kb, jc, nc, wide) : null;
             for (int is = i0; is < tiled; is += span) {
                 int ie = Math.min(tiled, is + span);
                 for (int pc = 0; pc < k; pc += kb) {
@@ -530,7 +523,7 @@ public final class VectorGemm implements Gemm {
     }
 
     /**
-     * Rows of C per row span of a column block of {@link #block} ({@code rows} rows of micro-tiles, the block
+     * Rows of C per row span of a column block of {@link #block} or {@link #packedBlock} ({@code rows} rows of micro-tiles, the block
      * {@code nc} wide, depth {@code k} in blocks of {@code kb}): all of them when k is one block, the block's C is at
      * most {@code STREAMED_C_FLOATS}, or its B packed for all k blocks would not fit in {@code DEEP_FLOATS}; else whole
      * row blocks (MC) of at most {@code SPAN_FLOATS} of C, at least one. Between k blocks the partial sums are in C,
@@ -543,9 +536,17 @@ public final class VectorGemm implements Gemm {
         return Math.min(rows, Math.max(1, SPAN_FLOATS / nc / MC) * MC);
     }
 
-    /** The workspace's buffer for a column block of B packed for all k blocks, grown to {@code size} floats. */
-    private static float[] deepBuffer(Workspace ws, long size) {
-        if (ws.deep.length < size) ws.deep = new float[Math.toIntExact(size)];
+    /**
+     * The column block {@code jc .. jc + nc} of B packed for all its k blocks of {@code kb} into the workspace's
+     * {@code deep} buffer (grown if needed), k block {@code pc} at {@code pc · packedWidth(nc, wide)}; returns the buffer.
+     */
+    private static float[] packDeepB(Workspace ws, boolean transB, float[] b, int bOff, int ldb, int k, int kb, int jc,
+                                     int nc, boolean wide) {
+        int width = packedWidth(nc, wide);
+        if (ws.deep.length < (long) k * width) ws.deep = new float[Math.toIntExact((long) k * width)];
+        for (int pc = 0; pc < k; pc += kb) {
+            packB(transB, b, bOff, ldb, pc, Math.min(kb, k - pc), jc, nc, 0, nc, ws.deep, pc * width, false, wide);
+        }
         return ws.deep;
     }
 
