@@ -30,7 +30,7 @@ class Im2colTest {
             {8, 8, 40, 3, 3, 1, 400}};
     /**
      * On one thread, C beyond 4 MB with k beyond KC (VectorGemm's row spans, B packed for all k blocks); with Cout = 64
-     * at 512 bits, panels read in place too.
+     * at 512 bits, panels read in place too. Billions of multiply-adds: not run under emulation (.ci/aarch64.sh).
      */
     private static final int[][] SPAN_SHAPES = {{75, 75, 32, 3, 3, 1, 160}, {115, 115, 32, 3, 3, 1, 64}};
 
