@@ -68,6 +68,8 @@ public final class PairedJarsBench {
      * The alternation's result: each side's median CPU (or wall-clock) nanoseconds a call, and the median and quartiles of the
      * per-pair ratio {@code time(B) / time(A)} over {@code count} pairs.
      */
+    record Pairs(double medianNanosA, double medianNanosB, double ratio, double lowerQuartile, double upperQuartile, int count) {}
+
     /** A pooling shape, {@code avg:} or {@code max:} then {@code HxWxC/KxK[sS]}: input, window side, stride. */
     private record Pooling(int[] hwc, int pool, int stride) {
         static Pooling parse(String shape) {
@@ -81,8 +83,6 @@ public final class PairedJarsBench {
             return (hwc[axis] - pool) / stride + 1;
         }
     }
-
-    record Pairs(double medianNanosA, double medianNanosB, double ratio, double lowerQuartile, double upperQuartile, int count) {}
 
     /**
      * Warms both sides up for 0.4 × {@code seconds}, then alternates them for {@code seconds} (at least one pair),

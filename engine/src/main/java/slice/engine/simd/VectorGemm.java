@@ -427,7 +427,7 @@ public final class VectorGemm implements Gemm {
                     boolean fromZero = pc == 0 && !accumulate;
                     ColumnMap lastMap = pc + kc == k ? map : null;
                     float[] bp = deep != null ? deep : ws.b;
-                    int bpOff = deep != null ? pc * packedWidth(nc, false) : 0;
+                    int bpOff = deep != null ? packedBAt(0, pc, k, nc, false) : 0;
                     if (bp == ws.b) packB(false, b, bOff, ldb, pc, kc, jc, nc, 0, nc, bp, 0, directB, false);
                     for (int ic = is; ic < ie; ic += MC) {
                         int mc = Math.min(MC, ie - ic);
@@ -493,7 +493,7 @@ public final class VectorGemm implements Gemm {
                     boolean fromZero = pc == 0 && !accumulate;
                     ColumnMap lastMap = pc + kc == k ? map : null;
                     float[] bp = packedB != null ? packedB : deep != null ? deep : ws.b;
-                    int bpOff = packedB != null ? packedBAt(jc, pc, k, n, wide) : deep != null ? pc * packedWidth(nc, wide) : 0;
+                    int bpOff = packedB != null ? packedBAt(jc, pc, k, n, wide) : deep != null ? packedBAt(0, pc, k, nc, wide) : 0;
                     if (bp == ws.b) packB(transB, b, bOff, ldb, pc, kc, jc, nc, 0, nc, bp, 0, directB, wide);
                     for (int ic = is; ic < ie; ic += MC) {
                         int mc = Math.min(MC, ie - ic);
@@ -523,29 +523,31 @@ public final class VectorGemm implements Gemm {
     }
 
     /**
-     * Rows of C per row span of a column block of {@link #block} or {@link #packedBlock} ({@code rows} rows of micro-tiles, the block
-     * {@code nc} wide, depth {@code k} in blocks of {@code kb}): all of them when k is one block, the block's C is at
-     * most {@code STREAMED_C_FLOATS}, or its B packed for all k blocks would not fit in {@code DEEP_FLOATS}; else whole
-     * row blocks (MC) of at most {@code SPAN_FLOATS} of C, at least one. Between k blocks the partial sums are in C,
-     * so a block of C far larger than L2 would be streamed from memory once per k block (a 1×1 convolution's
-     * 9248 × 192 × 768 at batch 32); span by span, that span's C stays in L2 across the k blocks, B packed once for
-     * all of them.
+     * Rows of C per row span of a column block of {@link #block} or {@link #packedBlock} ({@code rows} rows of
+     * micro-tiles, the block {@code nc} wide, depth {@code k} in blocks of {@code kb}): all of them when k is one
+     * block, the block's C is at most {@code STREAMED_C_FLOATS}, or its B packed for all k blocks would not fit in
+     * {@code DEEP_FLOATS}; else whole row blocks (MC) of at most {@code SPAN_FLOATS} of C, at least one. Between k
+     * blocks the partial sums are in C, so a block of C far larger than L2 would be streamed from memory once per k
+     * block (a 1×1 convolution's 9248 × 192 × 768 at batch 32); span by span, that span's C stays in L2 across the k
+     * blocks, B packed once for all of them.
      */
     private static int rowSpan(int rows, int nc, int k, int kb, boolean wide) {
-        if (k <= kb || (long) rows * nc <= STREAMED_C_FLOATS || (long) k * packedWidth(nc, wide) > DEEP_FLOATS) return rows;
+        if (k <= kb || (long) rows * nc <= STREAMED_C_FLOATS || packedBSize(k, nc, wide) > DEEP_FLOATS) return rows;
         return Math.min(rows, Math.max(1, SPAN_FLOATS / nc / MC) * MC);
     }
 
     /**
      * The column block {@code jc .. jc + nc} of B packed for all its k blocks of {@code kb} into the workspace's
-     * {@code deep} buffer (grown if needed), k block {@code pc} at {@code pc · packedWidth(nc, wide)}; returns the buffer.
+     * {@code deep} buffer (grown if needed), laid out as a B of {@code nc} columns packed whole ({@link #packedBAt});
+     * returns the buffer.
      */
     private static float[] packDeepB(Workspace ws, boolean transB, float[] b, int bOff, int ldb, int k, int kb, int jc,
                                      int nc, boolean wide) {
-        int width = packedWidth(nc, wide);
-        if (ws.deep.length < (long) k * width) ws.deep = new float[Math.toIntExact((long) k * width)];
+        long size = packedBSize(k, nc, wide);
+        if (ws.deep.length < size) ws.deep = new float[Math.toIntExact(size)];
         for (int pc = 0; pc < k; pc += kb) {
-            packB(transB, b, bOff, ldb, pc, Math.min(kb, k - pc), jc, nc, 0, nc, ws.deep, pc * width, false, wide);
+            packB(transB, b, bOff, ldb, pc, Math.min(kb, k - pc), jc, nc, 0, nc, ws.deep, packedBAt(0, pc, k, nc, wide),
+                    false, wide);
         }
         return ws.deep;
     }
