@@ -46,8 +46,8 @@ import slice.engine.kernels.RowSource;
  *
  * <p>The per-channel loops are {@link BatchNormKernel}s (channels are the vector lanes). Per-channel sums are formed in
  * blocks of {@value #SUM_BLOCK} pixels, in parallel, each into its own partial row, and the partials are then added
- * in block order, the channels shared out over the threads ({@link #overColumns}): the result does not depend on the
- * thread count, and a float sum over a 400 000-pixel batch keeps its precision.
+ * in block order: the result does not depend on the thread count, and a float sum over a 400 000-pixel batch keeps
+ * its precision.
  */
 public final class BatchNorm extends Layer {
     private static final BatchNormKernel KERNEL = Kernels.BATCH_NORM;
@@ -55,10 +55,6 @@ public final class BatchNorm extends Layer {
     static final int SUM_BLOCK = 256;
     /** Floats per parallel task of the elementwise maps. */
     private static final int MAP_CHUNK = 1 << 14;
-    /** Floats of a cache line: threads that combine partial rows split the columns at multiples of it. */
-    private static final int LINE = 16;
-    /** Fewest partial floats a thread adds up when the combining of partial rows is split over threads. */
-    private static final int COMBINE_FLOATS = 1 << 14;
 
     public final int channels;
     public final float epsilon, momentum;
@@ -188,20 +184,18 @@ public final class BatchNorm extends Layer {
                 KERNEL.centredSquares(x, p0, p1, channels, blockMean[b], squares[b]);
             }
         });
-        double[] total = s.squares;
-        overColumns(channels, blocks, (c0, c1) -> {
-            addInBlockOrder(sums, blocks, c0, c1, mean);
-            for (int c = c0; c < c1; c++) mean[c] /= pixels;
-            Arrays.fill(total, c0, c1, 0);
-            for (int b = 0; b < blocks; b++) {
-                int n = Math.min(SUM_BLOCK, pixels - b * SUM_BLOCK);
-                for (int c = c0; c < c1; c++) {
-                    double d = (double) blockMean[b][c] - mean[c];
-                    total[c] += squares[b][c] + n * d * d;
-                }
+        Arrays.fill(mean, 0f);
+        for (int b = 0; b < blocks; b++) for (int c = 0; c < channels; c++) mean[c] += sums[b][c];
+        for (int c = 0; c < channels; c++) mean[c] /= pixels;
+        Arrays.fill(s.squares, 0);
+        for (int b = 0; b < blocks; b++) {
+            int n = Math.min(SUM_BLOCK, pixels - b * SUM_BLOCK);
+            for (int c = 0; c < channels; c++) {
+                double d = (double) blockMean[b][c] - mean[c];
+                s.squares[c] += squares[b][c] + n * d * d;
             }
-            for (int c = c0; c < c1; c++) variance[c] = (float) (total[c] / pixels);
-        });
+        }
+        for (int c = 0; c < channels; c++) variance[c] = (float) (s.squares[c] / pixels);
     }
 
     /**
@@ -312,27 +306,12 @@ public final class BatchNorm extends Layer {
                 body.run(b * SUM_BLOCK, Math.min((b + 1) * SUM_BLOCK, pixels), partialA[b], partialB[b]);
             }
         });
-        overColumns(channels, blocks, (c0, c1) -> {
-            addInBlockOrder(partialA, blocks, c0, c1, totalA);
-            if (totalB != null) addInBlockOrder(partialB, blocks, c0, c1, totalB);
-        });
-    }
-
-    /** {@code total[c] = Σ_b partials[b][c]} for columns {@code c ∈ [c0, c1)}, from 0, adding rows {@code 0 … blocks − 1} in order. */
-    private static void addInBlockOrder(float[][] partials, int blocks, int c0, int c1, float[] total) {
-        Arrays.fill(total, c0, c1, 0f);
-        for (int b = 0; b < blocks; b++) for (int c = c0; c < c1; c++) total[c] += partials[b][c];
-    }
-
-    /**
-     * Runs {@code body} over columns {@code [0, width)} of {@code rows} partial rows that it combines column by column,
-     * the columns split over the threads at multiples of {@value #LINE} (no two threads write one cache line of the
-     * totals) once each thread would add at least {@value #COMBINE_FLOATS} partial floats. Each column is still
-     * combined by one thread in its own order: the same numbers for any thread count.
-     */
-    static void overColumns(int width, int rows, Parallel.RangeBody body) {
-        int lines = (width + LINE - 1) / LINE, minLines = Math.max(1, COMBINE_FLOATS / (LINE * Math.max(1, rows)));
-        Parallel.forRange(lines, minLines, (l0, l1) -> body.run(l0 * LINE, Math.min(width, l1 * LINE)));
+        Arrays.fill(totalA, 0f);
+        if (totalB != null) Arrays.fill(totalB, 0f);
+        for (int b = 0; b < blocks; b++) {
+            for (int c = 0; c < channels; c++) totalA[c] += partialA[b][c];
+            if (totalB != null) for (int c = 0; c < channels; c++) totalB[c] += partialB[b][c];
+        }
     }
 
     @Override public List<Param> weights() {

@@ -136,9 +136,8 @@ public final class DepthwiseConv2D extends Layer {
      * {@code N·outH}), in parallel: a band sums its ∂L/∂K and ∂L/∂b into its own partial, then writes the input
      * gradient of the input rows whose last reader (the largest output row that reads them) is in the band, while the
      * band's ∂L/∂y is still in cache — each input row exactly once, by the gather of {@link DepthwiseKernel}. The
-     * partials are then added in band order, the kernel's elements shared out over the threads
-     * ({@link BatchNorm#overColumns}): the same numbers for any thread count, all threads busy whatever the channel
-     * count.
+     * partials are then added in band order: the same numbers for any thread count, all threads busy whatever the
+     * channel count.
      */
     @Override public void backward(Node node) {
         State s = (State) node.state();
@@ -168,11 +167,8 @@ public final class DepthwiseConv2D extends Layer {
             }
         });
         if (!learns) return;
-        float[] dkTotal = kernel.grad.data;
-        BatchNorm.overColumns(dkTotal.length, bands, (e0, e1) -> {
-            System.arraycopy(dk[0], e0, dkTotal, e0, e1 - e0);
-            for (int b = 1; b < bands; b++) Kernels.ADD.addInto(dk[b], e0, dkTotal, e0, e1 - e0);
-        });
+        System.arraycopy(dk[0], 0, kernel.grad.data, 0, dk[0].length);
+        for (int b = 1; b < bands; b++) Kernels.ADD.addInto(dk[b], 0, kernel.grad.data, 0, dk[b].length);
         if (!hasBias) return;
         System.arraycopy(db[0], 0, bias.grad.data, 0, channels);
         for (int b = 1; b < bands; b++) Kernels.ADD.addInto(db[b], 0, bias.grad.data, 0, channels);
