@@ -32,7 +32,8 @@ import java.util.function.IntToDoubleFunction;
  * {@code gemm:m,n,k}, the plain product
  * {@code C = A·B}, or {@code model:NAME}, a whole network's inference pass on {@code -Dbatch} images
  * ({@code Inference.forward} of {@code mobilenetv2} or {@code inceptionv3}; one call per side and sample), or
- * {@code step:NAME}, the fine-tuning step at batch 32 ({@code Training.fineTune}; one call per side and sample). With {@code probe:} before jar A,
+ * {@code step:NAME}, the fine-tuning step at batch 32 ({@code Training.fineTune}; one call per side and sample), or
+ * {@code full:NAME}, the full training step at batch 32, every layer trained ({@code Training.fullStep}, likewise). With {@code probe:} before jar A,
  * side A is the FMA probe ({@code VectorFmaPeak}) doing the shape's FLOPs instead, so B/A reads as B's fraction of the
  * peak under the same load. Run from the checkout after {@code mvn -DskipTests package}, for example
  * {@code java --add-modules jdk.incubator.vector [-XX:MaxVectorSize=16] -Xbatch -Dseconds=3
@@ -55,7 +56,7 @@ public final class PairedJarsBench {
         double seconds = Double.parseDouble(System.getProperty("seconds", "3"));
         for (String shape : shapes) {
             MethodHandle a = jarA.startsWith("probe:") ? probe(jarA.substring(6), flops(shape)) : work(jarA, shape, THREADS);
-            Pairs p = alternate(a, work(jarB, shape, THREADS), shape.startsWith("model:") || shape.startsWith("step:") ? 1 : CALLS,
+            Pairs p = alternate(a, work(jarB, shape, THREADS), shape.startsWith("model:") || TrainingStep.of(shape) != null ? 1 : CALLS,
                     seconds, THREADS > 1);
             double f = flops(shape);
             System.out.printf("%-16s A %6.1f  B %6.1f GFLOP/s per %s second (medians: A %.3f, B %.3f ms)   B/A time %.3f [quartiles %.3f %.3f], %d pairs%n",
@@ -69,6 +70,19 @@ public final class PairedJarsBench {
      * per-pair ratio {@code time(B) / time(A)} over {@code count} pairs.
      */
     record Pairs(double medianNanosA, double medianNanosB, double ratio, double lowerQuartile, double upperQuartile, int count) {}
+
+    /**
+     * A training step at batch 32 of {@code model}: {@code step:NAME}, the fine-tuning step ({@code Training.fineTune}
+     * on its state {@code FineTuned}), or {@code full:NAME}, the full step ({@code Training.fullStep} on {@code Full}).
+     */
+    private record TrainingStep(String model, String method, String state) {
+        /** The step a shape names; null when it names none. */
+        static TrainingStep of(String shape) {
+            if (shape.startsWith("step:")) return new TrainingStep(shape.substring(5), "fineTune", "FineTuned");
+            if (shape.startsWith("full:")) return new TrainingStep(shape.substring(5), "fullStep", "Full");
+            return null;
+        }
+    }
 
     /** A pooling shape, {@code avg:} or {@code max:} then {@code HxWxC/KxK[sS]}: input, window side, stride. */
     private record Pooling(int[] hwc, int pool, int stride) {
@@ -127,12 +141,13 @@ public final class PairedJarsBench {
             Object bench = inference(PairedJarsBench.class.getClassLoader(), shape, 1);
             return (double) bench.getClass().getMethod("flops", String.class).invoke(bench, "forward");
         }
-        if (shape.startsWith("step:")) {
+        if (TrainingStep.of(shape) != null) {
+            TrainingStep step = TrainingStep.of(shape);
             Class<?> type = PairedJarsBench.class.getClassLoader().loadClass("slice.bench.Training");
             Object training = type.getConstructor().newInstance();
-            type.getField("model").set(training, shape.substring(5));
+            type.getField("model").set(training, step.model);
             type.getField("batch").setInt(training, 32);
-            return (double) type.getMethod("flops", String.class).invoke(training, "fineTune");
+            return (double) type.getMethod("flops", String.class).invoke(training, step.method);
         }
         if (shape.startsWith("gemm:")) {
             double[] d = Arrays.stream(shape.substring(5).split(",")).mapToDouble(Double::parseDouble).toArray();
@@ -176,14 +191,15 @@ public final class PairedJarsBench {
             MethodHandle forward = lookup.findVirtual(bench.getClass(), "forward", MethodType.methodType(Object.class));
             return MethodHandles.dropReturn(forward.bindTo(bench));
         }
-        if (shape.startsWith("step:")) {
-            Class<?> type = loader.loadClass("slice.bench.Training"), state = loader.loadClass("slice.bench.Training$FineTuned");
+        if (TrainingStep.of(shape) != null) {
+            TrainingStep kind = TrainingStep.of(shape);
+            Class<?> type = loader.loadClass("slice.bench.Training"), state = loader.loadClass("slice.bench.Training$" + kind.state);
             Object step = state.getConstructor().newInstance();
-            state.getField("model").set(step, shape.substring(5));
+            state.getField("model").set(step, kind.model);
             state.getField("batch").setInt(step, 32);
             state.getMethod("setUp").invoke(step);
-            MethodHandle fineTune = lookup.findVirtual(type, "fineTune", MethodType.methodType(Object.class, state));
-            return MethodHandles.dropReturn(MethodHandles.insertArguments(fineTune.bindTo(type.getConstructor().newInstance()), 0, step));
+            MethodHandle run = lookup.findVirtual(type, kind.method, MethodType.methodType(Object.class, state));
+            return MethodHandles.dropReturn(MethodHandles.insertArguments(run.bindTo(type.getConstructor().newInstance()), 0, step));
         }
         if (shape.startsWith("gemm:")) {
             int[] d = Arrays.stream(shape.substring(5).split(",")).mapToInt(Integer::parseInt).toArray();

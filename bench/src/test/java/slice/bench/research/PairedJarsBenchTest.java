@@ -12,7 +12,7 @@ import slice.models.MobileNetV2;
 
 /**
  * {@link PairedJarsBench} reaches the engine by reflection (the constructor of {@link Conv2D}, {@link LayerFixture},
- * {@code Kernels.GEMM}, {@code Kernels.POOL}, {@code AveragePooling2D}, {@code Inference}, the FMA probe), so a change of those signatures would break it only when run: here every
+ * {@code Kernels.GEMM}, {@code Kernels.POOL}, {@code AveragePooling2D}, {@code Inference}, {@code Training}, the FMA probe), so a change of those signatures would break it only when run: here every
  * kind of side is built from this build's classes, each in a class loader of its own, and alternated briefly.
  */
 class PairedJarsBenchTest {
@@ -37,6 +37,16 @@ class PairedJarsBenchTest {
             MethodHandle a = PairedJarsBench.work(CLASSES, shape, 2), b = PairedJarsBench.work(CLASSES, shape, 2);
             assertSane(shape, PairedJarsBench.alternate(a, b, 1, 0.05, true));
         }
+    }
+
+    /**
+     * {@code full:NAME} runs the full training step through {@code Training.fullStep} (one side, one call: a side
+     * holds about 3 GB of buffers at batch 32), and counts more FLOPs than the fine-tuning step {@code step:NAME}.
+     */
+    @Test
+    void theFullStepRunsAndCountsEveryLayersGradients() throws Throwable {
+        PairedJarsBench.work(CLASSES, "full:mobilenetv2", 1).invokeExact();
+        assertTrue(PairedJarsBench.flops("full:mobilenetv2") > PairedJarsBench.flops("step:mobilenetv2"));
     }
 
     private static void assertSane(String what, PairedJarsBench.Pairs p) {
