@@ -3,46 +3,58 @@ package slice.engine.kernels;
 import static slice.engine.kernels.Kernels.WINOGRAD_LINE;
 
 /**
- * A 1×7 or 7×1 stride-1 convolution, NHWC, computed with the 1-D Winograd F(2, 7) along its row or column
- * ({@link WinogradLineKernel} states the math): input {@code [N, h, w, Cin]}, kernel {@code [1, 7, Cin, Cout]} or
- * {@code [7, 1, Cin, Cout]} (both tap {@code j} of {@code (c, o)} at {@code kernel[(j·Cin + c)·Cout + o]}), output
- * {@code [N, outH, outW, Cout]}, output pixel {@code (oy, ox)} reading input pixels {@code (oy − padTop + j, ox −
- * padLeft)} (7×1, "vertical") or {@code (oy − padTop, ox − padLeft + j)} (1×7), zero outside. The output is cut into
- * {@code tilesH × tilesW} tiles of 2 pixels along the kernel's line per image; tile {@code t = (n·tilesH + ty)·tilesW +
- * tx} of a 1×7 convolution holds output pixels {@code (ty, 2tx)} and {@code (ty, 2tx + 1)} and reads the 8 input
- * pixels from {@code (ty − padTop, 2tx − padLeft)} along the row (7×1: the same along the column).
+ * A 1×r or r×1 stride-1 convolution, r = {@link #taps} = 7 or 3, NHWC, computed with the 1-D Winograd F(2, r) along
+ * its row or column ({@link WinogradLineKernel} states the math): input {@code [N, h, w, Cin]}, kernel
+ * {@code [1, r, Cin, Cout]} or {@code [r, 1, Cin, Cout]} (both tap {@code j} of {@code (c, o)} at
+ * {@code kernel[(j·Cin + c)·Cout + o]}), output {@code [N, outH, outW, Cout]}, output pixel {@code (oy, ox)} reading
+ * input pixels {@code (oy − padTop + j, ox − padLeft)} (r×1, "vertical") or {@code (oy − padTop, ox − padLeft + j)}
+ * (1×r), zero outside. The output is cut into {@code tilesH × tilesW} tiles of 2 pixels along the kernel's line per
+ * image; tile {@code t = (n·tilesH + ty)·tilesW + tx} of a 1×r convolution holds output pixels {@code (ty, 2tx)} and
+ * {@code (ty, 2tx + 1)} and reads the r + 1 input pixels from {@code (ty − padTop, 2tx − padLeft)} along the row (r×1:
+ * the same along the column).
  *
- * <p>A forward call is {@link WinogradConv}'s ({@link WinogradBlocks}) with 8 positions ξ instead of 16: the kernel
- * transform (or one the caller kept, {@link #forwardTransformed}), then blocks of tiles — input transform, the 8
- * GEMMs {@code M_ξ = V_ξ·U_ξ}, output transform with bias and {@link ColumnMap} — split over threads; each output
- * depends only on its block and the GEMM's sums are fixed in order, so results are bit-identical for any thread count.
+ * <p>A forward call is {@link WinogradConv}'s ({@link WinogradBlocks}) with r + 1 positions ξ (8 or 4) instead of 16:
+ * the kernel transform (or one the caller kept, {@link #forwardTransformed}), then blocks of tiles — input transform,
+ * the r + 1 GEMMs {@code M_ξ = V_ξ·U_ξ}, output transform with bias and {@link ColumnMap} — split over threads; each
+ * output depends only on its block and the GEMM's sums are fixed in order, so results are bit-identical for any
+ * thread count. The kernel gradient ({@link #kernelGradient}) is written for F(2, 7) only.
  *
  * <h2>Rounding</h2>
  * Held by the tests to the bound of {@link WinogradConv}, {@code |y − y_exact| ≤ 2⁻²⁰ · S} with {@code S = Σ_{j,c}
  * |x|·|k|} the output's sum of absolute products, for the shapes it is used on ({@value #MIN_CHANNELS} input channels
- * or more). The transforms' coefficients (up to 5.25 on the input, 64/90 on the kernel) make its rounding larger than
- * F(2×2, 3×3)'s; with fewer channels an output sums few products and can exceed that bound.
+ * or more). F(2, 7)'s coefficients (up to 5.25 on the input, 64/90 on the kernel) make its rounding larger than
+ * F(2×2, 3×3)'s; with fewer channels an output sums few products and can exceed that bound. F(2, 3)'s coefficients
+ * are 1 and ½ (exact).
  *
  * <h2>When it is used</h2>
- * {@link #suits}: a 1×7 or 7×1 stride-1 kernel with at least {@value #MIN_CHANNELS} input and output channels (the
- * rounding bound above is asserted from there; with 16 channels it was measured faster than the direct product at
- * both vector widths); {@link #pays}: at least {@value #MIN_TILES} tiles over the batch — an 8×8 map at batch 1
- * measured faster, a 6×6 one (18 tiles) no faster (bench/RESULTS-issue13-changes.md). With fewer tiles the kernel
- * transform, 8 floats written per weight pair and read back by every block, costs what the products save
- * ({@link WinogradConv} gives the same reasons).
+ * {@link #suits}: a 1×7, 7×1, 1×3 or 3×1 stride-1 kernel with at least {@value #MIN_CHANNELS} input and output
+ * channels (the rounding bound above is asserted from there; with 16 channels F(2, 7) was measured faster than the
+ * direct product at both vector widths); {@link #pays}: F(2, 7) at least {@value #MIN_TILES} tiles over the batch — an
+ * 8×8 map at batch 1 measured faster, a 6×6 one (18 tiles) no faster (bench/RESULTS-issue13-changes.md); F(2, 3),
+ * which saves a third of the products instead of three sevenths, at least {@value #MIN_TILES_3} tiles, an inference
+ * slice of 3 images of an 8×8 map (InceptionV3's 1×3 and 3×1 layers; fewer tiles were not measured). With fewer tiles
+ * the kernel transform, r + 1 floats written per weight pair and read back by every block, costs what the products
+ * save ({@link WinogradConv} gives the same reasons).
  */
 public final class WinogradLineConv {
     /** Channels (in and out) below which the direct convolution is used. */
     public static final int MIN_CHANNELS = 16;
-    /** Tiles in the batch below which the direct convolution is used. */
+    /** Tiles in the batch below which the direct convolution is used, F(2, 7). */
     public static final int MIN_TILES = 32;
+    /** Tiles in the batch below which the direct convolution is used, F(2, 3). */
+    public static final int MIN_TILES_3 = 96;
+    /** Taps of the kernel along its line, r: 7 or 3; the transforms have r + 1 positions. */
+    public final int taps;
     public final int h, w, cin, cout, padTop, padLeft, outH, outW, tilesH, tilesW;
-    /** A 7×1 kernel (tiles run down a column); otherwise 1×7 (along a row). */
+    /** An r×1 kernel (tiles run down a column); otherwise 1×r (along a row). */
     public final boolean vertical;
     /** Flat distance between neighbouring input pixels along the kernel's line, per channel. */
     private final int inStep, outStep;
 
-    public WinogradLineConv(boolean vertical, int h, int w, int cin, int cout, int padTop, int padLeft, int outH, int outW) {
+    public WinogradLineConv(int taps, boolean vertical, int h, int w, int cin, int cout, int padTop, int padLeft, int outH,
+                            int outW) {
+        if (taps != 3 && taps != 7) throw new IllegalArgumentException("F(2, " + taps + ") is not written");
+        this.taps = taps;
         this.vertical = vertical;
         this.h = h;
         this.w = w;
@@ -60,17 +72,22 @@ public final class WinogradLineConv {
 
     /** Whether a convolution of this shape is computed here (see the class comment). */
     public static boolean suits(int kh, int kw, int strideH, int strideW, int cin, int cout) {
-        return (kh == 1 && kw == 7 || kh == 7 && kw == 1) && strideH == 1 && strideW == 1
+        return (kh == 1 && (kw == 7 || kw == 3) || kw == 1 && (kh == 7 || kh == 3)) && strideH == 1 && strideW == 1
                 && cin >= MIN_CHANNELS && cout >= MIN_CHANNELS;
     }
 
     /** Whether a batch of {@code batch} images is computed here (see the class comment). */
     public boolean pays(int batch) {
-        return batch * tilesH * tilesW >= MIN_TILES;
+        return batch * tilesH * tilesW >= (taps == 7 ? MIN_TILES : MIN_TILES_3);
+    }
+
+    /** Positions ξ of the transforms, {@code r + 1}: the input pixels under a tile. */
+    public int points() {
+        return taps + 1;
     }
 
     /**
-     * Fills {@code offsets[j]} with the flat index (channel 0) of input pixel {@code j} (0 to 7) of tile {@code t},
+     * Fills {@code offsets[j]} with the flat index (channel 0) of input pixel {@code j} (0 to r) of tile {@code t},
      * or −1 where it is outside the image.
      */
     public void inputOffsets(int t, int[] offsets) {
@@ -78,7 +95,7 @@ public final class WinogradLineConv {
         int iy0 = (vertical ? 2 * ty : ty) - padTop, ix0 = (vertical ? tx : 2 * tx) - padLeft;
         boolean crossOk = vertical ? ix0 >= 0 && ix0 < w : iy0 >= 0 && iy0 < h;
         int base = ((n * h + iy0) * w + ix0) * cin;
-        for (int j = 0; j < 8; j++) {
+        for (int j = 0; j <= taps; j++) {
             int along = (vertical ? iy0 : ix0) + j;
             offsets[j] = crossOk && along >= 0 && along < (vertical ? h : w) ? base + j * inStep : -1;
         }
@@ -98,12 +115,12 @@ public final class WinogradLineConv {
 
     /** Tiles per block of {@link WinogradBlocks}. */
     int blockTiles() {
-        return WinogradBlocks.blockTiles(8, cin, cout);
+        return WinogradBlocks.blockTiles(points(), cin, cout);
     }
 
     /** Floats of the kernel's transform {@code U} ({@link #transformKernel}). */
     public int transformedKernelSize() {
-        return 8 * cin * cout;
+        return points() * cin * cout;
     }
 
     /**
@@ -111,7 +128,7 @@ public final class WinogradLineConv {
      * #transformedKernelSize} floats), input channels split over threads.
      */
     public void transformKernel(float[] kernel, float[] u) {
-        WinogradBlocks.transformKernel(cin, (c0, c1, out) -> WINOGRAD_LINE.transformKernel(kernel, cin, cout, c0, c1, out),
+        WinogradBlocks.transformKernel(cin, (c0, c1, out) -> WINOGRAD_LINE.transformKernel(taps, kernel, cin, cout, c0, c1, out),
                 u);
     }
 
@@ -127,7 +144,7 @@ public final class WinogradLineConv {
 
     /** {@link #forward} with {@code u}, the kernel's {@link #transformKernel}, instead of the kernel. */
     public void forwardTransformed(float[] x, int batch, float[] u, float[] bias, ColumnMap map, float[] y) {
-        WinogradBlocks.forward(8, cin, cout, batch * tilesH * tilesW, u,
+        WinogradBlocks.forward(points(), cin, cout, batch * tilesH * tilesW, u,
                 (t0, t1, v, off, vPlane) -> WINOGRAD_LINE.transformInput(this, x, t0, t1, v, off, vPlane),
                 (m, t0, t1, mPlane) -> WINOGRAD_LINE.transformOutput(this, m, t0, t1, mPlane, bias, map, y));
     }
@@ -140,9 +157,10 @@ public final class WinogradLineConv {
      * with {@code S} the largest sum of absolute products {@code Σ |x|·|dy|} among the 7 taps of the weight's channel
      * pair: as in {@link WinogradConv#kernelGradient}, a tap with few terms carries its neighbours' rounding, and the
      * transforms' larger coefficients (up to 5.25 in V, 2 in Z, 64/90 in Gᵀ) make it larger than F(2×2, 3×3)'s
-     * (measured up to 1.15 · 2⁻²⁰ · S, 3 to 306 tiles).
+     * (measured up to 1.15 · 2⁻²⁰ · S, 3 to 306 tiles). F(2, 7) only.
      */
     public void kernelGradient(float[] x, float[] dy, int batch, float[] dw) {
+        if (taps != 7) throw new UnsupportedOperationException("the kernel gradient is written for F(2, 7) only");
         WinogradBlocks.kernelGradient(8, cin, cout, batch * tilesH * tilesW,
                 (t0, t1, v, off, vPlane) -> WINOGRAD_LINE.transformInput(this, x, t0, t1, v, off, vPlane),
                 (t0, t1, z, off, zPlane) -> WINOGRAD_LINE.transformOutputGradient(this, dy, t0, t1, z, off, zPlane),

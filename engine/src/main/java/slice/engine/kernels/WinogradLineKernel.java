@@ -1,7 +1,8 @@
 package slice.engine.kernels;
 
 /**
- * The three transforms of the 1-D Winograd convolution F(2, 7) ({@link WinogradLineConv} runs them around the GEMMs),
+ * The three transforms of the 1-D Winograd convolutions F(2, 7) and F(2, 3) ({@link WinogradLineConv} runs them around
+ * the GEMMs; the kernel gradient's, F(2, 7) only). F(2, 7),
  * built by Toom–Cook on the interpolation points {@code 0, 1, −1, 2, −2, ½, −½} and ∞ (Lavin's construction, row 0
  * of G and Bᵀ negated). For one tile of 2 outputs along the kernel's line, with {@code d} the 8 input pixels under it
  * (zero outside the image) and {@code g} the 7 taps of input channel {@code c} and output channel {@code o}:
@@ -39,6 +40,18 @@ package slice.engine.kernels;
  *       ({@link ColumnMap}; no bias: {@code map(y, o)}), stored for the output pixels that exist (a tile over the
  *       edge of an odd-sized output is cut).</li>
  * </ul>
+ *
+ * <p>F(2, 3) (points 0, 1, −1 and ∞; Lavin's), 4 products per tile and channel pair instead of the direct 6, the 4
+ * positions stored as above:
+ * <pre>
+ *   Bᵀ = | 1   0  −1   0 |    G = |  1    0    0  |    Aᵀ = | 1  1   1   0 |
+ *        | 0   1   1   0 |        |  ½    ½    ½  |         | 0  1  −1  −1 |
+ *        | 0  −1   1   0 |        |  ½   −½    ½  |
+ *        | 0   1   0  −1 |        |  0    0    1  |
+ * </pre>
+ * in this order (every coefficient exact): kernel {@code U0 = g0, U1,2 = ((g0 + g2) ± g1)·½, U3 = g2}; input
+ * {@code V0 = d0 − d2, V1 = d1 + d2, V2 = d2 − d1, V3 = d1 − d3}; output {@code y0 = (M0 + M1) + M2},
+ * {@code y1 = (M1 − M2) − M3}, then bias and map as above.
  */
 public interface WinogradLineKernel {
     /** −2/9, the factor of rows 1 and 2 of G, as a float. */
@@ -47,10 +60,10 @@ public interface WinogradLineKernel {
     float G36 = 1f / 90f;
 
     /**
-     * {@code U[ξ][c][o]} for input channels {@code [c0, c1)}, from the kernel ({@code g[j] = kernel[(j·Cin + c)·Cout +
-     * o]}); {@code u} holds {@code 8·Cin·Cout} floats.
+     * {@code U[ξ][c][o]} of F(2, {@code taps}) for input channels {@code [c0, c1)}, from the kernel ({@code g[j] =
+     * kernel[(j·Cin + c)·Cout + o]}); {@code u} holds {@code (taps + 1)·Cin·Cout} floats.
      */
-    void transformKernel(float[] kernel, int cin, int cout, int c0, int c1, float[] u);
+    void transformKernel(int taps, float[] kernel, int cin, int cout, int c0, int c1, float[] u);
 
     /**
      * {@code V[ξ][t − t0][c]} of tiles {@code [t0, t1)} ({@link WinogradLineConv} numbers them), stored at
@@ -65,7 +78,7 @@ public interface WinogradLineKernel {
     void transformOutput(WinogradLineConv g, float[] m, int t0, int t1, int plane, float[] bias, ColumnMap map, float[] y);
 
     /**
-     * For the kernel gradient ({@link WinogradLineConv#kernelGradient}): {@code Z[ξ][t − t0][o] = (A dy)[ξ]} of output
+     * For the kernel gradient of F(2, 7) ({@link WinogradLineConv#kernelGradient}): {@code Z[ξ][t − t0][o] = (A dy)[ξ]} of output
      * tiles {@code [t0, t1)} of {@code dy} (its 2 outputs d0, d1, zero past the edge), stored at
      * {@code z[off + ξ·plane + (t − t0)·Cout + o]}: {@code Z0 = d0, Z1,2 = d0 ± d1, Z3,4 = d0 ± 2d1, Z5,6 = d0 ± 0.5d1,
      * Z7 = d1}.
@@ -73,7 +86,7 @@ public interface WinogradLineKernel {
     void transformOutputGradient(WinogradLineConv g, float[] dy, int t0, int t1, float[] z, int off, int plane);
 
     /**
-     * For the kernel gradient: {@code dW = Gᵀ dU} for input channels {@code [c0, c1)}, from {@code dU[ξ][c][o] =
+     * For the kernel gradient of F(2, 7): {@code dW = Gᵀ dU} for input channels {@code [c0, c1)}, from {@code dU[ξ][c][o] =
      * du[ξ·Cin·Cout + c·Cout + o]} into the layout of {@link #transformKernel}: tap j is
      * {@code (G12·s12 + (2ʲ·s34 + 2⁶⁻ʲ·s56)·G36)}, with {@code s12 = dU1 ± dU2}, {@code s34 = dU3 ± dU4},
      * {@code s56 = dU5 ± dU6} (+ for even j, − for odd), then {@code dU0 + that} for j = 0 and {@code that + dU7}

@@ -4,19 +4,21 @@ import static slice.engine.kernels.WinogradLineKernel.G12;
 import static slice.engine.kernels.WinogradLineKernel.G36;
 
 /**
- * Scalar twin of the Winograd F(2, 7) transforms: each channel on its own, in the order {@link WinogradLineKernel}
- * states. Its static methods over a channel range are also the vector kernel's tail.
+ * Scalar twin of the Winograd F(2, 7) and F(2, 3) transforms: each channel on its own, in the order
+ * {@link WinogradLineKernel} states. Its static methods over a channel range are also the vector kernel's tail.
  */
 public final class WinogradLineScalar implements WinogradLineKernel {
-    @Override public void transformKernel(float[] kernel, int cin, int cout, int c0, int c1, float[] u) {
-        kernelChannels(kernel, cin, cout, c0, c1, 0, cout, u);
+    @Override public void transformKernel(int taps, float[] kernel, int cin, int cout, int c0, int c1, float[] u) {
+        if (taps == 3) kernelChannels3(kernel, cin, cout, c0, c1, 0, cout, u);
+        else kernelChannels(kernel, cin, cout, c0, c1, 0, cout, u);
     }
 
     @Override public void transformInput(WinogradLineConv g, float[] x, int t0, int t1, float[] v, int off, int plane) {
-        int[] offsets = new int[8];
+        int[] offsets = new int[g.points()];
         for (int t = t0; t < t1; t++) {
             g.inputOffsets(t, offsets);
-            inputChannels(x, offsets, 0, g.cin, v, off + (t - t0) * g.cin, plane);
+            if (g.taps == 3) inputChannels3(x, offsets, 0, g.cin, v, off + (t - t0) * g.cin, plane);
+            else inputChannels(x, offsets, 0, g.cin, v, off + (t - t0) * g.cin, plane);
         }
     }
 
@@ -24,7 +26,52 @@ public final class WinogradLineScalar implements WinogradLineKernel {
         int[] offsets = new int[2];
         for (int t = t0; t < t1; t++) {
             g.outputOffsets(t, offsets);
-            outputChannels(m, (t - t0) * g.cout, plane, 0, g.cout, bias, map, offsets, y);
+            if (g.taps == 3) outputChannels3(m, (t - t0) * g.cout, plane, 0, g.cout, bias, map, offsets, y);
+            else outputChannels(m, (t - t0) * g.cout, plane, 0, g.cout, bias, map, offsets, y);
+        }
+    }
+
+    /** F(2, 3): {@code U[ξ][c][o] = (G g)[ξ]} for input channels {@code [c0, c1)} and output channels {@code [o0, o1)}. */
+    public static void kernelChannels3(float[] kernel, int cin, int cout, int c0, int c1, int o0, int o1, float[] u) {
+        int tap = cin * cout;
+        for (int c = c0; c < c1; c++) {
+            for (int o = o0; o < o1; o++) {
+                int k = c * cout + o;
+                float g0 = kernel[k], g1 = kernel[k + tap], g2 = kernel[k + 2 * tap], e = g0 + g2;
+                u[k] = g0;
+                u[tap + k] = (e + g1) * 0.5f;
+                u[2 * tap + k] = (e - g1) * 0.5f;
+                u[3 * tap + k] = g2;
+            }
+        }
+    }
+
+    /**
+     * F(2, 3): {@code V[ξ] = (Bᵀ d)[ξ]} of one tile for channels {@code [c0, c1)}: {@code d[j][c] = x[offsets[j] + c]}
+     * (zero where the offset is −1), {@code V[ξ][c]} stored at {@code v[vOff + ξ·plane + c]}.
+     */
+    public static void inputChannels3(float[] x, int[] offsets, int c0, int c1, float[] v, int vOff, int plane) {
+        for (int c = c0; c < c1; c++) {
+            float d0 = at(x, offsets[0], c), d1 = at(x, offsets[1], c), d2 = at(x, offsets[2], c), d3 = at(x, offsets[3], c);
+            int o = vOff + c;
+            v[o] = d0 - d2;
+            v[o + plane] = d1 + d2;
+            v[o + 2 * plane] = d2 - d1;
+            v[o + 3 * plane] = d1 - d3;
+        }
+    }
+
+    /**
+     * F(2, 3): one output tile for output channels {@code [o0, o1)}: {@code M[ξ][o] = m[mOff + ξ·plane + o]},
+     * {@code y[offsets[s] + o] = map((Aᵀ M)[s] + bias[o], o)} where the offset is not −1.
+     */
+    public static void outputChannels3(float[] m, int mOff, int plane, int o0, int o1, float[] bias, ColumnMap map,
+                                       int[] offsets, float[] y) {
+        for (int o = o0; o < o1; o++) {
+            int k = mOff + o;
+            float m0 = m[k], m1 = m[k + plane], m2 = m[k + 2 * plane], m3 = m[k + 3 * plane];
+            store((m0 + m1) + m2, o, offsets[0], bias, map, y);
+            store((m1 - m2) - m3, o, offsets[1], bias, map, y);
         }
     }
 

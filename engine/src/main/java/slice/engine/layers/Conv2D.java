@@ -47,16 +47,17 @@ import slice.engine.kernels.WinogradLineConv;
  * or its slice) is computed with Winograd's F(2×2, 3×3) instead (same epilogue; rounding as that class states): in
  * inference, and in training when this layer is frozen. A trainable layer's training forward keeps the direct
  * product, whose smaller rounding keeps finite-difference checks of the gradients through it as sharp as before. A
- * 1×7 or 7×1 stride-1 forward that {@link WinogradLineConv#suits} (and pays) is computed, under the same rules, with
- * the 1-D Winograd F(2, 7) along its line. The kernel's transform ({@code 16·Cin·Cout} or {@code 8·Cin·Cout} floats)
- * is made once per {@link Node#pass}: a node that runs several slices of a batch in a pass keeps it for them.
+ * 1×7 or 7×1 (1×3 or 3×1) stride-1 forward that {@link WinogradLineConv#suits} (and pays) is computed, under the
+ * same rules, with the 1-D Winograd F(2, 7) (F(2, 3)) along its line. The kernel's transform ({@code 16·Cin·Cout},
+ * {@code 8·Cin·Cout} or {@code 4·Cin·Cout} floats) is made once per {@link Node#pass}: a node that runs several slices
+ * of a batch in a pass keeps it for them.
  *
  * <p>The input gradient of such a layer (when the gradient's own convolution pays at the node's capacity) is itself
  * a stride-1 convolution, of {@code dY} with the kernel turned by 180° and its channel axes swapped, and is computed
  * by the same Winograd product (rounding as that class states, with {@code S = Σ|dY|·|K|} over the gradient's terms;
  * an added gradient is computed apart, then added). Its kernel gradient, where the forward's Winograd pays, is
  * {@link WinogradConv#kernelGradient} or {@link WinogradLineConv#kernelGradient} (rounding as stated there);
- * {@code db} is always as above.
+ * {@code db} is always as above. A 1×3 or 3×1 layer's gradients are the direct products (F(2, 3) is used forward only).
  *
  * <p>A forward with a window over an input of few channels ({@link DirectConvKernel#suits}: an RGB stem) is computed
  * directly from the input instead of by the GEMM, split over output rows, with the same fma chain per output (the same
@@ -84,11 +85,12 @@ public final class Conv2D extends Layer {
     private final Im2col im2col;
     /** The Winograd forward; {@code null} unless the shape {@link WinogradConv#suits}. */
     private final WinogradConv winograd;
-    /** The 1-D Winograd forward of a 1×7 or 7×1 kernel; {@code null} unless the shape {@link WinogradLineConv#suits}. */
+    /** The 1-D Winograd forward of a 1×r or r×1 kernel; {@code null} unless the shape {@link WinogradLineConv#suits}. */
     private final WinogradLineConv winogradLine;
     /**
      * The input gradient as a Winograd convolution of ∂L/∂Y with the {@link #flippedKernel} (Cout channels in, Cin
-     * out, padded {@code k − 1 − pad} before); {@code null} unless {@link #winograd} or {@link #winogradLine} is set.
+     * out, padded {@code k − 1 − pad} before); {@code null} unless {@link #winograd} or {@link #winogradLine} (of 7 taps)
+     * is set.
      */
     private final WinogradConv winogradGrad;
     private final WinogradLineConv winogradLineGrad;
@@ -114,8 +116,10 @@ public final class Conv2D extends Layer {
         boolean line = WinogradLineConv.suits(kh, kw, strideH, strideW, cin, cout);
         this.winograd = square ? new WinogradConv(h, w, cin, cout, pt, pl, oh, ow) : null;
         this.winogradGrad = square ? new WinogradConv(oh, ow, cout, cin, kh - 1 - pt, kw - 1 - pl, h, w) : null;
-        this.winogradLine = line ? new WinogradLineConv(kh == 7, h, w, cin, cout, pt, pl, oh, ow) : null;
-        this.winogradLineGrad = line ? new WinogradLineConv(kh == 7, oh, ow, cout, cin, kh - 1 - pt, kw - 1 - pl, h, w) : null;
+        int taps = Math.max(kh, kw);
+        this.winogradLine = line ? new WinogradLineConv(taps, kh > 1, h, w, cin, cout, pt, pl, oh, ow) : null;
+        this.winogradLineGrad = line && taps == 7
+                ? new WinogradLineConv(taps, kh > 1, oh, ow, cout, cin, kh - 1 - pt, kw - 1 - pl, h, w) : null;
     }
 
     /** Output pixels per column tile. */
@@ -242,7 +246,7 @@ public final class Conv2D extends Layer {
             dx = null; // done
         }
         boolean dwLeft = trainable;
-        if (trainable && state.winograd) {
+        if (trainable && state.winograd && (winogradLine == null || winogradLine.taps == 7)) { // F(2, 3): forward only
             if (winograd != null) winograd.kernelGradient(x, dy, node.batch(), kernel.grad.data);
             else winogradLine.kernelGradient(x, dy, node.batch(), kernel.grad.data);
             dwLeft = false;

@@ -12,7 +12,7 @@ import slice.engine.kernels.WinogradLineKernel;
 import slice.engine.kernels.WinogradLineScalar;
 
 /**
- * Vector Winograd F(2, 7) transforms, channels as lanes (NHWC: a pixel's channels are contiguous): a tile's 8 input
+ * Vector Winograd F(2, 7) and F(2, 3) transforms, channels as lanes (NHWC: a pixel's channels are contiguous): a tile's 8 input
  * vectors, or 8 M vectors, or a channel pair block's 7 kernel vectors are held in registers and combined with the adds,
  * subtracts and multiplications {@link WinogradLineKernel} lists, in its order, lane by lane — so every lane computes
  * what {@link WinogradLineScalar} computes for its channel, bit for bit. Channels past the last full vector go to the
@@ -31,7 +31,11 @@ import slice.engine.kernels.WinogradLineScalar;
 public final class WinogradLineVector implements WinogradLineKernel {
     private static final int L = F.length();
 
-    @Override public void transformKernel(float[] kernel, int cin, int cout, int c0, int c1, float[] u) {
+    @Override public void transformKernel(int taps, float[] kernel, int cin, int cout, int c0, int c1, float[] u) {
+        if (taps == 3) {
+            transformKernel3(kernel, cin, cout, c0, c1, u);
+            return;
+        }
         int tap = cin * cout, vecEnd = F.loopBound(cout);
         for (int c = c0; c < c1; c++) {
             for (int o = 0; o < vecEnd; o += L) {
@@ -56,7 +60,28 @@ public final class WinogradLineVector implements WinogradLineKernel {
         if (vecEnd < cout) WinogradLineScalar.kernelChannels(kernel, cin, cout, c0, c1, vecEnd, cout, u);
     }
 
+    /** F(2, 3)'s kernel transform. */
+    private static void transformKernel3(float[] kernel, int cin, int cout, int c0, int c1, float[] u) {
+        int tap = cin * cout, vecEnd = F.loopBound(cout);
+        for (int c = c0; c < c1; c++) {
+            for (int o = 0; o < vecEnd; o += L) {
+                int k = c * cout + o;
+                FloatVector g0 = FloatVector.fromArray(F, kernel, k), g1 = FloatVector.fromArray(F, kernel, k + tap);
+                FloatVector g2 = FloatVector.fromArray(F, kernel, k + 2 * tap), e = g0.add(g2);
+                g0.intoArray(u, k);
+                e.add(g1).mul(0.5f).intoArray(u, tap + k);
+                e.sub(g1).mul(0.5f).intoArray(u, 2 * tap + k);
+                g2.intoArray(u, 3 * tap + k);
+            }
+        }
+        if (vecEnd < cout) WinogradLineScalar.kernelChannels3(kernel, cin, cout, c0, c1, vecEnd, cout, u);
+    }
+
     @Override public void transformInput(WinogradLineConv g, float[] x, int t0, int t1, float[] v, int off, int plane) {
+        if (g.taps == 3) {
+            transformInput3(g, x, t0, t1, v, off, plane);
+            return;
+        }
         int cin = g.cin, vecEnd = F.loopBound(cin);
         int[] at = new int[8];
         float[] zeros = new float[cin];
@@ -82,12 +107,37 @@ public final class WinogradLineVector implements WinogradLineKernel {
         }
     }
 
+    /** F(2, 3)'s input transform. */
+    private static void transformInput3(WinogradLineConv g, float[] x, int t0, int t1, float[] v, int off, int plane) {
+        int cin = g.cin, vecEnd = F.loopBound(cin);
+        int[] at = new int[4];
+        float[] zeros = new float[cin];
+        for (int t = t0; t < t1; t++) {
+            g.inputOffsets(t, at);
+            int vOff = off + (t - t0) * cin;
+            for (int c = 0; c < vecEnd; c += L) {
+                FloatVector d0 = load(x, zeros, at[0], c), d1 = load(x, zeros, at[1], c), d2 = load(x, zeros, at[2], c);
+                FloatVector d3 = load(x, zeros, at[3], c);
+                int o = vOff + c;
+                d0.sub(d2).intoArray(v, o);
+                d1.add(d2).intoArray(v, o + plane);
+                d2.sub(d1).intoArray(v, o + 2 * plane);
+                d1.sub(d3).intoArray(v, o + 3 * plane);
+            }
+            if (vecEnd < cin) WinogradLineScalar.inputChannels3(x, at, vecEnd, cin, v, vOff, plane);
+        }
+    }
+
     /** Channels {@code c..c+L} of the input pixel at {@code offset}, or of {@code zeros} where it is −1 (as WinogradVector). */
     private static FloatVector load(float[] x, float[] zeros, int offset, int c) {
         return FloatVector.fromArray(F, offset < 0 ? zeros : x, offset < 0 ? c : offset + c);
     }
 
     @Override public void transformOutput(WinogradLineConv g, float[] m, int t0, int t1, int plane, float[] bias, ColumnMap map, float[] y) {
+        if (g.taps == 3) {
+            transformOutput3(g, m, t0, t1, plane, bias, map, y);
+            return;
+        }
         int cout = g.cout, vecEnd = F.loopBound(cout);
         // Absent steps as exact identities, so no vector depends on a branch: x + (−0) = x, fma(x, 1, −0) = x,
         // min(max(x, −∞), +∞) = x, for every x including ±0.
@@ -117,6 +167,35 @@ public final class WinogradLineVector implements WinogradLineKernel {
                 if (at[1] >= 0) y1.intoArray(y, at[1] + o);
             }
             if (vecEnd < cout) WinogradLineScalar.outputChannels(m, mOff, plane, vecEnd, cout, bias, map, at, y);
+        }
+    }
+
+    /** F(2, 3)'s output transform, the absent steps as the exact identities of {@link #transformOutput}. */
+    private static void transformOutput3(WinogradLineConv g, float[] m, int t0, int t1, int plane, float[] bias, ColumnMap map,
+                                         float[] y) {
+        int cout = g.cout, vecEnd = F.loopBound(cout);
+        float[] minusZeros = new float[cout], ones = new float[cout];
+        Arrays.fill(minusZeros, -0f);
+        Arrays.fill(ones, 1f);
+        boolean affine = map != null && map.scale() != null;
+        float[] b = bias == null ? minusZeros : bias, scale = affine ? map.scale() : ones, shift = affine ? map.shift() : minusZeros;
+        FloatVector lo = FloatVector.broadcast(F, map == null ? Float.NEGATIVE_INFINITY : map.lo());
+        FloatVector hi = FloatVector.broadcast(F, map == null ? Float.POSITIVE_INFINITY : map.hi());
+        int[] at = new int[2];
+        for (int t = t0; t < t1; t++) {
+            g.outputOffsets(t, at);
+            int mOff = (t - t0) * cout;
+            for (int o = 0; o < vecEnd; o += L) {
+                int k = mOff + o;
+                FloatVector m0 = FloatVector.fromArray(F, m, k), m1 = FloatVector.fromArray(F, m, k + plane);
+                FloatVector m2 = FloatVector.fromArray(F, m, k + 2 * plane), m3 = FloatVector.fromArray(F, m, k + 3 * plane);
+                FloatVector bo = FloatVector.fromArray(F, b, o), so = FloatVector.fromArray(F, scale, o), to = FloatVector.fromArray(F, shift, o);
+                FloatVector y0 = m0.add(m1).add(m2).add(bo).fma(so, to).max(lo).min(hi);
+                FloatVector y1 = m1.sub(m2).sub(m3).add(bo).fma(so, to).max(lo).min(hi);
+                if (at[0] >= 0) y0.intoArray(y, at[0] + o);
+                if (at[1] >= 0) y1.intoArray(y, at[1] + o);
+            }
+            if (vecEnd < cout) WinogradLineScalar.outputChannels3(m, mOff, plane, vecEnd, cout, bias, map, at, y);
         }
     }
 

@@ -21,18 +21,22 @@ import slice.engine.layers.Conv2D;
 import slice.engine.layers.Padding;
 
 /**
- * The Winograd F(2, 7) convolution of 1×7 and 7×1 kernels: the vector transforms against their scalar twin bit for bit
- * on shapes that hit the channel tails and the cut tiles of odd outputs, and the whole convolution against a direct
- * double-precision sum within the tolerance {@link WinogradLineConv} documents, at any thread count.
+ * The Winograd F(2, 7) and F(2, 3) convolutions of 1×7, 7×1, 1×3 and 3×1 kernels: the vector transforms against their
+ * scalar twin bit for bit on shapes that hit the channel tails and the cut tiles of odd outputs, and the whole
+ * convolution against a direct double-precision sum within the tolerance {@link WinogradLineConv} documents, at any
+ * thread count.
  */
 @ExtendWith(RestoresThreads.class)
 class WinogradLineTest {
-    /** (h, w, Cin, Cout, padding 'same'?, 7×1?): odd and even sizes, channels below, at and past L = 4, 8 and 16. */
+    /** (h, w, Cin, Cout, padding 'same'?, r×1?): odd and even sizes, channels below, at and past L = 4, 8 and 16. */
     private static final int[][] SHAPES = {
         {5, 9, 5, 7, 1, 0}, {9, 5, 5, 7, 1, 1}, {3, 9, 5, 7, 0, 0}, {10, 4, 7, 5, 0, 1}, {6, 11, 3, 17, 1, 0},
         {11, 6, 17, 3, 1, 1}, {4, 17, 16, 33, 1, 0}, {17, 4, 33, 16, 1, 1}, {2, 8, 8, 4, 0, 0}, {1, 1, 12, 20, 1, 1},
         {7, 13, 37, 19, 1, 0}, {13, 7, 19, 37, 1, 1}, {10, 4, 20, 9, 0, 1}, {3, 9, 18, 7, 0, 0}};
     private static final WinogradLineKernel SCALAR = new WinogradLineScalar();
+    /** Taps r of the two transforms, F(2, 7) and F(2, 3). */
+    private static final int[] TAPS = {7, 3};
+
     @Test
     void vectorKernelIsSelected() {
         if (Simd.ENABLED) assertNotSame(WinogradLineScalar.class, Kernels.WINOGRAD_LINE.getClass());
@@ -41,13 +45,14 @@ class WinogradLineTest {
     @Test
     void vectorTransformsMatchScalarTwinBitForBit() {
         Random rnd = new Random(13);
-        for (int[] s : SHAPES) {
-            WinogradLineConv g = geometry(s);
-            String what = describe(s);
-            float[] kernel = random(rnd, 7 * g.cin * g.cout);
-            float[] uScalar = new float[8 * g.cin * g.cout], uVector = new float[uScalar.length];
-            SCALAR.transformKernel(kernel, g.cin, g.cout, 0, g.cin, uScalar);
-            Kernels.WINOGRAD_LINE.transformKernel(kernel, g.cin, g.cout, 0, g.cin, uVector);
+        for (int taps : TAPS) for (int[] s : SHAPES) {
+            WinogradLineConv g = geometry(taps, s);
+            String what = describe(taps, s);
+            int points = g.points();
+            float[] kernel = random(rnd, taps * g.cin * g.cout);
+            float[] uScalar = new float[points * g.cin * g.cout], uVector = new float[uScalar.length];
+            SCALAR.transformKernel(taps, kernel, g.cin, g.cout, 0, g.cin, uScalar);
+            Kernels.WINOGRAD_LINE.transformKernel(taps, kernel, g.cin, g.cout, 0, g.cin, uVector);
             assertArrayEquals(uScalar, uVector, what + " kernel");
 
             // A block of tiles that starts past tile 0 and ends before the last, so offsets into V and M count.
@@ -55,13 +60,13 @@ class WinogradLineTest {
             float[] x = random(rnd, 2 * g.h * g.w * g.cin);
             // Planes a few floats apart beyond their size; the gaps must stay untouched (zero).
             int vPlane = (t1 - t0) * g.cin + 3, mPlane = (t1 - t0) * g.cout + 5;
-            float[] vScalar = new float[8 * vPlane], vVector = new float[vScalar.length];
+            float[] vScalar = new float[points * vPlane], vVector = new float[vScalar.length];
             SCALAR.transformInput(g, x, t0, t1, vScalar, 0, vPlane);
             Kernels.WINOGRAD_LINE.transformInput(g, x, t0, t1, vVector, 0, vPlane);
-            for (int xi = 0; xi < 8; xi++) assertEquals(0f, vScalar[xi * vPlane + vPlane - 1], what + " gap after plane " + xi);
+            for (int xi = 0; xi < points; xi++) assertEquals(0f, vScalar[xi * vPlane + vPlane - 1], what + " gap after plane " + xi);
             assertArrayEquals(vScalar, vVector, what + " input");
 
-            float[] m = random(rnd, 8 * mPlane), y0 = random(rnd, 2 * g.outH * g.outW * g.cout);
+            float[] m = random(rnd, points * mPlane), y0 = random(rnd, 2 * g.outH * g.outW * g.cout);
             for (int kind = 0; kind < 4; kind++) {
                 float[] bias = kind % 2 == 0 ? null : random(rnd, g.cout);
                 ColumnMap map = GemmTest.map(rnd, g.cout, kind);
@@ -70,6 +75,7 @@ class WinogradLineTest {
                 Kernels.WINOGRAD_LINE.transformOutput(g, m, t0, t1, mPlane, bias, map, yVector);
                 assertArrayEquals(yScalar, yVector, what + " output, map kind " + kind);
             }
+            if (taps == 3) continue; // the kernel gradient's transforms are F(2, 7)'s only
 
             float[] dy = random(rnd, 2 * g.outH * g.outW * g.cout);
             float[] zScalar = new float[8 * mPlane], zVector = new float[zScalar.length];
@@ -99,7 +105,7 @@ class WinogradLineTest {
     }
 
     private static void checkKernelGradient(Random rnd, int[] s, int batch) {
-        WinogradLineConv g = geometry(s);
+        WinogradLineConv g = geometry(7, s);
         float[] x = random(rnd, batch * g.h * g.w * g.cin), dy = random(rnd, batch * g.outH * g.outW * g.cout);
         float[][] dw = new float[2][];
         for (int threads = 1; threads <= 2; threads++) {
@@ -107,7 +113,7 @@ class WinogradLineTest {
             dw[threads - 1] = random(rnd, 7 * g.cin * g.cout); // overwritten
             g.kernelGradient(x, dy, batch, dw[threads - 1]);
         }
-        assertArrayEquals(dw[0], dw[1], describe(s) + ": 1 thread vs 2");
+        assertArrayEquals(dw[0], dw[1], describe(7, s) + ": 1 thread vs 2");
         double[] exact = new double[dw[0].length], sumAbs = new double[exact.length];
         for (int n = 0; n < batch; n++) {
             for (int oy = 0; oy < g.outH; oy++) {
@@ -131,7 +137,7 @@ class WinogradLineTest {
         double[] widest = new double[pair]; // per (c, o): the largest S over its taps
         for (int i = 0; i < sumAbs.length; i++) widest[i % pair] = Math.max(widest[i % pair], sumAbs[i]);
         for (int i = 0; i < exact.length; i++) {
-            assertEquals(exact[i], dw[0][i], 0x1p-18 * widest[i % pair] + Math.ulp((float) exact[i]), describe(s) + " dW at " + i);
+            assertEquals(exact[i], dw[0][i], 0x1p-18 * widest[i % pair] + Math.ulp((float) exact[i]), describe(7, s) + " dW at " + i);
         }
     }
 
@@ -151,7 +157,7 @@ class WinogradLineTest {
             {64 / 90., -32 / 90., 16 / 90., -8 / 90., 4 / 90., -2 / 90., 1 / 90.}, {0, 0, 0, 0, 0, 0, 1}};
         double[][] at = {{1, 1, 1, 1, 1, 1, 1, 0}, {0, 1, -1, 2, -2, 0.5, -0.5, 1}};
         // One channel pair, one tile of a 1×8 row ('valid': 2 outputs): unit vectors pick out columns.
-        WinogradLineConv g = new WinogradLineConv(false, 1, 8, 1, 1, 0, 0, 1, 2);
+        WinogradLineConv g = new WinogradLineConv(7, false, 1, 8, 1, 1, 0, 0, 1, 2);
         for (int j = 0; j < 8; j++) {
             float[] x = new float[8], v = new float[8];
             x[j] = 1;
@@ -164,8 +170,32 @@ class WinogradLineTest {
         for (int k = 0; k < 7; k++) {
             float[] kernel = new float[7], u = new float[8];
             kernel[k] = 1;
-            SCALAR.transformKernel(kernel, 1, 1, 0, 1, u);
+            SCALAR.transformKernel(7, kernel, 1, 1, 0, 1, u);
             for (int xi = 0; xi < 8; xi++) assertEquals(gm[xi][k], u[xi], 2e-7 * Math.abs(gm[xi][k]), "G[" + xi + "][" + k + "]");
+        }
+    }
+
+    /** F(2, 3)'s scalar transforms are the matrices {@link WinogradLineKernel} states, exactly (every coefficient is). */
+    @Test
+    void scalarTransformsOfF23AreTheStatedMatrices() {
+        double[][] bt = {{1, 0, -1, 0}, {0, 1, 1, 0}, {0, -1, 1, 0}, {0, 1, 0, -1}};
+        double[][] gm = {{1, 0, 0}, {0.5, 0.5, 0.5}, {0.5, -0.5, 0.5}, {0, 0, 1}};
+        double[][] at = {{1, 1, 1, 0}, {0, 1, -1, -1}};
+        WinogradLineConv g = new WinogradLineConv(3, false, 1, 4, 1, 1, 0, 0, 1, 2);
+        for (int j = 0; j < 4; j++) {
+            float[] x = new float[4], v = new float[4];
+            x[j] = 1;
+            WinogradLineScalar.inputChannels3(x, new int[] {0, 1, 2, 3}, 0, 1, v, 0, 1);
+            for (int xi = 0; xi < 4; xi++) assertEquals(bt[xi][j], v[xi], 0, "B^T[" + xi + "][" + j + "]");
+            float[] y = new float[2];
+            SCALAR.transformOutput(g, x.clone(), 0, 1, 1, null, null, y);
+            for (int s = 0; s < 2; s++) assertEquals(at[s][j], y[s], 0, "A^T[" + s + "][" + j + "]");
+        }
+        for (int k = 0; k < 3; k++) {
+            float[] kernel = new float[3], u = new float[4];
+            kernel[k] = 1;
+            SCALAR.transformKernel(3, kernel, 1, 1, 0, 1, u);
+            for (int xi = 0; xi < 4; xi++) assertEquals(gm[xi][k], u[xi], 0, "G[" + xi + "][" + k + "]");
         }
     }
 
@@ -174,16 +204,20 @@ class WinogradLineTest {
         Random rnd = new Random(17);
         // The bound holds from MIN_CHANNELS input channels, the shapes the convolution is used for: with fewer, an output
         // sums few products and the transforms' rounding (coefficients up to 5.25 and 64/90) can exceed it.
-        for (int[] s : SHAPES) if (s[2] >= WinogradLineConv.MIN_CHANNELS) checkAgainstDirect(rnd, s, 3);
-        // Wide channels: the GEMMs' sums are long and the kernel transform is parallel over input channels.
-        checkAgainstDirect(rnd, new int[] {9, 17, 300, 40, 1, 0}, 1);
-        checkAgainstDirect(rnd, new int[] {17, 9, 192, 48, 1, 1}, 1);
+        for (int taps : TAPS) {
+            for (int[] s : SHAPES) if (s[2] >= WinogradLineConv.MIN_CHANNELS) checkAgainstDirect(rnd, taps, s, 3);
+            // Wide channels: the GEMMs' sums are long and the kernel transform is parallel over input channels.
+            checkAgainstDirect(rnd, taps, new int[] {9, 17, 300, 40, 1, 0}, 1);
+            checkAgainstDirect(rnd, taps, new int[] {17, 9, 192, 48, 1, 1}, 1);
+        }
+        checkAgainstDirect(rnd, 3, new int[] {8, 8, 384, 33, 1, 0}, 3); // InceptionV3's 1×3 in a slice (Cout cut to 33)
+        checkAgainstDirect(rnd, 3, new int[] {8, 8, 384, 33, 1, 1}, 3);
     }
 
     /** Asserts each output of the whole convolution (with bias and a batch norm's affine map) against {@link #direct}. */
-    private static void checkAgainstDirect(Random rnd, int[] s, int batch) {
-        WinogradLineConv g = geometry(s);
-        float[] x = random(rnd, batch * g.h * g.w * g.cin), kernel = random(rnd, 7 * g.cin * g.cout), bias = random(rnd, g.cout);
+    private static void checkAgainstDirect(Random rnd, int taps, int[] s, int batch) {
+        WinogradLineConv g = geometry(taps, s);
+        float[] x = random(rnd, batch * g.h * g.w * g.cin), kernel = random(rnd, taps * g.cin * g.cout), bias = random(rnd, g.cout);
         ColumnMap map = GemmTest.map(rnd, g.cout, 2); // affine without a clip, so that no output escapes the comparison
         float[] y = new float[batch * g.outH * g.outW * g.cout];
         g.forward(x, batch, kernel, bias, map, y);
@@ -192,17 +226,18 @@ class WinogradLineTest {
             int o = i % g.cout;
             double expected = map.apply((float) exact[0][i], o), bound = Math.abs(map.scale()[o]) * 0x1p-20 * exact[1][i];
             // The map's own float rounding of the exact value: a half ulp of the result, plus the bound's share.
-            assertEquals(expected, y[i], bound + Math.ulp((float) expected), describe(s) + " at " + i);
+            assertEquals(expected, y[i], bound + Math.ulp((float) expected), describe(taps, s) + " at " + i);
         }
     }
 
     @Test
     void resultsDoNotDependOnThreadCount() {
         Random rnd = new Random(19);
-        for (boolean vertical : new boolean[] {false, true}) {
-            WinogradLineConv g = new WinogradLineConv(vertical, 37, 29, 24, 40, vertical ? 3 : 0, vertical ? 0 : 3, 37, 29);
+        for (int taps : TAPS) for (boolean vertical : new boolean[] {false, true}) {
+            int pad = (taps - 1) / 2;
+            WinogradLineConv g = new WinogradLineConv(taps, vertical, 37, 29, 24, 40, vertical ? pad : 0, vertical ? 0 : pad, 37, 29);
             assertTrue(3 * g.tilesH * g.tilesW > 2 * g.blockTiles(), "several blocks of tiles");
-            float[] x = random(rnd, 3 * g.h * g.w * g.cin), kernel = random(rnd, 7 * g.cin * g.cout), bias = random(rnd, g.cout);
+            float[] x = random(rnd, 3 * g.h * g.w * g.cin), kernel = random(rnd, taps * g.cin * g.cout), bias = random(rnd, g.cout);
             ColumnMap map = GemmTest.map(rnd, g.cout, 3);
             float[][] results = new float[2][];
             for (int threads = 1; threads <= 2; threads++) {
@@ -210,22 +245,22 @@ class WinogradLineTest {
                 results[threads - 1] = new float[3 * g.outH * g.outW * g.cout];
                 g.forward(x, 3, kernel, bias, map, results[threads - 1]);
             }
-            assertArrayEquals(results[0], results[1], vertical ? "7x1" : "1x7");
+            assertArrayEquals(results[0], results[1], vertical ? taps + "x1" : "1x" + taps);
         }
     }
 
     @Test
     void conv2dTakesWinogradInInferenceAndWhenFrozen() {
         Random rnd = new Random(23);
-        for (int kh : new int[] {1, 7}) {
+        for (int[] window : new int[][] {{1, 7}, {7, 1}, {1, 3}, {3, 1}}) {
             for (Padding padding : Padding.values()) {
-                int kw = 8 - kh;
+                int kh = window[0], kw = window[1], taps = Math.max(kh, kw);
                 Conv2D conv = new Conv2D("conv", new Input("x", 9, 11, 17), 19, kh, kw, 1, 1, padding, true);
                 GradCheck.randomizeWeights(conv, rnd, -1, 1);
                 int batch = 8, oh = conv.outputShape()[0], ow = conv.outputShape()[1];
                 String what = kh + "x" + kw + " " + padding;
                 Tensor x = GradCheck.random(rnd, batch, 9, 11, 17);
-                WinogradLineConv g = new WinogradLineConv(kh == 7, 9, 11, 17, 19, padding.padBefore(9, kh, 1),
+                WinogradLineConv g = new WinogradLineConv(taps, kh > 1, 9, 11, 17, 19, padding.padBefore(9, kh, 1),
                         padding.padBefore(11, kw, 1), oh, ow);
                 assertTrue(g.pays(batch), what + ": enough tiles");
                 float[] expected = new float[batch * oh * ow * 19];
@@ -234,6 +269,22 @@ class WinogradLineTest {
                 assertArrayEquals(expected, LayerHarness.forward(conv, false, x).data, what + " inference");
                 float[] direct = LayerHarness.forward(conv, true, x).data;
                 assertFalse(Arrays.equals(expected, direct), what + ": a trainable layer's training forward is the direct product");
+                if (taps == 3) { // a trainable F(2, 3) layer's gradients are the direct products: the same as a layer's too small for it
+                    Tensor dy = GradCheck.random(rnd, batch, oh, ow, 19);
+                    Tensor dx = LayerHarness.backward(conv, dy)[0];
+                    float[] dw = conv.kernel.grad.data.clone();
+                    Conv2D small = new Conv2D("conv", new Input("x", 9, 11, 17), 19, kh, kw, 1, 1, padding, true);
+                    System.arraycopy(conv.kernel.value.data, 0, small.kernel.value.data, 0, dw.length);
+                    System.arraycopy(conv.bias.value.data, 0, small.bias.value.data, 0, 19);
+                    assertFalse(g.pays(1), what + ": too few tiles in one image");
+                    for (int n = 0; n < batch; n++) { // one image at a time: the kernel gradient summed the same way is not
+                        // comparable bit for bit, so only dX, which is per image, is compared exactly
+                        Tensor xn = slice(x, n), dyn = slice(dy, n);
+                        LayerHarness.forward(small, true, xn);
+                        float[] dxn = LayerHarness.backward(small, dyn)[0].data;
+                        assertArrayEquals(dxn, Arrays.copyOfRange(dx.data, n * dxn.length, (n + 1) * dxn.length), what + " dX image " + n);
+                    }
+                }
                 conv.setTrainable(false);
                 assertArrayEquals(expected, LayerHarness.forward(conv, true, x).data, what + " frozen, training");
             }
@@ -241,32 +292,53 @@ class WinogradLineTest {
     }
 
     @Test
-    void ruleTakesOnlyOneBySevenAndSevenByOneStrideOneWithEnoughChannelsAndTiles() {
+    void ruleTakesOnlyLinesOfSevenOrThreeStrideOneWithEnoughChannelsAndTiles() {
         assertTrue(WinogradLineConv.suits(1, 7, 1, 1, 128, 192));
         assertTrue(WinogradLineConv.suits(7, 1, 1, 1, 128, 192));
+        assertTrue(WinogradLineConv.suits(1, 3, 1, 1, 128, 192));
+        assertTrue(WinogradLineConv.suits(3, 1, 1, 1, 128, 192));
         assertFalse(WinogradLineConv.suits(3, 3, 1, 1, 128, 192));
-        assertFalse(WinogradLineConv.suits(1, 3, 1, 1, 128, 192));
+        assertFalse(WinogradLineConv.suits(1, 5, 1, 1, 128, 192));
+        assertFalse(WinogradLineConv.suits(1, 3, 1, 2, 128, 192));
+        assertFalse(WinogradLineConv.suits(3, 1, 1, 1, WinogradLineConv.MIN_CHANNELS - 1, 192));
         assertFalse(WinogradLineConv.suits(1, 7, 1, 2, 128, 192));
         assertFalse(WinogradLineConv.suits(7, 1, 2, 1, 128, 192));
         assertFalse(WinogradLineConv.suits(1, 7, 1, 1, WinogradLineConv.MIN_CHANNELS - 1, 192));
         assertFalse(WinogradLineConv.suits(7, 1, 1, 1, 128, WinogradLineConv.MIN_CHANNELS - 1));
-        WinogradLineConv sixBySix = new WinogradLineConv(true, 6, 6, 192, 192, 3, 0, 6, 6); // 3 × 6 tiles per image
+        WinogradLineConv sixBySix = new WinogradLineConv(7, true, 6, 6, 192, 192, 3, 0, 6, 6); // 3 × 6 tiles per image
         int fewest = (WinogradLineConv.MIN_TILES + 17) / 18;
         assertFalse(sixBySix.pays(fewest - 1));
         assertTrue(sixBySix.pays(fewest));
-        assertTrue(new WinogradLineConv(false, 8, 8, 192, 192, 0, 3, 8, 8).pays(1), "an 8×8 map at batch 1");
+        assertTrue(new WinogradLineConv(7, false, 8, 8, 192, 192, 0, 3, 8, 8).pays(1), "an 8×8 map at batch 1");
+        WinogradLineConv eightByEight3 = new WinogradLineConv(3, false, 8, 8, 384, 384, 0, 1, 8, 8); // 8 × 4 tiles per image
+        assertFalse(eightByEight3.pays(2), "F(2, 3), an 8×8 map, 2 images");
+        assertTrue(eightByEight3.pays(3), "F(2, 3), an 8×8 map, an inference slice of 3 images");
     }
 
-    /** Shape {@code s} = (h, w, Cin, Cout, same?, 7×1?) as a geometry: 'same' pads 3 pixels before along the line. */
-    private static WinogradLineConv geometry(int[] s) {
-        int h = s[0], w = s[1], pad = s[4] == 1 ? 3 : 0;
+    /**
+     * Shape {@code s} = (h, w, Cin, Cout, same?, r×1?) as a geometry of {@code taps} = r taps: 'same' pads
+     * {@code (r − 1) / 2} pixels before along the line.
+     */
+    private static WinogradLineConv geometry(int taps, int[] s) {
+        int h = s[0], w = s[1], pad = s[4] == 1 ? (taps - 1) / 2 : 0;
         boolean vertical = s[5] == 1;
-        int outH = vertical ? h - 6 + 2 * pad : h, outW = vertical ? w : w - 6 + 2 * pad;
-        return new WinogradLineConv(vertical, h, w, s[2], s[3], vertical ? pad : 0, vertical ? 0 : pad, outH, outW);
+        int outH = vertical ? h - (taps - 1) + 2 * pad : h, outW = vertical ? w : w - (taps - 1) + 2 * pad;
+        return new WinogradLineConv(taps, vertical, h, w, s[2], s[3], vertical ? pad : 0, vertical ? 0 : pad, outH, outW);
     }
 
-    private static String describe(int[] s) {
-        return s[0] + "x" + s[1] + " " + s[2] + "->" + s[3] + (s[5] == 1 ? " 7x1" : " 1x7") + (s[4] == 1 ? " same" : " valid");
+    private static String describe(int taps, int[] s) {
+        return s[0] + "x" + s[1] + " " + s[2] + "->" + s[3] + (s[5] == 1 ? " " + taps + "x1" : " 1x" + taps)
+                + (s[4] == 1 ? " same" : " valid");
+    }
+
+    /** Image {@code n} of a batch, as a batch of one. */
+    private static Tensor slice(Tensor t, int n) {
+        int[] shape = t.shape().clone();
+        int size = t.data.length / shape[0];
+        shape[0] = 1;
+        Tensor one = new Tensor(shape);
+        System.arraycopy(t.data, n * size, one.data, 0, size);
+        return one;
     }
 
     /** The exact convolution plus bias in double, and each output's sum of absolute products {@code S = Σ |x|·|k|}. */
@@ -277,7 +349,7 @@ class WinogradLineTest {
                 for (int ox = 0; ox < g.outW; ox++) {
                     for (int o = 0; o < g.cout; o++) {
                         double sum = bias[o], sumAbs = 0;
-                        for (int j = 0; j < 7; j++) {
+                        for (int j = 0; j < g.taps; j++) {
                             int iy = oy - g.padTop + (g.vertical ? j : 0), ix = ox - g.padLeft + (g.vertical ? 0 : j);
                             if (iy < 0 || iy >= g.h || ix < 0 || ix >= g.w) continue;
                             for (int c = 0; c < g.cin; c++) {

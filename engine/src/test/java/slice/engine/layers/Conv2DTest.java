@@ -94,7 +94,7 @@ class Conv2DTest {
             assertTrue(g.pays(n) && !g.pays(1), "the gradient's convolution pays for the batch, not for 1 image");
             g.forward(dy.data, n, flipped, null, null, expected);
         } else {
-            WinogradLineConv g = new WinogradLineConv(kh == 7, oh, ow, cout, cin, kh - 1 - pt, kw - 1 - pl, h, w);
+            WinogradLineConv g = new WinogradLineConv(7, kh == 7, oh, ow, cout, cin, kh - 1 - pt, kw - 1 - pl, h, w);
             assertTrue(g.pays(n), "the gradient's convolution pays");
             g.forward(dy.data, n, flipped, null, null, expected);
         }
