@@ -4,7 +4,6 @@ import static slice.engine.kernels.WinogradLineKernel.G12;
 import static slice.engine.kernels.WinogradLineKernel.G36;
 import static slice.engine.simd.VectorInfo.F;
 
-import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import slice.engine.kernels.ColumnMap;
 import slice.engine.kernels.WinogradLineConv;
@@ -139,15 +138,9 @@ public final class WinogradLineVector implements WinogradLineKernel {
             return;
         }
         int cout = g.cout, vecEnd = F.loopBound(cout);
-        // Absent steps as exact identities, so no vector depends on a branch: x + (−0) = x, fma(x, 1, −0) = x,
-        // min(max(x, −∞), +∞) = x, for every x including ±0.
-        float[] minusZeros = new float[cout], ones = new float[cout];
-        Arrays.fill(minusZeros, -0f);
-        Arrays.fill(ones, 1f);
-        boolean affine = map != null && map.scale() != null;
-        float[] b = bias == null ? minusZeros : bias, scale = affine ? map.scale() : ones, shift = affine ? map.shift() : minusZeros;
-        FloatVector lo = FloatVector.broadcast(F, map == null ? Float.NEGATIVE_INFINITY : map.lo());
-        FloatVector hi = FloatVector.broadcast(F, map == null ? Float.POSITIVE_INFINITY : map.hi());
+        OutputSteps steps = OutputSteps.of(cout, bias, map);
+        float[] b = steps.bias(), scale = steps.scale(), shift = steps.shift();
+        FloatVector lo = FloatVector.broadcast(F, steps.lo()), hi = FloatVector.broadcast(F, steps.hi());
         int[] at = new int[2];
         for (int t = t0; t < t1; t++) {
             g.outputOffsets(t, at);
@@ -170,17 +163,13 @@ public final class WinogradLineVector implements WinogradLineKernel {
         }
     }
 
-    /** F(2, 3)'s output transform, the absent steps as the exact identities of {@link #transformOutput}. */
+    /** F(2, 3)'s output transform. */
     private static void transformOutput3(WinogradLineConv g, float[] m, int t0, int t1, int plane, float[] bias, ColumnMap map,
                                          float[] y) {
         int cout = g.cout, vecEnd = F.loopBound(cout);
-        float[] minusZeros = new float[cout], ones = new float[cout];
-        Arrays.fill(minusZeros, -0f);
-        Arrays.fill(ones, 1f);
-        boolean affine = map != null && map.scale() != null;
-        float[] b = bias == null ? minusZeros : bias, scale = affine ? map.scale() : ones, shift = affine ? map.shift() : minusZeros;
-        FloatVector lo = FloatVector.broadcast(F, map == null ? Float.NEGATIVE_INFINITY : map.lo());
-        FloatVector hi = FloatVector.broadcast(F, map == null ? Float.POSITIVE_INFINITY : map.hi());
+        OutputSteps steps = OutputSteps.of(cout, bias, map);
+        float[] b = steps.bias(), scale = steps.scale(), shift = steps.shift();
+        FloatVector lo = FloatVector.broadcast(F, steps.lo()), hi = FloatVector.broadcast(F, steps.hi());
         int[] at = new int[2];
         for (int t = t0; t < t1; t++) {
             g.outputOffsets(t, at);

@@ -2,7 +2,6 @@ package slice.engine.simd;
 
 import static slice.engine.simd.VectorInfo.F;
 
-import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import slice.engine.kernels.ColumnMap;
 import slice.engine.kernels.WinogradConv;
@@ -166,15 +165,8 @@ public final class WinogradVector implements WinogradKernel {
      */
     @Override public void transformOutput(WinogradConv g, float[] m, int t0, int t1, int plane, float[] bias, ColumnMap map, float[] y) {
         int cout = g.cout, vecEnd = F.loopBound(cout);
-        // Absent steps as exact identities, so no vector depends on a branch: x + (−0) = x, fma(x, 1, −0) = x,
-        // min(max(x, −∞), +∞) = x, for every x including ±0.
-        float[] minusZeros = new float[cout], ones = new float[cout];
-        Arrays.fill(minusZeros, -0f);
-        Arrays.fill(ones, 1f);
-        boolean affine = map != null && map.scale() != null;
-        float[] b = bias == null ? minusZeros : bias, scale = affine ? map.scale() : ones, shift = affine ? map.shift() : minusZeros;
-        float lo = map == null ? Float.NEGATIVE_INFINITY : map.lo(), hi = map == null ? Float.POSITIVE_INFINITY : map.hi();
-        for (int row = 0; row < 2; row++) outputRow(g, m, t0, t1, plane, b, scale, shift, lo, hi, y, row);
+        OutputSteps steps = OutputSteps.of(cout, bias, map);
+        for (int row = 0; row < 2; row++) outputRow(g, m, t0, t1, plane, steps, y, row);
         if (vecEnd == cout) return;
         int[] at = new int[4];
         for (int t = t0; t < t1; t++) {
@@ -189,10 +181,10 @@ public final class WinogradVector implements WinogradKernel {
      * {@code (a + sign·b) + sign·c}, {@code sign} ±1: {@code sign·b} is exact and {@code a + (−b)} is {@code a − b}, so
      * row 0 is {@code (m0j + m1j) + m2j} and row 1 {@code (m1j − m2j) − m3j} bit for bit.
      */
-    private static void outputRow(WinogradConv g, float[] m, int t0, int t1, int plane, float[] b, float[] scale,
-            float[] shift, float loValue, float hiValue, float[] y, int row) {
+    private static void outputRow(WinogradConv g, float[] m, int t0, int t1, int plane, OutputSteps steps, float[] y, int row) {
         int cout = g.cout, vecEnd = F.loopBound(cout);
-        FloatVector lo = FloatVector.broadcast(F, loValue), hi = FloatVector.broadcast(F, hiValue);
+        float[] b = steps.bias(), scale = steps.scale(), shift = steps.shift();
+        FloatVector lo = FloatVector.broadcast(F, steps.lo()), hi = FloatVector.broadcast(F, steps.hi());
         FloatVector sign = FloatVector.broadcast(F, row == 0 ? 1f : -1f);
         int first = row * 4 * plane, atY = 2 * row;
         int[] at = new int[4];
