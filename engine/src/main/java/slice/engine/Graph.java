@@ -228,8 +228,8 @@ public final class Graph {
      * shared out to the threads through buffers that stay in cache, the threads meeting once per pass instead of after
      * every layer. Its layers get no whole-batch buffers here ({@link #activation} refuses them, {@code P} excepted,
      * and {@link #executedNodes} leaves them out: {@link #frozenPrefix} runs them). Its numbers are those of the
-     * inference plan, which chooses a 3×3 convolution's Winograd or direct product for a slice rather than for the
-     * batch ({@link slice.engine.layers.Conv2D}); otherwise they are the same arithmetic on the same values.
+     * inference plan, which chooses a convolution's Winograd or direct product (3×3, 1×7, 1×3, …) for a slice rather
+     * than for the batch ({@link slice.engine.layers.Conv2D}); otherwise they are the same arithmetic on the same values.
      */
     public void plan(int batchCapacity) {
         if (batchCapacity < 1) throw new IllegalArgumentException("batch capacity must be positive");
@@ -392,7 +392,7 @@ public final class Graph {
      * about an image of each other.
      *
      * <p>No computation mixes images, so the numbers are the same for any thread count, and those of a whole-batch
-     * pass wherever a layer does not choose its product by the batch it was planned for (a 3×3 convolution's Winograd
+     * pass wherever a layer does not choose its product by the batch it was planned for (a convolution's Winograd
      * or direct product, {@link slice.engine.layers.Conv2D}, is chosen for a slice here). Only the output holds the
      * whole batch: the other layers' buffers hold a slice. There is no backward.
      */

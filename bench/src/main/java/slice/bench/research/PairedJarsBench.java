@@ -32,8 +32,9 @@ import java.util.function.IntToDoubleFunction;
  * {@code gemm:m,n,k}, the plain product
  * {@code C = A·B}, or {@code model:NAME}, a whole network's inference pass on {@code -Dbatch} images
  * ({@code Inference.forward} of {@code mobilenetv2} or {@code inceptionv3}; one call per side and sample), or
- * {@code step:NAME}, the fine-tuning step at batch 32 ({@code Training.fineTune}; one call per side and sample), or
- * {@code full:NAME}, the full training step at batch 32, every layer trained ({@code Training.fullStep}, likewise). With {@code probe:} before jar A,
+ * {@code step:NAME[@B]}, the fine-tuning step at batch B, 32 if not given ({@code Training.fineTune}; one call per side
+ * and sample), or {@code full:NAME[@B]}, the full training step, every layer trained ({@code Training.fullStep},
+ * likewise; at batch 32 two MobileNetV2 sides need about {@code -Xmx9g}). With {@code probe:} before jar A,
  * side A is the FMA probe ({@code VectorFmaPeak}) doing the shape's FLOPs instead, so B/A reads as B's fraction of the
  * peak under the same load. Run from the checkout after {@code mvn -DskipTests package}, for example
  * {@code java --add-modules jdk.incubator.vector [-XX:MaxVectorSize=16] -Xbatch -Dseconds=3
@@ -72,15 +73,19 @@ public final class PairedJarsBench {
     record Pairs(double medianNanosA, double medianNanosB, double ratio, double lowerQuartile, double upperQuartile, int count) {}
 
     /**
-     * A training step at batch 32 of {@code model}: {@code step:NAME}, the fine-tuning step ({@code Training.fineTune}
-     * on its state {@code FineTuned}), or {@code full:NAME}, the full step ({@code Training.fullStep} on {@code Full}).
+     * A training step of {@code model} at {@code batch} images: {@code step:NAME[@B]}, the fine-tuning step
+     * ({@code Training.fineTune} on its state {@code FineTuned}), or {@code full:NAME[@B]}, the full step
+     * ({@code Training.fullStep} on {@code Full}); B is 32 when not given.
      */
-    private record TrainingStep(String model, String method, String state) {
+    private record TrainingStep(String model, int batch, String method, String state) {
         /** The step a shape names; null when it names none. */
         static TrainingStep of(String shape) {
-            if (shape.startsWith("step:")) return new TrainingStep(shape.substring(5), "fineTune", "FineTuned");
-            if (shape.startsWith("full:")) return new TrainingStep(shape.substring(5), "fullStep", "Full");
-            return null;
+            boolean fine = shape.startsWith("step:");
+            if (!fine && !shape.startsWith("full:")) return null;
+            String[] nameAndBatch = shape.substring(5).split("@", 2);
+            int batch = nameAndBatch.length > 1 ? Integer.parseInt(nameAndBatch[1]) : 32;
+            return fine ? new TrainingStep(nameAndBatch[0], batch, "fineTune", "FineTuned")
+                    : new TrainingStep(nameAndBatch[0], batch, "fullStep", "Full");
         }
     }
 
@@ -141,12 +146,12 @@ public final class PairedJarsBench {
             Object bench = inference(PairedJarsBench.class.getClassLoader(), shape, 1);
             return (double) bench.getClass().getMethod("flops", String.class).invoke(bench, "forward");
         }
-        if (TrainingStep.of(shape) != null) {
-            TrainingStep step = TrainingStep.of(shape);
+        TrainingStep step = TrainingStep.of(shape);
+        if (step != null) {
             Class<?> type = PairedJarsBench.class.getClassLoader().loadClass("slice.bench.Training");
             Object training = type.getConstructor().newInstance();
             type.getField("model").set(training, step.model);
-            type.getField("batch").setInt(training, 32);
+            type.getField("batch").setInt(training, step.batch);
             return (double) type.getMethod("flops", String.class).invoke(training, step.method);
         }
         if (shape.startsWith("gemm:")) {
@@ -191,12 +196,12 @@ public final class PairedJarsBench {
             MethodHandle forward = lookup.findVirtual(bench.getClass(), "forward", MethodType.methodType(Object.class));
             return MethodHandles.dropReturn(forward.bindTo(bench));
         }
-        if (TrainingStep.of(shape) != null) {
-            TrainingStep kind = TrainingStep.of(shape);
+        TrainingStep kind = TrainingStep.of(shape);
+        if (kind != null) {
             Class<?> type = loader.loadClass("slice.bench.Training"), state = loader.loadClass("slice.bench.Training$" + kind.state);
             Object step = state.getConstructor().newInstance();
             state.getField("model").set(step, kind.model);
-            state.getField("batch").setInt(step, 32);
+            state.getField("batch").setInt(step, kind.batch);
             state.getMethod("setUp").invoke(step);
             MethodHandle run = lookup.findVirtual(type, kind.method, MethodType.methodType(Object.class, state));
             return MethodHandles.dropReturn(MethodHandles.insertArguments(run.bindTo(type.getConstructor().newInstance()), 0, step));

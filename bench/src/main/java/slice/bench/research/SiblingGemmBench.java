@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import slice.engine.Parallel;
 import slice.engine.Simd;
 import slice.engine.kernels.ColumnMap;
 import slice.engine.kernels.Gemm;
@@ -15,8 +16,9 @@ import slice.engine.kernels.Kernels;
  * What computing sibling 1×1 convolutions (several layers reading the same input, as in an InceptionV3 {@code mixed}
  * block) in one pass over their shared input could gain, before building it. Each sibling {@code t} is the product
  * {@code C_t = map_t(A·B_t)} with one {@code A [m × k]} (a slice's pixels × input channels) and its own
- * {@code B_t [k × n_t]} and batch-norm/ReLU {@link ColumnMap}. Three ways, alternated call by call on the calling
- * thread and timed in its CPU seconds:
+ * {@code B_t [k × n_t]} and batch-norm/ReLU {@link ColumnMap}. Three ways, sample by sample ({@value #CALLS} calls of
+ * each way, the way that starts a sample turning round so that none always follows the same one), on one thread (the
+ * calling one) and timed in its CPU seconds:
  * <ul>
  *   <li>{@code separate}: one {@link Kernels#GEMM} per sibling over all m rows, as an inference plan runs them — A is
  *   read (and packed, where the GEMM packs it) once per sibling, from memory when it is larger than L2;</li>
@@ -31,7 +33,7 @@ import slice.engine.kernels.Kernels;
  * fma chain does not depend on the blocking, {@link Gemm}). Shapes {@code m,k:n1,n2,...[@chunk]} (default: the
  * sibling groups of InceptionV3-299 on a 3-image inference slice, chunks of 384 rows); {@code -Dseconds} per shape
  * (default 8). Run from the checkout after {@code mvn -DskipTests package}:
- * {@code java --add-modules jdk.incubator.vector -Xbatch -Dslice.threads=1 [-XX:MaxVectorSize=16]
+ * {@code java --add-modules jdk.incubator.vector -Xbatch [-XX:MaxVectorSize=16]
  * -cp bench/target/benchmarks.jar slice.bench.research.SiblingGemmBench [shape ...]}; two such processes at once
  * show the products with the other core streaming too (a batch's slices on two threads).
  */
@@ -41,6 +43,7 @@ public final class SiblingGemmBench {
     private static final int CALLS = 3;
 
     public static void main(String[] args) {
+        Parallel.setThreads(1);
         System.out.println(Simd.describe());
         String[] shapes = args.length > 0 ? args : new String[] {
                 "3675,192:64,48,64", "3675,256:64,48,64", "3675,288:64,48,64", "867,768:192,128,128",
@@ -102,7 +105,8 @@ public final class SiblingGemmBench {
         end = System.nanoTime() + (long) (1e9 * seconds);
         do {
             long[] sample = new long[ways.length];
-            for (int w = 0; w < ways.length; w++) {
+            for (int i0 = 0; i0 < ways.length; i0++) {
+                int w = (i0 + samples.size()) % ways.length;
                 long c0 = CPU.getCurrentThreadCpuTime();
                 for (int i = 0; i < CALLS; i++) ways[w].run();
                 sample[w] = (CPU.getCurrentThreadCpuTime() - c0) / CALLS;

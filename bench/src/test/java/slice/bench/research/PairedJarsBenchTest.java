@@ -1,5 +1,6 @@
 package slice.bench.research;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.File;
@@ -40,13 +41,18 @@ class PairedJarsBenchTest {
     }
 
     /**
-     * {@code full:NAME} runs the full training step through {@code Training.fullStep} (one side, one call: a side
-     * holds about 3 GB of buffers at batch 32), and counts more FLOPs than the fine-tuning step {@code step:NAME}.
+     * {@code full:NAME@B} and {@code step:NAME@B} run the full and the fine-tuning training step (at batch 2 here, so
+     * the test needs no large heap) alternated as two sides, and the full step counts more FLOPs than the fine-tuning
+     * one; without {@code @B} the batch is 32.
      */
     @Test
-    void theFullStepRunsAndCountsEveryLayersGradients() throws Throwable {
-        PairedJarsBench.work(CLASSES, "full:mobilenetv2", 1).invokeExact();
-        assertTrue(PairedJarsBench.flops("full:mobilenetv2") > PairedJarsBench.flops("step:mobilenetv2"));
+    void trainingStepsAlternateAndTheFullStepCountsEveryLayersGradients() throws Throwable {
+        for (String shape : new String[] {"full:mobilenetv2@2", "step:mobilenetv2@2"}) {
+            MethodHandle a = PairedJarsBench.work(CLASSES, shape, 1), b = PairedJarsBench.work(CLASSES, shape, 1);
+            assertSane(shape, PairedJarsBench.alternate(a, b, 1, 0.05, false));
+        }
+        assertTrue(PairedJarsBench.flops("full:mobilenetv2@2") > PairedJarsBench.flops("step:mobilenetv2@2"));
+        assertEquals(16 * PairedJarsBench.flops("full:mobilenetv2@2"), PairedJarsBench.flops("full:mobilenetv2"), 1e-6 * PairedJarsBench.flops("full:mobilenetv2"));
     }
 
     private static void assertSane(String what, PairedJarsBench.Pairs p) {

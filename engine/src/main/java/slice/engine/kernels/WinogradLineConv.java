@@ -81,6 +81,11 @@ public final class WinogradLineConv {
         return batch * tilesH * tilesW >= (taps == 7 ? MIN_TILES : MIN_TILES_3);
     }
 
+    /** Whether this convolution's gradients are computed here too: F(2, 7); F(2, 3) is used forward only. */
+    public boolean hasGradients() {
+        return taps == 7;
+    }
+
     /** Positions ξ of the transforms, {@code r + 1}: the input pixels under a tile. */
     public int points() {
         return taps + 1;
@@ -160,8 +165,8 @@ public final class WinogradLineConv {
      * (measured up to 1.15 · 2⁻²⁰ · S, 3 to 306 tiles). F(2, 7) only.
      */
     public void kernelGradient(float[] x, float[] dy, int batch, float[] dw) {
-        if (taps != 7) throw new UnsupportedOperationException("the kernel gradient is written for F(2, 7) only");
-        WinogradBlocks.kernelGradient(8, cin, cout, batch * tilesH * tilesW,
+        if (!hasGradients()) throw new UnsupportedOperationException("the kernel gradient is written for F(2, 7) only");
+        WinogradBlocks.kernelGradient(points(), cin, cout, batch * tilesH * tilesW,
                 (t0, t1, v, off, vPlane) -> WINOGRAD_LINE.transformInput(this, x, t0, t1, v, off, vPlane),
                 (t0, t1, z, off, zPlane) -> WINOGRAD_LINE.transformOutputGradient(this, dy, t0, t1, z, off, zPlane),
                 (c0, c1, du) -> WINOGRAD_LINE.transformKernelGradient(du, cin, cout, c0, c1, dw));

@@ -118,7 +118,7 @@ public final class Conv2D extends Layer {
         this.winogradGrad = square ? new WinogradConv(oh, ow, cout, cin, kh - 1 - pt, kw - 1 - pl, h, w) : null;
         int taps = Math.max(kh, kw);
         this.winogradLine = line ? new WinogradLineConv(taps, kh > 1, h, w, cin, cout, pt, pl, oh, ow) : null;
-        this.winogradLineGrad = line && taps == 7
+        this.winogradLineGrad = line && winogradLine.hasGradients()
                 ? new WinogradLineConv(taps, kh > 1, oh, ow, cout, cin, kh - 1 - pt, kw - 1 - pl, h, w) : null;
     }
 
@@ -246,7 +246,7 @@ public final class Conv2D extends Layer {
             dx = null; // done
         }
         boolean dwLeft = trainable;
-        if (trainable && state.winograd && (winogradLine == null || winogradLine.taps == 7)) { // F(2, 3): forward only
+        if (trainable && state.winograd && (winogradLine == null || winogradLine.hasGradients())) {
             if (winograd != null) winograd.kernelGradient(x, dy, node.batch(), kernel.grad.data);
             else winogradLine.kernelGradient(x, dy, node.batch(), kernel.grad.data);
             dwLeft = false;

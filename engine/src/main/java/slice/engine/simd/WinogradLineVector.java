@@ -11,8 +11,8 @@ import slice.engine.kernels.WinogradLineKernel;
 import slice.engine.kernels.WinogradLineScalar;
 
 /**
- * Vector Winograd F(2, 7) and F(2, 3) transforms, channels as lanes (NHWC: a pixel's channels are contiguous): a tile's 8 input
- * vectors, or 8 M vectors, or a channel pair block's 7 kernel vectors are held in registers and combined with the adds,
+ * Vector Winograd F(2, 7) and F(2, 3) transforms, channels as lanes (NHWC: a pixel's channels are contiguous): a tile's
+ * r + 1 input vectors (8 or 4), or r + 1 M vectors, or a channel pair block's r kernel vectors are held in registers and combined with the adds,
  * subtracts and multiplications {@link WinogradLineKernel} lists, in its order, lane by lane — so every lane computes
  * what {@link WinogradLineScalar} computes for its channel, bit for bit. Channels past the last full vector go to the
  * scalar twin's methods. Input pixels outside the image are a zero vector; output pixels past the edge are not stored.
