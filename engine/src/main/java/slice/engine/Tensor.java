@@ -11,7 +11,7 @@ import java.util.Arrays;
  *
  * <p>The batch dimension (dimension 0) may shrink below the capacity the buffer was allocated for
  * ({@link #setBatch}): a model's buffers are allocated once for its largest batch and reused for smaller
- * ones (the last batch of an epoch), so steady-state training allocates nothing.
+ * ones (the last batch of an epoch) instead of being allocated again.
  */
 public final class Tensor {
     private final int[] shape;
@@ -80,19 +80,6 @@ public final class Tensor {
 
     /** Zeroes the current extent. */
     public void zero() { Arrays.fill(data, 0, size(), 0f); }
-
-    public float get(int... index) { return data[offset(index)]; }
-    public void set(float v, int... index) { data[offset(index)] = v; }
-
-    private int offset(int[] index) {
-        if (index.length != shape.length) throw new IllegalArgumentException("rank " + shape.length + " tensor, index of rank " + index.length);
-        int off = 0;
-        for (int i = 0; i < shape.length; i++) {
-            if (index[i] < 0 || index[i] >= shape[i]) throw new IndexOutOfBoundsException(Arrays.toString(index) + " in " + Arrays.toString(shape));
-            off = off * shape[i] + index[i];
-        }
-        return off;
-    }
 
     /** A deep copy of the current extent. */
     public Tensor copy() {

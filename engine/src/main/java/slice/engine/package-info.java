@@ -7,8 +7,9 @@
  *       one pixel are contiguous. Layer shapes are per sample ({@code [H, W, C]} or {@code [C]}); the batch dimension
  *       belongs to the graph.</li>
  *   <li><b>Layers</b> ({@link slice.engine.Layer}, one Keras layer each, in {@code slice.engine.layers}) compute
- *       {@code forward} and {@code backward}: backward <em>adds</em> ∂L/∂input into each input's gradient and
- *       <em>overwrites</em> the gradients of its trainable {@link slice.engine.Param}s. Which buffers a layer reads
+ *       {@code forward} and {@code backward}: backward writes ∂L/∂input into each input's gradient (the first consumer
+ *       to run overwrites it, later ones add to it) and <em>overwrites</em> the gradients of its trainable
+ *       {@link slice.engine.Param}s. Which buffers a layer reads
  *       and writes, and who owns them, is stated once, in {@link slice.engine.Layer}'s class doc.</li>
  *   <li><b>Graphs</b> ({@link slice.engine.Graph}) run the layers between a source and an output in creation
  *       (topological) order, allocate every buffer once per batch capacity, cut a network at a named layer and fuse

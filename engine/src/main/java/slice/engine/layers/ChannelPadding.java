@@ -12,7 +12,7 @@ import slice.engine.kernels.Kernels;
  * block that doubles the channels without weights (dlib's and face-api.js's "down" residual blocks: {@code C → 2C}).
  *
  * <p>Forward {@code y[p, c] = x[p, c]} for {@code c < C}, {@code y[p, c] = 0} for {@code C ≤ c < C + extra}, over the
- * {@code P = N·H·W} pixels. Backward drops the extra channels: {@code ∂L/∂x[p, c] += ∂L/∂y[p, c]} for {@code c < C}.
+ * {@code P = N·H·W} pixels. Backward drops the extra channels: {@code ∂L/∂x[p, c] (+)= ∂L/∂y[p, c]} for {@code c < C}.
  * Each pixel's channels are one contiguous run of {@code C} floats.
  */
 public final class ChannelPadding extends Layer {

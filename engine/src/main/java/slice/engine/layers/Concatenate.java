@@ -12,7 +12,7 @@ import slice.engine.kernels.Kernels;
  *
  * <p>Shapes: inputs {@code [N, …, Cᵢ]} with equal leading dimensions, output {@code [N, …, ΣCᵢ]}. For each pixel
  * {@code p} (all positions but the channel), {@code y[p, offᵢ + c] = xᵢ[p, c]} with {@code offᵢ = C₀ + … + C_{i−1}}.
- * Backward slices the gradient the same way: {@code ∂L/∂xᵢ[p, c] += ∂L/∂y[p, offᵢ + c]}.
+ * Backward slices the gradient the same way: {@code ∂L/∂xᵢ[p, c] (+)= ∂L/∂y[p, offᵢ + c]}.
  */
 public final class Concatenate extends Layer {
     /** Pixels per parallel chunk. */

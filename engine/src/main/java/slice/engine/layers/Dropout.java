@@ -9,12 +9,14 @@ import slice.engine.Node;
  *
  * <p>Training (and not frozen): {@code y = x · m} with {@code m = 1/(1−rate)} with probability {@code 1−rate}, else 0,
  * drawn per element from a generator seeded with {@code seed} and advanced by every training call (so two calls draw
- * different masks, and a run is reproducible). Backward {@code ∂L/∂x += ∂L/∂y · m} with the mask of the last forward,
- * which the graph keeps in the layer's {@link slice.engine.Node}. Inference: {@code y = x}, {@code ∂L/∂x += ∂L/∂y}.
+ * different masks, and a run is reproducible). Backward {@code ∂L/∂x (+)= ∂L/∂y · m} with the mask of the last forward,
+ * which the graph keeps in the layer's {@link slice.engine.Node}. Inference: {@code y = x}, {@code ∂L/∂x (+)= ∂L/∂y}.
+ *
+ * <p>The generator is the layer's, as in Keras (the one state a layer keeps besides its weights): graphs that share
+ * a dropout layer draw their masks from one sequence.
  */
 public final class Dropout extends Layer {
     public final float rate;
-    public final long seed;
     private SplittableRandom random;
 
     /** What one graph keeps of the last forward: its mask {@code [N, ...]}, and whether it applied one at all. */
@@ -29,7 +31,6 @@ public final class Dropout extends Layer {
         super(name, in.outputShape(), in);
         if (!(rate >= 0 && rate < 1)) throw new IllegalArgumentException(name + ": dropout rate must be in [0, 1), got " + rate);
         this.rate = rate;
-        this.seed = seed;
         this.random = new SplittableRandom(seed);
     }
 

@@ -16,9 +16,9 @@ import slice.engine.kernels.Kernels;
  * (initially 0), both trainable.
  *
  * <p>Forward {@code y[p, c] = a[c]·x[p, c] + b[c]} (one fma). Backward, with {@code g = ∂L/∂y}:
- * {@code ∂L/∂x[p, c] += a[c]·g[p, c]}, {@code ∂L/∂a[c] = Σ_p g[p, c]·x[p, c]}, {@code ∂L/∂b[c] = Σ_p g[p, c]}.
+ * {@code ∂L/∂x[p, c] (+)= a[c]·g[p, c]}, {@code ∂L/∂a[c] = Σ_p g[p, c]·x[p, c]}, {@code ∂L/∂b[c] = Σ_p g[p, c]}.
  *
- * <p>These are batch normalisation's inference loops ({@link BatchNormKernel#affine}, {@link BatchNormKernel#addScaled},
+ * <p>These are batch normalisation's inference loops ({@link BatchNormKernel#affine}, {@link BatchNormKernel#scaledGradient},
  * and {@link BatchNormKernel#gradientSums} about a zero mean), summed in blocks of pixels as {@link BatchNorm} sums: the
  * results do not depend on the thread count.
  */

@@ -32,11 +32,6 @@ public final class Adam extends Optimizer {
         return new Adam(schedule, 0.9f, 0.999f, 1e-7f, weightDecay, true);
     }
 
-    /** Full control over the hyper-parameters. */
-    public static Adam of(LrSchedule schedule, float beta1, float beta2, float epsilon, float weightDecay, boolean decoupled) {
-        return new Adam(schedule, beta1, beta2, epsilon, weightDecay, decoupled);
-    }
-
     @Override protected void update(float[] w, float[] g, int n, String name, float lr, long t) {
         float[] m = slot(name, "m", n), v = slot(name, "v", n);
         double c1 = 1 - Math.pow(beta1, t), c2 = 1 - Math.pow(beta2, t);
