@@ -11,7 +11,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * <ul>
  *   <li>A layer holds its weights and nothing else. The activations, the gradients and any scratch kept between
  *       forward and backward belong to the {@link Graph} that runs it and reach the layer as a {@link Node}, so a
- *       layer can belong to several graphs at once.</li>
+ *       layer can belong to several graphs at once. (One exception, as in Keras: a {@link slice.engine.layers.Dropout}
+ *       keeps its mask generator, so graphs that share one draw their masks from one sequence.)</li>
  *   <li>Shapes are per sample, Keras style: {@link #outputShape()} is {@code [H, W, C]} for images or {@code [C]}
  *       for vectors; the batch dimension is the node's.</li>
  *   <li>{@link #forward} reads {@code node.in(i)} and overwrites {@code node.out()}, which already has the current
@@ -23,8 +24,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *       If the layer is {@linkplain #isTrainable() trainable} it also <em>overwrites</em> the {@code grad}
  *       of each trainable {@link Param}.</li>
  *   <li>Buffers are allocated once, when a graph is planned, for its largest batch; {@link #newState} lets a layer
- *       ask for its scratch (batch statistics, dropout masks) at that moment, so a steady-state training step
- *       allocates nothing.</li>
+ *       ask for its scratch (batch statistics, dropout masks) at that moment: activations, gradients and scratch
+ *       are not reallocated from one step to the next.</li>
  *   <li>A frozen layer ({@code setTrainable(false)}) computes no parameter gradients, and layers whose
  *       behaviour differs in training (batch norm, dropout) run in inference mode — the Keras rule that makes
  *       a frozen backbone a pure function of its input.</li>
@@ -50,6 +51,18 @@ public abstract class Layer {
         for (int d : outputShape) {
             if (d <= 0) throw new IllegalArgumentException(name + ": output shape " + Arrays.toString(outputShape) + " is empty");
         }
+    }
+
+    /**
+     * {@code in}'s output shape, checked to be an image {@code [H, W, C]}: what a spatial layer named {@code name}
+     * reads (a one-line error for a wrong input instead of an index out of bounds).
+     */
+    protected static int[] imageShape(String name, Layer in) {
+        int[] s = in.outputShape();
+        if (s.length != 3) {
+            throw new IllegalArgumentException(name + " needs an [H, W, C] input, got " + Arrays.toString(s) + " from " + in.name);
+        }
+        return s;
     }
 
     /** Runs the layer on the current batch: {@code node.out() = f(node.in(0), …)}. */

@@ -27,7 +27,7 @@ public final class AveragePooling2D extends Layer {
     private final float[] inverseCount;
 
     public AveragePooling2D(String name, Layer in, int pool, int stride, Padding padding) {
-        super(name, new int[] {padding.outSize(in.outputShape()[0], pool, stride), padding.outSize(in.outputShape()[1], pool, stride), in.outputShape()[2]}, in);
+        super(name, new int[] {padding.outSize(imageShape(name, in)[0], pool, stride), padding.outSize(imageShape(name, in)[1], pool, stride), imageShape(name, in)[2]}, in);
         this.pool = pool;
         this.stride = stride;
         this.padding = padding;

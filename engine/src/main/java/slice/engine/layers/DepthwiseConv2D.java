@@ -41,8 +41,8 @@ public final class DepthwiseConv2D extends Layer {
 
     public DepthwiseConv2D(String name, Layer in, int kh, int kw, int stride, Padding padding, boolean useBias) {
         super(name, new int[] {
-                padding.outSize(in.outputShape()[0], kh, stride),
-                padding.outSize(in.outputShape()[1], kw, stride), in.outputShape()[2]}, in);
+                padding.outSize(imageShape(name, in)[0], kh, stride),
+                padding.outSize(imageShape(name, in)[1], kw, stride), imageShape(name, in)[2]}, in);
         this.kh = kh;
         this.kw = kw;
         this.stride = stride;

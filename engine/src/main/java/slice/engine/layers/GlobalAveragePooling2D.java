@@ -8,12 +8,11 @@ import slice.engine.Parallel;
  * Keras {@code GlobalAveragePooling2D}: {@code [N, H, W, C] → [N, C]}.
  *
  * <p>Forward {@code y[n, c] = (1/HW) Σ_{y,x} x[n, y, x, c]} (summed pixel by pixel, channels innermost, then scaled).
- * Backward {@code ∂L/∂x[n, y, x, c] += ∂L/∂y[n, c] / HW}.
+ * Backward {@code ∂L/∂x[n, y, x, c] (+)= ∂L/∂y[n, c] / HW}.
  */
 public final class GlobalAveragePooling2D extends Layer {
     public GlobalAveragePooling2D(String name, Layer in) {
-        super(name, new int[] {in.outputShape()[2]}, in);
-        if (in.outputShape().length != 3) throw new IllegalArgumentException(name + ": GlobalAveragePooling2D needs an [H, W, C] input");
+        super(name, new int[] {imageShape(name, in)[2]}, in);
     }
 
     @Override public void forward(Node node, boolean training) {

@@ -11,14 +11,14 @@ import slice.engine.kernels.Kernels;
  * Keras {@code ZeroPadding2D(((top, bottom), (left, right)))}: {@code [N, H, W, C] → [N, H+top+bottom, W+left+right, C]}.
  *
  * <p>Forward {@code y[n, y+top, x+left, c] = x[n, y, x, c]}, zero elsewhere. Backward is the crop:
- * {@code ∂L/∂x[n, y, x, c] += ∂L/∂y[n, y+top, x+left, c]}. Each input row is one contiguous run of {@code W·C} floats.
+ * {@code ∂L/∂x[n, y, x, c] (+)= ∂L/∂y[n, y+top, x+left, c]}. Each input row is one contiguous run of {@code W·C} floats.
  */
 public final class ZeroPadding2D extends Layer {
     private static final AddKernel KERNEL = Kernels.ADD;
     public final int top, bottom, left, right;
 
     public ZeroPadding2D(String name, Layer in, int top, int bottom, int left, int right) {
-        super(name, new int[] {in.outputShape()[0] + top + bottom, in.outputShape()[1] + left + right, in.outputShape()[2]}, in);
+        super(name, new int[] {imageShape(name, in)[0] + top + bottom, imageShape(name, in)[1] + left + right, imageShape(name, in)[2]}, in);
         if (top < 0 || bottom < 0 || left < 0 || right < 0) throw new IllegalArgumentException(name + ": negative padding");
         this.top = top;
         this.bottom = bottom;

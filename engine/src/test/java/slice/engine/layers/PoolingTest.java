@@ -1,6 +1,8 @@
 package slice.engine.layers;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static slice.engine.layers.BatchNormTest.concat;
 
 import java.util.Arrays;
@@ -8,6 +10,7 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 import slice.engine.GradCheck;
 import slice.engine.Input;
+import slice.engine.Layer;
 import slice.engine.LayerHarness;
 import slice.engine.Tensor;
 import slice.engine.kernels.Kernels;
@@ -136,5 +139,21 @@ class PoolingTest {
             Tensor dxAvg = LayerHarness.backward(avg, GradCheck.random(rnd, 3, 17, 17, 33))[0];
             return concat(yMax.data, yAvg.data, dxMax.data, dxAvg.data);
         });
+    }
+
+    /** A spatial layer given a vector (or any input not {@code [H, W, C]}) fails in one line naming it and its input. */
+    @Test
+    void spatialLayersRefuseAnInputThatIsNotAnImage() {
+        Input vector = new Input("features", 64), plane = new Input("plane", 8, 8);
+        assertEquals("gap needs an [H, W, C] input, got [64] from features", assertThrows(IllegalArgumentException.class,
+                () -> new GlobalAveragePooling2D("gap", vector)).getMessage());
+        for (Layer in : new Layer[] {vector, plane}) {
+            assertThrows(IllegalArgumentException.class, () -> new MaxPooling2D("max", in, 2, 2, Padding.VALID));
+            assertThrows(IllegalArgumentException.class, () -> new AveragePooling2D("avg", in, 2, 2, Padding.VALID));
+            assertThrows(IllegalArgumentException.class, () -> new ZeroPadding2D("pad", in, 1, 1, 1, 1));
+            assertThrows(IllegalArgumentException.class, () -> new DepthwiseConv2D("dw", in, 3, 3, 1, Padding.SAME, false));
+        }
+        assertEquals("max needs an [H, W, C] input, got [8, 8] from plane", assertThrows(IllegalArgumentException.class,
+                () -> new MaxPooling2D("max", plane, 2, 2, Padding.VALID)).getMessage());
     }
 }
