@@ -47,7 +47,7 @@ import slice.engine.kernels.RowSource;
  * <p>The per-channel loops are {@link BatchNormKernel}s (channels are the vector lanes). Per-channel sums are formed in
  * blocks of {@value #SUM_BLOCK} pixels, in parallel, each into its own partial row, and the partials are then added
  * in block order: the result does not depend on the thread count, and a float sum over a 400 000-pixel batch keeps
- * its precision.
+ * its precision ({@code BatchNormTest}: the moments of 401 408 pixels within 10⁻⁶ (mean) and 10⁻⁵ (variance) of double precision's).
  */
 public final class BatchNorm extends Layer {
     private static final BatchNormKernel KERNEL = Kernels.BATCH_NORM;
@@ -172,16 +172,16 @@ public final class BatchNorm extends Layer {
      */
     private void batchMoments(Saved s, float[] x, int pixels) {
         float[] mean = s.mean, variance = s.variance;
-        float[][] sums = s.partialA, squares = s.partialB, blockMean = s.blockMean;
+        float[][] sums = s.partialA, blockSquares = s.partialB, blockMean = s.blockMean;
         int blocks = (pixels + SUM_BLOCK - 1) / SUM_BLOCK;
         Parallel.forRange(blocks, (b0, b1) -> {
             for (int b = b0; b < b1; b++) {
                 int p0 = b * SUM_BLOCK, p1 = Math.min(p0 + SUM_BLOCK, pixels);
                 Arrays.fill(sums[b], 0f);
-                Arrays.fill(squares[b], 0f);
+                Arrays.fill(blockSquares[b], 0f);
                 KERNEL.sum(x, p0, p1, channels, sums[b]);
                 for (int c = 0; c < channels; c++) blockMean[b][c] = sums[b][c] / (p1 - p0);
-                KERNEL.centredSquares(x, p0, p1, channels, blockMean[b], squares[b]);
+                KERNEL.centredSquares(x, p0, p1, channels, blockMean[b], blockSquares[b]);
             }
         });
         Arrays.fill(mean, 0f);
@@ -192,7 +192,7 @@ public final class BatchNorm extends Layer {
             int n = Math.min(SUM_BLOCK, pixels - b * SUM_BLOCK);
             for (int c = 0; c < channels; c++) {
                 double d = (double) blockMean[b][c] - mean[c];
-                s.squares[c] += squares[b][c] + n * d * d;
+                s.squares[c] += blockSquares[b][c] + n * d * d;
             }
         }
         for (int c = 0; c < channels; c++) variance[c] = (float) (s.squares[c] / pixels);
