@@ -37,8 +37,11 @@ public final class Graph {
     private Map<Layer, Node> nodes = Map.of();
     /** The nodes of {@link #layers} in execution order. */
     private List<Node> ordered = List.of();
-    /** Layers whose forward another layer performs (see {@link #fuse}); decided by {@link #plan}. */
-    private Set<Layer> fused = Set.of();
+    /**
+     * Layers whose forward the graph does not run itself: those fused into a neighbour (see {@link #fuse}), those read
+     * through by the layer after them, and those of the {@link #frozenPrefix}; decided by {@link #plan}.
+     */
+    private Set<Layer> notRun = Set.of();
     /** Each fused-away layer → the layer that does its work ({@link #fuse}); decided by {@link #plan}. */
     private Map<Layer, Layer> fusedInto = Map.of();
     /** Each layer → the layers it applies after itself ({@link #fuse}); decided by {@link #plan}. */
@@ -90,7 +93,7 @@ public final class Graph {
         }
     }
 
-    /** Marks every layer from which {@code target} can be reached from {@code source}; returns whether it can. */
+    /** Adds to {@code onPath} every layer on a path from {@code source} to {@code l}; returns whether {@code l} depends on {@code source}. */
     private static boolean collect(Layer l, Layer source, Set<Layer> onPath, Set<Layer> visited) {
         if (l == source) return true;
         if (onPath.contains(l)) return true;
@@ -109,17 +112,19 @@ public final class Graph {
     /**
      * The nodes {@link #forward} runs, in order: all but those whose work another layer took over when the graph was
      * planned ({@link #fuse}) and those of a {@link #frozenPrefix}. Calling the prefix's {@code forward} and then
-     * their {@code forward} one by one after a {@link #forward} of the same batch repeats that pass — how a profiler
-     * times each layer.
+     * their {@code forward} one by one after a {@link #forward} of the same batch repeats an inference pass — how a
+     * profiler times each layer (a training forward would update batch norms' moving statistics again and draw new
+     * dropout masks).
      */
     public List<Node> executedNodes() {
-        return ordered.stream().filter(n -> !fused.contains(n.layer)).toList();
+        return ordered.stream().filter(n -> !notRun.contains(n.layer)).toList();
     }
 
     /**
      * The nodes {@link #backward} runs, in its order (last layer first): those of {@link #executedNodes} that a
-     * gradient flows through. Calling their {@code backward} one by one after a {@link #backward} of the same batch
-     * repeats that pass.
+     * gradient flows through. Calling {@link #seedGradient} and then their {@code backward} one by one
+     * after a {@link #backward} of the same batch repeats that pass (without the seed, every input gradient would be
+     * added to the last pass's).
      */
     public List<Node> backwardNodes() {
         List<Node> run = new ArrayList<>(executedNodes().stream().filter(n -> n.grad != null).toList());
@@ -168,7 +173,7 @@ public final class Graph {
             throw new IllegalStateException(l.name + " is read through by the layer after it, which does its work from "
                     + l.name + "'s input: its value is never made (read that input instead)");
         }
-        if (!node.fusedAfter().isEmpty() || fused.contains(l) && !isChainEnd(l)) {
+        if (!node.fusedAfter().isEmpty() || notRun.contains(l) && !isChainEnd(l)) {
             throw new IllegalStateException(l.name + " was fused into a neighbouring layer by this graph's plan and has"
                     + " no value of its own (read the chain's last layer, or cut the graph at " + l.name + ")");
         }
@@ -248,10 +253,10 @@ public final class Graph {
         Map<Layer, Node> made = makeNodes(batchCapacity, needsGrad, fusedInto, fusedAfter, readThrough);
         nodes = made;
         ordered = layers.stream().map(made::get).toList();
-        Set<Layer> notRun = new HashSet<>(fusedInto.keySet());
-        notRun.addAll(readThrough.values());
-        notRun.addAll(prefixLayers);
-        fused = Set.copyOf(notRun);
+        Set<Layer> skipped = new HashSet<>(fusedInto.keySet());
+        skipped.addAll(readThrough.values());
+        skipped.addAll(prefixLayers);
+        notRun = Set.copyOf(skipped);
         frozenPrefix = null;
         if (prefixEnd >= 0) {
             Layer last = layers.get(prefixEnd);
@@ -440,7 +445,8 @@ public final class Graph {
      * execution order, first fit by size from those whose life has ended (strictly before: a layer never writes over
      * its own input). A network's activations are many times the CPU's caches: MobileNetV2-224's 155 layer outputs
      * are 87 MB per image. With a buffer per layer every pass streams them all through DRAM (a write to a cold line
-     * first reads it); shared, they are 13 MB in 4 arrays that stay in L2/L3 (InceptionV3-299: 129 MB → 13 MB in 6).
+     * first reads it); shared, they are 10 MB in 4 arrays that stay in L2/L3 (InceptionV3-299: 129 MB → 13 MB in 6;
+     * both asserted by the models' {@code ArchitectureTest}).
      * {@code byLayer} is one set of nodes ({@link #makeNodes}), {@code order} its layers' nodes in execution order.
      */
     private void shareBuffers(Map<Layer, Node> byLayer, List<Node> order) {
@@ -551,7 +557,7 @@ public final class Graph {
             System.arraycopy(x.data, from * sampleIn, in.data, 0, count * sampleIn);
         }
         for (Node node : order) {
-            if (fused.contains(node.layer)) continue; // its value is in another layer's buffer, or not kept at all
+            if (notRun.contains(node.layer)) continue; // fused, read through, or run by the frozen prefix
             node.out.setBatch(count);
             if (node.grad != null) node.grad.setBatch(count);
             node.pass = pass;
