@@ -17,5 +17,6 @@ public final class Kernels {
     public static final PoolKernel POOL = Simd.load("PoolVector", PoolScalar::new);
     public static final WinogradKernel WINOGRAD = Simd.load("WinogradVector", WinogradScalar::new);
     public static final WinogradLineKernel WINOGRAD_LINE = Simd.load("WinogradLineVector", WinogradLineScalar::new);
+    public static final Winograd5x5Kernel WINOGRAD_5X5 = Simd.load("Winograd5x5Vector", Winograd5x5Scalar::new);
     public static final DirectConvKernel DIRECT_CONV = Simd.load("DirectConvVector", DirectConvScalar::new);
 }

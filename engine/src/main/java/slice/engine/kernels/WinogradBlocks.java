@@ -5,7 +5,8 @@ import static slice.engine.kernels.Kernels.GEMM;
 import slice.engine.Parallel;
 
 /**
- * The forward pass both Winograd convolutions share ({@link WinogradConv}: 16 positions ξ, {@link WinogradLineConv}: 8 or 4):
+ * The forward pass the Winograd convolutions share ({@link WinogradConv}: 16 positions ξ, {@link WinogradLineConv}: 8 or 4,
+ * {@link Winograd5x5Conv}: 36):
  * the kernel transform {@code U} (which a caller may keep while the weights stay), then blocks of tiles — input
  * transform {@code V}, one GEMM {@code M_ξ = V_ξ·U_ξ} per position, output transform — split over threads. Each
  * output depends only on its block and the GEMM's sums are fixed in order, so results are bit-identical for any thread

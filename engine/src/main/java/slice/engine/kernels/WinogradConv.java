@@ -31,7 +31,7 @@ import static slice.engine.kernels.Kernels.WINOGRAD;
  * and many weights (InceptionV3's 8×8 maps, 448 → 384 channels, are 16 tiles at batch 1) that traffic costs more than
  * the products saved. An inference slice of 3 images (48 tiles) is on the Winograd side of the line.
  */
-public final class WinogradConv {
+public final class WinogradConv implements WinogradForward {
     /** Channels (in and out) below which the direct convolution is used. */
     public static final int MIN_CHANNELS = 16;
     /** Tiles in the batch below which the direct convolution is used. */

@@ -36,7 +36,7 @@ import static slice.engine.kernels.Kernels.WINOGRAD_LINE;
  * the kernel transform, r + 1 floats written per weight pair and read back by every block, costs what the products
  * save ({@link WinogradConv} gives the same reasons).
  */
-public final class WinogradLineConv {
+public final class WinogradLineConv implements WinogradForward {
     /** Channels (in and out) below which the direct convolution is used. */
     public static final int MIN_CHANNELS = 16;
     /** Tiles in the batch below which the direct convolution is used, F(2, 7). */

@@ -15,7 +15,9 @@ import slice.engine.kernels.DirectConvKernel;
 import slice.engine.kernels.Im2col;
 import slice.engine.kernels.MatrixRows;
 import slice.engine.kernels.RowSource;
+import slice.engine.kernels.Winograd5x5Conv;
 import slice.engine.kernels.WinogradConv;
+import slice.engine.kernels.WinogradForward;
 import slice.engine.kernels.WinogradLineConv;
 
 /**
@@ -48,16 +50,18 @@ import slice.engine.kernels.WinogradLineConv;
  * inference, and in training when this layer is frozen. A trainable layer's training forward keeps the direct
  * product, whose smaller rounding keeps finite-difference checks of the gradients through it as sharp as before. A
  * 1×7 or 7×1 (1×3 or 3×1) stride-1 forward that {@link WinogradLineConv#suits} (and pays) is computed, under the
- * same rules, with the 1-D Winograd F(2, 7) (F(2, 3)) along its line. The kernel's transform ({@code 16·Cin·Cout},
- * {@code 8·Cin·Cout} or {@code 4·Cin·Cout} floats) is made once per {@link Node#pass}: a node that runs several slices
- * of a batch in a pass keeps it for them.
+ * same rules, with the 1-D Winograd F(2, 7) (F(2, 3)) along its line, and a 5×5 one that {@link Winograd5x5Conv#suits}
+ * (and pays) with F(2×2, 5×5). The kernel's transform ({@code 16·Cin·Cout}, {@code 8·Cin·Cout}, {@code 4·Cin·Cout} or
+ * {@code 36·Cin·Cout} floats) is made once per {@link Node#pass}: a node that runs several slices of a batch in a pass
+ * keeps it for them.
  *
  * <p>The input gradient of such a layer (when the gradient's own convolution pays at the node's capacity) is itself
  * a stride-1 convolution, of {@code dY} with the kernel turned by 180° and its channel axes swapped, and is computed
  * by the same Winograd product (rounding as that class states, with {@code S = Σ|dY|·|K|} over the gradient's terms;
  * an added gradient is computed apart, then added). Its kernel gradient, where the forward's Winograd pays, is
  * {@link WinogradConv#kernelGradient} or {@link WinogradLineConv#kernelGradient} (rounding as stated there);
- * {@code db} is always as above. A 1×3 or 3×1 layer's gradients are the direct products (F(2, 3) is used forward only).
+ * {@code db} is always as above. A 1×3, 3×1 or 5×5 layer's gradients are the direct products (F(2, 3) and F(2×2, 5×5)
+ * are used forward only).
  *
  * <p>A forward with a window over an input of few channels ({@link DirectConvKernel#suits}: an RGB stem) is computed
  * directly from the input instead of by the GEMM, split over output rows, with the same fma chain per output (the same
@@ -87,6 +91,8 @@ public final class Conv2D extends Layer {
     private final WinogradConv winograd;
     /** The 1-D Winograd forward of a 1×r or r×1 kernel; {@code null} unless the shape {@link WinogradLineConv#suits}. */
     private final WinogradLineConv winogradLine;
+    /** The F(2×2, 5×5) forward of a 5×5 kernel (no gradients); {@code null} unless the shape {@link Winograd5x5Conv#suits}. */
+    private final Winograd5x5Conv winograd5x5;
     /**
      * The input gradient as a Winograd convolution of ∂L/∂Y with the {@link #flippedKernel} (Cout channels in, Cin
      * out, padded {@code k − 1 − pad} before); {@code null} unless {@link #winograd} or {@link #winogradLine} (of 7 taps)
@@ -120,6 +126,8 @@ public final class Conv2D extends Layer {
         this.winogradLine = line ? new WinogradLineConv(taps, kh > 1, h, w, cin, cout, pt, pl, oh, ow) : null;
         this.winogradLineGrad = line && winogradLine.hasGradients()
                 ? new WinogradLineConv(taps, kh > 1, oh, ow, cout, cin, kh - 1 - pt, kw - 1 - pl, h, w) : null;
+        this.winograd5x5 = Winograd5x5Conv.suits(kh, kw, strideH, strideW, cin, cout)
+                ? new Winograd5x5Conv(h, w, cin, cout, pt, pl, oh, ow) : null;
     }
 
     /** Output pixels per column tile. */
@@ -159,7 +167,8 @@ public final class Conv2D extends Layer {
     /** Grows this thread's column buffer for the largest tile; decides the node's {@link State}. */
     @Override protected Object newState(Node node, int batchCapacity) {
         if (im2col != null) columns(Math.min(tileRows(), batchCapacity * outputSize() / cout));
-        boolean pays = winograd != null && winograd.pays(batchCapacity) || winogradLine != null && winogradLine.pays(batchCapacity);
+        WinogradForward forward = winogradForward();
+        boolean pays = forward != null && forward.pays(batchCapacity);
         boolean gradPays = winogradGrad != null && winogradGrad.pays(batchCapacity)
                 || winogradLineGrad != null && winogradLineGrad.pays(batchCapacity);
         return new State(Epilogue.of(cout, node.fusedAfter()), pays, gradPays);
@@ -205,22 +214,22 @@ public final class Conv2D extends Layer {
         long pass = node.pass();
         boolean again = state.lastPass == pass;
         state.lastPass = pass;
+        WinogradForward forward = winogradForward();
         if (state.transformed == null && !again) {
-            if (winograd != null) winograd.forward(x, node.batch(), w, b, map, y);
-            else winogradLine.forward(x, node.batch(), w, b, map, y);
+            forward.forward(x, node.batch(), w, b, map, y);
             return;
         }
-        if (state.transformed == null) {
-            int size = winograd != null ? winograd.transformedKernelSize() : winogradLine.transformedKernelSize();
-            state.transformed = new float[size];
-        }
+        if (state.transformed == null) state.transformed = new float[forward.transformedKernelSize()];
         if (state.transformedPass != pass) {
-            if (winograd != null) winograd.transformKernel(w, state.transformed);
-            else winogradLine.transformKernel(w, state.transformed);
+            forward.transformKernel(w, state.transformed);
             state.transformedPass = pass;
         }
-        if (winograd != null) winograd.forwardTransformed(x, node.batch(), state.transformed, b, map, y);
-        else winogradLine.forwardTransformed(x, node.batch(), state.transformed, b, map, y);
+        forward.forwardTransformed(x, node.batch(), state.transformed, b, map, y);
+    }
+
+    /** The Winograd forward that suits this layer's shape, or {@code null}. */
+    private WinogradForward winogradForward() {
+        return winograd != null ? winograd : winogradLine != null ? winogradLine : winograd5x5;
     }
 
     @Override protected boolean canFuse(List<Layer> fusedSoFar, Layer next) {
@@ -246,7 +255,7 @@ public final class Conv2D extends Layer {
             dx = null; // done
         }
         boolean dwLeft = trainable;
-        if (trainable && state.winograd && (winogradLine == null || winogradLine.hasGradients())) {
+        if (trainable && state.winograd && winograd5x5 == null && (winogradLine == null || winogradLine.hasGradients())) {
             if (winograd != null) winograd.kernelGradient(x, dy, node.batch(), kernel.grad.data);
             else winogradLine.kernelGradient(x, dy, node.batch(), kernel.grad.data);
             dwLeft = false;
