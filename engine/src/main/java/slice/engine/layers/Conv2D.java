@@ -48,7 +48,9 @@ import slice.engine.kernels.WinogradLineConv;
  * inference, and in training when this layer is frozen. A trainable layer's training forward keeps the direct
  * product, whose smaller rounding keeps finite-difference checks of the gradients through it as sharp as before. A
  * 1×7 or 7×1 (1×3 or 3×1) stride-1 forward that {@link WinogradLineConv#suits} (and pays) is computed, under the
- * same rules, with the 1-D Winograd F(2, 7) (F(2, 3)) along its line. The kernel's transform ({@code 16·Cin·Cout},
+ * same rules, with the 1-D Winograd F(2, 7) (F(2, 3)) along its line; F(2, 3), whose coefficients are exact
+ * ({@link WinogradLineConv#exactTransforms}: its rounding is the direct product's kind), also in a trainable layer's
+ * training forward. The kernel's transform ({@code 16·Cin·Cout},
  * {@code 8·Cin·Cout} or {@code 4·Cin·Cout} floats) is made once per {@link Node#pass}: a node that runs several slices
  * of a batch in a pass keeps it for them.
  *
@@ -57,7 +59,7 @@ import slice.engine.kernels.WinogradLineConv;
  * by the same Winograd product (rounding as that class states, with {@code S = Σ|dY|·|K|} over the gradient's terms;
  * an added gradient is computed apart, then added). Its kernel gradient, where the forward's Winograd pays, is
  * {@link WinogradConv#kernelGradient} or {@link WinogradLineConv#kernelGradient} (rounding as stated there);
- * {@code db} is always as above. A 1×3 or 3×1 layer's gradients are the direct products (F(2, 3) is used forward only).
+ * {@code db} is always as above.
  *
  * <p>A forward with a window over an input of few channels ({@link DirectConvKernel#suits}: an RGB stem) is computed
  * directly from the input instead of by the GEMM, split over output rows, with the same fma chain per output (the same
@@ -89,8 +91,7 @@ public final class Conv2D extends Layer {
     private final WinogradLineConv winogradLine;
     /**
      * The input gradient as a Winograd convolution of ∂L/∂Y with the {@link #flippedKernel} (Cout channels in, Cin
-     * out, padded {@code k − 1 − pad} before); {@code null} unless {@link #winograd} or {@link #winogradLine} (of 7 taps)
-     * is set.
+     * out, padded {@code k − 1 − pad} before); {@code null} unless {@link #winograd} or {@link #winogradLine} is set.
      */
     private final WinogradConv winogradGrad;
     private final WinogradLineConv winogradLineGrad;
@@ -118,7 +119,7 @@ public final class Conv2D extends Layer {
         this.winogradGrad = square ? new WinogradConv(oh, ow, cout, cin, kh - 1 - pt, kw - 1 - pl, h, w) : null;
         int taps = Math.max(kh, kw);
         this.winogradLine = line ? new WinogradLineConv(taps, kh > 1, h, w, cin, cout, pt, pl, oh, ow) : null;
-        this.winogradLineGrad = line && winogradLine.hasGradients()
+        this.winogradLineGrad = line
                 ? new WinogradLineConv(taps, kh > 1, oh, ow, cout, cin, kh - 1 - pt, kw - 1 - pl, h, w) : null;
     }
 
@@ -169,7 +170,7 @@ public final class Conv2D extends Layer {
         State state = (State) node.state();
         Epilogue e = state.epilogue;
         float[] x = node.in(0).data, y = node.out().data, w = kernel.value.data;
-        if (state.winograd && (!training || !isTrainable())) {
+        if (state.winograd && (!training || !isTrainable() || winogradLine != null && winogradLine.exactTransforms())) {
             if (e != null) e.prepare();
             float[] b = bias == null ? null : bias.value.data;
             ColumnMap map = e == null ? null : e.map();
@@ -246,7 +247,7 @@ public final class Conv2D extends Layer {
             dx = null; // done
         }
         boolean dwLeft = trainable;
-        if (trainable && state.winograd && (winogradLine == null || winogradLine.hasGradients())) {
+        if (trainable && state.winograd) {
             if (winograd != null) winograd.kernelGradient(x, dy, node.batch(), kernel.grad.data);
             else winogradLine.kernelGradient(x, dy, node.batch(), kernel.grad.data);
             dwLeft = false;
