@@ -48,11 +48,11 @@ import slice.engine.kernels.WinogradLineConv;
  * inference, and in training when this layer is frozen. A trainable layer's training forward keeps the direct
  * product, whose smaller rounding keeps finite-difference checks of the gradients through it as sharp as before. A
  * 1×7 or 7×1 (1×3 or 3×1) stride-1 forward that {@link WinogradLineConv#suits} (and pays) is computed, under the
- * same rules, with the 1-D Winograd F(2, 7) (F(2, 3)) along its line; F(2, 3), whose coefficients are exact
- * ({@link WinogradLineConv#exactTransforms}: its rounding is the direct product's kind), also in a trainable layer's
- * training forward. The kernel's transform ({@code 16·Cin·Cout},
- * {@code 8·Cin·Cout} or {@code 4·Cin·Cout} floats) is made once per {@link Node#pass}: a node that runs several slices
- * of a batch in a pass keeps it for them.
+ * same rules, with the 1-D Winograd F(2, 7) (F(2, 3)) along its line; F(2, 3), whose coefficients are exact and
+ * whose rounding is no larger than the direct product's ({@link WinogradLineConv#exactTransforms}), computes a
+ * trainable layer's training forward too. The kernel's transform ({@code 16·Cin·Cout}, {@code 8·Cin·Cout} or
+ * {@code 4·Cin·Cout} floats) is made once per {@link Node#pass}: a node that runs several slices of a batch in a pass
+ * keeps it for them.
  *
  * <p>The input gradient of such a layer (when the gradient's own convolution pays at the node's capacity) is itself
  * a stride-1 convolution, of {@code dY} with the kernel turned by 180° and its channel axes swapped, and is computed
