@@ -84,8 +84,8 @@ public final class WinogradLineConv {
     /**
      * Whether every coefficient of the transforms is exact: F(2, 3)'s are 1 and ½, so its rounding is that of the
      * additions alone, no larger than the direct product's (its GEMMs sum Cin products, the direct one 3·Cin: measured
-     * on 1×3 and 3×1 maps of 16 to 384 channels, at most 0.17 · 2⁻²⁰ · S against the direct 0.13 to 0.23, root mean
-     * square 0.020 to 0.026 against 0.025 to 0.026); F(2, 7)'s (−2/9, 1/90, 5.25, …) are not.
+     * on 1×3 and 3×1 maps of 16 to 384 channels, at most 0.12 to 0.16 · 2⁻²⁰ · S against the direct 0.13 to 0.23, root
+     * mean square 0.020 to 0.024 against 0.025 to 0.026); F(2, 7)'s (−2/9, 1/90, 5.25, …) are not.
      */
     public boolean exactTransforms() {
         return taps == 3;
