@@ -17,7 +17,7 @@ import static slice.engine.kernels.Kernels.WINOGRAD_LINE;
  * the kernel transform (or one the caller kept, {@link #forwardTransformed}), then blocks of tiles — input transform,
  * the r + 1 GEMMs {@code M_ξ = V_ξ·U_ξ}, output transform with bias and {@link ColumnMap} — split over threads; each
  * output depends only on its block and the GEMM's sums are fixed in order, so results are bit-identical for any
- * thread count. The kernel gradient ({@link #kernelGradient}) is written for F(2, 7) only.
+ * thread count. The kernel gradient ({@link #kernelGradient}) runs the same blocks the other way.
  *
  * <h2>Rounding</h2>
  * Held by the tests to the bound of {@link WinogradConv}, {@code |y − y_exact| ≤ 2⁻²⁰ · S} with {@code S = Σ_{j,c}
@@ -81,9 +81,14 @@ public final class WinogradLineConv implements WinogradForward {
         return batch * tilesH * tilesW >= (taps == 7 ? MIN_TILES : MIN_TILES_3);
     }
 
-    /** Whether this convolution's gradients are computed here too: F(2, 7); F(2, 3) is used forward only. */
-    public boolean hasGradients() {
-        return taps == 7;
+    /**
+     * Whether every coefficient of the transforms is exact: F(2, 3)'s are 1 and ½, so its rounding is that of the
+     * additions alone, no larger than the direct product's (its GEMMs sum Cin products, the direct one 3·Cin: measured
+     * on 1×3 and 3×1 maps of 16 to 384 channels, at most 0.12 to 0.16 · 2⁻²⁰ · S against the direct 0.13 to 0.23, root
+     * mean square 0.020 to 0.024 against 0.025 to 0.026); F(2, 7)'s (−2/9, 1/90, 5.25, …) are not.
+     */
+    public boolean exactTransforms() {
+        return taps == 3;
     }
 
     /** Positions ξ of the transforms, {@code r + 1}: the input pixels under a tile. */
@@ -157,18 +162,18 @@ public final class WinogradLineConv implements WinogradForward {
     /**
      * {@code dW = ∂L/∂kernel} for input {@code x} and output gradient {@code dy} of {@code batch} images, overwriting
      * {@code dw}: with {@code y = Aᵀ M} per tile, {@code ∂L/∂M = A dy}, so {@code ∂L/∂U[c,o] = Σ_tiles V[c] ⊙ (A dy[o])},
-     * 8 GEMMs over the tiles, and {@code dW = Gᵀ (∂L/∂U)} ({@link WinogradLineKernel} states the transforms,
-     * {@link WinogradBlocks#kernelGradient} runs them). Rounding: held by the tests to {@code |dw − dw_exact| ≤ 2⁻¹⁸ · S},
-     * with {@code S} the largest sum of absolute products {@code Σ |x|·|dy|} among the 7 taps of the weight's channel
-     * pair: as in {@link WinogradConv#kernelGradient}, a tap with few terms carries its neighbours' rounding, and the
-     * transforms' larger coefficients (up to 5.25 in V, 2 in Z, 64/90 in Gᵀ) make it larger than F(2×2, 3×3)'s
-     * (measured up to 1.15 · 2⁻²⁰ · S, 3 to 306 tiles). F(2, 7) only.
+     * r + 1 GEMMs over the tiles, and {@code dW = Gᵀ (∂L/∂U)} ({@link WinogradLineKernel} states the transforms,
+     * {@link WinogradBlocks#kernelGradient} runs them). Rounding: held by the tests to {@code |dw − dw_exact| ≤ 2⁻¹⁸ · S}
+     * (F(2, 3): {@code 2⁻²¹ · S}), with {@code S} the largest sum of absolute products {@code Σ |x|·|dy|} among the r
+     * taps of the weight's channel pair: as in {@link WinogradConv#kernelGradient}, a tap with few terms carries its
+     * neighbours' rounding. F(2, 7)'s larger coefficients (up to 5.25 in V, 2 in Z, 64/90 in Gᵀ) make it larger than
+     * F(2×2, 3×3)'s (measured up to 1.15 · 2⁻²⁰ · S, 3 to 306 tiles); F(2, 3)'s, all exact (1 and ½), smaller
+     * (measured up to 0.18 · 2⁻²⁰ · S, 3 to 306 tiles, Cin or Cout up to 384).
      */
     public void kernelGradient(float[] x, float[] dy, int batch, float[] dw) {
-        if (!hasGradients()) throw new UnsupportedOperationException("the kernel gradient is written for F(2, 7) only");
         WinogradBlocks.kernelGradient(points(), cin, cout, batch * tilesH * tilesW,
                 (t0, t1, v, off, vPlane) -> WINOGRAD_LINE.transformInput(this, x, t0, t1, v, off, vPlane),
                 (t0, t1, z, off, zPlane) -> WINOGRAD_LINE.transformOutputGradient(this, dy, t0, t1, z, off, zPlane),
-                (c0, c1, du) -> WINOGRAD_LINE.transformKernelGradient(du, cin, cout, c0, c1, dw));
+                (c0, c1, du) -> WINOGRAD_LINE.transformKernelGradient(taps, du, cin, cout, c0, c1, dw));
     }
 }

@@ -1,8 +1,8 @@
 package slice.engine.kernels;
 
 /**
- * The three transforms of the 1-D Winograd convolutions F(2, 7) and F(2, 3) ({@link WinogradLineConv} runs them around
- * the GEMMs; the kernel gradient's, F(2, 7) only). F(2, 7),
+ * The transforms of the 1-D Winograd convolutions F(2, 7) and F(2, 3) ({@link WinogradLineConv} runs them around
+ * the GEMMs), the forward's three and the kernel gradient's two. F(2, 7),
  * built by Toom–Cook on the interpolation points {@code 0, 1, −1, 2, −2, ½, −½} and ∞ (Lavin's construction, row 0
  * of G and Bᵀ negated). For one tile of 2 outputs along the kernel's line, with {@code d} the 8 input pixels under it
  * (zero outside the image) and {@code g} the 7 taps of input channel {@code c} and output channel {@code o}:
@@ -51,7 +51,8 @@ package slice.engine.kernels;
  * </pre>
  * in this order (every coefficient exact): kernel {@code U0 = g0, U1,2 = ((g0 + g2) ± g1)·½, U3 = g2}; input
  * {@code V0 = d0 − d2, V1 = d1 + d2, V2 = d2 − d1, V3 = d1 − d3}; output {@code y0 = (M0 + M1) + M2},
- * {@code y1 = (M1 − M2) − M3}, then bias and map as above.
+ * {@code y1 = (M1 − M2) − M3}, then bias and map as above; the kernel gradient's {@code Z0 = d0, Z1,2 = d0 ± d1,
+ * Z3 = −d1} and taps {@code dW0 = dU0 + s·½, dW1 = (dU1 − dU2)·½, dW2 = s·½ + dU3} with {@code s = dU1 + dU2}.
  */
 public interface WinogradLineKernel {
     /** −2/9, the factor of rows 1 and 2 of G, as a float. */
@@ -78,19 +79,19 @@ public interface WinogradLineKernel {
     void transformOutput(WinogradLineConv g, float[] m, int t0, int t1, int plane, float[] bias, ColumnMap map, float[] y);
 
     /**
-     * For the kernel gradient of F(2, 7) ({@link WinogradLineConv#kernelGradient}): {@code Z[ξ][t − t0][o] = (A dy)[ξ]} of output
+     * For the kernel gradient ({@link WinogradLineConv#kernelGradient}): {@code Z[ξ][t − t0][o] = (A dy)[ξ]} of output
      * tiles {@code [t0, t1)} of {@code dy} (its 2 outputs d0, d1, zero past the edge), stored at
-     * {@code z[off + ξ·plane + (t − t0)·Cout + o]}: {@code Z0 = d0, Z1,2 = d0 ± d1, Z3,4 = d0 ± 2d1, Z5,6 = d0 ± 0.5d1,
-     * Z7 = d1}.
+     * {@code z[off + ξ·plane + (t − t0)·Cout + o]}: F(2, 7) {@code Z0 = d0, Z1,2 = d0 ± d1, Z3,4 = d0 ± 2d1,
+     * Z5,6 = d0 ± 0.5d1, Z7 = d1}; F(2, 3) {@code Z0 = d0, Z1,2 = d0 ± d1, Z3 = −d1}.
      */
     void transformOutputGradient(WinogradLineConv g, float[] dy, int t0, int t1, float[] z, int off, int plane);
 
     /**
-     * For the kernel gradient of F(2, 7): {@code dW = Gᵀ dU} for input channels {@code [c0, c1)}, from {@code dU[ξ][c][o] =
-     * du[ξ·Cin·Cout + c·Cout + o]} into the layout of {@link #transformKernel}: tap j is
+     * For the kernel gradient of F(2, {@code taps}): {@code dW = Gᵀ dU} for input channels {@code [c0, c1)}, from
+     * {@code dU[ξ][c][o] = du[ξ·Cin·Cout + c·Cout + o]} into the layout of {@link #transformKernel}. F(2, 7): tap j is
      * {@code (G12·s12 + (2ʲ·s34 + 2⁶⁻ʲ·s56)·G36)}, with {@code s12 = dU1 ± dU2}, {@code s34 = dU3 ± dU4},
      * {@code s56 = dU5 ± dU6} (+ for even j, − for odd), then {@code dU0 + that} for j = 0 and {@code that + dU7}
-     * for j = 6.
+     * for j = 6. F(2, 3): as the class comment states.
      */
-    void transformKernelGradient(float[] du, int cin, int cout, int c0, int c1, float[] dw);
+    void transformKernelGradient(int taps, float[] du, int cin, int cout, int c0, int c1, float[] dw);
 }

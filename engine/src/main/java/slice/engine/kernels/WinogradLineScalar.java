@@ -79,16 +79,47 @@ public final class WinogradLineScalar implements WinogradLineKernel {
         int[] offsets = new int[2];
         for (int t = t0; t < t1; t++) {
             g.outputOffsets(t, offsets);
-            gradientChannels(dy, offsets, 0, g.cout, z, off + (t - t0) * g.cout, plane);
+            if (g.taps == 3) gradientChannels3(dy, offsets, 0, g.cout, z, off + (t - t0) * g.cout, plane);
+            else gradientChannels(dy, offsets, 0, g.cout, z, off + (t - t0) * g.cout, plane);
         }
     }
 
-    @Override public void transformKernelGradient(float[] du, int cin, int cout, int c0, int c1, float[] dw) {
-        kernelGradientChannels(du, cin, cout, c0, c1, 0, cout, dw);
+    @Override public void transformKernelGradient(int taps, float[] du, int cin, int cout, int c0, int c1, float[] dw) {
+        if (taps == 3) kernelGradientChannels3(du, cin, cout, c0, c1, 0, cout, dw);
+        else kernelGradientChannels(du, cin, cout, c0, c1, 0, cout, dw);
     }
 
     /**
-     * {@code Z[ξ] = (A dy)[ξ]} of one tile for output channels {@code [o0, o1)}: {@code d_s = dy[offsets[s] + o]} (zero
+     * F(2, 3): {@code Z[ξ] = (A dy)[ξ]} of one tile for output channels {@code [o0, o1)}: {@code d_s = dy[offsets[s] + o]}
+     * (zero where the offset is −1), {@code Z[ξ][o]} stored at {@code z[zOff + ξ·plane + o]}.
+     */
+    public static void gradientChannels3(float[] dy, int[] offsets, int o0, int o1, float[] z, int zOff, int plane) {
+        for (int o = o0; o < o1; o++) {
+            float d0 = at(dy, offsets[0], o), d1 = at(dy, offsets[1], o);
+            int k = zOff + o;
+            z[k] = d0;
+            z[k + plane] = d0 + d1;
+            z[k + 2 * plane] = d0 - d1;
+            z[k + 3 * plane] = -d1;
+        }
+    }
+
+    /** F(2, 3): {@code dW = Gᵀ dU} for input channels {@code [c0, c1)} and output channels {@code [o0, o1)}. */
+    public static void kernelGradientChannels3(float[] du, int cin, int cout, int c0, int c1, int o0, int o1, float[] dw) {
+        int tap = cin * cout;
+        for (int c = c0; c < c1; c++) {
+            for (int o = o0; o < o1; o++) {
+                int k = c * cout + o;
+                float u1 = du[k + tap], u2 = du[k + 2 * tap], s = u1 + u2;
+                dw[k] = du[k] + s * 0.5f;
+                dw[k + tap] = (u1 - u2) * 0.5f;
+                dw[k + 2 * tap] = s * 0.5f + du[k + 3 * tap];
+            }
+        }
+    }
+
+    /**
+     * F(2, 7): {@code Z[ξ] = (A dy)[ξ]} of one tile for output channels {@code [o0, o1)}: {@code d_s = dy[offsets[s] + o]} (zero
      * where the offset is −1), {@code Z[ξ][o]} stored at {@code z[zOff + ξ·plane + o]}.
      */
     public static void gradientChannels(float[] dy, int[] offsets, int o0, int o1, float[] z, int zOff, int plane) {
@@ -106,7 +137,7 @@ public final class WinogradLineScalar implements WinogradLineKernel {
         }
     }
 
-    /** {@code dW = Gᵀ dU} for input channels {@code [c0, c1)} and output channels {@code [o0, o1)}. */
+    /** F(2, 7): {@code dW = Gᵀ dU} for input channels {@code [c0, c1)} and output channels {@code [o0, o1)}. */
     public static void kernelGradientChannels(float[] du, int cin, int cout, int c0, int c1, int o0, int o1, float[] dw) {
         int tap = cin * cout;
         for (int c = c0; c < c1; c++) {

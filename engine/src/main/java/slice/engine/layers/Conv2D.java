@@ -51,8 +51,10 @@ import slice.engine.kernels.WinogradLineConv;
  * product, whose smaller rounding keeps finite-difference checks of the gradients through it as sharp as before. A
  * 1×7 or 7×1 (1×3 or 3×1) stride-1 forward that {@link WinogradLineConv#suits} (and pays) is computed, under the
  * same rules, with the 1-D Winograd F(2, 7) (F(2, 3)) along its line, and a 5×5 one that {@link Winograd5x5Conv#suits}
- * (and pays) with F(2×2, 5×5). The kernel's transform ({@code 16·Cin·Cout}, {@code 8·Cin·Cout}, {@code 4·Cin·Cout} or
- * {@code 36·Cin·Cout} floats) is made once per {@link Node#pass}: a node that runs several slices of a batch in a pass
+ * (and pays) with F(2×2, 5×5); F(2, 3), whose coefficients are exact and whose rounding is no larger than the direct
+ * product's ({@link WinogradLineConv#exactTransforms}), computes a trainable layer's training forward too. The
+ * kernel's transform ({@code 16·Cin·Cout}, {@code 8·Cin·Cout}, {@code 4·Cin·Cout} or {@code 36·Cin·Cout} floats) is
+ * made once per {@link Node#pass}: a node that runs several slices of a batch in a pass
  * keeps it for them.
  *
  * <p>The input gradient of such a layer (when the gradient's own convolution pays at the node's capacity) is itself
@@ -60,8 +62,7 @@ import slice.engine.kernels.WinogradLineConv;
  * by the same Winograd product (rounding as that class states, with {@code S = Σ|dY|·|K|} over the gradient's terms;
  * an added gradient is computed apart, then added). Its kernel gradient, where the forward's Winograd pays, is
  * {@link WinogradConv#kernelGradient} or {@link WinogradLineConv#kernelGradient} (rounding as stated there);
- * {@code db} is always as above. A 1×3, 3×1 or 5×5 layer's gradients are the direct products (F(2, 3) and F(2×2, 5×5)
- * are used forward only).
+ * {@code db} is always as above. A 5×5 layer's gradients are the direct products (F(2×2, 5×5) is used forward only).
  *
  * <p>A forward with a window over an input of few channels ({@link DirectConvKernel#suits}: an RGB stem) is computed
  * directly from the input instead of by the GEMM, split over output rows, with the same fma chain per output (the same
@@ -95,8 +96,7 @@ public final class Conv2D extends Layer {
     private final Winograd5x5Conv winograd5x5;
     /**
      * The input gradient as a Winograd convolution of ∂L/∂Y with the {@link #flippedKernel} (Cout channels in, Cin
-     * out, padded {@code k − 1 − pad} before); {@code null} unless {@link #winograd} or {@link #winogradLine} (of 7 taps)
-     * is set.
+     * out, padded {@code k − 1 − pad} before); {@code null} unless {@link #winograd} or {@link #winogradLine} is set.
      */
     private final WinogradConv winogradGrad;
     private final WinogradLineConv winogradLineGrad;
@@ -124,7 +124,7 @@ public final class Conv2D extends Layer {
         this.winogradGrad = square ? new WinogradConv(oh, ow, cout, cin, kh - 1 - pt, kw - 1 - pl, h, w) : null;
         int taps = Math.max(kh, kw);
         this.winogradLine = line ? new WinogradLineConv(taps, kh > 1, h, w, cin, cout, pt, pl, oh, ow) : null;
-        this.winogradLineGrad = line && winogradLine.hasGradients()
+        this.winogradLineGrad = line
                 ? new WinogradLineConv(taps, kh > 1, oh, ow, cout, cin, kh - 1 - pt, kw - 1 - pl, h, w) : null;
         this.winograd5x5 = Winograd5x5Conv.suits(kh, kw, strideH, strideW, cin, cout)
                 ? new Winograd5x5Conv(h, w, cin, cout, pt, pl, oh, ow) : null;
@@ -178,7 +178,7 @@ public final class Conv2D extends Layer {
         State state = (State) node.state();
         Epilogue e = state.epilogue;
         float[] x = node.in(0).data, y = node.out().data, w = kernel.value.data;
-        if (state.winograd && (!training || !isTrainable())) {
+        if (state.winograd && (!training || !isTrainable() || winogradLine != null && winogradLine.exactTransforms())) {
             if (e != null) e.prepare();
             float[] b = bias == null ? null : bias.value.data;
             ColumnMap map = e == null ? null : e.map();
@@ -255,7 +255,7 @@ public final class Conv2D extends Layer {
             dx = null; // done
         }
         boolean dwLeft = trainable;
-        if (trainable && state.winograd && winograd5x5 == null && (winogradLine == null || winogradLine.hasGradients())) {
+        if (trainable && state.winograd && winograd5x5 == null) {
             if (winograd != null) winograd.kernelGradient(x, dy, node.batch(), kernel.grad.data);
             else winogradLine.kernelGradient(x, dy, node.batch(), kernel.grad.data);
             dwLeft = false;

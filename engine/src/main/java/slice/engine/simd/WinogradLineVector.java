@@ -16,8 +16,8 @@ import slice.engine.kernels.WinogradLineScalar;
  * subtracts and multiplications {@link WinogradLineKernel} lists, in its order, lane by lane — so every lane computes
  * what {@link WinogradLineScalar} computes for its channel, bit for bit. Channels past the last full vector go to the
  * scalar twin's methods. Input pixels outside the image are a zero vector; output pixels past the edge are not stored.
- * The kernel-gradient transform runs in two passes, part of the taps per pass, so that C2 compiles each pass whole
- * ({@link #transformKernelGradient} says why).
+ * F(2, 7)'s kernel-gradient transform runs in two passes, part of the taps per pass, so that C2 compiles each pass
+ * whole ({@link #transformKernelGradient} says why).
  *
  * <p>In the forward's input and kernel transforms, rows 1–6 (three pairs {@code a ± b} of the same form) are a loop of
  * three over the pair, its coefficients chosen by the pair's index, not three copies, so that C2 parses the pair's
@@ -189,6 +189,10 @@ public final class WinogradLineVector implements WinogradLineKernel {
     }
 
     @Override public void transformOutputGradient(WinogradLineConv g, float[] dy, int t0, int t1, float[] z, int off, int plane) {
+        if (g.taps == 3) {
+            transformOutputGradient3(g, dy, t0, t1, z, off, plane);
+            return;
+        }
         int cout = g.cout, vecEnd = F.loopBound(cout);
         int[] at = new int[2];
         float[] zeros = new float[cout];
@@ -212,17 +216,57 @@ public final class WinogradLineVector implements WinogradLineKernel {
         }
     }
 
+    /** F(2, 3)'s output-gradient transform. */
+    private static void transformOutputGradient3(WinogradLineConv g, float[] dy, int t0, int t1, float[] z, int off, int plane) {
+        int cout = g.cout, vecEnd = F.loopBound(cout);
+        int[] at = new int[2];
+        float[] zeros = new float[cout];
+        for (int t = t0; t < t1; t++) {
+            g.outputOffsets(t, at);
+            int zOff = off + (t - t0) * cout;
+            for (int o = 0; o < vecEnd; o += L) {
+                FloatVector d0 = load(dy, zeros, at[0], o), d1 = load(dy, zeros, at[1], o);
+                int k = zOff + o;
+                d0.intoArray(z, k);
+                d0.add(d1).intoArray(z, k + plane);
+                d0.sub(d1).intoArray(z, k + 2 * plane);
+                d1.neg().intoArray(z, k + 3 * plane);
+            }
+            if (vecEnd < cout) WinogradLineScalar.gradientChannels3(dy, at, vecEnd, cout, z, zOff, plane);
+        }
+    }
+
     /**
-     * Two passes over the channel pairs, the even taps (from the sums {@code dU1 + dU2}, …) then the odd ones (from the
+     * F(2, 7): two passes over the channel pairs, the even taps (from the sums {@code dU1 + dU2}, …) then the odd ones (from the
      * differences): a method with all 7 taps is larger than C2 compiles whole, and the Vector API calls past its
      * inlining budget stay calls on boxed vectors (allocation in every call). Each lane's arithmetic is the one-pass
      * order, so the bits are the same.
      */
-    @Override public void transformKernelGradient(float[] du, int cin, int cout, int c0, int c1, float[] dw) {
+    @Override public void transformKernelGradient(int taps, float[] du, int cin, int cout, int c0, int c1, float[] dw) {
+        if (taps == 3) {
+            transformKernelGradient3(du, cin, cout, c0, c1, dw);
+            return;
+        }
         kernelGradientEvenTaps(du, cin, cout, c0, c1, dw);
         kernelGradientOddTaps(du, cin, cout, c0, c1, dw);
         int vecEnd = F.loopBound(cout);
         if (vecEnd < cout) WinogradLineScalar.kernelGradientChannels(du, cin, cout, c0, c1, vecEnd, cout, dw);
+    }
+
+    /** F(2, 3)'s kernel-gradient transform, its 3 taps in one pass. */
+    private static void transformKernelGradient3(float[] du, int cin, int cout, int c0, int c1, float[] dw) {
+        int tap = cin * cout, vecEnd = F.loopBound(cout);
+        for (int c = c0; c < c1; c++) {
+            for (int o = 0; o < vecEnd; o += L) {
+                int k = c * cout + o;
+                FloatVector u1 = FloatVector.fromArray(F, du, k + tap), u2 = FloatVector.fromArray(F, du, k + 2 * tap);
+                FloatVector half = u1.add(u2).mul(0.5f);
+                FloatVector.fromArray(F, du, k).add(half).intoArray(dw, k);
+                u1.sub(u2).mul(0.5f).intoArray(dw, k + tap);
+                half.add(FloatVector.fromArray(F, du, k + 3 * tap)).intoArray(dw, k + 2 * tap);
+            }
+        }
+        if (vecEnd < cout) WinogradLineScalar.kernelGradientChannels3(du, cin, cout, c0, c1, vecEnd, cout, dw);
     }
 
     /** Taps 0, 2, 4 and 6: tap 0 adds {@code dU0}, tap 6 adds {@code dU7}. */

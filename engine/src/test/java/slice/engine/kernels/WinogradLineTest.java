@@ -75,50 +75,54 @@ class WinogradLineTest {
                 Kernels.WINOGRAD_LINE.transformOutput(g, m, t0, t1, mPlane, bias, map, yVector);
                 assertArrayEquals(yScalar, yVector, what + " output, map kind " + kind);
             }
-            if (taps == 3) continue; // the kernel gradient's transforms are F(2, 7)'s only
 
             float[] dy = random(rnd, 2 * g.outH * g.outW * g.cout);
-            float[] zScalar = new float[8 * mPlane], zVector = new float[zScalar.length];
+            float[] zScalar = new float[points * mPlane], zVector = new float[zScalar.length];
             SCALAR.transformOutputGradient(g, dy, t0, t1, zScalar, 0, mPlane);
             Kernels.WINOGRAD_LINE.transformOutputGradient(g, dy, t0, t1, zVector, 0, mPlane);
-            for (int xi = 0; xi < 8; xi++) assertEquals(0f, zScalar[xi * mPlane + mPlane - 1], what + " gap after plane " + xi);
+            for (int xi = 0; xi < points; xi++) assertEquals(0f, zScalar[xi * mPlane + mPlane - 1], what + " gap after plane " + xi);
             assertArrayEquals(zScalar, zVector, what + " output gradient");
-            float[] du = random(rnd, 8 * g.cin * g.cout), dwScalar = new float[7 * g.cin * g.cout], dwVector = new float[dwScalar.length];
-            SCALAR.transformKernelGradient(du, g.cin, g.cout, 0, g.cin, dwScalar);
-            Kernels.WINOGRAD_LINE.transformKernelGradient(du, g.cin, g.cout, 0, g.cin, dwVector);
+            float[] du = random(rnd, points * g.cin * g.cout), dwScalar = new float[taps * g.cin * g.cout], dwVector = new float[dwScalar.length];
+            SCALAR.transformKernelGradient(taps, du, g.cin, g.cout, 0, g.cin, dwScalar);
+            Kernels.WINOGRAD_LINE.transformKernelGradient(taps, du, g.cin, g.cout, 0, g.cin, dwVector);
             assertArrayEquals(dwScalar, dwVector, what + " kernel gradient");
         }
     }
 
     /**
-     * The kernel gradient against the exact sum {@code Σ x·dy} in double, within {@code 2⁻¹⁸ · S}, {@code S} the largest
-     * {@code Σ |x|·|dy|} among the 7 taps of the weight's channel pair (as {@link WinogradLineConv#kernelGradient}
-     * states), both directions and paddings, cut tiles, channel tails, and more tiles than one block; and the same bits
-     * at one thread and two.
+     * The kernel gradient against the exact sum {@code Σ x·dy} in double, within {@code 2⁻¹⁸ · S} (F(2, 7)) or
+     * {@code 2⁻²¹ · S} (F(2, 3)), {@code S} the largest {@code Σ |x|·|dy|} among the r taps of the weight's channel
+     * pair (as {@link WinogradLineConv#kernelGradient} states), both directions and paddings, cut tiles, channel tails,
+     * and more tiles than one block; and the same bits at one thread and two.
      */
     @Test
     void kernelGradientMatchesExactSumWithinDocumentedTolerance() {
         Random rnd = new Random(37);
-        for (int[] s : SHAPES) checkKernelGradient(rnd, s, 3);
-        checkKernelGradient(rnd, new int[] {17, 17, 20, 24, 1, 1}, 2); // 306 tiles: two blocks
-        checkKernelGradient(rnd, new int[] {17, 17, 24, 20, 1, 0}, 2);
+        for (int taps : TAPS) {
+            double bound = taps == 7 ? 0x1p-18 : 0x1p-21;
+            for (int[] s : SHAPES) checkKernelGradient(rnd, taps, bound, s, 3);
+            checkKernelGradient(rnd, taps, bound, new int[] {17, 17, 20, 24, 1, 1}, 2); // 306 tiles: two blocks
+            checkKernelGradient(rnd, taps, bound, new int[] {17, 17, 24, 20, 1, 0}, 2);
+        }
+        checkKernelGradient(rnd, 3, 0x1p-21, new int[] {8, 8, 384, 33, 1, 0}, 9); // InceptionV3's 1×3: 288 tiles, deep
+        checkKernelGradient(rnd, 3, 0x1p-21, new int[] {8, 8, 33, 384, 1, 1}, 9);
     }
 
-    private static void checkKernelGradient(Random rnd, int[] s, int batch) {
-        WinogradLineConv g = geometry(7, s);
+    private static void checkKernelGradient(Random rnd, int taps, double bound, int[] s, int batch) {
+        WinogradLineConv g = geometry(taps, s);
         float[] x = random(rnd, batch * g.h * g.w * g.cin), dy = random(rnd, batch * g.outH * g.outW * g.cout);
         float[][] dw = new float[2][];
         for (int threads = 1; threads <= 2; threads++) {
             Parallel.setThreads(threads);
-            dw[threads - 1] = random(rnd, 7 * g.cin * g.cout); // overwritten
+            dw[threads - 1] = random(rnd, taps * g.cin * g.cout); // overwritten
             g.kernelGradient(x, dy, batch, dw[threads - 1]);
         }
-        assertArrayEquals(dw[0], dw[1], describe(7, s) + ": 1 thread vs 2");
+        assertArrayEquals(dw[0], dw[1], describe(taps, s) + ": 1 thread vs 2");
         double[] exact = new double[dw[0].length], sumAbs = new double[exact.length];
         for (int n = 0; n < batch; n++) {
             for (int oy = 0; oy < g.outH; oy++) {
                 for (int ox = 0; ox < g.outW; ox++) {
-                    for (int j = 0; j < 7; j++) {
+                    for (int j = 0; j < taps; j++) {
                         int iy = oy - g.padTop + (g.vertical ? j : 0), ix = ox - g.padLeft + (g.vertical ? 0 : j);
                         if (iy < 0 || iy >= g.h || ix < 0 || ix >= g.w) continue;
                         for (int c = 0; c < g.cin; c++) {
@@ -137,7 +141,7 @@ class WinogradLineTest {
         double[] widest = new double[pair]; // per (c, o): the largest S over its taps
         for (int i = 0; i < sumAbs.length; i++) widest[i % pair] = Math.max(widest[i % pair], sumAbs[i]);
         for (int i = 0; i < exact.length; i++) {
-            assertEquals(exact[i], dw[0][i], 0x1p-18 * widest[i % pair] + Math.ulp((float) exact[i]), describe(7, s) + " dW at " + i);
+            assertEquals(exact[i], dw[0][i], bound * widest[i % pair] + Math.ulp((float) exact[i]), describe(taps, s) + " dW at " + i);
         }
     }
 
@@ -251,7 +255,7 @@ class WinogradLineTest {
     }
 
     @Test
-    void conv2dTakesWinogradInInferenceAndWhenFrozen() {
+    void conv2dTakesWinogradInInferenceWhenFrozenAndForATrainableLayersGradients() {
         Random rnd = new Random(23);
         for (int[] window : new int[][] {{1, 7}, {7, 1}, {1, 3}, {3, 1}}) {
             for (Padding padding : Padding.values()) {
@@ -268,28 +272,28 @@ class WinogradLineTest {
                 g.forward(x.data, batch, conv.kernel.value.data, conv.bias.value.data, null, expected);
 
                 assertArrayEquals(expected, LayerHarness.forward(conv, false, x).data, what + " inference");
-                float[] direct = LayerHarness.forward(conv, true, x).data;
-                assertFalse(Arrays.equals(expected, direct), what + ": a trainable layer's training forward is the direct product");
-                if (taps == 3) { // a trainable F(2, 3) layer's gradients are the direct products: the same as a layer's too small for it
-                    Tensor dy = GradCheck.random(rnd, batch, oh, ow, 19);
-                    Tensor dx = LayerHarness.backward(conv, dy)[0];
-                    float[] dw = conv.kernel.grad.data.clone();
-                    Conv2D perImage = new Conv2D("conv", new Input("x", 9, 11, 17), 19, kh, kw, 1, 1, padding, true);
-                    System.arraycopy(conv.kernel.value.data, 0, perImage.kernel.value.data, 0, dw.length);
-                    System.arraycopy(conv.bias.value.data, 0, perImage.bias.value.data, 0, 19);
-                    assertFalse(g.pays(1), what + ": too few tiles in one image");
-                    double[] dwSum = new double[dw.length];
-                    for (int n = 0; n < batch; n++) { // one image at a time: dX, which is per image, compared exactly;
-                        // the kernel gradient, summed over the batch in another order, within a float rounding of the sum
-                        Tensor xn = slice(x, n), dyn = slice(dy, n);
-                        LayerHarness.forward(perImage, true, xn);
-                        float[] dxn = LayerHarness.backward(perImage, dyn)[0].data;
-                        assertArrayEquals(dxn, Arrays.copyOfRange(dx.data, n * dxn.length, (n + 1) * dxn.length), what + " dX image " + n);
-                        for (int i = 0; i < dw.length; i++) dwSum[i] += perImage.kernel.grad.data[i];
-                    }
-                    double largest = Arrays.stream(dwSum).map(Math::abs).max().orElseThrow();
-                    for (int i = 0; i < dw.length; i++) assertEquals(dwSum[i], dw[i], 1e-5 * largest, what + " dW " + i);
+                float[] training = LayerHarness.forward(conv, true, x).data;
+                if (taps == 7) {
+                    assertFalse(Arrays.equals(expected, training), what + ": a trainable F(2, 7) layer's training forward is the direct product");
+                } else { // F(2, 3)'s coefficients are exact: a trainable layer's training forward takes it too
+                    assertArrayEquals(expected, training, what + " trainable, training");
                 }
+                // A trainable layer's gradients, both tap counts: dW is the kernel gradient's, dX the Winograd forward of
+                // dY with the kernel turned by 180° and its channels swapped (onto the harness's zero gradient).
+                Tensor dy = GradCheck.random(rnd, batch, oh, ow, 19);
+                float[] dx = LayerHarness.backward(conv, dy)[0].data, dw = new float[taps * 17 * 19];
+                g.kernelGradient(x.data, dy.data, batch, dw);
+                assertArrayEquals(dw, conv.kernel.grad.data, what + " dW");
+                WinogradLineConv grad = new WinogradLineConv(taps, kh > 1, oh, ow, 19, 17, kh - 1 - g.padTop, kw - 1 - g.padLeft, 9, 11);
+                assertTrue(grad.pays(batch), what + ": the input gradient's convolution pays");
+                float[] flipped = new float[dw.length], expectedDx = new float[dx.length];
+                for (int t = 0; t < taps; t++) {
+                    for (int c = 0; c < 17; c++) {
+                        for (int o = 0; o < 19; o++) flipped[(t * 19 + o) * 17 + c] = conv.kernel.value.data[((taps - 1 - t) * 17 + c) * 19 + o];
+                    }
+                }
+                grad.forward(dy.data, batch, flipped, null, null, expectedDx);
+                assertArrayEquals(expectedDx, dx, what + " dX");
                 conv.setTrainable(false);
                 assertArrayEquals(expected, LayerHarness.forward(conv, true, x).data, what + " frozen, training");
             }
@@ -334,16 +338,6 @@ class WinogradLineTest {
     private static String describe(int taps, int[] s) {
         return s[0] + "x" + s[1] + " " + s[2] + "->" + s[3] + (s[5] == 1 ? " " + taps + "x1" : " 1x" + taps)
                 + (s[4] == 1 ? " same" : " valid");
-    }
-
-    /** Image {@code n} of a batch, as a batch of one. */
-    private static Tensor slice(Tensor t, int n) {
-        int[] shape = t.shape().clone();
-        int size = t.data.length / shape[0];
-        shape[0] = 1;
-        Tensor one = new Tensor(shape);
-        System.arraycopy(t.data, n * size, one.data, 0, size);
-        return one;
     }
 
     /** The exact convolution plus bias in double, and each output's sum of absolute products {@code S = Σ |x|·|k|}. */

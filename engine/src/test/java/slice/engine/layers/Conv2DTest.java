@@ -60,19 +60,22 @@ class Conv2DTest {
         check(new Conv2D("c7x1", new Input("x5", 9, 3, 2), 3, 7, 1, 1, 1, Padding.SAME, true), 1);
         check(new Conv2D("c1x1", new Input("x6", 3, 5, 7), 6, 1, 1, 1, 1, Padding.SAME, true), 3);
         check(new Conv2D("c1x1_s2", new Input("x7", 5, 5, 4), 3, 1, 1, 2, 2, Padding.VALID, false), 2);
-        // Input gradients by Winograd: 4 images of 16 tiles (3×3), 2 images of 24 tiles (1×7).
+        // Input gradients by Winograd: 4 images of 16 tiles (3×3), 2 images of 24 tiles (1×7); F(2, 3), the training
+        // forward by Winograd too: 3 images of 32 tiles (1×3), 4 of 30 (3×1).
         check(new Conv2D("c3x3_winograd", new Input("x8", 8, 8, 16), 16, 3, 3, 1, 1, Padding.SAME, true), 4);
         check(new Conv2D("c1x7_winograd", new Input("x9", 6, 7, 16), 16, 1, 7, 1, 1, Padding.SAME, false), 2);
+        check(new Conv2D("c1x3_winograd", new Input("x10", 8, 8, 16), 16, 1, 3, 1, 1, Padding.SAME, true), 3);
+        check(new Conv2D("c3x1_winograd", new Input("x11", 9, 6, 16), 17, 3, 1, 1, 1, Padding.SAME, false), 4);
     }
 
     /**
-     * A stride-1 3×3, 1×7 or 7×1 layer whose input gradient's convolution pays computes that gradient by Winograd: onto
+     * A stride-1 3×3, 1×7, 7×1, 1×3 or 3×1 layer whose input gradient's convolution pays computes that gradient by Winograd: onto
      * a zero gradient, bit for bit the {@link WinogradConv} (or {@link WinogradLineConv}) forward of {@code dY} with the
      * kernel turned by 180° and its channels swapped; onto a non-zero one, within the bound those classes document of
      * the exact sum, {@code 2⁻²⁰ · S} with {@code S = Σ|dY|·|K|} over each input element's terms.
      */
     @ParameterizedTest
-    @CsvSource({"3, 3, SAME", "3, 3, VALID", "1, 7, SAME", "7, 1, SAME", "7, 1, VALID"})
+    @CsvSource({"3, 3, SAME", "3, 3, VALID", "1, 7, SAME", "7, 1, SAME", "7, 1, VALID", "1, 3, SAME", "1, 3, VALID", "3, 1, SAME"})
     void inputGradientByWinogradWithinItsDocumentedBound(int kh, int kw, Padding padding) {
         Random rnd = new Random(kh * 31 + kw + padding.ordinal());
         int n = 8, h = 9, w = 10, cin = 17, cout = 19;
@@ -89,12 +92,12 @@ class Conv2DTest {
             }
         }
         float[] expected = new float[n * h * w * cin];
-        if (kh == 3) {
+        if (kh == 3 && kw == 3) {
             WinogradConv g = new WinogradConv(oh, ow, cout, cin, 2 - pt, 2 - pl, h, w);
             assertTrue(g.pays(n) && !g.pays(1), "the gradient's convolution pays for the batch, not for 1 image");
             g.forward(dy.data, n, flipped, null, null, expected);
         } else {
-            WinogradLineConv g = new WinogradLineConv(7, kh == 7, oh, ow, cout, cin, kh - 1 - pt, kw - 1 - pl, h, w);
+            WinogradLineConv g = new WinogradLineConv(taps, kh > 1, oh, ow, cout, cin, kh - 1 - pt, kw - 1 - pl, h, w);
             assertTrue(g.pays(n), "the gradient's convolution pays");
             g.forward(dy.data, n, flipped, null, null, expected);
         }
