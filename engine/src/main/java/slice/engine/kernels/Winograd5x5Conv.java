@@ -23,32 +23,22 @@ import static slice.engine.kernels.Kernels.WINOGRAD_5X5;
  * larger sums. Measured on the tests' shapes: up to {@code 1.66 · 2⁻²⁰ · S} with 3 input channels, {@code 1.30 · 2⁻²⁰ · S}
  * with 16 on a map of 4 rows ('same': a tile is a third padding), {@code 0.74 · 2⁻²⁰ · S} on InceptionV3's 35×35 map,
  * 48 → 64 channels.
-
+ *
  * <h2>When it is used</h2>
  * {@link #suits}: a 5×5 stride-1 kernel with at least {@value #MIN_CHANNELS} input and output channels; {@link #pays}:
  * at least {@value #MIN_TILES} tiles over the batch, one 35×35 image (InceptionV3's three 5×5 layers, 48 → 64 channels,
  * measured faster from there; smaller batches of tiles were not measured).
  */
-public final class Winograd5x5Conv implements WinogradForward {
+public final class Winograd5x5Conv extends Winograd2x2Tiles implements WinogradForward {
     /** Channels (in and out) below which the direct convolution is used. */
     public static final int MIN_CHANNELS = 16;
     /** Tiles in the batch below which the direct convolution is used. */
     public static final int MIN_TILES = 324;
     /** Positions ξ of the transforms: the 6×6 input pixels under a tile. */
     static final int POINTS = 36;
-    public final int h, w, cin, cout, padTop, padLeft, outH, outW, tilesH, tilesW;
 
     public Winograd5x5Conv(int h, int w, int cin, int cout, int padTop, int padLeft, int outH, int outW) {
-        this.h = h;
-        this.w = w;
-        this.cin = cin;
-        this.cout = cout;
-        this.padTop = padTop;
-        this.padLeft = padLeft;
-        this.outH = outH;
-        this.outW = outW;
-        this.tilesH = (outH + 1) / 2;
-        this.tilesW = (outW + 1) / 2;
+        super(6, h, w, cin, cout, padTop, padLeft, outH, outW);
     }
 
     /** Whether a convolution of this shape is computed here (see the class comment). */
@@ -59,37 +49,6 @@ public final class Winograd5x5Conv implements WinogradForward {
     /** Whether a batch of {@code batch} images is computed here (see the class comment). */
     @Override public boolean pays(int batch) {
         return batch * tilesH * tilesW >= MIN_TILES;
-    }
-
-    /**
-     * Fills {@code offsets[6i + j]} with the flat index (channel 0) of input pixel {@code (i, j)} of tile {@code t},
-     * or −1 where it is outside the image.
-     */
-    public void inputOffsets(int t, int[] offsets) {
-        int n = t / (tilesH * tilesW), ty = t / tilesW % tilesH, tx = t % tilesW;
-        int iy0 = 2 * ty - padTop, ix0 = 2 * tx - padLeft;
-        for (int i = 0; i < 6; i++) {
-            int iy = iy0 + i;
-            for (int j = 0; j < 6; j++) {
-                int ix = ix0 + j;
-                offsets[6 * i + j] = iy >= 0 && iy < h && ix >= 0 && ix < w ? ((n * h + iy) * w + ix) * cin : -1;
-            }
-        }
-    }
-
-    /**
-     * Fills {@code offsets[2r + s]} with the flat index (channel 0) of output pixel {@code (r, s)} of tile {@code t},
-     * or −1 where the tile is cut by the output's edge.
-     */
-    public void outputOffsets(int t, int[] offsets) {
-        int n = t / (tilesH * tilesW), ty = t / tilesW % tilesH, tx = t % tilesW;
-        for (int r = 0; r < 2; r++) {
-            int oy = 2 * ty + r;
-            for (int s = 0; s < 2; s++) {
-                int ox = 2 * tx + s;
-                offsets[2 * r + s] = oy < outH && ox < outW ? ((n * outH + oy) * outW + ox) * cout : -1;
-            }
-        }
     }
 
     /** Tiles per block of {@link WinogradBlocks}. */

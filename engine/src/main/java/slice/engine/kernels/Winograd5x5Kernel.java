@@ -51,7 +51,8 @@ public interface Winograd5x5Kernel {
 
     /**
      * {@code V[ξ][t − t0][c]} of tiles {@code [t0, t1)} ({@link Winograd5x5Conv} numbers them), stored at
-     * {@code v[off + ξ·plane + (t − t0)·Cin + c]}.
+     * {@code v[off + ξ·plane + (t − t0)·Cin + c]} ({@code off}: the signature {@link WinogradBlocks} gives every input
+     * transform; only a kernel gradient's thread shares start past 0, and this form has none).
      */
     void transformInput(Winograd5x5Conv g, float[] x, int t0, int t1, float[] v, int off, int plane);
 

@@ -31,24 +31,14 @@ import static slice.engine.kernels.Kernels.WINOGRAD;
  * and many weights (InceptionV3's 8×8 maps, 448 → 384 channels, are 16 tiles at batch 1) that traffic costs more than
  * the products saved. An inference slice of 3 images (48 tiles) is on the Winograd side of the line.
  */
-public final class WinogradConv implements WinogradForward {
+public final class WinogradConv extends Winograd2x2Tiles implements WinogradForward {
     /** Channels (in and out) below which the direct convolution is used. */
     public static final int MIN_CHANNELS = 16;
     /** Tiles in the batch below which the direct convolution is used. */
     public static final int MIN_TILES = 48;
-    public final int h, w, cin, cout, padTop, padLeft, outH, outW, tilesH, tilesW;
 
     public WinogradConv(int h, int w, int cin, int cout, int padTop, int padLeft, int outH, int outW) {
-        this.h = h;
-        this.w = w;
-        this.cin = cin;
-        this.cout = cout;
-        this.padTop = padTop;
-        this.padLeft = padLeft;
-        this.outH = outH;
-        this.outW = outW;
-        this.tilesH = (outH + 1) / 2;
-        this.tilesW = (outW + 1) / 2;
+        super(4, h, w, cin, cout, padTop, padLeft, outH, outW);
     }
 
     /** Whether a convolution of this shape is computed here (see the class comment). */
@@ -57,39 +47,8 @@ public final class WinogradConv implements WinogradForward {
     }
 
     /** Whether a batch of {@code batch} images is computed here (see the class comment). */
-    public boolean pays(int batch) {
+    @Override public boolean pays(int batch) {
         return batch * tilesH * tilesW >= MIN_TILES;
-    }
-
-    /**
-     * Fills {@code offsets[4i + j]} with the flat index (channel 0) of input pixel {@code (i, j)} of tile {@code t},
-     * or −1 where it is outside the image.
-     */
-    public void inputOffsets(int t, int[] offsets) {
-        int n = t / (tilesH * tilesW), ty = t / tilesW % tilesH, tx = t % tilesW;
-        int iy0 = 2 * ty - padTop, ix0 = 2 * tx - padLeft;
-        for (int i = 0; i < 4; i++) {
-            int iy = iy0 + i;
-            for (int j = 0; j < 4; j++) {
-                int ix = ix0 + j;
-                offsets[4 * i + j] = iy >= 0 && iy < h && ix >= 0 && ix < w ? ((n * h + iy) * w + ix) * cin : -1;
-            }
-        }
-    }
-
-    /**
-     * Fills {@code offsets[2r + s]} with the flat index (channel 0) of output pixel {@code (r, s)} of tile {@code t},
-     * or −1 where the tile is cut by the output's edge.
-     */
-    public void outputOffsets(int t, int[] offsets) {
-        int n = t / (tilesH * tilesW), ty = t / tilesW % tilesH, tx = t % tilesW;
-        for (int r = 0; r < 2; r++) {
-            int oy = 2 * ty + r;
-            for (int s = 0; s < 2; s++) {
-                int ox = 2 * tx + s;
-                offsets[2 * r + s] = oy < outH && ox < outW ? ((n * outH + oy) * outW + ox) * cout : -1;
-            }
-        }
     }
 
     /** Tiles per block of {@link WinogradBlocks}. */
@@ -98,7 +57,7 @@ public final class WinogradConv implements WinogradForward {
     }
 
     /** Floats of the kernel's transform {@code U} ({@link #transformKernel}). */
-    public int transformedKernelSize() {
+    @Override public int transformedKernelSize() {
         return 16 * cin * cout;
     }
 
@@ -106,7 +65,7 @@ public final class WinogradConv implements WinogradForward {
      * {@code u = U}, the transform of {@code kernel} ({@link WinogradKernel#transformKernel}, {@link
      * #transformedKernelSize} floats), input channels split over threads.
      */
-    public void transformKernel(float[] kernel, float[] u) {
+    @Override public void transformKernel(float[] kernel, float[] u) {
         WinogradBlocks.transformKernel(cin, (c0, c1, out) -> WINOGRAD.transformKernel(kernel, cin, cout, c0, c1, out), u);
     }
 
@@ -114,14 +73,14 @@ public final class WinogradConv implements WinogradForward {
      * {@code y = map(conv(x, kernel) + bias)} for {@code batch} images; {@code bias} and {@code map} may be null. The
      * kernel is transformed into this thread's buffer first ({@link #forwardTransformed} takes a kept transform).
      */
-    public void forward(float[] x, int batch, float[] kernel, float[] bias, ColumnMap map, float[] y) {
+    @Override public void forward(float[] x, int batch, float[] kernel, float[] bias, ColumnMap map, float[] y) {
         float[] u = WinogradBlocks.kernelBuffer(transformedKernelSize());
         transformKernel(kernel, u);
         forwardTransformed(x, batch, u, bias, map, y);
     }
 
     /** {@link #forward} with {@code u}, the kernel's {@link #transformKernel}, instead of the kernel. */
-    public void forwardTransformed(float[] x, int batch, float[] u, float[] bias, ColumnMap map, float[] y) {
+    @Override public void forwardTransformed(float[] x, int batch, float[] u, float[] bias, ColumnMap map, float[] y) {
         WinogradBlocks.forward(16, cin, cout, batch * tilesH * tilesW, u,
                 (t0, t1, v, off, vPlane) -> WINOGRAD.transformInput(this, x, t0, t1, v, off, vPlane),
                 (m, t0, t1, mPlane) -> WINOGRAD.transformOutput(this, m, t0, t1, mPlane, bias, map, y));

@@ -32,7 +32,9 @@ import static slice.engine.kernels.Kernels.WINOGRAD_LINE;
  * direct product at both vector widths); {@link #pays}: F(2, 7) at least {@value #MIN_TILES} tiles over the batch — an
  * 8×8 map at batch 1 measured faster, a 6×6 one (18 tiles) no faster (bench/RESULTS-issue13-changes.md); F(2, 3),
  * which saves a third of the products instead of three sevenths, at least {@value #MIN_TILES_3} tiles, an inference
- * slice of 3 images of an 8×8 map (InceptionV3's 1×3 and 3×1 layers; fewer tiles were not measured). With fewer tiles
+ * slice of 3 images of an 8×8 map (InceptionV3's 1×3 and 3×1 layers; fewer tiles were not measured); the same
+ * threshold decides a trainable F(2, 3) layer's training forward and both its gradients, measured at 1024 tiles (the
+ * fine-tuning step at batch 32) only. With fewer tiles
  * the kernel transform, r + 1 floats written per weight pair and read back by every block, costs what the products
  * save ({@link WinogradConv} gives the same reasons).
  */
@@ -77,7 +79,7 @@ public final class WinogradLineConv implements WinogradForward {
     }
 
     /** Whether a batch of {@code batch} images is computed here (see the class comment). */
-    public boolean pays(int batch) {
+    @Override public boolean pays(int batch) {
         return batch * tilesH * tilesW >= (taps == 7 ? MIN_TILES : MIN_TILES_3);
     }
 
@@ -129,7 +131,7 @@ public final class WinogradLineConv implements WinogradForward {
     }
 
     /** Floats of the kernel's transform {@code U} ({@link #transformKernel}). */
-    public int transformedKernelSize() {
+    @Override public int transformedKernelSize() {
         return points() * cin * cout;
     }
 
@@ -137,7 +139,7 @@ public final class WinogradLineConv implements WinogradForward {
      * {@code u = U}, the transform of {@code kernel} ({@link WinogradLineKernel#transformKernel}, {@link
      * #transformedKernelSize} floats), input channels split over threads.
      */
-    public void transformKernel(float[] kernel, float[] u) {
+    @Override public void transformKernel(float[] kernel, float[] u) {
         WinogradBlocks.transformKernel(cin, (c0, c1, out) -> WINOGRAD_LINE.transformKernel(taps, kernel, cin, cout, c0, c1, out),
                 u);
     }
@@ -146,14 +148,14 @@ public final class WinogradLineConv implements WinogradForward {
      * {@code y = map(conv(x, kernel) + bias)} for {@code batch} images; {@code bias} and {@code map} may be null. The
      * kernel is transformed into this thread's buffer first ({@link #forwardTransformed} takes a kept transform).
      */
-    public void forward(float[] x, int batch, float[] kernel, float[] bias, ColumnMap map, float[] y) {
+    @Override public void forward(float[] x, int batch, float[] kernel, float[] bias, ColumnMap map, float[] y) {
         float[] u = WinogradBlocks.kernelBuffer(transformedKernelSize());
         transformKernel(kernel, u);
         forwardTransformed(x, batch, u, bias, map, y);
     }
 
     /** {@link #forward} with {@code u}, the kernel's {@link #transformKernel}, instead of the kernel. */
-    public void forwardTransformed(float[] x, int batch, float[] u, float[] bias, ColumnMap map, float[] y) {
+    @Override public void forwardTransformed(float[] x, int batch, float[] u, float[] bias, ColumnMap map, float[] y) {
         WinogradBlocks.forward(points(), cin, cout, batch * tilesH * tilesW, u,
                 (t0, t1, v, off, vPlane) -> WINOGRAD_LINE.transformInput(this, x, t0, t1, v, off, vPlane),
                 (m, t0, t1, mPlane) -> WINOGRAD_LINE.transformOutput(this, m, t0, t1, mPlane, bias, map, y));

@@ -167,7 +167,7 @@ public final class Conv2D extends Layer {
     /** Grows this thread's column buffer for the largest tile; decides the node's {@link State}. */
     @Override protected Object newState(Node node, int batchCapacity) {
         if (im2col != null) columns(Math.min(tileRows(), batchCapacity * outputSize() / cout));
-        WinogradForward forward = winogradForward();
+        WinogradForward forward = winogradOfShape();
         boolean pays = forward != null && forward.pays(batchCapacity);
         boolean gradPays = winogradGrad != null && winogradGrad.pays(batchCapacity)
                 || winogradLineGrad != null && winogradLineGrad.pays(batchCapacity);
@@ -214,7 +214,7 @@ public final class Conv2D extends Layer {
         long pass = node.pass();
         boolean again = state.lastPass == pass;
         state.lastPass = pass;
-        WinogradForward forward = winogradForward();
+        WinogradForward forward = winogradOfShape();
         if (state.transformed == null && !again) {
             forward.forward(x, node.batch(), w, b, map, y);
             return;
@@ -228,7 +228,7 @@ public final class Conv2D extends Layer {
     }
 
     /** The Winograd forward that suits this layer's shape, or {@code null}. */
-    private WinogradForward winogradForward() {
+    private WinogradForward winogradOfShape() {
         return winograd != null ? winograd : winogradLine != null ? winogradLine : winograd5x5;
     }
 
@@ -255,7 +255,7 @@ public final class Conv2D extends Layer {
             dx = null; // done
         }
         boolean dwLeft = trainable;
-        if (trainable && state.winograd && winograd5x5 == null) {
+        if (trainable && state.winograd && (winograd != null || winogradLine != null)) { // F(2×2, 5×5) has no dW
             if (winograd != null) winograd.kernelGradient(x, dy, node.batch(), kernel.grad.data);
             else winogradLine.kernelGradient(x, dy, node.batch(), kernel.grad.data);
             dwLeft = false;

@@ -4,7 +4,7 @@
  * a graph gives it.
  *
  * <pre>
- * Conv2D, DepthwiseConv2D, Dense          GEMM, Winograd (3×3, 1×7/7×1, 1×3/3×1), direct (RGB stems) and depthwise
+ * Conv2D, DepthwiseConv2D, Dense          GEMM, Winograd (3×3, 5×5, 1×7/7×1, 1×3/3×1), direct (RGB stems), depthwise
  *                                         kernels; Conv2D and DepthwiseConv2D apply a frozen BatchNorm or a Scale,
  *                                         and the ReLU, after them (Epilogue); a DepthwiseConv2D reads through the
  *                                         ZeroPadding2D before it

@@ -15,8 +15,8 @@ import slice.engine.kernels.Winograd5x5Scalar;
  * transform is its 1-D one along the first axis into a scratch array of vectors, then along the second axis from it,
  * one line of five or six vectors at a time, with the adds, subtracts and multiplications {@link Winograd5x5Kernel}
  * lists, in its order, lane by lane — so every lane computes what {@link Winograd5x5Scalar} computes for its channel,
- * bit for bit. A line is a loop over the lines, not written out, so that each method stays within what C2 compiles
- * whole (as {@link WinogradLineVector} explains). Channels past the last full vector go to the scalar twin's methods.
+ * bit for bit. Each 2-D transform is a loop over its lines, not written out line by line, so that each method stays
+ * within what C2 compiles whole (as {@link WinogradLineVector} explains). Channels past the last full vector go to the scalar twin's methods.
  * Input pixels outside the image are a zero vector; output pixels past the edge are not stored.
  */
 public final class Winograd5x5Vector implements Winograd5x5Kernel {

@@ -147,15 +147,18 @@ class Winograd5x5Test {
     @Test
     void resultsDoNotDependOnThreadCount() {
         Random rnd = new Random(47);
-        Winograd5x5Conv g = new Winograd5x5Conv(35, 29, 24, 40, 2, 2, 35, 29);
-        assertTrue(3 * g.tilesH * g.tilesW > 2 * g.blockTiles(), "several blocks of tiles");
-        float[] x = random(rnd, 3 * g.h * g.w * g.cin), kernel = random(rnd, 25 * g.cin * g.cout), bias = random(rnd, g.cout);
+        Winograd5x5Conv g = new Winograd5x5Conv(35, 35, 24, 40, 2, 2, 35, 35);
+        int tiles = g.tilesH * g.tilesW;
+        assertTrue(tiles > 2 * g.blockTiles(), "several blocks of tiles");
+        // two threads cut the tiles into blocks of another size: both the split and the tiling are compared
+        assertTrue(WinogradBlocks.evenBlockTiles(tiles, g.blockTiles(), 2) != g.blockTiles(), "other blocks on two threads");
+        float[] x = random(rnd, g.h * g.w * g.cin), kernel = random(rnd, 25 * g.cin * g.cout), bias = random(rnd, g.cout);
         ColumnMap map = GemmTest.map(rnd, g.cout, 3);
         float[][] results = new float[2][];
         for (int threads = 1; threads <= 2; threads++) {
             Parallel.setThreads(threads);
-            results[threads - 1] = new float[3 * g.outH * g.outW * g.cout];
-            g.forward(x, 3, kernel, bias, map, results[threads - 1]);
+            results[threads - 1] = new float[g.outH * g.outW * g.cout];
+            g.forward(x, 1, kernel, bias, map, results[threads - 1]);
         }
         assertArrayEquals(results[0], results[1]);
     }

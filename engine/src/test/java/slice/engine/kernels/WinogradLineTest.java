@@ -219,6 +219,54 @@ class WinogradLineTest {
         checkAgainstDirect(rnd, 3, new int[] {8, 8, 384, 33, 1, 1}, 3);
     }
 
+    /**
+     * What lets a trainable layer's training forward take F(2, 3) ({@link WinogradLineConv#exactTransforms}): on
+     * InceptionV3's 1×3 shape (8×8, 384 input channels, Cout cut to 33, 3 images), with inputs in [−1, 1] and with
+     * non-negative ones (after a ReLU), its error relative to {@code S = Σ|x|·|k|} is no larger than that of the direct
+     * product, one float fma chain per output over the taps and channels in order — largest and root mean square.
+     */
+    @Test
+    void f23RoundsNoMoreThanTheDirectProduct() {
+        Random rnd = new Random(29);
+        WinogradLineConv g = geometry(3, new int[] {8, 8, 384, 33, 1, 0});
+        int batch = 3;
+        for (boolean nonNegative : new boolean[] {false, true}) {
+            float[] x = random(rnd, batch * g.h * g.w * g.cin), kernel = random(rnd, 3 * g.cin * g.cout);
+            if (nonNegative) for (int i = 0; i < x.length; i++) x[i] = Math.abs(x[i]);
+            float[] winograd = new float[batch * g.outH * g.outW * g.cout], chain = new float[winograd.length];
+            g.forward(x, batch, kernel, null, null, winograd);
+            for (int n = 0; n < batch; n++) {
+                for (int oy = 0; oy < g.outH; oy++) {
+                    for (int ox = 0; ox < g.outW; ox++) {
+                        for (int o = 0; o < g.cout; o++) {
+                            float sum = 0;
+                            for (int j = 0; j < 3; j++) {
+                                int ix = ox - g.padLeft + j;
+                                if (ix < 0 || ix >= g.w) continue;
+                                for (int c = 0; c < g.cin; c++) {
+                                    sum = Math.fma(x[((n * g.h + oy) * g.w + ix) * g.cin + c], kernel[(j * g.cin + c) * g.cout + o], sum);
+                                }
+                            }
+                            chain[((n * g.outH + oy) * g.outW + ox) * g.cout + o] = sum;
+                        }
+                    }
+                }
+            }
+            double[][] exact = direct(g, batch, x, kernel, new float[g.cout]);
+            double maxW = 0, maxD = 0, sqW = 0, sqD = 0;
+            for (int i = 0; i < winograd.length; i++) {
+                double ew = Math.abs(winograd[i] - exact[0][i]) / exact[1][i], ed = Math.abs(chain[i] - exact[0][i]) / exact[1][i];
+                maxW = Math.max(maxW, ew);
+                maxD = Math.max(maxD, ed);
+                sqW += ew * ew;
+                sqD += ed * ed;
+            }
+            String what = nonNegative ? "non-negative inputs" : "inputs in [-1, 1]";
+            assertTrue(maxW <= maxD, what + ": largest error " + maxW + " against the direct product's " + maxD);
+            assertTrue(sqW <= sqD, what + ": mean square error " + sqW / winograd.length + " against " + sqD / winograd.length);
+        }
+    }
+
     /** Asserts each output of the whole convolution (with bias and a batch norm's affine map) against {@link #direct}. */
     private static void checkAgainstDirect(Random rnd, int taps, int[] s, int batch) {
         WinogradLineConv g = geometry(taps, s);
