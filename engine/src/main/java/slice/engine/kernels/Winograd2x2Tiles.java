@@ -10,11 +10,7 @@ package slice.engine.kernels;
  */
 public abstract class Winograd2x2Tiles {
     public final int h, w, cin, cout, padTop, padLeft, outH, outW, tilesH, tilesW;
-    /** Input pixels along each side of a tile's window: the kernel's side + 1. */
-    private final int window;
-
-    Winograd2x2Tiles(int window, int h, int w, int cin, int cout, int padTop, int padLeft, int outH, int outW) {
-        this.window = window;
+    Winograd2x2Tiles(int h, int w, int cin, int cout, int padTop, int padLeft, int outH, int outW) {
         this.h = h;
         this.w = w;
         this.cin = cin;
@@ -28,12 +24,19 @@ public abstract class Winograd2x2Tiles {
     }
 
     /**
+     * Input pixels along each side of a tile's window: the kernel's side + 1. A method each final subclass answers
+     * with a constant, so that the loops of {@link #inputOffsets}, inlined into a kernel that knows its geometry's
+     * class, have constant bounds.
+     */
+    abstract int window();
+
+    /**
      * Fills {@code offsets[window·i + j]} with the flat index (channel 0) of input pixel {@code (i, j)} of tile
      * {@code t}, or −1 where it is outside the image.
      */
     public void inputOffsets(int t, int[] offsets) {
         int n = t / (tilesH * tilesW), ty = t / tilesW % tilesH, tx = t % tilesW;
-        int iy0 = 2 * ty - padTop, ix0 = 2 * tx - padLeft;
+        int iy0 = 2 * ty - padTop, ix0 = 2 * tx - padLeft, window = window();
         for (int i = 0; i < window; i++) {
             int iy = iy0 + i;
             for (int j = 0; j < window; j++) {

@@ -38,7 +38,11 @@ public final class Winograd5x5Conv extends Winograd2x2Tiles implements WinogradF
     static final int POINTS = 36;
 
     public Winograd5x5Conv(int h, int w, int cin, int cout, int padTop, int padLeft, int outH, int outW) {
-        super(6, h, w, cin, cout, padTop, padLeft, outH, outW);
+        super(h, w, cin, cout, padTop, padLeft, outH, outW);
+    }
+
+    @Override int window() {
+        return 6;
     }
 
     /** Whether a convolution of this shape is computed here (see the class comment). */

@@ -38,7 +38,11 @@ public final class WinogradConv extends Winograd2x2Tiles implements WinogradForw
     public static final int MIN_TILES = 48;
 
     public WinogradConv(int h, int w, int cin, int cout, int padTop, int padLeft, int outH, int outW) {
-        super(4, h, w, cin, cout, padTop, padLeft, outH, outW);
+        super(h, w, cin, cout, padTop, padLeft, outH, outW);
+    }
+
+    @Override int window() {
+        return 4;
     }
 
     /** Whether a convolution of this shape is computed here (see the class comment). */
