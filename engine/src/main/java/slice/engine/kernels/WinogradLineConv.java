@@ -32,9 +32,10 @@ import static slice.engine.kernels.Kernels.WINOGRAD_LINE;
  * direct product at both vector widths); {@link #pays}: F(2, 7) at least {@value #MIN_TILES} tiles over the batch — an
  * 8×8 map at batch 1 measured faster, a 6×6 one (18 tiles) no faster (bench/RESULTS-issue13-changes.md); F(2, 3),
  * which saves a third of the products instead of three sevenths, at least {@value #MIN_TILES_3} tiles, an inference
- * slice of 3 images of an 8×8 map (InceptionV3's 1×3 and 3×1 layers; fewer tiles were not measured); the same
- * threshold decides a trainable F(2, 3) layer's training forward and both its gradients, measured at 1024 tiles (the
- * fine-tuning step at batch 32) only. With fewer tiles
+ * slice of 3 images of an 8×8 map (InceptionV3's 1×3 and 3×1 layers; at 32 tiles, batch 1, it measured faster on one
+ * thread but slower on two at 512 bits); the same
+ * threshold decides a trainable F(2, 3) layer's training forward and both its gradients (the fine-tuning step measured
+ * faster at 1024 tiles, batch 32; within a per cent of the direct products at 128 and 256). With fewer tiles
  * the kernel transform, r + 1 floats written per weight pair and read back by every block, costs what the products
  * save ({@link WinogradConv} gives the same reasons).
  */
