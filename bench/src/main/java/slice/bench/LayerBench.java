@@ -15,11 +15,13 @@ import slice.engine.Parallel;
  * by the subclass's {@code shape} parameter, at batch {@code batch} with {@code threads} engine threads.
  * Forward FLOPs are 2 × the layer's multiply-adds; backward FLOPs of a layer with weights are twice that
  * (∂L/∂input and ∂L/∂weights each cost one forward). A single layer needs a smaller heap and shorter iterations than
- * the whole networks of {@link TimedBench}.
+ * the whole networks of {@link TimedBench}. Three warm-up seconds, not one: a backward pass runs more kernels than a
+ * forward, and after one second its first measured iteration was still partly interpreted code (section "Layer
+ * benchmarks' warm-up" of bench/RESULTS-issue13-changes.md).
  */
 @Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "-Xms2g", "-Xmx2g", "-XX:+AlwaysPreTouch"})
-@Warmup(iterations = 1, time = 1)
-@Measurement(iterations = 2, time = 1)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 3, time = 1)
 public abstract class LayerBench extends TimedBench {
     @Param({"1"})
     public int batch;
