@@ -16,7 +16,7 @@ import slice.engine.Parallel;
  * Forward FLOPs are 2 × the layer's multiply-adds; backward FLOPs of a layer with weights are twice that
  * (∂L/∂input and ∂L/∂weights each cost one forward). A single layer needs a smaller heap and shorter iterations than
  * the whole networks of {@link TimedBench}. Three warm-up seconds, not one: a backward pass runs more kernels than a
- * forward, and after one second its first measured iteration was still partly interpreted code (section "Layer
+ * forward, and after one second its first measured iteration was not yet fully JIT-compiled (section "Layer
  * benchmarks' warm-up" of bench/RESULTS-issue13-changes.md).
  */
 @Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "-Xms2g", "-Xmx2g", "-XX:+AlwaysPreTouch"})
