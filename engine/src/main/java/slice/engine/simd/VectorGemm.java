@@ -97,9 +97,9 @@ import slice.engine.kernels.RowSource;
  * its separate product's fma chain.
  *
  * <h2>Threads</h2>
- * Work is split over disjoint blocks of C: row panels when A is the larger operand, column vectors otherwise
- * (so the operand that every thread reads whole is the smaller) unless a thread's columns would not fill a 2L
- * panel, whichever keeps the threads busy when the preferred
+ * Work is split over disjoint blocks of C: row panels when A is the larger operand, column vectors otherwise (so
+ * the operand that every thread reads whole is the smaller), but row panels again when a thread's columns would not
+ * fill a 2L panel and each thread gets two row panels or more; whichever keeps the threads busy when the preferred
  * one would not (see {@code splitRows}); column ranges on the few-rows path. k is never split, so results are
  * bit-identical for any thread count. The operand every thread reads whole — B on a row split, A on a column split —
  * is packed once, its blocks split over the threads, into a buffer that all of them then read, when each thread would
@@ -238,14 +238,15 @@ public final class VectorGemm implements Gemm {
 
     /**
      * Whether to split C over threads by row panels (MR rows) rather than by column vectors (L columns; a share
-     * that ends inside a 2L panel ends with an L-wide one). Rows when there are enough row panels and A is the larger
-     * operand (every thread reads the other one whole) or a column share would be under 2L wide (its 8 × L tiles
-     * issue a broadcast per FMA: the stem's dW, 27 × 32 over 401,408 pixels at batch 32, ran no faster on two
-     * threads than on one), unless that keeps the threads less than 90 % busy and columns keep them busier — and the
-     * other way round.
+     * that ends inside a 2L panel ends with an L-wide one). Rows when A is the larger operand (every thread reads the
+     * other one whole) and there are enough row panels, or when a column share would be under 2L wide (its 8 × L
+     * tiles issue a broadcast per FMA: the stem's dW, 27 × 32 over 401,408 pixels at batch 32, ran no faster on two
+     * threads than on one) and every thread gets two row panels or more; unless that keeps the threads less than 90 %
+     * busy and columns keep them busier — and the other way round.
      */
     private static boolean splitRows(int rowPanels, int colVectors, int threads, boolean aLarger) {
-        boolean rows = (aLarger || colVectors < 2 * threads) && rowPanels >= threads || colVectors < threads;
+        boolean rows = (aLarger && rowPanels >= threads) || (colVectors < 2 * threads && rowPanels >= 2 * threads)
+                || colVectors < threads;
         double rowBusy = busy(rowPanels, threads), colBusy = busy(colVectors, threads);
         return rows ? !(rowBusy < 0.9 && colBusy > rowBusy) : colBusy < 0.9 && rowBusy > colBusy;
     }

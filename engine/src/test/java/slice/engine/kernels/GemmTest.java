@@ -129,7 +129,7 @@ class GemmTest {
                 {61, 700, 600, 0, 0}, {201, 1100, 300, 0, 0}, {45, 500, 700, 0, 1},
                 // split by rows, B packed once: two column blocks (the last one padded), several k blocks; B transposed
                 {900, 600, 300, 0, 0}, {700, 88, 600, 0, 1},
-                // a stem convolution's dW (27 × 32, deep): by rows at 512 bits, a column share being under 2L wide
+                // a stem convolution's dW (27 × 32, deep): by rows at 512 bits (a column share under 2L wide, two row panels a thread)
                 {27, 32, 5000, 1, 0}};
         assertSameOnOneAndTwoThreads(rnd, shapes);
     }
